@@ -1,0 +1,45 @@
+# Impresa per Noi – case engine. `make run` serves the app with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/impresa.db
+
+.PHONY: help setup run test test-postgres lint typecheck check bench clean
+
+help:
+	@echo "make run    – set up, migrate, seed demo data, serve on http://127.0.0.1:5000"
+	@echo "make test   – set up and run the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
+	@echo "make check  – ruff + mypy"
+	@echo "make bench  – run the benchmarks in benchmarks/"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/impresa db upgrade
+	$(BIN)/impresa demo seed
+	$(BIN)/flask --app web:create_app run --host 127.0.0.1 --port $${PORT:-5000}
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check engine web forms tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy
+
+check: lint typecheck
+
+bench: setup
+	$(BIN)/python -m benchmarks.engine_throughput
+	$(BIN)/python -m benchmarks.inbox_scale
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

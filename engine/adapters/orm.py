@@ -1,0 +1,185 @@
+"""The relational schema (SQLAlchemy Core tables); Alembic migrations are written against it.
+
+Core tables rather than mapped classes: the hot paths (save a case, sync its inbox rows,
+append an event) are a handful of explicit statements, and optimistic concurrency is an
+``UPDATE ... WHERE version = :seen`` whose row count we check ourselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (naive storage) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
+        return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+process_file = Table(
+    "process_file",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+process_version = Table(
+    "process_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("process_id", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("deployed_at", UTCDateTime, nullable=False),
+    Column("deployed_by", String(100), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    UniqueConstraint("process_id", "version"),
+)
+
+process_version_file = Table(
+    "process_version_file",
+    metadata,
+    Column("process_version_id", ForeignKey("process_version.id"), primary_key=True),
+    Column("name", String(300), primary_key=True),
+    Column("file_sha256", ForeignKey("process_file.sha256"), nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("process_id", String(200), nullable=False),
+    Column("process_version_id", ForeignKey("process_version.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("data", JSONType, nullable=False),
+    Column("territory", String(100)),
+    Column("title", String(300), nullable=False, default=""),
+    Column("version", Integer, nullable=False),
+    Column("event_seq", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("started_by", String(100), nullable=False),
+    Column("next_timer_due", UTCDateTime),
+    Index(None, "status", "next_timer_due"),
+    Index(None, "territory", "status"),
+)
+
+human_task = Table(
+    "human_task",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False),
+    Column("process_id", String(200), nullable=False),
+    Column("bpmn_id", String(200), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("role", String(60)),
+    Column("form_key", String(120)),
+    Column("territory", String(100)),
+    Column("status", String(20), nullable=False),
+    Column("assignee", String(100)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime),
+    Column("completed_at", UTCDateTime),
+    Column("completed_by", String(100)),
+    Column("context", JSONType, nullable=False),
+    # The inbox queries: open tasks of a role (in a territory), and open tasks of an assignee.
+    Index(None, "status", "role", "territory", "due_at"),
+    Index(None, "assignee", "status"),
+    Index(None, "case_id", "status"),
+)
+
+case_event = Table(
+    "case_event",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("task_id", String(36)),
+    Column("task_name", String(300)),
+    Column("bpmn_id", String(200)),
+    Column("data", JSONType, nullable=False),
+    UniqueConstraint("case_id", "seq"),
+)
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("username", String(100), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(300)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+user_role = Table(
+    "user_role",
+    metadata,
+    Column("username", ForeignKey("app_user.username"), primary_key=True),
+    Column("role", String(60), primary_key=True),
+    # '' = every territory (e.g. the lead partner's coordinator)
+    Column("territory", String(100), primary_key=True, default=""),
+)
+
+partnership = Table(
+    "partnership",
+    metadata,
+    Column("territory", String(100), primary_key=True),
+    Column("active", Boolean, nullable=False),
+    Column("case_id", ForeignKey("cases.id")),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)

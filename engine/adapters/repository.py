@@ -1,0 +1,394 @@
+"""SQLAlchemy implementations of the repositories in ``engine.ports``, on one Connection.
+
+Every method runs inside the unit of work's transaction; none commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy.engine import Row
+
+from engine.adapters import orm
+from engine.errors import Conflict, NotFound
+from engine.model import (
+    Actor,
+    CaseEvent,
+    CaseRecord,
+    CaseStatus,
+    ProcessVersionView,
+    TaskStatus,
+    TaskView,
+)
+
+
+class SqlCaseRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, record: CaseRecord) -> int:
+        values = _case_values(record)
+        values.pop("id")
+        new_id = self.conn.execute(insert(orm.cases).values(**values)).inserted_primary_key
+        assert new_id is not None
+        record.id = int(new_id[0])
+        return record.id
+
+    def get(self, case_id: int) -> CaseRecord:
+        row = self.conn.execute(
+            select(orm.cases, orm.process_version.c.version.label("pv_version"))
+            .join(orm.process_version, orm.process_version.c.id == orm.cases.c.process_version_id)
+            .where(orm.cases.c.id == case_id)
+        ).one_or_none()
+        if row is None:
+            raise NotFound(f"case {case_id} not found")
+        return _case_from_row(row)
+
+    def save(self, record: CaseRecord) -> None:
+        values = _case_values(record)
+        for key in ("id", "created_at", "started_by", "process_id"):
+            values.pop(key)
+        values["version"] = record.version + 1
+        result = self.conn.execute(
+            update(orm.cases)
+            .where(orm.cases.c.id == record.id, orm.cases.c.version == record.version)
+            .values(**values)
+        )
+        if result.rowcount != 1:
+            raise Conflict(f"case {record.id} was changed by someone else; reload and retry")
+        record.version += 1
+
+    def list(
+        self, *, status: CaseStatus | None = None, process_id: str | None = None,
+        territory: str | None = None, limit: int = 100, offset: int = 0,
+    ) -> list[CaseRecord]:
+        query = select(orm.cases, orm.process_version.c.version.label("pv_version")).join(
+            orm.process_version, orm.process_version.c.id == orm.cases.c.process_version_id
+        )
+        if status is not None:
+            query = query.where(orm.cases.c.status == status.value)
+        if process_id is not None:
+            query = query.where(orm.cases.c.process_id == process_id)
+        if territory is not None:
+            query = query.where(orm.cases.c.territory == territory)
+        query = query.order_by(orm.cases.c.id.desc()).limit(limit).offset(offset)
+        return [_case_from_row(r) for r in self.conn.execute(query)]
+
+    def due_for_timers(self, now: dt.datetime, limit: int) -> list[int]:
+        rows = self.conn.execute(
+            select(orm.cases.c.id)
+            .where(
+                orm.cases.c.status == CaseStatus.RUNNING.value,
+                orm.cases.c.next_timer_due.is_not(None),
+                orm.cases.c.next_timer_due <= now,
+            )
+            .order_by(orm.cases.c.next_timer_due)
+            .limit(limit)
+        )
+        return [int(r[0]) for r in rows]
+
+
+def _case_values(r: CaseRecord) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "process_id": r.process_id,
+        "process_version_id": r.process_version_id,
+        "status": r.status.value,
+        "state": r.state,
+        "data": r.data,
+        "territory": r.territory,
+        "title": r.title,
+        "version": r.version,
+        "event_seq": r.event_seq,
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+        "started_by": r.started_by,
+        "next_timer_due": r.next_timer_due,
+    }
+
+
+def _case_from_row(row: Row[Any]) -> CaseRecord:
+    m = row._mapping
+    return CaseRecord(
+        id=m["id"], process_id=m["process_id"], process_version_id=m["process_version_id"],
+        process_version=m["pv_version"], status=CaseStatus(m["status"]), state=m["state"],
+        data=m["data"], territory=m["territory"], version=m["version"], event_seq=m["event_seq"],
+        created_at=m["created_at"], updated_at=m["updated_at"], started_by=m["started_by"],
+        next_timer_due=m["next_timer_due"], title=m["title"],
+    )
+
+
+class SqlTaskRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, task_id: str) -> TaskView:
+        row = self.conn.execute(select(orm.human_task).where(orm.human_task.c.id == task_id)).one_or_none()
+        if row is None:
+            raise NotFound(f"task {task_id} not found")
+        return _task_from_row(row)
+
+    def open_for_case(self, case_id: int) -> list[TaskView]:
+        rows = self.conn.execute(
+            select(orm.human_task).where(
+                orm.human_task.c.case_id == case_id,
+                orm.human_task.c.status == TaskStatus.READY.value,
+            ).order_by(orm.human_task.c.created_at, orm.human_task.c.id)
+        )
+        return [_task_from_row(r) for r in rows]
+
+    def insert(self, tasks: Sequence[TaskView]) -> None:
+        if tasks:
+            self.conn.execute(insert(orm.human_task), [_task_values(t) for t in tasks])
+
+    def close(self, task_ids: Sequence[str], status: TaskStatus, at: dt.datetime, by: str | None) -> None:
+        if task_ids:
+            self.conn.execute(
+                update(orm.human_task)
+                .where(orm.human_task.c.id.in_(list(task_ids)))
+                .values(status=status.value, completed_at=at, completed_by=by)
+            )
+
+    def set_assignee(self, task_id: str, assignee: str | None) -> None:
+        self.conn.execute(
+            update(orm.human_task).where(orm.human_task.c.id == task_id).values(assignee=assignee)
+        )
+
+    def query(
+        self, *, roles: Sequence[str] | None = None, territories: Sequence[str] | None = None,
+        assignee: str | None = None, case_id: int | None = None, process_id: str | None = None,
+        status: TaskStatus | None = TaskStatus.READY, limit: int = 100, offset: int = 0,
+    ) -> list[TaskView]:
+        t = orm.human_task.c
+        query = select(orm.human_task)
+        if status is not None:
+            query = query.where(t.status == status.value)
+        if roles is not None:
+            query = query.where(t.role.in_(list(roles)))
+        if territories:
+            query = query.where(or_(t.territory.in_(list(territories)), t.territory.is_(None)))
+        if assignee is not None:
+            query = query.where(t.assignee == assignee)
+        if case_id is not None:
+            query = query.where(t.case_id == case_id)
+        if process_id is not None:
+            query = query.where(t.process_id == process_id)
+        query = query.order_by(t.due_at.is_(None), t.due_at, t.created_at, t.id).limit(limit).offset(offset)
+        return [_task_from_row(r) for r in self.conn.execute(query)]
+
+
+def _task_values(t: TaskView) -> dict[str, Any]:
+    return {
+        "id": t.id, "case_id": t.case_id, "process_id": t.process_id, "bpmn_id": t.bpmn_id,
+        "name": t.name, "role": t.role, "form_key": t.form_key, "territory": t.territory,
+        "status": t.status.value, "assignee": t.assignee, "created_at": t.created_at,
+        "due_at": t.due_at, "completed_at": t.completed_at, "completed_by": t.completed_by,
+        "context": t.context,
+    }
+
+
+def _task_from_row(row: Row[Any]) -> TaskView:
+    m = row._mapping
+    return TaskView(
+        id=m["id"], case_id=m["case_id"], process_id=m["process_id"], bpmn_id=m["bpmn_id"],
+        name=m["name"], role=m["role"], form_key=m["form_key"], territory=m["territory"],
+        status=TaskStatus(m["status"]), assignee=m["assignee"], created_at=m["created_at"],
+        due_at=m["due_at"], completed_at=m["completed_at"], completed_by=m["completed_by"],
+        context=m["context"] or {},
+    )
+
+
+class SqlEventRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def append(self, event: CaseEvent) -> None:
+        self.conn.execute(
+            insert(orm.case_event).values(
+                case_id=event.case_id, seq=event.seq, at=event.at, actor=event.actor,
+                kind=event.kind, task_id=event.task_id, task_name=event.task_name,
+                bpmn_id=event.bpmn_id, data=event.data,
+            )
+        )
+
+    def list(self, case_id: int) -> list[CaseEvent]:
+        rows = self.conn.execute(
+            select(orm.case_event).where(orm.case_event.c.case_id == case_id).order_by(orm.case_event.c.seq)
+        )
+        return [
+            CaseEvent(
+                case_id=r.case_id, seq=r.seq, at=r.at, actor=r.actor, kind=r.kind,
+                task_id=r.task_id, task_name=r.task_name, bpmn_id=r.bpmn_id, data=r.data or {},
+            )
+            for r in rows
+        ]
+
+
+class SqlProcessRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _files_of(self, version_id: int) -> tuple[str, ...]:
+        rows = self.conn.execute(
+            select(orm.process_version_file.c.name)
+            .where(orm.process_version_file.c.process_version_id == version_id)
+            .order_by(orm.process_version_file.c.name)
+        )
+        return tuple(r[0] for r in rows)
+
+    def _view(self, row: Row[Any], with_files: bool = False) -> ProcessVersionView:
+        m = row._mapping
+        return ProcessVersionView(
+            id=m["id"], process_id=m["process_id"], version=m["version"], name=m["name"],
+            sha256=m["sha256"], deployed_at=m["deployed_at"], deployed_by=m["deployed_by"],
+            files=self._files_of(m["id"]) if with_files else (),
+        )
+
+    def latest(self, process_id: str) -> ProcessVersionView | None:
+        row = self.conn.execute(
+            select(orm.process_version)
+            .where(orm.process_version.c.process_id == process_id)
+            .order_by(orm.process_version.c.version.desc())
+            .limit(1)
+        ).one_or_none()
+        return self._view(row) if row is not None else None
+
+    def get(self, version_id: int) -> ProcessVersionView:
+        row = self.conn.execute(
+            select(orm.process_version).where(orm.process_version.c.id == version_id)
+        ).one_or_none()
+        if row is None:
+            raise NotFound(f"process version {version_id} not found")
+        return self._view(row, with_files=True)
+
+    def add_version(
+        self, *, process_id: str, name: str, sha256: str, files: Sequence[tuple[str, bytes]],
+        at: dt.datetime, by: str, note: str,
+    ) -> ProcessVersionView:
+        import hashlib
+
+        current = self.latest(process_id)
+        version = (current.version if current else 0) + 1
+        new_id = self.conn.execute(
+            insert(orm.process_version).values(
+                process_id=process_id, version=version, name=name, sha256=sha256,
+                deployed_at=at, deployed_by=by, note=note,
+            )
+        ).inserted_primary_key
+        assert new_id is not None
+        for file_name, content in files:
+            digest = hashlib.sha256(content).hexdigest()
+            exists = self.conn.execute(
+                select(orm.process_file.c.sha256).where(orm.process_file.c.sha256 == digest)
+            ).first()
+            if exists is None:
+                kind = "dmn" if file_name.lower().endswith(".dmn") else "bpmn"
+                self.conn.execute(
+                    insert(orm.process_file).values(sha256=digest, kind=kind, content=content, created_at=at)
+                )
+            self.conn.execute(
+                insert(orm.process_version_file).values(
+                    process_version_id=new_id[0], name=file_name, file_sha256=digest
+                )
+            )
+        return self.get(int(new_id[0]))
+
+    def files(self, version_id: int) -> list[tuple[str, bytes]]:
+        rows = self.conn.execute(
+            select(orm.process_version_file.c.name, orm.process_file.c.content)
+            .join(orm.process_file, orm.process_file.c.sha256 == orm.process_version_file.c.file_sha256)
+            .where(orm.process_version_file.c.process_version_id == version_id)
+            .order_by(orm.process_version_file.c.name)
+        )
+        return [(r[0], bytes(r[1])) for r in rows]
+
+    def list_latest(self) -> list[ProcessVersionView]:
+        pv = orm.process_version
+        newest = (
+            select(pv.c.process_id, func.max(pv.c.version).label("v")).group_by(pv.c.process_id).subquery()
+        )
+        rows = self.conn.execute(
+            select(pv)
+            .join(newest, and_(newest.c.process_id == pv.c.process_id, newest.c.v == pv.c.version))
+            .order_by(pv.c.process_id)
+        )
+        return [self._view(r, with_files=True) for r in rows]
+
+    def list_versions(self, process_id: str) -> list[ProcessVersionView]:
+        rows = self.conn.execute(
+            select(orm.process_version)
+            .where(orm.process_version.c.process_id == process_id)
+            .order_by(orm.process_version.c.version)
+        )
+        return [self._view(r, with_files=True) for r in rows]
+
+
+class SqlUserRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get_actor(self, username: str) -> Actor:
+        user = self.conn.execute(
+            select(orm.app_user).where(orm.app_user.c.username == username, orm.app_user.c.active.is_(True))
+        ).one_or_none()
+        if user is None:
+            raise NotFound(f"user {username!r} not found")
+        rows = self.conn.execute(select(orm.user_role).where(orm.user_role.c.username == username)).all()
+        roles = frozenset(r.role for r in rows)
+        # A user with any unrestricted grant covers every territory.
+        territories = frozenset() if any(r.territory == "" for r in rows) else frozenset(r.territory for r in rows)
+        return Actor(username, roles, territories)
+
+    def add(
+        self, username: str, display_name: str, password_hash: str | None,
+        roles: Sequence[tuple[str, str]], at: dt.datetime,
+    ) -> None:
+        self.conn.execute(
+            insert(orm.app_user).values(
+                username=username, display_name=display_name, password_hash=password_hash,
+                active=True, created_at=at,
+            )
+        )
+        if roles:
+            self.conn.execute(
+                insert(orm.user_role),
+                [{"username": username, "role": r, "territory": t or ""} for r, t in roles],
+            )
+
+    def exists(self, username: str) -> bool:
+        return self.conn.execute(
+            select(orm.app_user.c.username).where(orm.app_user.c.username == username)
+        ).first() is not None
+
+    def list(self) -> list[dict[str, Any]]:
+        users = self.conn.execute(select(orm.app_user).order_by(orm.app_user.c.username)).all()
+        roles = self.conn.execute(select(orm.user_role)).all()
+        return [
+            {
+                "username": u.username, "display_name": u.display_name, "active": u.active,
+                "roles": sorted({(r.role, r.territory) for r in roles if r.username == u.username}),
+            }
+            for u in users
+        ]
+
+
+class SqlPartnershipRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def is_active(self, territory: str) -> bool:
+        row = self.conn.execute(
+            select(orm.partnership.c.active).where(orm.partnership.c.territory == territory)
+        ).first()
+        return bool(row and row[0])
+
+    def set(self, territory: str, active: bool, case_id: int | None, at: dt.datetime, by: str) -> None:
+        values = {"active": active, "case_id": case_id, "updated_at": at, "updated_by": by}
+        done = self.conn.execute(
+            update(orm.partnership).where(orm.partnership.c.territory == territory).values(**values)
+        )
+        if done.rowcount == 0:
+            self.conn.execute(insert(orm.partnership).values(territory=territory, **values))

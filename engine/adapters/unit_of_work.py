@@ -1,0 +1,129 @@
+"""The SQLAlchemy unit of work: one connection, one transaction, rolled back unless committed.
+
+On SQLite a writing unit of work starts with ``BEGIN IMMEDIATE``: two writers then queue on
+the database lock instead of both reading a snapshot and failing at their first write.
+Database errors that mean "someone else got there first" (unique violations, serialization
+failures, a still-locked SQLite file) become ``Conflict``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.pool import StaticPool
+
+from engine.adapters.repository import (
+    SqlCaseRepository,
+    SqlEventRepository,
+    SqlPartnershipRepository,
+    SqlProcessRepository,
+    SqlTaskRepository,
+    SqlUserRepository,
+)
+from engine.errors import Conflict, StorageUnavailable
+
+
+def make_db_engine(url: str, *, echo: bool = False) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if not url.startswith("sqlite"):
+        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    db = create_engine(
+        url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False},
+        # One shared connection for an in-memory database, else each connection is a new DB.
+        **({"poolclass": StaticPool} if memory else {}),
+    )
+
+    @event.listens_for(db, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the sqlite3 module so BEGIN is ours (see "begin").
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL: a commit is durable against a process crash; fsync at checkpoints.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(db, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return db
+
+
+class SqlAlchemyUnitOfWork:
+    def __init__(self, db: Engine, *, write: bool = True) -> None:
+        self.db = db
+        self.write = write
+        self._committed = False
+
+    def __enter__(self) -> Self:
+        try:
+            self.conn = self.db.connect()
+        except OperationalError as err:
+            raise StorageUnavailable(f"cannot reach the database: {_first_line(err)}") from err
+        if self.write and self.db.dialect.name == "sqlite":
+            self.conn.execution_options(sqlite_immediate=True)
+        try:
+            self.tx = self.conn.begin()
+        except OperationalError as err:
+            self.conn.close()
+            raise Conflict("the database is busy; retry") from err
+        self._committed = False
+        self.cases = SqlCaseRepository(self.conn)
+        self.tasks = SqlTaskRepository(self.conn)
+        self.events = SqlEventRepository(self.conn)
+        self.processes = SqlProcessRepository(self.conn)
+        self.users = SqlUserRepository(self.conn)
+        self.partnerships = SqlPartnershipRepository(self.conn)
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if not self._committed and self.tx.is_active:
+                self.tx.rollback()
+        finally:
+            self.conn.close()
+        if isinstance(exc, IntegrityError | OperationalError) and _is_conflict(exc):
+            raise Conflict("a concurrent change got there first; reload and retry") from exc
+        if isinstance(exc, DBAPIError) and _is_missing_schema(exc):
+            raise StorageUnavailable(
+                f"the database has no schema yet; run `impresa db upgrade` ({_first_line(exc)})"
+            ) from exc
+
+    def commit(self) -> None:
+        try:
+            self.tx.commit()
+        except DBAPIError as err:
+            if _is_conflict(err):
+                raise Conflict("a concurrent change got there first; reload and retry") from err
+            raise
+        self._committed = True
+
+    def rollback(self) -> None:
+        if self.tx.is_active:
+            self.tx.rollback()
+
+
+def _is_conflict(err: BaseException) -> bool:
+    if isinstance(err, IntegrityError):
+        text = str(err.orig).lower()
+        return "unique" in text or "duplicate" in text
+    text = str(getattr(err, "orig", err)).lower()
+    return "database is locked" in text or "could not serialize" in text or "deadlock" in text
+
+
+def _is_missing_schema(err: BaseException) -> bool:
+    text = str(getattr(err, "orig", err)).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+def _first_line(err: BaseException) -> str:
+    return str(getattr(err, "orig", err)).strip().splitlines()[0]

@@ -1,0 +1,34 @@
+"""Wires the engine: settings → database engine, unit-of-work factory, clock, sandbox, caches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.adapters.orm import metadata
+from engine.adapters.unit_of_work import SqlAlchemyUnitOfWork, make_db_engine
+from engine.bpmn.runner import Runner
+from engine.bpmn.scripting import build_script_engine
+from engine.clock import Clock, SystemClock
+from engine.config import Settings
+from engine.facade import Engine
+from engine.services.context import Context
+from engine.services.processes import load_parameters
+
+
+def build_engine(settings: Settings | None = None, *, clock: Clock | None = None, db: Any = None) -> Engine:
+    settings = settings or Settings.from_env()
+    clock = clock or SystemClock()
+    db = db or make_db_engine(settings.database_url, echo=settings.echo_sql)
+    parameters = load_parameters(settings.processes_dir)
+    runner = Runner(build_script_engine(clock.now, parameters))
+
+    def uow(write: bool = True) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(db, write=write)
+
+    ctx = Context(settings=settings, uow=uow, clock=clock, runner=runner, parameters=parameters)
+    return Engine(ctx, db)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create all tables directly (tests); production databases use ``impresa db upgrade``."""
+    metadata.create_all(engine.db)

@@ -1,0 +1,149 @@
+"""Lint for the process library: defects SpiffWorkflow would only meet at run time, found at upload.
+
+Works on the XML (so every problem has its element id and line) after the parser has accepted
+the files: every user task has a lane naming a known role and a form that exists; every script,
+condition, timer and DMN cell compiles in the sandbox; every exclusive gateway with several
+ways out has a default flow or a condition on each; every call activity resolves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from engine.bpmn.loader import Library
+from engine.bpmn.scripting import lint_source
+from engine.errors import ProcessProblem
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN, "spiff": SPIFF}
+_ISO_DURATION = re.compile(r"^R?\d*/?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+
+
+def lint_library(
+    library: Library, known_forms: Iterable[str], roles: Iterable[str]
+) -> list[ProcessProblem]:
+    forms, role_set = frozenset(known_forms), frozenset(roles)
+    process_ids = set(library.parser.process_parsers)
+    problems: list[ProcessProblem] = []
+    for name, root in sorted(library.roots.items()):
+        if library.files[name].kind == "bpmn":
+            problems += _lint_bpmn(name, root, forms, role_set, process_ids)
+        else:
+            problems += _lint_dmn(name, root)
+    return problems
+
+
+def _problem(file: str, node: Any, message: str) -> ProcessProblem:
+    return ProcessProblem(message, file=file, element=node.get("id", ""), line=node.sourceline)
+
+
+def _lint_bpmn(
+    file: str, root: Any, forms: frozenset[str], roles: frozenset[str], process_ids: set[str]
+) -> list[ProcessProblem]:
+    out: list[ProcessProblem] = []
+    lane_of: dict[str, str] = {}
+    for lane in root.iterfind(".//bpmn:lane", NS):
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            lane_of[(ref.text or "").strip()] = lane.get("name", "")
+    for lane in root.iterfind(".//bpmn:lane", NS):
+        if lane.get("name") not in roles:
+            out.append(_problem(file, lane, f"lane name {lane.get('name')!r} is not a known role"))
+    for task in root.iterfind(".//bpmn:userTask", NS):
+        lane = lane_of.get(task.get("id", ""))
+        if not lane and not _inherits_lane(task, lane_of):
+            out.append(_problem(file, task, "user task has no lane (no role can complete it)"))
+        key = _property(task, "formKey")
+        if not key:
+            out.append(_problem(file, task, "user task has no formKey property"))
+        elif key not in forms:
+            out.append(_problem(file, task, f"form {key!r} does not exist in forms/"))
+    for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
+        _compile(out, file, script.getparent(), script.text or "", expression=False)
+    for tag in ("preScript", "postScript"):
+        for script in root.iterfind(f".//spiff:{tag}", NS):
+            owner = _owner(script)
+            _compile(out, file, owner, script.text or "", expression=False)
+    for cond in root.iterfind(".//bpmn:conditionExpression", NS):
+        _compile(out, file, cond.getparent(), cond.text or "", expression=True)
+    for tag in ("timeDuration", "timeDate", "timeCycle"):
+        for timer in root.iterfind(f".//bpmn:{tag}", NS):
+            owner = _owner(timer)
+            text = (timer.text or "").strip()
+            if _compile(out, file, owner, text, expression=True) and text[:1] in "\"'":
+                literal = text.strip("\"'")
+                if tag != "timeDate" and not _ISO_DURATION.match(literal):
+                    out.append(_problem(file, owner, f"timer {literal!r} is not an ISO-8601 duration"))
+    for payload in root.iterfind(".//spiff:messagePayload", NS):
+        _compile(out, file, _owner(payload), payload.text or "", expression=True)
+    out += _lint_gateways(file, root)
+    for call in root.iterfind(".//bpmn:callActivity", NS):
+        target = call.get("calledElement", "")
+        if target not in process_ids:
+            out.append(_problem(file, call, f"call activity calls unknown process {target!r}"))
+    return out
+
+
+def _lint_gateways(file: str, root: Any) -> list[ProcessProblem]:
+    out = []
+    flows = {f.get("id"): f for f in root.iterfind(".//bpmn:sequenceFlow", NS)}
+    for gw in root.iterfind(".//bpmn:exclusiveGateway", NS):
+        outgoing = [flows[o.text.strip()] for o in gw.iterfind("bpmn:outgoing", NS) if o.text and o.text.strip() in flows]
+        outgoing = outgoing or [f for f in flows.values() if f.get("sourceRef") == gw.get("id")]
+        if len(outgoing) < 2 or gw.get("default"):
+            continue
+        bare = [f.get("id") for f in outgoing if f.find("bpmn:conditionExpression", NS) is None]
+        if bare:
+            out.append(
+                _problem(file, gw, f"exclusive gateway has no default flow and flows without condition: {bare}")
+            )
+    return out
+
+
+def _lint_dmn(file: str, root: Any) -> list[ProcessProblem]:
+    out: list[ProcessProblem] = []
+    for node in root.iter():
+        tag = node.tag.split("}")[-1] if isinstance(node.tag, str) else ""
+        if tag in ("inputExpression", "outputEntry"):
+            text_node = next((c for c in node if str(c.tag).endswith("text")), None)
+            text = (text_node.text or "").strip() if text_node is not None else ""
+            if text and text != "-":
+                _compile(out, file, node.getparent() if tag == "inputExpression" else node, text, expression=True)
+    return out
+
+
+def _compile(out: list[ProcessProblem], file: str, owner: Any, source: str, *, expression: bool) -> bool:
+    if not source.strip():
+        return False
+    complaint = lint_source(source, expression=expression)
+    if complaint:
+        out.append(_problem(file, owner, f"refused by the script sandbox: {complaint}"))
+        return False
+    return True
+
+
+def _property(task: Any, name: str) -> str | None:
+    for prop in task.iterfind(".//spiff:property", NS):
+        if prop.get("name") == name:
+            value: str | None = prop.get("value")
+            return value
+    return None
+
+
+def _owner(node: Any) -> Any:
+    """The nearest ancestor that is a flow element with an id (what the designer clicks on)."""
+    parent = node.getparent()
+    while parent is not None and (parent.get("id") is None or str(parent.tag).endswith("Definition")):
+        parent = parent.getparent()
+    return parent if parent is not None else node
+
+
+def _inherits_lane(task: Any, lane_of: dict[str, str]) -> bool:
+    parent = task.getparent()
+    while parent is not None:
+        if lane_of.get(parent.get("id", "")):
+            return True
+        parent = parent.getparent()
+    return False

@@ -1,0 +1,236 @@
+"""Turns BPMN/DMN source files into SpiffWorkflow specs, or into a list of located problems.
+
+Parsing happens at validation and deployment time (and once per process version per server,
+through ``SpecCache``), never per request. XML is read by a hardened lxml parser first: no DTDs,
+no entities, no network, so an uploaded "billion laughs" or XXE file is refused before
+SpiffWorkflow sees it. Every problem names its file, element id and line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from engine.errors import InvalidProcess, ProcessProblem
+
+MAX_FILE_BYTES = 2_000_000
+_DECISION_RE = re.compile(rb"calledDecisionId>\s*([^<\s]+)\s*<")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    name: str
+    content: bytes
+
+    @property
+    def kind(self) -> str:
+        return "dmn" if self.name.lower().endswith(".dmn") else "bpmn"
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True)
+class UserTaskInfo:
+    """What the engine needs to know of a human task without touching SpiffWorkflow."""
+
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form_key: str | None
+    due_in_days: int | None
+    due_param: str | None
+    instructions: str
+    documentation: str
+
+
+@dataclass
+class ProcessSpecs:
+    """One executable process, ready to instantiate: spec, called specs and their sources."""
+
+    process_id: str
+    name: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    files: tuple[SourceFile, ...]
+    user_tasks: dict[str, UserTaskInfo] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the closure: this process's file, the files it calls and the DMN it uses."""
+        digest = hashlib.sha256()
+        for f in sorted(self.files, key=lambda f: f.name):
+            digest.update(f.name.encode() + b"\0" + f.sha256.encode() + b"\n")
+        return digest.hexdigest()
+
+
+def _hardened_parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+        huge_tree=False, remove_comments=False,
+    )
+
+
+def read_xml(source: SourceFile) -> Any:
+    """Parse one file safely; raises InvalidProcess naming the file and line."""
+    if len(source.content) > MAX_FILE_BYTES:
+        raise InvalidProcess(
+            f"{source.name}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB",
+            [ProcessProblem(f"file is larger than {MAX_FILE_BYTES} bytes", file=source.name)],
+        )
+    try:
+        root = etree.fromstring(source.content, _hardened_parser())
+    except etree.XMLSyntaxError as err:
+        line = err.lineno if isinstance(err.lineno, int) else None
+        raise InvalidProcess(
+            f"{source.name}:{line}: malformed XML: {err.msg}",
+            [ProcessProblem(f"malformed XML: {err.msg}", file=source.name, line=line)],
+        ) from None
+    if root.getroottree().docinfo.doctype:
+        raise InvalidProcess(
+            f"{source.name}: DOCTYPE declarations are not allowed",
+            [ProcessProblem("DOCTYPE declarations (entities) are not allowed", file=source.name, line=1)],
+        )
+    return root
+
+
+class Library:
+    """A parsed set of BPMN and DMN files (one deployment's worth, or one validation run)."""
+
+    def __init__(self, files: Iterable[SourceFile]) -> None:
+        self.files: dict[str, SourceFile] = {}
+        self.roots: dict[str, Any] = {}
+        self.parser = SpiffBpmnParser(validator=VALIDATOR)
+        for source in files:
+            if source.name in self.files:
+                raise InvalidProcess(f"{source.name}: file given twice")
+            self.files[source.name] = source
+        for source in sorted(self.files.values(), key=lambda s: s.kind != "dmn"):
+            root = read_xml(source)
+            self.roots[source.name] = root
+            try:
+                if source.kind == "dmn":
+                    self.parser.add_dmn_xml(root, filename=source.name)
+                else:
+                    self.parser.add_bpmn_xml(root, filename=source.name)
+            except ValidationException as err:
+                problem = self.locate(err)
+                raise InvalidProcess(str(problem), [problem]) from None
+
+    def process_ids(self) -> list[str]:
+        return sorted(self.parser.get_process_ids())
+
+    def process_file(self, process_id: str) -> str | None:
+        parser = self.parser.get_process_parser(process_id)
+        return str(parser.filename) if parser is not None and parser.filename else None
+
+    def line_of(self, file_name: str, element_id: str) -> int | None:
+        root = self.roots.get(file_name)
+        if root is None or not element_id:
+            return None
+        found = root.xpath("//*[@id=$i]", i=element_id)
+        return int(found[0].sourceline) if found else None
+
+    def locate(self, err: ValidationException) -> ProcessProblem:
+        file_name = str(getattr(err, "file_name", "") or "")
+        element = str(getattr(err, "id", "") or "")
+        line = getattr(err, "line_number", None)
+        if not isinstance(line, int) or line <= 0:
+            line = self.line_of(file_name, element) if file_name else None
+            if line is None and element:
+                for name in self.files:
+                    line = self.line_of(name, element)
+                    if line is not None:
+                        file_name = name
+                        break
+        message = str(err).split(". Note:")[0].strip().rstrip(".") or type(err).__name__
+        tag = str(getattr(err, "tag", "") or "")
+        if tag and element:
+            message = f"{message} ({tag})"
+        return ProcessProblem(message, file=file_name, element=element, line=line or None)
+
+    def specs(self, process_id: str) -> ProcessSpecs:
+        try:
+            spec = self.parser.get_spec(process_id)
+            subprocess_specs = self.parser.get_subprocess_specs(process_id)
+        except ValidationException as err:
+            problem = self.locate(err)
+            raise InvalidProcess(str(problem), [problem]) from None
+        except SpiffWorkflowException as err:
+            raise InvalidProcess(f"{process_id}: {err}", [ProcessProblem(str(err))]) from None
+        names = {self.process_file(pid) for pid in [process_id, *subprocess_specs]}
+        closure = {n for n in names if n}
+        for name in list(closure):
+            for decision in _DECISION_RE.findall(self.files[name].content):
+                dmn = self.parser.dmn_parsers.get(decision.decode())
+                if dmn is not None and dmn.filename:
+                    closure.add(str(dmn.filename))
+        result = ProcessSpecs(
+            process_id=process_id,
+            name=str(getattr(spec, "description", "") or process_id),
+            spec=spec,
+            subprocess_specs=subprocess_specs,
+            files=tuple(self.files[n] for n in sorted(closure)),
+        )
+        for s in [spec, *subprocess_specs.values()]:
+            for ts in s.task_specs.values():
+                info = user_task_info(ts)
+                if info is not None:
+                    result.user_tasks.setdefault(info.bpmn_id, info)
+        return result
+
+    def all_specs(self) -> dict[str, ProcessSpecs]:
+        return {pid: self.specs(pid) for pid in self.process_ids()}
+
+
+def user_task_info(task_spec: Any) -> UserTaskInfo | None:
+    if not getattr(task_spec, "manual", False) or not getattr(task_spec, "bpmn_id", None):
+        return None
+    ext = getattr(task_spec, "extensions", None) or {}
+    props: Mapping[str, str] = ext.get("properties", {}) or {}
+    due = props.get("dueInDays")
+    return UserTaskInfo(
+        bpmn_id=str(task_spec.bpmn_id),
+        name=str(task_spec.bpmn_name or task_spec.bpmn_id),
+        lane=task_spec.lane,
+        form_key=props.get("formKey") or None,
+        due_in_days=int(due) if due not in (None, "") and str(due).isdigit() else None,
+        due_param=props.get("dueParam") or None,
+        instructions=str(ext.get("instructionsForEndUser") or ""),
+        documentation=str(getattr(task_spec, "documentation", "") or ""),
+    )
+
+
+class SpecCache:
+    """Process-wide cache of parsed specs by process version id; parses each version once."""
+
+    def __init__(self) -> None:
+        self._specs: dict[int, ProcessSpecs] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self, version_id: int, fetch: Callable[[int], tuple[str, list[SourceFile]]]
+    ) -> ProcessSpecs:
+        """The specs of a version; ``fetch`` reads its (process id, files) on a cache miss."""
+        cached = self._specs.get(version_id)
+        if cached is not None:
+            return cached
+        with self._lock:
+            if version_id not in self._specs:
+                process_id, files = fetch(version_id)
+                self._specs[version_id] = Library(files).specs(process_id)
+            return self._specs[version_id]
+
+    def put(self, version_id: int, specs: ProcessSpecs) -> None:
+        with self._lock:
+            self._specs[version_id] = specs

@@ -1,0 +1,379 @@
+"""``impresa``: the command line for operators (database, process library, cases, tasks, users).
+
+Every command prints a table (rich) or, with ``--json``, JSON. A user error (bad input, unknown
+id, refused action, invalid diagram) prints one line on stderr and exits with code 2; no
+traceback. The CLI runs with the rights of whoever can reach the database, so commands that act
+on a case take ``--as USER`` to record who acted and to check that user's roles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from engine import errors
+from engine.bootstrap import build_engine
+from engine.bpmn.loader import SourceFile
+from engine.config import Settings
+from engine.facade import Engine
+from engine.model import Actor
+from engine.roles import ROLES
+
+F = TypeVar("F", bound=Callable[..., Any])
+OPERATOR = Actor("cli", frozenset(ROLES))
+console = Console()
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def user_errors(func: F) -> F:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except errors.InvalidData as err:
+            detail = "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
+                               for k, v in err.messages.items())
+            fail(f"{err.message}" + (f" ({detail})" if detail else ""))
+        except errors.InvalidProcess as err:
+            fail(str(err.problems[0]) if err.problems else err.message)
+        except errors.EngineError as err:
+            fail(err.message)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def get_engine() -> Engine:
+    ctx = click.get_current_context()
+    engine: Engine | None = ctx.meta.get("engine")
+    if engine is None:
+        engine = build_engine(Settings.from_env())
+        ctx.meta["engine"] = engine
+    return engine
+
+
+def parse_json(text: str | None, what: str = "--data") -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        fail(f"{what} is not valid JSON: {err}")
+    if not isinstance(value, dict):
+        fail(f"{what} must be a JSON object")
+    return value
+
+
+def plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, frozenset | set):
+        return sorted(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def emit(as_json: bool, value: Any, table: Callable[[], Table] | None = None) -> None:
+    if as_json or table is None:
+        click.echo(json.dumps(plain(value), ensure_ascii=False, indent=2))
+    else:
+        console.print(table())
+
+
+def actor_for(username: str | None) -> Actor:
+    return OPERATOR if username is None else get_engine().actor(username)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+
+
+@click.group()
+def main() -> None:
+    """Impresa per Noi – case engine."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@user_errors
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest version."""
+    from engine.adapters.migrate import upgrade
+
+    upgrade(Settings.from_env().database_url)
+    click.echo("database schema is up to date")
+
+
+@main.group()
+def process() -> None:
+    """Process library (BPMN/DMN)."""
+
+
+def _read_files(paths: tuple[str, ...]) -> list[SourceFile]:
+    files: list[SourceFile] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += [SourceFile(p.name, p.read_bytes()) for p in sorted([*path.glob("*.bpmn"), *path.glob("*.dmn")])]
+        elif path.is_file():
+            files.append(SourceFile(path.name, path.read_bytes()))
+        else:
+            fail(f"{raw}: no such file or directory")
+    if not files:
+        fail("no .bpmn or .dmn files given")
+    return files
+
+
+@process.command("validate")
+@click.argument("paths", nargs=-1, required=True)
+@json_option
+@user_errors
+def process_validate(paths: tuple[str, ...], as_json: bool) -> None:
+    """Validate BPMN/DMN files (parse, structure, lint). Exit 2 on the first problem line."""
+    files = _read_files(paths)
+    from engine.services.processes import validate
+
+    problems = validate(files)
+    if as_json:
+        click.echo(json.dumps({"ok": not problems, "problems": [p.as_dict() for p in problems]}, indent=2))
+        if problems:
+            sys.exit(2)
+        return
+    if problems:
+        for p in problems[1:]:
+            click.echo(str(p), err=True)
+        fail(f"{problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    click.echo(f"{len(files)} file(s) valid")
+
+
+@process.command("deploy")
+@click.argument("paths", nargs=-1)
+@click.option("--note", default="", help="Change note recorded with the new versions.")
+@click.option("--as", "username", default=None, help="Deploy as this user (default: the operator).")
+@json_option
+@user_errors
+def process_deploy(paths: tuple[str, ...], note: str, username: str | None, as_json: bool) -> None:
+    """Deploy the library (default: processes/); only changed processes get a new version."""
+    engine = get_engine()
+    files = _read_files(paths) if paths else None
+    result = engine.deploy(files, actor=actor_for(username), note=note)
+    rows = [{"process_id": v.process_id, "version": v.version, "new": new, "sha256": v.sha256} for v, new in result]
+
+    def table() -> Table:
+        t = Table("process", "version", "status", "sha256")
+        for r in rows:
+            t.add_row(r["process_id"], str(r["version"]), "deployed" if r["new"] else "unchanged", r["sha256"][:12])
+        return t
+
+    emit(as_json, rows, table)
+
+
+@process.command("list")
+@json_option
+@user_errors
+def process_list(as_json: bool) -> None:
+    """Deployed processes and their latest version."""
+    views = get_engine().list_processes()
+
+    def table() -> Table:
+        t = Table("process", "version", "deployed", "by", "files")
+        for v in views:
+            t.add_row(v.process_id, str(v.version), v.deployed_at.isoformat(timespec="seconds"),
+                      v.deployed_by, ", ".join(v.files))
+        return t
+
+    emit(as_json, views, table)
+
+
+@main.group()
+def case() -> None:
+    """Cases."""
+
+
+@case.command("start")
+@click.argument("process_id")
+@click.option("--data", default=None, help="Initial data as a JSON object.")
+@click.option("--as", "username", default=None, help="Start as this user.")
+@json_option
+@user_errors
+def case_start(process_id: str, data: str | None, username: str | None, as_json: bool) -> None:
+    """Start a case of a deployed process."""
+    view = get_engine().start_case(process_id, parse_json(data), actor=actor_for(username))
+    emit(as_json, view, lambda: _case_table(view))
+
+
+def _case_table(view: Any) -> Table:
+    t = Table("case", "process", "status", "territory", "open tasks")
+    t.add_row(str(view.id), f"{view.process_id} v{view.process_version}", view.status.value,
+              view.territory or "", "\n".join(f"{x.id} {x.name} [{x.role}]" for x in view.open_tasks))
+    return t
+
+
+@case.command("show")
+@click.argument("case_id", type=int)
+@json_option
+@user_errors
+def case_show(case_id: int, as_json: bool) -> None:
+    """A case's state, data and open tasks."""
+    view = get_engine().get_case(case_id)
+
+    def table() -> Table:
+        t = _case_table(view)
+        t.add_row("", "", "", "", "")
+        t.add_row("data", json.dumps(view.data, ensure_ascii=False)[:2000], "", "", "")
+        return t
+
+    emit(as_json, view, table)
+
+
+@case.command("history")
+@click.argument("case_id", type=int)
+@json_option
+@user_errors
+def case_history(case_id: int, as_json: bool) -> None:
+    """The case's audit events, in order."""
+    events = get_engine().history(case_id)
+
+    def table() -> Table:
+        t = Table("seq", "at", "actor", "kind", "task", "data")
+        for e in events:
+            t.add_row(str(e.seq), e.at.isoformat(timespec="seconds"), e.actor, e.kind, e.task_name or "",
+                      json.dumps(e.data, ensure_ascii=False)[:200])
+        return t
+
+    emit(as_json, events, table)
+
+
+@case.command("cancel")
+@click.argument("case_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--as", "username", required=True)
+@json_option
+@user_errors
+def case_cancel(case_id: int, reason: str, username: str, as_json: bool) -> None:
+    """Cancel a running case (coordinator)."""
+    view = get_engine().cancel_case(case_id, actor=actor_for(username), reason=reason)
+    emit(as_json, view, lambda: _case_table(view))
+
+
+@main.group()
+def task() -> None:
+    """Human tasks."""
+
+
+@task.command("list")
+@click.option("--role", default=None)
+@click.option("--assignee", default=None)
+@click.option("--case", "case_id", type=int, default=None)
+@click.option("--as", "username", default=None, help="Only what this user may see.")
+@json_option
+@user_errors
+def task_list(role: str | None, assignee: str | None, case_id: int | None, username: str | None, as_json: bool) -> None:
+    """Open human tasks (from the inbox table)."""
+    if role is not None and role not in ROLES:
+        fail(f"unknown role {role!r}; known: {', '.join(sorted(ROLES))}")
+    tasks = get_engine().list_tasks(actor_for(username), role=role, assignee=assignee, case_id=case_id)
+
+    def table() -> Table:
+        t = Table("task", "case", "name", "role", "territory", "assignee", "due")
+        for x in tasks:
+            t.add_row(x.id, str(x.case_id), x.name, x.role or "", x.territory or "", x.assignee or "",
+                      x.due_at.date().isoformat() if x.due_at else "")
+        return t
+
+    emit(as_json, tasks, table)
+
+
+@task.command("complete")
+@click.argument("task_id")
+@click.option("--as", "username", required=True, help="The user completing the task.")
+@click.option("--data", default=None, help="Form data as a JSON object.")
+@json_option
+@user_errors
+def task_complete(task_id: str, username: str, data: str | None, as_json: bool) -> None:
+    """Complete a READY task with form data, as a user holding the task's role."""
+    view = get_engine().complete_task(task_id, parse_json(data), actor=actor_for(username))
+    emit(as_json, view, lambda: _case_table(view))
+
+
+@main.group()
+def user() -> None:
+    """Users and role grants."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--name", "display_name", required=True)
+@click.option("--role", "roles", multiple=True, required=True, help="ROLE or ROLE:TERRITORY; repeatable.")
+@click.option("--password", default=None)
+@user_errors
+def user_add(username: str, display_name: str, roles: tuple[str, ...], password: str | None) -> None:
+    grants = [(r.split(":", 1)[0], r.split(":", 1)[1] if ":" in r else "") for r in roles]
+    get_engine().add_user(username, display_name, grants, password)
+    click.echo(f"user {username} added")
+
+
+@user.command("list")
+@json_option
+@user_errors
+def user_list(as_json: bool) -> None:
+    users = get_engine().list_users()
+
+    def table() -> Table:
+        t = Table("user", "name", "roles")
+        for u in users:
+            t.add_row(u["username"], u["display_name"], ", ".join(f"{r}:{t}" if t else r for r, t in u["roles"]))
+        return t
+
+    emit(as_json, users, table)
+
+
+@main.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("seed")
+@user_errors
+def demo_seed() -> None:
+    """Create the demo users, deploy the library and start demo cases (idempotent)."""
+    from engine.demo import seed
+
+    for line in seed(get_engine()) or ["demo data already present"]:
+        click.echo(line)
+
+
+@main.command("fire-timers")
+@user_errors
+def fire_timers() -> None:
+    """Fire every timer that is due now (one pass; the scheduler does this continuously)."""
+    fired = get_engine().fire_due_timers()
+    click.echo(f"{len(fired)} case(s) advanced")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Engine settings from the environment (no Flask): database URL and where the library lives."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_database_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'impresa.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=default_database_url)
+    processes_dir: Path = ROOT / "processes"
+    # Processes whose cases need an active partnership in their territory (DOMAIN.md F1 → F2).
+    partnership_required_for: frozenset[str] = frozenset({"percorso_beneficiario", "valutazione_bisogno"})
+    partnership_process: str = "accordo_partenariato"
+    echo_sql: bool = False
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            database_url=default_database_url(),
+            processes_dir=Path(os.environ.get("IMPRESA_PROCESSES_DIR", ROOT / "processes")),
+            echo_sql=os.environ.get("IMPRESA_ECHO_SQL") == "1",
+        )

@@ -1,0 +1,96 @@
+"""The engine's error tree: every failure a caller can act on is one of these.
+
+The web layer maps them to HTTP (404/422/403/409/400) and the CLI to exit code 2, in one place
+each; nothing below ``engine/`` lets a bare SpiffWorkflow or SQLAlchemy exception escape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class EngineError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+    code = "engine_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(EngineError):
+    code = "not_found"
+
+
+class InvalidData(EngineError):
+    """Submitted data failed validation; ``messages`` maps field names to messages."""
+
+    code = "invalid_data"
+
+    def __init__(self, message: str, messages: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.messages: dict[str, Any] = dict(messages or {})
+
+
+class Forbidden(EngineError):
+    code = "forbidden"
+
+
+class Conflict(EngineError):
+    """The command lost a race or no longer applies (stale version, task no longer ready)."""
+
+    code = "conflict"
+
+
+class TaskNotReady(Conflict):
+    code = "task_not_ready"
+
+
+class CaseClosed(Conflict):
+    code = "case_closed"
+
+
+class InvalidProcess(EngineError):
+    """A diagram (or the library) is not deployable; ``problems`` lists each defect."""
+
+    code = "invalid_process"
+
+    def __init__(self, message: str, problems: list[ProcessProblem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
+class StorageUnavailable(EngineError):
+    """The database cannot be reached or has no schema yet."""
+
+    code = "storage_unavailable"
+
+
+class ProcessFailed(EngineError):
+    """A script, condition or expression failed while the case ran; the case is untouched."""
+
+    code = "process_failed"
+
+    def __init__(self, message: str, *, element: str = "", line: int | None = None) -> None:
+        super().__init__(message)
+        self.element = element
+        self.line = line
+
+
+class ProcessProblem:
+    """One defect of a diagram, attached to its file, element and line where known."""
+
+    __slots__ = ("file", "element", "line", "message")
+
+    def __init__(self, message: str, *, file: str = "", element: str = "", line: int | None = None):
+        self.message, self.file, self.element, self.line = message, file, element, line
+
+    def __str__(self) -> str:
+        where = ":".join(str(p) for p in (self.file, self.line) if p)
+        element = f" [{self.element}]" if self.element else ""
+        return f"{where}{element}: {self.message}" if where or element else self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "element": self.element, "line": self.line, "message": self.message}

@@ -1,0 +1,146 @@
+"""The engine's side of ``forms/``: find a form by key, validate a submission, export JSON Schema.
+
+Validation returns JSON-ready data (dates as ISO strings) because that is what goes into task
+data, the case snapshot and the audit log. Errors become ``InvalidData`` with marshmallow's
+field messages, before any workflow state is touched.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from engine.errors import InvalidData, NotFound
+from forms import FORMS, FormSchema
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def get_form(form_key: str) -> type[FormSchema]:
+    try:
+        return FORMS[form_key]
+    except KeyError:
+        raise NotFound(f"form {form_key!r} not found") from None
+
+
+def known_forms() -> frozenset[str]:
+    return frozenset(FORMS)
+
+
+def check_free_data(data: Any, what: str = "data") -> dict[str, Any]:
+    """Data without a form (case start, untyped tasks): a JSON object with plain names as keys."""
+    if not isinstance(data, dict):
+        raise InvalidData(f"{what} must be a JSON object", {"_schema": ["Deve essere un oggetto JSON."]})
+    bad = [k for k in data if not isinstance(k, str) or not _NAME.match(k)]
+    if bad:
+        raise InvalidData(
+            f"{what}: invalid field names {bad}",
+            {k: ["Nome di campo non valido (lettere, cifre e _; non può iniziare con _)."] for k in bad},
+        )
+    return data
+
+
+def validate_submission(form_key: str | None, data: Any) -> dict[str, Any]:
+    """Validate ``data`` against the task's form; returns the JSON-ready cleaned data."""
+    if form_key is None:
+        return check_free_data(data)
+    schema = get_form(form_key)()
+    if not isinstance(data, dict):
+        raise InvalidData("form data must be a JSON object", {"_schema": ["Deve essere un oggetto JSON."]})
+    try:
+        loaded = schema.load(data)
+    except ValidationError as err:
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        raise InvalidData(f"form {form_key}: invalid data", messages) from None
+    dumped: dict[str, Any] = schema.dump(loaded)
+    return dumped
+
+
+def json_schema(form_key: str) -> dict[str, Any]:
+    """The form as JSON Schema (draft 2020-12), with labels/help as title/description."""
+    cls = get_form(form_key)
+    schema = cls()
+    out = _object_schema(schema)
+    out.update({"$schema": "https://json-schema.org/draft/2020-12/schema", "title": cls.title})
+    if cls.description:
+        out["description"] = cls.description
+    out["x-form-key"] = form_key
+    return out
+
+
+def _object_schema(schema: Schema) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    required = []
+    for name, field in schema.fields.items():
+        if field.dump_only:
+            continue
+        props[name] = _field_schema(field)
+        if field.required:
+            required.append(name)
+    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+
+
+_SIMPLE: list[tuple[type[fields.Field], dict[str, Any]]] = [
+    (fields.Boolean, {"type": "boolean"}),
+    (fields.Integer, {"type": "integer"}),
+    (fields.Number, {"type": "number"}),
+    (fields.DateTime, {"type": "string", "format": "date-time"}),
+    (fields.Date, {"type": "string", "format": "date"}),
+    (fields.Email, {"type": "string", "format": "email"}),
+    (fields.Url, {"type": "string", "format": "uri"}),
+    (fields.String, {"type": "string"}),
+]
+
+
+def _field_schema(field: fields.Field) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if isinstance(field, fields.List):
+        out = {"type": "array", "items": _field_schema(field.inner)}
+    elif isinstance(field, fields.Nested):
+        nested = field.schema
+        out = _object_schema(nested)
+    elif isinstance(field, fields.Dict):
+        out = {"type": "object"}
+    else:
+        for cls, spec in _SIMPLE:
+            if isinstance(field, cls):
+                out = dict(spec)
+                break
+    meta = field.metadata or {}
+    if meta.get("label"):
+        out["title"] = meta["label"]
+    if meta.get("help"):
+        out["description"] = meta["help"]
+    for key in ("label_en", "help_en"):
+        if meta.get(key):
+            out[f"x-{key}"] = meta[key]
+    if field.allow_none and "type" in out:
+        out["type"] = [out["type"], "null"]
+    for v in field.validators:
+        _apply_validator(out, v)
+    return out
+
+
+def _apply_validator(out: dict[str, Any], v: Any) -> None:
+    if isinstance(v, validate.OneOf):
+        out["enum"] = list(v.choices)
+        if v.labels:
+            out["x-enum-labels"] = list(v.labels)
+    elif isinstance(v, validate.Range):
+        if v.min is not None:
+            out["exclusiveMinimum" if not v.min_inclusive else "minimum"] = v.min
+        if v.max is not None:
+            out["exclusiveMaximum" if not v.max_inclusive else "maximum"] = v.max
+    elif isinstance(v, validate.Length):
+        array = out.get("type") == "array"
+        if v.min is not None:
+            out["minItems" if array else "minLength"] = v.min
+        if v.max is not None:
+            out["maxItems" if array else "maxLength"] = v.max
+        if v.equal is not None:
+            out["minItems" if array else "minLength"] = v.equal
+            out["maxItems" if array else "maxLength"] = v.equal
+    elif isinstance(v, validate.Regexp):
+        out["pattern"] = v.regex.pattern

@@ -1,0 +1,134 @@
+"""Plain values the engine hands out and takes in: no SQLAlchemy, no SpiffWorkflow, no Flask."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class CaseStatus(enum.StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class TaskStatus(enum.StrEnum):
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class EventKind(enum.StrEnum):
+    STARTED = "started"
+    TASK_COMPLETED = "task_completed"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+    TIMER_FIRED = "timer_fired"
+    TASK_CLAIMED = "task_claimed"
+    TASK_RELEASED = "task_released"
+    TASK_REASSIGNED = "task_reassigned"
+    PARTNERSHIP_CHANGED = "partnership_changed"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user name, the roles held and the territories covered (empty = all)."""
+
+    username: str
+    roles: frozenset[str] = frozenset()
+    territories: frozenset[str] = frozenset()
+
+    def has_role(self, role: str | None) -> bool:
+        return role is not None and role in self.roles
+
+    def covers(self, territory: str | None) -> bool:
+        return not self.territories or territory is None or territory in self.territories
+
+
+SYSTEM = Actor("system", frozenset({"sistema"}))
+
+
+@dataclass
+class CaseRecord:
+    """A case as stored: the pinned process version, its state and its concurrency version."""
+
+    id: int
+    process_id: str
+    process_version_id: int
+    process_version: int
+    status: CaseStatus
+    state: str
+    data: dict[str, Any]
+    territory: str | None
+    version: int
+    event_seq: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    started_by: str
+    next_timer_due: dt.datetime | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """One human task of the inbox table; reading it never touches workflow state."""
+
+    id: str
+    case_id: int
+    process_id: str
+    bpmn_id: str
+    name: str
+    role: str | None
+    form_key: str | None
+    territory: str | None
+    status: TaskStatus
+    assignee: str | None
+    created_at: dt.datetime
+    due_at: dt.datetime | None
+    completed_at: dt.datetime | None = None
+    completed_by: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaseView:
+    id: int
+    process_id: str
+    process_version: int
+    status: CaseStatus
+    territory: str | None
+    data: dict[str, Any]
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    started_by: str
+    open_tasks: tuple[TaskView, ...] = ()
+    waiting: tuple[str, ...] = ()
+    next_timer_due: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    case_id: int
+    seq: int
+    at: dt.datetime
+    actor: str
+    kind: str
+    task_id: str | None = None
+    task_name: str | None = None
+    bpmn_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProcessVersionView:
+    id: int
+    process_id: str
+    version: int
+    name: str
+    sha256: str
+    deployed_at: dt.datetime
+    deployed_by: str
+    files: tuple[str, ...] = ()

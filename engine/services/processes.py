@@ -1,0 +1,102 @@
+"""Process library use cases: validate files, deploy a library, list what is deployed.
+
+A deployment creates a new version only for processes whose closure (own file, called
+processes, DMN used) changed; running cases stay pinned to the version they started on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from engine import errors
+from engine.bpmn.lint import lint_library
+from engine.bpmn.loader import Library, SourceFile
+from engine.errors import InvalidProcess, ProcessProblem
+from engine.forms import known_forms
+from engine.model import Actor, ProcessVersionView
+from engine.roles import ROLES
+from engine.services.context import Context
+
+DESIGNER_ROLES = frozenset({"progettista", "amministratore", "coordinatore"})
+
+
+def read_directory(directory: Path) -> list[SourceFile]:
+    files = sorted([*directory.glob("*.bpmn"), *directory.glob("*.dmn")])
+    return [SourceFile(p.name, p.read_bytes()) for p in files]
+
+
+def validate(files: Iterable[SourceFile]) -> list[ProcessProblem]:
+    """Every problem of a set of files (parse, structure, lint); empty when deployable."""
+    try:
+        library = Library(files)
+    except InvalidProcess as err:
+        return err.problems or [ProcessProblem(err.message)]
+    problems: list[ProcessProblem] = []
+    for pid in library.process_ids():
+        try:
+            library.specs(pid)
+        except InvalidProcess as err:
+            problems += err.problems or [ProcessProblem(err.message)]
+    problems += lint_library(library, known_forms(), ROLES)
+    return problems
+
+
+def deploy(
+    ctx: Context, files: Iterable[SourceFile], actor: Actor, note: str = ""
+) -> list[tuple[ProcessVersionView, bool]]:
+    """Deploy a library; returns each process's current version and whether it is new."""
+    if not actor.roles & DESIGNER_ROLES:
+        raise errors.Forbidden("deploying processes needs the process-designer role")
+    files = list(files)
+    problems = validate(files)
+    if problems:
+        raise InvalidProcess(f"{len(problems)} problem(s); first: {problems[0]}", problems)
+    library = Library(files)
+    result = []
+    with ctx.uow() as uow:
+        now = ctx.clock.now()
+        for pid in library.process_ids():
+            specs = library.specs(pid)
+            current = uow.processes.latest(pid)
+            if current is not None and current.sha256 == specs.sha256:
+                result.append((current, False))
+                continue
+            view = uow.processes.add_version(
+                process_id=pid, name=specs.name, sha256=specs.sha256,
+                files=[(f.name, f.content) for f in specs.files], at=now, by=actor.username, note=note,
+            )
+            ctx.specs.put(view.id, specs)
+            result.append((view, True))
+        uow.commit()
+    return result
+
+
+def list_processes(ctx: Context) -> list[ProcessVersionView]:
+    with ctx.uow(write=False) as uow:
+        return uow.processes.list_latest()
+
+
+def process_xml(ctx: Context, process_id: str, version: int | None = None) -> dict[str, str]:
+    with ctx.uow(write=False) as uow:
+        views = uow.processes.list_versions(process_id)
+        chosen = [v for v in views if version is None or v.version == version]
+        if not chosen:
+            raise errors.NotFound(f"process {process_id!r} version {version} not found")
+        return {name: content.decode() for name, content in uow.processes.files(chosen[-1].id)}
+
+
+def load_parameters(directory: Path) -> Mapping[str, Any]:
+    """Programme parameters merged from every ``parametri*.json`` of the library directory."""
+    merged: dict[str, Any] = {"default": {}, "regioni": {}}
+    for path in sorted(directory.glob("parametri*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise InvalidProcess(f"{path.name}: {err}") from None
+        merged["default"].update(doc.get("default", {}))
+        for region, values in doc.get("regioni", {}).items():
+            merged["regioni"].setdefault(region, {}).update(values)
+    return merged

@@ -1,0 +1,100 @@
+"""Inbox use cases: list human tasks from the ``human_task`` table (never from workflow state),
+claim, release and reassign them. Every command checks the actor's role and territory."""
+
+from __future__ import annotations
+
+from engine import errors
+from engine.model import Actor, CaseEvent, EventKind, TaskStatus, TaskView
+from engine.ports import AbstractUnitOfWork
+from engine.services.cases import authorize_task
+from engine.services.context import Context
+
+SUPERVISORS = frozenset({"coordinatore", "amministratore"})
+
+
+def list_tasks(
+    ctx: Context, actor: Actor, *, role: str | None = None, assignee: str | None = None,
+    case_id: int | None = None, process_id: str | None = None, status: TaskStatus | None = TaskStatus.READY,
+    limit: int = 100, offset: int = 0,
+) -> list[TaskView]:
+    """Tasks the actor may see: of the roles they hold, in the territories they cover."""
+    if role is not None and role not in actor.roles:
+        raise errors.Forbidden(f"you do not hold the role {role!r}")
+    roles = [role] if role is not None else sorted(actor.roles)
+    with ctx.uow(write=False) as uow:
+        return uow.tasks.query(
+            roles=roles, territories=sorted(actor.territories) or None, assignee=assignee,
+            case_id=case_id, process_id=process_id, status=status, limit=limit, offset=offset,
+        )
+
+
+def get_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
+    with ctx.uow(write=False) as uow:
+        task = uow.tasks.get(task_id)
+    if not actor.has_role(task.role) or not actor.covers(task.territory):
+        raise errors.Forbidden(f"task {task_id} is not visible to you")
+    return task
+
+
+def claim_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
+    with ctx.uow() as uow:
+        task = _open_task(uow, task_id)
+        authorize_task(task, actor)
+        uow.tasks.set_assignee(task_id, actor.username)
+        _log(ctx, uow, task, actor, EventKind.TASK_CLAIMED, {"assignee": actor.username})
+        uow.commit()
+        return _with_assignee(task, actor.username)
+
+
+def release_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
+    with ctx.uow() as uow:
+        task = _open_task(uow, task_id)
+        if task.assignee != actor.username and not actor.roles & SUPERVISORS:
+            raise errors.Forbidden(f"task {task_id} is not assigned to you")
+        uow.tasks.set_assignee(task_id, None)
+        _log(ctx, uow, task, actor, EventKind.TASK_RELEASED, {"previous": task.assignee})
+        uow.commit()
+        return _with_assignee(task, None)
+
+
+def reassign_task(ctx: Context, task_id: str, assignee: str, actor: Actor) -> TaskView:
+    if not actor.roles & SUPERVISORS:
+        raise errors.Forbidden("only a coordinator can reassign tasks")
+    with ctx.uow() as uow:
+        task = _open_task(uow, task_id)
+        target = uow.users.get_actor(assignee)
+        if not target.has_role(task.role) or not target.covers(task.territory):
+            raise errors.InvalidData(
+                f"{assignee} cannot take this task", {"assignee": ["L'utente non ha il ruolo o il territorio richiesto."]}
+            )
+        uow.tasks.set_assignee(task_id, assignee)
+        _log(ctx, uow, task, actor, EventKind.TASK_REASSIGNED, {"previous": task.assignee, "assignee": assignee})
+        uow.commit()
+        return _with_assignee(task, assignee)
+
+
+def _open_task(uow: AbstractUnitOfWork, task_id: str) -> TaskView:
+    task = uow.tasks.get(task_id)
+    if task.status is not TaskStatus.READY:
+        raise errors.TaskNotReady(f"task {task_id} is already {task.status.value}")
+    return task
+
+
+def _log(ctx: Context, uow: AbstractUnitOfWork, task: TaskView, actor: Actor, kind: EventKind, data: dict[str, object]) -> None:
+    """Claims change no workflow state, but they are case history: bump the case and log."""
+    record = uow.cases.get(task.case_id)
+    record.event_seq += 1
+    record.updated_at = ctx.clock.now()
+    uow.cases.save(record)
+    uow.events.append(
+        CaseEvent(
+            case_id=task.case_id, seq=record.event_seq, at=record.updated_at, actor=actor.username,
+            kind=kind.value, task_id=task.id, task_name=task.name, bpmn_id=task.bpmn_id, data=dict(data),
+        )
+    )
+
+
+def _with_assignee(task: TaskView, assignee: str | None) -> TaskView:
+    from dataclasses import replace
+
+    return replace(task, assignee=assignee)

@@ -1,0 +1,56 @@
+"""Users and their role grants (the interlocutor registry's accounts), and partnerships."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from werkzeug.security import generate_password_hash
+
+from engine import errors
+from engine.model import Actor, CaseEvent, EventKind
+from engine.roles import ROLES
+from engine.services.context import Context
+
+
+def add_user(
+    ctx: Context, username: str, display_name: str, roles: Sequence[tuple[str, str]],
+    password: str | None = None,
+) -> None:
+    unknown = [r for r, _ in roles if r not in ROLES]
+    if unknown:
+        raise errors.InvalidData(f"unknown roles {unknown}", {"roles": [f"Ruolo sconosciuto: {r}" for r in unknown]})
+    with ctx.uow() as uow:
+        if uow.users.exists(username):
+            raise errors.Conflict(f"user {username!r} already exists")
+        uow.users.add(
+            username, display_name, generate_password_hash(password) if password else None, roles, ctx.clock.now()
+        )
+        uow.commit()
+
+
+def get_actor(ctx: Context, username: str) -> Actor:
+    with ctx.uow(write=False) as uow:
+        return uow.users.get_actor(username)
+
+
+def list_users(ctx: Context) -> list[dict[str, Any]]:
+    with ctx.uow(write=False) as uow:
+        return uow.users.list()
+
+
+def set_partnership(ctx: Context, territory: str, active: bool, actor: Actor, case_id: int | None = None) -> None:
+    """Record a territory's partnership as active or lapsed (F1's outcome, or an administrator)."""
+    if not actor.roles & {"coordinatore", "amministratore", "sistema"}:
+        raise errors.Forbidden("only a coordinator can change a partnership")
+    with ctx.uow() as uow:
+        uow.partnerships.set(territory, active, case_id, ctx.clock.now(), actor.username)
+        if case_id is not None:
+            record = uow.cases.get(case_id)
+            record.event_seq += 1
+            uow.cases.save(record)
+            uow.events.append(
+                CaseEvent(case_id=case_id, seq=record.event_seq, at=ctx.clock.now(), actor=actor.username,
+                          kind=EventKind.PARTNERSHIP_CHANGED.value, data={"territory": territory, "active": active})
+            )
+        uow.commit()

@@ -1,0 +1,75 @@
+"""The base every user-task form derives from, and the registry that finds a form by its key.
+
+A form is a marshmallow ``Schema`` registered under the key a diagram names in its user task's
+``formKey`` property. Labels and help texts live in each field's metadata (Italian first, with
+``label_en``/``help_en``), so the web UI and the JSON Schema export read them from one place.
+Error messages are Italian; the web layer may translate them by their marshmallow key.
+This package depends on marshmallow only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from marshmallow import RAISE, Schema, fields
+
+FORMS: dict[str, type[FormSchema]] = {}
+
+ITALIAN_MESSAGES = {
+    "required": "Campo obbligatorio.",
+    "null": "Il campo non può essere vuoto.",
+    "invalid": "Valore non valido.",
+    "validator_failed": "Valore non valido.",
+}
+_TYPE_MESSAGES: dict[type[fields.Field], str] = {
+    fields.Date: "Data non valida (formato AAAA-MM-GG).",
+    fields.DateTime: "Data e ora non valide.",
+    fields.Integer: "Inserire un numero intero.",
+    fields.Float: "Inserire un numero.",
+    fields.Boolean: "Indicare sì o no.",
+    fields.Email: "Indirizzo email non valido.",
+    fields.String: "Inserire un testo.",
+    fields.List: "Inserire un elenco.",
+}
+
+
+class FormSchema(Schema):
+    """Base of all forms: unknown fields are errors, messages are Italian."""
+
+    form_key: str = ""
+    title: str = ""
+    title_en: str = ""
+    description: str = ""
+
+    class Meta:
+        unknown = RAISE
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        messages = dict(field_obj.error_messages)
+        messages.update({k: v for k, v in ITALIAN_MESSAGES.items() if k in messages or k == "required"})
+        for cls, text in _TYPE_MESSAGES.items():
+            if isinstance(field_obj, cls):
+                messages["invalid"] = text
+        field_obj.error_messages = messages
+
+
+S = TypeVar("S", bound=type[FormSchema])
+
+
+def form(key: str, *, title: str, title_en: str = "", description: str = "") -> Callable[[S], S]:
+    """Register a schema under a form key (the ``formKey`` a user task names)."""
+
+    def register(cls: S) -> S:
+        if key in FORMS and FORMS[key] is not cls:
+            raise ValueError(f"form key {key!r} is registered twice")
+        cls.form_key, cls.title, cls.title_en, cls.description = key, title, title_en, description
+        FORMS[key] = cls
+        return cls
+
+    return register
+
+
+def meta(label: str, help: str = "", *, label_en: str = "", help_en: str = "", **extra: Any) -> dict[str, Any]:
+    """Field metadata in one call: ``fields.String(metadata=meta("Nome", "Come da documento"))``."""
+    return {"label": label, "help": help, "label_en": label_en, "help_en": help_en, **extra}

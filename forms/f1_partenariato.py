@@ -1,0 +1,547 @@
+"""Forms of phase F1 "Accordo di partenariato" (one case per territory; DOMAIN.md §3 F1, §2.1).
+
+Each schema is the form of one user task of ``processes/accordo_partenariato.bpmn``: territory
+mapping, institutional contacts, co-programming table, draft agreement, each partner's answer
+(multi-instance: the validated form becomes the item ``risposta_partner``), the steering
+committee's decision on an essential partner's refusal, signature and set-up of the committee.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from forms.base import FormSchema, form, meta
+
+# --- shared vocabularies -------------------------------------------------------------------
+
+TIPI_ENTE = [
+    "COMUNE_ATS",
+    "CPI",
+    "ASL",
+    "UEPE",
+    "ETS",
+    "ASSOCIAZIONE_DATORIALE",
+    "IMPRESA_MENTOR",
+    "ALTRO",
+]
+TIPI_ENTE_LABELS = [
+    "Comune / Ambito territoriale sociale",
+    "Centro per l'Impiego (Regione)",
+    "ASL (DSM, SerD)",
+    "UEPE / amministrazione penitenziaria",
+    "Ente del Terzo settore / cooperativa sociale",
+    "Associazione datoriale",
+    "Impresa mentor",
+    "Altro",
+]
+# DOMAIN.md §3 F1 step 5: social services and the job centre cannot be missing from a territory.
+TIPI_ENTE_SEMPRE_ESSENZIALI = {"COMUNE_ATS", "CPI"}
+
+STRUMENTI = [
+    "PROTOCOLLO_INTESA",
+    "ACCORDO_TRA_PA",
+    "CONVENZIONE_CTS",
+    "MANDATO_ATS_ATI",
+    "CONVENZIONE_381_68",
+]
+STRUMENTI_LABELS = [
+    "Protocollo d'intesa",
+    "Accordo tra PA (L. 241/1990 art. 15)",
+    "Co-progettazione e convenzione (D.Lgs. 117/2017 art. 55)",
+    "ATS/ATI con mandato al capofila",
+    "Convenzione art. 5 L. 381/1991 o L. 68/1999",
+]
+CANALI_INVIO = ["PIATTAFORMA", "PEC", "EMAIL"]
+CANALI_INVIO_LABELS = ["Piattaforma del programma", "PEC", "Email"]
+
+ESITI_ADESIONE = ["ADERISCE", "CHIEDE_MODIFICHE", "RIFIUTA"]
+DECISIONI_CABINA = ["SOSTITUISCI", "INTERROMPI_TERRITORIO"]
+
+CODICE_ENTE = validate.Regexp(
+    r"^[A-Z0-9_]{2,30}$", error="Codice non valido: lettere maiuscole, cifre e _ (2-30)."
+)
+
+
+def choice(values: list[str], labels: list[str] | None = None) -> validate.OneOf:
+    """An enumeration with an Italian error message."""
+    return validate.OneOf(
+        values, labels=labels, error="Valore non ammesso. Valori validi: {choices}."
+    )
+
+
+def raise_if(errors: dict[str, list[str]]) -> None:
+    """Report every cross-field error at once, keyed by the field the user must fix."""
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- nested items --------------------------------------------------------------------------
+
+
+class PartnerSchema(FormSchema):
+    """One institution of the territorial partnership (an item of the ``partner`` list)."""
+
+    codice = fields.String(
+        required=True,
+        validate=CODICE_ENTE,
+        metadata=meta("Codice ente", "Identificativo breve, es. COMUNE_ANCONA", label_en="Code"),
+    )
+    nome = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=200),
+        metadata=meta("Denominazione", label_en="Name"),
+    )
+    tipo_ente = fields.String(
+        required=True,
+        validate=choice(TIPI_ENTE, TIPI_ENTE_LABELS),
+        metadata=meta("Tipo di ente", label_en="Type of institution"),
+    )
+    essenziale = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "Partner essenziale",
+            "Senza questo ente il partenariato non può partire (es. servizi sociali, CPI)",
+            label_en="Essential partner",
+            help_en="The partnership cannot start without it (e.g. social services, job centre)",
+        ),
+    )
+    strumento = fields.String(
+        required=True,
+        validate=choice(STRUMENTI, STRUMENTI_LABELS),
+        metadata=meta("Strumento di adesione", label_en="Partnership instrument"),
+    )
+
+
+class SostitutoSchema(FormSchema):
+    """An institution replacing an essential partner that refused (e.g. another Comune)."""
+
+    codice_sostituito = fields.String(
+        required=True,
+        validate=CODICE_ENTE,
+        metadata=meta("Codice dell'ente sostituito", label_en="Code of the replaced partner"),
+    )
+    codice = fields.String(
+        required=True, validate=CODICE_ENTE, metadata=meta("Codice ente sostituto", label_en="Code")
+    )
+    nome = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=200),
+        metadata=meta("Denominazione del sostituto", label_en="Name"),
+    )
+    tipo_ente = fields.String(
+        required=True,
+        validate=choice(TIPI_ENTE, TIPI_ENTE_LABELS),
+        metadata=meta("Tipo di ente", label_en="Type of institution"),
+    )
+    data_adesione = fields.Date(
+        required=True,
+        metadata=meta(
+            "Data di adesione del sostituto",
+            "Il sostituto aderisce al testo dell'accordo già condiviso",
+            label_en="Date the substitute joined",
+        ),
+    )
+
+
+class ReferenteSchema(FormSchema):
+    """The referent an institution names in the steering committee."""
+
+    codice_ente = fields.String(
+        required=True,
+        validate=CODICE_ENTE,
+        metadata=meta("Codice ente", label_en="Institution code"),
+    )
+    nome_referente = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=200),
+        metadata=meta("Nome e cognome del referente", label_en="Referent's name"),
+    )
+    email = fields.Email(
+        required=True, metadata=meta("Email istituzionale", label_en="Institutional email")
+    )
+
+
+# --- user-task forms -----------------------------------------------------------------------
+
+
+@form(
+    "f1_analisi_contesto",
+    title="Analisi di contesto e mappatura del territorio",
+    title_en="Context analysis and stakeholder map",
+)
+class AnalisiContestoForm(FormSchema):
+    data_analisi = fields.Date(
+        required=True, metadata=meta("Data dell'analisi", label_en="Date of the analysis")
+    )
+    ambito_territoriale = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=200),
+        metadata=meta(
+            "Ambito territoriale sociale",
+            "Denominazione dell'ATS / distretto",
+            label_en="Social district",
+        ),
+    )
+    indicatori_territoriali = fields.String(
+        required=True,
+        validate=validate.Length(min=10, max=4000),
+        metadata=meta(
+            "Sintesi degli indicatori territoriali",
+            "Disoccupazione, servizi presenti, imprese, bisogni emersi",
+            label_en="Summary of territorial indicators",
+        ),
+    )
+    partner = fields.List(
+        fields.Nested(PartnerSchema),
+        required=True,
+        validate=validate.Length(min=1, error="Indicare almeno {min} ente partner."),
+        metadata=meta(
+            "Enti partner da coinvolgere",
+            "Mappa degli stakeholder: ogni ente riceverà la bozza di accordo",
+            label_en="Partner institutions",
+        ),
+    )
+
+    @validates_schema
+    def check_partner(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        codici = [p["codice"] for p in data.get("partner", [])]
+        if len(codici) != len(set(codici)):
+            errors["partner"] = ["Ogni ente partner deve avere un codice diverso."]
+        elif any(
+            p["tipo_ente"] in TIPI_ENTE_SEMPRE_ESSENZIALI and not p["essenziale"]
+            for p in data.get("partner", [])
+        ):
+            errors["partner"] = [
+                "Servizi sociali (Comune/ATS) e CPI sono sempre partner essenziali."
+            ]
+        raise_if(errors)
+
+
+@form("f1_esito_contatti", title="Esito dei contatti istituzionali", title_en="Outcome of contacts")
+class EsitoContattiForm(FormSchema):
+    data_avvio_contatti = fields.Date(
+        required=True, metadata=meta("Data di avvio dei contatti", label_en="Contacts started on")
+    )
+    data_chiusura_contatti = fields.Date(
+        required=True, metadata=meta("Data di chiusura dei contatti", label_en="Contacts closed on")
+    )
+    enti_contattati = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, error="Indicare almeno {min} ente contattato."),
+        metadata=meta("Enti contattati", label_en="Institutions contacted"),
+    )
+    enti_disponibili = fields.Integer(
+        required=True,
+        validate=validate.Range(min=0, error="Il numero non può essere negativo."),
+        metadata=meta(
+            "Enti disponibili a partecipare", label_en="Institutions willing to take part"
+        ),
+    )
+    note = fields.String(
+        load_default=None,
+        validate=validate.Length(max=2000),
+        metadata=meta("Note", label_en="Notes"),
+    )
+
+    @validates_schema
+    def check_coerenza(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data["data_chiusura_contatti"] < data["data_avvio_contatti"]:
+            errors["data_chiusura_contatti"] = [
+                "La chiusura non può precedere l'avvio dei contatti."
+            ]
+        if data["enti_disponibili"] > data["enti_contattati"]:
+            errors["enti_disponibili"] = [
+                "Gli enti disponibili non possono superare quelli contattati."
+            ]
+        raise_if(errors)
+
+
+PROCEDURE_COPROGRAMMAZIONE = ["AVVISO_PUBBLICO_DM72", "TAVOLO_CONCERTAZIONE"]
+
+
+@form(
+    "f1_co_programmazione",
+    title="Tavolo di co-programmazione",
+    title_en="Co-programming table",
+)
+class CoProgrammazioneForm(FormSchema):
+    procedura = fields.String(
+        required=True,
+        validate=choice(
+            PROCEDURE_COPROGRAMMAZIONE,
+            ["Avviso pubblico (DM 72/2021, PA procedente)", "Tavolo di concertazione"],
+        ),
+        metadata=meta(
+            "Procedura",
+            "Se la procedura è promossa da una PA serve l'avviso pubblico (DM 72/2021)",
+            label_en="Procedure",
+        ),
+    )
+    data_avviso = fields.Date(
+        load_default=None,
+        metadata=meta("Data di pubblicazione dell'avviso", label_en="Notice published on"),
+    )
+    numero_sessioni = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, error="Indicare almeno {min} sessione."),
+        metadata=meta("Sessioni verbalizzate", label_en="Minuted sessions"),
+    )
+    data_ultima_sessione = fields.Date(
+        required=True, metadata=meta("Data dell'ultima sessione", label_en="Last session on")
+    )
+    protocollo_verbali = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata=meta("Protocollo dei verbali", label_en="Minutes protocol no."),
+    )
+    documento_sintesi = fields.String(
+        required=True,
+        validate=validate.Length(min=10, max=4000),
+        metadata=meta("Documento di sintesi", label_en="Summary document"),
+    )
+
+    @validates_schema
+    def check_avviso(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data["procedura"] == "AVVISO_PUBBLICO_DM72":
+            if data.get("data_avviso") is None:
+                errors["data_avviso"] = ["Con l'avviso pubblico indicare la data di pubblicazione."]
+            elif data["data_avviso"] > data["data_ultima_sessione"]:
+                errors["data_avviso"] = ["L'avviso deve precedere le sessioni del tavolo."]
+        raise_if(errors)
+
+
+@form("f1_bozza_accordo", title="Bozza dell'accordo di partenariato", title_en="Draft agreement")
+class BozzaAccordoForm(FormSchema):
+    versione_bozza = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, error="La versione parte da {min}."),
+        metadata=meta("Versione della bozza", label_en="Draft version"),
+    )
+    data_bozza = fields.Date(
+        required=True, metadata=meta("Data della bozza", label_en="Draft date")
+    )
+    strumento = fields.String(
+        required=True,
+        validate=choice(STRUMENTI, STRUMENTI_LABELS),
+        metadata=meta("Strumento giuridico", label_en="Legal instrument"),
+    )
+    oggetto = fields.String(
+        required=True,
+        validate=validate.Length(min=10, max=2000),
+        metadata=meta("Oggetto e ruoli per fase", label_en="Object and roles per phase"),
+    )
+    durata_mesi = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=60, error="Durata tra {min} e {max} mesi."),
+        metadata=meta("Durata (mesi)", "Di norma 24-36 mesi, rinnovabile", label_en="Duration"),
+    )
+    canale_invio = fields.String(
+        required=True,
+        validate=choice(CANALI_INVIO, CANALI_INVIO_LABELS),
+        metadata=meta("Canale di invio dei casi", label_en="Referral channel"),
+    )
+    sla_presa_in_carico_giorni = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=90, error="Tra {min} e {max} giorni."),
+        metadata=meta("Tempo massimo di presa in carico (giorni)", label_en="Referral SLA (days)"),
+    )
+    ruolo_privacy = fields.String(
+        required=True,
+        validate=choice(
+            ["CONTITOLARITA_ART26", "RESPONSABILE_ART28"],
+            ["Contitolarità (art. 26 GDPR)", "Responsabile del trattamento (art. 28 GDPR)"],
+        ),
+        metadata=meta("Ruoli privacy", label_en="Data-protection roles"),
+    )
+    allegato_privacy = fields.Boolean(
+        required=True,
+        metadata=meta("Allegato privacy presente", label_en="Data-protection annex attached"),
+    )
+    clausola_recesso = fields.Boolean(
+        required=True, metadata=meta("Clausola di recesso", label_en="Withdrawal clause")
+    )
+
+    @validates_schema
+    def check_allegato(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # Sharing data on vulnerable people needs the art. 26/28 annex before anyone signs.
+        if not data["allegato_privacy"]:
+            raise_if({"allegato_privacy": ["La bozza deve contenere l'allegato privacy."]})
+
+
+@form(
+    "f1_risposta_partner",
+    title="Risposta dell'ente partner alla bozza",
+    title_en="Partner's answer to the draft",
+    description="Attività multi-istanza: la variabile ente_partner contiene l'ente interpellato.",
+)
+class RispostaPartnerForm(FormSchema):
+    codice_partner = fields.String(
+        required=True,
+        validate=CODICE_ENTE,
+        metadata=meta(
+            "Codice dell'ente",
+            "Precompilato con il codice dell'ente interpellato (ente_partner.codice)",
+            label_en="Institution code",
+        ),
+    )
+    esito_adesione = fields.String(
+        required=True,
+        validate=choice(ESITI_ADESIONE, ["Aderisce", "Chiede modifiche", "Rifiuta"]),
+        metadata=meta("Risposta", label_en="Answer"),
+    )
+    richieste_modifica = fields.String(
+        load_default=None,
+        validate=validate.Length(max=4000),
+        metadata=meta("Modifiche richieste", label_en="Requested changes"),
+    )
+    motivo_rifiuto = fields.String(
+        load_default=None,
+        validate=validate.Length(max=2000),
+        metadata=meta("Motivo del rifiuto", label_en="Reason for refusal"),
+    )
+    nome_referente = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=200),
+        metadata=meta("Referente che risponde", label_en="Answering referent"),
+    )
+    data_risposta = fields.Date(
+        required=True, metadata=meta("Data della risposta", label_en="Answer date")
+    )
+
+    @validates_schema
+    def check_motivazioni(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data["esito_adesione"] == "CHIEDE_MODIFICHE" and not data.get("richieste_modifica"):
+            errors["richieste_modifica"] = ["Descrivere le modifiche richieste."]
+        if data["esito_adesione"] == "RIFIUTA" and not data.get("motivo_rifiuto"):
+            errors["motivo_rifiuto"] = ["Indicare il motivo del rifiuto."]
+        raise_if(errors)
+
+
+@form(
+    "f1_decisione_cabina",
+    title="Esame del rifiuto di un partner essenziale",
+    title_en="Steering committee: essential partner refused",
+)
+class DecisioneCabinaForm(FormSchema):
+    decisione_cabina = fields.String(
+        required=True,
+        validate=choice(DECISIONI_CABINA, ["Sostituire l'ente", "Interrompere il territorio"]),
+        metadata=meta("Decisione", label_en="Decision"),
+    )
+    sostituti = fields.List(
+        fields.Nested(SostitutoSchema),
+        load_default=list,
+        metadata=meta(
+            "Enti sostituti",
+            "Uno per ogni partner essenziale che ha rifiutato (es. altro Comune dell'Ambito)",
+            label_en="Substitute institutions",
+        ),
+    )
+    motivazione_cabina = fields.String(
+        required=True,
+        validate=validate.Length(min=10, max=4000),
+        metadata=meta("Motivazione", label_en="Reasons"),
+    )
+    numero_verbale_cabina = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata=meta("Numero del verbale", label_en="Minutes no."),
+    )
+    data_decisione = fields.Date(
+        required=True, metadata=meta("Data della decisione", label_en="Decision date")
+    )
+
+    @validates_schema
+    def check_sostituti(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data["decisione_cabina"] == "SOSTITUISCI" and not data.get("sostituti"):
+            errors["sostituti"] = ["Per sostituire l'ente indicare almeno un sostituto."]
+        if data["decisione_cabina"] == "INTERROMPI_TERRITORIO" and data.get("sostituti"):
+            errors["sostituti"] = ["Interrompendo il territorio non si indicano sostituti."]
+        raise_if(errors)
+
+
+@form(
+    "f1_firma_accordo", title="Firma dell'accordo di partenariato", title_en="Agreement signature"
+)
+class FirmaAccordoForm(FormSchema):
+    approvazioni_interne_acquisite = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "Approvazioni interne acquisite",
+            "Delibera di Giunta, atto del Direttore generale ASL, autorizzazione UEPE, "
+            "delibere degli organi degli ETS",
+            label_en="Internal approvals obtained",
+        ),
+    )
+    data_firma = fields.Date(required=True, metadata=meta("Data di firma", label_en="Signed on"))
+    tipo_firma = fields.String(
+        required=True,
+        validate=choice(
+            ["PADES", "CADES", "AUTOGRAFA"], ["Firma digitale PAdES", "CAdES", "Autografa"]
+        ),
+        metadata=meta("Tipo di firma", label_en="Signature type"),
+    )
+    numero_protocollo = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata=meta("Numero di protocollo", label_en="Protocol no."),
+    )
+    data_decorrenza = fields.Date(
+        required=True, metadata=meta("Decorrenza", label_en="Effective from")
+    )
+    data_scadenza = fields.Date(required=True, metadata=meta("Scadenza", label_en="Expires on"))
+
+    @validates_schema
+    def check_date(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if not data["approvazioni_interne_acquisite"]:
+            errors["approvazioni_interne_acquisite"] = [
+                "Acquisire le approvazioni interne degli enti prima della firma."
+            ]
+        if data["data_decorrenza"] < data["data_firma"]:
+            errors["data_decorrenza"] = ["La decorrenza non può precedere la firma."]
+        if data["data_scadenza"] <= data["data_decorrenza"]:
+            errors["data_scadenza"] = ["La scadenza deve seguire la decorrenza."]
+        raise_if(errors)
+
+
+@form(
+    "f1_costituzione_cabina",
+    title="Costituzione della cabina di regia",
+    title_en="Setting up the steering committee",
+)
+class CostituzioneCabinaForm(FormSchema):
+    data_insediamento = fields.Date(
+        required=True, metadata=meta("Data di insediamento", label_en="First meeting on")
+    )
+    numero_verbale_insediamento = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata=meta("Verbale di insediamento", label_en="Minutes no."),
+    )
+    referenti = fields.List(
+        fields.Nested(ReferenteSchema),
+        required=True,
+        validate=validate.Length(min=1, error="Indicare almeno {min} referente."),
+        metadata=meta("Referenti per ente", label_en="Referents per institution"),
+    )
+    periodicita_riunioni = fields.String(
+        required=True,
+        validate=choice(
+            ["MENSILE", "BIMESTRALE", "TRIMESTRALE"], ["Mensile", "Bimestrale", "Trimestrale"]
+        ),
+        metadata=meta("Periodicità delle riunioni", label_en="Meeting frequency"),
+    )
+
+    @validates_schema
+    def check_referenti(self, data: dict[str, Any], **kwargs: Any) -> None:
+        codici = [r["codice_ente"] for r in data.get("referenti", [])]
+        if len(codici) != len(set(codici)):
+            raise_if({"referenti": ["Un solo referente per ente."]})

@@ -1,0 +1,927 @@
+"""Forms of phase F2 "Valutazione del bisogno" (one case per beneficiary; DOMAIN.md §3 F2, §1.2).
+
+Each schema is the form of one user task of ``processes/valutazione_bisogno.bpmn``. The fields
+that feed the eligibility tables (DT-1…DT-4) are booleans, percentages, ages and months, never a
+diagnosis or an offence (GDPR minimisation, DOMAIN.md §5): certifications store the *category*
+plus evidence metadata (type, issuing body, protocol no., issue/expiry dates).
+
+The forms of the four parallel assessment branches give every field a value (required or
+``load_default``), because the re-assessment loop of the diagram deletes exactly those fields
+before running the branches again (see ``CAMPI_RAMI_VALUTAZIONE``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import fields, validate, validates_schema
+
+from forms.base import FormSchema, form, meta
+from forms.f1_partenariato import choice, raise_if
+
+# --- vocabularies --------------------------------------------------------------------------
+
+SERVIZI_INVIANTI = ["SERVIZIO_SOCIALE", "CPI", "SERD", "CSM_DSM", "UEPE", "ETS", "AUTOSEGNALAZIONE"]
+SERVIZI_INVIANTI_LABELS = [
+    "Servizio sociale (Comune/ATS)",
+    "Centro per l'Impiego",
+    "SerD",
+    "CSM / DSM",
+    "UEPE",
+    "Ente del Terzo settore",
+    "Autosegnalazione allo sportello",
+]
+SERVIZI_DESTINATARI = ["SERVIZIO_SOCIALE", "CPI", "CSM_DSM", "SERD", "UEPE", "ETS", "ALTRO"]
+
+# Presumed category at referral: a code of the decision tables, never a diagnosis.
+CATEGORIE_PRESUNTE = [
+    "INV_FIS_PSI_SENS",
+    "EX_DEGENTE_OP_OPG",
+    "TRATT_PSICHIATRICO",
+    "TOSSICODIPENDENTE",
+    "ALCOLISTA",
+    "MINORE_DIFF_FAM",
+    "DETENUTO_INTERNATO",
+    "MISURA_ALTERNATIVA",
+    "SVANT_651",
+    "MOLTO_SVANT_651",
+    "DISAB_651",
+    "L68_A",
+    "L68_B",
+    "L68_C",
+    "L68_D",
+    "L68_ART18",
+    "PROTEZIONE_INTERNAZIONALE",
+    "SENZA_DIMORA",
+    "NON_DETERMINATA",
+]
+URGENZE = ["ORDINARIA", "PRIORITARIA", "URGENTE"]
+MOTIVI_INVIO = ["RICERCA_LAVORO", "AVVIO_IMPRESA", "INCLUSIONE_SOCIO_LAVORATIVA", "ALTRO"]
+CANALI = ["COLLOQUIO", "PEC", "EMAIL", "RACCOMANDATA"]
+CANALI_LABELS = ["Colloquio", "PEC", "Email", "Raccomandata"]
+
+ORIENTAMENTI = ["LAVORO", "IMPRESA", "INCLUSIONE"]
+ORIENTAMENTI_LABELS = [
+    "Inserimento lavorativo",
+    "Avvio d'impresa sociale / di comunità",
+    "Percorso di inclusione prima del lavoro (TIS)",
+]
+AUTONOMIE = ["ADEGUATA", "PARZIALE", "INSUFFICIENTE"]
+COMPATIBILITA = ["COMPATIBILE", "COMPATIBILE_CON_PRESCRIZIONI", "NON_COMPATIBILE"]
+COMPATIBILITA_LABELS = [
+    "Compatibile con un percorso lavorativo",
+    "Compatibile con prescrizioni",
+    "Attualmente non compatibile",
+]
+DIMENSIONI = [
+    "LAVORO",
+    "SALUTE_LIMITAZIONI",
+    "ABITAZIONE",
+    "FAMIGLIA",
+    "REDDITO",
+    "COMPETENZE",
+    "VINCOLI_GIUSTIZIA",
+]
+CLASSI_PROFILAZIONE = ["BASSA", "MEDIA", "ALTA", "MOLTO_ALTA"]
+COMPONENTI_EM = [
+    "assistente_sociale",
+    "operatore_cpi",
+    "referente_sanitario",
+    "referente_giustizia",
+    "educatore_job_coach",
+]
+
+TIPI_EVIDENZA = [
+    "VERBALE_INVALIDITA_CIVILE",
+    "VERBALE_INAIL",
+    "CERTIFICAZIONE_DSM_CSM",
+    "CERTIFICAZIONE_SERD",
+    "ATTESTAZIONE_SSN",
+    "RELAZIONE_SERVIZIO_SOCIALE",
+    "PROVVEDIMENTO_TRIBUNALE_MINORI",
+    "ATTESTAZIONE_ISTITUTO_PENITENZIARIO",
+    "PROVVEDIMENTO_SORVEGLIANZA",
+    "ATTESTAZIONE_UEPE",
+    "ALTRO",
+]
+
+# Outcomes of F2 (the parent process branches on ``esito``).
+ESITI = [
+    "IDONEO_LAVORO",
+    "IDONEO_IMPRESA",
+    "IDONEO_PREVIA_INCLUSIONE",
+    "NON_IDONEO_REQUISITI",
+    "NON_PRONTO",
+    "ARCHIVIATO",
+]
+# An operator may only choose an assessment outcome; ARCHIVIATO comes from the document timer.
+ESITI_VALUTAZIONE = ESITI[:-1]
+ESITI_VALUTAZIONE_LABELS = [
+    "Idoneo – inserimento lavorativo",
+    "Idoneo – avvio d'impresa",
+    "Idoneo previo percorso di inclusione",
+    "Non idoneo per requisiti",
+    "Non pronto (rivalutazione)",
+]
+
+NO_DIAGNOSI = "Non indicare diagnosi, patologie, terapie o reati."
+
+
+def flag(label: str, help: str, label_en: str, help_en: str = "") -> fields.Boolean:
+    """An optional yes/no fact for the decision tables: absent means "no"."""
+    return fields.Boolean(
+        load_default=False, metadata=meta(label, help, label_en=label_en, help_en=help_en)
+    )
+
+
+def percentuale(label: str, help: str, label_en: str) -> fields.Integer:
+    return fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=100, error="Percentuale tra {min} e {max}."),
+        metadata=meta(label, help, label_en=label_en),
+    )
+
+
+# --- nested items --------------------------------------------------------------------------
+
+
+class EvidenzaSchema(FormSchema):
+    """Metadata of a PA document proving a category (L. 381/1991 art. 4 c.2): not the document."""
+
+    tipo_evidenza = fields.String(
+        required=True,
+        validate=choice(TIPI_EVIDENZA),
+        metadata=meta("Tipo di evidenza", label_en="Evidence type"),
+    )
+    ente_emittente = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=200),
+        metadata=meta(
+            "Ente emittente", "Es. Commissione medica INPS, SerD ASL AN", label_en="Issuer"
+        ),
+    )
+    numero_protocollo = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata=meta("Numero di protocollo", label_en="Protocol no."),
+    )
+    data_rilascio = fields.Date(
+        required=True, metadata=meta("Data di rilascio", label_en="Issued on")
+    )
+    data_scadenza = fields.Date(
+        load_default=None,
+        metadata=meta(
+            "Data di scadenza / revisione", "Vuota se senza scadenza", label_en="Expires on"
+        ),
+    )
+
+    @validates_schema
+    def check_scadenza(self, data: dict[str, Any], **kwargs: Any) -> None:
+        scadenza = data.get("data_scadenza")
+        if scadenza is not None and scadenza <= data["data_rilascio"]:
+            raise_if({"data_scadenza": ["La scadenza deve seguire la data di rilascio."]})
+
+
+def evidenze(label: str, label_en: str) -> fields.List:
+    return fields.List(
+        fields.Nested(EvidenzaSchema),
+        required=True,
+        validate=validate.Length(min=1, error="Indicare almeno {min} evidenza documentale."),
+        metadata=meta(
+            label, "Solo gli estremi del documento, non il suo contenuto", label_en=label_en
+        ),
+    )
+
+
+# --- intake --------------------------------------------------------------------------------
+
+
+@form("f2_segnalazione", title="Scheda di segnalazione", title_en="Referral form")
+class SegnalazioneForm(FormSchema):
+    data_segnalazione = fields.Date(
+        required=True, metadata=meta("Data della segnalazione", label_en="Referral date")
+    )
+    servizio_inviante = fields.String(
+        required=True,
+        validate=choice(SERVIZI_INVIANTI, SERVIZI_INVIANTI_LABELS),
+        metadata=meta("Servizio inviante", label_en="Referring service"),
+    )
+    referente_inviante = fields.String(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata=meta("Referente del servizio inviante", label_en="Referring officer"),
+    )
+    motivo_invio = fields.String(
+        required=True,
+        validate=choice(MOTIVI_INVIO),
+        metadata=meta("Motivo dell'invio", label_en="Reason for referral"),
+    )
+    categoria_presunta = fields.String(
+        required=True,
+        validate=choice(CATEGORIE_PRESUNTE),
+        metadata=meta(
+            "Categoria presunta",
+            "Codice della tabella di ammissibilità (DT-1…DT-4). " + NO_DIAGNOSI,
+            label_en="Presumed category",
+            help_en="Eligibility-table code only, no diagnosis",
+        ),
+    )
+    urgenza = fields.String(
+        required=True,
+        validate=choice(URGENZE, ["Ordinaria", "Prioritaria", "Urgente"]),
+        metadata=meta("Urgenza", label_en="Urgency"),
+    )
+    beneficiario_adi = fields.Boolean(
+        load_default=False,
+        metadata=meta("Beneficiario ADI/SFL", "DL 48/2023: scadenze di legge", label_en="ADI/SFL"),
+    )
+    note_invio = fields.String(
+        load_default=None,
+        validate=validate.Length(max=500),
+        metadata=meta("Note sull'invio", NO_DIAGNOSI, label_en="Notes"),
+    )
+
+    @validates_schema
+    def check_inviante(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data["servizio_inviante"] != "AUTOSEGNALAZIONE" and not data.get("referente_inviante"):
+            errors["referente_inviante"] = ["Indicare il referente del servizio inviante."]
+        if data["motivo_invio"] == "ALTRO" and not data.get("note_invio"):
+            errors["note_invio"] = ["Con motivo «Altro» descrivere brevemente il motivo."]
+        raise_if(errors)
+
+
+@form(
+    "f2_informativa_consensi",
+    title="Informativa privacy e consensi",
+    title_en="Privacy notice and consents",
+)
+class InformativaConsensiForm(FormSchema):
+    tipo_informativa = fields.String(
+        required=True,
+        validate=choice(
+            ["ART13", "ART14"],
+            [
+                "Art. 13 GDPR (dati raccolti presso l'interessato)",
+                "Art. 14 GDPR (dati ricevuti da terzi)",
+            ],
+        ),
+        metadata=meta("Informativa", label_en="Privacy notice"),
+    )
+    versione_informativa = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=50),
+        metadata=meta("Versione dell'informativa", label_en="Notice version"),
+    )
+    data_consegna = fields.Date(
+        required=True, metadata=meta("Data di consegna", label_en="Delivered on")
+    )
+    firmatario = fields.String(
+        required=True,
+        validate=choice(
+            ["INTERESSATO", "TUTORE", "AMMINISTRATORE_SOSTEGNO"],
+            ["Interessato", "Tutore", "Amministratore di sostegno"],
+        ),
+        metadata=meta("Firmatario", label_en="Signed by"),
+    )
+    condivisione_ospite_privato = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "Condivisione prevista con un ospitante privato",
+            "Es. impresa ospitante del tirocinio: serve il consenso",
+            label_en="Sharing with a private host planned",
+        ),
+    )
+    consenso_condivisione_ospite = fields.Boolean(
+        load_default=False,
+        metadata=meta(
+            "Consenso alla condivisione con l'ospitante",
+            "Solo limitazioni rilevanti per il lavoro, mai diagnosi o reati",
+            label_en="Consent to sharing with the host",
+        ),
+    )
+    consenso_follow_up = fields.Boolean(
+        load_default=False,
+        metadata=meta("Consenso al ricontatto per il follow-up", label_en="Follow-up consent"),
+    )
+
+    @validates_schema
+    def check_consensi(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # Consent is the basis only for the private host (DOMAIN.md §5); it is never a precondition.
+        if data["condivisione_ospite_privato"] and not data["consenso_condivisione_ospite"]:
+            raise_if(
+                {
+                    "consenso_condivisione_ospite": [
+                        "La condivisione con un ospitante privato richiede il consenso."
+                    ]
+                }
+            )
+
+
+@form("f2_verifica_documenti", title="Verifica della documentazione", title_en="Document check")
+class VerificaDocumentiForm(FormSchema):
+    data_verifica = fields.Date(
+        required=True, metadata=meta("Data della verifica", label_en="Date")
+    )
+    documentazione_completa = fields.Boolean(
+        required=True, metadata=meta("Documentazione completa", label_en="Documents complete")
+    )
+    documenti_mancanti = fields.List(
+        fields.String(validate=validate.Length(min=2, max=200)),
+        load_default=list,
+        metadata=meta("Documenti mancanti", label_en="Missing documents"),
+    )
+    certificazione_sanitaria_necessaria = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "Serve la certificazione dei servizi sanitari",
+            "Categoria presunta di competenza ASL (invalidità, DSM, SerD)",
+            label_en="Health-service certification needed",
+        ),
+    )
+    attestazione_giustizia_necessaria = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "Serve l'attestazione UEPE / istituto",
+            "Detenuti, internati, misure alternative, fine pena",
+            label_en="Justice-service attestation needed",
+        ),
+    )
+
+    @validates_schema
+    def check_mancanti(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if not data["documentazione_completa"] and not data["documenti_mancanti"]:
+            errors["documenti_mancanti"] = ["Elencare i documenti mancanti."]
+        if data["documentazione_completa"] and data["documenti_mancanti"]:
+            errors["documenti_mancanti"] = [
+                "Con documentazione completa non ci sono documenti mancanti."
+            ]
+        raise_if(errors)
+
+
+@form(
+    "f2_richiesta_integrazione",
+    title="Richiesta di integrazione documenti",
+    title_en="Request for missing documents",
+)
+class RichiestaIntegrazioneForm(FormSchema):
+    data_richiesta = fields.Date(
+        required=True, metadata=meta("Data della richiesta", label_en="Date")
+    )
+    canale_richiesta = fields.String(
+        required=True,
+        validate=choice(CANALI, CANALI_LABELS),
+        metadata=meta("Canale", label_en="Channel"),
+    )
+    documenti_richiesti = fields.List(
+        fields.String(validate=validate.Length(min=2, max=200)),
+        required=True,
+        validate=validate.Length(min=1, error="Indicare almeno {min} documento."),
+        metadata=meta("Documenti richiesti", label_en="Requested documents"),
+    )
+
+
+@form(
+    "f2_ricezione_integrazione",
+    title="Ricezione dell'integrazione documenti",
+    title_en="Missing documents received",
+)
+class RicezioneIntegrazioneForm(FormSchema):
+    data_ricezione = fields.Date(required=True, metadata=meta("Data di ricezione", label_en="Date"))
+    documenti_ricevuti = fields.List(
+        fields.String(validate=validate.Length(min=2, max=200)),
+        required=True,
+        validate=validate.Length(min=1, error="Indicare almeno {min} documento."),
+        metadata=meta("Documenti ricevuti", label_en="Documents received"),
+    )
+    documentazione_ora_completa = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "La documentazione è ora completa",
+            "Se manca ancora qualcosa, lasciare aperta l'attività fino alla scadenza",
+            label_en="Documents now complete",
+        ),
+    )
+
+    @validates_schema
+    def check_completa(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # Completing this task means "documents arrived in time"; partial deliveries keep waiting.
+        if not data["documentazione_ora_completa"]:
+            raise_if(
+                {
+                    "documentazione_ora_completa": [
+                        "Registrare la ricezione solo a documentazione completa."
+                    ]
+                }
+            )
+
+
+@form("f2_archiviazione", title="Archiviazione della segnalazione", title_en="Referral archived")
+class ArchiviazioneForm(FormSchema):
+    data_archiviazione = fields.Date(required=True, metadata=meta("Data", label_en="Date"))
+    notifica_inviante = fields.Boolean(
+        required=True, metadata=meta("Notifica al servizio inviante", label_en="Sender notified")
+    )
+    data_notifica = fields.Date(
+        load_default=None, metadata=meta("Data della notifica", label_en="Notified on")
+    )
+
+    @validates_schema
+    def check_notifica(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["notifica_inviante"] and data.get("data_notifica") is None:
+            raise_if({"data_notifica": ["Indicare la data della notifica."]})
+
+
+# --- the four parallel assessment branches -------------------------------------------------
+
+
+@form("f2_analisi_preliminare", title="Analisi preliminare", title_en="Preliminary assessment")
+class AnalisiPreliminareForm(FormSchema):
+    data_analisi = fields.Date(required=True, metadata=meta("Data dell'analisi", label_en="Date"))
+    eta = fields.Integer(
+        required=True,
+        validate=validate.Range(min=14, max=99, error="Età tra {min} e {max} anni."),
+        metadata=meta("Età (anni compiuti)", label_en="Age"),
+    )
+    minore_in_difficolta_familiare = flag(
+        "Minore in età lavorativa in situazione di difficoltà familiare",
+        "L. 381/1991 art. 4: con relazione del servizio sociale",
+        "Working-age minor in family difficulty",
+    )
+    vive_solo_con_persone_a_carico = flag(
+        "Adulto che vive solo con una o più persone a carico",
+        "Reg. UE 651/2014 art. 2 n. 4 lett. e",
+        "Adult living alone with dependants",
+    )
+    genere_sottorappresentato_settore = flag(
+        "Genere sottorappresentato nel settore/professione",
+        "Reg. UE 651/2014 art. 2 n. 4 lett. f (decreto annuale sulle disparità)",
+        "Under-represented gender in the sector",
+    )
+    minoranza_etnica_ue = flag(
+        "Minoranza etnica di uno Stato UE con bisogno di formazione/esperienza",
+        "Reg. UE 651/2014 art. 2 n. 4 lett. g",
+        "EU ethnic minority needing training",
+    )
+    protezione_internazionale = flag(
+        "Titolare di protezione internazionale",
+        "D.Lgs. 251/2007",
+        "International protection holder",
+    )
+    senza_dimora_iscritto = flag(
+        "Senza dimora iscritto nel registro (L. 1228/1954 art. 2)",
+        "In povertà tale da non poter reperire o mantenere un'abitazione",
+        "Registered homeless person",
+    )
+    categoria_art18_l68 = flag(
+        "Categoria protetta art. 18 c.2 L. 68/1999",
+        "Orfani e coniugi superstiti di caduti sul lavoro/guerra/servizio, vittime del terrorismo "
+        "e della criminalità organizzata",
+        "Protected category L. 68/1999 art. 18",
+    )
+    in_carico_servizi = flag(
+        "In carico al servizio sociale professionale o ai servizi sanitari",
+        "Presupposto del tirocinio di inclusione (TIS)",
+        "Followed by social/health services",
+    )
+    dimensioni_critiche = fields.List(
+        fields.String(validate=choice(DIMENSIONI)),
+        load_default=list,
+        metadata=meta(
+            "Dimensioni critiche",
+            "Lavoro, salute (solo limitazioni), casa…",
+            label_en="Critical areas",
+        ),
+    )
+    orientamento_percorso = fields.String(
+        required=True,
+        validate=choice(ORIENTAMENTI, ORIENTAMENTI_LABELS),
+        metadata=meta("Percorso indicato", label_en="Suggested track"),
+    )
+    autonomia_lavorativa = fields.String(
+        required=True,
+        validate=choice(AUTONOMIE, ["Adeguata", "Parziale", "Insufficiente"]),
+        metadata=meta("Autonomia lavorativa", label_en="Work autonomy"),
+    )
+    caso_complesso = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "Bisogni complessi: serve il quadro di analisi dell'équipe",
+            label_en="Complex needs: team assessment needed",
+        ),
+    )
+    punti_di_forza = fields.String(
+        load_default=None,
+        validate=validate.Length(max=2000),
+        metadata=meta("Risorse e punti di forza", NO_DIAGNOSI, label_en="Strengths"),
+    )
+
+    @validates_schema
+    def check_coerenza(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data["minore_in_difficolta_familiare"] and data["eta"] >= 18:
+            errors["minore_in_difficolta_familiare"] = ["Applicabile solo a minori di 18 anni."]
+        if data["orientamento_percorso"] == "INCLUSIONE" and not data["in_carico_servizi"]:
+            errors["orientamento_percorso"] = [
+                "Il percorso di inclusione (TIS) richiede la presa in carico dei servizi."
+            ]
+        raise_if(errors)
+
+
+@form(
+    "f2_did_psp",
+    title="DID, profilazione e Patto di servizio personalizzato",
+    title_en="Job-centre registration, profiling and service pact",
+)
+class DidPspForm(FormSchema):
+    data_did = fields.Date(
+        required=True,
+        metadata=meta("Data della DID", "D.Lgs. 150/2015 art. 19", label_en="DID date"),
+    )
+    mesi_senza_impiego_regolare = fields.Integer(
+        required=True,
+        validate=validate.Range(min=0, max=600, error="Valore tra {min} e {max} mesi."),
+        metadata=meta(
+            "Mesi senza impiego regolarmente retribuito",
+            "DM 17/10/2017: nessun contratto di almeno 6 mesi (o autonomo sotto la no tax area)",
+            label_en="Months without regular paid work",
+        ),
+    )
+    titolo_isced3 = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "Diploma di scuola secondaria superiore o qualifica professionale (ISCED 3)",
+            label_en="Upper-secondary / vocational qualification",
+        ),
+    )
+    fine_studi_senza_primo_impiego = flag(
+        "Studi a tempo pieno conclusi da non più di 2 anni, senza primo impiego regolare",
+        "Reg. UE 651/2014 art. 2 n. 4 lett. c",
+        "Left full-time education ≤ 2 years ago, no first regular job",
+    )
+    iscritto_collocamento_mirato = flag(
+        "Iscritto nell'elenco del collocamento mirato (L. 68/1999)",
+        "",
+        "On the targeted-placement list",
+    )
+    classe_profilazione = fields.String(
+        required=True,
+        validate=choice(CLASSI_PROFILAZIONE),
+        metadata=meta("Classe di profilazione", label_en="Profiling class"),
+    )
+    psp_sottoscritto = fields.Boolean(
+        required=True,
+        metadata=meta("Patto di servizio sottoscritto", label_en="Service pact signed"),
+    )
+    data_psp = fields.Date(
+        load_default=None, metadata=meta("Data del Patto di servizio", label_en="Pact date")
+    )
+    operatore_responsabile = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=200),
+        metadata=meta("Operatore CPI responsabile", label_en="Responsible officer"),
+    )
+
+    @validates_schema
+    def check_psp(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data["psp_sottoscritto"] and data.get("data_psp") is None:
+            errors["data_psp"] = ["Indicare la data del Patto di servizio."]
+        elif data.get("data_psp") is not None and data["data_psp"] < data["data_did"]:
+            errors["data_psp"] = ["Il Patto di servizio non può precedere la DID."]
+        raise_if(errors)
+
+
+@form(
+    "f2_certificazione_sanitaria",
+    title="Certificazione dei servizi sanitari",
+    title_en="Health-service certification",
+    description="Solo categoria ed estremi dei documenti (GDPR art. 9, minimizzazione).",
+)
+class CertificazioneSanitariaForm(FormSchema):
+    invalidita_civile_perc = percentuale(
+        "Invalidità civile riconosciuta (%)",
+        "Dal verbale della commissione medica; 0 se assente",
+        "Civil invalidity (%)",
+    )
+    assegno_ordinario_invalidita = flag(
+        "Titolare di assegno ordinario di invalidità INPS",
+        "L. 68/1999 art. 1 c.1 lett. a",
+        "INPS disability allowance",
+    )
+    invalidita_inail_perc = percentuale(
+        "Invalidità da lavoro INAIL (%)",
+        "Infortunio o malattia professionale; 0 se assente",
+        "Work invalidity (%)",
+    )
+    cieco_o_sordo = flag(
+        "Persona non vedente o sorda", "L. 68/1999 art. 1 c.1 lett. c", "Blind or deaf"
+    )
+    invalido_guerra_servizio = flag(
+        "Invalido di guerra, civile di guerra o per servizio (cat. I-VIII)",
+        "L. 68/1999 art. 1 c.1 lett. d",
+        "War or service invalid",
+    )
+    ex_degente_psichiatrico = flag(
+        "Ex degente di ospedale psichiatrico, anche giudiziario (OPG/REMS)",
+        "L. 381/1991 art. 4",
+        "Former psychiatric in-patient",
+    )
+    in_carico_dsm = flag(
+        "In trattamento presso il DSM/CSM", "L. 381/1991 art. 4", "In psychiatric care"
+    )
+    programma_serd_dipendenze = flag(
+        "In programma terapeutico SerD per dipendenza",
+        "L. 381/1991 art. 4",
+        "In an addiction programme",
+    )
+    programma_alcologia = flag(
+        "In programma presso il servizio di alcologia",
+        "L. 381/1991 art. 4",
+        "In an alcohol programme",
+    )
+    disabilita_riconosciuta = flag(
+        "Disabilità riconosciuta dalla normativa nazionale",
+        "Reg. UE 651/2014 art. 2 n. 3",
+        "Disability recognised by national law",
+    )
+    compatibilita_sanitaria = fields.String(
+        required=True,
+        validate=choice(COMPATIBILITA, COMPATIBILITA_LABELS),
+        metadata=meta(
+            "Compatibilità attuale con un percorso lavorativo",
+            "Solo l'esito, senza motivi clinici",
+            label_en="Current compatibility with work",
+        ),
+    )
+    evidenze_sanitarie = evidenze("Evidenze documentali", "Evidence")
+
+    @validates_schema
+    def check_evidenze(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # A percentage without its verbale cannot be used for L. 68 or L. 381 (art. 4 c.2).
+        tipi = {e["tipo_evidenza"] for e in data.get("evidenze_sanitarie", [])}
+        errors: dict[str, list[str]] = {}
+        if data["invalidita_civile_perc"] > 0 and "VERBALE_INVALIDITA_CIVILE" not in tipi:
+            errors["invalidita_civile_perc"] = [
+                "Allegare gli estremi del verbale di invalidità civile."
+            ]
+        if data["invalidita_inail_perc"] > 0 and "VERBALE_INAIL" not in tipi:
+            errors["invalidita_inail_perc"] = ["Allegare gli estremi del verbale INAIL."]
+        raise_if(errors)
+
+
+@form(
+    "f2_attestazione_giustizia",
+    title="Attestazione UEPE / istituto penitenziario",
+    title_en="Justice-service attestation",
+    description="Solo categoria ed estremi dei provvedimenti, mai il reato (GDPR art. 10).",
+)
+class AttestazioneGiustiziaForm(FormSchema):
+    detenuto_internato = flag(
+        "Detenuto o internato in istituto penitenziario",
+        "Anche ammesso al lavoro esterno (art. 21 L. 354/1975)",
+        "Detained or interned",
+    )
+    misura_alternativa = flag(
+        "Ammesso a misura alternativa alla detenzione",
+        "Affidamento in prova, detenzione domiciliare, semilibertà",
+        "Alternative measure",
+    )
+    ex_detenuto = flag(
+        "Ex detenuto (pena conclusa)",
+        "Per la finestra di sgravi di 18/24 mesi (L. 193/2000)",
+        "Former detainee",
+    )
+    data_fine_pena = fields.Date(
+        load_default=None, metadata=meta("Data di fine pena", label_en="End of sentence")
+    )
+    compatibilita_giustizia = fields.String(
+        required=True,
+        validate=choice(COMPATIBILITA, COMPATIBILITA_LABELS),
+        metadata=meta(
+            "Compatibilità delle prescrizioni con un percorso lavorativo",
+            label_en="Compatibility of the prescriptions with work",
+        ),
+    )
+    evidenze_giustizia = evidenze("Evidenze documentali", "Evidence")
+
+    @validates_schema
+    def check_posizione(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data["ex_detenuto"] and data.get("data_fine_pena") is None:
+            errors["data_fine_pena"] = ["Per un ex detenuto indicare la data di fine pena."]
+        if data["ex_detenuto"] and (data["detenuto_internato"] or data["misura_alternativa"]):
+            errors["ex_detenuto"] = ["Una persona ancora in esecuzione pena non è ex detenuta."]
+        raise_if(errors)
+
+
+# Every field the four parallel branches write; the re-assessment loop deletes them before the
+# branches run again, otherwise the parallel join would keep a stale value of the branch that
+# arrives last (SPIFFWORKFLOW.md §12, "last completed branch wins").
+CAMPI_RAMI_VALUTAZIONE: tuple[str, ...] = tuple(
+    name
+    for schema in (
+        AnalisiPreliminareForm,
+        DidPspForm,
+        CertificazioneSanitariaForm,
+        AttestazioneGiustiziaForm,
+    )
+    for name in schema().fields
+)
+
+
+# --- after the parallel branches -----------------------------------------------------------
+
+
+@form(
+    "f2_quadro_approfondito",
+    title="Quadro di analisi approfondito (équipe multidisciplinare)",
+    title_en="In-depth assessment (multidisciplinary team)",
+)
+class QuadroApprofonditoForm(FormSchema):
+    data_verbale_em = fields.Date(
+        required=True, metadata=meta("Data del verbale EM", label_en="Minutes date")
+    )
+    numero_verbale_em = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata=meta("Numero del verbale EM", label_en="Minutes no."),
+    )
+    componenti_em = fields.List(
+        fields.String(validate=choice(COMPONENTI_EM)),
+        required=True,
+        validate=validate.Length(min=2, error="L'équipe ha almeno {min} componenti."),
+        metadata=meta("Componenti presenti", label_en="Members present"),
+    )
+    orientamento_percorso = fields.String(
+        required=True,
+        validate=choice(ORIENTAMENTI, ORIENTAMENTI_LABELS),
+        metadata=meta(
+            "Percorso indicato dall'équipe",
+            "Sostituisce quello dell'analisi preliminare",
+            label_en="Track chosen by the team",
+        ),
+    )
+    autonomia_lavorativa = fields.String(
+        required=True,
+        validate=choice(AUTONOMIE, ["Adeguata", "Parziale", "Insufficiente"]),
+        metadata=meta("Autonomia lavorativa", label_en="Work autonomy"),
+    )
+    prossimo_passo = fields.String(
+        required=True,
+        validate=validate.Length(min=5, max=2000),
+        metadata=meta("Prossimo passo", NO_DIAGNOSI, label_en="Next step"),
+    )
+    data_revisione = fields.Date(
+        required=True, metadata=meta("Data di revisione", label_en="Review date")
+    )
+
+    @validates_schema
+    def check_verbale(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if "assistente_sociale" not in data["componenti_em"]:
+            errors["componenti_em"] = [
+                "L'assistente sociale case manager fa sempre parte dell'équipe."
+            ]
+        if data["data_revisione"] <= data["data_verbale_em"]:
+            errors["data_revisione"] = ["La revisione deve seguire la data del verbale."]
+        raise_if(errors)
+
+
+@form(
+    "f2_conferma_esito",
+    title="Conferma dell'esito di valutazione",
+    title_en="Confirmation of the assessment outcome",
+    description="La proposta delle tabelle decisionali va confermata o modificata da un operatore "
+    "(GDPR art. 22).",
+)
+class ConfermaEsitoForm(FormSchema):
+    decisione_operatore = fields.String(
+        required=True,
+        validate=choice(["CONFERMA", "MODIFICA"], ["Confermo la proposta", "Modifico la proposta"]),
+        metadata=meta(
+            "Decisione sulla proposta (esito_proposto)", label_en="Decision on the proposal"
+        ),
+    )
+    esito_modificato = fields.String(
+        load_default=None,
+        validate=choice(ESITI_VALUTAZIONE, ESITI_VALUTAZIONE_LABELS),
+        metadata=meta("Esito deciso dall'operatore", label_en="Outcome chosen by the officer"),
+    )
+    motivazione_modifica = fields.String(
+        load_default=None,
+        validate=validate.Length(max=4000),
+        metadata=meta("Motivazione della modifica", label_en="Reasons for the change"),
+    )
+    data_conferma = fields.Date(required=True, metadata=meta("Data", label_en="Date"))
+
+    @validates_schema
+    def check_modifica(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data["decisione_operatore"] == "MODIFICA":
+            if not data.get("esito_modificato"):
+                errors["esito_modificato"] = ["Indicare l'esito che sostituisce la proposta."]
+            if len((data.get("motivazione_modifica") or "").strip()) < 20:
+                errors["motivazione_modifica"] = [
+                    "Motivare la modifica della proposta (almeno 20 caratteri)."
+                ]
+        elif data.get("esito_modificato"):
+            errors["esito_modificato"] = ["Confermando la proposta non si indica un altro esito."]
+        raise_if(errors)
+
+
+@form(
+    "f2_comunicazione_esito",
+    title="Comunicazione dell'esito",
+    title_en="Outcome communicated",
+)
+class ComunicazioneEsitoForm(FormSchema):
+    protocollo_scheda_valutazione = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata=meta(
+            "Protocollo della scheda di valutazione multidimensionale", label_en="Protocol no."
+        ),
+    )
+    data_comunicazione_beneficiario = fields.Date(
+        required=True,
+        metadata=meta("Comunicato al beneficiario il", label_en="Told the beneficiary on"),
+    )
+    data_comunicazione_inviante = fields.Date(
+        load_default=None,
+        metadata=meta("Comunicato al servizio inviante il", label_en="Told the sender on"),
+    )
+    canale_comunicazione = fields.String(
+        required=True,
+        validate=choice(CANALI, CANALI_LABELS),
+        metadata=meta("Canale", label_en="Channel"),
+    )
+
+
+@form(
+    "f2_non_pronto",
+    title="Invio ai servizi e programmazione della rivalutazione",
+    title_en="Referral and planned re-assessment",
+)
+class NonProntoForm(FormSchema):
+    motivo_non_pronto = fields.String(
+        required=True,
+        validate=choice(["VINCOLI_SANITARI", "VINCOLI_GIUSTIZIA", "ALTRO"]),
+        metadata=meta("Motivo", "Solo la categoria del vincolo. " + NO_DIAGNOSI, label_en="Reason"),
+    )
+    servizio_di_riferimento = fields.String(
+        required=True,
+        validate=choice(SERVIZI_DESTINATARI),
+        metadata=meta(
+            "Servizio che accompagna nel frattempo", label_en="Service in charge meanwhile"
+        ),
+    )
+    data_invio = fields.Date(
+        required=True, metadata=meta("Data dell'invio", label_en="Referral date")
+    )
+    note = fields.String(
+        load_default=None,
+        validate=validate.Length(max=1000),
+        metadata=meta("Note", NO_DIAGNOSI, label_en="Notes"),
+    )
+
+    @validates_schema
+    def check_note(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["motivo_non_pronto"] == "ALTRO" and not data.get("note"):
+            raise_if({"note": ["Con motivo «Altro» descrivere brevemente il motivo."]})
+
+
+@form(
+    "f2_invio_altri_servizi",
+    title="Chiusura con invio ad altri servizi",
+    title_en="Closure with referral to other services",
+)
+class InvioAltriServiziForm(FormSchema):
+    servizio_destinatario = fields.String(
+        required=True,
+        validate=choice(SERVIZI_DESTINATARI),
+        metadata=meta("Servizio destinatario", label_en="Service referred to"),
+    )
+    data_invio = fields.Date(
+        required=True, metadata=meta("Data dell'invio", label_en="Referral date")
+    )
+    comunicazione_motivata = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "Comunicazione motivata inviata all'interessato",
+            label_en="Reasoned notice sent to the person",
+        ),
+    )
+    data_comunicazione = fields.Date(
+        load_default=None, metadata=meta("Data della comunicazione", label_en="Notice date")
+    )
+
+    @validates_schema
+    def check_comunicazione(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if not data["comunicazione_motivata"]:
+            errors["comunicazione_motivata"] = ["La chiusura richiede una comunicazione motivata."]
+        elif data.get("data_comunicazione") is None:
+            errors["data_comunicazione"] = ["Indicare la data della comunicazione."]
+        raise_if(errors)

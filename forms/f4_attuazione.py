@@ -1,0 +1,810 @@
+"""Forms of phase F4 – Attuazione (DOMAIN.md §3 F4, §2.1 documents).
+
+Track A: convenzione + PFI (traineeships) or contract/enrolment (hiring, training), the mandatory
+start notice, the tutor's monthly attendance register with its events (sospensione, interruzione,
+proroga), the team's decision after an interruption and the final outcome.
+Track B (start-up): incorporation, registrations, hiring, corrective hiring plan and quota alert,
+monthly mentoring sessions and the final accompaniment report.
+
+Durations are checked here only against the national ceilings of the traineeship guidelines
+(LG 2015/2017); the regional maxima are applied by the diagrams through ``fn_param``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from forms.base import FormSchema, form, meta
+from forms.f3_progettazione import (
+    FORME_GIURIDICHE,
+    NO_DATI_SENSIBILI,
+    NO_DATI_SENSIBILI_EN,
+    dopo,
+    elenco_non_vuoto,
+    intervallo,
+    minimo,
+    non_vuoto,
+    richiedi,
+    scelta,
+)
+
+TIPI_CONTRATTO = [
+    ("TEMPO_INDETERMINATO", "Tempo indeterminato"),
+    ("TEMPO_DETERMINATO", "Tempo determinato"),
+    ("APPRENDISTATO", "Apprendistato"),
+    ("SOCIO_LAVORATORE", "Socio lavoratore"),
+    ("LAVORO_AUTONOMO", "Lavoro autonomo"),
+]
+ESITI_FINALI = [
+    ("ASSUNTO", "Assunto"),
+    ("ALTRO_PERCORSO", "Avviato ad altro percorso"),
+    ("CONCLUSO_SENZA_ESITO", "Concluso senza esito occupazionale"),
+]
+
+# National ceilings (months) by traineeship type: LG 22/01/2015 (TIS) and LG 25/05/2017
+# (extracurricular; 24 months for L. 68 disabled). Regions may only set lower values.
+DURATA_TIROCINIO_MESI: dict[str, tuple[int, int]] = {
+    "TIS": (1, 24),
+    "EXTRACURRICOLARE": (2, 12),
+    "EXTRACURRICOLARE_L68": (2, 24),
+}
+
+
+def _meta_data(label: str, label_en: str) -> dict[str, Any]:
+    return meta(label, label_en=label_en)
+
+
+# --- Track A ---------------------------------------------------------------------------------
+
+
+@form(
+    "f4_convenzione_pfi",
+    title="Convenzione di tirocinio e progetto formativo individuale (PFI)",
+    title_en="Traineeship agreement and individual training plan",
+)
+class ConvenzionePfi(FormSchema):
+    tipo_tirocinio = fields.String(
+        required=True,
+        validate=scelta(
+            [
+                ("TIS", "Tirocinio di inclusione sociale"),
+                ("EXTRACURRICOLARE", "Tirocinio extracurricolare"),
+                ("EXTRACURRICOLARE_L68", "Tirocinio extracurricolare L. 68/1999"),
+            ]
+        ),
+        metadata=meta("Tipo di tirocinio", "Secondo la tabella DT-5.", label_en="Traineeship type"),
+    )
+    numero_convenzione = fields.String(
+        required=True,
+        validate=non_vuoto(50),
+        metadata=_meta_data("Numero di convenzione", "Agreement no."),
+    )
+    data_convenzione = fields.Date(
+        required=True, metadata=_meta_data("Data della convenzione", "Agreement date")
+    )
+    soggetto_promotore = fields.String(
+        required=True,
+        validate=non_vuoto(200),
+        metadata=_meta_data("Soggetto promotore", "Promoting body"),
+    )
+    soggetto_ospitante = fields.String(
+        required=True,
+        validate=non_vuoto(200),
+        metadata=_meta_data("Soggetto ospitante", "Host organisation"),
+    )
+    settore_ateco = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^\d{2}(\.\d{1,2}){0,2}$", error="Codice ATECO non valido (es. 56.10)."
+        ),
+        metadata=meta("Settore ATECO", "Es. 56.10", label_en="ATECO sector"),
+    )
+    sede = fields.String(
+        required=True, validate=non_vuoto(200), metadata=_meta_data("Sede del tirocinio", "Place")
+    )
+    ore_settimanali = fields.Float(
+        required=True,
+        validate=intervallo(1, 40),
+        metadata=_meta_data("Ore settimanali", "Hours per week"),
+    )
+    data_inizio_tirocinio = fields.Date(
+        required=True, metadata=_meta_data("Data di inizio", "Start date")
+    )
+    data_fine_prevista = fields.Date(
+        required=True, metadata=_meta_data("Data di fine prevista", "Planned end date")
+    )
+    durata_mesi = fields.Integer(
+        required=True,
+        validate=intervallo(1, 24),
+        metadata=meta(
+            "Durata (mesi)",
+            "Entro il massimo del tipo di tirocinio e della Regione.",
+            label_en="Duration (months)",
+        ),
+    )
+    indennita_mensile_euro = fields.Float(
+        required=True,
+        validate=minimo(0),
+        metadata=_meta_data("Indennità mensile (€)", "Monthly allowance (€)"),
+    )
+    polizza_inail = fields.String(
+        required=True,
+        validate=non_vuoto(50),
+        metadata=_meta_data("Posizione INAIL", "INAIL policy"),
+    )
+    polizza_rc = fields.String(
+        required=True, validate=non_vuoto(50), metadata=_meta_data("Polizza RC", "Liability policy")
+    )
+    tutor_promotore = fields.String(
+        required=True,
+        validate=non_vuoto(200),
+        metadata=_meta_data("Tutor del promotore", "Promoter tutor"),
+    )
+    tutor_aziendale_nominativo = fields.String(
+        required=True,
+        validate=non_vuoto(200),
+        metadata=_meta_data("Tutor aziendale", "Company tutor"),
+    )
+    obiettivi_competenze = fields.String(
+        required=True,
+        validate=non_vuoto(),
+        metadata=_meta_data("Obiettivi e competenze", "Objectives and skills"),
+    )
+    firma_ente_in_carico = fields.Boolean(
+        load_default=False,
+        metadata=meta(
+            "Firmato dall'ente che ha in carico la persona",
+            "Obbligatorio per il TIS.",
+            label_en="Signed by the service in charge",
+        ),
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        dopo(data, "data_inizio_tirocinio", "data_fine_prevista")
+        if (
+            data.get("data_convenzione")
+            and data.get("data_inizio_tirocinio")
+            and data["data_convenzione"] > data["data_inizio_tirocinio"]
+        ):
+            raise ValidationError(
+                {"data_convenzione": ["La convenzione deve precedere l'inizio del tirocinio."]}
+            )
+        tipo, durata = data.get("tipo_tirocinio"), data.get("durata_mesi")
+        if tipo in DURATA_TIROCINIO_MESI and durata is not None:
+            low, high = DURATA_TIROCINIO_MESI[tipo]
+            if not low <= durata <= high:
+                raise ValidationError(
+                    {
+                        "durata_mesi": [
+                            f"Per questo tipo di tirocinio la durata va da {low} a {high} mesi."
+                        ]
+                    }
+                )
+        if tipo == "TIS" and not data.get("firma_ente_in_carico"):
+            raise ValidationError(
+                {
+                    "firma_ente_in_carico": [
+                        "Il TIS va firmato anche dall'ente che ha in carico la persona."
+                    ]
+                }
+            )
+
+
+@form(
+    "f4_avvio_inserimento",
+    title="Contratto di lavoro o iscrizione al percorso formativo",
+    title_en="Employment contract or training enrolment",
+)
+class AvvioInserimento(FormSchema):
+    tipo_avvio = fields.String(
+        required=True,
+        validate=scelta([("ASSUNZIONE", "Assunzione"), ("FORMAZIONE", "Percorso formativo")]),
+        metadata=_meta_data("Tipo di avvio", "Start type"),
+    )
+    ente = fields.String(
+        required=True,
+        validate=non_vuoto(200),
+        metadata=_meta_data("Datore di lavoro o ente di formazione", "Employer or training body"),
+    )
+    tipo_contratto = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=scelta(TIPI_CONTRATTO),
+        metadata=_meta_data("Tipo di contratto", "Contract type"),
+    )
+    data_inizio_inserimento = fields.Date(
+        required=True, metadata=_meta_data("Data di inizio", "Start date")
+    )
+    data_fine_inserimento = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata=meta("Data di fine", "Non per il tempo indeterminato.", label_en="End date"),
+    )
+    ore_settimanali = fields.Float(
+        required=True,
+        validate=intervallo(1, 40),
+        metadata=_meta_data("Ore settimanali", "Hours per week"),
+    )
+    durata_mesi = fields.Integer(
+        required=True,
+        validate=intervallo(1, 24),
+        metadata=meta(
+            "Durata dell'accompagnamento (mesi)",
+            "Mesi di tutoraggio e monitoraggio previsti.",
+            label_en="Support period (months)",
+        ),
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("tipo_avvio") == "ASSUNZIONE":
+            richiedi(data, "tipo_contratto", quando="si tratta di un'assunzione")
+            if data.get("tipo_contratto") in ("TEMPO_DETERMINATO", "APPRENDISTATO"):
+                richiedi(data, "data_fine_inserimento", quando="il contratto è a termine")
+        elif data.get("tipo_avvio") == "FORMAZIONE":
+            richiedi(data, "data_fine_inserimento", quando="si tratta di un percorso formativo")
+        dopo(data, "data_inizio_inserimento", "data_fine_inserimento")
+
+
+@form(
+    "f4_comunicazione_avvio",
+    title="Comunicazione obbligatoria di avvio (UniLav)",
+    title_en="Mandatory start notice (UniLav)",
+)
+class ComunicazioneAvvio(FormSchema):
+    tipo_comunicazione = fields.String(
+        required=True,
+        validate=scelta([("UNILAV", "UniLav inviato"), ("NON_DOVUTA", "Non dovuta")]),
+        metadata=_meta_data("Comunicazione", "Notice"),
+    )
+    codice_comunicazione = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata=_meta_data("Codice comunicazione", "Notice code"),
+    )
+    data_comunicazione = fields.Date(
+        load_default=None, allow_none=True, metadata=_meta_data("Data di invio", "Date sent")
+    )
+    data_avvio = fields.Date(
+        required=True, metadata=_meta_data("Data effettiva di avvio", "Actual start date")
+    )
+    motivo_non_dovuta = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata=_meta_data("Perché non è dovuta", "Why not due"),
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("tipo_comunicazione") == "UNILAV":
+            richiedi(data, "codice_comunicazione", "data_comunicazione", quando="l'UniLav è dovuto")
+            if data["data_comunicazione"] > data["data_avvio"]:
+                raise ValidationError(
+                    {
+                        "data_comunicazione": [
+                            "La comunicazione obbligatoria va inviata prima dell'avvio."
+                        ]
+                    }
+                )
+        elif data.get("tipo_comunicazione") == "NON_DOVUTA":
+            richiedi(data, "motivo_non_dovuta", quando="la comunicazione non è dovuta")
+
+
+@form(
+    "f4_registro_presenze",
+    title="Registro presenze mensile",
+    title_en="Monthly attendance register",
+)
+class RegistroPresenze(FormSchema):
+    periodo_dal = fields.Date(required=True, metadata=_meta_data("Periodo dal", "Period from"))
+    periodo_al = fields.Date(required=True, metadata=_meta_data("Periodo al", "Period to"))
+    ore_previste = fields.Float(
+        required=True, validate=minimo(0), metadata=_meta_data("Ore previste", "Planned hours")
+    )
+    ore_presenza = fields.Float(
+        required=True, validate=minimo(0), metadata=_meta_data("Ore di presenza", "Hours attended")
+    )
+    attivita_svolte = fields.String(
+        required=True, validate=non_vuoto(), metadata=_meta_data("Attività svolte", "Activities")
+    )
+    osservazioni_tutor = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata=meta(
+            "Osservazioni del tutor",
+            NO_DATI_SENSIBILI,
+            label_en="Tutor notes",
+            help_en=NO_DATI_SENSIBILI_EN,
+        ),
+    )
+    evento_mese = fields.String(
+        required=True,
+        validate=scelta(
+            [
+                ("NESSUNO", "Nessun evento"),
+                ("SOSPENSIONE", "Sospensione (il mese non conta)"),
+                ("INTERRUZIONE", "Interruzione"),
+                ("PROROGA", "Richiesta di proroga"),
+            ]
+        ),
+        metadata=_meta_data("Evento del mese", "Event of the month"),
+    )
+    motivo_sospensione = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=scelta(
+            [
+                ("MALATTIA", "Malattia"),
+                ("INFORTUNIO", "Infortunio"),
+                ("MATERNITA", "Maternità o paternità"),
+                ("CHIUSURA_AZIENDALE", "Chiusura aziendale"),
+                ("ALTRO", "Altro motivo"),
+            ]
+        ),
+        metadata=meta(
+            "Motivo della sospensione",
+            "Solo il codice: mai la diagnosi.",
+            label_en="Suspension reason",
+        ),
+    )
+    iniziativa_interruzione = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=scelta(
+            [
+                ("TIROCINANTE", "Della persona"),
+                ("OSPITANTE", "Dell'ospitante"),
+                ("PROMOTORE", "Del promotore"),
+            ]
+        ),
+        metadata=_meta_data("Interruzione su iniziativa", "Interrupted by"),
+    )
+    motivo_interruzione = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=scelta(
+            [
+                ("RINUNCIA_PERSONA", "Rinuncia della persona"),
+                ("GRAVE_INADEMPIENZA", "Grave inadempienza"),
+                ("INCOMPATIBILITA", "Incompatibilità con la mansione"),
+                ("ALTRO", "Altro motivo"),
+            ]
+        ),
+        metadata=_meta_data("Motivo dell'interruzione", "Interruption reason"),
+    )
+    mesi_proroga = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=intervallo(1, 12),
+        metadata=_meta_data("Mesi di proroga richiesti", "Extension months"),
+    )
+    attestazione_servizio = fields.Boolean(
+        load_default=False,
+        metadata=meta(
+            "Attestazione del servizio in carico",
+            "Necessaria per prorogare un TIS.",
+            label_en="Attestation of the service in charge",
+        ),
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        dopo(data, "periodo_dal", "periodo_al")
+        if data.get("ore_presenza", 0) > data.get("ore_previste", 0):
+            raise ValidationError(
+                {"ore_presenza": ["Le ore di presenza non possono superare le ore previste."]}
+            )
+        evento = data.get("evento_mese")
+        if evento == "SOSPENSIONE":
+            richiedi(data, "motivo_sospensione", quando="il tirocinio è sospeso")
+        elif evento == "INTERRUZIONE":
+            richiedi(
+                data,
+                "iniziativa_interruzione",
+                "motivo_interruzione",
+                quando="il percorso si interrompe",
+            )
+        elif evento == "PROROGA":
+            richiedi(data, "mesi_proroga", quando="si chiede una proroga")
+
+
+@form(
+    "f4_decisione_interruzione",
+    title="Decisione dopo l'interruzione",
+    title_en="Decision after an interruption",
+)
+class DecisioneInterruzione(FormSchema):
+    decisione_interruzione = fields.String(
+        required=True,
+        validate=scelta(
+            [("RIPROGETTARE", "Riprogettare il percorso"), ("CHIUDERE", "Chiudere per abbandono")]
+        ),
+        metadata=_meta_data("Decisione", "Decision"),
+    )
+    motivo_decisione = fields.String(
+        required=True,
+        validate=non_vuoto(),
+        metadata=meta("Motivazione", NO_DATI_SENSIBILI, label_en="Reason"),
+    )
+    data_decisione = fields.Date(
+        required=True, metadata=_meta_data("Data del verbale", "Minutes date")
+    )
+
+
+@form(
+    "f4_esito_finale",
+    title="Esito finale e attestazione delle competenze",
+    title_en="Final outcome and skills certificate",
+)
+class EsitoFinale(FormSchema):
+    esito_finale = fields.String(
+        required=True, validate=scelta(ESITI_FINALI), metadata=_meta_data("Esito", "Outcome")
+    )
+    data_fine_effettiva = fields.Date(
+        required=True, metadata=_meta_data("Data di fine effettiva", "Actual end date")
+    )
+    attestazione_rilasciata = fields.Boolean(
+        required=True,
+        metadata=_meta_data(
+            "Attestazione finale / dossier delle competenze rilasciato", "Final certificate issued"
+        ),
+    )
+    datore_lavoro = fields.String(
+        load_default=None, allow_none=True, metadata=_meta_data("Datore di lavoro", "Employer")
+    )
+    tipo_contratto = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=scelta(TIPI_CONTRATTO),
+        metadata=_meta_data("Tipo di contratto", "Contract type"),
+    )
+    data_comunicazione_assunzione = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata=_meta_data("Data della comunicazione di assunzione", "Hiring notice date"),
+    )
+    altro_percorso = fields.String(
+        load_default=None, allow_none=True, metadata=_meta_data("Altro percorso", "Other path")
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("esito_finale") == "ASSUNTO":
+            richiedi(
+                data,
+                "datore_lavoro",
+                "tipo_contratto",
+                "data_comunicazione_assunzione",
+                quando="la persona è assunta",
+            )
+        elif data.get("esito_finale") == "ALTRO_PERCORSO":
+            richiedi(data, "altro_percorso", quando="la persona passa ad altro percorso")
+
+
+# --- Track B (start-up) ----------------------------------------------------------------------
+
+# The name must state the enterprise's qualification (L. 381/1991 art. 1; D.Lgs. 112/2017 art. 6).
+_DENOMINAZIONE_OBBLIGATORIA = {
+    "COOP_SOCIALE_B": "cooperativa sociale",
+    "IMPRESA_SOCIALE_SRL": "impresa sociale",
+    "IMPRESA_SOCIALE_COOP": "impresa sociale",
+    "COOP_COMUNITA": "cooperativa",
+}
+
+
+@form(
+    "f4_costituzione",
+    title="Costituzione: atto costitutivo e statuto",
+    title_en="Incorporation: deed and articles",
+)
+class Costituzione(FormSchema):
+    forma_giuridica = fields.String(
+        required=True,
+        validate=scelta(FORME_GIURIDICHE),
+        metadata=_meta_data("Forma giuridica", "Legal form"),
+    )
+    denominazione = fields.String(
+        required=True, validate=non_vuoto(200), metadata=_meta_data("Denominazione", "Name")
+    )
+    data_atto = fields.Date(required=True, metadata=_meta_data("Data dell'atto", "Deed date"))
+    notaio = fields.String(
+        required=True, validate=non_vuoto(200), metadata=_meta_data("Notaio", "Notary")
+    )
+    n_soci_fondatori = fields.Integer(
+        required=True, validate=minimo(1), metadata=_meta_data("Soci fondatori", "Founding members")
+    )
+    capitale_sociale_euro = fields.Float(
+        required=True,
+        validate=minimo(0),
+        metadata=_meta_data("Capitale sociale (€)", "Share capital (€)"),
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        needed = _DENOMINAZIONE_OBBLIGATORIA.get(data.get("forma_giuridica", ""))
+        if needed and needed not in data.get("denominazione", "").lower():
+            raise ValidationError(
+                {"denominazione": [f"La denominazione deve contenere «{needed}»."]}
+            )
+
+
+@form("f4_iscrizioni", title="Iscrizioni e registrazioni", title_en="Registrations")
+class Iscrizioni(FormSchema):
+    data_iscrizione_registro_imprese = fields.Date(
+        required=True,
+        metadata=meta(
+            "Iscrizione al Registro imprese",
+            "Sezione speciale per le imprese sociali.",
+            label_en="Companies register",
+        ),
+    )
+    partita_iva = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\d{11}$", error="La partita IVA è composta da 11 cifre."),
+        metadata=_meta_data("Partita IVA", "VAT number"),
+    )
+    iscrizione_albo_cooperative = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata=_meta_data("N. Albo società cooperative", "Cooperatives register no."),
+    )
+    iscrizione_albo_regionale = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata=_meta_data("Iscrizione all'albo regionale", "Regional register"),
+    )
+    scia_presentata = fields.Boolean(
+        required=True, metadata=_meta_data("SCIA o licenze presentate", "Licences filed")
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        # The check digit (Luhn-like, last digit) catches most typing errors of a partita IVA.
+        piva = data.get("partita_iva", "")
+        if re.fullmatch(r"\d{11}", piva) and not _partita_iva_valida(piva):
+            raise ValidationError({"partita_iva": ["Cifra di controllo della partita IVA errata."]})
+
+
+def _partita_iva_valida(piva: str) -> bool:
+    digits = [int(c) for c in piva]
+    total = sum(digits[i] for i in range(0, 10, 2))
+    total += sum((2 * digits[i]) // 10 + (2 * digits[i]) % 10 for i in range(1, 10, 2))
+    return (10 - total % 10) % 10 == digits[10]
+
+
+@form(
+    "f4_assunzioni_startup",
+    title="Assunzioni e comunicazioni obbligatorie",
+    title_en="Hiring and mandatory notices",
+)
+class AssunzioniStartup(FormSchema):
+    data_inizio_attivita = fields.Date(
+        required=True,
+        metadata=meta(
+            "Inizio attività", "La quota del 30% si verifica da qui.", label_en="Start of activity"
+        ),
+    )
+    n_svantaggiati = fields.Integer(
+        required=True,
+        validate=minimo(0),
+        metadata=meta(
+            "Lavoratori svantaggiati",
+            "Per teste, non per ore.",
+            label_en="Disadvantaged workers (heads)",
+        ),
+    )
+    n_non_svantaggiati = fields.Integer(
+        required=True,
+        validate=minimo(0),
+        metadata=meta(
+            "Altri lavoratori",
+            "Con posizione INPS attiva; esclusi volontari e svantaggiati.",
+            label_en="Other workers (heads)",
+        ),
+    )
+    beneficiario_assunto = fields.Boolean(
+        required=True, metadata=_meta_data("La persona è assunta", "The person is hired")
+    )
+    tipo_contratto = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=scelta(TIPI_CONTRATTO),
+        metadata=_meta_data("Tipo di contratto", "Contract type"),
+    )
+    data_comunicazione_obbligatoria = fields.Date(
+        load_default=None, allow_none=True, metadata=_meta_data("Data UniLav", "UniLav date")
+    )
+    richiesta_sgravi_inps = fields.Boolean(
+        load_default=False, metadata=_meta_data("Richiesti sgravi INPS", "INPS relief requested")
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("beneficiario_assunto"):
+            richiedi(
+                data,
+                "tipo_contratto",
+                "data_comunicazione_obbligatoria",
+                quando="la persona è assunta",
+            )
+            if data.get("n_svantaggiati") == 0:
+                raise ValidationError(
+                    {
+                        "n_svantaggiati": [
+                            "La persona assunta va contata tra i lavoratori svantaggiati."
+                        ]
+                    }
+                )
+
+
+@form(
+    "f4_piano_correttivo", title="Piano di assunzioni correttivo", title_en="Corrective hiring plan"
+)
+class PianoCorrettivo(FormSchema):
+    assunzioni_previste = fields.Integer(
+        required=True,
+        validate=minimo(1),
+        metadata=_meta_data("Assunzioni di svantaggiati previste", "Planned disadvantaged hires"),
+    )
+    data_piano = fields.Date(required=True, metadata=_meta_data("Data del piano", "Plan date"))
+    scadenza_piano = fields.Date(
+        required=True, metadata=_meta_data("Scadenza del piano", "Plan deadline")
+    )
+    azioni = fields.String(
+        required=True, validate=non_vuoto(), metadata=_meta_data("Azioni", "Actions")
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        dopo(data, "data_piano", "scadenza_piano")
+
+
+@form(
+    "f4_verifica_quota",
+    title="Verifica della quota dopo il piano correttivo",
+    title_en="Quota check after corrective plan",
+)
+class VerificaQuota(FormSchema):
+    data_verifica = fields.Date(
+        required=True, metadata=_meta_data("Data della verifica", "Check date")
+    )
+    n_svantaggiati = fields.Integer(
+        required=True,
+        validate=minimo(0),
+        metadata=_meta_data("Lavoratori svantaggiati", "Disadvantaged workers"),
+    )
+    n_non_svantaggiati = fields.Integer(
+        required=True, validate=minimo(0), metadata=_meta_data("Altri lavoratori", "Other workers")
+    )
+
+
+@form(
+    "f4_allerta_quota",
+    title="Allerta alla cabina di regia: quota non rispettata",
+    title_en="Steering-committee alert: quota not met",
+)
+class AllertaQuota(FormSchema):
+    provvedimento = fields.String(
+        required=True,
+        validate=scelta(
+            [
+                ("AFFIANCAMENTO", "Affiancamento rafforzato"),
+                ("NUOVO_PIANO", "Nuovo piano di assunzioni"),
+                ("SEGNALAZIONE_FINANZIATORE", "Segnalazione al finanziatore"),
+                ("ALTRO", "Altro"),
+            ]
+        ),
+        metadata=_meta_data("Provvedimento", "Measure"),
+    )
+    motivazione = fields.String(
+        required=True, validate=non_vuoto(), metadata=_meta_data("Motivazione", "Reason")
+    )
+    data_seduta = fields.Date(
+        required=True, metadata=_meta_data("Data della seduta", "Meeting date")
+    )
+
+
+@form(
+    "f4_sessione_mentoring",
+    title="Sessione di mentoring mensile",
+    title_en="Monthly mentoring session",
+)
+class SessioneMentoring(FormSchema):
+    data_sessione = fields.Date(
+        required=True, metadata=_meta_data("Data della sessione", "Session date")
+    )
+    ore_mentoring = fields.Float(
+        required=True,
+        validate=intervallo(0.5, 40),
+        metadata=_meta_data("Ore di mentoring", "Mentoring hours"),
+    )
+    temi = fields.List(
+        fields.String(
+            validate=scelta(
+                [
+                    ("GOVERNANCE", "Governance"),
+                    ("AMMINISTRAZIONE", "Amministrazione"),
+                    ("COMMERCIALE", "Commerciale"),
+                    ("PRODUZIONE", "Produzione"),
+                    ("INSERIMENTO_LAVORATIVO", "Inserimento lavorativo"),
+                    ("FINANZA", "Finanza"),
+                ]
+            )
+        ),
+        required=True,
+        validate=elenco_non_vuoto(),
+        metadata=_meta_data("Temi trattati", "Topics"),
+    )
+    presenza_beneficiario = fields.Boolean(
+        required=True, metadata=_meta_data("La persona era presente", "The person attended")
+    )
+    beneficiario_uscito = fields.Boolean(
+        load_default=False,
+        metadata=_meta_data("La persona ha lasciato l'impresa", "The person left the enterprise"),
+    )
+    motivo_uscita_impresa = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=scelta(
+            [("DIMISSIONI", "Dimissioni"), ("LICENZIAMENTO", "Licenziamento"), ("ALTRO", "Altro")]
+        ),
+        metadata=_meta_data("Motivo dell'uscita", "Reason for leaving"),
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("beneficiario_uscito"):
+            richiedi(data, "motivo_uscita_impresa", quando="la persona ha lasciato l'impresa")
+
+
+@form(
+    "f4_relazione_finale_startup",
+    title="Relazione finale di accompagnamento",
+    title_en="Final accompaniment report",
+)
+class RelazioneFinaleStartup(FormSchema):
+    esito_finale = fields.String(
+        required=True,
+        validate=scelta(ESITI_FINALI),
+        metadata=_meta_data("Esito per la persona", "Outcome for the person"),
+    )
+    impresa_attiva = fields.Boolean(
+        required=True, metadata=_meta_data("Impresa attiva", "Enterprise active")
+    )
+    n_lavoratori_totali = fields.Integer(
+        required=True, validate=minimo(0), metadata=_meta_data("Lavoratori totali", "Total workers")
+    )
+    n_svantaggiati_finale = fields.Integer(
+        required=True,
+        validate=minimo(0),
+        metadata=_meta_data("Di cui svantaggiati", "Of which disadvantaged"),
+    )
+    tipo_contratto = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=scelta(TIPI_CONTRATTO),
+        metadata=_meta_data("Tipo di contratto", "Contract type"),
+    )
+    data_relazione = fields.Date(
+        required=True, metadata=_meta_data("Data della relazione", "Report date")
+    )
+    sintesi = fields.String(
+        required=True, validate=non_vuoto(), metadata=_meta_data("Sintesi", "Summary")
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("n_svantaggiati_finale", 0) > data.get("n_lavoratori_totali", 0):
+            raise ValidationError(
+                {"n_svantaggiati_finale": ["Non possono superare i lavoratori totali."]}
+            )
+        if data.get("esito_finale") == "ASSUNTO":
+            richiedi(data, "tipo_contratto", quando="la persona è assunta")
+            if not data.get("impresa_attiva"):
+                raise ValidationError(
+                    {"impresa_attiva": ["Una persona assunta richiede un'impresa attiva."]}
+                )

@@ -1,0 +1,95 @@
+"""Shared fixtures: a real database per test (SQLite file, or PostgreSQL when TEST_DATABASE_URL
+says so), a movable clock, the engine built on both, and actors."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine import Actor, Settings, build_engine
+from engine.adapters.orm import metadata
+from engine.adapters.unit_of_work import make_db_engine
+from engine.bpmn.loader import SourceFile
+from engine.clock import FixedClock
+from engine.facade import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str | None]:
+    """A private schema in the test PostgreSQL database for this session (None on SQLite)."""
+    if not ON_POSTGRES:
+        yield None
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_db_engine(TEST_DATABASE_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in TEST_DATABASE_URL else "?"
+    url = f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
+    db = make_db_engine(url)
+    metadata.create_all(db)
+    db.dispose()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, pg_url: str | None) -> str:
+    """A fresh, empty database with the current schema."""
+    if pg_url is None:
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        db = make_db_engine(url)
+        metadata.create_all(db)
+        db.dispose()
+        return url
+    db = make_db_engine(pg_url)
+    with db.begin() as conn:
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.dispose()
+    return pg_url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def engine(db_url: str, clock: FixedClock) -> Iterator[Engine]:
+    eng = build_engine(Settings(database_url=db_url, processes_dir=ROOT / "processes"), clock=clock)
+    yield eng
+    eng.db.dispose()
+
+
+DESIGNER = Actor("designer", frozenset({"progettista", "coordinatore"}))
+
+
+@pytest.fixture
+def actor() -> Callable[..., Actor]:
+    def make(*roles: str, territory: str | None = None, name: str | None = None) -> Actor:
+        return Actor(name or f"user_{'_'.join(roles)}", frozenset(roles),
+                     frozenset({territory}) if territory else frozenset())
+
+    return make
+
+
+@pytest.fixture
+def deploy(engine: Engine) -> Callable[..., None]:
+    """Deploy generated or given diagrams: deploy(("name.bpmn", xml_bytes), ...)."""
+
+    def run(*files: tuple[str, bytes]) -> None:
+        engine.deploy([SourceFile(n, c) for n, c in files], actor=DESIGNER)
+
+    return run
