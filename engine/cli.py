@@ -46,8 +46,9 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except errors.InvalidData as err:
-            detail = "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
-                               for k, v in err.messages.items())
+            detail = "; ".join(
+                f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in err.messages.items()
+            )
             fail(f"{err.message}" + (f" ({detail})" if detail else ""))
         except errors.InvalidProcess as err:
             fail(str(err.problems[0]) if err.problems else err.message)
@@ -63,6 +64,7 @@ def get_engine() -> Engine:
     if engine is None:
         engine = build_engine(Settings.from_env())
         ctx.meta["engine"] = engine
+        ctx.call_on_close(engine.close)
     return engine
 
 
@@ -185,8 +187,8 @@ def process_deploy(paths: tuple[str, ...], note: str, username: str | None, as_j
 
     def table() -> Table:
         t = Table("process", "version", "status", "sha256")
-        for r in rows:
-            t.add_row(r["process_id"], str(r["version"]), "deployed" if r["new"] else "unchanged", r["sha256"][:12])
+        for v, new in result:
+            t.add_row(v.process_id, str(v.version), "deployed" if new else "unchanged", v.sha256[:12])
         return t
 
     emit(as_json, rows, table)
@@ -202,8 +204,13 @@ def process_list(as_json: bool) -> None:
     def table() -> Table:
         t = Table("process", "version", "deployed", "by", "files")
         for v in views:
-            t.add_row(v.process_id, str(v.version), v.deployed_at.isoformat(timespec="seconds"),
-                      v.deployed_by, ", ".join(v.files))
+            t.add_row(
+                v.process_id,
+                str(v.version),
+                v.deployed_at.isoformat(timespec="seconds"),
+                v.deployed_by,
+                ", ".join(v.files),
+            )
         return t
 
     emit(as_json, views, table)
@@ -228,8 +235,13 @@ def case_start(process_id: str, data: str | None, username: str | None, as_json:
 
 def _case_table(view: Any) -> Table:
     t = Table("case", "process", "status", "territory", "open tasks")
-    t.add_row(str(view.id), f"{view.process_id} v{view.process_version}", view.status.value,
-              view.territory or "", "\n".join(f"{x.id} {x.name} [{x.role}]" for x in view.open_tasks))
+    t.add_row(
+        str(view.id),
+        f"{view.process_id} v{view.process_version}",
+        view.status.value,
+        view.territory or "",
+        "\n".join(f"{x.id} {x.name} [{x.role}]" for x in view.open_tasks),
+    )
     return t
 
 
@@ -261,8 +273,14 @@ def case_history(case_id: int, as_json: bool) -> None:
     def table() -> Table:
         t = Table("seq", "at", "actor", "kind", "task", "data")
         for e in events:
-            t.add_row(str(e.seq), e.at.isoformat(timespec="seconds"), e.actor, e.kind, e.task_name or "",
-                      json.dumps(e.data, ensure_ascii=False)[:200])
+            t.add_row(
+                str(e.seq),
+                e.at.isoformat(timespec="seconds"),
+                e.actor,
+                e.kind,
+                e.task_name or "",
+                json.dumps(e.data, ensure_ascii=False)[:200],
+            )
         return t
 
     emit(as_json, events, table)
@@ -301,8 +319,15 @@ def task_list(role: str | None, assignee: str | None, case_id: int | None, usern
     def table() -> Table:
         t = Table("task", "case", "name", "role", "territory", "assignee", "due")
         for x in tasks:
-            t.add_row(x.id, str(x.case_id), x.name, x.role or "", x.territory or "", x.assignee or "",
-                      x.due_at.date().isoformat() if x.due_at else "")
+            t.add_row(
+                x.id,
+                str(x.case_id),
+                x.name,
+                x.role or "",
+                x.territory or "",
+                x.assignee or "",
+                x.due_at.date().isoformat() if x.due_at else "",
+            )
         return t
 
     emit(as_json, tasks, table)

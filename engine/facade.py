@@ -21,6 +21,11 @@ class Engine:
         self.ctx = ctx
         self.db = db
 
+    def close(self) -> None:
+        """Release database connections (end of a CLI command, a test, a worker)."""
+        if self.db is not None:
+            self.db.dispose()
+
     # processes
     def validate(self, files: Iterable[SourceFile]) -> list[ProcessProblem]:
         return processes.validate(files)
@@ -54,8 +59,13 @@ class Engine:
         return cases.get_case(self.ctx, case_id, actor)
 
     def list_cases(
-        self, *, status: CaseStatus | None = None, process_id: str | None = None,
-        territory: str | None = None, limit: int = 100, offset: int = 0,
+        self,
+        *,
+        status: CaseStatus | None = None,
+        process_id: str | None = None,
+        territory: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[CaseView]:
         return cases.list_cases(
             self.ctx, status=status, process_id=process_id, territory=territory, limit=limit, offset=offset
@@ -69,13 +79,27 @@ class Engine:
 
     # tasks
     def list_tasks(
-        self, actor: Actor, *, role: str | None = None, assignee: str | None = None,
-        case_id: int | None = None, process_id: str | None = None,
-        status: TaskStatus | None = TaskStatus.READY, limit: int = 100, offset: int = 0,
+        self,
+        actor: Actor,
+        *,
+        role: str | None = None,
+        assignee: str | None = None,
+        case_id: int | None = None,
+        process_id: str | None = None,
+        status: TaskStatus | None = TaskStatus.READY,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[TaskView]:
         return tasks.list_tasks(
-            self.ctx, actor, role=role, assignee=assignee, case_id=case_id, process_id=process_id,
-            status=status, limit=limit, offset=offset,
+            self.ctx,
+            actor,
+            role=role,
+            assignee=assignee,
+            case_id=case_id,
+            process_id=process_id,
+            status=status,
+            limit=limit,
+            offset=offset,
         )
 
     def get_task(self, task_id: str, actor: Actor) -> TaskView:

@@ -82,7 +82,7 @@ def _object_schema(schema: Schema) -> dict[str, Any]:
     return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
 
 
-_SIMPLE: list[tuple[type[fields.Field], dict[str, Any]]] = [
+_SIMPLE: list[tuple[type[fields.Field[Any]], dict[str, Any]]] = [
     (fields.Boolean, {"type": "boolean"}),
     (fields.Integer, {"type": "integer"}),
     (fields.Number, {"type": "number"}),
@@ -94,7 +94,7 @@ _SIMPLE: list[tuple[type[fields.Field], dict[str, Any]]] = [
 ]
 
 
-def _field_schema(field: fields.Field) -> dict[str, Any]:
+def _field_schema(field: fields.Field[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if isinstance(field, fields.List):
         out = {"type": "array", "items": _field_schema(field.inner)}

@@ -79,8 +79,9 @@ DESIGNER = Actor("designer", frozenset({"progettista", "coordinatore"}))
 @pytest.fixture
 def actor() -> Callable[..., Actor]:
     def make(*roles: str, territory: str | None = None, name: str | None = None) -> Actor:
-        return Actor(name or f"user_{'_'.join(roles)}", frozenset(roles),
-                     frozenset({territory}) if territory else frozenset())
+        return Actor(
+            name or f"user_{'_'.join(roles)}", frozenset(roles), frozenset({territory}) if territory else frozenset()
+        )
 
     return make
 

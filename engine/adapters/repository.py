@@ -53,17 +53,20 @@ class SqlCaseRepository:
             values.pop(key)
         values["version"] = record.version + 1
         result = self.conn.execute(
-            update(orm.cases)
-            .where(orm.cases.c.id == record.id, orm.cases.c.version == record.version)
-            .values(**values)
+            update(orm.cases).where(orm.cases.c.id == record.id, orm.cases.c.version == record.version).values(**values)
         )
         if result.rowcount != 1:
             raise Conflict(f"case {record.id} was changed by someone else; reload and retry")
         record.version += 1
 
-    def list(
-        self, *, status: CaseStatus | None = None, process_id: str | None = None,
-        territory: str | None = None, limit: int = 100, offset: int = 0,
+    def search(
+        self,
+        *,
+        status: CaseStatus | None = None,
+        process_id: str | None = None,
+        territory: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[CaseRecord]:
         query = select(orm.cases, orm.process_version.c.version.label("pv_version")).join(
             orm.process_version, orm.process_version.c.id == orm.cases.c.process_version_id
@@ -113,11 +116,21 @@ def _case_values(r: CaseRecord) -> dict[str, Any]:
 def _case_from_row(row: Row[Any]) -> CaseRecord:
     m = row._mapping
     return CaseRecord(
-        id=m["id"], process_id=m["process_id"], process_version_id=m["process_version_id"],
-        process_version=m["pv_version"], status=CaseStatus(m["status"]), state=m["state"],
-        data=m["data"], territory=m["territory"], version=m["version"], event_seq=m["event_seq"],
-        created_at=m["created_at"], updated_at=m["updated_at"], started_by=m["started_by"],
-        next_timer_due=m["next_timer_due"], title=m["title"],
+        id=m["id"],
+        process_id=m["process_id"],
+        process_version_id=m["process_version_id"],
+        process_version=m["pv_version"],
+        status=CaseStatus(m["status"]),
+        state=m["state"],
+        data=m["data"],
+        territory=m["territory"],
+        version=m["version"],
+        event_seq=m["event_seq"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        started_by=m["started_by"],
+        next_timer_due=m["next_timer_due"],
+        title=m["title"],
     )
 
 
@@ -133,10 +146,12 @@ class SqlTaskRepository:
 
     def open_for_case(self, case_id: int) -> list[TaskView]:
         rows = self.conn.execute(
-            select(orm.human_task).where(
+            select(orm.human_task)
+            .where(
                 orm.human_task.c.case_id == case_id,
                 orm.human_task.c.status == TaskStatus.READY.value,
-            ).order_by(orm.human_task.c.created_at, orm.human_task.c.id)
+            )
+            .order_by(orm.human_task.c.created_at, orm.human_task.c.id)
         )
         return [_task_from_row(r) for r in rows]
 
@@ -153,14 +168,19 @@ class SqlTaskRepository:
             )
 
     def set_assignee(self, task_id: str, assignee: str | None) -> None:
-        self.conn.execute(
-            update(orm.human_task).where(orm.human_task.c.id == task_id).values(assignee=assignee)
-        )
+        self.conn.execute(update(orm.human_task).where(orm.human_task.c.id == task_id).values(assignee=assignee))
 
     def query(
-        self, *, roles: Sequence[str] | None = None, territories: Sequence[str] | None = None,
-        assignee: str | None = None, case_id: int | None = None, process_id: str | None = None,
-        status: TaskStatus | None = TaskStatus.READY, limit: int = 100, offset: int = 0,
+        self,
+        *,
+        roles: Sequence[str] | None = None,
+        territories: Sequence[str] | None = None,
+        assignee: str | None = None,
+        case_id: int | None = None,
+        process_id: str | None = None,
+        status: TaskStatus | None = TaskStatus.READY,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[TaskView]:
         t = orm.human_task.c
         query = select(orm.human_task)
@@ -182,10 +202,20 @@ class SqlTaskRepository:
 
 def _task_values(t: TaskView) -> dict[str, Any]:
     return {
-        "id": t.id, "case_id": t.case_id, "process_id": t.process_id, "bpmn_id": t.bpmn_id,
-        "name": t.name, "role": t.role, "form_key": t.form_key, "territory": t.territory,
-        "status": t.status.value, "assignee": t.assignee, "created_at": t.created_at,
-        "due_at": t.due_at, "completed_at": t.completed_at, "completed_by": t.completed_by,
+        "id": t.id,
+        "case_id": t.case_id,
+        "process_id": t.process_id,
+        "bpmn_id": t.bpmn_id,
+        "name": t.name,
+        "role": t.role,
+        "form_key": t.form_key,
+        "territory": t.territory,
+        "status": t.status.value,
+        "assignee": t.assignee,
+        "created_at": t.created_at,
+        "due_at": t.due_at,
+        "completed_at": t.completed_at,
+        "completed_by": t.completed_by,
         "context": t.context,
     }
 
@@ -193,10 +223,20 @@ def _task_values(t: TaskView) -> dict[str, Any]:
 def _task_from_row(row: Row[Any]) -> TaskView:
     m = row._mapping
     return TaskView(
-        id=m["id"], case_id=m["case_id"], process_id=m["process_id"], bpmn_id=m["bpmn_id"],
-        name=m["name"], role=m["role"], form_key=m["form_key"], territory=m["territory"],
-        status=TaskStatus(m["status"]), assignee=m["assignee"], created_at=m["created_at"],
-        due_at=m["due_at"], completed_at=m["completed_at"], completed_by=m["completed_by"],
+        id=m["id"],
+        case_id=m["case_id"],
+        process_id=m["process_id"],
+        bpmn_id=m["bpmn_id"],
+        name=m["name"],
+        role=m["role"],
+        form_key=m["form_key"],
+        territory=m["territory"],
+        status=TaskStatus(m["status"]),
+        assignee=m["assignee"],
+        created_at=m["created_at"],
+        due_at=m["due_at"],
+        completed_at=m["completed_at"],
+        completed_by=m["completed_by"],
         context=m["context"] or {},
     )
 
@@ -208,20 +248,33 @@ class SqlEventRepository:
     def append(self, event: CaseEvent) -> None:
         self.conn.execute(
             insert(orm.case_event).values(
-                case_id=event.case_id, seq=event.seq, at=event.at, actor=event.actor,
-                kind=event.kind, task_id=event.task_id, task_name=event.task_name,
-                bpmn_id=event.bpmn_id, data=event.data,
+                case_id=event.case_id,
+                seq=event.seq,
+                at=event.at,
+                actor=event.actor,
+                kind=event.kind,
+                task_id=event.task_id,
+                task_name=event.task_name,
+                bpmn_id=event.bpmn_id,
+                data=event.data,
             )
         )
 
-    def list(self, case_id: int) -> list[CaseEvent]:
+    def for_case(self, case_id: int) -> list[CaseEvent]:
         rows = self.conn.execute(
             select(orm.case_event).where(orm.case_event.c.case_id == case_id).order_by(orm.case_event.c.seq)
         )
         return [
             CaseEvent(
-                case_id=r.case_id, seq=r.seq, at=r.at, actor=r.actor, kind=r.kind,
-                task_id=r.task_id, task_name=r.task_name, bpmn_id=r.bpmn_id, data=r.data or {},
+                case_id=r.case_id,
+                seq=r.seq,
+                at=r.at,
+                actor=r.actor,
+                kind=r.kind,
+                task_id=r.task_id,
+                task_name=r.task_name,
+                bpmn_id=r.bpmn_id,
+                data=r.data or {},
             )
             for r in rows
         ]
@@ -242,8 +295,13 @@ class SqlProcessRepository:
     def _view(self, row: Row[Any], with_files: bool = False) -> ProcessVersionView:
         m = row._mapping
         return ProcessVersionView(
-            id=m["id"], process_id=m["process_id"], version=m["version"], name=m["name"],
-            sha256=m["sha256"], deployed_at=m["deployed_at"], deployed_by=m["deployed_by"],
+            id=m["id"],
+            process_id=m["process_id"],
+            version=m["version"],
+            name=m["name"],
+            sha256=m["sha256"],
+            deployed_at=m["deployed_at"],
+            deployed_by=m["deployed_by"],
             files=self._files_of(m["id"]) if with_files else (),
         )
 
@@ -257,16 +315,21 @@ class SqlProcessRepository:
         return self._view(row) if row is not None else None
 
     def get(self, version_id: int) -> ProcessVersionView:
-        row = self.conn.execute(
-            select(orm.process_version).where(orm.process_version.c.id == version_id)
-        ).one_or_none()
+        row = self.conn.execute(select(orm.process_version).where(orm.process_version.c.id == version_id)).one_or_none()
         if row is None:
             raise NotFound(f"process version {version_id} not found")
         return self._view(row, with_files=True)
 
     def add_version(
-        self, *, process_id: str, name: str, sha256: str, files: Sequence[tuple[str, bytes]],
-        at: dt.datetime, by: str, note: str,
+        self,
+        *,
+        process_id: str,
+        name: str,
+        sha256: str,
+        files: Sequence[tuple[str, bytes]],
+        at: dt.datetime,
+        by: str,
+        note: str,
     ) -> ProcessVersionView:
         import hashlib
 
@@ -274,8 +337,13 @@ class SqlProcessRepository:
         version = (current.version if current else 0) + 1
         new_id = self.conn.execute(
             insert(orm.process_version).values(
-                process_id=process_id, version=version, name=name, sha256=sha256,
-                deployed_at=at, deployed_by=by, note=note,
+                process_id=process_id,
+                version=version,
+                name=name,
+                sha256=sha256,
+                deployed_at=at,
+                deployed_by=by,
+                note=note,
             )
         ).inserted_primary_key
         assert new_id is not None
@@ -307,9 +375,7 @@ class SqlProcessRepository:
 
     def list_latest(self) -> list[ProcessVersionView]:
         pv = orm.process_version
-        newest = (
-            select(pv.c.process_id, func.max(pv.c.version).label("v")).group_by(pv.c.process_id).subquery()
-        )
+        newest = select(pv.c.process_id, func.max(pv.c.version).label("v")).group_by(pv.c.process_id).subquery()
         rows = self.conn.execute(
             select(pv)
             .join(newest, and_(newest.c.process_id == pv.c.process_id, newest.c.v == pv.c.version))
@@ -343,13 +409,20 @@ class SqlUserRepository:
         return Actor(username, roles, territories)
 
     def add(
-        self, username: str, display_name: str, password_hash: str | None,
-        roles: Sequence[tuple[str, str]], at: dt.datetime,
+        self,
+        username: str,
+        display_name: str,
+        password_hash: str | None,
+        roles: Sequence[tuple[str, str]],
+        at: dt.datetime,
     ) -> None:
         self.conn.execute(
             insert(orm.app_user).values(
-                username=username, display_name=display_name, password_hash=password_hash,
-                active=True, created_at=at,
+                username=username,
+                display_name=display_name,
+                password_hash=password_hash,
+                active=True,
+                created_at=at,
             )
         )
         if roles:
@@ -359,16 +432,19 @@ class SqlUserRepository:
             )
 
     def exists(self, username: str) -> bool:
-        return self.conn.execute(
-            select(orm.app_user.c.username).where(orm.app_user.c.username == username)
-        ).first() is not None
+        return (
+            self.conn.execute(select(orm.app_user.c.username).where(orm.app_user.c.username == username)).first()
+            is not None
+        )
 
-    def list(self) -> list[dict[str, Any]]:
+    def all(self) -> list[dict[str, Any]]:
         users = self.conn.execute(select(orm.app_user).order_by(orm.app_user.c.username)).all()
         roles = self.conn.execute(select(orm.user_role)).all()
         return [
             {
-                "username": u.username, "display_name": u.display_name, "active": u.active,
+                "username": u.username,
+                "display_name": u.display_name,
+                "active": u.active,
                 "roles": sorted({(r.role, r.territory) for r in roles if r.username == u.username}),
             }
             for u in users

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Self
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
@@ -32,7 +32,9 @@ def make_db_engine(url: str, *, echo: bool = False) -> Engine:
         return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
     memory = url in ("sqlite://", "sqlite:///:memory:")
     db = create_engine(
-        url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False},
+        url,
+        echo=echo,
+        connect_args={"timeout": 30, "check_same_thread": False},
         # One shared connection for an in-memory database, else each connection is a new DB.
         **({"poolclass": StaticPool} if memory else {}),
     )
@@ -59,6 +61,15 @@ def make_db_engine(url: str, *, echo: bool = False) -> Engine:
 
 
 class SqlAlchemyUnitOfWork:
+    conn: Connection
+    tx: RootTransaction
+    cases: SqlCaseRepository
+    tasks: SqlTaskRepository
+    events: SqlEventRepository
+    processes: SqlProcessRepository
+    users: SqlUserRepository
+    partnerships: SqlPartnershipRepository
+
     def __init__(self, db: Engine, *, write: bool = True) -> None:
         self.db = db
         self.write = write

@@ -19,12 +19,13 @@ from engine.errors import ProcessProblem
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN, "spiff": SPIFF}
+# SpiffWorkflow adds task specs with these names to every process; an element with the same id
+# silently replaces them and the process cannot start.
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
 _ISO_DURATION = re.compile(r"^R?\d*/?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 
 
-def lint_library(
-    library: Library, known_forms: Iterable[str], roles: Iterable[str]
-) -> list[ProcessProblem]:
+def lint_library(library: Library, known_forms: Iterable[str], roles: Iterable[str]) -> list[ProcessProblem]:
     forms, role_set = frozenset(known_forms), frozenset(roles)
     process_ids = set(library.parser.process_parsers)
     problems: list[ProcessProblem] = []
@@ -78,6 +79,9 @@ def _lint_bpmn(
                     out.append(_problem(file, owner, f"timer {literal!r} is not an ISO-8601 duration"))
     for payload in root.iterfind(".//spiff:messagePayload", NS):
         _compile(out, file, _owner(payload), payload.text or "", expression=True)
+    for node in root.iterfind(".//bpmn:process//*[@id]", NS):
+        if node.get("id") in RESERVED_IDS:
+            out.append(_problem(file, node, f"element id {node.get('id')!r} is reserved by the engine; rename it"))
     out += _lint_gateways(file, root)
     for call in root.iterfind(".//bpmn:callActivity", NS):
         target = call.get("calledElement", "")
@@ -90,15 +94,15 @@ def _lint_gateways(file: str, root: Any) -> list[ProcessProblem]:
     out = []
     flows = {f.get("id"): f for f in root.iterfind(".//bpmn:sequenceFlow", NS)}
     for gw in root.iterfind(".//bpmn:exclusiveGateway", NS):
-        outgoing = [flows[o.text.strip()] for o in gw.iterfind("bpmn:outgoing", NS) if o.text and o.text.strip() in flows]
+        outgoing = [
+            flows[o.text.strip()] for o in gw.iterfind("bpmn:outgoing", NS) if o.text and o.text.strip() in flows
+        ]
         outgoing = outgoing or [f for f in flows.values() if f.get("sourceRef") == gw.get("id")]
         if len(outgoing) < 2 or gw.get("default"):
             continue
         bare = [f.get("id") for f in outgoing if f.find("bpmn:conditionExpression", NS) is None]
         if bare:
-            out.append(
-                _problem(file, gw, f"exclusive gateway has no default flow and flows without condition: {bare}")
-            )
+            out.append(_problem(file, gw, f"exclusive gateway has no default flow and flows without condition: {bare}"))
     return out
 
 

@@ -76,8 +76,12 @@ class ProcessSpecs:
 
 def _hardened_parser() -> etree.XMLParser:
     return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=False, remove_comments=False,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=False,
     )
 
 
@@ -218,9 +222,7 @@ class SpecCache:
         self._specs: dict[int, ProcessSpecs] = {}
         self._lock = threading.Lock()
 
-    def get(
-        self, version_id: int, fetch: Callable[[int], tuple[str, list[SourceFile]]]
-    ) -> ProcessSpecs:
+    def get(self, version_id: int, fetch: Callable[[int], tuple[str, list[SourceFile]]]) -> ProcessSpecs:
         """The specs of a version; ``fetch`` reads its (process id, files) on a cache miss."""
         cached = self._specs.get(version_id)
         if cached is not None:

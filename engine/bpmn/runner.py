@@ -184,9 +184,7 @@ class Runner:
 
     @staticmethod
     def waiting_elements(wf: BpmnWorkflow) -> list[str]:
-        return sorted(
-            {str(t.task_spec.bpmn_id) for t in wf.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id}
-        )
+        return sorted({str(t.task_spec.bpmn_id) for t in wf.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id})
 
 
 def json_safe(value: Any) -> Any:
@@ -198,4 +196,3 @@ def _default(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(value)
-

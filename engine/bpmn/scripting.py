@@ -21,12 +21,13 @@ from functools import lru_cache
 from types import CodeType
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
+    safe_builtins,
     safer_getattr,
 )
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
@@ -136,9 +137,7 @@ def _parse_date(value: str | dt.date) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def make_helpers(
-    now: Callable[[], dt.datetime], parameters: Mapping[str, Any]
-) -> dict[str, Callable[..., Any]]:
+def make_helpers(now: Callable[[], dt.datetime], parameters: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
     """The named functions diagrams may call. Dates travel as ISO strings in task data."""
 
     def fn_today() -> str:
@@ -210,9 +209,7 @@ class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         }
         super().__init__({**guards, **helpers})
 
-    def evaluate(
-        self, expression: str, context: dict[str, Any], external_context: Any = None
-    ) -> Any:
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
         code = compile_expression(expression)
         # Guards and helpers go last so that task data can never replace them.
         scope = {**(external_context or {}), **context, **self.globals}

@@ -53,9 +53,7 @@ def _make_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
-    serializer.registry.register(
-        Decimal, lambda v: {"value": str(v)}, lambda d: Decimal(d["value"])
-    )
+    serializer.registry.register(Decimal, lambda v: {"value": str(v)}, lambda d: Decimal(d["value"]))
     return serializer
 
 

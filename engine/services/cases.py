@@ -51,10 +51,20 @@ def start_case(
         wf = ctx.runner.start(specs, dict(data))
         now = ctx.clock.now()
         record = CaseRecord(
-            id=0, process_id=process_id, process_version_id=version.id,
-            process_version=version.version, status=CaseStatus.RUNNING, state="", data={},
-            territory=territory, version=1, event_seq=0, created_at=now, updated_at=now,
-            started_by=actor.username, title=str(data.get("titolo") or data.get("beneficiario_pseudonimo") or ""),
+            id=0,
+            process_id=process_id,
+            process_version_id=version.id,
+            process_version=version.version,
+            status=CaseStatus.RUNNING,
+            state="",
+            data={},
+            territory=territory,
+            version=1,
+            event_seq=0,
+            created_at=now,
+            updated_at=now,
+            started_by=actor.username,
+            title=str(data.get("titolo") or data.get("beneficiario_pseudonimo") or ""),
         )
         _snapshot(ctx, record, wf, now)
         events = [_event(record, now, actor, EventKind.STARTED, data=json_safe(data))]
@@ -139,8 +149,13 @@ def _fire_case_timers(ctx: Context, case_id: int) -> bool:
         waiting_before = ctx.runner.waiting_elements(wf)
         ctx.runner.fire_timers(wf)
         events = [
-            _event(record, now, SYSTEM, EventKind.TIMER_FIRED,
-                   data={"due": record.next_timer_due.isoformat(), "waiting": waiting_before})
+            _event(
+                record,
+                now,
+                SYSTEM,
+                EventKind.TIMER_FIRED,
+                data={"due": record.next_timer_due.isoformat(), "waiting": waiting_before},
+            )
         ]
         _snapshot(ctx, record, wf, now)
         _sync(ctx, uow, record, wf, specs, now, SYSTEM, events)
@@ -159,12 +174,12 @@ def get_case(ctx: Context, case_id: int, actor: Actor | None = None) -> CaseView
 def history(ctx: Context, case_id: int) -> list[CaseEvent]:
     with ctx.uow(write=False) as uow:
         uow.cases.get(case_id)
-        return uow.events.list(case_id)
+        return uow.events.for_case(case_id)
 
 
 def list_cases(ctx: Context, **filters: Any) -> list[CaseView]:
     with ctx.uow(write=False) as uow:
-        return [_view(uow, r, with_tasks=False) for r in uow.cases.list(**filters)]
+        return [_view(uow, r, with_tasks=False) for r in uow.cases.search(**filters)]
 
 
 def authorize_task(task: TaskView, actor: Actor) -> None:
@@ -197,19 +212,37 @@ def _snapshot(ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime) -> No
 
 
 def _event(
-    record: CaseRecord, now: dt.datetime, actor: Actor, kind: EventKind, *,
-    task: TaskView | None = None, data: dict[str, Any] | None = None,
+    record: CaseRecord,
+    now: dt.datetime,
+    actor: Actor,
+    kind: EventKind,
+    *,
+    task: TaskView | None = None,
+    data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     return CaseEvent(
-        case_id=record.id, seq=0, at=now, actor=actor.username, kind=kind.value,
-        task_id=task.id if task else None, task_name=task.name if task else None,
-        bpmn_id=task.bpmn_id if task else None, data=data or {},
+        case_id=record.id,
+        seq=0,
+        at=now,
+        actor=actor.username,
+        kind=kind.value,
+        task_id=task.id if task else None,
+        task_name=task.name if task else None,
+        bpmn_id=task.bpmn_id if task else None,
+        data=data or {},
     )
 
 
 def _sync(
-    ctx: Context, uow: AbstractUnitOfWork, record: CaseRecord, wf: Any, specs: ProcessSpecs,
-    now: dt.datetime, actor: Actor, events: list[CaseEvent], completed: str | None = None,
+    ctx: Context,
+    uow: AbstractUnitOfWork,
+    record: CaseRecord,
+    wf: Any,
+    specs: ProcessSpecs,
+    now: dt.datetime,
+    actor: Actor,
+    events: list[CaseEvent],
+    completed: str | None = None,
     new: bool = False,
 ) -> None:
     """Write state, inbox rows and events of one command; the case row goes first (version check)."""
@@ -219,8 +252,15 @@ def _sync(
             # F1's outcome opens (or keeps closed) the territory for beneficiary cases.
             active = bool(record.data.get("partenariato_attivo"))
             uow.partnerships.set(record.territory, active, None, now, SYSTEM.username)
-            events.append(_event(record, now, SYSTEM, EventKind.PARTNERSHIP_CHANGED,
-                                 data={"territory": record.territory, "active": active}))
+            events.append(
+                _event(
+                    record,
+                    now,
+                    SYSTEM,
+                    EventKind.PARTNERSHIP_CHANGED,
+                    data={"territory": record.territory, "active": active},
+                )
+            )
     first = record.event_seq + 1
     record.event_seq += len(events)
     if new:
@@ -235,9 +275,18 @@ def _sync(
     uow.tasks.close(gone, TaskStatus.CANCELLED, now, None)
     fresh = [
         TaskView(
-            id=t.id, case_id=record.id, process_id=t.process_id, bpmn_id=t.bpmn_id, name=t.name,
-            role=t.lane, form_key=t.form_key, territory=record.territory, status=TaskStatus.READY,
-            assignee=None, created_at=now, due_at=_due(ctx, t.due_in_days, t.due_param, record, now),
+            id=t.id,
+            case_id=record.id,
+            process_id=t.process_id,
+            bpmn_id=t.bpmn_id,
+            name=t.name,
+            role=t.lane,
+            form_key=t.form_key,
+            territory=record.territory,
+            status=TaskStatus.READY,
+            assignee=None,
+            created_at=now,
+            due_at=_due(ctx, t.due_in_days, t.due_param, record, now),
             context=_task_context(record, t.multi_instance_item),
         )
         for t in ready.values()
@@ -247,15 +296,20 @@ def _sync(
     for offset, event in enumerate(events):
         uow.events.append(
             CaseEvent(
-                case_id=record.id, seq=first + offset, at=event.at, actor=event.actor, kind=event.kind,
-                task_id=event.task_id, task_name=event.task_name, bpmn_id=event.bpmn_id, data=event.data,
+                case_id=record.id,
+                seq=first + offset,
+                at=event.at,
+                actor=event.actor,
+                kind=event.kind,
+                task_id=event.task_id,
+                task_name=event.task_name,
+                bpmn_id=event.bpmn_id,
+                data=event.data,
             )
         )
 
 
-def _due(
-    ctx: Context, days: int | None, param: str | None, record: CaseRecord, now: dt.datetime
-) -> dt.datetime | None:
+def _due(ctx: Context, days: int | None, param: str | None, record: CaseRecord, now: dt.datetime) -> dt.datetime | None:
     if days is None and param:
         value = ctx.param(param)
         days = int(value) if isinstance(value, int | float | str) and str(value).isdigit() else None
@@ -271,9 +325,16 @@ def _task_context(record: CaseRecord, item: Any) -> dict[str, Any]:
 
 def _view(uow: AbstractUnitOfWork, record: CaseRecord, with_tasks: bool = True) -> CaseView:
     return CaseView(
-        id=record.id, process_id=record.process_id, process_version=record.process_version,
-        status=record.status, territory=record.territory, data=record.data, version=record.version,
-        created_at=record.created_at, updated_at=record.updated_at, started_by=record.started_by,
+        id=record.id,
+        process_id=record.process_id,
+        process_version=record.process_version,
+        status=record.status,
+        territory=record.territory,
+        data=record.data,
+        version=record.version,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        started_by=record.started_by,
         open_tasks=tuple(uow.tasks.open_for_case(record.id)) if with_tasks else (),
         next_timer_due=record.next_timer_due,
     )

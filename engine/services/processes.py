@@ -65,8 +65,13 @@ def deploy(
                 result.append((current, False))
                 continue
             view = uow.processes.add_version(
-                process_id=pid, name=specs.name, sha256=specs.sha256,
-                files=[(f.name, f.content) for f in specs.files], at=now, by=actor.username, note=note,
+                process_id=pid,
+                name=specs.name,
+                sha256=specs.sha256,
+                files=[(f.name, f.content) for f in specs.files],
+                at=now,
+                by=actor.username,
+                note=note,
             )
             ctx.specs.put(view.id, specs)
             result.append((view, True))

@@ -13,9 +13,16 @@ SUPERVISORS = frozenset({"coordinatore", "amministratore"})
 
 
 def list_tasks(
-    ctx: Context, actor: Actor, *, role: str | None = None, assignee: str | None = None,
-    case_id: int | None = None, process_id: str | None = None, status: TaskStatus | None = TaskStatus.READY,
-    limit: int = 100, offset: int = 0,
+    ctx: Context,
+    actor: Actor,
+    *,
+    role: str | None = None,
+    assignee: str | None = None,
+    case_id: int | None = None,
+    process_id: str | None = None,
+    status: TaskStatus | None = TaskStatus.READY,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[TaskView]:
     """Tasks the actor may see: of the roles they hold, in the territories they cover."""
     if role is not None and role not in actor.roles:
@@ -23,8 +30,14 @@ def list_tasks(
     roles = [role] if role is not None else sorted(actor.roles)
     with ctx.uow(write=False) as uow:
         return uow.tasks.query(
-            roles=roles, territories=sorted(actor.territories) or None, assignee=assignee,
-            case_id=case_id, process_id=process_id, status=status, limit=limit, offset=offset,
+            roles=roles,
+            territories=sorted(actor.territories) or None,
+            assignee=assignee,
+            case_id=case_id,
+            process_id=process_id,
+            status=status,
+            limit=limit,
+            offset=offset,
         )
 
 
@@ -65,7 +78,8 @@ def reassign_task(ctx: Context, task_id: str, assignee: str, actor: Actor) -> Ta
         target = uow.users.get_actor(assignee)
         if not target.has_role(task.role) or not target.covers(task.territory):
             raise errors.InvalidData(
-                f"{assignee} cannot take this task", {"assignee": ["L'utente non ha il ruolo o il territorio richiesto."]}
+                f"{assignee} cannot take this task",
+                {"assignee": ["L'utente non ha il ruolo o il territorio richiesto."]},
             )
         uow.tasks.set_assignee(task_id, assignee)
         _log(ctx, uow, task, actor, EventKind.TASK_REASSIGNED, {"previous": task.assignee, "assignee": assignee})
@@ -80,7 +94,9 @@ def _open_task(uow: AbstractUnitOfWork, task_id: str) -> TaskView:
     return task
 
 
-def _log(ctx: Context, uow: AbstractUnitOfWork, task: TaskView, actor: Actor, kind: EventKind, data: dict[str, object]) -> None:
+def _log(
+    ctx: Context, uow: AbstractUnitOfWork, task: TaskView, actor: Actor, kind: EventKind, data: dict[str, object]
+) -> None:
     """Claims change no workflow state, but they are case history: bump the case and log."""
     record = uow.cases.get(task.case_id)
     record.event_seq += 1
@@ -88,8 +104,15 @@ def _log(ctx: Context, uow: AbstractUnitOfWork, task: TaskView, actor: Actor, ki
     uow.cases.save(record)
     uow.events.append(
         CaseEvent(
-            case_id=task.case_id, seq=record.event_seq, at=record.updated_at, actor=actor.username,
-            kind=kind.value, task_id=task.id, task_name=task.name, bpmn_id=task.bpmn_id, data=dict(data),
+            case_id=task.case_id,
+            seq=record.event_seq,
+            at=record.updated_at,
+            actor=actor.username,
+            kind=kind.value,
+            task_id=task.id,
+            task_name=task.name,
+            bpmn_id=task.bpmn_id,
+            data=dict(data),
         )
     )
 

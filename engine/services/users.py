@@ -14,7 +14,10 @@ from engine.services.context import Context
 
 
 def add_user(
-    ctx: Context, username: str, display_name: str, roles: Sequence[tuple[str, str]],
+    ctx: Context,
+    username: str,
+    display_name: str,
+    roles: Sequence[tuple[str, str]],
     password: str | None = None,
 ) -> None:
     unknown = [r for r, _ in roles if r not in ROLES]
@@ -36,7 +39,7 @@ def get_actor(ctx: Context, username: str) -> Actor:
 
 def list_users(ctx: Context) -> list[dict[str, Any]]:
     with ctx.uow(write=False) as uow:
-        return uow.users.list()
+        return uow.users.all()
 
 
 def set_partnership(ctx: Context, territory: str, active: bool, actor: Actor, case_id: int | None = None) -> None:
@@ -50,7 +53,13 @@ def set_partnership(ctx: Context, territory: str, active: bool, actor: Actor, ca
             record.event_seq += 1
             uow.cases.save(record)
             uow.events.append(
-                CaseEvent(case_id=case_id, seq=record.event_seq, at=ctx.clock.now(), actor=actor.username,
-                          kind=EventKind.PARTNERSHIP_CHANGED.value, data={"territory": territory, "active": active})
+                CaseEvent(
+                    case_id=case_id,
+                    seq=record.event_seq,
+                    at=ctx.clock.now(),
+                    actor=actor.username,
+                    kind=EventKind.PARTNERSHIP_CHANGED.value,
+                    data={"territory": territory, "active": active},
+                )
             )
         uow.commit()

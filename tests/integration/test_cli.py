@@ -1,0 +1,85 @@
+"""The ``impresa`` command line: JSON output, and one clear line with exit code 2 on user errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+from tests.fixtures.diagrams import linear
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    (tmp_path / "lin.bpmn").write_bytes(linear("lin", 2, ("assistente_sociale", "operatore_cpi")))
+    (tmp_path / "esc.bpmn").write_bytes(linear("esc", 1, ("assistente_sociale",), script="import os"))
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
+
+
+def run(cli: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = cli.invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_whole_case_from_the_command_line(cli: CliRunner) -> None:
+    assert run(cli, "process", "deploy", "lin.bpmn")[0] == 0
+    assert run(cli, "user", "add", "anna", "--name", "Anna", "--role", "assistente_sociale:T1")[0] == 0
+    assert run(cli, "user", "add", "paolo", "--name", "Paolo", "--role", "operatore_cpi")[0] == 0
+
+    code, out, _ = run(cli, "case", "start", "lin", "--as", "anna", "--data", '{"territorio": "T1"}', "--json")
+    case = json.loads(out)
+    assert (code, case["status"], case["territory"]) == (0, "running", "T1")
+
+    code, out, _ = run(cli, "task", "list", "--role", "assistente_sociale", "--json")
+    [task] = json.loads(out)
+    assert run(cli, "task", "complete", task["id"], "--as", "anna", "--data", '{"conferma": true}')[0] == 0
+    [task2] = json.loads(run(cli, "task", "list", "--as", "paolo", "--json")[1])
+    code, out, _ = run(cli, "task", "complete", task2["id"], "--as", "paolo", "--data", '{"conferma": true}', "--json")
+    assert json.loads(out)["status"] == "completed"
+
+    history = json.loads(run(cli, "case", "history", str(case["id"]), "--json")[1])
+    assert [e["kind"] for e in history] == ["started", "task_completed", "task_completed", "completed"]
+    assert json.loads(run(cli, "process", "list", "--json")[1])[0]["process_id"] == "lin"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("process", "validate", "esc.bpmn"), "esc.bpmn:"),
+        (("process", "validate", "nope.bpmn"), "no such file"),
+        (("case", "show", "999"), "case 999 not found"),
+        (("case", "start", "lin", "--data", "{bad"), "not valid JSON"),
+        (("case", "start", "ghost"), "not deployed"),
+        (("task", "complete", "no-such-task", "--as", "anna", "--data", "{}"), "not found"),
+        (("task", "list", "--role", "astronauta"), "unknown role"),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(cli: CliRunner, args: tuple[str, ...], expected: str) -> None:
+    run(cli, "user", "add", "anna", "--name", "Anna", "--role", "assistente_sociale")
+    code, out, err = run(cli, *args)
+    assert code == 2
+    assert expected in err
+    assert "Traceback" not in err + out
+    assert len([line for line in err.splitlines() if line.startswith("error:")]) == 1
+
+
+def test_validate_names_element_and_line(cli: CliRunner) -> None:
+    code, out, _ = run(cli, "process", "validate", "esc.bpmn", "--json")
+    [problem] = json.loads(out)["problems"]
+    assert (code, problem["file"], problem["element"]) == (2, "esc.bpmn", "Script_1")
+    assert isinstance(problem["line"], int)
+
+
+def test_invalid_form_data_lists_fields(cli: CliRunner) -> None:
+    run(cli, "process", "deploy", "lin.bpmn")
+    run(cli, "user", "add", "anna", "--name", "Anna", "--role", "assistente_sociale")
+    case = json.loads(run(cli, "case", "start", "lin", "--as", "anna", "--json")[1])
+    task_id = case["open_tasks"][0]["id"]
+    code, _, err = run(cli, "task", "complete", task_id, "--as", "anna", "--data", '{"conferma": "forse"}')
+    assert code == 2
+    assert "conferma: Indicare sì o no." in err

@@ -1,0 +1,83 @@
+"""Scripts, conditions and expressions cannot reach the host, even when a diagram skips lint."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine.bpmn.loader import Library, SourceFile
+from engine.bpmn.runner import Runner
+from engine.bpmn.scripting import SandboxEnvironment, build_script_engine, make_helpers
+from engine.errors import ProcessFailed
+from tests.fixtures.diagrams import linear
+
+NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+ESCAPES = [
+    "__import__('os').system('id')",
+    "().__class__.__base__.__subclasses__()",
+    "open('/etc/passwd').read()",
+    "import os",
+    "getattr([], '__class__')",
+    "eval('1')",
+    "exec('x = 1')",
+    "type([]).__mro__",
+    "[].__class__",
+    "globals()",
+    "list(range(10 ** 9))",
+]
+
+
+@pytest.fixture
+def env() -> SandboxEnvironment:
+    return SandboxEnvironment(
+        make_helpers(lambda: NOW, {"default": {"soglia": 3}, "regioni": {"Marche": {"soglia": 5}}})
+    )
+
+
+@pytest.mark.parametrize("source", ESCAPES)
+def test_escape_attempts_fail_in_scripts(env: SandboxEnvironment, source: str) -> None:
+    context: dict[str, object] = {}
+    with pytest.raises((SyntaxError, NameError, ImportError, ValueError)):
+        env.execute(source, context, {})
+    assert "os" not in context
+
+
+@pytest.mark.parametrize("source", [s for s in ESCAPES if not s.startswith("import")])
+def test_escape_attempts_fail_in_expressions(env: SandboxEnvironment, source: str) -> None:
+    with pytest.raises((SyntaxError, NameError, ImportError, ValueError)):
+        env.evaluate(source, {})
+
+
+def test_task_data_cannot_replace_guards_or_builtins(env: SandboxEnvironment) -> None:
+    hostile = {"__builtins__": __builtins__, "_getattr_": getattr}
+    with pytest.raises(SyntaxError):
+        env.evaluate("[].__class__", dict(hostile))
+    with pytest.raises(NameError):
+        env.evaluate("open('/etc/passwd')", dict(hostile))
+
+
+def test_ordinary_scripts_and_helpers_work(env: SandboxEnvironment) -> None:
+    context = {"voti": [3, 4, 5], "inizio": "2026-01-31"}
+    env.execute(
+        "media = sum(voti) / len(voti)\nfine = fn_add_months(inizio, 1)\n"
+        "soglie = {'base': fn_param('soglia'), 'marche': fn_param('soglia', 'Marche')}\n"
+        "giorni = fn_days_between(inizio, fn_today())\nfor v in voti:\n    media = media + 0\n",
+        context,
+        {},
+    )
+    assert context["media"] == 4
+    assert context["fine"] == "2026-02-28"
+    assert context["soglie"] == {"base": 3, "marche": 5}
+    assert context["giorni"] == 29
+    assert env.evaluate("media > 3 and fn_timer_in_days(30) == 'P30D'", context) is True
+
+
+def test_a_diagram_that_skipped_lint_still_cannot_escape_at_run_time() -> None:
+    runner = Runner(build_script_engine(lambda: NOW))
+    xml = linear("esc", 0, ("assistente_sociale",), script="x = ().__class__.__base__.__subclasses__()")
+    specs = Library([SourceFile("esc.bpmn", xml)]).specs("esc")
+    with pytest.raises(ProcessFailed) as exc:
+        runner.start(specs, {})
+    assert exc.value.element == "Script_1"
+    assert "__class__" in exc.value.message
