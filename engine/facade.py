@@ -6,13 +6,15 @@ script sandbox, spec cache). It holds no business logic of its own.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from engine.bpmn.loader import SourceFile
 from engine.errors import ProcessProblem
-from engine.model import Actor, CaseEvent, CaseStatus, CaseView, ProcessVersionView, TaskStatus, TaskView
-from engine.services import cases, processes, tasks, users
+from engine.forms import json_schema
+from engine.model import Actor, CaseEvent, CaseStatus, CaseView, ProcessVersionView, TaskFilter, TaskStatus, TaskView
+from engine.services import accounts, case_queries, cases, processes, tasks, users
 from engine.services.context import Context
 
 
@@ -43,7 +45,7 @@ class Engine:
     def process_xml(self, process_id: str, version: int | None = None) -> dict[str, str]:
         return processes.process_xml(self.ctx, process_id, version)
 
-    # cases
+    # cases: commands
     def start_case(
         self, process_id: str, data: dict[str, Any], *, actor: Actor, territory: str | None = None
     ) -> CaseView:
@@ -55,27 +57,51 @@ class Engine:
     def cancel_case(self, case_id: int, *, actor: Actor, reason: str) -> CaseView:
         return cases.cancel_case(self.ctx, case_id, actor, reason)
 
-    def get_case(self, case_id: int, actor: Actor | None = None) -> CaseView:
-        return cases.get_case(self.ctx, case_id, actor)
+    def fire_due_timers(self, limit: int = 100) -> list[int]:
+        return cases.fire_due_timers(self.ctx, limit)
+
+    # cases: reads (with an actor: authorized, personal data filtered and access logged)
+    def get_case(
+        self, case_id: int, actor: Actor | None = None, *, purpose: str = "consultazione caso", ip: str | None = None
+    ) -> CaseView:
+        return case_queries.get_case(self.ctx, case_id, actor, purpose=purpose, ip=ip)
+
+    def history(
+        self, case_id: int, actor: Actor | None = None, *, purpose: str = "cronologia caso", ip: str | None = None
+    ) -> list[CaseEvent]:
+        return case_queries.history(self.ctx, case_id, actor, purpose=purpose, ip=ip)
 
     def list_cases(
         self,
+        actor: Actor | None = None,
         *,
         status: CaseStatus | None = None,
         process_id: str | None = None,
         territory: str | None = None,
+        phase: str | None = None,
+        title: str | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> list[CaseView]:
-        return cases.list_cases(
-            self.ctx, status=status, process_id=process_id, territory=territory, limit=limit, offset=offset
+        return case_queries.list_cases(
+            self.ctx,
+            actor,
+            status=status,
+            process_id=process_id,
+            territory=territory,
+            phase=phase,
+            title=title,
+            limit=limit,
+            offset=offset,
         )
 
-    def history(self, case_id: int) -> list[CaseEvent]:
-        return cases.history(self.ctx, case_id)
+    def case_diagram(self, case_id: int, actor: Actor) -> list[dict[str, Any]]:
+        return case_queries.case_diagram(self.ctx, case_id, actor)
 
-    def fire_due_timers(self, limit: int = 100) -> list[int]:
-        return cases.fire_due_timers(self.ctx, limit)
+    def access_log(
+        self, actor: Actor, *, case_id: int | None = None, username: str | None = None, limit: int = 500
+    ) -> list[dict[str, Any]]:
+        return case_queries.access_log(self.ctx, actor, case_id=case_id, username=username, limit=limit)
 
     # tasks
     def list_tasks(
@@ -84,26 +110,41 @@ class Engine:
         *,
         role: str | None = None,
         assignee: str | None = None,
+        unassigned: bool = False,
         case_id: int | None = None,
         process_id: str | None = None,
         status: TaskStatus | None = TaskStatus.READY,
+        due_before: dt.datetime | None = None,
+        due_after: dt.datetime | None = None,
+        sort: str = "due",
         limit: int = 100,
         offset: int = 0,
     ) -> list[TaskView]:
-        return tasks.list_tasks(
-            self.ctx,
-            actor,
-            role=role,
+        f = TaskFilter(
+            roles=(role,) if role else None,
             assignee=assignee,
+            unassigned=unassigned,
             case_id=case_id,
             process_id=process_id,
             status=status,
-            limit=limit,
-            offset=offset,
+            due_before=due_before,
+            due_after=due_after,
+            sort=sort,
         )
+        return tasks.list_tasks(self.ctx, actor, f, limit=limit, offset=offset)
+
+    def count_tasks(self, actor: Actor, f: TaskFilter | None = None) -> int:
+        return tasks.count_tasks(self.ctx, actor, f or TaskFilter())
+
+    def query_tasks(self, actor: Actor, f: TaskFilter, *, limit: int = 100, offset: int = 0) -> list[TaskView]:
+        return tasks.list_tasks(self.ctx, actor, f, limit=limit, offset=offset)
 
     def get_task(self, task_id: str, actor: Actor) -> TaskView:
         return tasks.get_task(self.ctx, task_id, actor)
+
+    def form_schema(self, form_key: str) -> dict[str, Any]:
+        """The form as JSON Schema (labels, help, enums, required) for UIs and API clients."""
+        return json_schema(form_key)
 
     def claim_task(self, task_id: str, *, actor: Actor) -> TaskView:
         return tasks.claim_task(self.ctx, task_id, actor)
@@ -113,6 +154,40 @@ class Engine:
 
     def reassign_task(self, task_id: str, assignee: str, *, actor: Actor) -> TaskView:
         return tasks.reassign_task(self.ctx, task_id, assignee, actor)
+
+    def save_draft(self, task_id: str, data: dict[str, Any], *, actor: Actor) -> None:
+        tasks.save_draft(self.ctx, task_id, data, actor)
+
+    def get_draft(self, task_id: str, *, actor: Actor) -> dict[str, Any] | None:
+        return tasks.get_draft(self.ctx, task_id, actor)
+
+    # accounts
+    def authenticate(self, username: str, password: str) -> Actor | None:
+        return accounts.authenticate(self.ctx, username, password)
+
+    def set_password(self, username: str, password: str) -> None:
+        accounts.set_password(self.ctx, username, password)
+
+    def create_api_token(self, actor: Actor, name: str) -> tuple[int, str]:
+        return accounts.create_token(self.ctx, actor, name)
+
+    def actor_for_token(self, token: str) -> Actor | None:
+        return accounts.actor_for_token(self.ctx, token)
+
+    def list_api_tokens(self, actor: Actor) -> list[dict[str, Any]]:
+        return accounts.list_tokens(self.ctx, actor)
+
+    def revoke_api_token(self, actor: Actor, token_id: int) -> None:
+        accounts.revoke_token(self.ctx, actor, token_id)
+
+    def save_filter(self, actor: Actor, name: str, params: dict[str, Any]) -> int:
+        return accounts.save_filter(self.ctx, actor, name, params)
+
+    def list_filters(self, actor: Actor) -> list[dict[str, Any]]:
+        return accounts.list_filters(self.ctx, actor)
+
+    def delete_filter(self, actor: Actor, filter_id: int) -> None:
+        accounts.delete_filter(self.ctx, actor, filter_id)
 
     # users and partnerships
     def add_user(

@@ -69,6 +69,7 @@ class CaseRecord:
     started_by: str
     next_timer_due: dt.datetime | None = None
     title: str = ""
+    phase: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,23 @@ class TaskView:
     completed_at: dt.datetime | None = None
     completed_by: str | None = None
     context: dict[str, Any] = field(default_factory=dict)
+    priority: int = 0
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """Inbox filters; ``sort`` is one of due, -due, priority, -priority, created, -created, name."""
+
+    roles: tuple[str, ...] | None = None
+    territories: tuple[str, ...] | None = None
+    assignee: str | None = None
+    unassigned: bool = False
+    case_id: int | None = None
+    process_id: str | None = None
+    status: TaskStatus | None = TaskStatus.READY
+    due_before: dt.datetime | None = None
+    due_after: dt.datetime | None = None
+    sort: str = "due"
 
 
 @dataclass(frozen=True)
@@ -107,6 +125,10 @@ class CaseView:
     open_tasks: tuple[TaskView, ...] = ()
     waiting: tuple[str, ...] = ()
     next_timer_due: dt.datetime | None = None
+    title: str = ""
+    phase: str | None = None
+    # Names of personal-data fields withheld from this viewer (health/judicial classes).
+    withheld: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

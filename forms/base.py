@@ -22,7 +22,7 @@ ITALIAN_MESSAGES = {
     "invalid": "Valore non valido.",
     "validator_failed": "Valore non valido.",
 }
-_TYPE_MESSAGES: dict[type[fields.Field], str] = {
+_TYPE_MESSAGES: dict[type[fields.Field[Any]], str] = {
     fields.Date: "Data non valida (formato AAAA-MM-GG).",
     fields.DateTime: "Data e ora non valide.",
     fields.Integer: "Inserire un numero intero.",
@@ -45,7 +45,7 @@ class FormSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         messages = dict(field_obj.error_messages)
         messages.update({k: v for k, v in ITALIAN_MESSAGES.items() if k in messages or k == "required"})
         for cls, text in _TYPE_MESSAGES.items():

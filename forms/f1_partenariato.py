@@ -59,16 +59,12 @@ CANALI_INVIO_LABELS = ["Piattaforma del programma", "PEC", "Email"]
 ESITI_ADESIONE = ["ADERISCE", "CHIEDE_MODIFICHE", "RIFIUTA"]
 DECISIONI_CABINA = ["SOSTITUISCI", "INTERROMPI_TERRITORIO"]
 
-CODICE_ENTE = validate.Regexp(
-    r"^[A-Z0-9_]{2,30}$", error="Codice non valido: lettere maiuscole, cifre e _ (2-30)."
-)
+CODICE_ENTE = validate.Regexp(r"^[A-Z0-9_]{2,30}$", error="Codice non valido: lettere maiuscole, cifre e _ (2-30).")
 
 
 def choice(values: list[str], labels: list[str] | None = None) -> validate.OneOf:
     """An enumeration with an Italian error message."""
-    return validate.OneOf(
-        values, labels=labels, error="Valore non ammesso. Valori validi: {choices}."
-    )
+    return validate.OneOf(values, labels=labels, error="Valore non ammesso. Valori validi: {choices}.")
 
 
 def raise_if(errors: dict[str, list[str]]) -> None:
@@ -122,9 +118,7 @@ class SostitutoSchema(FormSchema):
         validate=CODICE_ENTE,
         metadata=meta("Codice dell'ente sostituito", label_en="Code of the replaced partner"),
     )
-    codice = fields.String(
-        required=True, validate=CODICE_ENTE, metadata=meta("Codice ente sostituto", label_en="Code")
-    )
+    codice = fields.String(required=True, validate=CODICE_ENTE, metadata=meta("Codice ente sostituto", label_en="Code"))
     nome = fields.String(
         required=True,
         validate=validate.Length(min=2, max=200),
@@ -158,8 +152,11 @@ class ReferenteSchema(FormSchema):
         validate=validate.Length(min=2, max=200),
         metadata=meta("Nome e cognome del referente", label_en="Referent's name"),
     )
-    email = fields.Email(
-        required=True, metadata=meta("Email istituzionale", label_en="Institutional email")
+    # fields.Email reports its validator's English message: use an explicit Italian one.
+    email = fields.String(
+        required=True,
+        validate=validate.Email(error="Indirizzo email non valido."),
+        metadata=meta("Email istituzionale", label_en="Institutional email"),
     )
 
 
@@ -172,9 +169,7 @@ class ReferenteSchema(FormSchema):
     title_en="Context analysis and stakeholder map",
 )
 class AnalisiContestoForm(FormSchema):
-    data_analisi = fields.Date(
-        required=True, metadata=meta("Data dell'analisi", label_en="Date of the analysis")
-    )
+    data_analisi = fields.Date(required=True, metadata=meta("Data dell'analisi", label_en="Date of the analysis"))
     ambito_territoriale = fields.String(
         required=True,
         validate=validate.Length(min=2, max=200),
@@ -211,12 +206,9 @@ class AnalisiContestoForm(FormSchema):
         if len(codici) != len(set(codici)):
             errors["partner"] = ["Ogni ente partner deve avere un codice diverso."]
         elif any(
-            p["tipo_ente"] in TIPI_ENTE_SEMPRE_ESSENZIALI and not p["essenziale"]
-            for p in data.get("partner", [])
+            p["tipo_ente"] in TIPI_ENTE_SEMPRE_ESSENZIALI and not p["essenziale"] for p in data.get("partner", [])
         ):
-            errors["partner"] = [
-                "Servizi sociali (Comune/ATS) e CPI sono sempre partner essenziali."
-            ]
+            errors["partner"] = ["Servizi sociali (Comune/ATS) e CPI sono sempre partner essenziali."]
         raise_if(errors)
 
 
@@ -236,9 +228,7 @@ class EsitoContattiForm(FormSchema):
     enti_disponibili = fields.Integer(
         required=True,
         validate=validate.Range(min=0, error="Il numero non può essere negativo."),
-        metadata=meta(
-            "Enti disponibili a partecipare", label_en="Institutions willing to take part"
-        ),
+        metadata=meta("Enti disponibili a partecipare", label_en="Institutions willing to take part"),
     )
     note = fields.String(
         load_default=None,
@@ -250,13 +240,9 @@ class EsitoContattiForm(FormSchema):
     def check_coerenza(self, data: dict[str, Any], **kwargs: Any) -> None:
         errors: dict[str, list[str]] = {}
         if data["data_chiusura_contatti"] < data["data_avvio_contatti"]:
-            errors["data_chiusura_contatti"] = [
-                "La chiusura non può precedere l'avvio dei contatti."
-            ]
+            errors["data_chiusura_contatti"] = ["La chiusura non può precedere l'avvio dei contatti."]
         if data["enti_disponibili"] > data["enti_contattati"]:
-            errors["enti_disponibili"] = [
-                "Gli enti disponibili non possono superare quelli contattati."
-            ]
+            errors["enti_disponibili"] = ["Gli enti disponibili non possono superare quelli contattati."]
         raise_if(errors)
 
 
@@ -322,9 +308,7 @@ class BozzaAccordoForm(FormSchema):
         validate=validate.Range(min=1, error="La versione parte da {min}."),
         metadata=meta("Versione della bozza", label_en="Draft version"),
     )
-    data_bozza = fields.Date(
-        required=True, metadata=meta("Data della bozza", label_en="Draft date")
-    )
+    data_bozza = fields.Date(required=True, metadata=meta("Data della bozza", label_en="Draft date"))
     strumento = fields.String(
         required=True,
         validate=choice(STRUMENTI, STRUMENTI_LABELS),
@@ -362,9 +346,7 @@ class BozzaAccordoForm(FormSchema):
         required=True,
         metadata=meta("Allegato privacy presente", label_en="Data-protection annex attached"),
     )
-    clausola_recesso = fields.Boolean(
-        required=True, metadata=meta("Clausola di recesso", label_en="Withdrawal clause")
-    )
+    clausola_recesso = fields.Boolean(required=True, metadata=meta("Clausola di recesso", label_en="Withdrawal clause"))
 
     @validates_schema
     def check_allegato(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -409,9 +391,7 @@ class RispostaPartnerForm(FormSchema):
         validate=validate.Length(min=2, max=200),
         metadata=meta("Referente che risponde", label_en="Answering referent"),
     )
-    data_risposta = fields.Date(
-        required=True, metadata=meta("Data della risposta", label_en="Answer date")
-    )
+    data_risposta = fields.Date(required=True, metadata=meta("Data della risposta", label_en="Answer date"))
 
     @validates_schema
     def check_motivazioni(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -453,9 +433,7 @@ class DecisioneCabinaForm(FormSchema):
         validate=validate.Length(min=1, max=100),
         metadata=meta("Numero del verbale", label_en="Minutes no."),
     )
-    data_decisione = fields.Date(
-        required=True, metadata=meta("Data della decisione", label_en="Decision date")
-    )
+    data_decisione = fields.Date(required=True, metadata=meta("Data della decisione", label_en="Decision date"))
 
     @validates_schema
     def check_sostituti(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -467,25 +445,20 @@ class DecisioneCabinaForm(FormSchema):
         raise_if(errors)
 
 
-@form(
-    "f1_firma_accordo", title="Firma dell'accordo di partenariato", title_en="Agreement signature"
-)
+@form("f1_firma_accordo", title="Firma dell'accordo di partenariato", title_en="Agreement signature")
 class FirmaAccordoForm(FormSchema):
     approvazioni_interne_acquisite = fields.Boolean(
         required=True,
         metadata=meta(
             "Approvazioni interne acquisite",
-            "Delibera di Giunta, atto del Direttore generale ASL, autorizzazione UEPE, "
-            "delibere degli organi degli ETS",
+            "Delibera di Giunta, atto del Direttore generale ASL, autorizzazione UEPE, delibere degli organi degli ETS",
             label_en="Internal approvals obtained",
         ),
     )
     data_firma = fields.Date(required=True, metadata=meta("Data di firma", label_en="Signed on"))
     tipo_firma = fields.String(
         required=True,
-        validate=choice(
-            ["PADES", "CADES", "AUTOGRAFA"], ["Firma digitale PAdES", "CAdES", "Autografa"]
-        ),
+        validate=choice(["PADES", "CADES", "AUTOGRAFA"], ["Firma digitale PAdES", "CAdES", "Autografa"]),
         metadata=meta("Tipo di firma", label_en="Signature type"),
     )
     numero_protocollo = fields.String(
@@ -493,9 +466,7 @@ class FirmaAccordoForm(FormSchema):
         validate=validate.Length(min=1, max=100),
         metadata=meta("Numero di protocollo", label_en="Protocol no."),
     )
-    data_decorrenza = fields.Date(
-        required=True, metadata=meta("Decorrenza", label_en="Effective from")
-    )
+    data_decorrenza = fields.Date(required=True, metadata=meta("Decorrenza", label_en="Effective from"))
     data_scadenza = fields.Date(required=True, metadata=meta("Scadenza", label_en="Expires on"))
 
     @validates_schema
@@ -518,9 +489,7 @@ class FirmaAccordoForm(FormSchema):
     title_en="Setting up the steering committee",
 )
 class CostituzioneCabinaForm(FormSchema):
-    data_insediamento = fields.Date(
-        required=True, metadata=meta("Data di insediamento", label_en="First meeting on")
-    )
+    data_insediamento = fields.Date(required=True, metadata=meta("Data di insediamento", label_en="First meeting on"))
     numero_verbale_insediamento = fields.String(
         required=True,
         validate=validate.Length(min=1, max=100),
@@ -534,9 +503,7 @@ class CostituzioneCabinaForm(FormSchema):
     )
     periodicita_riunioni = fields.String(
         required=True,
-        validate=choice(
-            ["MENSILE", "BIMESTRALE", "TRIMESTRALE"], ["Mensile", "Bimestrale", "Trimestrale"]
-        ),
+        validate=choice(["MENSILE", "BIMESTRALE", "TRIMESTRALE"], ["Mensile", "Bimestrale", "Trimestrale"]),
         metadata=meta("Periodicità delle riunioni", label_en="Meeting frequency"),
     )
 

@@ -129,9 +129,7 @@ NO_DIAGNOSI = "Non indicare diagnosi, patologie, terapie o reati."
 
 def flag(label: str, help: str, label_en: str, help_en: str = "") -> fields.Boolean:
     """An optional yes/no fact for the decision tables: absent means "no"."""
-    return fields.Boolean(
-        load_default=False, metadata=meta(label, help, label_en=label_en, help_en=help_en)
-    )
+    return fields.Boolean(load_default=False, metadata=meta(label, help, label_en=label_en, help_en=help_en))
 
 
 def percentuale(label: str, help: str, label_en: str) -> fields.Integer:
@@ -156,23 +154,17 @@ class EvidenzaSchema(FormSchema):
     ente_emittente = fields.String(
         required=True,
         validate=validate.Length(min=2, max=200),
-        metadata=meta(
-            "Ente emittente", "Es. Commissione medica INPS, SerD ASL AN", label_en="Issuer"
-        ),
+        metadata=meta("Ente emittente", "Es. Commissione medica INPS, SerD ASL AN", label_en="Issuer"),
     )
     numero_protocollo = fields.String(
         required=True,
         validate=validate.Length(min=1, max=100),
         metadata=meta("Numero di protocollo", label_en="Protocol no."),
     )
-    data_rilascio = fields.Date(
-        required=True, metadata=meta("Data di rilascio", label_en="Issued on")
-    )
+    data_rilascio = fields.Date(required=True, metadata=meta("Data di rilascio", label_en="Issued on"))
     data_scadenza = fields.Date(
         load_default=None,
-        metadata=meta(
-            "Data di scadenza / revisione", "Vuota se senza scadenza", label_en="Expires on"
-        ),
+        metadata=meta("Data di scadenza / revisione", "Vuota se senza scadenza", label_en="Expires on"),
     )
 
     @validates_schema
@@ -182,14 +174,12 @@ class EvidenzaSchema(FormSchema):
             raise_if({"data_scadenza": ["La scadenza deve seguire la data di rilascio."]})
 
 
-def evidenze(label: str, label_en: str) -> fields.List:
+def evidenze(label: str, label_en: str) -> fields.List[Any]:
     return fields.List(
         fields.Nested(EvidenzaSchema),
         required=True,
         validate=validate.Length(min=1, error="Indicare almeno {min} evidenza documentale."),
-        metadata=meta(
-            label, "Solo gli estremi del documento, non il suo contenuto", label_en=label_en
-        ),
+        metadata=meta(label, "Solo gli estremi del documento, non il suo contenuto", label_en=label_en),
     )
 
 
@@ -198,9 +188,7 @@ def evidenze(label: str, label_en: str) -> fields.List:
 
 @form("f2_segnalazione", title="Scheda di segnalazione", title_en="Referral form")
 class SegnalazioneForm(FormSchema):
-    data_segnalazione = fields.Date(
-        required=True, metadata=meta("Data della segnalazione", label_en="Referral date")
-    )
+    data_segnalazione = fields.Date(required=True, metadata=meta("Data della segnalazione", label_en="Referral date"))
     servizio_inviante = fields.String(
         required=True,
         validate=choice(SERVIZI_INVIANTI, SERVIZI_INVIANTI_LABELS),
@@ -273,9 +261,7 @@ class InformativaConsensiForm(FormSchema):
         validate=validate.Length(min=1, max=50),
         metadata=meta("Versione dell'informativa", label_en="Notice version"),
     )
-    data_consegna = fields.Date(
-        required=True, metadata=meta("Data di consegna", label_en="Delivered on")
-    )
+    data_consegna = fields.Date(required=True, metadata=meta("Data di consegna", label_en="Delivered on"))
     firmatario = fields.String(
         required=True,
         validate=choice(
@@ -310,19 +296,13 @@ class InformativaConsensiForm(FormSchema):
         # Consent is the basis only for the private host (DOMAIN.md §5); it is never a precondition.
         if data["condivisione_ospite_privato"] and not data["consenso_condivisione_ospite"]:
             raise_if(
-                {
-                    "consenso_condivisione_ospite": [
-                        "La condivisione con un ospitante privato richiede il consenso."
-                    ]
-                }
+                {"consenso_condivisione_ospite": ["La condivisione con un ospitante privato richiede il consenso."]}
             )
 
 
 @form("f2_verifica_documenti", title="Verifica della documentazione", title_en="Document check")
 class VerificaDocumentiForm(FormSchema):
-    data_verifica = fields.Date(
-        required=True, metadata=meta("Data della verifica", label_en="Date")
-    )
+    data_verifica = fields.Date(required=True, metadata=meta("Data della verifica", label_en="Date"))
     documentazione_completa = fields.Boolean(
         required=True, metadata=meta("Documentazione completa", label_en="Documents complete")
     )
@@ -354,9 +334,7 @@ class VerificaDocumentiForm(FormSchema):
         if not data["documentazione_completa"] and not data["documenti_mancanti"]:
             errors["documenti_mancanti"] = ["Elencare i documenti mancanti."]
         if data["documentazione_completa"] and data["documenti_mancanti"]:
-            errors["documenti_mancanti"] = [
-                "Con documentazione completa non ci sono documenti mancanti."
-            ]
+            errors["documenti_mancanti"] = ["Con documentazione completa non ci sono documenti mancanti."]
         raise_if(errors)
 
 
@@ -366,9 +344,7 @@ class VerificaDocumentiForm(FormSchema):
     title_en="Request for missing documents",
 )
 class RichiestaIntegrazioneForm(FormSchema):
-    data_richiesta = fields.Date(
-        required=True, metadata=meta("Data della richiesta", label_en="Date")
-    )
+    data_richiesta = fields.Date(required=True, metadata=meta("Data della richiesta", label_en="Date"))
     canale_richiesta = fields.String(
         required=True,
         validate=choice(CANALI, CANALI_LABELS),
@@ -408,13 +384,7 @@ class RicezioneIntegrazioneForm(FormSchema):
     def check_completa(self, data: dict[str, Any], **kwargs: Any) -> None:
         # Completing this task means "documents arrived in time"; partial deliveries keep waiting.
         if not data["documentazione_ora_completa"]:
-            raise_if(
-                {
-                    "documentazione_ora_completa": [
-                        "Registrare la ricezione solo a documentazione completa."
-                    ]
-                }
-            )
+            raise_if({"documentazione_ora_completa": ["Registrare la ricezione solo a documentazione completa."]})
 
 
 @form("f2_archiviazione", title="Archiviazione della segnalazione", title_en="Referral archived")
@@ -423,9 +393,7 @@ class ArchiviazioneForm(FormSchema):
     notifica_inviante = fields.Boolean(
         required=True, metadata=meta("Notifica al servizio inviante", label_en="Sender notified")
     )
-    data_notifica = fields.Date(
-        load_default=None, metadata=meta("Data della notifica", label_en="Notified on")
-    )
+    data_notifica = fields.Date(load_default=None, metadata=meta("Data della notifica", label_en="Notified on"))
 
     @validates_schema
     def check_notifica(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -574,9 +542,7 @@ class DidPspForm(FormSchema):
         required=True,
         metadata=meta("Patto di servizio sottoscritto", label_en="Service pact signed"),
     )
-    data_psp = fields.Date(
-        load_default=None, metadata=meta("Data del Patto di servizio", label_en="Pact date")
-    )
+    data_psp = fields.Date(load_default=None, metadata=meta("Data del Patto di servizio", label_en="Pact date"))
     operatore_responsabile = fields.String(
         required=True,
         validate=validate.Length(min=2, max=200),
@@ -615,9 +581,7 @@ class CertificazioneSanitariaForm(FormSchema):
         "Infortunio o malattia professionale; 0 se assente",
         "Work invalidity (%)",
     )
-    cieco_o_sordo = flag(
-        "Persona non vedente o sorda", "L. 68/1999 art. 1 c.1 lett. c", "Blind or deaf"
-    )
+    cieco_o_sordo = flag("Persona non vedente o sorda", "L. 68/1999 art. 1 c.1 lett. c", "Blind or deaf")
     invalido_guerra_servizio = flag(
         "Invalido di guerra, civile di guerra o per servizio (cat. I-VIII)",
         "L. 68/1999 art. 1 c.1 lett. d",
@@ -628,9 +592,7 @@ class CertificazioneSanitariaForm(FormSchema):
         "L. 381/1991 art. 4",
         "Former psychiatric in-patient",
     )
-    in_carico_dsm = flag(
-        "In trattamento presso il DSM/CSM", "L. 381/1991 art. 4", "In psychiatric care"
-    )
+    in_carico_dsm = flag("In trattamento presso il DSM/CSM", "L. 381/1991 art. 4", "In psychiatric care")
     programma_serd_dipendenze = flag(
         "In programma terapeutico SerD per dipendenza",
         "L. 381/1991 art. 4",
@@ -663,9 +625,7 @@ class CertificazioneSanitariaForm(FormSchema):
         tipi = {e["tipo_evidenza"] for e in data.get("evidenze_sanitarie", [])}
         errors: dict[str, list[str]] = {}
         if data["invalidita_civile_perc"] > 0 and "VERBALE_INVALIDITA_CIVILE" not in tipi:
-            errors["invalidita_civile_perc"] = [
-                "Allegare gli estremi del verbale di invalidità civile."
-            ]
+            errors["invalidita_civile_perc"] = ["Allegare gli estremi del verbale di invalidità civile."]
         if data["invalidita_inail_perc"] > 0 and "VERBALE_INAIL" not in tipi:
             errors["invalidita_inail_perc"] = ["Allegare gli estremi del verbale INAIL."]
         raise_if(errors)
@@ -693,9 +653,7 @@ class AttestazioneGiustiziaForm(FormSchema):
         "Per la finestra di sgravi di 18/24 mesi (L. 193/2000)",
         "Former detainee",
     )
-    data_fine_pena = fields.Date(
-        load_default=None, metadata=meta("Data di fine pena", label_en="End of sentence")
-    )
+    data_fine_pena = fields.Date(load_default=None, metadata=meta("Data di fine pena", label_en="End of sentence"))
     compatibilita_giustizia = fields.String(
         required=True,
         validate=choice(COMPATIBILITA, COMPATIBILITA_LABELS),
@@ -740,9 +698,7 @@ CAMPI_RAMI_VALUTAZIONE: tuple[str, ...] = tuple(
     title_en="In-depth assessment (multidisciplinary team)",
 )
 class QuadroApprofonditoForm(FormSchema):
-    data_verbale_em = fields.Date(
-        required=True, metadata=meta("Data del verbale EM", label_en="Minutes date")
-    )
+    data_verbale_em = fields.Date(required=True, metadata=meta("Data del verbale EM", label_en="Minutes date"))
     numero_verbale_em = fields.String(
         required=True,
         validate=validate.Length(min=1, max=100),
@@ -773,17 +729,13 @@ class QuadroApprofonditoForm(FormSchema):
         validate=validate.Length(min=5, max=2000),
         metadata=meta("Prossimo passo", NO_DIAGNOSI, label_en="Next step"),
     )
-    data_revisione = fields.Date(
-        required=True, metadata=meta("Data di revisione", label_en="Review date")
-    )
+    data_revisione = fields.Date(required=True, metadata=meta("Data di revisione", label_en="Review date"))
 
     @validates_schema
     def check_verbale(self, data: dict[str, Any], **kwargs: Any) -> None:
         errors: dict[str, list[str]] = {}
         if "assistente_sociale" not in data["componenti_em"]:
-            errors["componenti_em"] = [
-                "L'assistente sociale case manager fa sempre parte dell'équipe."
-            ]
+            errors["componenti_em"] = ["L'assistente sociale case manager fa sempre parte dell'équipe."]
         if data["data_revisione"] <= data["data_verbale_em"]:
             errors["data_revisione"] = ["La revisione deve seguire la data del verbale."]
         raise_if(errors)
@@ -793,16 +745,13 @@ class QuadroApprofonditoForm(FormSchema):
     "f2_conferma_esito",
     title="Conferma dell'esito di valutazione",
     title_en="Confirmation of the assessment outcome",
-    description="La proposta delle tabelle decisionali va confermata o modificata da un operatore "
-    "(GDPR art. 22).",
+    description="La proposta delle tabelle decisionali va confermata o modificata da un operatore (GDPR art. 22).",
 )
 class ConfermaEsitoForm(FormSchema):
     decisione_operatore = fields.String(
         required=True,
         validate=choice(["CONFERMA", "MODIFICA"], ["Confermo la proposta", "Modifico la proposta"]),
-        metadata=meta(
-            "Decisione sulla proposta (esito_proposto)", label_en="Decision on the proposal"
-        ),
+        metadata=meta("Decisione sulla proposta (esito_proposto)", label_en="Decision on the proposal"),
     )
     esito_modificato = fields.String(
         load_default=None,
@@ -823,9 +772,7 @@ class ConfermaEsitoForm(FormSchema):
             if not data.get("esito_modificato"):
                 errors["esito_modificato"] = ["Indicare l'esito che sostituisce la proposta."]
             if len((data.get("motivazione_modifica") or "").strip()) < 20:
-                errors["motivazione_modifica"] = [
-                    "Motivare la modifica della proposta (almeno 20 caratteri)."
-                ]
+                errors["motivazione_modifica"] = ["Motivare la modifica della proposta (almeno 20 caratteri)."]
         elif data.get("esito_modificato"):
             errors["esito_modificato"] = ["Confermando la proposta non si indica un altro esito."]
         raise_if(errors)
@@ -840,9 +787,7 @@ class ComunicazioneEsitoForm(FormSchema):
     protocollo_scheda_valutazione = fields.String(
         required=True,
         validate=validate.Length(min=1, max=100),
-        metadata=meta(
-            "Protocollo della scheda di valutazione multidimensionale", label_en="Protocol no."
-        ),
+        metadata=meta("Protocollo della scheda di valutazione multidimensionale", label_en="Protocol no."),
     )
     data_comunicazione_beneficiario = fields.Date(
         required=True,
@@ -873,13 +818,9 @@ class NonProntoForm(FormSchema):
     servizio_di_riferimento = fields.String(
         required=True,
         validate=choice(SERVIZI_DESTINATARI),
-        metadata=meta(
-            "Servizio che accompagna nel frattempo", label_en="Service in charge meanwhile"
-        ),
+        metadata=meta("Servizio che accompagna nel frattempo", label_en="Service in charge meanwhile"),
     )
-    data_invio = fields.Date(
-        required=True, metadata=meta("Data dell'invio", label_en="Referral date")
-    )
+    data_invio = fields.Date(required=True, metadata=meta("Data dell'invio", label_en="Referral date"))
     note = fields.String(
         load_default=None,
         validate=validate.Length(max=1000),
@@ -903,9 +844,7 @@ class InvioAltriServiziForm(FormSchema):
         validate=choice(SERVIZI_DESTINATARI),
         metadata=meta("Servizio destinatario", label_en="Service referred to"),
     )
-    data_invio = fields.Date(
-        required=True, metadata=meta("Data dell'invio", label_en="Referral date")
-    )
+    data_invio = fields.Date(required=True, metadata=meta("Data dell'invio", label_en="Referral date"))
     comunicazione_motivata = fields.Boolean(
         required=True,
         metadata=meta(

@@ -52,9 +52,7 @@ def elenco_non_vuoto() -> validate.Length:
 
 def richiedi(data: dict[str, Any], *names: str, quando: str) -> None:
     """Raise a field error for every name missing or empty in data; `quando` explains why."""
-    errors = {
-        n: [f"Campo obbligatorio quando {quando}."] for n in names if data.get(n) in (None, "", [])
-    }
+    errors = {n: [f"Campo obbligatorio quando {quando}."] for n in names if data.get(n) in (None, "", [])}
     if errors:
         raise ValidationError(errors)
 
@@ -62,11 +60,7 @@ def richiedi(data: dict[str, Any], *names: str, quando: str) -> None:
 def dopo(data: dict[str, Any], start: str, end: str, *, stesso_giorno: bool = False) -> None:
     """Raise on `end` if it is before `start` (or equal, unless stesso_giorno)."""
     a, b = data.get(start), data.get(end)
-    if (
-        isinstance(a, dt.date)
-        and isinstance(b, dt.date)
-        and (b < a or (b == a and not stesso_giorno))
-    ):
+    if isinstance(a, dt.date) and isinstance(b, dt.date) and (b < a or (b == a and not stesso_giorno)):
         raise ValidationError({end: ["La data deve essere successiva alla data di inizio."]})
 
 
@@ -113,8 +107,7 @@ class ProgettoPersonalizzato(FormSchema):
             "Obiettivi (SMART)",
             "Specifici, misurabili, raggiungibili, rilevanti, con scadenza. " + NO_DATI_SENSIBILI,
             label_en="Objectives (SMART)",
-            help_en="Specific, measurable, achievable, relevant, time-bound. "
-            + NO_DATI_SENSIBILI_EN,
+            help_en="Specific, measurable, achievable, relevant, time-bound. " + NO_DATI_SENSIBILI_EN,
         ),
     )
     azioni = fields.String(
@@ -142,12 +135,8 @@ class ProgettoPersonalizzato(FormSchema):
         validate=non_vuoto(),
         metadata=meta("Impegni della persona", label_en="Commitments of the person"),
     )
-    data_inizio_progetto = fields.Date(
-        required=True, metadata=meta("Data di inizio", label_en="Start date")
-    )
-    data_fine_progetto = fields.Date(
-        required=True, metadata=meta("Data di fine", label_en="End date")
-    )
+    data_inizio_progetto = fields.Date(required=True, metadata=meta("Data di inizio", label_en="Start date"))
+    data_fine_progetto = fields.Date(required=True, metadata=meta("Data di fine", label_en="End date"))
     date_verifica = fields.List(
         fields.Date(),
         required=True,
@@ -183,11 +172,7 @@ class ProgettoPersonalizzato(FormSchema):
         start, end = data.get("data_inizio_progetto"), data.get("data_fine_progetto")
         if start and end and any(not start <= d <= end for d in data.get("date_verifica", [])):
             raise ValidationError(
-                {
-                    "date_verifica": [
-                        "Le date di verifica devono cadere tra inizio e fine del progetto."
-                    ]
-                }
+                {"date_verifica": ["Le date di verifica devono cadere tra inizio e fine del progetto."]}
             )
 
 
@@ -226,11 +211,7 @@ class SceltaStrumento(FormSchema):
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("strumento") == "CONVENZIONE_L68" and not data.get("destinatario_l68"):
             raise ValidationError(
-                {
-                    "destinatario_l68": [
-                        "La convenzione L. 68 richiede l'iscrizione al collocamento mirato."
-                    ]
-                }
+                {"destinatario_l68": ["La convenzione L. 68 richiede l'iscrizione al collocamento mirato."]}
             )
         if "NESSUNO" in data.get("incentivi", []) and len(data["incentivi"]) > 1:
             raise ValidationError({"incentivi": ["'Nessun incentivo' esclude le altre voci."]})
@@ -244,9 +225,7 @@ class SceltaStrumento(FormSchema):
 class Abbinamento(FormSchema):
     esito_abbinamento = fields.String(
         required=True,
-        validate=scelta(
-            [("DISPONIBILE", "Impresa disponibile"), ("NON_DISPONIBILE", "Nessuna disponibilità")]
-        ),
+        validate=scelta([("DISPONIBILE", "Impresa disponibile"), ("NON_DISPONIBILE", "Nessuna disponibilità")]),
         metadata=meta("Esito dell'abbinamento", label_en="Matching outcome"),
     )
     impresa_ospitante = fields.String(
@@ -299,11 +278,7 @@ class Abbinamento(FormSchema):
             )
             if not data.get("accessibilita_verificata"):
                 raise ValidationError(
-                    {
-                        "accessibilita_verificata": [
-                            "Verificare l'accessibilità prima dell'abbinamento."
-                        ]
-                    }
+                    {"accessibilita_verificata": ["Verificare l'accessibilità prima dell'abbinamento."]}
                 )
         elif data.get("esito_abbinamento") == "NON_DISPONIBILE":
             richiedi(data, "motivo_non_disponibilita", quando="l'impresa non è disponibile")
@@ -317,9 +292,7 @@ class Abbinamento(FormSchema):
 class AlternativaAbbinamento(FormSchema):
     scelta_alternativa = fields.String(
         required=True,
-        validate=scelta(
-            [("STRUMENTO_ALTERNATIVO", "Strumento alternativo"), ("LISTA_ATTESA", "Lista d'attesa")]
-        ),
+        validate=scelta([("STRUMENTO_ALTERNATIVO", "Strumento alternativo"), ("LISTA_ATTESA", "Lista d'attesa")]),
         metadata=meta("Scelta", label_en="Decision"),
     )
     strumento_alternativo = fields.String(
@@ -396,11 +369,7 @@ class AdesioneBeneficiario(FormSchema):
             richiedi(data, "data_firma", "documenti_firmati", quando="la persona firma")
             if "PROGETTO_PERSONALIZZATO" not in data["documenti_firmati"]:
                 raise ValidationError(
-                    {
-                        "documenti_firmati": [
-                            "Il progetto personalizzato deve essere tra i documenti firmati."
-                        ]
-                    }
+                    {"documenti_firmati": ["Il progetto personalizzato deve essere tra i documenti firmati."]}
                 )
         elif data.get("decisione_beneficiario") == "RIFIUTA":
             richiedi(data, "motivazione_rifiuto", quando="la persona rifiuta")
@@ -413,9 +382,7 @@ class Rinegoziazione(FormSchema):
         validate=non_vuoto(),
         metadata=meta("Modifiche proposte", NO_DATI_SENSIBILI, label_en="Proposed changes"),
     )
-    data_incontro = fields.Date(
-        required=True, metadata=meta("Data dell'incontro", label_en="Meeting date")
-    )
+    data_incontro = fields.Date(required=True, metadata=meta("Data dell'incontro", label_en="Meeting date"))
 
 
 # --- Track B ---------------------------------------------------------------------------------
@@ -471,14 +438,10 @@ class StudioFattibilita(FormSchema):
     beni_disponibili = fields.String(
         load_default=None,
         allow_none=True,
-        metadata=meta(
-            "Beni disponibili", "Es. beni confiscati o comunali.", label_en="Available assets"
-        ),
+        metadata=meta("Beni disponibili", "Es. beni confiscati o comunali.", label_en="Available assets"),
     )
     fattibile = fields.Boolean(required=True, metadata=meta("Idea fattibile", label_en="Feasible"))
-    data_studio = fields.Date(
-        required=True, metadata=meta("Data dello studio", label_en="Study date")
-    )
+    data_studio = fields.Date(required=True, metadata=meta("Data dello studio", label_en="Study date"))
 
 
 @form("f3_forma_giuridica", title="Scelta della forma giuridica", title_en="Choice of legal form")
@@ -564,11 +527,7 @@ class BusinessPlan(FormSchema):
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("n_svantaggiati_previsti") == 0:
             raise ValidationError(
-                {
-                    "n_svantaggiati_previsti": [
-                        "Un'impresa di inserimento prevede almeno un lavoratore svantaggiato."
-                    ]
-                }
+                {"n_svantaggiati_previsti": ["Un'impresa di inserimento prevede almeno un lavoratore svantaggiato."]}
             )
 
 
@@ -597,13 +556,9 @@ class ValidazioneBusinessPlan(FormSchema):
     richieste_revisione = fields.String(
         load_default=None,
         allow_none=True,
-        metadata=meta(
-            "Richieste di revisione o motivazione", label_en="Requested changes or reason"
-        ),
+        metadata=meta("Richieste di revisione o motivazione", label_en="Requested changes or reason"),
     )
-    data_validazione = fields.Date(
-        required=True, metadata=meta("Data della seduta", label_en="Meeting date")
-    )
+    data_validazione = fields.Date(required=True, metadata=meta("Data della seduta", label_en="Meeting date"))
 
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:

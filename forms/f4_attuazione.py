@@ -82,9 +82,7 @@ class ConvenzionePfi(FormSchema):
         validate=non_vuoto(50),
         metadata=_meta_data("Numero di convenzione", "Agreement no."),
     )
-    data_convenzione = fields.Date(
-        required=True, metadata=_meta_data("Data della convenzione", "Agreement date")
-    )
+    data_convenzione = fields.Date(required=True, metadata=_meta_data("Data della convenzione", "Agreement date"))
     soggetto_promotore = fields.String(
         required=True,
         validate=non_vuoto(200),
@@ -97,25 +95,17 @@ class ConvenzionePfi(FormSchema):
     )
     settore_ateco = fields.String(
         required=True,
-        validate=validate.Regexp(
-            r"^\d{2}(\.\d{1,2}){0,2}$", error="Codice ATECO non valido (es. 56.10)."
-        ),
+        validate=validate.Regexp(r"^\d{2}(\.\d{1,2}){0,2}$", error="Codice ATECO non valido (es. 56.10)."),
         metadata=meta("Settore ATECO", "Es. 56.10", label_en="ATECO sector"),
     )
-    sede = fields.String(
-        required=True, validate=non_vuoto(200), metadata=_meta_data("Sede del tirocinio", "Place")
-    )
+    sede = fields.String(required=True, validate=non_vuoto(200), metadata=_meta_data("Sede del tirocinio", "Place"))
     ore_settimanali = fields.Float(
         required=True,
         validate=intervallo(1, 40),
         metadata=_meta_data("Ore settimanali", "Hours per week"),
     )
-    data_inizio_tirocinio = fields.Date(
-        required=True, metadata=_meta_data("Data di inizio", "Start date")
-    )
-    data_fine_prevista = fields.Date(
-        required=True, metadata=_meta_data("Data di fine prevista", "Planned end date")
-    )
+    data_inizio_tirocinio = fields.Date(required=True, metadata=_meta_data("Data di inizio", "Start date"))
+    data_fine_prevista = fields.Date(required=True, metadata=_meta_data("Data di fine prevista", "Planned end date"))
     durata_mesi = fields.Integer(
         required=True,
         validate=intervallo(1, 24),
@@ -170,27 +160,17 @@ class ConvenzionePfi(FormSchema):
             and data.get("data_inizio_tirocinio")
             and data["data_convenzione"] > data["data_inizio_tirocinio"]
         ):
-            raise ValidationError(
-                {"data_convenzione": ["La convenzione deve precedere l'inizio del tirocinio."]}
-            )
+            raise ValidationError({"data_convenzione": ["La convenzione deve precedere l'inizio del tirocinio."]})
         tipo, durata = data.get("tipo_tirocinio"), data.get("durata_mesi")
         if tipo in DURATA_TIROCINIO_MESI and durata is not None:
             low, high = DURATA_TIROCINIO_MESI[tipo]
             if not low <= durata <= high:
                 raise ValidationError(
-                    {
-                        "durata_mesi": [
-                            f"Per questo tipo di tirocinio la durata va da {low} a {high} mesi."
-                        ]
-                    }
+                    {"durata_mesi": [f"Per questo tipo di tirocinio la durata va da {low} a {high} mesi."]}
                 )
         if tipo == "TIS" and not data.get("firma_ente_in_carico"):
             raise ValidationError(
-                {
-                    "firma_ente_in_carico": [
-                        "Il TIS va firmato anche dall'ente che ha in carico la persona."
-                    ]
-                }
+                {"firma_ente_in_carico": ["Il TIS va firmato anche dall'ente che ha in carico la persona."]}
             )
 
 
@@ -216,9 +196,7 @@ class AvvioInserimento(FormSchema):
         validate=scelta(TIPI_CONTRATTO),
         metadata=_meta_data("Tipo di contratto", "Contract type"),
     )
-    data_inizio_inserimento = fields.Date(
-        required=True, metadata=_meta_data("Data di inizio", "Start date")
-    )
+    data_inizio_inserimento = fields.Date(required=True, metadata=_meta_data("Data di inizio", "Start date"))
     data_fine_inserimento = fields.Date(
         load_default=None,
         allow_none=True,
@@ -269,9 +247,7 @@ class ComunicazioneAvvio(FormSchema):
     data_comunicazione = fields.Date(
         load_default=None, allow_none=True, metadata=_meta_data("Data di invio", "Date sent")
     )
-    data_avvio = fields.Date(
-        required=True, metadata=_meta_data("Data effettiva di avvio", "Actual start date")
-    )
+    data_avvio = fields.Date(required=True, metadata=_meta_data("Data effettiva di avvio", "Actual start date"))
     motivo_non_dovuta = fields.String(
         load_default=None,
         allow_none=True,
@@ -284,11 +260,7 @@ class ComunicazioneAvvio(FormSchema):
             richiedi(data, "codice_comunicazione", "data_comunicazione", quando="l'UniLav è dovuto")
             if data["data_comunicazione"] > data["data_avvio"]:
                 raise ValidationError(
-                    {
-                        "data_comunicazione": [
-                            "La comunicazione obbligatoria va inviata prima dell'avvio."
-                        ]
-                    }
+                    {"data_comunicazione": ["La comunicazione obbligatoria va inviata prima dell'avvio."]}
                 )
         elif data.get("tipo_comunicazione") == "NON_DOVUTA":
             richiedi(data, "motivo_non_dovuta", quando="la comunicazione non è dovuta")
@@ -302,9 +274,7 @@ class ComunicazioneAvvio(FormSchema):
 class RegistroPresenze(FormSchema):
     periodo_dal = fields.Date(required=True, metadata=_meta_data("Periodo dal", "Period from"))
     periodo_al = fields.Date(required=True, metadata=_meta_data("Periodo al", "Period to"))
-    ore_previste = fields.Float(
-        required=True, validate=minimo(0), metadata=_meta_data("Ore previste", "Planned hours")
-    )
+    ore_previste = fields.Float(required=True, validate=minimo(0), metadata=_meta_data("Ore previste", "Planned hours"))
     ore_presenza = fields.Float(
         required=True, validate=minimo(0), metadata=_meta_data("Ore di presenza", "Hours attended")
     )
@@ -395,9 +365,7 @@ class RegistroPresenze(FormSchema):
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         dopo(data, "periodo_dal", "periodo_al")
         if data.get("ore_presenza", 0) > data.get("ore_previste", 0):
-            raise ValidationError(
-                {"ore_presenza": ["Le ore di presenza non possono superare le ore previste."]}
-            )
+            raise ValidationError({"ore_presenza": ["Le ore di presenza non possono superare le ore previste."]})
         evento = data.get("evento_mese")
         if evento == "SOSPENSIONE":
             richiedi(data, "motivo_sospensione", quando="il tirocinio è sospeso")
@@ -420,9 +388,7 @@ class RegistroPresenze(FormSchema):
 class DecisioneInterruzione(FormSchema):
     decisione_interruzione = fields.String(
         required=True,
-        validate=scelta(
-            [("RIPROGETTARE", "Riprogettare il percorso"), ("CHIUDERE", "Chiudere per abbandono")]
-        ),
+        validate=scelta([("RIPROGETTARE", "Riprogettare il percorso"), ("CHIUDERE", "Chiudere per abbandono")]),
         metadata=_meta_data("Decisione", "Decision"),
     )
     motivo_decisione = fields.String(
@@ -430,9 +396,7 @@ class DecisioneInterruzione(FormSchema):
         validate=non_vuoto(),
         metadata=meta("Motivazione", NO_DATI_SENSIBILI, label_en="Reason"),
     )
-    data_decisione = fields.Date(
-        required=True, metadata=_meta_data("Data del verbale", "Minutes date")
-    )
+    data_decisione = fields.Date(required=True, metadata=_meta_data("Data del verbale", "Minutes date"))
 
 
 @form(
@@ -441,17 +405,11 @@ class DecisioneInterruzione(FormSchema):
     title_en="Final outcome and skills certificate",
 )
 class EsitoFinale(FormSchema):
-    esito_finale = fields.String(
-        required=True, validate=scelta(ESITI_FINALI), metadata=_meta_data("Esito", "Outcome")
-    )
-    data_fine_effettiva = fields.Date(
-        required=True, metadata=_meta_data("Data di fine effettiva", "Actual end date")
-    )
+    esito_finale = fields.String(required=True, validate=scelta(ESITI_FINALI), metadata=_meta_data("Esito", "Outcome"))
+    data_fine_effettiva = fields.Date(required=True, metadata=_meta_data("Data di fine effettiva", "Actual end date"))
     attestazione_rilasciata = fields.Boolean(
         required=True,
-        metadata=_meta_data(
-            "Attestazione finale / dossier delle competenze rilasciato", "Final certificate issued"
-        ),
+        metadata=_meta_data("Attestazione finale / dossier delle competenze rilasciato", "Final certificate issued"),
     )
     datore_lavoro = fields.String(
         load_default=None, allow_none=True, metadata=_meta_data("Datore di lavoro", "Employer")
@@ -507,13 +465,9 @@ class Costituzione(FormSchema):
         validate=scelta(FORME_GIURIDICHE),
         metadata=_meta_data("Forma giuridica", "Legal form"),
     )
-    denominazione = fields.String(
-        required=True, validate=non_vuoto(200), metadata=_meta_data("Denominazione", "Name")
-    )
+    denominazione = fields.String(required=True, validate=non_vuoto(200), metadata=_meta_data("Denominazione", "Name"))
     data_atto = fields.Date(required=True, metadata=_meta_data("Data dell'atto", "Deed date"))
-    notaio = fields.String(
-        required=True, validate=non_vuoto(200), metadata=_meta_data("Notaio", "Notary")
-    )
+    notaio = fields.String(required=True, validate=non_vuoto(200), metadata=_meta_data("Notaio", "Notary"))
     n_soci_fondatori = fields.Integer(
         required=True, validate=minimo(1), metadata=_meta_data("Soci fondatori", "Founding members")
     )
@@ -527,9 +481,7 @@ class Costituzione(FormSchema):
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         needed = _DENOMINAZIONE_OBBLIGATORIA.get(data.get("forma_giuridica", ""))
         if needed and needed not in data.get("denominazione", "").lower():
-            raise ValidationError(
-                {"denominazione": [f"La denominazione deve contenere «{needed}»."]}
-            )
+            raise ValidationError({"denominazione": [f"La denominazione deve contenere «{needed}»."]})
 
 
 @form("f4_iscrizioni", title="Iscrizioni e registrazioni", title_en="Registrations")
@@ -557,9 +509,7 @@ class Iscrizioni(FormSchema):
         allow_none=True,
         metadata=_meta_data("Iscrizione all'albo regionale", "Regional register"),
     )
-    scia_presentata = fields.Boolean(
-        required=True, metadata=_meta_data("SCIA o licenze presentate", "Licences filed")
-    )
+    scia_presentata = fields.Boolean(required=True, metadata=_meta_data("SCIA o licenze presentate", "Licences filed"))
 
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
@@ -584,9 +534,7 @@ def _partita_iva_valida(piva: str) -> bool:
 class AssunzioniStartup(FormSchema):
     data_inizio_attivita = fields.Date(
         required=True,
-        metadata=meta(
-            "Inizio attività", "La quota del 30% si verifica da qui.", label_en="Start of activity"
-        ),
+        metadata=meta("Inizio attività", "La quota del 30% si verifica da qui.", label_en="Start of activity"),
     )
     n_svantaggiati = fields.Integer(
         required=True,
@@ -633,17 +581,11 @@ class AssunzioniStartup(FormSchema):
             )
             if data.get("n_svantaggiati") == 0:
                 raise ValidationError(
-                    {
-                        "n_svantaggiati": [
-                            "La persona assunta va contata tra i lavoratori svantaggiati."
-                        ]
-                    }
+                    {"n_svantaggiati": ["La persona assunta va contata tra i lavoratori svantaggiati."]}
                 )
 
 
-@form(
-    "f4_piano_correttivo", title="Piano di assunzioni correttivo", title_en="Corrective hiring plan"
-)
+@form("f4_piano_correttivo", title="Piano di assunzioni correttivo", title_en="Corrective hiring plan")
 class PianoCorrettivo(FormSchema):
     assunzioni_previste = fields.Integer(
         required=True,
@@ -651,12 +593,8 @@ class PianoCorrettivo(FormSchema):
         metadata=_meta_data("Assunzioni di svantaggiati previste", "Planned disadvantaged hires"),
     )
     data_piano = fields.Date(required=True, metadata=_meta_data("Data del piano", "Plan date"))
-    scadenza_piano = fields.Date(
-        required=True, metadata=_meta_data("Scadenza del piano", "Plan deadline")
-    )
-    azioni = fields.String(
-        required=True, validate=non_vuoto(), metadata=_meta_data("Azioni", "Actions")
-    )
+    scadenza_piano = fields.Date(required=True, metadata=_meta_data("Scadenza del piano", "Plan deadline"))
+    azioni = fields.String(required=True, validate=non_vuoto(), metadata=_meta_data("Azioni", "Actions"))
 
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
@@ -669,9 +607,7 @@ class PianoCorrettivo(FormSchema):
     title_en="Quota check after corrective plan",
 )
 class VerificaQuota(FormSchema):
-    data_verifica = fields.Date(
-        required=True, metadata=_meta_data("Data della verifica", "Check date")
-    )
+    data_verifica = fields.Date(required=True, metadata=_meta_data("Data della verifica", "Check date"))
     n_svantaggiati = fields.Integer(
         required=True,
         validate=minimo(0),
@@ -700,12 +636,8 @@ class AllertaQuota(FormSchema):
         ),
         metadata=_meta_data("Provvedimento", "Measure"),
     )
-    motivazione = fields.String(
-        required=True, validate=non_vuoto(), metadata=_meta_data("Motivazione", "Reason")
-    )
-    data_seduta = fields.Date(
-        required=True, metadata=_meta_data("Data della seduta", "Meeting date")
-    )
+    motivazione = fields.String(required=True, validate=non_vuoto(), metadata=_meta_data("Motivazione", "Reason"))
+    data_seduta = fields.Date(required=True, metadata=_meta_data("Data della seduta", "Meeting date"))
 
 
 @form(
@@ -714,9 +646,7 @@ class AllertaQuota(FormSchema):
     title_en="Monthly mentoring session",
 )
 class SessioneMentoring(FormSchema):
-    data_sessione = fields.Date(
-        required=True, metadata=_meta_data("Data della sessione", "Session date")
-    )
+    data_sessione = fields.Date(required=True, metadata=_meta_data("Data della sessione", "Session date"))
     ore_mentoring = fields.Float(
         required=True,
         validate=intervallo(0.5, 40),
@@ -749,9 +679,7 @@ class SessioneMentoring(FormSchema):
     motivo_uscita_impresa = fields.String(
         load_default=None,
         allow_none=True,
-        validate=scelta(
-            [("DIMISSIONI", "Dimissioni"), ("LICENZIAMENTO", "Licenziamento"), ("ALTRO", "Altro")]
-        ),
+        validate=scelta([("DIMISSIONI", "Dimissioni"), ("LICENZIAMENTO", "Licenziamento"), ("ALTRO", "Altro")]),
         metadata=_meta_data("Motivo dell'uscita", "Reason for leaving"),
     )
 
@@ -772,9 +700,7 @@ class RelazioneFinaleStartup(FormSchema):
         validate=scelta(ESITI_FINALI),
         metadata=_meta_data("Esito per la persona", "Outcome for the person"),
     )
-    impresa_attiva = fields.Boolean(
-        required=True, metadata=_meta_data("Impresa attiva", "Enterprise active")
-    )
+    impresa_attiva = fields.Boolean(required=True, metadata=_meta_data("Impresa attiva", "Enterprise active"))
     n_lavoratori_totali = fields.Integer(
         required=True, validate=minimo(0), metadata=_meta_data("Lavoratori totali", "Total workers")
     )
@@ -789,22 +715,14 @@ class RelazioneFinaleStartup(FormSchema):
         validate=scelta(TIPI_CONTRATTO),
         metadata=_meta_data("Tipo di contratto", "Contract type"),
     )
-    data_relazione = fields.Date(
-        required=True, metadata=_meta_data("Data della relazione", "Report date")
-    )
-    sintesi = fields.String(
-        required=True, validate=non_vuoto(), metadata=_meta_data("Sintesi", "Summary")
-    )
+    data_relazione = fields.Date(required=True, metadata=_meta_data("Data della relazione", "Report date"))
+    sintesi = fields.String(required=True, validate=non_vuoto(), metadata=_meta_data("Sintesi", "Summary"))
 
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("n_svantaggiati_finale", 0) > data.get("n_lavoratori_totali", 0):
-            raise ValidationError(
-                {"n_svantaggiati_finale": ["Non possono superare i lavoratori totali."]}
-            )
+            raise ValidationError({"n_svantaggiati_finale": ["Non possono superare i lavoratori totali."]})
         if data.get("esito_finale") == "ASSUNTO":
             richiedi(data, "tipo_contratto", quando="la persona è assunta")
             if not data.get("impresa_attiva"):
-                raise ValidationError(
-                    {"impresa_attiva": ["Una persona assunta richiede un'impresa attiva."]}
-                )
+                raise ValidationError({"impresa_attiva": ["Una persona assunta richiede un'impresa attiva."]})

@@ -46,9 +46,7 @@ MESI_LUNGA_DURATA = 12
     description="Da compilare prima della prima attività: alimenta gli indicatori comuni EECO.",
 )
 class SchedaIngresso(FormSchema):
-    data_ingresso = fields.Date(
-        required=True, metadata=meta("Data di ingresso nel programma", label_en="Entry date")
-    )
+    data_ingresso = fields.Date(required=True, metadata=meta("Data di ingresso nel programma", label_en="Entry date"))
     data_nascita = fields.Date(
         required=True,
         metadata=meta("Data di nascita", "Per le fasce d'età EECO.", label_en="Date of birth"),
@@ -75,9 +73,7 @@ class SchedaIngresso(FormSchema):
                 ("OCCUPATO", "Occupato (anche autonomo)"),
             ]
         ),
-        metadata=meta(
-            "Condizione occupazionale all'ingresso", label_en="Labour-market status at entry"
-        ),
+        metadata=meta("Condizione occupazionale all'ingresso", label_en="Labour-market status at entry"),
     )
     mesi_disoccupazione = fields.Integer(
         load_default=None,
@@ -126,9 +122,7 @@ class SchedaIngresso(FormSchema):
     minoranza = fields.String(
         required=True,
         validate=scelta(SI_NO_ND),
-        metadata=meta(
-            "Appartenenza a una minoranza (autodichiarata)", label_en="Minority (self-declared)"
-        ),
+        metadata=meta("Appartenenza a una minoranza (autodichiarata)", label_en="Minority (self-declared)"),
     )
     condizione_abitativa_ethos = fields.String(
         required=True,
@@ -155,32 +149,18 @@ class SchedaIngresso(FormSchema):
 
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
-        if (
-            data.get("data_nascita")
-            and data.get("data_ingresso")
-            and data["data_nascita"] >= data["data_ingresso"]
-        ):
-            raise ValidationError(
-                {"data_nascita": ["La data di nascita deve precedere l'ingresso."]}
-            )
+        if data.get("data_nascita") and data.get("data_ingresso") and data["data_nascita"] >= data["data_ingresso"]:
+            raise ValidationError({"data_nascita": ["La data di nascita deve precedere l'ingresso."]})
         stato, mesi = data.get("condizione_occupazionale"), data.get("mesi_disoccupazione")
         if stato in ("DISOCCUPATO", "DISOCCUPATO_LUNGA_DURATA"):
             richiedi(data, "mesi_disoccupazione", quando="la persona è disoccupata")
         if stato == "DISOCCUPATO_LUNGA_DURATA" and mesi is not None and mesi < MESI_LUNGA_DURATA:
             raise ValidationError(
-                {
-                    "mesi_disoccupazione": [
-                        f"La lunga durata richiede almeno {MESI_LUNGA_DURATA} mesi."
-                    ]
-                }
+                {"mesi_disoccupazione": [f"La lunga durata richiede almeno {MESI_LUNGA_DURATA} mesi."]}
             )
         if stato == "DISOCCUPATO" and mesi is not None and mesi >= MESI_LUNGA_DURATA:
             raise ValidationError(
-                {
-                    "condizione_occupazionale": [
-                        "Con 12 mesi o più indicare «disoccupato di lunga durata»."
-                    ]
-                }
+                {"condizione_occupazionale": ["Con 12 mesi o più indicare «disoccupato di lunga durata»."]}
             )
 
 
@@ -203,9 +183,7 @@ class MonitoraggioMensile(FormSchema):
     percentuale_presenza = fields.Integer(
         required=True,
         validate=intervallo(0, 100),
-        metadata=meta(
-            "Presenza del mese (%)", "Dal registro del tutor.", label_en="Attendance (%)"
-        ),
+        metadata=meta("Presenza del mese (%)", "Dal registro del tutor.", label_en="Attendance (%)"),
     )
     obiettivi_mese = fields.String(
         required=True,
@@ -221,32 +199,22 @@ class MonitoraggioMensile(FormSchema):
     criticita_rilevate = fields.List(
         fields.String(validate=scelta(CRITICITA)),
         load_default=list,
-        metadata=meta(
-            "Criticità rilevate", "Nessuna voce se il mese è andato bene.", label_en="Issues"
-        ),
+        metadata=meta("Criticità rilevate", "Nessuna voce se il mese è andato bene.", label_en="Issues"),
     )
     note_operative = fields.String(
         load_default=None,
         allow_none=True,
-        metadata=meta(
-            "Note operative", NO_DATI_SENSIBILI, label_en="Notes", help_en=NO_DATI_SENSIBILI_EN
-        ),
+        metadata=meta("Note operative", NO_DATI_SENSIBILI, label_en="Notes", help_en=NO_DATI_SENSIBILI_EN),
     )
 
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         criticita = data.get("criticita_rilevate", [])
         if len(set(criticita)) != len(criticita):
-            raise ValidationError(
-                {"criticita_rilevate": ["Ogni criticità va indicata una sola volta."]}
-            )
+            raise ValidationError({"criticita_rilevate": ["Ogni criticità va indicata una sola volta."]})
         if data.get("obiettivi_mese") == "NON_RISPETTATI" and "OBIETTIVI_MANCATI" not in criticita:
             raise ValidationError(
-                {
-                    "criticita_rilevate": [
-                        "Se gli obiettivi non sono rispettati indicare «Obiettivi mancati»."
-                    ]
-                }
+                {"criticita_rilevate": ["Se gli obiettivi non sono rispettati indicare «Obiettivi mancati»."]}
             )
 
 
@@ -256,9 +224,7 @@ class MonitoraggioMensile(FormSchema):
     title_en="Multidisciplinary team review",
 )
 class RevisioneEquipe(FormSchema):
-    data_revisione = fields.Date(
-        required=True, metadata=meta("Data della revisione", label_en="Review date")
-    )
+    data_revisione = fields.Date(required=True, metadata=meta("Data della revisione", label_en="Review date"))
     decisione_equipe = fields.String(
         required=True,
         validate=scelta(
@@ -313,9 +279,7 @@ class RevisioneEquipe(FormSchema):
 )
 class SchedaUscita(FormSchema):
     data_uscita = fields.Date(required=True, metadata=meta("Data di uscita", label_en="Exit date"))
-    data_rilevazione = fields.Date(
-        required=True, metadata=meta("Data di rilevazione", label_en="Survey date")
-    )
+    data_rilevazione = fields.Date(required=True, metadata=meta("Data di rilevazione", label_en="Survey date"))
     motivo_uscita = fields.String(
         required=True,
         validate=scelta(
@@ -337,15 +301,11 @@ class SchedaUscita(FormSchema):
     )
     eecr02_in_formazione = fields.Boolean(
         required=True,
-        metadata=meta(
-            "In istruzione o formazione (EECR02)", label_en="In education or training (EECR02)"
-        ),
+        metadata=meta("In istruzione o formazione (EECR02)", label_en="In education or training (EECR02)"),
     )
     eecr03_qualifica = fields.Boolean(
         required=True,
-        metadata=meta(
-            "Ha ottenuto una qualifica (EECR03)", label_en="Gained a qualification (EECR03)"
-        ),
+        metadata=meta("Ha ottenuto una qualifica (EECR03)", label_en="Gained a qualification (EECR03)"),
     )
     eecr04_occupato = fields.Boolean(
         required=True,
@@ -369,21 +329,11 @@ class SchedaUscita(FormSchema):
 
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
-        if (
-            data.get("data_uscita")
-            and data.get("data_rilevazione")
-            and data["data_rilevazione"] < data["data_uscita"]
-        ):
-            raise ValidationError(
-                {"data_rilevazione": ["La rilevazione non può precedere l'uscita."]}
-            )
+        if data.get("data_uscita") and data.get("data_rilevazione") and data["data_rilevazione"] < data["data_uscita"]:
+            raise ValidationError({"data_rilevazione": ["La rilevazione non può precedere l'uscita."]})
         if data.get("eecr01_in_cerca") and data.get("eecr04_occupato"):
             raise ValidationError(
-                {
-                    "eecr04_occupato": [
-                        "«In cerca» e «occupato» si escludono: indicare l'ultima situazione."
-                    ]
-                }
+                {"eecr04_occupato": ["«In cerca» e «occupato» si escludono: indicare l'ultima situazione."]}
             )
         if data.get("eecr04_occupato"):
             richiedi(data, "tipo_contratto", quando="la persona è occupata")
@@ -453,23 +403,17 @@ def _follow_up_form(mesi: int) -> type[FormSchema]:
         if data.get("condizione" + sfx) == "OCCUPATO":
             richiedi(data, "tipo_contratto" + sfx, quando="la persona è occupata")
         if data.get("condizione" + sfx) == "NON_RILEVATA":
-            richiedi(
-                data, "motivo_mancata_rilevazione" + sfx, quando="la condizione non è rilevata"
-            )
-        if data.get("condizione" + sfx) != "NON_RILEVATA" and data.get(
-            "motivo_mancata_rilevazione" + sfx
-        ):
-            raise ValidationError(
-                {"motivo_mancata_rilevazione" + sfx: ["Solo quando la condizione non è rilevata."]}
-            )
+            richiedi(data, "motivo_mancata_rilevazione" + sfx, quando="la condizione non è rilevata")
+        if data.get("condizione" + sfx) != "NON_RILEVATA" and data.get("motivo_mancata_rilevazione" + sfx):
+            raise ValidationError({"motivo_mancata_rilevazione" + sfx: ["Solo quando la condizione non è rilevata."]})
 
     attrs["_coerenza"] = validates_schema(_coerenza)
     return type(f"FollowUp{mesi}Mesi", (FormSchema,), attrs)
 
 
-FollowUp6Mesi = form(
-    "f5_follow_up_6m", title="Follow-up a 6 mesi dall'uscita", title_en="6-month follow-up"
-)(_follow_up_form(6))
-FollowUp12Mesi = form(
-    "f5_follow_up_12m", title="Follow-up a 12 mesi dall'uscita", title_en="12-month follow-up"
-)(_follow_up_form(12))
+FollowUp6Mesi = form("f5_follow_up_6m", title="Follow-up a 6 mesi dall'uscita", title_en="6-month follow-up")(
+    _follow_up_form(6)
+)
+FollowUp12Mesi = form("f5_follow_up_12m", title="Follow-up a 12 mesi dall'uscita", title_en="12-month follow-up")(
+    _follow_up_form(12)
+)

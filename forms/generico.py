@@ -11,10 +11,15 @@ from forms.base import FormSchema, form, meta
 class ConfermaAttivita(FormSchema):
     conferma = fields.Boolean(
         required=True,
-        metadata=meta("Attività svolta", "Confermare che l'attività è stata svolta.",
-                      label_en="Activity done", help_en="Confirm the activity was done."),
+        metadata=meta(
+            "Attività svolta",
+            "Confermare che l'attività è stata svolta.",
+            label_en="Activity done",
+            help_en="Confirm the activity was done.",
+        ),
     )
     note = fields.String(
-        load_default="", validate=validate.Length(max=2000),
+        load_default="",
+        validate=validate.Length(max=2000),
         metadata=meta("Note", "Osservazioni facoltative.", label_en="Notes"),
     )

@@ -111,6 +111,8 @@ cases = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("started_by", String(100), nullable=False),
     Column("next_timer_due", UTCDateTime),
+    # The process (phase) where the case's open work is, e.g. valutazione_bisogno.
+    Column("phase", String(200)),
     Index(None, "status", "next_timer_due"),
     Index(None, "territory", "status"),
 )
@@ -128,6 +130,7 @@ human_task = Table(
     Column("territory", String(100)),
     Column("status", String(20), nullable=False),
     Column("assignee", String(100)),
+    Column("priority", Integer, nullable=False, default=0),
     Column("created_at", UTCDateTime, nullable=False),
     Column("due_at", UTCDateTime),
     Column("completed_at", UTCDateTime),
@@ -182,4 +185,51 @@ partnership = Table(
     Column("case_id", ForeignKey("cases.id")),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("updated_by", String(100), nullable=False),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", ForeignKey("app_user.username"), nullable=False),
+    Column("name", String(200), nullable=False),
+    # Only a SHA-256 of the token is kept: a database leak does not leak usable tokens.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+)
+
+task_draft = Table(
+    "task_draft",
+    metadata,
+    Column("task_id", ForeignKey("human_task.id"), primary_key=True),
+    Column("username", String(100), primary_key=True),
+    Column("data", JSONType, nullable=False),
+    Column("saved_at", UTCDateTime, nullable=False),
+)
+
+saved_filter = Table(
+    "saved_filter",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", ForeignKey("app_user.username"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("params", JSONType, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("username", "name"),
+)
+
+data_access_log = Table(
+    "data_access_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("username", String(100), nullable=False),
+    Column("case_id", ForeignKey("cases.id"), nullable=False),
+    Column("purpose", String(300), nullable=False),
+    Column("fields", JSONType, nullable=False),
+    Column("ip", String(64)),
+    Index(None, "case_id", "at"),
+    Index(None, "username", "at"),
 )

@@ -20,6 +20,7 @@ from engine.model import (
     CaseRecord,
     CaseStatus,
     ProcessVersionView,
+    TaskFilter,
     TaskStatus,
     TaskView,
 )
@@ -65,6 +66,9 @@ class SqlCaseRepository:
         status: CaseStatus | None = None,
         process_id: str | None = None,
         territory: str | None = None,
+        territories: Sequence[str] | None = None,
+        phase: str | None = None,
+        title: str | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> list[CaseRecord]:
@@ -77,6 +81,12 @@ class SqlCaseRepository:
             query = query.where(orm.cases.c.process_id == process_id)
         if territory is not None:
             query = query.where(orm.cases.c.territory == territory)
+        if territories:
+            query = query.where(or_(orm.cases.c.territory.in_(list(territories)), orm.cases.c.territory.is_(None)))
+        if phase is not None:
+            query = query.where(orm.cases.c.phase == phase)
+        if title:
+            query = query.where(orm.cases.c.title.ilike(f"%{title}%"))
         query = query.order_by(orm.cases.c.id.desc()).limit(limit).offset(offset)
         return [_case_from_row(r) for r in self.conn.execute(query)]
 
@@ -110,6 +120,7 @@ def _case_values(r: CaseRecord) -> dict[str, Any]:
         "updated_at": r.updated_at,
         "started_by": r.started_by,
         "next_timer_due": r.next_timer_due,
+        "phase": r.phase,
     }
 
 
@@ -130,6 +141,7 @@ def _case_from_row(row: Row[Any]) -> CaseRecord:
         updated_at=m["updated_at"],
         started_by=m["started_by"],
         next_timer_due=m["next_timer_due"],
+        phase=m["phase"],
         title=m["title"],
     )
 
@@ -170,34 +182,46 @@ class SqlTaskRepository:
     def set_assignee(self, task_id: str, assignee: str | None) -> None:
         self.conn.execute(update(orm.human_task).where(orm.human_task.c.id == task_id).values(assignee=assignee))
 
-    def query(
-        self,
-        *,
-        roles: Sequence[str] | None = None,
-        territories: Sequence[str] | None = None,
-        assignee: str | None = None,
-        case_id: int | None = None,
-        process_id: str | None = None,
-        status: TaskStatus | None = TaskStatus.READY,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[TaskView]:
+    def _filtered(self, query: Any, f: TaskFilter) -> Any:
         t = orm.human_task.c
-        query = select(orm.human_task)
-        if status is not None:
-            query = query.where(t.status == status.value)
-        if roles is not None:
-            query = query.where(t.role.in_(list(roles)))
-        if territories:
-            query = query.where(or_(t.territory.in_(list(territories)), t.territory.is_(None)))
-        if assignee is not None:
-            query = query.where(t.assignee == assignee)
-        if case_id is not None:
-            query = query.where(t.case_id == case_id)
-        if process_id is not None:
-            query = query.where(t.process_id == process_id)
-        query = query.order_by(t.due_at.is_(None), t.due_at, t.created_at, t.id).limit(limit).offset(offset)
+        if f.status is not None:
+            query = query.where(t.status == f.status.value)
+        if f.roles is not None:
+            query = query.where(t.role.in_(list(f.roles)))
+        if f.territories:
+            query = query.where(or_(t.territory.in_(list(f.territories)), t.territory.is_(None)))
+        if f.assignee is not None:
+            query = query.where(t.assignee == f.assignee)
+        if f.unassigned:
+            query = query.where(t.assignee.is_(None))
+        if f.case_id is not None:
+            query = query.where(t.case_id == f.case_id)
+        if f.process_id is not None:
+            query = query.where(t.process_id == f.process_id)
+        if f.due_before is not None:
+            query = query.where(t.due_at <= f.due_before)
+        if f.due_after is not None:
+            query = query.where(t.due_at >= f.due_after)
+        return query
+
+    def query(self, f: TaskFilter, *, limit: int = 100, offset: int = 0) -> list[TaskView]:
+        t = orm.human_task.c
+        orders: dict[str, list[Any]] = {
+            "due": [t.due_at.is_(None), t.due_at],
+            "-due": [t.due_at.is_(None), t.due_at.desc()],
+            "priority": [t.priority.desc(), t.due_at.is_(None), t.due_at],
+            "-priority": [t.priority, t.due_at.is_(None), t.due_at],
+            "created": [t.created_at],
+            "-created": [t.created_at.desc()],
+            "name": [t.name],
+        }
+        query = self._filtered(select(orm.human_task), f)
+        query = query.order_by(*orders.get(f.sort, orders["due"]), t.created_at, t.id).limit(limit).offset(offset)
         return [_task_from_row(r) for r in self.conn.execute(query)]
+
+    def count(self, f: TaskFilter) -> int:
+        query = self._filtered(select(func.count()).select_from(orm.human_task), f)
+        return int(self.conn.execute(query).scalar_one())
 
 
 def _task_values(t: TaskView) -> dict[str, Any]:
@@ -217,6 +241,7 @@ def _task_values(t: TaskView) -> dict[str, Any]:
         "completed_at": t.completed_at,
         "completed_by": t.completed_by,
         "context": t.context,
+        "priority": t.priority,
     }
 
 
@@ -238,6 +263,7 @@ def _task_from_row(row: Row[Any]) -> TaskView:
         completed_at=m["completed_at"],
         completed_by=m["completed_by"],
         context=m["context"] or {},
+        priority=m["priority"],
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
+from engine.adapters.account_repository import SqlAccessLogRepository, SqlAccountRepository
 from engine.adapters.repository import (
     SqlCaseRepository,
     SqlEventRepository,
@@ -69,6 +70,8 @@ class SqlAlchemyUnitOfWork:
     processes: SqlProcessRepository
     users: SqlUserRepository
     partnerships: SqlPartnershipRepository
+    accounts: SqlAccountRepository
+    access_log: SqlAccessLogRepository
 
     def __init__(self, db: Engine, *, write: bool = True) -> None:
         self.db = db
@@ -94,6 +97,8 @@ class SqlAlchemyUnitOfWork:
         self.processes = SqlProcessRepository(self.conn)
         self.users = SqlUserRepository(self.conn)
         self.partnerships = SqlPartnershipRepository(self.conn)
+        self.accounts = SqlAccountRepository(self.conn)
+        self.access_log = SqlAccessLogRepository(self.conn)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

@@ -52,6 +52,7 @@ class UserTaskInfo:
     due_param: str | None
     instructions: str
     documentation: str
+    priority: int = 0
 
 
 @dataclass
@@ -212,6 +213,7 @@ def user_task_info(task_spec: Any) -> UserTaskInfo | None:
         due_param=props.get("dueParam") or None,
         instructions=str(ext.get("instructionsForEndUser") or ""),
         documentation=str(getattr(task_spec, "documentation", "") or ""),
+        priority=int(props["priority"]) if str(props.get("priority", "")).lstrip("-").isdigit() else 0,
     )
 
 

@@ -41,6 +41,7 @@ class ReadyTask:
     due_param: str | None
     process_id: str
     multi_instance_item: Any = None
+    priority: int = 0
 
 
 @contextmanager
@@ -107,6 +108,7 @@ class Runner:
                     due_param=info.due_param if info else None,
                     process_id=str(task.workflow.spec.name),
                     multi_instance_item=item,
+                    priority=info.priority if info else 0,
                 )
             )
         return result
@@ -168,6 +170,37 @@ class Runner:
         if not merged and wf.last_task is not None:
             merged.update(wf.last_task.data)
         return merged
+
+    @staticmethod
+    def element_states(wf: BpmnWorkflow) -> dict[str, dict[str, list[str]]]:
+        """Per process spec: bpmn ids completed, active (ready/started) and waiting."""
+        marks: dict[str, dict[str, set[str]]] = {}
+        for task in wf.get_tasks(state=TaskState.ANY_MASK):
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if not bpmn_id:
+                continue
+            slot = marks.setdefault(
+                str(task.workflow.spec.name), {"completed": set(), "active": set(), "waiting": set()}
+            )
+            if task.state == TaskState.COMPLETED:
+                slot["completed"].add(bpmn_id)
+            elif task.state in (TaskState.READY, TaskState.STARTED):
+                slot["active"].add(bpmn_id)
+            elif task.state == TaskState.WAITING:
+                slot["waiting"].add(bpmn_id)
+        return {pid: {k: sorted(v) for k, v in slot.items()} for pid, slot in marks.items()}
+
+    @staticmethod
+    def phase(wf: BpmnWorkflow) -> str | None:
+        """The process where the case's open work is: the deepest workflow with a live task."""
+        if wf.is_completed():
+            return None
+        live = wf.get_tasks(state=TaskState.READY | TaskState.WAITING, manual=True) or wf.get_tasks(
+            state=TaskState.READY | TaskState.WAITING
+        )
+        for task in sorted(live, key=lambda t: -t.depth):
+            return str(task.workflow.spec.name)
+        return str(wf.spec.name)
 
     @staticmethod
     def next_timer_due(wf: BpmnWorkflow) -> dt.datetime | None:

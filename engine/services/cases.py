@@ -94,6 +94,7 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
         ]
         _snapshot(ctx, record, wf, now)
         _sync(ctx, uow, record, wf, specs, now, actor, events, completed=task_id)
+        uow.accounts.delete_drafts(task_id)
         uow.commit()
         return _view(uow, record)
 
@@ -163,25 +164,6 @@ def _fire_case_timers(ctx: Context, case_id: int) -> bool:
         return True
 
 
-def get_case(ctx: Context, case_id: int, actor: Actor | None = None) -> CaseView:
-    with ctx.uow(write=False) as uow:
-        record = uow.cases.get(case_id)
-        if actor is not None and not actor.covers(record.territory):
-            raise errors.Forbidden(f"case {case_id} is outside your territories")
-        return _view(uow, record)
-
-
-def history(ctx: Context, case_id: int) -> list[CaseEvent]:
-    with ctx.uow(write=False) as uow:
-        uow.cases.get(case_id)
-        return uow.events.for_case(case_id)
-
-
-def list_cases(ctx: Context, **filters: Any) -> list[CaseView]:
-    with ctx.uow(write=False) as uow:
-        return [_view(uow, r, with_tasks=False) for r in uow.cases.search(**filters)]
-
-
 def authorize_task(task: TaskView, actor: Actor) -> None:
     if not actor.has_role(task.role):
         raise errors.Forbidden(f"task {task.id} needs role {task.role!r}")
@@ -202,6 +184,7 @@ def _check_may_start(specs: ProcessSpecs, actor: Actor, territory: str | None) -
 
 def _snapshot(ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime) -> None:
     record.state = ctx.runner.dump(wf)
+    record.phase = ctx.runner.phase(wf)
     record.data = json_safe(ctx.runner.data(wf))
     record.updated_at = now
     if ctx.runner.is_completed(wf):
@@ -288,6 +271,7 @@ def _sync(
             created_at=now,
             due_at=_due(ctx, t.due_in_days, t.due_param, record, now),
             context=_task_context(record, t.multi_instance_item),
+            priority=t.priority,
         )
         for t in ready.values()
         if t.id not in open_rows

@@ -3,8 +3,12 @@ claim, release and reassign them. Every command checks the actor's role and terr
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from engine import errors
-from engine.model import Actor, CaseEvent, EventKind, TaskStatus, TaskView
+from engine.forms import check_free_data
+from engine.model import Actor, CaseEvent, EventKind, TaskFilter, TaskStatus, TaskView
 from engine.ports import AbstractUnitOfWork
 from engine.services.cases import authorize_task
 from engine.services.context import Context
@@ -12,33 +16,45 @@ from engine.services.context import Context
 SUPERVISORS = frozenset({"coordinatore", "amministratore"})
 
 
-def list_tasks(
-    ctx: Context,
-    actor: Actor,
-    *,
-    role: str | None = None,
-    assignee: str | None = None,
-    case_id: int | None = None,
-    process_id: str | None = None,
-    status: TaskStatus | None = TaskStatus.READY,
-    limit: int = 100,
-    offset: int = 0,
-) -> list[TaskView]:
+def _scope(actor: Actor, f: TaskFilter) -> TaskFilter:
+    """Restrict a filter to what the actor may see: their roles, their territories."""
+    if f.roles is not None and not set(f.roles) <= actor.roles:
+        raise errors.Forbidden(f"you do not hold the roles {sorted(set(f.roles) - actor.roles)}")
+    return dataclasses.replace(
+        f,
+        roles=f.roles if f.roles is not None else tuple(sorted(actor.roles)),
+        territories=tuple(sorted(actor.territories)) or None,
+    )
+
+
+def list_tasks(ctx: Context, actor: Actor, f: TaskFilter, *, limit: int = 100, offset: int = 0) -> list[TaskView]:
     """Tasks the actor may see: of the roles they hold, in the territories they cover."""
-    if role is not None and role not in actor.roles:
-        raise errors.Forbidden(f"you do not hold the role {role!r}")
-    roles = [role] if role is not None else sorted(actor.roles)
+    scoped = _scope(actor, f)
     with ctx.uow(write=False) as uow:
-        return uow.tasks.query(
-            roles=roles,
-            territories=sorted(actor.territories) or None,
-            assignee=assignee,
-            case_id=case_id,
-            process_id=process_id,
-            status=status,
-            limit=limit,
-            offset=offset,
-        )
+        return uow.tasks.query(scoped, limit=limit, offset=offset)
+
+
+def count_tasks(ctx: Context, actor: Actor, f: TaskFilter) -> int:
+    scoped = _scope(actor, f)
+    with ctx.uow(write=False) as uow:
+        return uow.tasks.count(scoped)
+
+
+def save_draft(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor) -> None:
+    """Keep a half-filled form for later; not validated, never seen by the workflow."""
+    clean = check_free_data(data, "draft")
+    with ctx.uow() as uow:
+        task = _open_task(uow, task_id)
+        authorize_task(task, actor)
+        uow.accounts.save_draft(task_id, actor.username, clean, ctx.clock.now())
+        uow.commit()
+
+
+def get_draft(ctx: Context, task_id: str, actor: Actor) -> dict[str, Any] | None:
+    with ctx.uow(write=False) as uow:
+        task = uow.tasks.get(task_id)
+        authorize_task(task, actor)
+        return uow.accounts.draft(task_id, actor.username)
 
 
 def get_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:

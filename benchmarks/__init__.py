@@ -1,0 +1,1 @@
+"""Re-runnable benchmarks (not timed tests); latest figures live in benchmarks/README.md."""

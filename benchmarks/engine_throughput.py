@@ -1,0 +1,95 @@
+"""Engine throughput: cases of a 20-user-task diagram through the case service (SQLite file, and
+PostgreSQL when reachable) against the same cases in raw in-memory SpiffWorkflow, in one run;
+and multi-instance linearity (one case with 20 vs 300 parallel items, through the service).
+
+    .venv/bin/python -m benchmarks.engine_throughput [--cases 200] [--no-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from SpiffWorkflow.util.task import TaskState
+
+from benchmarks.common import EVERYONE, deploy, fresh_engine, median_of, timed
+from engine.bpmn.loader import Library, SourceFile
+from engine.bpmn.runner import Runner
+from engine.bpmn.scripting import build_script_engine
+from engine.facade import Engine
+from tests.fixtures.diagrams import linear, multi_instance
+
+LANES = ("assistente_sociale", "operatore_cpi", "tutor_aziendale", "equipe_multidisciplinare")
+DIAGRAM = linear("bench20", 20, LANES, script="fatto = True")
+ANSWER = {"conferma": True, "note": "ok"}
+
+
+def raw_cases(n: int) -> float:
+    """n cases start → 20 tasks → end in memory; same specs, sandbox and form data as the service."""
+    specs = Library([SourceFile("bench20.bpmn", DIAGRAM)]).specs("bench20")
+    runner = Runner(build_script_engine(lambda: dt.datetime.now(dt.UTC)))
+
+    def run() -> None:
+        for _ in range(n):
+            wf = runner.start(specs, {"n": 1})
+            while ready := wf.get_tasks(state=TaskState.READY, manual=True):
+                runner.complete(wf, str(ready[0].id), dict(ANSWER))
+            assert wf.is_completed()
+
+    return timed(run)
+
+
+def service_cases(engine: Engine, n: int) -> float:
+    def run() -> None:
+        for _ in range(n):
+            case = engine.start_case("bench20", {"n": 1}, actor=EVERYONE)
+            while case.open_tasks:
+                case = engine.complete_task(case.open_tasks[0].id, dict(ANSWER), actor=EVERYONE)
+            assert case.status.value == "completed"
+
+    return timed(run)
+
+
+def multi_instance_case(engine: Engine, items: int) -> float:
+    def run() -> None:
+        case = engine.start_case("mi", {"items": [f"ente {i}" for i in range(items)]}, actor=EVERYONE)
+        for task in engine.list_tasks(EVERYONE, case_id=case.id, limit=items):
+            case = engine.complete_task(task.id, dict(ANSWER), actor=EVERYONE)
+        assert case.status.value == "completed" and len(case.data["answers"]) == items
+
+    return timed(run)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    n = args.cases
+
+    raw_cases(5)  # warm-up (imports, caches)
+    raw = raw_cases(n)
+    print(f"raw in-memory SpiffWorkflow : {n / raw:8.1f} cases/s ({raw / n * 1000:.2f} ms/case, 21 steps each)")
+    kinds = ["sqlite"] if args.no_postgres else ["sqlite", "postgresql"]
+    for kind in kinds:
+        try:
+            with fresh_engine(kind) as engine:
+                deploy(engine, ("bench20.bpmn", DIAGRAM), ("mi.bpmn", multi_instance("mi")))
+                service_cases(engine, 5)
+                persisted = service_cases(engine, n)
+                print(
+                    f"case service on {kind:10s} : {n / persisted:8.1f} cases/s ({persisted / n * 1000:.2f} ms/case)"
+                    f"  ratio to raw = {persisted / raw:.2f}x"
+                )
+                t20 = median_of(3, lambda e=engine: multi_instance_case(e, 20))
+                t300 = median_of(3, lambda e=engine: multi_instance_case(e, 300))
+                print(
+                    f"multi-instance on {kind:10s}: 20 items {t20 * 1000:.0f} ms, 300 items {t300 * 1000:.0f} ms"
+                    f"  ratio = {t300 / t20:.1f}x (linear = 15x)"
+                )
+        except Exception as err:  # noqa: BLE001 - a missing PostgreSQL must not hide the SQLite figures
+            print(f"{kind}: skipped ({type(err).__name__}: {str(err).splitlines()[0]})")
+
+
+if __name__ == "__main__":
+    main()

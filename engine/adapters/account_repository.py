@@ -1,0 +1,123 @@
+"""SQLAlchemy repositories for per-user state (passwords, API tokens, drafts, saved filters) and
+the personal-data access log. Every method runs inside the unit of work's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from engine.adapters import orm
+
+
+class SqlAccountRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def password_hash(self, username: str) -> str | None:
+        row = self.conn.execute(
+            select(orm.app_user.c.password_hash).where(
+                orm.app_user.c.username == username, orm.app_user.c.active.is_(True)
+            )
+        ).first()
+        return row[0] if row else None
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        self.conn.execute(
+            update(orm.app_user).where(orm.app_user.c.username == username).values(password_hash=password_hash)
+        )
+
+    def add_token(self, username: str, name: str, token_hash: str, at: dt.datetime) -> int:
+        key = self.conn.execute(
+            insert(orm.api_token).values(username=username, name=name, token_hash=token_hash, created_at=at)
+        ).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def token_owner(self, token_hash: str, at: dt.datetime) -> str | None:
+        t = orm.api_token.c
+        row = self.conn.execute(
+            select(t.id, t.username).where(t.token_hash == token_hash, t.revoked_at.is_(None))
+        ).first()
+        if row is None:
+            return None
+        self.conn.execute(update(orm.api_token).where(t.id == row.id).values(last_used_at=at))
+        return str(row.username)
+
+    def tokens(self, username: str) -> list[dict[str, Any]]:
+        t = orm.api_token.c
+        rows = self.conn.execute(
+            select(t.id, t.name, t.created_at, t.last_used_at, t.revoked_at)
+            .where(t.username == username)
+            .order_by(t.id)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    def revoke_token(self, username: str, token_id: int, at: dt.datetime) -> bool:
+        t = orm.api_token.c
+        done = self.conn.execute(
+            update(orm.api_token)
+            .where(t.id == token_id, t.username == username, t.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return done.rowcount == 1
+
+    def save_draft(self, task_id: str, username: str, data: dict[str, Any], at: dt.datetime) -> None:
+        d = orm.task_draft.c
+        self.conn.execute(delete(orm.task_draft).where(d.task_id == task_id, d.username == username))
+        self.conn.execute(insert(orm.task_draft).values(task_id=task_id, username=username, data=data, saved_at=at))
+
+    def draft(self, task_id: str, username: str) -> dict[str, Any] | None:
+        d = orm.task_draft.c
+        row = self.conn.execute(select(d.data).where(d.task_id == task_id, d.username == username)).first()
+        return dict(row[0]) if row else None
+
+    def delete_drafts(self, task_id: str) -> None:
+        self.conn.execute(delete(orm.task_draft).where(orm.task_draft.c.task_id == task_id))
+
+    def save_filter(self, username: str, name: str, params: dict[str, Any], at: dt.datetime) -> int:
+        f = orm.saved_filter.c
+        self.conn.execute(delete(orm.saved_filter).where(f.username == username, f.name == name))
+        key = self.conn.execute(
+            insert(orm.saved_filter).values(username=username, name=name, params=params, created_at=at)
+        ).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def filters(self, username: str) -> list[dict[str, Any]]:
+        f = orm.saved_filter.c
+        rows = self.conn.execute(select(f.id, f.name, f.params).where(f.username == username).order_by(f.name))
+        return [dict(r._mapping) for r in rows]
+
+    def delete_filter(self, username: str, filter_id: int) -> bool:
+        f = orm.saved_filter.c
+        done = self.conn.execute(delete(orm.saved_filter).where(f.id == filter_id, f.username == username))
+        return done.rowcount == 1
+
+
+class SqlAccessLogRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def record(
+        self, *, at: dt.datetime, username: str, case_id: int, purpose: str, fields: Sequence[str], ip: str | None
+    ) -> None:
+        self.conn.execute(
+            insert(orm.data_access_log).values(
+                at=at, username=username, case_id=case_id, purpose=purpose, fields=list(fields), ip=ip
+            )
+        )
+
+    def entries(
+        self, *, case_id: int | None = None, username: str | None = None, limit: int = 500
+    ) -> list[dict[str, Any]]:
+        a = orm.data_access_log.c
+        query = select(orm.data_access_log)
+        if case_id is not None:
+            query = query.where(a.case_id == case_id)
+        if username is not None:
+            query = query.where(a.username == username)
+        rows = self.conn.execute(query.order_by(a.at.desc(), a.id.desc()).limit(limit))
+        return [dict(r._mapping) for r in rows]

@@ -1,0 +1,57 @@
+"""Who may see which personal data (DOMAIN.md §5): health (C2) and judicial (C3) fields.
+
+A form field is classified by its metadata (``data_class="C2"`` or ``"C3"``); the engine
+collects those names from every registered form. Case data shown to an actor keeps only the
+classes the actor's roles need; every showing of a classified field is written to the access log
+by the service that shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from engine.model import Actor
+from forms import FORMS
+
+# Need-to-know (DOMAIN.md §5 matrix): the case manager and the team see both classes; the health
+# referent sees health data, the justice referent judicial data; nobody else sees either.
+ROLES_FOR_CLASS: dict[str, frozenset[str]] = {
+    "C2": frozenset({"assistente_sociale", "equipe_multidisciplinare", "referente_sanitario"}),
+    "C3": frozenset({"assistente_sociale", "equipe_multidisciplinare", "referente_giustizia"}),
+}
+
+
+@cache
+def classified_fields() -> Mapping[str, str]:
+    """field name → data class, from the metadata of every registered form."""
+    found: dict[str, str] = {}
+    for schema in FORMS.values():
+        for name, field in schema().fields.items():
+            data_class = (field.metadata or {}).get("data_class")
+            if data_class in ROLES_FOR_CLASS:
+                found[name] = data_class
+    return found
+
+
+def may_see(actor: Actor, data_class: str) -> bool:
+    return bool(actor.roles & ROLES_FOR_CLASS.get(data_class, frozenset()))
+
+
+def filter_data(data: Mapping[str, Any], actor: Actor) -> tuple[dict[str, Any], list[str], list[str]]:
+    """(data the actor may see, fields withheld, classified fields shown — to be logged)."""
+    classes = classified_fields()
+    visible: dict[str, Any] = {}
+    withheld: list[str] = []
+    shown: list[str] = []
+    for key, value in data.items():
+        data_class = classes.get(key)
+        if data_class is None:
+            visible[key] = value
+        elif may_see(actor, data_class):
+            visible[key] = value
+            shown.append(key)
+        else:
+            withheld.append(key)
+    return visible, sorted(withheld), sorted(shown)
