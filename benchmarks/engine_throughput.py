@@ -60,6 +60,20 @@ def multi_instance_case(engine: Engine, items: int) -> float:
     return timed(run)
 
 
+def raw_multi_instance(items: int) -> float:
+    """The same multi-instance case in raw in-memory SpiffWorkflow, for the side-by-side ratio."""
+    specs = Library([SourceFile("mi.bpmn", multi_instance("mi"))]).specs("mi")
+    runner = Runner(build_script_engine(lambda: dt.datetime.now(dt.UTC)))
+
+    def run() -> None:
+        wf = runner.start(specs, {"items": [f"ente {i}" for i in range(items)]})
+        for task in wf.get_tasks(state=TaskState.READY, manual=True):
+            runner.complete(wf, str(task.id), dict(ANSWER))
+        assert wf.is_completed()
+
+    return timed(run)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=200)
@@ -70,6 +84,12 @@ def main() -> None:
     raw_cases(5)  # warm-up (imports, caches)
     raw = raw_cases(n)
     print(f"raw in-memory SpiffWorkflow : {n / raw:8.1f} cases/s ({raw / n * 1000:.2f} ms/case, 21 steps each)")
+    r20 = median_of(3, lambda: raw_multi_instance(20))
+    r300 = median_of(3, lambda: raw_multi_instance(300))
+    print(
+        f"multi-instance raw in memory: 20 items {r20 * 1000:.0f} ms, 300 items {r300 * 1000:.0f} ms"
+        f"  ratio = {r300 / r20:.1f}x (linear = 15x)"
+    )
     kinds = ["sqlite"] if args.no_postgres else ["sqlite", "postgresql"]
     for kind in kinds:
         try:

@@ -1,12 +1,23 @@
 """Demo data for ``make run``: one user per role in a demo territory, the library deployed, an
 active partnership and a few cases at different phases. Idempotent: a second run changes nothing.
+
+The partnership is made active by walking the real F1 diagram (``accordo_partenariato``) to its
+end, as the demo users would; the beneficiary cases are driven through the real diagrams with
+valid form data up to the phase they should show. Every step goes through the public engine
+API, acting as the demo user that holds the task's role. A demo case is found again by its
+pseudonym (or title) and only its missing steps are done, so an interrupted seed resumes.
 """
 
 from __future__ import annotations
 
-from engine.errors import InvalidProcess
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import EngineError, InvalidProcess
 from engine.facade import Engine
-from engine.model import Actor
+from engine.model import Actor, TaskView
 from engine.roles import ROLES
 
 TERRITORY = "ATS-Demo"
@@ -29,6 +40,29 @@ DEMO_USERS: dict[str, tuple[str, str, str]] = {
     "auditor": ("Aldo Revisore", "auditor", ""),
 }
 
+F1 = "accordo_partenariato"
+PERCORSO = "percorso_beneficiario"
+MAX_STEPS = 200  # a plan that never stops (a diagram loop) must not hang the seed
+
+# A step's data: fixed, or computed from the open task (multi-instance items).
+Payload = Mapping[str, Any] | Callable[[TaskView], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    """A case to have in the demo: started with ``start`` and walked through ``steps``.
+
+    ``steps`` maps the bpmn id of a human task to the data that completes it; the walk completes
+    open tasks found in it and stops when none is left, so the case waits at the first task
+    that is not in it.
+    """
+
+    key: str  # the pseudonym (beneficiary cases) or the title (F1) that identifies the case
+    process_id: str
+    phase: str  # what the demo shows, for the seed's report
+    start: dict[str, Any]
+    steps: dict[str, Payload] = field(default_factory=dict)
+
 
 def seed(engine: Engine) -> list[str]:
     """Create what is missing; returns a line per thing created."""
@@ -44,4 +78,304 @@ def seed(engine: Engine) -> list[str]:
                 done.append(f"process {view.process_id} v{view.version}")
     except InvalidProcess as err:
         done.append(f"library not deployed: {err.message}")
+        return done
+    today = engine.ctx.clock.now().date()
+    for demo in demo_cases(today):
+        try:
+            done.extend(_seed_case(engine, demo))
+        except EngineError as err:
+            # The app must still start: report the case and go on with the others.
+            done.append(f"demo case {demo.key} not seeded: {err.message}")
     return done
+
+
+def _seed_case(engine: Engine, demo: DemoCase) -> list[str]:
+    done: list[str] = []
+    case_id = _find(engine, demo)
+    if case_id is None:
+        coordinator = engine.actor("coordinatore")
+        case_id = engine.start_case(demo.process_id, demo.start, actor=coordinator).id
+        done.append(f"case {case_id} {demo.process_id} {demo.key} ({demo.phase})")
+    steps = 0
+    while steps < MAX_STEPS:
+        view = engine.get_case(case_id)
+        todo = [t for t in view.open_tasks if t.bpmn_id in demo.steps]
+        if not todo:
+            break
+        task = todo[0]
+        payload = demo.steps[task.bpmn_id]
+        data = dict(payload(task) if callable(payload) else payload)
+        engine.complete_task(task.id, data, actor=_actor_for(engine, task.role))
+        steps += 1
+    if steps and not done:
+        done.append(f"case {case_id} {demo.process_id} {demo.key}: {steps} step(s) resumed ({demo.phase})")
+    return done
+
+
+def _find(engine: Engine, demo: DemoCase) -> int | None:
+    """The demo case already started, if any (a case list's title search, checked exactly)."""
+    for case in engine.list_cases(process_id=demo.process_id, territory=TERRITORY, title=demo.key):
+        data = engine.get_case(case.id).data
+        if demo.key in (data.get("beneficiario_pseudonimo"), data.get("titolo")):
+            return case.id
+    return None
+
+
+def _actor_for(engine: Engine, role: str | None) -> Actor:
+    for username, (_name, user_role, _territory) in DEMO_USERS.items():
+        if user_role == role:
+            return engine.actor(username)
+    raise EngineError(f"no demo user holds the role {role!r}")
+
+
+# --- the demo cases and their form data ---------------------------------------------------------
+
+
+def demo_cases(today: dt.date) -> list[DemoCase]:
+    """The partnership first (beneficiary cases need it), then one case per phase."""
+
+    def day(offset: int) -> str:
+        return (today + dt.timedelta(days=offset)).isoformat()
+
+    f1 = _f1_steps(day)
+    f2_intake = _f2_intake_steps(day)
+    f2_rest = _f2_assessment_steps(day)
+    f3 = _f3_steps(day)
+
+    def percorso(key: str) -> dict[str, Any]:
+        return {"territorio": TERRITORY, "beneficiario_pseudonimo": key}
+
+    return [
+        DemoCase(
+            f"Partenariato {TERRITORY}",
+            F1,
+            "partenariato attivo",
+            {"territorio": TERRITORY, "titolo": f"Partenariato {TERRITORY}"},
+            f1,
+        ),
+        DemoCase("DEMO-001", PERCORSO, "F2: segnalazione da registrare", percorso("DEMO-001")),
+        DemoCase(
+            "DEMO-002",
+            PERCORSO,
+            "F2: valutazione multidimensionale in corso",
+            percorso("DEMO-002"),
+            # The health certification is needed too: the social worker, the job centre and the
+            # health referent each have a task of the parallel assessment.
+            _f2_intake_steps(day, certificazione_sanitaria=True),
+        ),
+        DemoCase(
+            "DEMO-003",
+            PERCORSO,
+            "F3: progettazione, scelta dello strumento",
+            percorso("DEMO-003"),
+            {
+                **f2_intake,
+                **f2_rest,
+                "Task_scheda_ingresso": _scheda_ingresso(day),
+                "Task_progetto": f3["Task_progetto"],
+            },
+        ),
+        DemoCase(
+            "DEMO-004",
+            PERCORSO,
+            "F4: attuazione, convenzione di tirocinio da firmare",
+            percorso("DEMO-004"),
+            {**f2_intake, **f2_rest, "Task_scheda_ingresso": _scheda_ingresso(day), **f3},
+        ),
+    ]
+
+
+def _f1_steps(day: Callable[[int], str]) -> dict[str, Payload]:
+    partner = [
+        {
+            "codice": "COMUNE_DEMO",
+            "nome": "Comune capofila dell'Ambito Demo",
+            "tipo_ente": "COMUNE_ATS",
+            "essenziale": True,
+            "strumento": "ACCORDO_TRA_PA",
+        },
+        {
+            "codice": "CPI_DEMO",
+            "nome": "Centro per l'Impiego Demo",
+            "tipo_ente": "CPI",
+            "essenziale": True,
+            "strumento": "ACCORDO_TRA_PA",
+        },
+        {
+            "codice": "COOP_DEMO",
+            "nome": "Cooperativa sociale Demo",
+            "tipo_ente": "ETS",
+            "essenziale": False,
+            "strumento": "CONVENZIONE_CTS",
+        },
+    ]
+    contatti = {
+        "data_avvio_contatti": day(-80),
+        "data_chiusura_contatti": day(-70),
+        "enti_contattati": 5,
+        "enti_disponibili": 3,
+    }
+
+    def risposta(task: TaskView) -> dict[str, Any]:
+        # A UI fills the partner code from the instance's item; the referent joins.
+        return {
+            "codice_partner": task.context["item"]["codice"],
+            "esito_adesione": "ADERISCE",
+            "nome_referente": "Referente " + str(task.context["item"]["nome"]),
+            "data_risposta": day(-40),
+        }
+
+    return {
+        "UT_analisi_contesto": {
+            "data_analisi": day(-90),
+            "ambito_territoriale": "Ambito territoriale sociale Demo",
+            "indicatori_territoriali": "Disoccupazione 9%, due cooperative B, un CPI, forte bisogno di servizi",
+            "partner": partner,
+        },
+        "UT_contatti_pa": contatti,
+        "UT_contatti_privati": contatti,
+        "UT_co_programmazione": {
+            "procedura": "TAVOLO_CONCERTAZIONE",
+            "numero_sessioni": 2,
+            "data_ultima_sessione": day(-60),
+            "protocollo_verbali": "DEMO-VERB-1",
+            "documento_sintesi": "Priorità: inserimento lavorativo e avvio di una cooperativa di comunità",
+        },
+        "UT_bozza_accordo": {
+            "versione_bozza": 1,
+            "data_bozza": day(-50),
+            "strumento": "PROTOCOLLO_INTESA",
+            "oggetto": "Percorsi di inserimento lavorativo e avvio di imprese sociali",
+            "durata_mesi": 36,
+            "canale_invio": "PIATTAFORMA",
+            "sla_presa_in_carico_giorni": 15,
+            "ruolo_privacy": "CONTITOLARITA_ART26",
+            "allegato_privacy": True,
+            "clausola_recesso": True,
+        },
+        "UT_risposta_partner": risposta,
+        "UT_firma_accordo": {
+            "approvazioni_interne_acquisite": True,
+            "data_firma": day(-30),
+            "tipo_firma": "PADES",
+            "numero_protocollo": "DEMO-PG-2026-1",
+            "data_decorrenza": day(-30),
+            "data_scadenza": day(3 * 365),
+        },
+        "UT_costituzione_cabina": {
+            "data_insediamento": day(-25),
+            "numero_verbale_insediamento": "DEMO-CR-1",
+            "referenti": [
+                {"codice_ente": "COMUNE_DEMO", "nome_referente": "Carla Coordinatrice", "email": "carla@example.org"}
+            ],
+            "periodicita_riunioni": "TRIMESTRALE",
+        },
+    }
+
+
+def _f2_intake_steps(day: Callable[[int], str], *, certificazione_sanitaria: bool = False) -> dict[str, Payload]:
+    return {
+        "UT_segnalazione": {
+            "data_segnalazione": day(-20),
+            "servizio_inviante": "SERVIZIO_SOCIALE",
+            "referente_inviante": "Anna Assistente Sociale",
+            "motivo_invio": "RICERCA_LAVORO",
+            "categoria_presunta": "SVANT_651",
+            "urgenza": "ORDINARIA",
+        },
+        "UT_informativa": {
+            "tipo_informativa": "ART13",
+            "versione_informativa": "v1.0",
+            "data_consegna": day(-19),
+            "firmatario": "INTERESSATO",
+            "condivisione_ospite_privato": True,
+            "consenso_condivisione_ospite": True,
+            "consenso_follow_up": True,
+        },
+        "UT_verifica_documenti": {
+            "data_verifica": day(-18),
+            "documentazione_completa": True,
+            "certificazione_sanitaria_necessaria": certificazione_sanitaria,
+            "attestazione_giustizia_necessaria": False,
+        },
+    }
+
+
+def _f2_assessment_steps(day: Callable[[int], str]) -> dict[str, Payload]:
+    return {
+        "UT_analisi_preliminare": {
+            "data_analisi": day(-15),
+            "eta": 38,
+            "orientamento_percorso": "LAVORO",
+            "autonomia_lavorativa": "ADEGUATA",
+            "caso_complesso": False,
+        },
+        "UT_did_psp": {
+            "data_did": day(-16),
+            "mesi_senza_impiego_regolare": 10,
+            "titolo_isced3": True,
+            "classe_profilazione": "ALTA",
+            "psp_sottoscritto": True,
+            "data_psp": day(-14),
+            "operatore_responsabile": "Paolo Operatore CPI",
+        },
+        "UT_conferma_esito": {"decisione_operatore": "CONFERMA", "data_conferma": day(-12)},
+        "UT_comunicazione_esito": {
+            "protocollo_scheda_valutazione": "DEMO-PG-2026-7",
+            "data_comunicazione_beneficiario": day(-11),
+            "data_comunicazione_inviante": day(-11),
+            "canale_comunicazione": "COLLOQUIO",
+        },
+    }
+
+
+def _scheda_ingresso(day: Callable[[int], str]) -> dict[str, Any]:
+    return {
+        "data_ingresso": day(-10),
+        "data_nascita": "1988-03-15",
+        "genere": "F",
+        "condizione_occupazionale": "DISOCCUPATO",
+        "mesi_disoccupazione": 10,
+        "isced": "ISCED_3_4",
+        "disabilita": "NO",
+        "cittadinanza": "ITALIANA",
+        "origine_straniera": "NO",
+        "minoranza": "NON_DICHIARATO",
+        "condizione_abitativa_ethos": "NESSUNA",
+        "comune_residenza_istat": "042002",
+    }
+
+
+def _f3_steps(day: Callable[[int], str]) -> dict[str, Payload]:
+    return {
+        "Task_progetto": {
+            "obiettivi_smart": "Acquisire competenze di magazzino entro 6 mesi",
+            "azioni": "Tirocinio con tutoraggio settimanale",
+            "risorse": "Tutor del promotore, job coach",
+            "budget_euro": 3600.0,
+            "indicatori": "Presenza almeno 70%, valutazione del tutor",
+            "impegni_persona": "Frequenza regolare",
+            "data_inizio_progetto": day(-8),
+            "data_fine_progetto": day(180),
+            "date_verifica": [day(90)],
+            "consenso_condivisione_ospitante": True,
+        },
+        "Task_strumento": {
+            "strumento": "TIROCINIO_EXTRACURRICOLARE",
+            "destinatario_l68": False,
+            "incentivi": ["NESSUNO"],
+            "motivazione": "Profilo adatto a un tirocinio in magazzino",
+        },
+        "Task_abbinamento": {
+            "esito_abbinamento": "DISPONIBILE",
+            "impresa_ospitante": "Logistica Demo srl",
+            "tutor_aziendale_nominativo": "Tommaso Tutor Aziendale",
+            "analisi_posto_lavoro": "Magazzino, turno diurno, accessibile",
+            "accessibilita_verificata": True,
+        },
+        "Task_adesione": {
+            "decisione_beneficiario": "FIRMA",
+            "data_firma": day(-2),
+            "documenti_firmati": ["PROGETTO_PERSONALIZZATO", "BOZZA_PFI"],
+        },
+    }

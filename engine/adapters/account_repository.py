@@ -7,9 +7,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine.adapters import orm
+
+
+_DELETE_DRAFTS = delete(orm.task_draft).where(orm.task_draft.c.task_id == bindparam("b_task"))
 
 
 class SqlAccountRepository:
@@ -75,7 +78,7 @@ class SqlAccountRepository:
         return dict(row[0]) if row else None
 
     def delete_drafts(self, task_id: str) -> None:
-        self.conn.execute(delete(orm.task_draft).where(orm.task_draft.c.task_id == task_id))
+        self.conn.execute(_DELETE_DRAFTS, {"b_task": task_id})
 
     def save_filter(self, username: str, name: str, params: dict[str, Any], at: dt.datetime) -> int:
         f = orm.saved_filter.c

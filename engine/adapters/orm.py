@@ -127,17 +127,22 @@ human_task = Table(
     Column("name", String(300), nullable=False),
     Column("role", String(60)),
     Column("form_key", String(120)),
-    Column("territory", String(100)),
+    # '' when the case has no territory, so the inbox filter is a plain index-friendly IN list.
+    Column("territory", String(100), nullable=False),
     Column("status", String(20), nullable=False),
     Column("assignee", String(100)),
     Column("priority", Integer, nullable=False, default=0),
     Column("created_at", UTCDateTime, nullable=False),
     Column("due_at", UTCDateTime),
+    # due_at, or a far-future sentinel: a NOT NULL sort key lets the inbox read its first page
+    # straight off the index (NULL ordering differs between SQLite and PostgreSQL).
+    Column("due_sort", UTCDateTime, nullable=False),
     Column("completed_at", UTCDateTime),
     Column("completed_by", String(100)),
     Column("context", JSONType, nullable=False),
     # The inbox queries: open tasks of a role (in a territory), and open tasks of an assignee.
-    Index(None, "status", "role", "territory", "due_at"),
+    Index(None, "status", "role", "territory", "due_sort", "created_at", "id"),
+    Index(None, "status", "role", "due_sort", "created_at", "id"),
     Index(None, "assignee", "status"),
     Index(None, "case_id", "status"),
 )

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 
 from engine.adapters import orm
@@ -26,6 +26,46 @@ from engine.model import (
 )
 
 
+# Hot-path statements are built once: SQLAlchemy then reuses their cache keys and compiled
+# SQL instead of rebuilding a statement tree on every command.
+_SAVED_COLUMNS = (
+    "process_version_id",
+    "status",
+    "state",
+    "data",
+    "territory",
+    "title",
+    "version",
+    "event_seq",
+    "updated_at",
+    "next_timer_due",
+    "phase",
+)
+_GET_CASE = (
+    select(orm.cases, orm.process_version.c.version.label("pv_version"))
+    .join(orm.process_version, orm.process_version.c.id == orm.cases.c.process_version_id)
+    .where(orm.cases.c.id == bindparam("b_id"))
+)
+_SAVE_CASE = (
+    update(orm.cases)
+    .where(orm.cases.c.id == bindparam("b_id"), orm.cases.c.version == bindparam("b_version"))
+    .values({name: bindparam(name) for name in _SAVED_COLUMNS})
+)
+_GET_TASK = select(orm.human_task).where(orm.human_task.c.id == bindparam("b_id"))
+_OPEN_TASKS = (
+    select(orm.human_task)
+    .where(orm.human_task.c.case_id == bindparam("b_case"), orm.human_task.c.status == TaskStatus.READY.value)
+    .order_by(orm.human_task.c.created_at, orm.human_task.c.id)
+)
+_CLOSE_TASK = (
+    update(orm.human_task)
+    .where(orm.human_task.c.id == bindparam("b_id"))
+    .values(status=bindparam("status"), completed_at=bindparam("completed_at"), completed_by=bindparam("completed_by"))
+)
+_APPEND_EVENT = insert(orm.case_event)
+NO_DUE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
 class SqlCaseRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -39,11 +79,7 @@ class SqlCaseRepository:
         return record.id
 
     def get(self, case_id: int) -> CaseRecord:
-        row = self.conn.execute(
-            select(orm.cases, orm.process_version.c.version.label("pv_version"))
-            .join(orm.process_version, orm.process_version.c.id == orm.cases.c.process_version_id)
-            .where(orm.cases.c.id == case_id)
-        ).one_or_none()
+        row = self.conn.execute(_GET_CASE, {"b_id": case_id}).one_or_none()
         if row is None:
             raise NotFound(f"case {case_id} not found")
         return _case_from_row(row)
@@ -53,9 +89,7 @@ class SqlCaseRepository:
         for key in ("id", "created_at", "started_by", "process_id"):
             values.pop(key)
         values["version"] = record.version + 1
-        result = self.conn.execute(
-            update(orm.cases).where(orm.cases.c.id == record.id, orm.cases.c.version == record.version).values(**values)
-        )
+        result = self.conn.execute(_SAVE_CASE, {**values, "b_id": record.id, "b_version": record.version})
         if result.rowcount != 1:
             raise Conflict(f"case {record.id} was changed by someone else; reload and retry")
         record.version += 1
@@ -151,20 +185,13 @@ class SqlTaskRepository:
         self.conn = conn
 
     def get(self, task_id: str) -> TaskView:
-        row = self.conn.execute(select(orm.human_task).where(orm.human_task.c.id == task_id)).one_or_none()
+        row = self.conn.execute(_GET_TASK, {"b_id": task_id}).one_or_none()
         if row is None:
             raise NotFound(f"task {task_id} not found")
         return _task_from_row(row)
 
     def open_for_case(self, case_id: int) -> list[TaskView]:
-        rows = self.conn.execute(
-            select(orm.human_task)
-            .where(
-                orm.human_task.c.case_id == case_id,
-                orm.human_task.c.status == TaskStatus.READY.value,
-            )
-            .order_by(orm.human_task.c.created_at, orm.human_task.c.id)
-        )
+        rows = self.conn.execute(_OPEN_TASKS, {"b_case": case_id})
         return [_task_from_row(r) for r in rows]
 
     def insert(self, tasks: Sequence[TaskView]) -> None:
@@ -174,9 +201,8 @@ class SqlTaskRepository:
     def close(self, task_ids: Sequence[str], status: TaskStatus, at: dt.datetime, by: str | None) -> None:
         if task_ids:
             self.conn.execute(
-                update(orm.human_task)
-                .where(orm.human_task.c.id.in_(list(task_ids)))
-                .values(status=status.value, completed_at=at, completed_by=by)
+                _CLOSE_TASK,
+                [{"b_id": tid, "status": status.value, "completed_at": at, "completed_by": by} for tid in task_ids],
             )
 
     def set_assignee(self, task_id: str, assignee: str | None) -> None:
@@ -189,7 +215,7 @@ class SqlTaskRepository:
         if f.roles is not None:
             query = query.where(t.role.in_(list(f.roles)))
         if f.territories:
-            query = query.where(or_(t.territory.in_(list(f.territories)), t.territory.is_(None)))
+            query = query.where(t.territory.in_([*f.territories, ""]))
         if f.assignee is not None:
             query = query.where(t.assignee == f.assignee)
         if f.unassigned:
@@ -207,10 +233,10 @@ class SqlTaskRepository:
     def query(self, f: TaskFilter, *, limit: int = 100, offset: int = 0) -> list[TaskView]:
         t = orm.human_task.c
         orders: dict[str, list[Any]] = {
-            "due": [t.due_at.is_(None), t.due_at],
-            "-due": [t.due_at.is_(None), t.due_at.desc()],
-            "priority": [t.priority.desc(), t.due_at.is_(None), t.due_at],
-            "-priority": [t.priority, t.due_at.is_(None), t.due_at],
+            "due": [t.due_sort],
+            "-due": [t.due_sort.desc()],
+            "priority": [t.priority.desc(), t.due_sort],
+            "-priority": [t.priority, t.due_sort],
             "created": [t.created_at],
             "-created": [t.created_at.desc()],
             "name": [t.name],
@@ -233,7 +259,8 @@ def _task_values(t: TaskView) -> dict[str, Any]:
         "name": t.name,
         "role": t.role,
         "form_key": t.form_key,
-        "territory": t.territory,
+        "territory": t.territory or "",
+        "due_sort": t.due_at or NO_DUE,
         "status": t.status.value,
         "assignee": t.assignee,
         "created_at": t.created_at,
@@ -255,7 +282,7 @@ def _task_from_row(row: Row[Any]) -> TaskView:
         name=m["name"],
         role=m["role"],
         form_key=m["form_key"],
-        territory=m["territory"],
+        territory=m["territory"] or None,
         status=TaskStatus(m["status"]),
         assignee=m["assignee"],
         created_at=m["created_at"],
@@ -273,17 +300,18 @@ class SqlEventRepository:
 
     def append(self, event: CaseEvent) -> None:
         self.conn.execute(
-            insert(orm.case_event).values(
-                case_id=event.case_id,
-                seq=event.seq,
-                at=event.at,
-                actor=event.actor,
-                kind=event.kind,
-                task_id=event.task_id,
-                task_name=event.task_name,
-                bpmn_id=event.bpmn_id,
-                data=event.data,
-            )
+            _APPEND_EVENT,
+            {
+                "case_id": event.case_id,
+                "seq": event.seq,
+                "at": event.at,
+                "actor": event.actor,
+                "kind": event.kind,
+                "task_id": event.task_id,
+                "task_name": event.task_name,
+                "bpmn_id": event.bpmn_id,
+                "data": event.data,
+            },
         )
 
     def for_case(self, case_id: int) -> list[CaseEvent]:

@@ -47,6 +47,8 @@ def make_db_engine(url: str, *, echo: bool = False) -> Engine:
         cursor = dbapi_connection.cursor()
         if not memory:
             cursor.execute("PRAGMA journal_mode=WAL")
+            # Keep planner statistics fresh (SQLite's advice for long-lived connections).
+            cursor.execute("PRAGMA optimize=0x10002")
         # WAL + NORMAL: a commit is durable against a process crash; fsync at checkpoints.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")

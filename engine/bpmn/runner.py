@@ -90,8 +90,10 @@ class Runner:
     @staticmethod
     def ready_tasks(wf: BpmnWorkflow, specs: ProcessSpecs) -> list[ReadyTask]:
         result = []
-        for task in wf.get_tasks(state=TaskState.READY, manual=True):
+        for task in _all_tasks(wf):
             ts = task.task_spec
+            if task.state != TaskState.READY or not ts.manual:
+                continue
             info = specs.user_tasks.get(ts.bpmn_id)
             item = None
             parent_spec = task.parent.task_spec if task.parent is not None else None
@@ -112,6 +114,10 @@ class Runner:
                 )
             )
         return result
+
+    @staticmethod
+    def ready_ids(wf: BpmnWorkflow) -> frozenset[str]:
+        return frozenset(str(t.id) for t in _all_tasks(wf) if t.state == TaskState.READY and t.task_spec.manual)
 
     @staticmethod
     def _task(wf: BpmnWorkflow, task_id: str) -> Any:
@@ -164,7 +170,7 @@ class Runner:
         if wf.is_completed():
             return dict(wf.data) or (dict(wf.last_task.data) if wf.last_task else {})
         merged: dict[str, Any] = {}
-        live = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        live = [t for t in _all_tasks(wf) if t.state & _LIVE]
         for task in sorted(live, key=lambda t: t.last_state_change):
             merged.update(task.data)
         if not merged and wf.last_task is not None:
@@ -175,7 +181,7 @@ class Runner:
     def element_states(wf: BpmnWorkflow) -> dict[str, dict[str, list[str]]]:
         """Per process spec: bpmn ids completed, active (ready/started) and waiting."""
         marks: dict[str, dict[str, set[str]]] = {}
-        for task in wf.get_tasks(state=TaskState.ANY_MASK):
+        for task in _all_tasks(wf):
             bpmn_id = getattr(task.task_spec, "bpmn_id", None)
             if not bpmn_id:
                 continue
@@ -195,17 +201,19 @@ class Runner:
         """The process where the case's open work is: the deepest workflow with a live task."""
         if wf.is_completed():
             return None
-        live = wf.get_tasks(state=TaskState.READY | TaskState.WAITING, manual=True) or wf.get_tasks(
-            state=TaskState.READY | TaskState.WAITING
-        )
-        for task in sorted(live, key=lambda t: -t.depth):
+        waiting = TaskState.READY | TaskState.WAITING
+        live = [t for t in _all_tasks(wf) if t.state & waiting]
+        # Prefer where a person must act; among those, the innermost (called) process.
+        for task in sorted(live, key=lambda t: (not t.task_spec.manual, t.workflow is wf)):
             return str(task.workflow.spec.name)
         return str(wf.spec.name)
 
     @staticmethod
     def next_timer_due(wf: BpmnWorkflow) -> dt.datetime | None:
         dues = []
-        for task in wf.get_tasks(state=TaskState.WAITING):
+        for task in _all_tasks(wf):
+            if task.state != TaskState.WAITING:
+                continue
             ed = getattr(task.task_spec, "event_definition", None)
             if isinstance(ed, TimerEventDefinition):
                 value = ed.details(task).value
@@ -217,7 +225,23 @@ class Runner:
 
     @staticmethod
     def waiting_elements(wf: BpmnWorkflow) -> list[str]:
-        return sorted({str(t.task_spec.bpmn_id) for t in wf.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id})
+        return sorted(
+            {str(t.task_spec.bpmn_id) for t in _all_tasks(wf) if t.state == TaskState.WAITING and t.task_spec.bpmn_id}
+        )
+
+
+_LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def _all_tasks(wf: BpmnWorkflow) -> Iterator[Any]:
+    """Every task of the workflow and of its called/embedded subprocesses, in creation order.
+
+    Walking the task dicts directly is several times cheaper than ``get_tasks`` (which runs a
+    filtered tree iterator), and the engine reads the whole tree a few times per command.
+    """
+    yield from wf.tasks.values()
+    for sub in wf.subprocesses.values():
+        yield from sub.tasks.values()
 
 
 def json_safe(value: Any) -> Any:

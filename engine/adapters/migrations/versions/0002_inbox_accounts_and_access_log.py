@@ -2,13 +2,15 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-26 05:31:48.193593
+Create Date: 2026-11-26 05:36:20.092926
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+
 from sqlalchemy.dialects import postgresql
 
 revision = "0002"
@@ -77,13 +79,40 @@ def upgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.add_column(sa.Column("phase", sa.String(length=200), nullable=True))
 
+    # Existing rows: no priority, a sort key from due_at (far future when none), '' territory.
     with op.batch_alter_table("human_task", schema=None) as batch_op:
         batch_op.add_column(sa.Column("priority", sa.Integer(), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("due_sort", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE human_task SET due_sort = COALESCE(due_at, '9999-12-31 00:00:00')")
+    op.execute("UPDATE human_task SET territory = '' WHERE territory IS NULL")
+    with op.batch_alter_table("human_task", schema=None) as batch_op:
+        batch_op.alter_column("due_sort", existing_type=sa.DateTime(timezone=True), nullable=False)
+        batch_op.alter_column("territory", existing_type=sa.VARCHAR(length=100), nullable=False)
+        batch_op.drop_index(batch_op.f("ix_human_task_status_role_territory_due_at"))
+        batch_op.create_index(
+            batch_op.f("ix_human_task_status_role_due_sort_created_at_id"),
+            ["status", "role", "due_sort", "created_at", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_human_task_status_role_territory_due_sort_created_at_id"),
+            ["status", "role", "territory", "due_sort", "created_at", "id"],
+            unique=False,
+        )
 
 
 def downgrade() -> None:
 
     with op.batch_alter_table("human_task", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_human_task_status_role_territory_due_sort_created_at_id"))
+        batch_op.drop_index(batch_op.f("ix_human_task_status_role_due_sort_created_at_id"))
+        batch_op.create_index(
+            batch_op.f("ix_human_task_status_role_territory_due_at"),
+            ["status", "role", "territory", "due_at"],
+            unique=False,
+        )
+        batch_op.alter_column("territory", existing_type=sa.VARCHAR(length=100), nullable=True)
+        batch_op.drop_column("due_sort")
         batch_op.drop_column("priority")
 
     with op.batch_alter_table("cases", schema=None) as batch_op:
