@@ -11,7 +11,6 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine.adapters import orm
 
-
 _DELETE_DRAFTS = delete(orm.task_draft).where(orm.task_draft.c.task_id == bindparam("b_task"))
 
 

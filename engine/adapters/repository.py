@@ -25,7 +25,6 @@ from engine.model import (
     TaskView,
 )
 
-
 # Hot-path statements are built once: SQLAlchemy then reuses their cache keys and compiled
 # SQL instead of rebuilding a statement tree on every command.
 _SAVED_COLUMNS = (

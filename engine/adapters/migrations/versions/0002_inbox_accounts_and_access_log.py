@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-
 from sqlalchemy.dialects import postgresql
 
 revision = "0002"
