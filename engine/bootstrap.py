@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.adapters.orm import metadata
+from engine.adapters.senders import sender_from_setting
 from engine.adapters.unit_of_work import SqlAlchemyUnitOfWork, make_db_engine
 from engine.bpmn.runner import Runner
 from engine.bpmn.scripting import build_script_engine
@@ -20,12 +21,19 @@ def build_engine(settings: Settings | None = None, *, clock: Clock | None = None
     clock = clock or SystemClock()
     db = db or make_db_engine(settings.database_url, echo=settings.echo_sql)
     parameters = load_parameters(settings.processes_dir)
-    runner = Runner(build_script_engine(clock.now, parameters))
+    runner = Runner(build_script_engine(clock.now, parameters), clock.now)
 
     def uow(write: bool = True) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(db, write=write)
 
-    ctx = Context(settings=settings, uow=uow, clock=clock, runner=runner, parameters=parameters)
+    ctx = Context(
+        settings=settings,
+        uow=uow,
+        clock=clock,
+        runner=runner,
+        parameters=parameters,
+        sender=sender_from_setting(settings.notify),
+    )
     return Engine(ctx, db)
 
 

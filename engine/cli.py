@@ -395,9 +395,27 @@ def demo_seed() -> None:
 @main.command("fire-timers")
 @user_errors
 def fire_timers() -> None:
-    """Fire every timer that is due now (one pass; the scheduler does this continuously)."""
-    fired = get_engine().fire_due_timers()
-    click.echo(f"{len(fired)} case(s) advanced")
+    """One scheduler tick now: fire due timers, deliver messages, announce overdue tasks."""
+    from engine.adapters.scheduler import tick
+
+    click.echo(json.dumps(tick(get_engine())))
+
+
+@main.command("scheduler")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between ticks.")
+@user_errors
+def scheduler(interval: float) -> None:
+    """Run the timer scheduler in the foreground (several may run against one PostgreSQL)."""
+    import logging
+
+    from engine.adapters.scheduler import build_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    click.echo(f"scheduler running, one tick every {interval:g}s (Ctrl+C to stop)")
+    try:
+        build_scheduler(get_engine(), interval_seconds=interval, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("scheduler stopped")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ class Settings:
     # Processes whose cases need an active partnership in their territory (DOMAIN.md F1 → F2).
     partnership_required_for: frozenset[str] = frozenset({"percorso_beneficiario", "valutazione_bisogno"})
     partnership_process: str = "accordo_partenariato"
+    # console | file:PATH | smtp://host:port (engine.adapters.senders)
+    notify: str = "console"
     echo_sql: bool = False
 
     @classmethod
@@ -28,4 +30,5 @@ class Settings:
             database_url=default_database_url(),
             processes_dir=Path(os.environ.get("IMPRESA_PROCESSES_DIR", ROOT / "processes")),
             echo_sql=os.environ.get("IMPRESA_ECHO_SQL") == "1",
+            notify=os.environ.get("IMPRESA_NOTIFY", "console"),
         )

@@ -14,7 +14,7 @@ from engine.bpmn.loader import SourceFile
 from engine.errors import ProcessProblem
 from engine.forms import json_schema
 from engine.model import Actor, CaseEvent, CaseStatus, CaseView, ProcessVersionView, TaskFilter, TaskStatus, TaskView
-from engine.services import accounts, case_queries, cases, processes, tasks, users
+from engine.services import accounts, case_queries, cases, messages, notifications, processes, tasks, timers, users
 from engine.services.context import Context
 
 
@@ -57,8 +57,34 @@ class Engine:
     def cancel_case(self, case_id: int, *, actor: Actor, reason: str) -> CaseView:
         return cases.cancel_case(self.ctx, case_id, actor, reason)
 
-    def fire_due_timers(self, limit: int = 100) -> list[int]:
-        return cases.fire_due_timers(self.ctx, limit)
+    # the clock: timers, messages, notifications (the scheduler's tick calls these)
+    def fire_due_timers(self, limit: int = 500) -> int:
+        """Fire due timers; returns how many timers fired."""
+        return timers.fire_due_timers(self.ctx, limit)
+
+    def incidents(self, actor: Actor) -> list[dict[str, Any]]:
+        return timers.incidents(self.ctx, actor)
+
+    def retry_incident(self, timer_id: int, *, actor: Actor) -> None:
+        timers.retry_incident(self.ctx, timer_id, actor)
+
+    def send_message(self, case_id: int, name: str, payload: dict[str, Any], *, actor: Actor) -> CaseView:
+        return messages.send_message(self.ctx, case_id, name, payload, actor)
+
+    def broadcast_to_territory(self, territory: str, name: str, payload: dict[str, Any], *, actor: Actor) -> int:
+        return messages.broadcast_to_territory(self.ctx, territory, name, payload, actor)
+
+    def deliver_messages(self) -> int:
+        return messages.deliver_pending(self.ctx)
+
+    def case_messages(self, case_id: int) -> list[dict[str, Any]]:
+        return messages.messages_of(self.ctx, case_id)
+
+    def queue_overdue(self) -> int:
+        return notifications.queue_overdue(self.ctx)
+
+    def dispatch_notifications(self) -> int:
+        return notifications.dispatch(self.ctx, self.ctx.sender) if self.ctx.sender is not None else 0
 
     # cases: reads (with an actor: authorized, personal data filtered and access logged)
     def get_case(

@@ -30,6 +30,9 @@ class EventKind(enum.StrEnum):
     TASK_RELEASED = "task_released"
     TASK_REASSIGNED = "task_reassigned"
     PARTNERSHIP_CHANGED = "partnership_changed"
+    MESSAGE_RECEIVED = "message_received"
+    MESSAGE_SENT = "message_sent"
+    TIMER_INCIDENT = "timer_incident"
 
 
 @dataclass(frozen=True)
@@ -154,3 +157,29 @@ class ProcessVersionView:
     deployed_at: dt.datetime
     deployed_by: str
     files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimerRow:
+    """A timer a case waits on, as the ``case_timer`` table stores it (the database is the truth)."""
+
+    id: int
+    case_id: int
+    task_id: str
+    bpmn_id: str
+    kind: str
+    due_at: dt.datetime
+    status: str
+    attempts: int
+    created_at: dt.datetime
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    id: int
+    case_id: int
+    name: str
+    payload: dict[str, Any]
+    sent_at: dt.datetime
+    sent_by: str

@@ -139,6 +139,7 @@ human_task = Table(
     Column("due_sort", UTCDateTime, nullable=False),
     Column("completed_at", UTCDateTime),
     Column("completed_by", String(100)),
+    Column("overdue_notified_at", UTCDateTime),
     Column("context", JSONType, nullable=False),
     # The inbox queries: open tasks of a role (in a territory), and open tasks of an assignee.
     Index(None, "status", "role", "territory", "due_sort", "created_at", "id"),
@@ -237,4 +238,58 @@ data_access_log = Table(
     Column("ip", String(64)),
     Index(None, "case_id", "at"),
     Index(None, "username", "at"),
+)
+
+case_timer = Table(
+    "case_timer",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False),
+    # The SpiffWorkflow task waiting on the timer; a cycle gets one row per occurrence.
+    Column("task_id", String(36), nullable=False),
+    Column("bpmn_id", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    # pending → fired | cancelled; pending → incident after too many failed attempts
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("fired_at", UTCDateTime),
+    UniqueConstraint("case_id", "task_id", "due_at"),
+    Index(None, "status", "next_attempt_at"),
+)
+
+case_message = Table(
+    "case_message",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("payload", JSONType, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+    Column("sent_by", String(100), nullable=False),
+    # pending until the case waits for it (SpiffWorkflow 3.2 drops early events), then delivered
+    Column("status", String(20), nullable=False),
+    Column("delivered_at", UTCDateTime),
+    Column("expires_at", UTCDateTime),
+    Index(None, "case_id", "status"),
+)
+
+notification_outbox = Table(
+    "notification_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recipient", String(100), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("case_id", Integer),
+    Column("task_id", String(36)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Index(None, "sent_at", "id"),
 )

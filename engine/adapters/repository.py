@@ -123,6 +123,23 @@ class SqlCaseRepository:
         query = query.order_by(orm.cases.c.id.desc()).limit(limit).offset(offset)
         return [_case_from_row(r) for r in self.conn.execute(query)]
 
+    def lock(self, case_id: int) -> None:
+        """Hold the case row until commit (PostgreSQL); SQLite's BEGIN IMMEDIATE already does."""
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(select(orm.cases.c.id).where(orm.cases.c.id == case_id).with_for_update())
+
+    def with_pending_messages(self, limit: int) -> list[int]:
+        m = orm.case_message.c
+        rows = self.conn.execute(
+            select(m.case_id)
+            .join(orm.cases, orm.cases.c.id == m.case_id)
+            .where(m.status == "pending", orm.cases.c.status == CaseStatus.RUNNING.value)
+            .distinct()
+            .order_by(m.case_id)
+            .limit(limit)
+        )
+        return [int(r[0]) for r in rows]
+
     def due_for_timers(self, now: dt.datetime, limit: int) -> list[int]:
         rows = self.conn.execute(
             select(orm.cases.c.id)
@@ -483,6 +500,18 @@ class SqlUserRepository:
                 insert(orm.user_role),
                 [{"username": username, "role": r, "territory": t or ""} for r, t in roles],
             )
+
+    def holders(self, role: str, territory: str | None) -> list[str]:
+        """Active users holding ``role`` in ``territory`` (or in every territory)."""
+        r, u = orm.user_role.c, orm.app_user.c
+        rows = self.conn.execute(
+            select(r.username)
+            .join(orm.app_user, u.username == r.username)
+            .where(r.role == role, u.active.is_(True), r.territory.in_([territory or "", ""]))
+            .distinct()
+            .order_by(r.username)
+        )
+        return [row[0] for row in rows]
 
     def exists(self, username: str) -> bool:
         return (

@@ -23,6 +23,7 @@ from engine.adapters.repository import (
     SqlTaskRepository,
     SqlUserRepository,
 )
+from engine.adapters.timer_repository import SqlMessageRepository, SqlNotificationRepository, SqlTimerRepository
 from engine.errors import Conflict, StorageUnavailable
 
 
@@ -74,6 +75,9 @@ class SqlAlchemyUnitOfWork:
     partnerships: SqlPartnershipRepository
     accounts: SqlAccountRepository
     access_log: SqlAccessLogRepository
+    timers: SqlTimerRepository
+    messages: SqlMessageRepository
+    notifications: SqlNotificationRepository
 
     def __init__(self, db: Engine, *, write: bool = True) -> None:
         self.db = db
@@ -101,6 +105,9 @@ class SqlAlchemyUnitOfWork:
         self.partnerships = SqlPartnershipRepository(self.conn)
         self.accounts = SqlAccountRepository(self.conn)
         self.access_log = SqlAccessLogRepository(self.conn)
+        self.timers = SqlTimerRepository(self.conn)
+        self.messages = SqlMessageRepository(self.conn)
+        self.notifications = SqlNotificationRepository(self.conn)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.serializer import dump_state, load_state
+from engine.bpmn.timekeeping import using_clock
 from engine.errors import ProcessFailed
 
 MAX_TASKS_PER_STEP = 100_000
@@ -42,12 +44,28 @@ class ReadyTask:
     process_id: str
     multi_instance_item: Any = None
     priority: int = 0
+    # From an attached boundary timer, when the diagram gives the task one.
+    boundary_due: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    task_id: str
+    bpmn_id: str
+    kind: str
+    due_at: dt.datetime
+    period: dt.timedelta | None = None
+    catch_up_all: bool = False
 
 
 @contextmanager
-def _spiff_errors() -> Iterator[None]:
+def _spiff_errors(now: Callable[[], dt.datetime] | None = None) -> Iterator[None]:
     try:
-        yield
+        if now is None:
+            yield
+        else:
+            with using_clock(now):
+                yield
     except ProcessFailed:
         raise
     except (SpiffWorkflowException, WorkflowException) as err:
@@ -67,18 +85,19 @@ def _spiff_errors() -> Iterator[None]:
 class Runner:
     """Workflow operations bound to one script engine (the sandbox, with its clock)."""
 
-    def __init__(self, script_engine: Any) -> None:
+    def __init__(self, script_engine: Any, now: Callable[[], dt.datetime] | None = None) -> None:
         self.script_engine = script_engine
+        self.now = now or (lambda: dt.datetime.now(dt.UTC))
 
     def start(self, specs: ProcessSpecs, data: dict[str, Any]) -> BpmnWorkflow:
-        with _spiff_errors():
+        with _spiff_errors(self.now):
             wf = BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=self.script_engine)
             wf.get_next_task(spec_name="Start").data.update(data)
             wf.do_engine_steps()
         return wf
 
     def load(self, specs: ProcessSpecs, state: str) -> BpmnWorkflow:
-        with _spiff_errors():
+        with _spiff_errors(self.now):
             wf = load_state(state, specs.spec, specs.subprocess_specs)
         wf.script_engine = self.script_engine
         return wf
@@ -111,6 +130,7 @@ class Runner:
                     process_id=str(task.workflow.spec.name),
                     multi_instance_item=item,
                     priority=info.priority if info else 0,
+                    boundary_due=_boundary_due(task),
                 )
             )
         return result
@@ -136,7 +156,8 @@ class Runner:
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise ProcessFailed(f"task {task_id} is not a ready human task")
         parent_spec = task.parent.task_spec if task.parent is not None else None
-        with _spiff_errors():
+        with _spiff_errors(self.now):
+            self._skip_missed_cycles(wf)
             task.set_data(**data)
             if isinstance(parent_spec, MultiInstanceTask) and parent_spec.output_item is not None:
                 name = parent_spec.output_item.bpmn_id
@@ -148,16 +169,100 @@ class Runner:
             self._steps(wf)
 
     def fire_timers(self, wf: BpmnWorkflow) -> None:
-        with _spiff_errors():
+        with _spiff_errors(self.now):
+            self._skip_missed_cycles(wf)
             wf.refresh_timers()
             self._steps(wf)
+
+    def _skip_missed_cycles(self, wf: BpmnWorkflow) -> None:
+        """Catch-up policy: after downtime a cycle fires once, then realigns to its schedule.
+
+        SpiffWorkflow would fire every missed occurrence (a burst). Before the workflow runs, each
+        overdue cycle is moved to its latest missed occurrence, so exactly one fires and the next
+        is on the original schedule. A timer whose element has the property ``timerCatchUp`` =
+        ``all`` keeps the burst. Every runner operation calls this first.
+        """
+        now = self.now()
+        for task in _all_tasks(wf):
+            ed = getattr(task.task_spec, "event_definition", None)
+            if task.state != TaskState.WAITING or not isinstance(ed, CycleTimerEventDefinition):
+                continue
+            props = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {}) or {}
+            value = task.internal_data.get("event_value")
+            if props.get("timerCatchUp") == "all" or not isinstance(value, dict) or not value.get("duration"):
+                continue
+            due = dt.datetime.fromisoformat(value["next"])
+            step = dt.timedelta(seconds=value["duration"])
+            while due + step < now and value["cycles"] != 0:
+                due += step
+                value["cycles"] -= 1 if value["cycles"] > 0 else 0
+            value["next"] = due.isoformat()
+
+    def deliver_message(self, wf: BpmnWorkflow, name: str, payload: dict[str, Any]) -> bool:
+        """Hand a message to the case if it waits for one of that name; False when it does not."""
+        if name not in self.awaited_messages(wf):
+            return False
+        with _spiff_errors(self.now):
+            self._skip_missed_cycles(wf)
+            try:
+                wf.send_event(BpmnEvent(MessageEventDefinition(name), dict(payload)))
+            except WorkflowException:
+                return False  # nothing caught it: the workflow is unchanged
+            self._steps(wf)
+        return True
+
+    @staticmethod
+    def awaited_messages(wf: BpmnWorkflow) -> set[str]:
+        """Message names the case can take now: waiting catch events and message-started event subprocesses."""
+        names = {e.name for e in wf.waiting_events() if e.event_type == "MessageEventDefinition"}
+        if wf.is_completed():
+            return names
+        for workflow in [wf, *wf.subprocesses.values()]:
+            if workflow.is_completed():
+                continue
+            for spec_name in getattr(workflow.spec.start, "trigger_specs", []):
+                sub_spec = wf.subprocess_specs.get(spec_name)
+                for start in getattr(sub_spec, "bpmn_start_events", []):
+                    definition = getattr(start, "event_definition", None)
+                    # bpmn and spiff message classes differ; both name the message the same way
+                    if definition is not None and type(definition).__name__ == "MessageEventDefinition":
+                        names.add(str(definition.name))
+        return names
+
+    @staticmethod
+    def waiting_timers(wf: BpmnWorkflow) -> list[WaitingTimer]:
+        result = []
+        for task in _all_tasks(wf):
+            ed = getattr(task.task_spec, "event_definition", None)
+            if task.state != TaskState.WAITING or not isinstance(ed, TimerEventDefinition):
+                continue
+            due = _timer_due(task, ed)
+            if due is not None:
+                kind = type(ed).__name__.replace("TimerEventDefinition", "").replace("EventDefinition", "").lower()
+                value = task.internal_data.get("event_value")
+                period = (
+                    dt.timedelta(seconds=value["duration"])
+                    if isinstance(value, dict) and value.get("duration")
+                    else None
+                )
+                props = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {}) or {}
+                result.append(
+                    WaitingTimer(
+                        str(task.id),
+                        str(task.task_spec.bpmn_id),
+                        kind or "timer",
+                        due,
+                        period,
+                        props.get("timerCatchUp") == "all",
+                    )
+                )
+        return result
 
     def _steps(self, wf: BpmnWorkflow) -> None:
         wf.do_engine_steps()
 
-    @staticmethod
-    def cancel(wf: BpmnWorkflow) -> None:
-        with _spiff_errors():
+    def cancel(self, wf: BpmnWorkflow) -> None:
+        with _spiff_errors(self.now):
             wf.cancel()
 
     @staticmethod
@@ -208,20 +313,8 @@ class Runner:
             return str(task.workflow.spec.name)
         return str(wf.spec.name)
 
-    @staticmethod
-    def next_timer_due(wf: BpmnWorkflow) -> dt.datetime | None:
-        dues = []
-        for task in _all_tasks(wf):
-            if task.state != TaskState.WAITING:
-                continue
-            ed = getattr(task.task_spec, "event_definition", None)
-            if isinstance(ed, TimerEventDefinition):
-                value = ed.details(task).value
-                if isinstance(value, str):
-                    dues.append(TimerEventDefinition.get_datetime(value))
-                elif isinstance(value, dict) and isinstance(value.get("next"), str):
-                    dues.append(TimerEventDefinition.get_datetime(value["next"]))
-        return min(dues, default=None)
+    def next_timer_due(self, wf: BpmnWorkflow) -> dt.datetime | None:
+        return min((t.due_at for t in self.waiting_timers(wf)), default=None)
 
     @staticmethod
     def waiting_elements(wf: BpmnWorkflow) -> list[str]:
@@ -242,6 +335,32 @@ def _all_tasks(wf: BpmnWorkflow) -> Iterator[Any]:
     yield from wf.tasks.values()
     for sub in wf.subprocesses.values():
         yield from sub.tasks.values()
+
+
+def _timer_due(task: Any, ed: Any) -> dt.datetime | None:
+    """When the timer a task waits on is due; None for a cycle with no occurrence left."""
+    value = ed.details(task).value
+    if isinstance(value, dict):
+        value = value.get("next") if value.get("cycles") != 0 else None
+    if not isinstance(value, str):
+        return None
+    due = dt.datetime.fromisoformat(value)
+    return due.astimezone(dt.UTC) if due.tzinfo else due.replace(tzinfo=dt.UTC)
+
+
+def _boundary_due(task: Any) -> dt.datetime | None:
+    """Due date of a human task from a timer attached to it (its siblings under the boundary split)."""
+    parent = task.parent
+    if parent is None:
+        return None
+    dues = []
+    for sibling in parent.children:
+        ed = getattr(sibling.task_spec, "event_definition", None)
+        if sibling is not task and sibling.state == TaskState.WAITING and isinstance(ed, TimerEventDefinition):
+            due = _timer_due(sibling, ed)
+            if due is not None:
+                dues.append(due)
+    return min(dues, default=None)
 
 
 def json_safe(value: Any) -> Any:

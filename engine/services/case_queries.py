@@ -15,7 +15,7 @@ from engine import errors
 from engine.model import Actor, CaseEvent, CaseStatus, CaseView
 from engine.ports import AbstractUnitOfWork
 from engine.privacy import filter_data
-from engine.services.cases import _view
+from engine.services.case_sync import view_of as _view
 from engine.services.context import Context
 
 # Roles that may look at any case of their territories (not only those with their tasks).

@@ -57,6 +57,7 @@ class Context:
     clock: Clock
     runner: Runner
     parameters: Mapping[str, Any]
+    sender: Any = None
     specs: SpecCache = field(default_factory=SpecCache)
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
 

@@ -12,6 +12,7 @@ from engine.model import Actor, CaseEvent, EventKind, TaskFilter, TaskStatus, Ta
 from engine.ports import AbstractUnitOfWork
 from engine.services.cases import authorize_task
 from engine.services.context import Context
+from engine.services.notifications import notify_user
 
 SUPERVISORS = frozenset({"coordinatore", "amministratore"})
 
@@ -99,6 +100,16 @@ def reassign_task(ctx: Context, task_id: str, assignee: str, actor: Actor) -> Ta
             )
         uow.tasks.set_assignee(task_id, assignee)
         _log(ctx, uow, task, actor, EventKind.TASK_REASSIGNED, {"previous": task.assignee, "assignee": assignee})
+        notify_user(
+            uow,
+            assignee,
+            kind="assigned",
+            case_id=task.case_id,
+            task_id=task.id,
+            at=ctx.clock.now(),
+            subject=f"Nuova attività assegnata: {task.name} (caso {task.case_id})",
+            body=f"{actor.username} ti ha assegnato l'attività «{task.name}» del caso {task.case_id}.",
+        )
         uow.commit()
         return _with_assignee(task, assignee)
 

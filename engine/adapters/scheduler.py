@@ -1,0 +1,58 @@
+"""The clock's heartbeat: one APScheduler interval job that runs the engine's tick.
+
+The database holds every due time (``case_timer``), so APScheduler keeps no jobs of its own: it
+only wakes up every few seconds — in the web process for ``make run``, or in a separate
+``impresa scheduler`` process (several may run against one PostgreSQL; each timer still fires
+once). The first tick runs at start-up, so timers that fell due during downtime fire then, in
+due order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from engine.facade import Engine
+
+log = logging.getLogger(__name__)
+
+
+def tick(engine: Engine) -> dict[str, int]:
+    """One pass: fire due timers, deliver waiting messages, announce overdue tasks, send mail."""
+    result = {
+        "timers_fired": engine.fire_due_timers(),
+        "messages_delivered": engine.deliver_messages(),
+        "overdue_announced": engine.queue_overdue(),
+    }
+    result["notifications_sent"] = engine.dispatch_notifications()
+    if any(result.values()):
+        log.info("scheduler tick: %s", result)
+    return result
+
+
+def build_scheduler(engine: Engine, *, interval_seconds: float = 5.0, blocking: bool = False) -> BaseScheduler:
+    scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler()
+    scheduler.add_job(
+        _safe_tick,
+        "interval",
+        args=[engine],
+        seconds=interval_seconds,
+        id="impresa-tick",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=dt.datetime.now(dt.UTC),
+    )
+    return scheduler
+
+
+def _safe_tick(engine: Engine) -> Any:
+    try:
+        return tick(engine)
+    except Exception:  # a bad tick is logged and the next one tries again
+        log.exception("scheduler tick failed")
+        return None

@@ -1,0 +1,370 @@
+"""The one way a command's result reaches the database: ``write_command``.
+
+Every command that changes a case (start, complete, cancel, timer, message) ends here, inside its
+unit of work: pending messages the case now waits for are delivered, the workflow state and data
+snapshot are taken, and the case row (version-checked first), the inbox rows, the due timers, the
+audit events and the notifications are written. The caller commits. Nothing else writes cases.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from engine.bpmn.loader import ProcessSpecs
+from engine.bpmn.runner import json_safe
+from engine.model import (
+    SYSTEM,
+    Actor,
+    CaseEvent,
+    CaseRecord,
+    CaseStatus,
+    CaseView,
+    EventKind,
+    TaskStatus,
+    TaskView,
+    TimerRow,
+)
+from engine.ports import AbstractUnitOfWork
+from engine.services.context import Context
+
+PARTNERSHIP_MESSAGE = "partenariato_cambiato"
+
+
+def event(
+    record: CaseRecord,
+    now: dt.datetime,
+    actor: Actor,
+    kind: EventKind,
+    *,
+    task: TaskView | None = None,
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    return CaseEvent(
+        case_id=record.id,
+        seq=0,
+        at=now,
+        actor=actor.username,
+        kind=kind.value,
+        task_id=task.id if task else None,
+        task_name=task.name if task else None,
+        bpmn_id=task.bpmn_id if task else None,
+        data=data or {},
+    )
+
+
+def write_command(
+    ctx: Context,
+    uow: AbstractUnitOfWork,
+    record: CaseRecord,
+    wf: Any,
+    specs: ProcessSpecs,
+    actor: Actor,
+    events: list[CaseEvent],
+    *,
+    completed: str | None = None,
+    new: bool = False,
+    before: frozenset[str] = frozenset(),
+    cancelled: bool = False,
+) -> CaseView:
+    """Persist one command's outcome (see the module docstring); returns the case as it now is."""
+    now = ctx.clock.now()
+    if not new and not cancelled:
+        deliver_pending_messages(ctx, uow, record, wf, events, now)
+    _snapshot(ctx, record, wf, now)
+    if cancelled:
+        record.status = CaseStatus.CANCELLED
+    if record.status is CaseStatus.COMPLETED:
+        _on_completed(ctx, uow, record, now, events)
+    timers = _plan_timers(ctx, uow, record, wf, now, events, new)
+    first = record.event_seq + 1
+    record.event_seq += len(events)
+    if new:
+        uow.cases.add(record)
+    else:
+        uow.cases.save(record)
+    _sync_tasks(ctx, uow, record, wf, specs, now, actor, completed, before)
+    timers.apply(uow, record.id, now)
+    for offset, e in enumerate(events):
+        uow.events.append(
+            CaseEvent(
+                case_id=record.id,
+                seq=first + offset,
+                at=e.at,
+                actor=e.actor,
+                kind=e.kind,
+                task_id=e.task_id,
+                task_name=e.task_name,
+                bpmn_id=e.bpmn_id,
+                data=e.data,
+            )
+        )
+    return view_of(uow, record)
+
+
+def deliver_pending_messages(
+    ctx: Context, uow: AbstractUnitOfWork, record: CaseRecord, wf: Any, events: list[CaseEvent], now: dt.datetime
+) -> int:
+    """Deliver stored messages the workflow now waits for, oldest first; repeat while any lands."""
+    delivered = 0
+    progress = True
+    while progress and not ctx.runner.is_completed(wf):
+        progress = False
+        awaited = ctx.runner.awaited_messages(wf)
+        for message in uow.messages.pending_for_case(record.id, now):
+            if message.name in awaited and ctx.runner.deliver_message(wf, message.name, message.payload):
+                uow.messages.mark_delivered(message.id, now)
+                events.append(
+                    CaseEvent(
+                        case_id=record.id,
+                        seq=0,
+                        at=now,
+                        actor=message.sent_by,
+                        kind=EventKind.MESSAGE_RECEIVED.value,
+                        data={
+                            "message": message.name,
+                            "payload": json_safe(message.payload),
+                            "sent_at": message.sent_at.isoformat(),
+                        },
+                    )
+                )
+                delivered += 1
+                progress = True
+                break
+    return delivered
+
+
+def _snapshot(ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime) -> None:
+    record.state = ctx.runner.dump(wf)
+    record.phase = ctx.runner.phase(wf)
+    record.data = json_safe(ctx.runner.data(wf))
+    record.updated_at = now
+    if ctx.runner.is_completed(wf):
+        record.status = CaseStatus.COMPLETED
+        record.next_timer_due = None
+    else:
+        record.next_timer_due = ctx.runner.next_timer_due(wf)
+
+
+def _on_completed(
+    ctx: Context, uow: AbstractUnitOfWork, record: CaseRecord, now: dt.datetime, events: list[CaseEvent]
+) -> None:
+    if any(e.kind == EventKind.COMPLETED for e in events):
+        return
+    events.append(event(record, now, SYSTEM, EventKind.COMPLETED, data={"data": record.data}))
+    if record.process_id == ctx.settings.partnership_process and record.territory:
+        # F1's outcome opens (or keeps closed) the territory for beneficiary cases, and tells them.
+        active = bool(record.data.get("partenariato_attivo"))
+        uow.partnerships.set(record.territory, active, record.id, now, SYSTEM.username)
+        events.append(
+            event(
+                record,
+                now,
+                SYSTEM,
+                EventKind.PARTNERSHIP_CHANGED,
+                data={"territory": record.territory, "active": active},
+            )
+        )
+        notify_territory(
+            ctx,
+            uow,
+            record.territory,
+            PARTNERSHIP_MESSAGE,
+            {"territorio": record.territory, "attivo": active},
+            now,
+            exclude=record.id,
+        )
+
+
+def notify_territory(
+    ctx: Context,
+    uow: AbstractUnitOfWork,
+    territory: str,
+    name: str,
+    payload: dict[str, Any],
+    now: dt.datetime,
+    *,
+    exclude: int | None = None,
+) -> int:
+    """Store a message for every running case of a territory; each gets it when it waits for it."""
+    count = 0
+    expires = now + dt.timedelta(days=int(ctx.param("giorni_validita_messaggi_territorio") or 90))
+    offset = 0
+    while True:
+        batch = uow.cases.search(status=CaseStatus.RUNNING, territory=territory, limit=500, offset=offset)
+        for case in batch:
+            if case.id != exclude:
+                uow.messages.add(case.id, name, payload, now, SYSTEM.username, expires)
+                count += 1
+        if len(batch) < 500:
+            return count
+        offset += 500
+
+
+def _sync_tasks(
+    ctx: Context,
+    uow: AbstractUnitOfWork,
+    record: CaseRecord,
+    wf: Any,
+    specs: ProcessSpecs,
+    now: dt.datetime,
+    actor: Actor,
+    completed: str | None,
+    before: frozenset[str],
+) -> None:
+    # The inbox rows mirror the workflow's READY human tasks before the command (``before``);
+    # diffing in memory spares reading every open row back (a 300-way multi-instance has 300).
+    ready = {t.id: t for t in ctx.runner.ready_tasks(wf, specs)} if record.status is CaseStatus.RUNNING else {}
+    if completed is not None:
+        uow.tasks.close([completed], TaskStatus.COMPLETED, now, actor.username)
+    gone = sorted(tid for tid in before if tid not in ready and tid != completed)
+    uow.tasks.close(gone, TaskStatus.CANCELLED, now, None)
+    fresh = [
+        TaskView(
+            id=t.id,
+            case_id=record.id,
+            process_id=t.process_id,
+            bpmn_id=t.bpmn_id,
+            name=t.name,
+            role=t.lane,
+            form_key=t.form_key,
+            territory=record.territory,
+            status=TaskStatus.READY,
+            assignee=None,
+            created_at=now,
+            due_at=t.boundary_due or _due(ctx, t.due_in_days, t.due_param, now),
+            context=_task_context(record, t.multi_instance_item),
+            priority=t.priority,
+        )
+        for t in ready.values()
+        if t.id not in before
+    ]
+    uow.tasks.insert(fresh)
+
+
+class _TimerPlan:
+    def __init__(self, fired: list[TimerRow], cancelled: list[TimerRow], new: list[Any]) -> None:
+        self.fired, self.cancelled, self.new = fired, cancelled, new
+
+    def apply(self, uow: AbstractUnitOfWork, case_id: int, now: dt.datetime) -> None:
+        uow.timers.mark([r.id for r in self.fired if r.id], "fired", now)
+        uow.timers.insert([dataclasses.replace(r, case_id=case_id) for r in self.fired if not r.id])
+        uow.timers.mark([r.id for r in self.cancelled], "cancelled", now)
+        uow.timers.insert(
+            [
+                TimerRow(
+                    id=0,
+                    case_id=case_id,
+                    task_id=t.task_id,
+                    bpmn_id=t.bpmn_id,
+                    kind=t.kind,
+                    due_at=t.due_at,
+                    status="pending",
+                    attempts=0,
+                    created_at=now,
+                )
+                for t in self.new
+            ]
+        )
+
+
+def _plan_timers(
+    ctx: Context,
+    uow: AbstractUnitOfWork,
+    record: CaseRecord,
+    wf: Any,
+    now: dt.datetime,
+    events: list[CaseEvent],
+    new: bool,
+) -> _TimerPlan:
+    """Mirror the timers the case waits on into ``case_timer``; the database is the schedule.
+
+    A stored timer that the workflow no longer waits on fired if its time had come (one
+    TIMER_FIRED event each), else its scope ended first (cancelled).
+    """
+    waiting = (
+        {}
+        if record.status is not CaseStatus.RUNNING
+        else {(t.task_id, t.due_at): t for t in ctx.runner.waiting_timers(wf)}
+    )
+    stored = {} if new else {(r.task_id, r.due_at): r for r in uow.timers.pending_for_case(record.id)}
+    fired: list[TimerRow] = []
+    cancelled: list[TimerRow] = []
+    for key, row in stored.items():
+        if key not in waiting:
+            (fired if row.due_at <= now and record.status is not CaseStatus.CANCELLED else cancelled).append(row)
+    fired += _burst_occurrences(record, fired, waiting, now)
+    for row in fired:
+        events.append(
+            CaseEvent(
+                case_id=record.id,
+                seq=0,
+                at=now,
+                actor=SYSTEM.username,
+                kind=EventKind.TIMER_FIRED.value,
+                bpmn_id=row.bpmn_id,
+                data={"timer_id": row.id, "due": row.due_at.isoformat(), "kind": row.kind},
+            )
+        )
+    return _TimerPlan(fired, cancelled, [t for key, t in waiting.items() if key not in stored])
+
+
+def _burst_occurrences(
+    record: CaseRecord, fired: list[TimerRow], waiting: dict[tuple[str, dt.datetime], Any], now: dt.datetime
+) -> list[TimerRow]:
+    """Occurrences a cycle fired in one go (``timerCatchUp=all``) that never had a row of their own."""
+    extra = []
+    for row in fired:
+        later = [t for (task_id, _), t in waiting.items() if task_id == row.task_id and t.period and t.catch_up_all]
+        for timer in later:
+            due = row.due_at + timer.period
+            while due < timer.due_at and due <= now:
+                extra.append(
+                    TimerRow(
+                        id=0,
+                        case_id=record.id,
+                        task_id=row.task_id,
+                        bpmn_id=row.bpmn_id,
+                        kind=row.kind,
+                        due_at=due,
+                        status="fired",
+                        attempts=0,
+                        created_at=now,
+                    )
+                )
+                due += timer.period
+    return extra
+
+
+def _due(ctx: Context, days: int | None, param: str | None, now: dt.datetime) -> dt.datetime | None:
+    if days is None and param:
+        value = ctx.param(param)
+        days = int(value) if isinstance(value, int | float | str) and str(value).isdigit() else None
+    return now + dt.timedelta(days=days) if days is not None else None
+
+
+def _task_context(record: CaseRecord, item: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {"case_title": record.title}
+    if item is not None:
+        context["item"] = json_safe(item)
+    return context
+
+
+def view_of(uow: AbstractUnitOfWork, record: CaseRecord, with_tasks: bool = True) -> CaseView:
+    return CaseView(
+        id=record.id,
+        process_id=record.process_id,
+        process_version=record.process_version,
+        status=record.status,
+        territory=record.territory,
+        data=record.data,
+        version=record.version,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        started_by=record.started_by,
+        open_tasks=tuple(uow.tasks.open_for_case(record.id)) if with_tasks else (),
+        next_timer_due=record.next_timer_due,
+        title=record.title,
+        phase=record.phase,
+    )

@@ -1,0 +1,91 @@
+"""Messages to cases: stored first, delivered when the case waits for them.
+
+SpiffWorkflow 3.2 drops an event sent before its catch event is reached, so a message is a row
+in ``case_message`` that every command on the case tries to deliver (``case_sync``) and that the
+scheduler's tick sweeps. Routing is by case id (a beneficiary's withdrawal) or by territory (a
+partnership becoming active or lapsing reaches every running case there).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from engine import errors
+from engine.forms import check_free_data
+from engine.model import SYSTEM, Actor, CaseStatus, CaseView, EventKind
+from engine.services.case_sync import event, notify_territory, write_command
+from engine.services.context import Context
+
+SENDERS = frozenset({"coordinatore", "assistente_sociale", "operatore_cpi", "amministratore"})
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+
+
+def send_message(ctx: Context, case_id: int, name: str, payload: dict[str, Any], actor: Actor) -> CaseView:
+    """Record a message for a case (e.g. ``rinuncia_beneficiario``) and deliver it if awaited."""
+    if not actor.roles & SENDERS:
+        raise errors.Forbidden("your roles cannot send messages to cases")
+    if not _NAME.match(name):
+        raise errors.InvalidData("invalid message name", {"name": ["Nome del messaggio non valido."]})
+    clean = check_free_data(payload, "payload")
+    with ctx.uow() as uow:
+        record = uow.cases.get(case_id)
+        if not actor.covers(record.territory):
+            raise errors.Forbidden(f"case {case_id} is outside your territories")
+        if record.status is not CaseStatus.RUNNING:
+            raise errors.CaseClosed(f"case {case_id} is {record.status.value}")
+        now = ctx.clock.now()
+        uow.messages.add(case_id, name, clean, now, actor.username)
+        specs, wf = ctx.workflow_for(uow, record)
+        before = ctx.runner.ready_ids(wf)
+        events = [event(record, now, actor, EventKind.MESSAGE_SENT, data={"message": name, "payload": clean})]
+        view = write_command(ctx, uow, record, wf, specs, actor, events, before=before)
+        uow.commit()
+    ctx.workflows.put(record.id, record.version, wf)
+    return view
+
+
+def broadcast_to_territory(ctx: Context, territory: str, name: str, payload: dict[str, Any], actor: Actor) -> int:
+    if not actor.roles & {"coordinatore", "amministratore"}:
+        raise errors.Forbidden("only a coordinator can message a whole territory")
+    clean = check_free_data(payload, "payload")
+    with ctx.uow() as uow:
+        count = notify_territory(ctx, uow, territory, name, clean, ctx.clock.now())
+        uow.commit()
+    return count
+
+
+def deliver_pending(ctx: Context, limit: int = 200) -> int:
+    """The scheduler's sweep: cases holding messages get a chance to take them; returns deliveries."""
+    with ctx.uow(write=False) as uow:
+        case_ids = uow.cases.with_pending_messages(limit)
+    delivered = 0
+    for case_id in case_ids:
+        try:
+            delivered += _deliver_case(ctx, case_id)
+        except errors.Conflict:
+            continue  # the case is busy; the next sweep tries again
+    return delivered
+
+
+def _deliver_case(ctx: Context, case_id: int) -> int:
+    with ctx.uow() as uow:
+        record = uow.cases.get(case_id)
+        if record.status is not CaseStatus.RUNNING:
+            return 0
+        specs, wf = ctx.workflow_for(uow, record)
+        awaited = ctx.runner.awaited_messages(wf)
+        if not any(m.name in awaited for m in uow.messages.pending_for_case(case_id, ctx.clock.now())):
+            ctx.workflows.put(record.id, record.version, wf)  # unchanged: keep it warm
+            return 0
+        before = ctx.runner.ready_ids(wf)
+        events: list[Any] = []
+        write_command(ctx, uow, record, wf, specs, SYSTEM, events, before=before)
+        uow.commit()
+    ctx.workflows.put(record.id, record.version, wf)
+    return sum(1 for e in events if e.kind == EventKind.MESSAGE_RECEIVED.value)
+
+
+def messages_of(ctx: Context, case_id: int) -> list[dict[str, Any]]:
+    with ctx.uow(write=False) as uow:
+        return uow.messages.for_case(case_id)
