@@ -17,6 +17,7 @@ from engine import Actor, Settings, build_engine
 from engine.adapters.orm import metadata
 from engine.adapters.unit_of_work import make_db_engine
 from engine.bpmn.loader import SourceFile
+from engine.clock import Clock
 from engine.facade import Engine
 from engine.roles import ROLES
 
@@ -26,12 +27,12 @@ PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127
 
 
 @contextmanager
-def fresh_engine(kind: str = "sqlite") -> Iterator[Engine]:
+def fresh_engine(kind: str = "sqlite", clock: Clock | None = None) -> Iterator[Engine]:
     """An engine on a new empty database: a SQLite file, or a private PostgreSQL schema."""
     if kind == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/bench.db"
-            engine = build_engine(Settings(database_url=url, processes_dir=ROOT / "processes"))
+            engine = build_engine(Settings(database_url=url, processes_dir=ROOT / "processes"), clock=clock)
             metadata.create_all(engine.db)
             yield engine
             engine.close()
@@ -41,7 +42,7 @@ def fresh_engine(kind: str = "sqlite") -> Iterator[Engine]:
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    engine = build_engine(Settings(database_url=url, processes_dir=ROOT / "processes"))
+    engine = build_engine(Settings(database_url=url, processes_dir=ROOT / "processes"), clock=clock)
     metadata.create_all(engine.db)
     try:
         yield engine
