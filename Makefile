@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/impresa.db
 
-.PHONY: help setup run test test-postgres lint typecheck check bench clean
+.PHONY: help setup run test test-postgres lint typecheck check bench clean chromium
 
 help:
 	@echo "make run    – set up, migrate, seed demo data, serve on http://127.0.0.1:5000"
@@ -19,14 +19,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# bpmn-js (pinned in package-lock.json) → web/static/vendor (package.json's postinstall).
+ASSETS := web/static/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js
+$(ASSETS): package.json package-lock.json web/vendor_assets.mjs
+	npm ci --no-audit --no-fund
+	touch $(ASSETS)
+
+# The browser test drives Debian's Chromium (Playwright never downloads one here).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else echo "Chromium is missing: install Debian's chromium package (as root: apt-get install chromium)"; exit 1; fi; \
+	fi
+
+setup: $(STAMP) $(ASSETS)
 
 run: setup
 	$(BIN)/impresa db upgrade
 	$(BIN)/impresa demo seed
 	$(BIN)/flask --app web:create_app run --host 127.0.0.1 --port $${PORT:-5000}
 
-test: setup
+test: setup chromium
 	$(BIN)/pytest
 
 lint: setup
@@ -42,4 +55,4 @@ bench: setup
 	$(BIN)/python -m benchmarks.inbox_scale
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache node_modules web/static/vendor/bpmn-js test-output

@@ -1,48 +1,50 @@
-"""Flask layer: translates HTTP to engine calls and back; no business logic lives here.
+"""Flask layer: translates HTTP to ``Engine`` calls and back; no business logic lives here.
 
-``create_app`` builds the app around one ``Engine``. Until the inbox issue lands this serves a
-status page (Italian first) listing the deployed processes and the open work per role.
+``create_app`` builds the app around one ``Engine``: the browser UI (login, inbox, task forms,
+cases with their BPMN diagram, API tokens; Italian first, English on request) and the JSON API
+under ``/api/v1`` (token auth, OpenAPI document, problem+json errors). Each concern sits in a
+module named for it: ``auth``, ``inbox``, ``tasks``, ``cases``, ``tokens``, ``api/``;
+``settings`` (secret key, cookie flags), ``security`` (sessions, CSRF, rate limit, headers,
+access policy), ``errors`` (engine errors → HTTP in one place), ``i18n``, ``schema_form`` and
+``form_input`` (JSON Schema ↔ HTML form).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template_string
+from flask import Flask, redirect, url_for
+from werkzeug.wrappers import Response
 
 from engine import Engine, build_engine
-from engine.cli import OPERATOR
-from engine.roles import ROLES
-
-PAGE = """<!doctype html>
-<html lang="it"><head><meta charset="utf-8"><title>Impresa per Noi – motore dei casi</title></head>
-<body>
-<h1>Impresa per Noi – la Cultura dell'Intraprendere</h1>
-<p>Motore dei percorsi: partenariato → valutazione → progettazione → attuazione → monitoraggio.</p>
-<h2>Processi pubblicati</h2>
-<table border="1" cellpadding="4"><tr><th>Processo</th><th>Versione</th><th>Pubblicato il</th></tr>
-{% for p in processes %}<tr><td>{{ p.process_id }}</td><td>{{ p.version }}</td>
-<td>{{ p.deployed_at.strftime('%d/%m/%Y %H:%M') }}</td></tr>{% endfor %}
-</table>
-<h2>Attività aperte per ruolo</h2>
-<table border="1" cellpadding="4"><tr><th>Ruolo</th><th>Attività</th></tr>
-{% for role, label, count in roles %}<tr><td>{{ label }}</td><td>{{ count }}</td></tr>{% endfor %}
-</table>
-</body></html>"""
+from web import api, auth, cases, errors, i18n, inbox, schema_form, security, settings, tasks, tokens
 
 
 def create_app(engine: Engine | None = None, config: dict[str, Any] | None = None) -> Flask:
+    """The web app around ``engine`` (built from the environment when not given).
+
+    ``config`` overrides Flask settings, e.g. ``{"SECRET_KEY": ..., "SESSION_COOKIE_SECURE": True}``.
+    """
     app = Flask(__name__)
-    app.config.update(config or {})
+    settings.configure(app, config or {})
     app.extensions["engine"] = engine or build_engine()
 
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(tokens.bp)
+    security.limit_login(app, "auth.login")
+    api.init_app(app)
+    app.jinja_env.globals["data_labels"] = schema_form.data_labels
+
     @app.get("/")
-    def index() -> str:
-        eng: Engine = app.extensions["engine"]
-        tasks = eng.list_tasks(OPERATOR, limit=10_000)
-        counts = {r: sum(1 for t in tasks if t.role == r) for r in ROLES}
-        roles = [(r, ROLES[r][0], counts[r]) for r in ROLES if counts[r]]
-        return render_template_string(PAGE, processes=eng.list_processes(), roles=roles)
+    def index() -> Response:
+        return redirect(url_for("inbox.inbox"))
 
     @app.get("/health")
     def health() -> dict[str, str]:

@@ -1,0 +1,112 @@
+"""Web fixtures: the demo users and the real process library on the test database (SQLite or
+PostgreSQL, through the shared ``engine`` fixture), the Flask app around that engine, logged-in
+test clients, and a helper that walks a beneficiary case with the forms' valid samples."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine.demo import DEMO_PASSWORD, DEMO_USERS, OPERATOR, TERRITORY
+from engine.facade import Engine
+from engine.model import CaseView, TaskView
+from tests.unit import test_forms_f1_f2, test_forms_f3_f5
+from web import create_app
+
+VALID: dict[str, dict[str, Any]] = {**test_forms_f3_f5.VALID, **test_forms_f1_f2.VALID}
+ROLE_USER = {role: username for username, (_, role, _) in DEMO_USERS.items()}
+# The path of a beneficiary case from referral to the design phase (F2 → scheda ingresso → F3).
+F2_STEPS = [
+    "UT_segnalazione",
+    "UT_informativa",
+    "UT_verifica_documenti",
+    "UT_analisi_preliminare",
+    "UT_did_psp",
+    "UT_conferma_esito",
+    "UT_comunicazione_esito",
+    "Task_scheda_ingresso",
+]
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def demo(engine: Engine) -> Engine:
+    """The demo users (no passwords: hashing is slow; see ``with_password``), the library, and
+    an active partnership in the demo territory."""
+    for username, (name, role, territory) in DEMO_USERS.items():
+        engine.add_user(username, name, [(role, territory)])
+    engine.deploy(actor=OPERATOR, note="web tests")
+    engine.set_partnership(TERRITORY, True, actor=engine.actor("coordinatore"))
+    return engine
+
+
+@pytest.fixture
+def with_password(demo: Engine) -> Callable[[str], str]:
+    def give(username: str) -> str:
+        demo.set_password(username, DEMO_PASSWORD)
+        return DEMO_PASSWORD
+
+    return give
+
+
+def make_app(engine: Engine, **config: Any) -> Flask:
+    settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
+    settings.update(config)
+    return create_app(engine, settings)
+
+
+@pytest.fixture
+def app(demo: Engine) -> Flask:
+    return make_app(demo)
+
+
+def login_as(client: FlaskClient, username: str) -> FlaskClient:
+    with client.session_transaction() as session:
+        session["user"] = username
+    return client
+
+
+@pytest.fixture
+def client_for(app: Flask) -> Callable[[str], FlaskClient]:
+    def make(username: str) -> FlaskClient:
+        return login_as(app.test_client(), username)
+
+    return make
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def start_case(engine: Engine, title: str = "BEN-0001") -> CaseView:
+    return engine.start_case(
+        "percorso_beneficiario",
+        {"territorio": TERRITORY, "beneficiario_pseudonimo": title},
+        actor=engine.actor("assistente"),
+    )
+
+
+def open_task(engine: Engine, case_id: int, bpmn_id: str | None = None) -> TaskView:
+    tasks = engine.get_case(case_id).open_tasks
+    found = [t for t in tasks if bpmn_id is None or t.bpmn_id == bpmn_id]
+    assert found, f"{bpmn_id} is not open; open: {[t.bpmn_id for t in tasks]}"
+    return found[0]
+
+
+def advance(engine: Engine, case_id: int, until: str) -> TaskView:
+    """Complete the F2 steps with valid samples until ``until`` is the open task."""
+    for step in F2_STEPS:
+        task = open_task(engine, case_id, step)
+        if step == until:
+            return task
+        actor = engine.actor(ROLE_USER[task.role or ""])
+        engine.complete_task(task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=actor)
+    return open_task(engine, case_id)

@@ -1,0 +1,111 @@
+"""Login, logout, sessions and the security gate: hashed-password login, cookie flags, CSRF on
+every HTML form, the login rate limit, safe redirects, security headers, the secret key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from engine.facade import Engine
+from tests.web.conftest import csrf_token, login_as, make_app, start_case
+from web import create_app
+from web.settings import _instance_secret
+
+
+def test_login_logout_and_session_cookie_flags(demo: Engine, with_password: Callable[[str], str]) -> None:
+    password = with_password("assistente")
+    client = make_app(demo, WTF_CSRF_ENABLED=True).test_client()
+    page = client.get("/login?next=/cases")
+    assert page.status_code == 200
+    token = csrf_token(page.get_data(as_text=True))
+    bad = client.post("/login", data={"username": "assistente", "password": "wrong", "csrf_token": token})
+    assert bad.status_code == 401 and "Nome utente o password non corretti." in bad.get_data(as_text=True)
+    ok = client.post(
+        "/login", data={"username": "assistente", "password": password, "csrf_token": token, "next": "/cases"}
+    )
+    assert ok.status_code == 302 and ok.headers["Location"] == "/cases"
+    cookie = ok.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert client.get("/inbox").status_code == 200
+    out = client.post("/logout", data={"csrf_token": csrf_token(client.get("/inbox").get_data(as_text=True))})
+    assert out.status_code == 302
+    assert client.get("/inbox").status_code == 302
+
+
+def test_secure_cookie_flag_is_configurable(demo: Engine) -> None:
+    app = make_app(demo, SESSION_COOKIE_SECURE=True)
+    with app.test_client() as client:
+        login_as(client, "assistente")
+        response = client.get("/inbox")
+        assert response.status_code == 200
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_anonymous_is_sent_to_login_and_redirects_stay_local(demo: Engine, with_password: Callable[[str], str]) -> None:
+    password = with_password("cpi")
+    client = make_app(demo).test_client()
+    response = client.get("/cases?title=x")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+    for evil in ("https://evil.example/", "//evil.example", "/\\evil.example"):
+        done = client.post("/login", data={"username": "cpi", "password": password, "next": evil})
+        assert done.headers["Location"] == "/inbox"
+        client.post("/logout")
+
+
+def test_every_html_form_needs_the_csrf_token(demo: Engine) -> None:
+    client = login_as(make_app(demo, WTF_CSRF_ENABLED=True).test_client(), "coordinatore")
+    for url in ("/logout", "/inbox/filters", "/cases/new", "/account/tokens", "/partnerships", "/tasks/x/claim"):
+        response = client.post(url, data={"name": "x"})
+        assert response.status_code == 400, url
+        assert "text/html" in response.content_type
+    # the API is token-authenticated and exempt
+    assert client.post("/api/v1/tokens", json={"name": "x"}).status_code == 401
+
+
+def test_login_is_rate_limited(demo: Engine) -> None:
+    client = make_app(demo, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute").test_client()
+    codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code for _ in range(5)]
+    assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
+    assert client.get("/login").status_code == 200  # only POSTs count
+
+
+def test_security_headers_on_pages_api_and_assets(app: Flask) -> None:
+    client = login_as(app.test_client(), "coordinatore")
+    for url in ("/login", "/inbox", "/api/v1/openapi.json", "/static/css/app.css", "/nope"):
+        response = client.get(url)
+        headers = response.headers
+        response.close()
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+    assert client.get("/inbox").headers["Cache-Control"] == "no-store"
+
+
+def test_pages_have_no_inline_scripts_or_styles(app: Flask, demo: Engine) -> None:
+    case = start_case(demo)
+    client = login_as(app.test_client(), "coordinatore")
+    for url in ("/login", "/inbox", "/cases", f"/cases/{case.id}", "/cases/new", "/account/tokens", "/api/v1/docs"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>" not in html and " style=" not in html and "<style" not in html, url
+        assert "onclick" not in html and "http://" not in html.replace("http://www.w3.org", ""), url
+
+
+def test_secret_key_from_env_or_a_generated_instance_file(
+    demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    assert create_app(demo).config["SECRET_KEY"] == "from-env"
+    first = _instance_secret(tmp_path / "instance")
+    assert len(first) == 64 and _instance_secret(tmp_path / "instance") == first
+    assert oct((tmp_path / "instance" / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_unknown_user_in_session_is_logged_out(app: Flask) -> None:
+    client = login_as(app.test_client(), "ghost")
+    assert client.get("/inbox").status_code == 302

@@ -1,0 +1,146 @@
+"""Every endpoint × every role (and anonymous): who gets in, who gets 403, who must log in.
+
+Each row names an endpoint, the area of ``web.security.AREAS`` that guards it and the status a
+permitted caller gets with the row's (often deliberately unknown or incomplete) input: that
+status proves the request passed the role gate and reached the engine. Everyone else gets 403;
+anonymous browsers are sent to the login page, anonymous API calls get 401.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from engine.facade import Engine
+from engine.roles import ROLES
+from tests.web.conftest import login_as, make_app, start_case
+from web.security import AREAS
+
+MISSING_TASK = "00000000-0000-0000-0000-000000000000"
+CASE = "{case}"
+
+# (method, path, area, status for a permitted role, JSON body or form)
+HTML: list[tuple[str, str, str, int, Any]] = [
+    ("GET", "/inbox", "inbox", 200, None),
+    ("GET", "/inbox?tab=all", "inbox", 200, None),
+    ("POST", "/inbox/filters", "inbox", 302, {"name": "f", "tab": "mine"}),
+    ("POST", "/inbox/filters/999/delete", "inbox", 404, {}),
+    ("GET", f"/tasks/{MISSING_TASK}", "inbox", 404, None),
+    ("POST", f"/tasks/{MISSING_TASK}", "inbox", 404, {}),
+    ("POST", f"/tasks/{MISSING_TASK}/claim", "inbox", 404, {}),
+    ("POST", f"/tasks/{MISSING_TASK}/release", "inbox", 404, {}),
+    ("POST", f"/tasks/{MISSING_TASK}/reassign", "supervise", 404, {"assignee": "x"}),
+    ("GET", "/cases", "cases", 200, None),
+    ("GET", f"/cases/{CASE}", "cases", 200, None),
+    ("GET", f"/cases/{CASE}/diagram.json", "cases", 200, None),
+    ("GET", "/cases/new", "start", 200, None),
+    ("POST", "/cases/new", "start", 422, {}),
+    ("POST", "/partnerships", "supervise", 302, {}),
+    ("GET", "/account/tokens", "account", 200, None),
+    ("POST", "/account/tokens", "account", 422, {}),
+    ("POST", "/account/tokens/999/revoke", "account", 404, {}),
+]
+API: list[tuple[str, str, str, int, Any]] = [
+    ("GET", "/api/v1/cases", "cases", 200, None),
+    ("POST", "/api/v1/cases", "start", 422, {}),
+    ("GET", f"/api/v1/cases/{CASE}", "cases", 200, None),
+    ("GET", f"/api/v1/cases/{CASE}/history", "cases", 200, None),
+    ("GET", "/api/v1/tasks", "inbox", 200, None),
+    ("GET", f"/api/v1/tasks/{MISSING_TASK}", "inbox", 404, None),
+    ("POST", f"/api/v1/tasks/{MISSING_TASK}/claim", "inbox", 404, None),
+    ("POST", f"/api/v1/tasks/{MISSING_TASK}/release", "inbox", 404, None),
+    ("POST", f"/api/v1/tasks/{MISSING_TASK}/reassign", "supervise", 422, {}),
+    ("PUT", f"/api/v1/tasks/{MISSING_TASK}/draft", "inbox", 404, {"data": {}}),
+    ("POST", f"/api/v1/tasks/{MISSING_TASK}/complete", "inbox", 404, {"data": {}}),
+    ("GET", "/api/v1/processes", "processes", 200, None),
+    ("GET", "/api/v1/processes/valutazione_bisogno", "processes", 200, None),
+    ("GET", "/api/v1/tokens", "account", 200, None),
+    ("POST", "/api/v1/tokens", "account", 422, {}),
+    ("DELETE", "/api/v1/tokens/999", "account", 404, None),
+]
+CALLERS = [*sorted(ROLES), None]  # None: anonymous
+
+
+def allowed(role: str | None, area: str) -> bool:
+    return role is not None and (not AREAS[area] or role in AREAS[area])
+
+
+@pytest.fixture
+def world(demo: Engine) -> tuple[Flask, int, dict[str, str]]:
+    """One user per role covering every territory, a token each, and one running case."""
+    tokens = {}
+    for role in ROLES:
+        demo.add_user(f"m_{role}", role, [(role, "")])
+        tokens[role] = demo.create_api_token(demo.actor(f"m_{role}"), "matrix")[1]
+    case = start_case(demo)
+    return make_app(demo), case.id, tokens
+
+
+def test_every_html_endpoint_for_every_role(world: tuple[Flask, int, dict[str, str]]) -> None:
+    app, case_id, _ = world
+    problems = []
+    for method, path, area, ok, form in HTML:
+        url = path.replace(CASE, str(case_id))
+        for role in CALLERS:
+            client = app.test_client()
+            if role:
+                login_as(client, f"m_{role}")
+            response = client.open(url, method=method, data=form)
+            if role is None:
+                expected = 302
+                good = response.status_code == 302 and "/login" in response.headers["Location"]
+            else:
+                expected = ok if allowed(role, area) else 403
+                good = response.status_code == expected
+            if not good:
+                problems.append(f"{method} {path} as {role}: {response.status_code}, expected {expected}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_api_endpoint_for_every_role(world: tuple[Flask, int, dict[str, str]]) -> None:
+    app, case_id, tokens = world
+    problems = []
+    for method, path, area, ok, body in API:
+        url = path.replace(CASE, str(case_id))
+        for role in CALLERS:
+            headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
+            response = app.test_client().open(url, method=method, json=body, headers=headers)
+            expected = 401 if role is None else ok if allowed(role, area) else 403
+            if response.status_code != expected:
+                problems.append(f"{method} {path} as {role}: {response.status_code}, expected {expected}")
+            elif expected >= 400 and response.mimetype != "application/problem+json":
+                problems.append(f"{method} {path} as {role}: {response.mimetype}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_matrix_covers_every_route(world: tuple[Flask, int, dict[str, str]]) -> None:
+    app, _, _ = world
+    covered = {(m, p.split("?")[0]) for m, p, *_ in HTML + API}
+    public = {"/login", "/logout", "/health", "/", "/api/v1/openapi.json", "/api/v1/docs", "/static/<path:filename>"}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule in public:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            path = (
+                rule.rule.replace("<task_id>", MISSING_TASK)
+                .replace("<int:case_id>", CASE)
+                .replace("<int:filter_id>", "999")
+                .replace("<int:token_id>", "999")
+                .replace("<process_id>", "valutazione_bisogno")
+            )
+            if (method, path) not in covered:
+                missing.append(f"{method} {rule.rule}")
+    assert not missing, missing
+
+
+def test_case_reading_and_the_engine_territory_check(demo: Engine, app: Flask) -> None:
+    """A territorial user sees cases of their territory only (the engine's own check)."""
+    here = start_case(demo)
+    other = demo.start_case("accordo_partenariato", {"territorio": "ATS-Altrove"}, actor=demo.actor("coordinatore"))
+    client = login_as(app.test_client(), "assistente")
+    assert client.get(f"/cases/{here.id}").status_code == 200
+    assert client.get(f"/cases/{other.id}").status_code == 403
+    assert client.get(f"/cases/{other.id}/diagram.json").status_code == 403

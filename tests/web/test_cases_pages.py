@@ -1,0 +1,65 @@
+"""Case pages: the list with its filters, starting a case (and the partnership it needs), the
+case page with open tasks, history and the data the role may see, and the diagram's data."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from engine.facade import Engine
+from tests.web.conftest import advance, login_as, start_case
+
+
+def test_case_list_and_filters(app: Flask, demo: Engine) -> None:
+    first = start_case(demo, "BEN-ROSSO")
+    start_case(demo, "BEN-VERDE")
+    client = login_as(app.test_client(), "coordinatore")
+    html = client.get("/cases").get_data(as_text=True)
+    assert html.count('href="/cases/') >= 4
+    found = client.get("/cases?title=ROSSO").get_data(as_text=True)
+    assert f'href="/cases/{first.id}"' in found and 'href="/cases/2"' not in found
+    assert "Nessun caso trovato." in client.get("/cases?status=completed").get_data(as_text=True)
+    assert "Nessun caso trovato." in client.get("/cases?territory=Altrove").get_data(as_text=True)
+    assert client.get("/cases?phase=valutazione_bisogno&status=bogus&page=x").status_code == 200
+
+
+def test_start_a_case_and_the_partnership_it_needs(app: Flask, demo: Engine) -> None:
+    boss = login_as(app.test_client(), "coordinatore")
+    refused = boss.post("/cases/new", data={"process_id": "percorso_beneficiario", "territory": "ATS-Nuovo"})
+    assert refused.status_code == 409 and "partenariato attivo" in refused.get_data(as_text=True)
+    boss.post("/partnerships", data={"territory": "ATS-Nuovo", "active": "1"})
+    started = boss.post(
+        "/cases/new",
+        data={"process_id": "percorso_beneficiario", "territory": "ATS-Nuovo", "beneficiario_pseudonimo": "BEN-N"},
+    )
+    assert started.status_code == 302
+    assert boss.post("/cases/new", data={"process_id": ""}).status_code == 422
+    social = login_as(app.test_client(), "assistente")
+    page = social.get("/cases/new").get_data(as_text=True)
+    assert '<option value="ATS-Demo"' in page and "Partenariato del territorio" not in page
+    assert social.post("/partnerships", data={"territory": "X", "active": "1"}).status_code == 403
+
+
+def test_case_page_shows_tasks_history_data_and_withholds_by_role(app: Flask, demo: Engine) -> None:
+    case = start_case(demo)
+    advance(demo, case.id, "UT_analisi_preliminare")
+    social = login_as(app.test_client(), "assistente").get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Analisi preliminare" in social and "DID, profilazione" in social
+    assert "Attività completata" in social and "Caso avviato" in social
+    assert "bpmn-navigated-viewer.production.min.js" in social and 'data-testid="withheld"' not in social
+    # the job-centre officer does not see health/judicial fields (DOMAIN.md §5)
+    cpi = login_as(app.test_client(), "cpi").get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'data-testid="withheld"' in cpi and "certificazione_sanitaria_necessaria" in cpi
+    log = demo.access_log(demo.actor("auditor"), case_id=case.id)
+    assert any(entry["username"] == "assistente" for entry in log)
+
+
+def test_diagram_data_marks_elements(app: Flask, demo: Engine) -> None:
+    case = start_case(demo)
+    advance(demo, case.id, "UT_analisi_preliminare")
+    diagrams = login_as(app.test_client(), "assistente").get(f"/cases/{case.id}/diagram.json").get_json()
+    by_process = {d["process_id"]: d for d in diagrams}
+    assert "UT_segnalazione" in by_process["valutazione_bisogno"]["completed"]
+    assert "UT_analisi_preliminare" in by_process["valutazione_bisogno"]["active"]
+    assert by_process["percorso_beneficiario"]["xml"].startswith("<?xml")
+    assert login_as(app.test_client(), "assistente").get("/cases/99999").status_code == 404
+    assert login_as(app.test_client(), "assistente").get(f"/cases/{2**40}").status_code == 404

@@ -1,0 +1,99 @@
+"""The inbox: tabs with counts, claim/release/reassign, filters, sorting, saved filters and
+pagination, all read from the inbox table through the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import Flask
+
+from engine.facade import Engine
+from tests.web.conftest import advance, login_as, make_app, start_case
+
+
+def counts(html: str) -> dict[str, int]:
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r'data-testid="count-(\w+)">(\d+)<', html)}
+
+
+def test_tabs_counts_claim_and_release(app: Flask, demo: Engine) -> None:
+    for n in range(3):
+        start_case(demo, f"BEN-{n}")
+    client = login_as(app.test_client(), "coordinatore")
+    html = client.get("/inbox").get_data(as_text=True)
+    assert counts(html) == {"mine": 0, "role": 3, "all": 3}
+    assert "Le mie attività" in html and "Attività del mio ruolo" in html
+    role_tab = client.get("/inbox?tab=role").get_data(as_text=True)
+    assert role_tab.count("Scheda di segnalazione") == 3 and "BEN-1" in role_tab
+    task_id = re.search(r'data-task-id="([^"]+)"', role_tab).group(1)  # type: ignore[union-attr]
+
+    assert client.post(f"/tasks/{task_id}/claim", data={"next": "/inbox?tab=mine"}).headers["Location"] == "/inbox?tab=mine"
+    mine = client.get("/inbox?tab=mine").get_data(as_text=True)
+    assert counts(mine) == {"mine": 1, "role": 2, "all": 3} and "Attività presa in carico." in mine
+    client.post(f"/tasks/{task_id}/release")
+    assert counts(client.get("/inbox").get_data(as_text=True))["role"] == 3
+    # claiming a task twice by two people: the second gets a message, not an error page
+    demo.claim_task(task_id, actor=demo.actor("coordinatore"))
+    demo.add_user("coordinatore2", "C2", [("coordinatore", "")])
+    other = login_as(app.test_client(), "coordinatore2")
+    response = other.post(f"/tasks/{task_id}/claim", follow_redirects=True)
+    assert response.status_code == 200 and "Non hai il ruolo o il territorio" in response.get_data(as_text=True)
+
+
+def test_only_supervisors_get_the_all_tab_and_reassign(app: Flask, demo: Engine) -> None:
+    case = start_case(demo)
+    task = advance(demo, case.id, "UT_analisi_preliminare")
+    demo.add_user("assistente2", "Seconda Assistente", [("assistente_sociale", "ATS-Demo")])
+    social = login_as(app.test_client(), "assistente")
+    html = social.get("/inbox?tab=all").get_data(as_text=True)
+    assert "count-all" not in html and "Riassegna" not in html
+    assert social.post(f"/tasks/{task.id}/reassign", data={"assignee": "assistente2"}).status_code == 403
+    boss = login_as(app.test_client(), "coordinatore")
+    boss.post(f"/tasks/{task.id}/reassign", data={"assignee": "assistente2"})
+    assert demo.get_task(task.id, demo.actor("assistente2")).assignee == "assistente2"
+    wrong = boss.post(f"/tasks/{task.id}/reassign", data={"assignee": "cpi"}, follow_redirects=True)
+    assert "ruolo o il territorio richiesto" in wrong.get_data(as_text=True)
+
+
+def test_filters_sorting_saved_filters_and_pages(demo: Engine, clock: object) -> None:
+    app = make_app(demo, PAGE_SIZE=2)
+    first = start_case(demo, "BEN-A")
+    for n in range(4):
+        start_case(demo, f"BEN-{n}")
+    client = login_as(app.test_client(), "coordinatore")
+    page1 = client.get("/inbox?tab=role").get_data(as_text=True)
+    assert "Pagina 1 di 3" in page1 and page1.count('data-task-id="') == 2
+    page3 = client.get("/inbox?tab=role&page=3").get_data(as_text=True)
+    assert page3.count('data-task-id="') == 1
+    assert client.get("/inbox?tab=role&page=99").status_code == 200  # clamped to the last page
+
+    only = client.get(f"/inbox?tab=role&case_id={first.id}").get_data(as_text=True)
+    assert only.count('data-task-id="') == 1 and "BEN-A" in only
+    none = client.get("/inbox?tab=role&process_id=progettazione").get_data(as_text=True)
+    assert "Nessuna attività in questo elenco." in none
+    f2 = client.get("/inbox?tab=role&process_id=valutazione_bisogno&sort=-priority").get_data(as_text=True)
+    assert "Pagina 1 di 3" in f2
+    # bad values are ignored, never an error
+    assert client.get("/inbox?tab=all&case_id=abc&due_from=never&sort=evil&page=-1").status_code == 200
+    today = dt.date(2026, 1, 5)
+    assert client.get(f"/inbox?due_from={today}&due_to={today}").status_code == 200
+
+    saved = client.post("/inbox/filters", data={"name": "Solo F2", "tab": "role", "process_id": "valutazione_bisogno"})
+    assert saved.status_code == 302
+    html = client.get("/inbox").get_data(as_text=True)
+    assert "Solo F2" in html and "process_id=valutazione_bisogno" in html
+    [stored] = demo.list_filters(demo.actor("coordinatore"))
+    assert stored["params"] == {"tab": "role", "process_id": "valutazione_bisogno"}
+    assert client.post("/inbox/filters", data={"name": ""}, follow_redirects=True).status_code == 200
+    client.post(f"/inbox/filters/{stored['id']}/delete")
+    assert demo.list_filters(demo.actor("coordinatore")) == []
+    assert client.post(f"/inbox/filters/{stored['id']}/delete").status_code == 404
+
+
+def test_due_dates_and_priority_are_shown_and_sortable(app: Flask, demo: Engine) -> None:
+    case = start_case(demo)
+    advance(demo, case.id, "UT_analisi_preliminare")
+    client = login_as(app.test_client(), "assistente")
+    html = client.get("/inbox?tab=role&sort=-due").get_data(as_text=True)
+    assert "Analisi preliminare" in html
+    assert "Scadenza" in html and "Priorità" in html and "Scadenza ▼" in html and "sort=-priority" in html

@@ -1,0 +1,131 @@
+"""The task page: the form rendered from its JSON Schema, HTML inputs converted to JSON types,
+field messages with the input kept, drafts, conflicts, and multi-instance prefill."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from flask import Flask
+from werkzeug.datastructures import MultiDict
+
+from engine.facade import Engine
+from tests.web.conftest import ROLE_USER, VALID, advance, login_as, open_task, start_case
+from web.form_input import convert
+
+
+def test_form_widgets_follow_the_json_schema(app: Flask, demo: Engine) -> None:
+    case = start_case(demo)
+    task = open_task(demo, case.id)
+    html = login_as(app.test_client(), "coordinatore").get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert '<input type="date" name="data_segnalazione"' in html
+    assert '<select name="servizio_inviante"' in html
+    assert '<option value="CPI">Centro per l&#39;Impiego</option>' in html  # enum labels
+    assert 'type="checkbox" value="true" name="beneficiario_adi"' in html
+    assert "Data della segnalazione" in html and 'class="req"' in html  # label and required mark
+    assert "DL 48/2023: scadenze di legge" in html  # help text
+    assert "<textarea" in html  # long text
+    assert "BEN-0001" in html  # case summary
+
+
+def test_rows_numbers_and_lists_render_and_convert(app: Flask, demo: Engine) -> None:
+    schema = demo.form_schema("f1_analisi_contesto")
+    form = MultiDict(
+        [
+            ("data_analisi", "2026-01-10"),
+            ("ambito_territoriale", "ATS 11"),
+            ("indicatori_territoriali", "Disoccupazione alta"),
+            ("partner.0.codice", "COMUNE_X"),
+            ("partner.0.nome", "Comune X"),
+            ("partner.0.tipo_ente", "COMUNE_ATS"),
+            ("partner.0.essenziale", "true"),
+            ("partner.0.strumento", "PROTOCOLLO_INTESA"),
+            ("partner.3.codice", ""),  # an empty row is dropped
+            ("partner.3.nome", ""),
+        ]
+    )
+    data = convert(schema, form)
+    assert data["partner"] == [
+        {"codice": "COMUNE_X", "nome": "Comune X", "tipo_ente": "COMUNE_ATS", "essenziale": True, "strumento": "PROTOCOLLO_INTESA"}
+    ]
+    did = convert(demo.form_schema("f2_did_psp"), MultiDict([("mesi_senza_impiego_regolare", "8"), ("titolo_isced3", "true")]))
+    assert did["mesi_senza_impiego_regolare"] == 8 and did["titolo_isced3"] is True and did["psp_sottoscritto"] is False
+    assert "data_did" not in did  # empty inputs are left out
+    assert convert(demo.form_schema("f2_did_psp"), MultiDict([("mesi_senza_impiego_regolare", "otto")]))[
+        "mesi_senza_impiego_regolare"
+    ] == "otto"  # passed on: the engine reports it next to the field
+    docs = convert(demo.form_schema("f2_verifica_documenti"), MultiDict([("documenti_mancanti", "CI\n\n Patente \n")]))
+    assert docs["documenti_mancanti"] == ["CI", "Patente"]
+    team = convert(demo.form_schema("f2_quadro_approfondito"), MultiDict([("componenti_em", "operatore_cpi"), ("componenti_em", "assistente_sociale")]))
+    assert team["componenti_em"] == ["operatore_cpi", "assistente_sociale"]
+
+
+def test_rejected_submission_keeps_input_and_shows_messages(app: Flask, demo: Engine) -> None:
+    case = start_case(demo)
+    task = advance(demo, case.id, "UT_did_psp")
+    client = login_as(app.test_client(), "cpi")
+    sample = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in VALID["f2_did_psp"].items()}
+    sample["mesi_senza_impiego_regolare"] = "otto"
+    response = client.post(f"/tasks/{task.id}", data={**sample, "action": "complete"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    error = re.search(r'data-field="mesi_senza_impiego_regolare">([^<]+)<', html)
+    assert error and error.group(1) == "Inserire un numero intero."
+    assert 'value="Luca Verdi"' in html  # the input is kept
+    assert open_task(demo, case.id, "UT_did_psp").id == task.id  # nothing happened
+
+
+def test_save_draft_then_complete(app: Flask, demo: Engine) -> None:
+    case = start_case(demo)
+    task = open_task(demo, case.id)
+    client = login_as(app.test_client(), "coordinatore")
+    saved = client.post(f"/tasks/{task.id}", data={"action": "save", "referente_inviante": "Dott. Rossi"})
+    assert saved.status_code == 302
+    assert demo.get_draft(task.id, actor=demo.actor("coordinatore")) == {
+        "referente_inviante": "Dott. Rossi",
+        "beneficiario_adi": False,
+    }
+    assert 'value="Dott. Rossi"' in client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    data = {k: str(v) for k, v in VALID["f2_segnalazione"].items()}
+    done = client.post(f"/tasks/{task.id}", data={**data, "action": "complete"})
+    assert done.status_code == 302
+    assert open_task(demo, case.id).bpmn_id == "UT_informativa"
+
+
+def test_a_task_done_by_someone_else_shows_a_clear_message(app: Flask, demo: Engine) -> None:
+    case = start_case(demo)
+    task = open_task(demo, case.id)
+    client = login_as(app.test_client(), "coordinatore")
+    assert client.get(f"/tasks/{task.id}").status_code == 200
+    demo.complete_task(task.id, copy.deepcopy(VALID["f2_segnalazione"]), actor=demo.actor("coordinatore"))
+    data = {k: str(v) for k, v in VALID["f2_segnalazione"].items()}
+    response = client.post(f"/tasks/{task.id}", data={**data, "action": "complete"})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert 'data-testid="conflict"' in html
+    assert "già stata completata" in html and "Completa l&#39;attività" not in html
+    assert 'data-testid="task-done"' in html
+
+
+def test_task_of_another_role_or_unknown_task(app: Flask, demo: Engine) -> None:
+    task = open_task(demo, start_case(demo).id)
+    assert login_as(app.test_client(), "cpi").get(f"/tasks/{task.id}").status_code == 403
+    assert login_as(app.test_client(), "coordinatore").get("/tasks/nope").status_code == 404
+
+
+def test_multi_instance_answer_is_prefilled_from_its_item(app: Flask, demo: Engine) -> None:
+    coordinator = demo.actor("coordinatore")
+    case = demo.start_case("accordo_partenariato", {"territorio": "ATS-Demo", "titolo": "Accordo"}, actor=coordinator)
+    for _ in range(10):
+        tasks = demo.get_case(case.id).open_tasks
+        answers = [t for t in tasks if t.form_key == "f1_risposta_partner"]
+        if answers:
+            break
+        task = tasks[0]
+        demo.complete_task(task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=demo.actor(ROLE_USER[task.role or ""]))
+    answer = answers[0]
+    code = answer.context["item"]["codice"]
+    html = login_as(app.test_client(), "partner").get(f"/tasks/{answer.id}").get_data(as_text=True)
+    assert 'name="codice_partner" id="field-codice_partner"' in html
+    assert re.search(rf'name="codice_partner"[^>]*value="{code}"', html)
+    assert 'data-testid="task-item"' in html

@@ -1,0 +1,199 @@
+"""Request and response shapes of the JSON API (marshmallow), documented in the OpenAPI file."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+
+from engine import CaseStatus
+
+MAX_ID = 2**31 - 1
+SORTS = ["due", "-due", "priority", "-priority", "created", "-created", "name"]
+SCOPES = ["mine", "claimable", "all"]
+
+Text = validate.Length(min=1, max=200)
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class Query(Schema):
+    """Query strings: unknown parameters are ignored (cache busters, ``lang``)."""
+
+    class Meta:
+        unknown = EXCLUDE
+        ordered = True
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem document; ``errors`` maps field names to messages."""
+
+    type = fields.String(required=True, metadata={"description": "Problem type (URI reference)"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(required=True, metadata={"description": "Field name → messages"})
+
+
+class TaskSchema(Schema):
+    id = fields.String(required=True)
+    case_id = fields.Integer(required=True)
+    process_id = fields.String(required=True, metadata={"description": "The process the task belongs to (phase)"})
+    bpmn_id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, allow_none=True)
+    form_key = fields.String(required=True, allow_none=True)
+    territory = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True)
+    assignee = fields.String(required=True, allow_none=True)
+    priority = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(required=True, allow_none=True)
+    completed_at = fields.DateTime(required=True, allow_none=True)
+    completed_by = fields.String(required=True, allow_none=True)
+    context = fields.Dict(required=True, metadata={"description": "case_title; item of a multi-instance task"})
+
+
+class TaskDetailSchema(TaskSchema):
+    form_schema = fields.Dict(required=True, allow_none=True, metadata={"description": "The form as JSON Schema"})
+    draft = fields.Dict(required=True, allow_none=True)
+
+
+class TaskPageSchema(Schema):
+    items = fields.List(fields.Nested(TaskSchema), required=True)
+    total = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+
+
+class TaskQuerySchema(Query):
+    scope = fields.String(
+        load_default="all",
+        validate=validate.OneOf(SCOPES),
+        metadata={"description": "mine = assigned to me; claimable = unassigned; all = every task I may see"},
+    )
+    role = fields.String(validate=Text)
+    process_id = fields.String(validate=Text)
+    case_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    due_before = fields.DateTime()
+    due_after = fields.DateTime()
+    sort = fields.String(load_default="due", validate=validate.OneOf(SORTS))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+
+
+class CompleteSchema(Strict):
+    data = fields.Dict(required=True, metadata={"description": "The form's fields (see the task's form_schema)"})
+
+
+class DraftSchema(Strict):
+    data = fields.Dict(required=True)
+
+
+class ReassignSchema(Strict):
+    assignee = fields.String(required=True, validate=Text)
+
+
+class CaseSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    process_id = fields.String(required=True)
+    process_version = fields.Integer(required=True)
+    status = fields.String(required=True)
+    territory = fields.String(required=True, allow_none=True)
+    title = fields.String(required=True, metadata={"description": "Beneficiary pseudonym or case title"})
+    phase = fields.String(required=True, allow_none=True)
+    started_by = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class CaseSchema(CaseSummarySchema):
+    version = fields.Integer(required=True)
+    data = fields.Dict(required=True, metadata={"description": "Case data the caller's roles may see"})
+    withheld = fields.List(fields.String(), required=True, metadata={"description": "Fields withheld by role"})
+    open_tasks = fields.List(fields.Nested(TaskSchema), required=True)
+    waiting = fields.List(fields.String(), required=True)
+    next_timer_due = fields.DateTime(required=True, allow_none=True)
+
+
+class CaseStartedSchema(CaseSummarySchema):
+    open_tasks = fields.List(fields.Nested(TaskSchema), required=True)
+
+
+class CompletionSchema(Schema):
+    case_id = fields.Integer(required=True)
+    case_status = fields.String(required=True)
+    open_tasks = fields.List(fields.Nested(TaskSchema), required=True)
+
+
+class CaseQuerySchema(Query):
+    status = fields.String(validate=validate.OneOf([s.value for s in CaseStatus]))
+    process_id = fields.String(validate=Text)
+    territory = fields.String(validate=Text)
+    phase = fields.String(validate=Text, metadata={"description": "The process where the case's open work is"})
+    title = fields.String(validate=Text, metadata={"description": "Part of the beneficiary pseudonym / title"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+
+
+class CaseStartSchema(Strict):
+    process_id = fields.String(required=True, validate=Text)
+    territory = fields.String(allow_none=True, validate=Text)
+    data = fields.Dict(
+        load_default=dict,
+        metadata={"description": "Start data, e.g. territorio, beneficiario_pseudonimo, titolo"},
+    )
+
+
+class EventSchema(Schema):
+    seq = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True)
+    kind = fields.String(required=True)
+    task_id = fields.String(required=True, allow_none=True)
+    task_name = fields.String(required=True, allow_none=True)
+    bpmn_id = fields.String(required=True, allow_none=True)
+    data = fields.Dict(required=True)
+
+
+class ProcessSchema(Schema):
+    process_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    deployed_at = fields.DateTime(required=True)
+    deployed_by = fields.String(required=True)
+    files = fields.List(fields.String(), required=True)
+
+
+class ProcessDetailSchema(ProcessSchema):
+    xml = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "File name → BPMN/DMN XML of the version's closure"},
+    )
+
+
+class ProcessQuerySchema(Query):
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    last_used_at = fields.DateTime(required=True, allow_none=True)
+    revoked_at = fields.DateTime(required=True, allow_none=True)
+
+
+class TokenCreateSchema(Strict):
+    name = fields.String(required=True, validate=Text)
+
+
+class TokenCreatedSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    token = fields.String(required=True, metadata={"description": "Shown once; send as 'Authorization: Bearer …'"})

@@ -1,0 +1,46 @@
+"""API resource ``/tokens``: the caller's own API tokens (list, create, revoke)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from web import security
+from web.api.auth import api_actor, requires
+from web.api.common import problems
+from web.api.schemas import TokenCreatedSchema, TokenCreateSchema, TokenSchema
+from web.errors import ensure_id
+
+
+def blueprint(prefix: str) -> Blueprint:
+    blp = Blueprint("api_tokens", __name__, url_prefix=f"{prefix}/tokens", description="Own API tokens")
+
+    @blp.route("", methods=["GET"])
+    @requires("account")
+    @blp.response(200, TokenSchema(many=True))
+    @problems(blp)
+    def list_tokens() -> list[dict[str, Any]]:
+        """The caller's tokens (never the token values)."""
+        return security.engine().list_api_tokens(api_actor())
+
+    @blp.route("", methods=["POST"])
+    @requires("account")
+    @blp.arguments(TokenCreateSchema)
+    @blp.response(201, TokenCreatedSchema)
+    @problems(blp, 400, 422)
+    def create_token(args: dict[str, Any]) -> dict[str, Any]:
+        """A new token for the caller; its value is returned only now."""
+        token_id, token = security.engine().create_api_token(api_actor(), args["name"])
+        return {"id": token_id, "name": args["name"].strip(), "token": token}
+
+    @blp.route("/<int:token_id>", methods=["DELETE"])
+    @requires("account")
+    @blp.response(204)
+    @problems(blp, 404)
+    def revoke_token(token_id: int) -> None:
+        """Revoke one of the caller's tokens (it stops working at once)."""
+        ensure_id(token_id)
+        security.engine().revoke_api_token(api_actor(), token_id)
+
+    return blp

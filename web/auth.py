@@ -1,0 +1,39 @@
+"""Login and logout: ``engine.authenticate`` checks the (hashed) password; the session keeps
+only the user name, and the actor (roles, territories) is read again on every request.
+Login POSTs are rate-limited per client address (see ``security.limit_login``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from web import security
+from web.i18n import _
+
+bp = Blueprint("auth", __name__)
+
+MAX_FIELD = 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    next_url = security.safe_next(request.values.get("next"), url_for("inbox.inbox"))
+    if request.method == "GET":
+        if security.current_actor() is not None:
+            return redirect(next_url)
+        return render_template("login.html", next=next_url, username="")
+    username = request.form.get("username", "").strip()[:MAX_FIELD]
+    password = request.form.get("password", "")[:MAX_FIELD]
+    found = security.engine().authenticate(username, password) if username and password else None
+    if found is None:
+        flash(_("Nome utente o password non corretti."), "error")
+        return render_template("login.html", next=next_url, username=username), 401
+    security.login(found)
+    return redirect(next_url)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    security.logout()
+    flash(_("Sei uscito dall'applicazione."), "info")
+    return redirect(url_for("auth.login"))

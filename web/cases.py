@@ -1,0 +1,136 @@
+"""Cases in the browser: the list with filters (phase, territory, status, beneficiary
+pseudonym/title), starting a case, a territory's partnership switch for coordinators, and the
+case page: summary, the data the viewer may see, open tasks, the BPMN diagram (bpmn-js, fed by
+``/cases/<id>/diagram.json`` with completed/active/waiting elements) and the history timeline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from engine import CaseStatus, errors
+from web import security
+from web.errors import engine_message, ensure_id, plain_keys
+from web.i18n import _
+
+bp = Blueprint("cases", __name__)
+
+PAGE = 25
+MAX_TEXT = 200
+
+
+def _text(name: str) -> str:
+    return request.values.get(name, "").strip()[:MAX_TEXT]
+
+
+@bp.get("/cases")
+@security.area("cases")
+def index() -> str:
+    eng, actor = security.engine(), security.actor()
+    processes = {p.process_id: p.name for p in eng.list_processes()}
+    status = request.args.get("status", "")
+    phase = request.args.get("phase", "")
+    page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
+    page = max(1, min(page, 10_000))
+    filters = {
+        "status": status if status in {s.value for s in CaseStatus} else "",
+        "phase": phase if phase in processes else "",
+        "territory": _text("territory"),
+        "title": _text("title"),
+    }
+    found = eng.list_cases(
+        actor,
+        status=CaseStatus(filters["status"]) if filters["status"] else None,
+        phase=filters["phase"] or None,
+        territory=filters["territory"] or None,
+        title=filters["title"] or None,
+        limit=PAGE + 1,
+        offset=(page - 1) * PAGE,
+    )
+    return render_template(
+        "cases.html",
+        cases=found[:PAGE],
+        more=len(found) > PAGE,
+        page=page,
+        filters=filters,
+        processes=processes,
+        statuses=[s.value for s in CaseStatus],
+        territories=sorted(actor.territories),
+    )
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@security.area("start")
+def new() -> Response | str | tuple[str, int]:
+    eng, actor = security.engine(), security.actor()
+    processes = {p.process_id: p.name for p in eng.list_processes()}
+    form = {k: _text(k) for k in ("process_id", "territory", "titolo", "beneficiario_pseudonimo")}
+    messages: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        data = {k: form[k] for k in ("titolo", "beneficiario_pseudonimo") if form[k]}
+        if form["territory"]:
+            data["territorio"] = form["territory"]
+        try:
+            if form["process_id"] not in processes:
+                raise errors.InvalidData("unknown process", {"process_id": [_("Scegli un processo.")]})
+            case = eng.start_case(form["process_id"], data, actor=actor, territory=form["territory"] or None)
+            flash(_("Caso n. %(id)s avviato.", id=case.id), "info")
+            return redirect(url_for("cases.show", case_id=case.id))
+        except errors.InvalidData as err:
+            messages, status = plain_keys(err.messages), 422
+        except errors.Conflict:
+            messages = {"territory": [_("Nel territorio non c'è un partenariato attivo: prima va concluso l'accordo.")]}
+            status = 409
+        except errors.Forbidden as err:
+            messages, status = {"_schema": [engine_message(err)]}, 403
+    html = render_template(
+        "case_new.html",
+        processes=processes,
+        form=form,
+        messages=messages,
+        territories=sorted(actor.territories),
+        supervisor=security.may(actor, "supervise"),
+    )
+    return html, status
+
+
+@bp.post("/partnerships")
+@security.area("supervise")
+def partnership() -> Response:
+    territory = _text("territory")
+    active = request.form.get("active") == "1"
+    try:
+        if not territory:
+            raise errors.InvalidData("territory required", {"territory": ["Campo obbligatorio."]})
+        security.engine().set_partnership(territory, active, actor=security.actor())
+        flash(
+            _("Partenariato del territorio %(t)s attivato.", t=territory)
+            if active
+            else _("Partenariato del territorio %(t)s sospeso.", t=territory),
+            "info",
+        )
+    except (errors.InvalidData, errors.Forbidden) as err:
+        flash(engine_message(err), "error")
+    return redirect(url_for("cases.new"))
+
+
+@bp.get("/cases/<int:case_id>")
+@security.area("cases")
+def show(case_id: int) -> str:
+    eng, actor = security.engine(), security.actor()
+    ensure_id(case_id)
+    case = eng.get_case(case_id, actor, purpose="consultazione caso", ip=security.client_ip())
+    history = eng.history(case_id, actor, purpose="cronologia caso", ip=security.client_ip())
+    processes = {p.process_id: p.name for p in eng.list_processes()}
+    return render_template("case.html", case=case, history=history, processes=processes)
+
+
+@bp.get("/cases/<int:case_id>/diagram.json")
+@security.area("cases")
+def diagram(case_id: int) -> Response:
+    ensure_id(case_id)
+    return jsonify(security.engine().case_diagram(case_id, security.actor()))

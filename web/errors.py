@@ -1,0 +1,169 @@
+"""Errors in one place: engine errors → HTTP status, and every error rendered either as an
+Italian/English HTML page or, under ``/api/``, as an RFC 9457 problem document
+(``application/problem+json`` with ``type``, ``title``, ``status``, ``detail`` and ``errors``).
+
+The API never answers with HTML and never turns bad input into a 500.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any, cast
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from engine import errors
+from web.i18n import _
+
+# Most specific first: the first matching class decides the status.
+STATUS: list[tuple[type[errors.EngineError], int]] = [
+    (errors.NotFound, 404),
+    (errors.InvalidData, 422),
+    (errors.Forbidden, 403),
+    (errors.Conflict, 409),  # also TaskNotReady and CaseClosed
+    (errors.InvalidProcess, 422),
+    (errors.ProcessFailed, 422),
+    (errors.StorageUnavailable, 503),
+    (errors.EngineError, 400),
+]
+PROBLEM = "application/problem+json"
+
+
+def status_for(err: errors.EngineError) -> int:
+    return next(status for cls, status in STATUS if isinstance(err, cls))
+
+
+def engine_error_fields(err: errors.EngineError) -> dict[str, Any]:
+    """Field messages an engine error carries (form validation, process defects)."""
+    if isinstance(err, errors.InvalidData):
+        return cast(dict[str, Any], plain_keys(err.messages))
+    if isinstance(err, errors.InvalidProcess):
+        return {"_schema": [str(p) for p in err.problems] or [err.message]}
+    if isinstance(err, errors.ProcessFailed):
+        return {"_schema": [err.message], **({"element": [err.element]} if err.element else {})}
+    return {}
+
+
+def plain_keys(value: Any) -> Any:
+    """Marshmallow keys list items by int: make every key a string (JSON objects, templates)."""
+    if isinstance(value, dict):
+        return {str(k): plain_keys(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_keys(v) for v in value]
+    return value
+
+
+def problem(
+    status: int, detail: str = "", *, code: str | None = None, fields: dict[str, Any] | None = None
+) -> Response:
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {
+        "type": f"/api/v1/docs#problem-{code}" if code else "about:blank",
+        "title": phrase,
+        "status": status,
+        "detail": detail or phrase,
+        "errors": fields or {},
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="impresa-per-noi"'
+    return response
+
+
+def wants_problem() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(errors.EngineError, handle_engine_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+
+
+def handle_engine_error(err: errors.EngineError) -> Response | tuple[str, int]:
+    status = status_for(err)
+    if wants_problem():
+        return problem(status, err.message, code=err.code, fields=engine_error_fields(err))
+    return render_error(status, engine_message(err))
+
+
+def handle_http_exception(err: HTTPException) -> Response | tuple[str, int]:
+    status = err.code or 500
+    if status >= 500:
+        current_app.logger.error("server error on %s %s", request.method, request.path, exc_info=err)
+    if wants_problem():
+        data = getattr(err, "data", None) or {}
+        fields = _webargs_messages(data.get("messages") or data.get("errors"))
+        detail = data.get("message") or (err.description if status < 500 else "")
+        if fields and not data.get("message"):
+            detail = "The request is not valid: see errors."
+        response = problem(status, str(detail or ""), fields=fields)
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value  # e.g. Allow on 405, Retry-After on 429
+        for name, value in (data.get("headers") or {}).items():
+            response.headers[name] = value
+        return response
+    return render_error(status, http_message(status))
+
+
+def _webargs_messages(messages: Any) -> dict[str, Any]:
+    """webargs nests messages by location ({"json": {...}, "query": {...}}): merge them."""
+    if not isinstance(messages, dict):
+        return {}
+    merged: dict[str, Any] = {}
+    for location, value in messages.items():
+        if location in ("json", "query", "path", "headers", "form", "view_args") and isinstance(value, dict):
+            merged.update(plain_keys(value))
+        else:
+            merged[str(location)] = plain_keys(value)
+    return merged
+
+
+def render_error(status: int, message: str) -> tuple[str, int]:
+    return render_template("error.html", status=status, message=message), status
+
+
+def http_message(status: int) -> str:
+    messages = {
+        400: _("La richiesta non è valida. Se la sessione è scaduta, ricarica la pagina e riprova."),
+        403: _("Il tuo ruolo non consente di aprire questa pagina."),
+        404: _("La pagina o l'elemento richiesto non esiste."),
+        405: _("Operazione non consentita su questa pagina."),
+        413: _("I dati inviati sono troppo grandi."),
+        429: _("Troppi tentativi. Attendi un minuto e riprova."),
+    }
+    return messages.get(status, _("Si è verificato un errore imprevisto. Riprova più tardi."))
+
+
+def engine_message(err: errors.EngineError) -> str:
+    """A message for people, in their language (the engine's own text is for logs and the API)."""
+    if isinstance(err, errors.TaskNotReady):
+        return _("Questa attività è già stata completata o non è più disponibile.")
+    if isinstance(err, errors.CaseClosed):
+        return _("Il caso è chiuso: non si possono più completare attività.")
+    if isinstance(err, errors.Conflict):
+        return _("Qualcun altro ha modificato il caso nel frattempo. Ricarica la pagina e riprova.")
+    if isinstance(err, errors.Forbidden):
+        return _("Non hai il ruolo o il territorio richiesto per questa operazione.")
+    if isinstance(err, errors.NotFound):
+        return _("L'elemento richiesto non esiste.")
+    if isinstance(err, errors.InvalidData):
+        return _("Alcuni dati non sono validi: correggi i campi indicati.")
+    if isinstance(err, errors.StorageUnavailable):
+        return _("Il database non è raggiungibile. Riprova più tardi.")
+    return _("L'operazione non è riuscita: %(detail)s", detail=err.message)
+
+
+MAX_ID = 2**31 - 1  # database ids are 32-bit integers: a larger one cannot exist
+
+
+def ensure_id(value: int) -> int:
+    """A path id that cannot exist in the database is simply not found (never a database error)."""
+    if not 0 < value <= MAX_ID:
+        from flask import abort
+
+        abort(404)
+    return value

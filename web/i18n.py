@@ -1,0 +1,113 @@
+"""Languages: Italian by default, English on request (``?lang=en`` once, then kept in the session).
+
+Templates and code use ``_()`` (Flask-Babel gettext) with Italian message ids; the English
+catalog lives in ``web/translations/en``. Form labels come from the forms' own metadata
+(``title``/``x-label_en`` in their JSON Schema), role labels from ``engine.roles``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, request, session
+from flask_babel import Babel, format_date, format_datetime, get_locale, gettext, lazy_gettext
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from engine.roles import ROLES
+
+LANGUAGES = ("it", "en")
+
+_l = lazy_gettext
+
+
+def _(text: str, **variables: Any) -> str:
+    """gettext with a type: the message in the current language, %(name)s filled in."""
+    return str(gettext(text, **variables))
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=_select_locale, default_translation_directories="translations")
+    app.before_request(_remember_language)
+    app.jinja_env.globals.update(
+        lang=language,
+        lang_url=lang_url,
+        role_label=role_label,
+        label=label,
+        help_text=help_text,
+        LANGUAGES=LANGUAGES,
+    )
+    app.jinja_env.filters.update(when=when, day=day, value=show_value)
+
+
+def _remember_language() -> None:
+    wanted = request.args.get("lang")
+    if wanted in LANGUAGES:
+        session["lang"] = wanted
+
+
+def _select_locale() -> str:
+    wanted = request.args.get("lang")
+    if wanted in LANGUAGES:
+        return wanted
+    stored = session.get("lang")
+    return stored if stored in LANGUAGES else "it"
+
+
+def language() -> str:
+    return str(get_locale() or "it")
+
+
+def english() -> bool:
+    return language() == "en"
+
+
+def lang_url(code: str) -> str:
+    """This page again, in another language."""
+    args = MultiDict(request.args)
+    args["lang"] = code
+    query = urlencode(list(args.items(multi=True)))
+    return f"{request.path}?{query}"
+
+
+def role_label(code: str | None) -> str:
+    if not code:
+        return ""
+    it, en = ROLES.get(code, (code, code))
+    return en if english() else it
+
+
+def label(node: dict[str, Any], fallback: str = "") -> str:
+    """A JSON Schema node's label in the current language."""
+    if english() and node.get("x-label_en"):
+        return str(node["x-label_en"])
+    return str(node.get("title") or fallback.replace("_", " ").capitalize())
+
+
+def help_text(node: dict[str, Any]) -> str:
+    if english() and node.get("x-help_en"):
+        return str(node["x-help_en"])
+    return str(node.get("description") or "")
+
+
+def when(value: dt.datetime | None) -> str:
+    return format_datetime(value, "short") if value else ""
+
+
+def day(value: dt.datetime | dt.date | None) -> str:
+    return format_date(value, "medium") if value else ""
+
+
+def show_value(value: Any) -> Markup | str:
+    """A data value for people: yes/no, lists on lines, nested objects as key: value."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Sì") if value else _("No")
+    if isinstance(value, list):
+        return Markup(Markup("<br>").join(show_value(v) for v in value)) if value else "—"
+    if isinstance(value, dict):
+        return Markup(Markup("; ").join(Markup("{}: {}").format(k, show_value(v)) for k, v in value.items()))
+    return str(value)

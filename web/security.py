@@ -1,0 +1,200 @@
+"""Who is asking and what they may open: session login state, the per-area role policy, CSRF,
+the login rate limit and the security headers of every response.
+
+The engine authorizes every task and case by role and territory; this module adds the web's own
+gate in front of it: no page or API call without a login (or a token), and each area of the UI
+only for the roles that work in it (``AREAS``). The table-driven test in
+``tests/web/test_authorization_matrix.py`` checks every endpoint against every role.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.wrappers import Response
+
+from engine import Engine, errors
+from engine.model import Actor
+from engine.roles import LANE_ROLES, ROLES
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SUPERVISORS = frozenset({"coordinatore", "amministratore"})
+# Roles that may read cases (the engine checks the same list, plus territories, on every read).
+CASE_READERS = frozenset(ROLES) - {"progettista"}
+
+# Area of the UI/API → roles that may enter it. Every view names its area.
+AREAS: dict[str, frozenset[str]] = {
+    "inbox": LANE_ROLES | {"amministratore"},  # task lists, task pages, claim/release, drafts
+    "cases": CASE_READERS,  # case list, case page, diagram, history
+    "start": LANE_ROLES | {"amministratore"},  # new case (the engine checks the process' lanes)
+    "supervise": SUPERVISORS,  # reassign tasks, open or suspend a territory's partnership
+    "processes": frozenset(ROLES),  # the process library (no personal data)
+    "account": frozenset(),  # own API tokens, logout: any logged-in user
+}
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    app.extensions["limiter"] = Limiter(
+        get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"], default_limits=[]
+    )
+    app.before_request(_reject_nul)
+    app.before_request(_load_session_actor)
+    app.after_request(_headers)
+
+
+def limit_login(app: Flask, endpoint: str) -> None:
+    """Rate-limit POSTs to the login view (per client address, in memory)."""
+    limiter: Limiter = app.extensions["limiter"]
+    view = app.view_functions[endpoint]
+    limited = limiter.limit(lambda: str(current_app.config["LOGIN_RATE_LIMIT"]), methods=["POST"])(view)
+    app.view_functions[endpoint] = cast(Any, limited)
+
+
+def engine() -> Engine:
+    return cast(Engine, current_app.extensions["engine"])
+
+
+def current_actor() -> Actor | None:
+    return cast(Actor | None, g.get("actor"))
+
+
+def actor() -> Actor:
+    """The logged-in actor of a view already guarded by ``area``."""
+    found = current_actor()
+    assert found is not None
+    return found
+
+
+def may(found: Actor | None, area: str) -> bool:
+    if found is None:
+        return False
+    allowed = AREAS[area]
+    return not allowed or bool(found.roles & allowed)
+
+
+def area(name: str) -> Callable[[F], F]:
+    """Guard an HTML view: log in first (redirect), then the area's roles (403)."""
+    if name not in AREAS:
+        raise ValueError(f"unknown area {name!r}")
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            found = current_actor()
+            if found is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if not may(found, name):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, guarded)
+
+    return decorate
+
+
+def login(found: Actor) -> None:
+    session.clear()  # a new session on login: no fixation
+    session.permanent = True
+    session["user"] = found.username
+
+
+def logout() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A redirect target only if it stays on this site (a path, not a URL elsewhere)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def _load_session_actor() -> None:
+    username = session.get("user")
+    if not username or request.blueprint == "static":
+        return
+    try:
+        g.actor = engine().actor(username)
+    except errors.NotFound:
+        session.clear()
+
+
+def _reject_nul() -> None:
+    """NUL characters and NaN/Infinity are never valid input (PostgreSQL refuses them)."""
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        abort(400)
+    if request.mimetype == "application/x-www-form-urlencoded" and any(
+        "\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)
+    ):
+        abort(400)
+    if request.is_json:
+        raw = request.get_data(cache=True)
+        if b"\x00" in raw or b"\\u0000" in raw.lower():
+            abort(400)
+        try:
+            json.loads(raw or b"null", parse_constant=_no_constants)
+        except (_NotJson, RecursionError):
+            abort(400)  # NaN/Infinity are not JSON (jsonb refuses them); absurd nesting
+        except ValueError:
+            pass  # malformed JSON: the API's parser answers 400 with its own message
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _no_constants(name: str) -> None:
+    raise _NotJson(name)
+
+
+def _headers(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.blueprint != "static" and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response

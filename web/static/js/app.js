@@ -1,0 +1,45 @@
+// Progressive enhancement of the forms (no inline scripts: the CSP allows only this file).
+// Repeatable rows of a list of objects: "Aggiungi" clones the row template with a fresh index,
+// "Rimuovi" drops a row. Without JavaScript the form still works with the rows rendered.
+(function () {
+  "use strict";
+
+  function nextIndex(list) {
+    var max = -1;
+    list.querySelectorAll(":scope > fieldset.row").forEach(function (row) {
+      var n = parseInt(row.getAttribute("data-index"), 10);
+      if (!isNaN(n) && n > max) { max = n; }
+    });
+    return max + 1;
+  }
+
+  function addRow(group) {
+    var template = group.querySelector(":scope > template.row-template");
+    var list = group.querySelector(":scope > .row-list");
+    if (!template || !list) { return; }
+    var index = String(nextIndex(list));
+    var fragment = template.content.cloneNode(true);
+    fragment.querySelectorAll("[name], [id], [for], [data-index], [aria-describedby]").forEach(function (el) {
+      ["name", "id", "for", "data-index", "aria-describedby"].forEach(function (attr) {
+        var value = el.getAttribute(attr);
+        if (value) { el.setAttribute(attr, value.split("__index__").join(index)); }
+      });
+    });
+    list.appendChild(fragment);
+    var first = list.lastElementChild && list.lastElementChild.querySelector("input, select, textarea");
+    if (first) { first.focus(); }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof HTMLElement)) { return; }
+    if (target.classList.contains("add-row")) {
+      event.preventDefault();
+      addRow(target.closest("fieldset.rows"));
+    } else if (target.classList.contains("remove-row")) {
+      event.preventDefault();
+      var row = target.closest("fieldset.row");
+      if (row) { row.remove(); }
+    }
+  });
+})();

@@ -1,0 +1,128 @@
+"""The task page: instructions, the case summary and the data the role may see, and the task's
+form rendered from its JSON Schema; save a draft or complete. A rejected submission comes back
+with each field's message and the input kept; a task someone else completed or took first
+gets a clear message instead of an error page."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from engine import errors
+from engine.model import CaseView, TaskStatus, TaskView
+from web import security
+from web.errors import engine_message, plain_keys
+from web.form_input import convert
+from web.i18n import _
+from web.schema_form import general_errors, prefill, widgets
+
+bp = Blueprint("tasks", __name__)
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+
+
+@bp.get("/tasks/<task_id>")
+@security.area("inbox")
+def show(task_id: str) -> str | tuple[str, int]:
+    task = _task(task_id)
+    values: dict[str, Any] = {}
+    if task.status is TaskStatus.READY:
+        values = _draft(task) or prefill(_schema(task), task.context.get("item"))
+    return _page(task, values, {})
+
+
+@bp.post("/tasks/<task_id>")
+@security.area("inbox")
+def submit(task_id: str) -> Response | str | tuple[str, int]:
+    eng, actor = security.engine(), security.actor()
+    task = _task(task_id)
+    data = convert(_schema(task), request.form)
+    try:
+        if request.form.get("action") == "save":
+            eng.save_draft(task.id, data, actor=actor)
+            flash(_("Bozza salvata: potrai completare l'attività più tardi."), "info")
+            return redirect(url_for("tasks.show", task_id=task.id))
+        case = eng.complete_task(task.id, data, actor=actor)
+    except errors.InvalidData as err:
+        return _page(task, data, plain_keys(err.messages), status=422)
+    except (errors.Conflict, errors.Forbidden) as err:
+        status = 409 if isinstance(err, errors.Conflict) else 403
+        return _page(_task(task_id), data, {}, conflict=engine_message(err), status=status)
+    flash(_("Attività «%(name)s» completata.", name=task.name), "info")
+    if any(t.role in actor.roles and (not t.assignee or t.assignee == actor.username) for t in case.open_tasks):
+        return redirect(url_for("cases.show", case_id=case.id))
+    return redirect(url_for("inbox.inbox", tab="role"))
+
+
+def _task(task_id: str) -> TaskView:
+    try:
+        return security.engine().get_task(task_id, security.actor())
+    except errors.NotFound:
+        abort(404)
+
+
+def _schema(task: TaskView) -> dict[str, Any]:
+    if not task.form_key:
+        return {"type": "object", "properties": {}, "required": []}
+    return security.engine().form_schema(task.form_key)
+
+
+def _draft(task: TaskView) -> dict[str, Any] | None:
+    try:
+        return security.engine().get_draft(task.id, actor=security.actor())
+    except errors.Forbidden:
+        return None
+
+
+def _case(task: TaskView) -> CaseView | None:
+    try:
+        return security.engine().get_case(
+            task.case_id, security.actor(), purpose=f"attività: {task.name}", ip=security.client_ip()
+        )
+    except errors.Forbidden:
+        return None
+
+
+def _page(
+    task: TaskView, values: dict[str, Any], messages: dict[str, Any], *, conflict: str = "", status: int = 200
+) -> tuple[str, int]:
+    schema = _schema(task)
+    actor = security.actor()
+    may_act = task.status is TaskStatus.READY and task.assignee in (None, actor.username) and not conflict
+    html = render_template(
+        "task.html",
+        task=task,
+        case=_case(task),
+        schema=schema,
+        fields=widgets(schema, values, messages),
+        general=general_errors(messages, schema),
+        invalid=bool(messages),
+        conflict=conflict,
+        may_act=may_act,
+        instructions=instructions(task),
+        item=task.context.get("item"),
+    )
+    return html, status
+
+
+def instructions(task: TaskView) -> str:
+    """The user task's documentation in its diagram, if any."""
+    try:
+        files = security.engine().process_xml(task.process_id)
+    except errors.NotFound:
+        return ""
+    for content in files.values():
+        if f'id="{task.bpmn_id}"' not in content:
+            continue
+        try:
+            root = ET.fromstring(content.encode())
+        except ET.ParseError:
+            return ""
+        for element in root.iter():
+            if element.get("id") == task.bpmn_id:
+                doc = element.find(f"{BPMN}documentation")
+                return (doc.text or "").strip() if doc is not None else ""
+    return ""

@@ -1,0 +1,48 @@
+"""The user's own API tokens: create (the plain token is shown once), list and revoke."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from engine import errors
+from web import security
+from web.errors import ensure_id
+from web.i18n import _
+
+bp = Blueprint("tokens", __name__)
+
+
+@bp.get("/account/tokens")
+@security.area("account")
+def index() -> str:
+    return _page()
+
+
+@bp.post("/account/tokens")
+@security.area("account")
+def create() -> str | tuple[str, int]:
+    name = request.form.get("name", "").strip()[:200]
+    try:
+        token_id, token = security.engine().create_api_token(security.actor(), name)
+    except errors.InvalidData:
+        flash(_("Dai un nome al token (ad esempio il sistema che lo userà)."), "error")
+        return _page(), 422
+    return _page(new_token=token, new_id=token_id)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@security.area("account")
+def revoke(token_id: int) -> Response:
+    ensure_id(token_id)
+    try:
+        security.engine().revoke_api_token(security.actor(), token_id)
+    except errors.NotFound:
+        abort(404)
+    flash(_("Token revocato."), "info")
+    return redirect(url_for("tokens.index"))
+
+
+def _page(new_token: str = "", new_id: int | None = None) -> str:
+    tokens = security.engine().list_api_tokens(security.actor())
+    return render_template("tokens.html", tokens=tokens, new_token=new_token, new_id=new_id)
