@@ -378,6 +378,158 @@ def user_list(as_json: bool) -> None:
 
 
 @main.group()
+def audit() -> None:
+    """Tamper evidence: verify chains and bundles, take anchors."""
+
+
+@audit.command("verify")
+@click.option(
+    "--bundle",
+    "bundle_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Check a dossier bundle offline instead of the database.",
+)
+@click.option("--public-key", default=None, help="Trusted signer public key (base64) for --bundle.")
+@json_option
+@user_errors
+def audit_verify(bundle_path: str | None, public_key: str | None, as_json: bool) -> None:
+    """Re-check every event chain and anchor (or one bundle). Exit 1 at the first broken link."""
+    if bundle_path is not None:
+        from engine.audit.bundle import verify_bundle
+
+        try:
+            document = json.loads(Path(bundle_path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            fail(f"{bundle_path}: cannot read the bundle: {err}")
+        problems = verify_bundle(document, public_key)
+        if as_json:
+            click.echo(json.dumps({"ok": not problems, "problems": problems}, indent=2))
+        elif not problems:
+            click.echo(
+                f"bundle intact: case {document['case']['id']}, {len(document['events'])} events, "
+                f"signed by {document['signature']['fingerprint']}"
+            )
+        if problems:
+            if not as_json:
+                click.echo(f"BROKEN: {problems[0]}", err=True)
+            sys.exit(1)
+        return
+    report = get_engine().verify_chains()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "cases": report.cases,
+                    "events": report.events,
+                    "anchors": report.anchors,
+                    "breaks": [str(b) for b in report.breaks],
+                },
+                indent=2,
+            )
+        )
+    elif report.ok:
+        click.echo(f"all chains intact: {report.cases} cases, {report.events} events, {report.anchors} anchors")
+    else:
+        click.echo(
+            f"BROKEN: {report.breaks[0]}" + (f" (and {len(report.breaks) - 1} more)" if len(report.breaks) > 1 else ""),
+            err=True,
+        )
+    if not report.ok:
+        sys.exit(1)
+
+
+@audit.command("anchor")
+@json_option
+@user_errors
+def audit_anchor(as_json: bool) -> None:
+    """Record an anchor over every case's chain head (run it periodically)."""
+    anchor = get_engine().take_anchor(actor=OPERATOR)
+    emit(as_json, anchor, None) if as_json else click.echo(
+        f"anchor {anchor['id']}: {anchor['cases']} cases, {anchor['events']} events, {anchor['hash']}"
+    )
+
+
+@case.command("replay")
+@click.argument("case_id", type=int)
+@click.option("--at", "upto", type=int, default=None, help="Stop after the command holding this event.")
+@json_option
+@user_errors
+def case_replay(case_id: int, upto: int | None, as_json: bool) -> None:
+    """Rebuild a case from its events on its pinned version; checks each step against the record."""
+    result = get_engine().replay(case_id, actor=OPERATOR, upto=upto)
+    if as_json:
+        click.echo(
+            json.dumps(
+                plain({"faithful": result.faithful, "first_mismatch": result.first_mismatch, "steps": result.steps}),
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        t = Table("events", "at", "actor", "kind", "task", "matches", "open tasks")
+        for step in result.steps:
+            mark = {True: "yes", False: "NO", None: "-"}[step.matches]
+            t.add_row(
+                ",".join(map(str, step.seqs)),
+                step.at.isoformat(timespec="seconds"),
+                step.actor,
+                step.kind,
+                step.task_name or "",
+                mark,
+                ", ".join(step.ready),
+            )
+        console.print(t)
+        click.echo("replay faithful" if result.faithful else f"replay DIVERGES at event {result.first_mismatch}")
+    if not result.faithful:
+        sys.exit(1)
+
+
+@case.command("dossier")
+@click.argument("case_id", type=int)
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False), default=None)
+@click.option("--bundle", "bundle_path", type=click.Path(dir_okay=False), default=None)
+@user_errors
+def case_dossier(case_id: int, pdf_path: str | None, bundle_path: str | None) -> None:
+    """Write the case dossier as PDF and/or as a signed JSON bundle."""
+    if not pdf_path and not bundle_path:
+        fail("give --pdf FILE and/or --bundle FILE")
+    engine = get_engine()
+    if pdf_path:
+        Path(pdf_path).write_bytes(engine.dossier_pdf(case_id, actor=OPERATOR))
+        click.echo(f"PDF written to {pdf_path}")
+    if bundle_path:
+        document = engine.dossier_bundle(case_id, actor=OPERATOR)
+        Path(bundle_path).write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+        click.echo(f"bundle written to {bundle_path} (signer {document['signature']['fingerprint']})")
+
+
+@case.command("erase")
+@click.argument("case_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--as", "username", required=True)
+@user_errors
+def case_erase(case_id: int, reason: str, username: str) -> None:
+    """Erase a closed case's personal data after retention (the chain stays verifiable)."""
+    fields = get_engine().erase_personal_data(case_id, actor=actor_for(username), reason=reason)
+    click.echo(f"erased {len(fields)} field(s): {', '.join(fields) or '-'}")
+
+
+@main.group()
+def export() -> None:
+    """Exports."""
+
+
+@export.command("pseudonymised")
+@click.option("--as", "username", required=True)
+@user_errors
+def export_pseudonymised(username: str) -> None:
+    """Cases for evaluators: stable pseudonyms, no identities, categories generalised (JSON)."""
+    click.echo(json.dumps(get_engine().export_pseudonymised(actor=actor_for(username)), ensure_ascii=False, indent=1))
+
+
+@main.group()
 def demo() -> None:
     """Demo data."""
 

@@ -22,6 +22,10 @@ class Settings:
     partnership_process: str = "accordo_partenariato"
     # console | file:PATH | smtp://host:port (engine.adapters.senders)
     notify: str = "console"
+    # keys the server keeps: the dossier signing key, the pseudonymisation key
+    instance_dir: Path = ROOT / "instance"
+    # years after closure before personal data may be erased (ESF+: 5 years, DOMAIN.md §5)
+    retention_years: int = 5
     echo_sql: bool = False
 
     @classmethod
@@ -31,4 +35,5 @@ class Settings:
             processes_dir=Path(os.environ.get("IMPRESA_PROCESSES_DIR", ROOT / "processes")),
             echo_sql=os.environ.get("IMPRESA_ECHO_SQL") == "1",
             notify=os.environ.get("IMPRESA_NOTIFY", "console"),
+            instance_dir=Path(os.environ.get("IMPRESA_INSTANCE_DIR", ROOT / "instance")),
         )

@@ -10,11 +10,24 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from engine.audit.replay import ReplayResult
 from engine.bpmn.loader import SourceFile
 from engine.errors import ProcessProblem
-from engine.forms import json_schema
+from engine.forms import json_schema, known_forms
 from engine.model import Actor, CaseEvent, CaseStatus, CaseView, ProcessVersionView, TaskFilter, TaskStatus, TaskView
-from engine.services import accounts, case_queries, cases, messages, notifications, processes, tasks, timers, users
+from engine.services import (
+    accounts,
+    audit,
+    case_queries,
+    cases,
+    dossier,
+    messages,
+    notifications,
+    processes,
+    tasks,
+    timers,
+    users,
+)
 from engine.services.context import Context
 
 
@@ -168,6 +181,9 @@ class Engine:
     def get_task(self, task_id: str, actor: Actor) -> TaskView:
         return tasks.get_task(self.ctx, task_id, actor)
 
+    def form_keys(self) -> frozenset[str]:
+        return known_forms()
+
     def form_schema(self, form_key: str) -> dict[str, Any]:
         """The form as JSON Schema (labels, help, enums, required) for UIs and API clients."""
         return json_schema(form_key)
@@ -215,6 +231,40 @@ class Engine:
     def delete_filter(self, actor: Actor, filter_id: int) -> None:
         accounts.delete_filter(self.ctx, actor, filter_id)
 
+    # audit: verification, replay, dossiers, administrative actions, privacy
+    def verify_chains(self) -> audit.VerifyReport:
+        return audit.verify_all(self.ctx)
+
+    def take_anchor(self, *, actor: Actor) -> dict[str, Any]:
+        return audit.take_anchor(self.ctx, actor)
+
+    def replay(
+        self, case_id: int, *, actor: Actor, upto: int | None = None, with_elements: bool = False
+    ) -> ReplayResult:
+        return audit.replay_case(self.ctx, case_id, actor, upto=upto, with_elements=with_elements)
+
+    def correct_data(self, case_id: int, changes: dict[str, Any], *, actor: Actor, reason: str) -> CaseView:
+        return audit.correct_data(self.ctx, case_id, changes, actor, reason)
+
+    def reset_to_task(
+        self, case_id: int, bpmn_id: str, *, actor: Actor, reason: str, data: dict[str, Any] | None = None
+    ) -> CaseView:
+        return audit.reset_to_task(self.ctx, case_id, bpmn_id, actor, reason, data)
+
+    def dossier_bundle(self, case_id: int, *, actor: Actor) -> dict[str, Any]:
+        return dossier.dossier_bundle(self.ctx, case_id, actor)
+
+    def dossier_pdf(self, case_id: int, *, actor: Actor) -> bytes:
+        return dossier.dossier_pdf(self.ctx, case_id, actor)
+
+    def export_pseudonymised(self, *, actor: Actor) -> list[dict[str, Any]]:
+        return dossier.export_pseudonymised(self.ctx, actor)
+
+    def erase_personal_data(
+        self, case_id: int, *, actor: Actor, reason: str, before_retention: bool = False
+    ) -> list[str]:
+        return dossier.erase_personal_data(self.ctx, case_id, actor, reason, before_retention=before_retention)
+
     # users and partnerships
     def add_user(
         self, username: str, display_name: str, roles: Sequence[tuple[str, str]], password: str | None = None
@@ -226,6 +276,9 @@ class Engine:
 
     def list_users(self) -> list[dict[str, Any]]:
         return users.list_users(self.ctx)
+
+    def partnership_active(self, territory: str) -> bool:
+        return users.partnership_active(self.ctx, territory)
 
     def set_partnership(self, territory: str, active: bool, *, actor: Actor, case_id: int | None = None) -> None:
         users.set_partnership(self.ctx, territory, active, actor, case_id)

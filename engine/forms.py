@@ -29,10 +29,39 @@ def known_forms() -> frozenset[str]:
     return frozenset(FORMS)
 
 
+def _unstorable(value: Any, depth: int = 0) -> str | None:
+    """Why a value cannot be stored faithfully (NUL characters, NaN/Infinity, absurd nesting)."""
+    if depth > 32:
+        return "Struttura troppo annidata."
+    if isinstance(value, str):
+        return "Il testo contiene caratteri non ammessi (NUL)." if "\x00" in value else None
+    if isinstance(value, float):
+        return "Numero non valido." if value != value or value in (float("inf"), float("-inf")) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            reason = _unstorable(key, depth + 1) or _unstorable(item, depth + 1)
+            if reason:
+                return reason
+    elif isinstance(value, list | tuple):
+        for item in value:
+            reason = _unstorable(item, depth + 1)
+            if reason:
+                return reason
+    return None
+
+
+def check_storable(data: dict[str, Any], what: str = "data") -> None:
+    """Refuse values PostgreSQL or JSON would not keep as given (422 with the field named)."""
+    bad = {k: [reason] for k, v in data.items() if (reason := _unstorable(v) or _unstorable(k))}
+    if bad:
+        raise InvalidData(f"{what}: values that cannot be stored", bad)
+
+
 def check_free_data(data: Any, what: str = "data") -> dict[str, Any]:
     """Data without a form (case start, untyped tasks): a JSON object with plain names as keys."""
     if not isinstance(data, dict):
         raise InvalidData(f"{what} must be a JSON object", {"_schema": ["Deve essere un oggetto JSON."]})
+    check_storable(data, what)
     bad = [k for k in data if not isinstance(k, str) or not _NAME.match(k)]
     if bad:
         raise InvalidData(
@@ -49,6 +78,7 @@ def validate_submission(form_key: str | None, data: Any) -> dict[str, Any]:
     schema = get_form(form_key)()
     if not isinstance(data, dict):
         raise InvalidData("form data must be a JSON object", {"_schema": ["Deve essere un oggetto JSON."]})
+    check_storable(data, f"form {form_key}")
     try:
         loaded = schema.load(data)
     except ValidationError as err:

@@ -33,6 +33,10 @@ class EventKind(enum.StrEnum):
     MESSAGE_RECEIVED = "message_received"
     MESSAGE_SENT = "message_sent"
     TIMER_INCIDENT = "timer_incident"
+    DATA_CORRECTED = "data_corrected"
+    CASE_RESET = "case_reset"
+    DATA_ERASED = "data_erased"
+    MIGRATED = "migrated"
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class CaseRecord:
     next_timer_due: dt.datetime | None = None
     title: str = ""
     phase: str | None = None
+    # hash of the case's last event: the chain head the case row vouches for
+    event_head: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,8 @@ class CaseView:
 
 @dataclass(frozen=True)
 class CaseEvent:
+    """One entry of a case's append-only history (see ``engine.audit.chain`` for the sealing)."""
+
     case_id: int
     seq: int
     at: dt.datetime
@@ -145,6 +153,15 @@ class CaseEvent:
     task_name: str | None = None
     bpmn_id: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # the seq of the first event of the command that wrote this one (a command's events replay together)
+    cmd: int = 0
+    # digest of the case's observable state after the command (data, open tasks, waits)
+    state_digest: str | None = None
+    salts: dict[str, str] | None = None
+    commitments: dict[str, str] | None = None
+    prev_hash: str | None = None
+    hash: str | None = None
+    erased: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

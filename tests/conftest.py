@@ -67,8 +67,9 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def engine(db_url: str, clock: FixedClock) -> Iterator[Engine]:
-    eng = build_engine(Settings(database_url=db_url, processes_dir=ROOT / "processes"), clock=clock)
+def engine(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Engine]:
+    settings = Settings(database_url=db_url, processes_dir=ROOT / "processes", instance_dir=tmp_path / "instance")
+    eng = build_engine(settings, clock=clock)
     yield eng
     eng.db.dispose()
 

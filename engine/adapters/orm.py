@@ -113,6 +113,7 @@ cases = Table(
     Column("next_timer_due", UTCDateTime),
     # The process (phase) where the case's open work is, e.g. valutazione_bisogno.
     Column("phase", String(200)),
+    Column("event_head", String(64)),
     Index(None, "status", "next_timer_due"),
     Index(None, "territory", "status"),
 )
@@ -161,7 +162,28 @@ case_event = Table(
     Column("task_name", String(300)),
     Column("bpmn_id", String(200)),
     Column("data", JSONType, nullable=False),
+    # Tamper evidence (engine.audit.chain): the command it belongs to, the state it left, the
+    # per-field commitments with their salt, and the link to the previous event.
+    Column("cmd", Integer, nullable=False),
+    Column("state_digest", String(64)),
+    Column("salts", JSONType, nullable=False),
+    Column("commitments", JSONType, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("erased", JSONType, nullable=False),
     UniqueConstraint("case_id", "seq"),
+)
+
+audit_anchor = Table(
+    "audit_anchor",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    # {case_id: [last seq, last hash]} of every case when the anchor was taken
+    Column("heads", JSONType, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
 )
 
 app_user = Table(

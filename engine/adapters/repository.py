@@ -39,6 +39,7 @@ _SAVED_COLUMNS = (
     "updated_at",
     "next_timer_due",
     "phase",
+    "event_head",
 )
 _GET_CASE = (
     select(orm.cases, orm.process_version.c.version.label("pv_version"))
@@ -171,6 +172,7 @@ def _case_values(r: CaseRecord) -> dict[str, Any]:
         "started_by": r.started_by,
         "next_timer_due": r.next_timer_due,
         "phase": r.phase,
+        "event_head": r.event_head,
     }
 
 
@@ -192,6 +194,7 @@ def _case_from_row(row: Row[Any]) -> CaseRecord:
         started_by=m["started_by"],
         next_timer_due=m["next_timer_due"],
         phase=m["phase"],
+        event_head=m["event_head"],
         title=m["title"],
     )
 
@@ -210,9 +213,31 @@ class SqlTaskRepository:
         rows = self.conn.execute(_OPEN_TASKS, {"b_case": case_id})
         return [_task_from_row(r) for r in rows]
 
+    def for_case(self, case_id: int) -> list[TaskView]:
+        """Every inbox row the case ever had (open and closed)."""
+        rows = self.conn.execute(
+            select(orm.human_task).where(orm.human_task.c.case_id == case_id).order_by(orm.human_task.c.created_at)
+        )
+        return [_task_from_row(r) for r in rows]
+
     def insert(self, tasks: Sequence[TaskView]) -> None:
-        if tasks:
-            self.conn.execute(insert(orm.human_task), [_task_values(t) for t in tasks])
+        """New inbox rows; a task id seen before (a case sent back to an earlier step) is reopened."""
+        if not tasks:
+            return
+        known = {
+            r[0]
+            for r in self.conn.execute(
+                select(orm.human_task.c.id).where(orm.human_task.c.id.in_([t.id for t in tasks]))
+            )
+        }
+        fresh = [_task_values(t) for t in tasks if t.id not in known]
+        if fresh:
+            self.conn.execute(insert(orm.human_task), fresh)
+        for t in tasks:
+            if t.id in known:
+                values = _task_values(t)
+                values.pop("id")
+                self.conn.execute(update(orm.human_task).where(orm.human_task.c.id == t.id).values(**values))
 
     def close(self, task_ids: Sequence[str], status: TaskStatus, at: dt.datetime, by: str | None) -> None:
         if task_ids:
@@ -315,39 +340,103 @@ class SqlEventRepository:
         self.conn = conn
 
     def append(self, event: CaseEvent) -> None:
+        self.append_many([event])
+
+    def append_many(self, events: Sequence[CaseEvent]) -> None:
+        if events:
+            self.conn.execute(_APPEND_EVENT, [_event_values(e) for e in events])
+
+    def for_case(self, case_id: int, upto: int | None = None) -> list[CaseEvent]:
+        c = orm.case_event.c
+        query = select(orm.case_event).where(c.case_id == case_id)
+        if upto is not None:
+            query = query.where(c.seq <= upto)
+        return [_event_from_row(r) for r in self.conn.execute(query.order_by(c.seq))]
+
+    def stream(self, after_case: int, limit: int) -> list[CaseEvent]:
+        """Events of the next cases after ``after_case``, whole cases only, in (case, seq) order."""
+        c = orm.case_event.c
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                select(c.case_id).where(c.case_id > after_case).distinct().order_by(c.case_id).limit(limit)
+            )
+        ]
+        if not ids:
+            return []
+        query = select(orm.case_event).where(c.case_id.in_(ids)).order_by(c.case_id, c.id)
+        return [_event_from_row(r) for r in self.conn.execute(query)]
+
+    def heads(self) -> dict[int, tuple[int, str]]:
+        """What each case row vouches for: its event count and last event hash."""
+        rows = self.conn.execute(select(orm.cases.c.id, orm.cases.c.event_seq, orm.cases.c.event_head))
+        return {int(r[0]): (int(r[1]), str(r[2] or "")) for r in rows}
+
+    def erase(self, case_id: int, seq: int, data: dict[str, Any], erased: Sequence[str], salts: dict[str, str]) -> None:
+        c = orm.case_event.c
         self.conn.execute(
-            _APPEND_EVENT,
-            {
-                "case_id": event.case_id,
-                "seq": event.seq,
-                "at": event.at,
-                "actor": event.actor,
-                "kind": event.kind,
-                "task_id": event.task_id,
-                "task_name": event.task_name,
-                "bpmn_id": event.bpmn_id,
-                "data": event.data,
-            },
+            update(orm.case_event)
+            .where(c.case_id == case_id, c.seq == seq)
+            .values(data=data, erased=list(erased), salts=salts)
         )
 
-    def for_case(self, case_id: int) -> list[CaseEvent]:
-        rows = self.conn.execute(
-            select(orm.case_event).where(orm.case_event.c.case_id == case_id).order_by(orm.case_event.c.seq)
-        )
-        return [
-            CaseEvent(
-                case_id=r.case_id,
-                seq=r.seq,
-                at=r.at,
-                actor=r.actor,
-                kind=r.kind,
-                task_id=r.task_id,
-                task_name=r.task_name,
-                bpmn_id=r.bpmn_id,
-                data=r.data or {},
-            )
-            for r in rows
-        ]
+
+def _event_values(e: CaseEvent) -> dict[str, Any]:
+    return {
+        "case_id": e.case_id,
+        "seq": e.seq,
+        "at": e.at,
+        "actor": e.actor,
+        "kind": e.kind,
+        "task_id": e.task_id,
+        "task_name": e.task_name,
+        "bpmn_id": e.bpmn_id,
+        "data": e.data,
+        "cmd": e.cmd,
+        "state_digest": e.state_digest,
+        "salts": e.salts or {},
+        "commitments": e.commitments or {},
+        "prev_hash": e.prev_hash or "",
+        "hash": e.hash or "",
+        "erased": list(e.erased),
+    }
+
+
+def _event_from_row(r: Any) -> CaseEvent:
+    return CaseEvent(
+        case_id=r.case_id,
+        seq=r.seq,
+        at=r.at,
+        actor=r.actor,
+        kind=r.kind,
+        task_id=r.task_id,
+        task_name=r.task_name,
+        bpmn_id=r.bpmn_id,
+        data=r.data or {},
+        cmd=r.cmd,
+        state_digest=r.state_digest,
+        salts=r.salts or {},
+        commitments=r.commitments or {},
+        prev_hash=r.prev_hash,
+        hash=r.hash,
+        erased=tuple(r.erased or ()),
+    )
+
+
+class SqlAnchorRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, at: dt.datetime, heads: dict[str, list[Any]], events: int, prev_hash: str, digest: str) -> int:
+        key = self.conn.execute(
+            insert(orm.audit_anchor).values(at=at, heads=heads, events=events, prev_hash=prev_hash, hash=digest)
+        ).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def all(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(select(orm.audit_anchor).order_by(orm.audit_anchor.c.id))
+        return [dict(r._mapping) for r in rows]
 
 
 class SqlProcessRepository:

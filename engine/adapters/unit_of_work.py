@@ -16,6 +16,7 @@ from sqlalchemy.pool import StaticPool
 
 from engine.adapters.account_repository import SqlAccessLogRepository, SqlAccountRepository
 from engine.adapters.repository import (
+    SqlAnchorRepository,
     SqlCaseRepository,
     SqlEventRepository,
     SqlPartnershipRepository,
@@ -76,6 +77,7 @@ class SqlAlchemyUnitOfWork:
     accounts: SqlAccountRepository
     access_log: SqlAccessLogRepository
     timers: SqlTimerRepository
+    anchors: SqlAnchorRepository
     messages: SqlMessageRepository
     notifications: SqlNotificationRepository
 
@@ -106,6 +108,7 @@ class SqlAlchemyUnitOfWork:
         self.accounts = SqlAccountRepository(self.conn)
         self.access_log = SqlAccessLogRepository(self.conn)
         self.timers = SqlTimerRepository(self.conn)
+        self.anchors = SqlAnchorRepository(self.conn)
         self.messages = SqlMessageRepository(self.conn)
         self.notifications = SqlNotificationRepository(self.conn)
         return self

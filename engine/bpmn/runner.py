@@ -261,6 +261,23 @@ class Runner:
     def _steps(self, wf: BpmnWorkflow) -> None:
         wf.do_engine_steps()
 
+    def correct_data(self, wf: BpmnWorkflow, changes: dict[str, Any]) -> None:
+        """An administrator's correction: the live tasks carry the corrected values from now on."""
+        with _spiff_errors(self.now):
+            for task in _all_tasks(wf):
+                if task.state & _LIVE:
+                    task.data.update(changes)
+
+    def reset_to(self, wf: BpmnWorkflow, bpmn_id: str, data: dict[str, Any] | None = None) -> None:
+        """Go back to the latest completed instance of an element and run on from there."""
+        done = [t for t in _all_tasks(wf) if t.state == TaskState.COMPLETED and t.task_spec.bpmn_id == bpmn_id]
+        if not done:
+            raise ProcessFailed(f"{bpmn_id}: no completed task of this element to go back to", element=bpmn_id)
+        target = max(done, key=lambda t: t.last_state_change)
+        with _spiff_errors(self.now):
+            wf.reset_from_task_id(target.id, data=data)
+            self._steps(wf)
+
     def cancel(self, wf: BpmnWorkflow) -> None:
         with _spiff_errors(self.now):
             wf.cancel()

@@ -12,8 +12,10 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from engine.audit.chain import GENESIS, seal
+from engine.audit.digest import digest, summary
 from engine.bpmn.loader import ProcessSpecs
-from engine.bpmn.runner import json_safe
+from engine.bpmn.runner import ReadyTask, json_safe
 from engine.model import (
     SYSTEM,
     Actor,
@@ -78,29 +80,34 @@ def write_command(
     if record.status is CaseStatus.COMPLETED:
         _on_completed(ctx, uow, record, now, events)
     timers = _plan_timers(ctx, uow, record, wf, now, events, new)
-    first = record.event_seq + 1
-    record.event_seq += len(events)
+    ready = ctx.runner.ready_tasks(wf, specs) if record.status is CaseStatus.RUNNING else []
+    state = digest(summary(record.status.value, record.data, ready, ctx.runner.waiting_elements(wf)))
     if new:
-        uow.cases.add(record)
-    else:
-        uow.cases.save(record)
-    _sync_tasks(ctx, uow, record, wf, specs, now, actor, completed, before)
+        uow.cases.add(record)  # the id the events are sealed with
+    append_events(uow, record, events, state_digest=state)
+    _sync_tasks(ctx, uow, record, ready, now, actor, completed, before)
     timers.apply(uow, record.id, now)
-    for offset, e in enumerate(events):
-        uow.events.append(
-            CaseEvent(
-                case_id=record.id,
-                seq=first + offset,
-                at=e.at,
-                actor=e.actor,
-                kind=e.kind,
-                task_id=e.task_id,
-                task_name=e.task_name,
-                bpmn_id=e.bpmn_id,
-                data=e.data,
-            )
-        )
     return view_of(uow, record)
+
+
+def append_events(
+    uow: AbstractUnitOfWork, record: CaseRecord, events: list[CaseEvent], *, state_digest: str | None = None
+) -> None:
+    """The only way events are written: numbered, grouped as one command, sealed into the chain,
+    and the case row (version-checked) moved to the new head in the same transaction."""
+    if not events:
+        uow.cases.save(record)
+        return
+    first = record.event_seq + 1
+    numbered = [
+        dataclasses.replace(e, case_id=record.id, seq=first + i, cmd=first, state_digest=state_digest)
+        for i, e in enumerate(events)
+    ]
+    sealed = seal(numbered, record.event_head or GENESIS)
+    record.event_seq = sealed[-1].seq
+    record.event_head = sealed[-1].hash
+    uow.cases.save(record)
+    uow.events.append_many(sealed)
 
 
 def deliver_pending_messages(
@@ -206,8 +213,7 @@ def _sync_tasks(
     ctx: Context,
     uow: AbstractUnitOfWork,
     record: CaseRecord,
-    wf: Any,
-    specs: ProcessSpecs,
+    ready_tasks: list[ReadyTask],
     now: dt.datetime,
     actor: Actor,
     completed: str | None,
@@ -215,7 +221,7 @@ def _sync_tasks(
 ) -> None:
     # The inbox rows mirror the workflow's READY human tasks before the command (``before``);
     # diffing in memory spares reading every open row back (a 300-way multi-instance has 300).
-    ready = {t.id: t for t in ctx.runner.ready_tasks(wf, specs)} if record.status is CaseStatus.RUNNING else {}
+    ready = {t.id: t for t in ready_tasks}
     if completed is not None:
         uow.tasks.close([completed], TaskStatus.COMPLETED, now, actor.username)
     gone = sorted(tid for tid in before if tid not in ready and tid != completed)

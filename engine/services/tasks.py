@@ -10,6 +10,7 @@ from engine import errors
 from engine.forms import check_free_data
 from engine.model import Actor, CaseEvent, EventKind, TaskFilter, TaskStatus, TaskView
 from engine.ports import AbstractUnitOfWork
+from engine.services.case_sync import append_events
 from engine.services.cases import authorize_task
 from engine.services.context import Context
 from engine.services.notifications import notify_user
@@ -126,21 +127,23 @@ def _log(
 ) -> None:
     """Claims change no workflow state, but they are case history: bump the case and log."""
     record = uow.cases.get(task.case_id)
-    record.event_seq += 1
     record.updated_at = ctx.clock.now()
-    uow.cases.save(record)
-    uow.events.append(
-        CaseEvent(
-            case_id=task.case_id,
-            seq=record.event_seq,
-            at=record.updated_at,
-            actor=actor.username,
-            kind=kind.value,
-            task_id=task.id,
-            task_name=task.name,
-            bpmn_id=task.bpmn_id,
-            data=dict(data),
-        )
+    append_events(
+        uow,
+        record,
+        [
+            CaseEvent(
+                case_id=task.case_id,
+                seq=0,
+                at=record.updated_at,
+                actor=actor.username,
+                kind=kind.value,
+                task_id=task.id,
+                task_name=task.name,
+                bpmn_id=task.bpmn_id,
+                data=dict(data),
+            )
+        ],
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from engine import errors
 from engine.model import SYSTEM, Actor, CaseEvent, CaseStatus, EventKind
-from engine.services.case_sync import write_command
+from engine.services.case_sync import append_events, write_command
 from engine.services.context import Context
 from engine.services.notifications import notify_role
 
@@ -89,17 +89,19 @@ def _record_failure(ctx: Context, timer_id: int, case_id: int, attempts: int, er
         uow.timers.record_failure(timer_id, message, now + backoff(attempts + 1), incident)
         if incident:
             record = uow.cases.get(case_id)
-            record.event_seq += 1
-            uow.cases.save(record)
-            uow.events.append(
-                CaseEvent(
-                    case_id=case_id,
-                    seq=record.event_seq,
-                    at=now,
-                    actor=SYSTEM.username,
-                    kind=EventKind.TIMER_INCIDENT.value,
-                    data={"timer_id": timer_id, "error": message[:2000]},
-                )
+            append_events(
+                uow,
+                record,
+                [
+                    CaseEvent(
+                        case_id=case_id,
+                        seq=0,
+                        at=now,
+                        actor=SYSTEM.username,
+                        kind=EventKind.TIMER_INCIDENT.value,
+                        data={"timer_id": timer_id, "error": message[:2000]},
+                    )
+                ],
             )
             notify_role(
                 uow,

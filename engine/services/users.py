@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 from engine import errors
 from engine.model import Actor, CaseEvent, EventKind
 from engine.roles import ROLES
+from engine.services.case_sync import append_events
 from engine.services.context import Context
 
 
@@ -42,6 +43,11 @@ def list_users(ctx: Context) -> list[dict[str, Any]]:
         return uow.users.all()
 
 
+def partnership_active(ctx: Context, territory: str) -> bool:
+    with ctx.uow(write=False) as uow:
+        return uow.partnerships.is_active(territory)
+
+
 def set_partnership(ctx: Context, territory: str, active: bool, actor: Actor, case_id: int | None = None) -> None:
     """Record a territory's partnership as active or lapsed (F1's outcome, or an administrator)."""
     if not actor.roles & {"coordinatore", "amministratore", "sistema"}:
@@ -50,16 +56,18 @@ def set_partnership(ctx: Context, territory: str, active: bool, actor: Actor, ca
         uow.partnerships.set(territory, active, case_id, ctx.clock.now(), actor.username)
         if case_id is not None:
             record = uow.cases.get(case_id)
-            record.event_seq += 1
-            uow.cases.save(record)
-            uow.events.append(
-                CaseEvent(
-                    case_id=case_id,
-                    seq=record.event_seq,
-                    at=ctx.clock.now(),
-                    actor=actor.username,
-                    kind=EventKind.PARTNERSHIP_CHANGED.value,
-                    data={"territory": territory, "active": active},
-                )
+            append_events(
+                uow,
+                record,
+                [
+                    CaseEvent(
+                        case_id=case_id,
+                        seq=0,
+                        at=ctx.clock.now(),
+                        actor=actor.username,
+                        kind=EventKind.PARTNERSHIP_CHANGED.value,
+                        data={"territory": territory, "active": active},
+                    )
+                ],
             )
         uow.commit()

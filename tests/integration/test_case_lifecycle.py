@@ -204,7 +204,7 @@ def test_crash_between_state_and_event_write_leaves_neither(
     def crash(self: SqlEventRepository, event: object) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(SqlEventRepository, "append", crash)
+    monkeypatch.setattr(SqlEventRepository, "append_many", crash)
     with pytest.raises(RuntimeError):
         engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=anna)
     monkeypatch.undo()

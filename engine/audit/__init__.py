@@ -1,0 +1,1 @@
+"""Audit: the tamper-evident event chain, faithful replay, verifiable dossiers, privacy tools."""

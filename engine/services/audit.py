@@ -1,0 +1,183 @@
+"""Audit use cases: verify every chain, anchor them, replay a case, administrative corrections.
+
+Auditors read (verify, replay, dossier); nothing here lets them change a case. Administrative
+actions (data correction, going back to an earlier task) are commands like any other: they run
+through ``write_command`` and leave an event saying who, when and why, which replay re-applies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import errors
+from engine.audit.chain import GENESIS, Break, canonical, verify_case
+from engine.audit.replay import ReplayResult, replay
+from engine.forms import check_free_data
+from engine.model import Actor, CaseEvent, CaseStatus, CaseView, EventKind
+from engine.services.case_sync import event as new_event
+from engine.services.case_sync import write_command
+from engine.services.context import Context
+
+AUDITORS = frozenset({"auditor", "amministratore", "coordinatore"})
+ADMINS = frozenset({"coordinatore", "amministratore"})
+
+
+def _require(actor: Actor, roles: frozenset[str], what: str) -> None:
+    if not actor.roles & roles:
+        raise errors.Forbidden(f"{what} needs one of the roles {sorted(roles)}")
+
+
+@dataclass
+class VerifyReport:
+    cases: int = 0
+    events: int = 0
+    breaks: list[Break] = field(default_factory=list)
+    anchors: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+
+def verify_all(ctx: Context, batch: int = 500) -> VerifyReport:
+    """Re-check every case's chain against its case row, then every anchor against the events."""
+    report = VerifyReport()
+    with ctx.uow(write=False) as uow:
+        heads = uow.events.heads()
+        anchors = uow.anchors.all()
+        wanted = {(int(c), int(v[0])) for a in anchors for c, v in a["heads"].items()}
+        seen_hashes: dict[tuple[int, int], str] = {}
+        last_case = 0
+        seen_cases: set[int] = set()
+        while events := uow.events.stream(last_case, batch):
+            by_case: dict[int, list[CaseEvent]] = {}
+            for e in events:
+                by_case.setdefault(e.case_id, []).append(e)
+                if (e.case_id, e.seq) in wanted:
+                    seen_hashes[(e.case_id, e.seq)] = e.hash or ""
+            for case_id, case_events in by_case.items():
+                report.cases += 1
+                report.events += len(case_events)
+                seen_cases.add(case_id)
+                problem = verify_case(case_id, case_events, heads.get(case_id))
+                if problem is not None:
+                    report.breaks.append(problem)
+            last_case = max(by_case)
+        for case_id, (seq, _) in heads.items():
+            if seq > 0 and case_id not in seen_cases:
+                report.breaks.append(Break(case_id, 1, f"all {seq} events of the case are missing"))
+        report.anchors, anchor_breaks = _verify_anchors(anchors, seen_hashes)
+        report.breaks += anchor_breaks
+    report.breaks.sort(key=lambda b: (b.case_id, b.seq))
+    return report
+
+
+def _anchor_hash(at: str, heads: dict[str, list[Any]], events: int, prev: str) -> str:
+    return hashlib.sha256(canonical({"at": at, "heads": heads, "events": events, "prev": prev})).hexdigest()
+
+
+def _verify_anchors(anchors: list[dict[str, Any]], seen: dict[tuple[int, int], str]) -> tuple[int, list[Break]]:
+    breaks: list[Break] = []
+    prev = GENESIS
+    for anchor in anchors:
+        if anchor["prev_hash"] != prev or anchor["hash"] != _anchor_hash(
+            anchor["at"].isoformat(), anchor["heads"], anchor["events"], prev
+        ):
+            breaks.append(Break(0, anchor["id"], "anchor chain broken (an anchor was changed or removed)"))
+        for case_id, (seq, digest) in anchor["heads"].items():
+            if seen.get((int(case_id), int(seq))) != digest:
+                breaks.append(Break(int(case_id), int(seq), f"event no longer matches anchor {anchor['id']}"))
+        prev = anchor["hash"]
+    return len(anchors), breaks
+
+
+def take_anchor(ctx: Context, actor: Actor) -> dict[str, Any]:
+    """Commit to every case's current chain head in one hash (periodically, e.g. daily)."""
+    _require(actor, frozenset({"amministratore", "sistema", "coordinatore"}), "anchoring")
+    with ctx.uow() as uow:
+        current = {c: v for c, v in sorted(uow.events.heads().items()) if v[0] > 0}
+        heads: dict[str, list[Any]] = {str(c): [seq, head] for c, (seq, head) in current.items()}
+        previous = uow.anchors.all()
+        prev = previous[-1]["hash"] if previous else GENESIS
+        now = ctx.clock.now()
+        count = sum(seq for seq, _ in current.values())
+        digest = _anchor_hash(now.isoformat(), heads, count, prev)
+        anchor_id = uow.anchors.add(now, heads, count, prev, digest)
+        uow.commit()
+    return {"id": anchor_id, "at": now, "cases": len(heads), "events": count, "hash": digest}
+
+
+def replay_case(
+    ctx: Context, case_id: int, actor: Actor, *, upto: int | None = None, with_elements: bool = False
+) -> ReplayResult:
+    _require(actor, AUDITORS, "replay")
+    with ctx.uow(write=False) as uow:
+        record = uow.cases.get(case_id)
+        if not actor.covers(record.territory):
+            raise errors.Forbidden(f"case {case_id} is outside your territories")
+        specs = ctx.specs_for(uow, record.process_version_id)
+        events = uow.events.for_case(case_id)
+        items = {t.id: t.context.get("item") for t in uow.tasks.for_case(case_id)}
+    return replay(specs, events, items, dict(ctx.parameters), upto=upto, with_elements=with_elements)
+
+
+def correct_data(ctx: Context, case_id: int, changes: dict[str, Any], actor: Actor, reason: str) -> CaseView:
+    """An administrative data correction, with its reason, applied to the live case."""
+    _require(actor, ADMINS, "correcting data")
+    clean = check_free_data(changes, "changes")
+    return _admin_command(
+        ctx,
+        case_id,
+        actor,
+        reason,
+        EventKind.DATA_CORRECTED,
+        {"changes": clean},
+        lambda wf: ctx.runner.correct_data(wf, clean),
+    )
+
+
+def reset_to_task(
+    ctx: Context, case_id: int, bpmn_id: str, actor: Actor, reason: str, data: dict[str, Any] | None = None
+) -> CaseView:
+    """Go back to an earlier step (its latest completed instance), e.g. to redo a wrong assessment."""
+    _require(actor, ADMINS, "resetting a case")
+    clean = check_free_data(data or {}, "data")
+    return _admin_command(
+        ctx,
+        case_id,
+        actor,
+        reason,
+        EventKind.CASE_RESET,
+        {"bpmn_id": bpmn_id, "data": clean},
+        lambda wf: ctx.runner.reset_to(wf, bpmn_id, clean or None),
+    )
+
+
+def _admin_command(
+    ctx: Context,
+    case_id: int,
+    actor: Actor,
+    reason: str,
+    kind: EventKind,
+    payload: dict[str, Any],
+    action: Callable[[Any], None],
+) -> CaseView:
+    if not reason.strip():
+        raise errors.InvalidData("a reason is required", {"reason": ["Campo obbligatorio."]})
+    with ctx.uow() as uow:
+        record = uow.cases.get(case_id)
+        if not actor.covers(record.territory):
+            raise errors.Forbidden(f"case {case_id} is outside your territories")
+        if record.status is not CaseStatus.RUNNING:
+            raise errors.CaseClosed(f"case {case_id} is {record.status.value}")
+        specs, wf = ctx.workflow_for(uow, record)
+        before = ctx.runner.ready_ids(wf)
+        action(wf)
+        first = new_event(record, ctx.clock.now(), actor, kind, data={**payload, "reason": reason})
+        view = write_command(ctx, uow, record, wf, specs, actor, [first], before=before)
+        uow.commit()
+    ctx.workflows.put(record.id, record.version, wf)
+    return view

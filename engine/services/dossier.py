@@ -1,0 +1,171 @@
+"""Dossiers and privacy operations: the signed bundle and PDF of a case, the pseudonymised export
+for evaluators, and the erasure of a beneficiary's personal data after retention.
+
+Erasure keeps the case verifiable: classified fields lose their value and their salt in every
+event (the commitment stays, so the chain still checks), and are blanked in the case data and the
+stored workflow state; an administrative event records who erased what, when and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+from engine import errors, privacy
+from engine.audit import bundle as bundle_format
+from engine.audit import pdf, signing
+from engine.audit.chain import ERASED, verify_case
+from engine.model import Actor, CaseEvent, CaseRecord, CaseStatus, EventKind
+from engine.services.audit import AUDITORS
+from engine.services.case_sync import append_events
+from engine.services.context import Context
+
+GENERALISED = {"C2": "svantaggio_area_sanitaria", "C3": "svantaggio_area_giustizia"}
+
+
+def _case_summary(record: CaseRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "process_id": record.process_id,
+        "process_version": record.process_version,
+        "status": record.status.value,
+        "territory": record.territory,
+        "title": record.title,
+        "created_at": record.created_at.isoformat(),
+        "started_by": record.started_by,
+    }
+
+
+def _load(ctx: Context, case_id: int, actor: Actor) -> tuple[CaseRecord, list[CaseEvent], dict[str, bytes]]:
+    if not actor.roles & AUDITORS:
+        raise errors.Forbidden("dossiers are for auditors")
+    with ctx.uow(write=False) as uow:
+        record = uow.cases.get(case_id)
+        if not actor.covers(record.territory):
+            raise errors.Forbidden(f"case {case_id} is outside your territories")
+        events = uow.events.for_case(case_id)
+        files = dict(uow.processes.files(record.process_version_id))
+    return record, events, files
+
+
+def signing_key(ctx: Context) -> Any:
+    return signing.load_or_create(ctx.settings.instance_dir / "audit_signing_key.pem")
+
+
+def dossier_bundle(ctx: Context, case_id: int, actor: Actor) -> dict[str, Any]:
+    record, events, files = _load(ctx, case_id, actor)
+    return bundle_format.build(_case_summary(record), events, files, signing_key(ctx), ctx.clock.now())
+
+
+def dossier_pdf(ctx: Context, case_id: int, actor: Actor) -> bytes:
+    record, events, _ = _load(ctx, case_id, actor)
+    broken = verify_case(case_id, events, (record.event_seq, record.event_head or ""))
+    verification = "integra" if broken is None else f"NON integra: {broken}"
+    public = signing.public_b64(signing_key(ctx))
+    return pdf.render(_case_summary(record), events, verification, signing.fingerprint(public))
+
+
+def _pseudonym_key(ctx: Context) -> bytes:
+    path = ctx.settings.instance_dir / "pseudonym.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return bytes.fromhex(path.read_text().strip())
+
+
+def export_pseudonymised(ctx: Context, actor: Actor, limit: int = 100_000) -> list[dict[str, Any]]:
+    """One record per case for evaluators: stable pseudonym, no identity, categories generalised."""
+    if not actor.roles & {"valutatore", "amministratore"}:
+        raise errors.Forbidden("the pseudonymised export is for evaluators")
+    key = _pseudonym_key(ctx)
+    classes = privacy.classified_fields()
+    result = []
+    with ctx.uow(write=False) as uow:
+        for record in uow.cases.search(limit=limit):
+            identity = f"{record.id}:{record.title}".encode()
+            data: dict[str, Any] = {}
+            flags: set[str] = set()
+            for name, value in record.data.items():
+                data_class = classes.get(name)
+                if data_class in GENERALISED:
+                    if value not in (None, "", [], {}, False):
+                        flags.add(GENERALISED[data_class])
+                elif name not in ("beneficiario_pseudonimo", "titolo"):
+                    data[name] = value
+            result.append(
+                {
+                    "pseudonimo": hmac.new(key, identity, hashlib.sha256).hexdigest()[:20],
+                    "processo": record.process_id,
+                    "stato": record.status.value,
+                    "fase": record.phase,
+                    "territorio": record.territory,
+                    "categorie": sorted(flags),
+                    "dati": data,
+                }
+            )
+    return result
+
+
+def erase_personal_data(
+    ctx: Context, case_id: int, actor: Actor, reason: str, *, before_retention: bool = False
+) -> list[str]:
+    """Erase the classified personal fields of a closed case; returns the fields erased."""
+    if "amministratore" not in actor.roles:
+        raise errors.Forbidden("erasure is done by the system administrator")
+    if not reason.strip():
+        raise errors.InvalidData("a reason is required", {"reason": ["Campo obbligatorio."]})
+    classes = privacy.classified_fields()
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        record = uow.cases.get(case_id)
+        if record.status is CaseStatus.RUNNING:
+            raise errors.Conflict(f"case {case_id} is still running")
+        limit = record.updated_at.replace(year=record.updated_at.year + ctx.settings.retention_years)
+        if now < limit and not before_retention:
+            raise errors.Conflict(f"case {case_id} is kept until {limit:%d/%m/%Y} (retention)")
+        erased: set[str] = set()
+        for e in uow.events.for_case(case_id):
+            fields = [n for n in e.data if n in classes and n not in e.erased]
+            if fields:
+                data = {k: (ERASED if k in fields else v) for k, v in e.data.items()}
+                salts = {k: v for k, v in (e.salts or {}).items() if k not in fields}
+                uow.events.erase(case_id, e.seq, data, [*e.erased, *fields], salts)
+                erased.update(fields)
+        record.data = {k: (ERASED if k in classes else v) for k, v in record.data.items()}
+        record.state = _redact_state(record.state, set(classes))
+        record.updated_at = now
+        ctx.workflows.take(record.id, record.version)
+        fields = sorted(erased | {k for k in record.data if k in classes})
+        append_events(
+            uow,
+            record,
+            [
+                CaseEvent(
+                    case_id=case_id,
+                    seq=0,
+                    at=now,
+                    actor=actor.username,
+                    kind=EventKind.DATA_ERASED.value,
+                    data={"fields": fields, "reason": reason},
+                )
+            ],
+        )
+        uow.commit()
+    return fields
+
+
+def _redact_state(state: str, names: set[str]) -> str:
+    """Blank the named keys wherever they occur in the stored workflow state."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: (ERASED if k in names else walk(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return json.dumps(walk(json.loads(state)))

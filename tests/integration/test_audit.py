@@ -1,0 +1,284 @@
+"""Auditors' guarantees: tamper evidence, faithful replay, verifiable dossiers, privacy with integrity."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine import Actor, CaseStatus, errors
+from engine.clock import FixedClock
+from engine.facade import Engine
+from tests.conftest import ROOT
+from tests.fixtures import clock_diagrams as d
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+ALL = Actor("tutti", frozenset({"assistente_sociale", "referente_ente_partner", "coordinatore", "tutor_aziendale"}))
+AUDITOR = Actor("aldo", frozenset({"auditor"}))
+ADMIN = Actor("root", frozenset({"amministratore"}))
+
+
+@pytest.fixture
+def finished_case(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> int:
+    deploy(("branching.bpmn", (FIXTURES / "branching.bpmn").read_bytes()))
+    case = engine.start_case("branching", {"partner": ["Comune", "ASL"]}, actor=ALL)
+    while case.open_tasks:
+        clock.advance(hours=5)
+        case = engine.complete_task(
+            case.open_tasks[0].id, {"conferma": True, "note": "situazione complessa"}, actor=ALL
+        )
+    assert case.status is CaseStatus.COMPLETED
+    return case.id
+
+
+def sql(engine: Engine, statement: str, **params: object) -> None:
+    with engine.db.begin() as conn:
+        conn.execute(text(statement), params)
+
+
+def first_break(engine: Engine) -> tuple[int, int] | None:
+    report = engine.verify_chains()
+    return (report.breaks[0].case_id, report.breaks[0].seq) if report.breaks else None
+
+
+def test_intact_chains_verify(engine: Engine, finished_case: int) -> None:
+    report = engine.verify_chains()
+    assert report.ok and report.cases == 1 and report.events == 6
+
+
+def test_a_tampered_event_is_found(engine: Engine, finished_case: int) -> None:
+    sql(engine, "UPDATE case_event SET actor = 'mallory' WHERE case_id = :c AND seq = 3", c=finished_case)
+    assert first_break(engine) == (finished_case, 3)
+
+
+def test_tampered_data_is_found(engine: Engine, finished_case: int) -> None:
+    with engine.db.begin() as conn:
+        data = conn.execute(
+            text("SELECT data FROM case_event WHERE case_id = :c AND seq = 2"), {"c": finished_case}
+        ).scalar_one()
+        data = json.loads(data) if isinstance(data, str) else data
+        data["note"] = "nessuna criticità"
+        conn.execute(
+            text("UPDATE case_event SET data = :d WHERE case_id = :c AND seq = 2"),
+            {"d": json.dumps(data), "c": finished_case},
+        )
+    assert first_break(engine) == (finished_case, 2)
+
+
+def test_a_deleted_event_is_found(engine: Engine, finished_case: int) -> None:
+    sql(engine, "DELETE FROM case_event WHERE case_id = :c AND seq = 4", c=finished_case)
+    assert first_break(engine) == (finished_case, 4)
+
+
+def test_reordered_events_are_found(engine: Engine, finished_case: int) -> None:
+    sql(engine, "UPDATE case_event SET seq = -3 WHERE case_id = :c AND seq = 3", c=finished_case)
+    sql(engine, "UPDATE case_event SET seq = 3 WHERE case_id = :c AND seq = 4", c=finished_case)
+    sql(engine, "UPDATE case_event SET seq = 4 WHERE case_id = :c AND seq = -3", c=finished_case)
+    assert first_break(engine) == (finished_case, 3)
+
+
+def test_a_truncated_history_is_found_by_the_anchor_even_if_the_case_row_is_edited(
+    engine: Engine, finished_case: int
+) -> None:
+    engine.take_anchor(actor=ADMIN)
+    with engine.db.begin() as conn:
+        head = conn.execute(
+            text("SELECT hash FROM case_event WHERE case_id = :c AND seq = 5"), {"c": finished_case}
+        ).scalar_one()
+        conn.execute(text("DELETE FROM case_event WHERE case_id = :c AND seq = 6"), {"c": finished_case})
+        conn.execute(
+            text("UPDATE cases SET event_seq = 5, event_head = :h WHERE id = :c"), {"h": head, "c": finished_case}
+        )
+    report = engine.verify_chains()
+    assert [(b.case_id, b.seq) for b in report.breaks] == [(finished_case, 6)]
+    assert "anchor" in str(report.breaks[0])
+
+
+def test_cli_reports_the_first_broken_link(engine: Engine, finished_case: int, db_url: str) -> None:
+    sql(engine, "UPDATE case_event SET kind = 'cancelled' WHERE case_id = :c AND seq = 2", c=finished_case)
+    result = subprocess.run(
+        [sys.executable, "-m", "engine.cli", "audit", "verify"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": db_url},
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert f"case {finished_case}, event 2" in result.stderr
+
+
+def test_replay_of_the_whole_case_equals_the_stored_state(engine: Engine, finished_case: int) -> None:
+    result = engine.replay(finished_case, actor=AUDITOR)
+    assert result.faithful and all(step.matches for step in result.steps)
+    assert result.final == engine.get_case(finished_case).data
+
+
+def test_replay_at_an_intermediate_event_matches_the_state_saved_then(
+    engine: Engine, deploy: Callable[..., None], clock: FixedClock
+) -> None:
+    deploy(("branching.bpmn", (FIXTURES / "branching.bpmn").read_bytes()))
+    case = engine.start_case("branching", {"partner": ["Comune"]}, actor=ALL)
+    case = engine.complete_task(case.open_tasks[0].id, {"conferma": True, "note": "situazione complessa"}, actor=ALL)
+    saved_then = engine.get_case(case.id)
+    clock.advance(days=2)
+    engine.complete_task(case.open_tasks[0].id, {"conferma": True, "note": "visto"}, actor=ALL)
+
+    partial = engine.replay(case.id, actor=AUDITOR, upto=2, with_elements=True)
+
+    assert [s.seqs for s in partial.steps] == [[1], [2]]
+    assert partial.final == saved_then.data
+    assert partial.steps[-1].ready == [t.name for t in saved_then.open_tasks]
+    assert "Task_intake" in partial.steps[-1].elements["branching"]["completed"]
+    assert partial.steps[-1].changes["added"]["punteggio"] == 30
+
+
+def test_replay_covers_timers_messages_and_administrative_actions(
+    engine: Engine, deploy: Callable[..., None], clock: FixedClock
+) -> None:
+    deploy(("attesa_documenti.bpmn", d.missing_documents()), ("attesa_messaggio.bpmn", d.wait_for_message()))
+    timed = engine.start_case("attesa_documenti", {"territorio": "T1"}, actor=ALL)
+    engine.claim_task(timed.open_tasks[0].id, actor=ALL)
+    clock.advance(days=31)
+    engine.fire_due_timers()
+    msg = engine.start_case("attesa_messaggio", {"territorio": "T1"}, actor=ALL)
+    engine.send_message(msg.id, "documenti_pervenuti", {"protocollo": "P-1"}, actor=ALL)
+    engine.correct_data(msg.id, {"note": "corretto"}, actor=ALL, reason="refuso nel protocollo")
+    msg = engine.complete_task(msg.open_tasks[0].id, {"conferma": True}, actor=ALL)
+    engine.reset_to_task(msg.id, "Task_first", actor=ALL, reason="documenti da richiedere di nuovo")
+
+    for case_id in (timed.id, msg.id):
+        result = engine.replay(case_id, actor=AUDITOR)
+        assert result.faithful, (case_id, result.first_mismatch)
+    kinds = [e.kind for e in engine.history(msg.id)]
+    assert {"data_corrected", "case_reset", "message_received"} <= set(kinds)
+    assert engine.history(msg.id)[-1].data["reason"] == "documenti da richiedere di nuovo"
+
+
+def test_auditor_cannot_change_anything(engine: Engine, finished_case: int, deploy: Callable[..., None]) -> None:
+    deploy(("attesa_messaggio.bpmn", d.wait_for_message()))
+    case = engine.start_case("attesa_messaggio", {}, actor=ALL)
+    attempts: list[Callable[[], object]] = [
+        lambda: engine.start_case("attesa_messaggio", {}, actor=AUDITOR),
+        lambda: engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=AUDITOR),
+        lambda: engine.claim_task(case.open_tasks[0].id, actor=AUDITOR),
+        lambda: engine.cancel_case(case.id, actor=AUDITOR, reason="x"),
+        lambda: engine.send_message(case.id, "documenti_pervenuti", {}, actor=AUDITOR),
+        lambda: engine.correct_data(case.id, {"x": 1}, actor=AUDITOR, reason="x"),
+        lambda: engine.reset_to_task(case.id, "Task_first", actor=AUDITOR, reason="x"),
+        lambda: engine.erase_personal_data(finished_case, actor=AUDITOR, reason="x"),
+        lambda: engine.deploy([], actor=AUDITOR),
+        lambda: engine.save_draft(case.open_tasks[0].id, {"x": 1}, actor=AUDITOR),
+    ]
+    for attempt in attempts:
+        with pytest.raises(errors.Forbidden):
+            attempt()
+    assert engine.get_case(case.id).version == case.version
+
+
+def test_pdf_dossier_renders_a_non_blank_first_page(engine: Engine, finished_case: int, tmp_path: Path) -> None:
+    import pypdfium2
+
+    pdf = engine.dossier_pdf(finished_case, actor=AUDITOR)
+    document = pypdfium2.PdfDocument(pdf)
+    image = document[0].render(scale=1).to_pil().convert("L")
+    image.save(tmp_path / "page1.png")
+    dark = sum(image.histogram()[:128])
+    assert len(document) >= 1 and dark > 2000  # text and table lines, not a white page
+    assert pdf.startswith(b"%PDF")
+
+
+def test_signed_bundle_verifies_offline_and_fails_after_a_one_byte_change(
+    engine: Engine, finished_case: int, tmp_path: Path
+) -> None:
+    bundle = engine.dossier_bundle(finished_case, actor=AUDITOR)
+    good = tmp_path / "dossier.json"
+    good.write_text(json.dumps(bundle), encoding="utf-8")
+    raw = good.read_bytes()
+    index = raw.index(b"situazione complessa")
+    bad = tmp_path / "dossier-bad.json"
+    bad.write_bytes(raw[:index] + b"S" + raw[index + 1 :])
+
+    def verify(path: Path) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
+        env["DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/none"  # offline: no database is reachable
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "engine.cli",
+                "audit",
+                "verify",
+                "--bundle",
+                str(path),
+                "--public-key",
+                bundle["signature"]["public_key"],
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    ok, broken = verify(good), verify(bad)
+    assert ok.returncode == 0, ok.stderr
+    assert "bundle intact" in ok.stdout
+    assert broken.returncode == 1
+    assert "BROKEN" in broken.stderr
+
+
+def test_erasure_after_retention_keeps_the_chain_verifiable(
+    engine: Engine, deploy: Callable[..., None], clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine import privacy
+
+    monkeypatch.setattr(privacy, "classified_fields", lambda: {"note": "C2"})
+    deploy(("branching.bpmn", (FIXTURES / "branching.bpmn").read_bytes()))
+    case = engine.start_case("branching", {"partner": []}, actor=ALL)
+    case = engine.complete_task(case.open_tasks[0].id, {"conferma": True, "note": "diagnosi riservata"}, actor=ALL)
+    case = engine.complete_task(case.open_tasks[0].id, {"conferma": True, "note": "altro dato"}, actor=ALL)
+    assert case.status is CaseStatus.COMPLETED
+
+    with pytest.raises(errors.Conflict):  # still within the retention period
+        engine.erase_personal_data(case.id, actor=ADMIN, reason="fine conservazione")
+    clock.advance(days=366 * 5)
+    fields = engine.erase_personal_data(case.id, actor=ADMIN, reason="fine conservazione")
+
+    assert fields == ["note"]
+    history = engine.history(case.id)
+    assert "diagnosi riservata" not in json.dumps([e.data for e in history])
+    assert engine.get_case(case.id).data["note"] == "[cancellato]"
+    assert engine.verify_chains().ok
+    assert history[-1].kind == "data_erased" and history[-1].data["reason"] == "fine conservazione"
+
+
+def test_pseudonymised_export_hides_identity_and_generalises_categories(
+    engine: Engine, deploy: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine import privacy
+
+    monkeypatch.setattr(privacy, "classified_fields", lambda: {"cat_381": "C2", "misura": "C3"})
+    deploy(("attesa_messaggio.bpmn", d.wait_for_message()))
+    engine.start_case(
+        "attesa_messaggio",
+        {"beneficiario_pseudonimo": "Mario R.", "cat_381": ["TOSSICODIPENDENTE"], "misura": "", "eta": 41},
+        actor=ALL,
+    )
+    valutatore = Actor("vale", frozenset({"valutatore"}))
+
+    first = engine.export_pseudonymised(actor=valutatore)
+    again = engine.export_pseudonymised(actor=valutatore)
+
+    [row] = first
+    assert row == again[0]  # stable pseudonym
+    assert "Mario" not in json.dumps(row) and "TOSSICODIPENDENTE" not in json.dumps(row)
+    assert row["categorie"] == ["svantaggio_area_sanitaria"] and row["dati"]["eta"] == 41
+    with pytest.raises(errors.Forbidden):
+        engine.export_pseudonymised(actor=AUDITOR)
