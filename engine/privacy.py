@@ -21,12 +21,28 @@ ROLES_FOR_CLASS: dict[str, frozenset[str]] = {
     "C2": frozenset({"assistente_sociale", "equipe_multidisciplinare", "referente_sanitario"}),
     "C3": frozenset({"assistente_sociale", "equipe_multidisciplinare", "referente_giustizia"}),
 }
+# A value that may reveal either (e.g. a list of categories from both areas): only roles allowed both.
+ROLES_FOR_CLASS["C23"] = ROLES_FOR_CLASS["C2"] & ROLES_FOR_CLASS["C3"]
+
+# Variables the eligibility tables and scripts derive (not form fields) that reveal a category.
+DERIVED: dict[str, str] = {
+    "cat_381": "C23",  # L. 381/1991 art. 4: invalidity, psychiatric, addiction; detention, alternative measures
+    "cat_l68": "C2",  # L. 68/1999 art. 1: disability
+    "cat_651": "C2",  # Reg. UE 651/2014: includes DISAB_651
+    "cat_112": "C23",  # D.Lgs. 112/2017: derived from the two above
+    "base_giuridica": "C23",  # the article named gives the category away
+    "categorie_svantaggio": "C23",
+    "requisiti_accertati": "C23",
+    "flag_ex_detenuto": "C3",
+    "motivazione_proposta": "C23",
+    "motivo_riprogettazione": "C2",  # may say "relapse"
+}
 
 
 @cache
 def classified_fields() -> Mapping[str, str]:
-    """field name → data class, from the metadata of every registered form."""
-    found: dict[str, str] = {}
+    """field name → data class, from the metadata of every registered form and the derived list."""
+    found: dict[str, str] = dict(DERIVED)
     for schema in FORMS.values():
         for name, field in schema().fields.items():
             data_class = (field.metadata or {}).get("data_class")

@@ -19,6 +19,12 @@ from marshmallow import fields, validate, validates_schema
 from forms.base import FormSchema, form, meta
 from forms.f1_partenariato import choice, raise_if
 
+# --- data classes (DOMAIN.md §5): read by engine/privacy.py -------------------------------------
+# C2 = health (art. 9 GDPR): invalidity, disability, psychiatric/addiction care, health-service
+# certifications. C3 = judicial (art. 10 GDPR): detention, alternative measures, end of sentence.
+C2 = "C2"
+C3 = "C3"
+
 # --- vocabularies --------------------------------------------------------------------------
 
 SERVIZI_INVIANTI = ["SERVIZIO_SOCIALE", "CPI", "SERD", "CSM_DSM", "UEPE", "ETS", "AUTOSEGNALAZIONE"]
@@ -127,16 +133,19 @@ ESITI_VALUTAZIONE_LABELS = [
 NO_DIAGNOSI = "Non indicare diagnosi, patologie, terapie o reati."
 
 
-def flag(label: str, help: str, label_en: str, help_en: str = "") -> fields.Boolean:
-    """An optional yes/no fact for the decision tables: absent means "no"."""
-    return fields.Boolean(load_default=False, metadata=meta(label, help, label_en=label_en, help_en=help_en))
+def flag(label: str, help: str, label_en: str, help_en: str = "", **extra: Any) -> fields.Boolean:
+    """An optional yes/no fact for the decision tables: absent means "no".
+
+    ``extra`` goes into the metadata, e.g. ``data_class=C2`` for a health fact.
+    """
+    return fields.Boolean(load_default=False, metadata=meta(label, help, label_en=label_en, help_en=help_en, **extra))
 
 
-def percentuale(label: str, help: str, label_en: str) -> fields.Integer:
+def percentuale(label: str, help: str, label_en: str, **extra: Any) -> fields.Integer:
     return fields.Integer(
         load_default=0,
         validate=validate.Range(min=0, max=100, error="Percentuale tra {min} e {max}."),
-        metadata=meta(label, help, label_en=label_en),
+        metadata=meta(label, help, label_en=label_en, **extra),
     )
 
 
@@ -174,12 +183,12 @@ class EvidenzaSchema(FormSchema):
             raise_if({"data_scadenza": ["La scadenza deve seguire la data di rilascio."]})
 
 
-def evidenze(label: str, label_en: str) -> fields.List[Any]:
+def evidenze(label: str, label_en: str, **extra: Any) -> fields.List[Any]:
     return fields.List(
         fields.Nested(EvidenzaSchema),
         required=True,
         validate=validate.Length(min=1, error="Indicare almeno {min} evidenza documentale."),
-        metadata=meta(label, "Solo gli estremi del documento, non il suo contenuto", label_en=label_en),
+        metadata=meta(label, "Solo gli estremi del documento, non il suo contenuto", label_en=label_en, **extra),
     )
 
 
@@ -212,6 +221,8 @@ class SegnalazioneForm(FormSchema):
             "Codice della tabella di ammissibilità (DT-1…DT-4). " + NO_DIAGNOSI,
             label_en="Presumed category",
             help_en="Eligibility-table code only, no diagnosis",
+            # Most codes are health or disability categories; some are judicial (DT-1 rows 7-8).
+            data_class=C2,
         ),
     )
     urgenza = fields.String(
@@ -317,6 +328,7 @@ class VerificaDocumentiForm(FormSchema):
             "Serve la certificazione dei servizi sanitari",
             "Categoria presunta di competenza ASL (invalidità, DSM, SerD)",
             label_en="Health-service certification needed",
+            data_class=C2,
         ),
     )
     attestazione_giustizia_necessaria = fields.Boolean(
@@ -325,6 +337,7 @@ class VerificaDocumentiForm(FormSchema):
             "Serve l'attestazione UEPE / istituto",
             "Detenuti, internati, misure alternative, fine pena",
             label_en="Justice-service attestation needed",
+            data_class=C3,
         ),
     )
 
@@ -532,6 +545,7 @@ class DidPspForm(FormSchema):
         "Iscritto nell'elenco del collocamento mirato (L. 68/1999)",
         "",
         "On the targeted-placement list",
+        data_class=C2,  # the L. 68 list is for persons with disabilities
     )
     classe_profilazione = fields.String(
         required=True,
@@ -570,43 +584,51 @@ class CertificazioneSanitariaForm(FormSchema):
         "Invalidità civile riconosciuta (%)",
         "Dal verbale della commissione medica; 0 se assente",
         "Civil invalidity (%)",
+        data_class=C2,
     )
     assegno_ordinario_invalidita = flag(
         "Titolare di assegno ordinario di invalidità INPS",
         "L. 68/1999 art. 1 c.1 lett. a",
         "INPS disability allowance",
+        data_class=C2,
     )
     invalidita_inail_perc = percentuale(
         "Invalidità da lavoro INAIL (%)",
         "Infortunio o malattia professionale; 0 se assente",
         "Work invalidity (%)",
+        data_class=C2,
     )
-    cieco_o_sordo = flag("Persona non vedente o sorda", "L. 68/1999 art. 1 c.1 lett. c", "Blind or deaf")
+    cieco_o_sordo = flag("Persona non vedente o sorda", "L. 68/1999 art. 1 c.1 lett. c", "Blind or deaf", data_class=C2)
     invalido_guerra_servizio = flag(
         "Invalido di guerra, civile di guerra o per servizio (cat. I-VIII)",
         "L. 68/1999 art. 1 c.1 lett. d",
         "War or service invalid",
+        data_class=C2,
     )
     ex_degente_psichiatrico = flag(
         "Ex degente di ospedale psichiatrico, anche giudiziario (OPG/REMS)",
         "L. 381/1991 art. 4",
         "Former psychiatric in-patient",
+        data_class=C2,
     )
-    in_carico_dsm = flag("In trattamento presso il DSM/CSM", "L. 381/1991 art. 4", "In psychiatric care")
+    in_carico_dsm = flag("In trattamento presso il DSM/CSM", "L. 381/1991 art. 4", "In psychiatric care", data_class=C2)
     programma_serd_dipendenze = flag(
         "In programma terapeutico SerD per dipendenza",
         "L. 381/1991 art. 4",
         "In an addiction programme",
+        data_class=C2,
     )
     programma_alcologia = flag(
         "In programma presso il servizio di alcologia",
         "L. 381/1991 art. 4",
         "In an alcohol programme",
+        data_class=C2,
     )
     disabilita_riconosciuta = flag(
         "Disabilità riconosciuta dalla normativa nazionale",
         "Reg. UE 651/2014 art. 2 n. 3",
         "Disability recognised by national law",
+        data_class=C2,
     )
     compatibilita_sanitaria = fields.String(
         required=True,
@@ -615,9 +637,10 @@ class CertificazioneSanitariaForm(FormSchema):
             "Compatibilità attuale con un percorso lavorativo",
             "Solo l'esito, senza motivi clinici",
             label_en="Current compatibility with work",
+            data_class=C2,
         ),
     )
-    evidenze_sanitarie = evidenze("Evidenze documentali", "Evidence")
+    evidenze_sanitarie = evidenze("Evidenze documentali", "Evidence", data_class=C2)
 
     @validates_schema
     def check_evidenze(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -642,27 +665,33 @@ class AttestazioneGiustiziaForm(FormSchema):
         "Detenuto o internato in istituto penitenziario",
         "Anche ammesso al lavoro esterno (art. 21 L. 354/1975)",
         "Detained or interned",
+        data_class=C3,
     )
     misura_alternativa = flag(
         "Ammesso a misura alternativa alla detenzione",
         "Affidamento in prova, detenzione domiciliare, semilibertà",
         "Alternative measure",
+        data_class=C3,
     )
     ex_detenuto = flag(
         "Ex detenuto (pena conclusa)",
         "Per la finestra di sgravi di 18/24 mesi (L. 193/2000)",
         "Former detainee",
+        data_class=C3,
     )
-    data_fine_pena = fields.Date(load_default=None, metadata=meta("Data di fine pena", label_en="End of sentence"))
+    data_fine_pena = fields.Date(
+        load_default=None, metadata=meta("Data di fine pena", label_en="End of sentence", data_class=C3)
+    )
     compatibilita_giustizia = fields.String(
         required=True,
         validate=choice(COMPATIBILITA, COMPATIBILITA_LABELS),
         metadata=meta(
             "Compatibilità delle prescrizioni con un percorso lavorativo",
             label_en="Compatibility of the prescriptions with work",
+            data_class=C3,
         ),
     )
-    evidenze_giustizia = evidenze("Evidenze documentali", "Evidence")
+    evidenze_giustizia = evidenze("Evidenze documentali", "Evidence", data_class=C3)
 
     @validates_schema
     def check_posizione(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -813,7 +842,8 @@ class NonProntoForm(FormSchema):
     motivo_non_pronto = fields.String(
         required=True,
         validate=choice(["VINCOLI_SANITARI", "VINCOLI_GIUSTIZIA", "ALTRO"]),
-        metadata=meta("Motivo", "Solo la categoria del vincolo. " + NO_DIAGNOSI, label_en="Reason"),
+        # VINCOLI_SANITARI / VINCOLI_GIUSTIZIA reveal a health or judicial constraint.
+        metadata=meta("Motivo", "Solo la categoria del vincolo. " + NO_DIAGNOSI, label_en="Reason", data_class=C2),
     )
     servizio_di_riferimento = fields.String(
         required=True,
@@ -864,3 +894,41 @@ class InvioAltriServiziForm(FormSchema):
         elif data.get("data_comunicazione") is None:
             errors["data_comunicazione"] = ["Indicare la data della comunicazione."]
         raise_if(errors)
+
+
+# --- escalation: assessment outcome overdue (boundary timer on "Conferma dell'esito") ----------
+
+AZIONI_SOLLECITO = ["SOLLECITO_INVIATO", "ATTIVITA_RIASSEGNATA", "RITARDO_GIUSTIFICATO"]
+AZIONI_SOLLECITO_LABELS = [
+    "Sollecito inviato all'operatore",
+    "Attività riassegnata ad altro operatore",
+    "Ritardo giustificato",
+]
+
+
+@form(
+    "f2_sollecito_esito",
+    title="Sollecito: esito della valutazione in ritardo",
+    title_en="Reminder: assessment outcome overdue",
+    description=(
+        "Sono passati i giorni previsti dall'avvio della valutazione (giorni_esito_valutazione) e l'esito non è "
+        "ancora confermato: il coordinatore sollecita l'assistente sociale e registra l'azione."
+    ),
+)
+class SollecitoEsitoForm(FormSchema):
+    azione_sollecito_esito = fields.String(
+        required=True,
+        validate=choice(AZIONI_SOLLECITO, AZIONI_SOLLECITO_LABELS),
+        metadata=meta("Azione del coordinatore", label_en="Coordinator's action"),
+    )
+    data_sollecito_esito = fields.Date(required=True, metadata=meta("Data del sollecito", label_en="Reminder date"))
+    note_sollecito_esito = fields.String(
+        load_default=None,
+        validate=validate.Length(max=1000),
+        metadata=meta("Note", NO_DIAGNOSI, label_en="Notes"),
+    )
+
+    @validates_schema
+    def check_giustificazione(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["azione_sollecito_esito"] == "RITARDO_GIUSTIFICATO" and not data.get("note_sollecito_esito"):
+            raise_if({"note_sollecito_esito": ["Indicare perché il ritardo è giustificato."]})

@@ -193,6 +193,7 @@ class SceltaStrumento(FormSchema):
             "Iscritto al collocamento mirato (L. 68/1999)",
             "Determina la durata massima del tirocinio.",
             label_en="Registered for targeted placement (L. 68/1999)",
+            data_class="C2",  # health (DOMAIN.md §5): the L. 68 list is for persons with disabilities
         ),
     )
     incentivi = fields.List(

@@ -100,6 +100,7 @@ class SchedaIngresso(FormSchema):
             "Solo sì/no/non dichiarato: nessuna diagnosi.",
             label_en="Person with disabilities (declared)",
             help_en="Yes/no/not declared only: no diagnosis.",
+            data_class="C2",  # health (DOMAIN.md §5), ESF+ EECO12
         ),
     )
     cittadinanza = fields.String(
@@ -417,3 +418,41 @@ FollowUp6Mesi = form("f5_follow_up_6m", title="Follow-up a 6 mesi dall'uscita", 
 FollowUp12Mesi = form("f5_follow_up_12m", title="Follow-up a 12 mesi dall'uscita", title_en="12-month follow-up")(
     _follow_up_form(12)
 )
+
+
+# --- Escalation: exit form overdue (boundary timer on "Compila la scheda di uscita") ----------
+
+
+@form(
+    "f5_sollecito_uscita",
+    title="Sollecito: scheda di uscita in ritardo",
+    title_en="Reminder: exit form overdue",
+    description=(
+        "Sono passati i giorni previsti (giorni_scheda_uscita, 28 per l'FSE+) e la scheda di uscita non è "
+        "compilata: il coordinatore sollecita l'assistente sociale e registra l'azione."
+    ),
+)
+class SollecitoUscita(FormSchema):
+    azione_sollecito_uscita = fields.String(
+        required=True,
+        validate=scelta(
+            [
+                ("SOLLECITO_INVIATO", "Sollecito inviato all'operatore"),
+                ("ATTIVITA_RIASSEGNATA", "Attività riassegnata ad altro operatore"),
+                ("RITARDO_GIUSTIFICATO", "Ritardo giustificato"),
+            ]
+        ),
+        metadata=meta("Azione del coordinatore", label_en="Coordinator's action"),
+    )
+    data_sollecito_uscita = fields.Date(required=True, metadata=meta("Data del sollecito", label_en="Reminder date"))
+    note_sollecito_uscita = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=1000),
+        metadata=meta("Note", NO_DATI_SENSIBILI, label_en="Notes", help_en=NO_DATI_SENSIBILI_EN),
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("azione_sollecito_uscita") == "RITARDO_GIUSTIFICATO":
+            richiedi(data, "note_sollecito_uscita", quando="il ritardo è giustificato")

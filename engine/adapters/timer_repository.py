@@ -23,6 +23,21 @@ class SqlTimerRepository:
         return [_timer(r) for r in rows]
 
     def insert(self, rows: Sequence[TimerRow]) -> None:
+        """Schedule timers; one seen before (a case sent back to an earlier step) is scheduled again."""
+        t = orm.case_timer.c
+        known = {}
+        for r in rows:
+            existing = self.conn.execute(
+                select(t.id).where(t.case_id == r.case_id, t.task_id == r.task_id, t.due_at == r.due_at)
+            ).first()
+            if existing is not None:
+                known[(r.task_id, r.due_at)] = existing[0]
+                self.conn.execute(
+                    update(orm.case_timer)
+                    .where(t.id == existing[0])
+                    .values(status=r.status, attempts=0, next_attempt_at=r.due_at, fired_at=None, last_error=None)
+                )
+        rows = [r for r in rows if (r.task_id, r.due_at) not in known]
         if rows:
             self.conn.execute(
                 insert(orm.case_timer),

@@ -18,6 +18,8 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity as CallActivityMixin
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -127,7 +129,7 @@ class Runner:
                     form_key=info.form_key if info else None,
                     due_in_days=info.due_in_days if info else None,
                     due_param=info.due_param if info else None,
-                    process_id=str(task.workflow.spec.name),
+                    process_id=process_of(task),
                     multi_instance_item=item,
                     priority=info.priority if info else 0,
                     boundary_due=_boundary_due(task),
@@ -291,10 +293,12 @@ class Runner:
         """The case's current data: the end data once finished, else the live tasks' data."""
         if wf.is_completed():
             return dict(wf.data) or (dict(wf.last_task.data) if wf.last_task else {})
+        # The frontier (READY and WAITING tasks) carries the current data; merged in creation order,
+        # never by timestamp, so a replay or a reloaded case computes exactly the same dict.
         merged: dict[str, Any] = {}
-        live = [t for t in _all_tasks(wf) if t.state & _LIVE]
-        for task in sorted(live, key=lambda t: t.last_state_change):
-            merged.update(task.data)
+        for task in _all_tasks(wf):
+            if task.state & _FRONTIER:
+                merged.update(task.data)
         if not merged and wf.last_task is not None:
             merged.update(wf.last_task.data)
         return merged
@@ -327,7 +331,7 @@ class Runner:
         live = [t for t in _all_tasks(wf) if t.state & waiting]
         # Prefer where a person must act; among those, the innermost (called) process.
         for task in sorted(live, key=lambda t: (not t.task_spec.manual, t.workflow is wf)):
-            return str(task.workflow.spec.name)
+            return process_of(task)
         return str(wf.spec.name)
 
     def next_timer_due(self, wf: BpmnWorkflow) -> dt.datetime | None:
@@ -341,6 +345,7 @@ class Runner:
 
 
 _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+_FRONTIER = TaskState.READY | TaskState.WAITING
 
 
 def _all_tasks(wf: BpmnWorkflow) -> Iterator[Any]:
@@ -352,6 +357,17 @@ def _all_tasks(wf: BpmnWorkflow) -> Iterator[Any]:
     yield from wf.tasks.values()
     for sub in wf.subprocesses.values():
         yield from sub.tasks.values()
+
+
+def process_of(task: Any) -> str:
+    """The process a task belongs to: its called process, never an embedded sub-process."""
+    workflow = task.workflow
+    while isinstance(workflow, BpmnSubWorkflow):
+        parent = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
+        if isinstance(parent.task_spec, CallActivityMixin):
+            break
+        workflow = parent.workflow
+    return str(workflow.spec.name)
 
 
 def _timer_due(task: Any, ed: Any) -> dt.datetime | None:
