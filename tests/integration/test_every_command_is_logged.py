@@ -21,12 +21,46 @@ COORD = Actor("carla", frozenset({"coordinatore", "assistente_sociale", "amminis
 
 # Methods that cannot change a case: reads, library and account management, the outbox.
 NOT_CASE_COMMANDS = {
-    "close", "validate", "deploy", "list_processes", "process_xml", "incidents", "case_messages",
-    "dispatch_notifications", "get_case", "history", "list_cases", "case_diagram", "access_log", "list_tasks",
-    "count_tasks", "query_tasks", "get_task", "form_keys", "form_schema", "get_draft", "authenticate",
-    "set_password", "create_api_token", "actor_for_token", "list_api_tokens", "revoke_api_token", "save_filter",
-    "list_filters", "delete_filter", "verify_chains", "take_anchor", "replay", "dossier_bundle", "dossier_pdf",
-    "export_pseudonymised", "add_user", "actor", "list_users", "partnership_active", "retry_incident",
+    "close",
+    "validate",
+    "deploy",
+    "list_processes",
+    "process_xml",
+    "incidents",
+    "case_messages",
+    "dispatch_notifications",
+    "get_case",
+    "history",
+    "list_cases",
+    "case_diagram",
+    "access_log",
+    "list_tasks",
+    "count_tasks",
+    "query_tasks",
+    "get_task",
+    "form_keys",
+    "form_schema",
+    "get_draft",
+    "authenticate",
+    "set_password",
+    "create_api_token",
+    "actor_for_token",
+    "list_api_tokens",
+    "revoke_api_token",
+    "save_filter",
+    "list_filters",
+    "delete_filter",
+    "verify_chains",
+    "take_anchor",
+    "replay",
+    "dossier_bundle",
+    "dossier_pdf",
+    "export_pseudonymised",
+    "add_user",
+    "actor",
+    "list_users",
+    "partnership_active",
+    "retry_incident",
     # a draft belongs to the user, not to the case: the workflow never sees it
     "save_draft",
     # announces overdue tasks (outbox rows) without touching the case
@@ -37,12 +71,14 @@ NOT_CASE_COMMANDS = {
 def footprint(engine: Engine, case_id: int) -> tuple[Any, ...]:
     with engine.db.connect() as conn:
         case = conn.execute(
-            select(orm.cases.c.state, orm.cases.c.data, orm.cases.c.status, orm.cases.c.version)
-            .where(orm.cases.c.id == case_id)
+            select(orm.cases.c.state, orm.cases.c.data, orm.cases.c.status, orm.cases.c.version).where(
+                orm.cases.c.id == case_id
+            )
         ).one()
         tasks = conn.execute(
             select(orm.human_task.c.id, orm.human_task.c.status, orm.human_task.c.assignee)
-            .where(orm.human_task.c.case_id == case_id).order_by(orm.human_task.c.id)
+            .where(orm.human_task.c.case_id == case_id)
+            .order_by(orm.human_task.c.id)
         ).all()
         timers = conn.execute(
             select(orm.case_timer.c.id, orm.case_timer.c.status).where(orm.case_timer.c.case_id == case_id)
@@ -84,7 +120,10 @@ def run_commands(engine: Engine, live: dict[str, Any]) -> dict[str, tuple[int, C
         "release_task": (waiting.id, lambda: engine.release_task(waiting.open_tasks[0].id, actor=COORD)),
         "reassign_task": (waiting.id, lambda: engine.reassign_task(waiting.open_tasks[0].id, "anna", actor=COORD)),
         "correct_data": (waiting.id, lambda: engine.correct_data(waiting.id, {"n": 1}, actor=COORD, reason="r")),
-        "complete_task": (timed.id, lambda: engine.complete_task(timed.open_tasks[0].id, {"conferma": True}, actor=COORD)),
+        "complete_task": (
+            timed.id,
+            lambda: engine.complete_task(timed.open_tasks[0].id, {"conferma": True}, actor=COORD),
+        ),
         "reset_to_task": (timed.id, lambda: engine.reset_to_task(timed.id, "Task_wait", actor=COORD, reason="r")),
         "fire_due_timers": (timed.id, fire),
         "send_message": (waiting.id, lambda: engine.send_message(waiting.id, "altro_messaggio", {}, actor=COORD)),

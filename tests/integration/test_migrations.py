@@ -37,3 +37,49 @@ def test_upgrade_from_empty_matches_the_declared_schema(tmp_path: Path) -> None:
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             admin.dispose()
+
+
+def test_events_written_before_the_chain_are_sealed_by_the_migration(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from engine import Settings, build_engine
+    from tests.conftest import ROOT
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0003")
+    at = dt.datetime(2026, 1, 5, 9, 0)
+    db = make_db_engine(url)
+    with db.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO process_version (id, process_id, version, name, sha256, deployed_at, deployed_by, note) "
+                "VALUES (1, 'p', 1, 'p', :h, :at, 'x', '')"
+            ),
+            {"h": "0" * 64, "at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, process_id, process_version_id, status, state, data, territory, title, "
+                "version, event_seq, created_at, updated_at, started_by) VALUES "
+                "(1, 'p', 1, 'running', '{}', '{}', 'T1', '', 1, 2, :at, :at, 'anna')"
+            ),
+            {"at": at},
+        )
+        for seq, kind in ((1, "started"), (2, "task_completed")):
+            conn.execute(
+                text(
+                    "INSERT INTO case_event (case_id, seq, at, actor, kind, data) VALUES (1, :s, :at, 'anna', :k, :d)"
+                ),
+                {"s": seq, "at": at, "k": kind, "d": '{"x": 1}'},
+            )
+    db.dispose()
+
+    upgrade(url)
+
+    engine = build_engine(Settings(database_url=url, processes_dir=ROOT / "processes", instance_dir=tmp_path))
+    report = engine.verify_chains()
+    assert report.ok and report.events == 2
+    with engine.db.begin() as conn:
+        conn.execute(text("UPDATE case_event SET actor = 'mallory' WHERE seq = 1"))
+    assert [(b.case_id, b.seq) for b in engine.verify_chains().breaks] == [(1, 1)]
+    engine.close()

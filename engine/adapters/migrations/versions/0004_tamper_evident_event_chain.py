@@ -53,6 +53,8 @@ def upgrade() -> None:
 
 def _seal_existing_events() -> None:
     """Events written before the chain existed are sealed now, in order, one case at a time."""
+    import datetime as dt
+
     from engine.audit.chain import GENESIS, seal
     from engine.model import CaseEvent
 
@@ -62,7 +64,7 @@ def _seal_existing_events() -> None:
         sa.column("id"),
         sa.column("case_id"),
         sa.column("seq"),
-        sa.column("at"),
+        sa.column("at", sa.DateTime(timezone=True)),
         sa.column("actor"),
         sa.column("kind"),
         sa.column("task_id"),
@@ -87,7 +89,7 @@ def _seal_existing_events() -> None:
                 CaseEvent(
                     case_id=r.case_id,
                     seq=r.seq,
-                    at=r.at if r.at.tzinfo else r.at.replace(tzinfo=__import__("datetime").UTC),
+                    at=r.at if r.at.tzinfo else r.at.replace(tzinfo=dt.UTC),
                     actor=r.actor,
                     kind=r.kind,
                     task_id=r.task_id,
