@@ -216,6 +216,39 @@ def process_list(as_json: bool) -> None:
     emit(as_json, views, table)
 
 
+@process.command("export")
+@click.argument("directory", default="processes")
+@user_errors
+def process_export(directory: str) -> None:
+    """Write the deployed library to DIRECTORY (default processes/) so git can review it."""
+    names = get_engine().export_library(Path(directory))
+    click.echo(f"{len(names)} file(s) written to {directory}: {', '.join(names)}")
+
+
+@process.command("diff")
+@click.argument("process_id")
+@click.argument("old", type=int)
+@click.argument("new", type=int)
+@json_option
+@user_errors
+def process_diff(process_id: str, old: int, new: int, as_json: bool) -> None:
+    """Elements added, removed and changed between two versions."""
+    result = get_engine().version_diff(process_id, old, new)
+
+    def table() -> Table:
+        t = Table("process", "added", "removed", "changed")
+        for pid, entry in result["processes"].items():
+            t.add_row(
+                pid,
+                ", ".join(entry["added"]),
+                ", ".join(entry["removed"]),
+                ", ".join(f"{c['id']} ({'/'.join(c['aspects'])})" for c in entry["changed"]),
+            )
+        return t
+
+    emit(as_json, result, table)
+
+
 @main.group()
 def case() -> None:
     """Cases."""
@@ -284,6 +317,45 @@ def case_history(case_id: int, as_json: bool) -> None:
         return t
 
     emit(as_json, events, table)
+
+
+@case.command("migrate")
+@click.argument("case_id", type=int)
+@click.option("--to", "to_version", type=int, required=True, help="Target version of the case's process.")
+@click.option("--map", "mappings", multiple=True, help="OLD_ELEMENT=NEW_ELEMENT for removed elements; repeatable.")
+@click.option("--reason", default="")
+@click.option("--dry-run", is_flag=True, help="Only report whether the case can move and what would change.")
+@click.option("--as", "username", default=None)
+@json_option
+@user_errors
+def case_migrate(
+    case_id: int,
+    to_version: int,
+    mappings: tuple[str, ...],
+    reason: str,
+    dry_run: bool,
+    username: str | None,
+    as_json: bool,
+) -> None:
+    """Move a running case to another version of its process (audited)."""
+    mapping = {}
+    for item in mappings:
+        old, sep, new = item.partition("=")
+        if not sep or not old or not new:
+            fail(f"--map {item!r}: use OLD_ELEMENT=NEW_ELEMENT")
+        mapping[old] = new
+    result = get_engine().migrate_case(
+        case_id, to_version, actor=actor_for(username), reason=reason, mapping=mapping, dry_run=dry_run
+    )
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        state = "migrated" if result.migrated else ("can migrate" if result.can_migrate else "cannot migrate")
+        click.echo(f"case {case_id}: v{result.from_version} -> v{result.to_version}: {state}")
+        for reason_line in result.reasons:
+            click.echo(f"  - {reason_line}")
+    if not result.can_migrate:
+        sys.exit(2)
 
 
 @case.command("cancel")

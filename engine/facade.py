@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from engine.audit.replay import ReplayResult
+from engine.bpmn.dry_run import DryRunResult
 from engine.bpmn.loader import SourceFile
 from engine.errors import ProcessProblem
 from engine.forms import json_schema, known_forms
@@ -20,8 +22,10 @@ from engine.services import (
     audit,
     case_queries,
     cases,
+    designer,
     dossier,
     messages,
+    migration,
     notifications,
     processes,
     tasks,
@@ -29,6 +33,7 @@ from engine.services import (
     users,
 )
 from engine.services.context import Context
+from engine.services.migration import CaseMigration
 
 
 class Engine:
@@ -57,6 +62,89 @@ class Engine:
 
     def process_xml(self, process_id: str, version: int | None = None) -> dict[str, str]:
         return processes.process_xml(self.ctx, process_id, version)
+
+    # process design: drafts, history, diff, dry run, export, migration of running cases
+    def save_process_draft(
+        self, file_name: str, content: bytes, *, actor: Actor, note: str = "", draft_id: int | None = None
+    ) -> dict[str, Any]:
+        return designer.save_draft(self.ctx, actor, file_name, content, note=note, draft_id=draft_id)
+
+    def new_process_draft(self, process_id: str, name: str, *, actor: Actor) -> dict[str, Any]:
+        return designer.new_process_draft(self.ctx, actor, process_id, name)
+
+    def open_process_draft(self, file_name: str, *, actor: Actor) -> dict[str, Any]:
+        return designer.open_draft_of(self.ctx, actor, file_name)
+
+    def process_draft(self, draft_id: int, *, actor: Actor) -> dict[str, Any]:
+        return designer.get_draft(self.ctx, actor, draft_id)
+
+    def process_drafts(self, *, actor: Actor) -> list[dict[str, Any]]:
+        return designer.list_drafts(self.ctx, actor)
+
+    def delete_process_draft(self, draft_id: int, *, actor: Actor) -> None:
+        designer.delete_draft(self.ctx, actor, draft_id)
+
+    def deploy_process_draft(
+        self, draft_id: int, *, actor: Actor, note: str = ""
+    ) -> list[tuple[ProcessVersionView, bool]]:
+        return designer.deploy_draft(self.ctx, actor, draft_id, note)
+
+    def process_draft_diff(self, draft_id: int, *, actor: Actor) -> dict[str, Any]:
+        return designer.draft_diff(self.ctx, actor, draft_id)
+
+    def dry_run_draft(
+        self, draft_id: int, process_id: str, data: dict[str, Any], answers: dict[str, Any], *, actor: Actor
+    ) -> DryRunResult:
+        return designer.run_draft(self.ctx, actor, draft_id, process_id, data, answers)
+
+    def process_versions(self, process_id: str) -> list[ProcessVersionView]:
+        return designer.versions(self.ctx, process_id)
+
+    def version_diff(self, process_id: str, old: int, new: int) -> dict[str, Any]:
+        return designer.version_diff(self.ctx, process_id, old, new)
+
+    def library_files(self) -> dict[str, bytes]:
+        with self.ctx.uow(write=False) as uow:
+            return designer.library_files(uow)
+
+    def export_library(self, directory: Path) -> list[str]:
+        return designer.export_library(self.ctx, directory)
+
+    def migrate_case(
+        self,
+        case_id: int,
+        to_version: int,
+        *,
+        actor: Actor,
+        reason: str = "",
+        mapping: dict[str, str] | None = None,
+        dry_run: bool = False,
+    ) -> CaseMigration:
+        return migration.migrate_case(
+            self.ctx, case_id, to_version, actor, reason=reason, mapping=mapping, dry_run=dry_run
+        )
+
+    def migrate_cases(
+        self,
+        process_id: str,
+        to_version: int,
+        *,
+        actor: Actor,
+        from_version: int | None = None,
+        reason: str = "",
+        mapping: dict[str, str] | None = None,
+        dry_run: bool = False,
+    ) -> list[CaseMigration]:
+        return migration.migrate_cases(
+            self.ctx,
+            process_id,
+            to_version,
+            actor,
+            from_version=from_version,
+            reason=reason,
+            mapping=mapping,
+            dry_run=dry_run,
+        )
 
     # cases: commands
     def start_case(

@@ -315,3 +315,20 @@ notification_outbox = Table(
     Column("last_error", Text),
     Index(None, "sent_at", "id"),
 )
+
+process_draft = Table(
+    "process_draft",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # the file the draft will replace or add in the library, e.g. progettazione.bpmn
+    Column("file_name", String(300), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    # validation result at the last save: [{file, element, line, message}]
+    Column("problems", JSONType, nullable=False),
+    Column("deployed_at", UTCDateTime),
+    Index(None, "file_name"),
+)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from engine.adapters.account_repository import SqlAccessLogRepository, SqlAccountRepository
+from engine.adapters.draft_repository import SqlDraftRepository
 from engine.adapters.repository import (
     SqlAnchorRepository,
     SqlCaseRepository,
@@ -78,6 +79,7 @@ class SqlAlchemyUnitOfWork:
     access_log: SqlAccessLogRepository
     timers: SqlTimerRepository
     anchors: SqlAnchorRepository
+    drafts: SqlDraftRepository
     messages: SqlMessageRepository
     notifications: SqlNotificationRepository
 
@@ -109,6 +111,7 @@ class SqlAlchemyUnitOfWork:
         self.access_log = SqlAccessLogRepository(self.conn)
         self.timers = SqlTimerRepository(self.conn)
         self.anchors = SqlAnchorRepository(self.conn)
+        self.drafts = SqlDraftRepository(self.conn)
         self.messages = SqlMessageRepository(self.conn)
         self.notifications = SqlNotificationRepository(self.conn)
         return self

@@ -10,12 +10,13 @@ and compared with the digest stored with its events: a faithful replay matches a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine import errors
 from engine.audit.digest import digest, summary
+from engine.bpmn import migration
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.runner import Runner, json_safe
 from engine.bpmn.scripting import build_script_engine
@@ -72,7 +73,8 @@ def group_commands(events: Sequence[CaseEvent]) -> list[list[CaseEvent]]:
 
 
 def replay(
-    specs: ProcessSpecs,
+    specs_of: Callable[[int], ProcessSpecs],
+    current_version_id: int,
     events: Sequence[CaseEvent],
     task_items: dict[str, Any],
     parameters: dict[str, Any],
@@ -83,8 +85,11 @@ def replay(
     """Re-run ``events`` (a whole case, in order) up to the command containing seq ``upto``.
 
     ``task_items`` maps live task ids to their multi-instance item, so a completion is replayed on
-    the same instance even though replay creates tasks with new ids.
+    the same instance even though replay creates tasks with new ids. ``specs_of`` gives the specs of
+    a process version: a case migrated on the way starts on the version it was started on.
     """
+    migrations = [e for e in events if e.kind == EventKind.MIGRATED.value]
+    specs = specs_of(int(migrations[0].data["from_version_id"]) if migrations else current_version_id)
     clock = FixedClock(events[0].at if events else None)
     runner = Runner(build_script_engine(clock.now, parameters), clock.now)
     wf: Any = None
@@ -99,6 +104,10 @@ def replay(
             wf = runner.start(specs, dict(head.data))
         elif wf is None:
             raise errors.ProcessFailed(f"event {head.seq}: the case has no start event")
+        elif head.kind == EventKind.MIGRATED.value:
+            specs = specs_of(int(head.data["to_version_id"]))
+            migration.apply(wf, specs, dict(head.data.get("mapping") or {}))
+            runner.fire_timers(wf)
         else:
             status = _apply(runner, specs, wf, head, task_items) or status
         for event in group[1:]:

@@ -180,6 +180,8 @@ class Library:
                 dmn = self.parser.dmn_parsers.get(decision.decode())
                 if dmn is not None and dmn.filename:
                     closure.add(str(dmn.filename))
+        for each in [spec, *subprocess_specs.values()]:
+            _connect_message_started_subprocesses(each)
         result = ProcessSpecs(
             process_id=process_id,
             name=str(getattr(spec, "description", "") or process_id),
@@ -196,6 +198,22 @@ class Library:
 
     def all_specs(self) -> dict[str, ProcessSpecs]:
         return {pid: self.specs(pid) for pid in self.process_ids()}
+
+
+def _connect_message_started_subprocesses(spec: Any) -> None:
+    """Wire message-started event subprocesses to the process start once, at parse time.
+
+    SpiffWorkflow connects such a subprocess to its process's start the first time a message
+    triggers it, which *changes the shared spec*: later cases (and replays) of the same version
+    would then run differently from earlier ones. Connected up front, every case of a version
+    waits for those messages from its start, the same way on every server and in every replay.
+    """
+    start = getattr(spec, "start", None)
+    for name in list(getattr(start, "trigger_specs", []) or []):
+        target = spec.task_specs.get(name)
+        if target is not None and start not in target.inputs:
+            start.connect(target)
+            target.connect(spec.end)
 
 
 def user_task_info(task_spec: Any) -> UserTaskInfo | None:

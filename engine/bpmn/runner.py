@@ -328,7 +328,8 @@ class Runner:
         if wf.is_completed():
             return None
         waiting = TaskState.READY | TaskState.WAITING
-        live = [t for t in _all_tasks(wf) if t.state & waiting]
+        # A waiting start event is a listener (an event subprocess), not where the case is.
+        live = [t for t in _all_tasks(wf) if t.state & waiting and type(t.task_spec).__name__ != "StartEvent"]
         # Prefer where a person must act; among those, the innermost (called) process.
         for task in sorted(live, key=lambda t: (not t.task_spec.manual, t.workflow is wf)):
             return process_of(task)

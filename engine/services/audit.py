@@ -118,10 +118,22 @@ def replay_case(
         record = uow.cases.get(case_id)
         if not actor.covers(record.territory):
             raise errors.Forbidden(f"case {case_id} is outside your territories")
-        specs = ctx.specs_for(uow, record.process_version_id)
         events = uow.events.for_case(case_id)
         items = {t.id: t.context.get("item") for t in uow.tasks.for_case(case_id)}
-    return replay(specs, events, items, dict(ctx.parameters), upto=upto, with_elements=with_elements)
+        versions = {
+            vid: ctx.specs_for(uow, vid)
+            for vid in {record.process_version_id}
+            | {int(e.data[k]) for e in events if e.kind == "migrated" for k in ("from_version_id", "to_version_id")}
+        }
+    return replay(
+        versions.__getitem__,
+        record.process_version_id,
+        events,
+        items,
+        dict(ctx.parameters),
+        upto=upto,
+        with_elements=with_elements,
+    )
 
 
 def correct_data(ctx: Context, case_id: int, changes: dict[str, Any], actor: Actor, reason: str) -> CaseView:

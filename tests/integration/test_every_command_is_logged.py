@@ -65,6 +65,20 @@ NOT_CASE_COMMANDS = {
     "save_draft",
     # announces overdue tasks (outbox rows) without touching the case
     "queue_overdue",
+    # process design works on drafts and the library, never on cases
+    "save_process_draft",
+    "new_process_draft",
+    "open_process_draft",
+    "process_draft",
+    "process_drafts",
+    "delete_process_draft",
+    "deploy_process_draft",
+    "process_draft_diff",
+    "dry_run_draft",
+    "process_versions",
+    "version_diff",
+    "library_files",
+    "export_library",
 }
 
 
@@ -104,6 +118,11 @@ def live(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> dict
     with engine.ctx.uow() as uow:  # a message stored for the case while nobody looked at it
         uow.messages.add(catching.id, "documenti_pervenuti", {"x": 1}, clock.now(), "system")
         uow.commit()
+    # second versions, for the migrations
+    deploy(
+        ("attesa_documenti.bpmn", d.missing_documents('"P40D"')),
+        ("attesa_messaggio.bpmn", d.wait_for_message().replace(b"Verifica documenti", b"Controllo documenti")),
+    )
     return {"timed": timed, "waiting": waiting, "catching": catching, "clock": clock}
 
 
@@ -130,6 +149,8 @@ def run_commands(engine: Engine, live: dict[str, Any]) -> dict[str, tuple[int, C
         "deliver_messages": (live["catching"].id, engine.deliver_messages),
         "broadcast_to_territory": (waiting.id, lambda: engine.broadcast_to_territory("T9", "x", {}, actor=COORD)),
         "set_partnership": (waiting.id, lambda: engine.set_partnership("T9", True, actor=COORD, case_id=waiting.id)),
+        "migrate_case": (waiting.id, lambda: engine.migrate_case(waiting.id, 2, actor=COORD, reason="v2")),
+        "migrate_cases": (timed.id, lambda: engine.migrate_cases("attesa_documenti", 2, actor=COORD, reason="v2")),
         "cancel_case": (waiting.id, lambda: engine.cancel_case(waiting.id, actor=COORD, reason="r")),
         "erase_personal_data": (
             waiting.id,

@@ -1,0 +1,95 @@
+"""Moving a running workflow onto another version of its process (SpiffWorkflow's spec diff).
+
+``plan`` says whether a case can move: every element it is at (ready, waiting or running tasks)
+must exist in the new version, or be mapped explicitly (old id → new id); its called processes
+must exist too. ``apply`` performs the move on the live workflow (the caller persists it only if
+nothing failed). Completed history keeps its elements even when they were removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn.loader import ProcessSpecs
+from engine.bpmn.serializer import SERIALIZER
+
+_AT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+_PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
+
+
+@dataclass
+class MigrationPlan:
+    can_migrate: bool
+    reasons: list[str] = field(default_factory=list)
+    active: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    mapped: dict[str, str] = field(default_factory=dict)
+
+
+def _diffs(wf: Any, new: ProcessSpecs) -> list[tuple[Any, Any, SpecDiff]]:
+    """(workflow or sub-workflow, its new spec, spec diff) for the top and every sub-workflow."""
+    result = [(wf, new.spec, SpecDiff(SERIALIZER.registry, wf.spec, new.spec))]
+    for sub in wf.subprocesses.values():
+        target = new.subprocess_specs.get(sub.spec.name)
+        result.append((sub, target, SpecDiff(SERIALIZER.registry, sub.spec, target) if target is not None else None))
+    return result
+
+
+def plan(wf: Any, new: ProcessSpecs, mapping: dict[str, str] | None = None) -> MigrationPlan:
+    mapping = dict(mapping or {})
+    result = MigrationPlan(can_migrate=True, mapped=mapping)
+    for workflow, target, spec_diff in _diffs(wf, new):
+        live = [t for t in workflow.tasks.values() if t.state & _AT and t.task_spec.bpmn_id]
+        result.active += sorted({str(t.task_spec.bpmn_id) for t in live})
+        if target is None or spec_diff is None:
+            result.can_migrate = False
+            result.reasons.append(f"the process {workflow.spec.name!r} the case is running no longer exists")
+            continue
+        removed = {s.bpmn_id for s in spec_diff.removed if getattr(s, "bpmn_id", None)}
+        result.removed += sorted(removed)
+        result.changed += sorted({s.bpmn_id for s in spec_diff.changed if getattr(s, "bpmn_id", None)})
+        result.added += sorted({s.bpmn_id for s in spec_diff.added if getattr(s, "bpmn_id", None)})
+        # Predicted tasks are re-predicted from the new version; every other task must keep an element.
+        kept = [t for t in workflow.tasks.values() if not t.state & _PREDICTED and t.task_spec.bpmn_id]
+        for task in kept:
+            bpmn_id = str(task.task_spec.bpmn_id)
+            if bpmn_id not in removed:
+                continue
+            goal = mapping.get(bpmn_id)
+            if goal is None:
+                result.can_migrate = False
+                where = "is at" if task.state & _AT else "went through"
+                result.reasons.append(f"the case {where} {bpmn_id!r}, which the new version removes (map it)")
+            elif _spec_by_bpmn_id(target, goal) is None:
+                result.can_migrate = False
+                result.reasons.append(f"mapping {bpmn_id!r} → {goal!r}: {goal!r} is not in the new version")
+    for key in ("active", "removed", "changed", "added"):
+        setattr(result, key, sorted(set(getattr(result, key))))
+    result.reasons = list(dict.fromkeys(result.reasons))
+    return result
+
+
+def apply(wf: Any, new: ProcessSpecs, mapping: dict[str, str] | None = None) -> None:
+    """Move the workflow onto ``new`` (call ``plan`` first); the caller runs the engine steps."""
+    mapping = mapping or {}
+    for workflow, target, spec_diff in _diffs(wf, new):
+        workflow_diff = WorkflowDiff(workflow, spec_diff)
+        for task in workflow.tasks.values():
+            goal = mapping.get(str(task.task_spec.bpmn_id or ""))
+            if goal is not None and workflow_diff.alignment.get(task) is None:
+                workflow_diff.alignment[task] = _spec_by_bpmn_id(target, goal)
+        migrate_workflow(workflow_diff, workflow, target)
+    wf.subprocess_specs = new.subprocess_specs
+
+
+def _spec_by_bpmn_id(spec: Any, bpmn_id: str) -> Any:
+    for task_spec in spec.task_specs.values():
+        if getattr(task_spec, "bpmn_id", None) == bpmn_id and not task_spec.name.endswith("[child]"):
+            return task_spec
+    return None
