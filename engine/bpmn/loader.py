@@ -209,6 +209,8 @@ def _connect_message_started_subprocesses(spec: Any) -> None:
     waits for those messages from its start, the same way on every server and in every replay.
     """
     start = getattr(spec, "start", None)
+    if start is None:
+        return
     for name in list(getattr(start, "trigger_specs", []) or []):
         target = spec.task_specs.get(name)
         if target is not None and start not in target.inputs:
