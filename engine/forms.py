@@ -57,6 +57,11 @@ def check_storable(data: dict[str, Any], what: str = "data") -> None:
         raise InvalidData(f"{what}: values that cannot be stored", bad)
 
 
+def form_fields() -> dict[str, frozenset[str]]:
+    """form key → the names of its fields (what a completed task puts into the case data)."""
+    return {key: frozenset(schema().fields) for key, schema in FORMS.items()}
+
+
 def check_free_data(data: Any, what: str = "data") -> dict[str, Any]:
     """Data without a form (case start, untyped tasks): a JSON object with plain names as keys."""
     if not isinstance(data, dict):

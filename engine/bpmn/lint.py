@@ -8,8 +8,10 @@ ways out has a default flow or a condition on each; every call activity resolves
 
 from __future__ import annotations
 
+import ast
+import builtins
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine.bpmn.loader import Library
@@ -25,7 +27,12 @@ RESERVED_IDS = frozenset({"Start", "End", "Root"})
 _ISO_DURATION = re.compile(r"^R?\d*/?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 
 
-def lint_library(library: Library, known_forms: Iterable[str], roles: Iterable[str]) -> list[ProcessProblem]:
+def lint_library(
+    library: Library,
+    known_forms: Iterable[str],
+    roles: Iterable[str],
+    forms_fields: Mapping[str, Iterable[str]] | None = None,
+) -> list[ProcessProblem]:
     forms, role_set = frozenset(known_forms), frozenset(roles)
     process_ids = set(library.parser.process_parsers)
     problems: list[ProcessProblem] = []
@@ -34,7 +41,7 @@ def lint_library(library: Library, known_forms: Iterable[str], roles: Iterable[s
             problems += _lint_bpmn(name, root, forms, role_set, process_ids)
         else:
             problems += _lint_dmn(name, root)
-    return problems
+    return problems + _lint_variables(library, forms_fields or {})
 
 
 def _problem(file: str, node: Any, message: str) -> ProcessProblem:
@@ -151,3 +158,61 @@ def _inherits_lane(task: Any, lane_of: dict[str, str]) -> bool:
             return True
         parent = parent.getparent()
     return False
+
+
+HELPERS = frozenset(
+    {"fn_today", "fn_now", "fn_add_days", "fn_add_months", "fn_days_between", "fn_months_between", "fn_param",
+     "fn_timer_in_days", "math"}
+)
+
+
+def _lint_variables(library: Library, forms_fields: Mapping[str, Iterable[str]]) -> list[ProcessProblem]:
+    """Every variable a condition, script or timer reads must come from somewhere in the library:
+    a user task's form, a script, a decision table, a multi-instance item, a message, or the start
+    data a process declares (property ``startData``: comma-separated names)."""
+    provided: set[str] = set(dir(builtins)) | HELPERS
+    reads: list[tuple[str, Any, str, str]] = []
+    for name, root in library.roots.items():
+        if library.files[name].kind == "dmn":
+            provided |= {o.get("name") for o in root.iter() if str(o.tag).endswith("}output") and o.get("name")}
+            continue
+        for task in root.iterfind(".//bpmn:userTask", NS):
+            provided |= set(forms_fields.get(_property(task, "formKey") or "", ()))
+        for process in root.iterfind("bpmn:process", NS):
+            declared = _property(process, "startData") or ""
+            provided |= {v.strip() for v in declared.split(",") if v.strip()}
+        for tag in ("inputDataItem", "outputDataItem"):
+            provided |= {n.get("name", "") for n in root.iterfind(f".//bpmn:{tag}", NS)}
+        provided |= {(n.text or "").strip() for n in root.iterfind(".//bpmn:loopDataOutputRef", NS)}
+        provided |= {(n.text or "").strip() for n in root.iterfind(".//spiff:messageVariable", NS)}
+        for script in root.iterfind(".//bpmn:script", NS):
+            tree = _parse(script.text or "", "exec")
+            provided |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            reads += [(name, script.getparent(), n, "script") for n in _loads(tree)]
+        for tag in ("conditionExpression", "timeDuration", "timeDate", "timeCycle"):
+            for node in root.iterfind(f".//bpmn:{tag}", NS):
+                owner = node.getparent() if tag == "conditionExpression" else _owner(node)
+                reads += [(name, owner, n, tag) for n in _loads(_parse((node.text or "").strip(), "eval"))]
+    return [
+        _problem(file, owner, f"reads {variable!r}, which no form, script, decision, message or start data provides")
+        for file, owner, variable, _ in reads
+        if variable not in provided
+    ]
+
+
+def _parse(source: str, mode: str) -> ast.AST:
+    try:
+        return ast.parse(source, mode=mode)
+    except SyntaxError:
+        return ast.Module(body=[], type_ignores=[])  # syntax is reported by the sandbox check
+
+
+def _loads(tree: ast.AST) -> list[str]:
+    local = {
+        t.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.comprehension)
+        for t in ast.walk(n.target)
+        if isinstance(t, ast.Name)
+    }
+    return sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - local)

@@ -15,7 +15,7 @@ from engine import errors
 from engine.bpmn.lint import lint_library
 from engine.bpmn.loader import Library, SourceFile
 from engine.errors import InvalidProcess, ProcessProblem
-from engine.forms import known_forms
+from engine.forms import form_fields, known_forms
 from engine.model import Actor, ProcessVersionView
 from engine.roles import ROLES
 from engine.services.context import Context
@@ -40,7 +40,7 @@ def validate(files: Iterable[SourceFile]) -> list[ProcessProblem]:
             library.specs(pid)
         except InvalidProcess as err:
             problems += err.problems or [ProcessProblem(err.message)]
-    problems += lint_library(library, known_forms(), ROLES)
+    problems += lint_library(library, known_forms(), ROLES, form_fields())
     return problems
 
 

@@ -55,7 +55,7 @@ def test_persisted_run_equals_in_memory_run_at_every_step(
     content = (
         (FIXTURES / name).read_bytes()
         if name == "branching.bpmn"
-        else linear("lin", 5, ("assistente_sociale",), script="somma = n + 1")
+        else linear("lin", 5, ("assistente_sociale",), script="somma = n + 1", start_data="n")
     )
     source = SourceFile(name, content)
     deploy((name, content))

@@ -106,3 +106,17 @@ def test_reserved_element_ids_are_refused(reserved: str) -> None:
         b"StartEvent_1" if reserved == "Start" else b"EndEvent_1", reserved.encode()
     )
     assert any(p[1] == reserved and "reserved" in p[3] for p in problems_of("lin.bpmn", xml))
+
+
+def test_a_variable_nobody_provides_is_reported_at_the_element_that_reads_it() -> None:
+    xml = linear("lin", 1, ("assistente_sociale",), script="totale = punteggio_inesistente + 1")
+    [(file, element, _line, message)] = problems_of("lin.bpmn", xml)
+    assert (file, element) == ("lin.bpmn", "Script_1") and "punteggio_inesistente" in message
+    declared = linear("lin", 1, ("assistente_sociale",), script="totale = punteggio + 1", start_data="punteggio")
+    assert problems_of("lin.bpmn", declared) == []
+
+
+def test_the_real_library_is_clean() -> None:
+    from engine.services.processes import read_directory
+
+    assert [str(p) for p in validate(read_directory(FIXTURES.parent.parent / "processes"))] == []
