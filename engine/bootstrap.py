@@ -9,7 +9,7 @@ from engine.adapters.senders import sender_from_setting
 from engine.adapters.unit_of_work import SqlAlchemyUnitOfWork, make_db_engine
 from engine.bpmn.runner import Runner
 from engine.bpmn.scripting import build_script_engine
-from engine.clock import Clock, SystemClock
+from engine.clock import Clock, CommandClock, SystemClock
 from engine.config import Settings
 from engine.facade import Engine
 from engine.services.context import Context
@@ -18,18 +18,19 @@ from engine.services.processes import load_parameters
 
 def build_engine(settings: Settings | None = None, *, clock: Clock | None = None, db: Any = None) -> Engine:
     settings = settings or Settings.from_env()
-    clock = clock or SystemClock()
+    command_clock = CommandClock(clock or SystemClock())
     db = db or make_db_engine(settings.database_url, echo=settings.echo_sql)
     parameters = load_parameters(settings.processes_dir)
-    runner = Runner(build_script_engine(clock.now, parameters), clock.now)
+    runner = Runner(build_script_engine(command_clock.now, parameters), command_clock.now)
 
     def uow(write: bool = True) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(db, write=write)
+        # One instant per command: scripts, timers and events of a transaction share its "now".
+        return SqlAlchemyUnitOfWork(db, write=write, scope=command_clock.frozen)
 
     ctx = Context(
         settings=settings,
         uow=uow,
-        clock=clock,
+        clock=command_clock,
         runner=runner,
         parameters=parameters,
         sender=sender_from_setting(settings.notify),

@@ -450,6 +450,82 @@ def user_list(as_json: bool) -> None:
 
 
 @main.group()
+def org() -> None:
+    """The network of interlocutors: organisations and their protocols."""
+
+
+@org.command("add")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, help="istituzione, centro_impiego, terzo_settore, impresa_mentor, …")
+@click.option("--territory", required=True)
+@user_errors
+def org_add(code: str, name: str, kind: str, territory: str) -> None:
+    get_engine().add_organisation(code, name, kind, territory, actor=OPERATOR)
+    click.echo(f"organisation {code} added")
+
+
+@org.command("member")
+@click.argument("code")
+@click.argument("username")
+@click.option("--position", default="")
+@user_errors
+def org_member(code: str, username: str, position: str) -> None:
+    get_engine().add_member(code, username, actor=OPERATOR, position=position)
+    click.echo(f"{username} acts for {code}")
+
+
+@org.command("list")
+@click.option("--territory", default=None)
+@click.option("--kind", default=None)
+@json_option
+@user_errors
+def org_list(territory: str | None, kind: str | None, as_json: bool) -> None:
+    found = get_engine().organisations(territory=territory, kind=kind)
+
+    def table() -> Table:
+        t = Table("code", "name", "kind", "territory", "people")
+        for o in found:
+            t.add_row(o["code"], o["name"], o["kind"], o["territory"], ", ".join(m["username"] for m in o["members"]))
+        return t
+
+    emit(as_json, found, table)
+
+
+@org.command("protocol")
+@click.argument("code")
+@click.option("--kind", required=True, help="protocollo_intesa, accordo_partenariato, convenzione, lettera_impegno")
+@click.option("--scope", required=True)
+@click.option("--from", "starts_on", required=True, help="YYYY-MM-DD")
+@click.option("--until", "expires_on", default=None, help="YYYY-MM-DD")
+@click.option("--reference", default="")
+@user_errors
+def org_protocol(code: str, kind: str, scope: str, starts_on: str, expires_on: str | None, reference: str) -> None:
+    get_engine().add_protocol(code, kind, scope, starts_on, actor=OPERATOR, expires_on=expires_on, reference=reference)
+    click.echo(f"protocol with {code} recorded")
+
+
+@org.command("protocols")
+@click.option("--territory", default=None)
+@click.option("--active", is_flag=True)
+@click.option("--expiring", type=int, default=None, help="Only those expiring within N days.")
+@json_option
+@user_errors
+def org_protocols(territory: str | None, active: bool, expiring: int | None, as_json: bool) -> None:
+    found = get_engine().protocols(territory=territory, active=active, expiring_within_days=expiring)
+
+    def table() -> Table:
+        t = Table("organisation", "kind", "scope", "territory", "from", "until")
+        for p in found:
+            t.add_row(
+                p["organisation_code"], p["kind"], p["scope"], p["territory"], p["starts_on"], p["expires_on"] or ""
+            )
+        return t
+
+    emit(as_json, found, table)
+
+
+@main.group()
 def audit() -> None:
     """Tamper evidence: verify chains and bundles, take anchors."""
 

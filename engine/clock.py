@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Protocol
 
 
@@ -30,3 +33,32 @@ class FixedClock:
 
     def set(self, when: dt.datetime) -> None:
         self._now = when
+
+
+class CommandClock:
+    """The engine's clock: one instant per command.
+
+    While a unit of work is open the time is frozen at the moment it began, so a command's
+    scripts, timers and audit events all carry the same "now" — exactly what replay re-creates
+    from the event's recorded time. Outside a command it reads the underlying clock.
+    """
+
+    def __init__(self, base: Clock) -> None:
+        self.base = base
+        self._frozen: ContextVar[dt.datetime | None] = ContextVar(f"frozen_now_{id(self)}", default=None)
+
+    def now(self) -> dt.datetime:
+        frozen = self._frozen.get()
+        return frozen if frozen is not None else self.base.now()
+
+    @contextmanager
+    def frozen(self) -> Iterator[dt.datetime]:
+        current = self._frozen.get()
+        if current is not None:  # nested unit of work: keep the command's instant
+            yield current
+            return
+        token = self._frozen.set(self.base.now())
+        try:
+            yield self.now()
+        finally:
+            self._frozen.reset(token)

@@ -28,6 +28,7 @@ from engine.services import (
     migration,
     notifications,
     processes,
+    registry,
     tasks,
     timers,
     users,
@@ -352,6 +353,36 @@ class Engine:
         self, case_id: int, *, actor: Actor, reason: str, before_retention: bool = False
     ) -> list[str]:
         return dossier.erase_personal_data(self.ctx, case_id, actor, reason, before_retention=before_retention)
+
+    # the network of interlocutors
+    def add_organisation(self, code: str, name: str, kind: str, territory: str, *, actor: Actor) -> int:
+        return registry.add_organisation(self.ctx, actor, code, name, kind, territory)
+
+    def add_member(self, code: str, username: str, *, actor: Actor, position: str = "") -> None:
+        registry.add_member(self.ctx, actor, code, username, position)
+
+    def organisations(self, *, kind: str | None = None, territory: str | None = None) -> list[dict[str, Any]]:
+        return registry.organisations(self.ctx, kind=kind, territory=territory)
+
+    def add_protocol(
+        self,
+        code: str,
+        kind: str,
+        scope: str,
+        starts_on: str,
+        *,
+        actor: Actor,
+        expires_on: str | None = None,
+        reference: str = "",
+    ) -> int:
+        return registry.add_protocol(self.ctx, actor, code, kind, scope, starts_on, expires_on, reference)
+
+    def protocols(
+        self, *, territory: str | None = None, active: bool = False, expiring_within_days: int | None = None
+    ) -> list[dict[str, Any]]:
+        return registry.protocols(
+            self.ctx, territory=territory, active=active, expiring_within_days=expiring_within_days
+        )
 
     # users and partnerships
     def add_user(

@@ -512,3 +512,55 @@ class CostituzioneCabinaForm(FormSchema):
         codici = [r["codice_ente"] for r in data.get("referenti", [])]
         if len(codici) != len(set(codici)):
             raise_if({"referenti": ["Un solo referente per ente."]})
+
+
+# --- effects of a partnership change on running beneficiary paths -----------------------------
+# Form of the coordinator's task in the event sub-process of ``percorso_beneficiario`` started by
+# the message ``partenariato_cambiato`` when the territory's partnership is no longer active.
+
+DECISIONI_CONTINUITA = ["PROSEGUE", "PROSEGUE_CON_SOSTITUTI", "DA_SOSPENDERE", "DA_CHIUDERE"]
+DECISIONI_CONTINUITA_LABELS = [
+    "Il percorso prosegue: servizi e impegni restano garantiti",
+    "Il percorso prosegue con enti sostitutivi",
+    "Il percorso va sospeso",
+    "Il percorso va chiuso",
+]
+
+
+@form(
+    "f1_verifica_continuita",
+    title="Verifica della continuità del percorso",
+    title_en="Continuity check of the beneficiary path",
+    description=(
+        "Il partenariato del territorio non è più attivo. Verificare se il percorso della persona può proseguire "
+        "e con quali enti; la sospensione o la chiusura si registrano poi nel percorso stesso."
+    ),
+)
+class VerificaContinuitaForm(FormSchema):
+    decisione_continuita = fields.String(
+        required=True,
+        validate=choice(DECISIONI_CONTINUITA, DECISIONI_CONTINUITA_LABELS),
+        metadata=meta("Esito della verifica", label_en="Outcome of the check"),
+    )
+    enti_sostitutivi = fields.String(
+        load_default=None,
+        validate=validate.Length(max=500),
+        metadata=meta(
+            "Enti che subentrano",
+            "Solo se il percorso prosegue con enti sostitutivi",
+            label_en="Substitute institutions",
+        ),
+    )
+    motivazione_continuita = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata=meta("Motivazione", label_en="Reasons"),
+    )
+    data_verifica_continuita = fields.Date(
+        required=True, metadata=meta("Data della verifica", label_en="Date of the check")
+    )
+
+    @validates_schema
+    def check_sostituti(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["decisione_continuita"] == "PROSEGUE_CON_SOSTITUTI" and not data.get("enti_sostitutivi"):
+            raise_if({"enti_sostitutivi": ["Indicare gli enti che subentrano."]})

@@ -319,6 +319,7 @@ class RegistroPresenze(FormSchema):
             "Motivo della sospensione",
             "Solo il codice: mai la diagnosi.",
             label_en="Suspension reason",
+            data_class="C2",  # health (DOMAIN.md §5): illness or injury is health data
         ),
     )
     iniziativa_interruzione = fields.String(
@@ -726,3 +727,76 @@ class RelazioneFinaleStartup(FormSchema):
             richiedi(data, "tipo_contratto", quando="la persona è assunta")
             if not data.get("impresa_attiva"):
                 raise ValidationError({"impresa_attiva": ["Una persona assunta richiede un'impresa attiva."]})
+
+
+# --- Withdrawal during implementation (message ``rinuncia_beneficiario``) ---------------------
+
+MOTIVI_RINUNCIA = [
+    ("ALTRO_LAVORO", "Ha trovato un altro lavoro"),
+    ("TRASFERIMENTO", "Si trasferisce in un altro territorio"),
+    ("MOTIVI_FAMILIARI", "Motivi familiari"),
+    ("NON_INTERESSATA", "Non è più interessata al percorso"),
+    ("ALTRO", "Altro motivo personale"),
+]
+
+
+@form(
+    "f4_rinuncia_beneficiario",
+    title="Rinuncia della persona durante l'attuazione",
+    title_en="Withdrawal of the person during implementation",
+    description=(
+        "La persona ha comunicato la rinuncia: il tirocinio, l'inserimento o l'accompagnamento in corso è "
+        "interrotto e l'attuazione si chiude per abbandono (DOMAIN.md F4). Seguono la scheda di uscita e i "
+        "follow-up."
+    ),
+)
+class RinunciaBeneficiario(FormSchema):
+    data_rinuncia = fields.Date(
+        required=True,
+        metadata=meta(
+            "Data della rinuncia",
+            "Ultimo giorno di presenza o data della comunicazione.",
+            label_en="Withdrawal date",
+        ),
+    )
+    motivo_rinuncia = fields.String(
+        required=True,
+        validate=scelta(MOTIVI_RINUNCIA),
+        metadata=meta(
+            "Motivo della rinuncia", NO_DATI_SENSIBILI, label_en="Reason for withdrawal", help_en=NO_DATI_SENSIBILI_EN
+        ),
+    )
+    preavviso_dato = fields.Boolean(
+        required=True,
+        metadata=_meta_data("La persona ha dato preavviso", "Notice given by the person"),
+    )
+    cessazione_comunicata = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "Comunicazione obbligatoria di cessazione inviata",
+            "UniLav di cessazione anticipata, entro 5 giorni dall'evento, quando è dovuta.",
+            label_en="Mandatory termination notice sent",
+            help_en="Early-termination UniLav notice, within 5 days, where due.",
+        ),
+    )
+    data_comunicazione_cessazione = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata=_meta_data("Data della comunicazione di cessazione", "Termination notice date"),
+    )
+    note_rinuncia = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=1000),
+        metadata=meta("Note", NO_DATI_SENSIBILI, label_en="Notes", help_en=NO_DATI_SENSIBILI_EN),
+    )
+
+    @validates_schema
+    def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("cessazione_comunicata"):
+            richiedi(data, "data_comunicazione_cessazione", quando="la cessazione è comunicata")
+            dopo(data, "data_rinuncia", "data_comunicazione_cessazione", stesso_giorno=True)
+        elif data.get("data_comunicazione_cessazione"):
+            raise ValidationError(
+                {"data_comunicazione_cessazione": ["Indicare la data solo se la cessazione è comunicata."]}
+            )

@@ -113,10 +113,19 @@ class SqlAccessLogRepository:
         )
 
     def entries(
-        self, *, case_id: int | None = None, username: str | None = None, limit: int = 500
+        self,
+        *,
+        case_id: int | None = None,
+        username: str | None = None,
+        limit: int = 500,
+        territories: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
         a = orm.data_access_log.c
         query = select(orm.data_access_log)
+        if territories:
+            query = query.join(orm.cases, orm.cases.c.id == a.case_id).where(
+                orm.cases.c.territory.in_(list(territories))
+            )
         if case_id is not None:
             query = query.where(a.case_id == case_id)
         if username is not None:

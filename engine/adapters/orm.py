@@ -332,3 +332,42 @@ process_draft = Table(
     Column("deployed_at", UTCDateTime),
     Index(None, "file_name"),
 )
+
+organisation = Table(
+    "organisation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(60), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    # istituzione | servizio_sociale | centro_impiego | servizio_sanitario | giustizia | terzo_settore |
+    # impresa_mentor | ente_formazione | finanziatore (engine.registry.ORGANISATION_KINDS)
+    Column("kind", String(40), nullable=False),
+    Column("territory", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "territory", "kind"),
+)
+
+organisation_member = Table(
+    "organisation_member",
+    metadata,
+    Column("organisation_id", ForeignKey("organisation.id"), primary_key=True),
+    Column("username", ForeignKey("app_user.username"), primary_key=True),
+    Column("position", String(200), nullable=False, default=""),
+)
+
+protocol = Table(
+    "protocol",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("organisation_id", ForeignKey("organisation.id"), nullable=False),
+    # protocollo_intesa | accordo_partenariato | convenzione | lettera_impegno
+    Column("kind", String(40), nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("territory", String(100), nullable=False),
+    Column("starts_on", String(10), nullable=False),
+    Column("expires_on", String(10)),
+    Column("reference", String(200), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Index(None, "territory", "expires_on"),
+)

@@ -8,6 +8,8 @@ failures, a still-locked SQLite file) become ``Conflict``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
@@ -16,6 +18,7 @@ from sqlalchemy.pool import StaticPool
 
 from engine.adapters.account_repository import SqlAccessLogRepository, SqlAccountRepository
 from engine.adapters.draft_repository import SqlDraftRepository
+from engine.adapters.registry_repository import SqlRegistryRepository
 from engine.adapters.repository import (
     SqlAnchorRepository,
     SqlCaseRepository,
@@ -80,18 +83,25 @@ class SqlAlchemyUnitOfWork:
     timers: SqlTimerRepository
     anchors: SqlAnchorRepository
     drafts: SqlDraftRepository
+    registry: SqlRegistryRepository
     messages: SqlMessageRepository
     notifications: SqlNotificationRepository
 
-    def __init__(self, db: Engine, *, write: bool = True) -> None:
+    def __init__(
+        self, db: Engine, *, write: bool = True, scope: Callable[[], AbstractContextManager[Any]] | None = None
+    ) -> None:
         self.db = db
         self.write = write
         self._committed = False
+        # entered for the lifetime of the unit of work (the engine freezes its clock with it)
+        self._scope = scope() if scope is not None else nullcontext()
 
     def __enter__(self) -> Self:
+        self._scope.__enter__()
         try:
             self.conn = self.db.connect()
         except OperationalError as err:
+            self._scope.__exit__(None, None, None)
             raise StorageUnavailable(f"cannot reach the database: {_first_line(err)}") from err
         if self.write and self.db.dialect.name == "sqlite":
             self.conn.execution_options(sqlite_immediate=True)
@@ -99,6 +109,7 @@ class SqlAlchemyUnitOfWork:
             self.tx = self.conn.begin()
         except OperationalError as err:
             self.conn.close()
+            self._scope.__exit__(None, None, None)
             raise Conflict("the database is busy; retry") from err
         self._committed = False
         self.cases = SqlCaseRepository(self.conn)
@@ -112,6 +123,7 @@ class SqlAlchemyUnitOfWork:
         self.timers = SqlTimerRepository(self.conn)
         self.anchors = SqlAnchorRepository(self.conn)
         self.drafts = SqlDraftRepository(self.conn)
+        self.registry = SqlRegistryRepository(self.conn)
         self.messages = SqlMessageRepository(self.conn)
         self.notifications = SqlNotificationRepository(self.conn)
         return self
@@ -122,6 +134,7 @@ class SqlAlchemyUnitOfWork:
                 self.tx.rollback()
         finally:
             self.conn.close()
+            self._scope.__exit__(None, None, None)
         if isinstance(exc, IntegrityError | OperationalError) and _is_conflict(exc):
             raise Conflict("a concurrent change got there first; reload and retry") from exc
         if isinstance(exc, DBAPIError) and _is_missing_schema(exc):

@@ -161,8 +161,17 @@ def _inherits_lane(task: Any, lane_of: dict[str, str]) -> bool:
 
 
 HELPERS = frozenset(
-    {"fn_today", "fn_now", "fn_add_days", "fn_add_months", "fn_days_between", "fn_months_between", "fn_param",
-     "fn_timer_in_days", "math"}
+    {
+        "fn_today",
+        "fn_now",
+        "fn_add_days",
+        "fn_add_months",
+        "fn_days_between",
+        "fn_months_between",
+        "fn_param",
+        "fn_timer_in_days",
+        "math",
+    }
 )
 
 

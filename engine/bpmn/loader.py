@@ -201,12 +201,13 @@ class Library:
 
 
 def _connect_message_started_subprocesses(spec: Any) -> None:
-    """Wire message-started event subprocesses to the process start once, at parse time.
+    """Pre-wire message-started event subprocesses at parse time, so running them never edits the spec.
 
-    SpiffWorkflow connects such a subprocess to its process's start the first time a message
-    triggers it, which *changes the shared spec*: later cases (and replays) of the same version
-    would then run differently from earlier ones. Connected up front, every case of a version
-    waits for those messages from its start, the same way on every server and in every replay.
+    The first time a message triggers such a subprocess, SpiffWorkflow connects it to the process
+    start, which *changes the shared, cached spec*: cases started later (and replays of earlier
+    ones) would then run differently. Doing here what that first trigger would do — except adding
+    the subprocess to the start's outputs, which would make every case wait on it from its start —
+    leaves the trigger nothing to change, on every server and in every replay.
     """
     start = getattr(spec, "start", None)
     if start is None:
@@ -214,7 +215,7 @@ def _connect_message_started_subprocesses(spec: Any) -> None:
     for name in list(getattr(start, "trigger_specs", []) or []):
         target = spec.task_specs.get(name)
         if target is not None and start not in target.inputs:
-            start.connect(target)
+            target.inputs = [*target.inputs, start]  # (the property returns a copy: assign, not append)
             target.connect(spec.end)
 
 

@@ -311,9 +311,7 @@ class Runner:
             bpmn_id = getattr(task.task_spec, "bpmn_id", None)
             if not bpmn_id:
                 continue
-            slot = marks.setdefault(
-                str(task.workflow.spec.name), {"completed": set(), "active": set(), "waiting": set()}
-            )
+            slot = marks.setdefault(process_of(task), {"completed": set(), "active": set(), "waiting": set()})
             if task.state == TaskState.COMPLETED:
                 slot["completed"].add(bpmn_id)
             elif task.state in (TaskState.READY, TaskState.STARTED):

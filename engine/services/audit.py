@@ -17,6 +17,7 @@ from engine.audit.chain import GENESIS, Break, canonical, verify_case
 from engine.audit.replay import ReplayResult, replay
 from engine.forms import check_free_data
 from engine.model import Actor, CaseEvent, CaseStatus, CaseView, EventKind
+from engine.privacy import filter_data
 from engine.services.case_sync import event as new_event
 from engine.services.case_sync import write_command
 from engine.services.context import Context
@@ -111,7 +112,13 @@ def take_anchor(ctx: Context, actor: Actor) -> dict[str, Any]:
 
 
 def replay_case(
-    ctx: Context, case_id: int, actor: Actor, *, upto: int | None = None, with_elements: bool = False
+    ctx: Context,
+    case_id: int,
+    actor: Actor,
+    *,
+    upto: int | None = None,
+    with_elements: bool = False,
+    purpose: str = "riesecuzione del caso",
 ) -> ReplayResult:
     _require(actor, AUDITORS, "replay")
     with ctx.uow(write=False) as uow:
@@ -125,7 +132,7 @@ def replay_case(
             for vid in {record.process_version_id}
             | {int(e.data[k]) for e in events if e.kind == "migrated" for k in ("from_version_id", "to_version_id")}
         }
-    return replay(
+    result = replay(
         versions.__getitem__,
         record.process_version_id,
         events,
@@ -134,6 +141,34 @@ def replay_case(
         upto=upto,
         with_elements=with_elements,
     )
+    return _for_viewer(ctx, result, actor, case_id, purpose)
+
+
+def _for_viewer(ctx: Context, result: ReplayResult, actor: Actor, case_id: int, purpose: str) -> ReplayResult:
+    """Replayed data as the viewer may see it (health/judicial fields withheld), and the showing logged."""
+    shown: set[str] = set()
+    for step in result.steps:
+        step.data, _, seen = filter_data(step.data, actor)
+        shown.update(seen)
+        for key in ("added", "removed"):
+            step.changes[key], _, seen = filter_data(step.changes[key], actor)
+            shown.update(seen)
+        step.changes["changed"], _, seen = filter_data(step.changes["changed"], actor)
+        shown.update(seen)
+    result.final, _, seen = filter_data(result.final, actor)
+    shown.update(seen)
+    if shown:
+        with ctx.uow() as uow:
+            uow.access_log.record(
+                at=ctx.clock.now(),
+                username=actor.username,
+                case_id=case_id,
+                purpose=purpose,
+                fields=sorted(shown),
+                ip=None,
+            )
+            uow.commit()
+    return result
 
 
 def correct_data(ctx: Context, case_id: int, changes: dict[str, Any], actor: Actor, reason: str) -> CaseView:

@@ -163,4 +163,6 @@ def access_log(
     if not actor.roles & {"auditor", "coordinatore", "amministratore"}:
         raise errors.Forbidden("the access log is for auditors")
     with ctx.uow(write=False) as uow:
-        return uow.access_log.entries(case_id=case_id, username=username, limit=limit)
+        return uow.access_log.entries(
+            case_id=case_id, username=username, limit=limit, territories=sorted(actor.territories) or None
+        )

@@ -8,6 +8,7 @@ stored workflow state; an administrative event records who erased what, when and
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -23,6 +24,7 @@ from engine.services.audit import AUDITORS
 from engine.services.case_sync import append_events
 from engine.services.context import Context
 
+WITHHELD = "[riservato]"
 GENERALISED = {"C2": "svantaggio_area_sanitaria", "C3": "svantaggio_area_giustizia"}
 
 
@@ -39,16 +41,49 @@ def _case_summary(record: CaseRecord) -> dict[str, Any]:
     }
 
 
-def _load(ctx: Context, case_id: int, actor: Actor) -> tuple[CaseRecord, list[CaseEvent], dict[str, bytes]]:
+def _load(
+    ctx: Context, case_id: int, actor: Actor, purpose: str
+) -> tuple[CaseRecord, list[CaseEvent], dict[str, bytes]]:
+    """The case and its events as the viewer may see them; showing personal data is logged."""
     if not actor.roles & AUDITORS:
         raise errors.Forbidden("dossiers are for auditors")
-    with ctx.uow(write=False) as uow:
+    with ctx.uow() as uow:
         record = uow.cases.get(case_id)
         if not actor.covers(record.territory):
             raise errors.Forbidden(f"case {case_id} is outside your territories")
-        events = uow.events.for_case(case_id)
+        events, shown = _withhold(uow.events.for_case(case_id), actor)
         files = dict(uow.processes.files(record.process_version_id))
+        if shown:
+            uow.access_log.record(
+                at=ctx.clock.now(),
+                username=actor.username,
+                case_id=case_id,
+                purpose=purpose,
+                fields=sorted(shown),
+                ip=None,
+            )
+        uow.commit()
     return record, events, files
+
+
+def _withhold(events: list[CaseEvent], actor: Actor) -> tuple[list[CaseEvent], set[str]]:
+    """Health/judicial values the viewer may not see are masked like erased ones: the value and its
+    salt leave the copy, the commitment stays, so the chain (and a bundle) still verifies."""
+    classes = privacy.classified_fields()
+    shown: set[str] = set()
+    result = []
+    for e in events:
+        hidden = [n for n in e.data if n in classes and n not in e.erased and not privacy.may_see(actor, classes[n])]
+        shown.update(n for n in e.data if n in classes and n not in e.erased and n not in hidden)
+        if hidden:
+            e = dataclasses.replace(
+                e,
+                data={k: (WITHHELD if k in hidden else v) for k, v in e.data.items()},
+                salts={k: v for k, v in (e.salts or {}).items() if k not in hidden},
+                erased=(*e.erased, *hidden),
+            )
+        result.append(e)
+    return result, shown
 
 
 def signing_key(ctx: Context) -> Any:
@@ -56,12 +91,12 @@ def signing_key(ctx: Context) -> Any:
 
 
 def dossier_bundle(ctx: Context, case_id: int, actor: Actor) -> dict[str, Any]:
-    record, events, files = _load(ctx, case_id, actor)
+    record, events, files = _load(ctx, case_id, actor, "fascicolo firmato del caso")
     return bundle_format.build(_case_summary(record), events, files, signing_key(ctx), ctx.clock.now())
 
 
 def dossier_pdf(ctx: Context, case_id: int, actor: Actor) -> bytes:
-    record, events, _ = _load(ctx, case_id, actor)
+    record, events, _ = _load(ctx, case_id, actor, "fascicolo PDF del caso")
     broken = verify_case(case_id, events, (record.event_seq, record.event_head or ""))
     verification = "integra" if broken is None else f"NON integra: {broken}"
     public = signing.public_b64(signing_key(ctx))

@@ -8,6 +8,7 @@ partnership becoming active or lapsing reaches every running case there).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -35,7 +36,10 @@ def send_message(ctx: Context, case_id: int, name: str, payload: dict[str, Any],
         if record.status is not CaseStatus.RUNNING:
             raise errors.CaseClosed(f"case {case_id} is {record.status.value}")
         now = ctx.clock.now()
-        uow.messages.add(case_id, name, clean, now, actor.username)
+        # A message the case never comes to wait for must not act years later (e.g. a withdrawal
+        # reaching a traineeship started after a redesign): it expires.
+        days = int(ctx.param("giorni_validita_messaggi_caso") or 180)
+        uow.messages.add(case_id, name, clean, now, actor.username, now + dt.timedelta(days=days))
         specs, wf = ctx.workflow_for(uow, record)
         before = ctx.runner.ready_ids(wf)
         events = [event(record, now, actor, EventKind.MESSAGE_SENT, data={"message": name, "payload": clean})]

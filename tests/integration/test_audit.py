@@ -282,3 +282,27 @@ def test_pseudonymised_export_hides_identity_and_generalises_categories(
     assert row["categorie"] == ["svantaggio_area_sanitaria"] and row["dati"]["eta"] == 41
     with pytest.raises(errors.Forbidden):
         engine.export_pseudonymised(actor=AUDITOR)
+
+
+def test_replay_is_faithful_on_the_real_clock(db_url: str, tmp_path: Path, deploy: Callable[..., None]) -> None:
+    """Scripts reading the time see the command's single instant, which replay re-creates."""
+    from engine import Settings, build_engine
+    from engine.bpmn.loader import SourceFile
+    from tests.conftest import DESIGNER
+    from tests.fixtures.diagrams import linear
+
+    real = build_engine(Settings(database_url=db_url, processes_dir=ROOT / "processes", instance_dir=tmp_path))
+    try:
+        script = "istanti = [fn_now(), fn_now()]\ngiorno = fn_today()"
+        real.deploy(
+            [SourceFile("orologio.bpmn", linear("orologio", 3, ("assistente_sociale",), script=script))], actor=DESIGNER
+        )
+        case = real.start_case("orologio", {}, actor=ALL)
+        while case.open_tasks:
+            case = real.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=ALL)
+        [stamp, _] = case.data["istanti"]
+        assert stamp == real.history(case.id)[-2].at.isoformat()
+        result = real.replay(case.id, actor=AUDITOR)
+        assert result.faithful and all(step.matches for step in result.steps)
+    finally:
+        real.close()

@@ -79,6 +79,12 @@ NOT_CASE_COMMANDS = {
     "version_diff",
     "library_files",
     "export_library",
+    # the registry of interlocutors: organisations, their people, protocols
+    "add_organisation",
+    "add_member",
+    "organisations",
+    "add_protocol",
+    "protocols",
 }
 
 

@@ -22,6 +22,8 @@ def replay_every_case_afterwards(request: pytest.FixtureRequest) -> Iterator[Non
         return
     for case in engine.list_cases(limit=10_000):
         result = engine.replay(case.id, actor=AUDITOR)
-        assert result.faithful, f"replay of case {case.id} ({case.process_id}) diverges at event {result.first_mismatch}"
-        assert result.final == engine.get_case(case.id).data, f"replayed data of case {case.id} differ"
+        assert result.faithful, (
+            f"replay of case {case.id} ({case.process_id}) diverges at event {result.first_mismatch}"
+        )
+        assert result.final == engine.get_case(case.id, AUDITOR).data, f"replayed data of case {case.id} differ"
     assert engine.verify_chains().ok

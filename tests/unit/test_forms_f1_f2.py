@@ -128,6 +128,11 @@ VALID: dict[str, dict[str, Any]] = {
         ],
         "periodicita_riunioni": "TRIMESTRALE",
     },
+    "f1_verifica_continuita": {
+        "decisione_continuita": "PROSEGUE",
+        "motivazione_continuita": "Comune e CPI garantiscono i servizi fino al rinnovo dell'accordo",
+        "data_verifica_continuita": "2026-07-01",
+    },
     "f2_segnalazione": {
         "data_segnalazione": "2026-01-10",
         "servizio_inviante": "SERVIZIO_SOCIALE",
@@ -218,6 +223,10 @@ VALID: dict[str, dict[str, Any]] = {
         "comunicazione_motivata": True,
         "data_comunicazione": "2026-02-12",
     },
+    "f2_sollecito_esito": {
+        "azione_sollecito_esito": "SOLLECITO_INVIATO",
+        "data_sollecito_esito": "2026-03-12",
+    },
 }
 
 MY_FORMS = sorted(k for k in FORMS if k.startswith(("f1_", "f2_")))
@@ -263,7 +272,7 @@ def top_fields(key: str, kind: type[fields.Field[Any]]) -> list[str]:
 
 def test_every_form_has_a_valid_sample() -> None:
     assert sorted(VALID) == MY_FORMS
-    assert len(MY_FORMS) == 23
+    assert len(MY_FORMS) == 25
 
 
 @pytest.mark.parametrize("key", MY_FORMS)
@@ -657,6 +666,22 @@ CROSS_FIELD: list[tuple[str, str, tuple[str | int, ...], Any, tuple[str | int, .
         DELETE,
         ("data_comunicazione",),
         "Indicare la data della comunicazione",
+    ),
+    (
+        "f1_verifica_continuita",
+        "sostituti_non_indicati",
+        ("decisione_continuita",),
+        "PROSEGUE_CON_SOSTITUTI",
+        ("enti_sostitutivi",),
+        "Indicare gli enti che subentrano",
+    ),
+    (
+        "f2_sollecito_esito",
+        "giustificazione_senza_note",
+        ("azione_sollecito_esito",),
+        "RITARDO_GIUSTIFICATO",
+        ("note_sollecito_esito",),
+        "Indicare perché il ritardo è giustificato",
     ),
 ]
 
