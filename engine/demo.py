@@ -72,6 +72,7 @@ def seed(engine: Engine) -> list[str]:
         if username not in existing:
             engine.add_user(username, name, [(role, territory)], DEMO_PASSWORD)
             done.append(f"user {username} ({role})")
+    done += _seed_registry(engine)
     try:
         for view, new in engine.deploy(actor=OPERATOR, note="demo"):
             if new:
@@ -86,6 +87,75 @@ def seed(engine: Engine) -> list[str]:
         except EngineError as err:
             # The app must still start: report the case and go on with the others.
             done.append(f"demo case {demo.key} not seeded: {err.message}")
+    return done
+
+
+# The demo territory's network: code → (name, kind, member usernames, protocol kind, scope)
+DEMO_ORGANISATIONS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
+    "ATS_DEMO": (
+        "Ambito Territoriale Sociale Demo",
+        "servizio_sociale",
+        ("assistente",),
+        "accordo_partenariato",
+        "Presa in carico congiunta e invii al programma",
+    ),
+    "CPI_DEMO": (
+        "Centro per l'Impiego Demo",
+        "centro_impiego",
+        ("cpi",),
+        "accordo_partenariato",
+        "DID, profilazione, patti di servizio, collocamento mirato",
+    ),
+    "ASL_DEMO": (
+        "ASL Demo – DSM e SerD",
+        "servizio_sanitario",
+        ("sanitario",),
+        "protocollo_intesa",
+        "Certificazioni di presa in carico, équipe multidisciplinare",
+    ),
+    "UEPE_DEMO": (
+        "UEPE Demo",
+        "giustizia",
+        ("giustizia",),
+        "protocollo_intesa",
+        "Attestazioni per persone in misura alternativa",
+    ),
+    "COOP_PONTE": (
+        "Cooperativa sociale di tipo B Il Ponte",
+        "terzo_settore",
+        ("partner",),
+        "convenzione",
+        "Tirocini di inclusione e inserimenti lavorativi (L. 381/1991)",
+    ),
+    "FALEGNAMERIA_ROSSI": (
+        "Falegnameria Rossi srl – impresa mentor",
+        "impresa_mentor",
+        ("tutor",),
+        "lettera_impegno",
+        "Tutoraggio aziendale e mentoring di start-up",
+    ),
+}
+
+
+def _seed_registry(engine: Engine) -> list[str]:
+    done: list[str] = []
+    known = {o["code"] for o in engine.organisations()}
+    start = engine.ctx.clock.now().date()
+    for code, (name, kind, members, protocol, scope) in DEMO_ORGANISATIONS.items():
+        if code in known:
+            continue
+        engine.add_organisation(code, name, kind, TERRITORY, actor=OPERATOR)
+        for username in members:
+            engine.add_member(code, username, actor=OPERATOR)
+        engine.add_protocol(
+            code,
+            protocol,
+            scope,
+            start.isoformat(),
+            actor=OPERATOR,
+            expires_on=start.replace(year=start.year + 3).isoformat(),
+        )
+        done.append(f"organisation {code}")
     return done
 
 
