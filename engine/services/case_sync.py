@@ -239,7 +239,7 @@ def _sync_tasks(
             status=TaskStatus.READY,
             assignee=None,
             created_at=now,
-            due_at=t.boundary_due or _due(ctx, t.due_in_days, t.due_param, now),
+            due_at=t.boundary_due or _due(ctx, t.due_in_days, t.due_param, now, record.data.get("regione")),
             context=_task_context(record, t.multi_instance_item),
             priority=t.priority,
         )
@@ -343,9 +343,10 @@ def _burst_occurrences(
     return extra
 
 
-def _due(ctx: Context, days: int | None, param: str | None, now: dt.datetime) -> dt.datetime | None:
+def _due(ctx: Context, days: int | None, param: str | None, now: dt.datetime, region: Any = None) -> dt.datetime | None:
     if days is None and param:
-        value = ctx.param(param)
+        # the same regional override the diagram's timers get through fn_param(name, regione)
+        value = ctx.param(param, region if isinstance(region, str) else None)
         days = int(value) if isinstance(value, int | float | str) and str(value).isdigit() else None
     return now + dt.timedelta(days=days) if days is not None else None
 
