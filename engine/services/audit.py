@@ -16,10 +16,11 @@ from engine import errors
 from engine.audit.chain import GENESIS, Break, canonical, verify_case
 from engine.audit.replay import ReplayResult, replay
 from engine.forms import check_free_data
-from engine.model import Actor, CaseEvent, CaseStatus, CaseView, EventKind
+from engine.model import Actor, CaseEvent, CaseRecord, CaseView, EventKind
+from engine.ports import AbstractUnitOfWork
 from engine.privacy import filter_data
 from engine.services.case_sync import event as new_event
-from engine.services.case_sync import write_command
+from engine.services.case_sync import on_running_case
 from engine.services.context import Context
 
 AUDITORS = frozenset({"auditor", "amministratore", "coordinatore"})
@@ -214,17 +215,9 @@ def _admin_command(
 ) -> CaseView:
     if not reason.strip():
         raise errors.InvalidData("a reason is required", {"reason": ["Campo obbligatorio."]})
-    with ctx.uow() as uow:
-        record = uow.cases.get(case_id)
-        if not actor.covers(record.territory):
-            raise errors.Forbidden(f"case {case_id} is outside your territories")
-        if record.status is not CaseStatus.RUNNING:
-            raise errors.CaseClosed(f"case {case_id} is {record.status.value}")
-        specs, wf = ctx.workflow_for(uow, record)
-        before = ctx.runner.ready_ids(wf)
+
+    def act(uow: AbstractUnitOfWork, record: CaseRecord, wf: Any) -> list[CaseEvent]:
         action(wf)
-        first = new_event(record, ctx.clock.now(), actor, kind, data={**payload, "reason": reason})
-        view = write_command(ctx, uow, record, wf, specs, actor, [first], before=before)
-        uow.commit()
-    ctx.workflows.put(record.id, record.version, wf)
-    return view
+        return [new_event(record, ctx.clock.now(), actor, kind, data={**payload, "reason": reason})]
+
+    return on_running_case(ctx, case_id, actor, act)

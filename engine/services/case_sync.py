@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from engine import errors
 from engine.audit.chain import GENESIS, seal
 from engine.audit.digest import digest, summary
 from engine.bpmn.loader import ProcessSpecs
@@ -88,6 +90,31 @@ def write_command(
     _sync_tasks(ctx, uow, record, ready, now, actor, completed, before)
     timers.apply(uow, record.id, now)
     return view_of(uow, record)
+
+
+def on_running_case(
+    ctx: Context,
+    case_id: int,
+    actor: Actor,
+    action: Callable[[AbstractUnitOfWork, CaseRecord, Any], list[CaseEvent]],
+    *,
+    cancelled: bool = False,
+) -> CaseView:
+    """The common shape of a command on one running case: load it (checking the actor's territory),
+    let ``action`` change the workflow and say which events record it, write, commit, keep warm."""
+    with ctx.uow() as uow:
+        record = uow.cases.get(case_id)
+        if not actor.covers(record.territory):
+            raise errors.Forbidden(f"case {case_id} is outside your territories")
+        if record.status is not CaseStatus.RUNNING:
+            raise errors.CaseClosed(f"case {case_id} is {record.status.value}")
+        specs, wf = ctx.workflow_for(uow, record)
+        before = ctx.runner.ready_ids(wf)
+        events = action(uow, record, wf)
+        view = write_command(ctx, uow, record, wf, specs, actor, events, before=before, cancelled=cancelled)
+        uow.commit()
+    ctx.workflows.put(record.id, record.version, wf)
+    return view
 
 
 def append_events(

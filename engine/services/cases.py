@@ -14,8 +14,9 @@ from engine import errors
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.runner import json_safe
 from engine.forms import check_free_data, validate_submission
-from engine.model import Actor, CaseRecord, CaseStatus, CaseView, EventKind, TaskStatus, TaskView
-from engine.services.case_sync import event, write_command
+from engine.model import Actor, CaseEvent, CaseRecord, CaseStatus, CaseView, EventKind, TaskStatus, TaskView
+from engine.ports import AbstractUnitOfWork
+from engine.services.case_sync import event, on_running_case, write_command
 from engine.services.context import Context
 
 
@@ -88,20 +89,12 @@ def cancel_case(ctx: Context, case_id: int, actor: Actor, reason: str) -> CaseVi
         raise errors.Forbidden("only a coordinator can cancel a case")
     if not reason.strip():
         raise errors.InvalidData("a reason is required", {"reason": ["Campo obbligatorio."]})
-    with ctx.uow() as uow:
-        record = uow.cases.get(case_id)
-        if not actor.covers(record.territory):
-            raise errors.Forbidden(f"case {case_id} is outside your territories")
-        if record.status is not CaseStatus.RUNNING:
-            raise errors.CaseClosed(f"case {case_id} is {record.status.value}")
-        specs, wf = ctx.workflow_for(uow, record)
-        before = ctx.runner.ready_ids(wf)
+
+    def cancel(uow: AbstractUnitOfWork, record: CaseRecord, wf: Any) -> list[CaseEvent]:
         ctx.runner.cancel(wf)
-        events = [event(record, ctx.clock.now(), actor, EventKind.CANCELLED, data={"reason": reason})]
-        view = write_command(ctx, uow, record, wf, specs, actor, events, before=before, cancelled=True)
-        uow.commit()
-    ctx.workflows.put(record.id, record.version, wf)
-    return view
+        return [event(record, ctx.clock.now(), actor, EventKind.CANCELLED, data={"reason": reason})]
+
+    return on_running_case(ctx, case_id, actor, cancel, cancelled=True)
 
 
 def authorize_task(task: TaskView, actor: Actor) -> None:

@@ -14,8 +14,9 @@ from typing import Any
 
 from engine import errors
 from engine.forms import check_free_data
-from engine.model import SYSTEM, Actor, CaseStatus, CaseView, EventKind
-from engine.services.case_sync import event, notify_territory, write_command
+from engine.model import SYSTEM, Actor, CaseEvent, CaseRecord, CaseStatus, CaseView, EventKind
+from engine.ports import AbstractUnitOfWork
+from engine.services.case_sync import event, notify_territory, on_running_case, write_command
 from engine.services.context import Context
 
 SENDERS = frozenset({"coordinatore", "assistente_sociale", "operatore_cpi", "amministratore"})
@@ -29,24 +30,16 @@ def send_message(ctx: Context, case_id: int, name: str, payload: dict[str, Any],
     if not _NAME.match(name):
         raise errors.InvalidData("invalid message name", {"name": ["Nome del messaggio non valido."]})
     clean = check_free_data(payload, "payload")
-    with ctx.uow() as uow:
-        record = uow.cases.get(case_id)
-        if not actor.covers(record.territory):
-            raise errors.Forbidden(f"case {case_id} is outside your territories")
-        if record.status is not CaseStatus.RUNNING:
-            raise errors.CaseClosed(f"case {case_id} is {record.status.value}")
+
+    def send(uow: AbstractUnitOfWork, record: CaseRecord, wf: Any) -> list[CaseEvent]:
         now = ctx.clock.now()
         # A message the case never comes to wait for must not act years later (e.g. a withdrawal
         # reaching a traineeship started after a redesign): it expires.
         days = int(ctx.param("giorni_validita_messaggi_caso") or 180)
         uow.messages.add(case_id, name, clean, now, actor.username, now + dt.timedelta(days=days))
-        specs, wf = ctx.workflow_for(uow, record)
-        before = ctx.runner.ready_ids(wf)
-        events = [event(record, now, actor, EventKind.MESSAGE_SENT, data={"message": name, "payload": clean})]
-        view = write_command(ctx, uow, record, wf, specs, actor, events, before=before)
-        uow.commit()
-    ctx.workflows.put(record.id, record.version, wf)
-    return view
+        return [event(record, now, actor, EventKind.MESSAGE_SENT, data={"message": name, "payload": clean})]
+
+    return on_running_case(ctx, case_id, actor, send)
 
 
 def broadcast_to_territory(ctx: Context, territory: str, name: str, payload: dict[str, Any], actor: Actor) -> int:
