@@ -37,7 +37,7 @@ setup: $(STAMP) $(ASSETS)
 run: setup
 	$(BIN)/impresa db upgrade
 	$(BIN)/impresa demo seed
-	$(BIN)/flask --app web:create_app run --host 127.0.0.1 --port $${PORT:-5000}
+	IMPRESA_SCHEDULER=1 $(BIN)/flask --app web:create_app run --host 127.0.0.1 --port $${PORT:-5000}
 
 test: setup chromium
 	$(BIN)/pytest

@@ -1,9 +1,10 @@
 """Flask layer: translates HTTP to ``Engine`` calls and back; no business logic lives here.
 
 ``create_app`` builds the app around one ``Engine``: the browser UI (login, inbox, task forms,
-cases with their BPMN diagram, API tokens; Italian first, English on request) and the JSON API
-under ``/api/v1`` (token auth, OpenAPI document, problem+json errors). Each concern sits in a
-module named for it: ``auth``, ``inbox``, ``tasks``, ``cases``, ``tokens``, ``api/``;
+cases with their BPMN diagram, the auditor's read-only tools, API tokens; Italian first, English
+on request) and the JSON API under ``/api/v1`` (token auth, OpenAPI document, problem+json
+errors). Each concern sits in a module named for it: ``auth``, ``inbox``, ``tasks``, ``cases``,
+``audit``, ``designer``, ``tokens``, ``api/``;
 ``settings`` (secret key, cookie flags), ``security`` (sessions, CSRF, rate limit, headers,
 access policy), ``errors`` (engine errors → HTTP in one place), ``i18n``, ``schema_form`` and
 ``form_input`` (JSON Schema ↔ HTML form).
@@ -11,13 +12,15 @@ access policy), ``errors`` (engine errors → HTTP in one place), ``i18n``, ``sc
 
 from __future__ import annotations
 
+import atexit
+import os
 from typing import Any
 
 from flask import Flask, redirect, url_for
 from werkzeug.wrappers import Response
 
 from engine import Engine, build_engine
-from web import api, auth, cases, errors, i18n, inbox, schema_form, security, settings, tasks, tokens
+from web import api, audit, auth, cases, designer, errors, i18n, inbox, schema_form, security, settings, tasks, tokens
 
 
 def create_app(engine: Engine | None = None, config: dict[str, Any] | None = None) -> Flask:
@@ -37,17 +40,32 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     app.register_blueprint(inbox.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(designer.bp)
     app.register_blueprint(tokens.bp)
     security.limit_login(app, "auth.login")
     api.init_app(app)
     app.jinja_env.globals["data_labels"] = schema_form.data_labels
+    app.jinja_env.globals["may"] = lambda area: security.may(security.current_actor(), area)
 
     @app.get("/")
     def index() -> Response:
-        return redirect(url_for("inbox.inbox"))
+        found = security.current_actor()
+        return redirect(security.home(found) if found else url_for("auth.login"))
 
     @app.get("/health")
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    if os.environ.get("IMPRESA_SCHEDULER") == "1":
+        _start_scheduler(app.extensions["engine"])
     return app
+
+
+def _start_scheduler(engine: Engine) -> None:
+    """``make run``: the timer scheduler in this process (production may run ``impresa scheduler``)."""
+    from engine.adapters.scheduler import build_scheduler
+
+    scheduler = build_scheduler(engine, interval_seconds=float(os.environ.get("IMPRESA_TICK_SECONDS", "10")))
+    scheduler.start()
+    atexit.register(lambda: scheduler.shutdown(wait=False))
