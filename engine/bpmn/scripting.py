@@ -16,7 +16,9 @@ import ast
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from types import CodeType
 from typing import Any
@@ -33,6 +35,9 @@ from RestrictedPython.Guards import (
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 MAX_RANGE = 100_000
+MAX_STEPS = 1_000_000
+# the file names RestrictedPython gives compiled diagram code
+_DIAGRAM_FILES = frozenset({"<inline>", "<string>", "<unknown>"})
 _LINE_RE = re.compile(r"Line (\d+)")
 
 # RestrictedPython's safe_builtins minus the attribute setters; plus the harmless containers
@@ -193,6 +198,45 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
+class ScriptTooLong(RuntimeError):
+    """A script or expression used up its step budget (an endless or huge loop)."""
+
+
+@contextmanager
+def step_budget(limit: int = MAX_STEPS) -> Iterator[None]:
+    """Stop diagram code after ``limit`` executed lines: a ``while True`` must not hold a worker.
+
+    Counts line events of the code compiled from diagrams only (their file name is
+    ``<inline>``/``<string>``), so helpers and the engine run untraced. Nested budgets share the
+    outer one.
+    """
+    if sys.gettrace() is not None and getattr(sys.gettrace(), "_impresa_budget", False):
+        yield
+        return
+    previous = sys.gettrace()
+    steps = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal steps
+        if event == "line":
+            steps += 1
+            if steps > limit:
+                raise ScriptTooLong(f"the script ran more than {limit} steps (an endless loop?)")
+        return local
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        if event == "call" and frame.f_code.co_filename in _DIAGRAM_FILES:
+            return local
+        return None
+
+    trace._impresa_budget = True  # type: ignore[attr-defined]
+    sys.settrace(trace)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
 class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
     """TaskDataEnvironment that compiles with RestrictedPython and guards every access."""
 
@@ -213,7 +257,8 @@ class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         code = compile_expression(expression)
         # Guards and helpers go last so that task data can never replace them.
         scope = {**(external_context or {}), **context, **self.globals}
-        return eval(code, scope)  # noqa: S307 - restricted code object, guarded globals
+        with step_budget():
+            return eval(code, scope)  # noqa: S307 - restricted code object, guarded globals
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         code = compile_script(script)
@@ -221,7 +266,8 @@ class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         context.update(external_context or {})
         context.update(self.globals)
         try:
-            exec(code, context)  # noqa: S102 - restricted code object, guarded globals
+            with step_budget():
+                exec(code, context)  # noqa: S102 - restricted code object, guarded globals
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
         return True

@@ -81,3 +81,22 @@ def test_a_diagram_that_skipped_lint_still_cannot_escape_at_run_time() -> None:
         runner.start(specs, {})
     assert exc.value.element == "Script_1"
     assert "__class__" in exc.value.message
+
+
+def test_an_endless_loop_is_stopped_instead_of_holding_the_worker(env: SandboxEnvironment) -> None:
+    from engine.bpmn.scripting import ScriptTooLong
+
+    context = {"n": 0}
+    with pytest.raises(ScriptTooLong):
+        env.execute("while True:\n    n = n + 1", context, {})
+    assert context["n"] > 1000  # it did run, then was cut off
+
+
+def test_an_endless_loop_in_a_diagram_fails_the_command_cleanly() -> None:
+    runner = Runner(build_script_engine(lambda: NOW))
+    specs = Library(
+        [SourceFile("loop.bpmn", linear("loop", 0, ("assistente_sociale",), script="while True:\n    x = 1"))]
+    ).specs("loop")
+    with pytest.raises(ProcessFailed) as exc:
+        runner.start(specs, {})
+    assert exc.value.element == "Script_1" and "steps" in exc.value.message
