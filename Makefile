@@ -19,9 +19,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# bpmn-js (pinned in package-lock.json) → web/static/vendor (package.json's postinstall).
-ASSETS := web/static/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js
-$(ASSETS): package.json package-lock.json web/vendor_assets.mjs
+# bpmn-js, its properties panel and esbuild (pinned in package-lock.json) → web/static/vendor: the viewer
+# copied, the modeler bundled (package.json's postinstall, web/vendor_assets.mjs).
+ASSETS := web/static/vendor/bpmn-modeler/impresa-modeler-vendor.js
+$(ASSETS): package.json package-lock.json web/vendor_assets.mjs web/modeler_vendor.mjs
 	npm ci --no-audit --no-fund
 	touch $(ASSETS)
 
@@ -55,4 +56,4 @@ bench: setup
 	$(BIN)/python -m benchmarks.inbox_scale
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache node_modules web/static/vendor/bpmn-js test-output
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache node_modules web/static/vendor/bpmn-js web/static/vendor/bpmn-modeler test-output

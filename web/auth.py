@@ -17,19 +17,20 @@ MAX_FIELD = 200
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
-    next_url = security.safe_next(request.values.get("next"), url_for("inbox.inbox"))
+    wanted = request.values.get("next", "")
     if request.method == "GET":
-        if security.current_actor() is not None:
-            return redirect(next_url)
-        return render_template("login.html", next=next_url, username="")
+        found = security.current_actor()
+        if found is not None:
+            return redirect(security.safe_next(wanted, security.home(found)))
+        return render_template("login.html", next=security.safe_next(wanted, ""), username="")
     username = request.form.get("username", "").strip()[:MAX_FIELD]
     password = request.form.get("password", "")[:MAX_FIELD]
     found = security.engine().authenticate(username, password) if username and password else None
     if found is None:
         flash(_("Nome utente o password non corretti."), "error")
-        return render_template("login.html", next=next_url, username=username), 401
+        return render_template("login.html", next=security.safe_next(wanted, ""), username=username), 401
     security.login(found)
-    return redirect(next_url)
+    return redirect(security.safe_next(wanted, security.home(found)))
 
 
 @bp.post("/logout")

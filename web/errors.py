@@ -1,6 +1,7 @@
 """Errors in one place: engine errors → HTTP status, and every error rendered either as an
-Italian/English HTML page or, under ``/api/``, as an RFC 9457 problem document
-(``application/problem+json`` with ``type``, ``title``, ``status``, ``detail`` and ``errors``).
+Italian/English HTML page or, under ``/api/`` and for the pages' ``….json`` resources, as an
+RFC 9457 problem document (``application/problem+json`` with ``type``, ``title``, ``status``,
+``detail`` and ``errors``).
 
 The API never answers with HTML and never turns bad input into a 500.
 """
@@ -74,7 +75,8 @@ def problem(
 
 
 def wants_problem() -> bool:
-    return request.path.startswith("/api/")
+    """The API, and the JSON resources the pages' scripts fetch (``….json``), answer problems."""
+    return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
 def init_app(app: Flask) -> None:

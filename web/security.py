@@ -5,6 +5,12 @@ The engine authorizes every task and case by role and territory; this module add
 gate in front of it: no page or API call without a login (or a token), and each area of the UI
 only for the roles that work in it (``AREAS``). The table-driven test in
 ``tests/web/test_authorization_matrix.py`` checks every endpoint against every role.
+
+Read-only roles (``READ_ONLY_ROLES``: the auditor, *Revisore*) are refused every write (any
+method but GET/HEAD/OPTIONS) whatever the area, with one exception: their own account
+(``READ_ONLY_WRITABLE``), i.e. creating and revoking their own API tokens — a token carries the
+same read-only roles, so it cannot write either — and logging out. A user holding a read-only
+role *and* a working role (e.g. auditor and coordinator) keeps the working role's writes.
 """
 
 from __future__ import annotations
@@ -30,6 +36,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 SUPERVISORS = frozenset({"coordinatore", "amministratore"})
 # Roles that may read cases (the engine checks the same list, plus territories, on every read).
 CASE_READERS = frozenset(ROLES) - {"progettista"}
+# The audit tools (timeline, replay, dossiers, access log, chain verification): the engine's
+# own list for replay and dossiers (engine.services.audit.AUDITORS).
+AUDITORS = frozenset({"auditor", "coordinatore", "amministratore"})
+# Roles that never change anything, and the areas where they still may write (their own account).
+READ_ONLY_ROLES = frozenset({"auditor"})
+READ_ONLY_WRITABLE = frozenset({"account"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Area of the UI/API → roles that may enter it. Every view names its area.
 AREAS: dict[str, frozenset[str]] = {
@@ -38,6 +51,10 @@ AREAS: dict[str, frozenset[str]] = {
     "start": LANE_ROLES | {"amministratore"},  # new case (the engine checks the process' lanes)
     "supervise": SUPERVISORS,  # reassign tasks, open or suspend a territory's partnership
     "processes": frozenset(ROLES),  # the process library (no personal data)
+    "audit": AUDITORS,  # case timeline, step-through replay, dossiers, access log, chain verification
+    "export": frozenset({"valutatore", "amministratore"}),  # pseudonymised export (engine's own list)
+    # process design: drafts, deploy, dry run, migration of running cases (engine's DESIGNER_ROLES)
+    "design": frozenset({"progettista", "coordinatore", "amministratore"}),
     "account": frozenset(),  # own API tokens, logout: any logged-in user
 }
 
@@ -107,6 +124,28 @@ def may(found: Actor | None, area: str) -> bool:
     return not allowed or bool(found.roles & allowed)
 
 
+def read_only(found: Actor) -> bool:
+    """Only read-only roles (e.g. an auditor who holds no working role)."""
+    return bool(found.roles) and found.roles <= READ_ONLY_ROLES
+
+
+def permits(found: Actor | None, area: str, method: str) -> bool:
+    """``may`` for a request: a read-only user also needs a safe method (or their own account)."""
+    if not may(found, area):
+        return False
+    assert found is not None
+    return method in SAFE_METHODS or area in READ_ONLY_WRITABLE or not read_only(found)
+
+
+def home(found: Actor | None) -> str:
+    """Where a user starts: the inbox for those who work tasks, else the cases, else the process
+    library (designers), else the account."""
+    for name, endpoint in (("inbox", "inbox.inbox"), ("cases", "cases.index"), ("design", "designer.index")):
+        if may(found, name):
+            return url_for(endpoint)
+    return url_for("tokens.index")
+
+
 def area(name: str) -> Callable[[F], F]:
     """Guard an HTML view: log in first (redirect), then the area's roles (403)."""
     if name not in AREAS:
@@ -118,7 +157,7 @@ def area(name: str) -> Callable[[F], F]:
             found = current_actor()
             if found is None:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if not may(found, name):
+            if not permits(found, name, request.method):
                 abort(403)
             return view(*args, **kwargs)
 

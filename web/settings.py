@@ -26,7 +26,7 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,  # a request body; a process file itself: 2 MB (engine)
         WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,

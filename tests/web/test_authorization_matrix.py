@@ -38,9 +38,37 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/cases/new", "start", 200, None),
     ("POST", "/cases/new", "start", 422, {}),
     ("POST", "/partnerships", "supervise", 302, {}),
+    ("GET", f"/cases/{CASE}/timeline", "audit", 200, None),
+    ("GET", f"/cases/{CASE}/timeline?kind=started&from=2026-01-01", "audit", 200, None),
+    ("GET", f"/cases/{CASE}/replay", "audit", 200, None),
+    ("GET", f"/cases/{CASE}/replay.json", "audit", 200, None),
+    ("GET", f"/cases/{CASE}/dossier.pdf", "audit", 200, None),
+    ("GET", f"/cases/{CASE}/dossier.json", "audit", 200, None),
+    ("GET", "/audit/access-log", "audit", 200, None),
+    ("GET", "/audit/verify", "audit", 200, None),
+    ("GET", "/exports/pseudonymised.json", "export", 200, None),
     ("GET", "/account/tokens", "account", 200, None),
     ("POST", "/account/tokens", "account", 422, {}),
     ("POST", "/account/tokens/999/revoke", "account", 404, {}),
+    ("GET", "/design", "design", 200, None),
+    ("POST", "/design/new", "design", 422, {}),
+    ("POST", "/design/open", "design", 404, {}),
+    ("POST", "/design/upload", "design", 422, {}),
+    ("GET", "/design/library/download", "design", 404, None),
+    ("GET", "/design/drafts/999", "design", 404, None),
+    ("GET", "/design/drafts/999.json", "design", 404, None),
+    ("POST", "/design/drafts/999.json", "design", 404, None),
+    ("GET", "/design/drafts/999/diff.json", "design", 404, None),
+    ("GET", "/design/drafts/999/download", "design", 404, None),
+    ("POST", "/design/drafts/999/delete", "design", 404, {}),
+    ("POST", "/design/drafts/999/deploy", "design", 404, {}),
+    ("GET", "/design/drafts/999/dry-run", "design", 404, None),
+    ("POST", "/design/drafts/999/dry-run", "design", 404, {}),
+    ("GET", "/design/processes/valutazione_bisogno/versions", "design", 200, None),
+    ("GET", "/design/processes/valutazione_bisogno/diff.json", "design", 200, None),
+    ("GET", "/design/processes/valutazione_bisogno/download", "design", 404, None),
+    ("GET", "/design/processes/valutazione_bisogno/migrate", "design", 200, None),
+    ("POST", "/design/processes/valutazione_bisogno/migrate", "design", 422, {"action": "migrate"}),
 ]
 API: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/api/v1/cases", "cases", 200, None),
@@ -56,15 +84,50 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("POST", f"/api/v1/tasks/{MISSING_TASK}/complete", "inbox", 404, {"data": {}}),
     ("GET", "/api/v1/processes", "processes", 200, None),
     ("GET", "/api/v1/processes/valutazione_bisogno", "processes", 200, None),
+    ("GET", f"/api/v1/cases/{CASE}/replay", "audit", 200, None),
+    ("GET", f"/api/v1/cases/{CASE}/replay?upto=1", "audit", 200, None),
+    ("GET", f"/api/v1/cases/{CASE}/dossier.pdf", "audit", 200, None),
+    ("GET", f"/api/v1/cases/{CASE}/dossier.json", "audit", 200, None),
+    ("GET", "/api/v1/audit/verify", "audit", 200, None),
+    ("GET", "/api/v1/audit/access-log", "audit", 200, None),
+    ("GET", "/api/v1/exports/pseudonymised", "export", 200, None),
     ("GET", "/api/v1/tokens", "account", 200, None),
     ("POST", "/api/v1/tokens", "account", 422, {}),
     ("DELETE", "/api/v1/tokens/999", "account", 404, None),
+    ("GET", "/api/v1/drafts", "design", 200, None),
+    ("POST", "/api/v1/drafts", "design", 422, {}),
+    ("POST", "/api/v1/drafts/upload", "design", 422, {}),
+    ("GET", "/api/v1/drafts/999", "design", 404, None),
+    ("PUT", "/api/v1/drafts/999", "design", 404, {"content": "<x/>"}),
+    ("DELETE", "/api/v1/drafts/999", "design", 404, None),
+    ("POST", "/api/v1/drafts/999/deploy", "design", 404, {"note": "x"}),
+    ("GET", "/api/v1/drafts/999/diff", "design", 404, None),
+    ("POST", "/api/v1/drafts/999/dry-run", "design", 404, {"process_id": "x"}),
+    ("GET", "/api/v1/processes/valutazione_bisogno/versions", "processes", 200, None),
+    ("GET", "/api/v1/processes/valutazione_bisogno/diff?from=1&to=1", "processes", 200, None),
+    ("POST", f"/api/v1/cases/{CASE}/migrate", "design", 200, {"to_version": 1, "dry_run": True}),
+    ("POST", "/api/v1/processes/valutazione_bisogno/migrate", "design", 200, {"to_version": 1, "dry_run": True}),
 ]
 CALLERS = [*sorted(ROLES), None]  # None: anonymous
+PUBLIC = {"/login", "/logout", "/health", "/", "/api/v1/openapi.json", "/api/v1/docs", "/static/<path:filename>"}
 
 
-def allowed(role: str | None, area: str) -> bool:
+def allowed(role: str | None, area: str, method: str = "GET") -> bool:
+    if role == "auditor" and method != "GET" and area != "account":
+        return False  # read-only: only their own tokens
     return role is not None and (not AREAS[area] or role in AREAS[area])
+
+
+def concrete(rule: str, case: str = CASE, task: str = MISSING_TASK) -> str:
+    """A URL rule with its parameters filled in."""
+    return (
+        rule.replace("<task_id>", task)
+        .replace("<int:case_id>", case)
+        .replace("<int:filter_id>", "999")
+        .replace("<int:token_id>", "999")
+        .replace("<int:draft_id>", "999")
+        .replace("<process_id>", "valutazione_bisogno")
+    )
 
 
 @pytest.fixture
@@ -92,7 +155,7 @@ def test_every_html_endpoint_for_every_role(world: tuple[Flask, int, dict[str, s
                 expected = 302
                 good = response.status_code == 302 and "/login" in response.headers["Location"]
             else:
-                expected = ok if allowed(role, area) else 403
+                expected = ok if allowed(role, area, method) else 403
                 good = response.status_code == expected
             if not good:
                 problems.append(f"{method} {path} as {role}: {response.status_code}, expected {expected}")
@@ -107,7 +170,7 @@ def test_every_api_endpoint_for_every_role(world: tuple[Flask, int, dict[str, st
         for role in CALLERS:
             headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
             response = app.test_client().open(url, method=method, json=body, headers=headers)
-            expected = 401 if role is None else ok if allowed(role, area) else 403
+            expected = 401 if role is None else ok if allowed(role, area, method) else 403
             if response.status_code != expected:
                 problems.append(f"{method} {path} as {role}: {response.status_code}, expected {expected}")
             elif expected >= 400 and response.mimetype != "application/problem+json":
@@ -118,20 +181,12 @@ def test_every_api_endpoint_for_every_role(world: tuple[Flask, int, dict[str, st
 def test_the_matrix_covers_every_route(world: tuple[Flask, int, dict[str, str]]) -> None:
     app, _, _ = world
     covered = {(m, p.split("?")[0]) for m, p, *_ in HTML + API}
-    public = {"/login", "/logout", "/health", "/", "/api/v1/openapi.json", "/api/v1/docs", "/static/<path:filename>"}
     missing = []
     for rule in app.url_map.iter_rules():
-        if rule.rule in public:
+        if rule.rule in PUBLIC:
             continue
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            path = (
-                rule.rule.replace("<task_id>", MISSING_TASK)
-                .replace("<int:case_id>", CASE)
-                .replace("<int:filter_id>", "999")
-                .replace("<int:token_id>", "999")
-                .replace("<process_id>", "valutazione_bisogno")
-            )
-            if (method, path) not in covered:
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            if (method, concrete(rule.rule)) not in covered:
                 missing.append(f"{method} {rule.rule}")
     assert not missing, missing
 

@@ -1,4 +1,6 @@
-"""The JSON API under ``/api/v1`` (flask-smorest): cases, tasks, processes and own tokens.
+"""The JSON API under ``/api/v1`` (flask-smorest): cases, tasks, processes, own tokens, the
+auditors' read-only resources (replay, dossiers, verification, access log) and the evaluators'
+pseudonymised export.
 
 OpenAPI 3 document at ``/api/v1/openapi.json``, an interactive docs page at ``/api/v1/docs``
 (own assets only). Errors are problem documents (``web.errors``); every operation documents
@@ -14,7 +16,7 @@ from flask import Flask, render_template
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from web.api import cases, processes, tasks, tokens
+from web.api import audit, cases, designer, processes, tasks, tokens
 from web.api.schemas import ProblemSchema
 from web.errors import PROBLEM
 from web.security import csrf
@@ -64,8 +66,8 @@ def init_app(app: Flask) -> None:
     )
     api = ProblemApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (cases, tasks, processes, tokens):
-        blp = module.blueprint(PREFIX)
+    blueprints = [m.blueprint(PREFIX) for m in (cases, tasks, processes, designer, tokens, audit)]
+    for blp in [*blueprints, audit.exports_blueprint(PREFIX)]:
         csrf.exempt(blp)
         api.register_blueprint(blp)
 

@@ -2,8 +2,9 @@
 
 Every API call but the OpenAPI document and its docs page needs ``Authorization: Bearer
 <token>`` (a per-user token from ``Engine.create_api_token``, revocable); the actor behind it
-must then hold a role of the endpoint's area (``web.security.AREAS``). No cookies are read
-here, so the API is exempt from CSRF.
+must then hold a role of the endpoint's area (``web.security.AREAS``); read-only roles (the
+auditor) are refused every write but their own tokens (``web.security.permits``). No cookies are
+read here, so the API is exempt from CSRF.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ def api_actor() -> Actor:
 
 
 def requires(area: str) -> Callable[[F], F]:
-    """Guard an API view: a valid token (401), then a role of ``area`` (403)."""
+    """Guard an API view: a valid token (401), then a role of ``area`` and, for a write, a role
+    that may write (403)."""
+    if area not in security.AREAS:
+        raise ValueError(f"unknown area {area!r}")
 
     def decorate(view: F) -> F:
         @wraps(view)
@@ -51,6 +55,8 @@ def requires(area: str) -> Callable[[F], F]:
             found = api_actor()
             if not security.may(found, area):
                 raise Forbidden(f"Your roles do not give access to '{area}'.")
+            if not security.permits(found, area, request.method):
+                raise Forbidden("Your roles are read-only: they cannot change anything.")
             return view(*args, **kwargs)
 
         return cast(F, guarded)

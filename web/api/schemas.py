@@ -197,3 +197,108 @@ class TokenCreatedSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     token = fields.String(required=True, metadata={"description": "Shown once; send as 'Authorization: Bearer …'"})
+
+
+class ReplayQuerySchema(Query):
+    upto = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "Stop after the command containing this event seq (default: the whole case)"},
+    )
+
+
+class ChangesSchema(Schema):
+    added = fields.Dict(required=True, metadata={"description": "Field → value"})
+    changed = fields.Dict(required=True, metadata={"description": "Field → {from, to}"})
+    removed = fields.Dict(required=True, metadata={"description": "Field → last value"})
+
+
+class ElementStatesSchema(Schema):
+    completed = fields.List(fields.String(), required=True)
+    active = fields.List(fields.String(), required=True)
+    waiting = fields.List(fields.String(), required=True)
+
+
+class ReplayStepSchema(Schema):
+    index = fields.Integer(required=True)
+    cmd = fields.Integer(required=True, metadata={"description": "Seq of the command's first event"})
+    seqs = fields.List(fields.Integer(), required=True, metadata={"description": "The events the command wrote"})
+    kind = fields.String(required=True)
+    kind_label = fields.String(required=True)
+    actor = fields.String(required=True)
+    at = fields.DateTime(required=True)
+    task_name = fields.String(required=True, allow_none=True)
+    matches = fields.Boolean(
+        required=True, allow_none=True, metadata={"description": "Rebuilt state = stored digest (null: none stored)"}
+    )
+    status = fields.String(required=True)
+    ready = fields.List(fields.String(), required=True, metadata={"description": "Names of the open tasks"})
+    elements = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(ElementStatesSchema),
+        required=True,
+        metadata={"description": "Process id (main and called) → BPMN ids completed/active/waiting"},
+    )
+    changes = fields.Nested(ChangesSchema, required=True, metadata={"description": "Data diff of the step"})
+    data = fields.Dict(required=True, metadata={"description": "Case data after the step (no health/judicial fields)"})
+    withheld = fields.List(
+        fields.String(), required=True, metadata={"description": "Health/judicial fields the step changed, left out"}
+    )
+
+
+class ReplaySchema(Schema):
+    case_id = fields.Integer(required=True)
+    faithful = fields.Boolean(required=True)
+    first_mismatch = fields.Integer(required=True, allow_none=True)
+    steps = fields.List(fields.Nested(ReplayStepSchema), required=True)
+
+
+class BreakSchema(Schema):
+    case_id = fields.Integer(required=True, metadata={"description": "0: the anchor chain itself"})
+    seq = fields.Integer(required=True, metadata={"description": "Event seq (anchor id when case_id is 0)"})
+    reason = fields.String(required=True)
+
+
+class VerifySchema(Schema):
+    ok = fields.Boolean(required=True)
+    cases = fields.Integer(required=True)
+    events = fields.Integer(required=True)
+    anchors = fields.Integer(required=True)
+    first_break = fields.Nested(BreakSchema, required=True, allow_none=True)
+    breaks = fields.List(fields.Nested(BreakSchema), required=True)
+
+
+class AccessLogQuerySchema(Query):
+    case_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    username = fields.String(validate=Text)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class AccessLogEntrySchema(Schema):
+    at = fields.DateTime(required=True)
+    username = fields.String(required=True)
+    case_id = fields.Integer(required=True)
+    purpose = fields.String(required=True)
+    fields_ = fields.List(fields.String(), required=True, data_key="fields", attribute="fields")
+    ip = fields.String(required=True, allow_none=True)
+
+
+class DossierSchema(Schema):
+    """The signed bundle (format impresa-dossier/1); check it with engine.audit.bundle.verify_bundle."""
+
+    format = fields.String(required=True)
+    generated_at = fields.String(required=True)
+    case = fields.Dict(required=True)
+    head = fields.Dict(required=True)
+    process_files = fields.Dict(required=True, metadata={"description": "File name → {sha256, xml}"})
+    events = fields.List(fields.Dict(), required=True)
+    signature = fields.Dict(required=True, metadata={"description": "alg, public_key, fingerprint, value"})
+
+
+class PseudonymisedSchema(Schema):
+    pseudonimo = fields.String(required=True)
+    processo = fields.String(required=True)
+    stato = fields.String(required=True)
+    fase = fields.String(required=True, allow_none=True)
+    territorio = fields.String(required=True, allow_none=True)
+    categorie = fields.List(fields.String(), required=True)
+    dati = fields.Dict(required=True)

@@ -1,7 +1,66 @@
 // Case diagram: bpmn-js NavigatedViewer (served from /static/vendor, pinned in package-lock.json)
 // renders each process of the case and marks completed, active and waiting elements.
+// window.ImpresaDiagram.mark/unmark are shared with the step-through replay (replay.js).
 (function () {
   "use strict";
+
+  // element state in the JSON → CSS marker class (app.css)
+  var MARKERS = [["completed", "done"], ["active", "active"], ["waiting", "waiting"]];
+
+  // Add the markers of entry ({completed, active, waiting}: lists of BPMN ids) to a rendered
+  // viewer; returns what was added, for unmark.
+  function mark(viewer, entry) {
+    var canvas = viewer.get("canvas");
+    var registry = viewer.get("elementRegistry");
+    var added = [];
+    MARKERS.forEach(function (pair) {
+      ((entry && entry[pair[0]]) || []).forEach(function (id) {
+        if (registry.get(id)) {
+          canvas.addMarker(id, pair[1]);
+          added.push([id, pair[1]]);
+        }
+      });
+    });
+    return added;
+  }
+
+  function unmark(viewer, added) {
+    var canvas = viewer.get("canvas");
+    var registry = viewer.get("elementRegistry");
+    (added || []).forEach(function (pair) {
+      if (registry.get(pair[0])) { canvas.removeMarker(pair[0], pair[1]); }
+    });
+  }
+
+  // The engine keys element states by workflow: a process, or an embedded (event) sub-process,
+  // which is drawn inside its process' diagram. Entries whose XML is the same file are one
+  // diagram: returns id → the id that names the diagram (preferred ids first, e.g. the main
+  // process or a deployed one; else the first met).
+  function diagramIds(entries, preferred) {
+    var byXml = {};
+    var result = {};
+    entries.forEach(function (entry) { (byXml[entry.xml] = byXml[entry.xml] || []).push(entry.process_id); });
+    Object.keys(byXml).forEach(function (xml) {
+      var ids = byXml[xml];
+      var name = ids.filter(function (id) { return preferred(id); })[0] || ids[0];
+      ids.forEach(function (id) { result[id] = name; });
+    });
+    return result;
+  }
+
+  // The element states of every workflow drawn in diagram ``name``, merged.
+  function merged(states, ids, name) {
+    var out = { completed: [], active: [], waiting: [] };
+    Object.keys(states || {}).forEach(function (id) {
+      if (ids[id] !== name) { return; }
+      MARKERS.forEach(function (pair) {
+        out[pair[0]] = out[pair[0]].concat((states[id] || {})[pair[0]] || []);
+      });
+    });
+    return out;
+  }
+
+  window.ImpresaDiagram = { mark: mark, unmark: unmark, diagramIds: diagramIds, merged: merged };
 
   function show(container, entry) {
     var box = document.createElement("section");
@@ -17,14 +76,8 @@
 
     var viewer = new window.BpmnJS({ container: canvasHost });
     return viewer.importXML(entry.xml).then(function () {
-      var canvas = viewer.get("canvas");
-      var registry = viewer.get("elementRegistry");
-      canvas.zoom("fit-viewport");
-      [["completed", "done"], ["active", "active"], ["waiting", "waiting"]].forEach(function (pair) {
-        (entry[pair[0]] || []).forEach(function (id) {
-          if (registry.get(id)) { canvas.addMarker(id, pair[1]); }
-        });
-      });
+      viewer.get("canvas").zoom("fit-viewport");
+      mark(viewer, entry);
       box.setAttribute("data-rendered", "true");
     });
   }
@@ -39,9 +92,18 @@
       })
       .then(function (entries) {
         container.textContent = "";
+        // one diagram per file: an embedded sub-process' marks go on its process' diagram
+        // (the engine lists the main process before the workflows it contains: first met names it)
+        var ids = diagramIds(entries, function () { return false; });
+        var states = {};
+        entries.forEach(function (entry) { states[entry.process_id] = entry; });
+        var drawn = entries.filter(function (entry) { return ids[entry.process_id] === entry.process_id; }).map(function (entry) {
+          var marks = merged(states, ids, entry.process_id);
+          return { process_id: entry.process_id, xml: entry.xml, completed: marks.completed, active: marks.active, waiting: marks.waiting };
+        });
         // The innermost process with work first: that is where the case is.
-        entries.sort(function (a, b) { return (b.active || []).length - (a.active || []).length; });
-        return Promise.all(entries.map(function (entry) { return show(container, entry); }));
+        drawn.sort(function (a, b) { return (b.active || []).length - (a.active || []).length; });
+        return Promise.all(drawn.map(function (entry) { return show(container, entry); }));
       })
       .then(function () { container.setAttribute("data-ready", "true"); })
       .catch(function () {

@@ -1,0 +1,586 @@
+"""Process design through the web: the JSON API endpoint by endpoint (drafts, upload, deploy,
+diff, dry run, versions, migration) with its problem documents for 403, 404, 409, 413 and 422,
+the refusal of dangerous input (an XML bomb, a 50 MB upload stopped by Flask before the engine,
+a script escaping the sandbox: nothing stored), and the HTML pages that drive the same engine
+calls (library, modeler resources, deploy, dry run, history with diff, migration)."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import TestResponse, encode_multipart
+
+from engine.demo import TERRITORY
+from engine.facade import Engine
+from tests.web.conftest import login_as
+from tests.web.test_api import Api, problem
+
+PROCESS = "prova_progetto"
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&lol3;</bpmn:definitions>"""
+FIFTY_MB = 50 * 1024 * 1024
+
+
+def chain(process_id: str, tasks: list[str], *, form: str | None = "generico_conferma", script: str = "") -> str:
+    """A valid process: start → one user task per id (coordinator's lane) → end, with DI.
+    ``form=None`` leaves the tasks without a form; ``script`` adds a script task first."""
+    steps = (["Script_1"] if script else []) + tasks
+    nodes = ["Start_1", *steps, "End_1"]
+    x = {node: 200 + 150 * i for i, node in enumerate(nodes)}
+    props = (
+        f'<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formKey" value="{form}"/>'
+        "</spiffworkflow:properties></bpmn:extensionElements>"
+        if form
+        else ""
+    )
+    flows = [(f"Flow_{i}", a, b) for i, (a, b) in enumerate(zip(nodes, nodes[1:], strict=False))]
+    elements = []
+    for node in nodes:
+        incoming = "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f, _, b in flows if b == node)
+        outgoing = "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f, a, _ in flows if a == node)
+        if node == "Start_1":
+            elements.append(f'<bpmn:startEvent id="{node}">{outgoing}</bpmn:startEvent>')
+        elif node == "End_1":
+            elements.append(f'<bpmn:endEvent id="{node}">{incoming}</bpmn:endEvent>')
+        elif node == "Script_1":
+            elements.append(
+                f'<bpmn:scriptTask id="{node}" name="Calcolo">{incoming}{outgoing}'
+                f"<bpmn:script>{script}</bpmn:script></bpmn:scriptTask>"
+            )
+        else:
+            elements.append(
+                f'<bpmn:userTask id="{node}" name="Attività {node}">{props}{incoming}{outgoing}</bpmn:userTask>'
+            )
+    refs = "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)
+    seq = "".join(f'<bpmn:sequenceFlow id="{f}" sourceRef="{a}" targetRef="{b}"/>' for f, a, b in flows)
+    width = 150 * len(nodes) + 200
+    shapes = "".join(
+        f'<bpmndi:BPMNShape id="{n}_di" bpmnElement="{n}"><dc:Bounds x="{x[n]}" y="120" width="100" height="80"/></bpmndi:BPMNShape>'
+        for n in nodes
+    )
+    edges = "".join(
+        f'<bpmndi:BPMNEdge id="{f}_di" bpmnElement="{f}"><di:waypoint x="{x[a] + 100}" y="160"/>'
+        f'<di:waypoint x="{x[b]}" y="160"/></bpmndi:BPMNEdge>'
+        for f, a, b in flows
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="Defs_{process_id}" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:collaboration id="Collab_{process_id}"><bpmn:participant id="Part_{process_id}" name="Prova" processRef="{process_id}"/></bpmn:collaboration>
+  <bpmn:process id="{process_id}" name="Prova" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_1"><bpmn:lane id="Lane_coordinatore" name="coordinatore">{refs}</bpmn:lane></bpmn:laneSet>
+    {"".join(elements)}{seq}
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="Diagram_1"><bpmndi:BPMNPlane id="Plane_1" bpmnElement="Collab_{process_id}">
+    <bpmndi:BPMNShape id="Part_di" bpmnElement="Part_{process_id}" isHorizontal="true"><dc:Bounds x="120" y="60" width="{width}" height="200"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="Lane_di" bpmnElement="Lane_coordinatore" isHorizontal="true"><dc:Bounds x="150" y="60" width="{width - 30}" height="200"/></bpmndi:BPMNShape>
+    {shapes}{edges}
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>"""
+
+
+@pytest.fixture
+def api_as(app: Flask, demo: Engine) -> Any:
+    def make(username: str | None) -> Api:
+        token = demo.create_api_token(demo.actor(username), "test")[1] if username else None
+        return Api(app.test_client(), token)
+
+    return make
+
+
+@pytest.fixture
+def designer(api_as: Any) -> Api:
+    return api_as("progettista")
+
+
+def put(api: Api, path: str, **kwargs: Any) -> TestResponse:
+    return api.call("PUT", path, **kwargs)
+
+
+def created(response: TestResponse) -> dict[str, Any]:
+    assert response.status_code == 201, response.get_data(as_text=True)[:800]
+    return dict(response.get_json())
+
+
+def deploy_chain(demo: Engine, tasks: list[str], note: str = "") -> int:
+    """Deploy PROCESS as a chain of user tasks; returns the new version."""
+    designer = demo.actor("progettista")
+    draft = demo.save_process_draft(f"{PROCESS}.bpmn", chain(PROCESS, tasks).encode(), actor=designer)
+    assert not draft["problems"], draft["problems"]
+    [(view, new)] = [
+        (v, n) for v, n in demo.deploy_process_draft(draft["id"], actor=designer, note=note) if v.process_id == PROCESS
+    ]
+    assert new
+    return view.version
+
+
+def start(demo: Engine) -> int:
+    return demo.start_case(PROCESS, {"territorio": TERRITORY}, actor=demo.actor("coordinatore")).id
+
+
+def complete_open(demo: Engine, case_id: int) -> None:
+    [task] = demo.get_case(case_id).open_tasks
+    demo.complete_task(task.id, {"conferma": True}, actor=demo.actor("coordinatore"))
+
+
+# --- drafts through the API -----------------------------------------------------------------
+
+
+def test_new_process_from_the_template_deploys_and_a_second_one_conflicts(designer: Api, demo: Engine) -> None:
+    draft = created(designer.post("/drafts", json={"process_id": "nuovo_processo", "name": "Nuovo processo"}))
+    assert draft["file_name"] == "nuovo_processo.bpmn" and draft["deployable"] and draft["problems"] == []
+    assert 'id="nuovo_processo"' in draft["content"]
+    listed = designer.get("/drafts").get_json()
+    assert [d["id"] for d in listed] == [draft["id"]] and "content" not in listed[0]
+
+    deployed = designer.post(f"/drafts/{draft['id']}/deploy", json={"note": "primo rilascio"})
+    assert deployed.status_code == 200, deployed.get_data(as_text=True)
+    [row] = [r for r in deployed.get_json() if r["process_id"] == "nuovo_processo"]
+    assert row["new"] is True and row["version"] == 1 and row["deployed_by"] == "progettista"
+    assert not any(r["new"] for r in deployed.get_json() if r["process_id"] != "nuovo_processo")
+    assert designer.get(f"/drafts/{draft['id']}").get_json()["deployed_at"]
+
+    body = problem(designer.post("/drafts", json={"process_id": "nuovo_processo"}), 409)
+    assert "already exists" in body["detail"]
+    problem(designer.post("/drafts", json={"process_id": "Non Valido"}), 422)
+    problem(designer.post("/drafts", json={"process_id": "x_y", "file_name": "x_y.bpmn"}), 422)
+    problem(designer.post("/drafts", json={}), 422)
+    problem(designer.post("/drafts", json={"process_id": "x_y", "content": "<x/>"}), 422)
+
+
+def test_a_draft_with_problems_is_saved_listed_by_element_but_not_deployed(designer: Api, demo: Engine) -> None:
+    opened = created(designer.post("/drafts", json={"file_name": "follow_up.bpmn"}))
+    assert opened["deployable"] and "spiffworkflow:property" in opened["content"]
+    original = opened["content"]
+    first_form = re.search(r'<spiffworkflow:property name="formKey" value="[^"]+"\s*/>', original)
+    assert first_form
+    broken = original.replace(first_form.group(0), "", 1)
+    task_id = re.findall(r'<bpmn:userTask id="([^"]+)"', original[: first_form.start()])[-1]
+
+    saved = put(designer, f"/drafts/{opened['id']}", json={"content": broken, "note": "senza modulo"})
+    assert saved.status_code == 200
+    body = saved.get_json()
+    assert body["deployable"] is False and body["note"] == "senza modulo"
+    assert any(
+        (p["file"], p["element"], p["message"]) == ("follow_up.bpmn", task_id, "user task has no formKey property")
+        and p["line"]
+        for p in body["problems"]
+    )
+
+    refused = problem(designer.post(f"/drafts/{opened['id']}/deploy", json={"note": "prova"}), 409)
+    assert refused["errors"]["problems"][0]["element"] == task_id
+    problem(designer.post(f"/drafts/{opened['id']}/dry-run", json={"process_id": "follow_up"}), 409)
+    assert [v.version for v in demo.process_versions("follow_up")] == [1]
+
+    fixed = put(designer, f"/drafts/{opened['id']}", json={"content": original}).get_json()
+    assert fixed["deployable"]
+    unchanged = designer.post(f"/drafts/{opened['id']}/deploy", json={"note": "nessuna modifica"}).get_json()
+    assert not any(r["new"] for r in unchanged)
+    problem(designer.post(f"/drafts/{opened['id']}/deploy", json={}), 422)  # a note is required
+
+
+def test_draft_update_delete_and_missing_drafts(designer: Api, demo: Engine) -> None:
+    draft = created(designer.post("/drafts", json={"file_name": "nuova.bpmn", "content": chain("nuova", ["T1"])}))
+    assert draft["deployable"], draft["problems"]
+    diff = designer.get(f"/drafts/{draft['id']}/diff").get_json()
+    assert set(diff["processes"]["nuova"]["added"]) >= {"Start_1", "T1", "End_1"}
+    assert designer.call("DELETE", f"/drafts/{draft['id']}").status_code == 204
+    for method, path, body in [
+        ("GET", f"/drafts/{draft['id']}", None),
+        ("PUT", f"/drafts/{draft['id']}", {"content": "<x/>"}),
+        ("DELETE", f"/drafts/{draft['id']}", None),
+        ("GET", f"/drafts/{draft['id']}/diff", None),
+        ("POST", f"/drafts/{draft['id']}/deploy", {"note": "x"}),
+        ("POST", f"/drafts/{draft['id']}/dry-run", {"process_id": "nuova"}),
+        ("GET", "/drafts/99999999999", None),
+    ]:
+        problem(designer.call(method, path, json=body), 404)
+    problem(designer.post("/drafts", json={"file_name": "assente.bpmn"}), 404)  # not in the library
+    problem(designer.post("/drafts", json={"file_name": "../etc/passwd"}), 422)
+    problem(put(designer, "/drafts/1", json={"content": "<x/>", "file_name": "y.bpmn"}), 422)  # unknown field
+
+
+def test_upload_a_file_as_a_draft(designer: Api, demo: Engine) -> None:
+    xml = chain("caricato", ["T1"]).encode()
+    draft = created(designer.post("/drafts/upload", **upload("caricato.bpmn", xml)))
+    assert draft["file_name"] == "caricato.bpmn" and draft["deployable"] and draft["note"] == "caricato"
+    body = problem(designer.post("/drafts/upload", **upload("caricato.exe", xml)), 422)
+    assert "file" in body["errors"]
+    problem(designer.post("/drafts/upload", data={}), 422)
+    malformed = problem(designer.post("/drafts/upload", **upload("rotto.bpmn", b"<bpmn")), 422)
+    assert "malformed XML" in malformed["detail"]
+    assert [d["file_name"] for d in demo.process_drafts(actor=demo.actor("progettista"))] == ["caricato.bpmn"]
+
+
+def upload(file_name: str, content: bytes) -> dict[str, Any]:
+    """A multipart body with one file, encoded in memory (the test client would spool a large
+    one to a temporary file it never closes)."""
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(content), filename=file_name)})
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+# --- dangerous input -------------------------------------------------------------------------
+
+
+def test_dangerous_input_is_refused_with_422_and_never_stored(designer: Api, app: Flask, demo: Engine) -> None:
+    escape = chain("fuga", ["T1"], script="x = ().__class__.__bases__[0].__subclasses__()")
+    importing = chain("fuga", ["T1"], script="import os\nx = os.getcwd()")
+    oversized = chain("grosso", ["T1"]).replace("<bpmn:laneSet", "<!--" + "x" * 2_100_000 + "--><bpmn:laneSet")
+    for file_name, content, words in [
+        ("bomba.bpmn", BOMB.decode(), "DOCTYPE"),
+        ("fuga.bpmn", escape, "refused"),
+        ("fuga.bpmn", importing, "import"),
+        ("grosso.bpmn", oversized, "larger than"),
+    ]:
+        body = problem(designer.post("/drafts", json={"file_name": file_name, "content": content}), 422)
+        assert words in body["detail"] + " ".join(body["errors"].get("_schema", [])), body
+        problem(designer.post("/drafts/upload", **upload(file_name, content.encode())), 422)
+
+    # the same through the pages: the modeler's save and the upload form
+    page = login_as(app.test_client(), "progettista")
+    draft = demo.new_process_draft("sicuro", "Sicuro", actor=demo.actor("progettista"))
+    before = demo.process_draft(draft["id"], actor=demo.actor("progettista"))["content"]
+    saved = page.post(f"/design/drafts/{draft['id']}.json", json={"xml": BOMB.decode()})
+    problem(saved, 422)
+    assert demo.process_draft(draft["id"], actor=demo.actor("progettista"))["content"] == before
+    refused = page.post("/design/upload", **upload("fuga.bpmn", escape.encode()))
+    assert refused.status_code == 422 and "File rifiutato e non salvato" in refused.get_data(as_text=True)
+    assert [d["file_name"] for d in demo.process_drafts(actor=demo.actor("progettista"))] == ["sicuro.bpmn"]
+
+
+def test_a_50_mb_upload_is_refused_by_flask_before_the_engine(
+    designer: Api, app: Flask, demo: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the engine must not see the upload")
+
+    monkeypatch.setattr(demo, "save_process_draft", never)
+    big = b"<" + b"x" * FIFTY_MB + b"/>"
+    body = problem(designer.post("/drafts/upload", **upload("enorme.bpmn", big)), 413)
+    assert body["title"] == "Request Entity Too Large"
+    problem(
+        designer.post(
+            "/drafts", data=b'{"file_name": "x.bpmn", "content": "' + big + b'"}', content_type="application/json"
+        ),
+        413,
+    )
+    page = login_as(app.test_client(), "progettista")
+    html = page.post("/design/upload", **upload("enorme.bpmn", big))
+    assert html.status_code == 413 and "troppo grandi" in html.get_data(as_text=True)
+    problem(page.post("/design/drafts/1.json", data=big, content_type="application/json"), 413)
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+
+def test_design_needs_a_design_role_and_the_auditor_writes_nothing(api_as: Any, app: Flask) -> None:
+    for username in ("coordinatore", "progettista"):
+        assert created(api_as(username).post("/drafts", json={"process_id": f"di_{username}"}))
+    for username in ("auditor", "assistente", "valutatore"):
+        api = api_as(username)
+        problem(api.get("/drafts"), 403)
+        problem(api.post("/drafts", json={"process_id": "vietato"}), 403)
+        problem(api.post("/processes/valutazione_bisogno/migrate", json={"to_version": 1, "dry_run": True}), 403)
+        assert api.get("/processes/valutazione_bisogno/versions").status_code == 200  # the library is public
+        assert login_as(app.test_client(), username).get("/design").status_code == 403
+    problem(api_as(None).get("/drafts"), 401)
+    page = login_as(app.test_client(), "progettista")
+    assert page.get("/").headers["Location"].endswith("/design")
+    assert 'data-testid="nav-design"' in page.get("/design").get_data(as_text=True)
+    assert 'data-testid="nav-design"' not in login_as(app.test_client(), "assistente").get("/inbox").get_data(
+        as_text=True
+    )
+
+
+# --- versions and diff -----------------------------------------------------------------------
+
+
+def test_versions_newest_first_and_the_element_diff(designer: Api, demo: Engine) -> None:
+    deploy_chain(demo, ["T1"], note="uno")
+    deploy_chain(demo, ["T1", "T2"], note="due")
+    versions = designer.get(f"/processes/{PROCESS}/versions").get_json()
+    assert [v["version"] for v in versions] == [2, 1]
+    assert versions[0]["deployed_by"] == "progettista" and versions[0]["files"] == [f"{PROCESS}.bpmn"]
+    assert len(versions[0]["sha256"]) == 64 and versions[0]["sha256"] != versions[1]["sha256"]
+    diff = designer.get(f"/processes/{PROCESS}/diff?from=1&to=2").get_json()
+    assert diff["from"] == 1 and diff["to"] == 2 and diff["process_id"] == PROCESS
+    changes = diff["processes"][PROCESS]
+    assert "T2" in changes["added"] and changes["removed"] == []
+    assert any(c["id"] == "End_1" for c in changes["changed"])
+    assert designer.get(f"/processes/{PROCESS}/diff?from=2&to=1").get_json()["processes"][PROCESS]["removed"]
+    problem(designer.get(f"/processes/{PROCESS}/diff?from=1&to=9"), 404)
+    problem(designer.get(f"/processes/{PROCESS}/diff?from=1"), 422)
+    problem(designer.get("/processes/non_esiste/versions"), 404)
+    problem(designer.get("/processes/non esiste!/versions"), 404)
+
+
+# --- dry run ---------------------------------------------------------------------------------
+
+
+def test_dry_run_reports_path_stop_and_data(designer: Api, demo: Engine) -> None:
+    draft = created(
+        designer.post("/drafts", json={"file_name": f"{PROCESS}.bpmn", "content": chain(PROCESS, ["T1", "T2"])})
+    )
+    url = f"/drafts/{draft['id']}/dry-run"
+    done = designer.post(
+        url,
+        json={
+            "process_id": PROCESS,
+            "data": {"territorio": TERRITORY},
+            "answers": {"T1": {"conferma": True}, "T2": [{"conferma": True}]},
+        },
+    )
+    assert done.status_code == 200, done.get_data(as_text=True)
+    result = done.get_json()
+    assert result["completed"] and result["error"] is None and result["stopped_at"] == []
+    assert [s["element"] for s in result["path"] if s["type"] == "UserTask"] == ["T1", "T2"]
+    assert result["data"]["territorio"] == TERRITORY and result["data"]["conferma"] is True
+
+    stopped = designer.post(url, json={"process_id": PROCESS, "answers": {"T1": {"conferma": True}}}).get_json()
+    assert not stopped["completed"] and stopped["stopped_at"][0]["element"] == "T2"
+    assert stopped["stopped_at"][0]["role"] == "coordinatore"
+
+    invalid_form = designer.post(url, json={"process_id": PROCESS, "answers": {"T1": {"conferma": "forse"}}}).get_json()
+    assert invalid_form["error"] and not invalid_form["completed"]
+    body = problem(designer.post(url, json={"process_id": PROCESS, "answers": {"T1": "sì"}}), 422)
+    assert "answers" in body["errors"]
+    problem(designer.post(url, json={"process_id": "altro_processo"}), 404)
+    problem(designer.post(url, json={}), 422)
+
+
+# --- migration of running cases --------------------------------------------------------------
+
+
+def test_migrate_one_case_dry_run_first_then_with_a_reason(designer: Api, demo: Engine) -> None:
+    deploy_chain(demo, ["T1"])
+    case_id = start(demo)
+    deploy_chain(demo, ["T1", "T2"])
+    url = f"/cases/{case_id}/migrate"
+    dry = designer.post(url, json={"to_version": 2, "dry_run": True}).get_json()
+    assert dry["can_migrate"] and not dry["migrated"] and dry["active"] == ["T1"] and "T2" in dry["added"]
+    assert demo.get_case(case_id).process_version == 1
+    problem(designer.post(url, json={"to_version": 2}), 422)  # a reason is required
+    done = designer.post(url, json={"to_version": 2, "reason": "nuova attività T2"}).get_json()
+    assert done["migrated"] and done["from_version"] == 1 and done["to_version"] == 2
+    assert demo.get_case(case_id).process_version == 2
+    again = designer.post(url, json={"to_version": 2, "dry_run": True}).get_json()
+    assert not again["can_migrate"] and "already on version 2" in again["reasons"][0]
+    problem(designer.post(url, json={"to_version": 7, "dry_run": True}), 404)
+    problem(designer.post("/cases/999999/migrate", json={"to_version": 1, "dry_run": True}), 404)
+    problem(designer.post(url, json={"to_version": 2, "mapping": {"a": 1}}), 422)
+    demo.cancel_case(case_id, actor=demo.actor("coordinatore"), reason="prova")
+    problem(designer.post(url, json={"to_version": 1, "dry_run": True}), 409)
+
+
+def test_bulk_migration_reports_each_case_and_a_mapping_moves_the_rest(designer: Api, demo: Engine) -> None:
+    deploy_chain(demo, ["T1", "T2"])
+    first, second = start(demo), start(demo)
+    complete_open(demo, second)  # the second case waits at T2
+    deploy_chain(demo, ["T1"])  # v2 drops T2
+    url = f"/processes/{PROCESS}/migrate"
+
+    dry = {r["case_id"]: r for r in designer.post(url, json={"to_version": 2, "dry_run": True}).get_json()}
+    assert dry[first]["can_migrate"] and not dry[second]["can_migrate"]
+    assert "T2" in " ".join(dry[second]["reasons"]) and dry[second]["removed"] == ["T2"]
+    results = {r["case_id"]: r for r in designer.post(url, json={"to_version": 2, "reason": "via T2"}).get_json()}
+    assert results[first]["migrated"] and not results[second]["migrated"]  # a partial failure
+    assert [demo.get_case(c).process_version for c in (first, second)] == [2, 1]
+
+    mapping = {"T2": "T1"}  # the case at the dropped step goes back to T1
+    mapped = designer.post(url, json={"to_version": 2, "from_version": 1, "reason": "T2 → T1", "mapping": mapping})
+    assert [r["case_id"] for r in mapped.get_json()] == [second] and mapped.get_json()[0]["migrated"]
+    assert demo.get_case(second).process_version == 2
+    [diagram] = demo.case_diagram(second, demo.actor("coordinatore"))
+    assert diagram["active"] == ["T1"]
+    problem(designer.post(url, json={"to_version": 9, "dry_run": True}), 404)
+    problem(designer.post(url, json={"to_version": 2}), 422)
+    problem(designer.post("/processes/non_esiste/migrate", json={"to_version": 1, "dry_run": True}), 404)
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def page(app: Flask) -> FlaskClient:
+    return login_as(app.test_client(), "progettista")
+
+
+def test_library_page_new_process_open_and_upload(page: FlaskClient, demo: Engine) -> None:
+    html = page.get("/design").get_data(as_text=True)
+    assert "Progettazione dei processi" in html and 'data-file="valutazione_bisogno.bpmn"' in html
+    assert 'data-process="percorso_beneficiario"' in html
+    made = page.post("/design/new", data={"process_id": "dal_modello", "name": "Dal modello"})
+    assert made.status_code == 302 and re.search(r"/design/drafts/\d+$", made.headers["Location"])
+    assert page.post("/design/new", data={"process_id": "Non Valido"}).status_code == 422
+    demo.deploy_process_draft(int(made.headers["Location"].rsplit("/", 1)[1]), actor=demo.actor("progettista"))
+    conflict = page.post("/design/new", data={"process_id": "dal_modello"})
+    assert conflict.status_code == 409 and "esiste già" in conflict.get_data(as_text=True)
+
+    opened = page.post("/design/open", data={"file_name": "follow_up.bpmn"})
+    assert opened.status_code == 302
+    assert page.post("/design/open", data={"file_name": "nessuno.bpmn"}).status_code == 404
+    uploaded = page.post("/design/upload", **upload("su.bpmn", chain("su", ["T1"], form=None).encode()))
+    assert uploaded.status_code == 302
+    assert "1 problemi" in page.get(uploaded.headers["Location"]).get_data(as_text=True)
+    assert page.post("/design/upload", **upload("su.txt", b"<x/>")).status_code == 422
+    assert page.post("/design/upload", data={}).status_code == 422
+    listed = page.get("/design").get_data(as_text=True)
+    assert "su.bpmn" in listed and "follow_up.bpmn" in listed
+
+    download = page.get("/design/library/download?file=follow_up.bpmn")
+    assert download.status_code == 200 and download.mimetype == "application/xml"
+    assert download.headers["Content-Disposition"] == 'attachment; filename="follow_up.bpmn"'
+    assert download.data == demo.library_files()["follow_up.bpmn"]
+    assert page.get("/design/library/download?file=nessuno.bpmn").status_code == 404
+    assert "Process design" in page.get("/design?lang=en").get_data(as_text=True)
+
+
+def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) -> None:
+    draft = demo.new_process_draft(PROCESS, "Prova", actor=demo.actor("progettista"))
+    url = f"/design/drafts/{draft['id']}"
+    html = page.get(url).get_data(as_text=True)
+    assert 'data-testid="modeler"' in html and "impresa-modeler-vendor.js" in html and "spiff_properties.js" in html
+    assert '"generico_conferma"' in html  # the known forms, for the properties panel
+
+    doc = page.get(f"{url}.json").get_json()
+    assert doc["content"] == draft["content"] and doc["deployable"] and doc["updated_at"].startswith("20")
+    broken = page.post(f"{url}.json", json={"xml": chain(PROCESS, ["T1"], form=None), "note": "senza modulo"})
+    assert broken.status_code == 200
+    assert [(p["element"], p["message"]) for p in broken.get_json()["problems"]] == [
+        ("T1", "user task has no formKey property")
+    ]
+    problem(page.post(f"{url}.json", json={"xml": ""}), 400)
+    problem(page.post(f"{url}.json", data="no", content_type="text/plain"), 400)
+    assert "T1" in str(page.get(f"{url}/diff.json").get_json()["processes"][PROCESS]["added"])
+
+    refused = page.post(f"{url}/deploy", data={"note": "prova"})
+    assert refused.status_code == 409 and "correggili" in refused.get_data(as_text=True)
+    page.post(f"{url}.json", json={"xml": chain(PROCESS, ["T1"])})
+    assert page.post(f"{url}/deploy", data={"note": ""}).status_code == 422
+    deployed = page.post(f"{url}/deploy", data={"note": "prima versione"})
+    assert deployed.status_code == 200
+    text = deployed.get_data(as_text=True)
+    assert 'data-process="prova_progetto" class="new"' in text and "nuova versione" in text
+    assert [v.version for v in demo.process_versions(PROCESS)] == [1]
+
+    saved = page.get(f"{url}/download")
+    assert saved.headers["Content-Disposition"] == f'attachment; filename="{PROCESS}.bpmn"' and b"T1" in saved.data
+    assert page.post(f"{url}/delete").status_code == 302
+    assert page.get(url).status_code == 404
+    assert page.get(f"{url}.json").mimetype == "application/problem+json"
+
+
+def test_a_decision_table_is_edited_as_xml(page: FlaskClient, demo: Engine) -> None:
+    draft = demo.open_process_draft("esito_valutazione.dmn", actor=demo.actor("progettista"))
+    html = page.get(f"/design/drafts/{draft['id']}").get_data(as_text=True)
+    assert 'data-kind="dmn"' in html and 'id="xml-editor"' in html and 'id="canvas"' not in html
+    saved = page.post(f"/design/drafts/{draft['id']}.json", json={"xml": draft["content"], "note": "stessa tabella"})
+    assert saved.status_code == 200 and saved.get_json()["deployable"]
+    assert page.get(f"/design/drafts/{draft['id']}/diff.json").get_json() == {"processes": {}}
+
+
+def test_dry_run_page(page: FlaskClient, demo: Engine) -> None:
+    draft = demo.save_process_draft(
+        f"{PROCESS}.bpmn", chain(PROCESS, ["T1", "T2"]).encode(), actor=demo.actor("progettista")
+    )
+    url = f"/design/drafts/{draft['id']}/dry-run"
+    form = page.get(url).get_data(as_text=True)
+    assert f'<option value="{PROCESS}" selected>' in form and "<code>T1</code>" in form
+    result = page.post(url, data={"process_id": PROCESS, "data": "{}", "answers": '{"T1": {"conferma": true}}'})
+    text = result.get_data(as_text=True)
+    assert result.status_code == 200 and 'data-testid="dry-run-stopped"' in text
+    assert 'data-path=\'["Start_1", "T1"]\'' in text and "data-stopped='[\"T2\"]'" in text
+    assert page.post(url, data={"process_id": PROCESS, "data": "{nope"}).status_code == 422
+    assert page.post(url, data={"process_id": PROCESS, "data": "[]"}).status_code == 422
+    assert page.post(url, data={"process_id": PROCESS, "answers": '{"T1": 3}'}).status_code == 422
+    assert page.post(url, data={"process_id": "altro"}).status_code == 422
+    demo.save_process_draft(
+        f"{PROCESS}.bpmn",
+        chain(PROCESS, ["T1"], form=None).encode(),
+        actor=demo.actor("progettista"),
+        draft_id=draft["id"],
+    )
+    assert page.post(url, data={"process_id": PROCESS}).status_code == 409
+
+
+def test_history_page_diff_json_and_version_download(page: FlaskClient, demo: Engine) -> None:
+    deploy_chain(demo, ["T1"])
+    deploy_chain(demo, ["T1", "T2"])
+    html = page.get(f"/design/processes/{PROCESS}/versions").get_data(as_text=True)
+    assert 'data-version="2"' in html and 'data-version="1"' in html
+    assert f"/design/processes/{PROCESS}/diff.json?from=1&amp;to=2" in html
+    diff = page.get(f"/design/processes/{PROCESS}/diff.json").get_json()
+    assert "T2" in diff["processes"][PROCESS]["added"]
+    assert "T2" in diff["new_files"][f"{PROCESS}.bpmn"] and "T2" not in diff["old_files"][f"{PROCESS}.bpmn"]
+    same = page.get(f"/design/processes/{PROCESS}/diff.json?from=2&to=2").get_json()
+    assert same["processes"] == {}
+    assert page.get(f"/design/processes/{PROCESS}/diff.json?from=1&to=5").mimetype == "application/problem+json"
+    old = page.get(f"/design/processes/{PROCESS}/download?version=1&file={PROCESS}.bpmn")
+    assert old.status_code == 200 and b"T2" not in old.data
+    assert page.get(f"/design/processes/{PROCESS}/download?version=1&file=x.bpmn").status_code == 404
+    assert page.get("/design/processes/non_esiste/versions").status_code == 404
+
+
+def test_migration_page_dry_run_selected_cases_and_bulk(page: FlaskClient, demo: Engine) -> None:
+    deploy_chain(demo, ["T1", "T2"])
+    first, second = start(demo), start(demo)
+    complete_open(demo, second)
+    deploy_chain(demo, ["T1"])
+    url = f"/design/processes/{PROCESS}/migrate"
+    html = page.get(url).get_data(as_text=True)
+    assert re.search(r'data-testid="running-v1">2<', html) and f'value="{first}"' in html
+
+    dry = page.post(url, data={"to_version": "2", "action": "dry_run"}).get_data(as_text=True)
+    assert re.search(rf'data-testid="outcome-{first}">.*migrabile', dry) and "non migrabile" in dry
+    assert demo.get_case(first).process_version == 1
+    assert page.post(url, data={"to_version": "2", "action": "migrate"}).status_code == 422  # no reason
+    assert page.post(url, data={"to_version": "9", "action": "dry_run"}).status_code == 422
+    bad = page.post(url, data={"to_version": "2", "mapping": "solo_uno"})
+    assert bad.status_code == 422 and "Riga 1" in bad.get_data(as_text=True)
+
+    only = page.post(
+        url,
+        data={
+            "to_version": "2",
+            "action": "migrate",
+            "reason": "T2 → T1",
+            "case_id": str(second),
+            "mapping": "T2 -> T1",
+        },
+    )
+    assert only.status_code == 200 and "1 casi migrati su 1" in only.get_data(as_text=True)
+    assert [demo.get_case(c).process_version for c in (first, second)] == [1, 2]
+    bulk = page.post(url, data={"to_version": "2", "from_version": "1", "action": "migrate", "reason": "tutti"})
+    assert "1 casi migrati su 1" in bulk.get_data(as_text=True)
+    assert demo.get_case(first).process_version == 2
+    missing = page.post(url, data={"to_version": "2", "action": "dry_run", "case_id": "999999"})
+    assert missing.status_code == 200 and "not found" in missing.get_data(as_text=True)
+
+
+def test_the_openapi_document_describes_the_design_api(app: Flask) -> None:
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    paths = spec["paths"]
+    for path in [
+        "/api/v1/drafts",
+        "/api/v1/drafts/upload",
+        "/api/v1/drafts/{draft_id}",
+        "/api/v1/drafts/{draft_id}/deploy",
+        "/api/v1/drafts/{draft_id}/diff",
+        "/api/v1/drafts/{draft_id}/dry-run",
+        "/api/v1/processes/{process_id}/versions",
+        "/api/v1/processes/{process_id}/diff",
+        "/api/v1/cases/{case_id}/migrate",
+        "/api/v1/processes/{process_id}/migrate",
+    ]:
+        assert path in paths, path
+    assert "multipart/form-data" in paths["/api/v1/drafts/upload"]["post"]["requestBody"]["content"]
+    deploy = paths["/api/v1/drafts/{draft_id}/deploy"]["post"]["responses"]
+    assert {"200", "403", "404", "409", "422"} <= set(deploy)
+    assert {"413", "422"} <= set(paths["/api/v1/drafts"]["post"]["responses"])

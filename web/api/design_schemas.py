@@ -1,0 +1,196 @@
+"""Request and response shapes of the process-design API (marshmallow): drafts, deployment,
+version history and diff, dry run and migration of running cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from web.api.schemas import MAX_ID, Query, Strict
+
+FILE_NAME = validate.Regexp(
+    r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}\.(bpmn|dmn)$", error="A .bpmn or .dmn file name (letters, digits, _ . -)."
+)
+PROCESS_ID = validate.Regexp(r"^[a-z][a-z0-9_]{1,60}$", error="Lower-case letters, digits and _ (e.g. nuovo_processo).")
+# A process file is at most 2 MB (the engine refuses larger ones); the request body at most 5 MB.
+CONTENT = validate.Length(min=1, max=2_500_000)
+NOTE = validate.Length(max=500)
+ELEMENT_ID = validate.Length(min=1, max=200)
+
+
+class ProblemItemSchema(Schema):
+    file = fields.String(required=True)
+    element = fields.String(required=True, metadata={"description": "BPMN id of the element ('' if none)"})
+    line = fields.Integer(required=True, allow_none=True)
+    message = fields.String(required=True)
+
+
+class DraftSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    file_name = fields.String(required=True)
+    author = fields.String(required=True)
+    note = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    deployed_at = fields.DateTime(required=True, allow_none=True)
+    problems = fields.List(
+        fields.Nested(ProblemItemSchema), required=True, metadata={"description": "Found on the last save"}
+    )
+    deployable = fields.Boolean(required=True, metadata={"description": "No problems: deploy is allowed"})
+
+
+class DraftDetailSchema(DraftSummarySchema):
+    content = fields.String(required=True, metadata={"description": "The BPMN/DMN XML"})
+
+
+class DraftCreateSchema(Strict):
+    """One of three ways to start a draft: upload XML (``file_name`` + ``content``), open a
+    deployed file (``file_name`` alone) or a new process from the template (``process_id``)."""
+
+    file_name = fields.String(validate=FILE_NAME, metadata={"description": "e.g. valutazione_bisogno.bpmn"})
+    content = fields.String(validate=CONTENT, metadata={"description": "BPMN/DMN XML (omit to open the deployed file)"})
+    note = fields.String(load_default="", validate=NOTE)
+    process_id = fields.String(validate=PROCESS_ID, metadata={"description": "New process from the template"})
+    name = fields.String(validate=validate.Length(max=200), metadata={"description": "Name of the new process"})
+
+    @validates_schema
+    def _one_way(self, data: dict[str, Any], **_: Any) -> None:
+        if bool(data.get("process_id")) == bool(data.get("file_name")):
+            raise ValidationError("Give either file_name (with or without content) or process_id.", "_schema")
+        if data.get("process_id") and data.get("content"):
+            raise ValidationError("A new process starts from the template: no content.", "content")
+
+
+class DraftUploadSchema(Schema):
+    file = fields.Raw(
+        required=True, metadata={"type": "string", "format": "binary", "description": "A .bpmn or .dmn file"}
+    )
+
+
+class DraftUpdateSchema(Strict):
+    content = fields.String(required=True, validate=CONTENT, metadata={"description": "The whole BPMN/DMN XML"})
+    note = fields.String(load_default="", validate=NOTE)
+
+
+class DeploySchema(Strict):
+    note = fields.String(
+        required=True, validate=validate.Length(min=1, max=500), metadata={"description": "What changed"}
+    )
+
+
+class DeployedSchema(Schema):
+    process_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    deployed_at = fields.DateTime(required=True)
+    deployed_by = fields.String(required=True)
+    new = fields.Boolean(required=True, metadata={"description": "A new version was made (its closure changed)"})
+
+
+class ChangedElementSchema(Schema):
+    id = fields.String(required=True)
+    aspects = fields.List(fields.String(), required=True, metadata={"description": "type, attributes, content"})
+
+
+class ProcessChangesSchema(Schema):
+    added = fields.List(fields.String(), required=True)
+    removed = fields.List(fields.String(), required=True)
+    changed = fields.List(fields.Nested(ChangedElementSchema), required=True)
+
+
+class DraftDiffSchema(Schema):
+    processes = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(ProcessChangesSchema),
+        required=True,
+        metadata={"description": "Process id → elements added, removed, changed"},
+    )
+
+
+class VersionDiffSchema(DraftDiffSchema):
+    process_id = fields.String(required=True)
+    from_ = fields.Integer(required=True, data_key="from", attribute="from")
+    to = fields.Integer(required=True)
+
+
+class VersionDiffQuerySchema(Query):
+    from_ = fields.Integer(
+        required=True, data_key="from", validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "Old"}
+    )
+    to = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "New"})
+
+
+class VersionSchema(Schema):
+    process_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    deployed_at = fields.DateTime(required=True)
+    deployed_by = fields.String(required=True)
+    note = fields.String(required=True, allow_none=True, metadata={"description": "Change note (when known)"})
+    files = fields.List(fields.String(), required=True)
+
+
+class DryRunRequestSchema(Strict):
+    process_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    data = fields.Dict(load_default=dict, metadata={"description": "Start data"})
+    answers = fields.Dict(
+        keys=fields.String(validate=ELEMENT_ID),
+        load_default=dict,
+        metadata={"description": "User task BPMN id → form data (a list: one per occurrence)"},
+    )
+
+
+class PathStepSchema(Schema):
+    element = fields.String(required=True)
+    name = fields.String(required=True)
+    type = fields.String(required=True)
+    process = fields.String(required=True)
+
+
+class StopSchema(Schema):
+    element = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, allow_none=True)
+
+
+class DryRunSchema(Schema):
+    path = fields.List(fields.Nested(PathStepSchema), required=True, metadata={"description": "Completed, in order"})
+    completed = fields.Boolean(required=True)
+    stopped_at = fields.List(fields.Nested(StopSchema), required=True, metadata={"description": "Where it waits"})
+    data = fields.Dict(required=True)
+    error = fields.String(required=True, allow_none=True)
+    timers_fired = fields.Integer(required=True)
+
+
+class MigrateCaseSchema(Strict):
+    to_version = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    reason = fields.String(load_default="", validate=NOTE, metadata={"description": "Required unless dry_run"})
+    mapping = fields.Dict(
+        keys=fields.String(validate=ELEMENT_ID),
+        values=fields.String(validate=ELEMENT_ID),
+        load_default=dict,
+        metadata={"description": "Old element id → new element id, for active elements renamed or replaced"},
+    )
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "Only check and report; change nothing"})
+
+
+class MigrateCasesSchema(MigrateCaseSchema):
+    from_version = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "Only cases on this version"}
+    )
+
+
+class MigrationSchema(Schema):
+    case_id = fields.Integer(required=True)
+    from_version = fields.Integer(required=True)
+    to_version = fields.Integer(required=True)
+    can_migrate = fields.Boolean(required=True)
+    migrated = fields.Boolean(required=True)
+    reasons = fields.List(fields.String(), required=True, metadata={"description": "Why it cannot migrate"})
+    active = fields.List(fields.String(), required=True, metadata={"description": "Active elements of the case"})
+    changed = fields.List(fields.String(), required=True)
+    removed = fields.List(fields.String(), required=True)
+    added = fields.List(fields.String(), required=True)

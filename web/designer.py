@@ -1,0 +1,531 @@
+"""Process design in the browser (roles *progettista*, *coordinatore*, *amministratore*): the
+library with its drafts, the bpmn-js modeler with a properties panel, validation on save with
+every problem marked on the diagram, deployment with a change note, the version history with a
+visual diff, a dry run of a draft on sample data and the migration of running cases to another
+version (dry run first, one case or in bulk, optional element mapping).
+
+Everything comes from ``Engine``'s process-design surface (``save_process_draft``,
+``new_process_draft``, ``open_process_draft``, ``deploy_process_draft``, ``process_draft_diff``,
+``dry_run_draft``, ``process_versions``, ``version_diff``, ``process_xml``, ``library_files``,
+``migrate_case``, ``migrate_cases``); this module only picks, parses form input and formats. The
+page scripts (``static/js/modeler.js``, ``design_viewer.js``) fetch the ``….json`` resources
+here, which answer problem documents on error. The JSON API (``web.api.designer``) reuses the
+helpers below, so the pages and the API say the same thing.
+
+A draft whose last save found problems is kept but cannot be deployed or dry-run: refused here
+(409) before the engine, which refuses it too. Input the engine deems dangerous (entity
+declarations, oversized files, scripts reaching for imports) is refused with 422 and never stored;
+a request body over ``MAX_CONTENT_LENGTH`` is refused by Flask (413) before any of this runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.exceptions import BadRequest, Conflict, UnprocessableEntity
+from werkzeug.wrappers import Response
+
+from engine import CaseStatus, errors
+from engine.bpmn.dry_run import DryRunResult
+from engine.model import Actor, ProcessVersionView
+from engine.services.migration import CaseMigration
+from web import security
+from web.errors import ensure_id
+from web.i18n import _
+
+bp = Blueprint("designer", __name__)
+
+MAX_TEXT = 500
+MAX_CASES = 500  # running cases listed on the migration page (a bulk migration takes them all)
+FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}\.(bpmn|dmn)$")
+PROCESS_ID = re.compile(r"^[a-z][a-z0-9_]{1,60}$")
+MAPPING_LINE = re.compile(r"^\s*([^\s=>,]+)\s*(?:->|→|=>|=|,|\s)\s*([^\s=>,]+)\s*$")
+XML = "application/xml"
+
+
+# --- helpers shared with the API -----------------------------------------------------------
+
+
+def draft_document(draft: dict[str, Any], *, content: bool = True) -> dict[str, Any]:
+    """A draft as the pages and the API show it: ``deployable`` when its last save found no problem."""
+    doc = {k: v for k, v in draft.items() if k != "content" or content}
+    doc["problems"] = list(draft.get("problems") or [])
+    doc["deployable"] = not doc["problems"]
+    return doc
+
+
+def json_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with ISO datetimes, for the pages' scripts (jsonify would write RFC 822 dates)."""
+    return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in doc.items()}
+
+
+def require_deployable(draft: dict[str, Any]) -> None:
+    """Refuse (409) to deploy or dry-run a draft whose last save found problems."""
+    if draft.get("problems"):
+        raise DraftNotDeployable(draft)
+
+
+class DraftNotDeployable(Conflict):
+    """The draft has problems: it may be saved but neither deployed nor dry-run (409, with the
+    problems in the problem document's ``errors.problems``)."""
+
+    def __init__(self, draft: dict[str, Any]) -> None:
+        problems = list(draft.get("problems") or [])
+        detail = f"The draft has {len(problems)} problem(s): fix them and save it first."
+        super().__init__(detail)
+        self.data = {"message": detail, "errors": {"problems": problems}}
+
+
+class InvalidField(UnprocessableEntity):
+    """422 for one field, with its message in the problem document's ``errors``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.data = {"message": "The request is not valid: see errors.", "errors": {field: [message]}}
+
+
+def deployed_rows(result: Iterable[tuple[ProcessVersionView, bool]]) -> list[dict[str, Any]]:
+    """A deployment's outcome: each process's current version, new ones first."""
+    rows = [
+        {
+            "process_id": view.process_id,
+            "version": view.version,
+            "name": view.name,
+            "sha256": view.sha256,
+            "deployed_at": view.deployed_at,
+            "deployed_by": view.deployed_by,
+            "new": new,
+        }
+        for view, new in result
+    ]
+    return sorted(rows, key=lambda r: (not r["new"], r["process_id"]))
+
+
+def version_rows(versions: Iterable[ProcessVersionView]) -> list[dict[str, Any]]:
+    """A process's versions, newest first; ``note`` once the engine's view carries it."""
+    rows = [dataclasses.asdict(v) | {"note": getattr(v, "note", None), "files": list(v.files)} for v in versions]
+    return sorted(rows, key=lambda r: -int(r["version"]))
+
+
+def migration_rows(results: Iterable[CaseMigration]) -> list[dict[str, Any]]:
+    return [r.as_dict() for r in results]
+
+
+def dry_run_document(result: DryRunResult) -> dict[str, Any]:
+    return dataclasses.asdict(result)
+
+
+def migrate_selected(
+    case_ids: list[int],
+    to_version: int,
+    *,
+    actor: Actor,
+    reason: str,
+    mapping: dict[str, str],
+    dry_run: bool,
+) -> list[CaseMigration]:
+    """Migrate the chosen cases one by one (each in its own transaction): a case that fails is
+    reported with the reason and the others go on, as in the engine's bulk migration."""
+    eng = security.engine()
+    results = []
+    for case_id in case_ids:
+        try:
+            results.append(
+                eng.migrate_case(case_id, to_version, actor=actor, reason=reason, mapping=mapping, dry_run=dry_run)
+            )
+        except (errors.NotFound, errors.Conflict, errors.InvalidData, errors.ProcessFailed) as err:
+            results.append(CaseMigration(case_id, 0, to_version, False, False, [err.message], [], [], [], []))
+    return results
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """Element mapping typed one pair a line: ``old_id -> new_id`` (also ``=``, ``,`` or a space)."""
+    mapping: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = MAPPING_LINE.match(line)
+        if not match:
+            raise errors.InvalidData(
+                "invalid mapping",
+                {"mapping": [_("Riga %(n)s: scrivi «vecchio_id -> nuovo_id».", n=number)]},
+            )
+        mapping[match.group(1)] = match.group(2)
+    return mapping
+
+
+def parse_json_object(text: str, field: str, *, answers: bool = False) -> dict[str, Any]:
+    """A JSON object typed in a textarea (empty: ``{}``); answers map element ids to objects or lists of objects."""
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        raise errors.InvalidData("invalid JSON", {field: [_("JSON non valido: %(e)s", e=str(err))]}) from None
+    if not isinstance(value, dict):
+        raise errors.InvalidData("not an object", {field: [_("Serve un oggetto JSON: { … }.")]})
+    if answers:
+        check_answers(value, field)
+    return value
+
+
+def check_answers(answers: dict[str, Any], field: str = "answers") -> None:
+    for element, given in answers.items():
+        items = given if isinstance(given, list) else [given]
+        if not items or not all(isinstance(item, dict) for item in items):
+            raise errors.InvalidData(
+                "invalid answers",
+                {field: [_("%(el)s: serve un oggetto (i dati del modulo) o una lista di oggetti.", el=element)]},
+            )
+
+
+def attachment(content: bytes, file_name: str) -> Response:
+    response = Response(content, mimetype=XML)
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
+
+
+def _text(name: str, limit: int = MAX_TEXT) -> str:
+    return request.values.get(name, "").strip()[:limit]
+
+
+def _int(name: str) -> int | None:
+    value = request.values.get(name, "").strip()
+    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+
+
+def _draft(draft_id: int) -> dict[str, Any]:
+    ensure_id(draft_id)
+    return security.engine().process_draft(draft_id, actor=security.actor())
+
+
+def _problem_texts(err: errors.InvalidProcess) -> list[str]:
+    return [str(p) for p in err.problems] or [err.message]
+
+
+# --- the library ---------------------------------------------------------------------------
+
+
+@bp.get("/design")
+@security.area("design")
+def index() -> str:
+    return _library()
+
+
+def _library(status_messages: dict[str, list[str]] | None = None, form: dict[str, str] | None = None) -> str:
+    eng = security.engine()
+    files = sorted(eng.library_files())
+    drafts = [draft_document(d, content=False) for d in eng.process_drafts(actor=security.actor())]
+    return render_template(
+        "designer/index.html",
+        processes=eng.list_processes(),
+        files=files,
+        drafts=drafts,
+        messages=status_messages or {},
+        form=form or {},
+    )
+
+
+@bp.post("/design/new")
+@security.area("design")
+def new() -> Response | tuple[str, int]:
+    form = {"process_id": _text("process_id", 61), "name": _text("name", 200)}
+    try:
+        draft = security.engine().new_process_draft(form["process_id"], form["name"], actor=security.actor())
+    except errors.InvalidData as err:
+        return _library({"new": [m for ms in err.messages.values() for m in ms]}, form), 422
+    except errors.Conflict:
+        return _library(
+            {"new": [_("Il processo %(p)s esiste già: aprilo dalla libreria.", p=form["process_id"])]}, form
+        ), 409
+    flash(_("Nuovo processo creato dal modello: modificalo e salvalo."), "info")
+    return redirect(url_for("designer.modeler", draft_id=draft["id"]))
+
+
+@bp.post("/design/open")
+@security.area("design")
+def open_file() -> Response:
+    file_name = _text("file_name", 130)
+    try:
+        draft = security.engine().open_process_draft(file_name, actor=security.actor())
+    except errors.InvalidProcess as err:  # the deployed file no longer validates with today's library
+        flash(_("Il file non si può aprire: %(d)s", d="; ".join(_problem_texts(err))), "error")
+        return redirect(url_for("designer.index"))
+    return redirect(url_for("designer.modeler", draft_id=draft["id"]))
+
+
+@bp.post("/design/upload")
+@security.area("design")
+def upload() -> Response | tuple[str, int]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _library({"upload": [_("Scegli un file .bpmn o .dmn.")]}), 422
+    file_name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1]
+    if not FILE_NAME.match(file_name):
+        return _library(
+            {"upload": [_("Nome di file non valido: serve un file .bpmn o .dmn (lettere, cifre, _ . -).")]}
+        ), 422
+    content = upload.read()
+    try:
+        draft = security.engine().save_process_draft(file_name, content, actor=security.actor(), note=_("caricato"))
+    except errors.InvalidProcess as err:
+        return _library({"upload": [_("File rifiutato e non salvato:"), *_problem_texts(err)]}), 422
+    except errors.InvalidData as err:
+        return _library({"upload": [m for ms in err.messages.values() for m in ms]}), 422
+    if draft["problems"]:
+        flash(_("File caricato come bozza con %(n)s problemi da correggere.", n=len(draft["problems"])), "error")
+    else:
+        flash(_("File caricato come bozza, senza problemi."), "info")
+    return redirect(url_for("designer.modeler", draft_id=draft["id"]))
+
+
+@bp.get("/design/library/download")
+@security.area("design")
+def download_library_file() -> Response:
+    file_name = _text("file", 130)
+    files = security.engine().library_files()
+    if file_name not in files:
+        abort(404)
+    return attachment(files[file_name], file_name)
+
+
+# --- a draft: modeler, save, deploy, dry run -------------------------------------------------
+
+
+@bp.get("/design/drafts/<int:draft_id>")
+@security.area("design")
+def modeler(draft_id: int) -> str:
+    draft = draft_document(_draft(draft_id))
+    return render_template("designer/modeler.html", draft=draft, forms=sorted(security.engine().form_keys()))
+
+
+@bp.get("/design/drafts/<int:draft_id>.json")
+@security.area("design")
+def draft_json(draft_id: int) -> Response:
+    return jsonify(json_document(draft_document(_draft(draft_id))))
+
+
+@bp.post("/design/drafts/<int:draft_id>.json")
+@security.area("design")
+def save(draft_id: int) -> Response:
+    """Save the modeler's XML: the draft back with the problems found (dangerous input: 422)."""
+    draft = _draft(draft_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("xml"), str) or not body["xml"].strip():
+        raise BadRequest("Send a JSON object with the diagram XML in 'xml'.")
+    xml, note = str(body["xml"]), body.get("note")
+    saved = security.engine().save_process_draft(
+        draft["file_name"],
+        xml.encode(),
+        actor=security.actor(),
+        note=note[:MAX_TEXT] if isinstance(note, str) else "",
+        draft_id=draft_id,
+    )
+    return jsonify(json_document(draft_document(saved)))
+
+
+@bp.get("/design/drafts/<int:draft_id>/diff.json")
+@security.area("design")
+def draft_diff(draft_id: int) -> Response:
+    ensure_id(draft_id)
+    return jsonify(security.engine().process_draft_diff(draft_id, actor=security.actor()))
+
+
+@bp.get("/design/drafts/<int:draft_id>/download")
+@security.area("design")
+def download_draft(draft_id: int) -> Response:
+    draft = _draft(draft_id)
+    return attachment(draft["content"].encode(), draft["file_name"])
+
+
+@bp.post("/design/drafts/<int:draft_id>/delete")
+@security.area("design")
+def delete(draft_id: int) -> Response:
+    ensure_id(draft_id)
+    security.engine().delete_process_draft(draft_id, actor=security.actor())
+    flash(_("Bozza eliminata."), "info")
+    return redirect(url_for("designer.index"))
+
+
+@bp.post("/design/drafts/<int:draft_id>/deploy")
+@security.area("design")
+def deploy(draft_id: int) -> str | tuple[str, int]:
+    draft = draft_document(_draft(draft_id))
+    forms = sorted(security.engine().form_keys())
+    note = _text("note")
+    if draft["problems"]:
+        flash(_("La bozza ha problemi: correggili e salva prima di pubblicare."), "error")
+        return render_template("designer/modeler.html", draft=draft, forms=forms), 409
+    if not note:
+        flash(_("Scrivi una nota che spieghi la modifica."), "error")
+        return render_template("designer/modeler.html", draft=draft, forms=forms, note_missing=True), 422
+    try:
+        result = security.engine().deploy_process_draft(draft_id, actor=security.actor(), note=note)
+    except errors.InvalidProcess as err:  # the library changed since the draft was saved
+        flash(_("Pubblicazione rifiutata: %(d)s", d="; ".join(_problem_texts(err))), "error")
+        return render_template("designer/modeler.html", draft=draft, forms=forms), 422
+    return render_template("designer/deployed.html", draft=draft, rows=deployed_rows(result), note=note)
+
+
+@bp.route("/design/drafts/<int:draft_id>/dry-run", methods=["GET", "POST"])
+@security.area("design")
+def dry_run(draft_id: int) -> str | tuple[str, int]:
+    eng = security.engine()
+    draft = draft_document(_draft(draft_id))
+    processes = _process_ids(draft["content"])
+    form = {
+        "process_id": _text("process_id", 200) or (processes[0] if processes else ""),
+        "data": request.form.get("data", "{}")[:100_000],
+        "answers": request.form.get("answers", "{}")[:100_000],
+    }
+    result: dict[str, Any] | None = None
+    messages: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            require_deployable(draft)
+            data = parse_json_object(form["data"], "data")
+            answers = parse_json_object(form["answers"], "answers", answers=True)
+            result = dry_run_document(
+                eng.dry_run_draft(draft_id, form["process_id"], data, answers, actor=security.actor())
+            )
+        except DraftNotDeployable:
+            messages, status = {"_schema": [_("La bozza ha problemi: correggili prima della simulazione.")]}, 409
+        except errors.InvalidData as err:
+            messages, status = {str(k): list(v) for k, v in err.messages.items()}, 422
+        except errors.NotFound:
+            messages, status = {"process_id": [_("Il processo non è nella libreria della bozza.")]}, 422
+        except errors.InvalidProcess as err:
+            messages, status = {"_schema": _problem_texts(err)}, 422
+    return render_template(
+        "designer/dry_run.html",
+        draft=draft,
+        processes=processes,
+        form=form,
+        result=result,
+        messages=messages,
+        user_tasks=_user_tasks(draft["content"]),
+    ), status
+
+
+def _process_ids(xml: str) -> list[str]:
+    """Process ids a BPMN file defines (for the dry run's choice), without parsing it again."""
+    return re.findall(r"<(?:[A-Za-z0-9_]+:)?process\b[^>]*?\sid=\"([^\"]+)\"", xml)
+
+
+def _user_tasks(xml: str) -> list[str]:
+    return re.findall(r"<(?:[A-Za-z0-9_]+:)?userTask\b[^>]*?\sid=\"([^\"]+)\"", xml)
+
+
+# --- versions: history, visual diff, downloads ---------------------------------------------
+
+
+@bp.get("/design/processes/<process_id>/versions")
+@security.area("design")
+def versions(process_id: str) -> str:
+    rows = version_rows(security.engine().process_versions(process_id))
+    numbers = [r["version"] for r in rows]
+    new = _int("to") if _int("to") in numbers else numbers[0]
+    old = _int("from") if _int("from") in numbers else next((n for n in numbers if n < new), new)
+    return render_template("designer/versions.html", process_id=process_id, rows=rows, old=old, new=new)
+
+
+@bp.get("/design/processes/<process_id>/diff.json")
+@security.area("design")
+def version_diff(process_id: str) -> Response:
+    """Elements added/changed/removed between two versions, with both versions' XML to draw."""
+    eng = security.engine()
+    numbers = sorted(v.version for v in eng.process_versions(process_id))
+    new = _int("to") or numbers[-1]
+    old = _int("from") or (numbers[-2] if len(numbers) > 1 else numbers[-1])
+    diff = eng.version_diff(process_id, old, new)
+    return jsonify(
+        diff
+        | {
+            "old_files": eng.process_xml(process_id, old),
+            "new_files": eng.process_xml(process_id, new),
+        }
+    )
+
+
+@bp.get("/design/processes/<process_id>/download")
+@security.area("design")
+def download_version_file(process_id: str) -> Response:
+    files = security.engine().process_xml(process_id, _int("version"))
+    file_name = _text("file", 130)
+    if file_name not in files:
+        abort(404)
+    return attachment(files[file_name].encode(), file_name)
+
+
+# --- migration of running cases ----------------------------------------------------------------
+
+
+@bp.route("/design/processes/<process_id>/migrate", methods=["GET", "POST"])
+@security.area("design")
+def migrate(process_id: str) -> str | tuple[str, int]:
+    eng, actor = security.engine(), security.actor()
+    versions = version_rows(eng.process_versions(process_id))
+    numbers = [v["version"] for v in versions]
+    to_version = _int("to_version") or numbers[0]
+    from_version = _int("from_version")
+    mapping_text = request.form.get("mapping", "")[:10_000]
+    reason = _text("reason")
+    case_ids = [int(c) for c in request.form.getlist("case_id") if c.isdigit() and 0 < int(c) < 2**31]
+    dry = request.form.get("action") != "migrate"
+    results: list[dict[str, Any]] | None = None
+    messages: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            if to_version not in numbers:
+                raise errors.InvalidData("no such version", {"to_version": [_("Scegli una versione esistente.")]})
+            if not dry and not reason:
+                raise errors.InvalidData("reason", {"reason": [_("Scrivi il motivo della migrazione.")]})
+            mapping = parse_mapping(mapping_text)
+            if case_ids:
+                found = migrate_selected(case_ids, to_version, actor=actor, reason=reason, mapping=mapping, dry_run=dry)
+            else:
+                found = eng.migrate_cases(
+                    process_id,
+                    to_version,
+                    actor=actor,
+                    from_version=from_version,
+                    reason=reason,
+                    mapping=mapping,
+                    dry_run=dry,
+                )
+            results = migration_rows(found)
+            if not dry:
+                done = sum(1 for r in results if r["migrated"])
+                flash(_("%(done)s casi migrati su %(total)s.", done=done, total=len(results)), "info")
+        except errors.InvalidData as err:
+            messages, status = {str(k): list(v) for k, v in err.messages.items()}, 422
+    running = eng.list_cases(None, process_id=process_id, status=CaseStatus.RUNNING, limit=MAX_CASES)
+    by_version: dict[int, int] = {}
+    for case in running:
+        by_version[case.process_version] = by_version.get(case.process_version, 0) + 1
+    form = {
+        "to_version": to_version,
+        "from_version": from_version,
+        "mapping": mapping_text,
+        "reason": reason,
+        "case_ids": case_ids,
+    }
+    return render_template(
+        "designer/migrate.html",
+        process_id=process_id,
+        versions=versions,
+        running=running,
+        by_version=by_version,
+        form=form,
+        results=results,
+        dry=dry,
+        messages=messages,
+    ), status

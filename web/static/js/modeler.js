@@ -1,0 +1,327 @@
+// The process modeler: bpmn-js Modeler with the properties panel (vendor bundle, no CDN) and our
+// Spiff properties provider (spiff_properties.js). Loads the draft (GET …/drafts/<id>.json),
+// saves it (POST the same URL with {xml, note}, CSRF header), shows every problem the server's
+// validation found: listed with its message, the element marked on the canvas with a badge;
+// clicking a message selects the element. Deploy stays disabled while there are problems or
+// unsaved changes (the server refuses it anyway). DMN drafts are edited as XML in a textarea.
+// window.ImpresaDesigner = {modeler, save(), problems} is exposed for tests and the console.
+(function () {
+  "use strict";
+
+  var root, labels, kind, modeler, markers = [], dirty = false, problems = [];
+
+  // bpmn-js and the properties panel speak English: the words a designer meets most, in Italian
+  // when the page is (the rest stays English).
+  var ITALIAN = {
+    "Activate hand tool": "Strumento mano",
+    "Activate lasso tool": "Selezione a lazo",
+    "Activate create/remove space tool": "Crea/togli spazio",
+    "Activate global connect tool": "Collega elementi",
+    "Create start event": "Evento di inizio",
+    "Create intermediate/boundary event": "Evento intermedio/di bordo",
+    "Create end event": "Evento di fine",
+    "Create gateway": "Gateway",
+    "Create task": "Attività",
+    "Create data object reference": "Oggetto dati",
+    "Create data store reference": "Archivio dati",
+    "Create expanded sub-process": "Sotto-processo espanso",
+    "Create pool/participant": "Pool/partecipante",
+    "Create group": "Gruppo",
+    "Append end event": "Aggiungi evento di fine",
+    "Append gateway": "Aggiungi gateway",
+    "Append task": "Aggiungi attività",
+    "Append intermediate/boundary event": "Aggiungi evento intermedio",
+    "Append timer intermediate catch event": "Aggiungi timer",
+    "Add lane above": "Aggiungi corsia sopra",
+    "Add lane below": "Aggiungi corsia sotto",
+    "Divide into two lanes": "Dividi in due corsie",
+    "Divide into three lanes": "Dividi in tre corsie",
+    "Add text annotation": "Aggiungi annotazione",
+    "Change element": "Cambia tipo",
+    "Connect to other element": "Collega a un altro elemento",
+    "Delete": "Elimina",
+    "Search in diagram": "Cerca nel diagramma",
+    "General": "Generale",
+    "Name": "Nome",
+    "ID": "ID",
+    "Documentation": "Documentazione",
+    "Element documentation": "Documentazione dell'elemento",
+    "Process documentation": "Documentazione del processo",
+    "Timer": "Timer",
+    "Type": "Tipo",
+    "Value": "Valore",
+    "Date": "Data",
+    "Duration": "Durata",
+    "Cycle": "Ciclo",
+    "<none>": "<nessuno>",
+    "Executable": "Eseguibile",
+    "Multi-instance": "Istanze multiple",
+    "Process name": "Nome del processo",
+    "Process ID": "ID del processo",
+    "Element must have an unique ID.": "L'ID deve essere unico.",
+    "ID must not be empty.": "L'ID non può essere vuoto.",
+    "ID must not contain spaces.": "L'ID non può contenere spazi."
+  };
+
+  function translateModule() {
+    var italian = (document.documentElement.lang || "it") === "it";
+    return {
+      translate: ["value", function (template, replacements) {
+        var text = (italian && ITALIAN[template]) || template;
+        return text.replace(/{([^}]+)}/g, function (match, key) {
+          return replacements && Object.prototype.hasOwnProperty.call(replacements, key) ? replacements[key] : match;
+        });
+      }]
+    };
+  }
+
+  function $(id) { return document.getElementById(id); }
+
+  function request(url, options) {
+    options = options || {};
+    options.credentials = "same-origin";
+    options.headers = Object.assign({ Accept: "application/json" }, options.headers || {});
+    return fetch(url, options).then(function (response) {
+      return response.text().then(function (text) {
+        var body = null;
+        try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
+        if (!response.ok) {
+          var err = new Error((body && body.detail) || ("HTTP " + response.status));
+          err.status = response.status;
+          err.body = body;
+          throw err;
+        }
+        return body;
+      });
+    });
+  }
+
+  function setStatus(text, tone) {
+    var status = $("save-status");
+    status.textContent = text || "";
+    status.className = tone || "";
+  }
+
+  function updateDeploy() {
+    var button = $("deploy-button");
+    if (button) { button.disabled = dirty || problems.length > 0; }
+  }
+
+  function markDirty() {
+    dirty = true;
+    setStatus(labels.unsaved, "");
+    updateDeploy();
+  }
+
+  // --- problems: list + canvas markers --------------------------------------------------
+
+  function clearMarkers() {
+    if (!modeler) { markers = []; return; }
+    var canvas = modeler.get("canvas");
+    var registry = modeler.get("elementRegistry");
+    markers.forEach(function (id) { if (registry.get(id)) { canvas.removeMarker(id, "d-problem"); } });
+    modeler.get("overlays").remove({ type: "problem" });
+    markers = [];
+  }
+
+  function inThisFile(problem) {
+    return !problem.file || problem.file === root.getAttribute("data-file");
+  }
+
+  function showProblems(list) {
+    problems = list || [];
+    var summary = $("problems-summary");
+    summary.textContent = problems.length ? labels.problemCount.replace("{n}", problems.length) : labels.noProblems;
+    summary.className = problems.length ? "bad" : "ok";
+    var ul = $("problems");
+    ul.textContent = "";
+    problems.forEach(function (problem) {
+      var li = document.createElement("li");
+      li.setAttribute("data-element", problem.element || "");
+      if (!inThisFile(problem)) { li.className = "is-other-file"; }
+      if (problem.element) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "link select-element";
+        button.setAttribute("data-element", problem.element);
+        var code = document.createElement("code");
+        code.textContent = problem.element;
+        button.appendChild(code);
+        li.appendChild(button);
+        li.appendChild(document.createTextNode(" "));
+      }
+      if (!inThisFile(problem)) {
+        var where = document.createElement("small");
+        where.textContent = "(" + labels.otherFile + ": " + problem.file + (problem.line ? ":" + problem.line : "") + ") ";
+        li.appendChild(where);
+      }
+      var message = document.createElement("span");
+      message.className = "message";
+      message.textContent = problem.message;
+      li.appendChild(message);
+      ul.appendChild(li);
+    });
+    markProblems();
+    updateDeploy();
+  }
+
+  function markProblems() {
+    clearMarkers();
+    if (!modeler) { return; }
+    var canvas = modeler.get("canvas");
+    var registry = modeler.get("elementRegistry");
+    var overlays = modeler.get("overlays");
+    var counts = {};
+    problems.filter(inThisFile).forEach(function (problem) {
+      if (problem.element && registry.get(problem.element)) { counts[problem.element] = (counts[problem.element] || 0) + 1; }
+    });
+    Object.keys(counts).forEach(function (id) {
+      canvas.addMarker(id, "d-problem");
+      var badge = document.createElement("span");
+      badge.className = "problem-badge";
+      badge.setAttribute("data-problem", id);
+      badge.textContent = counts[id] > 1 ? "!" + counts[id] : "!";
+      overlays.add(id, "problem", { position: { top: -10, right: 10 }, html: badge });
+      markers.push(id);
+    });
+  }
+
+  function selectElement(id) {
+    if (!modeler) { return; }
+    var element = modeler.get("elementRegistry").get(id);
+    if (!element) { return; }
+    modeler.get("selection").select(element);
+    try { modeler.get("canvas").scrollToElement(element); } catch (e) { /* older diagram-js */ }
+  }
+
+  // --- differences against the deployed library ------------------------------------------
+
+  function showChanges() {
+    var box = $("changes");
+    return request(root.getAttribute("data-diff")).then(function (diff) {
+      box.textContent = "";
+      var processes = Object.keys((diff && diff.processes) || {});
+      if (!processes.length) {
+        var p = document.createElement("p");
+        p.className = "empty";
+        p.textContent = labels.noChanges;
+        box.appendChild(p);
+        return;
+      }
+      processes.forEach(function (pid) {
+        var entry = diff.processes[pid];
+        var p = document.createElement("p");
+        var code = document.createElement("code");
+        code.textContent = pid;
+        p.appendChild(code);
+        p.appendChild(document.createTextNode(": " + [
+          labels.added + " " + (entry.added || []).length,
+          labels.changed + " " + (entry.changed || []).length,
+          labels.removed + " " + (entry.removed || []).length
+        ].join(", ")));
+        var ids = (entry.added || []).concat((entry.changed || []).map(function (c) { return c.id; }), entry.removed || []);
+        if (ids.length) {
+          var small = document.createElement("small");
+          small.textContent = " (" + ids.slice(0, 30).join(", ") + (ids.length > 30 ? ", …" : "") + ")";
+          p.appendChild(small);
+        }
+        box.appendChild(p);
+      });
+    }).catch(function () { box.textContent = ""; });
+  }
+
+  // --- save ------------------------------------------------------------------------------
+
+  function currentXml() {
+    if (kind === "dmn") { return Promise.resolve($("xml-editor").value); }
+    return modeler.saveXML({ format: true }).then(function (result) { return result.xml; });
+  }
+
+  function save() {
+    var button = $("save-button");
+    button.disabled = true;
+    setStatus(labels.saving, "");
+    return currentXml().then(function (xml) {
+      return request(root.getAttribute("data-src"), {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": root.getAttribute("data-csrf") },
+        body: JSON.stringify({ xml: xml, note: $("save-note").value })
+      });
+    }).then(function (draft) {
+      dirty = false;
+      showProblems(draft.problems);
+      setStatus(draft.problems.length ? labels.savedProblems : labels.saved, draft.problems.length ? "bad" : "ok");
+      root.setAttribute("data-saved", String(Date.now()));
+      showChanges();
+      return draft;
+    }).catch(function (err) {
+      var details = [];
+      var errors = (err.body && err.body.errors) || {};
+      Object.keys(errors).forEach(function (key) { details = details.concat(errors[key]); });
+      var prefix = err.status === 422 ? labels.refused : labels.failed;
+      setStatus([prefix, err.message].concat(details).join(" "), "bad");
+      throw err;
+    }).finally(function () {
+      button.disabled = false;
+      updateDeploy();
+    });
+  }
+
+  // --- start -----------------------------------------------------------------------------
+
+  function startBpmn(draft, descriptor) {
+    var Kit = window.ImpresaModelerKit;
+    var spiff = window.ImpresaSpiffProperties({
+      labels: labels,
+      forms: JSON.parse(root.getAttribute("data-forms") || "[]")
+    });
+    modeler = new Kit.Modeler({
+      container: $("canvas"),
+      propertiesPanel: {
+        parent: $("properties"),
+        layout: { groups: { general: { open: true }, spiffworkflow: { open: true }, timer: { open: true } } }
+      },
+      additionalModules: [translateModule(), Kit.BpmnPropertiesPanelModule, Kit.BpmnPropertiesProviderModule, spiff],
+      moddleExtensions: { spiffworkflow: descriptor }
+    });
+    window.ImpresaDesigner.modeler = modeler;
+    return modeler.importXML(draft.content).then(function () {
+      modeler.get("canvas").zoom("fit-viewport");
+      modeler.on("commandStack.changed", markDirty);
+      showProblems(draft.problems);
+    });
+  }
+
+  function start() {
+    root = $("modeler");
+    if (!root) { return; }
+    labels = JSON.parse(root.getAttribute("data-labels") || "{}");
+    kind = root.getAttribute("data-kind");
+    window.ImpresaDesigner = { modeler: null, save: save, problems: function () { return problems; }, select: selectElement };
+    document.addEventListener("click", function (event) {
+      var target = event.target instanceof Element ? event.target.closest(".select-element") : null;
+      if (target) { event.preventDefault(); selectElement(target.getAttribute("data-element")); }
+    });
+    $("save-button").addEventListener("click", function () { save().catch(function () { /* shown */ }); });
+    $("deploy-form").addEventListener("submit", function (event) {
+      if (dirty || problems.length) { event.preventDefault(); }
+    });
+    var loading = kind === "dmn"
+      ? request(root.getAttribute("data-src")).then(function (draft) {
+        $("xml-editor").addEventListener("input", markDirty);
+        showProblems(draft.problems);
+      })
+      : Promise.all([request(root.getAttribute("data-src")), request(root.getAttribute("data-descriptor"))])
+        .then(function (both) { return startBpmn(both[0], both[1]); });
+    loading.then(function () {
+      $("save-button").disabled = false;
+      root.setAttribute("data-ready", "true");
+      showChanges();
+    }).catch(function (err) {
+      setStatus(labels.loadFailed + " " + (err && err.message ? err.message : err), "bad");
+      root.setAttribute("data-ready", "error");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();
