@@ -174,6 +174,7 @@ class ProcessVersionView:
     deployed_at: dt.datetime
     deployed_by: str
     files: tuple[str, ...] = ()
+    note: str = ""
 
 
 @dataclass(frozen=True)

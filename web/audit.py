@@ -9,10 +9,9 @@ Everything comes from ``Engine`` (``history``, ``replay``, ``case_diagram``, ``d
 only picks, filters for display and formats. The JSON API reuses ``replay_document`` and the
 download helpers (``web.api.audit``).
 
-Personal data: the timeline shows event data as ``Engine.history`` filters it for the viewer
-(and logs it). The engine's replay neither filters nor logs, so the step-through never shows
-health or judicial fields (``engine.privacy`` classes C2/C3) to anyone: they are listed by name
-as withheld.
+Personal data: the timeline and the step-through show data as ``Engine.history`` and
+``Engine.replay`` filter it for the viewer (health/judicial fields, ``engine.privacy`` classes C2/C3,
+only for the roles that need them; every showing logged); withheld fields are listed by name.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
@@ -28,7 +26,6 @@ from flask_babel import get_timezone
 
 from engine.audit.replay import Step
 from engine.model import Actor, CaseEvent
-from engine.privacy import classified_fields
 from web import security
 from web.errors import ensure_id
 from web.i18n import _l, when
@@ -167,21 +164,17 @@ def replay_document(case_id: int, actor: Actor, upto: int | None = None) -> dict
     data diff it introduced and whether it matches the stored state digest (health and judicial
     fields withheld, see the module docstring). ``at`` stays a datetime (the API dumps it)."""
     result = security.engine().replay(case_id, actor=actor, upto=upto, with_elements=True)
-    hidden = classified_fields()
     return {
         "case_id": case_id,
         "faithful": result.faithful,
         "first_mismatch": result.first_mismatch,
-        "steps": [_step(index, step, hidden) for index, step in enumerate(result.steps)],
+        "steps": [_step(index, step) for index, step in enumerate(result.steps)],
     }
 
 
-def _step(index: int, step: Step, hidden: Mapping[str, str]) -> dict[str, Any]:
-    def keep(values: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in values.items() if k not in hidden}
-
+def _step(index: int, step: Step) -> dict[str, Any]:
+    # The engine has already withheld what this viewer may not see (and logged what it showed).
     parts = {part: step.changes.get(part) or {} for part in ("added", "changed", "removed")}
-    withheld = {k for values in parts.values() for k in values if k in hidden}
     return {
         "index": index,
         "cmd": step.cmd,
@@ -195,9 +188,9 @@ def _step(index: int, step: Step, hidden: Mapping[str, str]) -> dict[str, Any]:
         "status": step.status,
         "ready": list(step.ready),
         "elements": step.elements,
-        "changes": {part: keep(values) for part, values in parts.items()},
-        "data": keep(step.data),
-        "withheld": sorted(withheld),
+        "changes": parts,
+        "data": step.data,
+        "withheld": list(step.withheld),
     }
 
 

@@ -213,6 +213,22 @@ class SqlTaskRepository:
         rows = self.conn.execute(_OPEN_TASKS, {"b_case": case_id})
         return [_task_from_row(r) for r in rows]
 
+    def refresh(self, tasks: Sequence[TaskView]) -> None:
+        """Re-describe open rows whose element changed (a migration): keep who holds them and since when."""
+        for t in tasks:
+            self.conn.execute(
+                update(orm.human_task)
+                .where(orm.human_task.c.id == t.id, orm.human_task.c.status == TaskStatus.READY.value)
+                .values(
+                    process_id=t.process_id,
+                    bpmn_id=t.bpmn_id,
+                    name=t.name,
+                    role=t.role,
+                    form_key=t.form_key,
+                    priority=t.priority,
+                )
+            )
+
     def for_case(self, case_id: int) -> list[TaskView]:
         """Every inbox row the case ever had (open and closed)."""
         rows = self.conn.execute(
@@ -462,6 +478,7 @@ class SqlProcessRepository:
             deployed_at=m["deployed_at"],
             deployed_by=m["deployed_by"],
             files=self._files_of(m["id"]) if with_files else (),
+            note=m["note"] or "",
         )
 
     def latest(self, process_id: str) -> ProcessVersionView | None:

@@ -52,6 +52,8 @@ class Step:
     changes: dict[str, dict[str, Any]]
     ready: list[str]
     elements: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # personal-data fields the step changed that the viewer may not see (filled for a viewer)
+    withheld: list[str] = field(default_factory=list)
 
 
 @dataclass

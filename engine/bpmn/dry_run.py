@@ -46,6 +46,7 @@ def dry_run(
     runner = Runner(build_script_engine(clock.now, parameters), clock.now)
     result = DryRunResult()
     used: dict[str, int] = {}
+    wf: Any = None
     try:
         wf = runner.start(specs, dict(data))
         for _ in range(max_steps):
@@ -70,10 +71,11 @@ def dry_run(
             clock.set(max(due, clock.now()) + dt.timedelta(seconds=1))
             runner.fire_timers(wf)
             result.timers_fired += 1
-        result.data = json_safe(runner.data(wf))
-        result.path = _path(wf)
     except EngineError as err:
         result.error = err.message
+    if wf is not None:  # also after an error: the designer sees how far it got
+        result.data = json_safe(runner.data(wf))
+        result.path = _path(wf)
     return result
 
 

@@ -56,10 +56,13 @@ def plan(wf: Any, new: ProcessSpecs, mapping: dict[str, str] | None = None) -> M
         result.changed += sorted({s.bpmn_id for s in spec_diff.changed if getattr(s, "bpmn_id", None)})
         result.added += sorted({s.bpmn_id for s in spec_diff.added if getattr(s, "bpmn_id", None)})
         # Predicted tasks are re-predicted from the new version; every other task must keep an element.
+        # SpiffWorkflow may pair a vanished element with a new one by position; where the case *is*,
+        # that silent move is not allowed: an active element missing by id needs an explicit mapping.
+        new_ids = {getattr(s, "bpmn_id", None) for s in target.task_specs.values()}
         kept = [t for t in workflow.tasks.values() if not t.state & _PREDICTED and t.task_spec.bpmn_id]
         for task in kept:
             bpmn_id = str(task.task_spec.bpmn_id)
-            if bpmn_id not in removed:
+            if bpmn_id not in removed and (not task.state & _AT or bpmn_id in new_ids):
                 continue
             goal = mapping.get(bpmn_id)
             if goal is None:

@@ -13,16 +13,29 @@ from engine.bpmn.loader import SourceFile, read_xml
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 _SKIP = {"laneSet", "lane", "flowNodeRef", "incoming", "outgoing", "extensionElements", "documentation"}
+# Attributes that only restate the BPMN default: modelers drop or add them without any change.
+_DEFAULTS = {
+    "cancelActivity": "true",
+    "isInterrupting": "true",
+    "isExecutable": "true",
+    "isForCompensation": "false",
+    "startQuantity": "1",
+    "completionQuantity": "1",
+    "instantiate": "false",
+    "parallelMultiple": "false",
+}
 
 
 def _signature(node: Any) -> dict[str, Any]:
     """A comparable description of one flow element, without layout."""
-    attrs = {k: v for k, v in node.attrib.items() if k != "id"}
+    attrs = {k: v for k, v in node.attrib.items() if k != "id" and _DEFAULTS.get(k) != v}
     parts: list[str] = []
     for child in node.iter():
         if child is node or not isinstance(child.tag, str):
             continue
         local = child.tag.split("}")[-1]
+        if local in ("incoming", "outgoing"):
+            continue  # the flows themselves are compared as elements
         text = (child.text or "").strip()
         extra = ",".join(f"{k}={v}" for k, v in sorted(child.attrib.items()) if k != "id")
         parts.append(f"{local}[{extra}]{text}")

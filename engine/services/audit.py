@@ -151,11 +151,12 @@ def _for_viewer(ctx: Context, result: ReplayResult, actor: Actor, case_id: int, 
     for step in result.steps:
         step.data, _, seen = filter_data(step.data, actor)
         shown.update(seen)
-        for key in ("added", "removed"):
-            step.changes[key], _, seen = filter_data(step.changes[key], actor)
+        withheld: set[str] = set()
+        for key in ("added", "changed", "removed"):
+            step.changes[key], hidden, seen = filter_data(step.changes[key], actor)
             shown.update(seen)
-        step.changes["changed"], _, seen = filter_data(step.changes["changed"], actor)
-        shown.update(seen)
+            withheld.update(hidden)
+        step.withheld = sorted(withheld)
     result.final, _, seen = filter_data(result.final, actor)
     shown.update(seen)
     if shown:

@@ -71,8 +71,12 @@ def write_command(
     new: bool = False,
     before: frozenset[str] = frozenset(),
     cancelled: bool = False,
+    refresh: bool = False,
 ) -> CaseView:
-    """Persist one command's outcome (see the module docstring); returns the case as it now is."""
+    """Persist one command's outcome (see the module docstring); returns the case as it now is.
+
+    ``refresh`` re-describes the open inbox rows that stay open (after a migration their element,
+    name or form may have changed while the task kept its id)."""
     now = ctx.clock.now()
     if not new and not cancelled:
         deliver_pending_messages(ctx, uow, record, wf, events, now)
@@ -87,7 +91,7 @@ def write_command(
     if new:
         uow.cases.add(record)  # the id the events are sealed with
     append_events(uow, record, events, state_digest=state)
-    _sync_tasks(ctx, uow, record, ready, now, actor, completed, before)
+    _sync_tasks(ctx, uow, record, ready, now, actor, completed, before, refresh)
     timers.apply(uow, record.id, now)
     return view_of(uow, record)
 
@@ -245,6 +249,7 @@ def _sync_tasks(
     actor: Actor,
     completed: str | None,
     before: frozenset[str],
+    refresh: bool = False,
 ) -> None:
     # The inbox rows mirror the workflow's READY human tasks before the command (``before``);
     # diffing in memory spares reading every open row back (a 300-way multi-instance has 300).
@@ -253,27 +258,10 @@ def _sync_tasks(
         uow.tasks.close([completed], TaskStatus.COMPLETED, now, actor.username)
     gone = sorted(tid for tid in before if tid not in ready and tid != completed)
     uow.tasks.close(gone, TaskStatus.CANCELLED, now, None)
-    fresh = [
-        TaskView(
-            id=t.id,
-            case_id=record.id,
-            process_id=t.process_id,
-            bpmn_id=t.bpmn_id,
-            name=t.name,
-            role=t.lane,
-            form_key=t.form_key,
-            territory=record.territory,
-            status=TaskStatus.READY,
-            assignee=None,
-            created_at=now,
-            due_at=t.boundary_due or _due(ctx, t.due_in_days, t.due_param, now, record.data.get("regione")),
-            context=_task_context(record, t.multi_instance_item),
-            priority=t.priority,
-        )
-        for t in ready.values()
-        if t.id not in before
-    ]
+    fresh = [_task_view(record, t, now, ctx) for t in ready.values() if t.id not in before]
     uow.tasks.insert(fresh)
+    if refresh:
+        uow.tasks.refresh([_task_view(record, t, now, ctx) for t in ready.values() if t.id in before])
 
 
 class _TimerPlan:
@@ -368,6 +356,25 @@ def _burst_occurrences(
                 )
                 due += timer.period
     return extra
+
+
+def _task_view(record: CaseRecord, t: ReadyTask, now: dt.datetime, ctx: Context) -> TaskView:
+    return TaskView(
+        id=t.id,
+        case_id=record.id,
+        process_id=t.process_id,
+        bpmn_id=t.bpmn_id,
+        name=t.name,
+        role=t.lane,
+        form_key=t.form_key,
+        territory=record.territory,
+        status=TaskStatus.READY,
+        assignee=None,
+        created_at=now,
+        due_at=t.boundary_due or _due(ctx, t.due_in_days, t.due_param, now, record.data.get("regione")),
+        context=_task_context(record, t.multi_instance_item),
+        priority=t.priority,
+    )
 
 
 def _due(ctx: Context, days: int | None, param: str | None, now: dt.datetime, region: Any = None) -> dt.datetime | None:

@@ -101,6 +101,7 @@ def migrate_case(
             actor,
             [event(record, ctx.clock.now(), actor, EventKind.MIGRATED, data=data)],
             before=before,
+            refresh=True,
         )
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)

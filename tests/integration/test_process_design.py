@@ -185,3 +185,35 @@ def test_bulk_migration_reports_partial_failures(engine: Engine, deploy: Callabl
     assert engine.verify_chains().ok
     with pytest.raises(errors.Forbidden):
         engine.migrate_cases("p", 2, actor=AS)
+
+
+def test_a_renamed_active_element_needs_a_mapping_and_the_inbox_follows_it(
+    engine: Engine, deploy: Callable[..., None]
+) -> None:
+    deploy(("p.bpmn", linear("p", 2, LANES)))
+    case = engine.start_case("p", {}, actor=AS)
+    case = engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=AS)  # at Task_2
+    renamed = linear("p", 2, LANES).replace(b"Task_2", b"Task_3").replace(b"Passo 2", b"Passo rinominato")
+    deploy(("p.bpmn", renamed))
+
+    refused = engine.migrate_case(case.id, 2, actor=DESIGNER, dry_run=True)
+    assert not refused.can_migrate and any("Task_2" in r for r in refused.reasons)
+
+    engine.migrate_case(case.id, 2, actor=DESIGNER, reason="nuovo nome", mapping={"Task_2": "Task_3"})
+    [task] = engine.get_case(case.id).open_tasks
+    assert (task.bpmn_id, task.name) == ("Task_3", "Passo rinominato")
+    assert engine.complete_task(task.id, {"conferma": True}, actor=AS).status is CaseStatus.COMPLETED
+    assert engine.replay(case.id, actor=AUDITOR).faithful
+
+
+def test_diff_ignores_restated_defaults(engine: Engine, deploy: Callable[..., None]) -> None:
+    deploy(("p.bpmn", linear("p", 1, LANES)))
+    deploy(
+        (
+            "p.bpmn",
+            linear("p", 1, LANES).replace(
+                b'<bpmn:userTask id="Task_1"', b'<bpmn:userTask id="Task_1" startQuantity="1"'
+            ),
+        )
+    )
+    assert engine.version_diff("p", 1, 2)["processes"] == {}

@@ -29,8 +29,7 @@ def test_tick_fires_timers_and_sends_notices(
     result = tick(engine)
 
     assert result["timers_fired"] == 1 and result["overdue_announced"] == 1 and result["notifications_sent"] == 1
-    assert tick(engine) == {"timers_fired": 0, "messages_delivered": 0, "overdue_announced": 0,
-                            "notifications_sent": 0}
+    assert tick(engine) == {"timers_fired": 0, "messages_delivered": 0, "overdue_announced": 0, "notifications_sent": 0}
 
 
 def test_a_started_scheduler_catches_up_at_once(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> None:
