@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 
 from engine.adapters import orm
@@ -63,6 +65,19 @@ _CLOSE_TASK = (
     .values(status=bindparam("status"), completed_at=bindparam("completed_at"), completed_by=bindparam("completed_by"))
 )
 _APPEND_EVENT = insert(orm.case_event)
+
+
+def _upsert_task(dialect_insert: Any) -> Any:
+    statement = dialect_insert(orm.human_task)
+    return statement.on_conflict_do_update(
+        index_elements=[orm.human_task.c.id],
+        set_={c.name: statement.excluded[c.name] for c in orm.human_task.c if c.name != "id"},
+    )
+
+
+# One statement per command for new inbox rows; a task id seen before (a case sent back to an
+# earlier step) is reopened in place.
+_UPSERT_TASK = {"sqlite": _upsert_task(sqlite_insert), "postgresql": _upsert_task(postgresql_insert)}
 NO_DUE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
@@ -240,20 +255,10 @@ class SqlTaskRepository:
         """New inbox rows; a task id seen before (a case sent back to an earlier step) is reopened."""
         if not tasks:
             return
-        known = {
-            r[0]
-            for r in self.conn.execute(
-                select(orm.human_task.c.id).where(orm.human_task.c.id.in_([t.id for t in tasks]))
-            )
-        }
-        fresh = [_task_values(t) for t in tasks if t.id not in known]
-        if fresh:
-            self.conn.execute(insert(orm.human_task), fresh)
-        for t in tasks:
-            if t.id in known:
-                values = _task_values(t)
-                values.pop("id")
-                self.conn.execute(update(orm.human_task).where(orm.human_task.c.id == t.id).values(**values))
+        upsert = _UPSERT_TASK.get(self.conn.dialect.name)
+        if upsert is None:  # pragma: no cover - only SQLite and PostgreSQL are supported
+            raise NotImplementedError(self.conn.dialect.name)
+        self.conn.execute(upsert, [_task_values(t) for t in tasks])
 
     def close(self, task_ids: Sequence[str], status: TaskStatus, at: dt.datetime, by: str | None) -> None:
         if task_ids:

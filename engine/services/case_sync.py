@@ -80,12 +80,13 @@ def write_command(
     now = ctx.clock.now()
     if not new and not cancelled:
         deliver_pending_messages(ctx, uow, record, wf, events, now)
+    had_timers = record.next_timer_due is not None  # no pending rows to look up otherwise
     _snapshot(ctx, record, wf, now)
     if cancelled:
         record.status = CaseStatus.CANCELLED
     if record.status is CaseStatus.COMPLETED:
         _on_completed(ctx, uow, record, now, events)
-    timers = _plan_timers(ctx, uow, record, wf, now, events, new)
+    timers = _plan_timers(ctx, uow, record, wf, now, events, new or not had_timers)
     ready = ctx.runner.ready_tasks(wf, specs) if record.status is CaseStatus.RUNNING else []
     state = digest(summary(record.status.value, record.data, ready, ctx.runner.waiting_elements(wf)))
     if new:
