@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 
 from engine.adapters import orm
@@ -67,17 +65,7 @@ _CLOSE_TASK = (
 _APPEND_EVENT = insert(orm.case_event)
 
 
-def _upsert_task(dialect_insert: Any) -> Any:
-    statement = dialect_insert(orm.human_task)
-    return statement.on_conflict_do_update(
-        index_elements=[orm.human_task.c.id],
-        set_={c.name: statement.excluded[c.name] for c in orm.human_task.c if c.name != "id"},
-    )
-
-
-# One statement per command for new inbox rows; a task id seen before (a case sent back to an
-# earlier step) is reopened in place.
-_UPSERT_TASK = {"sqlite": _upsert_task(sqlite_insert), "postgresql": _upsert_task(postgresql_insert)}
+_INSERT_TASK = insert(orm.human_task)
 NO_DUE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
@@ -251,14 +239,23 @@ class SqlTaskRepository:
         )
         return [_task_from_row(r) for r in rows]
 
-    def insert(self, tasks: Sequence[TaskView]) -> None:
-        """New inbox rows; a task id seen before (a case sent back to an earlier step) is reopened."""
+    def insert(self, tasks: Sequence[TaskView], *, reopen: bool = False) -> None:
+        """New inbox rows. With ``reopen`` (a case sent back to an earlier step or migrated), a task
+        id seen before is reopened in place; otherwise ids are new and a plain insert does."""
         if not tasks:
             return
-        upsert = _UPSERT_TASK.get(self.conn.dialect.name)
-        if upsert is None:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            raise NotImplementedError(self.conn.dialect.name)
-        self.conn.execute(upsert, [_task_values(t) for t in tasks])
+        known: set[str] = set()
+        if reopen:
+            ids = [t.id for t in tasks]
+            known = {r[0] for r in self.conn.execute(select(orm.human_task.c.id).where(orm.human_task.c.id.in_(ids)))}
+        fresh = [_task_values(t) for t in tasks if t.id not in known]
+        if fresh:
+            self.conn.execute(_INSERT_TASK, fresh)
+        for t in tasks:
+            if t.id in known:
+                values = _task_values(t)
+                values.pop("id")
+                self.conn.execute(update(orm.human_task).where(orm.human_task.c.id == t.id).values(**values))
 
     def close(self, task_ids: Sequence[str], status: TaskStatus, at: dt.datetime, by: str | None) -> None:
         if task_ids:

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity as CallActivityMixin
@@ -383,7 +384,9 @@ def _timer_due(task: Any, ed: Any) -> dt.datetime | None:
 def _boundary_due(task: Any) -> dt.datetime | None:
     """Due date of a human task from a timer attached to it (its siblings under the boundary split)."""
     parent = task.parent
-    if parent is None:
+    # Boundary events hang, with their task, under a BoundaryEventSplit; any other parent (e.g. a
+    # 300-way multi-instance) has no timers among its children worth scanning.
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
         return None
     dues = []
     for sibling in parent.children:

@@ -116,7 +116,10 @@ def on_running_case(
         specs, wf = ctx.workflow_for(uow, record)
         before = ctx.runner.ready_ids(wf)
         events = action(uow, record, wf)
-        view = write_command(ctx, uow, record, wf, specs, actor, events, before=before, cancelled=cancelled)
+        # these commands may send a case back to earlier tasks (same ids): refresh the inbox rows
+        view = write_command(
+            ctx, uow, record, wf, specs, actor, events, before=before, cancelled=cancelled, refresh=True
+        )
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)
     return view
@@ -147,6 +150,8 @@ def deliver_pending_messages(
 ) -> int:
     """Deliver stored messages the workflow now waits for, oldest first; repeat while any lands."""
     delivered = 0
+    if not ctx.runner.awaited_messages(wf):
+        return 0  # the case waits for no message: nothing to look up
     progress = True
     while progress and not ctx.runner.is_completed(wf):
         progress = False
@@ -260,7 +265,7 @@ def _sync_tasks(
     gone = sorted(tid for tid in before if tid not in ready and tid != completed)
     uow.tasks.close(gone, TaskStatus.CANCELLED, now, None)
     fresh = [_task_view(record, t, now, ctx) for t in ready.values() if t.id not in before]
-    uow.tasks.insert(fresh)
+    uow.tasks.insert(fresh, reopen=refresh)
     if refresh:
         uow.tasks.refresh([_task_view(record, t, now, ctx) for t in ready.values() if t.id in before])
 
