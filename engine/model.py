@@ -41,17 +41,39 @@ class EventKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a user name, the roles held and the territories covered (empty = all)."""
+    """Who acts: a user name, the roles held and the territories covered (empty = all).
+
+    ``grants`` keeps each role with the territory it was granted for (``""`` = every territory):
+    a social worker of T1 who is also a regional evaluator is a social worker *in T1 only*. An
+    actor built without grants (tests, the CLI operator) holds every role in every listed territory.
+    """
 
     username: str
     roles: frozenset[str] = frozenset()
     territories: frozenset[str] = frozenset()
+    grants: frozenset[tuple[str, str]] = frozenset()
 
     def has_role(self, role: str | None) -> bool:
         return role is not None and role in self.roles
 
     def covers(self, territory: str | None) -> bool:
         return not self.territories or territory is None or territory in self.territories
+
+    def holds(self, role: str | None, territory: str | None) -> bool:
+        """Whether the actor may act in ``role`` within ``territory``."""
+        if role is None:
+            return False
+        if not self.grants:
+            return role in self.roles and self.covers(territory)
+        if territory is None:
+            return any(r == role for r, _ in self.grants)
+        return (role, territory) in self.grants or (role, "") in self.grants
+
+    def roles_in(self, territory: str | None) -> frozenset[str]:
+        """The roles the actor holds within ``territory``."""
+        if not self.grants:
+            return self.roles if self.covers(territory) else frozenset()
+        return frozenset(r for r, t in self.grants if t in ("", territory) or territory is None)
 
 
 SYSTEM = Actor("system", frozenset({"sistema"}))
@@ -117,6 +139,8 @@ class TaskFilter:
     due_before: dt.datetime | None = None
     due_after: dt.datetime | None = None
     sort: str = "due"
+    # (role, territory) pairs the actor holds (territory "" = every one): stricter than roles × territories
+    grants: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -51,23 +51,57 @@ def classified_fields() -> Mapping[str, str]:
     return found
 
 
-def may_see(actor: Actor, data_class: str) -> bool:
-    return bool(actor.roles & ROLES_FOR_CLASS.get(data_class, frozenset()))
+def may_see(actor: Actor, data_class: str, territory: str | None = None) -> bool:
+    return bool(actor.roles_in(territory) & ROLES_FOR_CLASS.get(data_class, frozenset()))
 
 
-def filter_data(data: Mapping[str, Any], actor: Actor) -> tuple[dict[str, Any], list[str], list[str]]:
-    """(data the actor may see, fields withheld, classified fields shown — to be logged)."""
+def filter_data(
+    data: Mapping[str, Any], actor: Actor, territory: str | None = None
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """(data the actor may see, fields withheld, classified fields shown — to be logged).
+
+    Nested values are walked too (corrections, message payloads, the completed case's data), so
+    a classified field is withheld wherever it sits; ``territory`` is the case's, since a role
+    counts only where it was granted.
+    """
     classes = classified_fields()
-    visible: dict[str, Any] = {}
-    withheld: list[str] = []
-    shown: list[str] = []
-    for key, value in data.items():
-        data_class = classes.get(key)
-        if data_class is None:
-            visible[key] = value
-        elif may_see(actor, data_class):
-            visible[key] = value
-            shown.append(key)
-        else:
-            withheld.append(key)
+    withheld: set[str] = set()
+    shown: set[str] = set()
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            kept = {}
+            for key, item in value.items():
+                data_class = classes.get(key)
+                if data_class is not None and not may_see(actor, data_class, territory):
+                    withheld.add(key)
+                    continue
+                if data_class is not None:
+                    shown.add(key)
+                kept[key] = walk(item)
+            return kept
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        return value
+
+    visible = walk(data)
     return visible, sorted(withheld), sorted(shown)
+
+
+def classified_inside(name: str, value: Any) -> set[str]:
+    """The classified field names a top-level entry is or contains (at any depth)."""
+    classes = classified_fields()
+    found = {name} if name in classes else set()
+
+    def walk(item: Any) -> None:
+        if isinstance(item, Mapping):
+            for key, inner in item.items():
+                if key in classes:
+                    found.add(key)
+                walk(inner)
+        elif isinstance(item, list):
+            for inner in item:
+                walk(inner)
+
+    walk(value)
+    return found

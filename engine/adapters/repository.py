@@ -275,6 +275,15 @@ class SqlTaskRepository:
             query = query.where(t.role.in_(list(f.roles)))
         if f.territories:
             query = query.where(t.territory.in_([*f.territories, ""]))
+        if f.grants:
+            query = query.where(
+                or_(
+                    *[
+                        t.role == role if not where else and_(t.role == role, t.territory.in_([where, ""]))
+                        for role, where in f.grants
+                    ]
+                )
+            )
         if f.assignee is not None:
             query = query.where(t.assignee == f.assignee)
         if f.unassigned:
@@ -584,7 +593,7 @@ class SqlUserRepository:
         roles = frozenset(r.role for r in rows)
         # A user with any unrestricted grant covers every territory.
         territories = frozenset() if any(r.territory == "" for r in rows) else frozenset(r.territory for r in rows)
-        return Actor(username, roles, territories)
+        return Actor(username, roles, territories, frozenset((r.role, r.territory) for r in rows))
 
     def add(
         self,

@@ -24,6 +24,8 @@ NS = {"bpmn": BPMN, "spiff": SPIFF}
 # SpiffWorkflow adds task specs with these names to every process; an element with the same id
 # silently replaces them and the process cannot start.
 RESERVED_IDS = frozenset({"Start", "End", "Root"})
+_DAYS = re.compile(r"[0-9]{1,5}")
+_PRIORITY = re.compile(r"-?[0-9]{1,4}")
 _ISO_DURATION = re.compile(r"^R?\d*/?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 
 
@@ -63,6 +65,10 @@ def _lint_bpmn(
         lane = lane_of.get(task.get("id", ""))
         if not lane and not _inherits_lane(task, lane_of):
             out.append(_problem(file, task, "user task has no lane (no role can complete it)"))
+        for prop, pattern in (("dueInDays", _DAYS), ("priority", _PRIORITY)):
+            value = _property(task, prop)
+            if value is not None and not pattern.fullmatch(value):
+                out.append(_problem(file, task, f"property {prop}={value!r} is not a whole number"))
         key = _property(task, "formKey")
         if not key:
             out.append(_problem(file, task, "user task has no formKey property"))
@@ -170,6 +176,8 @@ HELPERS = frozenset(
         "fn_months_between",
         "fn_param",
         "fn_timer_in_days",
+        "fn_potenza",
+        "fn_prodotto",
         "math",
     }
 )

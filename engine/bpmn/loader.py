@@ -24,6 +24,8 @@ from engine.errors import InvalidProcess, ProcessProblem
 
 MAX_FILE_BYTES = 2_000_000
 _DECISION_RE = re.compile(rb"calledDecisionId>\s*([^<\s]+)\s*<")
+_DAYS = re.compile(r"[0-9]{1,5}")  # ASCII digits only: str.isdigit() also accepts "²"
+_PRIORITY = re.compile(r"-?[0-9]{1,4}")
 
 
 @dataclass(frozen=True)
@@ -230,11 +232,11 @@ def user_task_info(task_spec: Any) -> UserTaskInfo | None:
         name=str(task_spec.bpmn_name or task_spec.bpmn_id),
         lane=task_spec.lane,
         form_key=props.get("formKey") or None,
-        due_in_days=int(due) if due not in (None, "") and str(due).isdigit() else None,
+        due_in_days=int(due) if due is not None and _DAYS.fullmatch(str(due)) else None,
         due_param=props.get("dueParam") or None,
         instructions=str(ext.get("instructionsForEndUser") or ""),
         documentation=str(getattr(task_spec, "documentation", "") or ""),
-        priority=int(props["priority"]) if str(props.get("priority", "")).lstrip("-").isdigit() else 0,
+        priority=int(props["priority"]) if _PRIORITY.fullmatch(str(props.get("priority", ""))) else 0,
     )
 
 

@@ -107,7 +107,10 @@ class Runner:
 
     @staticmethod
     def dump(wf: BpmnWorkflow) -> str:
-        return dump_state(wf)
+        try:
+            return dump_state(wf)
+        except (TypeError, ValueError) as err:
+            raise ProcessFailed(f"the case data cannot be stored: {err}") from err
 
     @staticmethod
     def ready_tasks(wf: BpmnWorkflow, specs: ProcessSpecs) -> list[ReadyTask]:

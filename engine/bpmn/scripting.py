@@ -58,7 +58,7 @@ def _inplacevar(op: str, x: Any, y: Any) -> Any:
     ops: dict[str, Callable[[Any, Any], Any]] = {
         "+=": lambda a, b: a + b,
         "-=": lambda a, b: a - b,
-        "*=": lambda a, b: a * b,
+        "*=": lambda a, b: fn_prodotto(a, b),
         "/=": lambda a, b: a / b,
         "//=": lambda a, b: a // b,
         "%=": lambda a, b: a % b,
@@ -97,14 +97,56 @@ _BUILTINS.update(
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> CodeType:
     """Compile a condition/expression in restricted mode; raises SyntaxError with a line."""
-    return _check(compile_restricted_eval(source.strip()), source)
+    return _check(compile_restricted_eval(_guard_arithmetic(source.strip(), "eval")), source)
 
 
 @lru_cache(maxsize=4096)
 def compile_script(source: str) -> CodeType:
     """Compile a script task body in restricted mode; raises SyntaxError with a line."""
     _refuse_imports(source)
-    return _check(compile_restricted_exec(source), source)
+    return _check(compile_restricted_exec(_guard_arithmetic(source, "exec")), source)
+
+
+class _ArithmeticGuard(ast.NodeTransformer):
+    """``a ** b`` and ``a * b`` become calls to size-checked helpers: one line like ``10**10**8``
+    or ``"x" * 10**9`` would otherwise tie up a worker (and, on SQLite, the write lock)."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        helper = {ast.Pow: "fn_potenza", ast.Mult: "fn_prodotto"}.get(type(node.op))
+        if helper is None:
+            return node
+        call = ast.Call(func=ast.Name(id=helper, ctx=ast.Load()), args=[node.left, node.right], keywords=[])
+        return ast.copy_location(call, node)
+
+
+def _guard_arithmetic(source: str, mode: str) -> Any:
+    """The source as an AST with guarded arithmetic (syntax errors: left to the restricted compiler)."""
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError:
+        return source
+    return ast.fix_missing_locations(_ArithmeticGuard().visit(tree))
+
+
+MAX_BITS = 100_000  # about 30,000 decimal digits
+MAX_ITEMS = 1_000_000
+
+
+def fn_potenza(base: Any, exponent: Any) -> Any:
+    big = isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1
+    if big and exponent * base.bit_length() > MAX_BITS:
+        raise ValueError("the power is too large for a script")
+    return base**exponent
+
+
+def fn_prodotto(left: Any, right: Any) -> Any:
+    for seq, times in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_ITEMS:
+            raise ValueError("the repeated sequence is too long for a script")
+    if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_BITS:
+        raise ValueError("the product is too large for a script")
+    return left * right
 
 
 def _refuse_imports(source: str) -> None:
@@ -183,6 +225,8 @@ def make_helpers(now: Callable[[], dt.datetime], parameters: Mapping[str, Any]) 
         return f"P{int(days)}D"
 
     return {
+        "fn_potenza": fn_potenza,
+        "fn_prodotto": fn_prodotto,
         "fn_today": fn_today,
         "fn_now": fn_now,
         "fn_add_days": fn_add_days,
@@ -192,6 +236,18 @@ def make_helpers(now: Callable[[], dt.datetime], parameters: Mapping[str, Any]) 
         "fn_param": fn_param,
         "fn_timer_in_days": fn_timer_in_days,
     }
+
+
+def _is_data(value: Any, depth: int = 0) -> bool:
+    if depth > 40:
+        return False
+    if value is None or isinstance(value, str | int | float | bool | dt.date | dt.timedelta):
+        return True
+    if isinstance(value, list | tuple | set | frozenset):
+        return all(_is_data(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_data(v, depth + 1) for k, v in value.items())
+    return type(value).__name__ == "Decimal"
 
 
 def _leap(year: int) -> bool:
@@ -270,6 +326,10 @@ class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
                 exec(code, context)  # noqa: S102 - restricted code object, guarded globals
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
+        for name, value in context.items():
+            if not _is_data(value):
+                # a map, generator or module left in task data would make the case unstorable
+                raise TypeError(f"the script left {name!r} as {type(value).__name__}, not data; use a list or dict")
         return True
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:

@@ -142,22 +142,24 @@ def replay_case(
         upto=upto,
         with_elements=with_elements,
     )
-    return _for_viewer(ctx, result, actor, case_id, purpose)
+    return _for_viewer(ctx, result, actor, case_id, record.territory, purpose)
 
 
-def _for_viewer(ctx: Context, result: ReplayResult, actor: Actor, case_id: int, purpose: str) -> ReplayResult:
+def _for_viewer(
+    ctx: Context, result: ReplayResult, actor: Actor, case_id: int, territory: str | None, purpose: str
+) -> ReplayResult:
     """Replayed data as the viewer may see it (health/judicial fields withheld), and the showing logged."""
     shown: set[str] = set()
     for step in result.steps:
-        step.data, _, seen = filter_data(step.data, actor)
+        step.data, _, seen = filter_data(step.data, actor, territory)
         shown.update(seen)
         withheld: set[str] = set()
         for key in ("added", "changed", "removed"):
-            step.changes[key], hidden, seen = filter_data(step.changes[key], actor)
+            step.changes[key], hidden, seen = filter_data(step.changes[key], actor, territory)
             shown.update(seen)
             withheld.update(hidden)
         step.withheld = sorted(withheld)
-    result.final, _, seen = filter_data(result.final, actor)
+    result.final, _, seen = filter_data(result.final, actor, territory)
     shown.update(seen)
     if shown:
         with ctx.uow() as uow:

@@ -38,7 +38,7 @@ CASE_READERS = frozenset(
 
 
 def _authorize(actor: Actor, territory: str | None, case_id: int) -> None:
-    if not actor.roles & CASE_READERS:
+    if not actor.roles_in(territory) & CASE_READERS:
         raise errors.Forbidden("your roles do not allow reading cases")
     if not actor.covers(territory):
         raise errors.Forbidden(f"case {case_id} is outside your territories")
@@ -74,7 +74,7 @@ def get_case(
         if actor is None:
             return view
         _authorize(actor, record.territory, case_id)
-        visible, withheld, shown = filter_data(record.data, actor)
+        visible, withheld, shown = filter_data(record.data, actor, record.territory)
         _log(ctx, uow, actor, case_id, shown, purpose, ip)
         uow.commit()
         return dataclasses.replace(view, data=visible, withheld=tuple(withheld))
@@ -92,12 +92,7 @@ def history(
         shown_all: set[str] = set()
         result = []
         for event in events:
-            visible, withheld, shown = filter_data(event.data, actor)
-            nested = event.data.get("data")
-            if isinstance(nested, dict):
-                inner, inner_withheld, inner_shown = filter_data(nested, actor)
-                visible["data"] = inner
-                withheld, shown = withheld + inner_withheld, shown + inner_shown
+            visible, _, shown = filter_data(event.data, actor, record.territory)
             shown_all.update(shown)
             result.append(dataclasses.replace(event, data=visible))
         _log(ctx, uow, actor, case_id, sorted(shown_all), purpose, ip)

@@ -98,10 +98,8 @@ def cancel_case(ctx: Context, case_id: int, actor: Actor, reason: str) -> CaseVi
 
 
 def authorize_task(task: TaskView, actor: Actor) -> None:
-    if not actor.has_role(task.role):
-        raise errors.Forbidden(f"task {task.id} needs role {task.role!r}")
-    if not actor.covers(task.territory):
-        raise errors.Forbidden(f"task {task.id} is in territory {task.territory!r}, outside yours")
+    if not actor.holds(task.role, task.territory):
+        raise errors.Forbidden(f"task {task.id} needs role {task.role!r} in territory {task.territory!r}")
     if task.assignee and task.assignee != actor.username:
         raise errors.Forbidden(f"task {task.id} is assigned to {task.assignee}")
 
@@ -109,7 +107,7 @@ def authorize_task(task: TaskView, actor: Actor) -> None:
 def _check_may_start(specs: ProcessSpecs, actor: Actor, territory: str | None) -> None:
     lanes = {t.lane for t in specs.user_tasks.values() if t.lane}
     allowed = lanes | {"coordinatore"}
-    if not actor.roles & allowed:
+    if not actor.roles_in(territory) & allowed:
         raise errors.Forbidden(f"starting {specs.process_id} needs one of the roles {sorted(allowed)}")
     if not actor.covers(territory):
         raise errors.Forbidden(f"territory {territory!r} is outside yours")

@@ -51,7 +51,7 @@ def _load(
         record = uow.cases.get(case_id)
         if not actor.covers(record.territory):
             raise errors.Forbidden(f"case {case_id} is outside your territories")
-        events, shown = _withhold(uow.events.for_case(case_id), actor)
+        events, shown = _withhold(uow.events.for_case(case_id), actor, record.territory)
         files = dict(uow.processes.files(record.process_version_id))
         if shown:
             uow.access_log.record(
@@ -66,15 +66,23 @@ def _load(
     return record, events, files
 
 
-def _withhold(events: list[CaseEvent], actor: Actor) -> tuple[list[CaseEvent], set[str]]:
-    """Health/judicial values the viewer may not see are masked like erased ones: the value and its
-    salt leave the copy, the commitment stays, so the chain (and a bundle) still verifies."""
+def _withhold(events: list[CaseEvent], actor: Actor, territory: str | None) -> tuple[list[CaseEvent], set[str]]:
+    """Health/judicial values the viewer may not see are masked like erased ones: the whole
+    top-level entry that is or contains them (commitments are per top-level entry) loses its value
+    and its salt in the copy; the commitment stays, so the chain (and a bundle) still verifies."""
     classes = privacy.classified_fields()
     shown: set[str] = set()
     result = []
     for e in events:
-        hidden = [n for n in e.data if n in classes and n not in e.erased and not privacy.may_see(actor, classes[n])]
-        shown.update(n for n in e.data if n in classes and n not in e.erased and n not in hidden)
+        hidden = []
+        for name, value in e.data.items():
+            if name in e.erased:
+                continue
+            inside = privacy.classified_inside(name, value)
+            if any(not privacy.may_see(actor, classes[n], territory) for n in inside):
+                hidden.append(name)
+            else:
+                shown.update(inside)
         if hidden:
             e = dataclasses.replace(
                 e,
@@ -164,12 +172,14 @@ def erase_personal_data(
             raise errors.Conflict(f"case {case_id} is kept until {limit:%d/%m/%Y} (retention)")
         erased: set[str] = set()
         for e in uow.events.for_case(case_id):
-            fields = [n for n in e.data if n in classes and n not in e.erased]
+            # a top-level entry that is, or contains, personal data goes whole (e.g. the completed
+            # case's data, a correction, a message payload)
+            fields = [n for n, v in e.data.items() if n not in e.erased and privacy.classified_inside(n, v)]
             if fields:
                 data = {k: (ERASED if k in fields else v) for k, v in e.data.items()}
                 salts = {k: v for k, v in (e.salts or {}).items() if k not in fields}
                 uow.events.erase(case_id, e.seq, data, [*e.erased, *fields], salts)
-                erased.update(fields)
+                erased.update(n for f in fields for n in privacy.classified_inside(f, e.data[f]))
         record.data = {k: (ERASED if k in classes else v) for k, v in record.data.items()}
         record.state = _redact_state(record.state, set(classes))
         record.updated_at = now

@@ -54,6 +54,8 @@ def migrate_case(
         raise errors.InvalidData("a reason is required", {"reason": ["Campo obbligatorio."]})
     with ctx.uow(write=not dry_run) as uow:
         record = uow.cases.get(case_id)
+        if not actor.covers(record.territory):
+            raise errors.Forbidden(f"case {case_id} is outside your territories")
         target = next((v for v in uow.processes.list_versions(record.process_id) if v.version == to_version), None)
         if target is None:
             raise errors.NotFound(f"process {record.process_id!r} has no version {to_version}")

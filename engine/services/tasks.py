@@ -22,11 +22,9 @@ def _scope(actor: Actor, f: TaskFilter) -> TaskFilter:
     """Restrict a filter to what the actor may see: their roles, their territories."""
     if f.roles is not None and not set(f.roles) <= actor.roles:
         raise errors.Forbidden(f"you do not hold the roles {sorted(set(f.roles) - actor.roles)}")
-    return dataclasses.replace(
-        f,
-        roles=f.roles if f.roles is not None else tuple(sorted(actor.roles)),
-        territories=tuple(sorted(actor.territories)) or None,
-    )
+    roles = f.roles if f.roles is not None else tuple(sorted(actor.roles))
+    grants = tuple(sorted(g for g in actor.grants if g[0] in roles)) or None
+    return dataclasses.replace(f, roles=roles, territories=tuple(sorted(actor.territories)) or None, grants=grants)
 
 
 def list_tasks(ctx: Context, actor: Actor, f: TaskFilter, *, limit: int = 100, offset: int = 0) -> list[TaskView]:
@@ -62,7 +60,7 @@ def get_draft(ctx: Context, task_id: str, actor: Actor) -> dict[str, Any] | None
 def get_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
     with ctx.uow(write=False) as uow:
         task = uow.tasks.get(task_id)
-    if not actor.has_role(task.role) or not actor.covers(task.territory):
+    if not actor.holds(task.role, task.territory):
         raise errors.Forbidden(f"task {task_id} is not visible to you")
     return task
 
@@ -80,6 +78,8 @@ def claim_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
 def release_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
     with ctx.uow() as uow:
         task = _open_task(uow, task_id)
+        if not actor.covers(task.territory):
+            raise errors.Forbidden(f"task {task_id} is in territory {task.territory!r}, outside yours")
         if task.assignee != actor.username and not actor.roles & SUPERVISORS:
             raise errors.Forbidden(f"task {task_id} is not assigned to you")
         uow.tasks.set_assignee(task_id, None)
@@ -93,8 +93,10 @@ def reassign_task(ctx: Context, task_id: str, assignee: str, actor: Actor) -> Ta
         raise errors.Forbidden("only a coordinator can reassign tasks")
     with ctx.uow() as uow:
         task = _open_task(uow, task_id)
+        if not actor.covers(task.territory):
+            raise errors.Forbidden(f"task {task_id} is in territory {task.territory!r}, outside yours")
         target = uow.users.get_actor(assignee)
-        if not target.has_role(task.role) or not target.covers(task.territory):
+        if not target.holds(task.role, task.territory):
             raise errors.InvalidData(
                 f"{assignee} cannot take this task",
                 {"assignee": ["L'utente non ha il ruolo o il territorio richiesto."]},

@@ -100,3 +100,13 @@ def test_an_endless_loop_in_a_diagram_fails_the_command_cleanly() -> None:
     with pytest.raises(ProcessFailed) as exc:
         runner.start(specs, {})
     assert exc.value.element == "Script_1" and "steps" in exc.value.message
+
+
+@pytest.mark.parametrize("source", ["10**10**8", "len('ab' * 10**9)", "[0] * 10**8", "(10**20000) * (10**20000)"])
+def test_one_line_that_would_eat_the_cpu_or_memory_is_refused(env: SandboxEnvironment, source: str) -> None:
+    with pytest.raises(ValueError, match="too"):
+        env.evaluate(source, {})
+
+
+def test_ordinary_arithmetic_is_unchanged(env: SandboxEnvironment) -> None:
+    assert env.evaluate("2**10 * 3 + 3.5 * 2 - len('ab' * 3) + len([0] * 4)", {}) == 3072 + 7.0 - 6 + 4
