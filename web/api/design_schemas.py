@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from web.api.schemas import MAX_ID, Query, Strict
+from web.api.schemas import MAX_ID, ProcessSchema, Query, Strict
 
 FILE_NAME = validate.Regexp(
     r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}\.(bpmn|dmn)$", error="A .bpmn or .dmn file name (letters, digits, _ . -)."
@@ -79,13 +79,10 @@ class DeploySchema(Strict):
     )
 
 
-class DeployedSchema(Schema):
-    process_id = fields.String(required=True)
-    version = fields.Integer(required=True)
-    name = fields.String(required=True)
-    sha256 = fields.String(required=True)
-    deployed_at = fields.DateTime(required=True)
-    deployed_by = fields.String(required=True)
+class DeployedSchema(ProcessSchema):
+    class Meta:
+        exclude = ("files",)
+
     new = fields.Boolean(required=True, metadata={"description": "A new version was made (its closure changed)"})
 
 
@@ -122,15 +119,8 @@ class VersionDiffQuerySchema(Query):
     to = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "New"})
 
 
-class VersionSchema(Schema):
-    process_id = fields.String(required=True)
-    version = fields.Integer(required=True)
-    name = fields.String(required=True)
-    sha256 = fields.String(required=True)
-    deployed_at = fields.DateTime(required=True)
-    deployed_by = fields.String(required=True)
-    note = fields.String(required=True, allow_none=True, metadata={"description": "Change note (when known)"})
-    files = fields.List(fields.String(), required=True)
+class VersionSchema(ProcessSchema):
+    note = fields.String(required=True, allow_none=True, metadata={"description": "Change note"})
 
 
 class DryRunRequestSchema(Strict):
