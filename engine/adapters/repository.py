@@ -144,19 +144,6 @@ class SqlCaseRepository:
         )
         return [int(r[0]) for r in rows]
 
-    def due_for_timers(self, now: dt.datetime, limit: int) -> list[int]:
-        rows = self.conn.execute(
-            select(orm.cases.c.id)
-            .where(
-                orm.cases.c.status == CaseStatus.RUNNING.value,
-                orm.cases.c.next_timer_due.is_not(None),
-                orm.cases.c.next_timer_due <= now,
-            )
-            .order_by(orm.cases.c.next_timer_due)
-            .limit(limit)
-        )
-        return [int(r[0]) for r in rows]
-
 
 def _case_values(r: CaseRecord) -> dict[str, Any]:
     return {

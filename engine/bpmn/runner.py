@@ -30,8 +30,6 @@ from engine.bpmn.serializer import dump_state, load_state
 from engine.bpmn.timekeeping import using_clock
 from engine.errors import ProcessFailed
 
-MAX_TASKS_PER_STEP = 100_000
-
 
 @dataclass(frozen=True)
 class ReadyTask:
