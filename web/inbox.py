@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from engine import errors
 from engine.model import Actor, TaskFilter
 from web import security
-from web.errors import engine_message
+from web.errors import engine_message, ensure_id
 from web.i18n import _
 
 bp = Blueprint("inbox", __name__)
@@ -163,6 +163,7 @@ def save_filter() -> Response:
 @bp.post("/inbox/filters/<int:filter_id>/delete")
 @security.area("inbox")
 def delete_filter(filter_id: int) -> Response:
+    ensure_id(filter_id)
     try:
         security.engine().delete_filter(security.actor(), filter_id)
         flash(_("Filtro eliminato."), "info")

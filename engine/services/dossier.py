@@ -25,7 +25,12 @@ from engine.services.case_sync import append_events
 from engine.services.context import Context
 
 WITHHELD = "[riservato]"
-GENERALISED = {"C2": "svantaggio_area_sanitaria", "C3": "svantaggio_area_giustizia"}
+# Each class becomes area flags only; C23 (values from either area) sets both.
+GENERALISED = {
+    "C2": {"svantaggio_area_sanitaria"},
+    "C3": {"svantaggio_area_giustizia"},
+    "C23": {"svantaggio_area_sanitaria", "svantaggio_area_giustizia"},
+}
 
 
 def _case_summary(record: CaseRecord) -> dict[str, Any]:
@@ -133,10 +138,11 @@ def export_pseudonymised(ctx: Context, actor: Actor, limit: int = 100_000) -> li
             data: dict[str, Any] = {}
             flags: set[str] = set()
             for name, value in record.data.items():
-                data_class = classes.get(name)
-                if data_class in GENERALISED:
+                inside = privacy.classified_inside(name, value)
+                if inside:  # the field is, or contains, health/judicial data: only the area survives
                     if value not in (None, "", [], {}, False):
-                        flags.add(GENERALISED[data_class])
+                        for data_class in {classes[n] for n in inside}:
+                            flags |= GENERALISED.get(data_class, set())
                 elif name not in ("beneficiario_pseudonimo", "titolo"):
                     data[name] = value
             result.append(

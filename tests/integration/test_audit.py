@@ -306,3 +306,21 @@ def test_replay_is_faithful_on_the_real_clock(db_url: str, tmp_path: Path, deplo
         assert result.faithful and all(step.matches for step in result.steps)
     finally:
         real.close()
+
+
+def test_pseudonymised_export_generalises_values_from_both_areas(
+    engine: Engine, deploy: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine import privacy
+
+    monkeypatch.setattr(privacy, "classified_fields", lambda: {"categorie_svantaggio": "C23", "esito": "C2"})
+    deploy(("attesa_messaggio.bpmn", d.wait_for_message()))
+    engine.start_case(
+        "attesa_messaggio",
+        {"categorie_svantaggio": ["TOSSICODIPENDENTE"], "requisiti": [{"esito": "INV_FIS_PSI_SENS"}]},
+        actor=ALL,
+    )
+    [row] = engine.export_pseudonymised(actor=Actor("vale", frozenset({"valutatore"})))
+    text = json.dumps(row)
+    assert "TOSSICODIPENDENTE" not in text and "INV_FIS_PSI_SENS" not in text
+    assert row["categorie"] == ["svantaggio_area_giustizia", "svantaggio_area_sanitaria"]

@@ -97,3 +97,12 @@ def test_due_dates_and_priority_are_shown_and_sortable(app: Flask, demo: Engine)
     html = client.get("/inbox?tab=role&sort=-due").get_data(as_text=True)
     assert "Analisi preliminare" in html
     assert "Scadenza" in html and "Priorità" in html and "Scadenza ▼" in html and "sort=-priority" in html
+
+
+def test_deleting_a_filter_with_an_absurd_id_is_a_404_not_a_crash(app: Flask, demo: Engine) -> None:
+    from tests.web.conftest import csrf_token
+
+    client = login_as(app.test_client(), "coordinatore")
+    token = csrf_token(client.get("/inbox").get_data(as_text=True))
+    for filter_id in ("9223372036854775808", "999"):
+        assert client.post(f"/inbox/filters/{filter_id}/delete", data={"csrf_token": token}).status_code == 404
