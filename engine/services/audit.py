@@ -19,6 +19,7 @@ from engine.forms import check_free_data
 from engine.model import Actor, CaseEvent, CaseRecord, CaseView, EventKind
 from engine.ports import AbstractUnitOfWork
 from engine.privacy import filter_data
+from engine.services.case_queries import log_access
 from engine.services.case_sync import event as new_event
 from engine.services.case_sync import on_running_case
 from engine.services.context import Context
@@ -163,14 +164,7 @@ def _for_viewer(
     shown.update(seen)
     if shown:
         with ctx.uow() as uow:
-            uow.access_log.record(
-                at=ctx.clock.now(),
-                username=actor.username,
-                case_id=case_id,
-                purpose=purpose,
-                fields=sorted(shown),
-                ip=None,
-            )
+            log_access(ctx, uow, actor, case_id, sorted(shown), purpose)
             uow.commit()
     return result
 

@@ -44,15 +44,16 @@ def _authorize(actor: Actor, territory: str | None, case_id: int) -> None:
         raise errors.Forbidden(f"case {case_id} is outside your territories")
 
 
-def _log(
+def log_access(
     ctx: Context,
     uow: AbstractUnitOfWork,
     actor: Actor,
     case_id: int,
     fields: Sequence[str],
     purpose: str,
-    ip: str | None,
+    ip: str | None = None,
 ) -> None:
+    """Record a showing of classified personal data (nothing to record when none was shown)."""
     if fields:
         uow.access_log.record(
             at=ctx.clock.now(), username=actor.username, case_id=case_id, purpose=purpose, fields=fields, ip=ip
@@ -75,7 +76,7 @@ def get_case(
             return view
         _authorize(actor, record.territory, case_id)
         visible, withheld, shown = filter_data(record.data, actor, record.territory)
-        _log(ctx, uow, actor, case_id, shown, purpose, ip)
+        log_access(ctx, uow, actor, case_id, shown, purpose, ip)
         uow.commit()
         return dataclasses.replace(view, data=visible, withheld=tuple(withheld))
 
@@ -95,7 +96,7 @@ def history(
             visible, _, shown = filter_data(event.data, actor, record.territory)
             shown_all.update(shown)
             result.append(dataclasses.replace(event, data=visible))
-        _log(ctx, uow, actor, case_id, sorted(shown_all), purpose, ip)
+        log_access(ctx, uow, actor, case_id, sorted(shown_all), purpose, ip)
         uow.commit()
         return result
 

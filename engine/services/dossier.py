@@ -21,6 +21,7 @@ from engine.audit import pdf, signing
 from engine.audit.chain import ERASED, verify_case
 from engine.model import Actor, CaseEvent, CaseRecord, CaseStatus, EventKind
 from engine.services.audit import AUDITORS
+from engine.services.case_queries import log_access
 from engine.services.case_sync import append_events
 from engine.services.context import Context
 
@@ -58,15 +59,7 @@ def _load(
             raise errors.Forbidden(f"case {case_id} is outside your territories")
         events, shown = _withhold(uow.events.for_case(case_id), actor, record.territory)
         files = dict(uow.processes.files(record.process_version_id))
-        if shown:
-            uow.access_log.record(
-                at=ctx.clock.now(),
-                username=actor.username,
-                case_id=case_id,
-                purpose=purpose,
-                fields=sorted(shown),
-                ip=None,
-            )
+        log_access(ctx, uow, actor, case_id, sorted(shown), purpose)
         uow.commit()
     return record, events, files
 
