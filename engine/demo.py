@@ -382,7 +382,9 @@ def _f2_assessment_steps(day: Callable[[int], str]) -> dict[str, Payload]:
         },
         "UT_did_psp": {
             "data_did": day(-16),
-            "mesi_senza_impiego_regolare": 10,
+            "contratto_6m_ultimi_6_mesi": False,
+            "contratto_6m_ultimi_12_mesi": True,
+            "contratto_6m_ultimi_24_mesi": True,
             "titolo_isced3": True,
             "classe_profilazione": "ALTA",
             "psp_sottoscritto": True,

@@ -93,6 +93,15 @@ def validate_submission(form_key: str | None, data: Any) -> dict[str, Any]:
     return dumped
 
 
+def check_against_case(form_key: str | None, clean: dict[str, Any], case: dict[str, Any]) -> None:
+    """Cross-task rules of a form (its ``check_case``), checked before the task runs."""
+    if form_key is None:
+        return
+    messages = get_form(form_key).check_case(clean, case)
+    if messages:
+        raise InvalidData(f"form {form_key}: contradicts the case", messages)
+
+
 def json_schema(form_key: str) -> dict[str, Any]:
     """The form as JSON Schema (draft 2020-12), with labels/help as title/description."""
     cls = get_form(form_key)

@@ -34,6 +34,13 @@ DERIVED: dict[str, str] = {
     "categorie_svantaggio": "C23",
     "requisiti_accertati": "C23",
     "flag_ex_detenuto": "C3",
+    "data_fine_sgravi_detenuti": "C3",  # dates the end of a sentence
+    "categorie_ammissione": "C23",
+    "incentivo": "C23",  # L. 381 zero contributions / L. 193 relief / L. 68 give the category away
+    "base_giuridica_incentivo": "C23",
+    "tipo_tirocinio_dt5": "C2",  # the L. 68 traineeship reveals a disability
+    "durata_max_mesi_dt5": "C2",
+    "base_giuridica_dt5": "C2",
     "motivazione_proposta": "C23",
     "motivo_riprogettazione": "C2",  # may say "relapse"
 }

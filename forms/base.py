@@ -45,6 +45,15 @@ class FormSchema(Schema):
     class Meta:
         unknown = RAISE
 
+    @classmethod
+    def check_case(cls, data: dict[str, Any], case: dict[str, Any]) -> dict[str, list[str]]:
+        """Field messages for answers that contradict what the case already knows.
+
+        ``data`` is the validated submission (dates as ISO strings), ``case`` the task's data.
+        A form overrides this when a rule spans tasks (e.g. the instrument the decision table gave).
+        """
+        return {}
+
     def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         messages = dict(field_obj.error_messages)
         messages.update({k: v for k, v in ITALIAN_MESSAGES.items() if k in messages or k == "required"})

@@ -88,6 +88,20 @@ DIMENSIONI = [
     "COMPETENZE",
     "VINCOLI_GIUSTIZIA",
 ]
+LAVORO_AUTONOMO = [
+    "NESSUNO",
+    "SOTTO_NO_TAX_AREA",
+    "SOPRA_NO_TAX_AREA_6_MESI",
+    "SOPRA_NO_TAX_AREA_12_MESI",
+    "SOPRA_NO_TAX_AREA_24_MESI",
+]
+LAVORO_AUTONOMO_LABELS = [
+    "Nessuna attività autonoma",
+    "Solo con reddito sotto la no tax area",
+    "Con reddito sopra la no tax area negli ultimi 6 mesi",
+    "Con reddito sopra la no tax area tra 7 e 12 mesi fa",
+    "Con reddito sopra la no tax area tra 13 e 24 mesi fa",
+]
 CLASSI_PROFILAZIONE = ["BASSA", "MEDIA", "ALTA", "MOLTO_ALTA"]
 COMPONENTI_EM = [
     "assistente_sociale",
@@ -520,13 +534,40 @@ class DidPspForm(FormSchema):
         required=True,
         metadata=meta("Data della DID", "D.Lgs. 150/2015 art. 19", label_en="DID date"),
     )
-    mesi_senza_impiego_regolare = fields.Integer(
+    # DM Lavoro 17/10/2017: "privo di impiego regolarmente retribuito" da 6, 12 o 24 mesi = nel
+    # periodo nessun contratto di lavoro subordinato di almeno 6 mesi, né lavoro autonomo con un
+    # reddito sopra la no tax area. Three facts and the self-employment answer, not one number.
+    contratto_6m_ultimi_6_mesi = fields.Boolean(
         required=True,
-        validate=validate.Range(min=0, max=600, error="Valore tra {min} e {max} mesi."),
         metadata=meta(
-            "Mesi senza impiego regolarmente retribuito",
-            "DM 17/10/2017: nessun contratto di almeno 6 mesi (o autonomo sotto la no tax area)",
-            label_en="Months without regular paid work",
+            "Negli ultimi 6 mesi ha avuto un contratto di lavoro subordinato di almeno 6 mesi",
+            "DM 17/10/2017",
+            label_en="Employment contract of 6+ months in the last 6 months",
+        ),
+    )
+    contratto_6m_ultimi_12_mesi = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "Negli ultimi 12 mesi ha avuto un contratto di lavoro subordinato di almeno 6 mesi",
+            "DM 17/10/2017",
+            label_en="Employment contract of 6+ months in the last 12 months",
+        ),
+    )
+    contratto_6m_ultimi_24_mesi = fields.Boolean(
+        required=True,
+        metadata=meta(
+            "Negli ultimi 24 mesi ha avuto un contratto di lavoro subordinato di almeno 6 mesi",
+            "DM 17/10/2017",
+            label_en="Employment contract of 6+ months in the last 24 months",
+        ),
+    )
+    lavoro_autonomo = fields.String(
+        load_default="NESSUNO",
+        validate=choice(LAVORO_AUTONOMO, LAVORO_AUTONOMO_LABELS),
+        metadata=meta(
+            "Lavoro autonomo negli ultimi 24 mesi",
+            "Il lavoro autonomo con reddito sotto la no tax area non interrompe lo stato di disoccupazione.",
+            label_en="Self-employment in the last 24 months",
         ),
     )
     titolo_isced3 = fields.Boolean(
@@ -542,9 +583,10 @@ class DidPspForm(FormSchema):
         "Left full-time education ≤ 2 years ago, no first regular job",
     )
     iscritto_collocamento_mirato = flag(
-        "Iscritto nell'elenco del collocamento mirato (L. 68/1999)",
-        "",
-        "On the targeted-placement list",
+        "Iscritto all'elenco del collocamento mirato come persona con disabilità (L. 68/1999 art. 1)",
+        "Non le categorie protette dell'art. 18 c.2 (orfani, coniugi superstiti, vittime): vanno indicate "
+        "nell'analisi preliminare.",
+        "On the targeted-placement list as a person with disabilities (art. 1)",
         data_class=C2,  # the L. 68 list is for persons with disabilities
     )
     classe_profilazione = fields.String(
@@ -566,6 +608,11 @@ class DidPspForm(FormSchema):
     @validates_schema
     def check_psp(self, data: dict[str, Any], **kwargs: Any) -> None:
         errors: dict[str, list[str]] = {}
+        # A contract in a shorter window lies in every longer one too.
+        if data["contratto_6m_ultimi_6_mesi"] and not data["contratto_6m_ultimi_12_mesi"]:
+            errors["contratto_6m_ultimi_12_mesi"] = ["Un contratto degli ultimi 6 mesi rientra anche negli ultimi 12."]
+        if data["contratto_6m_ultimi_12_mesi"] and not data["contratto_6m_ultimi_24_mesi"]:
+            errors["contratto_6m_ultimi_24_mesi"] = ["Un contratto degli ultimi 12 mesi rientra anche negli ultimi 24."]
         if data["psp_sottoscritto"] and data.get("data_psp") is None:
             errors["data_psp"] = ["Indicare la data del Patto di servizio."]
         elif data.get("data_psp") is not None and data["data_psp"] < data["data_did"]:
@@ -682,6 +729,12 @@ class AttestazioneGiustiziaForm(FormSchema):
     data_fine_pena = fields.Date(
         load_default=None, metadata=meta("Data di fine pena", label_en="End of sentence", data_class=C3)
     )
+    semiliberta_lavoro_esterno = flag(
+        "Durante la pena ha avuto semilibertà o lavoro esterno",
+        "Gli sgravi dopo la fine pena durano 18 mesi in questo caso, altrimenti 24 (L. 193/2000).",
+        "Semi-liberty or external work during the sentence",
+        data_class=C3,
+    )
     compatibilita_giustizia = fields.String(
         required=True,
         validate=choice(COMPATIBILITA, COMPATIBILITA_LABELS),
@@ -700,6 +753,8 @@ class AttestazioneGiustiziaForm(FormSchema):
             errors["data_fine_pena"] = ["Per un ex detenuto indicare la data di fine pena."]
         if data["ex_detenuto"] and (data["detenuto_internato"] or data["misura_alternativa"]):
             errors["ex_detenuto"] = ["Una persona ancora in esecuzione pena non è ex detenuta."]
+        if data["semiliberta_lavoro_esterno"] and not data["ex_detenuto"]:
+            errors["semiliberta_lavoro_esterno"] = ["Indicarlo solo per un ex detenuto (pena conclusa)."]
         raise_if(errors)
 
 

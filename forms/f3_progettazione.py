@@ -88,6 +88,7 @@ INCENTIVI = [
     ("L68", "Incentivi L. 68/1999"),
     ("NESSUNO", "Nessun incentivo"),
 ]
+_INCENTIVI_LABEL = dict(INCENTIVI)
 
 
 # --- Track A ---------------------------------------------------------------------------------
@@ -185,7 +186,9 @@ class SceltaStrumento(FormSchema):
     strumento = fields.String(
         required=True,
         validate=scelta(STRUMENTI),
-        metadata=meta("Strumento", "Secondo la tabella DT-5.", label_en="Instrument"),
+        metadata=meta(
+            "Strumento", "Coerente con il tipo di tirocinio indicato dalla valutazione.", label_en="Instrument"
+        ),
     )
     destinatario_l68 = fields.Boolean(
         required=True,
@@ -216,6 +219,23 @@ class SceltaStrumento(FormSchema):
             )
         if "NESSUNO" in data.get("incentivi", []) and len(data["incentivi"]) > 1:
             raise ValidationError({"incentivi": ["'Nessun incentivo' esclude le altre voci."]})
+
+    @classmethod
+    def check_case(cls, data: dict[str, Any], case: dict[str, Any]) -> dict[str, list[str]]:
+        """DT-5: the traineeship type and the incentives follow from the assessment."""
+        errors: dict[str, list[str]] = {}
+        tipo = case.get("tipo_tirocinio_dt5")
+        if data["strumento"] == "TIS" and tipo is not None and tipo != "TIS":
+            errors["strumento"] = ["Il TIS è per chi è in carico ai servizi con un obiettivo di inclusione."]
+        if "incentivo" in case:  # the incentive table's list (absent on cases designed before it)
+            ammessi = set(case["incentivo"] or []) | {"NESSUNO"}
+            fuori = [_INCENTIVI_LABEL[i] for i in data["incentivi"] if i not in ammessi]
+            if fuori:
+                errors["incentivi"] = ["Non previsti per le categorie della persona: " + ", ".join(fuori) + "."]
+        cat_l68 = case.get("cat_l68")
+        if data["destinatario_l68"] and cat_l68 is not None and not [c for c in cat_l68 if c != "L68_ART18"]:
+            errors["destinatario_l68"] = ["Dalla valutazione non risulta una disabilità (L. 68/1999 art. 1)."]
+        return errors
 
 
 @form(

@@ -53,6 +53,19 @@ DURATA_TIROCINIO_MESI: dict[str, tuple[int, int]] = {
 }
 
 
+TIPI_TIROCINIO = [
+    ("TIS", "Tirocinio di inclusione sociale"),
+    ("EXTRACURRICOLARE", "Tirocinio extracurricolare"),
+    ("EXTRACURRICOLARE_L68", "Tirocinio extracurricolare L. 68/1999"),
+]
+_TIPI_LABEL = dict(TIPI_TIROCINIO)
+# The traineeship types each instrument of F3 allows.
+_TIPI_PER_STRUMENTO = {
+    "TIS": {"TIS"},
+    "TIROCINIO_EXTRACURRICOLARE": {"EXTRACURRICOLARE", "EXTRACURRICOLARE_L68"},
+}
+
+
 def _meta_data(label: str, label_en: str) -> dict[str, Any]:
     return meta(label, label_en=label_en)
 
@@ -68,14 +81,12 @@ def _meta_data(label: str, label_en: str) -> dict[str, Any]:
 class ConvenzionePfi(FormSchema):
     tipo_tirocinio = fields.String(
         required=True,
-        validate=scelta(
-            [
-                ("TIS", "Tirocinio di inclusione sociale"),
-                ("EXTRACURRICOLARE", "Tirocinio extracurricolare"),
-                ("EXTRACURRICOLARE_L68", "Tirocinio extracurricolare L. 68/1999"),
-            ]
+        validate=scelta(TIPI_TIROCINIO),
+        metadata=meta(
+            "Tipo di tirocinio",
+            "Quello indicato dalla valutazione per la persona.",
+            label_en="Traineeship type",
         ),
-        metadata=meta("Tipo di tirocinio", "Secondo la tabella DT-5.", label_en="Traineeship type"),
     )
     numero_convenzione = fields.String(
         required=True,
@@ -173,6 +184,22 @@ class ConvenzionePfi(FormSchema):
                 {"firma_ente_in_carico": ["Il TIS va firmato anche dall'ente che ha in carico la persona."]}
             )
 
+    @classmethod
+    def check_case(cls, data: dict[str, Any], case: dict[str, Any]) -> dict[str, list[str]]:
+        """DT-5: the type must be the one the table gave and the one chosen in design, within its maximum."""
+        errors: dict[str, list[str]] = {}
+        tipo, attesi = data["tipo_tirocinio"], _TIPI_PER_STRUMENTO.get(case.get("strumento") or "")
+        if attesi is not None and tipo not in attesi:
+            errors["tipo_tirocinio"] = ["Non corrisponde allo strumento scelto in progettazione."]
+        elif case.get("tipo_tirocinio_dt5") not in (None, tipo):
+            errors["tipo_tirocinio"] = [
+                f"Per questa persona il tirocinio è: {_TIPI_LABEL[case['tipo_tirocinio_dt5']]}."
+            ]
+        massimo = case.get("durata_max_mesi_dt5")
+        if massimo is not None and tipo == case.get("tipo_tirocinio_dt5") and data["durata_mesi"] > massimo:
+            errors["durata_mesi"] = [f"Per questa persona la durata massima è {massimo} mesi."]
+        return errors
+
 
 @form(
     "f4_avvio_inserimento",
@@ -258,9 +285,14 @@ class ComunicazioneAvvio(FormSchema):
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("tipo_comunicazione") == "UNILAV":
             richiedi(data, "codice_comunicazione", "data_comunicazione", quando="l'UniLav è dovuto")
-            if data["data_comunicazione"] > data["data_avvio"]:
+            # The UniLav start notice is due by the day before the start: the same day is late.
+            if data["data_comunicazione"] >= data["data_avvio"]:
                 raise ValidationError(
-                    {"data_comunicazione": ["La comunicazione obbligatoria va inviata prima dell'avvio."]}
+                    {
+                        "data_comunicazione": [
+                            "La comunicazione obbligatoria va inviata entro il giorno precedente l'avvio."
+                        ]
+                    }
                 )
         elif data.get("tipo_comunicazione") == "NON_DOVUTA":
             richiedi(data, "motivo_non_dovuta", quando="la comunicazione non è dovuta")

@@ -10,6 +10,7 @@ field for health conditions or offences; disability is a declared yes/no/not-dec
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -34,9 +35,21 @@ FONTI_DATO = [
     ("QUESTIONARIO_ONLINE", "Questionario online"),
     ("DOCUMENTAZIONE", "Documentazione del percorso"),
 ]
-# Months of unemployment that make a person long-term unemployed (ESF+ EECO03: > 12 months
-# for adults); an indicator definition, not a regional parameter.
-MESI_LUNGA_DURATA = 12
+# ESF+ long-term unemployment (EECO03) depends on age at entry: more than 6 months of continuous
+# unemployment under 25, more than 12 months from 25 on. An indicator definition, not a parameter.
+ETA_GIOVANI = 25
+MESI_LUNGA_DURATA_GIOVANI = 6
+MESI_LUNGA_DURATA_ADULTI = 12
+
+
+def eta_a(nascita: dt.date, giorno: dt.date) -> int:
+    """Age in whole years on ``giorno``."""
+    return giorno.year - nascita.year - ((giorno.month, giorno.day) < (nascita.month, nascita.day))
+
+
+def soglia_lunga_durata(nascita: dt.date, ingresso: dt.date) -> int:
+    """Months of unemployment that must be exceeded to count as long-term unemployed."""
+    return MESI_LUNGA_DURATA_GIOVANI if eta_a(nascita, ingresso) < ETA_GIOVANI else MESI_LUNGA_DURATA_ADULTI
 
 
 @form(
@@ -155,13 +168,15 @@ class SchedaIngresso(FormSchema):
         stato, mesi = data.get("condizione_occupazionale"), data.get("mesi_disoccupazione")
         if stato in ("DISOCCUPATO", "DISOCCUPATO_LUNGA_DURATA"):
             richiedi(data, "mesi_disoccupazione", quando="la persona è disoccupata")
-        if stato == "DISOCCUPATO_LUNGA_DURATA" and mesi is not None and mesi < MESI_LUNGA_DURATA:
+        if mesi is None or not data.get("data_nascita") or not data.get("data_ingresso"):
+            return
+        soglia = soglia_lunga_durata(data["data_nascita"], data["data_ingresso"])
+        chi = "sotto i 25 anni" if soglia == MESI_LUNGA_DURATA_GIOVANI else "dai 25 anni"
+        if stato == "DISOCCUPATO_LUNGA_DURATA" and mesi <= soglia:
+            raise ValidationError({"mesi_disoccupazione": [f"Per la lunga durata {chi} servono più di {soglia} mesi."]})
+        if stato == "DISOCCUPATO" and mesi > soglia:
             raise ValidationError(
-                {"mesi_disoccupazione": [f"La lunga durata richiede almeno {MESI_LUNGA_DURATA} mesi."]}
-            )
-        if stato == "DISOCCUPATO" and mesi is not None and mesi >= MESI_LUNGA_DURATA:
-            raise ValidationError(
-                {"condizione_occupazionale": ["Con 12 mesi o più indicare «disoccupato di lunga durata»."]}
+                {"condizione_occupazionale": [f"Oltre {soglia} mesi {chi} indicare «disoccupato di lunga durata»."]}
             )
 
 

@@ -154,6 +154,11 @@ class Runner:
         task = self._task(wf, task_id)
         return TaskState.get_name(task.state) if task is not None else None
 
+    def task_data(self, wf: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+        """The data a human task sees (what the case knows when its form is submitted)."""
+        task = self._task(wf, task_id)
+        return dict(task.data) if task is not None else {}
+
     def complete(self, wf: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None:
         """Put the validated form data into a READY human task, run it and the engine steps."""
         task = self._task(wf, task_id)

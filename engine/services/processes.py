@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import errors
+from engine.bpmn.dmn_categories import category_map_problems
 from engine.bpmn.lint import lint_library
 from engine.bpmn.loader import Library, SourceFile
 from engine.errors import InvalidProcess, ProcessProblem
@@ -41,6 +42,7 @@ def validate(files: Iterable[SourceFile]) -> list[ProcessProblem]:
         except InvalidProcess as err:
             problems += err.problems or [ProcessProblem(err.message)]
     problems += lint_library(library, known_forms(), ROLES, form_fields())
+    problems += category_map_problems(library)
     return problems
 
 

@@ -51,7 +51,11 @@ DOCUMENTI_MANCANTI: dict[str, Any] = {
     "documentazione_completa": False,
     "documenti_mancanti": ["Verbale di invalidità civile"],
 }
-NESSUN_REQUISITO: dict[str, Any] = {"mesi_senza_impiego_regolare": 0}  # no row of DT-1…DT-4 matches
+NESSUN_REQUISITO: dict[str, Any] = {
+    "contratto_6m_ultimi_6_mesi": True,
+    "contratto_6m_ultimi_12_mesi": True,
+    "contratto_6m_ultimi_24_mesi": True,
+}  # no row of DT-1…DT-4 matches
 
 # --- F3: the beneficiary refuses to sign ----------------------------------------------------------
 RIFIUTO_PATTO: dict[str, Any] = {

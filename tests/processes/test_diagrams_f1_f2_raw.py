@@ -361,7 +361,16 @@ def test_f2_enterprise_with_health_certification() -> None:
     assert case.ready_ids() == ["UT_analisi_preliminare", "UT_certificazione_sanitaria", "UT_did_psp"]
     [cert] = case.ready("UT_certificazione_sanitaria")
     assert cert.task_spec.lane == "referente_sanitario"
-    f2_assess(case, analisi={"orientamento_percorso": "IMPRESA"}, did={"mesi_senza_impiego_regolare": 2}, sanitaria={})
+    f2_assess(
+        case,
+        analisi={"orientamento_percorso": "IMPRESA"},
+        did={
+            "contratto_6m_ultimi_6_mesi": True,
+            "contratto_6m_ultimi_12_mesi": True,
+            "contratto_6m_ultimi_24_mesi": True,
+        },
+        sanitaria={},
+    )
     f2_close(case)
     data = case.data
     assert data["esito"] == "IDONEO_IMPRESA"
@@ -391,7 +400,14 @@ def test_f2_inclusion_first_after_team_assessment() -> None:
 def test_f2_not_eligible_is_closed_with_a_referral() -> None:
     case = Case(F2, caso_id="C-4")
     f2_intake(case)
-    f2_assess(case, did={"mesi_senza_impiego_regolare": 0})  # matches no row of any table
+    f2_assess(
+        case,
+        did={
+            "contratto_6m_ultimi_6_mesi": True,
+            "contratto_6m_ultimi_12_mesi": True,
+            "contratto_6m_ultimi_24_mesi": True,
+        },
+    )  # matches no row of any table
     assert case.data["esito_proposto"] == "NON_IDONEO_REQUISITI"
     f2_close(case)
     assert case.ready_ids() == ["UT_invio_altri_servizi"]
@@ -479,19 +495,23 @@ def test_f2_not_ready_is_reassessed_after_the_waiting_period(
     case.tick()
     assert case.ready_ids() == ["UT_analisi_preliminare", "UT_certificazione_sanitaria", "UT_did_psp"]
     [analisi] = case.ready("UT_analisi_preliminare")
-    assert "eta" not in analisi.data and "mesi_senza_impiego_regolare" not in analisi.data
+    assert "eta" not in analisi.data and "contratto_6m_ultimi_6_mesi" not in analisi.data
     assert analisi.data["round_rivalutazione"] == 1
     # Second round: CPI answers first with new facts, the social worker last. The new facts
     # must survive the join (a stale copy in the last branch would win otherwise).
     f2_assess(
         case,
         analisi={"eta": 55},
-        did={"mesi_senza_impiego_regolare": 14},
+        did={
+            "contratto_6m_ultimi_6_mesi": False,
+            "contratto_6m_ultimi_12_mesi": False,
+            "contratto_6m_ultimi_24_mesi": True,
+        },
         sanitaria={"compatibilita_sanitaria": "COMPATIBILE"},
         order=("did", "sanitaria", "analisi"),
     )
     data = case.data
-    assert data["mesi_senza_impiego_regolare"] == 14
+    assert data["contratto_6m_ultimi_12_mesi"] is False
     assert "MOLTO_SVANT_651" in data["cat_651"]
     assert data["esito_proposto"] == "IDONEO_LAVORO"
     f2_close(case)

@@ -45,6 +45,7 @@ OUR_PROCESSES = [
     "follow_up",
 ]
 OUR_FILES = [PROCESSES / f"{pid}.bpmn" for pid in OUR_PROCESSES]
+DMN_USED = ["dt5_strumento_inserimento", "dt5_incentivi_categorie"]  # design (F3) reads DT-5
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
@@ -75,6 +76,7 @@ def parser() -> SpiffBpmnParser:
     p = SpiffBpmnParser(validator=VALIDATOR)
     p.add_bpmn_files([str(f) for f in OUR_FILES])
     p.add_bpmn_file(str(STUB_F2))
+    p.add_dmn_files([str(PROCESSES / f"{d}.dmn") for d in DMN_USED])
     return p
 
 
@@ -208,7 +210,7 @@ def base_data(key: str) -> dict[str, Any]:
             "tipo_comunicazione": "UNILAV",
             "codice_comunicazione": "UL-0001",
             "data_comunicazione": d,
-            "data_avvio": d,
+            "data_avvio": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)).isoformat(),  # UniLav the day before
         },
         "f4_registro_presenze": {
             "periodo_dal": (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=MESE)).isoformat(),

@@ -9,7 +9,6 @@ boundary values, no-match (nothing is returned) and COLLECT multi-matches are co
 from __future__ import annotations
 
 import datetime as dt
-import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.bpmn.scripting import build_script_engine
+from engine.services.processes import load_parameters
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
@@ -32,7 +32,7 @@ OUTPUT = {
 }
 ENGINE = build_script_engine(
     now=lambda: dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC),
-    parameters=json.loads((PROCESSES / "parametri_f1_f2.json").read_text()),
+    parameters=load_parameters(PROCESSES),
 )
 
 WRAPPER = """<?xml version="1.0" encoding="UTF-8"?>
@@ -54,6 +54,16 @@ WRAPPER = """<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>
 """
 
+
+def senza_impiego(mesi: int) -> dict[str, Any]:
+    """DM 17/10/2017 facts of a person whose last contract of 6+ months ended ``mesi`` months ago."""
+    return {
+        "contratto_6m_ultimi_6_mesi": mesi < 6,
+        "contratto_6m_ultimi_12_mesi": mesi < 12,
+        "contratto_6m_ultimi_24_mesi": mesi < 24,
+    }
+
+
 # A person matching no row: every fact a form can set, at its "no" value.
 NEUTRAL: dict[str, Any] = {
     "invalidita_civile_perc": 0,
@@ -71,7 +81,12 @@ NEUTRAL: dict[str, Any] = {
     "detenuto_internato": False,
     "misura_alternativa": False,
     "ex_detenuto": False,
-    "mesi_senza_impiego_regolare": 0,
+    "data_fine_pena": None,
+    "semiliberta_lavoro_esterno": False,
+    "contratto_6m_ultimi_6_mesi": True,
+    "contratto_6m_ultimi_12_mesi": True,
+    "contratto_6m_ultimi_24_mesi": True,
+    "lavoro_autonomo": "NESSUNO",
     "titolo_isced3": True,
     "fine_studi_senza_primo_impiego": False,
     "vive_solo_con_persone_a_carico": False,
@@ -135,6 +150,7 @@ L381 = "L. 381/1991 art. 4 c.1 – "
 N4 = "Reg. (UE) 651/2014 art. 2 n. 4 lett. "
 N99 = "Reg. (UE) 651/2014 art. 2 n. 99 lett. "
 C4 = "D.Lgs. 112/2017 art. 2 c.4 lett. "
+SGRAVI = "L. 381/1991 art. 4 c.3-bis; L. 193/2000 – sgravi "
 ROW_CASES: list[tuple[str, dict[str, Any], tuple[str, str]]] = [
     (
         "dt1_l381_svantaggio",
@@ -170,10 +186,15 @@ ROW_CASES: list[tuple[str, dict[str, Any], tuple[str, str]]] = [
     ),
     (
         "dt1_l381_svantaggio",
-        {"ex_detenuto": True},
-        ("EX_DETENUTO_FLAG", "L. 381/1991 art. 4 c.3-bis; L. 193/2000 – sgravi dopo la fine pena"),
+        {"ex_detenuto": True, "data_fine_pena": "2025-01-10", "semiliberta_lavoro_esterno": True},
+        ("EX_DETENUTO_FLAG", SGRAVI + "per 18 mesi dopo la fine pena (semilibertà o lavoro esterno)"),
     ),
-    ("dt2_reg651_svantaggio", {"mesi_senza_impiego_regolare": 6}, ("SVANT_651", N4 + "a")),
+    (
+        "dt1_l381_svantaggio",
+        {"ex_detenuto": True, "data_fine_pena": "2025-01-10"},
+        ("EX_DETENUTO_FLAG", SGRAVI + "per 24 mesi dopo la fine pena"),
+    ),
+    ("dt2_reg651_svantaggio", senza_impiego(6), ("SVANT_651", N4 + "a")),
     ("dt2_reg651_svantaggio", {"eta": 24}, ("SVANT_651", N4 + "b")),
     ("dt2_reg651_svantaggio", {"titolo_isced3": False}, ("SVANT_651", N4 + "c (senza diploma)")),
     ("dt2_reg651_svantaggio", {"fine_studi_senza_primo_impiego": True}, ("SVANT_651", N4 + "c (studi conclusi)")),
@@ -189,7 +210,7 @@ ROW_CASES: list[tuple[str, dict[str, Any], tuple[str, str]]] = [
     (
         "dt2_reg651_svantaggio",
         {"iscritto_collocamento_mirato": True},
-        ("DISAB_651", "Reg. (UE) 651/2014 art. 2 n. 3 lett. a (L. 68/1999)"),
+        ("DISAB_651", "Reg. (UE) 651/2014 art. 2 n. 3 lett. a (L. 68/1999 art. 1)"),
     ),
     ("dt4_l68_collocamento_mirato", {"invalidita_civile_perc": 46}, ("L68_A", "L. 68/1999 art. 1 c.1 lett. a")),
     (
@@ -239,7 +260,7 @@ def test_single_row(decision: str, facts: dict[str, Any], expected: tuple[str, s
 
 def test_molto_svantaggiato_24_months() -> None:
     """Reg. (UE) 651/2014 art. 2 n. 99 lett. a: 24 months without regular paid work."""
-    assert pairs("dt2_reg651_svantaggio", mesi_senza_impiego_regolare=24) == [
+    assert pairs("dt2_reg651_svantaggio", **senza_impiego(24)) == [
         ("SVANT_651", N4 + "a"),
         ("MOLTO_SVANT_651", N99 + "a"),
     ]
@@ -248,7 +269,7 @@ def test_molto_svantaggiato_24_months() -> None:
 @pytest.mark.parametrize(("letter", "facts"), N99_CASES, ids=[f"n99-b-{c[0]}" for c in N99_CASES])
 def test_molto_svantaggiato_12_months_plus_condition(letter: str, facts: dict[str, Any]) -> None:
     """Reg. (UE) 651/2014 art. 2 n. 99 lett. b: ≥ 12 months and one of n. 4 lett. b)-g)."""
-    result = pairs("dt2_reg651_svantaggio", mesi_senza_impiego_regolare=12, **facts)
+    result = pairs("dt2_reg651_svantaggio", **senza_impiego(12), **facts)
     assert result == [
         ("SVANT_651", N4 + "a"),
         ("SVANT_651", N4 + letter),
@@ -256,7 +277,7 @@ def test_molto_svantaggiato_12_months_plus_condition(letter: str, facts: dict[st
     ]
     # The same condition with only 11 months is disadvantaged, not very disadvantaged.
     assert ("MOLTO_SVANT_651", N99 + f"b (n. 4 lett. {letter})") not in pairs(
-        "dt2_reg651_svantaggio", mesi_senza_impiego_regolare=11, **facts
+        "dt2_reg651_svantaggio", **senza_impiego(11), **facts
     )
 
 
@@ -305,7 +326,7 @@ def test_dt1_boundaries(facts: dict[str, Any], matches: bool) -> None:
 @pytest.mark.parametrize(
     ("facts", "bases"),
     [
-        ({"mesi_senza_impiego_regolare": 5}, []),
+        (senza_impiego(5), []),
         ({"eta": 15}, [N4 + "b"]),
         ({"eta": 25}, []),
         ({"eta": 49}, []),
@@ -347,7 +368,7 @@ def test_collect_multi_match_dt2_and_dt3() -> None:
         c
         for c, _b in pairs(
             "dt2_reg651_svantaggio",
-            mesi_senza_impiego_regolare=30,
+            **senza_impiego(30),
             eta=55,
             disabilita_riconosciuta=True,
         )

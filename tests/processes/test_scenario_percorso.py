@@ -131,7 +131,11 @@ def test_enterprise_start_up_track_b(s: Scenario) -> None:
         case_id,
         verifica={"certificazione_sanitaria_necessaria": True},
         analisi={"orientamento_percorso": "IMPRESA"},
-        did={"mesi_senza_impiego_regolare": 2},
+        did={
+            "contratto_6m_ultimi_6_mesi": True,
+            "contratto_6m_ultimi_12_mesi": True,
+            "contratto_6m_ultimi_24_mesi": True,
+        },
         sanitaria={},
     )
     assert s.lanes["UT_certificazione_sanitaria"] == "referente_sanitario"

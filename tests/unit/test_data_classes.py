@@ -52,6 +52,7 @@ C3_FIELDS = {
     "misura_alternativa",
     "ex_detenuto",
     "data_fine_pena",
+    "semiliberta_lavoro_esterno",
     "compatibilita_giustizia",
     "evidenze_giustizia",
     "attestazione_giustizia_necessaria",
@@ -68,9 +69,16 @@ DERIVED_SENSITIVE = [
     "requisiti_accertati",  # category + legal basis per table
     "flag_ex_detenuto",  # DT-1 EX_DETENUTO_FLAG (C3)
     "motivazione_proposta",  # "Compatibilità sanitaria…" / "Prescrizioni giudiziarie…"
+    "data_fine_sgravi_detenuti",  # end of sentence + 18/24 months (C3)
+    "categorie_ammissione",  # the admitting categories
+    "incentivo",  # L. 381 zero contributions, L. 193 relief, L. 68 incentive name the category
+    "base_giuridica_incentivo",
+    "tipo_tirocinio_dt5",  # the L. 68 traineeship reveals a disability (C2)
+    "durata_max_mesi_dt5",  # 24 months for L. 68 disabled persons
+    "base_giuridica_dt5",
 ]
 # Decision-table outputs that reveal no category.
-DMN_OUTPUTS_NOT_SENSITIVE = {"esito_proposto"}
+DMN_OUTPUTS_NOT_SENSITIVE = {"esito_proposto", "durata_min_mesi_dt5", "proroga_su_attestazione_dt5"}
 
 CASE_MANAGER = Actor("anna", frozenset({"assistente_sociale"}))
 HEALTH = Actor("sara", frozenset({"referente_sanitario"}))

@@ -179,7 +179,9 @@ VALID: dict[str, dict[str, Any]] = {
     },
     "f2_did_psp": {
         "data_did": "2026-01-18",
-        "mesi_senza_impiego_regolare": 8,
+        "contratto_6m_ultimi_6_mesi": False,
+        "contratto_6m_ultimi_12_mesi": True,
+        "contratto_6m_ultimi_24_mesi": True,
         "titolo_isced3": True,
         "classe_profilazione": "ALTA",
         "psp_sottoscritto": True,

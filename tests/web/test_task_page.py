@@ -46,17 +46,28 @@ def test_rows_numbers_and_lists_render_and_convert(app: Flask, demo: Engine) -> 
     )
     data = convert(schema, form)
     assert data["partner"] == [
-        {"codice": "COMUNE_X", "nome": "Comune X", "tipo_ente": "COMUNE_ATS", "essenziale": True, "strumento": "PROTOCOLLO_INTESA"}
+        {
+            "codice": "COMUNE_X",
+            "nome": "Comune X",
+            "tipo_ente": "COMUNE_ATS",
+            "essenziale": True,
+            "strumento": "PROTOCOLLO_INTESA",
+        }
     ]
-    did = convert(demo.form_schema("f2_did_psp"), MultiDict([("mesi_senza_impiego_regolare", "8"), ("titolo_isced3", "true")]))
-    assert did["mesi_senza_impiego_regolare"] == 8 and did["titolo_isced3"] is True and did["psp_sottoscritto"] is False
+    did = convert(demo.form_schema("f2_did_psp"), MultiDict([("titolo_isced3", "true")]))
+    assert did["titolo_isced3"] is True and did["psp_sottoscritto"] is False
     assert "data_did" not in did  # empty inputs are left out
-    assert convert(demo.form_schema("f2_did_psp"), MultiDict([("mesi_senza_impiego_regolare", "otto")]))[
-        "mesi_senza_impiego_regolare"
-    ] == "otto"  # passed on: the engine reports it next to the field
+    analisi = convert(demo.form_schema("f2_analisi_preliminare"), MultiDict([("eta", "38")]))
+    assert analisi["eta"] == 38
+    assert (
+        convert(demo.form_schema("f2_analisi_preliminare"), MultiDict([("eta", "otto")]))["eta"] == "otto"
+    )  # passed on: the engine reports it next to the field
     docs = convert(demo.form_schema("f2_verifica_documenti"), MultiDict([("documenti_mancanti", "CI\n\n Patente \n")]))
     assert docs["documenti_mancanti"] == ["CI", "Patente"]
-    team = convert(demo.form_schema("f2_quadro_approfondito"), MultiDict([("componenti_em", "operatore_cpi"), ("componenti_em", "assistente_sociale")]))
+    team = convert(
+        demo.form_schema("f2_quadro_approfondito"),
+        MultiDict([("componenti_em", "operatore_cpi"), ("componenti_em", "assistente_sociale")]),
+    )
     assert team["componenti_em"] == ["operatore_cpi", "assistente_sociale"]
 
 
@@ -65,12 +76,12 @@ def test_rejected_submission_keeps_input_and_shows_messages(app: Flask, demo: En
     task = advance(demo, case.id, "UT_did_psp")
     client = login_as(app.test_client(), "cpi")
     sample = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in VALID["f2_did_psp"].items()}
-    sample["mesi_senza_impiego_regolare"] = "otto"
+    sample["data_did"] = "ieri"
     response = client.post(f"/tasks/{task.id}", data={**sample, "action": "complete"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    error = re.search(r'data-field="mesi_senza_impiego_regolare">([^<]+)<', html)
-    assert error and error.group(1) == "Inserire un numero intero."
+    error = re.search(r'data-field="data_did">([^<]+)<', html)
+    assert error and error.group(1) == "Data non valida (formato AAAA-MM-GG)."
     assert 'value="Luca Verdi"' in html  # the input is kept
     assert open_task(demo, case.id, "UT_did_psp").id == task.id  # nothing happened
 
@@ -122,7 +133,9 @@ def test_multi_instance_answer_is_prefilled_from_its_item(app: Flask, demo: Engi
         if answers:
             break
         task = tasks[0]
-        demo.complete_task(task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=demo.actor(ROLE_USER[task.role or ""]))
+        demo.complete_task(
+            task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=demo.actor(ROLE_USER[task.role or ""])
+        )
     answer = answers[0]
     code = answer.context["item"]["codice"]
     html = login_as(app.test_client(), "partner").get(f"/tasks/{answer.id}").get_data(as_text=True)
