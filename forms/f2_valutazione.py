@@ -39,8 +39,8 @@ SERVIZI_INVIANTI_LABELS = [
 ]
 SERVIZI_DESTINATARI = ["SERVIZIO_SOCIALE", "CPI", "CSM_DSM", "SERD", "UEPE", "ETS", "ALTRO"]
 
-# Presumed category at referral: a code of the decision tables, never a diagnosis.
-CATEGORIE_PRESUNTE = [
+# The L. 381/1991 art. 4 c.1 categories (codes of DT-1).
+CATEGORIE_L381 = (
     "INV_FIS_PSI_SENS",
     "EX_DEGENTE_OP_OPG",
     "TRATT_PSICHIATRICO",
@@ -49,6 +49,10 @@ CATEGORIE_PRESUNTE = [
     "MINORE_DIFF_FAM",
     "DETENUTO_INTERNATO",
     "MISURA_ALTERNATIVA",
+)
+# Presumed category at referral: a code of the decision tables, never a diagnosis.
+CATEGORIE_PRESUNTE = [
+    *CATEGORIE_L381,
     "SVANT_651",
     "MOLTO_SVANT_651",
     "DISAB_651",
