@@ -16,6 +16,8 @@ from engine.errors import InvalidData, NotFound
 from forms import FORMS, FormSchema
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# NUL (PostgreSQL refuses it) and lone UTF-16 surrogates (not Unicode: cannot be encoded or stored)
+_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 def get_form(form_key: str) -> type[FormSchema]:
@@ -30,11 +32,11 @@ def known_forms() -> frozenset[str]:
 
 
 def _unstorable(value: Any, depth: int = 0) -> str | None:
-    """Why a value cannot be stored faithfully (NUL characters, NaN/Infinity, absurd nesting)."""
+    """Why a value cannot be stored faithfully (NUL, lone surrogates, NaN/Infinity, absurd nesting)."""
     if depth > 32:
         return "Struttura troppo annidata."
     if isinstance(value, str):
-        return "Il testo contiene caratteri non ammessi (NUL)." if "\x00" in value else None
+        return "Il testo contiene caratteri non ammessi." if _UNSTORABLE_TEXT.search(value) else None
     if isinstance(value, float):
         return "Numero non valido." if value != value or value in (float("inf"), float("-inf")) else None
     if isinstance(value, dict):

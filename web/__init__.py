@@ -6,7 +6,8 @@ on request) and the JSON API under ``/api/v1`` (token auth, OpenAPI document, pr
 errors). Each concern sits in a module named for it: ``auth``, ``inbox``, ``tasks``, ``cases``,
 ``audit``, ``designer``, ``tokens``, ``api/``;
 ``settings`` (secret key, cookie flags), ``security`` (sessions, CSRF, rate limit, headers,
-access policy), ``errors`` (engine errors → HTTP in one place), ``i18n``, ``schema_form`` and
+access policy), ``input_guard`` (hostile input refused before any view), ``errors`` (engine errors
+→ HTTP in one place), ``i18n``, ``schema_form`` and
 ``form_input`` (JSON Schema ↔ HTML form).
 """
 
@@ -20,7 +21,22 @@ from flask import Flask, redirect, url_for
 from werkzeug.wrappers import Response
 
 from engine import Engine, build_engine
-from web import api, audit, auth, cases, designer, errors, i18n, inbox, schema_form, security, settings, tasks, tokens
+from web import (
+    api,
+    audit,
+    auth,
+    cases,
+    designer,
+    errors,
+    i18n,
+    inbox,
+    input_guard,
+    schema_form,
+    security,
+    settings,
+    tasks,
+    tokens,
+)
 
 
 def create_app(engine: Engine | None = None, config: dict[str, Any] | None = None) -> Flask:
@@ -32,6 +48,7 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     settings.configure(app, config or {})
     app.extensions["engine"] = engine or build_engine()
 
+    input_guard.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

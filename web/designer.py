@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -35,7 +34,7 @@ from engine import CaseStatus, errors
 from engine.bpmn.dry_run import DryRunResult
 from engine.model import Actor, ProcessVersionView
 from engine.services.migration import CaseMigration
-from web import security
+from web import input_guard, security
 from web.errors import ensure_id
 from web.i18n import _
 
@@ -165,7 +164,10 @@ def parse_json_object(text: str, field: str, *, answers: bool = False) -> dict[s
     if not text.strip():
         return {}
     try:
-        value = json.loads(text)
+        value = input_guard.loads(text)
+    except input_guard.HostileInput:
+        refused = _("Il JSON contiene caratteri o numeri non ammessi.")
+        raise errors.InvalidData("refused JSON", {field: [refused]}) from None
     except ValueError as err:
         raise errors.InvalidData("invalid JSON", {field: [_("JSON non valido: %(e)s", e=str(err))]}) from None
     if not isinstance(value, dict):

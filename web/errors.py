@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import errors
 from web.i18n import _
+from web.input_guard import BadInput, HostileInput
 
 # Most specific first: the first matching class decides the status.
 STATUS: list[tuple[type[errors.EngineError], int]] = [
@@ -108,7 +109,17 @@ def handle_http_exception(err: HTTPException) -> Response | tuple[str, int]:
         for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
         return response
+    if isinstance(err, BadInput):
+        return render_error(status, bad_input_message(err.found))
     return render_error(status, http_message(status))
+
+
+def bad_input_message(found: HostileInput) -> str:
+    """The Italian (or English) page for a refused value, naming the field when it is a form field."""
+    place, _dot, field = found.where.partition(".")
+    if place in ("form", "query") and field:
+        return _("Il campo «%(field)s» contiene caratteri o numeri non ammessi: correggilo e riprova.", field=field)
+    return _("La richiesta contiene caratteri o numeri non ammessi e non può essere accettata.")
 
 
 def _webargs_messages(messages: Any) -> dict[str, Any]:

@@ -9,13 +9,13 @@ passed on as typed, and the engine's validation reports it next to the field.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from web import input_guard
 from web.schema_form import base_type
 
 TRUE = frozenset({"on", "true", "1", "yes", "si", "sì"})
@@ -52,7 +52,7 @@ def scalar(kind: str, raw: str) -> Any:
             number = float(text.replace(",", "."))
             return int(number) if number.is_integer() and "." not in text and "," not in text else number
         if kind == "object":
-            return json.loads(text)
+            return input_guard.loads(text)
     except ValueError:
         return text
     return raw.strip() if "\n" not in raw else raw.strip("\r\n ")

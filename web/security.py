@@ -15,7 +15,6 @@ role *and* a working role (e.g. auditor and coordinator) keeps the working role'
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -89,7 +88,6 @@ def init_app(app: Flask) -> None:
     app.extensions["limiter"] = Limiter(
         get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"], default_limits=[]
     )
-    app.before_request(_reject_nul)
     app.before_request(_load_session_actor)
     app.after_request(_headers)
 
@@ -201,34 +199,6 @@ def _load_session_actor() -> None:
         g.actor = engine().actor(username)
     except errors.NotFound:
         session.clear()
-
-
-def _reject_nul() -> None:
-    """NUL characters and NaN/Infinity are never valid input (PostgreSQL refuses them)."""
-    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
-        abort(400)
-    if request.mimetype == "application/x-www-form-urlencoded" and any(
-        "\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)
-    ):
-        abort(400)
-    if request.is_json:
-        raw = request.get_data(cache=True)
-        if b"\x00" in raw or b"\\u0000" in raw.lower():
-            abort(400)
-        try:
-            json.loads(raw or b"null", parse_constant=_no_constants)
-        except (_NotJson, RecursionError):
-            abort(400)  # NaN/Infinity are not JSON (jsonb refuses them); absurd nesting
-        except ValueError:
-            pass  # malformed JSON: the API's parser answers 400 with its own message
-
-
-class _NotJson(ValueError):
-    pass
-
-
-def _no_constants(name: str) -> None:
-    raise _NotJson(name)
 
 
 def _headers(response: Response) -> Response:
