@@ -28,16 +28,16 @@ def replay_500(kind: str) -> None:
     clock = FixedClock()
     with fresh_engine(kind, clock) as engine:
         deploy(engine, ("lungo.bpmn", looped("lungo", 499)))
-        case = engine.start_case("lungo", {"n": 1}, actor=EVERYONE)
+        case = engine.cases.start("lungo", {"n": 1}, actor=EVERYONE)
         while case.open_tasks:
             clock.advance(minutes=10)
-            case = engine.complete_task(case.open_tasks[0].id, {"conferma": True, "note": "ok"}, actor=EVERYONE)
-        events = len(engine.history(case.id))
+            case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True, "note": "ok"}, actor=EVERYONE)
+        events = len(engine.cases.history(case.id))
         result = None
 
         def run() -> None:
             nonlocal result
-            result = engine.replay(case.id, actor=EVERYONE)
+            result = engine.audit.replay(case.id, actor=EVERYONE)
 
         seconds = timed(run)
         assert result is not None and result.faithful
@@ -102,12 +102,12 @@ def verify_million(kind: str, total: int, per_case: int = 100) -> None:
                     )
                 conn.execute(insert(orm.cases), case_rows)
                 conn.execute(insert(orm.case_event), rows)
-        engine.take_anchor(actor=EVERYONE)
+        engine.audit.anchor(actor=EVERYONE)
         report = None
 
         def run() -> None:
             nonlocal report
-            report = engine.verify_chains()
+            report = engine.audit.verify()
 
         seconds = timed(run)
         assert report is not None and report.ok and report.events == cases * per_case

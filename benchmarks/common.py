@@ -13,12 +13,11 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from engine import Actor, Settings, build_engine
+from engine import Actor, Engine, Settings, build_engine
 from engine.adapters.orm import metadata
 from engine.adapters.unit_of_work import make_db_engine
 from engine.bpmn.loader import SourceFile
 from engine.clock import Clock
-from engine.facade import Engine
 from engine.roles import ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +53,7 @@ def fresh_engine(kind: str = "sqlite", clock: Clock | None = None) -> Iterator[E
 
 
 def deploy(engine: Engine, *files: tuple[str, bytes]) -> None:
-    engine.deploy([SourceFile(n, c) for n, c in files], actor=EVERYONE)
+    engine.design.deploy([SourceFile(n, c) for n, c in files], actor=EVERYONE)
 
 
 def timed(func: Callable[[], object]) -> float:

@@ -13,10 +13,10 @@ import datetime as dt
 from SpiffWorkflow.util.task import TaskState
 
 from benchmarks.common import EVERYONE, deploy, fresh_engine, median_of, timed
+from engine import Engine
 from engine.bpmn.loader import Library, SourceFile
 from engine.bpmn.runner import Runner
 from engine.bpmn.scripting import build_script_engine
-from engine.facade import Engine
 from tests.fixtures.diagrams import linear, multi_instance
 
 LANES = ("assistente_sociale", "operatore_cpi", "tutor_aziendale", "equipe_multidisciplinare")
@@ -42,9 +42,9 @@ def raw_cases(n: int) -> float:
 def service_cases(engine: Engine, n: int) -> float:
     def run() -> None:
         for _ in range(n):
-            case = engine.start_case("bench20", {"n": 1}, actor=EVERYONE)
+            case = engine.cases.start("bench20", {"n": 1}, actor=EVERYONE)
             while case.open_tasks:
-                case = engine.complete_task(case.open_tasks[0].id, dict(ANSWER), actor=EVERYONE)
+                case = engine.tasks.complete(case.open_tasks[0].id, dict(ANSWER), actor=EVERYONE)
             assert case.status.value == "completed"
 
     return timed(run)
@@ -52,9 +52,9 @@ def service_cases(engine: Engine, n: int) -> float:
 
 def multi_instance_case(engine: Engine, items: int) -> float:
     def run() -> None:
-        case = engine.start_case("mi", {"items": [f"ente {i}" for i in range(items)]}, actor=EVERYONE)
-        for task in engine.list_tasks(EVERYONE, case_id=case.id, limit=items):
-            case = engine.complete_task(task.id, dict(ANSWER), actor=EVERYONE)
+        case = engine.cases.start("mi", {"items": [f"ente {i}" for i in range(items)]}, actor=EVERYONE)
+        for task in engine.tasks.list(case_id=case.id, limit=items, actor=EVERYONE):
+            case = engine.tasks.complete(task.id, dict(ANSWER), actor=EVERYONE)
         assert case.status.value == "completed" and len(case.data["answers"]) == items
 
     return timed(run)

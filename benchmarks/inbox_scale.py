@@ -17,8 +17,8 @@ import uuid
 from sqlalchemy import insert
 
 from benchmarks.common import fresh_engine, percentile
+from engine import Engine
 from engine.adapters import orm
-from engine.facade import Engine
 from engine.model import Actor
 
 ROLES = ["assistente_sociale", "operatore_cpi", "tutor_aziendale", "equipe_multidisciplinare", "coordinatore"]
@@ -101,7 +101,7 @@ def measure(engine: Engine) -> float:
     times = []
     for _ in range(QUERIES):
         start = time.perf_counter()
-        engine.list_tasks(actor, role="operatore_cpi", limit=PAGE)
+        engine.tasks.list(role="operatore_cpi", limit=PAGE, actor=actor)
         times.append(time.perf_counter() - start)
     return percentile(times, 95)
 

@@ -25,14 +25,14 @@ def main() -> None:
         with fresh_engine(kind, clock) as engine:
             deploy(engine, ("un_timer.bpmn", single_timer()))
             for _ in range(args.timers):
-                engine.start_case("un_timer", {}, actor=EVERYONE)
+                engine.cases.start("un_timer", {}, actor=EVERYONE)
             clock.advance(days=1, minutes=1)
-            engine.ctx.workflows.clear()  # a scheduler process starts cold
+            engine._ctx.workflows.clear()  # a scheduler process starts cold
             fired = 0
 
             def drain() -> None:
                 nonlocal fired
-                while n := engine.fire_due_timers(limit=100):
+                while n := engine.timers.fire_due(limit=100):
                     fired += n
 
             seconds = timed(drain)

@@ -1,12 +1,13 @@
 """Impresa per Noi case engine: BPMN cases on SpiffWorkflow, persisted with SQLAlchemy.
 
-Public surface for web/, the CLI and tests: ``build_engine``, ``Engine``, ``Settings``,
-``Actor`` and the error tree in ``engine.errors``. Knows nothing of Flask.
+Public surface for web/, the CLI and tests: ``build_engine``, ``Engine`` (its area objects:
+``engine.cases``, ``engine.tasks`` …), ``Settings``, the values of ``engine.model`` and the error
+tree in ``engine.errors``. Knows nothing of Flask.
 """
 
+from engine.application import Engine
 from engine.bootstrap import build_engine, create_schema
 from engine.config import Settings
-from engine.facade import Engine
 from engine.model import Actor, CaseStatus, TaskStatus
 
 __all__ = ["Actor", "CaseStatus", "Engine", "Settings", "TaskStatus", "build_engine", "create_schema"]

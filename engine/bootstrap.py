@@ -5,18 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from engine.adapters.orm import metadata
+from engine.adapters.scheduler import build_scheduler
 from engine.adapters.senders import sender_from_setting
 from engine.adapters.unit_of_work import SqlAlchemyUnitOfWork, make_db_engine
+from engine.application import Engine
 from engine.bpmn.runner import Runner
 from engine.bpmn.scripting import build_script_engine
 from engine.clock import Clock, CommandClock, SystemClock
 from engine.config import Settings
-from engine.facade import Engine
 from engine.services.context import Context
+from engine.services.notifications import Sender
 from engine.services.processes import load_parameters
 
 
-def build_engine(settings: Settings | None = None, *, clock: Clock | None = None, db: Any = None) -> Engine:
+def build_engine(
+    settings: Settings | None = None, *, clock: Clock | None = None, db: Any = None, sender: Sender | None = None
+) -> Engine:
+    """The engine on ``settings`` (default: from the environment); ``clock``, ``db`` and the
+    notification ``sender`` may be injected (tests, benchmarks), else they come from settings."""
     settings = settings or Settings.from_env()
     command_clock = CommandClock(clock or SystemClock())
     db = db or make_db_engine(settings.database_url, echo=settings.echo_sql)
@@ -33,9 +39,9 @@ def build_engine(settings: Settings | None = None, *, clock: Clock | None = None
         clock=command_clock,
         runner=runner,
         parameters=parameters,
-        sender=sender_from_setting(settings.notify),
+        sender=sender if sender is not None else sender_from_setting(settings.notify),
     )
-    return Engine(ctx, db)
+    return Engine(ctx, db, build_scheduler)
 
 
 def create_schema(engine: Engine) -> None:

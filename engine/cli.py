@@ -22,11 +22,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from engine import errors
+from engine import Engine, errors
 from engine.bootstrap import build_engine
 from engine.bpmn.loader import SourceFile
 from engine.config import Settings
-from engine.facade import Engine
 from engine.model import Actor
 from engine.roles import ROLES
 
@@ -104,7 +103,7 @@ def emit(as_json: bool, value: Any, table: Callable[[], Table] | None = None) ->
 
 
 def actor_for(username: str | None) -> Actor:
-    return OPERATOR if username is None else get_engine().actor(username)
+    return OPERATOR if username is None else get_engine().users.get(username)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Output JSON.")
@@ -182,7 +181,7 @@ def process_deploy(paths: tuple[str, ...], note: str, username: str | None, as_j
     """Deploy the library (default: processes/); only changed processes get a new version."""
     engine = get_engine()
     files = _read_files(paths) if paths else None
-    result = engine.deploy(files, actor=actor_for(username), note=note)
+    result = engine.design.deploy(files, actor=actor_for(username), note=note)
     rows = [{"process_id": v.process_id, "version": v.version, "new": new, "sha256": v.sha256} for v, new in result]
 
     def table() -> Table:
@@ -199,7 +198,7 @@ def process_deploy(paths: tuple[str, ...], note: str, username: str | None, as_j
 @user_errors
 def process_list(as_json: bool) -> None:
     """Deployed processes and their latest version."""
-    views = get_engine().list_processes()
+    views = get_engine().design.processes()
 
     def table() -> Table:
         t = Table("process", "version", "deployed", "by", "files")
@@ -221,7 +220,7 @@ def process_list(as_json: bool) -> None:
 @user_errors
 def process_export(directory: str) -> None:
     """Write the deployed library to DIRECTORY (default processes/) so git can review it."""
-    names = get_engine().export_library(Path(directory))
+    names = get_engine().design.export(Path(directory))
     click.echo(f"{len(names)} file(s) written to {directory}: {', '.join(names)}")
 
 
@@ -233,7 +232,7 @@ def process_export(directory: str) -> None:
 @user_errors
 def process_diff(process_id: str, old: int, new: int, as_json: bool) -> None:
     """Elements added, removed and changed between two versions."""
-    result = get_engine().version_diff(process_id, old, new)
+    result = get_engine().design.diff(process_id, old, new)
 
     def table() -> Table:
         t = Table("process", "added", "removed", "changed")
@@ -262,7 +261,7 @@ def case() -> None:
 @user_errors
 def case_start(process_id: str, data: str | None, username: str | None, as_json: bool) -> None:
     """Start a case of a deployed process."""
-    view = get_engine().start_case(process_id, parse_json(data), actor=actor_for(username))
+    view = get_engine().cases.start(process_id, parse_json(data), actor=actor_for(username))
     emit(as_json, view, lambda: _case_table(view))
 
 
@@ -284,7 +283,7 @@ def _case_table(view: Any) -> Table:
 @user_errors
 def case_show(case_id: int, as_json: bool) -> None:
     """A case's state, data and open tasks."""
-    view = get_engine().get_case(case_id)
+    view = get_engine().cases.get(case_id)
 
     def table() -> Table:
         t = _case_table(view)
@@ -301,7 +300,7 @@ def case_show(case_id: int, as_json: bool) -> None:
 @user_errors
 def case_history(case_id: int, as_json: bool) -> None:
     """The case's audit events, in order."""
-    events = get_engine().history(case_id)
+    events = get_engine().cases.history(case_id)
 
     def table() -> Table:
         t = Table("seq", "at", "actor", "kind", "task", "data")
@@ -344,7 +343,7 @@ def case_migrate(
         if not sep or not old or not new:
             fail(f"--map {item!r}: use OLD_ELEMENT=NEW_ELEMENT")
         mapping[old] = new
-    result = get_engine().migrate_case(
+    result = get_engine().cases.migrate(
         case_id, to_version, actor=actor_for(username), reason=reason, mapping=mapping, dry_run=dry_run
     )
     if as_json:
@@ -366,7 +365,7 @@ def case_migrate(
 @user_errors
 def case_cancel(case_id: int, reason: str, username: str, as_json: bool) -> None:
     """Cancel a running case (coordinator)."""
-    view = get_engine().cancel_case(case_id, actor=actor_for(username), reason=reason)
+    view = get_engine().cases.cancel(case_id, actor=actor_for(username), reason=reason)
     emit(as_json, view, lambda: _case_table(view))
 
 
@@ -386,7 +385,7 @@ def task_list(role: str | None, assignee: str | None, case_id: int | None, usern
     """Open human tasks (from the inbox table)."""
     if role is not None and role not in ROLES:
         fail(f"unknown role {role!r}; known: {', '.join(sorted(ROLES))}")
-    tasks = get_engine().list_tasks(actor_for(username), role=role, assignee=assignee, case_id=case_id)
+    tasks = get_engine().tasks.list(role=role, assignee=assignee, case_id=case_id, actor=actor_for(username))
 
     def table() -> Table:
         t = Table("task", "case", "name", "role", "territory", "assignee", "due")
@@ -413,7 +412,7 @@ def task_list(role: str | None, assignee: str | None, case_id: int | None, usern
 @user_errors
 def task_complete(task_id: str, username: str, data: str | None, as_json: bool) -> None:
     """Complete a READY task with form data, as a user holding the task's role."""
-    view = get_engine().complete_task(task_id, parse_json(data), actor=actor_for(username))
+    view = get_engine().tasks.complete(task_id, parse_json(data), actor=actor_for(username))
     emit(as_json, view, lambda: _case_table(view))
 
 
@@ -430,7 +429,7 @@ def user() -> None:
 @user_errors
 def user_add(username: str, display_name: str, roles: tuple[str, ...], password: str | None) -> None:
     grants = [(r.split(":", 1)[0], r.split(":", 1)[1] if ":" in r else "") for r in roles]
-    get_engine().add_user(username, display_name, grants, password)
+    get_engine().users.add(username, display_name, grants, password)
     click.echo(f"user {username} added")
 
 
@@ -438,7 +437,7 @@ def user_add(username: str, display_name: str, roles: tuple[str, ...], password:
 @json_option
 @user_errors
 def user_list(as_json: bool) -> None:
-    users = get_engine().list_users()
+    users = get_engine().users.all()
 
     def table() -> Table:
         t = Table("user", "name", "roles")
@@ -461,7 +460,7 @@ def org() -> None:
 @click.option("--territory", required=True)
 @user_errors
 def org_add(code: str, name: str, kind: str, territory: str) -> None:
-    get_engine().add_organisation(code, name, kind, territory, actor=OPERATOR)
+    get_engine().registry.add_organisation(code, name, kind, territory, actor=OPERATOR)
     click.echo(f"organisation {code} added")
 
 
@@ -471,7 +470,7 @@ def org_add(code: str, name: str, kind: str, territory: str) -> None:
 @click.option("--position", default="")
 @user_errors
 def org_member(code: str, username: str, position: str) -> None:
-    get_engine().add_member(code, username, actor=OPERATOR, position=position)
+    get_engine().registry.add_member(code, username, actor=OPERATOR, position=position)
     click.echo(f"{username} acts for {code}")
 
 
@@ -481,7 +480,7 @@ def org_member(code: str, username: str, position: str) -> None:
 @json_option
 @user_errors
 def org_list(territory: str | None, kind: str | None, as_json: bool) -> None:
-    found = get_engine().organisations(territory=territory, kind=kind)
+    found = get_engine().registry.organisations(territory=territory, kind=kind)
 
     def table() -> Table:
         t = Table("code", "name", "kind", "territory", "people")
@@ -501,7 +500,9 @@ def org_list(territory: str | None, kind: str | None, as_json: bool) -> None:
 @click.option("--reference", default="")
 @user_errors
 def org_protocol(code: str, kind: str, scope: str, starts_on: str, expires_on: str | None, reference: str) -> None:
-    get_engine().add_protocol(code, kind, scope, starts_on, actor=OPERATOR, expires_on=expires_on, reference=reference)
+    get_engine().registry.add_protocol(
+        code, kind, scope, starts_on, actor=OPERATOR, expires_on=expires_on, reference=reference
+    )
     click.echo(f"protocol with {code} recorded")
 
 
@@ -512,7 +513,7 @@ def org_protocol(code: str, kind: str, scope: str, starts_on: str, expires_on: s
 @json_option
 @user_errors
 def org_protocols(territory: str | None, active: bool, expiring: int | None, as_json: bool) -> None:
-    found = get_engine().protocols(territory=territory, active=active, expiring_within_days=expiring)
+    found = get_engine().registry.protocols(territory=territory, active=active, expiring_within_days=expiring)
 
     def table() -> Table:
         t = Table("organisation", "kind", "scope", "territory", "from", "until")
@@ -563,7 +564,7 @@ def audit_verify(bundle_path: str | None, public_key: str | None, as_json: bool)
                 click.echo(f"BROKEN: {problems[0]}", err=True)
             sys.exit(1)
         return
-    report = get_engine().verify_chains()
+    report = get_engine().audit.verify()
     if as_json:
         click.echo(
             json.dumps(
@@ -593,7 +594,7 @@ def audit_verify(bundle_path: str | None, public_key: str | None, as_json: bool)
 @user_errors
 def audit_anchor(as_json: bool) -> None:
     """Record an anchor over every case's chain head (run it periodically)."""
-    anchor = get_engine().take_anchor(actor=OPERATOR)
+    anchor = get_engine().audit.anchor(actor=OPERATOR)
     emit(as_json, anchor, None) if as_json else click.echo(
         f"anchor {anchor['id']}: {anchor['cases']} cases, {anchor['events']} events, {anchor['hash']}"
     )
@@ -606,7 +607,7 @@ def audit_anchor(as_json: bool) -> None:
 @user_errors
 def case_replay(case_id: int, upto: int | None, as_json: bool) -> None:
     """Rebuild a case from its events on its pinned version; checks each step against the record."""
-    result = get_engine().replay(case_id, actor=OPERATOR, upto=upto)
+    result = get_engine().audit.replay(case_id, actor=OPERATOR, upto=upto)
     if as_json:
         click.echo(
             json.dumps(
@@ -645,10 +646,10 @@ def case_dossier(case_id: int, pdf_path: str | None, bundle_path: str | None) ->
         fail("give --pdf FILE and/or --bundle FILE")
     engine = get_engine()
     if pdf_path:
-        Path(pdf_path).write_bytes(engine.dossier_pdf(case_id, actor=OPERATOR))
+        Path(pdf_path).write_bytes(engine.audit.dossier_pdf(case_id, actor=OPERATOR))
         click.echo(f"PDF written to {pdf_path}")
     if bundle_path:
-        document = engine.dossier_bundle(case_id, actor=OPERATOR)
+        document = engine.audit.dossier_bundle(case_id, actor=OPERATOR)
         Path(bundle_path).write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
         click.echo(f"bundle written to {bundle_path} (signer {document['signature']['fingerprint']})")
 
@@ -660,7 +661,7 @@ def case_dossier(case_id: int, pdf_path: str | None, bundle_path: str | None) ->
 @user_errors
 def case_erase(case_id: int, reason: str, username: str) -> None:
     """Erase a closed case's personal data after retention (the chain stays verifiable)."""
-    fields = get_engine().erase_personal_data(case_id, actor=actor_for(username), reason=reason)
+    fields = get_engine().audit.erase_personal_data(case_id, actor=actor_for(username), reason=reason)
     click.echo(f"erased {len(fields)} field(s): {', '.join(fields) or '-'}")
 
 
@@ -674,7 +675,9 @@ def export() -> None:
 @user_errors
 def export_pseudonymised(username: str) -> None:
     """Cases for evaluators: stable pseudonyms, no identities, categories generalised (JSON)."""
-    click.echo(json.dumps(get_engine().export_pseudonymised(actor=actor_for(username)), ensure_ascii=False, indent=1))
+    click.echo(
+        json.dumps(get_engine().audit.export_pseudonymised(actor=actor_for(username)), ensure_ascii=False, indent=1)
+    )
 
 
 @main.group()
@@ -696,9 +699,7 @@ def demo_seed() -> None:
 @user_errors
 def fire_timers() -> None:
     """One scheduler tick now: fire due timers, deliver messages, announce overdue tasks."""
-    from engine.adapters.scheduler import tick
-
-    click.echo(json.dumps(tick(get_engine())))
+    click.echo(json.dumps(dataclasses.asdict(get_engine().tick())))
 
 
 @main.command("scheduler")
@@ -708,12 +709,10 @@ def scheduler(interval: float) -> None:
     """Run the timer scheduler in the foreground (several may run against one PostgreSQL)."""
     import logging
 
-    from engine.adapters.scheduler import build_scheduler
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"scheduler running, one tick every {interval:g}s (Ctrl+C to stop)")
     try:
-        build_scheduler(get_engine(), interval_seconds=interval, blocking=True).start()
+        get_engine().scheduler(interval_seconds=interval, blocking=True).start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("scheduler stopped")
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine import Engine
 from engine.errors import EngineError, InvalidProcess
-from engine.facade import Engine
 from engine.model import Actor, TaskView
 from engine.roles import ROLES
 
@@ -67,20 +67,20 @@ class DemoCase:
 def seed(engine: Engine) -> list[str]:
     """Create what is missing; returns a line per thing created."""
     done: list[str] = []
-    existing = {u["username"] for u in engine.list_users()}
+    existing = {u["username"] for u in engine.users.all()}
     for username, (name, role, territory) in DEMO_USERS.items():
         if username not in existing:
-            engine.add_user(username, name, [(role, territory)], DEMO_PASSWORD)
+            engine.users.add(username, name, [(role, territory)], DEMO_PASSWORD)
             done.append(f"user {username} ({role})")
     done += _seed_registry(engine)
     try:
-        for view, new in engine.deploy(actor=OPERATOR, note="demo"):
+        for view, new in engine.design.deploy(actor=OPERATOR, note="demo"):
             if new:
                 done.append(f"process {view.process_id} v{view.version}")
     except InvalidProcess as err:
         done.append(f"library not deployed: {err.message}")
         return done
-    today = engine.ctx.clock.now().date()
+    today = engine.now().date()
     for demo in demo_cases(today):
         try:
             done.extend(_seed_case(engine, demo))
@@ -139,15 +139,15 @@ DEMO_ORGANISATIONS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
 
 def _seed_registry(engine: Engine) -> list[str]:
     done: list[str] = []
-    known = {o["code"] for o in engine.organisations()}
-    start = engine.ctx.clock.now().date()
+    known = {o["code"] for o in engine.registry.organisations()}
+    start = engine.now().date()
     for code, (name, kind, members, protocol, scope) in DEMO_ORGANISATIONS.items():
         if code in known:
             continue
-        engine.add_organisation(code, name, kind, TERRITORY, actor=OPERATOR)
+        engine.registry.add_organisation(code, name, kind, TERRITORY, actor=OPERATOR)
         for username in members:
-            engine.add_member(code, username, actor=OPERATOR)
-        engine.add_protocol(
+            engine.registry.add_member(code, username, actor=OPERATOR)
+        engine.registry.add_protocol(
             code,
             protocol,
             scope,
@@ -163,19 +163,19 @@ def _seed_case(engine: Engine, demo: DemoCase) -> list[str]:
     done: list[str] = []
     case_id = _find(engine, demo)
     if case_id is None:
-        coordinator = engine.actor("coordinatore")
-        case_id = engine.start_case(demo.process_id, demo.start, actor=coordinator).id
+        coordinator = engine.users.get("coordinatore")
+        case_id = engine.cases.start(demo.process_id, demo.start, actor=coordinator).id
         done.append(f"case {case_id} {demo.process_id} {demo.key} ({demo.phase})")
     steps = 0
     while steps < MAX_STEPS:
-        view = engine.get_case(case_id)
+        view = engine.cases.get(case_id)
         todo = [t for t in view.open_tasks if t.bpmn_id in demo.steps]
         if not todo:
             break
         task = todo[0]
         payload = demo.steps[task.bpmn_id]
         data = dict(payload(task) if callable(payload) else payload)
-        engine.complete_task(task.id, data, actor=_actor_for(engine, task.role))
+        engine.tasks.complete(task.id, data, actor=_actor_for(engine, task.role))
         steps += 1
     if steps and not done:
         done.append(f"case {case_id} {demo.process_id} {demo.key}: {steps} step(s) resumed ({demo.phase})")
@@ -184,8 +184,8 @@ def _seed_case(engine: Engine, demo: DemoCase) -> list[str]:
 
 def _find(engine: Engine, demo: DemoCase) -> int | None:
     """The demo case already started, if any (a case list's title search, checked exactly)."""
-    for case in engine.list_cases(process_id=demo.process_id, territory=TERRITORY, title=demo.key):
-        data = engine.get_case(case.id).data
+    for case in engine.cases.list(process_id=demo.process_id, territory=TERRITORY, title=demo.key):
+        data = engine.cases.get(case.id).data
         if demo.key in (data.get("beneficiario_pseudonimo"), data.get("titolo")):
             return case.id
     return None
@@ -194,7 +194,7 @@ def _find(engine: Engine, demo: DemoCase) -> int | None:
 def _actor_for(engine: Engine, role: str | None) -> Actor:
     for username, (_name, user_role, _territory) in DEMO_USERS.items():
         if user_role == role:
-            return engine.actor(username)
+            return engine.users.get(username)
     raise EngineError(f"no demo user holds the role {role!r}")
 
 

@@ -225,3 +225,16 @@ class PendingMessage:
     payload: dict[str, Any]
     sent_at: dt.datetime
     sent_by: str
+
+
+@dataclass(frozen=True)
+class TickReport:
+    """What one scheduler tick did."""
+
+    timers_fired: int = 0
+    messages_delivered: int = 0
+    overdue_announced: int = 0
+    notifications_sent: int = 0
+
+    def __bool__(self) -> bool:
+        return any((self.timers_fired, self.messages_delivered, self.overdue_announced, self.notifications_sent))

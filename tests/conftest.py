@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine import Actor, Settings, build_engine
+from engine import Actor, Engine, Settings, build_engine
 from engine.adapters.orm import metadata
 from engine.adapters.unit_of_work import make_db_engine
 from engine.bpmn.loader import SourceFile
 from engine.clock import FixedClock
-from engine.facade import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -92,6 +91,6 @@ def deploy(engine: Engine) -> Callable[..., None]:
     """Deploy generated or given diagrams: deploy(("name.bpmn", xml_bytes), ...)."""
 
     def run(*files: tuple[str, bytes]) -> None:
-        engine.deploy([SourceFile(n, c) for n, c in files], actor=DESIGNER)
+        engine.design.deploy([SourceFile(n, c) for n, c in files], actor=DESIGNER)
 
     return run

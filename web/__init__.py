@@ -81,8 +81,6 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
 
 def _start_scheduler(engine: Engine) -> None:
     """``make run``: the timer scheduler in this process (production may run ``impresa scheduler``)."""
-    from engine.adapters.scheduler import build_scheduler
-
-    scheduler = build_scheduler(engine, interval_seconds=float(os.environ.get("IMPRESA_TICK_SECONDS", "10")))
+    scheduler = engine.scheduler(interval_seconds=float(os.environ.get("IMPRESA_TICK_SECONDS", "10")))
     scheduler.start()
     atexit.register(lambda: scheduler.shutdown(wait=False))

@@ -137,8 +137,8 @@ class TimelineQuery:
 def timeline(case_id: int) -> str:
     eng, actor = security.engine(), security.actor()
     ensure_id(case_id)
-    case = eng.get_case(case_id, actor, purpose="revisione: cronologia completa", ip=security.client_ip())
-    events = eng.history(case_id, actor, purpose="revisione: cronologia completa", ip=security.client_ip())
+    case = eng.cases.get(case_id, purpose="revisione: cronologia completa", ip=security.client_ip(), actor=actor)
+    events = eng.cases.history(case_id, purpose="revisione: cronologia completa", ip=security.client_ip(), actor=actor)
     query = TimelineQuery.parse()
     tz = get_timezone() or dt.UTC
     shown = [e for e in events if query.keep(e, tz)]
@@ -163,7 +163,7 @@ def replay_document(case_id: int, actor: Actor, upto: int | None = None) -> dict
     """The replay of a case as data: every step with its BPMN element states per process, the
     data diff it introduced and whether it matches the stored state digest (health and judicial
     fields withheld, see the module docstring). ``at`` stays a datetime (the API dumps it)."""
-    result = security.engine().replay(case_id, actor=actor, upto=upto, with_elements=True)
+    result = security.engine().audit.replay(case_id, actor=actor, upto=upto, with_elements=True)
     return {
         "case_id": case_id,
         "faithful": result.faithful,
@@ -199,7 +199,7 @@ def _step(index: int, step: Step) -> dict[str, Any]:
 def replay(case_id: int) -> str:
     eng, actor = security.engine(), security.actor()
     ensure_id(case_id)
-    case = eng.get_case(case_id, actor, purpose="revisione: riesecuzione", ip=security.client_ip())
+    case = eng.cases.get(case_id, purpose="revisione: riesecuzione", ip=security.client_ip(), actor=actor)
     return render_template("audit_replay.html", case=case, seq=_positive(request.args.get("seq")))
 
 
@@ -221,8 +221,8 @@ def replay_json(case_id: int) -> Response:
         for part in step["changes"].values():
             names.update(part)
     eng = security.engine()
-    diagrams = eng.case_diagram(case_id, actor)
-    document["process_names"] = {p.process_id: p.name for p in eng.list_processes()}
+    diagrams = eng.cases.diagram(case_id, actor=actor)
+    document["process_names"] = {p.process_id: p.name for p in eng.design.processes()}
     document["labels"] = {name: labels.get(name, name) for name in sorted(names)}
     document["diagrams"] = [{"process_id": d["process_id"], "xml": d["xml"]} for d in diagrams]
     return jsonify(document)
@@ -238,18 +238,18 @@ def attachment(body: bytes, mimetype: str, filename: str) -> Response:
 
 
 def dossier_pdf_response(case_id: int, actor: Actor) -> Response:
-    body = security.engine().dossier_pdf(case_id, actor=actor)
+    body = security.engine().audit.dossier_pdf(case_id, actor=actor)
     return attachment(body, "application/pdf", f"fascicolo-caso-{case_id}.pdf")
 
 
 def dossier_json_response(case_id: int, actor: Actor) -> Response:
-    bundle = security.engine().dossier_bundle(case_id, actor=actor)
+    bundle = security.engine().audit.dossier_bundle(case_id, actor=actor)
     body = json.dumps(bundle, ensure_ascii=False, indent=1).encode()
     return attachment(body, "application/json", f"fascicolo-caso-{case_id}.json")
 
 
 def pseudonymised_response(actor: Actor) -> Response:
-    records = security.engine().export_pseudonymised(actor=actor)
+    records = security.engine().audit.export_pseudonymised(actor=actor)
     body = json.dumps(records, ensure_ascii=False, indent=1, default=str).encode()
     return attachment(body, "application/json", "esportazione-pseudonimizzata.json")
 
@@ -280,8 +280,8 @@ def pseudonymised() -> Response:
 def access_log() -> str:
     case_id = _positive(request.args.get("case_id"))
     username = _text("username")
-    rows = security.engine().access_log(
-        security.actor(), case_id=case_id, username=username or None, limit=ACCESS_LOG_LIMIT
+    rows = security.engine().audit.access_log(
+        case_id=case_id, username=username or None, limit=ACCESS_LOG_LIMIT, actor=security.actor()
     )
     return render_template(
         "audit_access_log.html",
@@ -294,7 +294,7 @@ def access_log() -> str:
 @bp.get("/audit/verify")
 @security.area("audit")
 def verify() -> str:
-    report = security.engine().verify_chains()
+    report = security.engine().audit.verify()
     first = report.breaks[0] if report.breaks else None
     link = url_for("audit.timeline", case_id=first.case_id) if first is not None and first.case_id > 0 else None
     return render_template("audit_verify.html", report=report, first=first, first_link=link)

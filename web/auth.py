@@ -1,4 +1,4 @@
-"""Login and logout: ``engine.authenticate`` checks the (hashed) password; the session keeps
+"""Login and logout: ``engine.accounts.authenticate`` checks the (hashed) password; the session keeps
 only the user name, and the actor (roles, territories) is read again on every request.
 Login POSTs are rate-limited per client address (see ``security.limit_login``)."""
 
@@ -25,7 +25,7 @@ def login() -> Response | str | tuple[str, int]:
         return render_template("login.html", next=security.safe_next(wanted, ""), username="")
     username = request.form.get("username", "").strip()[:MAX_FIELD]
     password = request.form.get("password", "")[:MAX_FIELD]
-    found = security.engine().authenticate(username, password) if username and password else None
+    found = security.engine().accounts.authenticate(username, password) if username and password else None
     if found is None:
         flash(_("Nome utente o password non corretti."), "error")
         return render_template("login.html", next=security.safe_next(wanted, ""), username=username), 401

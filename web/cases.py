@@ -30,7 +30,7 @@ def _text(name: str) -> str:
 @security.area("cases")
 def index() -> str:
     eng, actor = security.engine(), security.actor()
-    processes = {p.process_id: p.name for p in eng.list_processes()}
+    processes = {p.process_id: p.name for p in eng.design.processes()}
     status = request.args.get("status", "")
     phase = request.args.get("phase", "")
     page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
@@ -41,14 +41,14 @@ def index() -> str:
         "territory": _text("territory"),
         "title": _text("title"),
     }
-    found = eng.list_cases(
-        actor,
+    found = eng.cases.list(
         status=CaseStatus(filters["status"]) if filters["status"] else None,
         phase=filters["phase"] or None,
         territory=filters["territory"] or None,
         title=filters["title"] or None,
         limit=PAGE + 1,
         offset=(page - 1) * PAGE,
+        actor=actor,
     )
     return render_template(
         "cases.html",
@@ -66,7 +66,7 @@ def index() -> str:
 @security.area("start")
 def new() -> Response | str | tuple[str, int]:
     eng, actor = security.engine(), security.actor()
-    processes = {p.process_id: p.name for p in eng.list_processes()}
+    processes = {p.process_id: p.name for p in eng.design.processes()}
     form = {k: _text(k) for k in ("process_id", "territory", "titolo", "beneficiario_pseudonimo")}
     messages: dict[str, Any] = {}
     status = 200
@@ -77,7 +77,7 @@ def new() -> Response | str | tuple[str, int]:
         try:
             if form["process_id"] not in processes:
                 raise errors.InvalidData("unknown process", {"process_id": [_("Scegli un processo.")]})
-            case = eng.start_case(form["process_id"], data, actor=actor, territory=form["territory"] or None)
+            case = eng.cases.start(form["process_id"], data, actor=actor, territory=form["territory"] or None)
             flash(_("Caso n. %(id)s avviato.", id=case.id), "info")
             return redirect(url_for("cases.show", case_id=case.id))
         except errors.InvalidData as err:
@@ -106,7 +106,7 @@ def partnership() -> Response:
     try:
         if not territory:
             raise errors.InvalidData("territory required", {"territory": ["Campo obbligatorio."]})
-        security.engine().set_partnership(territory, active, actor=security.actor())
+        security.engine().registry.set_partnership(territory, active, actor=security.actor())
         flash(
             _("Partenariato del territorio %(t)s attivato.", t=territory)
             if active
@@ -123,9 +123,9 @@ def partnership() -> Response:
 def show(case_id: int) -> str:
     eng, actor = security.engine(), security.actor()
     ensure_id(case_id)
-    case = eng.get_case(case_id, actor, purpose="consultazione caso", ip=security.client_ip())
-    history = eng.history(case_id, actor, purpose="cronologia caso", ip=security.client_ip())
-    processes = {p.process_id: p.name for p in eng.list_processes()}
+    case = eng.cases.get(case_id, purpose="consultazione caso", ip=security.client_ip(), actor=actor)
+    history = eng.cases.history(case_id, purpose="cronologia caso", ip=security.client_ip(), actor=actor)
+    processes = {p.process_id: p.name for p in eng.design.processes()}
     return render_template("case.html", case=case, history=history, processes=processes)
 
 
@@ -133,4 +133,4 @@ def show(case_id: int) -> str:
 @security.area("cases")
 def diagram(case_id: int) -> Response:
     ensure_id(case_id)
-    return jsonify(security.engine().case_diagram(case_id, security.actor()))
+    return jsonify(security.engine().cases.diagram(case_id, actor=security.actor()))

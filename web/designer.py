@@ -136,7 +136,7 @@ def migrate_selected(
     for case_id in case_ids:
         try:
             results.append(
-                eng.migrate_case(case_id, to_version, actor=actor, reason=reason, mapping=mapping, dry_run=dry_run)
+                eng.cases.migrate(case_id, to_version, actor=actor, reason=reason, mapping=mapping, dry_run=dry_run)
             )
         except (errors.NotFound, errors.Conflict, errors.InvalidData, errors.ProcessFailed) as err:
             results.append(CaseMigration(case_id, 0, to_version, False, False, [err.message], [], [], [], []))
@@ -204,7 +204,7 @@ def _int(name: str) -> int | None:
 
 def _draft(draft_id: int) -> dict[str, Any]:
     ensure_id(draft_id)
-    return security.engine().process_draft(draft_id, actor=security.actor())
+    return security.engine().design.draft(draft_id, actor=security.actor())
 
 
 def _problem_texts(err: errors.InvalidProcess) -> list[str]:
@@ -222,11 +222,11 @@ def index() -> str:
 
 def _library(status_messages: dict[str, list[str]] | None = None, form: dict[str, str] | None = None) -> str:
     eng = security.engine()
-    files = sorted(eng.library_files())
-    drafts = [draft_document(d, content=False) for d in eng.process_drafts(actor=security.actor())]
+    files = sorted(eng.design.library_files())
+    drafts = [draft_document(d, content=False) for d in eng.design.drafts(actor=security.actor())]
     return render_template(
         "designer/index.html",
-        processes=eng.list_processes(),
+        processes=eng.design.processes(),
         files=files,
         drafts=drafts,
         messages=status_messages or {},
@@ -239,7 +239,7 @@ def _library(status_messages: dict[str, list[str]] | None = None, form: dict[str
 def new() -> Response | tuple[str, int]:
     form = {"process_id": _text("process_id", 61), "name": _text("name", 200)}
     try:
-        draft = security.engine().new_process_draft(form["process_id"], form["name"], actor=security.actor())
+        draft = security.engine().design.new_draft(form["process_id"], form["name"], actor=security.actor())
     except errors.InvalidData as err:
         return _library({"new": [m for ms in err.messages.values() for m in ms]}, form), 422
     except errors.Conflict:
@@ -255,7 +255,7 @@ def new() -> Response | tuple[str, int]:
 def open_file() -> Response:
     file_name = _text("file_name", 130)
     try:
-        draft = security.engine().open_process_draft(file_name, actor=security.actor())
+        draft = security.engine().design.open_draft(file_name, actor=security.actor())
     except errors.InvalidProcess as err:  # the deployed file no longer validates with today's library
         flash(_("Il file non si può aprire: %(d)s", d="; ".join(_problem_texts(err))), "error")
         return redirect(url_for("designer.index"))
@@ -275,7 +275,7 @@ def upload() -> Response | tuple[str, int]:
         ), 422
     content = upload.read()
     try:
-        draft = security.engine().save_process_draft(file_name, content, actor=security.actor(), note=_("caricato"))
+        draft = security.engine().design.save_draft(file_name, content, actor=security.actor(), note=_("caricato"))
     except errors.InvalidProcess as err:
         return _library({"upload": [_("File rifiutato e non salvato:"), *_problem_texts(err)]}), 422
     except errors.InvalidData as err:
@@ -291,7 +291,7 @@ def upload() -> Response | tuple[str, int]:
 @security.area("design")
 def download_library_file() -> Response:
     file_name = _text("file", 130)
-    files = security.engine().library_files()
+    files = security.engine().design.library_files()
     if file_name not in files:
         abort(404)
     return attachment(files[file_name], file_name)
@@ -304,7 +304,7 @@ def download_library_file() -> Response:
 @security.area("design")
 def modeler(draft_id: int) -> str:
     draft = draft_document(_draft(draft_id))
-    return render_template("designer/modeler.html", draft=draft, forms=sorted(security.engine().form_keys()))
+    return render_template("designer/modeler.html", draft=draft, forms=sorted(security.engine().tasks.form_keys()))
 
 
 @bp.get("/design/drafts/<int:draft_id>.json")
@@ -322,7 +322,7 @@ def save(draft_id: int) -> Response:
     if not isinstance(body, dict) or not isinstance(body.get("xml"), str) or not body["xml"].strip():
         raise BadRequest("Send a JSON object with the diagram XML in 'xml'.")
     xml, note = str(body["xml"]), body.get("note")
-    saved = security.engine().save_process_draft(
+    saved = security.engine().design.save_draft(
         draft["file_name"],
         xml.encode(),
         actor=security.actor(),
@@ -336,7 +336,7 @@ def save(draft_id: int) -> Response:
 @security.area("design")
 def draft_diff(draft_id: int) -> Response:
     ensure_id(draft_id)
-    return jsonify(security.engine().process_draft_diff(draft_id, actor=security.actor()))
+    return jsonify(security.engine().design.draft_diff(draft_id, actor=security.actor()))
 
 
 @bp.get("/design/drafts/<int:draft_id>/download")
@@ -350,7 +350,7 @@ def download_draft(draft_id: int) -> Response:
 @security.area("design")
 def delete(draft_id: int) -> Response:
     ensure_id(draft_id)
-    security.engine().delete_process_draft(draft_id, actor=security.actor())
+    security.engine().design.delete_draft(draft_id, actor=security.actor())
     flash(_("Bozza eliminata."), "info")
     return redirect(url_for("designer.index"))
 
@@ -359,7 +359,7 @@ def delete(draft_id: int) -> Response:
 @security.area("design")
 def deploy(draft_id: int) -> str | tuple[str, int]:
     draft = draft_document(_draft(draft_id))
-    forms = sorted(security.engine().form_keys())
+    forms = sorted(security.engine().tasks.form_keys())
     note = _text("note")
     if draft["problems"]:
         flash(_("La bozza ha problemi: correggili e salva prima di pubblicare."), "error")
@@ -368,7 +368,7 @@ def deploy(draft_id: int) -> str | tuple[str, int]:
         flash(_("Scrivi una nota che spieghi la modifica."), "error")
         return render_template("designer/modeler.html", draft=draft, forms=forms, note_missing=True), 422
     try:
-        result = security.engine().deploy_process_draft(draft_id, actor=security.actor(), note=note)
+        result = security.engine().design.deploy_draft(draft_id, actor=security.actor(), note=note)
     except errors.InvalidProcess as err:  # the library changed since the draft was saved
         flash(_("Pubblicazione rifiutata: %(d)s", d="; ".join(_problem_texts(err))), "error")
         return render_template("designer/modeler.html", draft=draft, forms=forms), 422
@@ -395,7 +395,7 @@ def dry_run(draft_id: int) -> str | tuple[str, int]:
             data = parse_json_object(form["data"], "data")
             answers = parse_json_object(form["answers"], "answers", answers=True)
             result = dry_run_document(
-                eng.dry_run_draft(draft_id, form["process_id"], data, answers, actor=security.actor())
+                eng.design.dry_run(draft_id, form["process_id"], data, answers, actor=security.actor())
             )
         except DraftNotDeployable:
             messages, status = {"_schema": [_("La bozza ha problemi: correggili prima della simulazione.")]}, 409
@@ -431,7 +431,7 @@ def _user_tasks(xml: str) -> list[str]:
 @bp.get("/design/processes/<process_id>/versions")
 @security.area("design")
 def versions(process_id: str) -> str:
-    rows = version_rows(security.engine().process_versions(process_id))
+    rows = version_rows(security.engine().design.versions(process_id))
     numbers = [r["version"] for r in rows]
     new = _int("to") if _int("to") in numbers else numbers[0]
     old = _int("from") if _int("from") in numbers else next((n for n in numbers if n < new), new)
@@ -443,15 +443,15 @@ def versions(process_id: str) -> str:
 def version_diff(process_id: str) -> Response:
     """Elements added/changed/removed between two versions, with both versions' XML to draw."""
     eng = security.engine()
-    numbers = sorted(v.version for v in eng.process_versions(process_id))
+    numbers = sorted(v.version for v in eng.design.versions(process_id))
     new = _int("to") or numbers[-1]
     old = _int("from") or (numbers[-2] if len(numbers) > 1 else numbers[-1])
-    diff = eng.version_diff(process_id, old, new)
+    diff = eng.design.diff(process_id, old, new)
     return jsonify(
         diff
         | {
-            "old_files": eng.process_xml(process_id, old),
-            "new_files": eng.process_xml(process_id, new),
+            "old_files": eng.design.xml(process_id, old),
+            "new_files": eng.design.xml(process_id, new),
         }
     )
 
@@ -459,7 +459,7 @@ def version_diff(process_id: str) -> Response:
 @bp.get("/design/processes/<process_id>/download")
 @security.area("design")
 def download_version_file(process_id: str) -> Response:
-    files = security.engine().process_xml(process_id, _int("version"))
+    files = security.engine().design.xml(process_id, _int("version"))
     file_name = _text("file", 130)
     if file_name not in files:
         abort(404)
@@ -473,7 +473,7 @@ def download_version_file(process_id: str) -> Response:
 @security.area("design")
 def migrate(process_id: str) -> str | tuple[str, int]:
     eng, actor = security.engine(), security.actor()
-    versions = version_rows(eng.process_versions(process_id))
+    versions = version_rows(eng.design.versions(process_id))
     numbers = [v["version"] for v in versions]
     to_version = _int("to_version") or numbers[0]
     from_version = _int("from_version")
@@ -494,7 +494,7 @@ def migrate(process_id: str) -> str | tuple[str, int]:
             if case_ids:
                 found = migrate_selected(case_ids, to_version, actor=actor, reason=reason, mapping=mapping, dry_run=dry)
             else:
-                found = eng.migrate_cases(
+                found = eng.cases.migrate_process(
                     process_id,
                     to_version,
                     actor=actor,
@@ -509,7 +509,7 @@ def migrate(process_id: str) -> str | tuple[str, int]:
                 flash(_("%(done)s casi migrati su %(total)s.", done=done, total=len(results)), "info")
         except errors.InvalidData as err:
             messages, status = {str(k): list(v) for k, v in err.messages.items()}, 422
-    running = eng.list_cases(None, process_id=process_id, status=CaseStatus.RUNNING, limit=MAX_CASES)
+    running = eng.cases.list(process_id=process_id, status=CaseStatus.RUNNING, limit=MAX_CASES, actor=None)
     by_version: dict[int, int] = {}
     for case in running:
         by_version[case.process_version] = by_version.get(case.process_version, 0) + 1

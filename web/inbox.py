@@ -107,16 +107,16 @@ def _start(day: dt.date | None) -> dt.datetime | None:
 @security.area("inbox")
 def inbox() -> str:
     eng, actor = security.engine(), security.actor()
-    processes = {p.process_id: p.name for p in eng.list_processes()}
+    processes = {p.process_id: p.name for p in eng.design.processes()}
     supervisor = security.may(actor, "supervise")
     query = InboxQuery.parse(request.args, set(processes), supervisor)
     size = int(current_app.config["PAGE_SIZE"])
     tabs = [t for t in TABS if t != "all" or supervisor]
-    counts = {t: eng.count_tasks(actor, query.task_filter(actor, t)) for t in tabs}
+    counts = {t: eng.tasks.count(query.task_filter(actor, t), actor=actor) for t in tabs}
     total = counts[query.tab]
     pages = max(1, -(-total // size))
     page = min(query.page, pages)
-    tasks = eng.query_tasks(actor, query.task_filter(actor), limit=size, offset=(page - 1) * size)
+    tasks = eng.tasks.query(query.task_filter(actor), limit=size, offset=(page - 1) * size, actor=actor)
     now = dt.datetime.now(dt.UTC)
     return render_template(
         "inbox.html",
@@ -127,7 +127,7 @@ def inbox() -> str:
         pages=pages,
         total=total,
         processes=processes,
-        saved=eng.list_filters(actor),
+        saved=eng.accounts.filters(actor=actor),
         supervisor=supervisor,
         candidates=_candidates(tasks) if supervisor else {},
         now=now,
@@ -136,7 +136,7 @@ def inbox() -> str:
 
 def _candidates(tasks: list[Any]) -> dict[str, list[dict[str, Any]]]:
     """For reassigning: per task, the users holding its role in its territory."""
-    users = security.engine().list_users()
+    users = security.engine().users.all()
     out: dict[str, list[dict[str, Any]]] = {}
     for task in tasks:
         out[task.id] = [
@@ -153,7 +153,7 @@ def save_filter() -> Response:
     name = request.form.get("name", "").strip()
     params = {k: request.form[k] for k in FILTER_KEYS if request.form.get(k)}
     try:
-        security.engine().save_filter(security.actor(), name, params)
+        security.engine().accounts.save_filter(name, params, actor=security.actor())
         flash(_("Filtro «%(name)s» salvato.", name=name), "info")
     except errors.InvalidData:
         flash(_("Dai un nome al filtro per salvarlo."), "error")
@@ -165,7 +165,7 @@ def save_filter() -> Response:
 def delete_filter(filter_id: int) -> Response:
     ensure_id(filter_id)
     try:
-        security.engine().delete_filter(security.actor(), filter_id)
+        security.engine().accounts.delete_filter(filter_id, actor=security.actor())
         flash(_("Filtro eliminato."), "info")
     except errors.NotFound:
         abort(404)
@@ -195,11 +195,11 @@ def _task_command(task_id: str, command: str, done: str) -> Response:
     back = security.safe_next(request.form.get("next"), url_for("inbox.inbox"))
     try:
         if command == "claim":
-            eng.claim_task(task_id, actor=actor)
+            eng.tasks.claim(task_id, actor=actor)
         elif command == "release":
-            eng.release_task(task_id, actor=actor)
+            eng.tasks.release(task_id, actor=actor)
         else:
-            eng.reassign_task(task_id, request.form.get("assignee", "").strip()[:200], actor=actor)
+            eng.tasks.reassign(task_id, request.form.get("assignee", "").strip()[:200], actor=actor)
         flash(done, "info")
     except errors.NotFound:
         abort(404)

@@ -202,7 +202,7 @@ def data_labels() -> dict[str, str]:
         eng = engine()
         labels: dict[str, str] = {}
         for form_key in sorted(known_forms()):
-            for key, node in eng.form_schema(form_key).get("properties", {}).items():
+            for key, node in eng.tasks.form_schema(form_key).get("properties", {}).items():
                 labels.setdefault(key, label(node, key))
         _LABELS[lang] = labels
     return _LABELS[lang]

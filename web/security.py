@@ -196,7 +196,7 @@ def _load_session_actor() -> None:
     if not username or request.blueprint == "static":
         return
     try:
-        g.actor = engine().actor(username)
+        g.actor = engine().users.get(username)
     except errors.NotFound:
         session.clear()
 

@@ -42,10 +42,10 @@ def submit(task_id: str) -> Response | str | tuple[str, int]:
     data = convert(_schema(task), request.form)
     try:
         if request.form.get("action") == "save":
-            eng.save_draft(task.id, data, actor=actor)
+            eng.tasks.save_draft(task.id, data, actor=actor)
             flash(_("Bozza salvata: potrai completare l'attività più tardi."), "info")
             return redirect(url_for("tasks.show", task_id=task.id))
-        case = eng.complete_task(task.id, data, actor=actor)
+        case = eng.tasks.complete(task.id, data, actor=actor)
     except errors.InvalidData as err:
         return _page(task, data, plain_keys(err.messages), status=422)
     except (errors.Conflict, errors.Forbidden) as err:
@@ -59,7 +59,7 @@ def submit(task_id: str) -> Response | str | tuple[str, int]:
 
 def _task(task_id: str) -> TaskView:
     try:
-        return security.engine().get_task(task_id, security.actor())
+        return security.engine().tasks.get(task_id, actor=security.actor())
     except errors.NotFound:
         abort(404)
 
@@ -67,20 +67,20 @@ def _task(task_id: str) -> TaskView:
 def _schema(task: TaskView) -> dict[str, Any]:
     if not task.form_key:
         return {"type": "object", "properties": {}, "required": []}
-    return security.engine().form_schema(task.form_key)
+    return security.engine().tasks.form_schema(task.form_key)
 
 
 def _draft(task: TaskView) -> dict[str, Any] | None:
     try:
-        return security.engine().get_draft(task.id, actor=security.actor())
+        return security.engine().tasks.draft(task.id, actor=security.actor())
     except errors.Forbidden:
         return None
 
 
 def _case(task: TaskView) -> CaseView | None:
     try:
-        return security.engine().get_case(
-            task.case_id, security.actor(), purpose=f"attività: {task.name}", ip=security.client_ip()
+        return security.engine().cases.get(
+            task.case_id, purpose=f"attività: {task.name}", ip=security.client_ip(), actor=security.actor()
         )
     except errors.Forbidden:
         return None
@@ -111,7 +111,7 @@ def _page(
 def instructions(task: TaskView) -> str:
     """The user task's documentation in its diagram, if any."""
     try:
-        files = security.engine().process_xml(task.process_id)
+        files = security.engine().design.xml(task.process_id)
     except errors.NotFound:
         return ""
     for content in files.values():

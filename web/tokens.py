@@ -24,7 +24,7 @@ def index() -> str:
 def create() -> str | tuple[str, int]:
     name = request.form.get("name", "").strip()[:200]
     try:
-        token_id, token = security.engine().create_api_token(security.actor(), name)
+        token_id, token = security.engine().accounts.create_token(name, actor=security.actor())
     except errors.InvalidData:
         flash(_("Dai un nome al token (ad esempio il sistema che lo userà)."), "error")
         return _page(), 422
@@ -36,7 +36,7 @@ def create() -> str | tuple[str, int]:
 def revoke(token_id: int) -> Response:
     ensure_id(token_id)
     try:
-        security.engine().revoke_api_token(security.actor(), token_id)
+        security.engine().accounts.revoke_token(token_id, actor=security.actor())
     except errors.NotFound:
         abort(404)
     flash(_("Token revocato."), "info")
@@ -44,5 +44,5 @@ def revoke(token_id: int) -> Response:
 
 
 def _page(new_token: str = "", new_id: int | None = None) -> str:
-    tokens = security.engine().list_api_tokens(security.actor())
+    tokens = security.engine().accounts.tokens(actor=security.actor())
     return render_template("tokens.html", tokens=tokens, new_token=new_token, new_id=new_id)

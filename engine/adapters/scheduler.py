@@ -11,36 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from engine.facade import Engine
+from engine.model import TickReport
 
 log = logging.getLogger(__name__)
 
 
-def tick(engine: Engine) -> dict[str, int]:
-    """One pass: fire due timers, deliver waiting messages, announce overdue tasks, send mail."""
-    result = {
-        "timers_fired": engine.fire_due_timers(),
-        "messages_delivered": engine.deliver_messages(),
-        "overdue_announced": engine.queue_overdue(),
-    }
-    result["notifications_sent"] = engine.dispatch_notifications()
-    if any(result.values()):
-        log.info("scheduler tick: %s", result)
-    return result
-
-
-def build_scheduler(engine: Engine, *, interval_seconds: float = 5.0, blocking: bool = False) -> BaseScheduler:
+def build_scheduler(
+    tick: Callable[[], TickReport], interval_seconds: float = 5.0, blocking: bool = False
+) -> BaseScheduler:
     scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler()
     scheduler.add_job(
         _safe_tick,
         "interval",
-        args=[engine],
+        args=[tick],
         seconds=interval_seconds,
         id="impresa-tick",
         max_instances=1,
@@ -50,9 +39,12 @@ def build_scheduler(engine: Engine, *, interval_seconds: float = 5.0, blocking: 
     return scheduler
 
 
-def _safe_tick(engine: Engine) -> Any:
+def _safe_tick(tick: Callable[[], TickReport]) -> TickReport | None:
     try:
-        return tick(engine)
+        report = tick()
     except Exception:  # a bad tick is logged and the next one tries again
         log.exception("scheduler tick failed")
         return None
+    if report:
+        log.info("scheduler tick: %s", report)
+    return report

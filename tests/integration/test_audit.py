@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine import Actor, CaseStatus, errors
+from engine import Actor, CaseStatus, Engine, errors
 from engine.clock import FixedClock
-from engine.facade import Engine
 from tests.conftest import ROOT
 from tests.fixtures import clock_diagrams as d
 
@@ -27,10 +26,10 @@ ADMIN = Actor("root", frozenset({"amministratore"}))
 @pytest.fixture
 def finished_case(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> int:
     deploy(("branching.bpmn", (FIXTURES / "branching.bpmn").read_bytes()))
-    case = engine.start_case("branching", {"partner": ["Comune", "ASL"]}, actor=ALL)
+    case = engine.cases.start("branching", {"partner": ["Comune", "ASL"]}, actor=ALL)
     while case.open_tasks:
         clock.advance(hours=5)
-        case = engine.complete_task(
+        case = engine.tasks.complete(
             case.open_tasks[0].id, {"conferma": True, "note": "situazione complessa"}, actor=ALL
         )
     assert case.status is CaseStatus.COMPLETED
@@ -43,12 +42,12 @@ def sql(engine: Engine, statement: str, **params: object) -> None:
 
 
 def first_break(engine: Engine) -> tuple[int, int] | None:
-    report = engine.verify_chains()
+    report = engine.audit.verify()
     return (report.breaks[0].case_id, report.breaks[0].seq) if report.breaks else None
 
 
 def test_intact_chains_verify(engine: Engine, finished_case: int) -> None:
-    report = engine.verify_chains()
+    report = engine.audit.verify()
     assert report.ok and report.cases == 1 and report.events == 6
 
 
@@ -86,7 +85,7 @@ def test_reordered_events_are_found(engine: Engine, finished_case: int) -> None:
 def test_a_truncated_history_is_found_by_the_anchor_even_if_the_case_row_is_edited(
     engine: Engine, finished_case: int
 ) -> None:
-    engine.take_anchor(actor=ADMIN)
+    engine.audit.anchor(actor=ADMIN)
     with engine.db.begin() as conn:
         head = conn.execute(
             text("SELECT hash FROM case_event WHERE case_id = :c AND seq = 5"), {"c": finished_case}
@@ -95,7 +94,7 @@ def test_a_truncated_history_is_found_by_the_anchor_even_if_the_case_row_is_edit
         conn.execute(
             text("UPDATE cases SET event_seq = 5, event_head = :h WHERE id = :c"), {"h": head, "c": finished_case}
         )
-    report = engine.verify_chains()
+    report = engine.audit.verify()
     assert [(b.case_id, b.seq) for b in report.breaks] == [(finished_case, 6)]
     assert "anchor" in str(report.breaks[0])
 
@@ -115,22 +114,22 @@ def test_cli_reports_the_first_broken_link(engine: Engine, finished_case: int, d
 
 
 def test_replay_of_the_whole_case_equals_the_stored_state(engine: Engine, finished_case: int) -> None:
-    result = engine.replay(finished_case, actor=AUDITOR)
+    result = engine.audit.replay(finished_case, actor=AUDITOR)
     assert result.faithful and all(step.matches for step in result.steps)
-    assert result.final == engine.get_case(finished_case).data
+    assert result.final == engine.cases.get(finished_case).data
 
 
 def test_replay_at_an_intermediate_event_matches_the_state_saved_then(
     engine: Engine, deploy: Callable[..., None], clock: FixedClock
 ) -> None:
     deploy(("branching.bpmn", (FIXTURES / "branching.bpmn").read_bytes()))
-    case = engine.start_case("branching", {"partner": ["Comune"]}, actor=ALL)
-    case = engine.complete_task(case.open_tasks[0].id, {"conferma": True, "note": "situazione complessa"}, actor=ALL)
-    saved_then = engine.get_case(case.id)
+    case = engine.cases.start("branching", {"partner": ["Comune"]}, actor=ALL)
+    case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True, "note": "situazione complessa"}, actor=ALL)
+    saved_then = engine.cases.get(case.id)
     clock.advance(days=2)
-    engine.complete_task(case.open_tasks[0].id, {"conferma": True, "note": "visto"}, actor=ALL)
+    engine.tasks.complete(case.open_tasks[0].id, {"conferma": True, "note": "visto"}, actor=ALL)
 
-    partial = engine.replay(case.id, actor=AUDITOR, upto=2, with_elements=True)
+    partial = engine.audit.replay(case.id, actor=AUDITOR, upto=2, with_elements=True)
 
     assert [s.seqs for s in partial.steps] == [[1], [2]]
     assert partial.final == saved_then.data
@@ -143,49 +142,49 @@ def test_replay_covers_timers_messages_and_administrative_actions(
     engine: Engine, deploy: Callable[..., None], clock: FixedClock
 ) -> None:
     deploy(("attesa_documenti.bpmn", d.missing_documents()), ("attesa_messaggio.bpmn", d.wait_for_message()))
-    timed = engine.start_case("attesa_documenti", {"territorio": "T1"}, actor=ALL)
-    engine.claim_task(timed.open_tasks[0].id, actor=ALL)
+    timed = engine.cases.start("attesa_documenti", {"territorio": "T1"}, actor=ALL)
+    engine.tasks.claim(timed.open_tasks[0].id, actor=ALL)
     clock.advance(days=31)
-    engine.fire_due_timers()
-    msg = engine.start_case("attesa_messaggio", {"territorio": "T1"}, actor=ALL)
-    engine.send_message(msg.id, "documenti_pervenuti", {"protocollo": "P-1"}, actor=ALL)
-    engine.correct_data(msg.id, {"note": "corretto"}, actor=ALL, reason="refuso nel protocollo")
-    msg = engine.complete_task(msg.open_tasks[0].id, {"conferma": True}, actor=ALL)
-    engine.reset_to_task(msg.id, "Task_first", actor=ALL, reason="documenti da richiedere di nuovo")
+    engine.timers.fire_due()
+    msg = engine.cases.start("attesa_messaggio", {"territorio": "T1"}, actor=ALL)
+    engine.messages.send(msg.id, "documenti_pervenuti", {"protocollo": "P-1"}, actor=ALL)
+    engine.audit.correct_data(msg.id, {"note": "corretto"}, actor=ALL, reason="refuso nel protocollo")
+    msg = engine.tasks.complete(msg.open_tasks[0].id, {"conferma": True}, actor=ALL)
+    engine.audit.reset_to_task(msg.id, "Task_first", actor=ALL, reason="documenti da richiedere di nuovo")
 
     for case_id in (timed.id, msg.id):
-        result = engine.replay(case_id, actor=AUDITOR)
+        result = engine.audit.replay(case_id, actor=AUDITOR)
         assert result.faithful, (case_id, result.first_mismatch)
-    kinds = [e.kind for e in engine.history(msg.id)]
+    kinds = [e.kind for e in engine.cases.history(msg.id)]
     assert {"data_corrected", "case_reset", "message_received"} <= set(kinds)
-    assert engine.history(msg.id)[-1].data["reason"] == "documenti da richiedere di nuovo"
+    assert engine.cases.history(msg.id)[-1].data["reason"] == "documenti da richiedere di nuovo"
 
 
 def test_auditor_cannot_change_anything(engine: Engine, finished_case: int, deploy: Callable[..., None]) -> None:
     deploy(("attesa_messaggio.bpmn", d.wait_for_message()))
-    case = engine.start_case("attesa_messaggio", {}, actor=ALL)
+    case = engine.cases.start("attesa_messaggio", {}, actor=ALL)
     attempts: list[Callable[[], object]] = [
-        lambda: engine.start_case("attesa_messaggio", {}, actor=AUDITOR),
-        lambda: engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=AUDITOR),
-        lambda: engine.claim_task(case.open_tasks[0].id, actor=AUDITOR),
-        lambda: engine.cancel_case(case.id, actor=AUDITOR, reason="x"),
-        lambda: engine.send_message(case.id, "documenti_pervenuti", {}, actor=AUDITOR),
-        lambda: engine.correct_data(case.id, {"x": 1}, actor=AUDITOR, reason="x"),
-        lambda: engine.reset_to_task(case.id, "Task_first", actor=AUDITOR, reason="x"),
-        lambda: engine.erase_personal_data(finished_case, actor=AUDITOR, reason="x"),
-        lambda: engine.deploy([], actor=AUDITOR),
-        lambda: engine.save_draft(case.open_tasks[0].id, {"x": 1}, actor=AUDITOR),
+        lambda: engine.cases.start("attesa_messaggio", {}, actor=AUDITOR),
+        lambda: engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=AUDITOR),
+        lambda: engine.tasks.claim(case.open_tasks[0].id, actor=AUDITOR),
+        lambda: engine.cases.cancel(case.id, actor=AUDITOR, reason="x"),
+        lambda: engine.messages.send(case.id, "documenti_pervenuti", {}, actor=AUDITOR),
+        lambda: engine.audit.correct_data(case.id, {"x": 1}, actor=AUDITOR, reason="x"),
+        lambda: engine.audit.reset_to_task(case.id, "Task_first", actor=AUDITOR, reason="x"),
+        lambda: engine.audit.erase_personal_data(finished_case, actor=AUDITOR, reason="x"),
+        lambda: engine.design.deploy([], actor=AUDITOR),
+        lambda: engine.tasks.save_draft(case.open_tasks[0].id, {"x": 1}, actor=AUDITOR),
     ]
     for attempt in attempts:
         with pytest.raises(errors.Forbidden):
             attempt()
-    assert engine.get_case(case.id).version == case.version
+    assert engine.cases.get(case.id).version == case.version
 
 
 def test_pdf_dossier_renders_a_non_blank_first_page(engine: Engine, finished_case: int, tmp_path: Path) -> None:
     import pypdfium2
 
-    pdf = engine.dossier_pdf(finished_case, actor=AUDITOR)
+    pdf = engine.audit.dossier_pdf(finished_case, actor=AUDITOR)
     document = pypdfium2.PdfDocument(pdf)
     image = document[0].render(scale=1).to_pil().convert("L")
     image.save(tmp_path / "page1.png")
@@ -197,7 +196,7 @@ def test_pdf_dossier_renders_a_non_blank_first_page(engine: Engine, finished_cas
 def test_signed_bundle_verifies_offline_and_fails_after_a_one_byte_change(
     engine: Engine, finished_case: int, tmp_path: Path
 ) -> None:
-    bundle = engine.dossier_bundle(finished_case, actor=AUDITOR)
+    bundle = engine.audit.dossier_bundle(finished_case, actor=AUDITOR)
     good = tmp_path / "dossier.json"
     good.write_text(json.dumps(bundle), encoding="utf-8")
     raw = good.read_bytes()
@@ -241,21 +240,21 @@ def test_erasure_after_retention_keeps_the_chain_verifiable(
 
     monkeypatch.setattr(privacy, "classified_fields", lambda: {"note": "C2"})
     deploy(("branching.bpmn", (FIXTURES / "branching.bpmn").read_bytes()))
-    case = engine.start_case("branching", {"partner": []}, actor=ALL)
-    case = engine.complete_task(case.open_tasks[0].id, {"conferma": True, "note": "diagnosi riservata"}, actor=ALL)
-    case = engine.complete_task(case.open_tasks[0].id, {"conferma": True, "note": "altro dato"}, actor=ALL)
+    case = engine.cases.start("branching", {"partner": []}, actor=ALL)
+    case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True, "note": "diagnosi riservata"}, actor=ALL)
+    case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True, "note": "altro dato"}, actor=ALL)
     assert case.status is CaseStatus.COMPLETED
 
     with pytest.raises(errors.Conflict):  # still within the retention period
-        engine.erase_personal_data(case.id, actor=ADMIN, reason="fine conservazione")
+        engine.audit.erase_personal_data(case.id, actor=ADMIN, reason="fine conservazione")
     clock.advance(days=366 * 5)
-    fields = engine.erase_personal_data(case.id, actor=ADMIN, reason="fine conservazione")
+    fields = engine.audit.erase_personal_data(case.id, actor=ADMIN, reason="fine conservazione")
 
     assert fields == ["note"]
-    history = engine.history(case.id)
+    history = engine.cases.history(case.id)
     assert "diagnosi riservata" not in json.dumps([e.data for e in history])
-    assert engine.get_case(case.id).data["note"] == "[cancellato]"
-    assert engine.verify_chains().ok
+    assert engine.cases.get(case.id).data["note"] == "[cancellato]"
+    assert engine.audit.verify().ok
     assert history[-1].kind == "data_erased" and history[-1].data["reason"] == "fine conservazione"
 
 
@@ -266,22 +265,22 @@ def test_pseudonymised_export_hides_identity_and_generalises_categories(
 
     monkeypatch.setattr(privacy, "classified_fields", lambda: {"cat_381": "C2", "misura": "C3"})
     deploy(("attesa_messaggio.bpmn", d.wait_for_message()))
-    engine.start_case(
+    engine.cases.start(
         "attesa_messaggio",
         {"beneficiario_pseudonimo": "Mario R.", "cat_381": ["TOSSICODIPENDENTE"], "misura": "", "eta": 41},
         actor=ALL,
     )
     valutatore = Actor("vale", frozenset({"valutatore"}))
 
-    first = engine.export_pseudonymised(actor=valutatore)
-    again = engine.export_pseudonymised(actor=valutatore)
+    first = engine.audit.export_pseudonymised(actor=valutatore)
+    again = engine.audit.export_pseudonymised(actor=valutatore)
 
     [row] = first
     assert row == again[0]  # stable pseudonym
     assert "Mario" not in json.dumps(row) and "TOSSICODIPENDENTE" not in json.dumps(row)
     assert row["categorie"] == ["svantaggio_area_sanitaria"] and row["dati"]["eta"] == 41
     with pytest.raises(errors.Forbidden):
-        engine.export_pseudonymised(actor=AUDITOR)
+        engine.audit.export_pseudonymised(actor=AUDITOR)
 
 
 def test_replay_is_faithful_on_the_real_clock(db_url: str, tmp_path: Path, deploy: Callable[..., None]) -> None:
@@ -294,15 +293,15 @@ def test_replay_is_faithful_on_the_real_clock(db_url: str, tmp_path: Path, deplo
     real = build_engine(Settings(database_url=db_url, processes_dir=ROOT / "processes", instance_dir=tmp_path))
     try:
         script = "istanti = [fn_now(), fn_now()]\ngiorno = fn_today()"
-        real.deploy(
+        real.design.deploy(
             [SourceFile("orologio.bpmn", linear("orologio", 3, ("assistente_sociale",), script=script))], actor=DESIGNER
         )
-        case = real.start_case("orologio", {}, actor=ALL)
+        case = real.cases.start("orologio", {}, actor=ALL)
         while case.open_tasks:
-            case = real.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=ALL)
+            case = real.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=ALL)
         [stamp, _] = case.data["istanti"]
-        assert stamp == real.history(case.id)[-2].at.isoformat()
-        result = real.replay(case.id, actor=AUDITOR)
+        assert stamp == real.cases.history(case.id)[-2].at.isoformat()
+        result = real.audit.replay(case.id, actor=AUDITOR)
         assert result.faithful and all(step.matches for step in result.steps)
     finally:
         real.close()
@@ -315,12 +314,12 @@ def test_pseudonymised_export_generalises_values_from_both_areas(
 
     monkeypatch.setattr(privacy, "classified_fields", lambda: {"categorie_svantaggio": "C23", "esito": "C2"})
     deploy(("attesa_messaggio.bpmn", d.wait_for_message()))
-    engine.start_case(
+    engine.cases.start(
         "attesa_messaggio",
         {"categorie_svantaggio": ["TOSSICODIPENDENTE"], "requisiti": [{"esito": "INV_FIS_PSI_SENS"}]},
         actor=ALL,
     )
-    [row] = engine.export_pseudonymised(actor=Actor("vale", frozenset({"valutatore"})))
+    [row] = engine.audit.export_pseudonymised(actor=Actor("vale", frozenset({"valutatore"})))
     text = json.dumps(row)
     assert "TOSSICODIPENDENTE" not in text and "INV_FIS_PSI_SENS" not in text
     assert row["categorie"] == ["svantaggio_area_giustizia", "svantaggio_area_sanitaria"]

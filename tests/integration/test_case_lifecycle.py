@@ -7,8 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from engine import Actor, CaseStatus, TaskStatus, errors
-from engine.facade import Engine
+from engine import Actor, CaseStatus, Engine, TaskStatus, errors
 from tests.fixtures.diagrams import linear, multi_instance
 
 LANES = ("assistente_sociale", "operatore_cpi")
@@ -22,39 +21,39 @@ def two_step(deploy: Callable[..., None]) -> str:
 
 def test_case_runs_from_start_to_end(engine: Engine, two_step: str, actor: Callable[..., Actor]) -> None:
     anna, carlo = actor("assistente_sociale"), actor("operatore_cpi")
-    case = engine.start_case(two_step, {"titolo": "Caso A"}, actor=anna)
+    case = engine.cases.start(two_step, {"titolo": "Caso A"}, actor=anna)
     [first] = case.open_tasks
     assert (first.name, first.role) == ("Passo 1", "assistente_sociale")
 
-    case = engine.complete_task(first.id, {"conferma": True, "note": "ok"}, actor=anna)
+    case = engine.tasks.complete(first.id, {"conferma": True, "note": "ok"}, actor=anna)
     [second] = case.open_tasks
-    case = engine.complete_task(second.id, {"conferma": True}, actor=carlo)
+    case = engine.tasks.complete(second.id, {"conferma": True}, actor=carlo)
 
     assert case.status is CaseStatus.COMPLETED
     assert case.data["fatto"] is True and case.data["titolo"] == "Caso A"
-    kinds = [e.kind for e in engine.history(case.id)]
+    kinds = [e.kind for e in engine.cases.history(case.id)]
     assert kinds == ["started", "task_completed", "task_completed", "completed"]
-    assert engine.list_tasks(anna) == [] and engine.list_tasks(carlo) == []
+    assert engine.tasks.list(actor=anna) == [] and engine.tasks.list(actor=carlo) == []
 
 
 def test_history_records_actor_and_submitted_data(engine: Engine, two_step: str, actor: Callable[..., Actor]) -> None:
     anna = actor("assistente_sociale", name="anna")
-    case = engine.start_case(two_step, {"x": 1}, actor=anna)
-    engine.complete_task(case.open_tasks[0].id, {"conferma": False, "note": "assente"}, actor=anna)
+    case = engine.cases.start(two_step, {"x": 1}, actor=anna)
+    engine.tasks.complete(case.open_tasks[0].id, {"conferma": False, "note": "assente"}, actor=anna)
 
-    event = engine.history(case.id)[1]
+    event = engine.cases.history(case.id)[1]
     assert (event.seq, event.actor, event.kind, event.task_name) == (2, "anna", "task_completed", "Passo 1")
     assert event.data == {"conferma": False, "note": "assente"}
 
 
 def test_completing_a_completed_task_is_refused(engine: Engine, two_step: str, actor: Callable[..., Actor]) -> None:
     anna = actor("assistente_sociale")
-    case = engine.start_case(two_step, {}, actor=anna)
+    case = engine.cases.start(two_step, {}, actor=anna)
     task_id = case.open_tasks[0].id
-    engine.complete_task(task_id, {"conferma": True}, actor=anna)
+    engine.tasks.complete(task_id, {"conferma": True}, actor=anna)
 
     with pytest.raises(errors.TaskNotReady):
-        engine.complete_task(task_id, {"conferma": True}, actor=anna)
+        engine.tasks.complete(task_id, {"conferma": True}, actor=anna)
 
 
 def test_a_task_not_yet_reached_cannot_be_completed(engine: Engine, two_step: str, actor: Callable[..., Actor]) -> None:
@@ -63,77 +62,77 @@ def test_a_task_not_yet_reached_cannot_be_completed(engine: Engine, two_step: st
     from SpiffWorkflow.util.task import TaskState
 
     anna, carlo = actor("assistente_sociale"), actor("operatore_cpi")
-    case = engine.start_case(two_step, {}, actor=anna)
-    ctx = engine.ctx
+    case = engine.cases.start(two_step, {}, actor=anna)
+    ctx = engine._ctx
     with ctx.uow(write=False) as uow:
         record = uow.cases.get(case.id)
         wf = ctx.runner.load(ctx.specs_for(uow, record.process_version_id), record.state)
     [future] = [t for t in wf.get_tasks(state=TaskState.LIKELY | TaskState.FUTURE) if t.task_spec.name == "Task_2"]
 
     with pytest.raises(errors.NotFound):
-        engine.complete_task(str(future.id), {"conferma": True}, actor=carlo)
+        engine.tasks.complete(str(future.id), {"conferma": True}, actor=carlo)
     assert UUID(case.open_tasks[0].id) != future.id
-    assert engine.get_case(case.id).version == case.version
+    assert engine.cases.get(case.id).version == case.version
 
 
 def test_wrong_role_is_refused_and_nothing_changes(engine: Engine, two_step: str, actor: Callable[..., Actor]) -> None:
     anna, carlo = actor("assistente_sociale"), actor("operatore_cpi")
-    case = engine.start_case(two_step, {}, actor=anna)
+    case = engine.cases.start(two_step, {}, actor=anna)
 
     with pytest.raises(errors.Forbidden):
-        engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=carlo)
-    assert engine.get_case(case.id).version == case.version
-    assert len(engine.history(case.id)) == 1
+        engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=carlo)
+    assert engine.cases.get(case.id).version == case.version
+    assert len(engine.cases.history(case.id)) == 1
 
 
 def test_wrong_territory_is_refused(engine: Engine, two_step: str, actor: Callable[..., Actor]) -> None:
     starter = actor("assistente_sociale", territory="T1")
     elsewhere = actor("assistente_sociale", territory="T2")
-    case = engine.start_case(two_step, {"territorio": "T1"}, actor=starter)
+    case = engine.cases.start(two_step, {"territorio": "T1"}, actor=starter)
 
-    assert engine.list_tasks(elsewhere) == []
+    assert engine.tasks.list(actor=elsewhere) == []
     with pytest.raises(errors.Forbidden):
-        engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=elsewhere)
+        engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=elsewhere)
 
 
 def test_invalid_form_data_gives_field_messages_and_leaves_case_untouched(
     engine: Engine, two_step: str, actor: Callable[..., Actor]
 ) -> None:
     anna = actor("assistente_sociale")
-    case = engine.start_case(two_step, {}, actor=anna)
+    case = engine.cases.start(two_step, {}, actor=anna)
 
     with pytest.raises(errors.InvalidData) as exc:
-        engine.complete_task(case.open_tasks[0].id, {"note": 3, "extra": 1}, actor=anna)
+        engine.tasks.complete(case.open_tasks[0].id, {"note": 3, "extra": 1}, actor=anna)
 
     assert exc.value.messages == {
         "conferma": ["Campo obbligatorio."],
         "note": ["Inserire un testo."],
         "extra": ["Unknown field."],
     }
-    after = engine.get_case(case.id)
+    after = engine.cases.get(case.id)
     assert (after.version, after.open_tasks[0].id) == (case.version, case.open_tasks[0].id)
 
 
 def test_start_data_with_reserved_names_is_refused(engine: Engine, two_step: str, actor: Callable[..., Actor]) -> None:
     with pytest.raises(errors.InvalidData) as exc:
-        engine.start_case(two_step, {"__builtins__": {}, "ok": 1}, actor=actor("assistente_sociale"))
+        engine.cases.start(two_step, {"__builtins__": {}, "ok": 1}, actor=actor("assistente_sociale"))
     assert "__builtins__" in exc.value.messages
 
 
 def test_cancelled_case_closes_its_tasks(engine: Engine, two_step: str, actor: Callable[..., Actor]) -> None:
     anna, coord = actor("assistente_sociale"), actor("coordinatore")
-    case = engine.start_case(two_step, {}, actor=anna)
+    case = engine.cases.start(two_step, {}, actor=anna)
 
     with pytest.raises(errors.Forbidden):
-        engine.cancel_case(case.id, actor=anna, reason="errore")
-    done = engine.cancel_case(case.id, actor=coord, reason="Inserito per errore")
+        engine.cases.cancel(case.id, actor=anna, reason="errore")
+    done = engine.cases.cancel(case.id, actor=coord, reason="Inserito per errore")
 
     assert done.status is CaseStatus.CANCELLED and done.open_tasks == ()
-    [task] = engine.list_tasks(anna, status=TaskStatus.CANCELLED)
+    [task] = engine.tasks.list(status=TaskStatus.CANCELLED, actor=anna)
     assert task.id == case.open_tasks[0].id
-    assert engine.history(case.id)[-1].data == {"reason": "Inserito per errore"}
+    assert engine.cases.history(case.id)[-1].data == {"reason": "Inserito per errore"}
     with pytest.raises(errors.CaseClosed):
-        engine.cancel_case(case.id, actor=coord, reason="di nuovo")
+        engine.cases.cancel(case.id, actor=coord, reason="di nuovo")
 
 
 def test_multi_instance_collects_one_answer_per_item(
@@ -141,11 +140,11 @@ def test_multi_instance_collects_one_answer_per_item(
 ) -> None:
     deploy(("mi.bpmn", multi_instance("mi")))
     ref = actor("referente_ente_partner")
-    case = engine.start_case("mi", {"items": ["Comune", "ASL", "CPI"]}, actor=actor("coordinatore"))
+    case = engine.cases.start("mi", {"items": ["Comune", "ASL", "CPI"]}, actor=actor("coordinatore"))
     assert sorted(t.context["item"] for t in case.open_tasks) == ["ASL", "CPI", "Comune"]
 
     for task in case.open_tasks:
-        case = engine.complete_task(task.id, {"conferma": True, "note": task.context["item"]}, actor=ref)
+        case = engine.tasks.complete(task.id, {"conferma": True, "note": task.context["item"]}, actor=ref)
 
     assert case.status is CaseStatus.COMPLETED
     assert sorted(a["note"] for a in case.data["answers"]) == ["ASL", "CPI", "Comune"]
@@ -155,7 +154,7 @@ def test_concurrent_double_completion_gives_one_success_and_one_conflict(
     engine: Engine, two_step: str, actor: Callable[..., Actor]
 ) -> None:
     anna = actor("assistente_sociale")
-    case = engine.start_case(two_step, {}, actor=anna)
+    case = engine.cases.start(two_step, {}, actor=anna)
     task_id = case.open_tasks[0].id
     barrier = threading.Barrier(2)
     outcomes: list[object] = []
@@ -163,7 +162,7 @@ def test_concurrent_double_completion_gives_one_success_and_one_conflict(
     def complete() -> None:
         barrier.wait()
         try:
-            outcomes.append(engine.complete_task(task_id, {"conferma": True}, actor=anna))
+            outcomes.append(engine.tasks.complete(task_id, {"conferma": True}, actor=anna))
         except errors.Conflict as err:
             outcomes.append(err)
 
@@ -175,19 +174,19 @@ def test_concurrent_double_completion_gives_one_success_and_one_conflict(
 
     assert sorted(type(o).__name__ for o in outcomes if isinstance(o, Exception)) in (["Conflict"], ["TaskNotReady"])
     assert sum(not isinstance(o, Exception) for o in outcomes) == 1
-    assert [e.kind for e in engine.history(case.id)].count("task_completed") == 1
+    assert [e.kind for e in engine.cases.history(case.id)].count("task_completed") == 1
 
 
 def test_stale_write_raises_conflict(engine: Engine, two_step: str, actor: Callable[..., Actor]) -> None:
-    case = engine.start_case(two_step, {}, actor=actor("assistente_sociale"))
-    with engine.ctx.uow() as uow:
+    case = engine.cases.start(two_step, {}, actor=actor("assistente_sociale"))
+    with engine._ctx.uow() as uow:
         mine = uow.cases.get(case.id)
-    with engine.ctx.uow() as uow:
+    with engine._ctx.uow() as uow:
         theirs = uow.cases.get(case.id)
         uow.cases.save(theirs)
         uow.commit()
 
-    with engine.ctx.uow() as uow, pytest.raises(errors.Conflict):
+    with engine._ctx.uow() as uow, pytest.raises(errors.Conflict):
         uow.cases.save(mine)
 
 
@@ -197,8 +196,8 @@ def test_crash_between_state_and_event_write_leaves_neither(
     from engine.adapters.repository import SqlEventRepository
 
     anna = actor("assistente_sociale")
-    case = engine.start_case(two_step, {}, actor=anna)
-    with engine.ctx.uow(write=False) as uow:
+    case = engine.cases.start(two_step, {}, actor=anna)
+    with engine._ctx.uow(write=False) as uow:
         state_before = uow.cases.get(case.id).state
 
     def crash(self: SqlEventRepository, event: object) -> None:
@@ -206,13 +205,13 @@ def test_crash_between_state_and_event_write_leaves_neither(
 
     monkeypatch.setattr(SqlEventRepository, "append_many", crash)
     with pytest.raises(RuntimeError):
-        engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=anna)
+        engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=anna)
     monkeypatch.undo()
 
-    with engine.ctx.uow(write=False) as uow:
+    with engine._ctx.uow(write=False) as uow:
         record = uow.cases.get(case.id)
         assert (record.state, record.version, record.event_seq) == (state_before, case.version, 1)
         assert [t.id for t in uow.tasks.open_for_case(case.id)] == [case.open_tasks[0].id]
-    assert len(engine.history(case.id)) == 1
+    assert len(engine.cases.history(case.id)) == 1
     # and the case still works afterwards
-    assert engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=anna).version == case.version + 1
+    assert engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=anna).version == case.version + 1

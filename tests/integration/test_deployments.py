@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from engine import Actor, CaseStatus, errors
+from engine import Actor, CaseStatus, Engine, errors
 from engine.bpmn.loader import SourceFile
-from engine.facade import Engine
 from tests.conftest import DESIGNER
 from tests.fixtures.diagrams import linear
 
@@ -17,29 +16,31 @@ AS = ("assistente_sociale",)
 
 def test_redeploying_unchanged_files_creates_no_version(engine: Engine) -> None:
     files = [SourceFile("a.bpmn", linear("a", 1, AS)), SourceFile("b.bpmn", linear("b", 2, AS))]
-    first = engine.deploy(files, actor=DESIGNER)
-    again = engine.deploy(files, actor=DESIGNER)
+    first = engine.design.deploy(files, actor=DESIGNER)
+    again = engine.design.deploy(files, actor=DESIGNER)
 
     assert [(v.process_id, v.version, new) for v, new in first] == [("a", 1, True), ("b", 1, True)]
     assert [(v.process_id, v.version, new) for v, new in again] == [("a", 1, False), ("b", 1, False)]
-    assert [v.files for v in engine.list_processes()] == [("a.bpmn",), ("b.bpmn",)]
+    assert [v.files for v in engine.design.processes()] == [("a.bpmn",), ("b.bpmn",)]
 
 
 def test_running_case_keeps_its_version_and_new_cases_take_the_new_one(
     engine: Engine, actor: Callable[..., Actor]
 ) -> None:
     anna = actor(*AS)
-    engine.deploy([SourceFile("p.bpmn", linear("p", 2, AS))], actor=DESIGNER)
-    old = engine.start_case("p", {}, actor=anna)
+    engine.design.deploy([SourceFile("p.bpmn", linear("p", 2, AS))], actor=DESIGNER)
+    old = engine.cases.start("p", {}, actor=anna)
 
-    [(v2, new)] = engine.deploy([SourceFile("p.bpmn", linear("p", 1, AS, script="nuova = True"))], actor=DESIGNER)
-    fresh = engine.start_case("p", {}, actor=anna)
+    [(v2, new)] = engine.design.deploy(
+        [SourceFile("p.bpmn", linear("p", 1, AS, script="nuova = True"))], actor=DESIGNER
+    )
+    fresh = engine.cases.start("p", {}, actor=anna)
 
     assert (v2.version, new) == (2, True)
     assert (old.process_version, fresh.process_version) == (1, 2)
     for _ in range(2):
-        old = engine.complete_task(old.open_tasks[0].id, {"conferma": True}, actor=anna)
-    fresh = engine.complete_task(fresh.open_tasks[0].id, {"conferma": True}, actor=anna)
+        old = engine.tasks.complete(old.open_tasks[0].id, {"conferma": True}, actor=anna)
+    fresh = engine.tasks.complete(fresh.open_tasks[0].id, {"conferma": True}, actor=anna)
     assert old.status is fresh.status is CaseStatus.COMPLETED
     assert "nuova" not in old.data and fresh.data["nuova"] is True
 
@@ -48,14 +49,14 @@ def test_invalid_library_is_not_deployed_at_all(engine: Engine) -> None:
     good = SourceFile("a.bpmn", linear("a", 1, AS))
     bad = SourceFile("b.bpmn", linear("b", 1, AS, script="import os"))
     with pytest.raises(errors.InvalidProcess) as exc:
-        engine.deploy([good, bad], actor=DESIGNER)
+        engine.design.deploy([good, bad], actor=DESIGNER)
     assert exc.value.problems[0].element == "Script_1"
-    assert engine.list_processes() == []
+    assert engine.design.processes() == []
 
 
 def test_only_designers_deploy(engine: Engine, actor: Callable[..., Actor]) -> None:
     with pytest.raises(errors.Forbidden):
-        engine.deploy([SourceFile("a.bpmn", linear("a", 1, AS))], actor=actor(*AS))
+        engine.design.deploy([SourceFile("a.bpmn", linear("a", 1, AS))], actor=actor(*AS))
 
 
 def test_specs_are_parsed_once_per_version(
@@ -63,8 +64,8 @@ def test_specs_are_parsed_once_per_version(
 ) -> None:
     from engine.bpmn import loader
 
-    engine.deploy([SourceFile("p.bpmn", linear("p", 3, AS))], actor=DESIGNER)
-    engine.ctx.specs._specs.clear()  # as after a server restart
+    engine.design.deploy([SourceFile("p.bpmn", linear("p", 3, AS))], actor=DESIGNER)
+    engine._ctx.specs._specs.clear()  # as after a server restart
     parsed = []
     original = loader.Library.__init__
 
@@ -74,8 +75,8 @@ def test_specs_are_parsed_once_per_version(
 
     monkeypatch.setattr(loader.Library, "__init__", counting)
     anna = actor(*AS)
-    case = engine.start_case("p", {}, actor=anna)
+    case = engine.cases.start("p", {}, actor=anna)
     for _ in range(3):
-        case = engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=anna)
+        case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=anna)
 
     assert len(parsed) == 1

@@ -77,9 +77,9 @@ def test_events_written_before_the_chain_are_sealed_by_the_migration(tmp_path: P
     upgrade(url)
 
     engine = build_engine(Settings(database_url=url, processes_dir=ROOT / "processes", instance_dir=tmp_path))
-    report = engine.verify_chains()
+    report = engine.audit.verify()
     assert report.ok and report.events == 2
     with engine.db.begin() as conn:
         conn.execute(text("UPDATE case_event SET actor = 'mallory' WHERE seq = 1"))
-    assert [(b.case_id, b.seq) for b in engine.verify_chains().breaks] == [(1, 1)]
+    assert [(b.case_id, b.seq) for b in engine.audit.verify().breaks] == [(1, 1)]
     engine.close()

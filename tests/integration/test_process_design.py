@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import Actor, CaseStatus, errors
+from engine import Actor, CaseStatus, Engine, errors
 from engine.bpmn.loader import MAX_FILE_BYTES
-from engine.facade import Engine
 from tests.conftest import DESIGNER
 from tests.fixtures.diagrams import linear
 
@@ -20,29 +19,29 @@ LANES = ("assistente_sociale",)
 
 
 def test_new_process_from_template_is_valid_and_deploys(engine: Engine) -> None:
-    draft = engine.new_process_draft("nuovo_percorso", "Nuovo percorso", actor=DESIGNER)
+    draft = engine.design.new_draft("nuovo_percorso", "Nuovo percorso", actor=DESIGNER)
     assert draft["problems"] == [] and draft["file_name"] == "nuovo_percorso.bpmn"
 
-    [(version, new)] = engine.deploy_process_draft(draft["id"], actor=DESIGNER, note="primo rilascio")
+    [(version, new)] = engine.design.deploy_draft(draft["id"], actor=DESIGNER, note="primo rilascio")
 
     assert (version.process_id, version.version, new) == ("nuovo_percorso", 1, True)
-    case = engine.start_case("nuovo_percorso", {}, actor=Actor("c", frozenset({"coordinatore"})))
+    case = engine.cases.start("nuovo_percorso", {}, actor=Actor("c", frozenset({"coordinatore"})))
     assert [t.name for t in case.open_tasks] == ["Prima attività"]
 
 
 def test_draft_with_problems_is_saved_with_located_problems_but_not_deployed(engine: Engine) -> None:
     broken = linear("p", 2, LANES).replace(b'value="generico_conferma"', b'value="modulo_mancante"', 1)
-    draft = engine.save_process_draft("p.bpmn", broken, actor=DESIGNER)
+    draft = engine.design.save_draft("p.bpmn", broken, actor=DESIGNER)
 
     [problem] = draft["problems"]
     assert (problem["element"], problem["file"]) == ("Task_1", "p.bpmn") and "modulo_mancante" in problem["message"]
     with pytest.raises(errors.InvalidProcess):
-        engine.deploy_process_draft(draft["id"], actor=DESIGNER)
-    assert engine.list_processes() == []
+        engine.design.deploy_draft(draft["id"], actor=DESIGNER)
+    assert engine.design.processes() == []
 
-    fixed = engine.save_process_draft("p.bpmn", linear("p", 2, LANES), actor=DESIGNER, draft_id=draft["id"])
+    fixed = engine.design.save_draft("p.bpmn", linear("p", 2, LANES), actor=DESIGNER, draft_id=draft["id"])
     assert fixed["problems"] == []
-    assert [v.version for v, _ in engine.deploy_process_draft(draft["id"], actor=DESIGNER)] == [1]
+    assert [v.version for v, _ in engine.design.deploy_draft(draft["id"], actor=DESIGNER)] == [1]
 
 
 def test_draft_is_validated_against_the_rest_of_the_library(engine: Engine, deploy: Callable[..., None]) -> None:
@@ -51,7 +50,7 @@ def test_draft_is_validated_against_the_rest_of_the_library(engine: Engine, depl
         b'<bpmn:endEvent id="EndEvent_1"/>',
         b'<bpmn:callActivity id="Call_x" calledElement="inesistente"/><bpmn:endEvent id="EndEvent_1"/>',
     )
-    draft = engine.save_process_draft("chiamante.bpmn", caller, actor=DESIGNER)
+    draft = engine.design.save_draft("chiamante.bpmn", caller, actor=DESIGNER)
     assert any(p["element"] == "Call_x" for p in draft["problems"])
 
 
@@ -67,16 +66,16 @@ def test_draft_is_validated_against_the_rest_of_the_library(engine: Engine, depl
 )
 def test_malicious_drafts_are_refused_and_never_stored(engine: Engine, content: bytes, expected: str) -> None:
     with pytest.raises(errors.InvalidProcess) as exc:
-        engine.save_process_draft("p.bpmn", content, actor=DESIGNER)
+        engine.design.save_draft("p.bpmn", content, actor=DESIGNER)
     assert expected in str(exc.value.problems[0] if exc.value.problems else exc.value.message)
-    assert engine.process_drafts(actor=DESIGNER) == []
+    assert engine.design.drafts(actor=DESIGNER) == []
     assert len(content) < MAX_FILE_BYTES or expected == "larger than"
 
 
 def test_only_designers_edit(engine: Engine) -> None:
     for actor in (AS, AUDITOR):
         with pytest.raises(errors.Forbidden):
-            engine.save_process_draft("p.bpmn", linear("p", 1, LANES), actor=actor)
+            engine.design.save_draft("p.bpmn", linear("p", 1, LANES), actor=actor)
 
 
 def test_version_history_and_diff(engine: Engine, deploy: Callable[..., None]) -> None:
@@ -84,19 +83,19 @@ def test_version_history_and_diff(engine: Engine, deploy: Callable[..., None]) -
     v2 = linear("p", 2, LANES, script="nuovo = 1").replace(b'name="Passo 1"', b'name="Primo passo"')
     deploy(("p.bpmn", v2))
 
-    assert [v.version for v in engine.process_versions("p")] == [1, 2]
-    diff = engine.version_diff("p", 1, 2)["processes"]["p"]
+    assert [v.version for v in engine.design.versions("p")] == [1, 2]
+    diff = engine.design.diff("p", 1, 2)["processes"]["p"]
     assert "Script_1" in diff["added"] and "Task_3" in diff["removed"]
     assert {"id": "Task_1", "aspects": ["attributes"]} in diff["changed"]
     with pytest.raises(errors.NotFound):
-        engine.version_diff("p", 1, 9)
+        engine.design.diff("p", 1, 9)
 
 
 def test_dry_run_shows_the_path_without_touching_real_cases(engine: Engine, deploy: Callable[..., None]) -> None:
     branching = (Path(__file__).parent.parent / "fixtures" / "branching.bpmn").read_bytes()
-    draft = engine.save_process_draft("branching.bpmn", branching, actor=DESIGNER)
+    draft = engine.design.save_draft("branching.bpmn", branching, actor=DESIGNER)
 
-    result = engine.dry_run_draft(
+    result = engine.design.dry_run(
         draft["id"],
         "branching",
         {"partner": ["Comune"]},
@@ -115,54 +114,54 @@ def test_dry_run_shows_the_path_without_touching_real_cases(engine: Engine, depl
         "Task_partners",
     ]
     assert result.data["punteggio"] == 30
-    assert engine.list_cases() == [] and engine.list_processes() == []
+    assert engine.cases.list() == [] and engine.design.processes() == []
 
-    stopped = engine.dry_run_draft(draft["id"], "branching", {"partner": []}, {}, actor=DESIGNER)
+    stopped = engine.design.dry_run(draft["id"], "branching", {"partner": []}, {}, actor=DESIGNER)
     assert stopped.stopped_at[0]["element"] == "Task_intake" and not stopped.completed
 
 
 def test_export_writes_the_library_to_disk(engine: Engine, deploy: Callable[..., None], tmp_path: Path) -> None:
     deploy(("p.bpmn", linear("p", 1, LANES)), ("q.bpmn", linear("q", 2, LANES)))
-    assert engine.export_library(tmp_path / "out") == ["p.bpmn", "q.bpmn"]
+    assert engine.design.export(tmp_path / "out") == ["p.bpmn", "q.bpmn"]
     assert (tmp_path / "out" / "q.bpmn").read_bytes() == linear("q", 2, LANES)
 
 
 def test_migration_dry_run_then_migration_with_audit_and_replay(engine: Engine, deploy: Callable[..., None]) -> None:
     deploy(("p.bpmn", linear("p", 3, LANES)))
-    case = engine.start_case("p", {}, actor=AS)
-    case = engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=AS)
+    case = engine.cases.start("p", {}, actor=AS)
+    case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=AS)
     deploy(("p.bpmn", linear("p", 2, LANES, script="versione = 2")))  # v2: Task_3 removed, a script added
 
-    dry = engine.migrate_case(case.id, 2, actor=DESIGNER, dry_run=True)
+    dry = engine.cases.migrate(case.id, 2, actor=DESIGNER, dry_run=True)
     assert dry.can_migrate and not dry.migrated and dry.active == ["Task_2"]
     assert "Task_3" in dry.removed + dry.changed  # SpiffWorkflow may align it with the new script
-    assert engine.get_case(case.id).process_version == 1
+    assert engine.cases.get(case.id).process_version == 1
 
-    done = engine.migrate_case(case.id, 2, actor=DESIGNER, reason="nuova procedura regionale")
-    assert done.migrated and engine.get_case(case.id).process_version == 2
-    case = engine.complete_task(engine.get_case(case.id).open_tasks[0].id, {"conferma": True}, actor=AS)
+    done = engine.cases.migrate(case.id, 2, actor=DESIGNER, reason="nuova procedura regionale")
+    assert done.migrated and engine.cases.get(case.id).process_version == 2
+    case = engine.tasks.complete(engine.cases.get(case.id).open_tasks[0].id, {"conferma": True}, actor=AS)
     assert case.status is CaseStatus.COMPLETED and case.data["versione"] == 2
-    migrated = [e for e in engine.history(case.id) if e.kind == "migrated"]
+    migrated = [e for e in engine.cases.history(case.id) if e.kind == "migrated"]
     assert migrated[0].data["reason"] == "nuova procedura regionale" and migrated[0].actor == DESIGNER.username
-    assert engine.replay(case.id, actor=AUDITOR).faithful
+    assert engine.audit.replay(case.id, actor=AUDITOR).faithful
 
 
 def test_migration_is_refused_with_reason_and_leaves_the_case_untouched(
     engine: Engine, deploy: Callable[..., None]
 ) -> None:
     deploy(("p.bpmn", linear("p", 3, LANES)))
-    case = engine.start_case("p", {}, actor=AS)
-    case = engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=AS)  # now at Task_2
+    case = engine.cases.start("p", {}, actor=AS)
+    case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=AS)  # now at Task_2
     deploy(("p.bpmn", linear("p", 1, LANES)))  # v2: only Task_1 is left
 
-    refused = engine.migrate_case(case.id, 2, actor=DESIGNER, reason="prova")
+    refused = engine.cases.migrate(case.id, 2, actor=DESIGNER, reason="prova")
     assert not refused.can_migrate and not refused.migrated
     assert any("Task_2" in r for r in refused.reasons)
-    after = engine.get_case(case.id)
+    after = engine.cases.get(case.id)
     assert (after.process_version, after.version) == (1, case.version)
-    assert [e.kind for e in engine.history(case.id)].count("migrated") == 0
+    assert [e.kind for e in engine.cases.history(case.id)].count("migrated") == 0
 
-    mapped = engine.migrate_case(
+    mapped = engine.cases.migrate(
         case.id, 2, actor=DESIGNER, reason="mappatura", mapping={"Task_2": "Task_1", "Task_3": "Task_1"}
     )
     assert mapped.migrated, mapped.reasons
@@ -170,40 +169,40 @@ def test_migration_is_refused_with_reason_and_leaves_the_case_untouched(
 
 def test_bulk_migration_reports_partial_failures(engine: Engine, deploy: Callable[..., None]) -> None:
     deploy(("p.bpmn", linear("p", 3, LANES)))
-    early = engine.start_case("p", {}, actor=AS)  # at Task_1
-    late = engine.start_case("p", {}, actor=AS)
+    early = engine.cases.start("p", {}, actor=AS)  # at Task_1
+    late = engine.cases.start("p", {}, actor=AS)
     for _ in range(2):
-        late = engine.complete_task(late.open_tasks[0].id, {"conferma": True}, actor=AS)  # at Task_3
+        late = engine.tasks.complete(late.open_tasks[0].id, {"conferma": True}, actor=AS)  # at Task_3
     deploy(("p.bpmn", linear("p", 2, LANES)))  # v2 removes Task_3
 
-    dry = engine.migrate_cases("p", 2, actor=DESIGNER, dry_run=True)
+    dry = engine.cases.migrate_process("p", 2, actor=DESIGNER, dry_run=True)
     assert {(r.case_id, r.can_migrate) for r in dry} == {(early.id, True), (late.id, False)}
-    results = engine.migrate_cases("p", 2, actor=DESIGNER, reason="aggiornamento")
+    results = engine.cases.migrate_process("p", 2, actor=DESIGNER, reason="aggiornamento")
 
     assert {(r.case_id, r.migrated) for r in results} == {(early.id, True), (late.id, False)}
-    assert engine.get_case(early.id).process_version == 2 and engine.get_case(late.id).process_version == 1
-    assert engine.verify_chains().ok
+    assert engine.cases.get(early.id).process_version == 2 and engine.cases.get(late.id).process_version == 1
+    assert engine.audit.verify().ok
     with pytest.raises(errors.Forbidden):
-        engine.migrate_cases("p", 2, actor=AS)
+        engine.cases.migrate_process("p", 2, actor=AS)
 
 
 def test_a_renamed_active_element_needs_a_mapping_and_the_inbox_follows_it(
     engine: Engine, deploy: Callable[..., None]
 ) -> None:
     deploy(("p.bpmn", linear("p", 2, LANES)))
-    case = engine.start_case("p", {}, actor=AS)
-    case = engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=AS)  # at Task_2
+    case = engine.cases.start("p", {}, actor=AS)
+    case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=AS)  # at Task_2
     renamed = linear("p", 2, LANES).replace(b"Task_2", b"Task_3").replace(b"Passo 2", b"Passo rinominato")
     deploy(("p.bpmn", renamed))
 
-    refused = engine.migrate_case(case.id, 2, actor=DESIGNER, dry_run=True)
+    refused = engine.cases.migrate(case.id, 2, actor=DESIGNER, dry_run=True)
     assert not refused.can_migrate and any("Task_2" in r for r in refused.reasons)
 
-    engine.migrate_case(case.id, 2, actor=DESIGNER, reason="nuovo nome", mapping={"Task_2": "Task_3"})
-    [task] = engine.get_case(case.id).open_tasks
+    engine.cases.migrate(case.id, 2, actor=DESIGNER, reason="nuovo nome", mapping={"Task_2": "Task_3"})
+    [task] = engine.cases.get(case.id).open_tasks
     assert (task.bpmn_id, task.name) == ("Task_3", "Passo rinominato")
-    assert engine.complete_task(task.id, {"conferma": True}, actor=AS).status is CaseStatus.COMPLETED
-    assert engine.replay(case.id, actor=AUDITOR).faithful
+    assert engine.tasks.complete(task.id, {"conferma": True}, actor=AS).status is CaseStatus.COMPLETED
+    assert engine.audit.replay(case.id, actor=AUDITOR).faithful
 
 
 def test_diff_ignores_restated_defaults(engine: Engine, deploy: Callable[..., None]) -> None:
@@ -216,4 +215,4 @@ def test_diff_ignores_restated_defaults(engine: Engine, deploy: Callable[..., No
             ),
         )
     )
-    assert engine.version_diff("p", 1, 2)["processes"] == {}
+    assert engine.design.diff("p", 1, 2)["processes"] == {}

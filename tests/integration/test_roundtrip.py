@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from SpiffWorkflow.util.task import TaskState
 
-from engine import Actor, CaseStatus
+from engine import Actor, CaseStatus, Engine
 from engine.bpmn.loader import Library, SourceFile
-from engine.facade import Engine
 from tests.fixtures.diagrams import linear
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -25,7 +24,7 @@ ANSWERS: dict[str, dict[str, Any]] = {
 
 def _in_memory_steps(engine: Engine, source: SourceFile, pid: str, start: dict[str, Any]) -> list[Any]:
     specs = Library([source]).specs(pid)
-    wf = engine.ctx.runner.start(specs, dict(start))
+    wf = engine._ctx.runner.start(specs, dict(start))
     steps = []
     while True:
         ready = sorted(
@@ -33,11 +32,11 @@ def _in_memory_steps(engine: Engine, source: SourceFile, pid: str, start: dict[s
             key=lambda t: (t.task_spec.bpmn_id, str(t.data.get("ente"))),
         )
         # deep copy: in memory, nested data is shared between task snapshots (SPIFFWORKFLOW.md §10)
-        steps.append(([t.task_spec.bpmn_id for t in ready], copy.deepcopy(engine.ctx.runner.data(wf))))
+        steps.append(([t.task_spec.bpmn_id for t in ready], copy.deepcopy(engine._ctx.runner.data(wf))))
         if not ready:
             return steps
         task = ready[0]
-        engine.ctx.runner.complete(
+        engine._ctx.runner.complete(
             wf, str(task.id), ANSWERS.get(task.task_spec.bpmn_id, {"conferma": True, "note": ""})
         )
 
@@ -62,14 +61,14 @@ def test_persisted_run_equals_in_memory_run_at_every_step(
     everyone = Actor("tutti", frozenset({"assistente_sociale", "referente_ente_partner", "coordinatore"}))
     expected = _in_memory_steps(engine, source, pid, start)
 
-    case = engine.start_case(pid, start, actor=everyone)
+    case = engine.cases.start(pid, start, actor=everyone)
     observed = []
     while True:
         ready = sorted(case.open_tasks, key=lambda t: (t.bpmn_id, str(t.context.get("item"))))
         observed.append(([t.bpmn_id for t in ready], case.data))
         if not ready:
             break
-        case = engine.complete_task(
+        case = engine.tasks.complete(
             ready[0].id, ANSWERS.get(ready[0].bpmn_id, {"conferma": True, "note": ""}), actor=everyone
         )
 
@@ -83,11 +82,11 @@ def test_branching_takes_the_complex_path_and_computes_script_values(
 ) -> None:
     deploy(("branching.bpmn", (FIXTURES / "branching.bpmn").read_bytes()))
     everyone = Actor("tutti", frozenset({"assistente_sociale", "referente_ente_partner"}))
-    case = engine.start_case("branching", {"partner": []}, actor=everyone)
+    case = engine.cases.start("branching", {"partner": []}, actor=everyone)
     [intake] = case.open_tasks
     assert intake.due_at == clock.now().replace(microsecond=0) + __import__("datetime").timedelta(days=10)
 
-    case = engine.complete_task(intake.id, ANSWERS["Task_intake"], actor=everyone)
+    case = engine.tasks.complete(intake.id, ANSWERS["Task_intake"], actor=everyone)
 
     assert [t.bpmn_id for t in case.open_tasks] == ["Task_deep"]
     assert case.data["punteggio"] == 30

@@ -7,11 +7,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from engine import Actor
-from engine.adapters.scheduler import build_scheduler, tick
+from engine import Actor, Engine
 from engine.adapters.senders import FileSender
 from engine.clock import FixedClock
-from engine.facade import Engine
+from engine.model import TickReport
 from tests.fixtures.clock_diagrams import escalation, single_timer
 
 AS = Actor("anna", frozenset({"assistente_sociale", "coordinatore"}))
@@ -21,27 +20,27 @@ def test_tick_fires_timers_and_sends_notices(
     engine: Engine, deploy: Callable[..., None], clock: FixedClock, tmp_path: Path
 ) -> None:
     deploy(("sollecito.bpmn", escalation()))
-    engine.add_user("anna", "Anna", [("assistente_sociale", "")])
-    engine.ctx.sender = FileSender(tmp_path / "out.jsonl")
-    engine.start_case("sollecito", {}, actor=AS)
+    engine.users.add("anna", "Anna", [("assistente_sociale", "")])
+    engine._ctx.sender = FileSender(tmp_path / "out.jsonl")
+    engine.cases.start("sollecito", {}, actor=AS)
     clock.advance(days=6)
 
-    result = tick(engine)
+    result = engine.tick()
 
-    assert result["timers_fired"] == 1 and result["overdue_announced"] == 1 and result["notifications_sent"] == 1
-    assert tick(engine) == {"timers_fired": 0, "messages_delivered": 0, "overdue_announced": 0, "notifications_sent": 0}
+    assert result.timers_fired == 1 and result.overdue_announced == 1 and result.notifications_sent == 1
+    assert engine.tick() == TickReport(timers_fired=0, messages_delivered=0, overdue_announced=0, notifications_sent=0)
 
 
 def test_a_started_scheduler_catches_up_at_once(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> None:
     deploy(("un_timer.bpmn", single_timer()))
-    case = engine.start_case("un_timer", {}, actor=AS)
+    case = engine.cases.start("un_timer", {}, actor=AS)
     clock.advance(days=2)  # the timer fell due while nothing ran
-    scheduler = build_scheduler(engine, interval_seconds=3600)
+    scheduler = engine.scheduler(interval_seconds=3600)
     scheduler.start()
     try:
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not engine.get_case(case.id).open_tasks:
+        while time.monotonic() < deadline and not engine.cases.get(case.id).open_tasks:
             time.sleep(0.05)
     finally:
         scheduler.shutdown(wait=True)
-    assert [t.name for t in engine.get_case(case.id).open_tasks] == ["Dopo l'attesa"]
+    assert [t.name for t in engine.cases.get(case.id).open_tasks] == ["Dopo l'attesa"]

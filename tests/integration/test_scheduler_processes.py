@@ -13,10 +13,9 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from engine import Actor
+from engine import Actor, Engine
 from engine.adapters import orm
 from engine.clock import FixedClock
-from engine.facade import Engine
 from tests.conftest import ROOT
 from tests.fixtures.clock_diagrams import single_timer
 
@@ -46,7 +45,7 @@ def _fired_per_case(engine: Engine) -> Counter[int]:
 
 def _start_cases(engine: Engine, deploy: Callable[..., None], n: int) -> list[int]:
     deploy(("un_timer.bpmn", single_timer()))
-    return [engine.start_case("un_timer", {}, actor=AS).id for _ in range(n)]
+    return [engine.cases.start("un_timer", {}, actor=AS).id for _ in range(n)]
 
 
 def test_two_schedulers_fire_500_timers_exactly_once(
@@ -66,7 +65,7 @@ def test_two_schedulers_fire_500_timers_exactly_once(
         assert all(c > 0 for c in counts), counts
     per_case = _fired_per_case(engine)
     assert set(per_case) == set(cases) and set(per_case.values()) == {1}
-    with engine.ctx.uow(write=False) as uow:
+    with engine._ctx.uow(write=False) as uow:
         assert uow.timers.count("fired") == 500 and uow.timers.count("pending") == 0
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import Actor, CaseStatus, TaskStatus
+from engine import Actor, CaseStatus, Engine, TaskStatus
 from engine.adapters.senders import FileSender
 from engine.clock import FixedClock
-from engine.facade import Engine
 from tests.fixtures import clock_diagrams as d
 
 AS = Actor("anna", frozenset({"assistente_sociale"}))
@@ -20,27 +19,27 @@ COORD = Actor("carla", frozenset({"coordinatore"}))
 
 
 def timer_events(engine: Engine, case_id: int) -> list[str]:
-    return [str(e.bpmn_id) for e in engine.history(case_id) if e.kind == "timer_fired"]
+    return [str(e.bpmn_id) for e in engine.cases.history(case_id) if e.kind == "timer_fired"]
 
 
 def test_thirty_day_timer_fires_once_after_thirty_days(
     engine: Engine, deploy: Callable[..., None], clock: FixedClock
 ) -> None:
     deploy(("attesa_documenti.bpmn", d.missing_documents()))
-    case = engine.start_case("attesa_documenti", {}, actor=AS)
+    case = engine.cases.start("attesa_documenti", {}, actor=AS)
     [wait] = case.open_tasks
     assert wait.due_at == clock.now() + dt.timedelta(days=30)  # the boundary timer is the task's deadline
 
     clock.advance(days=29, hours=23)
-    assert engine.fire_due_timers() == 0
+    assert engine.timers.fire_due() == 0
     clock.advance(hours=2)
-    assert engine.fire_due_timers() == 1
-    assert engine.fire_due_timers() == 0
+    assert engine.timers.fire_due() == 1
+    assert engine.timers.fire_due() == 0
 
-    after = engine.get_case(case.id)
+    after = engine.cases.get(case.id)
     assert [t.name for t in after.open_tasks] == ["Archiviazione"]
     assert timer_events(engine, case.id) == ["Timer_expired"]
-    assert [t.status for t in engine.list_tasks(AS, status=None, case_id=case.id, sort="created")] == [
+    assert [t.status for t in engine.tasks.list(status=None, case_id=case.id, sort="created", actor=AS)] == [
         TaskStatus.CANCELLED,
         TaskStatus.READY,
     ]
@@ -48,15 +47,15 @@ def test_thirty_day_timer_fires_once_after_thirty_days(
 
 def test_documents_in_time_cancel_the_timer(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> None:
     deploy(("attesa_documenti.bpmn", d.missing_documents()))
-    case = engine.start_case("attesa_documenti", {}, actor=AS)
+    case = engine.cases.start("attesa_documenti", {}, actor=AS)
     clock.advance(days=10)
-    case = engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=AS)
+    case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=AS)
     assert [t.name for t in case.open_tasks] == ["Verifica documenti"]
 
     clock.advance(days=60)
-    assert engine.fire_due_timers() == 0
+    assert engine.timers.fire_due() == 0
     assert timer_events(engine, case.id) == []
-    with engine.ctx.uow(write=False) as uow:
+    with engine._ctx.uow(write=False) as uow:
         assert uow.timers.count("cancelled") == 1 and uow.timers.count("pending") == 0
 
 
@@ -64,12 +63,12 @@ def test_monthly_cycle_over_twelve_months_creates_twelve_tasks(
     engine: Engine, deploy: Callable[..., None], clock: FixedClock
 ) -> None:
     deploy(("ciclo_mensile.bpmn", d.monthly_cycle()))
-    case = engine.start_case("ciclo_mensile", {}, actor=COORD)
+    case = engine.cases.start("ciclo_mensile", {}, actor=COORD)
     for _month in range(14):
         clock.advance(days=30, minutes=1)
-        engine.fire_due_timers()
+        engine.timers.fire_due()
 
-    months = engine.list_tasks(TUTOR, case_id=case.id, limit=100)
+    months = engine.tasks.list(case_id=case.id, limit=100, actor=TUTOR)
     assert sum(t.name == "Monitoraggio mensile" for t in months) == 12
     assert len(timer_events(engine, case.id)) == 12
 
@@ -78,43 +77,45 @@ def test_after_downtime_a_cycle_fires_once_then_realigns(
     engine: Engine, deploy: Callable[..., None], clock: FixedClock
 ) -> None:
     deploy(("ciclo_mensile.bpmn", d.monthly_cycle()))
-    case = engine.start_case("ciclo_mensile", {}, actor=COORD)
+    case = engine.cases.start("ciclo_mensile", {}, actor=COORD)
     clock.advance(days=95)  # three periods missed while the scheduler was down
-    assert engine.fire_due_timers() == 1
-    assert engine.fire_due_timers() == 0
-    assert sum(t.name == "Monitoraggio mensile" for t in engine.list_tasks(TUTOR, case_id=case.id)) == 1
+    assert engine.timers.fire_due() == 1
+    assert engine.timers.fire_due() == 0
+    assert sum(t.name == "Monitoraggio mensile" for t in engine.tasks.list(case_id=case.id, actor=TUTOR)) == 1
     clock.advance(days=25, minutes=1)  # the next occurrence is on the original schedule (day 120)
-    assert engine.fire_due_timers() == 1
+    assert engine.timers.fire_due() == 1
 
 
 def test_catch_up_all_keeps_every_missed_occurrence(
     engine: Engine, deploy: Callable[..., None], clock: FixedClock
 ) -> None:
     deploy(("ciclo_mensile.bpmn", d.monthly_cycle(catch_up="all")))
-    case = engine.start_case("ciclo_mensile", {}, actor=COORD)
+    case = engine.cases.start("ciclo_mensile", {}, actor=COORD)
     clock.advance(days=95)
-    fired = sum(engine.fire_due_timers() for _ in range(5))
+    fired = sum(engine.timers.fire_due() for _ in range(5))
     assert fired == 3
-    assert sum(t.name == "Monitoraggio mensile" for t in engine.list_tasks(TUTOR, case_id=case.id)) == 3
+    assert sum(t.name == "Monitoraggio mensile" for t in engine.tasks.list(case_id=case.id, actor=TUTOR)) == 3
 
 
 def test_overdue_task_escalates_to_the_coordinator_and_is_announced(
     engine: Engine, deploy: Callable[..., None], clock: FixedClock, tmp_path: Path
 ) -> None:
     deploy(("sollecito.bpmn", d.escalation()))
-    engine.add_user("anna", "Anna", [("assistente_sociale", "T1")])
-    engine.add_user("carla", "Carla", [("coordinatore", "")])
-    case = engine.start_case("sollecito", {"territorio": "T1"}, actor=COORD)
+    engine.users.add("anna", "Anna", [("assistente_sociale", "T1")])
+    engine.users.add("carla", "Carla", [("coordinatore", "")])
+    case = engine.cases.start("sollecito", {"territorio": "T1"}, actor=COORD)
     outbox = tmp_path / "outbox.jsonl"
-    engine.ctx.sender = FileSender(outbox)
+    engine._ctx.sender = FileSender(outbox)
 
     clock.advance(days=6)
-    assert [t.id for t in engine.list_tasks(AS, due_before=clock.now())] == [case.open_tasks[0].id]  # flagged overdue
-    assert engine.fire_due_timers() == 1
-    [chase] = engine.list_tasks(COORD, case_id=case.id)
+    assert [t.id for t in engine.tasks.list(due_before=clock.now(), actor=AS)] == [
+        case.open_tasks[0].id
+    ]  # flagged overdue
+    assert engine.timers.fire_due() == 1
+    [chase] = engine.tasks.list(case_id=case.id, actor=COORD)
     assert chase.name == "Sollecito analisi in ritardo"
-    assert engine.queue_overdue() == 1 and engine.queue_overdue() == 0
-    assert engine.dispatch_notifications() == 1
+    assert engine.timers.queue_overdue() == 1 and engine.timers.queue_overdue() == 0
+    assert engine.timers.dispatch_notifications() == 1
     assert '"to": "anna"' in outbox.read_text() and "Attività scaduta" in outbox.read_text()
 
 
@@ -122,27 +123,27 @@ def test_failing_timer_is_retried_with_backoff_then_becomes_an_incident(
     engine: Engine, deploy: Callable[..., None], clock: FixedClock
 ) -> None:
     deploy(("timer_fallito.bpmn", d.failing_after_timer()))
-    engine.add_user("carla", "Carla", [("coordinatore", "")])
-    case = engine.start_case("timer_fallito", {"divisore": 0}, actor=COORD)
+    engine.users.add("carla", "Carla", [("coordinatore", "")])
+    case = engine.cases.start("timer_fallito", {"divisore": 0}, actor=COORD)
     clock.advance(days=1, seconds=1)
     attempts = 0
     for _ in range(12):
-        engine.fire_due_timers()
+        engine.timers.fire_due()
         clock.advance(hours=1)
-        with engine.ctx.uow(write=False) as uow:
+        with engine._ctx.uow(write=False) as uow:
             [row] = uow.timers.incidents() or [None]
         if row is not None:
             attempts = row["attempts"]
             break
     assert attempts == 5
-    [incident] = engine.incidents(COORD)
+    [incident] = engine.timers.incidents(actor=COORD)
     assert "ZeroDivisionError" in incident["last_error"] and incident["case_id"] == case.id
-    assert engine.get_case(case.id).status is CaseStatus.RUNNING  # untouched by the failures
-    assert [e.kind for e in engine.history(case.id)][-1] == "timer_incident"
+    assert engine.cases.get(case.id).status is CaseStatus.RUNNING  # untouched by the failures
+    assert [e.kind for e in engine.cases.history(case.id)][-1] == "timer_incident"
 
-    engine.retry_incident(incident["id"], actor=COORD)  # back in the schedule, counted afresh
-    assert engine.incidents(COORD) == []
-    with engine.ctx.uow(write=False) as uow:
+    engine.timers.retry_incident(incident["id"], actor=COORD)  # back in the schedule, counted afresh
+    assert engine.timers.incidents(actor=COORD) == []
+    with engine._ctx.uow(write=False) as uow:
         assert uow.timers.count("pending") == 1
 
 
@@ -150,43 +151,43 @@ def test_message_sent_before_the_case_waits_is_delivered_when_it_does(
     engine: Engine, deploy: Callable[..., None]
 ) -> None:
     deploy(("attesa_messaggio.bpmn", d.wait_for_message()))
-    case = engine.start_case("attesa_messaggio", {}, actor=AS)
-    early = engine.send_message(case.id, "documenti_pervenuti", {"protocollo": "P-17"}, actor=AS)
+    case = engine.cases.start("attesa_messaggio", {}, actor=AS)
+    early = engine.messages.send(case.id, "documenti_pervenuti", {"protocollo": "P-17"}, actor=AS)
     assert [t.name for t in early.open_tasks] == ["Richiesta documenti"]  # kept, not lost
 
-    case = engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=AS)
+    case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=AS)
 
     assert [t.name for t in case.open_tasks] == ["Verifica documenti"]
     assert case.data["documenti"] == {"protocollo": "P-17"}
-    kinds = [e.kind for e in engine.history(case.id)]
+    kinds = [e.kind for e in engine.cases.history(case.id)]
     assert kinds.index("message_sent") < kinds.index("message_received")
-    assert [m["status"] for m in engine.case_messages(case.id)] == ["delivered"]
+    assert [m["status"] for m in engine.messages.of_case(case.id)] == ["delivered"]
 
 
 def test_withdrawal_stops_the_running_traineeship(engine: Engine, deploy: Callable[..., None]) -> None:
     parent, child = d.traineeship_with_withdrawal()
     deploy(("percorso_prova.bpmn", parent), ("tirocinio_prova.bpmn", child))
-    case = engine.start_case("percorso_prova", {}, actor=AS)
+    case = engine.cases.start("percorso_prova", {}, actor=AS)
     assert [t.name for t in case.open_tasks] == ["Registro presenze mese 1"]
 
-    case = engine.send_message(case.id, "rinuncia_beneficiario", {"motivo": "trasferimento"}, actor=AS)
+    case = engine.messages.send(case.id, "rinuncia_beneficiario", {"motivo": "trasferimento"}, actor=AS)
 
     assert [t.name for t in case.open_tasks] == ["Chiusura per rinuncia"]
-    assert engine.list_tasks(TUTOR) == []
+    assert engine.tasks.list(actor=TUTOR) == []
 
 
 def test_partnership_change_reaches_the_cases_of_its_territory(engine: Engine, deploy: Callable[..., None]) -> None:
     f1, listener = d.partnership_and_listener()
     deploy(("accordo_partenariato.bpmn", f1), ("ascolto_partenariato.bpmn", listener))
-    mine = engine.start_case("ascolto_partenariato", {"territorio": "T1"}, actor=COORD)
-    other = engine.start_case("ascolto_partenariato", {"territorio": "T2"}, actor=COORD)
-    f1_case = engine.start_case("accordo_partenariato", {"territorio": "T1"}, actor=COORD)
+    mine = engine.cases.start("ascolto_partenariato", {"territorio": "T1"}, actor=COORD)
+    other = engine.cases.start("ascolto_partenariato", {"territorio": "T2"}, actor=COORD)
+    f1_case = engine.cases.start("accordo_partenariato", {"territorio": "T1"}, actor=COORD)
 
-    engine.complete_task(f1_case.open_tasks[0].id, {"conferma": False}, actor=COORD)  # the partnership lapses
-    assert engine.deliver_messages() == 1
+    engine.tasks.complete(f1_case.open_tasks[0].id, {"conferma": False}, actor=COORD)  # the partnership lapses
+    assert engine.messages.deliver() == 1
 
-    assert "Verifica effetti del partenariato" in [t.name for t in engine.get_case(mine.id).open_tasks]
-    assert "Verifica effetti del partenariato" not in [t.name for t in engine.get_case(other.id).open_tasks]
+    assert "Verifica effetti del partenariato" in [t.name for t in engine.cases.get(mine.id).open_tasks]
+    assert "Verifica effetti del partenariato" not in [t.name for t in engine.cases.get(other.id).open_tasks]
 
 
 @pytest.mark.parametrize("step", [dt.timedelta(days=1, seconds=1)])
@@ -196,11 +197,11 @@ def test_catch_up_fires_overdue_timers_in_due_order(
     deploy(("un_timer.bpmn", d.single_timer()))
     ids = []
     for _ in range(3):
-        ids.append(engine.start_case("un_timer", {}, actor=AS).id)
+        ids.append(engine.cases.start("un_timer", {}, actor=AS).id)
         clock.advance(hours=1)
     clock.advance(days=3)  # downtime: all three overdue
-    assert engine.fire_due_timers() == 3
-    fired_at = {i: [e.seq for e in engine.history(i) if e.kind == "timer_fired"] for i in ids}
+    assert engine.timers.fire_due() == 3
+    fired_at = {i: [e.seq for e in engine.cases.history(i) if e.kind == "timer_fired"] for i in ids}
     assert all(len(v) == 1 for v in fired_at.values())
-    with engine.ctx.uow(write=False) as uow:
+    with engine._ctx.uow(write=False) as uow:
         assert uow.timers.count("fired") == 3

@@ -20,10 +20,10 @@ def replay_every_case_afterwards(request: pytest.FixtureRequest) -> Iterator[Non
     yield
     if engine is None:
         return
-    for case in engine.list_cases(limit=10_000):
-        result = engine.replay(case.id, actor=AUDITOR)
+    for case in engine.cases.list(limit=10_000):
+        result = engine.audit.replay(case.id, actor=AUDITOR)
         assert result.faithful, (
             f"replay of case {case.id} ({case.process_id}) diverges at event {result.first_mismatch}"
         )
-        assert result.final == engine.get_case(case.id, AUDITOR).data, f"replayed data of case {case.id} differ"
-    assert engine.verify_chains().ok
+        assert result.final == engine.cases.get(case.id, actor=AUDITOR).data, f"replayed data of case {case.id} differ"
+    assert engine.audit.verify().ok

@@ -8,12 +8,12 @@ the frozen ``time_machine`` time, kept equal to the engine's ``FixedClock``).
 
 ``Scenario.do`` completes a task the way a user would: it finds the open task of the case in the
 inbox of an actor holding exactly the task's lane role in the case territory, fills its form
-with valid data (plus the step's overrides) and submits it with ``engine.complete_task``. The
+with valid data (plus the step's overrides) and submits it with ``engine.tasks.complete``. The
 engine validates the form again, so a payload the forms would refuse fails the test.
 
 Timers: SpiffWorkflow computes due dates with the real ``datetime.now``; ``Scenario.advance``
 moves the ``FixedClock`` and the ``time_machine`` traveller together, then runs
-``engine.fire_due_timers()`` like the scheduler does.
+``engine.timers.fire_due()`` like the scheduler does.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from typing import Any
 
 import time_machine
 
+from engine import Engine
 from engine.clock import FixedClock
-from engine.facade import Engine
 from engine.model import Actor, CaseEvent, CaseView, EventKind, TaskView
 from tests.processes.test_diagrams_f3_f5_raw import base_data
 from tests.unit.test_forms_f1_f2 import VALID
@@ -109,10 +109,10 @@ class Scenario:
 
     def open_partnership(self) -> None:
         """Make the territory's partnership active directly (F1 walked elsewhere)."""
-        self.engine.set_partnership(self.territory, True, actor=self.coordinatore)
+        self.engine.registry.set_partnership(self.territory, True, actor=self.coordinatore)
 
     def start(self, process_id: str, data: dict[str, Any], actor: Actor | None = None) -> int:
-        case = self.engine.start_case(
+        case = self.engine.cases.start(
             process_id, {"territorio": self.territory, **data}, actor=actor or self.coordinatore
         )
         self.phases[case.id] = []
@@ -124,7 +124,7 @@ class Scenario:
     # -- reading --
 
     def case(self, case_id: int) -> CaseView:
-        return self.engine.get_case(case_id)
+        return self.engine.cases.get(case_id)
 
     def data(self, case_id: int) -> dict[str, Any]:
         return self.case(case_id).data
@@ -134,7 +134,7 @@ class Scenario:
         return sorted(t.bpmn_id for t in self.case(case_id).open_tasks)
 
     def history(self, case_id: int) -> list[CaseEvent]:
-        return self.engine.history(case_id)
+        return self.engine.cases.history(case_id)
 
     def completed(self, case_id: int) -> list[str]:
         """Bpmn ids of the task_completed events of the audit log, in order."""
@@ -158,7 +158,7 @@ class Scenario:
 
     def in_phase(self, case_id: int, phase: str) -> bool:
         """Whether the engine files the case under ``phase`` (the inbox/case-list filter)."""
-        return case_id in {c.id for c in self.engine.list_cases(phase=phase, territory=self.territory)}
+        return case_id in {c.id for c in self.engine.cases.list(phase=phase, territory=self.territory)}
 
     # -- acting --
 
@@ -176,9 +176,9 @@ class Scenario:
         assert task.form_key, f"{bpmn_id} has no form"
         assert task.territory == self.territory
         who = self.actor(task.role)
-        inbox = {t.id for t in self.engine.list_tasks(who, case_id=case_id)}
+        inbox = {t.id for t in self.engine.tasks.list(case_id=case_id, actor=who)}
         assert task.id in inbox, f"{bpmn_id} is not in the inbox of {who.username}"
-        view = self.engine.complete_task(task.id, form_data(task.form_key, **overrides), actor=who)
+        view = self.engine.tasks.complete(task.id, form_data(task.form_key, **overrides), actor=who)
         self.phases.setdefault(case_id, []).append(task.process_id)
         self.lanes[bpmn_id] = task.role
         return view
@@ -189,7 +189,7 @@ class Scenario:
         before = {case_id: self.timers_fired(case_id) for case_id in self.phases}
         self.clock.advance(days=days, **more)
         self.traveller.move_to(self.clock.now())
-        self.engine.fire_due_timers()
+        self.engine.timers.fire_due()
         return sorted(case_id for case_id, n in before.items() if self.timers_fired(case_id) > n)
 
     def timers_fired(self, case_id: int) -> int:
@@ -286,5 +286,5 @@ class Scenario:
 def scenario(engine: Engine, clock: FixedClock, territory: str = TERRITORY) -> Iterator[Scenario]:
     """The real library deployed, and SpiffWorkflow's time frozen at the engine clock's "now"."""
     with time_machine.travel(clock.now(), tick=False) as traveller:
-        engine.deploy(actor=DESIGNER, note="scenario")
+        engine.design.deploy(actor=DESIGNER, note="scenario")
         yield Scenario(engine, clock, traveller, territory)

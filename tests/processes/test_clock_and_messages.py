@@ -2,7 +2,7 @@
 
 Every case runs the deployed library (``processes/``) through the real engine: database, inbox,
 audit log, ``case_timer`` schedule and ``case_message`` store. Time moves only with the
-``FixedClock`` (``clock.advance`` + ``engine.fire_due_timers()``, as the scheduler's tick does);
+``FixedClock`` (``clock.advance`` + ``engine.timers.fire_due()``, as the scheduler's tick does);
 SpiffWorkflow's timers read the same clock. Each task is completed by a user holding exactly its
 lane role in the case territory, with valid form data from ``scenario_data.form_data``.
 
@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
+from engine import Engine
 from engine.clock import FixedClock
-from engine.facade import Engine
 from engine.model import Actor, CaseStatus, CaseView, EventKind, TaskStatus, TaskView
 from tests.processes.scenario_data import ADERISCE, DOCUMENTI_MANCANTI, PARTNER_CODES, RIFIUTA, form_data
 
@@ -62,10 +62,10 @@ class Driver:
 
     def start(self, pseudonimo: str) -> int:
         data = {"territorio": self.territory, "beneficiario_pseudonimo": pseudonimo}
-        return self.engine.start_case("percorso_beneficiario", data, actor=self.coordinatore).id
+        return self.engine.cases.start("percorso_beneficiario", data, actor=self.coordinatore).id
 
     def case(self, case_id: int) -> CaseView:
-        return self.engine.get_case(case_id)
+        return self.engine.cases.get(case_id)
 
     def open(self, case_id: int) -> list[str]:
         return sorted(t.bpmn_id for t in self.case(case_id).open_tasks)
@@ -79,22 +79,22 @@ class Driver:
         task = self.task(case_id, bpmn_id)
         assert task.role and task.form_key
         who = self.actor(task.role)
-        assert task.id in {t.id for t in self.engine.list_tasks(who, case_id=case_id)}, f"{bpmn_id} not in inbox"
-        return self.engine.complete_task(task.id, form_data(task.form_key, **overrides), actor=who)
+        assert task.id in {t.id for t in self.engine.tasks.list(case_id=case_id, actor=who)}, f"{bpmn_id} not in inbox"
+        return self.engine.tasks.complete(task.id, form_data(task.form_key, **overrides), actor=who)
 
     def tick(self, **delta: float) -> int:
         """Move the clock, then fire what is due: the timers that fired."""
         self.clock.advance(**delta)
-        return self.engine.fire_due_timers()
+        return self.engine.timers.fire_due()
 
     def today(self) -> str:
         return self.clock.now().date().isoformat()
 
     def kinds(self, case_id: int) -> list[str]:
-        return [e.kind for e in self.engine.history(case_id)]
+        return [e.kind for e in self.engine.cases.history(case_id)]
 
     def fired(self, case_id: int) -> list[str]:
-        return [str(e.bpmn_id) for e in self.engine.history(case_id) if e.kind == EventKind.TIMER_FIRED]
+        return [str(e.bpmn_id) for e in self.engine.cases.history(case_id) if e.kind == EventKind.TIMER_FIRED]
 
     # -- the beneficiary path up to a point --
 
@@ -142,16 +142,16 @@ class Driver:
 
 @pytest.fixture
 def d(engine: Engine, clock: FixedClock) -> Driver:
-    engine.deploy(actor=DESIGNER, note="clock and messages")
+    engine.design.deploy(actor=DESIGNER, note="clock and messages")
     driver = Driver(engine, clock)
     for territory in ("T1", "T2"):
-        engine.set_partnership(territory, True, actor=driver.coordinatore)
+        engine.registry.set_partnership(territory, True, actor=driver.coordinatore)
     return driver
 
 
 def test_the_parameters_these_tests_rely_on(engine: Engine) -> None:
     for name, value in {**PARAMS_F2, **PARAMS_F3_F5}.items():
-        assert engine.ctx.param(name) == value, name
+        assert engine._ctx.param(name) == value, name
 
 
 # --- (a) withdrawal during the traineeship ---------------------------------------------------------
@@ -164,20 +164,20 @@ def test_withdrawal_during_the_traineeship_closes_it_then_exit_data_and_follow_u
     assert d.tick(days=30, minutes=1) == 1  # month 2: the tutor's register is open
     [register] = [t for t in d.case(case_id).open_tasks if t.name == REGISTRO]
 
-    view = d.engine.send_message(
+    view = d.engine.messages.send(
         case_id, "rinuncia_beneficiario", {"motivo": "ALTRO_LAVORO"}, actor=d.actor("assistente_sociale")
     )
 
     # The traineeship is interrupted: its task leaves the tutor's inbox, its timers are cancelled.
     assert [(t.bpmn_id, t.role) for t in view.open_tasks] == [("Task_rinuncia", "coordinatore")]
-    assert d.engine.list_tasks(d.actor("tutor_aziendale")) == []
-    [cancelled] = d.engine.list_tasks(d.actor("tutor_aziendale"), case_id=case_id, status=TaskStatus.CANCELLED)
+    assert d.engine.tasks.list(actor=d.actor("tutor_aziendale")) == []
+    [cancelled] = d.engine.tasks.list(case_id=case_id, status=TaskStatus.CANCELLED, actor=d.actor("tutor_aziendale"))
     assert cancelled.id == register.id
     assert view.next_timer_due is None
     assert view.data["rinuncia"] == {"motivo": "ALTRO_LAVORO"}  # spiffworkflow:messageVariable
     kinds = d.kinds(case_id)
     assert kinds.index(EventKind.MESSAGE_SENT) < kinds.index(EventKind.MESSAGE_RECEIVED)
-    assert [m["status"] for m in d.engine.case_messages(case_id)] == ["delivered"]
+    assert [m["status"] for m in d.engine.messages.of_case(case_id)] == ["delivered"]
     rinuncia = d.task(case_id, "Task_rinuncia")
     assert rinuncia.due_at == rinuncia.created_at + dt.timedelta(days=PARAMS_F3_F5["giorni_comunicazione_cessazione"])
 
@@ -193,11 +193,13 @@ def test_withdrawal_during_the_traineeship_closes_it_then_exit_data_and_follow_u
     uscita = d.task(case_id, "Task_uscita")
     assert uscita.due_at == uscita.created_at + dt.timedelta(days=PARAMS_F3_F5["giorni_scheda_uscita"])
     assert d.tick(days=27) == 0
-    assert d.engine.list_tasks(d.coordinatore, case_id=case_id) == []
+    assert d.engine.tasks.list(case_id=case_id, actor=d.coordinatore) == []
     assert d.tick(days=1, minutes=1) == 1
-    [chase] = d.engine.list_tasks(d.coordinatore, case_id=case_id)
+    [chase] = d.engine.tasks.list(case_id=case_id, actor=d.coordinatore)
     assert (chase.bpmn_id, chase.name) == ("Task_sollecito_uscita", "Sollecito: scheda di uscita in ritardo")
-    assert [t.bpmn_id for t in d.engine.list_tasks(d.actor("assistente_sociale"), case_id=case_id)] == ["Task_uscita"]
+    assert [t.bpmn_id for t in d.engine.tasks.list(case_id=case_id, actor=d.actor("assistente_sociale"))] == [
+        "Task_uscita"
+    ]
     d.do(case_id, "Task_sollecito_uscita", data_sollecito_uscita=d.today())
     d.do(
         case_id,
@@ -243,7 +245,7 @@ def test_withdrawal_also_stops_the_start_up_track(d: Driver) -> None:
     d.do(case_id, "Task_statuto")
     assert d.open(case_id) == ["Task_costituzione"]
 
-    view = d.engine.send_message(case_id, "rinuncia_beneficiario", {}, actor=d.actor("operatore_cpi"))
+    view = d.engine.messages.send(case_id, "rinuncia_beneficiario", {}, actor=d.actor("operatore_cpi"))
 
     assert [t.bpmn_id for t in view.open_tasks] == ["Task_rinuncia"]
     view = d.do(case_id, "Task_rinuncia")
@@ -263,12 +265,12 @@ def test_withdrawal_sent_during_design_waits_and_stops_the_traineeship_as_it_sta
     case_id = d.start("BEN-B01")
     d.to_f3(case_id)
 
-    view = d.engine.send_message(
+    view = d.engine.messages.send(
         case_id, "rinuncia_beneficiario", {"motivo": "TRASFERIMENTO"}, actor=d.actor("assistente_sociale")
     )
     assert [t.bpmn_id for t in view.open_tasks] == ["Task_progetto"], "design goes on"
-    assert [m["status"] for m in d.engine.case_messages(case_id)] == ["pending"]
-    assert d.engine.deliver_messages() == 0, "not awaited yet: the sweep leaves it alone"
+    assert [m["status"] for m in d.engine.messages.of_case(case_id)] == ["pending"]
+    assert d.engine.messages.deliver() == 0, "not awaited yet: the sweep leaves it alone"
     assert EventKind.MESSAGE_RECEIVED not in d.kinds(case_id)
 
     view = d.sign_pact(case_id)
@@ -276,10 +278,10 @@ def test_withdrawal_sent_during_design_waits_and_stops_the_traineeship_as_it_sta
     assert view.data["esito_progettazione"] == "PATTO_SOTTOSCRITTO"
     assert [t.bpmn_id for t in view.open_tasks] == ["Task_rinuncia"]
     assert view.data["rinuncia"] == {"motivo": "TRASFERIMENTO"}
-    every_task = {t.bpmn_id for t in d.engine.list_tasks(d.coordinatore, case_id=case_id, status=None, limit=500)}
+    every_task = {t.bpmn_id for t in d.engine.tasks.list(case_id=case_id, status=None, limit=500, actor=d.coordinatore)}
     assert "Task_convenzione" not in every_task, "the traineeship never reached an inbox"
-    assert [m["status"] for m in d.engine.case_messages(case_id)] == ["delivered"]
-    history = d.engine.history(case_id)
+    assert [m["status"] for m in d.engine.messages.of_case(case_id)] == ["delivered"]
+    history = d.engine.cases.history(case_id)
     signed = max(i for i, e in enumerate(history) if e.bpmn_id == "Task_adesione")
     [received] = [i for i, e in enumerate(history) if e.kind == EventKind.MESSAGE_RECEIVED]
     assert received > signed
@@ -295,7 +297,7 @@ def test_withdrawal_sent_during_design_waits_and_stops_the_traineeship_as_it_sta
 
 def lapse_partnership(d: Driver) -> int:
     """Walk F1 in the driver's territory to an essential partner's refusal that stops the territory."""
-    f1 = d.engine.start_case(
+    f1 = d.engine.cases.start(
         "accordo_partenariato", {"territorio": d.territory, "titolo": "Rinnovo"}, actor=d.coordinatore
     ).id
     for step in ("UT_analisi_contesto", "UT_contatti_pa", "UT_contatti_privati", "UT_co_programmazione"):
@@ -305,7 +307,7 @@ def lapse_partnership(d: Driver) -> int:
     partner = d.actor("referente_ente_partner")
     for task in [t for t in d.case(f1).open_tasks if t.bpmn_id == "UT_risposta_partner"]:
         code = task.context["item"]["codice"]
-        d.engine.complete_task(task.id, form_data(task.form_key, codice_partner=code, **answers[code]), actor=partner)
+        d.engine.tasks.complete(task.id, form_data(task.form_key, codice_partner=code, **answers[code]), actor=partner)
     view = d.do(
         f1,
         "UT_decisione_cabina",
@@ -328,23 +330,23 @@ def test_partnership_lapse_asks_the_coordinator_to_check_each_running_path_of_th
 
     lapse_partnership(d)
 
-    [notice] = engine.case_messages(in_f2)
+    [notice] = engine.messages.of_case(in_f2)
     assert (notice["name"], notice["payload"], notice["status"]) == (
         "partenariato_cambiato",
         {"territorio": "T1", "attivo": False},
         "pending",
     )
-    assert engine.case_messages(other) == []
-    assert engine.deliver_messages() == 2
-    assert engine.deliver_messages() == 0
+    assert engine.messages.of_case(other) == []
+    assert engine.messages.deliver() == 2
+    assert engine.messages.deliver() == 0
 
     for case_id in (in_f2, in_f4):
         [check] = [t for t in d.case(case_id).open_tasks if t.name == VERIFICA]
         assert (check.bpmn_id, check.role, check.territory) == ("Task_verifica_continuita", "coordinatore", "T1")
-        assert check.id in {t.id for t in engine.list_tasks(d.coordinatore, case_id=case_id)}
+        assert check.id in {t.id for t in engine.tasks.list(case_id=case_id, actor=d.coordinatore)}
         assert EventKind.MESSAGE_RECEIVED in d.kinds(case_id)
     assert VERIFICA not in [t.name for t in elsewhere.case(other).open_tasks]
-    assert engine.list_tasks(elsewhere.coordinatore, case_id=other, process_id="percorso_beneficiario") == []
+    assert engine.tasks.list(case_id=other, process_id="percorso_beneficiario", actor=elsewhere.coordinatore) == []
     assert d.open(in_f2) == ["Task_verifica_continuita", "UT_segnalazione"], "non-interrupting: the path goes on"
 
     view = d.do(in_f2, "Task_verifica_continuita", decisione_continuita="PROSEGUE", data_verifica_continuita=d.today())
@@ -354,8 +356,8 @@ def test_partnership_lapse_asks_the_coordinator_to_check_each_running_path_of_th
 
     # A renewed partnership is only recorded: no task for anyone.
     renewed = {"territorio": "T1", "attivo": True}
-    assert engine.broadcast_to_territory("T1", "partenariato_cambiato", renewed, actor=d.coordinatore) == 2
-    assert engine.deliver_messages() == 2
+    assert engine.messages.broadcast("T1", "partenariato_cambiato", renewed, actor=d.coordinatore) == 2
+    assert engine.messages.deliver() == 2
     assert d.open(in_f2) == ["UT_segnalazione"]
     assert d.kinds(in_f2).count(EventKind.MESSAGE_RECEIVED) == 2
 
@@ -366,8 +368,8 @@ def test_partnership_notices_never_keep_a_closed_path_open(d: Driver) -> None:
     is withdrawn), and a path that never got a notice completes exactly as before."""
     checked = d.start("BEN-C04")
     lapse = {"territorio": "T1", "attivo": False}
-    assert d.engine.broadcast_to_territory("T1", "partenariato_cambiato", lapse, actor=d.coordinatore) == 1
-    assert d.engine.deliver_messages() == 1
+    assert d.engine.messages.broadcast("T1", "partenariato_cambiato", lapse, actor=d.coordinatore) == 1
+    assert d.engine.messages.deliver() == 1
     quiet = d.start("BEN-C05")  # started after the notice: nothing for it
     for case_id in (quiet, checked):
         d.intake(case_id, **DOCUMENTI_MANCANTI)
@@ -378,10 +380,10 @@ def test_partnership_notices_never_keep_a_closed_path_open(d: Driver) -> None:
         view = d.do(case_id, "UT_archiviazione")
         assert view.status is CaseStatus.COMPLETED and view.open_tasks == ()
         assert (view.data["esito"], view.data["stato_caso"]) == ("ARCHIVIATO", "CHIUSO")
-    cancelled = d.engine.list_tasks(d.coordinatore, case_id=checked, status=TaskStatus.CANCELLED)
+    cancelled = d.engine.tasks.list(case_id=checked, status=TaskStatus.CANCELLED, actor=d.coordinatore)
     assert [t.name for t in cancelled if t.bpmn_id == "Task_verifica_continuita"] == [VERIFICA], "withdrawn"
 
-    assert d.engine.broadcast_to_territory("T1", "partenariato_cambiato", lapse, actor=d.coordinatore) == 0
+    assert d.engine.messages.broadcast("T1", "partenariato_cambiato", lapse, actor=d.coordinatore) == 0
 
 
 # --- (d) the 30-day missing-documents timer of F2 ---------------------------------------------------
@@ -399,14 +401,14 @@ def test_missing_documents_timer_fires_once_after_thirty_days_and_the_case_moves
     assert d.tick(days=29, hours=23) == 0
     assert d.open(case_id) == ["UT_ricezione_integrazione"]
     assert d.tick(hours=1, minutes=1) == 1
-    assert d.engine.fire_due_timers() == 0
+    assert d.engine.timers.fire_due() == 0
     assert d.tick(days=60) == 0
 
     assert d.fired(case_id) == ["Timer_termine_integrazione"]
     assert d.open(case_id) == ["UT_archiviazione"]
     [expired] = [
         t
-        for t in d.engine.list_tasks(d.coordinatore, case_id=case_id, status=None)
+        for t in d.engine.tasks.list(case_id=case_id, status=None, actor=d.coordinatore)
         if t.bpmn_id == "UT_ricezione_integrazione"
     ]
     assert expired.status is TaskStatus.CANCELLED
@@ -431,19 +433,19 @@ def test_overdue_assessment_outcome_escalates_to_the_coordinator(d: Driver) -> N
     assert conferma.due_at == started + dt.timedelta(days=60), "the outcome is due 60 days after the referral"
 
     assert d.tick(days=59, hours=23) == 0
-    assert d.engine.list_tasks(d.coordinatore, case_id=case_id) == []
+    assert d.engine.tasks.list(case_id=case_id, actor=d.coordinatore) == []
     assert d.tick(hours=1, minutes=1) == 1
 
-    [chase] = d.engine.list_tasks(d.coordinatore, case_id=case_id)
+    [chase] = d.engine.tasks.list(case_id=case_id, actor=d.coordinatore)
     assert (chase.bpmn_id, chase.name, chase.role) == (
         "UT_sollecito_esito",
         "Sollecito: esito della valutazione in ritardo",
         "coordinatore",
     )
     social_worker = d.actor("assistente_sociale")
-    assert [t.id for t in d.engine.list_tasks(social_worker, case_id=case_id)] == [conferma.id], "still hers"
-    assert [t.id for t in d.engine.list_tasks(social_worker, due_before=d.clock.now())] == [conferma.id]
-    assert d.engine.queue_overdue() == 1 and d.engine.queue_overdue() == 0
+    assert [t.id for t in d.engine.tasks.list(case_id=case_id, actor=social_worker)] == [conferma.id], "still hers"
+    assert [t.id for t in d.engine.tasks.list(due_before=d.clock.now(), actor=social_worker)] == [conferma.id]
+    assert d.engine.timers.queue_overdue() == 1 and d.engine.timers.queue_overdue() == 0
     assert d.fired(case_id) == ["Timer_sollecito_esito"]
 
     # The late work is done first: F2 then waits for the coordinator's record of the reminder,
@@ -485,7 +487,9 @@ def test_twelve_months_of_traineeship_make_exactly_twelve_attendance_registers(d
         assert d.tick(days=31) == 0
 
     tutor = d.actor("tutor_aziendale")
-    registers = [t for t in d.engine.list_tasks(tutor, case_id=case_id, status=None, limit=500) if t.name == REGISTRO]
+    registers = [
+        t for t in d.engine.tasks.list(case_id=case_id, status=None, limit=500, actor=tutor) if t.name == REGISTRO
+    ]
     assert len(registers) == 12
     assert {t.status for t in registers} == {TaskStatus.COMPLETED}
     assert d.fired(case_id) == ["Sub_mese_tirocinio_timer"] * 12

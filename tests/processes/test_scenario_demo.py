@@ -8,40 +8,39 @@ from __future__ import annotations
 
 import pytest
 
-from engine import errors
+from engine import Engine, errors
 from engine.demo import TERRITORY, seed
-from engine.facade import Engine
 from engine.model import CaseStatus, EventKind
 
 
 def demo_case(engine: Engine, pseudonym: str) -> int:
     [case] = [
         c
-        for c in engine.list_cases(process_id="percorso_beneficiario", territory=TERRITORY)
-        if engine.get_case(c.id).data.get("beneficiario_pseudonimo") == pseudonym
+        for c in engine.cases.list(process_id="percorso_beneficiario", territory=TERRITORY)
+        if engine.cases.get(c.id).data.get("beneficiario_pseudonimo") == pseudonym
     ]
     return case.id
 
 
 def open_tasks(engine: Engine, case_id: int) -> list[tuple[str, str | None]]:
-    return sorted((t.bpmn_id, t.role) for t in engine.get_case(case_id).open_tasks)
+    return sorted((t.bpmn_id, t.role) for t in engine.cases.get(case_id).open_tasks)
 
 
 def in_phase(engine: Engine, case_id: int, phase: str) -> bool:
-    return case_id in {c.id for c in engine.list_cases(phase=phase)}
+    return case_id in {c.id for c in engine.cases.list(phase=phase)}
 
 
 def test_seed_creates_the_partnership_and_cases_at_each_phase(engine: Engine) -> None:
     created = seed(engine)
     assert not [line for line in created if "not seeded" in line or "not deployed" in line], created
 
-    [f1] = engine.list_cases(process_id="accordo_partenariato", territory=TERRITORY)
-    partnership = engine.get_case(f1.id)
+    [f1] = engine.cases.list(process_id="accordo_partenariato", territory=TERRITORY)
+    partnership = engine.cases.get(f1.id)
     assert partnership.status is CaseStatus.COMPLETED
     assert partnership.data["partenariato_attivo"] is True
-    changed = [e for e in engine.history(f1.id) if e.kind == EventKind.PARTNERSHIP_CHANGED]
+    changed = [e for e in engine.cases.history(f1.id) if e.kind == EventKind.PARTNERSHIP_CHANGED]
     assert [e.data for e in changed] == [{"territory": TERRITORY, "active": True}]
-    answers = [e for e in engine.history(f1.id) if e.bpmn_id == "UT_risposta_partner"]
+    answers = [e for e in engine.cases.history(f1.id) if e.bpmn_id == "UT_risposta_partner"]
     assert len(answers) == 3 and {e.actor for e in answers} == {"partner"}, "done by the demo users"
 
     intake = demo_case(engine, "DEMO-001")
@@ -58,49 +57,49 @@ def test_seed_creates_the_partnership_and_cases_at_each_phase(engine: Engine) ->
     implementation = demo_case(engine, "DEMO-004")
     assert open_tasks(engine, implementation) == [("Task_convenzione", "coordinatore")]
     assert in_phase(engine, implementation, "attuazione_tirocinio")
-    assert engine.get_case(implementation).data["stato_caso"] == "IN_ATTUAZIONE"
+    assert engine.cases.get(implementation).data["stato_caso"] == "IN_ATTUAZIONE"
     for case_id in (intake, assessment):
         assert in_phase(engine, case_id, "valutazione_bisogno")
 
     # The demo users see their work in the demo territory's inbox.
-    assert [t.case_id for t in engine.list_tasks(engine.actor("sanitario"))] == [assessment]
-    assert {t.case_id for t in engine.list_tasks(engine.actor("coordinatore"))} == {intake, implementation}
+    assert [t.case_id for t in engine.tasks.list(actor=engine.users.get("sanitario"))] == [assessment]
+    assert {t.case_id for t in engine.tasks.list(actor=engine.users.get("coordinatore"))} == {intake, implementation}
 
 
 def test_a_second_seed_changes_nothing(engine: Engine) -> None:
     seed(engine)
-    cases = {c.id: c.version for c in engine.list_cases()}
-    events = {case_id: len(engine.history(case_id)) for case_id in cases}
+    cases = {c.id: c.version for c in engine.cases.list()}
+    events = {case_id: len(engine.cases.history(case_id)) for case_id in cases}
 
     assert seed(engine) == []
-    assert {c.id: c.version for c in engine.list_cases()} == cases
-    assert {case_id: len(engine.history(case_id)) for case_id in cases} == events
+    assert {c.id: c.version for c in engine.cases.list()} == cases
+    assert {case_id: len(engine.cases.history(case_id)) for case_id in cases} == events
 
 
 def test_an_interrupted_seed_resumes(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("engine.demo.MAX_STEPS", 4)  # the first seed stops in the middle of F1
     first = seed(engine)
-    [f1] = engine.list_cases(process_id="accordo_partenariato")
-    assert engine.get_case(f1.id).status is CaseStatus.RUNNING
+    [f1] = engine.cases.list(process_id="accordo_partenariato")
+    assert engine.cases.get(f1.id).status is CaseStatus.RUNNING
     assert len([line for line in first if "not seeded" in line and "no active partnership" in line]) == 4
-    assert engine.list_cases(process_id="percorso_beneficiario") == []
+    assert engine.cases.list(process_id="percorso_beneficiario") == []
 
     monkeypatch.undo()
     resumed = seed(engine)
     assert resumed[0].startswith(f"case {f1.id} accordo_partenariato Partenariato {TERRITORY}: 6 step(s) resumed")
-    assert engine.get_case(f1.id).data["partenariato_attivo"] is True
-    assert len(engine.list_cases(process_id="percorso_beneficiario")) == 4
+    assert engine.cases.get(f1.id).data["partenariato_attivo"] is True
+    assert len(engine.cases.list(process_id="percorso_beneficiario")) == 4
     assert seed(engine) == []
 
 
 def test_seeded_territory_accepts_new_cases_and_others_do_not(engine: Engine) -> None:
     seed(engine)
-    coordinator = engine.actor("coordinatore")
-    case = engine.start_case(
+    coordinator = engine.users.get("coordinatore")
+    case = engine.cases.start(
         "percorso_beneficiario", {"territorio": TERRITORY, "beneficiario_pseudonimo": "NUOVO"}, actor=coordinator
     )
     assert [t.bpmn_id for t in case.open_tasks] == ["UT_segnalazione"]
     with pytest.raises(errors.Conflict):
-        engine.start_case(
+        engine.cases.start(
             "percorso_beneficiario", {"territorio": "Altrove", "beneficiario_pseudonimo": "X"}, actor=coordinator
         )

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from engine import errors
+from engine import Engine, errors
 from engine.clock import FixedClock
-from engine.facade import Engine
 from engine.model import CaseStatus, EventKind, TaskView
 from tests.processes.scenario_data import ADERISCE, PARTNER_CODES, RIFIUTA, Scenario, scenario
 
@@ -98,7 +97,9 @@ def test_essential_partner_refuses_and_is_replaced_then_cases_can_start(s: Scena
     # The territory is open: a beneficiary case starts and waits at referral intake.
     beneficiary = s.start_percorso("BEN-0201")
     assert s.ready(beneficiary) == ["UT_segnalazione"]
-    assert [t.case_id for t in s.engine.list_tasks(s.coordinatore, process_id="valutazione_bisogno")] == [beneficiary]
+    assert [t.case_id for t in s.engine.tasks.list(process_id="valutazione_bisogno", actor=s.coordinatore)] == [
+        beneficiary
+    ]
     # …but only there.
     elsewhere = Scenario(s.engine, s.clock, s.traveller, territory="T3")
     with pytest.raises(errors.Conflict, match="no active partnership in territory 'T3'"):

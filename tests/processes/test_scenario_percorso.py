@@ -2,7 +2,7 @@
 walked through the real diagrams and the real engine, with persistence, inbox and timers.
 
 Every step is taken by a user holding only the task's lane role in the case territory (see
-``scenario_data.Scenario``); timers fire through ``engine.fire_due_timers()`` after moving the
+``scenario_data.Scenario``); timers fire through ``engine.timers.fire_due()`` after moving the
 engine clock and SpiffWorkflow's clock together.
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from engine import Engine
 from engine.clock import FixedClock
-from engine.facade import Engine
 from engine.model import CaseStatus, EventKind
 from tests.processes.scenario_data import (
     MESE_NEGATIVO,
@@ -189,8 +189,8 @@ def test_enterprise_start_up_track_b(s: Scenario) -> None:
         "attuazione_startup",
     ]
     # The health certification is withheld from the job centre and shown to the case manager.
-    assert "evidenze_sanitarie" in s.engine.get_case(case_id, s.actor("operatore_cpi")).withheld
-    assert "evidenze_sanitarie" in s.engine.get_case(case_id, s.actor("assistente_sociale")).data
+    assert "evidenze_sanitarie" in s.engine.cases.get(case_id, actor=s.actor("operatore_cpi")).withheld
+    assert "evidenze_sanitarie" in s.engine.cases.get(case_id, actor=s.actor("assistente_sociale")).data
 
 
 def test_beneficiary_withdraws_after_one_renegotiation(s: Scenario) -> None:
@@ -322,7 +322,7 @@ def test_follow_ups_record_eecr05_at_six_months(s: Scenario) -> None:
     assert (view.next_timer_due - exit_day).days == 183, "6 months after the exit date"
     [uscita] = [
         t
-        for t in s.engine.list_tasks(s.actor("assistente_sociale"), case_id=case_id, status=None)
+        for t in s.engine.tasks.list(case_id=case_id, status=None, actor=s.actor("assistente_sociale"))
         if t.bpmn_id == "Task_uscita"
     ]
     assert uscita.bpmn_id == "Task_uscita" and uscita.due_at is not None
@@ -333,8 +333,8 @@ def test_follow_ups_record_eecr05_at_six_months(s: Scenario) -> None:
     assert case_id in s.advance(2)
     task = s.task(case_id, "Task_6m")
     assert task.role == "operatore_cpi"
-    assert [t.id for t in s.engine.list_tasks(s.actor("operatore_cpi"))] == [task.id]
-    assert s.engine.list_tasks(s.actor("tutor_aziendale")) == []
+    assert [t.id for t in s.engine.tasks.list(actor=s.actor("operatore_cpi"))] == [task.id]
+    assert s.engine.tasks.list(actor=s.actor("tutor_aziendale")) == []
     s.do(
         case_id,
         "Task_6m",

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from engine import Engine
 from engine.clock import FixedClock
-from engine.facade import Engine
 from engine.model import CaseStatus, EventKind, TaskStatus
 from tests.processes.scenario_data import (
     DOCUMENTI_MANCANTI,
@@ -60,7 +60,7 @@ def test_not_eligible_is_closed_with_a_referral(s: Scenario) -> None:
     assert s.lanes["UT_invio_altri_servizi"] == "assistente_sociale"
     assert s.lanes["UT_did_psp"] == "operatore_cpi"
     assert s.kinds(case_id)[-1] == EventKind.COMPLETED
-    assert s.engine.list_cases(status=CaseStatus.COMPLETED, process_id="percorso_beneficiario")[0].id == case_id
+    assert s.engine.cases.list(status=CaseStatus.COMPLETED, process_id="percorso_beneficiario")[0].id == case_id
 
 
 def test_missing_documents_are_archived_when_the_30_days_pass(s: Scenario) -> None:
@@ -77,7 +77,7 @@ def test_missing_documents_are_archived_when_the_30_days_pass(s: Scenario) -> No
     assert s.ready(case_id) == ["UT_ricezione_integrazione"]
     assert s.advance(1, minutes=1) == [case_id], "the deadline passed: the timer fires"
     assert s.ready(case_id) == ["UT_archiviazione"]
-    [expired] = s.engine.list_tasks(s.coordinatore, case_id=case_id, status=TaskStatus.CANCELLED)
+    [expired] = s.engine.tasks.list(case_id=case_id, status=TaskStatus.CANCELLED, actor=s.coordinatore)
     assert expired.bpmn_id == "UT_ricezione_integrazione", "the pending receipt left the inbox"
     view = s.do(case_id, "UT_archiviazione")
 

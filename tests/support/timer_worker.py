@@ -18,7 +18,7 @@ def main() -> None:
     url, now = sys.argv[1], dt.datetime.fromisoformat(sys.argv[2])
     engine = build_engine(Settings(database_url=url, processes_dir=ROOT / "processes"), clock=FixedClock(now))
     total = 0
-    while fired := engine.fire_due_timers(limit=50):
+    while fired := engine.timers.fire_due(limit=50):
         total += fired
     engine.close()
     print(total, flush=True)

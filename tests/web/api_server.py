@@ -30,20 +30,20 @@ def main() -> None:
         engine = build_engine(Settings(database_url=f"sqlite:///{folder}/api.db", processes_dir=ROOT / "processes"))
         create_schema(engine)
         for username, (name, role, territory) in DEMO_USERS.items():
-            engine.add_user(username, name, [(role, territory)])
-        engine.deploy(actor=OPERATOR, note="api check")
-        coordinator = engine.actor("coordinatore")
-        engine.set_partnership(TERRITORY, True, actor=coordinator)
-        engine.start_case(
+            engine.users.add(username, name, [(role, territory)])
+        engine.design.deploy(actor=OPERATOR, note="api check")
+        coordinator = engine.users.get("coordinatore")
+        engine.registry.set_partnership(TERRITORY, True, actor=coordinator)
+        engine.cases.start(
             "percorso_beneficiario",
             {"territorio": TERRITORY, "beneficiario_pseudonimo": "BEN-API"},
-            actor=engine.actor("assistente"),
+            actor=engine.users.get("assistente"),
         )
         # Low token ids belong to other users, so a generated DELETE /tokens/{id} cannot revoke
         # the token the run itself uses.
         for other in ("auditor", "valutatore", "regia", "partner", "tutor"):
-            engine.create_api_token(engine.actor(other), "decoy")
-        _, token = engine.create_api_token(coordinator, "schemathesis")
+            engine.accounts.create_token("decoy", actor=engine.users.get(other))
+        _, token = engine.accounts.create_token("schemathesis", actor=coordinator)
         args.token_file.write_text(token)
         app = create_app(engine, {"SECRET_KEY": "api-check", "RATELIMIT_ENABLED": False})
         server = make_server("127.0.0.1", args.port, app, threaded=True)

@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from engine import Engine
 from engine.demo import DEMO_PASSWORD, DEMO_USERS, OPERATOR, TERRITORY
-from engine.facade import Engine
 from engine.model import CaseView, TaskView
 from tests.unit import test_forms_f1_f2, test_forms_f3_f5
 from web import create_app
@@ -40,16 +40,16 @@ def demo(engine: Engine) -> Engine:
     """The demo users (no passwords: hashing is slow; see ``with_password``), the library, and
     an active partnership in the demo territory."""
     for username, (name, role, territory) in DEMO_USERS.items():
-        engine.add_user(username, name, [(role, territory)])
-    engine.deploy(actor=OPERATOR, note="web tests")
-    engine.set_partnership(TERRITORY, True, actor=engine.actor("coordinatore"))
+        engine.users.add(username, name, [(role, territory)])
+    engine.design.deploy(actor=OPERATOR, note="web tests")
+    engine.registry.set_partnership(TERRITORY, True, actor=engine.users.get("coordinatore"))
     return engine
 
 
 @pytest.fixture
 def with_password(demo: Engine) -> Callable[[str], str]:
     def give(username: str) -> str:
-        demo.set_password(username, DEMO_PASSWORD)
+        demo.accounts.set_password(username, DEMO_PASSWORD)
         return DEMO_PASSWORD
 
     return give
@@ -87,15 +87,15 @@ def csrf_token(html: str) -> str:
 
 
 def start_case(engine: Engine, title: str = "BEN-0001") -> CaseView:
-    return engine.start_case(
+    return engine.cases.start(
         "percorso_beneficiario",
         {"territorio": TERRITORY, "beneficiario_pseudonimo": title},
-        actor=engine.actor("assistente"),
+        actor=engine.users.get("assistente"),
     )
 
 
 def open_task(engine: Engine, case_id: int, bpmn_id: str | None = None) -> TaskView:
-    tasks = engine.get_case(case_id).open_tasks
+    tasks = engine.cases.get(case_id).open_tasks
     found = [t for t in tasks if bpmn_id is None or t.bpmn_id == bpmn_id]
     assert found, f"{bpmn_id} is not open; open: {[t.bpmn_id for t in tasks]}"
     return found[0]
@@ -107,6 +107,6 @@ def advance(engine: Engine, case_id: int, until: str) -> TaskView:
         task = open_task(engine, case_id, step)
         if step == until:
             return task
-        actor = engine.actor(ROLE_USER[task.role or ""])
-        engine.complete_task(task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=actor)
+        actor = engine.users.get(ROLE_USER[task.role or ""])
+        engine.tasks.complete(task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=actor)
     return open_task(engine, case_id)

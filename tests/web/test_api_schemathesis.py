@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from engine.facade import Engine
+from engine import Engine
 from tests.web.conftest import make_app, start_case
 
 MAX_EXAMPLES = 15
@@ -24,7 +24,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 def test_api_conforms_to_its_openapi_document(demo: Engine) -> None:
     start_case(demo)
-    _, token = demo.create_api_token(demo.actor("coordinatore"), "schemathesis")
+    _, token = demo.accounts.create_token("schemathesis", actor=demo.users.get("coordinatore"))
     app = make_app(demo)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     headers = {"Authorization": f"Bearer {token}"}

@@ -15,10 +15,10 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
+from engine import Engine
 from engine.audit.bundle import verify_bundle
 from engine.audit.pdf import KIND_LABELS as PDF_KIND_LABELS
 from engine.clock import FixedClock
-from engine.facade import Engine
 from tests.web.conftest import F2_STEPS, ROLE_USER, VALID, advance, login_as, make_app, open_task, start_case
 from tests.web.live import chromium, serve
 from tests.web.test_authorization_matrix import PUBLIC, concrete
@@ -43,8 +43,8 @@ def walk(engine: Engine, clock: FixedClock, case_id: int, until: str, days: int 
         task = open_task(engine, case_id, step)
         if step == until:
             return
-        actor = engine.actor(ROLE_USER[task.role or ""])
-        engine.complete_task(task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=actor)
+        actor = engine.users.get(ROLE_USER[task.role or ""])
+        engine.tasks.complete(task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=actor)
         clock.advance(days=days)
 
 
@@ -53,7 +53,7 @@ def rows(html: str) -> list[tuple[int, str]]:
 
 
 def bearer(engine: Engine, username: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {engine.create_api_token(engine.actor(username), 'test')[1]}"}
+    return {"Authorization": f"Bearer {engine.accounts.create_token('test', actor=engine.users.get(username))[1]}"}
 
 
 # --- timeline ---------------------------------------------------------------------------------
@@ -62,12 +62,12 @@ def bearer(engine: Engine, username: str) -> dict[str, str]:
 def test_timeline_lists_every_event_and_its_filters_work(app: Flask, demo: Engine, clock: FixedClock) -> None:
     case = start_case(demo)
     walk(demo, clock, case.id, "UT_analisi_preliminare", days=3)  # segnalazione, informativa, verifica
-    demo.claim_task(open_task(demo, case.id, "UT_analisi_preliminare").id, actor=demo.actor("assistente"))
+    demo.tasks.claim(open_task(demo, case.id, "UT_analisi_preliminare").id, actor=demo.users.get("assistente"))
     auditor = login_as(app.test_client(), "auditor")
     url = f"/cases/{case.id}/timeline"
 
     page = auditor.get(url).get_data(as_text=True)
-    events = demo.history(case.id)
+    events = demo.cases.history(case.id)
     assert [seq for seq, _ in rows(page)] == [e.seq for e in events]
     assert "Avvio del caso" in page and "Presa in carico attività" in page and "Scheda di segnalazione" in page
     assert "Dott.ssa Bianchi" in page  # the data submitted with the task
@@ -169,7 +169,7 @@ def test_replay_api_with_upto_and_problems_for_bad_input(app: Flask, demo: Engin
 
 
 def test_replay_is_refused_outside_the_auditors_territories(app: Flask, demo: Engine) -> None:
-    demo.add_user("revisore_locale", "Revisore locale", [("auditor", "ATS-Altrove")])
+    demo.users.add("revisore_locale", "Revisore locale", [("auditor", "ATS-Altrove")])
     case = start_case(demo)
     local = login_as(app.test_client(), "revisore_locale")
     assert local.get(f"/cases/{case.id}/replay.json").status_code == 403
@@ -319,7 +319,7 @@ def test_every_write_route_refuses_the_auditor(app: Flask, demo: Engine) -> None
         "POST /api/v1/tasks/<task_id>/complete",
         "PUT /api/v1/tasks/<task_id>/draft",
     } <= set(checked), checked
-    assert demo.get_case(case.id).open_tasks[0].assignee is None  # nothing changed
+    assert demo.cases.get(case.id).open_tasks[0].assignee is None  # nothing changed
     # their own API tokens are theirs to manage
     own = login_as(app.test_client(), "auditor").post("/account/tokens", data={"name": "revisione"})
     assert own.status_code == 200 and 'data-testid="new-token"' in own.get_data(as_text=True)
@@ -328,9 +328,9 @@ def test_every_write_route_refuses_the_auditor(app: Flask, demo: Engine) -> None
     revoked = app.test_client().delete(f"/api/v1/tokens/{created.get_json()['id']}", headers=headers)
     assert revoked.status_code == 204
     # the rule is about read-only users: an auditor who is also a coordinator keeps the coordinator's writes
-    demo.add_user("doppio", "Doppio ruolo", [("auditor", ""), ("coordinatore", "")])
+    demo.users.add("doppio", "Doppio ruolo", [("auditor", ""), ("coordinatore", "")])
     both = login_as(app.test_client(), "doppio").post("/partnerships", data={"territory": "ATS-X", "active": "1"})
-    assert both.status_code == 302 and demo.partnership_active("ATS-X")
+    assert both.status_code == 302 and demo.registry.partnership_active("ATS-X")
 
 
 # --- the step-through page in a real browser --------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from engine.facade import Engine
+from engine import Engine
 from tests.web.conftest import csrf_token, login_as, make_app, start_case
 from web import create_app
 from web.settings import _instance_secret

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from engine.facade import Engine
+from engine import Engine
 from engine.roles import ROLES
 from tests.web.conftest import login_as, make_app, start_case
 from web.security import AREAS
@@ -135,8 +135,8 @@ def world(demo: Engine) -> tuple[Flask, int, dict[str, str]]:
     """One user per role covering every territory, a token each, and one running case."""
     tokens = {}
     for role in ROLES:
-        demo.add_user(f"m_{role}", role, [(role, "")])
-        tokens[role] = demo.create_api_token(demo.actor(f"m_{role}"), "matrix")[1]
+        demo.users.add(f"m_{role}", role, [(role, "")])
+        tokens[role] = demo.accounts.create_token("matrix", actor=demo.users.get(f"m_{role}"))[1]
     case = start_case(demo)
     return make_app(demo), case.id, tokens
 
@@ -194,7 +194,9 @@ def test_the_matrix_covers_every_route(world: tuple[Flask, int, dict[str, str]])
 def test_case_reading_and_the_engine_territory_check(demo: Engine, app: Flask) -> None:
     """A territorial user sees cases of their territory only (the engine's own check)."""
     here = start_case(demo)
-    other = demo.start_case("accordo_partenariato", {"territorio": "ATS-Altrove"}, actor=demo.actor("coordinatore"))
+    other = demo.cases.start(
+        "accordo_partenariato", {"territorio": "ATS-Altrove"}, actor=demo.users.get("coordinatore")
+    )
     client = login_as(app.test_client(), "assistente")
     assert client.get(f"/cases/{here.id}").status_code == 200
     assert client.get(f"/cases/{other.id}").status_code == 403

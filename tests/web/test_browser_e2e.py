@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from engine.facade import Engine
+from engine import Engine
 from tests.web.conftest import VALID, make_app
 from tests.web.live import chromium, serve
 
@@ -133,6 +133,6 @@ def test_three_actors_walk_a_case_from_referral_to_design(
         page.screenshot(path=str(SHOTS / "04-inbox-progettazione.png"), full_page=True)
         assert not violations, violations
 
-    [case] = demo.list_cases(demo.actor("coordinatore"), process_id="percorso_beneficiario")
-    tasks = demo.get_case(case.id).open_tasks
+    [case] = demo.cases.list(process_id="percorso_beneficiario", actor=demo.users.get("coordinatore"))
+    tasks = demo.cases.get(case.id).open_tasks
     assert {t.process_id for t in tasks} == {"progettazione"}

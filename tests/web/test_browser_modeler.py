@@ -13,8 +13,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from engine import Engine
 from engine.demo import TERRITORY
-from engine.facade import Engine
 from tests.web.conftest import make_app
 from tests.web.live import chromium, serve
 
@@ -74,12 +74,12 @@ def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version
 ) -> None:
     SHOTS.mkdir(exist_ok=True)
     password = with_password("progettista")
-    designer, coordinator = demo.actor("progettista"), demo.actor("coordinatore")
+    designer, coordinator = demo.users.get("progettista"), demo.users.get("coordinatore")
     # A process of the library (from the template: start → Task_primo → end in the coordinator's
     # lane), deployed as v1, with a case running on it.
-    first = demo.new_process_draft(PROCESS, "Sportello di ascolto", actor=designer)
-    demo.deploy_process_draft(first["id"], actor=designer, note="prima versione")
-    old_case = demo.start_case(PROCESS, {"territorio": TERRITORY}, actor=coordinator)
+    first = demo.design.new_draft(PROCESS, "Sportello di ascolto", actor=designer)
+    demo.design.deploy_draft(first["id"], actor=designer, note="prima versione")
+    old_case = demo.cases.start(PROCESS, {"territorio": TERRITORY}, actor=coordinator)
     assert old_case.process_version == 1
 
     app = make_app(demo, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True)
@@ -174,21 +174,21 @@ def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version
 
     # A new case starts on v2 and meets the new task; the running case stays on v1 and ends after
     # its first task, as v1 says.
-    new_case = demo.start_case(PROCESS, {"territorio": TERRITORY}, actor=coordinator)
+    new_case = demo.cases.start(PROCESS, {"territorio": TERRITORY}, actor=coordinator)
     assert new_case.process_version == 2
-    assert demo.get_case(old_case.id).process_version == 1
+    assert demo.cases.get(old_case.id).process_version == 1
     for case_id in (old_case.id, new_case.id):
-        [task] = demo.get_case(case_id).open_tasks
+        [task] = demo.cases.get(case_id).open_tasks
         assert task.bpmn_id == "Task_primo"
-        demo.complete_task(task.id, {"conferma": True}, actor=coordinator)
-    [added] = demo.get_case(new_case.id).open_tasks
+        demo.tasks.complete(task.id, {"conferma": True}, actor=coordinator)
+    [added] = demo.cases.get(new_case.id).open_tasks
     assert (added.bpmn_id, added.name, added.form_key, added.role) == (
         task_id,
         "Colloquio di ascolto",
         "generico_conferma",
         "coordinatore",
     )
-    assert demo.get_case(old_case.id).status.value == "completed"
+    assert demo.cases.get(old_case.id).status.value == "completed"
 
 
 def test_library_diagrams_round_trip_through_the_modeler_unchanged(
@@ -198,9 +198,9 @@ def test_library_diagrams_round_trip_through_the_modeler_unchanged(
     dates, DMN references, message variables): the saved draft validates and the engine's
     element diff against the deployed file shows no change but a default attribute left out."""
     password = with_password("progettista")
-    designer = demo.actor("progettista")
+    designer = demo.users.get("progettista")
     files = ["valutazione_bisogno.bpmn", "attuazione.bpmn", "percorso_beneficiario.bpmn"]
-    drafts = {name: demo.open_process_draft(name, actor=designer) for name in files}
+    drafts = {name: demo.design.open_draft(name, actor=designer) for name in files}
     app = make_app(demo, WTF_CSRF_ENABLED=True)
     with serve(app) as base, chromium() as browser:
         page = browser.new_page()
@@ -220,14 +220,14 @@ def test_library_diagrams_round_trip_through_the_modeler_unchanged(
                 expect(page.locator("#bio-properties-panel-spiff-formKey")).to_have_value("f2_segnalazione")
             page.get_by_role("button", name="Salva la bozza").click()
             expect(page.get_by_test_id("save-status")).to_have_text("Bozza salvata.")
-            saved = demo.process_draft(draft["id"], actor=designer)
+            saved = demo.design.draft(draft["id"], actor=designer)
             assert saved["problems"] == [], (name, saved["problems"])
             assert saved["content"] != draft["content"]  # bpmn-js wrote it out again
             for tag in ("spiffworkflow:property ", "spiffworkflow:calledDecisionId", "spiffworkflow:messageVariable"):
                 assert saved["content"].count(tag) == draft["content"].count(tag), (name, tag)
             # The only element differences: boundary events whose cancelActivity="true" (the
             # BPMN default) bpmn-js leaves out when it writes the file.
-            for changes in demo.process_draft_diff(draft["id"], actor=designer)["processes"].values():
+            for changes in demo.design.draft_diff(draft["id"], actor=designer)["processes"].values():
                 assert changes["added"] == changes["removed"] == [], (name, changes)
                 for change in changes["changed"]:
                     assert change["aspects"] == ["attributes"], (name, change)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from engine.facade import Engine
+from engine import Engine
 from tests.web.conftest import advance, login_as, start_case
 
 
@@ -49,7 +49,7 @@ def test_case_page_shows_tasks_history_data_and_withholds_by_role(app: Flask, de
     # the job-centre officer does not see health/judicial fields (DOMAIN.md §5)
     cpi = login_as(app.test_client(), "cpi").get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'data-testid="withheld"' in cpi and "certificazione_sanitaria_necessaria" in cpi
-    log = demo.access_log(demo.actor("auditor"), case_id=case.id)
+    log = demo.audit.access_log(case_id=case.id, actor=demo.users.get("auditor"))
     assert any(entry["username"] == "assistente" for entry in log)
 
 

@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
+from engine import Engine
 from engine.demo import TERRITORY
-from engine.facade import Engine
 from tests.web.conftest import login_as
 from tests.web.test_api import Api, problem
 
@@ -89,7 +89,7 @@ def chain(process_id: str, tasks: list[str], *, form: str | None = "generico_con
 @pytest.fixture
 def api_as(app: Flask, demo: Engine) -> Any:
     def make(username: str | None) -> Api:
-        token = demo.create_api_token(demo.actor(username), "test")[1] if username else None
+        token = demo.accounts.create_token("test", actor=demo.users.get(username))[1] if username else None
         return Api(app.test_client(), token)
 
     return make
@@ -111,23 +111,23 @@ def created(response: TestResponse) -> dict[str, Any]:
 
 def deploy_chain(demo: Engine, tasks: list[str], note: str = "") -> int:
     """Deploy PROCESS as a chain of user tasks; returns the new version."""
-    designer = demo.actor("progettista")
-    draft = demo.save_process_draft(f"{PROCESS}.bpmn", chain(PROCESS, tasks).encode(), actor=designer)
+    designer = demo.users.get("progettista")
+    draft = demo.design.save_draft(f"{PROCESS}.bpmn", chain(PROCESS, tasks).encode(), actor=designer)
     assert not draft["problems"], draft["problems"]
     [(view, new)] = [
-        (v, n) for v, n in demo.deploy_process_draft(draft["id"], actor=designer, note=note) if v.process_id == PROCESS
+        (v, n) for v, n in demo.design.deploy_draft(draft["id"], actor=designer, note=note) if v.process_id == PROCESS
     ]
     assert new
     return view.version
 
 
 def start(demo: Engine) -> int:
-    return demo.start_case(PROCESS, {"territorio": TERRITORY}, actor=demo.actor("coordinatore")).id
+    return demo.cases.start(PROCESS, {"territorio": TERRITORY}, actor=demo.users.get("coordinatore")).id
 
 
 def complete_open(demo: Engine, case_id: int) -> None:
-    [task] = demo.get_case(case_id).open_tasks
-    demo.complete_task(task.id, {"conferma": True}, actor=demo.actor("coordinatore"))
+    [task] = demo.cases.get(case_id).open_tasks
+    demo.tasks.complete(task.id, {"conferma": True}, actor=demo.users.get("coordinatore"))
 
 
 # --- drafts through the API -----------------------------------------------------------------
@@ -177,7 +177,7 @@ def test_a_draft_with_problems_is_saved_listed_by_element_but_not_deployed(desig
     refused = problem(designer.post(f"/drafts/{opened['id']}/deploy", json={"note": "prova"}), 409)
     assert refused["errors"]["problems"][0]["element"] == task_id
     problem(designer.post(f"/drafts/{opened['id']}/dry-run", json={"process_id": "follow_up"}), 409)
-    assert [v.version for v in demo.process_versions("follow_up")] == [1]
+    assert [v.version for v in demo.design.versions("follow_up")] == [1]
 
     fixed = put(designer, f"/drafts/{opened['id']}", json={"content": original}).get_json()
     assert fixed["deployable"]
@@ -216,7 +216,7 @@ def test_upload_a_file_as_a_draft(designer: Api, demo: Engine) -> None:
     problem(designer.post("/drafts/upload", data={}), 422)
     malformed = problem(designer.post("/drafts/upload", **upload("rotto.bpmn", b"<bpmn")), 422)
     assert "malformed XML" in malformed["detail"]
-    assert [d["file_name"] for d in demo.process_drafts(actor=demo.actor("progettista"))] == ["caricato.bpmn"]
+    assert [d["file_name"] for d in demo.design.drafts(actor=demo.users.get("progettista"))] == ["caricato.bpmn"]
 
 
 def upload(file_name: str, content: bytes) -> dict[str, Any]:
@@ -245,14 +245,14 @@ def test_dangerous_input_is_refused_with_422_and_never_stored(designer: Api, app
 
     # the same through the pages: the modeler's save and the upload form
     page = login_as(app.test_client(), "progettista")
-    draft = demo.new_process_draft("sicuro", "Sicuro", actor=demo.actor("progettista"))
-    before = demo.process_draft(draft["id"], actor=demo.actor("progettista"))["content"]
+    draft = demo.design.new_draft("sicuro", "Sicuro", actor=demo.users.get("progettista"))
+    before = demo.design.draft(draft["id"], actor=demo.users.get("progettista"))["content"]
     saved = page.post(f"/design/drafts/{draft['id']}.json", json={"xml": BOMB.decode()})
     problem(saved, 422)
-    assert demo.process_draft(draft["id"], actor=demo.actor("progettista"))["content"] == before
+    assert demo.design.draft(draft["id"], actor=demo.users.get("progettista"))["content"] == before
     refused = page.post("/design/upload", **upload("fuga.bpmn", escape.encode()))
     assert refused.status_code == 422 and "File rifiutato e non salvato" in refused.get_data(as_text=True)
-    assert [d["file_name"] for d in demo.process_drafts(actor=demo.actor("progettista"))] == ["sicuro.bpmn"]
+    assert [d["file_name"] for d in demo.design.drafts(actor=demo.users.get("progettista"))] == ["sicuro.bpmn"]
 
 
 def test_a_50_mb_upload_is_refused_by_flask_before_the_engine(
@@ -261,7 +261,7 @@ def test_a_50_mb_upload_is_refused_by_flask_before_the_engine(
     def never(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the engine must not see the upload")
 
-    monkeypatch.setattr(demo, "save_process_draft", never)
+    monkeypatch.setattr(demo.design, "save_draft", never)
     big = b"<" + b"x" * FIFTY_MB + b"/>"
     body = problem(designer.post("/drafts/upload", **upload("enorme.bpmn", big)), 413)
     assert body["title"] == "Request Entity Too Large"
@@ -366,17 +366,17 @@ def test_migrate_one_case_dry_run_first_then_with_a_reason(designer: Api, demo: 
     url = f"/cases/{case_id}/migrate"
     dry = designer.post(url, json={"to_version": 2, "dry_run": True}).get_json()
     assert dry["can_migrate"] and not dry["migrated"] and dry["active"] == ["T1"] and "T2" in dry["added"]
-    assert demo.get_case(case_id).process_version == 1
+    assert demo.cases.get(case_id).process_version == 1
     problem(designer.post(url, json={"to_version": 2}), 422)  # a reason is required
     done = designer.post(url, json={"to_version": 2, "reason": "nuova attività T2"}).get_json()
     assert done["migrated"] and done["from_version"] == 1 and done["to_version"] == 2
-    assert demo.get_case(case_id).process_version == 2
+    assert demo.cases.get(case_id).process_version == 2
     again = designer.post(url, json={"to_version": 2, "dry_run": True}).get_json()
     assert not again["can_migrate"] and "already on version 2" in again["reasons"][0]
     problem(designer.post(url, json={"to_version": 7, "dry_run": True}), 404)
     problem(designer.post("/cases/999999/migrate", json={"to_version": 1, "dry_run": True}), 404)
     problem(designer.post(url, json={"to_version": 2, "mapping": {"a": 1}}), 422)
-    demo.cancel_case(case_id, actor=demo.actor("coordinatore"), reason="prova")
+    demo.cases.cancel(case_id, actor=demo.users.get("coordinatore"), reason="prova")
     problem(designer.post(url, json={"to_version": 1, "dry_run": True}), 409)
 
 
@@ -392,13 +392,13 @@ def test_bulk_migration_reports_each_case_and_a_mapping_moves_the_rest(designer:
     assert "T2" in " ".join(dry[second]["reasons"]) and dry[second]["removed"] == ["T2"]
     results = {r["case_id"]: r for r in designer.post(url, json={"to_version": 2, "reason": "via T2"}).get_json()}
     assert results[first]["migrated"] and not results[second]["migrated"]  # a partial failure
-    assert [demo.get_case(c).process_version for c in (first, second)] == [2, 1]
+    assert [demo.cases.get(c).process_version for c in (first, second)] == [2, 1]
 
     mapping = {"T2": "T1"}  # the case at the dropped step goes back to T1
     mapped = designer.post(url, json={"to_version": 2, "from_version": 1, "reason": "T2 → T1", "mapping": mapping})
     assert [r["case_id"] for r in mapped.get_json()] == [second] and mapped.get_json()[0]["migrated"]
-    assert demo.get_case(second).process_version == 2
-    [diagram] = demo.case_diagram(second, demo.actor("coordinatore"))
+    assert demo.cases.get(second).process_version == 2
+    [diagram] = demo.cases.diagram(second, actor=demo.users.get("coordinatore"))
     assert diagram["active"] == ["T1"]
     problem(designer.post(url, json={"to_version": 9, "dry_run": True}), 404)
     problem(designer.post(url, json={"to_version": 2}), 422)
@@ -420,7 +420,7 @@ def test_library_page_new_process_open_and_upload(page: FlaskClient, demo: Engin
     made = page.post("/design/new", data={"process_id": "dal_modello", "name": "Dal modello"})
     assert made.status_code == 302 and re.search(r"/design/drafts/\d+$", made.headers["Location"])
     assert page.post("/design/new", data={"process_id": "Non Valido"}).status_code == 422
-    demo.deploy_process_draft(int(made.headers["Location"].rsplit("/", 1)[1]), actor=demo.actor("progettista"))
+    demo.design.deploy_draft(int(made.headers["Location"].rsplit("/", 1)[1]), actor=demo.users.get("progettista"))
     conflict = page.post("/design/new", data={"process_id": "dal_modello"})
     assert conflict.status_code == 409 and "esiste già" in conflict.get_data(as_text=True)
 
@@ -438,13 +438,13 @@ def test_library_page_new_process_open_and_upload(page: FlaskClient, demo: Engin
     download = page.get("/design/library/download?file=follow_up.bpmn")
     assert download.status_code == 200 and download.mimetype == "application/xml"
     assert download.headers["Content-Disposition"] == 'attachment; filename="follow_up.bpmn"'
-    assert download.data == demo.library_files()["follow_up.bpmn"]
+    assert download.data == demo.design.library_files()["follow_up.bpmn"]
     assert page.get("/design/library/download?file=nessuno.bpmn").status_code == 404
     assert "Process design" in page.get("/design?lang=en").get_data(as_text=True)
 
 
 def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) -> None:
-    draft = demo.new_process_draft(PROCESS, "Prova", actor=demo.actor("progettista"))
+    draft = demo.design.new_draft(PROCESS, "Prova", actor=demo.users.get("progettista"))
     url = f"/design/drafts/{draft['id']}"
     html = page.get(url).get_data(as_text=True)
     assert 'data-testid="modeler"' in html and "impresa-modeler-vendor.js" in html and "spiff_properties.js" in html
@@ -469,7 +469,7 @@ def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) 
     assert deployed.status_code == 200
     text = deployed.get_data(as_text=True)
     assert 'data-process="prova_progetto" class="new"' in text and "nuova versione" in text
-    assert [v.version for v in demo.process_versions(PROCESS)] == [1]
+    assert [v.version for v in demo.design.versions(PROCESS)] == [1]
 
     saved = page.get(f"{url}/download")
     assert saved.headers["Content-Disposition"] == f'attachment; filename="{PROCESS}.bpmn"' and b"T1" in saved.data
@@ -479,7 +479,7 @@ def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) 
 
 
 def test_a_decision_table_is_edited_as_xml(page: FlaskClient, demo: Engine) -> None:
-    draft = demo.open_process_draft("esito_valutazione.dmn", actor=demo.actor("progettista"))
+    draft = demo.design.open_draft("esito_valutazione.dmn", actor=demo.users.get("progettista"))
     html = page.get(f"/design/drafts/{draft['id']}").get_data(as_text=True)
     assert 'data-kind="dmn"' in html and 'id="xml-editor"' in html and 'id="canvas"' not in html
     saved = page.post(f"/design/drafts/{draft['id']}.json", json={"xml": draft["content"], "note": "stessa tabella"})
@@ -488,8 +488,8 @@ def test_a_decision_table_is_edited_as_xml(page: FlaskClient, demo: Engine) -> N
 
 
 def test_dry_run_page(page: FlaskClient, demo: Engine) -> None:
-    draft = demo.save_process_draft(
-        f"{PROCESS}.bpmn", chain(PROCESS, ["T1", "T2"]).encode(), actor=demo.actor("progettista")
+    draft = demo.design.save_draft(
+        f"{PROCESS}.bpmn", chain(PROCESS, ["T1", "T2"]).encode(), actor=demo.users.get("progettista")
     )
     url = f"/design/drafts/{draft['id']}/dry-run"
     form = page.get(url).get_data(as_text=True)
@@ -502,10 +502,10 @@ def test_dry_run_page(page: FlaskClient, demo: Engine) -> None:
     assert page.post(url, data={"process_id": PROCESS, "data": "[]"}).status_code == 422
     assert page.post(url, data={"process_id": PROCESS, "answers": '{"T1": 3}'}).status_code == 422
     assert page.post(url, data={"process_id": "altro"}).status_code == 422
-    demo.save_process_draft(
+    demo.design.save_draft(
         f"{PROCESS}.bpmn",
         chain(PROCESS, ["T1"], form=None).encode(),
-        actor=demo.actor("progettista"),
+        actor=demo.users.get("progettista"),
         draft_id=draft["id"],
     )
     assert page.post(url, data={"process_id": PROCESS}).status_code == 409
@@ -540,7 +540,7 @@ def test_migration_page_dry_run_selected_cases_and_bulk(page: FlaskClient, demo:
 
     dry = page.post(url, data={"to_version": "2", "action": "dry_run"}).get_data(as_text=True)
     assert re.search(rf'data-testid="outcome-{first}">.*migrabile', dry) and "non migrabile" in dry
-    assert demo.get_case(first).process_version == 1
+    assert demo.cases.get(first).process_version == 1
     assert page.post(url, data={"to_version": "2", "action": "migrate"}).status_code == 422  # no reason
     assert page.post(url, data={"to_version": "9", "action": "dry_run"}).status_code == 422
     bad = page.post(url, data={"to_version": "2", "mapping": "solo_uno"})
@@ -557,10 +557,10 @@ def test_migration_page_dry_run_selected_cases_and_bulk(page: FlaskClient, demo:
         },
     )
     assert only.status_code == 200 and "1 casi migrati su 1" in only.get_data(as_text=True)
-    assert [demo.get_case(c).process_version for c in (first, second)] == [1, 2]
+    assert [demo.cases.get(c).process_version for c in (first, second)] == [1, 2]
     bulk = page.post(url, data={"to_version": "2", "from_version": "1", "action": "migrate", "reason": "tutti"})
     assert "1 casi migrati su 1" in bulk.get_data(as_text=True)
-    assert demo.get_case(first).process_version == 2
+    assert demo.cases.get(first).process_version == 2
     missing = page.post(url, data={"to_version": "2", "action": "dry_run", "case_id": "999999"})
     assert missing.status_code == 200 and "not found" in missing.get_data(as_text=True)
 

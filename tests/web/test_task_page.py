@@ -29,7 +29,7 @@ def test_form_widgets_follow_the_json_schema(app: Flask, demo: Engine) -> None:
 
 
 def test_rows_numbers_and_lists_render_and_convert(app: Flask, demo: Engine) -> None:
-    schema = demo.form_schema("f1_analisi_contesto")
+    schema = demo.tasks.form_schema("f1_analisi_contesto")
     form = MultiDict(
         [
             ("data_analisi", "2026-01-10"),
@@ -54,18 +54,18 @@ def test_rows_numbers_and_lists_render_and_convert(app: Flask, demo: Engine) -> 
             "strumento": "PROTOCOLLO_INTESA",
         }
     ]
-    did = convert(demo.form_schema("f2_did_psp"), MultiDict([("titolo_isced3", "true")]))
+    did = convert(demo.tasks.form_schema("f2_did_psp"), MultiDict([("titolo_isced3", "true")]))
     assert did["titolo_isced3"] is True and did["psp_sottoscritto"] is False
     assert "data_did" not in did  # empty inputs are left out
-    analisi = convert(demo.form_schema("f2_analisi_preliminare"), MultiDict([("eta", "38")]))
+    analisi = convert(demo.tasks.form_schema("f2_analisi_preliminare"), MultiDict([("eta", "38")]))
     assert analisi["eta"] == 38
     assert (
-        convert(demo.form_schema("f2_analisi_preliminare"), MultiDict([("eta", "otto")]))["eta"] == "otto"
+        convert(demo.tasks.form_schema("f2_analisi_preliminare"), MultiDict([("eta", "otto")]))["eta"] == "otto"
     )  # passed on: the engine reports it next to the field
-    docs = convert(demo.form_schema("f2_verifica_documenti"), MultiDict([("documenti_mancanti", "CI\n\n Patente \n")]))
+    docs = convert(demo.tasks.form_schema("f2_verifica_documenti"), MultiDict([("documenti_mancanti", "CI\n\n Patente \n")]))
     assert docs["documenti_mancanti"] == ["CI", "Patente"]
     team = convert(
-        demo.form_schema("f2_quadro_approfondito"),
+        demo.tasks.form_schema("f2_quadro_approfondito"),
         MultiDict([("componenti_em", "operatore_cpi"), ("componenti_em", "assistente_sociale")]),
     )
     assert team["componenti_em"] == ["operatore_cpi", "assistente_sociale"]
@@ -92,7 +92,7 @@ def test_save_draft_then_complete(app: Flask, demo: Engine) -> None:
     client = login_as(app.test_client(), "coordinatore")
     saved = client.post(f"/tasks/{task.id}", data={"action": "save", "referente_inviante": "Dott. Rossi"})
     assert saved.status_code == 302
-    assert demo.get_draft(task.id, actor=demo.actor("coordinatore")) == {
+    assert demo.tasks.draft(task.id, actor=demo.users.get("coordinatore")) == {
         "referente_inviante": "Dott. Rossi",
         "beneficiario_adi": False,
     }
@@ -108,7 +108,7 @@ def test_a_task_done_by_someone_else_shows_a_clear_message(app: Flask, demo: Eng
     task = open_task(demo, case.id)
     client = login_as(app.test_client(), "coordinatore")
     assert client.get(f"/tasks/{task.id}").status_code == 200
-    demo.complete_task(task.id, copy.deepcopy(VALID["f2_segnalazione"]), actor=demo.actor("coordinatore"))
+    demo.tasks.complete(task.id, copy.deepcopy(VALID["f2_segnalazione"]), actor=demo.users.get("coordinatore"))
     data = {k: str(v) for k, v in VALID["f2_segnalazione"].items()}
     response = client.post(f"/tasks/{task.id}", data={**data, "action": "complete"})
     assert response.status_code == 409
@@ -125,16 +125,16 @@ def test_task_of_another_role_or_unknown_task(app: Flask, demo: Engine) -> None:
 
 
 def test_multi_instance_answer_is_prefilled_from_its_item(app: Flask, demo: Engine) -> None:
-    coordinator = demo.actor("coordinatore")
-    case = demo.start_case("accordo_partenariato", {"territorio": "ATS-Demo", "titolo": "Accordo"}, actor=coordinator)
+    coordinator = demo.users.get("coordinatore")
+    case = demo.cases.start("accordo_partenariato", {"territorio": "ATS-Demo", "titolo": "Accordo"}, actor=coordinator)
     for _ in range(10):
-        tasks = demo.get_case(case.id).open_tasks
+        tasks = demo.cases.get(case.id).open_tasks
         answers = [t for t in tasks if t.form_key == "f1_risposta_partner"]
         if answers:
             break
         task = tasks[0]
-        demo.complete_task(
-            task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=demo.actor(ROLE_USER[task.role or ""])
+        demo.tasks.complete(
+            task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=demo.users.get(ROLE_USER[task.role or ""])
         )
     answer = answers[0]
     code = answer.context["item"]["codice"]

@@ -68,7 +68,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403)
     def verify() -> dict[str, Any]:
         """Re-check every case's hash chain and every anchor now; ``first_break`` is the first broken link."""
-        report = security.engine().verify_chains()
+        report = security.engine().audit.verify()
         breaks = [dataclasses.asdict(b) for b in report.breaks]
         return {
             "ok": report.ok,
@@ -86,8 +86,8 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403, 422)
     def access_log(args: dict[str, Any]) -> list[dict[str, Any]]:
         """Who was shown personal (health/judicial) data, newest first, by case and/or user."""
-        return security.engine().access_log(
-            api_actor(), case_id=args.get("case_id"), username=args.get("username"), limit=args["limit"]
+        return security.engine().audit.access_log(
+            case_id=args.get("case_id"), username=args.get("username"), limit=args["limit"], actor=api_actor()
         )
 
     return blp
@@ -102,6 +102,6 @@ def exports_blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403)
     def pseudonymised() -> list[dict[str, Any]]:
         """One record per case: stable pseudonym, no identity, health/judicial categories generalised."""
-        return security.engine().export_pseudonymised(actor=api_actor())
+        return security.engine().audit.export_pseudonymised(actor=api_actor())
 
     return blp

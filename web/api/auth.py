@@ -36,7 +36,7 @@ def api_actor() -> Actor:
     if found is None:
         header = request.headers.get("Authorization", "")
         match = TOKEN.match(header.strip())
-        found = security.engine().actor_for_token(match.group(1)) if match else None
+        found = security.engine().accounts.actor_for_token(match.group(1)) if match else None
         if found is None:
             raise ApiUnauthorized()
         g.api_actor = found

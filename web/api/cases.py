@@ -35,8 +35,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403, 422)
     def list_cases(args: dict[str, Any]) -> list[CaseView]:
         """Cases the caller may see, newest first (no personal data beyond the title)."""
-        return security.engine().list_cases(
-            api_actor(),
+        return security.engine().cases.list(
             status=CaseStatus(args["status"]) if args.get("status") else None,
             process_id=args.get("process_id"),
             territory=args.get("territory"),
@@ -44,6 +43,7 @@ def blueprint(prefix: str) -> Blueprint:
             title=args.get("title"),
             limit=args["limit"],
             offset=args["offset"],
+            actor=api_actor(),
         )
 
     @blp.route("", methods=["POST"])
@@ -53,7 +53,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 400, 403, 404, 409, 422)
     def start_case(args: dict[str, Any]) -> CaseView:
         """Start a case of a deployed process (beneficiary paths need an active partnership: 409)."""
-        return security.engine().start_case(
+        return security.engine().cases.start(
             args["process_id"], args["data"], actor=api_actor(), territory=args.get("territory")
         )
 
@@ -64,8 +64,8 @@ def blueprint(prefix: str) -> Blueprint:
     def show_case(case_id: int) -> CaseView:
         """A case with the data the caller's roles may see, its open tasks and withheld fields."""
         ensure_id(case_id)
-        return security.engine().get_case(
-            case_id, api_actor(), purpose="consultazione caso (API)", ip=security.client_ip()
+        return security.engine().cases.get(
+            case_id, purpose="consultazione caso (API)", ip=security.client_ip(), actor=api_actor()
         )
 
     @blp.route("/<int:case_id>/history", methods=["GET"])
@@ -75,6 +75,8 @@ def blueprint(prefix: str) -> Blueprint:
     def case_history(case_id: int) -> list[CaseEvent]:
         """The case's audit trail, oldest first (personal data filtered by role)."""
         ensure_id(case_id)
-        return security.engine().history(case_id, api_actor(), purpose="cronologia caso (API)", ip=security.client_ip())
+        return security.engine().cases.history(
+            case_id, purpose="cronologia caso (API)", ip=security.client_ip(), actor=api_actor()
+        )
 
     return blp

@@ -51,7 +51,7 @@ def blueprint(prefix: str) -> Blueprint:
 
     def draft(draft_id: int) -> dict[str, Any]:
         ensure_id(draft_id)
-        return security.engine().process_draft(draft_id, actor=api_actor())
+        return security.engine().design.draft(draft_id, actor=api_actor())
 
     @blp.route("/drafts", methods=["GET"])
     @requires("design")
@@ -59,7 +59,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403)
     def list_drafts() -> list[dict[str, Any]]:
         """Every draft of the library, last changed first (without the XML)."""
-        return [designer.draft_document(d, content=False) for d in security.engine().process_drafts(actor=api_actor())]
+        return [designer.draft_document(d, content=False) for d in security.engine().design.drafts(actor=api_actor())]
 
     @blp.route("/drafts", methods=["POST"])
     @requires("design")
@@ -73,11 +73,11 @@ def blueprint(prefix: str) -> Blueprint:
         (entities, > 2 MB, sandbox escapes) is refused with 422 and not stored."""
         eng, actor = security.engine(), api_actor()
         if args.get("process_id"):
-            saved = eng.new_process_draft(args["process_id"], args.get("name") or "", actor=actor)
+            saved = eng.design.new_draft(args["process_id"], args.get("name") or "", actor=actor)
         elif args.get("content"):
-            saved = eng.save_process_draft(args["file_name"], args["content"].encode(), actor=actor, note=args["note"])
+            saved = eng.design.save_draft(args["file_name"], args["content"].encode(), actor=actor, note=args["note"])
         else:
-            saved = eng.open_process_draft(args["file_name"], actor=actor)
+            saved = eng.design.open_draft(args["file_name"], actor=actor)
         return designer.draft_document(saved)
 
     @blp.route("/drafts/upload", methods=["POST"])
@@ -93,7 +93,7 @@ def blueprint(prefix: str) -> Blueprint:
         file_name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1]
         if not designer.FILE_NAME.match(file_name):
             raise designer.InvalidField("file", "The file name must end in .bpmn or .dmn (letters, digits, _ . -).")
-        saved = security.engine().save_process_draft(file_name, upload.read(), actor=api_actor(), note="caricato")
+        saved = security.engine().design.save_draft(file_name, upload.read(), actor=api_actor(), note="caricato")
         return designer.draft_document(saved)
 
     @blp.route("/drafts/<int:draft_id>", methods=["GET"])
@@ -112,7 +112,7 @@ def blueprint(prefix: str) -> Blueprint:
     def update_draft(args: dict[str, Any], draft_id: int) -> dict[str, Any]:
         """Save new XML into the draft (same file name); the answer lists every problem found."""
         found = draft(draft_id)
-        saved = security.engine().save_process_draft(
+        saved = security.engine().design.save_draft(
             found["file_name"], args["content"].encode(), actor=api_actor(), note=args["note"], draft_id=draft_id
         )
         return designer.draft_document(saved)
@@ -124,7 +124,7 @@ def blueprint(prefix: str) -> Blueprint:
     def delete_draft(draft_id: int) -> None:
         """Delete a draft (deployed versions are never deleted)."""
         ensure_id(draft_id)
-        security.engine().delete_process_draft(draft_id, actor=api_actor())
+        security.engine().design.delete_draft(draft_id, actor=api_actor())
 
     @blp.route("/drafts/<int:draft_id>/deploy", methods=["POST"])
     @requires("design")
@@ -135,7 +135,7 @@ def blueprint(prefix: str) -> Blueprint:
         """Deploy the library with the draft in it, with a change note: a new version for each
         process whose closure changed (``new``). 409 while the draft has problems."""
         designer.require_deployable(draft(draft_id))
-        result = security.engine().deploy_process_draft(draft_id, actor=api_actor(), note=args["note"])
+        result = security.engine().design.deploy_draft(draft_id, actor=api_actor(), note=args["note"])
         return designer.deployed_rows(result)
 
     @blp.route("/drafts/<int:draft_id>/diff", methods=["GET"])
@@ -145,7 +145,7 @@ def blueprint(prefix: str) -> Blueprint:
     def draft_diff(draft_id: int) -> dict[str, Any]:
         """What the draft changes against the deployed library, element by element."""
         ensure_id(draft_id)
-        return security.engine().process_draft_diff(draft_id, actor=api_actor())
+        return security.engine().design.draft_diff(draft_id, actor=api_actor())
 
     @blp.route("/drafts/<int:draft_id>/dry-run", methods=["POST"])
     @requires("design")
@@ -158,7 +158,7 @@ def blueprint(prefix: str) -> Blueprint:
         stored. Reports the path taken, where it stopped and the final data."""
         designer.require_deployable(draft(draft_id))
         designer.check_answers(args["answers"])
-        result = security.engine().dry_run_draft(
+        result = security.engine().design.dry_run(
             draft_id, args["process_id"], args["data"], args["answers"], actor=api_actor()
         )
         return designer.dry_run_document(result)
@@ -169,7 +169,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403, 404)
     def versions(process_id: str) -> list[dict[str, Any]]:
         """Every deployed version of a process, newest first: author, date, hash, files."""
-        return designer.version_rows(security.engine().process_versions(check_process_id(process_id)))
+        return designer.version_rows(security.engine().design.versions(check_process_id(process_id)))
 
     @blp.route("/processes/<process_id>/diff", methods=["GET"])
     @requires("processes")
@@ -179,7 +179,7 @@ def blueprint(prefix: str) -> Blueprint:
     def version_diff(args: dict[str, Any], process_id: str) -> dict[str, Any]:
         """Elements added, removed and changed between versions ``from`` and ``to`` (of the
         process and of what it calls); layout moves are not changes."""
-        return security.engine().version_diff(check_process_id(process_id), args["from_"], args["to"])
+        return security.engine().design.diff(check_process_id(process_id), args["from_"], args["to"])
 
     @blp.route("/cases/<int:case_id>/migrate", methods=["POST"])
     @requires("design")
@@ -193,7 +193,7 @@ def blueprint(prefix: str) -> Blueprint:
         ensure_id(case_id)
         if not args["dry_run"] and not args["reason"].strip():
             raise designer.InvalidField("reason", "A reason is required to migrate.")
-        result = security.engine().migrate_case(
+        result = security.engine().cases.migrate(
             case_id,
             args["to_version"],
             actor=api_actor(),
@@ -212,12 +212,12 @@ def blueprint(prefix: str) -> Blueprint:
         """Migrate every running case of the process (optionally only those on ``from_version``),
         each in its own transaction: one result per case, failures included."""
         eng = security.engine()
-        numbers = {v.version for v in eng.process_versions(check_process_id(process_id))}
+        numbers = {v.version for v in eng.design.versions(check_process_id(process_id))}
         if args["to_version"] not in numbers:
             raise NotFound(f"Process {process_id!r} has no version {args['to_version']}.")
         if not args["dry_run"] and not args["reason"].strip():
             raise designer.InvalidField("reason", "A reason is required to migrate.")
-        results = eng.migrate_cases(
+        results = eng.cases.migrate_process(
             process_id,
             args["to_version"],
             actor=api_actor(),

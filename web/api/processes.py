@@ -24,7 +24,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403)
     def list_processes() -> list[ProcessVersionView]:
         """The latest version of every deployed process."""
-        return security.engine().list_processes()
+        return security.engine().design.processes()
 
     @blp.route("/<process_id>", methods=["GET"])
     @requires("processes")
@@ -35,10 +35,10 @@ def blueprint(prefix: str) -> Blueprint:
         """A process version (default: latest) with the BPMN/DMN XML of its closure."""
         eng = security.engine()
         check_process_id(process_id)
-        latest = next((p for p in eng.list_processes() if p.process_id == process_id), None)
+        latest = next((p for p in eng.design.processes() if p.process_id == process_id), None)
         if latest is None:
             raise NotFound(f"Process {process_id!r} not found.")
-        xml = eng.process_xml(process_id, args.get("version"))
+        xml = eng.design.xml(process_id, args.get("version"))
         version = args.get("version") or latest.version
         return dataclasses.asdict(latest) | {"version": version, "xml": xml, "files": sorted(xml)}
 

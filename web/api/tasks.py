@@ -47,8 +47,13 @@ def blueprint(prefix: str) -> Blueprint:
             sort=args["sort"],
         )
         eng = security.engine()
-        items = eng.query_tasks(actor, f, limit=args["limit"], offset=args["offset"])
-        return {"items": items, "total": eng.count_tasks(actor, f), "limit": args["limit"], "offset": args["offset"]}
+        items = eng.tasks.query(f, limit=args["limit"], offset=args["offset"], actor=actor)
+        return {
+            "items": items,
+            "total": eng.tasks.count(f, actor=actor),
+            "limit": args["limit"],
+            "offset": args["offset"],
+        }
 
     @blp.route("/<task_id>", methods=["GET"])
     @requires("inbox")
@@ -57,14 +62,14 @@ def blueprint(prefix: str) -> Blueprint:
     def show_task(task_id: str) -> dict[str, Any]:
         """A task with its form as JSON Schema and the caller's draft, if any."""
         eng, actor = security.engine(), api_actor()
-        task = eng.get_task(check_task_id(task_id), actor)
+        task = eng.tasks.get(check_task_id(task_id), actor=actor)
         draft = None
         try:
-            draft = eng.get_draft(task.id, actor=actor)
+            draft = eng.tasks.draft(task.id, actor=actor)
         except errors.Forbidden:
             draft = None
         return dataclasses.asdict(task) | {
-            "form_schema": eng.form_schema(task.form_key) if task.form_key else None,
+            "form_schema": eng.tasks.form_schema(task.form_key) if task.form_key else None,
             "draft": draft,
         }
 
@@ -74,7 +79,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403, 404, 409)
     def claim_task(task_id: str) -> TaskView:
         """Take the task: it leaves the role's list and shows under the caller's tasks."""
-        return security.engine().claim_task(check_task_id(task_id), actor=api_actor())
+        return security.engine().tasks.claim(check_task_id(task_id), actor=api_actor())
 
     @blp.route("/<task_id>/release", methods=["POST"])
     @requires("inbox")
@@ -82,7 +87,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403, 404, 409)
     def release_task(task_id: str) -> TaskView:
         """Give the task back to the role (own tasks; coordinators any)."""
-        return security.engine().release_task(check_task_id(task_id), actor=api_actor())
+        return security.engine().tasks.release(check_task_id(task_id), actor=api_actor())
 
     @blp.route("/<task_id>/reassign", methods=["POST"])
     @requires("supervise")
@@ -91,7 +96,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 400, 403, 404, 409, 422)
     def reassign_task(args: dict[str, Any], task_id: str) -> TaskView:
         """Assign the task to another user holding its role and territory (coordinators)."""
-        return security.engine().reassign_task(check_task_id(task_id), args["assignee"], actor=api_actor())
+        return security.engine().tasks.reassign(check_task_id(task_id), args["assignee"], actor=api_actor())
 
     @blp.route("/<task_id>/draft", methods=["PUT"])
     @requires("inbox")
@@ -100,7 +105,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 400, 403, 404, 409, 422)
     def save_draft(args: dict[str, Any], task_id: str) -> None:
         """Keep a half-filled form (not validated, never seen by the process)."""
-        security.engine().save_draft(check_task_id(task_id), args["data"], actor=api_actor())
+        security.engine().tasks.save_draft(check_task_id(task_id), args["data"], actor=api_actor())
 
     @blp.route("/<task_id>/complete", methods=["POST"])
     @requires("inbox")
@@ -109,7 +114,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 400, 403, 404, 409, 422)
     def complete_task(args: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Submit the task's form; 422 with field messages when invalid, 409 if already done."""
-        case = security.engine().complete_task(check_task_id(task_id), args["data"], actor=api_actor())
+        case = security.engine().tasks.complete(check_task_id(task_id), args["data"], actor=api_actor())
         return {"case_id": case.id, "case_status": case.status.value, "open_tasks": case.open_tasks}
 
     return blp

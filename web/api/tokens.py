@@ -22,7 +22,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp)
     def list_tokens() -> list[dict[str, Any]]:
         """The caller's tokens (never the token values)."""
-        return security.engine().list_api_tokens(api_actor())
+        return security.engine().accounts.tokens(actor=api_actor())
 
     @blp.route("", methods=["POST"])
     @requires("account")
@@ -31,7 +31,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 400, 422)
     def create_token(args: dict[str, Any]) -> dict[str, Any]:
         """A new token for the caller; its value is returned only now."""
-        token_id, token = security.engine().create_api_token(api_actor(), args["name"])
+        token_id, token = security.engine().accounts.create_token(args["name"], actor=api_actor())
         return {"id": token_id, "name": args["name"].strip(), "token": token}
 
     @blp.route("/<int:token_id>", methods=["DELETE"])
@@ -41,6 +41,6 @@ def blueprint(prefix: str) -> Blueprint:
     def revoke_token(token_id: int) -> None:
         """Revoke one of the caller's tokens (it stops working at once)."""
         ensure_id(token_id)
-        security.engine().revoke_api_token(api_actor(), token_id)
+        security.engine().accounts.revoke_token(token_id, actor=api_actor())
 
     return blp

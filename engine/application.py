@@ -1,0 +1,73 @@
+"""``Engine``: the one object web/, the CLI, the scheduler and tests hold.
+
+It owns the private context (database, clock, script sandbox, caches, notification sender) and
+exposes it through small area objects — ``engine.cases``, ``engine.tasks``, ``engine.design``,
+``engine.audit``, ``engine.accounts``, ``engine.users``, ``engine.registry``, ``engine.messages``,
+``engine.timers`` — plus ``tick()``, the scheduler's one use case. ``bootstrap.build_engine``
+builds it; nothing here holds business logic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from engine.areas.accounts import Accounts, Users
+from engine.areas.audit import Audit
+from engine.areas.cases import Cases
+from engine.areas.clock import Messages, Timers
+from engine.areas.design import Design
+from engine.areas.registry import Registry
+from engine.areas.tasks import Tasks
+from engine.model import TickReport
+from engine.services.context import Context
+
+
+class Heartbeat(Protocol):
+    """A running scheduler: started once, shut down at exit."""
+
+    def start(self) -> None: ...
+    def shutdown(self, wait: bool = True) -> None: ...
+
+
+SchedulerFactory = Callable[[Callable[[], TickReport], float, bool], Heartbeat]
+
+
+class Engine:
+    def __init__(self, ctx: Context, db: Any, scheduler: SchedulerFactory) -> None:
+        self._ctx = ctx
+        self._scheduler = scheduler
+        # the SQLAlchemy engine, for tests and benchmarks that set up rows directly
+        self.db = db
+        self.cases = Cases(ctx)
+        self.tasks = Tasks(ctx)
+        self.design = Design(ctx)
+        self.audit = Audit(ctx)
+        self.accounts = Accounts(ctx)
+        self.users = Users(ctx)
+        self.registry = Registry(ctx)
+        self.messages = Messages(ctx)
+        self.timers = Timers(ctx)
+
+    def now(self) -> dt.datetime:
+        """The engine clock's current instant (aware, UTC)."""
+        return self._ctx.clock.now()
+
+    def tick(self) -> TickReport:
+        """One pass of the clock: fire due timers, deliver waiting messages, announce overdue
+        tasks, send queued notices."""
+        return TickReport(
+            timers_fired=self.timers.fire_due(),
+            messages_delivered=self.messages.deliver(),
+            overdue_announced=self.timers.queue_overdue(),
+            notifications_sent=self.timers.dispatch_notifications(),
+        )
+
+    def scheduler(self, *, interval_seconds: float = 5.0, blocking: bool = False) -> Heartbeat:
+        """A scheduler that runs ``tick`` now and then every ``interval_seconds`` (not started)."""
+        return self._scheduler(self.tick, interval_seconds, blocking)
+
+    def close(self) -> None:
+        """Release database connections (end of a CLI command, a test, a worker)."""
+        self.db.dispose()

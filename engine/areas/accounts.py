@@ -1,0 +1,54 @@
+"""Accounts: passwords, API tokens and saved inbox filters; users and their role grants."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from engine.areas.base import Area
+from engine.model import Actor
+from engine.services import accounts, users
+
+
+class Accounts(Area):
+    def authenticate(self, username: str, password: str) -> Actor | None:
+        return accounts.authenticate(self._ctx, username, password)
+
+    def set_password(self, username: str, password: str) -> None:
+        accounts.set_password(self._ctx, username, password)
+
+    def create_token(self, name: str, *, actor: Actor) -> tuple[int, str]:
+        """A new API token for the actor: (id, the plain token, shown this once)."""
+        return accounts.create_token(self._ctx, actor, name)
+
+    def actor_for_token(self, token: str) -> Actor | None:
+        return accounts.actor_for_token(self._ctx, token)
+
+    def tokens(self, *, actor: Actor) -> list[dict[str, Any]]:
+        return accounts.list_tokens(self._ctx, actor)
+
+    def revoke_token(self, token_id: int, *, actor: Actor) -> None:
+        accounts.revoke_token(self._ctx, actor, token_id)
+
+    def save_filter(self, name: str, params: Mapping[str, Any], *, actor: Actor) -> int:
+        return accounts.save_filter(self._ctx, actor, name, dict(params))
+
+    def filters(self, *, actor: Actor) -> list[dict[str, Any]]:
+        return accounts.list_filters(self._ctx, actor)
+
+    def delete_filter(self, filter_id: int, *, actor: Actor) -> None:
+        accounts.delete_filter(self._ctx, actor, filter_id)
+
+
+class Users(Area):
+    def add(
+        self, username: str, display_name: str, roles: Sequence[tuple[str, str]], password: str | None = None
+    ) -> None:
+        """A user with (role, territory) grants; territory ``""`` = every territory."""
+        users.add_user(self._ctx, username, display_name, roles, password)
+
+    def get(self, username: str) -> Actor:
+        return users.get_actor(self._ctx, username)
+
+    def all(self) -> list[dict[str, Any]]:
+        return users.list_users(self._ctx)

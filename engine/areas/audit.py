@@ -1,0 +1,51 @@
+"""Audit: chain verification and anchors, replay, dossiers, administrative corrections, privacy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.areas.base import Area
+from engine.audit.replay import ReplayResult
+from engine.model import Actor, CaseView
+from engine.services import audit, case_queries, dossier
+
+
+class Audit(Area):
+    def verify(self) -> audit.VerifyReport:
+        return audit.verify_all(self._ctx)
+
+    def anchor(self, *, actor: Actor) -> dict[str, Any]:
+        return audit.take_anchor(self._ctx, actor)
+
+    def replay(
+        self, case_id: int, *, actor: Actor, upto: int | None = None, with_elements: bool = False
+    ) -> ReplayResult:
+        return audit.replay_case(self._ctx, case_id, actor, upto=upto, with_elements=with_elements)
+
+    def correct_data(self, case_id: int, changes: Mapping[str, Any], *, actor: Actor, reason: str) -> CaseView:
+        return audit.correct_data(self._ctx, case_id, dict(changes), actor, reason)
+
+    def reset_to_task(
+        self, case_id: int, bpmn_id: str, *, actor: Actor, reason: str, data: Mapping[str, Any] | None = None
+    ) -> CaseView:
+        return audit.reset_to_task(self._ctx, case_id, bpmn_id, actor, reason, dict(data) if data is not None else None)
+
+    def dossier_bundle(self, case_id: int, *, actor: Actor) -> dict[str, Any]:
+        return dossier.dossier_bundle(self._ctx, case_id, actor)
+
+    def dossier_pdf(self, case_id: int, *, actor: Actor) -> bytes:
+        return dossier.dossier_pdf(self._ctx, case_id, actor)
+
+    def export_pseudonymised(self, *, actor: Actor) -> list[dict[str, Any]]:
+        return dossier.export_pseudonymised(self._ctx, actor)
+
+    def erase_personal_data(
+        self, case_id: int, *, actor: Actor, reason: str, before_retention: bool = False
+    ) -> list[str]:
+        return dossier.erase_personal_data(self._ctx, case_id, actor, reason, before_retention=before_retention)
+
+    def access_log(
+        self, *, actor: Actor, case_id: int | None = None, username: str | None = None, limit: int = 500
+    ) -> list[dict[str, Any]]:
+        return case_queries.access_log(self._ctx, actor, case_id=case_id, username=username, limit=limit)

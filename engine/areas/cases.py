@@ -1,0 +1,102 @@
+"""Cases: start, cancel, read (authorised, personal data filtered, showings logged), migrate."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from typing import Any
+
+from engine.areas.base import Area
+from engine.model import Actor, CaseEvent, CaseStatus, CaseView
+from engine.services import case_queries, cases, migration
+from engine.services.migration import CaseMigration
+
+
+class Cases(Area):
+    def start(
+        self, process_id: str, data: Mapping[str, Any], *, actor: Actor, territory: str | None = None
+    ) -> CaseView:
+        return cases.start_case(self._ctx, process_id, dict(data), actor, territory=territory)
+
+    def cancel(self, case_id: int, *, actor: Actor, reason: str) -> CaseView:
+        return cases.cancel_case(self._ctx, case_id, actor, reason)
+
+    def get(
+        self, case_id: int, *, actor: Actor | None = None, purpose: str = "consultazione caso", ip: str | None = None
+    ) -> CaseView:
+        return case_queries.get_case(self._ctx, case_id, actor, purpose=purpose, ip=ip)
+
+    def history(
+        self, case_id: int, *, actor: Actor | None = None, purpose: str = "cronologia caso", ip: str | None = None
+    ) -> list[CaseEvent]:
+        return case_queries.history(self._ctx, case_id, actor, purpose=purpose, ip=ip)
+
+    def list(
+        self,
+        *,
+        actor: Actor | None = None,
+        status: CaseStatus | None = None,
+        process_id: str | None = None,
+        territory: str | None = None,
+        phase: str | None = None,
+        title: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> builtins.list[CaseView]:
+        return case_queries.list_cases(
+            self._ctx,
+            actor,
+            status=status,
+            process_id=process_id,
+            territory=territory,
+            phase=phase,
+            title=title,
+            limit=limit,
+            offset=offset,
+        )
+
+    def diagram(self, case_id: int, *, actor: Actor) -> builtins.list[dict[str, Any]]:
+        return case_queries.case_diagram(self._ctx, case_id, actor)
+
+    def migrate(
+        self,
+        case_id: int,
+        to_version: int,
+        *,
+        actor: Actor,
+        reason: str = "",
+        mapping: Mapping[str, str] | None = None,
+        dry_run: bool = False,
+    ) -> CaseMigration:
+        return migration.migrate_case(
+            self._ctx,
+            case_id,
+            to_version,
+            actor,
+            reason=reason,
+            mapping=dict(mapping) if mapping is not None else None,
+            dry_run=dry_run,
+        )
+
+    def migrate_process(
+        self,
+        process_id: str,
+        to_version: int,
+        *,
+        actor: Actor,
+        from_version: int | None = None,
+        reason: str = "",
+        mapping: Mapping[str, str] | None = None,
+        dry_run: bool = False,
+    ) -> builtins.list[CaseMigration]:
+        """Every running case of ``process_id`` (optionally only those on ``from_version``)."""
+        return migration.migrate_cases(
+            self._ctx,
+            process_id,
+            to_version,
+            actor,
+            from_version=from_version,
+            reason=reason,
+            mapping=dict(mapping) if mapping is not None else None,
+            dry_run=dry_run,
+        )

@@ -1,0 +1,86 @@
+"""The process library and its design: validation, deployment, versions, diffs, drafts, dry runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from engine.areas.base import Area
+from engine.bpmn.dry_run import DryRunResult
+from engine.bpmn.loader import SourceFile
+from engine.errors import ProcessProblem
+from engine.model import Actor, ProcessVersionView
+from engine.services import designer, processes
+
+
+class Design(Area):
+    # the deployed library
+    def validate(self, files: Iterable[SourceFile]) -> list[ProcessProblem]:
+        return processes.validate(files)
+
+    def deploy(
+        self, files: Iterable[SourceFile] | None = None, *, actor: Actor, note: str = ""
+    ) -> list[tuple[ProcessVersionView, bool]]:
+        """Deploy ``files`` (default: the processes folder); a new version only where a closure changed."""
+        if files is None:
+            files = processes.read_directory(self._ctx.settings.processes_dir)
+        return processes.deploy(self._ctx, files, actor, note)
+
+    def processes(self) -> list[ProcessVersionView]:
+        """The latest version of every deployed process."""
+        return processes.list_processes(self._ctx)
+
+    def xml(self, process_id: str, version: int | None = None) -> dict[str, str]:
+        return processes.process_xml(self._ctx, process_id, version)
+
+    def versions(self, process_id: str) -> list[ProcessVersionView]:
+        return designer.versions(self._ctx, process_id)
+
+    def diff(self, process_id: str, old: int, new: int) -> dict[str, Any]:
+        return designer.version_diff(self._ctx, process_id, old, new)
+
+    def library_files(self) -> dict[str, bytes]:
+        with self._ctx.uow(write=False) as uow:
+            return designer.library_files(uow)
+
+    def export(self, directory: Path) -> list[str]:
+        return designer.export_library(self._ctx, directory)
+
+    # drafts
+    def save_draft(
+        self, file_name: str, content: bytes, *, actor: Actor, note: str = "", draft_id: int | None = None
+    ) -> dict[str, Any]:
+        return designer.save_draft(self._ctx, actor, file_name, content, note=note, draft_id=draft_id)
+
+    def new_draft(self, process_id: str, name: str, *, actor: Actor) -> dict[str, Any]:
+        return designer.new_process_draft(self._ctx, actor, process_id, name)
+
+    def open_draft(self, file_name: str, *, actor: Actor) -> dict[str, Any]:
+        return designer.open_draft_of(self._ctx, actor, file_name)
+
+    def draft(self, draft_id: int, *, actor: Actor) -> dict[str, Any]:
+        return designer.get_draft(self._ctx, actor, draft_id)
+
+    def drafts(self, *, actor: Actor) -> list[dict[str, Any]]:
+        return designer.list_drafts(self._ctx, actor)
+
+    def delete_draft(self, draft_id: int, *, actor: Actor) -> None:
+        designer.delete_draft(self._ctx, actor, draft_id)
+
+    def deploy_draft(self, draft_id: int, *, actor: Actor, note: str = "") -> list[tuple[ProcessVersionView, bool]]:
+        return designer.deploy_draft(self._ctx, actor, draft_id, note)
+
+    def draft_diff(self, draft_id: int, *, actor: Actor) -> dict[str, Any]:
+        return designer.draft_diff(self._ctx, actor, draft_id)
+
+    def dry_run(
+        self,
+        draft_id: int,
+        process_id: str,
+        data: Mapping[str, Any],
+        answers: Mapping[str, Any],
+        *,
+        actor: Actor,
+    ) -> DryRunResult:
+        return designer.run_draft(self._ctx, actor, draft_id, process_id, dict(data), dict(answers))
