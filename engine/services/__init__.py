@@ -1,1 +1,1 @@
-"""Use cases: the only engine entry points the facade (and so web/, the CLI, the scheduler) calls."""
+"""Use cases: the only code the area objects (and so web/, the CLI, the scheduler) call into."""

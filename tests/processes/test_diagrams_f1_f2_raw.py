@@ -1,4 +1,4 @@
-"""F1 and F2 diagrams walked with raw SpiffWorkflow (no database, no engine facade).
+"""F1 and F2 diagrams walked with raw SpiffWorkflow (no database, no engine).
 
 The diagrams are parsed with XSD validation and run with our sandbox. Every READY user task is
 completed through its form: the task must sit in a role lane and its ``formKey`` must resolve to

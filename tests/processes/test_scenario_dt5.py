@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from engine import Engine
 from engine.clock import FixedClock
 from engine.errors import InvalidData
-from engine.facade import Engine
 from tests.processes.scenario_data import Scenario, scenario
 
 

@@ -9,7 +9,7 @@ import re
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
-from engine.facade import Engine
+from engine import Engine
 from tests.web.conftest import ROLE_USER, VALID, advance, login_as, open_task, start_case
 from web.form_input import convert
 
