@@ -29,8 +29,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from engine import Engine
 from engine.demo import TERRITORY
-from engine.facade import Engine
 from engine.roles import ROLES
 from tests.web.conftest import login_as, make_app, open_task, start_case
 
@@ -55,14 +55,14 @@ class World:
 
 @pytest.fixture
 def world(demo: Engine) -> World:
-    demo.add_user("tutto", "Tutti i ruoli", [(role, "") for role in ROLES])
-    everyone = demo.actor("tutto")
-    _, token = demo.create_api_token(everyone, "sweep")
-    spare_token, _ = demo.create_api_token(everyone, "revocable")
+    demo.users.add("tutto", "Tutti i ruoli", [(role, "") for role in ROLES])
+    everyone = demo.users.get("tutto")
+    _, token = demo.accounts.create_token("sweep", actor=everyone)
+    spare_token, _ = demo.accounts.create_token("revocable", actor=everyone)
     case = start_case(demo)
     task = open_task(demo, case.id)
-    draft = demo.new_process_draft("prova_sweep", "Prova", actor=everyone)
-    filter_id = demo.save_filter(everyone, "mine", {"tab": "mine"})
+    draft = demo.design.new_draft("prova_sweep", "Prova", actor=everyone)
+    filter_id = demo.accounts.save_filter("mine", {"tab": "mine"}, actor=everyone)
     app = make_app(demo, PROPAGATE_EXCEPTIONS=False)  # a server error is a 500 to list, not an exception
     world = World(
         app,
@@ -265,4 +265,4 @@ def test_json_read_by_a_form_field_reports_the_field(world: World, demo: Engine)
     )
     assert response.status_code == 422
     assert "non ammessi" in response.get_data(as_text=True)
-    assert demo.list_cases(territory=TERRITORY)  # nothing else was touched
+    assert demo.cases.list(territory=TERRITORY)  # nothing else was touched
