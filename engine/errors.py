@@ -52,6 +52,12 @@ class CaseClosed(Conflict):
     code = "case_closed"
 
 
+class TaskTaken(Conflict):
+    """Someone else claimed the task first."""
+
+    code = "task_taken"
+
+
 class InvalidProcess(EngineError):
     """A diagram (or the library) is not deployable; ``problems`` lists each defect."""
 

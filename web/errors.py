@@ -155,6 +155,8 @@ def engine_message(err: errors.EngineError) -> str:
     """A message for people, in their language (the engine's own text is for logs and the API)."""
     if isinstance(err, errors.TaskNotReady):
         return _("Questa attività è già stata completata o non è più disponibile.")
+    if isinstance(err, errors.TaskTaken):
+        return _("Questa attività è già stata presa in carico da un'altra persona.")
     if isinstance(err, errors.CaseClosed):
         return _("Il caso è chiuso: non si possono più completare attività.")
     if isinstance(err, errors.Conflict):

@@ -52,6 +52,14 @@ _SAVE_CASE = (
     .values({name: bindparam(name) for name in _SAVED_COLUMNS})
 )
 _GET_TASK = select(orm.human_task).where(orm.human_task.c.id == bindparam("b_id"))
+_LOCK_CASE_OF_TASK = (
+    select(orm.cases.c.id)
+    .where(
+        orm.cases.c.id
+        == select(orm.human_task.c.case_id).where(orm.human_task.c.id == bindparam("b_id")).scalar_subquery()
+    )
+    .with_for_update()
+)
 _OPEN_TASKS = (
     select(orm.human_task)
     .where(orm.human_task.c.case_id == bindparam("b_case"), orm.human_task.c.status == TaskStatus.READY.value)
@@ -193,7 +201,12 @@ class SqlTaskRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def get(self, task_id: str) -> TaskView:
+    def get(self, task_id: str, *, lock_case: bool = False) -> TaskView:
+        """The task row. ``lock_case`` first takes its case's row lock (PostgreSQL; SQLite's
+        BEGIN IMMEDIATE already serializes writers), so the row read is the latest committed one
+        and no other command on the case can change it before this transaction ends."""
+        if lock_case and self.conn.dialect.name == "postgresql":
+            self.conn.execute(_LOCK_CASE_OF_TASK, {"b_id": task_id})
         row = self.conn.execute(_GET_TASK, {"b_id": task_id}).one_or_none()
         if row is None:
             raise NotFound(f"task {task_id} not found")
@@ -251,8 +264,16 @@ class SqlTaskRepository:
                 [{"b_id": tid, "status": status.value, "completed_at": at, "completed_by": by} for tid in task_ids],
             )
 
-    def set_assignee(self, task_id: str, assignee: str | None) -> None:
-        self.conn.execute(update(orm.human_task).where(orm.human_task.c.id == task_id).values(assignee=assignee))
+    def set_assignee(self, task_id: str, assignee: str | None, *, expected: str | None) -> bool:
+        """Assign an open task only if its assignee is still ``expected``; False when it changed."""
+        t = orm.human_task.c
+        held = t.assignee.is_(None) if expected is None else t.assignee == expected
+        done = self.conn.execute(
+            update(orm.human_task)
+            .where(t.id == task_id, t.status == TaskStatus.READY.value, held)
+            .values(assignee=assignee)
+        )
+        return done.rowcount == 1
 
     def _filtered(self, query: Any, f: TaskFilter) -> Any:
         t = orm.human_task.c

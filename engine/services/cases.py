@@ -63,7 +63,8 @@ def start_case(
 
 def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor) -> CaseView:
     with ctx.uow() as uow:
-        task = uow.tasks.get(task_id)
+        # under the case row lock: a claim or another completion that got there first is seen
+        task = uow.tasks.get(task_id, lock_case=True)
         if task.status is not TaskStatus.READY:
             raise errors.TaskNotReady(f"task {task_id} is already {task.status.value}")
         authorize_task(task, actor)

@@ -8,7 +8,7 @@ from typing import Any
 
 from engine import errors
 from engine.forms import check_free_data
-from engine.model import Actor, CaseEvent, EventKind, TaskFilter, TaskStatus, TaskView
+from engine.model import Actor, CaseEvent, CaseStatus, EventKind, TaskFilter, TaskStatus, TaskView
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_sync import append_events
 from engine.services.cases import authorize_task
@@ -66,10 +66,20 @@ def get_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
 
 
 def claim_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
+    """Take an open task. With the case row locked, the task must still be open and unassigned
+    (or already the actor's: claiming again changes nothing and logs nothing); the assignment is
+    a conditional update, so of several users claiming at once exactly one wins, the others get
+    ``Conflict``, and a task completed a moment before is never claimed."""
     with ctx.uow() as uow:
         task = _open_task(uow, task_id)
-        authorize_task(task, actor)
-        uow.tasks.set_assignee(task_id, actor.username)
+        if not actor.holds(task.role, task.territory):
+            raise errors.Forbidden(f"task {task_id} needs role {task.role!r} in territory {task.territory!r}")
+        if task.assignee == actor.username:
+            return task
+        if task.assignee is not None:
+            raise errors.TaskTaken(f"task {task_id} was claimed by {task.assignee} meanwhile")
+        if not uow.tasks.set_assignee(task_id, actor.username, expected=None):
+            raise errors.Conflict(f"task {task_id} changed meanwhile; reload and retry")
         _log(ctx, uow, task, actor, EventKind.TASK_CLAIMED, {"assignee": actor.username})
         uow.commit()
         return _with_assignee(task, actor.username)
@@ -82,7 +92,10 @@ def release_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
             raise errors.Forbidden(f"task {task_id} is in territory {task.territory!r}, outside yours")
         if task.assignee != actor.username and not actor.roles & SUPERVISORS:
             raise errors.Forbidden(f"task {task_id} is not assigned to you")
-        uow.tasks.set_assignee(task_id, None)
+        if task.assignee is None:
+            return task  # nothing to release: no event
+        if not uow.tasks.set_assignee(task_id, None, expected=task.assignee):
+            raise errors.Conflict(f"task {task_id} changed meanwhile; reload and retry")
         _log(ctx, uow, task, actor, EventKind.TASK_RELEASED, {"previous": task.assignee})
         uow.commit()
         return _with_assignee(task, None)
@@ -101,7 +114,10 @@ def reassign_task(ctx: Context, task_id: str, assignee: str, actor: Actor) -> Ta
                 f"{assignee} cannot take this task",
                 {"assignee": ["L'utente non ha il ruolo o il territorio richiesto."]},
             )
-        uow.tasks.set_assignee(task_id, assignee)
+        if task.assignee == assignee:
+            return task
+        if not uow.tasks.set_assignee(task_id, assignee, expected=task.assignee):
+            raise errors.Conflict(f"task {task_id} changed meanwhile; reload and retry")
         _log(ctx, uow, task, actor, EventKind.TASK_REASSIGNED, {"previous": task.assignee, "assignee": assignee})
         notify_user(
             uow,
@@ -118,7 +134,8 @@ def reassign_task(ctx: Context, task_id: str, assignee: str, actor: Actor) -> Ta
 
 
 def _open_task(uow: AbstractUnitOfWork, task_id: str) -> TaskView:
-    task = uow.tasks.get(task_id)
+    """The task, read under its case's row lock; refused (409) unless it is still open."""
+    task = uow.tasks.get(task_id, lock_case=True)
     if task.status is not TaskStatus.READY:
         raise errors.TaskNotReady(f"task {task_id} is already {task.status.value}")
     return task
@@ -129,6 +146,8 @@ def _log(
 ) -> None:
     """Claims change no workflow state, but they are case history: bump the case and log."""
     record = uow.cases.get(task.case_id)
+    if record.status is not CaseStatus.RUNNING:
+        raise errors.CaseClosed(f"case {record.id} is {record.status.value}")
     record.updated_at = ctx.clock.now()
     append_events(
         uow,

@@ -37,7 +37,7 @@ def test_tabs_counts_claim_and_release(app: Flask, demo: Engine) -> None:
     demo.users.add("coordinatore2", "C2", [("coordinatore", "")])
     other = login_as(app.test_client(), "coordinatore2")
     response = other.post(f"/tasks/{task_id}/claim", follow_redirects=True)
-    assert response.status_code == 200 and "Non hai il ruolo o il territorio" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "già stata presa in carico da un" in response.get_data(as_text=True)
 
 
 def test_only_supervisors_get_the_all_tab_and_reassign(app: Flask, demo: Engine) -> None:
