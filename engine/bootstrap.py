@@ -10,10 +10,11 @@ from engine.adapters.senders import sender_from_setting
 from engine.adapters.unit_of_work import SqlAlchemyUnitOfWork, make_db_engine
 from engine.application import Engine
 from engine.bpmn.runner import Runner
+from engine.bpmn.script_pool import pool_for
 from engine.bpmn.scripting import build_script_engine
 from engine.clock import Clock, CommandClock, SystemClock
 from engine.config import Settings
-from engine.services.context import Context
+from engine.services.context import Context, script_limits
 from engine.services.notifications import Sender
 from engine.services.processes import load_parameters
 
@@ -27,7 +28,9 @@ def build_engine(
     command_clock = CommandClock(clock or SystemClock())
     db = db or make_db_engine(settings.database_url, echo=settings.echo_sql)
     parameters = load_parameters(settings.processes_dir)
-    runner = Runner(build_script_engine(command_clock.now, parameters), command_clock.now)
+    limits = script_limits(settings)
+    runner = Runner(build_script_engine(command_clock.now, parameters, limits), command_clock.now)
+    pool_for(limits).prestart()  # the first script of this process should not wait for a worker
 
     def uow(write: bool = True) -> SqlAlchemyUnitOfWork:
         # One instant per command: scripts, timers and events of a transaction share its "now".

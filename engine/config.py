@@ -27,6 +27,12 @@ class Settings:
     # years after closure before personal data may be erased (ESF+: 5 years, DOMAIN.md §5)
     retention_years: int = 5
     echo_sql: bool = False
+    # hard limits for diagram code (docs/sandbox.md): wall clock per evaluation, memory a script
+    # worker may use, data one script may leave in the case, script workers per server process
+    script_seconds: float = 1.0
+    script_memory_mb: int = 256
+    script_output_kb: int = 256
+    script_workers: int = 4
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -36,4 +42,8 @@ class Settings:
             echo_sql=os.environ.get("IMPRESA_ECHO_SQL") == "1",
             notify=os.environ.get("IMPRESA_NOTIFY", "console"),
             instance_dir=Path(os.environ.get("IMPRESA_INSTANCE_DIR", ROOT / "instance")),
+            script_seconds=float(os.environ.get("IMPRESA_SCRIPT_SECONDS", 1.0)),
+            script_memory_mb=int(os.environ.get("IMPRESA_SCRIPT_MEMORY_MB", 256)),
+            script_output_kb=int(os.environ.get("IMPRESA_SCRIPT_OUTPUT_KB", 256)),
+            script_workers=int(os.environ.get("IMPRESA_SCRIPT_WORKERS", 4)),
         )

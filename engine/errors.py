@@ -85,6 +85,12 @@ class ProcessFailed(EngineError):
         self.line = line
 
 
+class ScriptLimitExceeded(ProcessFailed):
+    """Diagram code hit a sandbox limit (time, memory, size of a result or of what it leaves)."""
+
+    code = "script_limit"
+
+
 class ProcessProblem:
     """One defect of a diagram, attached to its file, element and line where known."""
 

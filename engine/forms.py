@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from engine.bpmn.sandbox import is_reserved
 from engine.errors import InvalidData, NotFound
 from forms import FORMS, FormSchema
 
@@ -64,8 +65,10 @@ def form_fields() -> dict[str, frozenset[str]]:
     return {key: frozenset(schema().fields) for key, schema in FORMS.items()}
 
 
-def check_free_data(data: Any, what: str = "data") -> dict[str, Any]:
-    """Data without a form (case start, untyped tasks): a JSON object with plain names as keys."""
+def check_free_data(data: Any, what: str = "data", *, variables: bool = False) -> dict[str, Any]:
+    """Data without a form: a JSON object with plain names as keys. With ``variables`` its keys
+    become case variables that diagram code reads, so the sandbox's own names are refused too
+    (``fn_today``, ``len``, ``math``…): a case whose data shadowed a helper could run no script."""
     if not isinstance(data, dict):
         raise InvalidData(f"{what} must be a JSON object", {"_schema": ["Deve essere un oggetto JSON."]})
     check_storable(data, what)
@@ -75,13 +78,19 @@ def check_free_data(data: Any, what: str = "data") -> dict[str, Any]:
             f"{what}: invalid field names {bad}",
             {k: ["Nome di campo non valido (lettere, cifre e _; non può iniziare con _)."] for k in bad},
         )
+    reserved = [k for k in data if variables and is_reserved(k)]
+    if reserved:
+        raise InvalidData(
+            f"{what}: reserved names {reserved}",
+            {k: ["Nome riservato alle funzioni dei processi: usa un altro nome."] for k in reserved},
+        )
     return data
 
 
 def validate_submission(form_key: str | None, data: Any) -> dict[str, Any]:
     """Validate ``data`` against the task's form; returns the JSON-ready cleaned data."""
     if form_key is None:
-        return check_free_data(data)
+        return check_free_data(data, variables=True)
     schema = get_form(form_key)()
     if not isinstance(data, dict):
         raise InvalidData("form data must be a JSON object", {"_schema": ["Deve essere un oggetto JSON."]})

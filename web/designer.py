@@ -405,6 +405,13 @@ def dry_run(draft_id: int) -> str | tuple[str, int]:
             messages, status = {"process_id": [_("Il processo non è nella libreria della bozza.")]}, 422
         except errors.InvalidProcess as err:
             messages, status = {"_schema": _problem_texts(err)}, 422
+        except errors.ScriptLimitExceeded as err:
+            limit = _(
+                "L'elemento %(element)s ha superato i limiti degli script (tempo, memoria o quantità di dati): "
+                "la simulazione è stata fermata.",
+                element=err.element or "?",
+            )
+            messages, status = {"_schema": [limit]}, 422
     return render_template(
         "designer/dry_run.html",
         draft=draft,

@@ -167,6 +167,11 @@ def engine_message(err: errors.EngineError) -> str:
         return _("L'elemento richiesto non esiste.")
     if isinstance(err, errors.InvalidData):
         return _("Alcuni dati non sono validi: correggi i campi indicati.")
+    if isinstance(err, errors.ScriptLimitExceeded):
+        return _(
+            "Il processo si è fermato: un calcolo del diagramma ha superato i limiti di tempo o di memoria. "
+            "Nulla è stato salvato; avvisa chi cura i processi."
+        )
     if isinstance(err, errors.StorageUnavailable):
         return _("Il database non è raggiungibile. Riprova più tardi.")
     return _("L'operazione non è riuscita: %(detail)s", detail=err.message)

@@ -19,6 +19,7 @@ from engine.audit.digest import digest, summary
 from engine.bpmn import migration
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.runner import Runner, json_safe
+from engine.bpmn.script_pool import Limits
 from engine.bpmn.scripting import build_script_engine
 from engine.clock import FixedClock
 from engine.model import CaseEvent, EventKind
@@ -83,6 +84,7 @@ def replay(
     *,
     upto: int | None = None,
     with_elements: bool = False,
+    limits: Limits | None = None,
 ) -> ReplayResult:
     """Re-run ``events`` (a whole case, in order) up to the command containing seq ``upto``.
 
@@ -93,7 +95,7 @@ def replay(
     migrations = [e for e in events if e.kind == EventKind.MIGRATED.value]
     specs = specs_of(int(migrations[0].data["from_version_id"]) if migrations else current_version_id)
     clock = FixedClock(events[0].at if events else None)
-    runner = Runner(build_script_engine(clock.now, parameters), clock.now)
+    runner = Runner(build_script_engine(clock.now, parameters, limits), clock.now)
     wf: Any = None
     status = "running"
     steps: list[Step] = []

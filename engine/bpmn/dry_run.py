@@ -17,9 +17,10 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.runner import Runner, _all_tasks, json_safe, process_of
+from engine.bpmn.script_pool import Limits
 from engine.bpmn.scripting import build_script_engine
 from engine.clock import FixedClock
-from engine.errors import EngineError
+from engine.errors import EngineError, ScriptLimitExceeded
 
 
 @dataclass
@@ -41,9 +42,12 @@ def dry_run(
     *,
     max_steps: int = 500,
     start: dt.datetime | None = None,
+    limits: Limits | None = None,
 ) -> DryRunResult:
+    """Run ``specs`` in memory. A sandbox limit hit by the draft's code is raised (as for a live
+    case: ``ScriptLimitExceeded``), other failures are reported in the result."""
     clock = FixedClock(start)
-    runner = Runner(build_script_engine(clock.now, parameters), clock.now)
+    runner = Runner(build_script_engine(clock.now, parameters, limits), clock.now)
     result = DryRunResult()
     used: dict[str, int] = {}
     wf: Any = None
@@ -71,6 +75,8 @@ def dry_run(
             clock.set(max(due, clock.now()) + dt.timedelta(seconds=1))
             runner.fire_timers(wf)
             result.timers_fired += 1
+    except ScriptLimitExceeded:
+        raise
     except EngineError as err:
         result.error = err.message
     if wf is not None:  # also after an error: the designer sees how far it got

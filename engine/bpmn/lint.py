@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine.bpmn.loader import Library
-from engine.bpmn.scripting import lint_source
+from engine.bpmn.scripting import HELPER_NAMES, lint_source
 from engine.errors import ProcessProblem
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -86,10 +86,10 @@ def _lint_bpmn(
         for timer in root.iterfind(f".//bpmn:{tag}", NS):
             owner = _owner(timer)
             text = (timer.text or "").strip()
-            if _compile(out, file, owner, text, expression=True) and text[:1] in "\"'":
-                literal = text.strip("\"'")
-                if tag != "timeDate" and not _ISO_DURATION.match(literal):
-                    out.append(_problem(file, owner, f"timer {literal!r} is not an ISO-8601 duration"))
+            literal = _literal(text)
+            compiled = _compile(out, file, owner, text, expression=True)
+            if compiled and isinstance(literal, str) and tag != "timeDate" and not _ISO_DURATION.match(literal):
+                out.append(_problem(file, owner, f"timer {literal!r} is not an ISO-8601 duration"))
     for payload in root.iterfind(".//spiff:messagePayload", NS):
         _compile(out, file, _owner(payload), payload.text or "", expression=True)
     for node in root.iterfind(".//bpmn:process//*[@id]", NS):
@@ -141,6 +141,15 @@ def _compile(out: list[ProcessProblem], file: str, owner: Any, source: str, *, e
     return True
 
 
+def _literal(source: str) -> object:
+    """The value of an expression that is a single constant (a quoted timer), else None."""
+    try:
+        tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError):
+        return None
+    return tree.body.value if isinstance(tree.body, ast.Constant) else None
+
+
 def _property(task: Any, name: str) -> str | None:
     for prop in task.iterfind(".//spiff:property", NS):
         if prop.get("name") == name:
@@ -166,21 +175,7 @@ def _inherits_lane(task: Any, lane_of: dict[str, str]) -> bool:
     return False
 
 
-HELPERS = frozenset(
-    {
-        "fn_today",
-        "fn_now",
-        "fn_add_days",
-        "fn_add_months",
-        "fn_days_between",
-        "fn_months_between",
-        "fn_param",
-        "fn_timer_in_days",
-        "fn_potenza",
-        "fn_prodotto",
-        "math",
-    }
-)
+HELPERS = HELPER_NAMES | {"math"}
 
 
 def _lint_variables(library: Library, forms_fields: Mapping[str, Iterable[str]]) -> list[ProcessProblem]:

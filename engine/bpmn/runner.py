@@ -26,9 +26,10 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.loader import ProcessSpecs
+from engine.bpmn.sandbox import ScriptLimit
 from engine.bpmn.serializer import dump_state, load_state
 from engine.bpmn.timekeeping import using_clock
-from engine.errors import ProcessFailed
+from engine.errors import ProcessFailed, ScriptLimitExceeded
 
 
 @dataclass(frozen=True)
@@ -69,18 +70,33 @@ def _spiff_errors(now: Callable[[], dt.datetime] | None = None) -> Iterator[None
                 yield
     except ProcessFailed:
         raise
+    except ScriptLimit as err:
+        raise ScriptLimitExceeded(str(err)) from err
     except (SpiffWorkflowException, WorkflowException) as err:
         task_spec = getattr(err, "task_spec", None)
         element = str(getattr(task_spec, "bpmn_id", "") or getattr(task_spec, "name", "") or "")
         line = getattr(err, "line_number", None)
-        message = str(err).split("\n")[0]
-        raise ProcessFailed(
+        limit = _limit_behind(err)
+        message = str(limit) if limit is not None else str(err).split("\n")[0]
+        raise (ScriptLimitExceeded if limit is not None else ProcessFailed)(
             f"{element}: {message}" if element else message,
             element=element,
-            line=line if isinstance(line, int) else None,
+            line=line if isinstance(line, int) and line > 0 else None,
         ) from err
     except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError) as err:
         raise ProcessFailed(f"{type(err).__name__}: {err}") from err
+
+
+def _limit_behind(err: BaseException) -> ScriptLimit | None:
+    """The sandbox limit that SpiffWorkflow wrapped into its own exception, if that was the cause."""
+    seen: set[int] = set()
+    cause: BaseException | None = err
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, ScriptLimit):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 class Runner:

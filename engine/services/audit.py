@@ -142,6 +142,7 @@ def replay_case(
         dict(ctx.parameters),
         upto=upto,
         with_elements=with_elements,
+        limits=ctx.script_limits,
     )
     return _for_viewer(ctx, result, actor, case_id, record.territory, purpose)
 
@@ -172,7 +173,7 @@ def _for_viewer(
 def correct_data(ctx: Context, case_id: int, changes: dict[str, Any], actor: Actor, reason: str) -> CaseView:
     """An administrative data correction, with its reason, applied to the live case."""
     _require(actor, ADMINS, "correcting data")
-    clean = check_free_data(changes, "changes")
+    clean = check_free_data(changes, "changes", variables=True)
     return _admin_command(
         ctx,
         case_id,
@@ -189,7 +190,7 @@ def reset_to_task(
 ) -> CaseView:
     """Go back to an earlier step (its latest completed instance), e.g. to redo a wrong assessment."""
     _require(actor, ADMINS, "resetting a case")
-    clean = check_free_data(data or {}, "data")
+    clean = check_free_data(data or {}, "data", variables=True)
     return _admin_command(
         ctx,
         case_id,

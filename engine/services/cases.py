@@ -23,7 +23,7 @@ from engine.services.context import Context
 def start_case(
     ctx: Context, process_id: str, data: dict[str, Any], actor: Actor, *, territory: str | None = None
 ) -> CaseView:
-    data = check_free_data(data, "start data")
+    data = check_free_data(data, "start data", variables=True)
     territory = territory or (str(data["territorio"]) if data.get("territorio") else None)
     with ctx.uow() as uow:
         version = uow.processes.latest(process_id)

@@ -10,6 +10,7 @@ from typing import Any
 
 from engine.bpmn.loader import ProcessSpecs, SourceFile, SpecCache
 from engine.bpmn.runner import Runner
+from engine.bpmn.script_pool import Limits
 from engine.clock import Clock
 from engine.config import Settings
 from engine.ports import AbstractUnitOfWork
@@ -50,6 +51,15 @@ class WorkflowCache:
             self._entries.clear()
 
 
+def script_limits(settings: Settings) -> Limits:
+    return Limits(
+        seconds=settings.script_seconds,
+        memory_mb=settings.script_memory_mb,
+        output_bytes=settings.script_output_kb * 1024,
+        workers=settings.script_workers,
+    )
+
+
 @dataclass
 class Context:
     settings: Settings
@@ -60,6 +70,10 @@ class Context:
     sender: Any = None
     specs: SpecCache = field(default_factory=SpecCache)
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
+
+    @property
+    def script_limits(self) -> Limits:
+        return script_limits(self.settings)
 
     def specs_for(self, uow: AbstractUnitOfWork, version_id: int) -> ProcessSpecs:
         """Specs of a pinned process version; parsed from the stored files once per process."""

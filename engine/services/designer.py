@@ -17,6 +17,7 @@ from engine import errors
 from engine.bpmn import xml_diff
 from engine.bpmn.dry_run import DryRunResult, dry_run
 from engine.bpmn.loader import Library, SourceFile, read_xml
+from engine.bpmn.scripting import RESTRICTED_MARKER
 from engine.bpmn.template import new_process, valid_process_id
 from engine.errors import InvalidProcess, ProcessProblem
 from engine.forms import validate_submission
@@ -27,7 +28,13 @@ from engine.services.context import Context
 
 DESIGNERS = processes.DESIGNER_ROLES
 _FILE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}\.(bpmn|dmn)$")
-_ESCAPE = ("import is not allowed", 'starts with "_"', "invalid attribute name", "invalid variable name")
+_ESCAPE = (
+    "import is not allowed",
+    'starts with "_"',
+    "invalid attribute name",
+    "invalid variable name",
+    RESTRICTED_MARKER,
+)
 
 
 def _require(actor: Actor) -> None:
@@ -184,7 +191,15 @@ def run_draft(
     library = Library([SourceFile(n, c) for n, c in sorted(files.items())])
     if process_id not in library.process_ids():
         raise errors.NotFound(f"process {process_id!r} is not in the draft library")
-    return dry_run(library.specs(process_id), data, answers, validate_submission, ctx.parameters, start=ctx.clock.now())
+    return dry_run(
+        library.specs(process_id),
+        data,
+        answers,
+        validate_submission,
+        ctx.parameters,
+        start=ctx.clock.now(),
+        limits=ctx.script_limits,
+    )
 
 
 def export_library(ctx: Context, directory: Path) -> list[str]:

@@ -83,7 +83,8 @@ def _fire_next(ctx: Context) -> int | None:
 def _record_failure(ctx: Context, timer_id: int, case_id: int, attempts: int, err: Exception) -> None:
     now = ctx.clock.now()
     message = f"{type(err).__name__}: {err}"
-    incident = attempts + 1 >= MAX_ATTEMPTS
+    # a sandbox limit is hit again on every attempt: the coordinator must look at it now
+    incident = attempts + 1 >= MAX_ATTEMPTS or isinstance(err, errors.ScriptLimitExceeded)
     log.warning("timer %s of case %s failed (attempt %s): %s", timer_id, case_id, attempts + 1, message)
     with ctx.uow() as uow:
         uow.timers.record_failure(timer_id, message, now + backoff(attempts + 1), incident)
@@ -112,7 +113,7 @@ def _record_failure(ctx: Context, timer_id: int, case_id: int, attempts: int, er
                 task_id=None,
                 at=now,
                 subject=f"Anomalia timer nel caso {case_id}",
-                body=f"Il timer {timer_id} del caso {case_id} non è scattato dopo {MAX_ATTEMPTS} tentativi: {message}",
+                body=f"Il timer {timer_id} del caso {case_id} non è scattato ({attempts + 1} tentativi): {message}",
             )
         uow.commit()
 

@@ -8,7 +8,8 @@ import pytest
 
 from engine.bpmn.loader import Library, SourceFile
 from engine.bpmn.runner import Runner
-from engine.bpmn.scripting import SandboxEnvironment, build_script_engine, make_helpers
+from engine.bpmn.sandbox import ScriptLimit
+from engine.bpmn.scripting import SandboxEnvironment, build_script_engine
 from engine.errors import ProcessFailed
 from tests.fixtures.diagrams import linear
 
@@ -30,9 +31,7 @@ ESCAPES = [
 
 @pytest.fixture
 def env() -> SandboxEnvironment:
-    return SandboxEnvironment(
-        make_helpers(lambda: NOW, {"default": {"soglia": 3}, "regioni": {"Marche": {"soglia": 5}}})
-    )
+    return SandboxEnvironment(lambda: NOW, {"default": {"soglia": 3}, "regioni": {"Marche": {"soglia": 5}}})
 
 
 @pytest.mark.parametrize("source", ESCAPES)
@@ -54,7 +53,7 @@ def test_task_data_cannot_replace_guards_or_builtins(env: SandboxEnvironment) ->
     with pytest.raises(SyntaxError):
         env.evaluate("[].__class__", dict(hostile))
     with pytest.raises(NameError):
-        env.evaluate("open('/etc/passwd')", dict(hostile))
+        env.evaluate("bytearray(3)", dict(hostile))
 
 
 def test_ordinary_scripts_and_helpers_work(env: SandboxEnvironment) -> None:
@@ -84,12 +83,10 @@ def test_a_diagram_that_skipped_lint_still_cannot_escape_at_run_time() -> None:
 
 
 def test_an_endless_loop_is_stopped_instead_of_holding_the_worker(env: SandboxEnvironment) -> None:
-    from engine.bpmn.scripting import ScriptTooLong
-
     context = {"n": 0}
-    with pytest.raises(ScriptTooLong):
+    with pytest.raises(ScriptLimit):  # its step budget or its wall clock, whichever ends first
         env.execute("while True:\n    n = n + 1", context, {})
-    assert context["n"] > 1000  # it did run, then was cut off
+    assert context == {"n": 0}  # a failed script leaves the task data as it was
 
 
 def test_an_endless_loop_in_a_diagram_fails_the_command_cleanly() -> None:
@@ -99,7 +96,7 @@ def test_an_endless_loop_in_a_diagram_fails_the_command_cleanly() -> None:
     ).specs("loop")
     with pytest.raises(ProcessFailed) as exc:
         runner.start(specs, {})
-    assert exc.value.element == "Script_1" and "steps" in exc.value.message
+    assert exc.value.element == "Script_1" and ("steps" in exc.value.message or "longer than" in exc.value.message)
 
 
 @pytest.mark.parametrize("source", ["10**10**8", "len('ab' * 10**9)", "[0] * 10**8", "(10**20000) * (10**20000)"])

@@ -356,6 +356,17 @@ def test_dry_run_reports_path_stop_and_data(designer: Api, demo: Engine) -> None
     problem(designer.post(url, json={}), 422)
 
 
+def test_a_dry_run_whose_script_hits_a_limit_is_422(designer: Api, page: FlaskClient) -> None:
+    content = chain(PROCESS, ["T1"], script="x = 10 ** 10 ** 8")
+    draft = created(designer.post("/drafts", json={"file_name": f"{PROCESS}.bpmn", "content": content}))
+    body = problem(designer.post(f"/drafts/{draft['id']}/dry-run", json={"process_id": PROCESS}), 422)
+    assert body["type"].endswith("problem-script_limit") and body["errors"]["element"] == ["Script_1"]
+
+    html = page.post(f"/design/drafts/{draft['id']}/dry-run", data={"process_id": PROCESS})
+    assert html.status_code == 422
+    assert "ha superato i limiti degli script" in html.get_data(as_text=True)
+
+
 # --- migration of running cases --------------------------------------------------------------
 
 
