@@ -52,6 +52,12 @@ class CaseClosed(Conflict):
     code = "case_closed"
 
 
+class DeadlinePassed(TaskNotReady):
+    """A timer due before the command (an interrupting deadline) closed the task first."""
+
+    code = "deadline_passed"
+
+
 class TaskTaken(Conflict):
     """Someone else claimed the task first."""
 

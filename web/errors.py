@@ -153,6 +153,11 @@ def http_message(status: int) -> str:
 
 def engine_message(err: errors.EngineError) -> str:
     """A message for people, in their language (the engine's own text is for logs and the API)."""
+    if isinstance(err, errors.DeadlinePassed):
+        return _(
+            "Il termine di questa attività è scaduto prima del tuo invio: il caso è proseguito per la strada "
+            "prevista alla scadenza e la risposta non è stata registrata."
+        )
     if isinstance(err, errors.TaskNotReady):
         return _("Questa attività è già stata completata o non è più disponibile.")
     if isinstance(err, errors.TaskTaken):

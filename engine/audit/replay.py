@@ -37,6 +37,16 @@ PASSIVE = {
 }
 
 
+# Commands that first fire the timers already due at their instant (``case_sync.fire_due_first``).
+FIRE_DUE_FIRST = {
+    EventKind.TASK_COMPLETED.value,
+    EventKind.MESSAGE_SENT.value,
+    EventKind.MESSAGE_RECEIVED.value,
+    EventKind.DATA_CORRECTED.value,
+    EventKind.CASE_RESET.value,
+}
+
+
 @dataclass
 class Step:
     """The case right after one command, as replay rebuilt it."""
@@ -113,6 +123,8 @@ def replay(
             migration.apply(wf, specs, dict(head.data.get("mapping") or {}))
             runner.fire_timers(wf)
         else:
+            if head.kind in FIRE_DUE_FIRST:
+                runner.fire_timers(wf, only_if_due=True)  # as the live command did (docs/timers.md)
             status = _apply(runner, specs, wf, head, task_items) or status
         for event in group[1:]:
             if event.kind == EventKind.MESSAGE_RECEIVED.value:

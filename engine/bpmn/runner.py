@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,6 +59,17 @@ class WaitingTimer:
     due_at: dt.datetime
     period: dt.timedelta | None = None
     catch_up_all: bool = False
+    cycles: int | None = None  # occurrences a cycle has left (negative: for ever)
+
+
+@dataclass(frozen=True)
+class FiredTimer:
+    """One occurrence of a timer that the engine fired: its task and the due time it fired for."""
+
+    task_id: str
+    bpmn_id: str
+    kind: str
+    due_at: dt.datetime
 
 
 @contextmanager
@@ -193,11 +205,27 @@ class Runner:
             task.run()
             self._steps(wf)
 
-    def fire_timers(self, wf: BpmnWorkflow) -> None:
+    def fire_timers(self, wf: BpmnWorkflow, *, only_if_due: bool = False) -> list[FiredTimer]:
+        """Fire every timer due now and run the steps that follow; returns the occurrences fired.
+
+        A timer counts as fired only if the engine ran it: one made ready but cancelled by another
+        that fired first (two boundary timers due together, the interrupting one wins) did not.
+        With ``only_if_due`` nothing is touched when no timer is due (commands call this before
+        their own action, so a timer due before a person's command acts first; see
+        docs/timers.md)."""
+        now = self.now()
         with _spiff_errors(self.now):
             self._skip_missed_cycles(wf)
+            due = [t for t in self.waiting_timers(wf) if t.due_at < now]
+            if only_if_due and not due:
+                return []
             wf.refresh_timers()
             self._steps(wf)
+            for _ in range(_MAX_ROUNDS):  # cycles catching up every missed occurrence fire in rounds
+                if not any(t.state == TaskState.READY and not t.task_spec.manual for t in _all_tasks(wf)):
+                    break
+                self._steps(wf)
+        return [fired for timer in due for fired in _occurrences_fired(wf, timer)]
 
     def _skip_missed_cycles(self, wf: BpmnWorkflow) -> None:
         """Catch-up policy: after downtime a cycle fires once, then realigns to its schedule.
@@ -218,10 +246,12 @@ class Runner:
                 continue
             due = dt.datetime.fromisoformat(value["next"])
             step = dt.timedelta(seconds=value["duration"])
-            while due + step < now and value["cycles"] != 0:
-                due += step
-                value["cycles"] -= 1 if value["cycles"] > 0 else 0
-            value["next"] = due.isoformat()
+            # the periods missed, counted (a tiny period over years must not loop billions of times)
+            missed = max(0, math.ceil((now - due) / step) - 1)
+            if value["cycles"] >= 0:  # a negative count repeats for ever
+                missed = min(missed, value["cycles"])
+                value["cycles"] -= missed
+            value["next"] = (due + missed * step).isoformat()
 
     def deliver_message(self, wf: BpmnWorkflow, name: str, payload: dict[str, Any]) -> bool:
         """Hand a message to the case if it waits for one of that name; False when it does not."""
@@ -279,6 +309,7 @@ class Runner:
                         due,
                         period,
                         props.get("timerCatchUp") == "all",
+                        value.get("cycles") if isinstance(value, dict) else None,
                     )
                 )
         return result
@@ -367,6 +398,7 @@ class Runner:
 
 
 _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+_MAX_ROUNDS = 10_000
 _FRONTIER = TaskState.READY | TaskState.WAITING
 
 
@@ -399,8 +431,36 @@ def _timer_due(task: Any, ed: Any) -> dt.datetime | None:
         value = value.get("next") if value.get("cycles") != 0 else None
     if not isinstance(value, str):
         return None
-    due = dt.datetime.fromisoformat(value)
+    return _as_utc(dt.datetime.fromisoformat(value))
+
+
+def _as_utc(due: dt.datetime) -> dt.datetime:
     return due.astimezone(dt.UTC) if due.tzinfo else due.replace(tzinfo=dt.UTC)
+
+
+def _occurrences_fired(wf: BpmnWorkflow, timer: WaitingTimer) -> list[FiredTimer]:
+    """The occurrences of ``timer`` (due before the firing) that the firing actually ran."""
+    try:
+        task = wf.get_task_from_id(UUID(timer.task_id))
+    except TaskNotFoundException:
+        return []
+    if task is None or task.state == TaskState.CANCELLED:
+        return []
+    fired = FiredTimer(timer.task_id, timer.bpmn_id, timer.kind, timer.due_at)
+    if task.state == TaskState.COMPLETED or timer.period is None:
+        return [fired] if task.state == TaskState.COMPLETED else []
+    # a cycle stays WAITING: each occurrence it fired moved its next due time one period on
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict) and value.get("next"):
+        after = _as_utc(dt.datetime.fromisoformat(value["next"]))
+        count = 0
+        while timer.due_at + count * timer.period < after and count < _MAX_ROUNDS:
+            count += 1
+    else:  # it ran out of occurrences in this firing
+        count = timer.cycles if timer.cycles is not None and timer.cycles > 0 else 1
+    return [
+        FiredTimer(timer.task_id, timer.bpmn_id, timer.kind, timer.due_at + i * timer.period) for i in range(count)
+    ]
 
 
 def _boundary_due(task: Any) -> dt.datetime | None:

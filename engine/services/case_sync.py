@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine import errors
 from engine.audit.chain import GENESIS, seal
 from engine.audit.digest import digest, summary
 from engine.bpmn.loader import ProcessSpecs
-from engine.bpmn.runner import ReadyTask, json_safe
+from engine.bpmn.runner import FiredTimer, ReadyTask, json_safe
 from engine.model import (
     SYSTEM,
     Actor,
@@ -72,11 +72,14 @@ def write_command(
     before: frozenset[str] = frozenset(),
     cancelled: bool = False,
     refresh: bool = False,
+    fired: Sequence[FiredTimer] = (),
 ) -> CaseView:
     """Persist one command's outcome (see the module docstring); returns the case as it now is.
 
     ``refresh`` re-describes the open inbox rows that stay open (after a migration their element,
-    name or form may have changed while the task kept its id)."""
+    name or form may have changed while the task kept its id); ``fired`` lists the timer
+    occurrences the engine fired in this command (the others it no longer waits on were
+    cancelled with their scope)."""
     now = ctx.clock.now()
     if not new and not cancelled:
         deliver_pending_messages(ctx, uow, record, wf, events, now)
@@ -86,7 +89,7 @@ def write_command(
         record.status = CaseStatus.CANCELLED
     if record.status is CaseStatus.COMPLETED:
         _on_completed(ctx, uow, record, now, events)
-    timers = _plan_timers(ctx, uow, record, wf, now, events, new or not had_timers)
+    timers = _plan_timers(ctx, uow, record, wf, now, events, new or not had_timers, fired)
     ready = ctx.runner.ready_tasks(wf, specs) if record.status is CaseStatus.RUNNING else []
     state = digest(summary(record.status.value, record.data, ready, ctx.runner.waiting_elements(wf)))
     if new:
@@ -106,7 +109,8 @@ def on_running_case(
     cancelled: bool = False,
 ) -> CaseView:
     """The common shape of a command on one running case: load it (checking the actor's territory),
-    let ``action`` change the workflow and say which events record it, write, commit, keep warm."""
+    fire the timers already due (except when cancelling), let ``action`` change the workflow and
+    say which events record it, write, commit, keep warm."""
     with ctx.uow() as uow:
         record = uow.cases.get(case_id)
         if not actor.covers(record.territory):
@@ -115,14 +119,23 @@ def on_running_case(
             raise errors.CaseClosed(f"case {case_id} is {record.status.value}")
         specs, wf = ctx.workflow_for(uow, record)
         before = ctx.runner.ready_ids(wf)
+        fired = [] if cancelled else fire_due_first(ctx, record, wf)
         events = action(uow, record, wf)
         # these commands may send a case back to earlier tasks (same ids): refresh the inbox rows
         view = write_command(
-            ctx, uow, record, wf, specs, actor, events, before=before, cancelled=cancelled, refresh=True
+            ctx, uow, record, wf, specs, actor, events, before=before, cancelled=cancelled, refresh=True, fired=fired
         )
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)
     return view
+
+
+def fire_due_first(ctx: Context, record: CaseRecord, wf: Any) -> list[FiredTimer]:
+    """Before a command acts on a case, the timers already due at its instant fire, in the same
+    transaction: what was due first happens first (docs/timers.md). Replay does the same."""
+    if record.next_timer_due is None or record.next_timer_due >= ctx.clock.now():
+        return []  # nothing due: spare the walk over the workflow
+    return ctx.runner.fire_timers(wf, only_if_due=True)
 
 
 def append_events(
@@ -304,11 +317,13 @@ def _plan_timers(
     now: dt.datetime,
     events: list[CaseEvent],
     new: bool,
+    fired_now: Sequence[FiredTimer],
 ) -> _TimerPlan:
     """Mirror the timers the case waits on into ``case_timer``; the database is the schedule.
 
-    A stored timer that the workflow no longer waits on fired if its time had come (one
-    TIMER_FIRED event each), else its scope ended first (cancelled).
+    A stored timer the workflow no longer waits on fired only if the engine fired it in this
+    command (one TIMER_FIRED event each, and occurrences a catching-up cycle fired without a row
+    of their own get one); every other one ended with its scope: cancelled.
     """
     waiting = (
         {}
@@ -316,12 +331,27 @@ def _plan_timers(
         else {(t.task_id, t.due_at): t for t in ctx.runner.waiting_timers(wf)}
     )
     stored = {} if new else {(r.task_id, r.due_at): r for r in uow.timers.pending_for_case(record.id)}
+    ran = {(f.task_id, f.due_at): f for f in fired_now}
     fired: list[TimerRow] = []
     cancelled: list[TimerRow] = []
     for key, row in stored.items():
         if key not in waiting:
-            (fired if row.due_at <= now and record.status is not CaseStatus.CANCELLED else cancelled).append(row)
-    fired += _burst_occurrences(record, fired, waiting, now)
+            (fired if key in ran else cancelled).append(row)
+    fired += [
+        TimerRow(
+            id=0,
+            case_id=record.id,
+            task_id=f.task_id,
+            bpmn_id=f.bpmn_id,
+            kind=f.kind,
+            due_at=f.due_at,
+            status="fired",
+            attempts=0,
+            created_at=now,
+        )
+        for key, f in ran.items()
+        if key not in stored
+    ]
     for row in fired:
         events.append(
             CaseEvent(
@@ -335,33 +365,6 @@ def _plan_timers(
             )
         )
     return _TimerPlan(fired, cancelled, [t for key, t in waiting.items() if key not in stored])
-
-
-def _burst_occurrences(
-    record: CaseRecord, fired: list[TimerRow], waiting: dict[tuple[str, dt.datetime], Any], now: dt.datetime
-) -> list[TimerRow]:
-    """Occurrences a cycle fired in one go (``timerCatchUp=all``) that never had a row of their own."""
-    extra = []
-    for row in fired:
-        later = [t for (task_id, _), t in waiting.items() if task_id == row.task_id and t.period and t.catch_up_all]
-        for timer in later:
-            due = row.due_at + timer.period
-            while due < timer.due_at and due <= now:
-                extra.append(
-                    TimerRow(
-                        id=0,
-                        case_id=record.id,
-                        task_id=row.task_id,
-                        bpmn_id=row.bpmn_id,
-                        kind=row.kind,
-                        due_at=due,
-                        status="fired",
-                        attempts=0,
-                        created_at=now,
-                    )
-                )
-                due += timer.period
-    return extra
 
 
 def _task_view(record: CaseRecord, t: ReadyTask, now: dt.datetime, ctx: Context) -> TaskView:

@@ -13,10 +13,10 @@ from typing import Any
 from engine import errors
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.runner import json_safe
-from engine.forms import check_against_case, check_free_data, validate_submission
-from engine.model import Actor, CaseEvent, CaseRecord, CaseStatus, CaseView, EventKind, TaskStatus, TaskView
+from engine.forms import check_free_data, validate_submission
+from engine.model import SYSTEM, Actor, CaseEvent, CaseRecord, CaseStatus, CaseView, EventKind, TaskStatus, TaskView
 from engine.ports import AbstractUnitOfWork
-from engine.services.case_sync import event, on_running_case, write_command
+from engine.services.case_sync import event, fire_due_first, on_running_case, write_command
 from engine.services.context import Context
 
 
@@ -62,6 +62,9 @@ def start_case(
 
 
 def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor) -> CaseView:
+    """Complete a human task. Timers of the case already due at this instant fire first (in the
+    same transaction): a reminder due before the answer is created; a deadline due before it wins,
+    and the answer is refused with ``DeadlinePassed`` while the deadline's path is kept."""
     with ctx.uow() as uow:
         # under the case row lock: a claim or another completion that got there first is seen
         task = uow.tasks.get(task_id, lock_case=True)
@@ -76,13 +79,22 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
         before = ctx.runner.ready_ids(wf)
         if ctx.runner.task_state(wf, task_id) != "READY":
             raise errors.TaskNotReady(f"task {task_id} is not ready in the workflow")
-        check_against_case(task.form_key, clean, ctx.runner.task_data(wf, task_id))
-        ctx.runner.complete(wf, task_id, clean)
-        events = [event(record, ctx.clock.now(), actor, EventKind.TASK_COMPLETED, task=task, data=clean)]
-        view = write_command(ctx, uow, record, wf, specs, actor, events, completed=task_id, before=before)
-        uow.accounts.delete_drafts(task_id)
+        fired = fire_due_first(ctx, record, wf)
+        overtaken = ctx.runner.task_state(wf, task_id) != "READY"
+        if overtaken:
+            view = write_command(ctx, uow, record, wf, specs, SYSTEM, [], before=before, fired=fired)
+        else:
+            ctx.runner.complete(wf, task_id, clean)
+            events = [event(record, ctx.clock.now(), actor, EventKind.TASK_COMPLETED, task=task, data=clean)]
+            view = write_command(
+                ctx, uow, record, wf, specs, actor, events, completed=task_id, before=before, fired=fired
+            )
+            uow.accounts.delete_drafts(task_id)
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)
+    if overtaken:
+        due = min((f.due_at.isoformat() for f in fired), default="?")
+        raise errors.DeadlinePassed(f"task {task_id}: a deadline due at {due} passed before this answer")
     return view
 
 

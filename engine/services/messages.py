@@ -16,7 +16,7 @@ from engine import errors
 from engine.forms import check_free_data
 from engine.model import SYSTEM, Actor, CaseEvent, CaseRecord, CaseStatus, CaseView, EventKind
 from engine.ports import AbstractUnitOfWork
-from engine.services.case_sync import event, notify_territory, on_running_case, write_command
+from engine.services.case_sync import event, fire_due_first, notify_territory, on_running_case, write_command
 from engine.services.context import Context
 
 SENDERS = frozenset({"coordinatore", "assistente_sociale", "operatore_cpi", "amministratore"})
@@ -76,8 +76,9 @@ def _deliver_case(ctx: Context, case_id: int) -> int:
             ctx.workflows.put(record.id, record.version, wf)  # unchanged: keep it warm
             return 0
         before = ctx.runner.ready_ids(wf)
+        fired = fire_due_first(ctx, record, wf)
         events: list[Any] = []
-        write_command(ctx, uow, record, wf, specs, SYSTEM, events, before=before)
+        write_command(ctx, uow, record, wf, specs, SYSTEM, events, before=before, fired=fired)
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)
     return sum(1 for e in events if e.kind == EventKind.MESSAGE_RECEIVED.value)

@@ -83,7 +83,7 @@ def migrate_case(
             return result
         before = ctx.runner.ready_ids(wf)
         migration.apply(wf, new_specs, mapping)
-        ctx.runner.fire_timers(wf)  # run the engine steps the new version makes possible
+        fired = ctx.runner.fire_timers(wf)  # run the engine steps the new version makes possible
         ctx.runner.load(new_specs, ctx.runner.dump(wf))  # proves the state reloads on the new version
         data = {
             "from_version": record.process_version,
@@ -104,6 +104,7 @@ def migrate_case(
             [event(record, ctx.clock.now(), actor, EventKind.MIGRATED, data=data)],
             before=before,
             refresh=True,
+            fired=fired,
         )
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)

@@ -61,9 +61,9 @@ def _fire_next(ctx: Context) -> int | None:
                 return 0
             specs, wf = ctx.workflow_for(uow, record)
             before = ctx.runner.ready_ids(wf)
-            ctx.runner.fire_timers(wf)
+            fired = ctx.runner.fire_timers(wf)
             events: list[CaseEvent] = []
-            write_command(ctx, uow, record, wf, specs, SYSTEM, events, before=before)
+            write_command(ctx, uow, record, wf, specs, SYSTEM, events, before=before, fired=fired)
             after = uow.timers.get(claimed.id)
             if after is not None and after.status == "pending":
                 # SpiffWorkflow fires strictly after the due instant: look again in a moment.
