@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from engine import Actor, Settings, build_engine, errors
+from engine import Actor, Engine, Settings, build_engine, errors
 from engine.clock import FixedClock
-from engine.facade import Engine
 from tests.conftest import ROOT
 from tests.fixtures.diagrams import linear
 
@@ -59,12 +58,12 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
 
 def start(engine: Engine, deploy: Callable[..., None]) -> str:
     deploy(("due_passi.bpmn", linear("due_passi", 2)))
-    case = engine.start_case("due_passi", {}, actor=WORKERS[0])
+    case = engine.cases.start("due_passi", {}, actor=WORKERS[0])
     return case.open_tasks[0].id
 
 
 def kinds(engine: Engine, case_id: int) -> list[str]:
-    return [e.kind for e in engine.history(case_id)]
+    return [e.kind for e in engine.cases.history(case_id)]
 
 
 def test_of_four_users_claiming_one_task_at_once_exactly_one_gets_it(
@@ -73,16 +72,16 @@ def test_of_four_users_claiming_one_task_at_once_exactly_one_gets_it(
     deploy(("due_passi.bpmn", linear("due_passi", 2)))
     pool = engines(4)
     for _ in range(10):
-        case = engine.start_case("due_passi", {}, actor=WORKERS[0])
+        case = engine.cases.start("due_passi", {}, actor=WORKERS[0])
         task_id = case.open_tasks[0].id
         results = race(
-            *(lambda e=e, a=a, t=task_id: e.claim_task(t, actor=a) for e, a in zip(pool, WORKERS, strict=True))
+            *(lambda e=e, a=a, t=task_id: e.tasks.claim(t, actor=a) for e, a in zip(pool, WORKERS, strict=True))
         )
 
         winners = [r for r in results if not isinstance(r, errors.EngineError)]
         assert len(winners) == 1, results
         assert all(isinstance(r, errors.Conflict) for r in results if r not in winners)
-        assert engine.get_task(task_id, WORKERS[0]).assignee == winners[0].assignee
+        assert engine.tasks.get(task_id, actor=WORKERS[0]).assignee == winners[0].assignee
         assert kinds(engine, case.id).count("task_claimed") == 1
 
 
@@ -92,11 +91,11 @@ def test_a_claim_racing_a_completion_never_both_succeed(
     deploy(("due_passi.bpmn", linear("due_passi", 2)))
     first, second = engines(2)
     for _ in range(10):
-        case = engine.start_case("due_passi", {}, actor=WORKERS[0])
+        case = engine.cases.start("due_passi", {}, actor=WORKERS[0])
         task_id = case.open_tasks[0].id
         done, claimed = race(
-            lambda t=task_id: first.complete_task(t, dict(OK), actor=WORKERS[0]),
-            lambda t=task_id: second.claim_task(t, actor=WORKERS[1]),
+            lambda t=task_id: first.tasks.complete(t, dict(OK), actor=WORKERS[0]),
+            lambda t=task_id: second.tasks.claim(t, actor=WORKERS[1]),
         )
 
         assert isinstance(done, errors.EngineError) != isinstance(claimed, errors.EngineError), (done, claimed)
@@ -109,22 +108,22 @@ def test_a_claim_racing_a_completion_never_both_succeed(
 
 def test_a_claim_after_the_completion_is_refused_as_a_conflict(engine: Engine, deploy: Callable[..., None]) -> None:
     task_id = start(engine, deploy)
-    case = engine.complete_task(task_id, dict(OK), actor=WORKERS[0])
+    case = engine.tasks.complete(task_id, dict(OK), actor=WORKERS[0])
 
     with pytest.raises(errors.TaskNotReady):
-        engine.claim_task(task_id, actor=WORKERS[1])
+        engine.tasks.claim(task_id, actor=WORKERS[1])
     assert "task_claimed" not in kinds(engine, case.id)
 
 
 def test_claiming_again_changes_nothing_and_logs_nothing(engine: Engine, deploy: Callable[..., None]) -> None:
     task_id = start(engine, deploy)
-    case_id = engine.get_task(task_id, WORKERS[0]).case_id
-    version = engine.get_case(case_id).version
+    case_id = engine.tasks.get(task_id, actor=WORKERS[0]).case_id
+    version = engine.cases.get(case_id).version
 
     for _ in range(3):
-        assert engine.claim_task(task_id, actor=WORKERS[0]).assignee == WORKERS[0].username
+        assert engine.tasks.claim(task_id, actor=WORKERS[0]).assignee == WORKERS[0].username
 
     assert kinds(engine, case_id).count("task_claimed") == 1
-    assert engine.get_case(case_id).version == version + 1
+    assert engine.cases.get(case_id).version == version + 1
     with pytest.raises(errors.TaskTaken):
-        engine.claim_task(task_id, actor=WORKERS[1])
+        engine.tasks.claim(task_id, actor=WORKERS[1])

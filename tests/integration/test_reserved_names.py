@@ -7,9 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from engine import Actor, errors
+from engine import Actor, Engine, errors
 from engine.bpmn.loader import SourceFile
-from engine.facade import Engine
 from tests.fixtures.diagrams import linear
 
 WORKER = Actor("anna", frozenset({"assistente_sociale"}))
@@ -24,25 +23,25 @@ def test_start_data_may_not_use_a_helper_or_builtin_name(
     deploy(("calcolo.bpmn", linear("calcolo", 1, script="x = fn_today()\ny = len([1, 2])")))
 
     with pytest.raises(errors.InvalidData) as refused:
-        engine.start_case("calcolo", {name: "2020-01-01", "nota": "ok"}, actor=WORKER)
+        engine.cases.start("calcolo", {name: "2020-01-01", "nota": "ok"}, actor=WORKER)
 
     assert list(refused.value.messages) == [name]
     assert "riservato" in refused.value.messages[name][0]
-    assert engine.list_cases(status=None) == []
+    assert engine.cases.list(status=None) == []
 
 
 def test_a_case_with_ordinary_start_data_runs_its_scripts(engine: Engine, deploy: Callable[..., None]) -> None:
     deploy(("calcolo.bpmn", linear("calcolo", 1, script="x = fn_today()\ny = len([1, 2])")))
-    case = engine.start_case("calcolo", {"nota": "ok"}, actor=WORKER)
-    done = engine.complete_task(case.open_tasks[0].id, {"conferma": True}, actor=WORKER)
+    case = engine.cases.start("calcolo", {"nota": "ok"}, actor=WORKER)
+    done = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=WORKER)
     assert done.data["y"] == 2
 
 
 def test_a_correction_may_not_introduce_a_helper_name(engine: Engine, deploy: Callable[..., None]) -> None:
     deploy(("calcolo.bpmn", linear("calcolo", 1)))
-    case = engine.start_case("calcolo", {}, actor=WORKER)
+    case = engine.cases.start("calcolo", {}, actor=WORKER)
     with pytest.raises(errors.InvalidData) as refused:
-        engine.correct_data(case.id, {"fn_param": 1}, actor=ADMIN, reason="prova")
+        engine.audit.correct_data(case.id, {"fn_param": 1}, actor=ADMIN, reason="prova")
     assert "fn_param" in refused.value.messages
 
 
@@ -52,9 +51,9 @@ def test_a_correction_may_not_introduce_a_helper_name(engine: Engine, deploy: Ca
 )
 def test_a_draft_reaching_for_the_interpreter_is_refused_and_not_stored(engine: Engine, script: str) -> None:
     with pytest.raises(errors.InvalidProcess) as refused:
-        engine.save_process_draft("fuga.bpmn", linear("fuga", 1, script=script), actor=DESIGNER)
+        engine.design.save_draft("fuga.bpmn", linear("fuga", 1, script=script), actor=DESIGNER)
 
     assert refused.value.problems and refused.value.problems[0].element == "Script_1"
-    assert engine.process_drafts(actor=DESIGNER) == []
+    assert engine.design.drafts(actor=DESIGNER) == []
     with pytest.raises(errors.InvalidProcess):
-        engine.deploy([SourceFile("fuga.bpmn", linear("fuga", 1, script=script))], actor=DESIGNER)
+        engine.design.deploy([SourceFile("fuga.bpmn", linear("fuga", 1, script=script))], actor=DESIGNER)

@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 
-from engine import Actor, errors
+from engine import Actor, Engine, errors
 from engine.clock import FixedClock
-from engine.facade import Engine
 from tests.fixtures import hostile
 from tests.fixtures.diagrams import linear
 
@@ -91,36 +90,36 @@ def test_an_attack_in_diagram_code_ends_within_two_seconds_with_a_clean_error(
     engine: Engine, deploy: Callable[..., None], kind: str, source: str
 ) -> None:
     deploy(*attack_files(kind, source))
-    case = engine.start_case("p", {"valore": 1}, actor=WORKER)
+    case = engine.cases.start("p", {"valore": 1}, actor=WORKER)
     [first] = case.open_tasks
-    before = engine.get_case(case.id)
-    events = len(engine.history(case.id))
+    before = engine.cases.get(case.id)
+    events = len(engine.cases.history(case.id))
 
     result, took, probe = while_running(
-        lambda: engine.complete_task(first.id, dict(OK), actor=WORKER), lambda: engine.get_case(case.id)
+        lambda: engine.tasks.complete(first.id, dict(OK), actor=WORKER), lambda: engine.cases.get(case.id)
     )
 
     assert isinstance(result, errors.ScriptLimitExceeded), result
     assert result.element == ("Task_last" if kind == "prescript" else "Attack"), result.message
     assert took < LIMIT, f"the attack took {took:.2f} s"
     assert probe is None or probe < 1.0, f"a concurrent read waited {probe:.2f} s"
-    after = engine.get_case(case.id)
+    after = engine.cases.get(case.id)
     assert (after.version, after.data, [t.id for t in after.open_tasks]) == (
         before.version,
         before.data,
         [first.id],
     )
-    assert len(engine.history(case.id)) == events
+    assert len(engine.cases.history(case.id)) == events
 
 
 @pytest.mark.parametrize("script", ["x = 10 ** 10 ** 8", "while True:\n    pass"])
 def test_the_dry_run_of_a_draft_obeys_the_same_limits(engine: Engine, deploy: Callable[..., None], script: str) -> None:
-    draft = engine.save_process_draft("bozza.bpmn", linear("bozza", 1, script=script), actor=DESIGNER)
+    draft = engine.design.save_draft("bozza.bpmn", linear("bozza", 1, script=script), actor=DESIGNER)
     assert draft["problems"] == []
 
     result, took, probe = while_running(
-        lambda: engine.dry_run_draft(draft["id"], "bozza", {}, {"Task_1": OK}, actor=DESIGNER),
-        lambda: engine.process_drafts(actor=DESIGNER),
+        lambda: engine.design.dry_run(draft["id"], "bozza", {}, {"Task_1": OK}, actor=DESIGNER),
+        lambda: engine.design.drafts(actor=DESIGNER),
     )
 
     assert isinstance(result, errors.ScriptLimitExceeded), result
@@ -131,16 +130,16 @@ def test_ordinary_scripts_still_run_and_their_errors_keep_their_line(
     engine: Engine, deploy: Callable[..., None]
 ) -> None:
     deploy(("p.bpmn", hostile.after_a_task("p", "script", "a = 1\nb = [a] * 3\nc = b[a] / (a - 1)")))
-    case = engine.start_case("p", {}, actor=WORKER)
+    case = engine.cases.start("p", {}, actor=WORKER)
     with pytest.raises(errors.ProcessFailed) as failed:
-        engine.complete_task(case.open_tasks[0].id, dict(OK), actor=WORKER)
+        engine.tasks.complete(case.open_tasks[0].id, dict(OK), actor=WORKER)
     assert not isinstance(failed.value, errors.ScriptLimitExceeded)
     assert failed.value.element == "Attack" and failed.value.line == 3
     assert "ZeroDivisionError" in failed.value.message
 
     deploy(("q.bpmn", hostile.after_a_task("q", "script", "a = 1\nb = [a] * 3\nc = f'{a:>5}' + '%03d' % a")))
-    case = engine.start_case("q", {}, actor=WORKER)
-    done = engine.complete_task(case.open_tasks[0].id, dict(OK), actor=WORKER)
+    case = engine.cases.start("q", {}, actor=WORKER)
+    done = engine.tasks.complete(case.open_tasks[0].id, dict(OK), actor=WORKER)
     assert done.data["b"] == [1, 1, 1] and done.data["c"] == "    1001"
 
 
@@ -151,8 +150,8 @@ def test_a_timer_whose_expression_hits_a_limit_becomes_an_incident_at_once(
 
     xml = failing_after_timer().replace(b"quota = 1 / divisore", b"quota = 10 ** 10 ** 8")
     deploy(("timer_fallito.bpmn", xml))
-    engine.start_case("timer_fallito", {"divisore": 1}, actor=Actor("carla", frozenset({"coordinatore"})))
+    engine.cases.start("timer_fallito", {"divisore": 1}, actor=Actor("carla", frozenset({"coordinatore"})))
     clock.advance(days=2)
-    engine.fire_due_timers()
-    with engine.ctx.uow(write=False) as uow:
+    engine.timers.fire_due()
+    with engine._ctx.uow(write=False) as uow:
         assert uow.timers.count("incident") == 1

@@ -14,10 +14,9 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
-from engine import Actor, CaseStatus, errors
+from engine import Actor, CaseStatus, Engine, errors
 from engine.adapters import orm
 from engine.clock import FixedClock
-from engine.facade import Engine
 from tests.fixtures import clock_diagrams as d
 
 AS = Actor("anna", frozenset({"assistente_sociale"}))
@@ -36,36 +35,36 @@ def timer_rows(engine: Engine, case_id: int) -> list[tuple[int, str, str]]:
 def assert_rows_agree_with_events(engine: Engine, case_id: int) -> list[str]:
     """Every fired row has exactly one TIMER_FIRED event naming it, and no event names another row."""
     fired_rows = sorted(r[0] for r in timer_rows(engine, case_id) if r[2] == "fired")
-    events = [e for e in engine.history(case_id) if e.kind == "timer_fired"]
+    events = [e for e in engine.cases.history(case_id) if e.kind == "timer_fired"]
     assert sorted(int(e.data["timer_id"]) for e in events) == fired_rows
-    assert engine.replay(case_id, actor=AUDITOR).faithful
-    return [e.kind for e in engine.history(case_id)]
+    assert engine.audit.replay(case_id, actor=AUDITOR).faithful
+    return [e.kind for e in engine.cases.history(case_id)]
 
 
 def open_names(engine: Engine, case_id: int) -> list[str]:
-    return sorted(t.name for t in engine.get_case(case_id).open_tasks)
+    return sorted(t.name for t in engine.cases.get(case_id).open_tasks)
 
 
 @pytest.fixture
 def reminder(engine: Engine, deploy: Callable[..., None]) -> int:
     deploy(("sollecito.bpmn", d.escalation('"P5D"')))
-    return engine.start_case("sollecito", {}, actor=COORD).id
+    return engine.cases.start("sollecito", {}, actor=COORD).id
 
 
 @pytest.fixture
 def deadline(engine: Engine, deploy: Callable[..., None]) -> int:
     deploy(("attesa_documenti.bpmn", d.missing_documents('"P30D"')))
-    return engine.start_case("attesa_documenti", {}, actor=AS).id
+    return engine.cases.start("attesa_documenti", {}, actor=AS).id
 
 
 def test_an_answer_before_the_reminder_is_due_cancels_it(engine: Engine, clock: FixedClock, reminder: int) -> None:
     clock.advance(days=3)
-    case = engine.complete_task(engine.get_case(reminder).open_tasks[0].id, dict(OK), actor=AS)
+    case = engine.tasks.complete(engine.cases.get(reminder).open_tasks[0].id, dict(OK), actor=AS)
 
     assert case.status is CaseStatus.COMPLETED
     assert [r[2] for r in timer_rows(engine, reminder)] == ["cancelled"]
     clock.advance(days=10)
-    assert engine.fire_due_timers() == 0
+    assert engine.timers.fire_due() == 0
     assert "timer_fired" not in assert_rows_agree_with_events(engine, reminder)
 
 
@@ -73,12 +72,12 @@ def test_an_answer_before_the_reminder_is_due_cancels_it(engine: Engine, clock: 
 def test_a_reminder_due_before_the_answer_is_created_whoever_comes_first(
     engine: Engine, clock: FixedClock, reminder: int, scheduler_first: bool
 ) -> None:
-    work = engine.get_case(reminder).open_tasks[0]
+    work = engine.cases.get(reminder).open_tasks[0]
     clock.advance(days=6)  # the reminder fell due a day ago
     if scheduler_first:
-        assert engine.fire_due_timers() == 1
+        assert engine.timers.fire_due() == 1
 
-    case = engine.complete_task(work.id, dict(OK), actor=AS)
+    case = engine.tasks.complete(work.id, dict(OK), actor=AS)
 
     assert open_names(engine, reminder) == ["Sollecito analisi in ritardo"]
     assert case.status is CaseStatus.RUNNING
@@ -89,12 +88,12 @@ def test_a_reminder_due_before_the_answer_is_created_whoever_comes_first(
 
 def test_an_answer_before_the_deadline_cancels_it(engine: Engine, clock: FixedClock, deadline: int) -> None:
     clock.advance(days=10)
-    engine.complete_task(engine.get_case(deadline).open_tasks[0].id, dict(OK), actor=AS)
+    engine.tasks.complete(engine.cases.get(deadline).open_tasks[0].id, dict(OK), actor=AS)
 
     assert open_names(engine, deadline) == ["Verifica documenti"]
     assert [r[2] for r in timer_rows(engine, deadline)] == ["cancelled"]
     clock.advance(days=30)
-    assert engine.fire_due_timers() == 0
+    assert engine.timers.fire_due() == 0
     assert "timer_fired" not in assert_rows_agree_with_events(engine, deadline)
 
 
@@ -102,17 +101,17 @@ def test_an_answer_before_the_deadline_cancels_it(engine: Engine, clock: FixedCl
 def test_a_deadline_due_before_the_answer_wins_whoever_comes_first(
     engine: Engine, clock: FixedClock, deadline: int, scheduler_first: bool
 ) -> None:
-    wait = engine.get_case(deadline).open_tasks[0]
+    wait = engine.cases.get(deadline).open_tasks[0]
     clock.advance(days=31)
     if scheduler_first:
-        assert engine.fire_due_timers() == 1
+        assert engine.timers.fire_due() == 1
 
     with pytest.raises(errors.TaskNotReady) as refused:  # a Conflict: 409
-        engine.complete_task(wait.id, dict(OK), actor=AS)
+        engine.tasks.complete(wait.id, dict(OK), actor=AS)
 
     assert isinstance(refused.value, errors.DeadlinePassed) != scheduler_first
     assert open_names(engine, deadline) == ["Archiviazione"]
     assert [r[2] for r in timer_rows(engine, deadline)] == ["fired"]
     kinds = assert_rows_agree_with_events(engine, deadline)
     assert kinds.count("timer_fired") == 1 and "task_completed" not in kinds
-    assert engine.fire_due_timers() == 0
+    assert engine.timers.fire_due() == 0

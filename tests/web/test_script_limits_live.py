@@ -11,7 +11,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from engine.facade import Engine
+from engine import Engine
 from tests.fixtures import hostile
 from tests.web.conftest import make_app
 from tests.web.live import serve
@@ -35,12 +35,12 @@ def call(url: str, token: str, body: dict[str, Any] | None = None) -> tuple[int,
 
 
 def test_one_script_no_longer_freezes_every_request(engine: Engine, deploy: Callable[..., None]) -> None:
-    engine.add_user("anna", "Anna", [("assistente_sociale", "")])
-    anna = engine.actor("anna")
+    engine.users.add("anna", "Anna", [("assistente_sociale", "")])
+    anna = engine.users.get("anna")
     deploy(("p.bpmn", hostile.after_a_task("p", "script", ATTACK)))
-    case = engine.start_case("p", {}, actor=anna)
+    case = engine.cases.start("p", {}, actor=anna)
     task_id = case.open_tasks[0].id
-    _, token = engine.create_api_token(anna, "test")
+    _, token = engine.accounts.create_token("test", actor=anna)
 
     with serve(make_app(engine)) as base:
         outcome: list[tuple[int, dict[str, Any], float]] = []
@@ -67,4 +67,4 @@ def test_one_script_no_longer_freezes_every_request(engine: Engine, deploy: Call
     assert status == 422 and problem["type"].endswith("problem-script_limit"), problem
     assert took < 2.0
     assert reads and all(s == 200 and t < 1.0 for s, t in reads), reads
-    assert engine.get_case(case.id).open_tasks[0].id == task_id
+    assert engine.cases.get(case.id).open_tasks[0].id == task_id
