@@ -3,19 +3,20 @@
 Works on the XML (so every problem has its element id and line) after the parser has accepted
 the files: every user task has a lane naming a known role and a form that exists; every script,
 condition, timer and DMN cell compiles in the sandbox; every exclusive gateway with several
-ways out has a default flow or a condition on each; every call activity resolves.
+ways out has a default flow or a condition on each; every call activity resolves; every file has
+an executable process; every name diagram code reads is provided somewhere (``lint_variables``).
 """
 
 from __future__ import annotations
 
 import ast
-import builtins
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from engine.bpmn.lint_variables import lint_variables
 from engine.bpmn.loader import Library
-from engine.bpmn.scripting import HELPER_NAMES, lint_source
+from engine.bpmn.scripting import lint_source
 from engine.errors import ProcessProblem
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -43,7 +44,7 @@ def lint_library(
             problems += _lint_bpmn(name, root, forms, role_set, process_ids)
         else:
             problems += _lint_dmn(name, root)
-    return problems + _lint_variables(library, forms_fields or {})
+    return problems + lint_variables(library, forms_fields or {})
 
 
 def _problem(file: str, node: Any, message: str) -> ProcessProblem:
@@ -53,7 +54,7 @@ def _problem(file: str, node: Any, message: str) -> ProcessProblem:
 def _lint_bpmn(
     file: str, root: Any, forms: frozenset[str], roles: frozenset[str], process_ids: set[str]
 ) -> list[ProcessProblem]:
-    out: list[ProcessProblem] = []
+    out: list[ProcessProblem] = _lint_executable(file, root)
     lane_of: dict[str, str] = {}
     for lane in root.iterfind(".//bpmn:lane", NS):
         for ref in lane.iterfind("bpmn:flowNodeRef", NS):
@@ -101,6 +102,23 @@ def _lint_bpmn(
         if target not in process_ids:
             out.append(_problem(file, call, f"call activity calls unknown process {target!r}"))
     return out
+
+
+def _lint_executable(file: str, root: Any) -> list[ProcessProblem]:
+    """A file must give the engine something to run: at least one executable process."""
+    processes = root.findall("bpmn:process", NS)
+    if not processes:
+        return [ProcessProblem("il file non contiene alcun processo", file=file, line=root.sourceline)]
+    if any(p.get("isExecutable", "true") == "true" for p in processes):
+        return []
+    names = ", ".join(f"«{p.get('id')}»" for p in processes)
+    return [
+        _problem(
+            file,
+            processes[0],
+            f'il processo {names} non è eseguibile (isExecutable="false"): il file non contiene nulla da pubblicare',
+        )
+    ]
 
 
 def _lint_gateways(file: str, root: Any) -> list[ProcessProblem]:
@@ -173,58 +191,3 @@ def _inherits_lane(task: Any, lane_of: dict[str, str]) -> bool:
             return True
         parent = parent.getparent()
     return False
-
-
-HELPERS = HELPER_NAMES | {"math"}
-
-
-def _lint_variables(library: Library, forms_fields: Mapping[str, Iterable[str]]) -> list[ProcessProblem]:
-    """Every variable a condition, script or timer reads must come from somewhere in the library:
-    a user task's form, a script, a decision table, a multi-instance item, a message, or the start
-    data a process declares (property ``startData``: comma-separated names)."""
-    provided: set[str] = set(dir(builtins)) | HELPERS
-    reads: list[tuple[str, Any, str, str]] = []
-    for name, root in library.roots.items():
-        if library.files[name].kind == "dmn":
-            provided |= {o.get("name") for o in root.iter() if str(o.tag).endswith("}output") and o.get("name")}
-            continue
-        for task in root.iterfind(".//bpmn:userTask", NS):
-            provided |= set(forms_fields.get(_property(task, "formKey") or "", ()))
-        for process in root.iterfind("bpmn:process", NS):
-            declared = _property(process, "startData") or ""
-            provided |= {v.strip() for v in declared.split(",") if v.strip()}
-        for tag in ("inputDataItem", "outputDataItem"):
-            provided |= {n.get("name", "") for n in root.iterfind(f".//bpmn:{tag}", NS)}
-        provided |= {(n.text or "").strip() for n in root.iterfind(".//bpmn:loopDataOutputRef", NS)}
-        provided |= {(n.text or "").strip() for n in root.iterfind(".//spiff:messageVariable", NS)}
-        for script in root.iterfind(".//bpmn:script", NS):
-            tree = _parse(script.text or "", "exec")
-            provided |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-            reads += [(name, script.getparent(), n, "script") for n in _loads(tree)]
-        for tag in ("conditionExpression", "timeDuration", "timeDate", "timeCycle"):
-            for node in root.iterfind(f".//bpmn:{tag}", NS):
-                owner = node.getparent() if tag == "conditionExpression" else _owner(node)
-                reads += [(name, owner, n, tag) for n in _loads(_parse((node.text or "").strip(), "eval"))]
-    return [
-        _problem(file, owner, f"reads {variable!r}, which no form, script, decision, message or start data provides")
-        for file, owner, variable, _ in reads
-        if variable not in provided
-    ]
-
-
-def _parse(source: str, mode: str) -> ast.AST:
-    try:
-        return ast.parse(source, mode=mode)
-    except SyntaxError:
-        return ast.Module(body=[], type_ignores=[])  # syntax is reported by the sandbox check
-
-
-def _loads(tree: ast.AST) -> list[str]:
-    local = {
-        t.id
-        for n in ast.walk(tree)
-        if isinstance(n, ast.comprehension)
-        for t in ast.walk(n.target)
-        if isinstance(t, ast.Name)
-    }
-    return sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - local)
