@@ -13,7 +13,7 @@ from typing import Any
 from engine import errors
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.runner import json_safe
-from engine.forms import check_free_data, validate_submission
+from engine.forms import check_against_case, check_free_data, validate_submission
 from engine.model import SYSTEM, Actor, CaseEvent, CaseRecord, CaseStatus, CaseView, EventKind, TaskStatus, TaskView
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_sync import event, fire_due_first, on_running_case, write_command
@@ -79,6 +79,7 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
         before = ctx.runner.ready_ids(wf)
         if ctx.runner.task_state(wf, task_id) != "READY":
             raise errors.TaskNotReady(f"task {task_id} is not ready in the workflow")
+        check_against_case(task.form_key, clean, ctx.runner.task_data(wf, task_id))
         fired = fire_due_first(ctx, record, wf)
         overtaken = ctx.runner.task_state(wf, task_id) != "READY"
         if overtaken:
