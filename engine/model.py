@@ -238,3 +238,13 @@ class TickReport:
 
     def __bool__(self) -> bool:
         return any((self.timers_fired, self.messages_delivered, self.overdue_announced, self.notifications_sent))
+
+
+@dataclass(frozen=True)
+class LoginCounter:
+    """Failed logins of one user name or client address (``engine.services.login_throttle``)."""
+
+    failures: int = 0
+    lockouts: int = 0
+    locked_until: dt.datetime | None = None
+    last_seen: dt.datetime | None = None
