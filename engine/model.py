@@ -238,3 +238,23 @@ class TickReport:
 
     def __bool__(self) -> bool:
         return any((self.timers_fired, self.messages_delivered, self.overdue_announced, self.notifications_sent))
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One task of a case's workflow as stored: its sub-process ("" = the case's own), creation
+    rank and serialized record (engine/bpmn/state_rows.py)."""
+
+    task_id: str
+    workflow: str
+    position: int
+    payload: str
+
+
+@dataclass(frozen=True)
+class StateWrite:
+    """What one command writes: the new header, the rows to insert or replace, the rows to delete."""
+
+    header: str
+    upserts: list[TaskRow]
+    deletes: list[str]

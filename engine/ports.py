@@ -18,7 +18,9 @@ from engine.model import (
     CaseStatus,
     PendingMessage,
     ProcessVersionView,
+    StateWrite,
     TaskFilter,
+    TaskRow,
     TaskStatus,
     TaskView,
     TimerRow,
@@ -171,6 +173,13 @@ class MessageRepository(Protocol):
     def for_case(self, case_id: int) -> list[dict[str, Any]]: ...
 
 
+class CaseStateRepository(Protocol):
+    """A case's workflow as per-task rows (the header is ``CaseRecord.state``)."""
+
+    def rows(self, case_id: int) -> list[TaskRow]: ...
+    def write(self, case_id: int, change: StateWrite) -> None: ...
+
+
 class NotificationRepository(Protocol):
     def add(
         self,
@@ -245,6 +254,8 @@ class AbstractUnitOfWork(Protocol):
     def messages(self) -> MessageRepository: ...
     @property
     def notifications(self) -> NotificationRepository: ...
+    @property
+    def case_state(self) -> CaseStateRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None: ...

@@ -28,6 +28,7 @@ from engine.adapters.repository import (
     SqlTaskRepository,
     SqlUserRepository,
 )
+from engine.adapters.state_repository import SqlCaseStateRepository
 from engine.adapters.timer_repository import SqlMessageRepository, SqlNotificationRepository, SqlTimerRepository
 from engine.errors import Conflict, StorageUnavailable
 
@@ -126,6 +127,7 @@ class SqlAlchemyUnitOfWork:
         self.registry = SqlRegistryRepository(self.conn)
         self.messages = SqlMessageRepository(self.conn)
         self.notifications = SqlNotificationRepository(self.conn)
+        self.case_state = SqlCaseStateRepository(self.conn)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

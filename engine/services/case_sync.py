@@ -26,6 +26,7 @@ from engine.model import (
     CaseStatus,
     CaseView,
     EventKind,
+    StateWrite,
     TaskStatus,
     TaskView,
     TimerRow,
@@ -81,7 +82,7 @@ def write_command(
     if not new and not cancelled:
         deliver_pending_messages(ctx, uow, record, wf, events, now)
     had_timers = record.next_timer_due is not None  # no pending rows to look up otherwise
-    _snapshot(ctx, record, wf, now)
+    change = _snapshot(ctx, record, wf, now)
     if cancelled:
         record.status = CaseStatus.CANCELLED
     if record.status is CaseStatus.COMPLETED:
@@ -91,7 +92,8 @@ def write_command(
     state = digest(summary(record.status.value, record.data, ready, ctx.runner.waiting_elements(wf)))
     if new:
         uow.cases.add(record)  # the id the events are sealed with
-    append_events(uow, record, events, state_digest=state)
+    append_events(uow, record, events, state_digest=state)  # the case row first: it is version-checked
+    uow.case_state.write(record.id, change)
     _sync_tasks(ctx, uow, record, ready, now, actor, completed, before, refresh)
     timers.apply(uow, record.id, now)
     return view_of(uow, record)
@@ -179,8 +181,9 @@ def deliver_pending_messages(
     return delivered
 
 
-def _snapshot(ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime) -> None:
-    record.state = ctx.runner.dump(wf)
+def _snapshot(ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime) -> StateWrite:
+    change = ctx.runner.changes(wf)
+    record.state = change.header
     record.phase = ctx.runner.phase(wf)
     record.data = json_safe(ctx.runner.data(wf))
     record.updated_at = now
@@ -189,6 +192,7 @@ def _snapshot(ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime) -> No
         record.next_timer_due = None
     else:
         record.next_timer_due = ctx.runner.next_timer_due(wf)
+    return change
 
 
 def _on_completed(

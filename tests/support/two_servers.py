@@ -46,9 +46,10 @@ def outcome(engine: Engine, case_ids: Iterable[int]) -> list[dict[str, Any]]:
             events = uow.events.for_case(case_id)
             tasks = uow.tasks.for_case(case_id)
             specs = engine._ctx.specs_for(uow, record.process_version_id)
+            rows = uow.case_state.rows(case_id)
         tasks.sort(key=lambda t: (t.created_at, t.bpmn_id, canonical(t.context)))
         ids = {t.id: rank for rank, t in enumerate(tasks)}
-        workflow = engine._ctx.runner.load(specs, record.state)
+        workflow = engine._ctx.runner.load(specs, record.state, lambda rows=rows: rows)  # type: ignore[misc]
         result.append(
             {
                 "status": record.status.value,
