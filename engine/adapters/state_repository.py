@@ -1,18 +1,16 @@
 """Per-task rows of each case's workflow (the incremental state of ``engine/bpmn/state_rows.py``).
 
 A command writes with one statement per kind of change: the rows of the tasks it created or
-changed in one batched upsert, the rows of the tasks it removed in one delete. Statements are
-built once per dialect.
+changed in one batched upsert (executemany: one round trip), the rows of the tasks it removed in
+one delete. Statements are built once, at import.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.engine import Connection
 
 from engine.adapters import orm
@@ -25,18 +23,14 @@ _DELETE = delete(orm.case_task).where(
 )
 
 
-@cache
-def _upsert(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(orm.case_task)
-    return statement.on_conflict_do_update(
-        index_elements=[_c.case_id, _c.task_id],
-        set_={
-            "workflow": statement.excluded.workflow,
-            "position": statement.excluded.position,
-            "payload": statement.excluded.payload,
-        },
-    )
+# Plain SQL that SQLite (3.24+) and PostgreSQL both read: SQLAlchemy's dialect upsert constructs
+# cannot be cached, so they would be compiled again on every command.
+_UPSERT = text(
+    "INSERT INTO case_task (case_id, task_id, workflow, position, payload) "
+    "VALUES (:case_id, :task_id, :workflow, :position, :payload) "
+    "ON CONFLICT (case_id, task_id) DO UPDATE SET "
+    "workflow = excluded.workflow, position = excluded.position, payload = excluded.payload"
+)
 
 
 class SqlCaseStateRepository:
@@ -48,7 +42,7 @@ class SqlCaseStateRepository:
 
     def write(self, case_id: int, change: StateWrite) -> None:
         if change.upserts:
-            self.conn.execute(_upsert(self.conn.dialect.name), _values(case_id, change.upserts))
+            self.conn.execute(_UPSERT, _values(case_id, change.upserts))
         if change.deletes:
             self.conn.execute(_DELETE, {"b_case": case_id, "b_ids": list(change.deletes)})
 

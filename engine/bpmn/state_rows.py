@@ -16,7 +16,7 @@ task's **full** data instead (the task record of SpiffWorkflow's own converter w
 A command writes the rows of the tasks it changed: new tasks, tasks whose state, children,
 trigger flag or top-level data or internal data changed, and the parents of tasks whose state
 changed (a parent merging its children's output changes its data in place). Rows of removed tasks
-are deleted. What was last stored of each task is kept on the live workflow (``_SAVED``), so the
+are deleted. What was last stored of each task is kept on the live task (``_SAVED``), so the
 comparison is a few pointer checks per task and no unchanged task is ever serialized.
 
 A case stored in the older single-document format loads as before and is written whole, in rows,
@@ -37,7 +37,9 @@ from engine.bpmn.serializer import SERIALIZER, load_document
 from engine.model import StateWrite, TaskRow
 
 FORMAT = 2
-_SAVED = "_impresa_saved_rows"  # attribute on the live workflow: what each row last stored
+_SAVED = "_impresa_row"  # on each live task: what its row last stored
+_STORED = "_impresa_rows"  # on the live workflow: the ids of the tasks that have a row
+_NEXT = "_impresa_next_position"  # on the live workflow: the position the next new task gets
 _WORKFLOW_KEYS = ("data", "correlations", "last_task", "success", "completed", "root")
 
 
@@ -60,42 +62,56 @@ def is_row_header(state: str) -> bool:
 
 
 def changes(wf: BpmnWorkflow) -> StateWrite:
-    """The rows a command must write for the workflow as it now is (all of them the first time)."""
-    saved: dict[Any, _Saved] = getattr(wf, _SAVED, None) or {}
-    next_position = max((s.position for s in saved.values()), default=-1) + 1
-    current: dict[Any, tuple[str, Any]] = {}
+    """The rows a command must write for the workflow as it now is (all of them the first time).
+
+    What was last stored of a task hangs on the task object itself, so the scan is attribute reads
+    and pointer comparisons: no lookups, and no unchanged task is serialized."""
+    stored: dict[Any, str] = getattr(wf, _STORED, None) or {}  # ids of the tasks that have a row
+    next_position: int = getattr(wf, _NEXT, 0)
+    dirty: list[tuple[str, Any]] = []
+    parents: list[tuple[str, Any]] = []
+    seen = new = 0
     for workflow_id, workflow in _workflows(wf):
         for task in workflow.tasks.values():
-            current[task.id] = (workflow_id, task)
-    dirty = set()
-    moved = set()
-    for task_id, (_workflow, task) in current.items():
-        before = saved.get(task_id)
-        if before is None or before.state != task._state or before.last_state_change != task.last_state_change:
-            dirty.add(task_id)
-            moved.add(task._parent)
-        elif (
-            before.triggered != task.triggered
-            or before.spec != task.task_spec.name  # a migration to another version
-            or before.children != task._children
-            or not _same(before.data, task.data)
-            or not _same(before.internal_data, task.internal_data)
-        ):
-            dirty.add(task_id)
-    dirty |= {t for t in moved if t in current}
-    deletes = [str(task_id) for task_id in saved if task_id not in current]
+            seen += 1
+            before: _Saved | None = getattr(task, _SAVED, None)
+            if before is None or before.state != task._state or before.last_state_change != task.last_state_change:
+                new += before is None
+                dirty.append((workflow_id, task))
+                if task._parent is not None:
+                    parents.append((workflow_id, workflow.tasks.get(task._parent)))
+            elif (
+                before.triggered != task.triggered
+                or before.spec != task.task_spec.name  # a migration to another version
+                or before.children != task._children
+                # top-level values compared by identity first (C level): cheap when nothing changed
+                or before.data != task.data
+                or before.internal_data != task.internal_data
+            ):
+                dirty.append((workflow_id, task))
+    # a parent merging a child's output changes its own data in place, where no comparison sees it
+    marked = {id(task) for _, task in dirty}
+    for workflow_id, parent in parents:
+        if parent is not None and id(parent) not in marked:
+            marked.add(id(parent))
+            dirty.append((workflow_id, parent))
+    deletes: list[str] = []
+    if len(stored) + new != seen:  # some stored task is gone
+        current = {t.id for _, w in _workflows(wf) for t in w.tasks.values()}
+        for task_id in [k for k in stored if k not in current]:
+            deletes.append(stored.pop(task_id))
     upserts = []
-    fresh: dict[Any, _Saved] = {k: v for k, v in saved.items() if k in current}
-    for task_id, (workflow_id, task) in current.items():  # creation order: positions follow it
-        if task_id not in dirty:
-            continue
-        before = saved.get(task_id)
-        position = before.position if before is not None else next_position
+    for workflow_id, task in dirty:  # new tasks in creation order: their positions follow it
+        before = getattr(task, _SAVED, None)
         if before is None:
-            next_position += 1
-        upserts.append(TaskRow(str(task_id), workflow_id, position, _task_payload(task)))
-        fresh[task_id] = _remember(task, workflow_id, position)
-    setattr(wf, _SAVED, fresh)
+            position, next_position = next_position, next_position + 1
+            stored[task.id] = str(task.id)
+        else:
+            position = before.position
+        upserts.append(TaskRow(str(task.id), workflow_id, position, _task_payload(task)))
+        setattr(task, _SAVED, _remember(task, workflow_id, position))
+    setattr(wf, _STORED, stored)
+    setattr(wf, _NEXT, next_position)
     return StateWrite(_header(wf, next_position), upserts, deletes)
 
 
@@ -124,11 +140,13 @@ def document_from_rows(header: str, rows: Iterable[TaskRow]) -> dict[str, Any]:
 
 def remember_all(wf: BpmnWorkflow, positions: dict[str, int]) -> None:
     """Record the workflow as stored (right after loading it from rows)."""
-    saved = {}
+    stored = {}
     for workflow_id, workflow in _workflows(wf):
         for task in workflow.tasks.values():
-            saved[task.id] = _remember(task, workflow_id, positions[str(task.id)])
-    setattr(wf, _SAVED, saved)
+            setattr(task, _SAVED, _remember(task, workflow_id, positions[str(task.id)]))
+            stored[task.id] = str(task.id)
+    setattr(wf, _STORED, stored)
+    setattr(wf, _NEXT, max(positions.values(), default=-1) + 1)
 
 
 def rows_from_document(state: str) -> tuple[str, list[TaskRow]]:
@@ -173,19 +191,6 @@ def _workflows(wf: BpmnWorkflow) -> Iterator[tuple[str, Any]]:
     yield "", wf
     for sub_id, sub in wf.subprocesses.items():
         yield str(sub_id), sub
-
-
-def _same(before: dict[str, Any], now: dict[str, Any]) -> bool:
-    """Top-level equality by identity first (cheap when nothing was replaced)."""
-    if len(before) != len(now):
-        return False
-    for key, value in now.items():
-        if key not in before:
-            return False
-        old = before[key]
-        if old is not value and old != value:
-            return False
-    return True
 
 
 def _remember(task: Any, workflow_id: str, position: int) -> _Saved:
