@@ -11,6 +11,7 @@ pseudonym (or title) and only its missing steps are done, so an interrupted seed
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,7 +173,8 @@ def _seed_case(engine: Engine, demo: DemoCase) -> list[str]:
         todo = [t for t in view.open_tasks if t.bpmn_id in demo.steps]
         if not todo:
             break
-        task = todo[0]
+        # parallel tasks share their creation time: take them in one fixed order, run after run
+        task = min(todo, key=lambda t: (t.created_at, t.bpmn_id, json.dumps(t.context, sort_keys=True, default=str)))
         payload = demo.steps[task.bpmn_id]
         data = dict(payload(task) if callable(payload) else payload)
         engine.tasks.complete(task.id, data, actor=_actor_for(engine, task.role))

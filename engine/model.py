@@ -248,3 +248,20 @@ class LoginCounter:
     lockouts: int = 0
     locked_until: dt.datetime | None = None
     last_seen: dt.datetime | None = None
+class TaskRow:
+    """One task of a case's workflow as stored: its sub-process ("" = the case's own), creation
+    rank and serialized record (engine/bpmn/state_rows.py)."""
+
+    task_id: str
+    workflow: str
+    position: int
+    payload: str
+
+
+@dataclass(frozen=True)
+class StateWrite:
+    """What one command writes: the new header, the rows to insert or replace, the rows to delete."""
+
+    header: str
+    upserts: list[TaskRow]
+    deletes: list[str]

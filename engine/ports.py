@@ -19,7 +19,9 @@ from engine.model import (
     LoginCounter,
     PendingMessage,
     ProcessVersionView,
+    StateWrite,
     TaskFilter,
+    TaskRow,
     TaskStatus,
     TaskView,
     TimerRow,
@@ -180,6 +182,13 @@ class MessageRepository(Protocol):
     def for_case(self, case_id: int) -> list[dict[str, Any]]: ...
 
 
+class CaseStateRepository(Protocol):
+    """A case's workflow as per-task rows (the header is ``CaseRecord.state``)."""
+
+    def rows(self, case_id: int) -> list[TaskRow]: ...
+    def write(self, case_id: int, change: StateWrite) -> None: ...
+
+
 class NotificationRepository(Protocol):
     def add(
         self,
@@ -256,6 +265,7 @@ class AbstractUnitOfWork(Protocol):
     def notifications(self) -> NotificationRepository: ...
     @property
     def login_throttle(self) -> LoginThrottleRepository: ...
+    def case_state(self) -> CaseStateRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None: ...

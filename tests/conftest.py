@@ -66,11 +66,24 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def engine(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Engine]:
+def engine_factory(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Callable[[], Engine]]:
+    """Builds engine instances on the test database and clock, as separate server processes would
+    (each parses its own specs and keeps its own caches); all are closed at the end of the test."""
     settings = Settings(database_url=db_url, processes_dir=ROOT / "processes", instance_dir=tmp_path / "instance")
-    eng = build_engine(settings, clock=clock)
-    yield eng
-    eng.db.dispose()
+    built: list[Engine] = []
+
+    def make() -> Engine:
+        built.append(build_engine(settings, clock=clock))
+        return built[-1]
+
+    yield make
+    for eng in built:
+        eng.close()
+
+
+@pytest.fixture
+def engine(engine_factory: Callable[[], Engine]) -> Engine:
+    return engine_factory()
 
 
 DESIGNER = Actor("designer", frozenset({"progettista", "coordinatore"}))

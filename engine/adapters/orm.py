@@ -118,6 +118,18 @@ cases = Table(
     Index(None, "territory", "status"),
 )
 
+# A case's workflow, one row per task (engine/bpmn/state_rows.py); ``cases.state`` holds the header.
+case_task = Table(
+    "case_task",
+    metadata,
+    Column("case_id", ForeignKey("cases.id"), primary_key=True),
+    Column("task_id", String(36), primary_key=True),
+    # the sub-process the task belongs to ("" for the case's own process) and its creation rank
+    Column("workflow", String(36), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
 human_task = Table(
     "human_task",
     metadata,

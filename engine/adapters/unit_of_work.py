@@ -33,6 +33,7 @@ from engine.adapters.repository import (
     SqlTaskRepository,
     SqlUserRepository,
 )
+from engine.adapters.state_repository import SqlCaseStateRepository
 from engine.adapters.timer_repository import SqlMessageRepository, SqlNotificationRepository, SqlTimerRepository
 from engine.errors import Conflict, StorageBusy, StorageUnavailable
 
@@ -203,6 +204,7 @@ class SqlAlchemyUnitOfWork:
         self.messages = SqlMessageRepository(self.conn)
         self.notifications = SqlNotificationRepository(self.conn)
         self.login_throttle = SqlLoginThrottleRepository(self.conn)
+        self.case_state = SqlCaseStateRepository(self.conn)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from engine.bpmn.prewiring import prewire
 from engine.errors import InvalidProcess, ProcessProblem
 
 MAX_FILE_BYTES = 2_000_000
@@ -183,7 +184,7 @@ class Library:
                 if dmn is not None and dmn.filename:
                     closure.add(str(dmn.filename))
         for each in [spec, *subprocess_specs.values()]:
-            _connect_message_started_subprocesses(each)
+            prewire(each)  # identical specs on every server, used or not (see prewiring.py)
         result = ProcessSpecs(
             process_id=process_id,
             name=str(getattr(spec, "description", "") or process_id),
@@ -200,25 +201,6 @@ class Library:
 
     def all_specs(self) -> dict[str, ProcessSpecs]:
         return {pid: self.specs(pid) for pid in self.process_ids()}
-
-
-def _connect_message_started_subprocesses(spec: Any) -> None:
-    """Pre-wire message-started event subprocesses at parse time, so running them never edits the spec.
-
-    The first time a message triggers such a subprocess, SpiffWorkflow connects it to the process
-    start, which *changes the shared, cached spec*: cases started later (and replays of earlier
-    ones) would then run differently. Doing here what that first trigger would do — except adding
-    the subprocess to the start's outputs, which would make every case wait on it from its start —
-    leaves the trigger nothing to change, on every server and in every replay.
-    """
-    start = getattr(spec, "start", None)
-    if start is None:
-        return
-    for name in list(getattr(start, "trigger_specs", []) or []):
-        target = spec.task_specs.get(name)
-        if target is not None and start not in target.inputs:
-            target.inputs = [*target.inputs, start]  # (the property returns a copy: assign, not append)
-            target.connect(spec.end)
 
 
 def user_task_info(task_spec: Any) -> UserTaskInfo | None:
@@ -257,6 +239,11 @@ class SpecCache:
                 process_id, files = fetch(version_id)
                 self._specs[version_id] = Library(files).specs(process_id)
             return self._specs[version_id]
+
+    def cached(self) -> dict[int, ProcessSpecs]:
+        """The specs parsed so far, by process version id."""
+        with self._lock:
+            return dict(self._specs)
 
     def put(self, version_id: int, specs: ProcessSpecs) -> None:
         with self._lock:

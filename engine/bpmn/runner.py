@@ -26,11 +26,13 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import state_rows
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.sandbox import ScriptLimit
 from engine.bpmn.serializer import dump_state, load_state
 from engine.bpmn.timekeeping import using_clock
 from engine.errors import ProcessFailed, ScriptLimitExceeded
+from engine.model import StateWrite, TaskRow
 
 
 @dataclass(frozen=True)
@@ -125,14 +127,28 @@ class Runner:
             wf.do_engine_steps()
         return wf
 
-    def load(self, specs: ProcessSpecs, state: str) -> BpmnWorkflow:
+    def load(self, specs: ProcessSpecs, state: str, rows: Callable[[], list[TaskRow]]) -> BpmnWorkflow:
+        """A case's workflow from its stored header and task rows (``rows`` is read only when the
+        state is in rows: a state stored whole, in the older format, loads from itself)."""
         with _spiff_errors(self.now):
-            wf = load_state(state, specs.spec, specs.subprocess_specs)
+            if state_rows.is_row_header(state):
+                wf = state_rows.load(state, rows(), specs.spec, specs.subprocess_specs)
+            else:
+                wf = load_state(state, specs.spec, specs.subprocess_specs)
         wf.script_engine = self.script_engine
         return wf
 
     @staticmethod
+    def changes(wf: BpmnWorkflow) -> StateWrite:
+        """What to store of the workflow now: its header and the rows of the tasks that changed."""
+        try:
+            return state_rows.changes(wf)
+        except (TypeError, ValueError) as err:
+            raise ProcessFailed(f"the case data cannot be stored: {err}") from err
+
+    @staticmethod
     def dump(wf: BpmnWorkflow) -> str:
+        """The whole workflow as one document (a check that it can be stored and reloaded)."""
         try:
             return dump_state(wf)
         except (TypeError, ValueError) as err:

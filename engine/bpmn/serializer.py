@@ -68,7 +68,11 @@ def dump_state(workflow: Any) -> str:
 
 def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> Any:
     """Rebuild a workflow from its state and the (shared, cached) specs of its version."""
-    dct = json.loads(state)
+    return load_document(json.loads(state), spec, subprocess_specs)
+
+
+def load_document(dct: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any]) -> Any:
+    """Rebuild a workflow from a parsed state document (consumed: SpiffWorkflow edits it)."""
     SERIALIZER.migrate(dct)
     token = _SPECS.set((spec, subprocess_specs))
     try:

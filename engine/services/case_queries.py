@@ -136,7 +136,7 @@ def case_diagram(ctx: Context, case_id: int, actor: Actor) -> list[dict[str, Any
         record = uow.cases.get(case_id)
         _authorize(actor, record.territory, case_id)
         specs = ctx.specs_for(uow, record.process_version_id)
-        wf = ctx.runner.load(specs, record.state)
+        wf = ctx.runner.load(specs, record.state, lambda: uow.case_state.rows(record.id))
         marks = ctx.runner.element_states(wf)
         files = {f.name: f.content.decode() for f in specs.files}
     result = []

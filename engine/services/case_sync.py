@@ -26,6 +26,7 @@ from engine.model import (
     CaseStatus,
     CaseView,
     EventKind,
+    StateWrite,
     TaskStatus,
     TaskView,
     TimerRow,
@@ -84,7 +85,7 @@ def write_command(
     if not new and not cancelled:
         deliver_pending_messages(ctx, uow, record, wf, events, now)
     had_timers = record.next_timer_due is not None  # no pending rows to look up otherwise
-    _snapshot(ctx, record, wf, now)
+    change = _snapshot(ctx, record, wf, now)
     if cancelled:
         record.status = CaseStatus.CANCELLED
     if record.status is CaseStatus.COMPLETED:
@@ -94,10 +95,11 @@ def write_command(
     state = digest(summary(record.status.value, record.data, ready, ctx.runner.waiting_elements(wf)))
     if new:
         uow.cases.add(record)  # the id the events are sealed with
-    append_events(uow, record, events, state_digest=state)
-    _sync_tasks(ctx, uow, record, ready, now, actor, completed, before, refresh)
+    append_events(uow, record, events, state_digest=state)  # the case row first: it is version-checked
+    uow.case_state.write(record.id, change)
+    closed, fresh = _sync_tasks(ctx, uow, record, ready, now, actor, completed, before, refresh)
     timers.apply(uow, record.id, now)
-    return view_of(uow, record)
+    return view_of(uow, record, open_tasks=_open_tasks(uow, record, wf, closed, fresh, known=not (new or refresh)))
 
 
 def on_running_case(
@@ -192,8 +194,9 @@ def deliver_pending_messages(
     return delivered
 
 
-def _snapshot(ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime) -> None:
-    record.state = ctx.runner.dump(wf)
+def _snapshot(ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime) -> StateWrite:
+    change = ctx.runner.changes(wf)
+    record.state = change.header
     record.phase = ctx.runner.phase(wf)
     record.data = json_safe(ctx.runner.data(wf))
     record.updated_at = now
@@ -202,6 +205,7 @@ def _snapshot(ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime) -> No
         record.next_timer_due = None
     else:
         record.next_timer_due = ctx.runner.next_timer_due(wf)
+    return change
 
 
 def _on_completed(
@@ -269,7 +273,8 @@ def _sync_tasks(
     completed: str | None,
     before: frozenset[str],
     refresh: bool = False,
-) -> None:
+) -> tuple[set[str], list[TaskView]]:
+    """Close the inbox rows of tasks done or gone, insert the new ones; returns both."""
     # The inbox rows mirror the workflow's READY human tasks before the command (``before``);
     # diffing in memory spares reading every open row back (a 300-way multi-instance has 300).
     ready = {t.id: t for t in ready_tasks}
@@ -281,6 +286,28 @@ def _sync_tasks(
     uow.tasks.insert(fresh, reopen=refresh)
     if refresh:
         uow.tasks.refresh([_task_view(record, t, now, ctx) for t in ready.values() if t.id in before])
+    return {*gone, *([completed] if completed is not None else [])}, fresh
+
+
+_OPEN = "_impresa_open_tasks"  # on the live workflow: its case's open inbox rows after its last command
+
+
+def _open_tasks(
+    uow: AbstractUnitOfWork, record: CaseRecord, wf: Any, closed: set[str], fresh: list[TaskView], *, known: bool
+) -> tuple[TaskView, ...]:
+    """The case's open inbox rows after this command, without reading them back when the live
+    workflow already knows them (a 300-way multi-instance would read 300 rows per answer).
+
+    A workflow taken from the cache carries the rows as its previous command left them; any other
+    change to them (a claim, a release) bumps the case version, so such a workflow is never reused."""
+    previous: tuple[TaskView, ...] | None = getattr(wf, _OPEN, None) if known else None
+    if previous is None:
+        rows = tuple(uow.tasks.open_for_case(record.id))
+    else:
+        kept = [t for t in previous if t.id not in closed]
+        rows = tuple(sorted([*kept, *fresh], key=lambda t: (t.created_at, t.id)))
+    setattr(wf, _OPEN, rows)
+    return rows
 
 
 class _TimerPlan:
@@ -401,7 +428,13 @@ def _task_context(record: CaseRecord, item: Any) -> dict[str, Any]:
     return context
 
 
-def view_of(uow: AbstractUnitOfWork, record: CaseRecord, with_tasks: bool = True) -> CaseView:
+def view_of(
+    uow: AbstractUnitOfWork,
+    record: CaseRecord,
+    with_tasks: bool = True,
+    *,
+    open_tasks: tuple[TaskView, ...] | None = None,
+) -> CaseView:
     return CaseView(
         id=record.id,
         process_id=record.process_id,
@@ -413,8 +446,12 @@ def view_of(uow: AbstractUnitOfWork, record: CaseRecord, with_tasks: bool = True
         created_at=record.created_at,
         updated_at=record.updated_at,
         started_by=record.started_by,
-        open_tasks=tuple(uow.tasks.open_for_case(record.id)) if with_tasks else (),
+        open_tasks=open_tasks if open_tasks is not None else _read_open(uow, record.id, with_tasks),
         next_timer_due=record.next_timer_due,
         title=record.title,
         phase=record.phase,
     )
+
+
+def _read_open(uow: AbstractUnitOfWork, case_id: int, with_tasks: bool) -> tuple[TaskView, ...]:
+    return tuple(uow.tasks.open_for_case(case_id)) if with_tasks else ()

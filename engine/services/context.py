@@ -91,7 +91,7 @@ class Context:
         specs = self.specs_for(uow, record.process_version_id)
         workflow = self.workflows.take(record.id, record.version)
         if workflow is None:
-            workflow = self.runner.load(specs, record.state)
+            workflow = self.runner.load(specs, record.state, lambda: uow.case_state.rows(record.id))
         return specs, workflow
 
     def param(self, name: str, region: str | None = None) -> Any:

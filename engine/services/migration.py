@@ -84,7 +84,7 @@ def migrate_case(
         before = ctx.runner.ready_ids(wf)
         migration.apply(wf, new_specs, mapping)
         fired = ctx.runner.fire_timers(wf)  # run the engine steps the new version makes possible
-        ctx.runner.load(new_specs, ctx.runner.dump(wf))  # proves the state reloads on the new version
+        ctx.runner.load(new_specs, ctx.runner.dump(wf), list)  # proves the state reloads on the new version
         data = {
             "from_version": record.process_version,
             "to_version": to_version,

@@ -66,7 +66,8 @@ def test_a_task_not_yet_reached_cannot_be_completed(engine: Engine, two_step: st
     ctx = engine._ctx
     with ctx.uow(write=False) as uow:
         record = uow.cases.get(case.id)
-        wf = ctx.runner.load(ctx.specs_for(uow, record.process_version_id), record.state)
+        rows = uow.case_state.rows(case.id)
+        wf = ctx.runner.load(ctx.specs_for(uow, record.process_version_id), record.state, lambda: rows)
     [future] = [t for t in wf.get_tasks(state=TaskState.LIKELY | TaskState.FUTURE) if t.task_spec.name == "Task_2"]
 
     with pytest.raises(errors.NotFound):

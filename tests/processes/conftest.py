@@ -1,16 +1,36 @@
-"""Every scenario that drives cases through the engine ends with an audit: each case it created is
-replayed from its events on its pinned process version, and must reach exactly the state the
-engine stored, command by command (issue 6: replay equals stored state for every lifecycle scenario)."""
+"""Every scenario that drives cases through the engine runs twice: on one engine instance, and on
+two instances on one database that take the commands in turn (as two server processes would, each
+with specs it parsed itself). Both runs must leave every case alike: same status, data, tasks,
+events and element states (``tests.support.two_servers.outcome``).
+
+Each run ends with an audit: every case it created is replayed from its events on its pinned
+process version, and must reach exactly the state the engine stored, command by command (replay
+equals stored state for every lifecycle scenario).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from engine import Actor
+from engine.application import Engine
+from engine.bpmn.loader import Library, SourceFile
+from engine.bpmn.prewiring import spec_fingerprint
+from tests.support.two_servers import TwoServers, outcome
 
 AUDITOR = Actor("revisore", frozenset({"auditor"}))
+# The first run's outcome per test, until the other run of the same test compares with it.
+_OUTCOMES: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+
+
+@pytest.fixture(params=["one server", "two servers"])
+def engine(request: pytest.FixtureRequest, engine_factory: Callable[[], Engine]) -> Engine | TwoServers:
+    if request.param == "one server":
+        return engine_factory()
+    return TwoServers(engine_factory(), engine_factory())
 
 
 @pytest.fixture(autouse=True)
@@ -20,10 +40,44 @@ def replay_every_case_afterwards(request: pytest.FixtureRequest) -> Iterator[Non
     yield
     if engine is None:
         return
-    for case in engine.cases.list(limit=10_000):
+    cases = engine.cases.list(limit=10_000)
+    for case in cases:
         result = engine.audit.replay(case.id, actor=AUDITOR)
         assert result.faithful, (
             f"replay of case {case.id} ({case.process_id}) diverges at event {result.first_mismatch}"
         )
         assert result.final == engine.cases.get(case.id, actor=AUDITOR).data, f"replayed data of case {case.id} differ"
     assert engine.audit.verify().ok
+    for server in engine.servers if isinstance(engine, TwoServers) else [engine]:
+        _specs_are_wired_as_when_parsed(server)
+    _compare_with_the_other_run(request, engine, sorted(c.id for c in cases))
+
+
+def _specs_are_wired_as_when_parsed(engine: Engine) -> None:
+    """The specs every case of the test ran on are wired exactly like a fresh parse of their files."""
+    for version_id, used in engine._ctx.specs.cached().items():
+        with engine._ctx.uow(write=False) as uow:
+            files = [SourceFile(n, c) for n, c in uow.processes.files(version_id)]
+        fresh = Library(files).specs(used.process_id)
+        for name, spec in [("", used.spec), *used.subprocess_specs.items()]:
+            other = fresh.spec if name == "" else fresh.subprocess_specs[name]
+            assert spec_fingerprint(spec) == spec_fingerprint(other), (
+                f"running cases changed the spec {name or used.process_id}"
+            )
+
+
+def _compare_with_the_other_run(request: pytest.FixtureRequest, engine: Engine, case_ids: list[int]) -> None:
+    """The second run of a test (pytest runs them one after the other) must match the first."""
+    this_run = request.node.callspec.params["engine"]
+    test = request.node.nodeid.rsplit("[", 1)[0] + str(
+        {k: v for k, v in request.node.callspec.params.items() if k != "engine"}
+    )
+    got = outcome(engine, case_ids)
+    if test not in _OUTCOMES:
+        _OUTCOMES[test] = (this_run, got)
+        return
+    other_run, expected = _OUTCOMES.pop(test)
+    assert len(got) == len(expected), f"{this_run} made {len(got)} cases, {other_run} made {len(expected)}"
+    for case_id, mine, theirs in zip(case_ids, got, expected, strict=True):
+        for key in mine:
+            assert mine[key] == theirs[key], f"case {case_id}: {key} differs between {this_run} and {other_run}"

@@ -305,7 +305,8 @@ def lapse_partnership(d: Driver) -> int:
     d.do(f1, "UT_bozza_accordo")
     answers = {code: RIFIUTA if code == "COMUNE_ANCONA" else ADERISCE for code in PARTNER_CODES}
     partner = d.actor("referente_ente_partner")
-    for task in [t for t in d.case(f1).open_tasks if t.bpmn_id == "UT_risposta_partner"]:
+    answering = [t for t in d.case(f1).open_tasks if t.bpmn_id == "UT_risposta_partner"]
+    for task in sorted(answering, key=lambda t: str(t.context["item"]["codice"])):  # the same order every run
         code = task.context["item"]["codice"]
         d.engine.tasks.complete(task.id, form_data(task.form_key, codice_partner=code, **answers[code]), actor=partner)
     view = d.do(

@@ -1,0 +1,81 @@
+"""Two engine instances on one database, as two server processes are, and what a case came to.
+
+``TwoServers`` stands in for one engine and hands every call to the next instance in turn, so
+consecutive commands on a case are served by different processes, each with specs it parsed
+itself and its own cache of live workflows. ``outcome`` reduces what a set of cases came to
+(status, data, open tasks, every event, the element states of the reloaded workflow) to plain
+values free of random task ids, salts and hashes, so a run on two instances can be compared with
+a run on one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from engine.application import Engine
+from engine.audit.chain import canonical
+
+
+class TwoServers:
+    """An engine whose calls alternate between two instances (attribute access by attribute access)."""
+
+    def __init__(self, first: Engine, second: Engine) -> None:
+        self.servers = (first, second)
+        self._turn = 0
+
+    def __getattr__(self, name: str) -> Any:
+        server = self.servers[self._turn % 2]
+        self._turn += 1
+        return getattr(server, name)
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.close()
+
+
+def outcome(engine: Engine, case_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """What each case came to, comparable across runs.
+
+    Task ids are random, so each is replaced by its rank among the case's inbox rows ordered by
+    creation time, element and multi-instance item (what identifies a task across two runs)."""
+    result = []
+    for case_id in case_ids:
+        with engine._ctx.uow(write=False) as uow:
+            record = uow.cases.get(case_id)
+            events = uow.events.for_case(case_id)
+            tasks = uow.tasks.for_case(case_id)
+            specs = engine._ctx.specs_for(uow, record.process_version_id)
+            rows = uow.case_state.rows(case_id)
+        tasks.sort(key=lambda t: (t.created_at, t.bpmn_id, canonical(t.context)))
+        ids = {t.id: rank for rank, t in enumerate(tasks)}
+        workflow = engine._ctx.runner.load(specs, record.state, lambda rows=rows: rows)  # type: ignore[misc]
+        result.append(
+            {
+                "status": record.status.value,
+                "phase": record.phase,
+                "data": canonical(record.data).decode(),
+                "next_timer_due": record.next_timer_due,
+                "events": [
+                    (
+                        e.seq,
+                        e.cmd,
+                        e.kind,
+                        e.actor,
+                        e.at,
+                        ids.get(e.task_id or "", e.task_id),
+                        e.bpmn_id,
+                        e.task_name,
+                        canonical(e.data).decode(),
+                        e.state_digest,
+                    )
+                    for e in events
+                ],
+                "tasks": [
+                    (t.bpmn_id, t.status.value, t.assignee, t.created_at, t.due_at, canonical(t.context).decode())
+                    for t in tasks
+                ],
+                "elements": engine._ctx.runner.element_states(workflow),
+            }
+        )
+    return result
