@@ -1,7 +1,7 @@
 """per-task workflow state
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-29 15:20:00
 
 A case's workflow moves from one document in ``cases.state`` to one row per task in
