@@ -37,6 +37,7 @@ setup: $(STAMP) $(ASSETS)
 
 run: setup
 	$(BIN)/impresa db upgrade
+	$(BIN)/impresa keys check
 	$(BIN)/impresa demo seed
 	IMPRESA_SCHEDULER=1 $(BIN)/flask --app web:create_app run --host 127.0.0.1 --port $${PORT:-5000}
 

@@ -251,6 +251,12 @@ class SqlTaskRepository:
                 [{"b_id": tid, "status": status.value, "completed_at": at, "completed_by": by} for tid in task_ids],
             )
 
+    def reroute(self, task_id: str, audience: str, organisation_id: int | None) -> None:
+        t = orm.human_task.c
+        self.conn.execute(
+            update(orm.human_task).where(t.id == task_id).values(audience=audience, organisation_id=organisation_id)
+        )
+
     def set_assignee(self, task_id: str, assignee: str | None) -> None:
         self.conn.execute(update(orm.human_task).where(orm.human_task.c.id == task_id).values(assignee=assignee))
 
@@ -324,6 +330,8 @@ def _task_values(t: TaskView) -> dict[str, Any]:
         "completed_by": t.completed_by,
         "context": t.context,
         "priority": t.priority,
+        "audience": t.audience,
+        "organisation_id": t.organisation_id,
     }
 
 
@@ -346,6 +354,8 @@ def _task_from_row(row: Row[Any]) -> TaskView:
         completed_by=m["completed_by"],
         context=m["context"] or {},
         priority=m["priority"],
+        audience=m["audience"],
+        organisation_id=m["organisation_id"],
     )
 
 

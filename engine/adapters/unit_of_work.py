@@ -18,6 +18,7 @@ from sqlalchemy.pool import StaticPool
 
 from engine.adapters.account_repository import SqlAccessLogRepository, SqlAccountRepository
 from engine.adapters.draft_repository import SqlDraftRepository
+from engine.adapters.person_repository import SqlPersonRepository
 from engine.adapters.registry_repository import SqlRegistryRepository
 from engine.adapters.repository import (
     SqlAnchorRepository,
@@ -28,6 +29,7 @@ from engine.adapters.repository import (
     SqlTaskRepository,
     SqlUserRepository,
 )
+from engine.adapters.team_repository import SqlTeamRepository
 from engine.adapters.timer_repository import SqlMessageRepository, SqlNotificationRepository, SqlTimerRepository
 from engine.errors import Conflict, StorageUnavailable
 
@@ -86,6 +88,8 @@ class SqlAlchemyUnitOfWork:
     registry: SqlRegistryRepository
     messages: SqlMessageRepository
     notifications: SqlNotificationRepository
+    teams: SqlTeamRepository
+    people: SqlPersonRepository
 
     def __init__(
         self, db: Engine, *, write: bool = True, scope: Callable[[], AbstractContextManager[Any]] | None = None
@@ -126,6 +130,8 @@ class SqlAlchemyUnitOfWork:
         self.registry = SqlRegistryRepository(self.conn)
         self.messages = SqlMessageRepository(self.conn)
         self.notifications = SqlNotificationRepository(self.conn)
+        self.teams = SqlTeamRepository(self.conn)
+        self.people = SqlPersonRepository(self.conn)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

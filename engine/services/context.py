@@ -60,6 +60,8 @@ class Context:
     sender: Any = None
     specs: SpecCache = field(default_factory=SpecCache)
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    # the data keyring (engine.keyring), loaded on first use and checked by services.people.verify_keys
+    keys: Any = None
 
     def specs_for(self, uow: AbstractUnitOfWork, version_id: int) -> ProcessSpecs:
         """Specs of a pinned process version; parsed from the stored files once per process."""
