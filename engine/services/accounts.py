@@ -6,22 +6,21 @@ import hashlib
 import secrets
 from typing import Any
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
 from engine import errors
 from engine.forms import check_free_data
 from engine.model import Actor
+from engine.passwords import check_password, hash_password
 from engine.services.context import Context
 
 # Checked when the user is unknown too, so a login's timing does not tell whether a name exists.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_DUMMY_HASH = hash_password("not-a-real-password")
 MIN_PASSWORD_LENGTH = 10
 
 
 def authenticate(ctx: Context, username: str, password: str) -> Actor | None:
     with ctx.uow(write=False) as uow:
         stored = uow.accounts.password_hash(username)
-        if not check_password_hash(stored or _DUMMY_HASH, password) or stored is None:
+        if not check_password(stored or _DUMMY_HASH, password) or stored is None:
             return None
         return uow.users.get_actor(username)
 
@@ -31,7 +30,7 @@ def set_password(ctx: Context, username: str, password: str) -> None:
         raise errors.InvalidData("password too short", {"password": [f"Almeno {MIN_PASSWORD_LENGTH} caratteri."]})
     with ctx.uow() as uow:
         uow.users.get_actor(username)
-        uow.accounts.set_password_hash(username, generate_password_hash(password))
+        uow.accounts.set_password_hash(username, hash_password(password))
         uow.commit()
 
 
