@@ -6,6 +6,7 @@ import pytest
 
 from engine.passwords import check_password, hash_password
 
+
 def test_a_new_hash_matches_its_password_only() -> None:
     stored = hash_password("segreto")
     assert stored.startswith("scrypt:32768:8:1$")
