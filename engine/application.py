@@ -3,8 +3,8 @@
 It owns the private context (database, clock, script sandbox, caches, notification sender) and
 exposes it through small area objects — ``engine.cases``, ``engine.tasks``, ``engine.design``,
 ``engine.audit``, ``engine.accounts``, ``engine.users``, ``engine.registry``, ``engine.messages``,
-``engine.timers``, ``engine.people``, ``engine.teams`` — plus ``tick()``, the scheduler's one use case. ``bootstrap.build_engine``
-builds it; nothing here holds business logic.
+``engine.timers``, ``engine.people``, ``engine.teams`` — plus ``tick()``, the scheduler's one use
+case. ``bootstrap.build_engine`` builds it; nothing here holds business logic.
 """
 
 from __future__ import annotations
