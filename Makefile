@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/impresa.db
 
-.PHONY: help setup run test test-postgres lint typecheck check bench clean chromium
+.PHONY: help setup run test test-postgres lint typecheck imports check bench clean chromium
 
 help:
 	@echo "make run    – set up, migrate, seed demo data, serve on http://127.0.0.1:5000 (PORT=… to change)"
 	@echo "make test   – set up and run the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
-	@echo "make check  – ruff + mypy"
+	@echo "make check  – ruff + mypy + import-linter (the layering contracts in pyproject.toml)"
 	@echo "make bench  – run the benchmarks in benchmarks/"
 
 $(STAMP): pyproject.toml
@@ -37,6 +37,7 @@ setup: $(STAMP) $(ASSETS)
 
 run: setup
 	$(BIN)/impresa db upgrade
+	$(BIN)/impresa keys check
 	$(BIN)/impresa demo seed
 	$(BIN)/impresa serve --bind 127.0.0.1:$${PORT:-5000} --workers 2 --with-scheduler
 
@@ -49,7 +50,10 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-check: lint typecheck
+imports: setup
+	$(BIN)/lint-imports
+
+check: lint typecheck imports
 
 bench: setup
 	$(BIN)/python -m benchmarks.engine_throughput

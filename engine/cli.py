@@ -683,6 +683,31 @@ def export_pseudonymised(username: str) -> None:
 
 
 @main.group()
+def keys() -> None:
+    """The keys that seal the beneficiaries' identity (outside the database)."""
+
+
+@keys.command("check")
+@user_errors
+def keys_check() -> None:
+    """Check that the keyring opens what the database holds (creates it on a first run)."""
+    click.echo(f"keyring ok: active key {get_engine().people.verify_keys()}")
+
+
+@keys.command("rotate")
+@click.option("--keep-old", is_flag=True, help="Keep the previous keys in the keyring file.")
+@user_errors
+def keys_rotate(keep_old: bool) -> None:
+    """Make a new active key and reseal every person record under it (the audit chain is untouched)."""
+    from engine.policy import CLI_OPERATOR
+
+    engine = get_engine()
+    engine.people.verify_keys()
+    key_id, count = engine.people.rotate_keys(actor=CLI_OPERATOR, drop_old=not keep_old)
+    click.echo(f"active key {key_id}: {count} person records resealed")
+
+
+@main.group()
 def demo() -> None:
     """Demo data."""
 

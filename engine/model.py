@@ -37,6 +37,9 @@ class EventKind(enum.StrEnum):
     CASE_RESET = "case_reset"
     DATA_ERASED = "data_erased"
     MIGRATED = "migrated"
+    TEAM_CHANGED = "team_changed"
+    PERSON_RECORDED = "person_recorded"
+    BREAK_GLASS = "break_glass"
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,9 @@ class TaskView:
     completed_by: str | None = None
     context: dict[str, Any] = field(default_factory=dict)
     priority: int = 0
+    # who the task is for (engine.teams): territory | team | organisation | supervisor
+    audience: str = "territory"
+    organisation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +254,9 @@ class LoginCounter:
     lockouts: int = 0
     locked_until: dt.datetime | None = None
     last_seen: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class TaskRow:
     """One task of a case's workflow as stored: its sub-process ("" = the case's own), creation
     rank and serialized record (engine/bpmn/state_rows.py)."""
@@ -265,3 +274,68 @@ class StateWrite:
     header: str
     upserts: list[TaskRow]
     deletes: list[str]
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """One place in a case's team: a named person or an organisation, in a relation to the case."""
+
+    id: int
+    case_id: int
+    relation: str
+    username: str | None
+    organisation_id: int | None
+    added_at: dt.datetime
+    added_by: str
+    ended_at: dt.datetime | None = None
+    organisation_code: str | None = None
+    organisation_kind: str | None = None
+
+
+@dataclass(frozen=True)
+class BreakGlass:
+    """An opening of a case outside one's team, with the reason given (for review)."""
+
+    id: int
+    case_id: int
+    username: str
+    reason: str
+    at: dt.datetime
+    expires_at: dt.datetime
+    territory: str
+    ip: str | None = None
+    reviewed_at: dt.datetime | None = None
+    reviewed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """The beneficiary's identity (anagrafica), opened for someone allowed to see it."""
+
+    id: str
+    pseudonym: str
+    nome: str
+    cognome: str
+    codice_fiscale: str | None
+    data_nascita: dt.date | None
+    sesso: str | None
+    telefono: str = ""
+    email: str = ""
+    comune: str = ""
+    # warnings the person entering it confirmed (code vs birth date or gender)
+    confirmed_warnings: tuple[str, ...] = ()
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Completed years on ``day`` (the only place an age is computed: it is never typed)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@dataclass(frozen=True)
+class RepeatReferral:
+    """Another case of the same person (by pseudonym): shown at referral to the new case's team."""
+
+    case_id: int
+    status: CaseStatus
+    territory: str | None
+    created_at: dt.datetime

@@ -24,6 +24,10 @@ ROLES_FOR_CLASS: dict[str, frozenset[str]] = {
 # A value that may reveal either (e.g. a list of categories from both areas): only roles allowed both.
 ROLES_FOR_CLASS["C23"] = ROLES_FOR_CLASS["C2"] & ROLES_FOR_CLASS["C3"]
 
+# Every class a form field may carry (docs/access.md): C0 common, C1 socio-economic, C2 health (art. 9),
+# C3 judicial (art. 10), C4 evaluative; "C23" for a value that may reveal either of C2 and C3.
+CLASSES = frozenset({"C0", "C1", "C2", "C3", "C4", "C23"})
+
 # Variables the eligibility tables and scripts derive (not form fields) that reveal a category.
 DERIVED: dict[str, str] = {
     "cat_381": "C23",  # L. 381/1991 art. 4: invalidity, psychiatric, addiction; detention, alternative measures
@@ -43,6 +47,20 @@ DERIVED: dict[str, str] = {
     "base_giuridica_dt5": "C2",
     "motivazione_proposta": "C23",
     "motivo_riprogettazione": "C2",  # may say "relapse"
+}
+
+
+def field_class(schema: type[Any], field: Any) -> str:
+    """A form field's class: its own (metadata ``data_class``) or its form's default."""
+    return str((field.metadata or {}).get("data_class") or getattr(schema, "data_class", "") or "")
+
+
+# Values that reveal a class from a field that is otherwise not sensitive (the instrument, the kind
+# of traineeship): shown generalised to whoever may not see the class, the field itself stays.
+GENERALISED_VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "strumento": {"CONVENZIONE_L68": ("C2", "CONVENZIONE")},
+    "strumento_alternativo": {"CONVENZIONE_L68": ("C2", "CONVENZIONE")},
+    "tipo_tirocinio": {"EXTRACURRICOLARE_L68": ("C2", "EXTRACURRICOLARE")},
 }
 
 
@@ -85,7 +103,7 @@ def filter_data(
                     continue
                 if data_class is not None:
                     shown.add(key)
-                kept[key] = walk(item)
+                kept[key] = _generalised(key, walk(item), actor, territory)
             return kept
         if isinstance(value, list):
             return [walk(item) for item in value]
@@ -93,6 +111,18 @@ def filter_data(
 
     visible = walk(data)
     return visible, sorted(withheld), sorted(shown)
+
+
+def _generalised(name: str, value: Any, actor: Actor, territory: str | None) -> Any:
+    revealing = GENERALISED_VALUES.get(name)
+    if not revealing:
+        return value
+    if isinstance(value, list):
+        return [_generalised(name, item, actor, territory) for item in value]
+    if isinstance(value, str) and value in revealing:
+        data_class, generic = revealing[value]
+        return value if may_see(actor, data_class, territory) else generic
+    return value
 
 
 def classified_inside(name: str, value: Any) -> set[str]:

@@ -41,6 +41,8 @@ class FormSchema(Schema):
     title: str = ""
     title_en: str = ""
     description: str = ""
+    # the class of every field that does not name its own (``data_class`` in its metadata)
+    data_class: str = ""
 
     class Meta:
         unknown = RAISE
@@ -66,13 +68,18 @@ class FormSchema(Schema):
 S = TypeVar("S", bound=type[FormSchema])
 
 
-def form(key: str, *, title: str, title_en: str = "", description: str = "") -> Callable[[S], S]:
-    """Register a schema under a form key (the ``formKey`` a user task names)."""
+def form(key: str, *, title: str, title_en: str = "", description: str = "", data_class: str) -> Callable[[S], S]:
+    """Register a schema under a form key (the ``formKey`` a user task names).
+
+    ``data_class`` (C0 common … C4 evaluative; docs/access.md) classes every field of the form
+    that does not name a stricter one in its metadata.
+    """
 
     def register(cls: S) -> S:
         if key in FORMS and FORMS[key] is not cls:
             raise ValueError(f"form key {key!r} is registered twice")
         cls.form_key, cls.title, cls.title_en, cls.description = key, title, title_en, description
+        cls.data_class = data_class
         FORMS[key] = cls
         return cls
 

@@ -167,6 +167,7 @@ class ReferenteSchema(FormSchema):
     "f1_analisi_contesto",
     title="Analisi di contesto e mappatura del territorio",
     title_en="Context analysis and stakeholder map",
+    data_class="C0",
 )
 class AnalisiContestoForm(FormSchema):
     data_analisi = fields.Date(required=True, metadata=meta("Data dell'analisi", label_en="Date of the analysis"))
@@ -212,7 +213,7 @@ class AnalisiContestoForm(FormSchema):
         raise_if(errors)
 
 
-@form("f1_esito_contatti", title="Esito dei contatti istituzionali", title_en="Outcome of contacts")
+@form("f1_esito_contatti", title="Esito dei contatti istituzionali", title_en="Outcome of contacts", data_class="C0")
 class EsitoContattiForm(FormSchema):
     data_avvio_contatti = fields.Date(
         required=True, metadata=meta("Data di avvio dei contatti", label_en="Contacts started on")
@@ -253,6 +254,7 @@ PROCEDURE_COPROGRAMMAZIONE = ["AVVISO_PUBBLICO_DM72", "TAVOLO_CONCERTAZIONE"]
     "f1_co_programmazione",
     title="Tavolo di co-programmazione",
     title_en="Co-programming table",
+    data_class="C0",
 )
 class CoProgrammazioneForm(FormSchema):
     procedura = fields.String(
@@ -301,7 +303,7 @@ class CoProgrammazioneForm(FormSchema):
         raise_if(errors)
 
 
-@form("f1_bozza_accordo", title="Bozza dell'accordo di partenariato", title_en="Draft agreement")
+@form("f1_bozza_accordo", title="Bozza dell'accordo di partenariato", title_en="Draft agreement", data_class="C0")
 class BozzaAccordoForm(FormSchema):
     versione_bozza = fields.Integer(
         required=True,
@@ -360,6 +362,7 @@ class BozzaAccordoForm(FormSchema):
     title="Risposta dell'ente partner alla bozza",
     title_en="Partner's answer to the draft",
     description="Attività multi-istanza: la variabile ente_partner contiene l'ente interpellato.",
+    data_class="C0",
 )
 class RispostaPartnerForm(FormSchema):
     codice_partner = fields.String(
@@ -407,6 +410,7 @@ class RispostaPartnerForm(FormSchema):
     "f1_decisione_cabina",
     title="Esame del rifiuto di un partner essenziale",
     title_en="Steering committee: essential partner refused",
+    data_class="C0",
 )
 class DecisioneCabinaForm(FormSchema):
     decisione_cabina = fields.String(
@@ -445,7 +449,7 @@ class DecisioneCabinaForm(FormSchema):
         raise_if(errors)
 
 
-@form("f1_firma_accordo", title="Firma dell'accordo di partenariato", title_en="Agreement signature")
+@form("f1_firma_accordo", title="Firma dell'accordo di partenariato", title_en="Agreement signature", data_class="C0")
 class FirmaAccordoForm(FormSchema):
     approvazioni_interne_acquisite = fields.Boolean(
         required=True,
@@ -487,6 +491,7 @@ class FirmaAccordoForm(FormSchema):
     "f1_costituzione_cabina",
     title="Costituzione della cabina di regia",
     title_en="Setting up the steering committee",
+    data_class="C0",
 )
 class CostituzioneCabinaForm(FormSchema):
     data_insediamento = fields.Date(required=True, metadata=meta("Data di insediamento", label_en="First meeting on"))
@@ -535,6 +540,7 @@ DECISIONI_CONTINUITA_LABELS = [
         "Il partenariato del territorio non è più attivo. Verificare se il percorso della persona può proseguire "
         "e con quali enti; la sospensione o la chiusura si registrano poi nel percorso stesso."
     ),
+    data_class="C0",
 )
 class VerificaContinuitaForm(FormSchema):
     decisione_continuita = fields.String(

@@ -213,13 +213,13 @@ def evidenze(label: str, label_en: str, **extra: Any) -> fields.List[Any]:
 # --- intake --------------------------------------------------------------------------------
 
 
-@form("f2_segnalazione", title="Scheda di segnalazione", title_en="Referral form")
+@form("f2_segnalazione", title="Scheda di segnalazione", title_en="Referral form", data_class="C4")
 class SegnalazioneForm(FormSchema):
     data_segnalazione = fields.Date(required=True, metadata=meta("Data della segnalazione", label_en="Referral date"))
     servizio_inviante = fields.String(
         required=True,
         validate=choice(SERVIZI_INVIANTI, SERVIZI_INVIANTI_LABELS),
-        metadata=meta("Servizio inviante", label_en="Referring service"),
+        metadata=meta("Servizio inviante", label_en="Referring service", data_class="C23"),
     )
     referente_inviante = fields.String(
         load_default=None,
@@ -240,7 +240,7 @@ class SegnalazioneForm(FormSchema):
             label_en="Presumed category",
             help_en="Eligibility-table code only, no diagnosis",
             # Most codes are health or disability categories; some are judicial (DT-1 rows 7-8).
-            data_class=C2,
+            data_class="C23",
         ),
     )
     urgenza = fields.String(
@@ -272,6 +272,7 @@ class SegnalazioneForm(FormSchema):
     "f2_informativa_consensi",
     title="Informativa privacy e consensi",
     title_en="Privacy notice and consents",
+    data_class="C4",
 )
 class InformativaConsensiForm(FormSchema):
     tipo_informativa = fields.String(
@@ -329,7 +330,7 @@ class InformativaConsensiForm(FormSchema):
             )
 
 
-@form("f2_verifica_documenti", title="Verifica della documentazione", title_en="Document check")
+@form("f2_verifica_documenti", title="Verifica della documentazione", title_en="Document check", data_class="C4")
 class VerificaDocumentiForm(FormSchema):
     data_verifica = fields.Date(required=True, metadata=meta("Data della verifica", label_en="Date"))
     documentazione_completa = fields.Boolean(
@@ -373,6 +374,7 @@ class VerificaDocumentiForm(FormSchema):
     "f2_richiesta_integrazione",
     title="Richiesta di integrazione documenti",
     title_en="Request for missing documents",
+    data_class="C4",
 )
 class RichiestaIntegrazioneForm(FormSchema):
     data_richiesta = fields.Date(required=True, metadata=meta("Data della richiesta", label_en="Date"))
@@ -393,6 +395,7 @@ class RichiestaIntegrazioneForm(FormSchema):
     "f2_ricezione_integrazione",
     title="Ricezione dell'integrazione documenti",
     title_en="Missing documents received",
+    data_class="C4",
 )
 class RicezioneIntegrazioneForm(FormSchema):
     data_ricezione = fields.Date(required=True, metadata=meta("Data di ricezione", label_en="Date"))
@@ -418,7 +421,7 @@ class RicezioneIntegrazioneForm(FormSchema):
             raise_if({"documentazione_ora_completa": ["Registrare la ricezione solo a documentazione completa."]})
 
 
-@form("f2_archiviazione", title="Archiviazione della segnalazione", title_en="Referral archived")
+@form("f2_archiviazione", title="Archiviazione della segnalazione", title_en="Referral archived", data_class="C4")
 class ArchiviazioneForm(FormSchema):
     data_archiviazione = fields.Date(required=True, metadata=meta("Data", label_en="Date"))
     notifica_inviante = fields.Boolean(
@@ -435,7 +438,7 @@ class ArchiviazioneForm(FormSchema):
 # --- the four parallel assessment branches -------------------------------------------------
 
 
-@form("f2_analisi_preliminare", title="Analisi preliminare", title_en="Preliminary assessment")
+@form("f2_analisi_preliminare", title="Analisi preliminare", title_en="Preliminary assessment", data_class="C4")
 class AnalisiPreliminareForm(FormSchema):
     data_analisi = fields.Date(required=True, metadata=meta("Data dell'analisi", label_en="Date"))
     eta = fields.Integer(
@@ -491,6 +494,7 @@ class AnalisiPreliminareForm(FormSchema):
             "Dimensioni critiche",
             "Lavoro, salute (solo limitazioni), casa…",
             label_en="Critical areas",
+            data_class="C23",
         ),
     )
     orientamento_percorso = fields.String(
@@ -532,6 +536,7 @@ class AnalisiPreliminareForm(FormSchema):
     "f2_did_psp",
     title="DID, profilazione e Patto di servizio personalizzato",
     title_en="Job-centre registration, profiling and service pact",
+    data_class="C4",
 )
 class DidPspForm(FormSchema):
     data_did = fields.Date(
@@ -629,6 +634,7 @@ class DidPspForm(FormSchema):
     title="Certificazione dei servizi sanitari",
     title_en="Health-service certification",
     description="Solo categoria ed estremi dei documenti (GDPR art. 9, minimizzazione).",
+    data_class="C4",
 )
 class CertificazioneSanitariaForm(FormSchema):
     invalidita_civile_perc = percentuale(
@@ -710,6 +716,7 @@ class CertificazioneSanitariaForm(FormSchema):
     title="Attestazione UEPE / istituto penitenziario",
     title_en="Justice-service attestation",
     description="Solo categoria ed estremi dei provvedimenti, mai il reato (GDPR art. 10).",
+    data_class="C4",
 )
 class AttestazioneGiustiziaForm(FormSchema):
     detenuto_internato = flag(
@@ -784,6 +791,7 @@ CAMPI_RAMI_VALUTAZIONE: tuple[str, ...] = tuple(
     "f2_quadro_approfondito",
     title="Quadro di analisi approfondito (équipe multidisciplinare)",
     title_en="In-depth assessment (multidisciplinary team)",
+    data_class="C4",
 )
 class QuadroApprofonditoForm(FormSchema):
     data_verbale_em = fields.Date(required=True, metadata=meta("Data del verbale EM", label_en="Minutes date"))
@@ -834,6 +842,7 @@ class QuadroApprofonditoForm(FormSchema):
     title="Conferma dell'esito di valutazione",
     title_en="Confirmation of the assessment outcome",
     description="La proposta delle tabelle decisionali va confermata o modificata da un operatore (GDPR art. 22).",
+    data_class="C4",
 )
 class ConfermaEsitoForm(FormSchema):
     decisione_operatore = fields.String(
@@ -870,6 +879,7 @@ class ConfermaEsitoForm(FormSchema):
     "f2_comunicazione_esito",
     title="Comunicazione dell'esito",
     title_en="Outcome communicated",
+    data_class="C4",
 )
 class ComunicazioneEsitoForm(FormSchema):
     protocollo_scheda_valutazione = fields.String(
@@ -896,18 +906,21 @@ class ComunicazioneEsitoForm(FormSchema):
     "f2_non_pronto",
     title="Invio ai servizi e programmazione della rivalutazione",
     title_en="Referral and planned re-assessment",
+    data_class="C4",
 )
 class NonProntoForm(FormSchema):
     motivo_non_pronto = fields.String(
         required=True,
         validate=choice(["VINCOLI_SANITARI", "VINCOLI_GIUSTIZIA", "ALTRO"]),
         # VINCOLI_SANITARI / VINCOLI_GIUSTIZIA reveal a health or judicial constraint.
-        metadata=meta("Motivo", "Solo la categoria del vincolo. " + NO_DIAGNOSI, label_en="Reason", data_class=C2),
+        metadata=meta("Motivo", "Solo la categoria del vincolo. " + NO_DIAGNOSI, label_en="Reason", data_class="C23"),
     )
     servizio_di_riferimento = fields.String(
         required=True,
         validate=choice(SERVIZI_DESTINATARI),
-        metadata=meta("Servizio che accompagna nel frattempo", label_en="Service in charge meanwhile"),
+        metadata=meta(
+            "Servizio che accompagna nel frattempo", label_en="Service in charge meanwhile", data_class="C23"
+        ),
     )
     data_invio = fields.Date(required=True, metadata=meta("Data dell'invio", label_en="Referral date"))
     note = fields.String(
@@ -926,12 +939,13 @@ class NonProntoForm(FormSchema):
     "f2_invio_altri_servizi",
     title="Chiusura con invio ad altri servizi",
     title_en="Closure with referral to other services",
+    data_class="C4",
 )
 class InvioAltriServiziForm(FormSchema):
     servizio_destinatario = fields.String(
         required=True,
         validate=choice(SERVIZI_DESTINATARI),
-        metadata=meta("Servizio destinatario", label_en="Service referred to"),
+        metadata=meta("Servizio destinatario", label_en="Service referred to", data_class="C23"),
     )
     data_invio = fields.Date(required=True, metadata=meta("Data dell'invio", label_en="Referral date"))
     comunicazione_motivata = fields.Boolean(
@@ -973,6 +987,7 @@ AZIONI_SOLLECITO_LABELS = [
         "Sono passati i giorni previsti dall'avvio della valutazione (giorni_esito_valutazione) e l'esito non è "
         "ancora confermato: il coordinatore sollecita l'assistente sociale e registra l'azione."
     ),
+    data_class="C4",
 )
 class SollecitoEsitoForm(FormSchema):
     azione_sollecito_esito = fields.String(

@@ -99,6 +99,7 @@ _INCENTIVI_LABEL = dict(INCENTIVI)
     title="Progetto personalizzato",
     title_en="Individual plan",
     description="Obiettivi SMART, azioni, risorse, indicatori e date di verifica del percorso.",
+    data_class="C4",
 )
 class ProgettoPersonalizzato(FormSchema):
     obiettivi_smart = fields.String(
@@ -181,6 +182,7 @@ class ProgettoPersonalizzato(FormSchema):
     "f3_scelta_strumento",
     title="Scelta dello strumento di inserimento",
     title_en="Choice of the integration instrument",
+    data_class="C4",
 )
 class SceltaStrumento(FormSchema):
     strumento = fields.String(
@@ -203,7 +205,7 @@ class SceltaStrumento(FormSchema):
         fields.String(validate=scelta(INCENTIVI)),
         required=True,
         validate=elenco_non_vuoto(),
-        metadata=meta("Incentivi verificati", label_en="Incentives checked"),
+        metadata=meta("Incentivi verificati", label_en="Incentives checked", data_class="C23"),
     )
     motivazione = fields.String(
         required=True,
@@ -242,6 +244,7 @@ class SceltaStrumento(FormSchema):
     "f3_abbinamento",
     title="Abbinamento con impresa ospitante o mentor",
     title_en="Matching with host or mentor company",
+    data_class="C4",
 )
 class Abbinamento(FormSchema):
     esito_abbinamento = fields.String(
@@ -309,6 +312,7 @@ class Abbinamento(FormSchema):
     "f3_alternativa_abbinamento",
     title="Alternativa dopo abbinamenti non riusciti",
     title_en="Fallback after failed matching",
+    data_class="C4",
 )
 class AlternativaAbbinamento(FormSchema):
     scelta_alternativa = fields.String(
@@ -352,6 +356,7 @@ class AlternativaAbbinamento(FormSchema):
     "f3_adesione_beneficiario",
     title="Adesione e firma del patto",
     title_en="Beneficiary's agreement and signature",
+    data_class="C4",
 )
 class AdesioneBeneficiario(FormSchema):
     decisione_beneficiario = fields.String(
@@ -396,7 +401,7 @@ class AdesioneBeneficiario(FormSchema):
             richiedi(data, "motivazione_rifiuto", quando="la persona rifiuta")
 
 
-@form("f3_rinegoziazione", title="Rinegoziazione del progetto", title_en="Plan renegotiation")
+@form("f3_rinegoziazione", title="Rinegoziazione del progetto", title_en="Plan renegotiation", data_class="C4")
 class Rinegoziazione(FormSchema):
     modifiche_proposte = fields.String(
         required=True,
@@ -413,6 +418,7 @@ class Rinegoziazione(FormSchema):
     "f3_idea_impresa",
     title="Idea d'impresa e gruppo promotore",
     title_en="Business idea and founders",
+    data_class="C4",
 )
 class IdeaImpresa(FormSchema):
     titolo_idea = fields.String(
@@ -444,7 +450,7 @@ class IdeaImpresa(FormSchema):
     )
 
 
-@form("f3_studio_fattibilita", title="Studio di fattibilità", title_en="Feasibility study")
+@form("f3_studio_fattibilita", title="Studio di fattibilità", title_en="Feasibility study", data_class="C4")
 class StudioFattibilita(FormSchema):
     analisi_mercato = fields.String(
         required=True,
@@ -465,7 +471,7 @@ class StudioFattibilita(FormSchema):
     data_studio = fields.Date(required=True, metadata=meta("Data dello studio", label_en="Study date"))
 
 
-@form("f3_forma_giuridica", title="Scelta della forma giuridica", title_en="Choice of legal form")
+@form("f3_forma_giuridica", title="Scelta della forma giuridica", title_en="Choice of legal form", data_class="C4")
 class FormaGiuridica(FormSchema):
     forma_giuridica = fields.String(
         required=True,
@@ -491,7 +497,7 @@ class FormaGiuridica(FormSchema):
             richiedi(data, "legge_regionale", quando="si sceglie la cooperativa di comunità")
 
 
-@form("f3_business_plan", title="Business plan", title_en="Business plan")
+@form("f3_business_plan", title="Business plan", title_en="Business plan", data_class="C4")
 class BusinessPlan(FormSchema):
     anni_piano = fields.Integer(
         required=True,
@@ -556,6 +562,7 @@ class BusinessPlan(FormSchema):
     "f3_validazione_business_plan",
     title="Validazione del comitato tecnico e del mentor",
     title_en="Validation by technical committee and mentor",
+    data_class="C4",
 )
 class ValidazioneBusinessPlan(FormSchema):
     esito_validazione = fields.String(
@@ -591,6 +598,7 @@ class ValidazioneBusinessPlan(FormSchema):
     "f3_bozza_statuto",
     title="Bozza di statuto e regolamento",
     title_en="Draft articles and internal rules",
+    data_class="C4",
 )
 class BozzaStatuto(FormSchema):
     denominazione_proposta = fields.String(

@@ -77,6 +77,7 @@ def _meta_data(label: str, label_en: str) -> dict[str, Any]:
     "f4_convenzione_pfi",
     title="Convenzione di tirocinio e progetto formativo individuale (PFI)",
     title_en="Traineeship agreement and individual training plan",
+    data_class="C1",
 )
 class ConvenzionePfi(FormSchema):
     tipo_tirocinio = fields.String(
@@ -205,6 +206,7 @@ class ConvenzionePfi(FormSchema):
     "f4_avvio_inserimento",
     title="Contratto di lavoro o iscrizione al percorso formativo",
     title_en="Employment contract or training enrolment",
+    data_class="C1",
 )
 class AvvioInserimento(FormSchema):
     tipo_avvio = fields.String(
@@ -259,6 +261,7 @@ class AvvioInserimento(FormSchema):
     "f4_comunicazione_avvio",
     title="Comunicazione obbligatoria di avvio (UniLav)",
     title_en="Mandatory start notice (UniLav)",
+    data_class="C1",
 )
 class ComunicazioneAvvio(FormSchema):
     tipo_comunicazione = fields.String(
@@ -302,6 +305,7 @@ class ComunicazioneAvvio(FormSchema):
     "f4_registro_presenze",
     title="Registro presenze mensile",
     title_en="Monthly attendance register",
+    data_class="C1",
 )
 class RegistroPresenze(FormSchema):
     periodo_dal = fields.Date(required=True, metadata=_meta_data("Periodo dal", "Period from"))
@@ -417,6 +421,7 @@ class RegistroPresenze(FormSchema):
     "f4_decisione_interruzione",
     title="Decisione dopo l'interruzione",
     title_en="Decision after an interruption",
+    data_class="C1",
 )
 class DecisioneInterruzione(FormSchema):
     decisione_interruzione = fields.String(
@@ -427,7 +432,8 @@ class DecisioneInterruzione(FormSchema):
     motivo_decisione = fields.String(
         required=True,
         validate=non_vuoto(),
-        metadata=meta("Motivazione", NO_DATI_SENSIBILI, label_en="Reason"),
+        # the same name as the équipe's coded reason, which may say "relapse" (C2)
+        metadata=meta("Motivazione", NO_DATI_SENSIBILI, label_en="Reason", data_class="C2"),
     )
     data_decisione = fields.Date(required=True, metadata=_meta_data("Data del verbale", "Minutes date"))
 
@@ -436,6 +442,7 @@ class DecisioneInterruzione(FormSchema):
     "f4_esito_finale",
     title="Esito finale e attestazione delle competenze",
     title_en="Final outcome and skills certificate",
+    data_class="C1",
 )
 class EsitoFinale(FormSchema):
     esito_finale = fields.String(required=True, validate=scelta(ESITI_FINALI), metadata=_meta_data("Esito", "Outcome"))
@@ -491,6 +498,7 @@ _DENOMINAZIONE_OBBLIGATORIA = {
     "f4_costituzione",
     title="Costituzione: atto costitutivo e statuto",
     title_en="Incorporation: deed and articles",
+    data_class="C1",
 )
 class Costituzione(FormSchema):
     forma_giuridica = fields.String(
@@ -517,7 +525,7 @@ class Costituzione(FormSchema):
             raise ValidationError({"denominazione": [f"La denominazione deve contenere «{needed}»."]})
 
 
-@form("f4_iscrizioni", title="Iscrizioni e registrazioni", title_en="Registrations")
+@form("f4_iscrizioni", title="Iscrizioni e registrazioni", title_en="Registrations", data_class="C1")
 class Iscrizioni(FormSchema):
     data_iscrizione_registro_imprese = fields.Date(
         required=True,
@@ -563,6 +571,7 @@ def _partita_iva_valida(piva: str) -> bool:
     "f4_assunzioni_startup",
     title="Assunzioni e comunicazioni obbligatorie",
     title_en="Hiring and mandatory notices",
+    data_class="C1",
 )
 class AssunzioniStartup(FormSchema):
     data_inizio_attivita = fields.Date(
@@ -618,7 +627,7 @@ class AssunzioniStartup(FormSchema):
                 )
 
 
-@form("f4_piano_correttivo", title="Piano di assunzioni correttivo", title_en="Corrective hiring plan")
+@form("f4_piano_correttivo", title="Piano di assunzioni correttivo", title_en="Corrective hiring plan", data_class="C1")
 class PianoCorrettivo(FormSchema):
     assunzioni_previste = fields.Integer(
         required=True,
@@ -638,6 +647,7 @@ class PianoCorrettivo(FormSchema):
     "f4_verifica_quota",
     title="Verifica della quota dopo il piano correttivo",
     title_en="Quota check after corrective plan",
+    data_class="C1",
 )
 class VerificaQuota(FormSchema):
     data_verifica = fields.Date(required=True, metadata=_meta_data("Data della verifica", "Check date"))
@@ -655,6 +665,7 @@ class VerificaQuota(FormSchema):
     "f4_allerta_quota",
     title="Allerta alla cabina di regia: quota non rispettata",
     title_en="Steering-committee alert: quota not met",
+    data_class="C1",
 )
 class AllertaQuota(FormSchema):
     provvedimento = fields.String(
@@ -677,6 +688,7 @@ class AllertaQuota(FormSchema):
     "f4_sessione_mentoring",
     title="Sessione di mentoring mensile",
     title_en="Monthly mentoring session",
+    data_class="C1",
 )
 class SessioneMentoring(FormSchema):
     data_sessione = fields.Date(required=True, metadata=_meta_data("Data della sessione", "Session date"))
@@ -726,6 +738,7 @@ class SessioneMentoring(FormSchema):
     "f4_relazione_finale_startup",
     title="Relazione finale di accompagnamento",
     title_en="Final accompaniment report",
+    data_class="C1",
 )
 class RelazioneFinaleStartup(FormSchema):
     esito_finale = fields.String(
@@ -781,6 +794,7 @@ MOTIVI_RINUNCIA = [
         "interrotto e l'attuazione si chiude per abbandono (DOMAIN.md F4). Seguono la scheda di uscita e i "
         "follow-up."
     ),
+    data_class="C1",
 )
 class RinunciaBeneficiario(FormSchema):
     data_rinuncia = fields.Date(

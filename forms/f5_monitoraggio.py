@@ -57,6 +57,7 @@ def soglia_lunga_durata(nascita: dt.date, ingresso: dt.date) -> int:
     title="Scheda di ingresso ESF+ (micro-dati del partecipante)",
     title_en="ESF+ entry form (participant micro-data)",
     description="Da compilare prima della prima attività: alimenta gli indicatori comuni EECO.",
+    data_class="C4",
 )
 class SchedaIngresso(FormSchema):
     data_ingresso = fields.Date(required=True, metadata=meta("Data di ingresso nel programma", label_en="Entry date"))
@@ -193,6 +194,7 @@ CRITICITA = [
     "f5_monitoraggio_mensile",
     title="Relazione di monitoraggio mensile",
     title_en="Monthly monitoring report",
+    data_class="C4",
 )
 class MonitoraggioMensile(FormSchema):
     data_monitoraggio = fields.Date(required=True, metadata=meta("Data", label_en="Date"))
@@ -215,7 +217,9 @@ class MonitoraggioMensile(FormSchema):
     criticita_rilevate = fields.List(
         fields.String(validate=scelta(CRITICITA)),
         load_default=list,
-        metadata=meta("Criticità rilevate", "Nessuna voce se il mese è andato bene.", label_en="Issues"),
+        metadata=meta(
+            "Criticità rilevate", "Nessuna voce se il mese è andato bene.", label_en="Issues", data_class="C2"
+        ),
     )
     note_operative = fields.String(
         load_default=None,
@@ -238,6 +242,7 @@ class MonitoraggioMensile(FormSchema):
     "f5_revisione_equipe",
     title="Revisione dell'équipe multidisciplinare",
     title_en="Multidisciplinary team review",
+    data_class="C4",
 )
 class RevisioneEquipe(FormSchema):
     data_revisione = fields.Date(required=True, metadata=meta("Data della revisione", label_en="Review date"))
@@ -265,7 +270,7 @@ class RevisioneEquipe(FormSchema):
                 ("ALTRO", "Altro"),
             ]
         ),
-        metadata=meta("Motivo (codice)", label_en="Reason code"),
+        metadata=meta("Motivo (codice)", label_en="Reason code", data_class="C2"),
     )
     prossima_verifica = fields.Date(
         load_default=None,
@@ -292,6 +297,7 @@ class RevisioneEquipe(FormSchema):
     title="Scheda di uscita (risultati immediati ESF+)",
     title_en="Exit form (ESF+ immediate results)",
     description="Entro 28 giorni dall'uscita: indicatori EECR01–EECR04.",
+    data_class="C4",
 )
 class SchedaUscita(FormSchema):
     data_uscita = fields.Date(required=True, metadata=meta("Data di uscita", label_en="Exit date"))
@@ -427,12 +433,12 @@ def _follow_up_form(mesi: int) -> type[FormSchema]:
     return type(f"FollowUp{mesi}Mesi", (FormSchema,), attrs)
 
 
-FollowUp6Mesi = form("f5_follow_up_6m", title="Follow-up a 6 mesi dall'uscita", title_en="6-month follow-up")(
-    _follow_up_form(6)
-)
-FollowUp12Mesi = form("f5_follow_up_12m", title="Follow-up a 12 mesi dall'uscita", title_en="12-month follow-up")(
-    _follow_up_form(12)
-)
+FollowUp6Mesi = form(
+    "f5_follow_up_6m", title="Follow-up a 6 mesi dall'uscita", title_en="6-month follow-up", data_class="C1"
+)(_follow_up_form(6))
+FollowUp12Mesi = form(
+    "f5_follow_up_12m", title="Follow-up a 12 mesi dall'uscita", title_en="12-month follow-up", data_class="C1"
+)(_follow_up_form(12))
 
 
 # --- Escalation: exit form overdue (boundary timer on "Compila la scheda di uscita") ----------
@@ -446,6 +452,7 @@ FollowUp12Mesi = form("f5_follow_up_12m", title="Follow-up a 12 mesi dall'uscita
         "Sono passati i giorni previsti (giorni_scheda_uscita, 28 per l'FSE+) e la scheda di uscita non è "
         "compilata: il coordinatore sollecita l'assistente sociale e registra l'azione."
     ),
+    data_class="C4",
 )
 class SollecitoUscita(FormSchema):
     azione_sollecito_uscita = fields.String(

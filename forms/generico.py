@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 from forms.base import FormSchema, form, meta
 
 
-@form("generico_conferma", title="Conferma attività", title_en="Confirm activity")
+@form("generico_conferma", title="Conferma attività", title_en="Confirm activity", data_class="C0")
 class ConfermaAttivita(FormSchema):
     conferma = fields.Boolean(
         required=True,

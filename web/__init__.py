@@ -46,7 +46,10 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     app = Flask(__name__)
     settings.configure(app, config or {})
     settings.trust_proxies(app)
-    app.extensions["engine"] = engine or build_engine()
+    if engine is None:
+        engine = build_engine()
+        engine.people.verify_keys()  # a lost or wrong data key stops the server here, with its reason
+    app.extensions["engine"] = engine
 
     input_guard.init_app(app)
     i18n.init_app(app)

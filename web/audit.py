@@ -55,6 +55,9 @@ KIND_LABELS: dict[str, Any] = {
     "case_reset": _l("Ritorno a un passo precedente"),
     "data_erased": _l("Cancellazione dati personali"),
     "migrated": _l("Migrazione di versione"),
+    "team_changed": _l("Variazione del gruppo di lavoro"),
+    "person_recorded": _l("Registrazione dati anagrafici"),
+    "break_glass": _l("Accesso straordinario motivato"),
 }
 
 

@@ -154,8 +154,13 @@ human_task = Table(
     Column("completed_by", String(100)),
     Column("overdue_notified_at", UTCDateTime),
     Column("context", JSONType, nullable=False),
+    # Who the task is for (engine.teams.route): the role's holders in the territory, the case's team,
+    # one organisation's members, or nobody until a coordinator routes it.
+    Column("audience", String(20), nullable=False, default="territory", server_default="territory"),
+    Column("organisation_id", Integer),
     # The inbox queries: open tasks of a role (in a territory), and open tasks of an assignee.
-    Index(None, "status", "role", "territory", "due_sort", "created_at", "id"),
+    Index(None, "status", "audience", "role", "territory", "due_sort", "created_at", "id"),
+    Index(None, "organisation_id", "status", "due_sort"),
     Index(None, "status", "role", "due_sort", "created_at", "id"),
     Index(None, "assignee", "status"),
     Index(None, "case_id", "status"),
@@ -394,4 +399,77 @@ protocol = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(100), nullable=False),
     Index(None, "territory", "expires_on"),
+)
+
+# The people who work on a case (docs/access.md): named users (the case manager, équipe members,
+# the job-centre operator) and organisations (the host firm, the ASL or UEPE in charge, the
+# referring service, a partner). Visibility of the case and routing of its tasks follow it.
+case_team = Table(
+    "case_team",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False),
+    # engine.teams.RELATIONS: responsabile | equipe | cpi | inviante | sanitario | giustizia | ospitante | partner
+    Column("relation", String(40), nullable=False),
+    Column("username", String(100)),
+    Column("organisation_id", ForeignKey("organisation.id")),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("added_by", String(100), nullable=False),
+    # handed over or left the team: kept for the history, no longer grants anything
+    Column("ended_at", UTCDateTime),
+    Index(None, "username", "ended_at", "case_id"),
+    Index(None, "organisation_id", "ended_at", "case_id"),
+    Index(None, "case_id", "relation"),
+)
+
+# Access to a case outside one's team, with the reason given; reviewed by coordinator and auditor.
+break_glass = Table(
+    "break_glass",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False),
+    Column("username", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("territory", String(100), nullable=False),
+    Column("ip", String(64)),
+    Column("reviewed_at", UTCDateTime),
+    Column("reviewed_by", String(100)),
+    Index(None, "username", "case_id", "expires_at"),
+    Index(None, "territory", "at"),
+)
+
+# The beneficiary's identity (anagrafica): every field sealed on its own (engine.keyring), the
+# keyed hash of the codice fiscale as the stable pseudonym that links the same person's cases.
+person = Table(
+    "person",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("pseudonym", String(64), nullable=False),
+    # {field: "<key id>:<base64 nonce+ciphertext>"}
+    Column("sealed", JSONType, nullable=False),
+    Column("key_id", String(40), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Index(None, "pseudonym"),
+    Index(None, "key_id"),
+)
+
+case_person = Table(
+    "case_person",
+    metadata,
+    Column("case_id", ForeignKey("cases.id"), primary_key=True),
+    Column("person_id", ForeignKey("person.id"), nullable=False),
+    Index(None, "person_id"),
+)
+
+# One sealed known text per key (and the pseudonym key's hash of it): a wrong or lost key is
+# found at startup, not when a page shows garbage.
+key_check = Table(
+    "key_check",
+    metadata,
+    Column("key_id", String(40), primary_key=True),
+    Column("token", Text, nullable=False),
 )

@@ -31,6 +31,10 @@ class SqlRegistryRepository:
             raise NotFound(f"organisation {code!r} not found")
         return dict(row._mapping)
 
+    def organisation_id(self, code: str) -> int | None:
+        row = self.conn.execute(select(orm.organisation.c.id).where(orm.organisation.c.code == code)).first()
+        return None if row is None else int(row[0])
+
     def organisations(self, kind: str | None = None, territory: str | None = None) -> list[dict[str, Any]]:
         o = orm.organisation.c
         query = select(orm.organisation).order_by(o.territory, o.kind, o.name)

@@ -275,6 +275,12 @@ class SqlTaskRepository:
         )
         return done.rowcount == 1
 
+    def reroute(self, task_id: str, audience: str, organisation_id: int | None) -> None:
+        t = orm.human_task.c
+        self.conn.execute(
+            update(orm.human_task).where(t.id == task_id).values(audience=audience, organisation_id=organisation_id)
+        )
+
     def _filtered(self, query: Any, f: TaskFilter) -> Any:
         t = orm.human_task.c
         if f.status is not None:
@@ -345,6 +351,8 @@ def _task_values(t: TaskView) -> dict[str, Any]:
         "completed_by": t.completed_by,
         "context": t.context,
         "priority": t.priority,
+        "audience": t.audience,
+        "organisation_id": t.organisation_id,
     }
 
 
@@ -367,6 +375,8 @@ def _task_from_row(row: Row[Any]) -> TaskView:
         completed_by=m["completed_by"],
         context=m["context"] or {},
         priority=m["priority"],
+        audience=m["audience"],
+        organisation_id=m["organisation_id"],
     )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.pool import StaticPool
 from engine.adapters.account_repository import SqlAccessLogRepository, SqlAccountRepository
 from engine.adapters.draft_repository import SqlDraftRepository
 from engine.adapters.login_throttle_repository import SqlLoginThrottleRepository
+from engine.adapters.person_repository import SqlPersonRepository
 from engine.adapters.registry_repository import SqlRegistryRepository
 from engine.adapters.repository import (
     SqlAnchorRepository,
@@ -34,6 +35,7 @@ from engine.adapters.repository import (
     SqlUserRepository,
 )
 from engine.adapters.state_repository import SqlCaseStateRepository
+from engine.adapters.team_repository import SqlTeamRepository
 from engine.adapters.timer_repository import SqlMessageRepository, SqlNotificationRepository, SqlTimerRepository
 from engine.errors import Conflict, StorageBusy, StorageUnavailable
 
@@ -150,6 +152,8 @@ class SqlAlchemyUnitOfWork:
     messages: SqlMessageRepository
     notifications: SqlNotificationRepository
     login_throttle: SqlLoginThrottleRepository
+    teams: SqlTeamRepository
+    people: SqlPersonRepository
 
     def __init__(
         self,
@@ -205,6 +209,8 @@ class SqlAlchemyUnitOfWork:
         self.notifications = SqlNotificationRepository(self.conn)
         self.login_throttle = SqlLoginThrottleRepository(self.conn)
         self.case_state = SqlCaseStateRepository(self.conn)
+        self.teams = SqlTeamRepository(self.conn)
+        self.people = SqlPersonRepository(self.conn)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

@@ -33,6 +33,9 @@ KIND_LABELS = {
     "case_reset": "Ritorno a un passo precedente",
     "data_erased": "Cancellazione dati personali",
     "migrated": "Migrazione di versione",
+    "team_changed": "Variazione del gruppo di lavoro",
+    "person_recorded": "Registrazione dati anagrafici",
+    "break_glass": "Accesso straordinario motivato",
 }
 
 

@@ -34,6 +34,9 @@ PASSIVE = {
     EventKind.COMPLETED.value,
     EventKind.MESSAGE_SENT.value,
     EventKind.DATA_ERASED.value,
+    EventKind.TEAM_CHANGED.value,
+    EventKind.PERSON_RECORDED.value,
+    EventKind.BREAK_GLASS.value,
 }
 
 

@@ -7,16 +7,15 @@ import hashlib
 import secrets
 from typing import Any
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
 from engine import errors
 from engine.forms import check_free_data
 from engine.model import Actor
+from engine.passwords import check_password, hash_password
 from engine.services import login_throttle
 from engine.services.context import Context
 
 # Checked when the user is unknown too, so a login's timing does not tell whether a name exists.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_DUMMY_HASH = hash_password("not-a-real-password")
 MIN_PASSWORD_LENGTH = 10
 TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)  # a token's "last used" is kept to the minute
 
@@ -29,7 +28,7 @@ def authenticate(ctx: Context, username: str, password: str, *, address: str | N
     try:
         with ctx.uow(write=False) as uow:
             stored = uow.accounts.password_hash(username)
-            right = check_password_hash(stored or _DUMMY_HASH, password) and stored is not None
+            right = check_password(stored or _DUMMY_HASH, password) and stored is not None
             found = uow.users.get_actor(username) if right else None
     except Exception:
         login_throttle.settle(ctx, keys, success=None)  # no answer: the attempt does not count
@@ -43,7 +42,7 @@ def set_password(ctx: Context, username: str, password: str) -> None:
         raise errors.InvalidData("password too short", {"password": [f"Almeno {MIN_PASSWORD_LENGTH} caratteri."]})
     with ctx.uow() as uow:
         uow.users.get_actor(username)
-        uow.accounts.set_password_hash(username, generate_password_hash(password))
+        uow.accounts.set_password_hash(username, hash_password(password))
         uow.commit()
 
 

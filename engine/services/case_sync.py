@@ -33,6 +33,7 @@ from engine.model import (
 )
 from engine.ports import AbstractUnitOfWork
 from engine.services.context import Context
+from engine.teams import LANE_RELATION, route
 
 PARTNERSHIP_MESSAGE = "partenariato_cambiato"
 
@@ -282,7 +283,7 @@ def _sync_tasks(
         uow.tasks.close([completed], TaskStatus.COMPLETED, now, actor.username)
     gone = sorted(tid for tid in before if tid not in ready and tid != completed)
     uow.tasks.close(gone, TaskStatus.CANCELLED, now, None)
-    fresh = [_task_view(record, t, now, ctx) for t in ready.values() if t.id not in before]
+    fresh = _routed(uow, record, [_task_view(record, t, now, ctx) for t in ready.values() if t.id not in before])
     uow.tasks.insert(fresh, reopen=refresh)
     if refresh:
         uow.tasks.refresh([_task_view(record, t, now, ctx) for t in ready.values() if t.id in before])
@@ -308,6 +309,25 @@ def _open_tasks(
         rows = tuple(sorted([*kept, *fresh], key=lambda t: (t.created_at, t.id)))
     setattr(wf, _OPEN, rows)
     return rows
+
+
+def _routed(uow: AbstractUnitOfWork, record: CaseRecord, tasks: list[TaskView]) -> list[TaskView]:
+    """Each new task with its audience (engine.teams.route): the case's team is read once."""
+    if not any(t.role in LANE_RELATION for t in tasks):
+        return tasks
+    team = uow.teams.members(record.id)
+    codes = {
+        str(item["codice"])
+        for t in tasks
+        if isinstance(item := t.context.get("item"), dict) and item.get("codice")
+    }
+    organisations = {code: uow.registry.organisation_id(code) for code in codes}
+    found = {code: oid for code, oid in organisations.items() if oid is not None}
+    result = []
+    for t in tasks:
+        where = route(t.role, team, t.context.get("item"), found)
+        result.append(dataclasses.replace(t, audience=where.audience, organisation_id=where.organisation_id))
+    return result
 
 
 class _TimerPlan:

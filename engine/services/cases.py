@@ -18,6 +18,7 @@ from engine.model import SYSTEM, Actor, CaseEvent, CaseRecord, CaseStatus, CaseV
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_sync import event, fire_due_first, on_running_case, write_command
 from engine.services.context import Context
+from engine.services.teams import join_as_case_manager
 
 
 def start_case(
@@ -56,6 +57,7 @@ def start_case(
         )
         events = [event(record, now, actor, EventKind.STARTED, data=json_safe(data))]
         view = write_command(ctx, uow, record, wf, specs, actor, events, new=True)
+        join_as_case_manager(uow, record, actor, now)
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)
     return view

@@ -72,6 +72,8 @@ class Context:
     storage_probe: Callable[[float], None] | None = None
     specs: SpecCache = field(default_factory=SpecCache)
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    # the data keyring (engine.keyring), loaded on first use and checked by services.people.verify_keys
+    keys: Any = None
 
     @property
     def script_limits(self) -> Limits:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from werkzeug.security import generate_password_hash
-
 from engine import errors
 from engine.model import Actor, CaseEvent, EventKind
+from engine.passwords import hash_password
 from engine.roles import ROLES
 from engine.services.case_sync import append_events
 from engine.services.context import Context
@@ -28,7 +27,7 @@ def add_user(
         if uow.users.exists(username):
             raise errors.Conflict(f"user {username!r} already exists")
         uow.users.add(
-            username, display_name, generate_password_hash(password) if password else None, roles, ctx.clock.now()
+            username, display_name, hash_password(password) if password else None, roles, ctx.clock.now()
         )
         uow.commit()
 

@@ -83,3 +83,20 @@ def test_invalid_form_data_lists_fields(cli: CliRunner) -> None:
     code, _, err = run(cli, "task", "complete", task_id, "--as", "anna", "--data", '{"conferma": "forse"}')
     assert code == 2
     assert "conferma: Indicare sì o no." in err
+
+
+def test_keys_check_creates_the_keyring_once_then_rotate_reseals_and_a_lost_file_exits_2(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key_file = tmp_path / "keys" / "data-keys.json"
+    monkeypatch.setenv("IMPRESA_DATA_KEY_FILE", str(key_file))
+    monkeypatch.setenv("IMPRESA_INSTANCE_DIR", str(tmp_path / "instance"))
+    assert run(cli, "keys", "check")[:2] == (0, "keyring ok: active key k1\n")
+
+    code, out, _ = run(cli, "keys", "rotate")
+    assert (code, out) == (0, "active key k2: 0 person records resealed\n")
+    assert list(json.loads(key_file.read_text())["keys"]) == ["k2"]
+
+    key_file.unlink()
+    code, _, err = run(cli, "keys", "check")
+    assert code == 2 and err.startswith("error: chiave di cifratura mancante")

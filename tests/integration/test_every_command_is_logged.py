@@ -65,6 +65,21 @@ NOT_CASE_COMMANDS = {
     "users.all",
     "registry.partnership_active",
     "timers.retry_incident",
+    # the data keyring: a startup check and a re-seal of the person table (the events are untouched)
+    "people.verify_keys",
+    "people.rotate_keys",
+    # reads of the identity, the team and the break-glass log
+    "people.of_case",
+    "people.repeats",
+    "teams.of_case",
+    "teams.glass_log",
+    "teams.review_glass",
+    # events of the case that change no workflow state: tests/integration/test_people_and_teams.py
+    # checks that each writes its event (person_recorded, team_changed, break_glass)
+    "people.record",
+    "teams.add",
+    "teams.remove",
+    "teams.break_glass",
     # a draft belongs to the user, not to the case: the workflow never sees it
     "tasks.save_draft",
     # announces overdue tasks (outbox rows) without touching the case

@@ -38,13 +38,14 @@ C2_FIELDS = {
     "evidenze_sanitarie",
     # elsewhere: presumed category at referral, need of a health certification, L. 68 list,
     # health or justice constraint of a NON_PRONTO outcome, sick leave, declared disability (ESF+)
-    "categoria_presunta",
     "certificazione_sanitaria_necessaria",
     "iscritto_collocamento_mirato",
-    "motivo_non_pronto",
     "destinatario_l68",
     "motivo_sospensione",
     "disabilita",
+    # coded values that name a relapse (monitoring, the équipe's decision and its free-text twin)
+    "criticita_rilevate",
+    "motivo_decisione",
 }
 C3_FIELDS = {
     # f2_attestazione_giustizia: every field (detention, alternative measures, end of sentence)
@@ -56,6 +57,17 @@ C3_FIELDS = {
     "compatibilita_giustizia",
     "evidenze_giustizia",
     "attestazione_giustizia_necessaria",
+}
+# Fields whose values may reveal either: referring and receiving services (SerD, CSM, UEPE), the presumed
+# category, the constraint of a NON_PRONTO outcome, the critical dimensions, the incentives (L. 68, Smuraglia).
+C23_FIELDS = {
+    "servizio_inviante",
+    "categoria_presunta",
+    "dimensioni_critiche",
+    "motivo_non_pronto",
+    "servizio_di_riferimento",
+    "servizio_destinatario",
+    "incentivi",
 }
 
 # Variables derived by the F2 decision tables and scripts that reveal a category; not form fields.
@@ -107,7 +119,8 @@ def test_sensitive_form_fields_are_classified() -> None:
     classes = classified_fields()
     assert {n for n in C2_FIELDS if classes.get(n) != "C2"} == set()
     assert {n for n in C3_FIELDS if classes.get(n) != "C3"} == set()
-    assert set(classes) == C2_FIELDS | C3_FIELDS | set(DERIVED_SENSITIVE) | {"motivo_riprogettazione"}, (
+    assert {n for n in C23_FIELDS if classes.get(n) != "C23"} == set()
+    assert set(classes) == C2_FIELDS | C3_FIELDS | C23_FIELDS | set(DERIVED_SENSITIVE) | {"motivo_riprogettazione"}, (
         "a classified field this test does not know"
     )
 
@@ -130,7 +143,7 @@ def test_a_field_name_has_one_class_in_every_form() -> None:
 
 def test_only_known_classes_are_used() -> None:
     used = {c for forms in fields_by_name().values() for c in forms.values() if c is not None}
-    assert used <= {"C2", "C3"}
+    assert used <= {"C2", "C3", "C23"}
 
 
 def test_every_decision_output_has_a_privacy_decision() -> None:

@@ -1,0 +1,34 @@
+"""People: the beneficiary's identity (sealed), repeat referrals, the data keys."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from typing import Any
+
+from engine.areas.base import Area
+from engine.model import Actor, PersonRecord, RepeatReferral
+from engine.services import people
+from engine.services.people import Recorded
+
+
+class People(Area):
+    def record(
+        self, case_id: int, data: Mapping[str, Any], *, actor: Actor, confirm: bool = False, ip: str | None = None
+    ) -> Recorded:
+        return people.record_person(self._ctx, case_id, data, actor=actor, confirm=confirm, ip=ip)
+
+    def of_case(
+        self, case_id: int, *, actor: Actor, purpose: str = "consultazione anagrafica", ip: str | None = None
+    ) -> PersonRecord | None:
+        return people.person_of_case(self._ctx, case_id, actor=actor, purpose=purpose, ip=ip)
+
+    def repeats(self, case_id: int, *, actor: Actor) -> builtins.list[RepeatReferral]:
+        return people.repeat_referrals(self._ctx, case_id, actor=actor)
+
+    def verify_keys(self) -> str:
+        """At startup: the data keyring opens what the database holds (``KeyringError`` otherwise)."""
+        return people.verify_keys(self._ctx)
+
+    def rotate_keys(self, *, actor: Actor, drop_old: bool = True) -> tuple[str, int]:
+        return people.rotate_keys(self._ctx, actor=actor, drop_old=drop_old)

@@ -1,0 +1,235 @@
+"""The one access policy: which roles, in which relation to the target, hold each permission.
+
+Every engine read and command names an actor and asks ``require(actor, permission, target)``;
+the web layer derives its areas from the same table (``roles_with``) and the authorization-matrix
+test walks it. No other module keeps a list of roles that may do something.
+
+A rule grants a permission to a role *in a relation*:
+
+- ``ANYWHERE``: the role held in any territory (the process library, process design);
+- ``TERRITORY``: the role held in the target's territory (coordinators, the cabina di regia,
+  auditors: territory-wide views without the beneficiary's personal data);
+- ``TEAM``: the role held in the territory *and* the actor named in the case's team (or, for
+  a limited time, having broken the glass on it with a reason);
+- ``ORGANISATION``: the role held in the territory *and* the actor a member of an organisation
+  the case's team names (the host firm of a tutor, the ASL in charge, the partner answering).
+
+The CLI, the scheduler and the demo seed act as system actors granted by name (``SYSTEM_GRANTS``):
+a person can never hold the ``sistema`` role, since user roles come from ``engine.roles.ROLES``.
+The people and data classes behind the table are in docs/access.md.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from engine import errors
+from engine.model import Actor
+from engine.roles import LANE_ROLES, ROLES
+
+
+class Permission(enum.StrEnum):
+    PROCESS_READ = "process_read"  # the process library: diagrams, versions (no personal data)
+    DESIGN = "design"  # drafts, deploy, dry run
+    MIGRATE = "migrate"  # move running cases to another process version
+    CASE_START = "case_start"
+    CASE_LIST = "case_list"  # case summaries (pseudonym title, phase, status)
+    CASE_READ = "case_read"  # a case's page, data (filtered by class), diagram and history
+    TASK_WORK = "task_work"  # see, claim, draft and complete a task of one's lane
+    TASK_SUPERVISE = "task_supervise"  # reassign, release others' tasks, route unrouted tasks
+    CASE_ADMINISTER = "case_administer"  # cancel, correct data, reset, erase
+    MESSAGE_SEND = "message_send"  # a message to a running case (e.g. the beneficiary withdraws)
+    TEAM_MANAGE = "team_manage"  # name the case manager, équipe members, organisations in charge
+    READ_HEALTH = "read_health"  # class C2 fields (art. 9 GDPR)
+    READ_JUDICIAL = "read_judicial"  # class C3 fields (art. 10 GDPR)
+    IDENTITY_READ = "identity_read"  # the person record in clear (name, codice fiscale, contacts)
+    IDENTITY_WRITE = "identity_write"  # enter or correct it; the art. 15 copy for the person
+    BREAK_GLASS = "break_glass"  # open a case outside one's team, giving a reason
+    BREAK_GLASS_REVIEW = "break_glass_review"
+    AUDIT_READ = "audit_read"  # full timeline, replay, dossiers, access log, chain verification
+    AUDIT_ANCHOR = "audit_anchor"
+    REGISTRY_READ = "registry_read"  # organisations, members, protocols
+    REGISTRY_MANAGE = "registry_manage"
+    PARTNERSHIP_MANAGE = "partnership_manage"  # open or suspend a territory's partnership
+    EXPORT_PSEUDONYMISED = "export_pseudonymised"
+    USERS_MANAGE = "users_manage"
+    KEY_ROTATE = "key_rotate"  # re-encrypt the person records under a new key
+    ACCOUNT = "account"  # one's own API tokens and session
+
+
+class Relation(enum.StrEnum):
+    ANYWHERE = "anywhere"
+    TERRITORY = "territory"
+    TEAM = "team"
+    ORGANISATION = "organisation"
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    relation: Relation
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an actor asks about: a territory, and how the actor stands to the case there.
+
+    ``relations`` is what the services found in the case's team for this actor: ``TEAM`` when
+    named in it (or after a break-glass), ``ORGANISATION`` when one of their organisations is.
+    A territory-level target (a list, a start, a partnership) has no relations.
+    """
+
+    territory: str | None = None
+    relations: frozenset[Relation] = frozenset()
+
+
+EVERYWHERE = Target()
+
+_STAFF = frozenset({"coordinatore", "amministratore"})
+_DESIGNERS = frozenset({"progettista", "coordinatore", "amministratore"})
+_AUDITORS = frozenset({"auditor", "coordinatore", "amministratore"})
+# Territory-wide overview of non-sensitive data (DOMAIN §2: coordinators and the steering committee).
+_OVERVIEW = frozenset({"coordinatore", "cabina_di_regia", "auditor", "amministratore"})
+# Named in a case's team as people: the case manager, the équipe, the job-centre operator.
+_TEAM_PEOPLE = frozenset({"assistente_sociale", "equipe_multidisciplinare", "operatore_cpi"})
+# Acting for an organisation the case's team names.
+ORGANISATION_ROLES = frozenset(
+    {"operatore_cpi", "referente_sanitario", "referente_giustizia", "tutor_aziendale", "referente_ente_partner"}
+)
+# Lanes whose tasks are the territory's, not one case team's (partnership, committee decisions).
+TERRITORY_LANES = frozenset({"coordinatore", "cabina_di_regia"})
+# Who may break the glass: professionals who could be on a team; never firms, partners, evaluators.
+_EMERGENCY = frozenset(
+    {"assistente_sociale", "equipe_multidisciplinare", "operatore_cpi", "referente_sanitario", "referente_giustizia"}
+)
+
+
+def _rules(*pairs: tuple[Iterable[str], Relation]) -> tuple[Rule, ...]:
+    return tuple(Rule(frozenset(roles), relation) for roles, relation in pairs)
+
+
+T, TEAM, ORG, ANY = Relation.TERRITORY, Relation.TEAM, Relation.ORGANISATION, Relation.ANYWHERE
+
+# The table. Read a line as: "<permission> is granted to <roles> <relation>".
+POLICY: Mapping[Permission, tuple[Rule, ...]] = {
+    Permission.PROCESS_READ: _rules((ROLES, ANY)),
+    Permission.DESIGN: _rules((_DESIGNERS, ANY)),
+    Permission.MIGRATE: _rules((_DESIGNERS, ANY)),
+    Permission.CASE_START: _rules((LANE_ROLES - {"valutatore"} | {"amministratore"}, T)),
+    Permission.CASE_LIST: _rules((_OVERVIEW, T), (_TEAM_PEOPLE, TEAM), (ORGANISATION_ROLES, ORG)),
+    Permission.CASE_READ: _rules((_OVERVIEW, T), (_TEAM_PEOPLE, TEAM), (ORGANISATION_ROLES, ORG)),
+    Permission.TASK_WORK: _rules(
+        (TERRITORY_LANES | {"amministratore"}, T), (_TEAM_PEOPLE, TEAM), (ORGANISATION_ROLES, ORG)
+    ),
+    Permission.TASK_SUPERVISE: _rules((_STAFF, T)),
+    Permission.CASE_ADMINISTER: _rules((_STAFF, T)),
+    Permission.MESSAGE_SEND: _rules((_STAFF, T), ({"assistente_sociale", "operatore_cpi"}, TEAM)),
+    Permission.TEAM_MANAGE: _rules((_STAFF, T), ({"assistente_sociale"}, TEAM)),
+    # DOMAIN §5 need-to-know: the team's social side sees both; the service in charge its own class.
+    Permission.READ_HEALTH: _rules(
+        ({"assistente_sociale", "equipe_multidisciplinare"}, TEAM), ({"referente_sanitario"}, ORG)
+    ),
+    Permission.READ_JUDICIAL: _rules(
+        ({"assistente_sociale", "equipe_multidisciplinare"}, TEAM), ({"referente_giustizia"}, ORG)
+    ),
+    Permission.IDENTITY_READ: _rules((_TEAM_PEOPLE, TEAM), (ORGANISATION_ROLES - {"referente_ente_partner"}, ORG)),
+    Permission.IDENTITY_WRITE: _rules(({"assistente_sociale"}, TEAM)),
+    Permission.BREAK_GLASS: _rules((_EMERGENCY, T)),
+    Permission.BREAK_GLASS_REVIEW: _rules(({"coordinatore", "auditor", "amministratore"}, T)),
+    Permission.AUDIT_READ: _rules((_AUDITORS, T)),
+    Permission.AUDIT_ANCHOR: _rules((_STAFF, T)),
+    Permission.REGISTRY_READ: _rules((frozenset(ROLES) - {"progettista", "valutatore"}, T)),
+    Permission.REGISTRY_MANAGE: _rules((_STAFF, T)),
+    Permission.PARTNERSHIP_MANAGE: _rules((_STAFF, T)),
+    Permission.EXPORT_PSEUDONYMISED: _rules(({"valutatore", "amministratore"}, T)),
+    Permission.USERS_MANAGE: _rules((_STAFF, T)),
+    Permission.KEY_ROTATE: (),
+    Permission.ACCOUNT: _rules((ROLES, ANY)),
+}
+
+SYSTEM_ROLE = "sistema"
+CLI_OPERATOR = Actor("sistema:cli", frozenset({SYSTEM_ROLE}))
+SCHEDULER = Actor("sistema:scheduler", frozenset({SYSTEM_ROLE}))
+DEMO = Actor("sistema:demo", frozenset({SYSTEM_ROLE}))
+
+# System actors by name. The CLI is the operator at the server's console (who holds the database
+# and the key anyway); the scheduler only moves cases on; the demo seeds a territory.
+SYSTEM_GRANTS: Mapping[str, frozenset[Permission]] = {
+    CLI_OPERATOR.username: frozenset(Permission),
+    SCHEDULER.username: frozenset(
+        {Permission.TASK_WORK, Permission.CASE_READ, Permission.MESSAGE_SEND, Permission.AUDIT_ANCHOR}
+    ),
+    DEMO.username: frozenset(Permission) - {Permission.KEY_ROTATE},
+    # the engine's own actor for work no person asked for (partnership notices, timers)
+    "system": frozenset({Permission.TASK_WORK, Permission.MESSAGE_SEND, Permission.AUDIT_ANCHOR}),
+}
+
+
+def is_system(actor: Actor) -> bool:
+    return actor.roles == {SYSTEM_ROLE} and actor.username in SYSTEM_GRANTS
+
+
+def allows(actor: Actor, permission: Permission, target: Target = EVERYWHERE) -> bool:
+    """Whether ``actor`` holds ``permission`` on ``target`` (see the module docstring)."""
+    if is_system(actor):
+        return permission in SYSTEM_GRANTS[actor.username]
+    return any(_grants(actor, rule, target) for rule in POLICY[permission])
+
+
+def require(actor: Actor, permission: Permission, target: Target = EVERYWHERE) -> None:
+    """Raise ``Forbidden`` unless ``allows``; the message names the permission, never data."""
+    if not allows(actor, permission, target):
+        where = f" in territory {target.territory!r}" if target.territory else ""
+        raise errors.Forbidden(f"{actor.username} lacks permission {permission.value}{where}")
+
+
+def _grants(actor: Actor, rule: Rule, target: Target) -> bool:
+    if rule.relation is Relation.ANYWHERE:
+        return bool(actor.roles & rule.roles)
+    if not actor.covers(target.territory) or not actor.roles_in(target.territory) & rule.roles:
+        return False
+    return rule.relation is Relation.TERRITORY or rule.relation in target.relations
+
+
+def roles_with(*permissions: Permission) -> frozenset[str]:
+    """Every role some rule grants one of ``permissions`` to, in whatever relation (web areas)."""
+    return frozenset(role for p in permissions for rule in POLICY[p] for role in rule.roles)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far a permission reaches in one territory: all of it, or the actor's team cases,
+    or the cases of the actor's organisations (a list query ORs the last two)."""
+
+    territory_wide: bool = False
+    team: bool = False
+    organisation: bool = False
+
+    @property
+    def anything(self) -> bool:
+        return self.territory_wide or self.team or self.organisation
+
+
+def reach(actor: Actor, permission: Permission, territory: str | None) -> Reach:
+    """What a list of ``permission`` targets shows ``actor`` in ``territory`` (``None``: any)."""
+    if is_system(actor):
+        return Reach(territory_wide=permission in SYSTEM_GRANTS[actor.username])
+    if not actor.covers(territory):
+        return Reach()
+    held = actor.roles_in(territory)
+    relations = {rule.relation for rule in POLICY[permission] if held & rule.roles}
+    return Reach(
+        territory_wide=bool(relations & {Relation.TERRITORY, Relation.ANYWHERE}),
+        team=Relation.TEAM in relations,
+        organisation=Relation.ORGANISATION in relations,
+    )
+
+
+def lane_roles_reaching(actor: Actor, territory: str | None, relation: Relation) -> frozenset[str]:
+    """The actor's roles whose tasks they work in ``relation`` (for routing the inbox)."""
+    held = actor.roles_in(territory)
+    return frozenset(
+        role for rule in POLICY[Permission.TASK_WORK] if rule.relation is relation for role in rule.roles & held
+    )

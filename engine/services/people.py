@@ -1,0 +1,261 @@
+"""The beneficiary's identity (anagrafica): record it sealed, show it to the case team, warn of
+repeat referrals, produce the person's own copy (GDPR art. 15), and rotate the keys.
+
+Names, codice fiscale, birth date, gender, contacts and municipality are sealed field by field
+(engine.keyring) before they reach the database; the case's events carry only the keyed hash of
+the codice fiscale (the pseudonym), so the audit chain and replay never hold them in clear and a
+key rotation leaves every event, and so the chain, untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine import codice_fiscale, errors
+from engine.keyring import Keyring, KeyringError, keyed_hash, load_keyring, pseudonym_key, save_keyring
+from engine.keyring import keyring_path as _keyring_path
+from engine.model import Actor, CaseStatus, EventKind, PersonRecord, RepeatReferral
+from engine.policy import Permission, require
+from engine.ports import AbstractUnitOfWork
+from engine.services.case_sync import append_events, event
+from engine.services.context import Context
+from engine.services.teams import target_of
+
+SEALED_FIELDS = ("nome", "cognome", "codice_fiscale", "data_nascita", "sesso", "telefono", "email", "comune")
+CHECK_TEXT = "impresa-per-noi: controllo della chiave"
+PSEUDONYM_CHECK = "pseudonimo"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 ./-]{6,20}$")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    person: PersonRecord
+    # other cases of the same person, for the new case's team to know about
+    repeats: tuple[RepeatReferral, ...]
+
+
+def keyring(ctx: Context) -> Keyring:
+    """The process's keyring, loaded and checked against the database once (``verify_keys``)."""
+    if ctx.keys is None:
+        verify_keys(ctx)
+    return ctx.keys  # type: ignore[no-any-return]
+
+
+def verify_keys(ctx: Context) -> str:
+    """At startup: the keyring opens what the database holds, or a clear ``KeyringError``.
+
+    A first run (no person, no key check yet) creates the keyring; after that a missing or
+    different key is an error, never a silent new key.
+    """
+    with ctx.uow() as uow:
+        checks = uow.people.key_checks()
+        used = uow.people.key_ids()
+        keys = load_keyring(ctx.settings.instance_dir, create=not checks and not used)
+        missing = sorted(used - set(keys.keys))
+        if missing:
+            raise KeyringError(f"chiavi di cifratura mancanti per i dati anagrafici: {', '.join(missing)}")
+        for key_id, token in checks.items():
+            if key_id in keys.keys and keys.open(token, f"key_check:{key_id}") != CHECK_TEXT:
+                raise KeyringError(f"la chiave «{key_id}» non supera il controllo")
+        pseudonym = keyed_hash(pseudonym_key(ctx.settings.instance_dir), CHECK_TEXT)
+        if checks.get(PSEUDONYM_CHECK, pseudonym) != pseudonym:
+            raise KeyringError("la chiave di pseudonimizzazione (pseudonym.key) non è quella usata finora")
+        if keys.active not in checks:
+            uow.people.set_key_check(keys.active, keys.seal(CHECK_TEXT, f"key_check:{keys.active}"))
+        if PSEUDONYM_CHECK not in checks:
+            uow.people.set_key_check(PSEUDONYM_CHECK, pseudonym)
+        uow.commit()
+    ctx.keys = keys
+    return keys.active
+
+
+def pseudonym_of(ctx: Context, code: str) -> str:
+    return keyed_hash(pseudonym_key(ctx.settings.instance_dir), codice_fiscale.normalise(code))
+
+
+def record_person(
+    ctx: Context, case_id: int, data: Mapping[str, Any], *, actor: Actor, confirm: bool = False, ip: str | None = None
+) -> Recorded:
+    """Record (or correct) the identity of a case's beneficiary; 422 with field messages when
+    invalid, and with ``avvisi`` to confirm when the code disagrees with birth date or gender."""
+    clean, warnings = _validate(data)
+    if warnings and not confirm:
+        raise errors.InvalidData("please confirm the warnings", {"avvisi": warnings})
+    keys = keyring(ctx)
+    now = ctx.clock.now()
+    code = clean.get("codice_fiscale")
+    pseudonym = pseudonym_of(ctx, code) if code else f"senza-cf:{uuid.uuid4().hex}"
+    with ctx.uow() as uow:
+        record = uow.cases.get(case_id)
+        require(actor, Permission.IDENTITY_WRITE, target_of(uow, actor, record, now))
+        current = uow.people.of_case(case_id)
+        same = uow.people.by_pseudonym(pseudonym) if code else None
+        person_id = (same or current or {}).get("id") or str(uuid.uuid4())
+        sealed = {name: keys.seal(value, f"person:{person_id}:{name}") for name, value in clean.items()}
+        if same is None and current is None:
+            uow.people.add(
+                {
+                    "id": person_id,
+                    "pseudonym": pseudonym,
+                    "sealed": sealed,
+                    "key_id": keys.active,
+                    "created_at": now,
+                    "updated_at": now,
+                    "created_by": actor.username,
+                }
+            )
+        else:
+            uow.people.reseal(person_id, sealed, keys.active, now)
+        uow.people.link(case_id, person_id)
+        repeats = tuple(
+            RepeatReferral(int(c["id"]), CaseStatus(c["status"]), c["territory"], c["created_at"])
+            for c in uow.people.cases_of(person_id)
+            if c["id"] != case_id
+        )
+        record.updated_at = now
+        recorded = {"persona": pseudonym, "campi": sorted(clean), "avvisi_confermati": len(warnings)}
+        append_events(uow, record, [event(record, now, actor, EventKind.PERSON_RECORDED, data=recorded)])
+        _log_identity(uow, actor, case_id, "registrazione dati anagrafici", now, ip)
+        uow.commit()
+    person = _opened(keys, person_id, pseudonym, sealed, tuple(warnings))
+    return Recorded(person, repeats)
+
+
+def person_of_case(
+    ctx: Context, case_id: int, *, actor: Actor, purpose: str = "consultazione anagrafica", ip: str | None = None
+) -> PersonRecord | None:
+    """The identity in clear for the case team (every showing logged); ``None`` when not recorded."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        record = uow.cases.get(case_id)
+        require(actor, Permission.IDENTITY_READ, target_of(uow, actor, record, now))
+        row = uow.people.of_case(case_id)
+        if row is None:
+            return None
+        _log_identity(uow, actor, case_id, purpose, now, ip)
+        uow.commit()
+    return _opened(keyring(ctx), row["id"], row["pseudonym"], row["sealed"])
+
+
+def repeat_referrals(ctx: Context, case_id: int, *, actor: Actor) -> list[RepeatReferral]:
+    """Other cases of the same person (number, status, territory: never their content)."""
+    with ctx.uow(write=False) as uow:
+        record = uow.cases.get(case_id)
+        require(actor, Permission.IDENTITY_READ, target_of(uow, actor, record, ctx.clock.now()))
+        row = uow.people.of_case(case_id)
+        if row is None:
+            return []
+        return [
+            RepeatReferral(int(c["id"]), CaseStatus(c["status"]), c["territory"], c["created_at"])
+            for c in uow.people.cases_of(row["id"])
+            if c["id"] != case_id
+        ]
+
+
+def rotate_keys(ctx: Context, *, actor: Actor, drop_old: bool = True) -> tuple[str, int]:
+    """A new active key; every person row resealed under it in one transaction (the old key
+    stays in the file until then, so a failure leaves every row readable). Returns (key, rows)."""
+    require(actor, Permission.KEY_ROTATE)
+    if os.environ.get("IMPRESA_DATA_KEYS"):
+        raise KeyringError(
+            "la rotazione scrive il file delle chiavi: usare IMPRESA_DATA_KEY_FILE, non IMPRESA_DATA_KEYS"
+        )
+    old = keyring(ctx)
+    new, key_id = old.with_new_key()
+    path = _keyring_path(ctx.settings.instance_dir)
+    save_keyring(new, path)
+    count = 0
+    with ctx.uow() as uow:
+        for batch in uow.people.batches():
+            for row in batch:
+                opened = {n: new.open(t, f"person:{row['id']}:{n}") for n, t in row["sealed"].items()}
+                resealed = {n: new.seal(v, f"person:{row['id']}:{n}") for n, v in opened.items()}
+                uow.people.reseal(row["id"], resealed, key_id)
+                count += 1
+        uow.people.set_key_check(key_id, new.seal(CHECK_TEXT, f"key_check:{key_id}"))
+        if drop_old:
+            uow.people.drop_key_checks({key_id, PSEUDONYM_CHECK})
+        uow.commit()
+    final = new.only_active() if drop_old else new
+    save_keyring(final, path)
+    ctx.keys = final
+    return key_id, count
+
+
+def _validate(data: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+    problems: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for name in SEALED_FIELDS:
+        value = data.get(name)
+        if value is None or str(value).strip() == "":
+            continue
+        if not isinstance(value, str | dt.date):
+            problems[name] = ["Valore non valido."]
+            continue
+        clean[name] = value.isoformat() if isinstance(value, dt.date) else value.strip()
+    for name in ("nome", "cognome"):
+        if name not in clean:
+            problems[name] = ["Campo obbligatorio."]
+        elif len(clean[name]) > 100:
+            problems[name] = ["Al massimo 100 caratteri."]
+    born = None
+    if "data_nascita" in clean:
+        try:
+            born = dt.date.fromisoformat(clean["data_nascita"])
+        except ValueError:
+            problems["data_nascita"] = ["Data non valida."]
+    if "sesso" in clean and clean["sesso"] not in ("M", "F"):
+        problems["sesso"] = ["Indicare M o F."]
+    if "email" in clean and not _EMAIL.match(clean["email"]):
+        problems["email"] = ["Indirizzo email non valido."]
+    if "telefono" in clean and not _PHONE.match(clean["telefono"]):
+        problems["telefono"] = ["Numero di telefono non valido."]
+    if "comune" in clean and len(clean["comune"]) > 100:
+        problems["comune"] = ["Al massimo 100 caratteri."]
+    warnings: list[str] = []
+    if "codice_fiscale" in clean:
+        try:
+            checked = codice_fiscale.check(clean["codice_fiscale"])
+        except ValueError as err:
+            problems["codice_fiscale"] = [str(err)]
+        else:
+            clean["codice_fiscale"] = checked.code
+            warnings = codice_fiscale.disagreements(checked, born, clean.get("sesso"))
+    if problems:
+        raise errors.InvalidData("invalid person record", problems)
+    return clean, warnings
+
+
+def _opened(
+    keys: Keyring, person_id: str, pseudonym: str, sealed: Mapping[str, str], confirmed: tuple[str, ...] = ()
+) -> PersonRecord:
+    values = {n: keys.open(t, f"person:{person_id}:{n}") for n, t in sealed.items()}
+    born = values.get("data_nascita")
+    return PersonRecord(
+        id=person_id,
+        pseudonym=pseudonym,
+        nome=values.get("nome", ""),
+        cognome=values.get("cognome", ""),
+        codice_fiscale=values.get("codice_fiscale"),
+        data_nascita=dt.date.fromisoformat(born) if born else None,
+        sesso=values.get("sesso"),
+        telefono=values.get("telefono", ""),
+        email=values.get("email", ""),
+        comune=values.get("comune", ""),
+        confirmed_warnings=confirmed,
+    )
+
+
+def _log_identity(
+    uow: AbstractUnitOfWork, actor: Actor, case_id: int, purpose: str, at: dt.datetime, ip: str | None
+) -> None:
+    uow.access_log.record(
+        at=at, username=actor.username, case_id=case_id, purpose=purpose, fields=["anagrafica"], ip=ip
+    )

@@ -1,0 +1,187 @@
+"""Beneficiary identity sealed at rest, repeat referrals, key loss and rotation; case teams,
+task routing to organisations, and break-glass — on the real database (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine import Actor, Settings, build_engine, errors
+from engine.application import Engine
+from engine.clock import FixedClock
+from engine.keyring import KeyringError
+from engine.policy import CLI_OPERATOR
+from tests.conftest import ROOT
+from tests.fixtures.diagrams import linear, multi_instance
+
+PERSON = {
+    "nome": "Emanuele",
+    "cognome": "Roccaforte",
+    "codice_fiscale": "RCCMNL83S18D969H",
+    "data_nascita": "1983-11-18",
+    "sesso": "M",
+    "telefono": "+39 333 1234567",
+    "comune": "Genova",
+}
+
+
+def grant(role: str, name: str, territory: str = "T1") -> Actor:
+    return Actor(name, frozenset({role}), frozenset({territory}), frozenset({(role, territory)}))
+
+
+SOCIAL = grant("assistente_sociale", "anna")
+COORD = grant("coordinatore", "carla")
+
+
+@pytest.fixture
+def case_id(engine: Engine, deploy: Callable[..., None]) -> int:
+    deploy(("p.bpmn", linear("p", 1, ("assistente_sociale",))))
+    return engine.cases.start("p", {"territorio": "T1"}, actor=SOCIAL).id
+
+
+def raw_rows(engine: Engine, table: str) -> str:
+    with engine.db.connect() as conn:
+        return json.dumps([list(map(str, r)) for r in conn.execute(text(f"SELECT * FROM {table}"))])
+
+
+def test_the_referring_social_worker_becomes_case_manager_and_records_the_identity(
+    engine: Engine, case_id: int
+) -> None:
+    engine.people.verify_keys()
+    recorded = engine.people.record(case_id, PERSON, actor=SOCIAL)
+
+    assert recorded.person.nome == "Emanuele" and recorded.repeats == ()
+    shown = engine.people.of_case(case_id, actor=SOCIAL)
+    assert shown is not None and shown.codice_fiscale == "RCCMNL83S18D969H"
+    assert [m.relation for m in engine.teams.of_case(case_id, actor=SOCIAL)] == ["responsabile"]
+
+
+def test_name_and_codice_fiscale_never_reach_the_database_or_the_events_in_clear(engine: Engine, case_id: int) -> None:
+    engine.people.record(case_id, PERSON, actor=SOCIAL)
+
+    for table in ("person", "case_event", "data_access_log", "cases"):
+        raw = raw_rows(engine, table)
+        for secret in ("Emanuele", "Roccaforte", "RCCMNL83S18D969H", "1983-11-18", "Genova", "1234567"):
+            assert secret not in raw, (table, secret)
+
+
+def test_a_wrong_codice_fiscale_gets_a_field_message_and_a_disagreement_must_be_confirmed(
+    engine: Engine, case_id: int
+) -> None:
+    with pytest.raises(errors.InvalidData) as wrong:
+        engine.people.record(case_id, {**PERSON, "codice_fiscale": "RCCMNL83S18D969A"}, actor=SOCIAL)
+    assert "controllo" in wrong.value.messages["codice_fiscale"][0]
+    other_day = {**PERSON, "data_nascita": "1983-11-19"}
+    with pytest.raises(errors.InvalidData) as warned:
+        engine.people.record(case_id, other_day, actor=SOCIAL)
+    assert "19/11/1983" in warned.value.messages["avvisi"][0]
+    assert engine.people.record(case_id, other_day, actor=SOCIAL, confirm=True).person.nome == "Emanuele"
+
+
+def test_a_second_referral_of_the_same_person_warns_of_the_earlier_case(engine: Engine, case_id: int) -> None:
+    engine.people.record(case_id, PERSON, actor=SOCIAL)
+    other = grant("assistente_sociale", "bruno")
+    second = engine.cases.start("p", {"territorio": "T1"}, actor=other).id
+
+    omocode = {**PERSON, "codice_fiscale": "RCCMNL83S1UD969E"}  # a different code: a different person
+    assert engine.people.record(second, omocode, actor=other).repeats == ()
+    repeats = engine.people.record(second, PERSON, actor=other).repeats
+    assert [(r.case_id, r.status.value) for r in repeats] == [(case_id, "running")]
+
+
+def test_only_the_case_team_sees_the_identity(engine: Engine, case_id: int) -> None:
+    engine.people.record(case_id, PERSON, actor=SOCIAL)
+    for outsider in (COORD, grant("assistente_sociale", "bruno"), grant("tutor_aziendale", "tina")):
+        with pytest.raises(errors.Forbidden):
+            engine.people.of_case(case_id, actor=outsider)
+
+
+def restarted(db_url: str, tmp_path: Path) -> Engine:
+    """A new server process on the same database and instance folder."""
+    settings = Settings(database_url=db_url, processes_dir=ROOT / "processes", instance_dir=tmp_path / "instance")
+    return build_engine(settings, clock=FixedClock())
+
+
+def test_key_rotation_reseals_every_row_and_the_audit_chain_still_verifies(
+    engine: Engine, case_id: int, db_url: str, tmp_path: Path
+) -> None:
+    engine.people.verify_keys()
+    engine.people.record(case_id, PERSON, actor=SOCIAL)
+    before = raw_rows(engine, "person")
+
+    key_id, count = engine.people.rotate_keys(actor=CLI_OPERATOR)
+
+    assert (key_id, count) == ("k2", 1)
+    after = raw_rows(engine, "person")
+    assert before != after and '"k1:' not in after and "k2:" in after
+    server = restarted(db_url, tmp_path)
+    assert server.people.verify_keys() == "k2"
+    assert server.people.of_case(case_id, actor=SOCIAL).cognome == "Roccaforte"  # type: ignore[union-attr]
+    server.close()
+    assert engine.audit.verify().ok
+
+
+def test_a_lost_or_wrong_key_is_a_clear_startup_error_never_garbage(
+    engine: Engine, case_id: int, db_url: str, tmp_path: Path
+) -> None:
+    engine.people.verify_keys()
+    engine.people.record(case_id, PERSON, actor=SOCIAL)
+    key_file = tmp_path / "instance" / "data-keys.json"
+    saved = key_file.read_text()
+
+    key_file.unlink()
+    with pytest.raises(KeyringError, match="chiave di cifratura mancante"):
+        restarted(db_url, tmp_path).people.verify_keys()
+
+    key_file.write_text(saved.replace(json.loads(saved)["keys"]["k1"], "A" * 43 + "="))
+    with pytest.raises(KeyringError, match="non apre"):
+        restarted(db_url, tmp_path).people.verify_keys()
+
+
+def test_break_glass_needs_a_reason_opens_the_case_and_is_logged_for_review(engine: Engine, case_id: int) -> None:
+    outsider = grant("referente_sanitario", "sara")
+    with pytest.raises(errors.InvalidData):
+        engine.teams.break_glass(case_id, "  ", actor=outsider)
+    with pytest.raises(errors.Forbidden):
+        engine.teams.of_case(case_id, actor=outsider)
+
+    engine.teams.break_glass(case_id, "Ricovero urgente, serve il contatto", actor=outsider, ip="10.0.0.1")
+
+    assert engine.teams.of_case(case_id, actor=outsider)
+    [opened] = engine.teams.glass_log(actor=COORD, unreviewed=True)
+    assert (opened.username, opened.reason) == ("sara", "Ricovero urgente, serve il contatto")
+    assert [e.kind for e in engine.cases.history(case_id)][-1] == "break_glass"
+    engine.teams.review_glass(opened.id, actor=grant("auditor", "aldo"))
+    assert engine.teams.glass_log(actor=COORD, unreviewed=True) == []
+    with pytest.raises(errors.Forbidden):
+        engine.teams.break_glass(case_id, "Voglio solo curiosare nel caso", actor=grant("tutor_aziendale", "t"))
+
+
+def test_a_tutor_task_is_routed_to_the_host_organisation_once_the_team_names_it(
+    engine: Engine, deploy: Callable[..., None]
+) -> None:
+    deploy(("t.bpmn", linear("t", 1, ("tutor_aziendale",))))
+    engine.registry.add_organisation("FIRMA_A", "Firma A", "impresa_mentor", "T1", actor=COORD)
+    engine.users.add("tina", "Tina", [("tutor_aziendale", "T1")])
+    engine.registry.add_member("FIRMA_A", "tina", actor=COORD)
+    case = engine.cases.start("t", {"territorio": "T1"}, actor=COORD)
+    assert case.open_tasks[0].audience == "supervisor"  # nobody's until the host is named
+
+    engine.teams.add(case.id, "ospitante", organisation="FIRMA_A", actor=COORD)
+
+    [task] = engine.cases.get(case.id).open_tasks
+    assert (task.audience, task.organisation_id) == ("organisation", engine.registry.organisations()[0]["id"])
+
+
+def test_a_partner_answer_goes_to_the_partner_it_is_addressed_to(engine: Engine, deploy: Callable[..., None]) -> None:
+    deploy(("mi.bpmn", multi_instance("mi")))
+    engine.registry.add_organisation("COMUNE_X", "Comune X", "istituzione", "T1", actor=COORD)
+    case = engine.cases.start(
+        "mi", {"territorio": "T1", "items": [{"codice": "COMUNE_X"}, {"codice": "IGNOTO"}]}, actor=COORD
+    )
+    audiences = sorted((t.context["item"]["codice"], t.audience) for t in case.open_tasks)
+    assert audiences == [("COMUNE_X", "organisation"), ("IGNOTO", "supervisor")]
