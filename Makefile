@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# bpmn-js, its properties panel and esbuild (pinned in package-lock.json) → web/static/vendor: the viewer
-# copied, the modeler bundled (package.json's postinstall, web/vendor_assets.mjs).
+# bpmn-js, its properties panel, the token simulation, dmn-js and esbuild (pinned in package-lock.json)
+# → web/static/vendor: the viewer copied, the BPMN modeler and the DMN editor bundled with their
+# Italian (package.json's postinstall, web/vendor_assets.mjs).
 ASSETS := web/static/vendor/bpmn-modeler/impresa-modeler-vendor.js
-$(ASSETS): package.json package-lock.json web/vendor_assets.mjs web/modeler_vendor.mjs
+$(ASSETS): package.json package-lock.json web/vendor_assets.mjs web/modeler_vendor.mjs web/dmn_vendor.mjs \
+		web/modeler_i18n_it.mjs web/csp_styles.mjs
 	npm ci --no-audit --no-fund
 	touch $(ASSETS)
 
@@ -56,4 +58,4 @@ bench: setup
 	$(BIN)/python -m benchmarks.inbox_scale
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache node_modules web/static/vendor/bpmn-js web/static/vendor/bpmn-modeler test-output
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache node_modules web/static/vendor/bpmn-js web/static/vendor/bpmn-modeler web/static/vendor/dmn-modeler test-output
