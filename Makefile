@@ -9,7 +9,7 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/impresa.db
 
 help:
 	@echo "make run    – set up, migrate, seed demo data, serve on http://127.0.0.1:5000"
-	@echo "make test   – set up and run the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
+	@echo "make test   – set up, run the decision tests and the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make check  – ruff + mypy"
 	@echo "make bench  – run the benchmarks in benchmarks/"
 
@@ -42,7 +42,9 @@ run: setup
 	$(BIN)/impresa demo seed
 	IMPRESA_SCHEDULER=1 $(BIN)/flask --app web:create_app run --host 127.0.0.1 --port $${PORT:-5000}
 
+# The decision tests kept in the DMN files first (they are the legal examples), then every test.
 test: setup chromium
+	$(BIN)/impresa process test processes/
 	$(BIN)/pytest
 
 lint: setup

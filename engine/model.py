@@ -238,3 +238,43 @@ class TickReport:
 
     def __bool__(self) -> bool:
         return any((self.timers_fired, self.messages_delivered, self.overdue_announced, self.notifications_sent))
+
+
+# --- process design: decision tests, edit locks ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionTestCase:
+    """One example a decision table must answer: inputs (over the suite's defaults) → the outputs
+    expected, with the legal article it proves. Values are JSON values."""
+
+    id: str
+    name: str
+    article: str
+    inputs: dict[str, Any]
+    expected: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DecisionTestSuite:
+    """The tests kept inside a decision's DMN file: defaults shared by every test, then the tests."""
+
+    decision_id: str
+    defaults: dict[str, Any]
+    tests: tuple[DecisionTestCase, ...]
+
+
+@dataclass(frozen=True)
+class DecisionTestResult:
+    """A test run by the engine: what came out, which rule rows matched, pass or fail."""
+
+    file: str
+    decision_id: str
+    test_id: str
+    name: str
+    article: str
+    passed: bool
+    expected: dict[str, Any]
+    actual: dict[str, Any]
+    matched_rules: tuple[int, ...]
+    error: str | None = None
