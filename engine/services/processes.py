@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from engine import errors
-from engine.bpmn.dmn_categories import category_map_problems
 from engine.bpmn.decisions import check_decisions, run_tests
+from engine.bpmn.dmn_categories import category_map_problems
 from engine.bpmn.lint import lint_library
 from engine.bpmn.loader import Library, SourceFile
 from engine.errors import InvalidProcess, ProcessProblem
