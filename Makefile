@@ -9,7 +9,7 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/impresa.db
 
 help:
 	@echo "make run    – set up, migrate, seed demo data, serve on http://127.0.0.1:5000 (PORT=… to change)"
-	@echo "make test   – set up and run the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
+	@echo "make test   – set up, run the decision tests and the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make check  – ruff + mypy + import-linter (the layering contracts in pyproject.toml)"
 	@echo "make bench  – run the benchmarks in benchmarks/"
 
@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# bpmn-js, its properties panel and esbuild (pinned in package-lock.json) → web/static/vendor: the viewer
-# copied, the modeler bundled (package.json's postinstall, web/vendor_assets.mjs).
+# bpmn-js, its properties panel, the token simulation, dmn-js and esbuild (pinned in package-lock.json)
+# → web/static/vendor: the viewer copied, the BPMN modeler and the DMN editor bundled with their
+# Italian (package.json's postinstall, web/vendor_assets.mjs).
 ASSETS := web/static/vendor/bpmn-modeler/impresa-modeler-vendor.js
-$(ASSETS): package.json package-lock.json web/vendor_assets.mjs web/modeler_vendor.mjs
+$(ASSETS): package.json package-lock.json web/vendor_assets.mjs web/modeler_vendor.mjs web/dmn_vendor.mjs \
+		web/modeler_i18n_it.mjs web/csp_styles.mjs
 	npm ci --no-audit --no-fund
 	touch $(ASSETS)
 
@@ -41,7 +43,9 @@ run: setup
 	$(BIN)/impresa demo seed
 	$(BIN)/impresa serve --bind 127.0.0.1:$${PORT:-5000} --workers 2 --with-scheduler
 
+# The decision tests kept in the DMN files first (they are the legal examples), then every test.
 test: setup chromium
+	$(BIN)/impresa process test processes/
 	$(BIN)/pytest
 
 lint: setup
@@ -60,4 +64,4 @@ bench: setup
 	$(BIN)/python -m benchmarks.inbox_scale
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache node_modules web/static/vendor/bpmn-js web/static/vendor/bpmn-modeler test-output
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache node_modules web/static/vendor/bpmn-js web/static/vendor/bpmn-modeler web/static/vendor/dmn-modeler test-output

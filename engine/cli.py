@@ -173,6 +173,40 @@ def process_validate(paths: tuple[str, ...], as_json: bool) -> None:
     click.echo(f"{len(files)} file(s) valid")
 
 
+@process.command("test")
+@click.argument("paths", nargs=-1)
+@json_option
+@user_errors
+def process_test(paths: tuple[str, ...], as_json: bool) -> None:
+    """Run the decision tests kept in the DMN files (default: processes/). Exit 1 when one fails."""
+    from engine.services.processes import load_parameters, test_decisions
+
+    chosen = paths or (str(Settings.from_env().processes_dir),)
+    files = _read_files(chosen)
+    first = Path(chosen[0])
+    results, problems = test_decisions(files, load_parameters(first if first.is_dir() else first.parent))
+    failed = [r for r in results if not r.passed]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "passed": len(results) - len(failed),
+                    "failed": len(failed),
+                    "results": [dataclasses.asdict(r) for r in results],
+                    "problems": [p.as_dict() for p in problems],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for p in problems:
+            click.echo(f"FAIL {p}")
+        click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if problems:
+        sys.exit(1)
+
+
 @process.command("deploy")
 @click.argument("paths", nargs=-1)
 @click.option("--note", default="", help="Change note recorded with the new versions.")

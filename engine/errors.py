@@ -122,12 +122,26 @@ class ScriptLimitExceeded(ProcessFailed):
 
 
 class ProcessProblem:
-    """One defect of a diagram, attached to its file, element and line where known."""
+    """One defect of a diagram, attached to its file, element and line where known.
 
-    __slots__ = ("file", "element", "line", "message")
+    ``code`` and ``args`` (when set) name the kind of defect and its particulars, so a user
+    interface can say it in its own language; ``message`` is the English sentence.
+    """
 
-    def __init__(self, message: str, *, file: str = "", element: str = "", line: int | None = None):
+    __slots__ = ("file", "element", "line", "message", "code", "args")
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str = "",
+        element: str = "",
+        line: int | None = None,
+        code: str = "",
+        args: Mapping[str, Any] | None = None,
+    ):
         self.message, self.file, self.element, self.line = message, file, element, line
+        self.code, self.args = code, dict(args or {})
 
     def __str__(self) -> str:
         where = ":".join(str(p) for p in (self.file, self.line) if p)
@@ -135,4 +149,5 @@ class ProcessProblem:
         return f"{where}{element}: {self.message}" if where or element else self.message
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "element": self.element, "line": self.line, "message": self.message}
+        found = {"file": self.file, "element": self.element, "line": self.line, "message": self.message}
+        return found | ({"code": self.code, "args": self.args} if self.code else {})

@@ -65,6 +65,19 @@ def form_fields() -> dict[str, frozenset[str]]:
     return {key: frozenset(schema().fields) for key, schema in FORMS.items()}
 
 
+def field_choices() -> dict[str, tuple[Any, ...]]:
+    """field name → the options a form offers for it (every form's, merged), for the fields with
+    a fixed list: what a decision table reading that variable can expect."""
+    found: dict[str, list[Any]] = {}
+    for schema in FORMS.values():
+        for name, field in schema().fields.items():
+            for v in field.validators:
+                if isinstance(v, validate.OneOf):
+                    known = found.setdefault(name, [])
+                    known += [c for c in v.choices if c not in known]
+    return {name: tuple(values) for name, values in found.items()}
+
+
 def check_free_data(data: Any, what: str = "data", *, variables: bool = False) -> dict[str, Any]:
     """Data without a form: a JSON object with plain names as keys. With ``variables`` its keys
     become case variables that diagram code reads, so the sandbox's own names are refused too

@@ -339,3 +339,43 @@ class RepeatReferral:
     status: CaseStatus
     territory: str | None
     created_at: dt.datetime
+
+
+# --- process design: decision tests, edit locks ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionTestCase:
+    """One example a decision table must answer: inputs (over the suite's defaults) → the outputs
+    expected, with the legal article it proves. Values are JSON values."""
+
+    id: str
+    name: str
+    article: str
+    inputs: dict[str, Any]
+    expected: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DecisionTestSuite:
+    """The tests kept inside a decision's DMN file: defaults shared by every test, then the tests."""
+
+    decision_id: str
+    defaults: dict[str, Any]
+    tests: tuple[DecisionTestCase, ...]
+
+
+@dataclass(frozen=True)
+class DecisionTestResult:
+    """A test run by the engine: what came out, which rule rows matched, pass or fail."""
+
+    file: str
+    decision_id: str
+    test_id: str
+    name: str
+    article: str
+    passed: bool
+    expected: dict[str, Any]
+    actual: dict[str, Any]
+    matched_rules: tuple[int, ...]
+    error: str | None = None

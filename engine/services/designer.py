@@ -58,10 +58,12 @@ def _check_file(file_name: str, content: bytes) -> None:
     read_xml(SourceFile(file_name, content))  # raises InvalidProcess for bombs, DOCTYPE, size, bad XML
 
 
-def _validate_in_library(uow: AbstractUnitOfWork, file_name: str, content: bytes) -> list[ProcessProblem]:
+def _validate_in_library(
+    ctx: Context, uow: AbstractUnitOfWork, file_name: str, content: bytes
+) -> list[ProcessProblem]:
     files = library_files(uow)
     files[file_name] = content
-    return processes.validate([SourceFile(n, c) for n, c in sorted(files.items())])
+    return processes.validate([SourceFile(n, c) for n, c in sorted(files.items())], ctx.parameters)
 
 
 def save_draft(
@@ -71,7 +73,7 @@ def save_draft(
     _require(actor)
     _check_file(file_name, content)
     with ctx.uow() as uow:
-        problems = _validate_in_library(uow, file_name, content)
+        problems = _validate_in_library(ctx, uow, file_name, content)
         escapes = [p for p in problems if any(marker in p.message for marker in _ESCAPE)]
         if escapes:
             raise InvalidProcess(f"refused: {escapes[0]}", escapes)

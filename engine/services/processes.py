@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from engine import errors
+from engine.bpmn.decisions import check_decisions, run_tests
 from engine.bpmn.dmn_categories import category_map_problems
 from engine.bpmn.lint import lint_library
 from engine.bpmn.loader import Library, SourceFile
 from engine.errors import InvalidProcess, ProcessProblem
-from engine.forms import form_fields, known_forms
-from engine.model import Actor, ProcessVersionView
+from engine.forms import field_choices, form_fields, known_forms
+from engine.model import Actor, DecisionTestResult, ProcessVersionView
 from engine.roles import ROLES
 from engine.services.context import Context
 
@@ -29,8 +30,9 @@ def read_directory(directory: Path) -> list[SourceFile]:
     return [SourceFile(p.name, p.read_bytes()) for p in files]
 
 
-def validate(files: Iterable[SourceFile]) -> list[ProcessProblem]:
-    """Every problem of a set of files (parse, structure, lint); empty when deployable."""
+def validate(files: Iterable[SourceFile], parameters: Mapping[str, Any] | None = None) -> list[ProcessProblem]:
+    """Every problem of a set of files (parse, structure, lint, decision tables and their tests);
+    empty when deployable. ``parameters``: the programme parameters decision tests run with."""
     try:
         library = Library(files)
     except InvalidProcess as err:
@@ -43,7 +45,19 @@ def validate(files: Iterable[SourceFile]) -> list[ProcessProblem]:
             problems += err.problems or [ProcessProblem(err.message)]
     problems += lint_library(library, known_forms(), ROLES, form_fields())
     problems += category_map_problems(library)
+    problems += check_decisions(library, field_choices(), parameters or {})
     return problems
+
+
+def test_decisions(
+    files: Iterable[SourceFile], parameters: Mapping[str, Any] | None = None
+) -> tuple[list[DecisionTestResult], list[ProcessProblem]]:
+    """Run the decision tests kept in the DMN files (with the library around them)."""
+    try:
+        library = Library(files)
+    except InvalidProcess as err:
+        return [], err.problems or [ProcessProblem(err.message)]
+    return run_tests(library, parameters or {})
 
 
 def deploy(
@@ -53,7 +67,7 @@ def deploy(
     if not actor.roles & DESIGNER_ROLES:
         raise errors.Forbidden("deploying processes needs the process-designer role")
     files = list(files)
-    problems = validate(files)
+    problems = validate(files, ctx.parameters)
     if problems:
         raise InvalidProcess(f"{len(problems)} problem(s); first: {problems[0]}", problems)
     library = Library(files)
