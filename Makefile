@@ -8,7 +8,7 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/impresa.db
 .PHONY: help setup run test test-postgres lint typecheck check bench clean chromium
 
 help:
-	@echo "make run    – set up, migrate, seed demo data, serve on http://127.0.0.1:5000"
+	@echo "make run    – set up, migrate, seed demo data, serve on http://127.0.0.1:5000 (PORT=… to change)"
 	@echo "make test   – set up, run the decision tests and the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make check  – ruff + mypy"
 	@echo "make bench  – run the benchmarks in benchmarks/"
@@ -40,7 +40,7 @@ setup: $(STAMP) $(ASSETS)
 run: setup
 	$(BIN)/impresa db upgrade
 	$(BIN)/impresa demo seed
-	IMPRESA_SCHEDULER=1 $(BIN)/flask --app web:create_app run --host 127.0.0.1 --port $${PORT:-5000}
+	$(BIN)/impresa serve --bind 127.0.0.1:$${PORT:-5000} --workers 2 --with-scheduler
 
 # The decision tests kept in the DMN files first (they are the legal examples), then every test.
 test: setup chromium

@@ -68,6 +68,12 @@ class Engine:
         """A scheduler that runs ``tick`` now and then every ``interval_seconds`` (not started)."""
         return self._scheduler(self.tick, interval_seconds, blocking)
 
+    def check_ready(self, timeout: float = 2.0) -> None:
+        """Readiness: the database answers within ``timeout`` seconds (else ``StorageUnavailable``,
+        or ``StorageBusy`` when it is locked)."""
+        if self._ctx.storage_probe is not None:
+            self._ctx.storage_probe(timeout)
+
     def close(self) -> None:
         """Release database connections (end of a CLI command, a test, a worker)."""
         self.db.dispose()

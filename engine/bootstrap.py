@@ -7,7 +7,7 @@ from typing import Any
 from engine.adapters.orm import metadata
 from engine.adapters.scheduler import build_scheduler
 from engine.adapters.senders import sender_from_setting
-from engine.adapters.unit_of_work import SqlAlchemyUnitOfWork, make_db_engine
+from engine.adapters.unit_of_work import SqlAlchemyUnitOfWork, make_db_engine, probe
 from engine.application import Engine
 from engine.bpmn.runner import Runner
 from engine.bpmn.scripting import build_script_engine
@@ -25,13 +25,13 @@ def build_engine(
     notification ``sender`` may be injected (tests, benchmarks), else they come from settings."""
     settings = settings or Settings.from_env()
     command_clock = CommandClock(clock or SystemClock())
-    db = db or make_db_engine(settings.database_url, echo=settings.echo_sql)
+    db = db or make_db_engine(settings.database_url, echo=settings.echo_sql, busy_timeout=settings.busy_timeout_seconds)
     parameters = load_parameters(settings.processes_dir)
     runner = Runner(build_script_engine(command_clock.now, parameters), command_clock.now)
 
-    def uow(write: bool = True) -> SqlAlchemyUnitOfWork:
+    def uow(write: bool = True, wait: bool = True) -> SqlAlchemyUnitOfWork:
         # One instant per command: scripts, timers and events of a transaction share its "now".
-        return SqlAlchemyUnitOfWork(db, write=write, scope=command_clock.frozen)
+        return SqlAlchemyUnitOfWork(db, write=write, wait=wait, scope=command_clock.frozen)
 
     ctx = Context(
         settings=settings,
@@ -40,6 +40,7 @@ def build_engine(
         runner=runner,
         parameters=parameters,
         sender=sender if sender is not None else sender_from_setting(settings.notify),
+        storage_probe=lambda timeout: probe(db, timeout, settings.busy_timeout_seconds),
     )
     return Engine(ctx, db, build_scheduler)
 

@@ -51,6 +51,8 @@ def user_errors(func: F) -> F:
             fail(f"{err.message}" + (f" ({detail})" if detail else ""))
         except errors.InvalidProcess as err:
             fail(str(err.problems[0]) if err.problems else err.message)
+        except errors.StorageUnavailable as err:
+            fail(f"{err.message}: {err.detail}" if err.detail else err.message)  # the operator may see where
         except errors.EngineError as err:
             fail(err.message)
 
@@ -744,11 +746,56 @@ def scheduler(interval: float) -> None:
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick: our tick logs its work
     click.echo(f"scheduler running, one tick every {interval:g}s (Ctrl+C to stop)")
     try:
         get_engine().scheduler(interval_seconds=interval, blocking=True).start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("scheduler stopped")
+
+
+WEB_APP = "web:create_app()"  # imported by each gunicorn worker: the engine itself never imports web
+
+
+@main.command("serve")
+@click.option("--bind", default=None, help="host:port to listen on [IMPRESA_BIND, default 127.0.0.1:8000].")
+@click.option("--workers", type=int, default=None, help="Worker processes [IMPRESA_WORKERS, default 4].")
+@click.option("--threads", type=int, default=None, help="Threads per worker [IMPRESA_THREADS, default 1].")
+@click.option("--timeout", type=int, default=None, help="Seconds before a stuck worker is killed [60].")
+@click.option("--with-scheduler", is_flag=True, help="Also run `impresa scheduler` as its own process.")
+@user_errors
+def serve(
+    bind: str | None, workers: int | None, threads: int | None, timeout: int | None, with_scheduler: bool
+) -> None:
+    """Serve the web app and the API with gunicorn (production). Timers fire only where
+    `impresa scheduler` runs: in its own process (or with --with-scheduler)."""
+    import os
+    import subprocess
+
+    from engine.adapters import http_server
+    from engine.config import Serving
+
+    env = Serving.from_env()
+    serving = dataclasses.replace(
+        env,
+        bind=bind or env.bind,
+        workers=env.workers if workers is None else workers,
+        threads=env.threads if threads is None else threads,
+        timeout_seconds=env.timeout_seconds if timeout is None else timeout,
+    )
+    try:
+        http_server.check(serving)
+    except http_server.ServingError as err:
+        fail(str(err))
+    clock = None
+    if with_scheduler:
+        clock = subprocess.Popen([sys.executable, "-m", "engine.cli", "scheduler"], env=os.environ.copy())
+    try:
+        http_server.serve(WEB_APP, serving)
+    finally:
+        if clock is not None:
+            clock.terminate()
+            clock.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,83 @@
-"""Engine settings from the environment (no Flask): database URL and where the library lives."""
+"""Engine settings from the environment (no Flask): database URL, where the library lives, login
+limits, and how ``impresa serve`` serves (workers, address, timeouts)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def default_database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'impresa.db'}"
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """Login throttling (``engine.services.login_throttle``): failed logins counted per user name
+    and per client address; reaching a limit locks that name or address out for ``lockout_seconds``,
+    twice as long at each further lockout (up to ``max_lockout_seconds``); a name or address quiet
+    for ``forget_after_seconds`` starts over. Successful logins are not counted."""
+
+    user_failures: int = 5
+    address_failures: int = 20
+    lockout_seconds: int = 60
+    max_lockout_seconds: int = 3600
+    forget_after_seconds: int = 3600
+
+    @classmethod
+    def from_env(cls) -> LoginLimits:
+        return cls(
+            user_failures=_env_int("IMPRESA_LOGIN_USER_FAILURES", cls.user_failures),
+            address_failures=_env_int("IMPRESA_LOGIN_ADDRESS_FAILURES", cls.address_failures),
+            lockout_seconds=_env_int("IMPRESA_LOGIN_LOCKOUT_SECONDS", cls.lockout_seconds),
+            max_lockout_seconds=_env_int("IMPRESA_LOGIN_MAX_LOCKOUT_SECONDS", cls.max_lockout_seconds),
+            forget_after_seconds=_env_int("IMPRESA_LOGIN_FORGET_AFTER_SECONDS", cls.forget_after_seconds),
+        )
+
+
+@dataclass(frozen=True)
+class Serving:
+    """``impresa serve`` (gunicorn): ``IMPRESA_BIND``, ``IMPRESA_WORKERS``, ``IMPRESA_THREADS``,
+    ``IMPRESA_WORKER_TIMEOUT``; ``IMPRESA_DB_BUSY_SECONDS`` is how long a command waits for a
+    database lock (SQLite's busy timeout, PostgreSQL's lock timeout) before it is answered 503 with
+    Retry-After. The worker timeout must exceed it by ``TIMEOUT_MARGIN_SECONDS``: a request waiting
+    for a lock is then answered, never killed mid-way."""
+
+    TIMEOUT_MARGIN_SECONDS: ClassVar[int] = 20
+
+    bind: str = "127.0.0.1:8000"
+    workers: int = 4
+    threads: int = 1
+    timeout_seconds: int = 60
+    busy_timeout_seconds: int = 10
+    access_log: bool = True
+
+    @classmethod
+    def from_env(cls) -> Serving:
+        return cls(
+            bind=os.environ.get("IMPRESA_BIND", cls.bind),
+            workers=_env_int("IMPRESA_WORKERS", cls.workers),
+            threads=_env_int("IMPRESA_THREADS", cls.threads),
+            timeout_seconds=_env_int("IMPRESA_WORKER_TIMEOUT", cls.timeout_seconds),
+            busy_timeout_seconds=busy_timeout_from_env(),
+            access_log=os.environ.get("IMPRESA_ACCESS_LOG", "1") != "0",
+        )
+
+
+def busy_timeout_from_env() -> int:
+    return _env_int("IMPRESA_DB_BUSY_SECONDS", Serving.busy_timeout_seconds)
 
 
 @dataclass(frozen=True)
@@ -27,6 +94,9 @@ class Settings:
     # years after closure before personal data may be erased (ESF+: 5 years, DOMAIN.md §5)
     retention_years: int = 5
     echo_sql: bool = False
+    login: LoginLimits = field(default_factory=LoginLimits)
+    # seconds a command waits for a database lock before it is refused as busy (StorageBusy → 503)
+    busy_timeout_seconds: int = Serving.busy_timeout_seconds
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -36,4 +106,6 @@ class Settings:
             echo_sql=os.environ.get("IMPRESA_ECHO_SQL") == "1",
             notify=os.environ.get("IMPRESA_NOTIFY", "console"),
             instance_dir=Path(os.environ.get("IMPRESA_INSTANCE_DIR", ROOT / "instance")),
+            login=LoginLimits.from_env(),
+            busy_timeout_seconds=busy_timeout_from_env(),
         )

@@ -6,6 +6,8 @@ each; nothing below ``engine/`` lets a bare SpiffWorkflow or SQLAlchemy exceptio
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,6 +54,17 @@ class CaseClosed(Conflict):
     code = "case_closed"
 
 
+class TooManyAttempts(EngineError):
+    """Too many failed logins for this user name or client address: retry at ``retry_at``."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_at: dt.datetime, now: dt.datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+        self.retry_after = max(1, math.ceil((retry_at - now).total_seconds()))
+
+
 class InvalidProcess(EngineError):
     """A diagram (or the library) is not deployable; ``problems`` lists each defect."""
 
@@ -63,9 +76,22 @@ class InvalidProcess(EngineError):
 
 
 class StorageUnavailable(EngineError):
-    """The database cannot be reached or has no schema yet."""
+    """The database cannot be reached or has no schema yet. ``message`` is safe to show anyone;
+    ``detail`` (the driver's words: host, port, …) is for logs and operators only."""
 
     code = "storage_unavailable"
+    retry_after = 30
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+class StorageBusy(StorageUnavailable):
+    """A database lock was not granted within the busy timeout: retry in a few seconds."""
+
+    code = "storage_busy"
+    retry_after = 5
 
 
 class ProcessFailed(EngineError):

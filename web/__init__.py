@@ -4,8 +4,8 @@
 cases with their BPMN diagram, the auditor's read-only tools, API tokens; Italian first, English
 on request) and the JSON API under ``/api/v1`` (token auth, OpenAPI document, problem+json
 errors). Each concern sits in a module named for it: ``auth``, ``inbox``, ``tasks``, ``cases``,
-``audit``, ``designer``, ``tokens``, ``api/``;
-``settings`` (secret key, cookie flags), ``security`` (sessions, CSRF, rate limit, headers,
+``audit``, ``designer``, ``tokens``, ``health``, ``api/``;
+``settings`` (secret key, cookie flags, trusted proxies), ``security`` (sessions, CSRF, headers,
 access policy), ``input_guard`` (hostile input refused before any view), ``errors`` (engine errors
 → HTTP in one place), ``i18n``, ``schema_form`` and
 ``form_input`` (JSON Schema ↔ HTML form).
@@ -13,8 +13,6 @@ access policy), ``input_guard`` (hostile input refused before any view), ``error
 
 from __future__ import annotations
 
-import atexit
-import os
 from typing import Any
 
 from flask import Flask, redirect, url_for
@@ -28,6 +26,7 @@ from web import (
     cases,
     designer,
     errors,
+    health,
     i18n,
     inbox,
     input_guard,
@@ -46,6 +45,7 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     """
     app = Flask(__name__)
     settings.configure(app, config or {})
+    settings.trust_proxies(app)
     app.extensions["engine"] = engine or build_engine()
 
     input_guard.init_app(app)
@@ -53,6 +53,7 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     security.init_app(app)
     errors.init_app(app)
 
+    app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(tasks.bp)
@@ -60,7 +61,6 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     app.register_blueprint(audit.bp)
     app.register_blueprint(designer.bp)
     app.register_blueprint(tokens.bp)
-    security.limit_login(app, "auth.login")
     api.init_app(app)
     app.jinja_env.globals["data_labels"] = schema_form.data_labels
     app.jinja_env.globals["may"] = lambda area: security.may(security.current_actor(), area)
@@ -70,17 +70,4 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
         found = security.current_actor()
         return redirect(security.home(found) if found else url_for("auth.login"))
 
-    @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
-
-    if os.environ.get("IMPRESA_SCHEDULER") == "1":
-        _start_scheduler(app.extensions["engine"])
     return app
-
-
-def _start_scheduler(engine: Engine) -> None:
-    """``make run``: the timer scheduler in this process (production may run ``impresa scheduler``)."""
-    scheduler = engine.scheduler(interval_seconds=float(os.environ.get("IMPRESA_TICK_SECONDS", "10")))
-    scheduler.start()
-    atexit.register(lambda: scheduler.shutdown(wait=False))

@@ -27,6 +27,7 @@ STATUS: list[tuple[type[errors.EngineError], int]] = [
     (errors.InvalidProcess, 422),
     (errors.ProcessFailed, 422),
     (errors.StorageUnavailable, 503),
+    (errors.TooManyAttempts, 429),
     (errors.EngineError, 400),
 ]
 PROBLEM = "application/problem+json"
@@ -85,11 +86,18 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
 
 
-def handle_engine_error(err: errors.EngineError) -> Response | tuple[str, int]:
+def handle_engine_error(err: errors.EngineError) -> Response | tuple[str, int, dict[str, str]]:
     status = status_for(err)
+    retry = getattr(err, "retry_after", None)  # busy or unreachable database, too many logins
+    headers = {"Retry-After": str(retry)} if retry is not None else {}
+    if isinstance(err, errors.StorageUnavailable):
+        current_app.logger.warning("%s on %s %s: %s", err.code, request.method, request.path, err.detail)
     if wants_problem():
-        return problem(status, err.message, code=err.code, fields=engine_error_fields(err))
-    return render_error(status, engine_message(err))
+        response = problem(status, err.message, code=err.code, fields=engine_error_fields(err))
+        response.headers.update(headers)
+        return response
+    page, status = render_error(status, engine_message(err))
+    return page, status, headers
 
 
 def handle_http_exception(err: HTTPException) -> Response | tuple[str, int]:
@@ -165,6 +173,8 @@ def engine_message(err: errors.EngineError) -> str:
         return _("L'elemento richiesto non esiste.")
     if isinstance(err, errors.InvalidData):
         return _("Alcuni dati non sono validi: correggi i campi indicati.")
+    if isinstance(err, errors.StorageBusy):
+        return _("Il sistema è momentaneamente occupato: riprova tra qualche secondo. Nessun dato è andato perso.")
     if isinstance(err, errors.StorageUnavailable):
         return _("Il database non è raggiungibile. Riprova più tardi.")
     return _("L'operazione non è riuscita: %(detail)s", detail=err.message)

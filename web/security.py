@@ -1,5 +1,5 @@
 """Who is asking and what they may open: session login state, the per-area role policy, CSRF,
-the login rate limit and the security headers of every response.
+the client address and the security headers of every response.
 
 The engine authorizes every task and case by role and territory; this module adds the web's own
 gate in front of it: no page or API call without a login (or a token), and each area of the UI
@@ -21,8 +21,6 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
@@ -85,19 +83,8 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
-    app.extensions["limiter"] = Limiter(
-        get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"], default_limits=[]
-    )
     app.before_request(_load_session_actor)
     app.after_request(_headers)
-
-
-def limit_login(app: Flask, endpoint: str) -> None:
-    """Rate-limit POSTs to the login view (per client address, in memory)."""
-    limiter: Limiter = app.extensions["limiter"]
-    view = app.view_functions[endpoint]
-    limited = limiter.limit(lambda: str(current_app.config["LOGIN_RATE_LIMIT"]), methods=["POST"])(view)
-    app.view_functions[endpoint] = cast(Any, limited)
 
 
 def engine() -> Engine:
@@ -188,12 +175,14 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def client_ip() -> str | None:
+    """The client's address: the socket's, or the trusted proxy's ``X-Forwarded-For`` entry
+    when ``TRUSTED_PROXIES`` is set (``web.settings.trust_proxies``)."""
     return request.remote_addr
 
 
 def _load_session_actor() -> None:
     username = session.get("user")
-    if not username or request.blueprint == "static":
+    if not username or request.blueprint in ("static", "health"):
         return
     try:
         g.actor = engine().users.get(username)

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from engine.adapters import orm
 
@@ -38,15 +38,22 @@ class SqlAccountRepository:
         assert key is not None
         return int(key[0])
 
-    def token_owner(self, token_hash: str, at: dt.datetime) -> str | None:
+    def token_owner(self, token_hash: str) -> tuple[int, str, dt.datetime | None] | None:
+        """The live token's id, owner and last use (read only: see ``touch_token``)."""
         t = orm.api_token.c
         row = self.conn.execute(
-            select(t.id, t.username).where(t.token_hash == token_hash, t.revoked_at.is_(None))
+            select(t.id, t.username, t.last_used_at).where(t.token_hash == token_hash, t.revoked_at.is_(None))
         ).first()
-        if row is None:
-            return None
-        self.conn.execute(update(orm.api_token).where(t.id == row.id).values(last_used_at=at))
-        return str(row.username)
+        return (int(row.id), str(row.username), row.last_used_at) if row else None
+
+    def touch_token(self, token_id: int, at: dt.datetime, unless_since: dt.datetime) -> None:
+        """Record a use at ``at`` unless one is already recorded since ``unless_since``."""
+        t = orm.api_token.c
+        self.conn.execute(
+            update(orm.api_token)
+            .where(t.id == token_id, or_(t.last_used_at.is_(None), t.last_used_at < unless_since))
+            .values(last_used_at=at)
+        )
 
     def tokens(self, username: str) -> list[dict[str, Any]]:
         t = orm.api_token.c

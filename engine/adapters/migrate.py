@@ -27,7 +27,7 @@ def upgrade(url: str, revision: str = "head") -> None:
         command.upgrade(alembic_config(url), revision)
     except OperationalError as err:
         first = str(err.orig).strip().splitlines()[0]
-        raise StorageUnavailable(f"cannot reach the database: {first}") from err
+        raise StorageUnavailable("cannot reach the database", first) from err
 
 
 def current_head() -> str | None:

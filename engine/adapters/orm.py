@@ -248,6 +248,18 @@ saved_filter = Table(
     UniqueConstraint("username", "name"),
 )
 
+login_throttle = Table(
+    # Failed logins per user name and per client address, shared by every server process.
+    "login_throttle",
+    metadata,
+    Column("scope", String(10), primary_key=True),  # "user" | "address"
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),  # failed (or still being checked) since the last lockout
+    Column("lockouts", Integer, nullable=False),  # lockouts in a row: each one lasts twice the last
+    Column("locked_until", UTCDateTime),
+    Column("last_seen", UTCDateTime),  # the last failure counted
+)
+
 data_access_log = Table(
     "data_access_log",
     metadata,

@@ -1,10 +1,10 @@
 """The clock's heartbeat: one APScheduler interval job that runs the engine's tick.
 
 The database holds every due time (``case_timer``), so APScheduler keeps no jobs of its own: it
-only wakes up every few seconds — in the web process for ``make run``, or in a separate
-``impresa scheduler`` process (several may run against one PostgreSQL; each timer still fires
-once). The first tick runs at start-up, so timers that fell due during downtime fire then, in
-due order.
+only wakes up every few seconds in the ``impresa scheduler`` process, never in a web worker
+(``impresa serve --with-scheduler`` starts one beside the server; several may run against one
+PostgreSQL; each timer still fires once). The first tick runs at start-up, so timers that fell
+due during downtime fire then, in due order.
 """
 
 from __future__ import annotations

@@ -3,21 +3,26 @@
 On SQLite a writing unit of work starts with ``BEGIN IMMEDIATE``: two writers then queue on
 the database lock instead of both reading a snapshot and failing at their first write.
 Database errors that mean "someone else got there first" (unique violations, serialization
-failures, a still-locked SQLite file) become ``Conflict``.
+failures, deadlocks) become ``Conflict`` (409: reload and retry). A lock not granted within the
+busy timeout (SQLite's ``busy_timeout``, PostgreSQL's ``lock_timeout``) is ``StorageBusy`` (503
+with Retry-After: nobody changed anything, the database was just busy); an unreachable database
+is ``StorageUnavailable``, whose message never names the host (the driver's text goes to the log).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 
 from engine.adapters.account_repository import SqlAccessLogRepository, SqlAccountRepository
 from engine.adapters.draft_repository import SqlDraftRepository
+from engine.adapters.login_throttle_repository import SqlLoginThrottleRepository
 from engine.adapters.registry_repository import SqlRegistryRepository
 from engine.adapters.repository import (
     SqlAnchorRepository,
@@ -29,19 +34,26 @@ from engine.adapters.repository import (
     SqlUserRepository,
 )
 from engine.adapters.timer_repository import SqlMessageRepository, SqlNotificationRepository, SqlTimerRepository
-from engine.errors import Conflict, StorageUnavailable
+from engine.errors import Conflict, StorageBusy, StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BUSY_TIMEOUT = 10.0  # seconds; engine.config.Serving.busy_timeout_seconds
+CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL before the request is answered 503
+NO_WAIT_MS = 50  # PostgreSQL has no "do not wait": a lock not granted in 50 ms counts as busy
 
 
-def make_db_engine(url: str, *, echo: bool = False) -> Engine:
+def make_db_engine(url: str, *, echo: bool = False, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
+    """The database engine; a command waits at most ``busy_timeout`` seconds for a lock."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return _postgres(url, echo, busy_timeout)
     memory = url in ("sqlite://", "sqlite:///:memory:")
     db = create_engine(
         url,
         echo=echo,
-        connect_args={"timeout": 30, "check_same_thread": False},
+        connect_args={"timeout": busy_timeout, "check_same_thread": False},
         # One shared connection for an in-memory database, else each connection is a new DB.
         **({"poolclass": StaticPool} if memory else {}),
     )
@@ -58,7 +70,7 @@ def make_db_engine(url: str, *, echo: bool = False) -> Engine:
         # WAL + NORMAL: a commit is durable against a process crash; fsync at checkpoints.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(db, "begin")
@@ -67,6 +79,56 @@ def make_db_engine(url: str, *, echo: bool = False) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return db
+
+
+def _postgres(url: str, echo: bool, busy_timeout: float) -> Engine:
+    db = create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT},
+    )
+
+    @event.listens_for(db, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # A row lock not granted in time fails the statement (55P03 → StorageBusy) instead of
+        # holding the request until the server's worker timeout kills it.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(busy_timeout * 1000)}")
+        dbapi_connection.commit()
+
+    return db
+
+
+def probe(db: Engine, timeout: float, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    """Readiness: the database answers, has its schema, and grants the write lock (SQLite) within
+    ``timeout`` seconds; else ``StorageUnavailable``/``StorageBusy``."""
+    try:
+        with db.connect() as conn:
+            if db.dialect.name == "sqlite":
+                _sqlite_busy(conn, timeout * 1000)
+                try:
+                    with conn.execution_options(sqlite_immediate=True).begin():
+                        conn.exec_driver_sql("SELECT count(*) FROM cases WHERE id = 0")
+                finally:
+                    _sqlite_busy(conn, busy_timeout * 1000)
+            else:
+                with conn.begin():
+                    conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout * 1000)}")
+                    conn.exec_driver_sql("SELECT count(*) FROM cases WHERE id = 0")
+    except DBAPIError as err:
+        raise storage_error(err) or StorageUnavailable("the database does not answer", _first_line(err)) from err
+
+
+def _sqlite_busy(conn: Connection, milliseconds: float) -> float:
+    """Set a pooled SQLite connection's busy timeout outside any transaction; returns the old one."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    old = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute(f"PRAGMA busy_timeout={int(milliseconds)}")
+    return float(old)
 
 
 class SqlAlchemyUnitOfWork:
@@ -86,12 +148,21 @@ class SqlAlchemyUnitOfWork:
     registry: SqlRegistryRepository
     messages: SqlMessageRepository
     notifications: SqlNotificationRepository
+    login_throttle: SqlLoginThrottleRepository
 
     def __init__(
-        self, db: Engine, *, write: bool = True, scope: Callable[[], AbstractContextManager[Any]] | None = None
+        self,
+        db: Engine,
+        *,
+        write: bool = True,
+        wait: bool = True,
+        scope: Callable[[], AbstractContextManager[Any]] | None = None,
     ) -> None:
         self.db = db
         self.write = write
+        # wait=False: a lock that is not free at once is StorageBusy (best-effort bookkeeping)
+        self.wait = wait
+        self._busy_ms = 0.0
         self._committed = False
         # entered for the lifetime of the unit of work (the engine freezes its clock with it)
         self._scope = scope() if scope is not None else nullcontext()
@@ -100,17 +171,22 @@ class SqlAlchemyUnitOfWork:
         self._scope.__enter__()
         try:
             self.conn = self.db.connect()
-        except OperationalError as err:
+        except DBAPIError as err:
             self._scope.__exit__(None, None, None)
-            raise StorageUnavailable(f"cannot reach the database: {_first_line(err)}") from err
-        if self.write and self.db.dialect.name == "sqlite":
+            raise storage_error(err) or StorageUnavailable("cannot reach the database", _first_line(err)) from err
+        sqlite = self.db.dialect.name == "sqlite"
+        if self.write and sqlite:
             self.conn.execution_options(sqlite_immediate=True)
+        if not self.wait and sqlite:
+            self._busy_ms = _sqlite_busy(self.conn, 0)
         try:
             self.tx = self.conn.begin()
-        except OperationalError as err:
+            if not self.wait and not sqlite:
+                self.conn.exec_driver_sql(f"SET LOCAL lock_timeout = {NO_WAIT_MS}")
+        except DBAPIError as err:
             self.conn.close()
             self._scope.__exit__(None, None, None)
-            raise Conflict("the database is busy; retry") from err
+            raise storage_error(err) or StorageBusy("the database is busy; retry", _first_line(err)) from err
         self._committed = False
         self.cases = SqlCaseRepository(self.conn)
         self.tasks = SqlTaskRepository(self.conn)
@@ -126,28 +202,30 @@ class SqlAlchemyUnitOfWork:
         self.registry = SqlRegistryRepository(self.conn)
         self.messages = SqlMessageRepository(self.conn)
         self.notifications = SqlNotificationRepository(self.conn)
+        self.login_throttle = SqlLoginThrottleRepository(self.conn)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         try:
             if not self._committed and self.tx.is_active:
                 self.tx.rollback()
+            if not self.wait and self.db.dialect.name == "sqlite":
+                _sqlite_busy(self.conn, self._busy_ms)  # the connection goes back to the pool as it came
         finally:
             self.conn.close()
             self._scope.__exit__(None, None, None)
-        if isinstance(exc, IntegrityError | OperationalError) and _is_conflict(exc):
-            raise Conflict("a concurrent change got there first; reload and retry") from exc
-        if isinstance(exc, DBAPIError) and _is_missing_schema(exc):
-            raise StorageUnavailable(
-                f"the database has no schema yet; run `impresa db upgrade` ({_first_line(exc)})"
-            ) from exc
+        if isinstance(exc, DBAPIError):
+            translated = storage_error(exc)
+            if translated is not None:
+                raise translated from exc
 
     def commit(self) -> None:
         try:
             self.tx.commit()
         except DBAPIError as err:
-            if _is_conflict(err):
-                raise Conflict("a concurrent change got there first; reload and retry") from err
+            translated = storage_error(err)
+            if translated is not None:
+                raise translated from err
             raise
         self._committed = True
 
@@ -156,17 +234,27 @@ class SqlAlchemyUnitOfWork:
             self.tx.rollback()
 
 
-def _is_conflict(err: BaseException) -> bool:
+BUSY_STATES = frozenset({"55P03", "57014"})  # lock_not_available, query_canceled (statement timeout)
+CONFLICT_STATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+
+
+def storage_error(err: DBAPIError) -> Conflict | StorageUnavailable | None:
+    """The engine error a database error means, or None (a bug: let it surface)."""
+    text = str(err.orig).lower()
+    state = getattr(err.orig, "sqlstate", None) or ""
     if isinstance(err, IntegrityError):
-        text = str(err.orig).lower()
-        return "unique" in text or "duplicate" in text
-    text = str(getattr(err, "orig", err)).lower()
-    return "database is locked" in text or "could not serialize" in text or "deadlock" in text
-
-
-def _is_missing_schema(err: BaseException) -> bool:
-    text = str(getattr(err, "orig", err)).lower()
-    return "no such table" in text or ("relation" in text and "does not exist" in text)
+        duplicate = "unique" in text or "duplicate" in text
+        return Conflict("a concurrent change got there first; reload and retry") if duplicate else None
+    if state in CONFLICT_STATES or "could not serialize" in text or "deadlock" in text:
+        return Conflict("a concurrent change got there first; reload and retry")
+    if state in BUSY_STATES or "database is locked" in text or "database is busy" in text:
+        return StorageBusy("the database is busy; retry in a few seconds", _first_line(err))
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return StorageUnavailable("the database has no schema yet; run `impresa db upgrade`", _first_line(err))
+    if err.connection_invalidated or state.startswith("08") or state.startswith("57P"):
+        log.warning("database unreachable: %s", _first_line(err))
+        return StorageUnavailable("cannot reach the database", _first_line(err))
+    return None
 
 
 def _first_line(err: BaseException) -> str:

@@ -11,8 +11,10 @@ from engine.services import accounts, users
 
 
 class Accounts(Area):
-    def authenticate(self, username: str, password: str) -> Actor | None:
-        return accounts.authenticate(self._ctx, username, password)
+    def authenticate(self, username: str, password: str, *, address: str | None = None) -> Actor | None:
+        """The actor whose password this is, else None; throttled per user name and client
+        ``address`` (``TooManyAttempts`` says when to retry)."""
+        return accounts.authenticate(self._ctx, username, password, address=address)
 
     def set_password(self, username: str, password: str) -> None:
         accounts.set_password(self._ctx, username, password)

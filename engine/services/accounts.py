@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Any
@@ -11,19 +12,30 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from engine import errors
 from engine.forms import check_free_data
 from engine.model import Actor
+from engine.services import login_throttle
 from engine.services.context import Context
 
 # Checked when the user is unknown too, so a login's timing does not tell whether a name exists.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 MIN_PASSWORD_LENGTH = 10
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)  # a token's "last used" is kept to the minute
 
 
-def authenticate(ctx: Context, username: str, password: str) -> Actor | None:
-    with ctx.uow(write=False) as uow:
-        stored = uow.accounts.password_hash(username)
-        if not check_password_hash(stored or _DUMMY_HASH, password) or stored is None:
-            return None
-        return uow.users.get_actor(username)
+def authenticate(ctx: Context, username: str, password: str, *, address: str | None = None) -> Actor | None:
+    """The actor whose password this is, else None; throttled per user name and client address
+    (``TooManyAttempts`` with the time to retry: ``engine.services.login_throttle``)."""
+    keys = login_throttle.keys_for(username, address)
+    login_throttle.reserve(ctx, keys)
+    try:
+        with ctx.uow(write=False) as uow:
+            stored = uow.accounts.password_hash(username)
+            right = check_password_hash(stored or _DUMMY_HASH, password) and stored is not None
+            found = uow.users.get_actor(username) if right else None
+    except Exception:
+        login_throttle.settle(ctx, keys, success=None)  # no answer: the attempt does not count
+        raise
+    login_throttle.settle(ctx, keys, success=found is not None)
+    return found
 
 
 def set_password(ctx: Context, username: str, password: str) -> None:
@@ -51,16 +63,27 @@ def create_token(ctx: Context, actor: Actor, name: str) -> tuple[int, str]:
 
 
 def actor_for_token(ctx: Context, token: str) -> Actor | None:
-    with ctx.uow() as uow:
-        username = uow.accounts.token_owner(_hash(token), ctx.clock.now())
-        if username is None:
+    """The token's owner. Read only: its last use is recorded at most once a minute, in its own
+    short transaction that never waits for a lock (skipped when the database is busy), so reads
+    made with a token never wait behind writers, nor fail because of them."""
+    with ctx.uow(write=False) as uow:
+        found = uow.accounts.token_owner(_hash(token))
+        if found is None:
             return None
+        token_id, username, last_used = found
         try:
             actor = uow.users.get_actor(username)
         except errors.NotFound:
             return None
-        uow.commit()
-        return actor
+    now = ctx.clock.now()
+    if last_used is None or now - last_used >= TOKEN_USE_RESOLUTION:
+        try:
+            with ctx.uow(wait=False) as uow:
+                uow.accounts.touch_token(token_id, now, now - TOKEN_USE_RESOLUTION)
+                uow.commit()
+        except (errors.StorageBusy, errors.Conflict):
+            pass  # the next use records it
+    return actor
 
 
 def list_tokens(ctx: Context, actor: Actor) -> list[dict[str, Any]]:

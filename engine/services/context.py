@@ -58,6 +58,8 @@ class Context:
     runner: Runner
     parameters: Mapping[str, Any]
     sender: Any = None
+    # readiness check of the storage, given a timeout in seconds (wired by bootstrap)
+    storage_probe: Callable[[float], None] | None = None
     specs: SpecCache = field(default_factory=SpecCache)
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
 

@@ -22,6 +22,7 @@ COORD = Actor("carla", frozenset({"coordinatore", "assistente_sociale", "amminis
 NOT_CASE_COMMANDS = {
     # the engine's own methods: the tick composes area commands classified here one by one
     "close",
+    "check_ready",
     "now",
     "scheduler",
     "tick",

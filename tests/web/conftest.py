@@ -56,7 +56,7 @@ def with_password(demo: Engine) -> Callable[[str], str]:
 
 
 def make_app(engine: Engine, **config: Any) -> Flask:
-    settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
+    settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False}
     settings.update(config)
     return create_app(engine, settings)
 

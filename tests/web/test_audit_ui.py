@@ -345,7 +345,7 @@ def test_auditor_steps_through_a_case_in_the_browser(demo: Engine, with_password
     case = start_case(demo, "BEN-REVISIONE")
     advance(demo, case.id, "UT_conferma_esito")
     password = with_password("auditor")
-    app = make_app(demo, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True)
+    app = make_app(demo, WTF_CSRF_ENABLED=True)
     with serve(app) as base, chromium() as browser:
         page = browser.new_page()
         page.set_default_timeout(15_000)

@@ -1,5 +1,5 @@
 """Login, logout, sessions and the security gate: hashed-password login, cookie flags, CSRF on
-every HTML form, the login rate limit, safe redirects, security headers, the secret key."""
+every HTML form, login throttling and the trusted proxy, safe redirects, security headers, the secret key."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from engine import Engine
+from engine.clock import FixedClock
 from tests.web.conftest import csrf_token, login_as, make_app, start_case
 from web import create_app
 from web.settings import _instance_secret
@@ -65,11 +66,41 @@ def test_every_html_form_needs_the_csrf_token(demo: Engine) -> None:
     assert client.post("/api/v1/tokens", json={"name": "x"}).status_code == 401
 
 
-def test_login_is_rate_limited(demo: Engine) -> None:
-    client = make_app(demo, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute").test_client()
-    codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code for _ in range(5)]
-    assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
-    assert client.get("/login").status_code == 200  # only POSTs count
+def test_failed_logins_lock_out_with_retry_after_and_say_when_in_italian(
+    demo: Engine, with_password: Callable[[str], str], clock: FixedClock
+) -> None:
+    password = with_password("assistente")
+    client = make_app(demo).test_client()
+    wrong = {"username": "assistente", "password": "sbagliata"}
+    codes = [client.post("/login", data=wrong).status_code for _ in range(4)]
+    locked = client.post("/login", data=wrong)
+    assert codes == [401] * 4 and locked.status_code == 429
+    assert locked.headers["Retry-After"] == "60"
+    page = locked.get_data(as_text=True)
+    assert "Troppi tentativi di accesso non riusciti. Riprova tra 1 minuto, alle " in page
+    right = client.post("/login", data={"username": "assistente", "password": password})
+    assert right.status_code == 429  # the right password waits too: guessing gains nothing
+    english = client.post("/login?lang=en", data=wrong).get_data(as_text=True)
+    assert "Too many failed login attempts. Try again in 1 minute, at " in english
+    clock.advance(seconds=61)
+    assert client.post("/login", data={"username": "assistente", "password": password}).status_code == 302
+    assert client.get("/login").status_code == 302  # logged in; GETs were never counted
+
+
+def test_the_client_address_comes_from_trusted_proxies_only(demo: Engine, with_password: Callable[[str], str]) -> None:
+    """Behind one proxy the forwarded address is the client's; without trusted proxies the header
+    is ignored, so a client cannot pick a fresh address for each guess."""
+    password = with_password("cpi")
+    forged = [{"X-Forwarded-For": f"10.0.0.{i}"} for i in range(25)]
+    direct = make_app(demo).test_client()
+    codes = [
+        direct.post("/login", data={"username": f"u{i}", "password": "x"}, headers=h).status_code
+        for i, h in enumerate(forged)
+    ]
+    assert codes == [401] * 19 + [429] * 6  # the 20th failure from one real address locks it, whatever the header
+    proxied = make_app(demo, TRUSTED_PROXIES=1).test_client()
+    ok = proxied.post("/login", data={"username": "cpi", "password": password}, headers={"X-Forwarded-For": "10.1.1.1"})
+    assert ok.status_code == 302  # the proxy's own address is locked out, the client's is not
 
 
 def test_security_headers_on_pages_api_and_assets(app: Flask) -> None:

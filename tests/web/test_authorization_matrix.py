@@ -109,7 +109,7 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("POST", "/api/v1/processes/valutazione_bisogno/migrate", "design", 200, {"to_version": 1, "dry_run": True}),
 ]
 CALLERS = [*sorted(ROLES), None]  # None: anonymous
-PUBLIC = {"/login", "/logout", "/health", "/", "/api/v1/openapi.json", "/api/v1/docs", "/static/<path:filename>"}
+PUBLIC = {"/login", "/logout", "/health", "/health/live", "/health/ready", "/", "/api/v1/openapi.json", "/api/v1/docs", "/static/<path:filename>"}
 
 
 def allowed(role: str | None, area: str, method: str = "GET") -> bool:

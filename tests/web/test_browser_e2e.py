@@ -68,7 +68,7 @@ def test_three_actors_walk_a_case_from_referral_to_design(
 ) -> None:
     SHOTS.mkdir(exist_ok=True)
     passwords = {u: with_password(u) for u in ("assistente", "coordinatore", "cpi")}
-    app = make_app(demo, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True)
+    app = make_app(demo, WTF_CSRF_ENABLED=True)
     with serve(app) as base, chromium() as browser:
         page = browser.new_page()
         page.set_default_timeout(TIMEOUT)

@@ -82,7 +82,7 @@ def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version
     old_case = demo.cases.start(PROCESS, {"territorio": TERRITORY}, actor=coordinator)
     assert old_case.process_version == 1
 
-    app = make_app(demo, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True)
+    app = make_app(demo, WTF_CSRF_ENABLED=True)
     with serve(app) as base, chromium() as browser:
         page = browser.new_page()
         page.set_default_timeout(TIMEOUT)
