@@ -379,13 +379,3 @@ class DecisionTestResult:
     actual: dict[str, Any]
     matched_rules: tuple[int, ...]
     error: str | None = None
-
-
-@dataclass(frozen=True)
-class LoginCounter:
-    """Failed logins of one user name or client address (``engine.services.login_throttle``)."""
-
-    failures: int = 0
-    lockouts: int = 0
-    locked_until: dt.datetime | None = None
-    last_seen: dt.datetime | None = None
