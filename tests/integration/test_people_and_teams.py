@@ -134,12 +134,19 @@ def test_a_lost_or_wrong_key_is_a_clear_startup_error_never_garbage(
     saved = key_file.read_text()
 
     key_file.unlink()
-    with pytest.raises(KeyringError, match="chiave di cifratura mancante"):
-        restarted(db_url, tmp_path).people.verify_keys()
-
-    key_file.write_text(saved.replace(json.loads(saved)["keys"]["k1"], "A" * 43 + "="))
-    with pytest.raises(KeyringError, match="non apre"):
-        restarted(db_url, tmp_path).people.verify_keys()
+    server = restarted(db_url, tmp_path)
+    try:
+        with pytest.raises(KeyringError, match="chiave di cifratura mancante"):
+            server.people.verify_keys()
+        key_file.write_text(saved.replace(json.loads(saved)["keys"]["k1"], "A" * 43 + "="))
+        with pytest.raises(KeyringError, match="non apre"):
+            restarted_again = restarted(db_url, tmp_path)
+            try:
+                restarted_again.people.verify_keys()
+            finally:
+                restarted_again.close()
+    finally:
+        server.close()
 
 
 def test_break_glass_needs_a_reason_opens_the_case_and_is_logged_for_review(engine: Engine, case_id: int) -> None:
