@@ -30,7 +30,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from werkzeug.exceptions import BadRequest, Conflict, UnprocessableEntity
 from werkzeug.wrappers import Response
 
-from engine import CaseStatus, errors
+from engine import errors
 from engine.bpmn.dry_run import DryRunResult
 from engine.model import Actor, ProcessVersionView
 from engine.services.migration import CaseMigration
@@ -516,7 +516,7 @@ def migrate(process_id: str) -> str | tuple[str, int]:
                 flash(_("%(done)s casi migrati su %(total)s.", done=done, total=len(results)), "info")
         except errors.InvalidData as err:
             messages, status = {str(k): list(v) for k, v in err.messages.items()}, 422
-    running = eng.cases.list(process_id=process_id, status=CaseStatus.RUNNING, limit=MAX_CASES, actor=None)
+    running = eng.cases.migratable(process_id, actor=actor, limit=MAX_CASES)
     by_version: dict[int, int] = {}
     for case in running:
         by_version[case.process_version] = by_version.get(case.process_version, 0) + 1

@@ -78,6 +78,10 @@ class Cases(Area):
             dry_run=dry_run,
         )
 
+    def migratable(self, process_id: str, *, actor: Actor, limit: int = 500) -> builtins.list[CaseView]:
+        """Running cases of ``process_id`` the actor may migrate: in their territories only."""
+        return migration.migratable_cases(self._ctx, process_id, actor, limit)
+
     def migrate_process(
         self,
         process_id: str,

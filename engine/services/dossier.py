@@ -26,6 +26,8 @@ from engine.services.case_sync import append_events
 from engine.services.context import Context
 
 WITHHELD = "[riservato]"
+# who may export, and only in the territories where they hold one of these roles
+EXPORTERS = frozenset({"valutatore", "amministratore"})
 # Each class becomes area flags only; C23 (values from either area) sets both.
 GENERALISED = {
     "C2": {"svantaggio_area_sanitaria"},
@@ -120,13 +122,15 @@ def _pseudonym_key(ctx: Context) -> bytes:
 
 def export_pseudonymised(ctx: Context, actor: Actor, limit: int = 100_000) -> list[dict[str, Any]]:
     """One record per case for evaluators: stable pseudonym, no identity, categories generalised."""
-    if not actor.roles & {"valutatore", "amministratore"}:
+    if not actor.roles & EXPORTERS:
         raise errors.Forbidden("the pseudonymised export is for evaluators")
     key = _pseudonym_key(ctx)
     classes = privacy.classified_fields()
     result = []
     with ctx.uow(write=False) as uow:
-        for record in uow.cases.search(limit=limit):
+        for record in uow.cases.search(limit=limit, territories=sorted(actor.territories) or None):
+            if not actor.roles_in(record.territory) & EXPORTERS:
+                continue  # a territory where the actor holds another role, not the evaluator's
             identity = f"{record.id}:{record.title}".encode()
             data: dict[str, Any] = {}
             flags: set[str] = set()

@@ -9,13 +9,15 @@ per case.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from engine import errors
 from engine.bpmn import migration
-from engine.model import Actor, CaseStatus, EventKind
-from engine.services.case_sync import event, write_command
+from engine.model import Actor, CaseRecord, CaseStatus, CaseView, EventKind
+from engine.ports import AbstractUnitOfWork
+from engine.services.case_sync import event, view_of, write_command
 from engine.services.context import Context
 
 MIGRATORS = frozenset({"progettista", "coordinatore", "amministratore"})
@@ -38,6 +40,29 @@ class CaseMigration:
         return asdict(self)
 
 
+def may_migrate(actor: Actor, territory: str | None) -> bool:
+    """A migrating role held in the case's territory (a designer of T1 never sees T2's cases)."""
+    return bool(actor.roles_in(territory) & MIGRATORS)
+
+
+def _running(uow: AbstractUnitOfWork, process_id: str, actor: Actor, limit: int) -> list[CaseRecord]:
+    found = uow.cases.search(
+        status=CaseStatus.RUNNING, process_id=process_id, territories=sorted(actor.territories) or None, limit=limit
+    )
+    return [c for c in found if may_migrate(actor, c.territory)]
+
+
+def migratable_cases(ctx: Context, process_id: str, actor: Actor, limit: int = 500) -> list[CaseView]:
+    """The running cases of a process that the actor may migrate (summaries, no case data)."""
+    if not actor.roles & MIGRATORS:
+        raise errors.Forbidden("migrating cases needs the process-designer or coordinator role")
+    with ctx.uow(write=False) as uow:
+        return [
+            dataclasses.replace(view_of(uow, c, with_tasks=False), data={})
+            for c in _running(uow, process_id, actor, limit)
+        ]
+
+
 def migrate_case(
     ctx: Context,
     case_id: int,
@@ -54,7 +79,7 @@ def migrate_case(
         raise errors.InvalidData("a reason is required", {"reason": ["Campo obbligatorio."]})
     with ctx.uow(write=not dry_run) as uow:
         record = uow.cases.get(case_id)
-        if not actor.covers(record.territory):
+        if not may_migrate(actor, record.territory):
             raise errors.Forbidden(f"case {case_id} is outside your territories")
         target = next((v for v in uow.processes.list_versions(record.process_id) if v.version == to_version), None)
         if target is None:
@@ -129,7 +154,7 @@ def migrate_cases(
     with ctx.uow(write=False) as uow:
         cases = [
             c
-            for c in uow.cases.search(status=CaseStatus.RUNNING, process_id=process_id, limit=100_000)
+            for c in _running(uow, process_id, actor, 100_000)
             if from_version is None or c.process_version == from_version
         ]
     results = []

@@ -117,3 +117,32 @@ def test_a_coordinator_of_one_territory_cannot_move_another_territorys_work(
     ):
         with pytest.raises(errors.Forbidden):
             attempt()
+
+
+def test_the_pseudonymised_export_covers_only_the_evaluators_territories(
+    engine: Engine, deploy: Callable[..., None]
+) -> None:
+    deploy(("p.bpmn", linear("p", 1, LANES)))
+    for territory in ("T1", "T2", "T3"):
+        engine.cases.start("p", {"territorio": territory}, actor=COORD)
+    engine.users.add("vera", "Vera", [("valutatore", "T1"), ("assistente_sociale", "T2")])
+    engine.users.add("regionale", "Valutatrice regionale", [("valutatore", "")])
+    exported = engine.audit.export_pseudonymised(actor=engine.users.get("vera"))
+    assert [row["territorio"] for row in exported] == ["T1"]  # a social worker in T2 evaluates nothing there
+    everywhere = engine.audit.export_pseudonymised(actor=engine.users.get("regionale"))
+    assert sorted(row["territorio"] for row in everywhere) == ["T1", "T2", "T3"]
+
+
+def test_migration_lists_and_bulk_migration_cover_only_the_actors_territories(
+    engine: Engine, deploy: Callable[..., None]
+) -> None:
+    deploy(("p.bpmn", linear("p", 1, LANES)))
+    started = {t: engine.cases.start("p", {"territorio": t}, actor=COORD).id for t in ("T1", "T2")}
+    deploy(("p.bpmn", linear("p", 2, LANES)))
+    engine.users.add("dario", "Dario", [("progettista", "T1")])
+    dario = engine.users.get("dario")
+    assert [c.id for c in engine.cases.migratable("p", actor=dario)] == [started["T1"]]
+    planned = engine.cases.migrate_process("p", 2, actor=dario, dry_run=True)
+    assert [m.case_id for m in planned] == [started["T1"]]
+    with pytest.raises(errors.Forbidden):
+        engine.cases.migrate(started["T2"], 2, actor=dario, dry_run=True)

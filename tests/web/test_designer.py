@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse, encode_multipart
 
 from engine import Engine
 from engine.demo import TERRITORY
-from tests.web.conftest import login_as
+from tests.web.conftest import login_as, make_app
 from tests.web.test_api import Api, problem
 
 PROCESS = "prova_progetto"
@@ -596,3 +596,21 @@ def test_the_openapi_document_describes_the_design_api(app: Flask) -> None:
     deploy = paths["/api/v1/drafts/{draft_id}/deploy"]["post"]["responses"]
     assert {"200", "403", "404", "409", "422"} <= set(deploy)
     assert {"413", "422"} <= set(paths["/api/v1/drafts"]["post"]["responses"])
+
+
+def test_the_migration_page_and_bulk_api_list_only_the_designers_territories(demo: Engine) -> None:
+    coordinator = demo.users.get("coordinatore")
+    here = demo.cases.start("accordo_partenariato", {"territorio": TERRITORY}, actor=coordinator)
+    there = demo.cases.start("accordo_partenariato", {"territorio": "ATS-Altrove"}, actor=coordinator)
+    demo.users.add("prog_demo", "Progettista del territorio", [("progettista", TERRITORY)])
+    app = make_app(demo)
+    page = login_as(app.test_client(), "prog_demo").get("/design/processes/accordo_partenariato/migrate")
+    html = page.get_data(as_text=True)
+    assert f'name="case_id" value="{here.id}"' in html and f'value="{there.id}"' not in html
+    _, token = demo.accounts.create_token("t", actor=demo.users.get("prog_demo"))
+    planned = app.test_client().post(
+        "/api/v1/processes/accordo_partenariato/migrate",
+        json={"to_version": 1, "dry_run": True},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert [row["case_id"] for row in planned.get_json()] == [here.id]
