@@ -37,8 +37,9 @@ class TwoServers:
 def outcome(engine: Engine, case_ids: Iterable[int]) -> list[dict[str, Any]]:
     """What each case came to, comparable across runs.
 
-    Task ids are random, so each is replaced by its rank among the case's inbox rows ordered by
-    creation time, element and multi-instance item (what identifies a task across two runs)."""
+    Task ids are random, so each is replaced by its rank: first the tasks in the order the case's
+    events name them, then the other inbox rows by creation time, element and multi-instance item
+    (what identifies a task across two runs; the database's order of equal rows is not)."""
     result = []
     for case_id in case_ids:
         with engine._ctx.uow(write=False) as uow:
@@ -47,8 +48,13 @@ def outcome(engine: Engine, case_ids: Iterable[int]) -> list[dict[str, Any]]:
             tasks = uow.tasks.for_case(case_id)
             specs = engine._ctx.specs_for(uow, record.process_version_id)
             rows = uow.case_state.rows(case_id)
-        tasks.sort(key=lambda t: (t.created_at, t.bpmn_id, canonical(t.context)))
-        ids = {t.id: rank for rank, t in enumerate(tasks)}
+        ids: dict[str, int] = {}
+        for e in events:  # tasks in the order the case's events name them, then the others
+            if e.task_id is not None:
+                ids.setdefault(e.task_id, len(ids))
+        for t in sorted(tasks, key=lambda t: (t.created_at, t.bpmn_id, canonical(t.context))):
+            ids.setdefault(t.id, len(ids))
+        tasks.sort(key=lambda t: ids[t.id])
         workflow = engine._ctx.runner.load(specs, record.state, lambda rows=rows: rows)  # type: ignore[misc]
         result.append(
             {
