@@ -20,7 +20,7 @@ from engine.adapters import orm
 from engine.adapters.repository import _event_values
 from engine.audit.chain import GENESIS, seal
 from engine.clock import FixedClock
-from engine.model import CaseEvent
+from engine.model import CaseEvent, EventKind
 from tests.fixtures.diagrams import looped
 
 
@@ -73,7 +73,7 @@ def verify_million(kind: str, total: int, per_case: int = 100) -> None:
                             cmd=s,
                             at=start + dt.timedelta(minutes=s),
                             actor="anna",
-                            kind="task_completed",
+                            kind=EventKind.TASK_COMPLETED,
                             task_name=f"Passo {s}",
                             bpmn_id=f"Task_{s}",
                             data={"conferma": True, "note": f"nota {rng.randint(0, 10**6)}", "passo": s},

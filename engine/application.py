@@ -37,6 +37,16 @@ SchedulerFactory = Callable[[Callable[[], TickReport], float, bool], Heartbeat]
 
 
 class Engine:
+    cases: Cases
+    tasks: Tasks
+    design: Design
+    audit: Audit
+    accounts: Accounts
+    users: Users
+    registry: Registry
+    messages: Messages
+    timers: Timers
+
     def __init__(self, ctx: Context, db: Any, scheduler: SchedulerFactory) -> None:
         self._ctx = ctx
         self._scheduler = scheduler

@@ -268,7 +268,7 @@ def process_export(directory: str) -> None:
 @user_errors
 def process_diff(process_id: str, old: int, new: int, as_json: bool) -> None:
     """Elements added, removed and changed between two versions."""
-    result = get_engine().design.diff(process_id, old, new)
+    result = get_engine().design.diff(process_id, old, new).as_dict()
 
     def table() -> Table:
         t = Table("process", "added", "removed", "changed")
@@ -478,7 +478,7 @@ def user_list(as_json: bool) -> None:
     def table() -> Table:
         t = Table("user", "name", "roles")
         for u in users:
-            t.add_row(u["username"], u["display_name"], ", ".join(f"{r}:{t}" if t else r for r, t in u["roles"]))
+            t.add_row(u.username, u.display_name, ", ".join(f"{r}:{t}" if t else r for r, t in u.roles))
         return t
 
     emit(as_json, users, table)
@@ -521,7 +521,7 @@ def org_list(territory: str | None, kind: str | None, as_json: bool) -> None:
     def table() -> Table:
         t = Table("code", "name", "kind", "territory", "people")
         for o in found:
-            t.add_row(o["code"], o["name"], o["kind"], o["territory"], ", ".join(m["username"] for m in o["members"]))
+            t.add_row(o.code, o.name, o.kind, o.territory, ", ".join(m.username for m in o.members))
         return t
 
     emit(as_json, found, table)
@@ -554,9 +554,7 @@ def org_protocols(territory: str | None, active: bool, expiring: int | None, as_
     def table() -> Table:
         t = Table("organisation", "kind", "scope", "territory", "from", "until")
         for p in found:
-            t.add_row(
-                p["organisation_code"], p["kind"], p["scope"], p["territory"], p["starts_on"], p["expires_on"] or ""
-            )
+            t.add_row(p.organisation_code, p.kind, p.scope, p.territory, p.starts_on, p.expires_on or "")
         return t
 
     emit(as_json, found, table)
@@ -632,7 +630,7 @@ def audit_anchor(as_json: bool) -> None:
     """Record an anchor over every case's chain head (run it periodically)."""
     anchor = get_engine().audit.anchor(actor=OPERATOR)
     emit(as_json, anchor, None) if as_json else click.echo(
-        f"anchor {anchor['id']}: {anchor['cases']} cases, {anchor['events']} events, {anchor['hash']}"
+        f"anchor {anchor.id}: {anchor.cases} cases, {anchor.events} events, {anchor.hash}"
     )
 
 
@@ -687,7 +685,9 @@ def case_dossier(case_id: int, pdf_path: str | None, bundle_path: str | None) ->
     if bundle_path:
         document = engine.audit.dossier_bundle(case_id, actor=OPERATOR)
         Path(bundle_path).write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-        click.echo(f"bundle written to {bundle_path} (signer {document['signature']['fingerprint']})")
+        signature = document.get("signature")
+        signer = signature.get("fingerprint") if isinstance(signature, dict) else ""
+        click.echo(f"bundle written to {bundle_path} (signer {signer})")
 
 
 @case.command("erase")

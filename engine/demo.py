@@ -68,7 +68,7 @@ class DemoCase:
 def seed(engine: Engine) -> list[str]:
     """Create what is missing; returns a line per thing created."""
     done: list[str] = []
-    existing = {u["username"] for u in engine.users.all()}
+    existing = {u.username for u in engine.users.all()}
     for username, (name, role, territory) in DEMO_USERS.items():
         if username not in existing:
             engine.users.add(username, name, [(role, territory)], DEMO_PASSWORD)
@@ -140,7 +140,7 @@ DEMO_ORGANISATIONS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
 
 def _seed_registry(engine: Engine) -> list[str]:
     done: list[str] = []
-    known = {o["code"] for o in engine.registry.organisations()}
+    known = {o.code for o in engine.registry.organisations()}
     start = engine.now().date()
     for code, (name, kind, members, protocol, scope) in DEMO_ORGANISATIONS.items():
         if code in known:

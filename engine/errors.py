@@ -64,6 +64,8 @@ class TaskTaken(Conflict):
     """Someone else claimed the task first."""
 
     code = "task_taken"
+
+
 class TooManyAttempts(EngineError):
     """Too many failed logins for this user name or client address: retry at ``retry_at``."""
 
@@ -73,6 +75,16 @@ class TooManyAttempts(EngineError):
         super().__init__(message)
         self.retry_at = retry_at
         self.retry_after = max(1, math.ceil((retry_at - now).total_seconds()))
+
+
+class DraftHasProblems(Conflict):
+    """A draft whose last save found problems may be kept but neither deployed nor run."""
+
+    code = "draft_has_problems"
+
+    def __init__(self, message: str, problems: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class InvalidProcess(EngineError):

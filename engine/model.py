@@ -7,6 +7,11 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+# A JSON document whose shape is the data's own (a form's JSON Schema, a signed dossier, a user's
+# unsent form input): typed as JSON, never as ``Any``.
+JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+JsonObject = dict[str, JsonValue]
+
 
 class CaseStatus(enum.StrEnum):
     RUNNING = "running"
@@ -178,7 +183,7 @@ class CaseEvent:
     seq: int
     at: dt.datetime
     actor: str
-    kind: str
+    kind: EventKind
     task_id: str | None = None
     task_name: str | None = None
     bpmn_id: str | None = None
@@ -217,7 +222,7 @@ class TimerRow:
     bpmn_id: str
     kind: str
     due_at: dt.datetime
-    status: str
+    status: TimerStatus
     attempts: int
     created_at: dt.datetime
     last_error: str | None = None
@@ -379,3 +384,305 @@ class DecisionTestResult:
     actual: dict[str, Any]
     matched_rules: tuple[int, ...]
     error: str | None = None
+
+
+class TimerStatus(enum.StrEnum):
+    PENDING = "pending"
+    FIRED = "fired"
+    CANCELLED = "cancelled"
+    INCIDENT = "incident"
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A timer that failed every attempt: shown to the coordinator until retried."""
+
+    id: int
+    case_id: int
+    task_id: str
+    bpmn_id: str
+    kind: str
+    due_at: dt.datetime
+    status: TimerStatus
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_error: str | None
+    created_at: dt.datetime
+    fired_at: dt.datetime | None
+    territory: str | None
+    title: str
+
+
+@dataclass(frozen=True)
+class CaseMessage:
+    """A message sent to a case, delivered when the case waits for it (or expired)."""
+
+    id: int
+    case_id: int
+    name: str
+    payload: dict[str, object]
+    sent_at: dt.datetime
+    sent_by: str
+    status: str
+    delivered_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class DraftProblem:
+    """One defect found in a draft on save: file, element and line where known."""
+
+    message: str
+    file: str = ""
+    element: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ProcessDraft:
+    """A designer's draft of one library file; ``content`` is empty in listings."""
+
+    id: int
+    file_name: str
+    author: str
+    note: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    problems: tuple[DraftProblem, ...]
+    deployed_at: dt.datetime | None = None
+    content: str = ""
+    # from the parsed draft (empty in listings): the processes it defines and their user tasks
+    process_ids: tuple[str, ...] = ()
+    user_tasks: tuple[str, ...] = ()
+
+    @property
+    def deployable(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: int
+    name: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class SavedFilter:
+    """A named inbox filter: its query parameters as the inbox form sent them."""
+
+    id: int
+    name: str
+    params: dict[str, object]
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    username: str
+    display_name: str
+    active: bool
+    roles: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Member:
+    username: str
+    position: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: int
+    code: str
+    name: str
+    kind: str
+    territory: str
+    created_at: dt.datetime
+    members: tuple[Member, ...] = ()
+
+
+@dataclass(frozen=True)
+class PartnerProtocol:
+    """A collaboration protocol; dates are ISO days (``AAAA-MM-GG``) as stored."""
+
+    id: int
+    organisation_id: int
+    kind: str
+    scope: str
+    territory: str
+    starts_on: str
+    expires_on: str | None
+    reference: str
+    created_at: dt.datetime
+    created_by: str
+    organisation_code: str
+    organisation_name: str
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A commitment to every case's chain head at one instant."""
+
+    id: int
+    at: dt.datetime
+    cases: int
+    events: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class AccessLogEntry:
+    """One showing of personal data: who, when, which case, why, which fields."""
+
+    id: int
+    at: dt.datetime
+    username: str
+    case_id: int
+    purpose: str
+    fields: tuple[str, ...]
+    ip: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseDiagram:
+    """One process of a case (main or called): its XML and the state of its elements."""
+
+    process_id: str
+    file: str
+    xml: str
+    completed: tuple[str, ...] = ()
+    active: tuple[str, ...] = ()
+    waiting: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first broken link of a case's chain (``case_id`` 0: the anchor chain)."""
+
+    case_id: int
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"case {self.case_id}, event {self.seq}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Every hash chain re-checked: how many cases, events and anchors, and each break found."""
+
+    cases: int = 0
+    events: int = 0
+    breaks: tuple[Break, ...] = ()
+    anchors: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+
+@dataclass(frozen=True)
+class CaseMigration:
+    """The plan (dry run) or outcome of moving one running case to another process version."""
+
+    case_id: int
+    from_version: int
+    to_version: int
+    can_migrate: bool
+    migrated: bool
+    reasons: list[str]
+    active: list[str]
+    changed: list[str]
+    removed: list[str]
+    added: list[str]
+
+    @classmethod
+    def refused(cls, case_id: int, from_version: int, to_version: int, reason: str) -> CaseMigration:
+        return cls(case_id, from_version, to_version, False, False, [reason], [], [], [], [])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class DryRunResult:
+    """A draft run in memory on sample data: the path taken and where it stopped."""
+
+    path: list[dict[str, Any]] = field(default_factory=list)
+    completed: bool = False
+    stopped_at: list[dict[str, Any]] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    timers_fired: int = 0
+
+
+@dataclass(frozen=True)
+class ReplayStep:
+    """The case right after one command, as replay rebuilt it."""
+
+    cmd: int
+    seqs: list[int]
+    kind: str
+    actor: str
+    at: dt.datetime
+    task_name: str | None
+    matches: bool | None
+    status: str
+    data: dict[str, Any]
+    changes: dict[str, dict[str, Any]]
+    ready: list[str]
+    elements: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # personal-data fields the step changed that the viewer may not see (filled for a viewer)
+    withheld: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    steps: list[ReplayStep]
+    faithful: bool
+    first_mismatch: int | None
+    final: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ElementChange:
+    id: str
+    aspects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ElementDiff:
+    """One process's elements added, removed and changed (with the aspects that differ)."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[ElementChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProcessDiff:
+    """What changed between two versions (or a draft and the library), per process."""
+
+    processes: dict[str, ElementDiff]
+    process_id: str = ""
+    from_version: int | None = None
+    to_version: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON document (``from``/``to`` for a version diff) the API, pages and CLI give."""
+        doc: dict[str, Any] = {
+            "processes": {
+                pid: {
+                    "added": list(entry.added),
+                    "removed": list(entry.removed),
+                    "changed": [{"id": c.id, "aspects": list(c.aspects)} for c in entry.changed],
+                }
+                for pid, entry in self.processes.items()
+            }
+        }
+        if self.process_id:
+            doc |= {"process_id": self.process_id, "from": self.from_version, "to": self.to_version}
+        return doc

@@ -24,8 +24,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask_babel import get_timezone
 
-from engine.audit.replay import Step
-from engine.model import Actor, CaseEvent
+from engine.model import Actor, CaseEvent, ReplayStep
 from web import security
 from web.errors import ensure_id
 from web.i18n import _l, when
@@ -175,7 +174,7 @@ def replay_document(case_id: int, actor: Actor, upto: int | None = None) -> dict
     }
 
 
-def _step(index: int, step: Step) -> dict[str, Any]:
+def _step(index: int, step: ReplayStep) -> dict[str, Any]:
     # The engine has already withheld what this viewer may not see (and logged what it showed).
     parts = {part: step.changes.get(part) or {} for part in ("added", "changed", "removed")}
     return {
@@ -227,7 +226,7 @@ def replay_json(case_id: int) -> Response:
     diagrams = eng.cases.diagram(case_id, actor=actor)
     document["process_names"] = {p.process_id: p.name for p in eng.design.processes()}
     document["labels"] = {name: labels.get(name, name) for name in sorted(names)}
-    document["diagrams"] = [{"process_id": d["process_id"], "xml": d["xml"]} for d in diagrams]
+    document["diagrams"] = [{"process_id": d.process_id, "xml": d.xml} for d in diagrams]
     return jsonify(document)
 
 

@@ -27,13 +27,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from werkzeug.exceptions import BadRequest, Conflict, UnprocessableEntity
+from werkzeug.exceptions import BadRequest, UnprocessableEntity
 from werkzeug.wrappers import Response
 
 from engine import errors
-from engine.bpmn.dry_run import DryRunResult
-from engine.model import Actor, ProcessVersionView
-from engine.services.migration import CaseMigration
+from engine.model import CaseMigration, DryRunResult, ProcessDraft, ProcessVersionView
 from web import input_guard, security
 from web.errors import ensure_id
 from web.i18n import _
@@ -51,34 +49,27 @@ XML = "application/xml"
 # --- helpers shared with the API -----------------------------------------------------------
 
 
-def draft_document(draft: dict[str, Any], *, content: bool = True) -> dict[str, Any]:
+def draft_document(draft: ProcessDraft, *, content: bool = True) -> dict[str, Any]:
     """A draft as the pages and the API show it: ``deployable`` when its last save found no problem."""
-    doc = {k: v for k, v in draft.items() if k != "content" or content}
-    doc["problems"] = list(draft.get("problems") or [])
-    doc["deployable"] = not doc["problems"]
+    doc: dict[str, Any] = {
+        "id": draft.id,
+        "file_name": draft.file_name,
+        "author": draft.author,
+        "note": draft.note,
+        "created_at": draft.created_at,
+        "updated_at": draft.updated_at,
+        "problems": [dataclasses.asdict(p) for p in draft.problems],
+        "deployed_at": draft.deployed_at,
+        "deployable": draft.deployable,
+    }
+    if content:
+        doc["content"] = draft.content
     return doc
 
 
 def json_document(doc: dict[str, Any]) -> dict[str, Any]:
     """``doc`` with ISO datetimes, for the pages' scripts (jsonify would write RFC 822 dates)."""
     return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in doc.items()}
-
-
-def require_deployable(draft: dict[str, Any]) -> None:
-    """Refuse (409) to deploy or dry-run a draft whose last save found problems."""
-    if draft.get("problems"):
-        raise DraftNotDeployable(draft)
-
-
-class DraftNotDeployable(Conflict):
-    """The draft has problems: it may be saved but neither deployed nor dry-run (409, with the
-    problems in the problem document's ``errors.problems``)."""
-
-    def __init__(self, draft: dict[str, Any]) -> None:
-        problems = list(draft.get("problems") or [])
-        detail = f"The draft has {len(problems)} problem(s): fix them and save it first."
-        super().__init__(detail)
-        self.data = {"message": detail, "errors": {"problems": problems}}
 
 
 class InvalidField(UnprocessableEntity):
@@ -118,29 +109,6 @@ def migration_rows(results: Iterable[CaseMigration]) -> list[dict[str, Any]]:
 
 def dry_run_document(result: DryRunResult) -> dict[str, Any]:
     return dataclasses.asdict(result)
-
-
-def migrate_selected(
-    case_ids: list[int],
-    to_version: int,
-    *,
-    actor: Actor,
-    reason: str,
-    mapping: dict[str, str],
-    dry_run: bool,
-) -> list[CaseMigration]:
-    """Migrate the chosen cases one by one (each in its own transaction): a case that fails is
-    reported with the reason and the others go on, as in the engine's bulk migration."""
-    eng = security.engine()
-    results = []
-    for case_id in case_ids:
-        try:
-            results.append(
-                eng.cases.migrate(case_id, to_version, actor=actor, reason=reason, mapping=mapping, dry_run=dry_run)
-            )
-        except (errors.NotFound, errors.Conflict, errors.InvalidData, errors.ProcessFailed) as err:
-            results.append(CaseMigration(case_id, 0, to_version, False, False, [err.message], [], [], [], []))
-    return results
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -202,7 +170,7 @@ def _int(name: str) -> int | None:
     return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
 
 
-def _draft(draft_id: int) -> dict[str, Any]:
+def _draft(draft_id: int) -> ProcessDraft:
     ensure_id(draft_id)
     return security.engine().design.draft(draft_id, actor=security.actor())
 
@@ -247,7 +215,7 @@ def new() -> Response | tuple[str, int]:
             {"new": [_("Il processo %(p)s esiste già: aprilo dalla libreria.", p=form["process_id"])]}, form
         ), 409
     flash(_("Nuovo processo creato dal modello: modificalo e salvalo."), "info")
-    return redirect(url_for("designer.modeler", draft_id=draft["id"]))
+    return redirect(url_for("designer.modeler", draft_id=draft.id))
 
 
 @bp.post("/design/open")
@@ -259,7 +227,7 @@ def open_file() -> Response:
     except errors.InvalidProcess as err:  # the deployed file no longer validates with today's library
         flash(_("Il file non si può aprire: %(d)s", d="; ".join(_problem_texts(err))), "error")
         return redirect(url_for("designer.index"))
-    return redirect(url_for("designer.modeler", draft_id=draft["id"]))
+    return redirect(url_for("designer.modeler", draft_id=draft.id))
 
 
 @bp.post("/design/upload")
@@ -280,11 +248,11 @@ def upload() -> Response | tuple[str, int]:
         return _library({"upload": [_("File rifiutato e non salvato:"), *_problem_texts(err)]}), 422
     except errors.InvalidData as err:
         return _library({"upload": [m for ms in err.messages.values() for m in ms]}), 422
-    if draft["problems"]:
-        flash(_("File caricato come bozza con %(n)s problemi da correggere.", n=len(draft["problems"])), "error")
+    if draft.problems:
+        flash(_("File caricato come bozza con %(n)s problemi da correggere.", n=len(draft.problems)), "error")
     else:
         flash(_("File caricato come bozza, senza problemi."), "info")
-    return redirect(url_for("designer.modeler", draft_id=draft["id"]))
+    return redirect(url_for("designer.modeler", draft_id=draft.id))
 
 
 @bp.get("/design/library/download")
@@ -323,7 +291,7 @@ def save(draft_id: int) -> Response:
         raise BadRequest("Send a JSON object with the diagram XML in 'xml'.")
     xml, note = str(body["xml"]), body.get("note")
     saved = security.engine().design.save_draft(
-        draft["file_name"],
+        draft.file_name,
         xml.encode(),
         actor=security.actor(),
         note=note[:MAX_TEXT] if isinstance(note, str) else "",
@@ -336,14 +304,14 @@ def save(draft_id: int) -> Response:
 @security.area("design")
 def draft_diff(draft_id: int) -> Response:
     ensure_id(draft_id)
-    return jsonify(security.engine().design.draft_diff(draft_id, actor=security.actor()))
+    return jsonify(security.engine().design.draft_diff(draft_id, actor=security.actor()).as_dict())
 
 
 @bp.get("/design/drafts/<int:draft_id>/download")
 @security.area("design")
 def download_draft(draft_id: int) -> Response:
     draft = _draft(draft_id)
-    return attachment(draft["content"].encode(), draft["file_name"])
+    return attachment(draft.content.encode(), draft.file_name)
 
 
 @bp.post("/design/drafts/<int:draft_id>/delete")
@@ -361,14 +329,14 @@ def deploy(draft_id: int) -> str | tuple[str, int]:
     draft = draft_document(_draft(draft_id))
     forms = sorted(security.engine().tasks.form_keys())
     note = _text("note")
-    if draft["problems"]:
+    try:
+        if not note and draft["deployable"]:
+            flash(_("Scrivi una nota che spieghi la modifica."), "error")
+            return render_template("designer/modeler.html", draft=draft, forms=forms, note_missing=True), 422
+        result = security.engine().design.deploy_draft(draft_id, actor=security.actor(), note=note)
+    except errors.DraftHasProblems:
         flash(_("La bozza ha problemi: correggili e salva prima di pubblicare."), "error")
         return render_template("designer/modeler.html", draft=draft, forms=forms), 409
-    if not note:
-        flash(_("Scrivi una nota che spieghi la modifica."), "error")
-        return render_template("designer/modeler.html", draft=draft, forms=forms, note_missing=True), 422
-    try:
-        result = security.engine().design.deploy_draft(draft_id, actor=security.actor(), note=note)
     except errors.InvalidProcess as err:  # the library changed since the draft was saved
         flash(_("Pubblicazione rifiutata: %(d)s", d="; ".join(_problem_texts(err))), "error")
         return render_template("designer/modeler.html", draft=draft, forms=forms), 422
@@ -379,8 +347,8 @@ def deploy(draft_id: int) -> str | tuple[str, int]:
 @security.area("design")
 def dry_run(draft_id: int) -> str | tuple[str, int]:
     eng = security.engine()
-    draft = draft_document(_draft(draft_id))
-    processes = _process_ids(draft["content"])
+    found = _draft(draft_id)
+    draft, processes = draft_document(found), list(found.process_ids)
     form = {
         "process_id": _text("process_id", 200) or (processes[0] if processes else ""),
         "data": request.form.get("data", "{}")[:100_000],
@@ -391,13 +359,12 @@ def dry_run(draft_id: int) -> str | tuple[str, int]:
     status = 200
     if request.method == "POST":
         try:
-            require_deployable(draft)
             data = parse_json_object(form["data"], "data")
             answers = parse_json_object(form["answers"], "answers", answers=True)
             result = dry_run_document(
                 eng.design.dry_run(draft_id, form["process_id"], data, answers, actor=security.actor())
             )
-        except DraftNotDeployable:
+        except errors.DraftHasProblems:
             messages, status = {"_schema": [_("La bozza ha problemi: correggili prima della simulazione.")]}, 409
         except errors.InvalidData as err:
             messages, status = {str(k): list(v) for k, v in err.messages.items()}, 422
@@ -419,17 +386,8 @@ def dry_run(draft_id: int) -> str | tuple[str, int]:
         form=form,
         result=result,
         messages=messages,
-        user_tasks=_user_tasks(draft["content"]),
+        user_tasks=list(found.user_tasks),
     ), status
-
-
-def _process_ids(xml: str) -> list[str]:
-    """Process ids a BPMN file defines (for the dry run's choice), without parsing it again."""
-    return re.findall(r"<(?:[A-Za-z0-9_]+:)?process\b[^>]*?\sid=\"([^\"]+)\"", xml)
-
-
-def _user_tasks(xml: str) -> list[str]:
-    return re.findall(r"<(?:[A-Za-z0-9_]+:)?userTask\b[^>]*?\sid=\"([^\"]+)\"", xml)
 
 
 # --- versions: history, visual diff, downloads ---------------------------------------------
@@ -453,7 +411,7 @@ def version_diff(process_id: str) -> Response:
     numbers = sorted(v.version for v in eng.design.versions(process_id))
     new = _int("to") or numbers[-1]
     old = _int("from") or (numbers[-2] if len(numbers) > 1 else numbers[-1])
-    diff = eng.design.diff(process_id, old, new)
+    diff = eng.design.diff(process_id, old, new).as_dict()
     return jsonify(
         diff
         | {
@@ -499,7 +457,9 @@ def migrate(process_id: str) -> str | tuple[str, int]:
                 raise errors.InvalidData("reason", {"reason": [_("Scrivi il motivo della migrazione.")]})
             mapping = parse_mapping(mapping_text)
             if case_ids:
-                found = migrate_selected(case_ids, to_version, actor=actor, reason=reason, mapping=mapping, dry_run=dry)
+                found = eng.cases.migrate_many(
+                    case_ids, to_version, actor=actor, reason=reason, mapping=mapping, dry_run=dry
+                )
             else:
                 found = eng.cases.migrate_process(
                     process_id,

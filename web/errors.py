@@ -23,7 +23,7 @@ STATUS: list[tuple[type[errors.EngineError], int]] = [
     (errors.NotFound, 404),
     (errors.InvalidData, 422),
     (errors.Forbidden, 403),
-    (errors.Conflict, 409),  # also TaskNotReady and CaseClosed
+    (errors.Conflict, 409),  # also TaskNotReady, CaseClosed and DraftHasProblems
     (errors.InvalidProcess, 422),
     (errors.ProcessFailed, 422),
     (errors.StorageUnavailable, 503),
@@ -41,6 +41,8 @@ def engine_error_fields(err: errors.EngineError) -> dict[str, Any]:
     """Field messages an engine error carries (form validation, process defects)."""
     if isinstance(err, errors.InvalidData):
         return cast(dict[str, Any], plain_keys(err.messages))
+    if isinstance(err, errors.DraftHasProblems):
+        return {"problems": err.problems}
     if isinstance(err, errors.InvalidProcess):
         return {"_schema": [str(p) for p in err.problems] or [err.message]}
     if isinstance(err, errors.ProcessFailed):
@@ -172,6 +174,8 @@ def engine_message(err: errors.EngineError) -> str:
         return _("Questa attività è già stata presa in carico da un'altra persona.")
     if isinstance(err, errors.CaseClosed):
         return _("Il caso è chiuso: non si possono più completare attività.")
+    if isinstance(err, errors.DraftHasProblems):
+        return _("La bozza ha problemi: correggili e salva prima di pubblicare.")
     if isinstance(err, errors.Conflict):
         return _("Qualcun altro ha modificato il caso nel frattempo. Ricarica la pagina e riprova.")
     if isinstance(err, errors.Forbidden):

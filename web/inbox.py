@@ -15,7 +15,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from engine import errors
-from engine.model import Actor, TaskFilter
+from engine.model import Actor, TaskFilter, UserSummary
 from web import security
 from web.errors import engine_message, ensure_id
 from web.i18n import _
@@ -134,15 +134,15 @@ def inbox() -> str:
     )
 
 
-def _candidates(tasks: list[Any]) -> dict[str, list[dict[str, Any]]]:
+def _candidates(tasks: list[Any]) -> dict[str, list[UserSummary]]:
     """For reassigning: per task, the users holding its role in its territory."""
     users = security.engine().users.all()
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[UserSummary]] = {}
     for task in tasks:
         out[task.id] = [
             u
             for u in users
-            if u["active"] and any(r == task.role and (not t or t == task.territory) for r, t in u["roles"])
+            if u.active and any(r == task.role and (not t or t == task.territory) for r, t in u.roles)
         ]
     return out
 

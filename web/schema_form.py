@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.forms import known_forms
 from web.i18n import _, help_text, label
 
 ROW_PLACEHOLDER = "__index__"
@@ -201,8 +200,10 @@ def data_labels() -> dict[str, str]:
     if lang not in _LABELS:
         eng = engine()
         labels: dict[str, str] = {}
-        for form_key in sorted(known_forms()):
-            for key, node in eng.tasks.form_schema(form_key).get("properties", {}).items():
-                labels.setdefault(key, label(node, key))
+        for form_key in sorted(eng.tasks.form_keys()):
+            properties = eng.tasks.form_schema(form_key).get("properties")
+            for key, node in properties.items() if isinstance(properties, dict) else ():
+                if isinstance(node, dict):
+                    labels.setdefault(key, label(node, key))
         _LABELS[lang] = labels
     return _LABELS[lang]

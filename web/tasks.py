@@ -5,7 +5,6 @@ gets a clear message instead of an error page."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -20,8 +19,6 @@ from web.i18n import _
 from web.schema_form import general_errors, prefill, widgets
 
 bp = Blueprint("tasks", __name__)
-
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 
 @bp.get("/tasks/<task_id>")
@@ -109,20 +106,5 @@ def _page(
 
 
 def instructions(task: TaskView) -> str:
-    """The user task's documentation in its diagram, if any."""
-    try:
-        files = security.engine().design.xml(task.process_id)
-    except errors.NotFound:
-        return ""
-    for content in files.values():
-        if f'id="{task.bpmn_id}"' not in content:
-            continue
-        try:
-            root = ET.fromstring(content.encode())
-        except ET.ParseError:
-            return ""
-        for element in root.iter():
-            if element.get("id") == task.bpmn_id:
-                doc = element.find(f"{BPMN}documentation")
-                return (doc.text or "").strip() if doc is not None else ""
-    return ""
+    """The user task's documentation in the diagram its case runs on, if any."""
+    return security.engine().tasks.instructions(task.id, actor=security.actor())

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from engine.adapters import orm
+from engine.model import AccessLogEntry, ApiToken, SavedFilter
 
 _DELETE_DRAFTS = delete(orm.task_draft).where(orm.task_draft.c.task_id == bindparam("b_task"))
 
@@ -55,14 +56,14 @@ class SqlAccountRepository:
             .values(last_used_at=at)
         )
 
-    def tokens(self, username: str) -> list[dict[str, Any]]:
+    def tokens(self, username: str) -> list[ApiToken]:
         t = orm.api_token.c
         rows = self.conn.execute(
             select(t.id, t.name, t.created_at, t.last_used_at, t.revoked_at)
             .where(t.username == username)
             .order_by(t.id)
         )
-        return [dict(r._mapping) for r in rows]
+        return [ApiToken(**r._mapping) for r in rows]
 
     def revoke_token(self, username: str, token_id: int, at: dt.datetime) -> bool:
         t = orm.api_token.c
@@ -95,10 +96,10 @@ class SqlAccountRepository:
         assert key is not None
         return int(key[0])
 
-    def filters(self, username: str) -> list[dict[str, Any]]:
+    def filters(self, username: str) -> list[SavedFilter]:
         f = orm.saved_filter.c
         rows = self.conn.execute(select(f.id, f.name, f.params).where(f.username == username).order_by(f.name))
-        return [dict(r._mapping) for r in rows]
+        return [SavedFilter(r.id, r.name, dict(r.params)) for r in rows]
 
     def delete_filter(self, username: str, filter_id: int) -> bool:
         f = orm.saved_filter.c
@@ -126,7 +127,7 @@ class SqlAccessLogRepository:
         username: str | None = None,
         limit: int = 500,
         territories: Sequence[str] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[AccessLogEntry]:
         a = orm.data_access_log.c
         query = select(orm.data_access_log)
         if territories:
@@ -138,4 +139,4 @@ class SqlAccessLogRepository:
         if username is not None:
             query = query.where(a.username == username)
         rows = self.conn.execute(query.order_by(a.at.desc(), a.id.desc()).limit(limit))
-        return [dict(r._mapping) for r in rows]
+        return [AccessLogEntry(r.id, r.at, r.username, r.case_id, r.purpose, tuple(r.fields or ()), r.ip) for r in rows]

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.adapters import orm
 from engine.errors import Conflict, NotFound
+from engine.model import Member, Organisation, PartnerProtocol
 
 
 class SqlRegistryRepository:
@@ -25,24 +26,24 @@ class SqlRegistryRepository:
         assert key is not None
         return int(key[0])
 
-    def organisation(self, code: str) -> dict[str, Any]:
+    def organisation(self, code: str) -> Organisation:
         row = self.conn.execute(select(orm.organisation).where(orm.organisation.c.code == code)).first()
         if row is None:
             raise NotFound(f"organisation {code!r} not found")
-        return dict(row._mapping)
+        return Organisation(**row._mapping)
 
     def organisation_id(self, code: str) -> int | None:
         row = self.conn.execute(select(orm.organisation.c.id).where(orm.organisation.c.code == code)).first()
         return None if row is None else int(row[0])
 
-    def organisations(self, kind: str | None = None, territory: str | None = None) -> list[dict[str, Any]]:
+    def organisations(self, kind: str | None = None, territory: str | None = None) -> list[Organisation]:
         o = orm.organisation.c
         query = select(orm.organisation).order_by(o.territory, o.kind, o.name)
         if kind:
             query = query.where(o.kind == kind)
         if territory:
             query = query.where(o.territory == territory)
-        return [dict(r._mapping) for r in self.conn.execute(query)]
+        return [Organisation(**r._mapping) for r in self.conn.execute(query)]
 
     def add_member(self, organisation_id: int, username: str, position: str) -> None:
         try:
@@ -54,7 +55,7 @@ class SqlRegistryRepository:
         except IntegrityError as err:
             raise Conflict(f"{username} is already a member, or is not a user") from err
 
-    def members(self, organisation_id: int) -> list[dict[str, Any]]:
+    def members(self, organisation_id: int) -> list[Member]:
         m, u = orm.organisation_member.c, orm.app_user.c
         rows = self.conn.execute(
             select(m.username, m.position, u.display_name)
@@ -62,7 +63,7 @@ class SqlRegistryRepository:
             .where(m.organisation_id == organisation_id)
             .order_by(m.username)
         )
-        return [dict(r._mapping) for r in rows]
+        return [Member(**r._mapping) for r in rows]
 
     def add_protocol(self, values: dict[str, Any]) -> int:
         key = self.conn.execute(insert(orm.protocol).values(**values)).inserted_primary_key
@@ -71,7 +72,7 @@ class SqlRegistryRepository:
 
     def protocols(
         self, territory: str | None = None, active_on: str | None = None, expiring_by: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[PartnerProtocol]:
         p, o = orm.protocol.c, orm.organisation.c
         query = (
             select(orm.protocol, o.code.label("organisation_code"), o.name.label("organisation_name"))
@@ -84,4 +85,4 @@ class SqlRegistryRepository:
             query = query.where(p.starts_on <= active_on, or_(p.expires_on.is_(None), p.expires_on >= active_on))
         if expiring_by:
             query = query.where(p.expires_on.is_not(None), p.expires_on <= expiring_by)
-        return [dict(r._mapping) for r in self.conn.execute(query)]
+        return [PartnerProtocol(**r._mapping) for r in self.conn.execute(query)]

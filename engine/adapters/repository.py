@@ -19,10 +19,12 @@ from engine.model import (
     CaseEvent,
     CaseRecord,
     CaseStatus,
+    EventKind,
     ProcessVersionView,
     TaskFilter,
     TaskStatus,
     TaskView,
+    UserSummary,
 )
 
 # Hot-path statements are built once: SQLAlchemy then reuses their cache keys and compiled
@@ -116,8 +118,13 @@ class SqlCaseRepository:
         title: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        with_data: bool = False,
     ) -> list[CaseRecord]:
-        query = select(orm.cases, orm.process_version.c.version.label("pv_version")).join(
+        """Case summaries, newest first: never the workflow state (``state`` is ""), and the case
+        data only ``with_data`` (else ``{}``)."""
+        skipped = {"state"} if with_data else {"state", "data"}
+        columns = [c for c in orm.cases.c if c.name not in skipped]
+        query = select(*columns, orm.process_version.c.version.label("pv_version")).join(
             orm.process_version, orm.process_version.c.id == orm.cases.c.process_version_id
         )
         if status is not None:
@@ -182,8 +189,8 @@ def _case_from_row(row: Row[Any]) -> CaseRecord:
         process_version_id=m["process_version_id"],
         process_version=m["pv_version"],
         status=CaseStatus(m["status"]),
-        state=m["state"],
-        data=m["data"],
+        state=m.get("state", ""),
+        data=m.get("data", {}),
         territory=m["territory"],
         version=m["version"],
         event_seq=m["event_seq"],
@@ -453,7 +460,7 @@ def _event_from_row(r: Any) -> CaseEvent:
         seq=r.seq,
         at=r.at,
         actor=r.actor,
-        kind=r.kind,
+        kind=EventKind(r.kind),
         task_id=r.task_id,
         task_name=r.task_name,
         bpmn_id=r.bpmn_id,
@@ -654,16 +661,16 @@ class SqlUserRepository:
             is not None
         )
 
-    def all(self) -> list[dict[str, Any]]:
+    def all(self) -> list[UserSummary]:
         users = self.conn.execute(select(orm.app_user).order_by(orm.app_user.c.username)).all()
         roles = self.conn.execute(select(orm.user_role)).all()
         return [
-            {
-                "username": u.username,
-                "display_name": u.display_name,
-                "active": u.active,
-                "roles": sorted({(r.role, r.territory) for r in roles if r.username == u.username}),
-            }
+            UserSummary(
+                u.username,
+                u.display_name,
+                u.active,
+                tuple(sorted({(r.role, r.territory) for r in roles if r.username == u.username})),
+            )
             for u in users
         ]
 

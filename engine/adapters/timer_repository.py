@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from engine.adapters import orm
-from engine.model import PendingMessage, TimerRow
+from engine.model import CaseMessage, Incident, PendingMessage, TimerRow, TimerStatus
 
 
 class SqlTimerRepository:
@@ -19,7 +19,7 @@ class SqlTimerRepository:
 
     def pending_for_case(self, case_id: int) -> list[TimerRow]:
         t = orm.case_timer.c
-        rows = self.conn.execute(select(orm.case_timer).where(t.case_id == case_id, t.status == "pending"))
+        rows = self.conn.execute(select(orm.case_timer).where(t.case_id == case_id, t.status == TimerStatus.PENDING))
         return [_timer(r) for r in rows]
 
     def insert(self, rows: Sequence[TimerRow]) -> None:
@@ -52,18 +52,18 @@ class SqlTimerRepository:
                         "attempts": 0,
                         "next_attempt_at": r.due_at,
                         "created_at": r.created_at,
-                        "fired_at": r.created_at if r.status == "fired" else None,
+                        "fired_at": r.created_at if r.status is TimerStatus.FIRED else None,
                     }
                     for r in rows
                 ],
             )
 
-    def mark(self, ids: Sequence[int], status: str, at: dt.datetime) -> None:
+    def mark(self, ids: Sequence[int], status: TimerStatus, at: dt.datetime) -> None:
         if ids:
             self.conn.execute(
                 update(orm.case_timer)
                 .where(orm.case_timer.c.id.in_(list(ids)))
-                .values(status=status, fired_at=at if status == "fired" else None)
+                .values(status=status, fired_at=at if status is TimerStatus.FIRED else None)
             )
 
     def claim_due(self, now: dt.datetime) -> TimerRow | None:
@@ -71,7 +71,7 @@ class SqlTimerRepository:
         t = orm.case_timer.c
         query = (
             select(orm.case_timer)
-            .where(t.status == "pending", t.next_attempt_at <= now)
+            .where(t.status == TimerStatus.PENDING, t.next_attempt_at <= now)
             .order_by(t.next_attempt_at, t.id)
             .limit(1)
         )
@@ -92,7 +92,7 @@ class SqlTimerRepository:
                 attempts=orm.case_timer.c.attempts + 1,
                 last_error=error[:4000],
                 next_attempt_at=next_attempt,
-                status="incident" if incident else "pending",
+                status=TimerStatus.INCIDENT if incident else TimerStatus.PENDING,
             )
         )
 
@@ -103,24 +103,27 @@ class SqlTimerRepository:
         t = orm.case_timer.c
         done = self.conn.execute(
             update(orm.case_timer)
-            .where(t.id == timer_id, t.status == "incident")
-            .values(status="pending", attempts=0, next_attempt_at=at)
+            .where(t.id == timer_id, t.status == TimerStatus.INCIDENT)
+            .values(status=TimerStatus.PENDING, attempts=0, next_attempt_at=at)
         )
         return done.rowcount == 1
 
-    def incidents(self, territories: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    def incidents(self, territories: Sequence[str] | None = None) -> list[Incident]:
         t = orm.case_timer.c
         query = (
             select(orm.case_timer, orm.cases.c.territory, orm.cases.c.title)
             .join(orm.cases, orm.cases.c.id == t.case_id)
-            .where(t.status == "incident")
+            .where(t.status == TimerStatus.INCIDENT)
             .order_by(t.due_at)
         )
         if territories:
             query = query.where(orm.cases.c.territory.in_(list(territories)))
-        return [dict(r._mapping) for r in self.conn.execute(query)]
+        return [
+            Incident(**{**r._mapping, "status": TimerStatus(r.status), "title": r.title or ""})
+            for r in self.conn.execute(query)
+        ]
 
-    def count(self, status: str) -> int:
+    def count(self, status: TimerStatus) -> int:
         return int(
             self.conn.execute(
                 select(func.count()).select_from(orm.case_timer).where(orm.case_timer.c.status == status)
@@ -137,7 +140,7 @@ def _timer(row: Any) -> TimerRow:
         bpmn_id=m["bpmn_id"],
         kind=m["kind"],
         due_at=m["due_at"],
-        status=m["status"],
+        status=TimerStatus(m["status"]),
         attempts=m["attempts"],
         created_at=m["created_at"],
         last_error=m["last_error"],
@@ -164,7 +167,7 @@ class SqlMessageRepository:
                 payload=payload,
                 sent_at=at,
                 sent_by=by,
-                status="pending",
+                status=TimerStatus.PENDING,
                 expires_at=expires_at,
             )
         ).inserted_primary_key
@@ -191,10 +194,10 @@ class SqlMessageRepository:
             .values(status="delivered", delivered_at=at)
         )
 
-    def for_case(self, case_id: int) -> list[dict[str, Any]]:
+    def for_case(self, case_id: int) -> list[CaseMessage]:
         m = orm.case_message.c
         rows = self.conn.execute(select(orm.case_message).where(m.case_id == case_id).order_by(m.id))
-        return [dict(r._mapping) for r in rows]
+        return [CaseMessage(**{**r._mapping, "payload": dict(r.payload)}) for r in rows]
 
 
 class SqlNotificationRepository:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from engine.areas.base import Area
-from engine.model import Actor
+from engine.model import Actor, ApiToken, SavedFilter, UserSummary
 from engine.services import accounts, users
 
 
@@ -26,16 +25,16 @@ class Accounts(Area):
     def actor_for_token(self, token: str) -> Actor | None:
         return accounts.actor_for_token(self._ctx, token)
 
-    def tokens(self, *, actor: Actor) -> list[dict[str, Any]]:
+    def tokens(self, *, actor: Actor) -> list[ApiToken]:
         return accounts.list_tokens(self._ctx, actor)
 
     def revoke_token(self, token_id: int, *, actor: Actor) -> None:
         accounts.revoke_token(self._ctx, actor, token_id)
 
-    def save_filter(self, name: str, params: Mapping[str, Any], *, actor: Actor) -> int:
+    def save_filter(self, name: str, params: Mapping[str, object], *, actor: Actor) -> int:
         return accounts.save_filter(self._ctx, actor, name, dict(params))
 
-    def filters(self, *, actor: Actor) -> list[dict[str, Any]]:
+    def filters(self, *, actor: Actor) -> list[SavedFilter]:
         return accounts.list_filters(self._ctx, actor)
 
     def delete_filter(self, filter_id: int, *, actor: Actor) -> None:
@@ -52,5 +51,5 @@ class Users(Area):
     def get(self, username: str) -> Actor:
         return users.get_actor(self._ctx, username)
 
-    def all(self) -> list[dict[str, Any]]:
+    def all(self) -> list[UserSummary]:
         return users.list_users(self._ctx)

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from engine.areas.base import Area
-from engine.audit.replay import ReplayResult
-from engine.model import Actor, CaseView
+from engine.model import AccessLogEntry, Actor, Anchor, CaseView, JsonObject, ReplayResult, VerifyReport
 from engine.services import audit, case_queries, dossier
 
 
 class Audit(Area):
-    def verify(self) -> audit.VerifyReport:
+    def verify(self) -> VerifyReport:
         return audit.verify_all(self._ctx)
 
-    def anchor(self, *, actor: Actor) -> dict[str, Any]:
+    def anchor(self, *, actor: Actor) -> Anchor:
         return audit.take_anchor(self._ctx, actor)
 
     def replay(
@@ -23,21 +21,23 @@ class Audit(Area):
     ) -> ReplayResult:
         return audit.replay_case(self._ctx, case_id, actor, upto=upto, with_elements=with_elements)
 
-    def correct_data(self, case_id: int, changes: Mapping[str, Any], *, actor: Actor, reason: str) -> CaseView:
+    def correct_data(self, case_id: int, changes: Mapping[str, object], *, actor: Actor, reason: str) -> CaseView:
         return audit.correct_data(self._ctx, case_id, dict(changes), actor, reason)
 
     def reset_to_task(
-        self, case_id: int, bpmn_id: str, *, actor: Actor, reason: str, data: Mapping[str, Any] | None = None
+        self, case_id: int, bpmn_id: str, *, actor: Actor, reason: str, data: Mapping[str, object] | None = None
     ) -> CaseView:
         return audit.reset_to_task(self._ctx, case_id, bpmn_id, actor, reason, dict(data) if data is not None else None)
 
-    def dossier_bundle(self, case_id: int, *, actor: Actor) -> dict[str, Any]:
+    def dossier_bundle(self, case_id: int, *, actor: Actor) -> JsonObject:
+        """The case's signed JSON dossier (check it offline with ``engine.audit.bundle.verify_bundle``)."""
         return dossier.dossier_bundle(self._ctx, case_id, actor)
 
     def dossier_pdf(self, case_id: int, *, actor: Actor) -> bytes:
         return dossier.dossier_pdf(self._ctx, case_id, actor)
 
-    def export_pseudonymised(self, *, actor: Actor) -> list[dict[str, Any]]:
+    def export_pseudonymised(self, *, actor: Actor) -> list[JsonObject]:
+        """Cases for evaluators: stable pseudonyms, no identities, categories generalised."""
         return dossier.export_pseudonymised(self._ctx, actor)
 
     def erase_personal_data(
@@ -47,5 +47,5 @@ class Audit(Area):
 
     def access_log(
         self, *, actor: Actor, case_id: int | None = None, username: str | None = None, limit: int = 500
-    ) -> list[dict[str, Any]]:
+    ) -> list[AccessLogEntry]:
         return case_queries.access_log(self._ctx, actor, case_id=case_id, username=username, limit=limit)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from engine.areas.base import Area
-from engine.model import Actor, CaseEvent, CaseStatus, CaseView
+from engine.model import Actor, CaseDiagram, CaseEvent, CaseMigration, CaseStatus, CaseView
 from engine.services import case_queries, cases, migration
-from engine.services.migration import CaseMigration
 
 
 class Cases(Area):
     def start(
-        self, process_id: str, data: Mapping[str, Any], *, actor: Actor, territory: str | None = None
+        self, process_id: str, data: Mapping[str, object], *, actor: Actor, territory: str | None = None
     ) -> CaseView:
         return cases.start_case(self._ctx, process_id, dict(data), actor, territory=territory)
 
@@ -55,7 +53,7 @@ class Cases(Area):
             offset=offset,
         )
 
-    def diagram(self, case_id: int, *, actor: Actor) -> builtins.list[dict[str, Any]]:
+    def diagram(self, case_id: int, *, actor: Actor) -> builtins.list[CaseDiagram]:
         return case_queries.case_diagram(self._ctx, case_id, actor)
 
     def migrate(
@@ -81,6 +79,27 @@ class Cases(Area):
     def migratable(self, process_id: str, *, actor: Actor, limit: int = 500) -> builtins.list[CaseView]:
         """Running cases of ``process_id`` the actor may migrate: in their territories only."""
         return migration.migratable_cases(self._ctx, process_id, actor, limit)
+
+    def migrate_many(
+        self,
+        case_ids: Iterable[int],
+        to_version: int,
+        *,
+        actor: Actor,
+        reason: str = "",
+        mapping: Mapping[str, str] | None = None,
+        dry_run: bool = False,
+    ) -> builtins.list[CaseMigration]:
+        """The chosen cases one by one, each in its own transaction; one per case in the result."""
+        return migration.migrate_selected(
+            self._ctx,
+            builtins.list(case_ids),
+            to_version,
+            actor,
+            reason=reason,
+            mapping=dict(mapping) if mapping is not None else None,
+            dry_run=dry_run,
+        )
 
     def migrate_process(
         self,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from engine.areas.base import Area
-from engine.model import Actor, CaseView
+from engine.model import Actor, CaseMessage, CaseView, Incident
 from engine.services import messages, notifications, timers
 
 
@@ -15,7 +14,7 @@ class Timers(Area):
         """Fire due timers, earliest first; returns how many fired."""
         return timers.fire_due_timers(self._ctx, limit)
 
-    def incidents(self, *, actor: Actor) -> list[dict[str, Any]]:
+    def incidents(self, *, actor: Actor) -> list[Incident]:
         return timers.incidents(self._ctx, actor)
 
     def retry_incident(self, timer_id: int, *, actor: Actor) -> None:
@@ -32,10 +31,10 @@ class Timers(Area):
 
 
 class Messages(Area):
-    def send(self, case_id: int, name: str, payload: Mapping[str, Any], *, actor: Actor) -> CaseView:
+    def send(self, case_id: int, name: str, payload: Mapping[str, object], *, actor: Actor) -> CaseView:
         return messages.send_message(self._ctx, case_id, name, dict(payload), actor)
 
-    def broadcast(self, territory: str, name: str, payload: Mapping[str, Any], *, actor: Actor) -> int:
+    def broadcast(self, territory: str, name: str, payload: Mapping[str, object], *, actor: Actor) -> int:
         """A message to every running case of a territory; returns how many cases got it."""
         return messages.broadcast_to_territory(self._ctx, territory, name, dict(payload), actor)
 
@@ -43,5 +42,5 @@ class Messages(Area):
         """Deliver stored messages to the cases now waiting for them; returns deliveries."""
         return messages.deliver_pending(self._ctx)
 
-    def of_case(self, case_id: int) -> list[dict[str, Any]]:
+    def of_case(self, case_id: int) -> list[CaseMessage]:
         return messages.messages_of(self._ctx, case_id)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from engine.areas.base import Area
-from engine.bpmn.dry_run import DryRunResult
 from engine.bpmn.loader import SourceFile
 from engine.errors import ProcessProblem
-from engine.model import Actor, ProcessVersionView
+from engine.model import Actor, DryRunResult, ProcessDiff, ProcessDraft, ProcessVersionView
 from engine.services import designer, processes
 
 
@@ -37,7 +35,7 @@ class Design(Area):
     def versions(self, process_id: str) -> list[ProcessVersionView]:
         return designer.versions(self._ctx, process_id)
 
-    def diff(self, process_id: str, old: int, new: int) -> dict[str, Any]:
+    def diff(self, process_id: str, old: int, new: int) -> ProcessDiff:
         return designer.version_diff(self._ctx, process_id, old, new)
 
     def library_files(self) -> dict[str, bytes]:
@@ -50,19 +48,19 @@ class Design(Area):
     # drafts
     def save_draft(
         self, file_name: str, content: bytes, *, actor: Actor, note: str = "", draft_id: int | None = None
-    ) -> dict[str, Any]:
+    ) -> ProcessDraft:
         return designer.save_draft(self._ctx, actor, file_name, content, note=note, draft_id=draft_id)
 
-    def new_draft(self, process_id: str, name: str, *, actor: Actor) -> dict[str, Any]:
+    def new_draft(self, process_id: str, name: str, *, actor: Actor) -> ProcessDraft:
         return designer.new_process_draft(self._ctx, actor, process_id, name)
 
-    def open_draft(self, file_name: str, *, actor: Actor) -> dict[str, Any]:
+    def open_draft(self, file_name: str, *, actor: Actor) -> ProcessDraft:
         return designer.open_draft_of(self._ctx, actor, file_name)
 
-    def draft(self, draft_id: int, *, actor: Actor) -> dict[str, Any]:
+    def draft(self, draft_id: int, *, actor: Actor) -> ProcessDraft:
         return designer.get_draft(self._ctx, actor, draft_id)
 
-    def drafts(self, *, actor: Actor) -> list[dict[str, Any]]:
+    def drafts(self, *, actor: Actor) -> list[ProcessDraft]:
         return designer.list_drafts(self._ctx, actor)
 
     def delete_draft(self, draft_id: int, *, actor: Actor) -> None:
@@ -71,16 +69,17 @@ class Design(Area):
     def deploy_draft(self, draft_id: int, *, actor: Actor, note: str = "") -> list[tuple[ProcessVersionView, bool]]:
         return designer.deploy_draft(self._ctx, actor, draft_id, note)
 
-    def draft_diff(self, draft_id: int, *, actor: Actor) -> dict[str, Any]:
+    def draft_diff(self, draft_id: int, *, actor: Actor) -> ProcessDiff:
         return designer.draft_diff(self._ctx, actor, draft_id)
 
     def dry_run(
         self,
         draft_id: int,
         process_id: str,
-        data: Mapping[str, Any],
-        answers: Mapping[str, Any],
+        data: Mapping[str, object],
+        answers: Mapping[str, object],
         *,
         actor: Actor,
     ) -> DryRunResult:
+        """Run a draft on sample data in memory; ``DraftHasProblems`` while its last save found any."""
         return designer.run_draft(self._ctx, actor, draft_id, process_id, dict(data), dict(answers))

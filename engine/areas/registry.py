@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from engine.areas.base import Area
-from engine.model import Actor
+from engine.model import Actor, Organisation, PartnerProtocol
 from engine.services import registry, users
 
 
@@ -16,7 +14,7 @@ class Registry(Area):
     def add_member(self, code: str, username: str, *, actor: Actor, position: str = "") -> None:
         registry.add_member(self._ctx, actor, code, username, position)
 
-    def organisations(self, *, kind: str | None = None, territory: str | None = None) -> list[dict[str, Any]]:
+    def organisations(self, *, kind: str | None = None, territory: str | None = None) -> list[Organisation]:
         return registry.organisations(self._ctx, kind=kind, territory=territory)
 
     def add_protocol(
@@ -34,7 +32,7 @@ class Registry(Area):
 
     def protocols(
         self, *, territory: str | None = None, active: bool = False, expiring_within_days: int | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[PartnerProtocol]:
         return registry.protocols(
             self._ctx, territory=territory, active=active, expiring_within_days=expiring_within_days
         )

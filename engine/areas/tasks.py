@@ -6,11 +6,10 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
 
 from engine.areas.base import Area
 from engine.forms import json_schema, known_forms
-from engine.model import Actor, CaseView, TaskFilter, TaskStatus, TaskView
+from engine.model import Actor, CaseView, JsonObject, TaskFilter, TaskStatus, TaskView
 from engine.services import cases, tasks
 
 
@@ -53,6 +52,10 @@ class Tasks(Area):
     def get(self, task_id: str, *, actor: Actor) -> TaskView:
         return tasks.get_task(self._ctx, task_id, actor)
 
+    def instructions(self, task_id: str, *, actor: Actor) -> str:
+        """The task's documentation from the process version its case is pinned to."""
+        return tasks.instructions(self._ctx, task_id, actor)
+
     def claim(self, task_id: str, *, actor: Actor) -> TaskView:
         return tasks.claim_task(self._ctx, task_id, actor)
 
@@ -62,18 +65,19 @@ class Tasks(Area):
     def reassign(self, task_id: str, assignee: str, *, actor: Actor) -> TaskView:
         return tasks.reassign_task(self._ctx, task_id, assignee, actor)
 
-    def complete(self, task_id: str, data: Mapping[str, Any], *, actor: Actor) -> CaseView:
+    def complete(self, task_id: str, data: Mapping[str, object], *, actor: Actor) -> CaseView:
         return cases.complete_task(self._ctx, task_id, dict(data), actor)
 
-    def save_draft(self, task_id: str, data: Mapping[str, Any], *, actor: Actor) -> None:
+    def save_draft(self, task_id: str, data: Mapping[str, object], *, actor: Actor) -> None:
         tasks.save_draft(self._ctx, task_id, dict(data), actor)
 
-    def draft(self, task_id: str, *, actor: Actor) -> dict[str, Any] | None:
+    def draft(self, task_id: str, *, actor: Actor) -> JsonObject | None:
+        """The actor's unsent input for the task, as last saved."""
         return tasks.get_draft(self._ctx, task_id, actor)
 
     def form_keys(self) -> frozenset[str]:
         return known_forms()
 
-    def form_schema(self, form_key: str) -> dict[str, Any]:
+    def form_schema(self, form_key: str) -> JsonObject:
         """The form as JSON Schema (labels, help, enums, required) for UIs and API clients."""
         return json_schema(form_key)

@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.audit import signing
 from engine.audit.chain import canonical, verify_case
-from engine.model import CaseEvent
+from engine.model import CaseEvent, EventKind
 
 FORMAT = "impresa-dossier/1"
 
@@ -45,7 +45,7 @@ def event_from_json(d: dict[str, Any]) -> CaseEvent:
         cmd=int(d["cmd"]),
         at=dt.datetime.fromisoformat(d["at"]),
         actor=d["actor"],
-        kind=d["kind"],
+        kind=EventKind(d["kind"]),
         task_id=d.get("task_id"),
         task_name=d.get("task_name"),
         bpmn_id=d.get("bpmn_id"),

@@ -14,10 +14,10 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from engine.model import CaseEvent
+from engine.model import Break, CaseEvent
 
 GENESIS = "0" * 64
 ERASED = "[cancellato]"
@@ -64,18 +64,6 @@ def seal(events: Sequence[CaseEvent], prev_hash: str) -> list[CaseEvent]:
         sealed.append(replace(e, salts=salts, commitments=commits, prev_hash=prev_hash, hash=digest))
         prev_hash = digest
     return sealed
-
-
-@dataclass(frozen=True)
-class Break:
-    """The first broken link of a case's chain."""
-
-    case_id: int
-    seq: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"case {self.case_id}, event {self.seq}: {self.reason}"
 
 
 def verify_case(case_id: int, events: Sequence[CaseEvent], head: tuple[int, str] | None = None) -> Break | None:

@@ -9,9 +9,7 @@ and compared with the digest stored with its events: a faithful replay matches a
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from engine import errors
@@ -22,7 +20,7 @@ from engine.bpmn.runner import Runner, json_safe
 from engine.bpmn.script_pool import Limits
 from engine.bpmn.scripting import build_script_engine
 from engine.clock import FixedClock
-from engine.model import CaseEvent, EventKind
+from engine.model import CaseEvent, EventKind, ReplayResult, ReplayStep
 
 # Events that record something about a case without moving its workflow.
 PASSIVE = {
@@ -48,34 +46,6 @@ FIRE_DUE_FIRST = {
     EventKind.DATA_CORRECTED.value,
     EventKind.CASE_RESET.value,
 }
-
-
-@dataclass
-class Step:
-    """The case right after one command, as replay rebuilt it."""
-
-    cmd: int
-    seqs: list[int]
-    kind: str
-    actor: str
-    at: dt.datetime
-    task_name: str | None
-    matches: bool | None
-    status: str
-    data: dict[str, Any]
-    changes: dict[str, dict[str, Any]]
-    ready: list[str]
-    elements: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    # personal-data fields the step changed that the viewer may not see (filled for a viewer)
-    withheld: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ReplayResult:
-    steps: list[Step]
-    faithful: bool
-    first_mismatch: int | None
-    final: dict[str, Any]
 
 
 def group_commands(events: Sequence[CaseEvent]) -> list[list[CaseEvent]]:
@@ -105,23 +75,23 @@ def replay(
     the same instance even though replay creates tasks with new ids. ``specs_of`` gives the specs of
     a process version: a case migrated on the way starts on the version it was started on.
     """
-    migrations = [e for e in events if e.kind == EventKind.MIGRATED.value]
+    migrations = [e for e in events if e.kind == EventKind.MIGRATED]
     specs = specs_of(int(migrations[0].data["from_version_id"]) if migrations else current_version_id)
     clock = FixedClock(events[0].at if events else None)
     runner = Runner(build_script_engine(clock.now, parameters, limits), clock.now)
     wf: Any = None
     status = "running"
-    steps: list[Step] = []
+    steps: list[ReplayStep] = []
     previous: dict[str, Any] = {}
     first_mismatch = None
     for group in group_commands(events):
         head = group[0]
         clock.set(head.at)
-        if head.kind == EventKind.STARTED.value:
+        if head.kind == EventKind.STARTED:
             wf = runner.start(specs, dict(head.data))
         elif wf is None:
             raise errors.ProcessFailed(f"event {head.seq}: the case has no start event")
-        elif head.kind == EventKind.MIGRATED.value:
+        elif head.kind == EventKind.MIGRATED:
             specs = specs_of(int(head.data["to_version_id"]))
             migration.apply(wf, specs, dict(head.data.get("mapping") or {}))
             runner.fire_timers(wf)
@@ -130,7 +100,7 @@ def replay(
                 runner.fire_timers(wf, only_if_due=True)  # as the live command did (docs/timers.md)
             status = _apply(runner, specs, wf, head, task_items) or status
         for event in group[1:]:
-            if event.kind == EventKind.MESSAGE_RECEIVED.value:
+            if event.kind == EventKind.MESSAGE_RECEIVED:
                 runner.deliver_message(wf, str(event.data.get("message")), dict(event.data.get("payload") or {}))
         if status == "running" and runner.is_completed(wf):
             status = "completed"
@@ -141,7 +111,7 @@ def replay(
         if matches is False and first_mismatch is None:
             first_mismatch = head.seq
         steps.append(
-            Step(
+            ReplayStep(
                 cmd=head.cmd,
                 seqs=[e.seq for e in group],
                 kind=head.kind,
@@ -165,18 +135,18 @@ def replay(
 
 def _apply(runner: Runner, specs: ProcessSpecs, wf: Any, event: CaseEvent, task_items: dict[str, Any]) -> str | None:
     kind = event.kind
-    if kind == EventKind.TASK_COMPLETED.value:
+    if kind == EventKind.TASK_COMPLETED:
         runner.complete(wf, _matching_task(runner, specs, wf, event, task_items), dict(event.data))
-    elif kind == EventKind.TIMER_FIRED.value:
+    elif kind == EventKind.TIMER_FIRED:
         runner.fire_timers(wf)
-    elif kind == EventKind.MESSAGE_RECEIVED.value:
+    elif kind == EventKind.MESSAGE_RECEIVED:
         runner.deliver_message(wf, str(event.data.get("message")), dict(event.data.get("payload") or {}))
-    elif kind == EventKind.CANCELLED.value:
+    elif kind == EventKind.CANCELLED:
         runner.cancel(wf)
         return "cancelled"
-    elif kind == EventKind.DATA_CORRECTED.value:
+    elif kind == EventKind.DATA_CORRECTED:
         runner.correct_data(wf, dict(event.data.get("changes") or {}))
-    elif kind == EventKind.CASE_RESET.value:
+    elif kind == EventKind.CASE_RESET:
         runner.reset_to(wf, str(event.data.get("bpmn_id")), dict(event.data.get("data") or {}) or None)
     elif kind not in PASSIVE:
         raise errors.ProcessFailed(f"event {event.seq}: cannot replay an event of kind {kind!r}")

@@ -21,10 +21,13 @@ from engine.bpmn.script_pool import Limits
 from engine.bpmn.scripting import build_script_engine
 from engine.clock import FixedClock
 from engine.errors import EngineError, ScriptLimitExceeded
+from engine.model import DryRunResult
 
 
 @dataclass
-class DryRunResult:
+class _Run:
+    """The run's outcome while it is being built (frozen into a ``DryRunResult`` at the end)."""
+
     path: list[dict[str, Any]] = field(default_factory=list)
     completed: bool = False
     stopped_at: list[dict[str, Any]] = field(default_factory=list)
@@ -48,7 +51,7 @@ def dry_run(
     case: ``ScriptLimitExceeded``), other failures are reported in the result."""
     clock = FixedClock(start)
     runner = Runner(build_script_engine(clock.now, parameters, limits), clock.now)
-    result = DryRunResult()
+    result = _Run()
     used: dict[str, int] = {}
     wf: Any = None
     try:
@@ -82,7 +85,7 @@ def dry_run(
     if wf is not None:  # also after an error: the designer sees how far it got
         result.data = json_safe(runner.data(wf))
         result.path = _path(wf)
-    return result
+    return DryRunResult(**vars(result))
 
 
 def _answer(given: Any, occurrence: int) -> Any:

@@ -23,6 +23,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from engine.bpmn.prewiring import prewire
 from engine.errors import InvalidProcess, ProcessProblem
 
+BPMN_MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_FILE_BYTES = 2_000_000
 _DECISION_RE = re.compile(rb"calledDecisionId>\s*([^<\s]+)\s*<")
 _DAYS = re.compile(r"[0-9]{1,5}")  # ASCII digits only: str.isdigit() also accepts "²"
@@ -87,6 +88,13 @@ def _hardened_parser() -> etree.XMLParser:
         huge_tree=False,
         remove_comments=False,
     )
+
+
+def element_ids(source: SourceFile, local_name: str) -> list[str]:
+    """Ids of the BPMN elements named ``local_name`` (``process``, ``userTask``) in one file, in
+    document order (the file is parsed as safely as ``read_xml`` does)."""
+    root = read_xml(source)
+    return [str(node.get("id")) for node in root.iter(f"{{{BPMN_MODEL}}}{local_name}") if node.get("id")]
 
 
 def read_xml(source: SourceFile) -> Any:

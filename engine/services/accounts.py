@@ -9,7 +9,7 @@ from typing import Any
 
 from engine import errors
 from engine.forms import check_free_data
-from engine.model import Actor
+from engine.model import Actor, ApiToken, SavedFilter
 from engine.passwords import check_password, hash_password
 from engine.services import login_throttle
 from engine.services.context import Context
@@ -85,7 +85,7 @@ def actor_for_token(ctx: Context, token: str) -> Actor | None:
     return actor
 
 
-def list_tokens(ctx: Context, actor: Actor) -> list[dict[str, Any]]:
+def list_tokens(ctx: Context, actor: Actor) -> list[ApiToken]:
     with ctx.uow(write=False) as uow:
         return uow.accounts.tokens(actor.username)
 
@@ -107,7 +107,7 @@ def save_filter(ctx: Context, actor: Actor, name: str, params: dict[str, Any]) -
     return filter_id
 
 
-def list_filters(ctx: Context, actor: Actor) -> list[dict[str, Any]]:
+def list_filters(ctx: Context, actor: Actor) -> list[SavedFilter]:
     with ctx.uow(write=False) as uow:
         return uow.accounts.filters(actor.username)
 

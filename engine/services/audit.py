@@ -7,16 +7,16 @@ through ``write_command`` and leave an event saying who, when and why, which rep
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from engine import errors
-from engine.audit.chain import GENESIS, Break, canonical, verify_case
-from engine.audit.replay import ReplayResult, replay
+from engine.audit.chain import GENESIS, canonical, verify_case
+from engine.audit.replay import replay
 from engine.forms import check_free_data
-from engine.model import Actor, CaseEvent, CaseRecord, CaseView, EventKind
+from engine.model import Actor, Anchor, Break, CaseEvent, CaseRecord, CaseView, EventKind, ReplayResult, VerifyReport
 from engine.ports import AbstractUnitOfWork
 from engine.privacy import filter_data
 from engine.services.case_queries import log_access
@@ -33,21 +33,10 @@ def _require(actor: Actor, roles: frozenset[str], what: str) -> None:
         raise errors.Forbidden(f"{what} needs one of the roles {sorted(roles)}")
 
 
-@dataclass
-class VerifyReport:
-    cases: int = 0
-    events: int = 0
-    breaks: list[Break] = field(default_factory=list)
-    anchors: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.breaks
-
-
 def verify_all(ctx: Context, batch: int = 500) -> VerifyReport:
     """Re-check every case's chain against its case row, then every anchor against the events."""
-    report = VerifyReport()
+    case_count = event_count = 0
+    breaks: list[Break] = []
     with ctx.uow(write=False) as uow:
         heads = uow.events.heads()
         anchors = uow.anchors.all()
@@ -62,20 +51,20 @@ def verify_all(ctx: Context, batch: int = 500) -> VerifyReport:
                 if (e.case_id, e.seq) in wanted:
                     seen_hashes[(e.case_id, e.seq)] = e.hash or ""
             for case_id, case_events in by_case.items():
-                report.cases += 1
-                report.events += len(case_events)
+                case_count += 1
+                event_count += len(case_events)
                 seen_cases.add(case_id)
                 problem = verify_case(case_id, case_events, heads.get(case_id))
                 if problem is not None:
-                    report.breaks.append(problem)
+                    breaks.append(problem)
             last_case = max(by_case)
         for case_id, (seq, _) in heads.items():
             if seq > 0 and case_id not in seen_cases:
-                report.breaks.append(Break(case_id, 1, f"all {seq} events of the case are missing"))
-        report.anchors, anchor_breaks = _verify_anchors(anchors, seen_hashes)
-        report.breaks += anchor_breaks
-    report.breaks.sort(key=lambda b: (b.case_id, b.seq))
-    return report
+                breaks.append(Break(case_id, 1, f"all {seq} events of the case are missing"))
+        anchor_count, anchor_breaks = _verify_anchors(anchors, seen_hashes)
+        breaks += anchor_breaks
+    breaks.sort(key=lambda b: (b.case_id, b.seq))
+    return VerifyReport(cases=case_count, events=event_count, breaks=tuple(breaks), anchors=anchor_count)
 
 
 def _anchor_hash(at: str, heads: dict[str, list[Any]], events: int, prev: str) -> str:
@@ -97,7 +86,7 @@ def _verify_anchors(anchors: list[dict[str, Any]], seen: dict[tuple[int, int], s
     return len(anchors), breaks
 
 
-def take_anchor(ctx: Context, actor: Actor) -> dict[str, Any]:
+def take_anchor(ctx: Context, actor: Actor) -> Anchor:
     """Commit to every case's current chain head in one hash (periodically, e.g. daily)."""
     _require(actor, frozenset({"amministratore", "sistema", "coordinatore"}), "anchoring")
     with ctx.uow() as uow:
@@ -110,7 +99,7 @@ def take_anchor(ctx: Context, actor: Actor) -> dict[str, Any]:
         digest = _anchor_hash(now.isoformat(), heads, count, prev)
         anchor_id = uow.anchors.add(now, heads, count, prev, digest)
         uow.commit()
-    return {"id": anchor_id, "at": now, "cases": len(heads), "events": count, "hash": digest}
+    return Anchor(id=anchor_id, at=now, cases=len(heads), events=count, hash=digest)
 
 
 def replay_case(
@@ -152,22 +141,24 @@ def _for_viewer(
 ) -> ReplayResult:
     """Replayed data as the viewer may see it (health/judicial fields withheld), and the showing logged."""
     shown: set[str] = set()
+    steps = []
     for step in result.steps:
-        step.data, _, seen = filter_data(step.data, actor, territory)
+        data, _, seen = filter_data(step.data, actor, territory)
         shown.update(seen)
         withheld: set[str] = set()
+        changes = dict(step.changes)
         for key in ("added", "changed", "removed"):
-            step.changes[key], hidden, seen = filter_data(step.changes[key], actor, territory)
+            changes[key], hidden, seen = filter_data(step.changes[key], actor, territory)
             shown.update(seen)
             withheld.update(hidden)
-        step.withheld = sorted(withheld)
-    result.final, _, seen = filter_data(result.final, actor, territory)
+        steps.append(dataclasses.replace(step, data=data, changes=changes, withheld=sorted(withheld)))
+    final, _, seen = filter_data(result.final, actor, territory)
     shown.update(seen)
     if shown:
         with ctx.uow() as uow:
             log_access(ctx, uow, actor, case_id, sorted(shown), purpose)
             uow.commit()
-    return result
+    return dataclasses.replace(result, steps=steps, final=final)
 
 
 def correct_data(ctx: Context, case_id: int, changes: dict[str, Any], actor: Actor, reason: str) -> CaseView:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
 
 from engine import errors
-from engine.model import Actor, CaseEvent, CaseStatus, CaseView
+from engine.model import AccessLogEntry, Actor, CaseDiagram, CaseEvent, CaseStatus, CaseView
 from engine.ports import AbstractUnitOfWork
 from engine.privacy import filter_data
 from engine.services.case_sync import view_of as _view
@@ -130,7 +129,7 @@ def list_cases(
         return [dataclasses.replace(_view(uow, r, with_tasks=False), data={}) for r in records]
 
 
-def case_diagram(ctx: Context, case_id: int, actor: Actor) -> list[dict[str, Any]]:
+def case_diagram(ctx: Context, case_id: int, actor: Actor) -> list[CaseDiagram]:
     """Per process of the case (main and called): its XML and which elements are done/active/waiting."""
     with ctx.uow(write=False) as uow:
         record = uow.cases.get(case_id)
@@ -144,7 +143,16 @@ def case_diagram(ctx: Context, case_id: int, actor: Actor) -> list[dict[str, Any
         file_name = next((f.name for f in specs.files if _defines(f.content, process_id)), None)
         if file_name is None:
             continue
-        result.append({"process_id": process_id, "file": file_name, "xml": files[file_name], **states})
+        result.append(
+            CaseDiagram(
+                process_id,
+                file_name,
+                files[file_name],
+                completed=tuple(states["completed"]),
+                active=tuple(states["active"]),
+                waiting=tuple(states["waiting"]),
+            )
+        )
     return result
 
 
@@ -154,7 +162,7 @@ def _defines(content: bytes, process_id: str) -> bool:
 
 def access_log(
     ctx: Context, actor: Actor, *, case_id: int | None = None, username: str | None = None, limit: int = 500
-) -> list[dict[str, Any]]:
+) -> list[AccessLogEntry]:
     """Who viewed personal data: for auditors, coordinators and administrators."""
     if not actor.roles & {"auditor", "coordinatore", "amministratore"}:
         raise errors.Forbidden("the access log is for auditors")

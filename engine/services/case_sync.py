@@ -30,6 +30,7 @@ from engine.model import (
     TaskStatus,
     TaskView,
     TimerRow,
+    TimerStatus,
 )
 from engine.ports import AbstractUnitOfWork
 from engine.services.context import Context
@@ -52,7 +53,7 @@ def event(
         seq=0,
         at=now,
         actor=actor.username,
-        kind=kind.value,
+        kind=kind,
         task_id=task.id if task else None,
         task_name=task.name if task else None,
         bpmn_id=task.bpmn_id if task else None,
@@ -181,7 +182,7 @@ def deliver_pending_messages(
                         seq=0,
                         at=now,
                         actor=message.sent_by,
-                        kind=EventKind.MESSAGE_RECEIVED.value,
+                        kind=EventKind.MESSAGE_RECEIVED,
                         data={
                             "message": message.name,
                             "payload": json_safe(message.payload),
@@ -335,9 +336,9 @@ class _TimerPlan:
         self.fired, self.cancelled, self.new = fired, cancelled, new
 
     def apply(self, uow: AbstractUnitOfWork, case_id: int, now: dt.datetime) -> None:
-        uow.timers.mark([r.id for r in self.fired if r.id], "fired", now)
+        uow.timers.mark([r.id for r in self.fired if r.id], TimerStatus.FIRED, now)
         uow.timers.insert([dataclasses.replace(r, case_id=case_id) for r in self.fired if not r.id])
-        uow.timers.mark([r.id for r in self.cancelled], "cancelled", now)
+        uow.timers.mark([r.id for r in self.cancelled], TimerStatus.CANCELLED, now)
         uow.timers.insert(
             [
                 TimerRow(
@@ -347,7 +348,7 @@ class _TimerPlan:
                     bpmn_id=t.bpmn_id,
                     kind=t.kind,
                     due_at=t.due_at,
-                    status="pending",
+                    status=TimerStatus.PENDING,
                     attempts=0,
                     created_at=now,
                 )
@@ -392,7 +393,7 @@ def _plan_timers(
             bpmn_id=f.bpmn_id,
             kind=f.kind,
             due_at=f.due_at,
-            status="fired",
+            status=TimerStatus.FIRED,
             attempts=0,
             created_at=now,
         )
@@ -406,7 +407,7 @@ def _plan_timers(
                 seq=0,
                 at=now,
                 actor=SYSTEM.username,
-                kind=EventKind.TIMER_FIRED.value,
+                kind=EventKind.TIMER_FIRED,
                 bpmn_id=row.bpmn_id,
                 data={"timer_id": row.id, "due": row.due_at.isoformat(), "kind": row.kind},
             )

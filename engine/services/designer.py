@@ -9,19 +9,29 @@ oversized files, scripts reaching for imports or ``_`` names) is refused outrigh
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
 
 from engine import errors
 from engine.bpmn import xml_diff
-from engine.bpmn.dry_run import DryRunResult, dry_run
-from engine.bpmn.loader import Library, SourceFile, read_xml
+from engine.bpmn.dry_run import dry_run
+from engine.bpmn.loader import Library, SourceFile, element_ids, read_xml
 from engine.bpmn.scripting import RESTRICTED_MARKER
 from engine.bpmn.template import new_process, valid_process_id
 from engine.errors import InvalidProcess, ProcessProblem
 from engine.forms import validate_submission
-from engine.model import Actor, ProcessVersionView
+from engine.model import (
+    Actor,
+    DraftProblem,
+    DryRunResult,
+    ElementChange,
+    ElementDiff,
+    ProcessDiff,
+    ProcessDraft,
+    ProcessVersionView,
+)
 from engine.ports import AbstractUnitOfWork
 from engine.services import processes
 from engine.services.context import Context
@@ -68,7 +78,7 @@ def _validate_in_library(
 
 def save_draft(
     ctx: Context, actor: Actor, file_name: str, content: bytes, *, note: str = "", draft_id: int | None = None
-) -> dict[str, Any]:
+) -> ProcessDraft:
     """Save (create or update) a draft and return it with the problems found on save."""
     _require(actor)
     _check_file(file_name, content)
@@ -89,7 +99,7 @@ def save_draft(
         return get_draft(ctx, actor, draft_id)
 
 
-def new_process_draft(ctx: Context, actor: Actor, process_id: str, name: str) -> dict[str, Any]:
+def new_process_draft(ctx: Context, actor: Actor, process_id: str, name: str) -> ProcessDraft:
     """A draft for a new process from the template (start → one task → end)."""
     _require(actor)
     if not valid_process_id(process_id):
@@ -104,7 +114,7 @@ def new_process_draft(ctx: Context, actor: Actor, process_id: str, name: str) ->
     )
 
 
-def open_draft_of(ctx: Context, actor: Actor, file_name: str) -> dict[str, Any]:
+def open_draft_of(ctx: Context, actor: Actor, file_name: str) -> ProcessDraft:
     """Start editing a deployed file: a draft holding its current content."""
     _require(actor)
     with ctx.uow(write=False) as uow:
@@ -114,18 +124,47 @@ def open_draft_of(ctx: Context, actor: Actor, file_name: str) -> dict[str, Any]:
     return save_draft(ctx, actor, file_name, files[file_name], note="")
 
 
-def get_draft(ctx: Context, actor: Actor, draft_id: int) -> dict[str, Any]:
+def get_draft(ctx: Context, actor: Actor, draft_id: int) -> ProcessDraft:
     _require(actor)
     with ctx.uow(write=False) as uow:
-        draft = uow.drafts.get(draft_id)
-    draft["content"] = bytes(draft["content"]).decode()
-    return draft
+        return _draft(uow.drafts.get(draft_id))
 
 
-def list_drafts(ctx: Context, actor: Actor) -> list[dict[str, Any]]:
+def list_drafts(ctx: Context, actor: Actor) -> list[ProcessDraft]:
     _require(actor)
     with ctx.uow(write=False) as uow:
-        return uow.drafts.all()
+        return [_draft(row) for row in uow.drafts.all()]
+
+
+def _draft(row: dict[str, Any]) -> ProcessDraft:
+    """A stored draft as handed out; with its content, the ids its parsed BPMN defines."""
+    content = bytes(row["content"]).decode() if "content" in row else ""
+    process_ids: tuple[str, ...] = ()
+    user_tasks: tuple[str, ...] = ()
+    if content and row["file_name"].endswith(".bpmn"):
+        source = SourceFile(row["file_name"], content.encode())
+        process_ids, user_tasks = tuple(element_ids(source, "process")), tuple(element_ids(source, "userTask"))
+    return ProcessDraft(
+        id=row["id"],
+        file_name=row["file_name"],
+        author=row["author"],
+        note=row["note"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        problems=tuple(DraftProblem(**p) for p in row["problems"] or ()),
+        deployed_at=row["deployed_at"],
+        content=content,
+        process_ids=process_ids,
+        user_tasks=user_tasks,
+    )
+
+
+def _require_deployable(draft: ProcessDraft) -> None:
+    if draft.problems:
+        raise errors.DraftHasProblems(
+            f"The draft has {len(draft.problems)} problem(s): fix them and save it first.",
+            [dataclasses.asdict(p) for p in draft.problems],
+        )
 
 
 def delete_draft(ctx: Context, actor: Actor, draft_id: int) -> None:
@@ -137,13 +176,13 @@ def delete_draft(ctx: Context, actor: Actor, draft_id: int) -> None:
 
 def deploy_draft(ctx: Context, actor: Actor, draft_id: int, note: str = "") -> list[tuple[ProcessVersionView, bool]]:
     """Deploy the library with the draft in it; refused while the draft has problems."""
-    _require(actor)
+    draft = get_draft(ctx, actor, draft_id)
+    _require_deployable(draft)
     with ctx.uow(write=False) as uow:
-        draft = uow.drafts.get(draft_id)
         files = library_files(uow)
-    files[draft["file_name"]] = bytes(draft["content"])
+    files[draft.file_name] = draft.content.encode()
     result = processes.deploy(
-        ctx, [SourceFile(n, c) for n, c in sorted(files.items())], actor, note or draft["note"] or f"bozza {draft_id}"
+        ctx, [SourceFile(n, c) for n, c in sorted(files.items())], actor, note or draft.note or f"bozza {draft_id}"
     )
     with ctx.uow() as uow:
         uow.drafts.mark_deployed(draft_id, ctx.clock.now())
@@ -159,7 +198,7 @@ def versions(ctx: Context, process_id: str) -> list[ProcessVersionView]:
     return found
 
 
-def version_diff(ctx: Context, process_id: str, old: int, new: int) -> dict[str, Any]:
+def version_diff(ctx: Context, process_id: str, old: int, new: int) -> ProcessDiff:
     """Elements added, removed and changed between two versions (of the process and what it calls)."""
     with ctx.uow(write=False) as uow:
         by_number = {v.version: v for v in uow.processes.list_versions(process_id)}
@@ -167,16 +206,27 @@ def version_diff(ctx: Context, process_id: str, old: int, new: int) -> dict[str,
             raise errors.NotFound(f"process {process_id!r} has no version {old if old not in by_number else new}")
         before = dict(uow.processes.files(by_number[old].id))
         after = dict(uow.processes.files(by_number[new].id))
-    return {"process_id": process_id, "from": old, "to": new, "processes": xml_diff.diff(before, after)}
+    return ProcessDiff(_element_diffs(before, after), process_id, old, new)
 
 
-def draft_diff(ctx: Context, actor: Actor, draft_id: int) -> dict[str, Any]:
+def draft_diff(ctx: Context, actor: Actor, draft_id: int) -> ProcessDiff:
     """What the draft changes against the deployed library."""
     draft = get_draft(ctx, actor, draft_id)
     with ctx.uow(write=False) as uow:
         files = library_files(uow)
-    before = {draft["file_name"]: files[draft["file_name"]]} if draft["file_name"] in files else {}
-    return {"processes": xml_diff.diff(before, {draft["file_name"]: draft["content"].encode()})}
+    before = {draft.file_name: files[draft.file_name]} if draft.file_name in files else {}
+    return ProcessDiff(_element_diffs(before, {draft.file_name: draft.content.encode()}))
+
+
+def _element_diffs(before: dict[str, bytes], after: dict[str, bytes]) -> dict[str, ElementDiff]:
+    return {
+        process_id: ElementDiff(
+            added=tuple(entry["added"]),
+            removed=tuple(entry["removed"]),
+            changed=tuple(ElementChange(c["id"], tuple(c["aspects"])) for c in entry["changed"]),
+        )
+        for process_id, entry in xml_diff.diff(before, after).items()
+    }
 
 
 def run_draft(
@@ -184,12 +234,10 @@ def run_draft(
 ) -> DryRunResult:
     """Run a draft on sample data in memory; refused while the draft fails validation."""
     draft = get_draft(ctx, actor, draft_id)
-    if draft["problems"]:
-        first = draft["problems"][0]
-        raise InvalidProcess(f"fix the draft first: {first['element']}: {first['message']}")
+    _require_deployable(draft)
     with ctx.uow(write=False) as uow:
         files = library_files(uow)
-    files[draft["file_name"]] = draft["content"].encode()
+    files[draft.file_name] = draft.content.encode()
     library = Library([SourceFile(n, c) for n, c in sorted(files.items())])
     if process_id not in library.process_ids():
         raise errors.NotFound(f"process {process_id!r} is not in the draft library")

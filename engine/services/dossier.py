@@ -128,7 +128,7 @@ def export_pseudonymised(ctx: Context, actor: Actor, limit: int = 100_000) -> li
     classes = privacy.classified_fields()
     result = []
     with ctx.uow(write=False) as uow:
-        for record in uow.cases.search(limit=limit, territories=sorted(actor.territories) or None):
+        for record in uow.cases.search(limit=limit, with_data=True, territories=sorted(actor.territories) or None):
             if not actor.roles_in(record.territory) & EXPORTERS:
                 continue  # a territory where the actor holds another role, not the evaluator's
             identity = f"{record.id}:{record.title}".encode()
@@ -197,7 +197,7 @@ def erase_personal_data(
                     seq=0,
                     at=now,
                     actor=actor.username,
-                    kind=EventKind.DATA_ERASED.value,
+                    kind=EventKind.DATA_ERASED,
                     data={"fields": fields, "reason": reason},
                 )
             ],

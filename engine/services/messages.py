@@ -14,7 +14,7 @@ from typing import Any
 
 from engine import errors
 from engine.forms import check_free_data
-from engine.model import SYSTEM, Actor, CaseEvent, CaseRecord, CaseStatus, CaseView, EventKind
+from engine.model import SYSTEM, Actor, CaseEvent, CaseMessage, CaseRecord, CaseStatus, CaseView, EventKind
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_sync import event, fire_due_first, notify_territory, on_running_case, write_command
 from engine.services.context import Context
@@ -81,9 +81,9 @@ def _deliver_case(ctx: Context, case_id: int) -> int:
         write_command(ctx, uow, record, wf, specs, SYSTEM, events, before=before, fired=fired)
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)
-    return sum(1 for e in events if e.kind == EventKind.MESSAGE_RECEIVED.value)
+    return sum(1 for e in events if e.kind == EventKind.MESSAGE_RECEIVED)
 
 
-def messages_of(ctx: Context, case_id: int) -> list[dict[str, Any]]:
+def messages_of(ctx: Context, case_id: int) -> list[CaseMessage]:
     with ctx.uow(write=False) as uow:
         return uow.messages.for_case(case_id)

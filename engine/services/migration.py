@@ -10,34 +10,16 @@ per case.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Sequence
 
 from engine import errors
 from engine.bpmn import migration
-from engine.model import Actor, CaseRecord, CaseStatus, CaseView, EventKind
+from engine.model import Actor, CaseMigration, CaseRecord, CaseStatus, CaseView, EventKind
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_sync import event, view_of, write_command
 from engine.services.context import Context
 
 MIGRATORS = frozenset({"progettista", "coordinatore", "amministratore"})
-
-
-@dataclass
-class CaseMigration:
-    case_id: int
-    from_version: int
-    to_version: int
-    can_migrate: bool
-    migrated: bool
-    reasons: list[str]
-    active: list[str]
-    changed: list[str]
-    removed: list[str]
-    added: list[str]
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def may_migrate(actor: Actor, territory: str | None) -> bool:
@@ -133,8 +115,7 @@ def migrate_case(
         )
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)
-    result.migrated = True
-    return result
+    return dataclasses.replace(result, migrated=True)
 
 
 def migrate_cases(
@@ -157,14 +138,63 @@ def migrate_cases(
             for c in _running(uow, process_id, actor, 100_000)
             if from_version is None or c.process_version == from_version
         ]
+    return _one_by_one(
+        ctx,
+        [(c.id, c.process_version) for c in sorted(cases, key=lambda c: c.id)],
+        to_version,
+        actor,
+        reason=reason,
+        mapping=mapping,
+        dry_run=dry_run,
+    )
+
+
+def migrate_selected(
+    ctx: Context,
+    case_ids: Sequence[int],
+    to_version: int,
+    actor: Actor,
+    *,
+    reason: str = "",
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> list[CaseMigration]:
+    """The chosen cases, one by one (each in its own transaction): a case that cannot move is
+    reported with the reason and the others go on; a case outside the actor's territories refuses
+    the whole request."""
+    if not actor.roles & MIGRATORS:
+        raise errors.Forbidden("migrating cases needs the process-designer or coordinator role")
+    return _one_by_one(
+        ctx,
+        [(case_id, 0) for case_id in case_ids],
+        to_version,
+        actor,
+        reason=reason,
+        mapping=mapping,
+        dry_run=dry_run,
+        report_forbidden=False,
+    )
+
+
+def _one_by_one(
+    ctx: Context,
+    cases: Sequence[tuple[int, int]],
+    to_version: int,
+    actor: Actor,
+    *,
+    reason: str,
+    mapping: dict[str, str] | None,
+    dry_run: bool,
+    report_forbidden: bool = True,
+) -> list[CaseMigration]:
     results = []
-    for case in sorted(cases, key=lambda c: c.id):
+    for case_id, from_version in cases:
         try:
             results.append(
-                migrate_case(ctx, case.id, to_version, actor, reason=reason, mapping=mapping, dry_run=dry_run)
+                migrate_case(ctx, case_id, to_version, actor, reason=reason, mapping=mapping, dry_run=dry_run)
             )
         except errors.EngineError as err:
-            results.append(
-                CaseMigration(case.id, case.process_version, to_version, False, False, [err.message], [], [], [], [])
-            )
+            if isinstance(err, errors.Forbidden) and not report_forbidden:
+                raise
+            results.append(CaseMigration.refused(case_id, from_version, to_version, err.message))
     return results

@@ -8,12 +8,12 @@ officer of the job centre of territory X sees only X's tasks; membership says fo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from typing import Any
 
 from engine import errors
-from engine.model import Actor
+from engine.model import Actor, Organisation, PartnerProtocol
 from engine.services.context import Context
 
 ORGANISATION_KINDS: dict[str, str] = {
@@ -66,16 +66,16 @@ def add_member(ctx: Context, actor: Actor, code: str, username: str, position: s
     with ctx.uow() as uow:
         organisation = uow.registry.organisation(code)
         uow.users.get_actor(username)
-        uow.registry.add_member(organisation["id"], username, position)
+        uow.registry.add_member(organisation.id, username, position)
         uow.commit()
 
 
-def organisations(ctx: Context, *, kind: str | None = None, territory: str | None = None) -> list[dict[str, Any]]:
+def organisations(ctx: Context, *, kind: str | None = None, territory: str | None = None) -> list[Organisation]:
     with ctx.uow(write=False) as uow:
-        found = uow.registry.organisations(kind, territory)
-        for organisation in found:
-            organisation["members"] = uow.registry.members(organisation["id"])
-        return found
+        return [
+            dataclasses.replace(o, members=tuple(uow.registry.members(o.id)))
+            for o in uow.registry.organisations(kind, territory)
+        ]
 
 
 def add_protocol(
@@ -106,10 +106,10 @@ def add_protocol(
         organisation = uow.registry.organisation(code)
         protocol_id = uow.registry.add_protocol(
             {
-                "organisation_id": organisation["id"],
+                "organisation_id": organisation.id,
                 "kind": kind,
                 "scope": scope.strip(),
-                "territory": organisation["territory"],
+                "territory": organisation.territory,
                 "starts_on": starts_on,
                 "expires_on": expires_on,
                 "reference": reference,
@@ -123,7 +123,7 @@ def add_protocol(
 
 def protocols(
     ctx: Context, *, territory: str | None = None, active: bool = False, expiring_within_days: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[PartnerProtocol]:
     today = ctx.clock.now().date()
     by = (today + dt.timedelta(days=expiring_within_days)).isoformat() if expiring_within_days is not None else None
     with ctx.uow(write=False) as uow:

@@ -57,6 +57,16 @@ def get_draft(ctx: Context, task_id: str, actor: Actor) -> dict[str, Any] | None
         return uow.accounts.draft(task_id, actor.username)
 
 
+def instructions(ctx: Context, task_id: str, actor: Actor) -> str:
+    """The user task's documentation in the version the case is pinned to ("" when none)."""
+    task = get_task(ctx, task_id, actor)
+    with ctx.uow(write=False) as uow:
+        record = uow.cases.get(task.case_id)
+        specs = ctx.specs_for(uow, record.process_version_id)
+    info = specs.user_tasks.get(task.bpmn_id)
+    return info.documentation.strip() if info is not None else ""
+
+
 def get_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
     with ctx.uow(write=False) as uow:
         task = uow.tasks.get(task_id)
@@ -158,7 +168,7 @@ def _log(
                 seq=0,
                 at=record.updated_at,
                 actor=actor.username,
-                kind=kind.value,
+                kind=kind,
                 task_id=task.id,
                 task_name=task.name,
                 bpmn_id=task.bpmn_id,

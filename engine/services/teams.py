@@ -74,16 +74,16 @@ def add_to_team(
         organisation_id = None
         if organisation is not None:
             found = uow.registry.organisation(organisation)
-            if kinds and found["kind"] not in kinds:
+            if kinds and found.kind not in kinds:
                 raise errors.InvalidData(
-                    "wrong kind of organisation", {"organisation": [f"«{found['name']}» non può essere {label}."]}
+                    "wrong kind of organisation", {"organisation": [f"«{found.name}» non può essere {label}."]}
                 )
-            if found["territory"] != record.territory:
+            if found.territory != record.territory:
                 raise errors.InvalidData(
                     "organisation of another territory",
                     {"organisation": ["L'organizzazione è di un altro territorio."]},
                 )
-            organisation_id = int(found["id"])
+            organisation_id = found.id
         if username is not None:
             uow.users.get_actor(username)
         current = uow.teams.members(case_id)

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 
 from engine import errors
-from engine.model import SYSTEM, Actor, CaseEvent, CaseStatus, EventKind
+from engine.model import SYSTEM, Actor, CaseEvent, CaseStatus, EventKind, Incident, TimerStatus
 from engine.services.case_sync import append_events, write_command
 from engine.services.context import Context
 from engine.services.notifications import notify_role
@@ -52,11 +51,11 @@ def _fire_next(ctx: Context) -> int | None:
                 return None
             uow.cases.lock(claimed.case_id)
             current = uow.timers.get(claimed.id)
-            if current is None or current.status != "pending":
+            if current is None or current.status is not TimerStatus.PENDING:
                 return 0  # fired meanwhile by another scheduler or a user's command
             record = uow.cases.get(claimed.case_id)
             if record.status is not CaseStatus.RUNNING:
-                uow.timers.mark([claimed.id], "cancelled", now)
+                uow.timers.mark([claimed.id], TimerStatus.CANCELLED, now)
                 uow.commit()
                 return 0
             specs, wf = ctx.workflow_for(uow, record)
@@ -65,12 +64,12 @@ def _fire_next(ctx: Context) -> int | None:
             events: list[CaseEvent] = []
             write_command(ctx, uow, record, wf, specs, SYSTEM, events, before=before, fired=fired)
             after = uow.timers.get(claimed.id)
-            if after is not None and after.status == "pending":
+            if after is not None and after.status is TimerStatus.PENDING:
                 # SpiffWorkflow fires strictly after the due instant: look again in a moment.
                 uow.timers.postpone(claimed.id, now + dt.timedelta(seconds=1))
             uow.commit()
         ctx.workflows.put(record.id, record.version, wf)
-        return sum(1 for e in events if e.kind == EventKind.TIMER_FIRED.value)
+        return sum(1 for e in events if e.kind == EventKind.TIMER_FIRED)
     except errors.Conflict:
         return 0  # the case changed under us; the row is still pending and is retried
     except Exception as err:  # noqa: BLE001 - any failure of one timer must not stop the others
@@ -99,7 +98,7 @@ def _record_failure(ctx: Context, timer_id: int, case_id: int, attempts: int, er
                         seq=0,
                         at=now,
                         actor=SYSTEM.username,
-                        kind=EventKind.TIMER_INCIDENT.value,
+                        kind=EventKind.TIMER_INCIDENT,
                         data={"timer_id": timer_id, "error": message[:2000]},
                     )
                 ],
@@ -118,7 +117,7 @@ def _record_failure(ctx: Context, timer_id: int, case_id: int, attempts: int, er
         uow.commit()
 
 
-def incidents(ctx: Context, actor: Actor) -> list[dict[str, Any]]:
+def incidents(ctx: Context, actor: Actor) -> list[Incident]:
     if not actor.roles & {"coordinatore", "amministratore"}:
         raise errors.Forbidden("incidents are for the coordinator")
     with ctx.uow(write=False) as uow:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from engine import errors
-from engine.model import Actor, CaseEvent, EventKind
+from engine.model import Actor, CaseEvent, EventKind, UserSummary
 from engine.passwords import hash_password
 from engine.roles import ROLES
 from engine.services.case_sync import append_events
@@ -37,7 +36,7 @@ def get_actor(ctx: Context, username: str) -> Actor:
         return uow.users.get_actor(username)
 
 
-def list_users(ctx: Context) -> list[dict[str, Any]]:
+def list_users(ctx: Context) -> list[UserSummary]:
     with ctx.uow(write=False) as uow:
         return uow.users.all()
 
@@ -64,7 +63,7 @@ def set_partnership(ctx: Context, territory: str, active: bool, actor: Actor, ca
                         seq=0,
                         at=ctx.clock.now(),
                         actor=actor.username,
-                        kind=EventKind.PARTNERSHIP_CHANGED.value,
+                        kind=EventKind.PARTNERSHIP_CHANGED,
                         data={"territory": territory, "active": active},
                     )
                 ],

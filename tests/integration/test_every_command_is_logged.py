@@ -178,6 +178,10 @@ def run_commands(engine: Engine, live: dict[str, Any]) -> dict[str, tuple[int, C
             lambda: engine.registry.set_partnership("T9", True, actor=COORD, case_id=waiting.id),
         ),
         "cases.migrate": (waiting.id, lambda: engine.cases.migrate(waiting.id, 2, actor=COORD, reason="v2")),
+        "cases.migrate_many": (
+            live["catching"].id,
+            lambda: engine.cases.migrate_many([live["catching"].id], 2, actor=COORD, reason="v2"),
+        ),
         "cases.migrate_process": (
             timed.id,
             lambda: engine.cases.migrate_process("attesa_documenti", 2, actor=COORD, reason="v2"),

@@ -59,7 +59,7 @@ def test_nested_personal_data_is_withheld_in_history_and_logged_when_shown(
     full = json.dumps([e.data for e in engine.cases.history(case.id, actor=COORD)])
     assert "in_carico_dsm" in full and "flag_ex_detenuto" in full
     [entry] = engine.audit.access_log(case_id=case.id, actor=COORD)
-    assert set(entry["fields"]) == {"in_carico_dsm", "flag_ex_detenuto"}
+    assert set(entry.fields) == {"in_carico_dsm", "flag_ex_detenuto"}
 
     bundle = engine.audit.dossier_bundle(case.id, actor=Actor("aldo", frozenset({"auditor"})))
     assert "in_carico_dsm" not in json.dumps([e["data"] for e in bundle["events"]])

@@ -20,9 +20,9 @@ LANES = ("assistente_sociale",)
 
 def test_new_process_from_template_is_valid_and_deploys(engine: Engine) -> None:
     draft = engine.design.new_draft("nuovo_percorso", "Nuovo percorso", actor=DESIGNER)
-    assert draft["problems"] == [] and draft["file_name"] == "nuovo_percorso.bpmn"
+    assert draft.problems == () and draft.file_name == "nuovo_percorso.bpmn"
 
-    [(version, new)] = engine.design.deploy_draft(draft["id"], actor=DESIGNER, note="primo rilascio")
+    [(version, new)] = engine.design.deploy_draft(draft.id, actor=DESIGNER, note="primo rilascio")
 
     assert (version.process_id, version.version, new) == ("nuovo_percorso", 1, True)
     case = engine.cases.start("nuovo_percorso", {}, actor=Actor("c", frozenset({"coordinatore"})))
@@ -33,15 +33,15 @@ def test_draft_with_problems_is_saved_with_located_problems_but_not_deployed(eng
     broken = linear("p", 2, LANES).replace(b'value="generico_conferma"', b'value="modulo_mancante"', 1)
     draft = engine.design.save_draft("p.bpmn", broken, actor=DESIGNER)
 
-    [problem] = draft["problems"]
-    assert (problem["element"], problem["file"]) == ("Task_1", "p.bpmn") and "modulo_mancante" in problem["message"]
-    with pytest.raises(errors.InvalidProcess):
-        engine.design.deploy_draft(draft["id"], actor=DESIGNER)
+    [problem] = draft.problems
+    assert (problem.element, problem.file) == ("Task_1", "p.bpmn") and "modulo_mancante" in problem.message
+    with pytest.raises(errors.DraftHasProblems):
+        engine.design.deploy_draft(draft.id, actor=DESIGNER)
     assert engine.design.processes() == []
 
-    fixed = engine.design.save_draft("p.bpmn", linear("p", 2, LANES), actor=DESIGNER, draft_id=draft["id"])
-    assert fixed["problems"] == []
-    assert [v.version for v, _ in engine.design.deploy_draft(draft["id"], actor=DESIGNER)] == [1]
+    fixed = engine.design.save_draft("p.bpmn", linear("p", 2, LANES), actor=DESIGNER, draft_id=draft.id)
+    assert fixed.problems == ()
+    assert [v.version for v, _ in engine.design.deploy_draft(draft.id, actor=DESIGNER)] == [1]
 
 
 def test_draft_is_validated_against_the_rest_of_the_library(engine: Engine, deploy: Callable[..., None]) -> None:
@@ -51,7 +51,7 @@ def test_draft_is_validated_against_the_rest_of_the_library(engine: Engine, depl
         b'<bpmn:callActivity id="Call_x" calledElement="inesistente"/><bpmn:endEvent id="EndEvent_1"/>',
     )
     draft = engine.design.save_draft("chiamante.bpmn", caller, actor=DESIGNER)
-    assert any(p["element"] == "Call_x" for p in draft["problems"])
+    assert any(p.element == "Call_x" for p in draft.problems)
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_version_history_and_diff(engine: Engine, deploy: Callable[..., None]) -
     deploy(("p.bpmn", v2))
 
     assert [v.version for v in engine.design.versions("p")] == [1, 2]
-    diff = engine.design.diff("p", 1, 2)["processes"]["p"]
+    diff = engine.design.diff("p", 1, 2).as_dict()["processes"]["p"]
     assert "Script_1" in diff["added"] and "Task_3" in diff["removed"]
     assert {"id": "Task_1", "aspects": ["attributes"]} in diff["changed"]
     with pytest.raises(errors.NotFound):
@@ -96,7 +96,7 @@ def test_dry_run_shows_the_path_without_touching_real_cases(engine: Engine, depl
     draft = engine.design.save_draft("branching.bpmn", branching, actor=DESIGNER)
 
     result = engine.design.dry_run(
-        draft["id"],
+        draft.id,
         "branching",
         {"partner": ["Comune"]},
         {
@@ -116,7 +116,7 @@ def test_dry_run_shows_the_path_without_touching_real_cases(engine: Engine, depl
     assert result.data["punteggio"] == 30
     assert engine.cases.list() == [] and engine.design.processes() == []
 
-    stopped = engine.design.dry_run(draft["id"], "branching", {"partner": []}, {}, actor=DESIGNER)
+    stopped = engine.design.dry_run(draft.id, "branching", {"partner": []}, {}, actor=DESIGNER)
     assert stopped.stopped_at[0]["element"] == "Task_intake" and not stopped.completed
 
 
@@ -215,4 +215,4 @@ def test_diff_ignores_restated_defaults(engine: Engine, deploy: Callable[..., No
             ),
         )
     )
-    assert engine.design.diff("p", 1, 2)["processes"] == {}
+    assert engine.design.diff("p", 1, 2).as_dict()["processes"] == {}

@@ -6,6 +6,7 @@ import pytest
 
 from engine import Actor, Engine, errors
 from engine.clock import FixedClock
+from engine.model import Member
 
 COORD = Actor("carla", frozenset({"coordinatore"}))
 
@@ -28,18 +29,18 @@ def test_organisations_people_and_protocols(engine: Engine, clock: FixedClock) -
     engine.registry.add_protocol("COOP_B", "convenzione", "Tirocini di inclusione", "2025-06-01", actor=COORD)
 
     in_t1 = engine.registry.organisations(territory="T1")
-    assert [o["code"] for o in in_t1] == ["CPI_T1", "COOP_B"]
-    assert in_t1[0]["members"] == [
-        {"username": "paolo", "position": "operatore collocamento mirato", "display_name": "Paolo"}
-    ]
-    assert [o["code"] for o in engine.registry.organisations(kind="servizio_sanitario")] == ["ASL_T2"]
-    assert {p["organisation_code"] for p in engine.registry.protocols(territory="T1", active=True)} == {
+    assert [o.code for o in in_t1] == ["CPI_T1", "COOP_B"]
+    assert in_t1[0].members == (
+        Member(username="paolo", position="operatore collocamento mirato", display_name="Paolo"),
+    )
+    assert [o.code for o in engine.registry.organisations(kind="servizio_sanitario")] == ["ASL_T2"]
+    assert {p.organisation_code for p in engine.registry.protocols(territory="T1", active=True)} == {
         "CPI_T1",
         "COOP_B",
     }
-    assert [p["organisation_code"] for p in engine.registry.protocols(expiring_within_days=90)] == ["CPI_T1"]
+    assert [p.organisation_code for p in engine.registry.protocols(expiring_within_days=90)] == ["CPI_T1"]
     clock.advance(days=120)
-    assert [p["organisation_code"] for p in engine.registry.protocols(territory="T1", active=True)] == ["COOP_B"]
+    assert [p.organisation_code for p in engine.registry.protocols(territory="T1", active=True)] == ["COOP_B"]
 
 
 def test_registry_refuses_bad_input_and_other_roles(engine: Engine) -> None:

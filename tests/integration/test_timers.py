@@ -133,15 +133,15 @@ def test_failing_timer_is_retried_with_backoff_then_becomes_an_incident(
         with engine._ctx.uow(write=False) as uow:
             [row] = uow.timers.incidents() or [None]
         if row is not None:
-            attempts = row["attempts"]
+            attempts = row.attempts
             break
     assert attempts == 5
     [incident] = engine.timers.incidents(actor=COORD)
-    assert "ZeroDivisionError" in incident["last_error"] and incident["case_id"] == case.id
+    assert "ZeroDivisionError" in incident.last_error and incident.case_id == case.id
     assert engine.cases.get(case.id).status is CaseStatus.RUNNING  # untouched by the failures
     assert [e.kind for e in engine.cases.history(case.id)][-1] == "timer_incident"
 
-    engine.timers.retry_incident(incident["id"], actor=COORD)  # back in the schedule, counted afresh
+    engine.timers.retry_incident(incident.id, actor=COORD)  # back in the schedule, counted afresh
     assert engine.timers.incidents(actor=COORD) == []
     with engine._ctx.uow(write=False) as uow:
         assert uow.timers.count("pending") == 1
@@ -161,7 +161,7 @@ def test_message_sent_before_the_case_waits_is_delivered_when_it_does(
     assert case.data["documenti"] == {"protocollo": "P-17"}
     kinds = [e.kind for e in engine.cases.history(case.id)]
     assert kinds.index("message_sent") < kinds.index("message_received")
-    assert [m["status"] for m in engine.messages.of_case(case.id)] == ["delivered"]
+    assert [m.status for m in engine.messages.of_case(case.id)] == ["delivered"]
 
 
 def test_withdrawal_stops_the_running_traineeship(engine: Engine, deploy: Callable[..., None]) -> None:

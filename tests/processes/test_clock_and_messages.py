@@ -177,7 +177,7 @@ def test_withdrawal_during_the_traineeship_closes_it_then_exit_data_and_follow_u
     assert view.data["rinuncia"] == {"motivo": "ALTRO_LAVORO"}  # spiffworkflow:messageVariable
     kinds = d.kinds(case_id)
     assert kinds.index(EventKind.MESSAGE_SENT) < kinds.index(EventKind.MESSAGE_RECEIVED)
-    assert [m["status"] for m in d.engine.messages.of_case(case_id)] == ["delivered"]
+    assert [m.status for m in d.engine.messages.of_case(case_id)] == ["delivered"]
     rinuncia = d.task(case_id, "Task_rinuncia")
     assert rinuncia.due_at == rinuncia.created_at + dt.timedelta(days=PARAMS_F3_F5["giorni_comunicazione_cessazione"])
 
@@ -269,7 +269,7 @@ def test_withdrawal_sent_during_design_waits_and_stops_the_traineeship_as_it_sta
         case_id, "rinuncia_beneficiario", {"motivo": "TRASFERIMENTO"}, actor=d.actor("assistente_sociale")
     )
     assert [t.bpmn_id for t in view.open_tasks] == ["Task_progetto"], "design goes on"
-    assert [m["status"] for m in d.engine.messages.of_case(case_id)] == ["pending"]
+    assert [m.status for m in d.engine.messages.of_case(case_id)] == ["pending"]
     assert d.engine.messages.deliver() == 0, "not awaited yet: the sweep leaves it alone"
     assert EventKind.MESSAGE_RECEIVED not in d.kinds(case_id)
 
@@ -280,7 +280,7 @@ def test_withdrawal_sent_during_design_waits_and_stops_the_traineeship_as_it_sta
     assert view.data["rinuncia"] == {"motivo": "TRASFERIMENTO"}
     every_task = {t.bpmn_id for t in d.engine.tasks.list(case_id=case_id, status=None, limit=500, actor=d.coordinatore)}
     assert "Task_convenzione" not in every_task, "the traineeship never reached an inbox"
-    assert [m["status"] for m in d.engine.messages.of_case(case_id)] == ["delivered"]
+    assert [m.status for m in d.engine.messages.of_case(case_id)] == ["delivered"]
     history = d.engine.cases.history(case_id)
     signed = max(i for i, e in enumerate(history) if e.bpmn_id == "Task_adesione")
     [received] = [i for i, e in enumerate(history) if e.kind == EventKind.MESSAGE_RECEIVED]
@@ -332,7 +332,7 @@ def test_partnership_lapse_asks_the_coordinator_to_check_each_running_path_of_th
     lapse_partnership(d)
 
     [notice] = engine.messages.of_case(in_f2)
-    assert (notice["name"], notice["payload"], notice["status"]) == (
+    assert (notice.name, notice.payload, notice.status) == (
         "partenariato_cambiato",
         {"territorio": "T1", "attivo": False},
         "pending",

@@ -85,8 +85,8 @@ def test_missing_or_bad_token_is_401(api_as: Any, header: str | None) -> None:
 def test_revoked_token_stops_working(api_as: Any, demo: Engine) -> None:
     api = api_as("coordinatore")
     assert api.get("/processes").status_code == 200
-    [token] = [t for t in demo.accounts.tokens(actor=demo.users.get("coordinatore")) if t["revoked_at"] is None]
-    demo.accounts.revoke_token(token["id"], actor=demo.users.get("coordinatore"))
+    [token] = [t for t in demo.accounts.tokens(actor=demo.users.get("coordinatore")) if t.revoked_at is None]
+    demo.accounts.revoke_token(token.id, actor=demo.users.get("coordinatore"))
     problem(api.get("/processes"), 401)
 
 

@@ -78,7 +78,7 @@ def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version
     # A process of the library (from the template: start → Task_primo → end in the coordinator's
     # lane), deployed as v1, with a case running on it.
     first = demo.design.new_draft(PROCESS, "Sportello di ascolto", actor=designer)
-    demo.design.deploy_draft(first["id"], actor=designer, note="prima versione")
+    demo.design.deploy_draft(first.id, actor=designer, note="prima versione")
     old_case = demo.cases.start(PROCESS, {"territorio": TERRITORY}, actor=coordinator)
     assert old_case.process_version == 1
 
@@ -207,7 +207,7 @@ def test_library_diagrams_round_trip_through_the_modeler_unchanged(
         page.set_default_timeout(TIMEOUT)
         login(page, base, "progettista", password)
         for name, draft in drafts.items():
-            page.goto(f"{base}/design/drafts/{draft['id']}")
+            page.goto(f"{base}/design/drafts/{draft.id}")
             expect(page.get_by_test_id("modeler")).to_have_attribute("data-ready", "true")
             if name == "valutazione_bisogno.bpmn":  # the panel shows lane names and timer expressions
                 page.evaluate(SELECT, "Lane_coordinatore")
@@ -220,17 +220,17 @@ def test_library_diagrams_round_trip_through_the_modeler_unchanged(
                 expect(page.locator("#bio-properties-panel-spiff-formKey")).to_have_value("f2_segnalazione")
             page.get_by_role("button", name="Salva la bozza").click()
             expect(page.get_by_test_id("save-status")).to_have_text("Bozza salvata.")
-            saved = demo.design.draft(draft["id"], actor=designer)
-            assert saved["problems"] == [], (name, saved["problems"])
-            assert saved["content"] != draft["content"]  # bpmn-js wrote it out again
+            saved = demo.design.draft(draft.id, actor=designer)
+            assert saved.problems == (), (name, saved.problems)
+            assert saved.content != draft.content  # bpmn-js wrote it out again
             for tag in ("spiffworkflow:property ", "spiffworkflow:calledDecisionId", "spiffworkflow:messageVariable"):
-                assert saved["content"].count(tag) == draft["content"].count(tag), (name, tag)
+                assert saved.content.count(tag) == draft.content.count(tag), (name, tag)
             # The only element differences: boundary events whose cancelActivity="true" (the
             # BPMN default) bpmn-js leaves out when it writes the file.
-            for changes in demo.design.draft_diff(draft["id"], actor=designer)["processes"].values():
+            for changes in demo.design.draft_diff(draft.id, actor=designer).as_dict()["processes"].values():
                 assert changes["added"] == changes["removed"] == [], (name, changes)
                 for change in changes["changed"]:
                     assert change["aspects"] == ["attributes"], (name, change)
-                    before = _tag(draft["content"], change["id"])
+                    before = _tag(draft.content, change["id"])
                     assert 'cancelActivity="true"' in before and before.startswith("<bpmn:boundaryEvent"), before
-                    assert _tag(saved["content"], change["id"]) == before.replace(' cancelActivity="true"', "")
+                    assert _tag(saved.content, change["id"]) == before.replace(' cancelActivity="true"', "")

@@ -50,7 +50,7 @@ def test_case_page_shows_tasks_history_data_and_withholds_by_role(app: Flask, de
     cpi = login_as(app.test_client(), "cpi").get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'data-testid="withheld"' in cpi and "certificazione_sanitaria_necessaria" in cpi
     log = demo.audit.access_log(case_id=case.id, actor=demo.users.get("auditor"))
-    assert any(entry["username"] == "assistente" for entry in log)
+    assert any(entry.username == "assistente" for entry in log)
 
 
 def test_diagram_data_marks_elements(app: Flask, demo: Engine) -> None:

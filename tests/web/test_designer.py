@@ -113,9 +113,9 @@ def deploy_chain(demo: Engine, tasks: list[str], note: str = "") -> int:
     """Deploy PROCESS as a chain of user tasks; returns the new version."""
     designer = demo.users.get("progettista")
     draft = demo.design.save_draft(f"{PROCESS}.bpmn", chain(PROCESS, tasks).encode(), actor=designer)
-    assert not draft["problems"], draft["problems"]
+    assert not draft.problems, draft.problems
     [(view, new)] = [
-        (v, n) for v, n in demo.design.deploy_draft(draft["id"], actor=designer, note=note) if v.process_id == PROCESS
+        (v, n) for v, n in demo.design.deploy_draft(draft.id, actor=designer, note=note) if v.process_id == PROCESS
     ]
     assert new
     return view.version
@@ -216,7 +216,7 @@ def test_upload_a_file_as_a_draft(designer: Api, demo: Engine) -> None:
     problem(designer.post("/drafts/upload", data={}), 422)
     malformed = problem(designer.post("/drafts/upload", **upload("rotto.bpmn", b"<bpmn")), 422)
     assert "malformed XML" in malformed["detail"]
-    assert [d["file_name"] for d in demo.design.drafts(actor=demo.users.get("progettista"))] == ["caricato.bpmn"]
+    assert [d.file_name for d in demo.design.drafts(actor=demo.users.get("progettista"))] == ["caricato.bpmn"]
 
 
 def upload(file_name: str, content: bytes) -> dict[str, Any]:
@@ -246,13 +246,13 @@ def test_dangerous_input_is_refused_with_422_and_never_stored(designer: Api, app
     # the same through the pages: the modeler's save and the upload form
     page = login_as(app.test_client(), "progettista")
     draft = demo.design.new_draft("sicuro", "Sicuro", actor=demo.users.get("progettista"))
-    before = demo.design.draft(draft["id"], actor=demo.users.get("progettista"))["content"]
-    saved = page.post(f"/design/drafts/{draft['id']}.json", json={"xml": BOMB.decode()})
+    before = demo.design.draft(draft.id, actor=demo.users.get("progettista")).content
+    saved = page.post(f"/design/drafts/{draft.id}.json", json={"xml": BOMB.decode()})
     problem(saved, 422)
-    assert demo.design.draft(draft["id"], actor=demo.users.get("progettista"))["content"] == before
+    assert demo.design.draft(draft.id, actor=demo.users.get("progettista")).content == before
     refused = page.post("/design/upload", **upload("fuga.bpmn", escape.encode()))
     assert refused.status_code == 422 and "File rifiutato e non salvato" in refused.get_data(as_text=True)
-    assert [d["file_name"] for d in demo.design.drafts(actor=demo.users.get("progettista"))] == ["sicuro.bpmn"]
+    assert [d.file_name for d in demo.design.drafts(actor=demo.users.get("progettista"))] == ["sicuro.bpmn"]
 
 
 def test_a_50_mb_upload_is_refused_by_flask_before_the_engine(
@@ -410,7 +410,7 @@ def test_bulk_migration_reports_each_case_and_a_mapping_moves_the_rest(designer:
     assert [r["case_id"] for r in mapped.get_json()] == [second] and mapped.get_json()[0]["migrated"]
     assert demo.cases.get(second).process_version == 2
     [diagram] = demo.cases.diagram(second, actor=demo.users.get("coordinatore"))
-    assert diagram["active"] == ["T1"]
+    assert list(diagram.active) == ["T1"]
     problem(designer.post(url, json={"to_version": 9, "dry_run": True}), 404)
     problem(designer.post(url, json={"to_version": 2}), 422)
     problem(designer.post("/processes/non_esiste/migrate", json={"to_version": 1, "dry_run": True}), 404)
@@ -456,13 +456,13 @@ def test_library_page_new_process_open_and_upload(page: FlaskClient, demo: Engin
 
 def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) -> None:
     draft = demo.design.new_draft(PROCESS, "Prova", actor=demo.users.get("progettista"))
-    url = f"/design/drafts/{draft['id']}"
+    url = f"/design/drafts/{draft.id}"
     html = page.get(url).get_data(as_text=True)
     assert 'data-testid="modeler"' in html and "impresa-modeler-vendor.js" in html and "spiff_properties.js" in html
     assert '"generico_conferma"' in html  # the known forms, for the properties panel
 
     doc = page.get(f"{url}.json").get_json()
-    assert doc["content"] == draft["content"] and doc["deployable"] and doc["updated_at"].startswith("20")
+    assert doc["content"] == draft.content and doc["deployable"] and doc["updated_at"].startswith("20")
     broken = page.post(f"{url}.json", json={"xml": chain(PROCESS, ["T1"], form=None), "note": "senza modulo"})
     assert broken.status_code == 200
     assert [(p["element"], p["message"]) for p in broken.get_json()["problems"]] == [
@@ -491,18 +491,18 @@ def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) 
 
 def test_a_decision_table_is_edited_as_xml(page: FlaskClient, demo: Engine) -> None:
     draft = demo.design.open_draft("esito_valutazione.dmn", actor=demo.users.get("progettista"))
-    html = page.get(f"/design/drafts/{draft['id']}").get_data(as_text=True)
+    html = page.get(f"/design/drafts/{draft.id}").get_data(as_text=True)
     assert 'data-kind="dmn"' in html and 'id="xml-editor"' in html and 'id="canvas"' not in html
-    saved = page.post(f"/design/drafts/{draft['id']}.json", json={"xml": draft["content"], "note": "stessa tabella"})
+    saved = page.post(f"/design/drafts/{draft.id}.json", json={"xml": draft.content, "note": "stessa tabella"})
     assert saved.status_code == 200 and saved.get_json()["deployable"]
-    assert page.get(f"/design/drafts/{draft['id']}/diff.json").get_json() == {"processes": {}}
+    assert page.get(f"/design/drafts/{draft.id}/diff.json").get_json() == {"processes": {}}
 
 
 def test_dry_run_page(page: FlaskClient, demo: Engine) -> None:
     draft = demo.design.save_draft(
         f"{PROCESS}.bpmn", chain(PROCESS, ["T1", "T2"]).encode(), actor=demo.users.get("progettista")
     )
-    url = f"/design/drafts/{draft['id']}/dry-run"
+    url = f"/design/drafts/{draft.id}/dry-run"
     form = page.get(url).get_data(as_text=True)
     assert f'<option value="{PROCESS}" selected>' in form and "<code>T1</code>" in form
     result = page.post(url, data={"process_id": PROCESS, "data": "{}", "answers": '{"T1": {"conferma": true}}'})
@@ -517,7 +517,7 @@ def test_dry_run_page(page: FlaskClient, demo: Engine) -> None:
         f"{PROCESS}.bpmn",
         chain(PROCESS, ["T1"], form=None).encode(),
         actor=demo.users.get("progettista"),
-        draft_id=draft["id"],
+        draft_id=draft.id,
     )
     assert page.post(url, data={"process_id": PROCESS}).status_code == 409
 

@@ -70,7 +70,7 @@ def world(demo: Engine) -> World:
         {
             "case_id": str(case.id),
             "task_id": task.id,
-            "draft_id": str(draft["id"]),
+            "draft_id": str(draft.id),
             "token_id": str(spare_token),
             "filter_id": str(filter_id),
             "process_id": "percorso_beneficiario",

@@ -83,11 +83,11 @@ def test_filters_sorting_saved_filters_and_pages(demo: Engine, clock: object) ->
     html = client.get("/inbox").get_data(as_text=True)
     assert "Solo F2" in html and "process_id=valutazione_bisogno" in html
     [stored] = demo.accounts.filters(actor=demo.users.get("coordinatore"))
-    assert stored["params"] == {"tab": "role", "process_id": "valutazione_bisogno"}
+    assert stored.params == {"tab": "role", "process_id": "valutazione_bisogno"}
     assert client.post("/inbox/filters", data={"name": ""}, follow_redirects=True).status_code == 200
-    client.post(f"/inbox/filters/{stored['id']}/delete")
+    client.post(f"/inbox/filters/{stored.id}/delete")
     assert demo.accounts.filters(actor=demo.users.get("coordinatore")) == []
-    assert client.post(f"/inbox/filters/{stored['id']}/delete").status_code == 404
+    assert client.post(f"/inbox/filters/{stored.id}/delete").status_code == 404
 
 
 def test_due_dates_and_priority_are_shown_and_sortable(app: Flask, demo: Engine) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 
+from engine.model import AccessLogEntry
 from web import audit, security
 from web.api.auth import api_actor, requires
 from web.api.common import problems
@@ -84,7 +85,7 @@ def blueprint(prefix: str) -> Blueprint:
     @blp.arguments(AccessLogQuerySchema, location="query")
     @blp.response(200, AccessLogEntrySchema(many=True))
     @problems(blp, 403, 422)
-    def access_log(args: dict[str, Any]) -> list[dict[str, Any]]:
+    def access_log(args: dict[str, Any]) -> list[AccessLogEntry]:
         """Who was shown personal (health/judicial) data, newest first, by case and/or user."""
         return security.engine().audit.access_log(
             case_id=args.get("case_id"), username=args.get("username"), limit=args["limit"], actor=api_actor()

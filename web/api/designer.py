@@ -17,6 +17,7 @@ from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
+from engine.model import ProcessDraft
 from web import designer, security
 from web.api.auth import api_actor, check_process_id, requires
 from web.api.common import problems
@@ -49,7 +50,7 @@ def blueprint(prefix: str) -> Blueprint:
         description="Process design: drafts, deployment, version history and diff, dry run, migration",
     )
 
-    def draft(draft_id: int) -> dict[str, Any]:
+    def draft(draft_id: int) -> ProcessDraft:
         ensure_id(draft_id)
         return security.engine().design.draft(draft_id, actor=api_actor())
 
@@ -113,7 +114,7 @@ def blueprint(prefix: str) -> Blueprint:
         """Save new XML into the draft (same file name); the answer lists every problem found."""
         found = draft(draft_id)
         saved = security.engine().design.save_draft(
-            found["file_name"], args["content"].encode(), actor=api_actor(), note=args["note"], draft_id=draft_id
+            found.file_name, args["content"].encode(), actor=api_actor(), note=args["note"], draft_id=draft_id
         )
         return designer.draft_document(saved)
 
@@ -134,7 +135,7 @@ def blueprint(prefix: str) -> Blueprint:
     def deploy_draft(args: dict[str, Any], draft_id: int) -> list[dict[str, Any]]:
         """Deploy the library with the draft in it, with a change note: a new version for each
         process whose closure changed (``new``). 409 while the draft has problems."""
-        designer.require_deployable(draft(draft_id))
+        ensure_id(draft_id)
         result = security.engine().design.deploy_draft(draft_id, actor=api_actor(), note=args["note"])
         return designer.deployed_rows(result)
 
@@ -145,7 +146,7 @@ def blueprint(prefix: str) -> Blueprint:
     def draft_diff(draft_id: int) -> dict[str, Any]:
         """What the draft changes against the deployed library, element by element."""
         ensure_id(draft_id)
-        return security.engine().design.draft_diff(draft_id, actor=api_actor())
+        return security.engine().design.draft_diff(draft_id, actor=api_actor()).as_dict()
 
     @blp.route("/drafts/<int:draft_id>/dry-run", methods=["POST"])
     @requires("design")
@@ -156,7 +157,7 @@ def blueprint(prefix: str) -> Blueprint:
         """Run a process of the draft's library in memory on sample data: user tasks answered
         from ``answers`` (validated by their forms), timers fired by a private clock. Nothing is
         stored. Reports the path taken, where it stopped and the final data."""
-        designer.require_deployable(draft(draft_id))
+        ensure_id(draft_id)
         designer.check_answers(args["answers"])
         result = security.engine().design.dry_run(
             draft_id, args["process_id"], args["data"], args["answers"], actor=api_actor()
@@ -179,7 +180,7 @@ def blueprint(prefix: str) -> Blueprint:
     def version_diff(args: dict[str, Any], process_id: str) -> dict[str, Any]:
         """Elements added, removed and changed between versions ``from`` and ``to`` (of the
         process and of what it calls); layout moves are not changes."""
-        return security.engine().design.diff(check_process_id(process_id), args["from_"], args["to"])
+        return security.engine().design.diff(check_process_id(process_id), args["from_"], args["to"]).as_dict()
 
     @blp.route("/cases/<int:case_id>/migrate", methods=["POST"])
     @requires("design")

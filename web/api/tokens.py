@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from engine.model import ApiToken
 from web import security
 from web.api.auth import api_actor, requires
 from web.api.common import problems
@@ -20,7 +21,7 @@ def blueprint(prefix: str) -> Blueprint:
     @requires("account")
     @blp.response(200, TokenSchema(many=True))
     @problems(blp)
-    def list_tokens() -> list[dict[str, Any]]:
+    def list_tokens() -> list[ApiToken]:
         """The caller's tokens (never the token values)."""
         return security.engine().accounts.tokens(actor=api_actor())
 
