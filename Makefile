@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/impresa.db
 
-.PHONY: help setup run test test-postgres lint typecheck imports check bench clean chromium
+.PHONY: help setup run test test-fast test-postgres lint typecheck imports check bench clean chromium
 
 help:
 	@echo "make run    – set up, migrate, seed demo data, serve on http://127.0.0.1:5000 (PORT=… to change)"
 	@echo "make test   – set up, run the decision tests and the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
+	@echo "make test-fast – the quick loop: every test but the browser and slow ones"
 	@echo "make check  – ruff + mypy + import-linter (the layering contracts in pyproject.toml)"
 	@echo "make bench  – run the benchmarks in benchmarks/"
 
@@ -46,7 +47,11 @@ run: setup
 # The decision tests kept in the DMN files first (they are the legal examples), then every test.
 test: setup chromium
 	$(BIN)/impresa process test processes/
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The quick loop: everything but browser tests and the slow ones (measured in the README).
+test-fast: setup
+	$(BIN)/pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check engine web forms tests benchmarks

@@ -9,5 +9,16 @@ from engine.application import Engine
 from engine.bootstrap import build_engine, create_schema
 from engine.config import Settings
 from engine.model import Actor, CaseStatus, TaskStatus
+from engine.roles import LANE_ROLES, ROLES
 
-__all__ = ["Actor", "CaseStatus", "Engine", "Settings", "TaskStatus", "build_engine", "create_schema"]
+__all__ = [
+    "LANE_ROLES",
+    "ROLES",
+    "Actor",
+    "CaseStatus",
+    "Engine",
+    "Settings",
+    "TaskStatus",
+    "build_engine",
+    "create_schema",
+]

@@ -22,6 +22,29 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
 
+# Files whose every test is slow (real processes, threads, fuzzing) or drives a browser.
+SLOW_FILES = {"test_scheduler_processes.py", "test_cli.py", "test_api_schemathesis.py", "test_scheduler.py"}
+BROWSER_FILES = {"test_browser_e2e.py", "test_browser_modeler.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tier markers from what each test uses: a database fixture → ``db`` (and ``postgres`` on
+    PostgreSQL); a live browser → ``browser``; real processes, threads or fuzzing → ``slow``."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        name = item.path.name
+        if fixtures & {"engine", "db_url", "pg_url", "demo"}:
+            item.add_marker(pytest.mark.db)
+            if ON_POSTGRES:  # this run's database tests are PostgreSQL tests (`-m postgres`)
+                item.add_marker(pytest.mark.postgres)
+        if name in BROWSER_FILES or "in_the_browser" in item.name:
+            item.add_marker(pytest.mark.browser)
+        if name in SLOW_FILES or "concurrent" in item.name:
+            item.add_marker(pytest.mark.slow)
+        if name == "test_api_schemathesis.py":
+            item.add_marker(pytest.mark.schemathesis)
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str | None]:
     """A private schema in the test PostgreSQL database for this session (None on SQLite)."""

@@ -16,7 +16,7 @@ from flask_babel import Babel, format_date, format_datetime, get_locale, gettext
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from engine.roles import ROLES
+from engine import ROLES
 
 LANGUAGES = ("it", "en")
 

@@ -24,9 +24,8 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
-from engine import Engine, errors
+from engine import LANE_ROLES, ROLES, Engine, errors
 from engine.model import Actor
-from engine.roles import LANE_ROLES, ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 

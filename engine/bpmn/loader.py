@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,6 +128,8 @@ class Library:
         self.files: dict[str, SourceFile] = {}
         self.roots: dict[str, Any] = {}
         self.parser = SpiffBpmnParser(validator=VALIDATOR)
+        self._parsed: dict[str, ProcessSpecs] = {}
+        self._parse_lock = threading.RLock()
         for source in files:
             if source.name in self.files:
                 raise InvalidProcess(f"{source.name}: file given twice")
@@ -176,6 +179,15 @@ class Library:
         return ProcessProblem(message, file=file_name, element=element, line=line or None)
 
     def specs(self, process_id: str) -> ProcessSpecs:
+        """The parsed process (once per library: specs are read-only once built)."""
+        parsed = self._parsed.get(process_id)
+        if parsed is None:
+            with self._parse_lock:
+                parsed = self._parsed.get(process_id) or self._parse(process_id)
+                self._parsed[process_id] = parsed
+        return parsed
+
+    def _parse(self, process_id: str) -> ProcessSpecs:
         try:
             spec = self.parser.get_spec(process_id)
             subprocess_specs = self.parser.get_subprocess_specs(process_id)
@@ -230,6 +242,38 @@ def user_task_info(task_spec: Any) -> UserTaskInfo | None:
     )
 
 
+_LIBRARIES: OrderedDict[str, Library] = OrderedDict()
+_LIBRARIES_LOCK = threading.Lock()
+_LIBRARIES_KEPT = 8
+
+
+def library_key(files: Iterable[SourceFile]) -> str:
+    """A digest of file names and contents, in order: equal keys, equal libraries."""
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + f.sha256.encode() + b"\n")
+    return digest.hexdigest()
+
+
+def parsed_library(files: Iterable[SourceFile]) -> Library:
+    """The parsed library of exactly these files, shared within the process: deploying or
+    validating the same files again (each server start, each test) parses nothing. A library
+    that fails to parse is not kept."""
+    sources = list(files)
+    key = library_key(sources)
+    with _LIBRARIES_LOCK:
+        found = _LIBRARIES.get(key)
+        if found is not None:
+            _LIBRARIES.move_to_end(key)
+            return found
+    library = Library(sources)
+    with _LIBRARIES_LOCK:
+        _LIBRARIES[key] = library
+        while len(_LIBRARIES) > _LIBRARIES_KEPT:
+            _LIBRARIES.popitem(last=False)
+    return library
+
+
 class SpecCache:
     """Process-wide cache of parsed specs by process version id; parses each version once."""
 
@@ -245,7 +289,7 @@ class SpecCache:
         with self._lock:
             if version_id not in self._specs:
                 process_id, files = fetch(version_id)
-                self._specs[version_id] = Library(files).specs(process_id)
+                self._specs[version_id] = parsed_library(files).specs(process_id)
             return self._specs[version_id]
 
     def cached(self) -> dict[int, ProcessSpecs]:

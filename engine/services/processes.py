@@ -15,7 +15,7 @@ from engine import errors
 from engine.bpmn.decisions import check_decisions, run_tests
 from engine.bpmn.dmn_categories import category_map_problems
 from engine.bpmn.lint import lint_library
-from engine.bpmn.loader import Library, SourceFile
+from engine.bpmn.loader import SourceFile, library_key, parsed_library
 from engine.errors import InvalidProcess, ProcessProblem
 from engine.forms import field_choices, form_fields, known_forms
 from engine.model import Actor, DecisionTestResult, ProcessVersionView
@@ -30,11 +30,25 @@ def read_directory(directory: Path) -> list[SourceFile]:
     return [SourceFile(p.name, p.read_bytes()) for p in files]
 
 
+_VALIDATED: dict[str, tuple[ProcessProblem, ...]] = {}
+
+
 def validate(files: Iterable[SourceFile], parameters: Mapping[str, Any] | None = None) -> list[ProcessProblem]:
     """Every problem of a set of files (parse, structure, lint, decision tables and their tests);
-    empty when deployable. ``parameters``: the programme parameters decision tests run with."""
+    empty when deployable. ``parameters``: the programme parameters decision tests run with. The
+    verdict on the same files and parameters is remembered within the process (a few at most)."""
+    files = list(files)
+    key = library_key(files) + json.dumps(parameters or {}, sort_keys=True, default=str)
+    if key not in _VALIDATED:
+        if len(_VALIDATED) >= 16:
+            _VALIDATED.pop(next(iter(_VALIDATED)))
+        _VALIDATED[key] = tuple(_validate(files, parameters))
+    return list(_VALIDATED[key])
+
+
+def _validate(files: list[SourceFile], parameters: Mapping[str, Any] | None) -> list[ProcessProblem]:
     try:
-        library = Library(files)
+        library = parsed_library(files)
     except InvalidProcess as err:
         return err.problems or [ProcessProblem(err.message)]
     problems: list[ProcessProblem] = []
@@ -54,7 +68,7 @@ def test_decisions(
 ) -> tuple[list[DecisionTestResult], list[ProcessProblem]]:
     """Run the decision tests kept in the DMN files (with the library around them)."""
     try:
-        library = Library(files)
+        library = parsed_library(files)
     except InvalidProcess as err:
         return [], err.problems or [ProcessProblem(err.message)]
     return run_tests(library, parameters or {})
@@ -70,7 +84,7 @@ def deploy(
     problems = validate(files, ctx.parameters)
     if problems:
         raise InvalidProcess(f"{len(problems)} problem(s); first: {problems[0]}", problems)
-    library = Library(files)
+    library = parsed_library(files)
     result = []
     with ctx.uow() as uow:
         now = ctx.clock.now()

@@ -42,6 +42,7 @@ NOT_CASE_COMMANDS = {
     "tasks.count",
     "tasks.query",
     "tasks.get",
+    "tasks.instructions",
     "tasks.form_keys",
     "tasks.form_schema",
     "tasks.draft",
