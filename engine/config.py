@@ -84,14 +84,14 @@ def busy_timeout_from_env() -> int:
 class Settings:
     database_url: str = field(default_factory=default_database_url)
     processes_dir: Path = ROOT / "processes"
-    # Processes whose cases need an active partnership in their territory (DOMAIN.md F1 → F2).
+    # Processes whose cases need an active partnership in their territory (docs/domain.md, phase F1 → F2).
     partnership_required_for: frozenset[str] = frozenset({"percorso_beneficiario", "valutazione_bisogno"})
     partnership_process: str = "accordo_partenariato"
     # console | file:PATH | smtp://host:port (engine.adapters.senders)
     notify: str = "console"
     # keys the server keeps: the dossier signing key, the pseudonymisation key
     instance_dir: Path = ROOT / "instance"
-    # years after closure before personal data may be erased (ESF+: 5 years, DOMAIN.md §5)
+    # years after closure before personal data may be erased (ESF+: 5 years, docs/domain.md, "Data classes")
     retention_years: int = 5
     echo_sql: bool = False
     # hard limits for diagram code (docs/sandbox.md): wall clock per evaluation, memory a script

@@ -1,4 +1,4 @@
-"""Who may see which personal data (DOMAIN.md §5): health (C2) and judicial (C3) fields.
+"""Who may see which personal data (docs/domain.md, "Data classes"): health (C2) and judicial (C3) fields.
 
 A form field is classified by its metadata (``data_class="C2"`` or ``"C3"``); the engine
 collects those names from every registered form. Case data shown to an actor keeps only the
@@ -15,7 +15,7 @@ from typing import Any
 from engine.model import Actor
 from forms import FORMS
 
-# Need-to-know (DOMAIN.md §5 matrix): the case manager and the team see both classes; the health
+# Need-to-know (docs/domain.md, "Data classes"): the case manager and the team see both classes; the health
 # referent sees health data, the justice referent judicial data; nobody else sees either.
 ROLES_FOR_CLASS: dict[str, frozenset[str]] = {
     "C2": frozenset({"assistente_sociale", "equipe_multidisciplinare", "referente_sanitario"}),

@@ -1,7 +1,7 @@
 """The programme's actor roles: the codes diagrams use as lane names, with their UI labels.
 
 A lane's *name* in a diagram is one of these codes; the engine matches it against the roles an
-actor holds. Labels are Italian first (DOMAIN.md §2), English second.
+actor holds. Labels are Italian first (docs/domain.md, "Roles"), English second.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Forms of phase F1 "Accordo di partenariato" (one case per territory; DOMAIN.md §3 F1, §2.1).
+"""Forms of phase F1 "Accordo di partenariato" (one case per territory; docs/domain.md, phase F1).
 
 Each schema is the form of one user task of ``processes/accordo_partenariato.bpmn``: territory
 mapping, institutional contacts, co-programming table, draft agreement, each partner's answer
@@ -36,7 +36,7 @@ TIPI_ENTE_LABELS = [
     "Impresa mentor",
     "Altro",
 ]
-# DOMAIN.md §3 F1 step 5: social services and the job centre cannot be missing from a territory.
+# docs/domain.md, phase F1: social services and the job centre cannot be missing from a territory.
 TIPI_ENTE_SEMPRE_ESSENZIALI = {"COMUNE_ATS", "CPI"}
 
 STRUMENTI = [

@@ -1,8 +1,8 @@
-"""Forms of phase F2 "Valutazione del bisogno" (one case per beneficiary; DOMAIN.md §3 F2, §1.2).
+"""Forms of phase F2 "Valutazione del bisogno" (one case per beneficiary; docs/domain.md, phase F2).
 
 Each schema is the form of one user task of ``processes/valutazione_bisogno.bpmn``. The fields
 that feed the eligibility tables (DT-1…DT-4) are booleans, percentages, ages and months, never a
-diagnosis or an offence (GDPR minimisation, DOMAIN.md §5): certifications store the *category*
+diagnosis or an offence (GDPR minimisation, docs/domain.md, "Data classes"): certifications store the *category*
 plus evidence metadata (type, issuing body, protocol no., issue/expiry dates).
 
 The forms of the four parallel assessment branches give every field a value (required or
@@ -19,7 +19,7 @@ from marshmallow import fields, validate, validates_schema
 from forms.base import FormSchema, form, meta
 from forms.f1_partenariato import choice, raise_if
 
-# --- data classes (DOMAIN.md §5): read by engine/privacy.py -------------------------------------
+# --- data classes (docs/domain.md, "Data classes"): read by engine/privacy.py -------------------------------------
 # C2 = health (art. 9 GDPR): invalidity, disability, psychiatric/addiction care, health-service
 # certifications. C3 = judicial (art. 10 GDPR): detention, alternative measures, end of sentence.
 C2 = "C2"
@@ -323,7 +323,7 @@ class InformativaConsensiForm(FormSchema):
 
     @validates_schema
     def check_consensi(self, data: dict[str, Any], **kwargs: Any) -> None:
-        # Consent is the basis only for the private host (DOMAIN.md §5); it is never a precondition.
+        # Consent is the basis only for the private host (docs/domain.md, "Data classes"); it is never a precondition.
         if data["condivisione_ospite_privato"] and not data["consenso_condivisione_ospite"]:
             raise_if(
                 {"consenso_condivisione_ospite": ["La condivisione con un ospitante privato richiede il consenso."]}
@@ -771,7 +771,7 @@ class AttestazioneGiustiziaForm(FormSchema):
 
 # Every field the four parallel branches write; the re-assessment loop deletes them before the
 # branches run again, otherwise the parallel join would keep a stale value of the branch that
-# arrives last (SPIFFWORKFLOW.md §12, "last completed branch wins").
+# arrives last (docs/spiffworkflow.md §12, "last completed branch wins").
 CAMPI_RAMI_VALUTAZIONE: tuple[str, ...] = tuple(
     name
     for schema in (

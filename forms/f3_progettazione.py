@@ -1,4 +1,4 @@
-"""Forms of phase F3 – Progettazione dell'intervento (DOMAIN.md §3 F3, §2.1 documents).
+"""Forms of phase F3 – Progettazione dell'intervento (docs/domain.md, phase F3).
 
 Track A (inserimento lavorativo): progetto personalizzato, choice of instrument, matching with a
 host/mentor enterprise, fallback after failed matching, the beneficiary's agreement and the one
@@ -6,7 +6,7 @@ renegotiation round. Track B (start-up): idea and founding group, feasibility st
 business plan, validation by the comitato tecnico and statuto draft.
 
 It also holds the small validator helpers (Italian messages) shared by the F4 and F5 form modules.
-Free-text fields never ask for diagnoses or offences (DOMAIN.md §5): help texts say so.
+Free-text fields never ask for diagnoses or offences (docs/domain.md, "Data classes"): help texts say so.
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ class SceltaStrumento(FormSchema):
             "Iscritto al collocamento mirato (L. 68/1999)",
             "Determina la durata massima del tirocinio.",
             label_en="Registered for targeted placement (L. 68/1999)",
-            data_class="C2",  # health (DOMAIN.md §5): the L. 68 list is for persons with disabilities
+            data_class="C2",  # health (docs/domain.md, "Data classes"): the L. 68 list is for persons with disabilities
         ),
     )
     incentivi = fields.List(

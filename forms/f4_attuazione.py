@@ -1,4 +1,4 @@
-"""Forms of phase F4 – Attuazione (DOMAIN.md §3 F4, §2.1 documents).
+"""Forms of phase F4 – Attuazione (docs/domain.md, phase F4).
 
 Track A: convenzione + PFI (traineeships) or contract/enrolment (hiring, training), the mandatory
 start notice, the tutor's monthly attendance register with its events (sospensione, interruzione,
@@ -355,7 +355,7 @@ class RegistroPresenze(FormSchema):
             "Motivo della sospensione",
             "Solo il codice: mai la diagnosi.",
             label_en="Suspension reason",
-            data_class="C2",  # health (DOMAIN.md §5): illness or injury is health data
+            data_class="C2",  # health (docs/domain.md, "Data classes"): illness or injury is health data
         ),
     )
     iniziativa_interruzione = fields.String(
@@ -791,7 +791,7 @@ MOTIVI_RINUNCIA = [
     title_en="Withdrawal of the person during implementation",
     description=(
         "La persona ha comunicato la rinuncia: il tirocinio, l'inserimento o l'accompagnamento in corso è "
-        "interrotto e l'attuazione si chiude per abbandono (DOMAIN.md F4). Seguono la scheda di uscita e i "
+        "interrotto e l'attuazione si chiude per abbandono (docs/domain.md, phase F4). Seguono la scheda di uscita e i "
         "follow-up."
     ),
     data_class="C1",

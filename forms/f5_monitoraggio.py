@@ -1,10 +1,10 @@
-"""Forms of phase F5 – Monitoraggio e valutazione (DOMAIN.md §3 F5, §4.1 ESF+ indicators).
+"""Forms of phase F5 – Monitoraggio e valutazione (docs/domain.md, phase F5).
 
 ESF+ entry micro-data (EECO fields, before the first activity), the case manager's monthly
 monitoring report, the multidisciplinary team's review, the exit form (EECR01–04, within 28 days
 of leaving) and the 6- and 12-month follow-ups (EECR05/EECR06).
 
-Data classes (DOMAIN.md §5): these forms carry categories and codes only. There is no free-text
+Data classes (docs/domain.md, "Data classes"): these forms carry categories and codes only. There is no free-text
 field for health conditions or offences; disability is a declared yes/no/not-declared flag.
 """
 
@@ -114,7 +114,7 @@ class SchedaIngresso(FormSchema):
             "Solo sì/no/non dichiarato: nessuna diagnosi.",
             label_en="Person with disabilities (declared)",
             help_en="Yes/no/not declared only: no diagnosis.",
-            data_class="C2",  # health (DOMAIN.md §5), ESF+ EECO12
+            data_class="C2",  # health (docs/domain.md, "Data classes"), ESF+ EECO12
         ),
     )
     cittadinanza = fields.String(

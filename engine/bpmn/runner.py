@@ -216,7 +216,7 @@ class Runner:
                 name = parent_spec.output_item.bpmn_id
                 if name not in data:
                     # The form is the child's answer: without it SpiffWorkflow would complete the
-                    # child and silently drop its output (SPIFFWORKFLOW.md §8).
+                    # child and silently drop its output (docs/spiffworkflow.md §8).
                     task.data[name] = dict(data)
             task.run()
             self._steps(wf)

@@ -1,4 +1,4 @@
-"""Workflow state <-> JSON, storing per-case *state only* (../shared/SPIFFWORKFLOW.md §9).
+"""Workflow state <-> JSON, storing per-case *state only* (docs/spiffworkflow.md §9).
 
 The stock converter writes the whole spec (and every called spec) into each saved case and
 rebuilds spec objects on every load. Specs belong to a process version, so here the workflow

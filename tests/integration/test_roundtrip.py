@@ -31,7 +31,7 @@ def _in_memory_steps(engine: Engine, source: SourceFile, pid: str, start: dict[s
             wf.get_tasks(state=TaskState.READY, manual=True),
             key=lambda t: (t.task_spec.bpmn_id, str(t.data.get("ente"))),
         )
-        # deep copy: in memory, nested data is shared between task snapshots (SPIFFWORKFLOW.md §10)
+        # deep copy: in memory, nested data is shared between task snapshots (docs/spiffworkflow.md §10)
         steps.append(([t.task_spec.bpmn_id for t in ready], copy.deepcopy(engine._ctx.runner.data(wf))))
         if not ready:
             return steps

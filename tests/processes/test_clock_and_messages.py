@@ -1,4 +1,4 @@
-"""The real lifecycle diagrams on the engine's clock and message bus (issue 5).
+"""The real lifecycle diagrams on the engine's clock and message bus.
 
 Every case runs the deployed library (``processes/``) through the real engine: database, inbox,
 audit log, ``case_timer`` schedule and ``case_message`` store. Time moves only with the

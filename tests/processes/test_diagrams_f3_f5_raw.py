@@ -1004,7 +1004,7 @@ def test_case_survives_serialization_inside_the_monthly_cycle(
     case.advance(MESE + 1)
     engine = case.wf.script_engine
     case.wf = ser.deserialize_json(ser.serialize_json(case.wf))
-    case.wf.script_engine = engine  # the engine is not serialized (SPIFFWORKFLOW.md §4)
+    case.wf.script_engine = engine  # the engine is not serialized (docs/spiffworkflow.md §4)
     case.do("Sub_mese_tirocinio_task")
     case.do("Task_mensile")
     case.month()

@@ -1,5 +1,5 @@
 """Health (C2) and judicial (C3) data are classified, so the privacy filter withholds them
-(DOMAIN.md §5; ``engine/privacy.py`` reads ``data_class`` from the forms' field metadata).
+(docs/domain.md, "Data classes"; ``engine/privacy.py`` reads ``data_class`` from the forms' field metadata).
 
 Two sources put such data into a case: form fields (classified here, by their metadata) and the
 variables the F2 decision tables and scripts derive from them (``cat_381``…), which are not form

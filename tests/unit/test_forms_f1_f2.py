@@ -318,7 +318,7 @@ def test_unknown_fields_are_refused() -> None:
 
 
 def test_no_form_has_a_diagnosis_or_offence_field() -> None:
-    # DOMAIN.md §5: categories and evidence metadata only, never a diagnosis or an offence.
+    # docs/domain.md, "Data classes": categories and evidence metadata only, never a diagnosis or an offence.
     forbidden = ("diagnos", "patolog", "terapi", "reato", "reati", "farmac")
     for key in MY_FORMS:
         names = list(FORMS[key]().fields)

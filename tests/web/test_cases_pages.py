@@ -46,7 +46,7 @@ def test_case_page_shows_tasks_history_data_and_withholds_by_role(app: Flask, de
     assert "Analisi preliminare" in social and "DID, profilazione" in social
     assert "Attività completata" in social and "Caso avviato" in social
     assert "bpmn-navigated-viewer.production.min.js" in social and 'data-testid="withheld"' not in social
-    # the job-centre officer does not see health/judicial fields (DOMAIN.md §5)
+    # the job-centre officer does not see health/judicial fields (docs/domain.md, "Data classes")
     cpi = login_as(app.test_client(), "cpi").get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'data-testid="withheld"' in cpi and "certificazione_sanitaria_necessaria" in cpi
     log = demo.audit.access_log(case_id=case.id, actor=demo.users.get("auditor"))
