@@ -23,7 +23,14 @@ ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
 
 # Files whose every test is slow (real processes, threads, fuzzing) or drives a browser.
-SLOW_FILES = {"test_scheduler_processes.py", "test_cli.py", "test_api_schemathesis.py", "test_scheduler.py"}
+SLOW_FILES = {
+    "test_scheduler_processes.py",
+    "test_cli.py",
+    "test_api_schemathesis.py",
+    "test_scheduler.py",
+    "test_serving.py",
+    "test_kill9.py",
+}
 BROWSER_FILES = {"test_browser_e2e.py", "test_browser_modeler.py"}
 
 
