@@ -99,13 +99,13 @@ def test_a_token_records_its_last_use_at_most_once_a_minute(engine: Engine, cloc
     op = engine.users.get("op")
     _, token = engine.accounts.create_token("t", actor=op)
     engine.accounts.actor_for_token(token)
-    first = engine.accounts.tokens(actor=op)[0]["last_used_at"]
+    first = engine.accounts.tokens(actor=op)[0].last_used_at
     clock.advance(seconds=30)
     engine.accounts.actor_for_token(token)
-    assert engine.accounts.tokens(actor=op)[0]["last_used_at"] == first
+    assert engine.accounts.tokens(actor=op)[0].last_used_at == first
     clock.advance(seconds=31)
     engine.accounts.actor_for_token(token)
-    assert engine.accounts.tokens(actor=op)[0]["last_used_at"] > first
+    assert engine.accounts.tokens(actor=op)[0].last_used_at > first
 
 
 def test_serve_refuses_a_worker_timeout_that_would_kill_requests_waiting_for_a_lock(
