@@ -43,6 +43,7 @@ NOT_CASE_COMMANDS = {
     "tasks.query",
     "tasks.get",
     "tasks.instructions",
+    "cases.migratable",
     "tasks.form_keys",
     "tasks.form_schema",
     "tasks.draft",
