@@ -145,9 +145,13 @@ class Library:
             except ValidationException as err:
                 problem = self.locate(err)
                 raise InvalidProcess(str(problem), [problem]) from None
+        # Taken before any parse: parsing a process registers its embedded sub-processes with the
+        # parser as processes of their own, and a shared library would then deploy them.
+        self._process_ids = sorted(self.parser.get_process_ids())
 
     def process_ids(self) -> list[str]:
-        return sorted(self.parser.get_process_ids())
+        """The executable processes of the files (never an embedded sub-process)."""
+        return list(self._process_ids)
 
     def process_file(self, process_id: str) -> str | None:
         parser = self.parser.get_process_parser(process_id)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.bpmn.loader import MAX_FILE_BYTES, SourceFile
+from engine.bpmn.loader import MAX_FILE_BYTES, Library, SourceFile
 from engine.services.processes import validate
 from tests.fixtures.diagrams import linear
 
@@ -120,3 +120,12 @@ def test_the_real_library_is_clean() -> None:
     from engine.services.processes import read_directory
 
     assert [str(p) for p in validate(read_directory(FIXTURES.parent.parent / "processes"))] == []
+
+
+def test_a_library_lists_the_same_processes_after_parsing_one_with_an_embedded_sub_process() -> None:
+    processes = Path(__file__).resolve().parents[2] / "processes"
+    library = Library([SourceFile(p.name, p.read_bytes()) for p in sorted(processes.iterdir()) if p.suffix in (".bpmn", ".dmn")])
+    before = library.process_ids()
+    library.specs("attuazione_startup")  # embeds Sub_mese_startup
+    assert library.process_ids() == before
+    assert "Sub_mese_startup" not in before
