@@ -115,10 +115,10 @@ def test_an_attack_in_diagram_code_ends_within_two_seconds_with_a_clean_error(
 @pytest.mark.parametrize("script", ["x = 10 ** 10 ** 8", "while True:\n    pass"])
 def test_the_dry_run_of_a_draft_obeys_the_same_limits(engine: Engine, deploy: Callable[..., None], script: str) -> None:
     draft = engine.design.save_draft("bozza.bpmn", linear("bozza", 1, script=script), actor=DESIGNER)
-    assert draft["problems"] == []
+    assert draft.problems == ()
 
     result, took, probe = while_running(
-        lambda: engine.design.dry_run(draft["id"], "bozza", {}, {"Task_1": OK}, actor=DESIGNER),
+        lambda: engine.design.dry_run(draft.id, "bozza", {}, {"Task_1": OK}, actor=DESIGNER),
         lambda: engine.design.drafts(actor=DESIGNER),
     )
 
