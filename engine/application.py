@@ -76,6 +76,7 @@ class Engine:
             messages_delivered=self.messages.deliver(),
             overdue_announced=self.timers.queue_overdue(),
             notifications_sent=self.timers.dispatch_notifications(),
+            anchors_taken=self.audit.anchor_on_schedule(),
         )
 
     def scheduler(self, *, interval_seconds: float = 5.0, blocking: bool = False) -> Heartbeat:

@@ -93,6 +93,8 @@ class Settings:
     instance_dir: Path = ROOT / "instance"
     # years after closure before personal data may be erased (ESF+: 5 years, docs/domain.md, "Data classes")
     retention_years: int = 5
+    # hours between the anchors the scheduler takes over every chain (0: none on a schedule)
+    anchor_interval_hours: float = 24.0
     echo_sql: bool = False
     # hard limits for diagram code (docs/sandbox.md): wall clock per evaluation, memory a script
     # worker may use, data one script may leave in the case, script workers per server process
@@ -112,6 +114,7 @@ class Settings:
             echo_sql=os.environ.get("IMPRESA_ECHO_SQL") == "1",
             notify=os.environ.get("IMPRESA_NOTIFY", "console"),
             instance_dir=Path(os.environ.get("IMPRESA_INSTANCE_DIR", ROOT / "instance")),
+            anchor_interval_hours=float(os.environ.get("IMPRESA_ANCHOR_HOURS", 24.0)),
             script_seconds=float(os.environ.get("IMPRESA_SCRIPT_SECONDS", 1.0)),
             script_memory_mb=int(os.environ.get("IMPRESA_SCRIPT_MEMORY_MB", 256)),
             script_output_kb=int(os.environ.get("IMPRESA_SCRIPT_OUTPUT_KB", 256)),

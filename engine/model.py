@@ -197,6 +197,9 @@ class CaseEvent:
     prev_hash: str | None = None
     hash: str | None = None
     erased: tuple[str, ...] = ()
+    # digest of the case row's snapshot (status and data) after the command, sealed in the chain so
+    # ``audit verify`` can check what pages and the API show (None on events sealed before it existed)
+    data_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -246,9 +249,18 @@ class TickReport:
     messages_delivered: int = 0
     overdue_announced: int = 0
     notifications_sent: int = 0
+    anchors_taken: int = 0
 
     def __bool__(self) -> bool:
-        return any((self.timers_fired, self.messages_delivered, self.overdue_announced, self.notifications_sent))
+        return any(
+            (
+                self.timers_fired,
+                self.messages_delivered,
+                self.overdue_announced,
+                self.notifications_sent,
+                self.anchors_taken,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -565,6 +577,8 @@ class Break:
     case_id: int
     seq: int
     reason: str
+    # what broke, for readers: event | erasure | head | snapshot | access_log | anchor
+    kind: str = "event"
 
     def __str__(self) -> str:
         return f"case {self.case_id}, event {self.seq}: {self.reason}"
@@ -578,6 +592,10 @@ class VerifyReport:
     events: int = 0
     breaks: tuple[Break, ...] = ()
     anchors: int = 0
+    # case rows whose shown status and data were checked against their last sealed digest
+    snapshots: int = 0
+    # rows of the personal-data access log checked in their per-case chains
+    access_rows: int = 0
 
     @property
     def ok(self) -> bool:

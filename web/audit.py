@@ -22,7 +22,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
-from flask_babel import get_timezone
+from flask_babel import get_timezone, gettext
 
 from engine.model import Actor, CaseEvent, ReplayStep
 from web import security
@@ -299,4 +299,24 @@ def verify() -> str:
     report = security.engine().audit.verify()
     first = report.breaks[0] if report.breaks else None
     link = url_for("audit.timeline", case_id=first.case_id) if first is not None and first.case_id > 0 else None
-    return render_template("audit_verify.html", report=report, first=first, first_link=link)
+    return render_template(
+        "audit_verify.html", report=report, first=first, first_link=link, break_labels=_break_labels()
+    )
+
+
+def _break_labels() -> dict[str, str]:
+    """What each kind of broken link means, for the auditor (the technical reason stays below)."""
+    return {
+        "event": gettext("Un evento è stato modificato, tolto o spostato."),
+        "erasure": gettext(
+            "Un dato risulta cancellato senza una cancellazione registrata nella catena, o è stato riscritto dopo."
+        ),
+        "head": gettext("La cronologia del caso è stata accorciata o il caso non corrisponde al suo ultimo evento."),
+        "snapshot": gettext(
+            "I dati o lo stato mostrati del caso differiscono da quelli fissati dal suo ultimo evento."
+        ),
+        "access_log": gettext(
+            "Il registro degli accessi ai dati personali è stato modificato o una riga è stata tolta."
+        ),
+        "anchor": gettext("La catena non corrisponde più a un'ancora registrata."),
+    }

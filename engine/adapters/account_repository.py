@@ -7,9 +7,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, text, update
 
 from engine.adapters import orm
+from engine.audit.chain import GENESIS, access_hash
 from engine.model import AccessLogEntry, ApiToken, SavedFilter
 
 _DELETE_DRAFTS = delete(orm.task_draft).where(orm.task_draft.c.task_id == bindparam("b_task"))
@@ -114,11 +115,40 @@ class SqlAccessLogRepository:
     def record(
         self, *, at: dt.datetime, username: str, case_id: int, purpose: str, fields: Sequence[str], ip: str | None
     ) -> None:
+        """Append a showing to the case's access chain. Two showings of one case must not link to the
+        same predecessor: SQLite's writing transactions are already serial (BEGIN IMMEDIATE); on
+        PostgreSQL a transaction-scoped advisory lock per case orders them."""
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(
+                text("SELECT pg_advisory_xact_lock(:space, :case_id)"), {"space": _ACCESS_LOCKS, "case_id": case_id}
+            )
+        a = orm.data_access_log.c
+        last = self.conn.execute(
+            select(a.hash).where(a.case_id == case_id).order_by(a.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        prev = last or GENESIS
+        digest = access_hash(case_id, _iso(at), username, purpose, list(fields), ip, prev)
         self.conn.execute(
             insert(orm.data_access_log).values(
-                at=at, username=username, case_id=case_id, purpose=purpose, fields=list(fields), ip=ip
+                at=at,
+                username=username,
+                case_id=case_id,
+                purpose=purpose,
+                fields=list(fields),
+                ip=ip,
+                prev_hash=prev,
+                hash=digest,
             )
         )
+
+    def chains(self) -> dict[int, list[dict[str, Any]]]:
+        """Every case's access-log rows in written order (for ``audit verify``)."""
+        a = orm.data_access_log.c
+        rows = self.conn.execute(select(orm.data_access_log).order_by(a.case_id, a.id))
+        result: dict[int, list[dict[str, Any]]] = {}
+        for r in rows:
+            result.setdefault(int(r.case_id), []).append(dict(r._mapping))
+        return result
 
     def entries(
         self,
@@ -140,3 +170,12 @@ class SqlAccessLogRepository:
             query = query.where(a.username == username)
         rows = self.conn.execute(query.order_by(a.at.desc(), a.id.desc()).limit(limit))
         return [AccessLogEntry(r.id, r.at, r.username, r.case_id, r.purpose, tuple(r.fields or ()), r.ip) for r in rows]
+
+
+# advisory-lock key space of the access-log chains (the second key is the case id)
+_ACCESS_LOCKS = 7301
+
+
+def _iso(at: dt.datetime) -> str:
+    """The instant as hashed: UTC, so a value read back from either database hashes the same."""
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).isoformat()

@@ -188,6 +188,8 @@ case_event = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("erased", JSONType, nullable=False),
+    # digest of the case row's status and data after the command (engine.audit.chain.snapshot_digest)
+    Column("data_digest", String(64)),
     UniqueConstraint("case_id", "seq"),
 )
 
@@ -201,6 +203,8 @@ audit_anchor = Table(
     Column("events", Integer, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # {case_id: [rows, last hash]} of every case's access-log chain (None on older anchors)
+    Column("access_heads", JSONType),
 )
 
 app_user = Table(
@@ -287,6 +291,10 @@ data_access_log = Table(
     Column("purpose", String(300), nullable=False),
     Column("fields", JSONType, nullable=False),
     Column("ip", String(64)),
+    # each case's showings form a hash chain (engine.audit.chain.access_hash); NULL on rows written
+    # before the log was chained
+    Column("prev_hash", String(64)),
+    Column("hash", String(64)),
     Index(None, "case_id", "at"),
     Index(None, "username", "at"),
 )

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.engine import Row
 
 from engine.adapters import orm
@@ -424,6 +424,12 @@ class SqlEventRepository:
         rows = self.conn.execute(select(orm.cases.c.id, orm.cases.c.event_seq, orm.cases.c.event_head))
         return {int(r[0]): (int(r[1]), str(r[2] or "")) for r in rows}
 
+    def snapshots(self, case_ids: Sequence[int]) -> dict[int, tuple[str, dict[str, Any]]]:
+        """What the case rows show (status, data), for checking them against the sealed digests."""
+        c = orm.cases.c
+        rows = self.conn.execute(select(c.id, c.status, c.data).where(c.id.in_(list(case_ids))))
+        return {int(r.id): (str(getattr(r.status, "value", r.status)), r.data or {}) for r in rows}
+
     def erase(self, case_id: int, seq: int, data: dict[str, Any], erased: Sequence[str], salts: dict[str, str]) -> None:
         c = orm.case_event.c
         self.conn.execute(
@@ -451,6 +457,7 @@ def _event_values(e: CaseEvent) -> dict[str, Any]:
         "prev_hash": e.prev_hash or "",
         "hash": e.hash or "",
         "erased": list(e.erased),
+        "data_digest": e.data_digest,
     }
 
 
@@ -472,6 +479,7 @@ def _event_from_row(r: Any) -> CaseEvent:
         prev_hash=r.prev_hash,
         hash=r.hash,
         erased=tuple(r.erased or ()),
+        data_digest=r.data_digest,
     )
 
 
@@ -479,9 +487,19 @@ class SqlAnchorRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, at: dt.datetime, heads: dict[str, list[Any]], events: int, prev_hash: str, digest: str) -> int:
+    def add(
+        self,
+        at: dt.datetime,
+        heads: dict[str, list[Any]],
+        events: int,
+        prev_hash: str,
+        digest: str,
+        access_heads: dict[str, list[Any]] | None = None,
+    ) -> int:
         key = self.conn.execute(
-            insert(orm.audit_anchor).values(at=at, heads=heads, events=events, prev_hash=prev_hash, hash=digest)
+            insert(orm.audit_anchor).values(
+                at=at, heads=heads, events=events, prev_hash=prev_hash, hash=digest, access_heads=access_heads
+            )
         ).inserted_primary_key
         assert key is not None
         return int(key[0])
@@ -489,6 +507,12 @@ class SqlAnchorRepository:
     def all(self) -> list[dict[str, Any]]:
         rows = self.conn.execute(select(orm.audit_anchor).order_by(orm.audit_anchor.c.id))
         return [dict(r._mapping) for r in rows]
+
+    def lock(self) -> None:
+        """Serialise anchor takers (several schedulers on one PostgreSQL): each anchor links to the
+        last one. SQLite's writing transactions are serial already."""
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(7302)"))
 
 
 class SqlProcessRepository:

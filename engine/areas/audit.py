@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from engine.areas.base import Area
-from engine.model import AccessLogEntry, Actor, Anchor, CaseView, JsonObject, ReplayResult, VerifyReport
+from engine.model import SYSTEM, AccessLogEntry, Actor, Anchor, CaseView, JsonObject, ReplayResult, VerifyReport
 from engine.services import audit, case_queries, dossier
 
 
@@ -14,7 +15,17 @@ class Audit(Area):
         return audit.verify_all(self._ctx)
 
     def anchor(self, *, actor: Actor) -> Anchor:
-        return audit.take_anchor(self._ctx, actor)
+        anchor = audit.take_anchor(self._ctx, actor)
+        assert anchor is not None  # unconditional when no interval is given
+        return anchor
+
+    def anchor_on_schedule(self) -> int:
+        """The scheduler's anchor: one when the last is older than the configured interval and
+        something changed since; returns how many were taken (0 or 1)."""
+        hours = self._ctx.settings.anchor_interval_hours
+        if hours <= 0:
+            return 0
+        return int(audit.take_anchor(self._ctx, SYSTEM, unless_within=dt.timedelta(hours=hours)) is not None)
 
     def replay(
         self, case_id: int, *, actor: Actor, upto: int | None = None, with_elements: bool = False

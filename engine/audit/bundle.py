@@ -35,6 +35,7 @@ def event_to_json(e: CaseEvent) -> dict[str, Any]:
         "prev_hash": e.prev_hash,
         "hash": e.hash,
         "erased": list(e.erased),
+        "data_digest": e.data_digest,
     }
 
 
@@ -56,6 +57,7 @@ def event_from_json(d: dict[str, Any]) -> CaseEvent:
         prev_hash=d.get("prev_hash"),
         hash=d.get("hash"),
         erased=tuple(d.get("erased") or ()),
+        data_digest=d.get("data_digest"),
     )
 
 
@@ -106,7 +108,7 @@ def verify_bundle(bundle: Any, trusted_public_key: str | None = None) -> list[st
         return [*problems, f"malformed event: {err}"]
     head = bundle.get("head") or {}
     case_id = int((bundle.get("case") or {}).get("id", events[0].case_id if events else 0))
-    broken = verify_case(case_id, events, (int(head.get("seq") or 0), str(head.get("hash") or "")))
+    broken = verify_case(case_id, events, (int(head.get("seq") or 0), str(head.get("hash") or "")), masked=True)
     if broken is not None:
         problems.append(str(broken))
     return problems

@@ -35,6 +35,37 @@ def commitments(data: Mapping[str, Any], salts: Mapping[str, str]) -> dict[str, 
     return {name: commitment(salts[name], name, value) for name, value in data.items()}
 
 
+def snapshot_digest(status: str, data: Mapping[str, Any]) -> str:
+    """What the case row shows (its status and data), as sealed in the command's events."""
+    return hashlib.sha256(canonical({"status": status, "data": data})).hexdigest()
+
+
+def access_hash(
+    case_id: int, at: str, username: str, purpose: str, fields: Sequence[str], ip: str | None, prev_hash: str
+) -> str:
+    """One showing of personal data, linked to the previous showing of the same case."""
+    row = {"case_id": case_id, "at": at, "username": username, "purpose": purpose, "fields": list(fields), "ip": ip}
+    return hashlib.sha256(canonical({**row, "prev": prev_hash})).hexdigest()
+
+
+def sealed_erasures(events: Sequence[CaseEvent]) -> tuple[dict[int, set[str]], int]:
+    """Which fields of which events the chain's own erasure events say were erased, and the seq of
+    the last erasure sealed before erasures listed their events (those vouch for what precedes them
+    as a whole; 0 when there is none)."""
+    sealed: dict[int, set[str]] = {}
+    legacy = 0
+    for e in events:
+        if e.kind != "data_erased":
+            continue
+        listed = e.data.get("events")
+        if isinstance(listed, dict):
+            for seq, names in listed.items():
+                sealed.setdefault(int(seq), set()).update(str(n) for n in names)
+        else:
+            legacy = e.seq
+    return sealed, legacy
+
+
 def event_hash(event: CaseEvent, commits: Mapping[str, str], prev_hash: str) -> str:
     head = {
         "case_id": event.case_id,
@@ -50,6 +81,8 @@ def event_hash(event: CaseEvent, commits: Mapping[str, str], prev_hash: str) -> 
         "commitments": dict(commits),
         "prev": prev_hash,
     }
+    if event.data_digest is not None:  # absent from events sealed before snapshots were sealed
+        head["data_digest"] = event.data_digest
     return hashlib.sha256(canonical(head)).hexdigest()
 
 
@@ -66,10 +99,16 @@ def seal(events: Sequence[CaseEvent], prev_hash: str) -> list[CaseEvent]:
     return sealed
 
 
-def verify_case(case_id: int, events: Sequence[CaseEvent], head: tuple[int, str] | None = None) -> Break | None:
-    """Check one case's events in stored order; ``head`` is (seq, hash) the case row or an anchor vouches for."""
+def verify_case(
+    case_id: int, events: Sequence[CaseEvent], head: tuple[int, str] | None = None, *, masked: bool = False
+) -> Break | None:
+    """Check one case's events in stored order; ``head`` is (seq, hash) the case row or an anchor vouches for.
+
+    ``masked``: a signed dossier, where entries its reader may not see are blanked like erased
+    ones; the signature vouches for that masking, so an erased entry needs no sealed erasure there."""
     prev = GENESIS
     expected_seq = 1
+    sealed, legacy = sealed_erasures(events)
     for e in events:
         if e.seq != expected_seq:
             missing = "missing or reordered" if e.seq > expected_seq else "duplicated or reordered"
@@ -79,6 +118,18 @@ def verify_case(case_id: int, events: Sequence[CaseEvent], head: tuple[int, str]
                 case_id, e.seq, "link to the previous event does not match (an event was changed, removed or reordered)"
             )
         erased = set(e.erased or ())
+        # an erased field is skipped below only when a later, sealed erasure event names it: else a
+        # changed value could hide behind a name added to ``erased``
+        unsealed = erased - sealed.get(e.seq, set()) if e.seq >= legacy and not masked else set()
+        if unsealed:
+            return Break(
+                case_id,
+                e.seq,
+                f"data field {sorted(unsealed)[0]!r} is marked erased, but no erasure sealed it",
+                "erasure",
+            )
+        if not masked and any(e.data.get(name, ERASED) != ERASED for name in erased):
+            return Break(case_id, e.seq, "an erased data field holds a value again", "erasure")
         salts = e.salts or {}
         for name, value in e.data.items():
             if name in erased:
@@ -95,8 +146,11 @@ def verify_case(case_id: int, events: Sequence[CaseEvent], head: tuple[int, str]
         seq, digest = head
         if seq != expected_seq - 1:
             return Break(
-                case_id, min(seq, expected_seq - 1) + 1, f"chain ends at event {expected_seq - 1}, expected {seq}"
+                case_id,
+                min(seq, expected_seq - 1) + 1,
+                f"chain ends at event {expected_seq - 1}, expected {seq}",
+                "head",
             )
         if digest != prev and seq > 0:
-            return Break(case_id, seq, "last event does not match the recorded head")
+            return Break(case_id, seq, "last event does not match the recorded head", "head")
     return None

@@ -8,12 +8,13 @@ through ``write_command`` and leave an event saying who, when and why, which rep
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from engine import errors
-from engine.audit.chain import GENESIS, canonical, verify_case
+from engine.audit.chain import GENESIS, access_hash, canonical, snapshot_digest, verify_case
 from engine.audit.replay import replay
 from engine.forms import check_free_data
 from engine.model import Actor, Anchor, Break, CaseEvent, CaseRecord, CaseView, EventKind, ReplayResult, VerifyReport
@@ -34,8 +35,9 @@ def _require(actor: Actor, roles: frozenset[str], what: str) -> None:
 
 
 def verify_all(ctx: Context, batch: int = 500) -> VerifyReport:
-    """Re-check every case's chain against its case row, then every anchor against the events."""
-    case_count = event_count = 0
+    """Re-check every case's chain against its case row (head and what the row shows), every
+    case's access-log chain, then every anchor against the events and the access log."""
+    case_count = event_count = snapshot_count = 0
     breaks: list[Break] = []
     with ctx.uow(write=False) as uow:
         heads = uow.events.heads()
@@ -50,54 +52,147 @@ def verify_all(ctx: Context, batch: int = 500) -> VerifyReport:
                 by_case.setdefault(e.case_id, []).append(e)
                 if (e.case_id, e.seq) in wanted:
                     seen_hashes[(e.case_id, e.seq)] = e.hash or ""
+            shown = uow.events.snapshots(list(by_case))
             for case_id, case_events in by_case.items():
                 case_count += 1
                 event_count += len(case_events)
                 seen_cases.add(case_id)
                 problem = verify_case(case_id, case_events, heads.get(case_id))
+                if problem is None:
+                    problem, checked = _check_snapshot(case_id, case_events[-1], shown.get(case_id))
+                    snapshot_count += checked
                 if problem is not None:
                     breaks.append(problem)
             last_case = max(by_case)
         for case_id, (seq, _) in heads.items():
             if seq > 0 and case_id not in seen_cases:
                 breaks.append(Break(case_id, 1, f"all {seq} events of the case are missing"))
-        anchor_count, anchor_breaks = _verify_anchors(anchors, seen_hashes)
+        access = uow.access_log.chains()
+        access_breaks, access_heads = _verify_access_log(access)
+        breaks += access_breaks
+        anchor_count, anchor_breaks = _verify_anchors(anchors, seen_hashes, access)
         breaks += anchor_breaks
     breaks.sort(key=lambda b: (b.case_id, b.seq))
-    return VerifyReport(cases=case_count, events=event_count, breaks=tuple(breaks), anchors=anchor_count)
+    return VerifyReport(
+        cases=case_count,
+        events=event_count,
+        breaks=tuple(breaks),
+        anchors=anchor_count,
+        snapshots=snapshot_count,
+        access_rows=sum(len(rows) for rows in access.values()),
+    )
 
 
-def _anchor_hash(at: str, heads: dict[str, list[Any]], events: int, prev: str) -> str:
-    return hashlib.sha256(canonical({"at": at, "heads": heads, "events": events, "prev": prev})).hexdigest()
+def _check_snapshot(
+    case_id: int, last: CaseEvent, shown: tuple[str, dict[str, Any]] | None
+) -> tuple[Break | None, int]:
+    """The case row's status and data against the digest sealed by its last command (events
+    sealed before snapshots were sealed carry none: nothing to check)."""
+    if last.data_digest is None or shown is None:
+        return None, 0
+    status, data = shown
+    if snapshot_digest(status, data) != last.data_digest:
+        return Break(
+            case_id, last.seq, "the case's shown data or status differs from what its last event sealed", "snapshot"
+        ), 1
+    return None, 1
 
 
-def _verify_anchors(anchors: list[dict[str, Any]], seen: dict[tuple[int, int], str]) -> tuple[int, list[Break]]:
+def _verify_access_log(chains: dict[int, list[dict[str, Any]]]) -> tuple[list[Break], dict[int, tuple[int, str]]]:
+    """Each case's showings must link one to the next; rows written before the log was chained
+    (no hash) may only precede the chained ones."""
+    breaks: list[Break] = []
+    heads: dict[int, tuple[int, str]] = {}
+    for case_id, rows in chains.items():
+        prev = GENESIS
+        chained = False
+        for n, row in enumerate(rows, start=1):
+            if row["hash"] is None:
+                if chained:
+                    breaks.append(Break(case_id, 0, f"access log row {row['id']} is outside the chain", "access_log"))
+                    break
+                continue
+            chained = True
+            at = row["at"] if row["at"].tzinfo else row["at"].replace(tzinfo=dt.UTC)
+            expected = access_hash(
+                case_id,
+                at.astimezone(dt.UTC).isoformat(),
+                row["username"],
+                row["purpose"],
+                list(row["fields"] or ()),
+                row["ip"],
+                prev,
+            )
+            if row["prev_hash"] != prev:
+                breaks.append(
+                    Break(
+                        case_id,
+                        0,
+                        f"access log row {row['id']}: a showing before it was changed or removed",
+                        "access_log",
+                    )
+                )
+                break
+            if row["hash"] != expected:
+                breaks.append(Break(case_id, 0, f"access log row {row['id']} was changed", "access_log"))
+                break
+            prev = row["hash"]
+            heads[case_id] = (n, prev)
+    return breaks, heads
+
+
+def _anchor_hash(
+    at: str, heads: dict[str, list[Any]], events: int, prev: str, access_heads: dict[str, list[Any]] | None = None
+) -> str:
+    body: dict[str, Any] = {"at": at, "heads": heads, "events": events, "prev": prev}
+    if access_heads is not None:  # anchors taken before the access log was chained have none
+        body["access"] = access_heads
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def _verify_anchors(
+    anchors: list[dict[str, Any]], seen: dict[tuple[int, int], str], access: dict[int, list[dict[str, Any]]]
+) -> tuple[int, list[Break]]:
     breaks: list[Break] = []
     prev = GENESIS
     for anchor in anchors:
         if anchor["prev_hash"] != prev or anchor["hash"] != _anchor_hash(
-            anchor["at"].isoformat(), anchor["heads"], anchor["events"], prev
+            anchor["at"].isoformat(), anchor["heads"], anchor["events"], prev, anchor.get("access_heads")
         ):
-            breaks.append(Break(0, anchor["id"], "anchor chain broken (an anchor was changed or removed)"))
+            breaks.append(Break(0, anchor["id"], "anchor chain broken (an anchor was changed or removed)", "anchor"))
         for case_id, (seq, digest) in anchor["heads"].items():
             if seen.get((int(case_id), int(seq))) != digest:
-                breaks.append(Break(int(case_id), int(seq), f"event no longer matches anchor {anchor['id']}"))
+                breaks.append(Break(int(case_id), int(seq), f"event no longer matches anchor {anchor['id']}", "anchor"))
+        for case_id, (count, digest) in (anchor.get("access_heads") or {}).items():
+            rows = access.get(int(case_id), [])
+            if len(rows) < int(count) or rows[int(count) - 1]["hash"] != digest:
+                breaks.append(Break(int(case_id), 0, f"access log no longer matches anchor {anchor['id']}", "anchor"))
         prev = anchor["hash"]
     return len(anchors), breaks
 
 
-def take_anchor(ctx: Context, actor: Actor) -> Anchor:
-    """Commit to every case's current chain head in one hash (periodically, e.g. daily)."""
+def take_anchor(ctx: Context, actor: Actor, *, unless_within: dt.timedelta | None = None) -> Anchor | None:
+    """Commit to every case's current chain head and access-log head in one hash. The scheduler
+    takes one every ``settings.anchor_interval_hours`` (``unless_within``: skip when the last one
+    is that recent, or when nothing changed since it) and after bulk work; returns None if skipped."""
     _require(actor, frozenset({"amministratore", "sistema", "coordinatore"}), "anchoring")
     with ctx.uow() as uow:
+        uow.anchors.lock()
         current = {c: v for c, v in sorted(uow.events.heads().items()) if v[0] > 0}
         heads: dict[str, list[Any]] = {str(c): [seq, head] for c, (seq, head) in current.items()}
+        _, access = _verify_access_log(uow.access_log.chains())
+        access_heads: dict[str, list[Any]] = {str(c): [n, h] for c, (n, h) in sorted(access.items())}
         previous = uow.anchors.all()
         prev = previous[-1]["hash"] if previous else GENESIS
         now = ctx.clock.now()
+        if unless_within is not None and previous:
+            last = previous[-1]
+            unchanged = last["heads"] == heads and (last.get("access_heads") or {}) == access_heads
+            if unchanged or now - last["at"] < unless_within:
+                return None
         count = sum(seq for seq, _ in current.values())
-        digest = _anchor_hash(now.isoformat(), heads, count, prev)
-        anchor_id = uow.anchors.add(now, heads, count, prev, digest)
+        digest = _anchor_hash(now.isoformat(), heads, count, prev, access_heads)
+        anchor_id = uow.anchors.add(now, heads, count, prev, digest, access_heads)
         uow.commit()
     return Anchor(id=anchor_id, at=now, cases=len(heads), events=count, hash=digest)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine import errors
-from engine.audit.chain import GENESIS, seal
+from engine.audit.chain import GENESIS, seal, snapshot_digest
 from engine.audit.digest import digest, summary
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.runner import FiredTimer, ReadyTask, json_safe
@@ -151,8 +151,11 @@ def append_events(
         uow.cases.save(record)
         return
     first = record.event_seq + 1
+    shown = snapshot_digest(record.status.value, record.data)
     numbered = [
-        dataclasses.replace(e, case_id=record.id, seq=first + i, cmd=first, state_digest=state_digest)
+        dataclasses.replace(
+            e, case_id=record.id, seq=first + i, cmd=first, state_digest=state_digest, data_digest=shown
+        )
         for i, e in enumerate(events)
     ]
     sealed = seal(numbered, record.event_head or GENESIS)
@@ -318,9 +321,7 @@ def _routed(uow: AbstractUnitOfWork, record: CaseRecord, tasks: list[TaskView]) 
         return tasks
     team = uow.teams.members(record.id)
     codes = {
-        str(item["codice"])
-        for t in tasks
-        if isinstance(item := t.context.get("item"), dict) and item.get("codice")
+        str(item["codice"]) for t in tasks if isinstance(item := t.context.get("item"), dict) and item.get("codice")
     }
     organisations = {code: uow.registry.organisation_id(code) for code in codes}
     found = {code: oid for code, oid in organisations.items() if oid is not None}

@@ -174,6 +174,7 @@ def erase_personal_data(
         if now < limit and not before_retention:
             raise errors.Conflict(f"case {case_id} is kept until {limit:%d/%m/%Y} (retention)")
         erased: set[str] = set()
+        per_event: dict[str, list[str]] = {}
         for e in uow.events.for_case(case_id):
             # a top-level entry that is, or contains, personal data goes whole (e.g. the completed
             # case's data, a correction, a message payload)
@@ -182,6 +183,7 @@ def erase_personal_data(
                 data = {k: (ERASED if k in fields else v) for k, v in e.data.items()}
                 salts = {k: v for k, v in (e.salts or {}).items() if k not in fields}
                 uow.events.erase(case_id, e.seq, data, [*e.erased, *fields], salts)
+                per_event[str(e.seq)] = sorted(fields)
                 erased.update(n for f in fields for n in privacy.classified_inside(f, e.data[f]))
         record.data = {k: (ERASED if k in classes else v) for k, v in record.data.items()}
         record.state = _redact_state(record.state, set(classes))
@@ -198,7 +200,9 @@ def erase_personal_data(
                     at=now,
                     actor=actor.username,
                     kind=EventKind.DATA_ERASED,
-                    data={"fields": fields, "reason": reason},
+                    # which entries of which events were blanked, sealed in the chain: verify accepts
+                    # an erased entry only where this says so
+                    data={"fields": fields, "reason": reason, "events": per_event},
                 )
             ],
         )

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 
 from engine import errors
 from engine.bpmn import migration
-from engine.model import Actor, CaseMigration, CaseRecord, CaseStatus, CaseView, EventKind
+from engine.model import SYSTEM, Actor, CaseMigration, CaseRecord, CaseStatus, CaseView, EventKind
 from engine.ports import AbstractUnitOfWork
+from engine.services.audit import take_anchor
 from engine.services.case_sync import event, view_of, write_command
 from engine.services.context import Context
 
@@ -197,4 +198,7 @@ def _one_by_one(
             if isinstance(err, errors.Forbidden) and not report_forbidden:
                 raise
             results.append(CaseMigration.refused(case_id, from_version, to_version, err.message))
+    if len(cases) > 1 and any(r.migrated for r in results):
+        # bulk work moves many chains at once: anchor them right away, not at the next scheduled anchor
+        take_anchor(ctx, SYSTEM)
     return results

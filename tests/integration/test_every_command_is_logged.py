@@ -58,6 +58,8 @@ NOT_CASE_COMMANDS = {
     "accounts.delete_filter",
     "audit.verify",
     "audit.anchor",
+    # the scheduler's anchor: a row of the anchor chain, no case touched
+    "audit.anchor_on_schedule",
     "audit.replay",
     "audit.dossier_bundle",
     "audit.dossier_pdf",

@@ -251,6 +251,18 @@ def test_chain_verification_shows_ok_or_the_first_broken_link(app: Flask, demo: 
     report = client.get("/api/v1/audit/verify", headers=headers).get_json()
     assert report["ok"] is False and report["first_break"]["case_id"] == case.id and report["first_break"]["seq"] == 2
     assert "broken link" in auditor.get("/audit/verify?lang=en").get_data(as_text=True)
+    assert "Un evento è stato modificato, tolto o spostato." in broken
+
+
+def test_a_tampered_case_page_is_told_in_italian(app: Flask, demo: Engine) -> None:
+    case = start_case(demo)
+    advance(demo, case.id, "UT_verifica_documenti")
+    with demo.db.begin() as conn:
+        conn.execute(text("UPDATE cases SET status = 'completed' WHERE id = :c"), {"c": case.id})
+    page = login_as(app.test_client(), "auditor").get("/audit/verify").get_data(as_text=True)
+    assert 'data-ok="false"' in page
+    assert "I dati o lo stato mostrati del caso differiscono da quelli fissati dal suo ultimo evento." in page
+    assert "Dati mostrati dei casi confrontati con la catena" in page
 
 
 def test_pseudonymised_export_for_evaluators(app: Flask, demo: Engine) -> None:
