@@ -493,10 +493,16 @@ def org() -> None:
 @click.argument("code")
 @click.option("--name", required=True)
 @click.option("--kind", required=True, help="istituzione, centro_impiego, terzo_settore, impresa_mentor, …")
-@click.option("--territory", required=True)
+@click.option("--territory", "territories", required=True, multiple=True, help="Repeat for each territory served.")
+@click.option("--tax-code", default=None, help="Codice fiscale")
+@click.option("--vat-number", default=None, help="Partita IVA")
 @user_errors
-def org_add(code: str, name: str, kind: str, territory: str) -> None:
-    get_engine().registry.add_organisation(code, name, kind, territory, actor=OPERATOR)
+def org_add(
+    code: str, name: str, kind: str, territories: tuple[str, ...], tax_code: str | None, vat_number: str | None
+) -> None:
+    get_engine().registry.add_organisation(
+        code, name, kind, territories, actor=OPERATOR, tax_code=tax_code, vat_number=vat_number
+    )
     click.echo(f"organisation {code} added")
 
 
@@ -516,12 +522,12 @@ def org_member(code: str, username: str, position: str) -> None:
 @json_option
 @user_errors
 def org_list(territory: str | None, kind: str | None, as_json: bool) -> None:
-    found = get_engine().registry.organisations(territory=territory, kind=kind)
+    found = get_engine().registry.organisations(actor=OPERATOR, territory=territory, kind=kind)
 
     def table() -> Table:
-        t = Table("code", "name", "kind", "territory", "people")
+        t = Table("code", "name", "kind", "territories", "people")
         for o in found:
-            t.add_row(o.code, o.name, o.kind, o.territory, ", ".join(m.username for m in o.members))
+            t.add_row(o.code, o.name, o.kind, ", ".join(o.territories), ", ".join(m.username for m in o.members))
         return t
 
     emit(as_json, found, table)
@@ -549,12 +555,16 @@ def org_protocol(code: str, kind: str, scope: str, starts_on: str, expires_on: s
 @json_option
 @user_errors
 def org_protocols(territory: str | None, active: bool, expiring: int | None, as_json: bool) -> None:
-    found = get_engine().registry.protocols(territory=territory, active=active, expiring_within_days=expiring)
+    found = get_engine().registry.protocols(
+        actor=OPERATOR, territory=territory, active=active, expiring_within_days=expiring
+    )
 
     def table() -> Table:
-        t = Table("organisation", "kind", "scope", "territory", "from", "until")
+        t = Table("id", "organisation", "kind", "status", "scope", "territory", "from", "until")
         for p in found:
-            t.add_row(p.organisation_code, p.kind, p.scope, p.territory, p.starts_on, p.expires_on or "")
+            t.add_row(
+                str(p.id), p.organisation_code, p.kind, p.status, p.scope, p.territory, p.starts_on, p.expires_on or ""
+            )
         return t
 
     emit(as_json, found, table)

@@ -140,7 +140,7 @@ DEMO_ORGANISATIONS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
 
 def _seed_registry(engine: Engine) -> list[str]:
     done: list[str] = []
-    known = {o.code for o in engine.registry.organisations()}
+    known = {o.code for o in engine.registry.organisations(actor=OPERATOR)}
     start = engine.now().date()
     for code, (name, kind, members, protocol, scope) in DEMO_ORGANISATIONS.items():
         if code in known:
@@ -148,14 +148,18 @@ def _seed_registry(engine: Engine) -> list[str]:
         engine.registry.add_organisation(code, name, kind, TERRITORY, actor=OPERATOR)
         for username in members:
             engine.registry.add_member(code, username, actor=OPERATOR)
-        engine.registry.add_protocol(
+        protocol_id = engine.registry.add_protocol(
             code,
             protocol,
             scope,
             start.isoformat(),
             actor=OPERATOR,
             expires_on=start.replace(year=start.year + 3).isoformat(),
+            withdrawal_notice_days=90,
         )
+        number = f"DEMO-PROT-{start.year}-{len(done) + 1}"
+        engine.registry.sign_protocol(protocol_id, number, start.isoformat(), [(code, members[0])], actor=OPERATOR)
+        engine.registry.activate_protocol(protocol_id, actor=OPERATOR)
         done.append(f"organisation {code}")
     return done
 

@@ -163,3 +163,14 @@ class ProcessProblem:
     def as_dict(self) -> dict[str, Any]:
         found = {"file": self.file, "element": self.element, "line": self.line, "message": self.message}
         return found | ({"code": self.code, "args": self.args} if self.code else {})
+
+
+class RegistryConflict(Conflict):
+    """A registry command clashes with what is recorded (an overlapping protocol, a tax code already
+    registered, a status that cannot follow): ``messages`` maps fields to messages, as for invalid data."""
+
+    code = "registry_conflict"
+
+    def __init__(self, message: str, messages: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.messages: dict[str, Any] = dict(messages or {})

@@ -505,15 +505,101 @@ class Member:
     display_name: str
 
 
+# The registry's codes and their Italian labels (forms, pages, API enums).
+ORGANISATION_KINDS: dict[str, str] = {
+    "istituzione": "Istituzione (Comune, Ambito, Regione)",
+    "servizio_sociale": "Servizio sociale",
+    "centro_impiego": "Centro per l'Impiego",
+    "servizio_sanitario": "Servizio sanitario (ASL, DSM, SerD)",
+    "giustizia": "Giustizia (UEPE, istituto penitenziario)",
+    "terzo_settore": "Ente del Terzo settore / cooperativa sociale",
+    "impresa_mentor": "Impresa mentor / ospitante",
+    "ente_formazione": "Ente di formazione / agenzia per il lavoro",
+    "finanziatore": "Finanziatore (fondazione, microcredito)",
+}
+PROTOCOL_KINDS: dict[str, str] = {
+    "protocollo_intesa": "Protocollo d'intesa",
+    "accordo_partenariato": "Accordo di partenariato",
+    "convenzione": "Convenzione",
+    "lettera_impegno": "Lettera d'impegno",
+}
+PROTOCOL_STATUSES: dict[str, str] = {
+    "bozza": "Bozza",
+    "firmato": "Firmato",
+    "attivo": "Attivo",
+    "in_scadenza": "In scadenza",
+    "scaduto": "Scaduto",
+    "receduto": "Receduto",
+}
+
+
+@dataclass(frozen=True)
+class ProtocolTerms:
+    """What a protocol says, as entered (dates as ``AAAA-MM-GG``)."""
+
+    kind: str
+    scope: str
+    starts_on: str
+    expires_on: str | None = None
+    reference: str = ""
+    parties: tuple[str, ...] = ()  # the other parties' organisation codes
+    territory: str | None = None  # defaults to the lead party's only territory
+    renewal_clause: str = ""
+    withdrawal_clause: str = ""
+    withdrawal_notice_days: int = 0
+    origin_case_id: int | None = None
+
+
 @dataclass(frozen=True)
 class Organisation:
+    """An interlocutor: a body with its tax codes and the territories it serves."""
+
     id: int
     code: str
     name: str
     kind: str
-    territory: str
+    tax_code: str | None
+    vat_number: str | None
     created_at: dt.datetime
+    updated_at: dt.datetime | None = None
+    territories: tuple[str, ...] = ()
     members: tuple[Member, ...] = ()
+
+    def serves(self, territory: str | None) -> bool:
+        return territory in self.territories
+
+
+@dataclass(frozen=True)
+class Party:
+    """An organisation bound by a protocol."""
+
+    organisation_id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """Who signed a protocol, for which party, on which day (``AAAA-MM-GG``)."""
+
+    username: str
+    display_name: str
+    organisation_code: str
+    signed_on: str
+
+
+@dataclass(frozen=True)
+class ProtocolDocument:
+    """A stored document of a protocol (signed text, annex), stamped with its SHA-256."""
+
+    id: int
+    protocol_id: int
+    name: str
+    media_type: str
+    sha256: str
+    size: int
+    uploaded_at: dt.datetime
+    uploaded_by: str
 
 
 @dataclass(frozen=True)
@@ -532,6 +618,30 @@ class PartnerProtocol:
     created_by: str
     organisation_code: str
     organisation_name: str
+    status: str = "bozza"
+    number: str = ""
+    signed_on: str | None = None
+    renewal_clause: str = ""
+    withdrawal_clause: str = ""
+    withdrawal_notice_days: int = 0
+    origin_case_id: int | None = None
+    updated_at: dt.datetime | None = None
+    parties: tuple[Party, ...] = ()
+    signatories: tuple[Signatory, ...] = ()
+    documents: tuple[ProtocolDocument, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegistryEvent:
+    """One change to the registry: who, when, what (the registry's own audit log)."""
+
+    id: int
+    at: dt.datetime
+    actor: str
+    kind: str
+    organisation_id: int | None
+    protocol_id: int | None
+    data: JsonObject
 
 
 @dataclass(frozen=True)

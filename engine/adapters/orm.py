@@ -379,9 +379,21 @@ organisation = Table(
     # istituzione | servizio_sociale | centro_impiego | servizio_sanitario | giustizia | terzo_settore |
     # impresa_mentor | ente_formazione | finanziatore (engine.registry.ORGANISATION_KINDS)
     Column("kind", String(40), nullable=False),
-    Column("territory", String(100), nullable=False),
+    # codice fiscale (11 digits for a body, 16 characters for a sole trader) and partita IVA, checked
+    Column("tax_code", String(16), unique=True),
+    Column("vat_number", String(11)),
     Column("created_at", UTCDateTime, nullable=False),
-    Index(None, "territory", "kind"),
+    Column("updated_at", UTCDateTime),
+    Index(None, "kind"),
+)
+
+# The territories an organisation serves: a job centre or a UEPE serves several ambiti at once.
+organisation_territory = Table(
+    "organisation_territory",
+    metadata,
+    Column("organisation_id", ForeignKey("organisation.id"), primary_key=True),
+    Column("territory", String(100), primary_key=True),
+    Index(None, "territory"),
 )
 
 organisation_member = Table(
@@ -396,17 +408,80 @@ protocol = Table(
     "protocol",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    # the lead party (the one the protocol was first recorded with); every party is in protocol_party
     Column("organisation_id", ForeignKey("organisation.id"), nullable=False),
     # protocollo_intesa | accordo_partenariato | convenzione | lettera_impegno
     Column("kind", String(40), nullable=False),
     Column("scope", Text, nullable=False),
     Column("territory", String(100), nullable=False),
+    # bozza | firmato | attivo | in_scadenza | scaduto | receduto (engine.services.registry.STATUSES)
+    Column("status", String(20), nullable=False, default="bozza"),
+    Column("number", String(100), nullable=False, default=""),
+    Column("signed_on", String(10)),
     Column("starts_on", String(10), nullable=False),
     Column("expires_on", String(10)),
+    Column("renewal_clause", Text, nullable=False, default=""),
+    Column("withdrawal_clause", Text, nullable=False, default=""),
+    # days of notice a party owes before its withdrawal takes effect
+    Column("withdrawal_notice_days", Integer, nullable=False, default=0),
     Column("reference", String(200), nullable=False, default=""),
+    # the partnership case (F1) whose signed agreement produced the protocol
+    Column("origin_case_id", Integer),
     Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(100), nullable=False),
+    Column("updated_at", UTCDateTime),
     Index(None, "territory", "expires_on"),
+    Index(None, "status"),
+)
+
+protocol_party = Table(
+    "protocol_party",
+    metadata,
+    Column("protocol_id", ForeignKey("protocol.id"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id"), primary_key=True),
+    Index(None, "organisation_id"),
+)
+
+# Who signed for each party: always a member of that party's organisation.
+protocol_signatory = Table(
+    "protocol_signatory",
+    metadata,
+    Column("protocol_id", ForeignKey("protocol.id"), primary_key=True),
+    Column("username", ForeignKey("app_user.username"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id"), nullable=False),
+    Column("signed_on", String(10), nullable=False),
+)
+
+# The signed texts and annexes, stored with their SHA-256 (the hash also goes into the registry log).
+protocol_document = Table(
+    "protocol_document",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("protocol_id", ForeignKey("protocol.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_at", UTCDateTime, nullable=False),
+    Column("uploaded_by", String(100), nullable=False),
+    Index(None, "protocol_id"),
+)
+
+# Every change to the registry, who made it and when (organisations and protocols are not cases,
+# so they have their own log).
+registry_event = Table(
+    "registry_event",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("organisation_id", Integer),
+    Column("protocol_id", Integer),
+    Column("data", JSONType, nullable=False),
+    Index(None, "protocol_id", "id"),
+    Index(None, "organisation_id", "id"),
 )
 
 # The people who work on a case (docs/access.md): named users (the case manager, équipe members,

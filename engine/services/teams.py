@@ -78,7 +78,7 @@ def add_to_team(
                 raise errors.InvalidData(
                     "wrong kind of organisation", {"organisation": [f"«{found.name}» non può essere {label}."]}
                 )
-            if found.territory != record.territory:
+            if not found.serves(record.territory):
                 raise errors.InvalidData(
                     "organisation of another territory",
                     {"organisation": ["L'organizzazione è di un altro territorio."]},

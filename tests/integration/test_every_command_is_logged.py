@@ -108,6 +108,15 @@ NOT_CASE_COMMANDS = {
     "registry.organisations",
     "registry.add_protocol",
     "registry.protocols",
+    "registry.update_organisation",
+    "registry.organisation",
+    "registry.update_protocol",
+    "registry.sign_protocol",
+    "registry.activate_protocol",
+    "registry.add_document",
+    "registry.document",
+    "registry.protocol",
+    "registry.protocol_history",
 }
 
 

@@ -181,7 +181,7 @@ def test_a_tutor_task_is_routed_to_the_host_organisation_once_the_team_names_it(
     engine.teams.add(case.id, "ospitante", organisation="FIRMA_A", actor=COORD)
 
     [task] = engine.cases.get(case.id).open_tasks
-    assert (task.audience, task.organisation_id) == ("organisation", engine.registry.organisations()[0].id)
+    assert (task.audience, task.organisation_id) == ("organisation", engine.registry.organisations(actor=COORD)[0].id)
 
 
 def test_a_partner_answer_goes_to_the_partner_it_is_addressed_to(engine: Engine, deploy: Callable[..., None]) -> None:
