@@ -39,7 +39,7 @@ def status_for(err: errors.EngineError) -> int:
 
 def engine_error_fields(err: errors.EngineError) -> dict[str, Any]:
     """Field messages an engine error carries (form validation, process defects)."""
-    if isinstance(err, errors.InvalidData):
+    if isinstance(err, errors.InvalidData | errors.RegistryConflict):
         return cast(dict[str, Any], plain_keys(err.messages))
     if isinstance(err, errors.DraftHasProblems):
         return {"problems": err.problems}
