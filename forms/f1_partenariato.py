@@ -64,7 +64,7 @@ CODICE_ENTE = validate.Regexp(r"^[A-Z0-9_]{2,30}$", error="Codice non valido: le
 
 def choice(values: list[str], labels: list[str] | None = None) -> validate.OneOf:
     """An enumeration with an Italian error message."""
-    return validate.OneOf(values, labels=labels, error="Valore non ammesso. Valori validi: {choices}.")
+    return validate.OneOf(values, labels=labels, error="Valore non ammesso. Valori validi: {labels}.")
 
 
 def raise_if(errors: dict[str, list[str]]) -> None:

@@ -18,6 +18,7 @@ from marshmallow import fields, validate, validates_schema
 
 from forms.base import FormSchema, form, meta
 from forms.f1_partenariato import choice, raise_if
+from forms.variables import CODES
 
 # --- data classes (docs/domain.md, "Data classes"): read by engine/privacy.py -------------------------------------
 # C2 = health (art. 9 GDPR): invalidity, disability, psychiatric/addiction care, health-service
@@ -38,6 +39,15 @@ SERVIZI_INVIANTI_LABELS = [
     "Autosegnalazione allo sportello",
 ]
 SERVIZI_DESTINATARI = ["SERVIZIO_SOCIALE", "CPI", "CSM_DSM", "SERD", "UEPE", "ETS", "ALTRO"]
+SERVIZI_DESTINATARI_LABELS = [
+    "Servizio sociale (Comune/ATS)",
+    "Centro per l'Impiego",
+    "CSM / DSM",
+    "SerD",
+    "UEPE",
+    "Ente del Terzo settore",
+    "Altro servizio",
+]
 
 # The L. 381/1991 art. 4 c.1 categories (codes of DT-1).
 CATEGORIE_L381 = (
@@ -65,8 +75,10 @@ CATEGORIE_PRESUNTE = [
     "SENZA_DIMORA",
     "NON_DETERMINATA",
 ]
+CATEGORIE_PRESUNTE_LABELS = [CODES[c][0] for c in CATEGORIE_PRESUNTE]
 URGENZE = ["ORDINARIA", "PRIORITARIA", "URGENTE"]
 MOTIVI_INVIO = ["RICERCA_LAVORO", "AVVIO_IMPRESA", "INCLUSIONE_SOCIO_LAVORATIVA", "ALTRO"]
+MOTIVI_INVIO_LABELS = ["Ricerca di lavoro", "Avvio d'impresa", "Inclusione socio-lavorativa", "Altro"]
 CANALI = ["COLLOQUIO", "PEC", "EMAIL", "RACCOMANDATA"]
 CANALI_LABELS = ["Colloquio", "PEC", "Email", "Raccomandata"]
 
@@ -92,6 +104,15 @@ DIMENSIONI = [
     "COMPETENZE",
     "VINCOLI_GIUSTIZIA",
 ]
+DIMENSIONI_LABELS = [
+    "Lavoro",
+    "Salute e limitazioni",
+    "Abitazione",
+    "Famiglia",
+    "Reddito",
+    "Competenze",
+    "Vincoli con la giustizia",
+]
 LAVORO_AUTONOMO = [
     "NESSUNO",
     "SOTTO_NO_TAX_AREA",
@@ -107,12 +128,20 @@ LAVORO_AUTONOMO_LABELS = [
     "Con reddito sopra la no tax area tra 13 e 24 mesi fa",
 ]
 CLASSI_PROFILAZIONE = ["BASSA", "MEDIA", "ALTA", "MOLTO_ALTA"]
+CLASSI_PROFILAZIONE_LABELS = ["Bassa", "Media", "Alta", "Molto alta"]
 COMPONENTI_EM = [
     "assistente_sociale",
     "operatore_cpi",
     "referente_sanitario",
     "referente_giustizia",
     "educatore_job_coach",
+]
+COMPONENTI_EM_LABELS = [
+    "Assistente sociale",
+    "Operatore del Centro per l'Impiego",
+    "Referente sanitario",
+    "Referente della giustizia (UEPE)",
+    "Educatore / job coach",
 ]
 
 TIPI_EVIDENZA = [
@@ -128,6 +157,21 @@ TIPI_EVIDENZA = [
     "ATTESTAZIONE_UEPE",
     "ALTRO",
 ]
+TIPI_EVIDENZA_LABELS = [
+    "Verbale di invalidità civile",
+    "Verbale INAIL",
+    "Certificazione DSM / CSM",
+    "Certificazione SerD",
+    "Attestazione del Servizio sanitario nazionale",
+    "Relazione del servizio sociale",
+    "Provvedimento del Tribunale per i minorenni",
+    "Attestazione dell'istituto penitenziario",
+    "Provvedimento della magistratura di sorveglianza",
+    "Attestazione UEPE",
+    "Altro documento",
+]
+MOTIVI_NON_PRONTO = ["VINCOLI_SANITARI", "VINCOLI_GIUSTIZIA", "ALTRO"]
+MOTIVI_NON_PRONTO_LABELS = ["Vincoli sanitari", "Vincoli con la giustizia", "Altro motivo"]
 
 # Outcomes of F2 (the parent process branches on ``esito``).
 ESITI = [
@@ -175,7 +219,7 @@ class EvidenzaSchema(FormSchema):
 
     tipo_evidenza = fields.String(
         required=True,
-        validate=choice(TIPI_EVIDENZA),
+        validate=choice(TIPI_EVIDENZA, TIPI_EVIDENZA_LABELS),
         metadata=meta("Tipo di evidenza", label_en="Evidence type"),
     )
     ente_emittente = fields.String(
@@ -228,12 +272,12 @@ class SegnalazioneForm(FormSchema):
     )
     motivo_invio = fields.String(
         required=True,
-        validate=choice(MOTIVI_INVIO),
+        validate=choice(MOTIVI_INVIO, MOTIVI_INVIO_LABELS),
         metadata=meta("Motivo dell'invio", label_en="Reason for referral"),
     )
     categoria_presunta = fields.String(
         required=True,
-        validate=choice(CATEGORIE_PRESUNTE),
+        validate=choice(CATEGORIE_PRESUNTE, CATEGORIE_PRESUNTE_LABELS),
         metadata=meta(
             "Categoria presunta",
             "Codice della tabella di ammissibilità (DT-1…DT-4). " + NO_DIAGNOSI,
@@ -488,7 +532,7 @@ class AnalisiPreliminareForm(FormSchema):
         "Followed by social/health services",
     )
     dimensioni_critiche = fields.List(
-        fields.String(validate=choice(DIMENSIONI)),
+        fields.String(validate=choice(DIMENSIONI, DIMENSIONI_LABELS)),
         load_default=list,
         metadata=meta(
             "Dimensioni critiche",
@@ -600,7 +644,7 @@ class DidPspForm(FormSchema):
     )
     classe_profilazione = fields.String(
         required=True,
-        validate=choice(CLASSI_PROFILAZIONE),
+        validate=choice(CLASSI_PROFILAZIONE, CLASSI_PROFILAZIONE_LABELS),
         metadata=meta("Classe di profilazione", label_en="Profiling class"),
     )
     psp_sottoscritto = fields.Boolean(
@@ -801,7 +845,7 @@ class QuadroApprofonditoForm(FormSchema):
         metadata=meta("Numero del verbale EM", label_en="Minutes no."),
     )
     componenti_em = fields.List(
-        fields.String(validate=choice(COMPONENTI_EM)),
+        fields.String(validate=choice(COMPONENTI_EM, COMPONENTI_EM_LABELS)),
         required=True,
         validate=validate.Length(min=2, error="L'équipe ha almeno {min} componenti."),
         metadata=meta("Componenti presenti", label_en="Members present"),
@@ -848,7 +892,7 @@ class ConfermaEsitoForm(FormSchema):
     decisione_operatore = fields.String(
         required=True,
         validate=choice(["CONFERMA", "MODIFICA"], ["Confermo la proposta", "Modifico la proposta"]),
-        metadata=meta("Decisione sulla proposta (esito_proposto)", label_en="Decision on the proposal"),
+        metadata=meta("Decisione sulla proposta", label_en="Decision on the proposal"),
     )
     esito_modificato = fields.String(
         load_default=None,
@@ -911,13 +955,13 @@ class ComunicazioneEsitoForm(FormSchema):
 class NonProntoForm(FormSchema):
     motivo_non_pronto = fields.String(
         required=True,
-        validate=choice(["VINCOLI_SANITARI", "VINCOLI_GIUSTIZIA", "ALTRO"]),
+        validate=choice(MOTIVI_NON_PRONTO, MOTIVI_NON_PRONTO_LABELS),
         # VINCOLI_SANITARI / VINCOLI_GIUSTIZIA reveal a health or judicial constraint.
         metadata=meta("Motivo", "Solo la categoria del vincolo. " + NO_DIAGNOSI, label_en="Reason", data_class="C23"),
     )
     servizio_di_riferimento = fields.String(
         required=True,
-        validate=choice(SERVIZI_DESTINATARI),
+        validate=choice(SERVIZI_DESTINATARI, SERVIZI_DESTINATARI_LABELS),
         metadata=meta(
             "Servizio che accompagna nel frattempo", label_en="Service in charge meanwhile", data_class="C23"
         ),
@@ -944,7 +988,7 @@ class NonProntoForm(FormSchema):
 class InvioAltriServiziForm(FormSchema):
     servizio_destinatario = fields.String(
         required=True,
-        validate=choice(SERVIZI_DESTINATARI),
+        validate=choice(SERVIZI_DESTINATARI, SERVIZI_DESTINATARI_LABELS),
         metadata=meta("Servizio destinatario", label_en="Service referred to", data_class="C23"),
     )
     data_invio = fields.Date(required=True, metadata=meta("Data dell'invio", label_en="Referral date"))

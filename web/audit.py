@@ -25,9 +25,10 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from flask_babel import get_timezone, gettext
 
 from engine.model import Actor, CaseEvent, ReplayStep
+from forms import present
 from web import security
 from web.errors import ensure_id
-from web.i18n import _l, when
+from web.i18n import _l, language, when
 from web.schema_form import data_labels
 
 bp = Blueprint("audit", __name__)
@@ -225,9 +226,30 @@ def replay_json(case_id: int) -> Response:
     eng = security.engine()
     diagrams = eng.cases.diagram(case_id, actor=actor)
     document["process_names"] = {p.process_id: p.name for p in eng.design.processes()}
+    lang = language()
+    for step in document["steps"]:
+        step["shown"] = _shown_changes(step["changes"], lang)
+        names.update(step["withheld"])
     document["labels"] = {name: labels.get(name, name) for name in sorted(names)}
     document["diagrams"] = [{"process_id": d.process_id, "xml": d.xml} for d in diagrams]
     return jsonify(document)
+
+
+def _shown_changes(changes: dict[str, dict[str, Any]], lang: str) -> dict[str, dict[str, Any]]:
+    """The diff's values as people read them (labels of options, Italian dates, money)."""
+    out: dict[str, dict[str, Any]] = {}
+    for part, values in changes.items():
+        if part == "changed":
+            out[part] = {
+                k: {
+                    "from": present.flat_text(present.row(k, (v or {}).get("from"), lang)),
+                    "to": present.flat_text(present.row(k, (v or {}).get("to"), lang)),
+                }
+                for k, v in values.items()
+            }
+        else:
+            out[part] = {k: present.flat_text(present.row(k, v, lang)) for k, v in values.items()}
+    return out
 
 
 # --- dossiers ---------------------------------------------------------------------------------

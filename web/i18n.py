@@ -17,6 +17,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from engine import ROLES
+from forms import present
 
 LANGUAGES = ("it", "en")
 
@@ -38,6 +39,9 @@ def init_app(app: Flask) -> None:
         label=label,
         help_text=help_text,
         LANGUAGES=LANGUAGES,
+        case_groups=case_groups,
+        data_rows=data_rows,
+        field_label=field_label,
     )
     app.jinja_env.filters.update(when=when, day=day, value=show_value)
 
@@ -109,5 +113,21 @@ def show_value(value: Any) -> Markup | str:
     if isinstance(value, list):
         return Markup(Markup("<br>").join(show_value(v) for v in value)) if value else "—"
     if isinstance(value, dict):
-        return Markup(Markup("; ").join(Markup("{}: {}").format(k, show_value(v)) for k, v in value.items()))
-    return str(value)
+        return Markup(
+            Markup("; ").join(Markup("{}: {}").format(field_label(k), show_value(v)) for k, v in value.items())
+        )
+    return present.show(value, None, language())
+
+
+def case_groups(case: Any) -> list[present.Group]:
+    """A case's data grouped by phase and form, labelled and formatted (``forms.present``)."""
+    return present.groups(case.data, language(), process=case.phase)
+
+
+def data_rows(data: dict[str, Any] | None) -> list[present.Row]:
+    """A few values (an event's data, a task's item) as labelled rows."""
+    return present.rows(data or {}, language())
+
+
+def field_label(name: str) -> str:
+    return present.field_label(name, language())

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from forms import present
 from web.i18n import _, help_text, label
 
 ROW_PLACEHOLDER = "__index__"
@@ -188,22 +189,21 @@ def _flat(messages: Any) -> list[str]:
     return [str(messages)]
 
 
-_LABELS: dict[str, dict[str, str]] = {}
+class DataLabels:
+    """Field name → label for showing case data (``forms.present``: form metadata first, then the
+    variables the diagrams compute; never the raw name). ``get`` keeps the dict-like use."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def get(self, key: str, default: str | None = None) -> str:
+        return present.field_label(key, self.lang)
+
+    def __getitem__(self, key: str) -> str:
+        return present.field_label(key, self.lang)
 
 
-def data_labels() -> dict[str, str]:
-    """Field name → label over every registered form, for showing case data (cached per language)."""
+def data_labels() -> DataLabels:
     from web.i18n import language
-    from web.security import engine
 
-    lang = language()
-    if lang not in _LABELS:
-        eng = engine()
-        labels: dict[str, str] = {}
-        for form_key in sorted(eng.tasks.form_keys()):
-            properties = eng.tasks.form_schema(form_key).get("properties")
-            for key, node in properties.items() if isinstance(properties, dict) else ():
-                if isinstance(node, dict):
-                    labels.setdefault(key, label(node, key))
-        _LABELS[lang] = labels
-    return _LABELS[lang]
+    return DataLabels(language())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
@@ -15,6 +14,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from engine.model import CaseEvent
+from forms import present
+
+STATUS_LABELS = {"running": "In corso", "completed": "Concluso", "cancelled": "Annullato"}
 
 KIND_LABELS = {
     "started": "Avvio del caso",
@@ -60,10 +62,10 @@ def render(case: dict[str, Any], events: Sequence[CaseEvent], verification: str,
     ]
     summary = [
         ["Processo", f"{case['process_id']} (versione {case['process_version']})"],
-        ["Stato", case["status"]],
+        ["Stato", STATUS_LABELS.get(case["status"], case["status"])],
         ["Territorio", case.get("territory") or "-"],
         ["Beneficiario (pseudonimo)", case.get("title") or "-"],
-        ["Avviato il / da", f"{case['created_at']} / {case['started_by']}"],
+        ["Avviato il / da", f"{present.format_instant(case['created_at'])} / {case['started_by']}"],
         ["Eventi registrati", str(len(events))],
         ["Ultimo hash della catena", (events[-1].hash or "")[:32] + "…" if events else "-"],
         ["Verifica della catena", verification],
@@ -80,13 +82,14 @@ def render(case: dict[str, Any], events: Sequence[CaseEvent], verification: str,
         )
     )
     story += [table, Spacer(1, 6 * mm), Paragraph("Cronologia", styles["Heading2"])]
-    rows: list[list[Any]] = [["#", "Data e ora (UTC)", "Chi", "Evento", "Dati"]]
+    # times in Italian local time with the zone named; data with labels, never raw keys or codes
+    rows: list[list[Any]] = [["#", "Data e ora", "Chi", "Evento", "Dati"]]
     for e in events:
-        data = json.dumps(e.data, ensure_ascii=False, default=str)
+        data = "; ".join(f"{r.label}: {present.flat_text(r)}" for r in present.rows(e.data))
         rows.append(
             [
                 str(e.seq),
-                e.at.strftime("%d/%m/%Y %H:%M"),
+                Paragraph(escape(present.format_instant(e.at)), small),
                 escape(e.actor),
                 Paragraph(escape(KIND_LABELS.get(e.kind, e.kind) + (f": {e.task_name}" if e.task_name else "")), small),
                 Paragraph(escape(data[:600] + ("…" if len(data) > 600 else "")), small),

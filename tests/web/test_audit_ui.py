@@ -219,7 +219,7 @@ def test_access_log_shows_who_viewed_personal_data(app: Flask, demo: Engine) -> 
     auditor = login_as(app.test_client(), "auditor")
 
     page = auditor.get(f"/audit/access-log?case_id={case.id}").get_data(as_text=True)
-    assert "<td>assistente</td>" in page and "consultazione caso" in page and "categoria_presunta" in page
+    assert "<td>assistente</td>" in page and "consultazione caso" in page and "Categoria presunta" in page
     assert f'href="/cases/{case.id}/timeline"' in page
     assert "<td>cpi</td>" not in page
     assert "Nessun accesso registrato." in auditor.get("/audit/access-log?username=cpi").get_data(as_text=True)
@@ -395,7 +395,7 @@ def test_auditor_steps_through_a_case_in_the_browser(demo: Engine, with_password
         expect(replay).to_have_attribute("data-rendered", "true")
         expect(page.get_by_test_id("step-position")).to_have_text("Passo 2 di 6")
         expect(page.get_by_test_id("step-diff")).to_contain_text("Dott.ssa Bianchi")
-        expect(page.get_by_test_id("step-withheld")).to_contain_text("categoria_presunta")
+        expect(page.get_by_test_id("step-withheld")).to_contain_text("Categoria presunta")
         after_next = done_markers(page)
         assert after_next > before
         page.screenshot(path=str(SHOTS / "05-revisore-riesecuzione.png"), full_page=True)

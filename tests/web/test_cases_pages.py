@@ -48,7 +48,8 @@ def test_case_page_shows_tasks_history_data_and_withholds_by_role(app: Flask, de
     assert "bpmn-navigated-viewer.production.min.js" in social and 'data-testid="withheld"' not in social
     # the job-centre officer does not see health/judicial fields (docs/domain.md, "Data classes")
     cpi = login_as(app.test_client(), "cpi").get(f"/cases/{case.id}").get_data(as_text=True)
-    assert 'data-testid="withheld"' in cpi and "certificazione_sanitaria_necessaria" in cpi
+    assert 'data-testid="withheld"' in cpi and "Serve la certificazione dei servizi sanitari" in cpi
+    assert "certificazione_sanitaria_necessaria" not in cpi  # named by its label, never by its key
     log = demo.audit.access_log(case_id=case.id, actor=demo.users.get("auditor"))
     assert any(entry.username == "assistente" for entry in log)
 

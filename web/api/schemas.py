@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, fields, post_dump, validate
 
 from engine import CaseStatus
+from forms import present
 
 MAX_ID = 2**31 - 1
 SORTS = ["due", "-due", "priority", "-priority", "created", "-created", "name"]
@@ -116,6 +119,30 @@ class CaseSchema(CaseSummarySchema):
     open_tasks = fields.List(fields.Nested(TaskSchema), required=True)
     waiting = fields.List(fields.String(), required=True)
     next_timer_due = fields.DateTime(required=True, allow_none=True)
+    labels = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        dump_only=True,
+        required=True,
+        metadata={"description": "Italian label of every field in data (and of every withheld one)"},
+    )
+    display = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        dump_only=True,
+        required=True,
+        metadata={
+            "description": "Every value of data as people read it: option labels, dates gg/mm/aaaa, "
+            "times in Europe/Rome with the zone, money € 3.600,50, Sì/No"
+        },
+    )
+
+    @post_dump
+    def add_labels(self, out: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data = out.get("data") or {}
+        out["labels"] = present.labels([*data, *out.get("withheld", [])])
+        out["display"] = {k: present.flat_text(present.row(k, v)) for k, v in data.items()}
+        return out
 
 
 class CaseStartedSchema(CaseSummarySchema):

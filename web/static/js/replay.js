@@ -53,6 +53,7 @@
 
   function renderDiff(step) {
     var changes = step.changes || {};
+    var shown = step.shown || {}; // the server's readable values (labels, Italian dates, money)
     var any = false;
     ["added", "changed", "removed"].forEach(function (name) {
       var values = changes[name] || {};
@@ -61,11 +62,13 @@
       var heading = root.querySelector('h3[data-part="' + name + '"]');
       var body = table.tBodies[0];
       body.textContent = "";
+      var texts = shown[name] || {};
       keys.forEach(function (key) {
         var value = values[key];
+        var text = texts[key];
         body.appendChild(name === "changed"
-          ? row([label(key), show(value && value.from), show(value && value.to)])
-          : row([label(key), show(value)]));
+          ? row([label(key), text ? text.from : show(value && value.from), text ? text.to : show(value && value.to)])
+          : row([label(key), text !== undefined ? text : show(value)]));
       });
       table.hidden = heading.hidden = keys.length === 0;
       table.setAttribute("data-count", String(keys.length));
@@ -77,7 +80,7 @@
     var withheld = part("withheld");
     var names = step.withheld || [];
     withheld.hidden = names.length === 0;
-    withheld.textContent = names.length ? t("withheld", { fields: names.join(", ") }) : "";
+    withheld.textContent = names.length ? t("withheld", { fields: names.map(label).join(", ") }) : "";
   }
 
   function renderMark(step) {

@@ -1,0 +1,237 @@
+"""Labels for what no form collects: the phases, the variables the diagrams and decision tables
+compute, and the codes those variables hold (case states, outcomes, categories, incentives).
+
+``forms.present`` reads this table after the forms' own metadata: a variable listed here and in
+a form takes its label from here only where the form has none. ``hidden`` variables are the
+diagrams' bookkeeping (round counters, lists of codes kept to route the flow): never shown.
+Each code has an Italian and an English label.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Phase code → (Italian, English) title, in the order of the path.
+PHASES: dict[str, tuple[str, str]] = {
+    "F1": ("F1 · Accordo di partenariato", "F1 · Partnership agreement"),
+    "F2": ("F2 · Valutazione del bisogno", "F2 · Needs assessment"),
+    "F3": ("F3 · Progettazione personalizzata", "F3 · Personal plan"),
+    "F4": ("F4 · Attuazione", "F4 · Implementation"),
+    "F5": ("F5 · Monitoraggio e follow-up", "F5 · Monitoring and follow-up"),
+}
+
+# Process id → the phase it implements (the case page opens the current phase's data).
+PROCESS_PHASES: dict[str, str] = {
+    "accordo_partenariato": "F1",
+    "valutazione_bisogno": "F2",
+    "progettazione": "F3",
+    "attuazione": "F4",
+    "attuazione_tirocinio": "F4",
+    "attuazione_startup": "F4",
+    "monitoraggio": "F5",
+    "follow_up": "F5",
+}
+
+# Codes held by computed variables (and some the forms offer too), with their labels.
+CODES: dict[str, tuple[str, str]] = {
+    # case states (stato_caso, storico_stati)
+    "SEGNALATO": ("Segnalato", "Referred"),
+    "IN_VALUTAZIONE": ("In valutazione", "Being assessed"),
+    "IN_PROGETTAZIONE": ("In progettazione", "Plan being drawn up"),
+    "PATTO_SOTTOSCRITTO": ("Patto sottoscritto", "Pact signed"),
+    "IN_ATTUAZIONE": ("In attuazione", "Under way"),
+    "SOSPESO": ("Sospeso", "Suspended"),
+    "FOLLOW_UP_6M": ("Follow-up a 6 mesi", "6-month follow-up"),
+    "FOLLOW_UP_12M": ("Follow-up a 12 mesi", "12-month follow-up"),
+    "CHIUSO": ("Chiuso", "Closed"),
+    "ABBANDONO": ("Abbandono", "Dropped out"),
+    "RINUNCIA": ("Rinuncia", "Withdrawn"),
+    "CONCLUSO_CON_ESITO": ("Concluso con esito positivo", "Completed with an outcome"),
+    "CONCLUSO_SENZA_ESITO": ("Concluso senza esito", "Completed without an outcome"),
+    "LISTA_ATTESA": ("In lista d'attesa", "On the waiting list"),
+    "STARTUP_VALIDATA": ("Start-up validata", "Start-up approved"),
+    "ARCHIVIATO": ("Archiviato (documenti non pervenuti)", "Archived (documents not received)"),
+    # reasons recorded in the state history
+    "SEGNALAZIONE": ("Segnalazione ricevuta", "Referral received"),
+    "AVVIO_VALUTAZIONE": ("Avvio della valutazione", "Assessment started"),
+    "FIRMA": ("Firma del patto", "Pact signed"),
+    "RIPROGETTAZIONE": ("Riprogettazione", "Plan redesigned"),
+    "RIPROGETTAZIONI_ESAURITE": ("Riprogettazioni esaurite", "No redesigns left"),
+    "RIFIUTO_PARTNER_ESSENZIALE": ("Rifiuto di un partner essenziale", "An essential partner refused"),
+    "TIMER_6_MESI": ("Trascorsi 6 mesi dall'uscita", "6 months since exit"),
+    "TIMER_12_MESI": ("Trascorsi 12 mesi dall'uscita", "12 months since exit"),
+    # assessment outcomes
+    "IDONEO_LAVORO": ("Idoneo – inserimento lavorativo", "Eligible – job placement"),
+    "IDONEO_IMPRESA": ("Idoneo – avvio d'impresa", "Eligible – starting a business"),
+    "IDONEO_PREVIA_INCLUSIONE": ("Idoneo previo percorso di inclusione", "Eligible after an inclusion path"),
+    "NON_IDONEO_REQUISITI": ("Non idoneo per requisiti", "Not eligible (requirements)"),
+    "NON_PRONTO": ("Non pronto (rivalutazione)", "Not ready (to be reassessed)"),
+    # disadvantage categories (decision tables DT-1 … DT-4)
+    "INV_FIS_PSI_SENS": (
+        "Invalido fisico, psichico o sensoriale (L. 381/1991)",
+        "Physical, mental or sensory disability",
+    ),
+    "EX_DEGENTE_OP_OPG": ("Ex degente di ospedale psichiatrico (L. 381/1991)", "Former psychiatric in-patient"),
+    "TRATT_PSICHIATRICO": ("In trattamento psichiatrico (L. 381/1991)", "In psychiatric care"),
+    "TOSSICODIPENDENTE": ("Persona con dipendenza da sostanze (L. 381/1991)", "Person with a drug addiction"),
+    "ALCOLISTA": ("Persona con dipendenza da alcol (L. 381/1991)", "Person with an alcohol addiction"),
+    "MINORE_DIFF_FAM": (
+        "Minore in età lavorativa in difficoltà familiare (L. 381/1991)",
+        "Minor of working age in family hardship",
+    ),
+    "DETENUTO_INTERNATO": ("Detenuto o internato (L. 381/1991)", "Prisoner or internee"),
+    "MISURA_ALTERNATIVA": ("In misura alternativa alla detenzione (L. 381/1991)", "Serving an alternative measure"),
+    "EX_DETENUTO_FLAG": ("Ex detenuto (sgravi L. 193/2000)", "Former prisoner (L. 193/2000 relief)"),
+    "SVANT_651": ("Lavoratore svantaggiato (Reg. UE 651/2014)", "Disadvantaged worker (EU Reg. 651/2014)"),
+    "MOLTO_SVANT_651": ("Lavoratore molto svantaggiato (Reg. UE 651/2014)", "Severely disadvantaged worker"),
+    "DISAB_651": ("Lavoratore con disabilità (Reg. UE 651/2014)", "Worker with disabilities (EU Reg. 651/2014)"),
+    "L68_A": ("Collocamento mirato – invalidità civile (L. 68/1999 lett. a)", "Targeted placement – civil disability"),
+    "L68_B": (
+        "Collocamento mirato – invalidità del lavoro (L. 68/1999 lett. b)",
+        "Targeted placement – work disability",
+    ),
+    "L68_C": ("Collocamento mirato – non vedenti o sordi (L. 68/1999 lett. c)", "Targeted placement – blind or deaf"),
+    "L68_D": (
+        "Collocamento mirato – invalidi di guerra o servizio (L. 68/1999 lett. d)",
+        "Targeted placement – war/service disability",
+    ),
+    "L68_ART18": ("Categoria protetta (L. 68/1999 art. 18)", "Protected category (L. 68/1999 art. 18)"),
+    "L68": ("Collocamento mirato (L. 68/1999)", "Targeted placement (L. 68/1999)"),
+    "PROTEZIONE_INTERNAZIONALE": ("Titolare di protezione internazionale", "Beneficiary of international protection"),
+    "SENZA_DIMORA": ("Persona senza dimora", "Homeless person"),
+    "NON_DETERMINATA": ("Non ancora determinata", "Not yet determined"),
+    "IS_A_MOLTO_SVANTAGGIATO": (
+        "Impresa sociale – lavoratore molto svantaggiato",
+        "Social enterprise – severely disadvantaged",
+    ),
+    "IS_B_SVANTAGGIATO_DISABILE": (
+        "Impresa sociale – svantaggiato o con disabilità",
+        "Social enterprise – disadvantaged or disabled",
+    ),
+    "IS_B_PROTEZIONE_INTERNAZIONALE": (
+        "Impresa sociale – protezione internazionale",
+        "Social enterprise – international protection",
+    ),
+    "IS_B_SENZA_DIMORA": ("Impresa sociale – persona senza dimora", "Social enterprise – homeless person"),
+    # incentives and instruments (DT-5)
+    "GBER": ("Aiuti all'assunzione (Reg. UE 651/2014)", "Hiring aid (EU Reg. 651/2014)"),
+    "L381_CONTRIBUTI": (
+        "Contributi azzerati in cooperativa sociale (L. 381/1991)",
+        "No contributions in a social co-op",
+    ),
+    "SMURAGLIA": ("Sgravi per ex detenuti (L. 193/2000)", "Relief for former prisoners (L. 193/2000)"),
+    "NESSUNO": ("Nessuno", "None"),
+    "EXTRACURRICOLARE": ("Tirocinio extracurricolare", "Work traineeship"),
+    "EXTRACURRICOLARE_L68": ("Tirocinio extracurricolare per persone con disabilità", "Work traineeship (disability)"),
+    "TIS": ("Tirocinio di inclusione sociale", "Social inclusion traineeship"),
+    "PROSEGUIRE": ("Proseguire", "Continue"),
+    # tracks
+    "A": ("Percorso A – inserimento lavorativo", "Track A – job placement"),
+    "B": ("Percorso B – avvio d'impresa", "Track B – starting a business"),
+}
+
+_STATI = ["SEGNALATO", "IN_VALUTAZIONE", "IN_PROGETTAZIONE", "PATTO_SOTTOSCRITTO", "IN_ATTUAZIONE", "SOSPESO"]
+_STATI += ["FOLLOW_UP_6M", "FOLLOW_UP_12M", "CHIUSO", "ABBANDONO", "RINUNCIA", "CONCLUSO_CON_ESITO"]
+_STATI += ["CONCLUSO_SENZA_ESITO"]
+_CATEGORIE = [
+    k for k in CODES if k.startswith(("INV_", "EX_", "TRATT", "TOSS", "ALCO", "MINORE", "DETENUTO", "MISURA"))
+]
+_CATEGORIE += ["SVANT_651", "MOLTO_SVANT_651", "DISAB_651", "L68_A", "L68_B", "L68_C", "L68_D", "L68_ART18"]
+_CATEGORIE += ["PROTEZIONE_INTERNAZIONALE", "SENZA_DIMORA", "IS_A_MOLTO_SVANTAGGIATO", "IS_B_SVANTAGGIATO_DISABILE"]
+_CATEGORIE += ["IS_B_PROTEZIONE_INTERNAZIONALE", "IS_B_SENZA_DIMORA"]
+_ESITI = ["IDONEO_LAVORO", "IDONEO_IMPRESA", "IDONEO_PREVIA_INCLUSIONE", "NON_IDONEO_REQUISITI", "NON_PRONTO"]
+_ESITI += ["ARCHIVIATO"]
+
+
+def _v(label: str, label_en: str, phase: str = "", **extra: Any) -> dict[str, Any]:
+    return {"label": label, "label_en": label_en, "phase": phase, **extra}
+
+
+# Variables computed by the diagrams (or set when a case starts): label, phase, how to show them.
+VARIABLES: dict[str, dict[str, Any]] = {
+    "territorio": _v("Territorio", "Territory"),
+    "beneficiario_pseudonimo": _v("Pseudonimo del beneficiario", "Beneficiary pseudonym"),
+    "titolo": _v("Titolo", "Title"),
+    "regione": _v("Regione", "Region"),
+    "stato_caso": _v("Stato del percorso", "Path state", codes=_STATI),
+    "storico_stati": _v(
+        "Storico degli stati",
+        "State history",
+        codes=_STATI,
+        items={
+            "stato": ("Stato", "State", "text"),
+            "data": ("Dal", "Since", "datetime"),
+            "motivo": ("Motivo", "Reason", "text"),
+        },
+    ),
+    "motivo_chiusura": _v("Motivo della chiusura", "Reason for closing"),
+    "n_riprogettazioni": _v("Riprogettazioni", "Redesigns", hidden=True),
+    "round_rivalutazione": _v("Rivalutazioni", "Reassessments", hidden=True),
+    # F1
+    "round_modifiche": _v("Giri di modifica", "Rounds of changes", "F1", hidden=True),
+    "lacune_partenariato": _v("Lacune del partenariato", "Partnership gaps", "F1"),
+    "partner_sostituiti": _v("Partner sostituiti", "Partners replaced", "F1"),
+    "codici_esclusi": _v("Enti esclusi", "Excluded bodies", "F1", hidden=True),
+    "partner_in_consultazione": _v("Partner in consultazione", "Partners consulted", "F1"),
+    "risposte_partner": _v("Risposte dei partner", "Partners' answers", "F1"),
+    "codici_consultati": _v("Enti consultati", "Bodies consulted", "F1", hidden=True),
+    "codici_risposte": _v("Enti che hanno risposto", "Bodies that answered", "F1", hidden=True),
+    "essenziali": _v("Partner essenziali", "Essential partners", "F1", hidden=True),
+    "giri_esauriti": _v("Giri di consultazione esauriti", "Consultation rounds used up", "F1"),
+    "non_aderenti": _v("Partner non aderenti", "Partners not joining", "F1"),
+    "rifiuti_essenziali": _v("Rifiuti di partner essenziali", "Refusals by essential partners", "F1"),
+    "richieste_modifiche": _v("Richieste di modifica", "Change requests", "F1"),
+    "partenariato_attivo": _v("Partenariato attivo", "Partnership active", "F1"),
+    # F2: what the decision tables found and the proposal the operator reviews
+    "data_avvio_valutazione": _v("Avvio della valutazione", "Assessment started on", "F2", kind="date"),
+    "cat_381": _v("Categorie L. 381/1991 (DT-1)", "L. 381/1991 categories (DT-1)", "F2", codes=_CATEGORIE),
+    "cat_651": _v("Categorie Reg. UE 651/2014 (DT-2)", "EU Reg. 651/2014 categories (DT-2)", "F2", codes=_CATEGORIE),
+    "cat_112": _v("Categorie D.Lgs. 112/2017 (DT-3)", "Leg. Decree 112/2017 categories (DT-3)", "F2", codes=_CATEGORIE),
+    "cat_l68": _v("Categorie L. 68/1999 (DT-4)", "L. 68/1999 categories (DT-4)", "F2", codes=_CATEGORIE),
+    "base_giuridica": _v("Base giuridica", "Legal basis", "F2"),
+    "esito_proposto": _v("Esito proposto", "Proposed outcome", "F2", codes=_ESITI),
+    "motivazione_proposta": _v("Motivazione della proposta", "Reasons for the proposal", "F2"),
+    "requisiti_accertati": _v(
+        "Requisiti di legge riscontrati",
+        "Legal requirements met",
+        "F2",
+        codes=_CATEGORIE,
+        items={
+            "tabella": ("Tabella di decisione", "Decision table", "text"),
+            "categoria": ("Categoria", "Category", "text"),
+            "base_giuridica": ("Base giuridica", "Legal basis", "text"),
+        },
+    ),
+    "flag_ex_detenuto": _v("Ex detenuto", "Former prisoner", "F2"),
+    "data_fine_sgravi_detenuti": _v("Fine degli sgravi per ex detenuti", "End of relief for former prisoners", "F2"),
+    "categorie_svantaggio": _v("Categorie di svantaggio", "Disadvantage categories", "F2", codes=_CATEGORIE),
+    "categorie_ammissione": _v("Categorie di ammissione", "Admission categories", "F2", codes=_CATEGORIE),
+    "ha_requisiti": _v("Requisiti presenti", "Requirements met", "F2"),
+    "esito": _v("Esito della valutazione", "Assessment outcome", "F2", codes=_ESITI),
+    "esito_modificato_da_operatore": _v("Esito modificato dall'operatore", "Outcome changed by the operator", "F2"),
+    "traccia": _v("Percorso", "Track", "F2", codes=["A", "B"]),
+    "previa_inclusione": _v("Previo percorso di inclusione", "Inclusion path first", "F2"),
+    # F3
+    "tentativi_abbinamento": _v("Tentativi di abbinamento", "Matching attempts", "F3"),
+    "rinegoziazioni": _v("Rinegoziazioni", "Renegotiations", "F3"),
+    "incentivo": _v("Incentivi applicabili", "Applicable incentives", "F3"),
+    "base_giuridica_incentivo": _v("Base giuridica degli incentivi", "Legal basis of the incentives", "F3"),
+    "ente_ospitante": _v("Ente ospitante", "Host organisation", "F3"),
+    "esito_progettazione": _v("Esito della progettazione", "Planning outcome", "F3"),
+    "tipo_tirocinio_dt5": _v("Tipo di tirocinio", "Traineeship type", "F3"),
+    "durata_min_mesi_dt5": _v("Durata minima (mesi)", "Minimum length (months)", "F3"),
+    "durata_max_mesi_dt5": _v("Durata massima (mesi)", "Maximum length (months)", "F3"),
+    "proroga_su_attestazione_dt5": _v("Prorogabile su attestazione", "Extendable on certification", "F3"),
+    "base_giuridica_dt5": _v("Base giuridica della durata", "Legal basis of the length", "F3"),
+    # F4
+    "esito_attuazione": _v("Esito dell'attuazione", "Implementation outcome", "F4"),
+    "durata_max_mesi": _v("Durata massima (mesi)", "Maximum length (months)", "F4"),
+    "mese_attuazione": _v("Mese in corso", "Current month", "F4"),
+    "mesi_svolti": _v("Mesi svolti", "Months done", "F4"),
+    "mesi_sospensione": _v("Mesi di sospensione", "Months suspended", "F4"),
+    "interrotto": _v("Interrotto", "Interrupted", "F4"),
+    "stato_precedente": _v("Stato precedente", "Previous state", "F4", hidden=True),
+    "evento_mese": _v("Evento del mese", "Event of the month", "F4"),
+    # F5
+    "esito_monitoraggio": _v("Esito del monitoraggio", "Monitoring outcome", "F5"),
+}

@@ -1,0 +1,81 @@
+"""Case data as people read it: a case walked through F2 into F3 shows, on the case page and in
+the task sidebar, labels instead of variable names and option labels instead of codes, dates as
+gg/mm/aaaa, money as € 3.600,50, yes/no in Italian; the phases are grouped, the current one open;
+the API gives every field's label and readable value."""
+
+from __future__ import annotations
+
+import copy
+import html as html_lib
+import re
+
+from flask import Flask
+
+from engine import Engine
+from tests.web.conftest import ROLE_USER, VALID, advance, login_as, open_task, start_case
+
+TAGS = re.compile(r"<[^>]+>")
+HIDDEN_BLOCKS = re.compile(r"<(script|style|head)\b.*?</\1>", re.S)
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+SNAKE_CODE = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
+
+
+def visible_text(page: str) -> str:
+    """What a person sees: no tags, attributes, scripts or styles."""
+    return html_lib.unescape(TAGS.sub(" ", HIDDEN_BLOCKS.sub(" ", page)))
+
+
+def walk_into_f3(demo: Engine) -> int:
+    """F2 from referral to the communicated outcome, the ESF+ entry form, then the personal
+    project (budget € 3.600,50): the case page has data of three phases."""
+    case = start_case(demo, "BEN-LEGGIBILE")
+    advance(demo, case.id, "Task_scheda_ingresso")
+    for bpmn_id, extra in (("Task_scheda_ingresso", {}), ("Task_progetto", {"budget_euro": 3600.5})):
+        task = open_task(demo, case.id, bpmn_id)
+        data = {**copy.deepcopy(VALID[task.form_key or ""]), **extra}
+        demo.tasks.complete(task.id, data, actor=demo.users.get(ROLE_USER[task.role or ""]))
+    return case.id
+
+
+def assert_readable(text: str, data: dict[str, object]) -> None:
+    raw_keys = sorted(k for k in data if "_" in k and re.search(rf"\b{re.escape(k)}\b", text))
+    assert raw_keys == [], f"variable names shown: {raw_keys}"
+    codes = sorted(set(SNAKE_CODE.findall(text)))
+    assert codes == [], f"option codes shown: {codes}"
+    assert ISO_DAY.findall(text) == [], "ISO dates shown"
+
+
+def test_case_page_shows_labels_and_italian_formats(app: Flask, demo: Engine) -> None:
+    case_id = walk_into_f3(demo)
+    data = demo.cases.get(case_id).data
+    page = login_as(app.test_client(), "assistente").get(f"/cases/{case_id}").get_data(as_text=True)
+    text = visible_text(page)
+    assert_readable(text, data)
+    assert "€ 3.600,50" in text.replace("\xa0", " ")
+    day = data["data_segnalazione"]
+    assert isinstance(day, str)
+    assert f"{day[8:10]}/{day[5:7]}/{day[:4]}" in text
+    assert "Motivo dell'invio" in text and "Ricerca di lavoro" in text  # label and option label
+    assert "Categoria presunta" in text and "Lavoratore svantaggiato (Reg. UE 651/2014)" in text
+    # grouped by phase: the current phase (F3) open, F2 collapsed, the case's own data first
+    phases = re.findall(r'<details class="phase"( open)? data-phase="(F\d|)"', page)
+    assert phases[0] == (" open", "") and (" open", "F3") in phases and ("", "F2") in phases
+    assert [p for _, p in phases].index("F3") < [p for _, p in phases].index("F2")  # newest first
+    assert "storico_stati" not in text and "Storico degli stati" in text
+    assert "round_rivalutazione" not in data or "Rivalutazioni" not in text  # bookkeeping hidden
+
+
+def test_task_sidebar_and_api_are_readable(app: Flask, demo: Engine) -> None:
+    case_id = walk_into_f3(demo)
+    data = demo.cases.get(case_id).data
+    task = demo.cases.get(case_id).open_tasks[0]
+    client = login_as(app.test_client(), ROLE_USER[task.role or ""])
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    sidebar = page[page.index('<aside class="case-summary">') :]
+    assert_readable(visible_text(sidebar), data)
+    token = demo.accounts.create_token("test", actor=demo.users.get("assistente"))[1]
+    response = app.test_client().get(f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {token}"})
+    shown = response.get_json()
+    assert shown["labels"]["motivo_invio"] == "Motivo dell'invio"
+    assert shown["display"]["motivo_invio"] == "Ricerca di lavoro"
+    assert shown["display"]["budget_euro"].replace("\xa0", " ") == "€ 3.600,50"
