@@ -3,8 +3,8 @@
 It owns the private context (database, clock, script sandbox, caches, notification sender) and
 exposes it through small area objects — ``engine.cases``, ``engine.tasks``, ``engine.design``,
 ``engine.audit``, ``engine.accounts``, ``engine.users``, ``engine.registry``, ``engine.messages``,
-``engine.timers``, ``engine.people``, ``engine.teams`` — plus ``tick()``, the scheduler's one use
-case. ``bootstrap.build_engine`` builds it; nothing here holds business logic.
+``engine.timers``, ``engine.people``, ``engine.teams``, ``engine.enterprises`` — plus ``tick()``,
+the scheduler's one use case. ``bootstrap.build_engine`` builds it; nothing here holds business logic.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from engine.areas.audit import Audit
 from engine.areas.cases import Cases
 from engine.areas.clock import Messages, Timers
 from engine.areas.design import Design
+from engine.areas.enterprises import Enterprises
 from engine.areas.people import People
 from engine.areas.registry import Registry
 from engine.areas.tasks import Tasks
@@ -63,6 +64,7 @@ class Engine:
         self.timers = Timers(ctx)
         self.people = People(ctx)
         self.teams = Teams(ctx)
+        self.enterprises = Enterprises(ctx)
 
     def now(self) -> dt.datetime:
         """The engine clock's current instant (aware, UTC)."""

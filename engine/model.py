@@ -45,6 +45,7 @@ class EventKind(enum.StrEnum):
     TEAM_CHANGED = "team_changed"
     PERSON_RECORDED = "person_recorded"
     BREAK_GLASS = "break_glass"
+    ENTERPRISE_CHANGED = "enterprise_changed"  # the enterprise record or its links (engine.services.enterprises)
 
 
 @dataclass(frozen=True)
@@ -814,3 +815,60 @@ class ProcessDiff:
         if self.process_id:
             doc |= {"process_id": self.process_id, "from": self.from_version, "to": self.to_version}
         return doc
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One registration of an enterprise (registro imprese, albo cooperative, albo regionale…)."""
+
+    registro: str
+    numero: str
+    data: str  # ISO day
+
+
+@dataclass(frozen=True)
+class EnterpriseLink:
+    """A person or organisation linked to an enterprise: a beneficiary case (founder, worker), a
+    founder or community member who is not a beneficiary, or the mentoring company.
+
+    Worker fields (hire date, categories, PA evidence) feed the quota engine; dates are ISO days.
+    """
+
+    id: int
+    ruolo: str
+    case_id: int | None
+    organisation_code: str | None
+    nominativo: str | None
+    categorie: tuple[str, ...]
+    evidenza_pa: bool
+    data_assunzione: str | None
+    data_cessazione: str | None
+    volontario: bool
+    added_at: dt.datetime
+    added_by: str
+    case_title: str = ""
+    organisation_name: str = ""
+
+    @property
+    def in_organico(self) -> bool:
+        """A worker on the roster (founders who do not work for the enterprise are not)."""
+        return self.data_assunzione is not None
+
+
+@dataclass(frozen=True)
+class Enterprise:
+    """A social or community enterprise: its record and the case that runs its own process."""
+
+    id: int
+    case_id: int
+    territory: str
+    denominazione: str
+    forma_giuridica: str
+    regione: str
+    sede: str
+    partita_iva: str | None
+    codice_ateco: str | None
+    iscrizioni: tuple[Registration, ...]
+    created_at: dt.datetime
+    created_by: str
+    links: tuple[EnterpriseLink, ...] = ()

@@ -57,6 +57,8 @@ class Permission(enum.StrEnum):
     USERS_MANAGE = "users_manage"
     KEY_ROTATE = "key_rotate"  # re-encrypt the person records under a new key
     ACCOUNT = "account"  # one's own API tokens and session
+    ENTERPRISE_READ = "enterprise_read"  # an enterprise's record, links and roster (track B)
+    ENTERPRISE_MANAGE = "enterprise_manage"  # create it, record registrations, hires, links
 
 
 class Relation(enum.StrEnum):
@@ -147,6 +149,10 @@ POLICY: Mapping[Permission, tuple[Rule, ...]] = {
     Permission.USERS_MANAGE: _rules((_STAFF, T)),
     Permission.KEY_ROTATE: (),
     Permission.ACCOUNT: _rules((ROLES, ANY)),
+    # The roster carries workers' disadvantage categories: the territory's staff, the steering
+    # committee (which receives the quota alerts) and auditors; never firms or partners.
+    Permission.ENTERPRISE_READ: _rules((_OVERVIEW, T)),
+    Permission.ENTERPRISE_MANAGE: _rules((_STAFF, T)),
 }
 
 SYSTEM_ROLE = "sistema"

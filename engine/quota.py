@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from forms.f2_valutazione import CATEGORIE_L381
 
@@ -110,3 +111,52 @@ def _result(
     # A new lett. b (or L. 381) hire is left out of the base, so Q does not move: the gap is exact.
     shortfall = max(0, math.ceil(required - counted))
     return QuotaCheck(regime, on, base, required, counted_b, lett_a, a_counted, counted >= required, shortfall)
+
+
+# The legal forms (forms.f3_progettazione.FORME_GIURIDICHE) and the rule each must keep; a
+# community cooperative has no national quota.
+REGIME_OF_FORM: dict[str, Regime] = {
+    "COOP_SOCIALE_B": Regime.L381,
+    "IMPRESA_SOCIALE_SRL": Regime.DLGS112,
+    "IMPRESA_SOCIALE_COOP": Regime.DLGS112,
+}
+
+
+def roster_from_data(entries: Iterable[Mapping[str, Any]]) -> list[Worker]:
+    """Workers from the roster as case data carries it (ISO dates, category lists)."""
+    workers = []
+    for e in entries:
+        left = e.get("data_cessazione")
+        workers.append(
+            Worker(
+                person=str(e.get("persona", "")),
+                hired_on=dt.date.fromisoformat(str(e["data_assunzione"])[:10]),
+                categories=frozenset(str(c) for c in e.get("categorie") or ()),
+                pa_evidence=bool(e.get("evidenza_pa")),
+                left_on=dt.date.fromisoformat(str(left)[:10]) if left else None,
+                volunteer=bool(e.get("volontario")),
+                inps_active=bool(e.get("posizione_inps", True)),
+            )
+        )
+    return workers
+
+
+def verify_quota(forma_giuridica: str, entries: Iterable[Mapping[str, Any]], on: dt.date) -> dict[str, Any]:
+    """The check as plain data for a diagram: whether a quota applies, whether it is met, the base,
+    ``Q`` (rounded for display), what counted and how many disadvantaged heads are missing."""
+    regime = REGIME_OF_FORM.get(forma_giuridica)
+    if regime is None:
+        return {"richiesta": False, "rispettata": True, "giorno": on.isoformat(), "mancanti": 0}
+    result = check(regime, roster_from_data(entries), on)
+    return {
+        "richiesta": True,
+        "rispettata": result.met,
+        "giorno": on.isoformat(),
+        "regime": result.regime.value,
+        "base": result.base,
+        "quota": round(float(result.required), 2),
+        "svantaggiati_conteggiati": result.counted_b,
+        "lett_a_nei_24_mesi": result.lett_a_in_window,
+        "lett_a_conteggiati": round(float(result.lett_a_counted), 2),
+        "mancanti": result.shortfall,
+    }

@@ -556,3 +556,50 @@ key_check = Table(
     Column("key_id", String(40), primary_key=True),
     Column("token", Text, nullable=False),
 )
+
+# A social or community enterprise (track B): its record, keyed by the case that runs its process.
+impresa = Table(
+    "impresa",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, unique=True),
+    Column("territory", String(100), nullable=False),
+    Column("denominazione", String(300), nullable=False),
+    # engine.services.enterprises.LEGAL_FORMS
+    Column("forma_giuridica", String(40), nullable=False),
+    Column("regione", String(100), nullable=False),
+    Column("sede", String(300), nullable=False),
+    Column("partita_iva", String(11), unique=True),
+    Column("codice_ateco", String(8)),
+    # [{"registro", "numero", "data"}]
+    Column("iscrizioni", JSONType, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Index(None, "territory"),
+)
+
+# Who is linked to an enterprise, and how: beneficiary cases (founders, workers), non-beneficiary
+# founders and community members (a name only), the mentoring company (an organisation). A worker
+# link carries what the quota engine counts: hire date, categories, PA evidence, leaving date.
+impresa_legame = Table(
+    "impresa_legame",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("impresa_id", ForeignKey("impresa.id"), nullable=False),
+    # engine.services.enterprises.ROLES
+    Column("ruolo", String(40), nullable=False),
+    Column("case_id", ForeignKey("cases.id")),
+    Column("organisation_id", ForeignKey("organisation.id")),
+    Column("nominativo", String(200)),
+    Column("categorie", JSONType, nullable=False),
+    Column("evidenza_pa", Boolean, nullable=False),
+    Column("data_assunzione", String(10)),
+    Column("data_cessazione", String(10)),
+    Column("volontario", Boolean, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("added_by", String(100), nullable=False),
+    # removed by mistake or no longer linked (a worker who left keeps data_cessazione instead)
+    Column("ended_at", UTCDateTime),
+    Index(None, "impresa_id", "ended_at"),
+    Index(None, "case_id", "ended_at"),
+)

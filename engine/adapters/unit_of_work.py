@@ -22,6 +22,7 @@ from sqlalchemy.pool import StaticPool
 
 from engine.adapters.account_repository import SqlAccessLogRepository, SqlAccountRepository
 from engine.adapters.draft_repository import SqlDraftRepository
+from engine.adapters.enterprise_repository import SqlEnterpriseRepository
 from engine.adapters.login_throttle_repository import SqlLoginThrottleRepository
 from engine.adapters.person_repository import SqlPersonRepository
 from engine.adapters.registry_repository import SqlRegistryRepository
@@ -154,6 +155,7 @@ class SqlAlchemyUnitOfWork:
     login_throttle: SqlLoginThrottleRepository
     teams: SqlTeamRepository
     people: SqlPersonRepository
+    enterprises: SqlEnterpriseRepository
 
     def __init__(
         self,
@@ -211,6 +213,7 @@ class SqlAlchemyUnitOfWork:
         self.case_state = SqlCaseStateRepository(self.conn)
         self.teams = SqlTeamRepository(self.conn)
         self.people = SqlPersonRepository(self.conn)
+        self.enterprises = SqlEnterpriseRepository(self.conn)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

@@ -35,6 +35,7 @@ PASSIVE = {
     EventKind.TEAM_CHANGED.value,
     EventKind.PERSON_RECORDED.value,
     EventKind.BREAK_GLASS.value,
+    EventKind.ENTERPRISE_CHANGED.value,
 }
 
 

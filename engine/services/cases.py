@@ -8,6 +8,7 @@ the database exactly as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engine import errors
@@ -22,8 +23,16 @@ from engine.services.teams import join_as_case_manager
 
 
 def start_case(
-    ctx: Context, process_id: str, data: dict[str, Any], actor: Actor, *, territory: str | None = None
+    ctx: Context,
+    process_id: str,
+    data: dict[str, Any],
+    actor: Actor,
+    *,
+    territory: str | None = None,
+    then: Callable[[AbstractUnitOfWork, CaseRecord], None] | None = None,
 ) -> CaseView:
+    """Start a case; ``then`` writes what belongs with the new case in the same transaction
+    (an enterprise's record)."""
     data = check_free_data(data, "start data", variables=True)
     territory = territory or (str(data["territorio"]) if data.get("territorio") else None)
     with ctx.uow() as uow:
@@ -58,6 +67,8 @@ def start_case(
         events = [event(record, now, actor, EventKind.STARTED, data=json_safe(data))]
         view = write_command(ctx, uow, record, wf, specs, actor, events, new=True)
         join_as_case_manager(uow, record, actor, now)
+        if then is not None:
+            then(uow, record)
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)
     return view

@@ -117,6 +117,19 @@ NOT_CASE_COMMANDS = {
     "registry.document",
     "registry.protocol",
     "registry.protocol_history",
+    # enterprise reads
+    "enterprises.get",
+    "enterprises.of_case",
+    "enterprises.of_beneficiary",
+    "enterprises.list",
+    # enterprise commands: each writes enterprise_changed on the enterprise's own case (and the
+    # roster message when the roster changes): tests/integration/test_enterprises.py checks them
+    "enterprises.create",
+    "enterprises.update_details",
+    "enterprises.add_registration",
+    "enterprises.link",
+    "enterprises.end_employment",
+    "enterprises.unlink",
 }
 
 

@@ -43,6 +43,7 @@ OUR_PROCESSES = [
     "attuazione_startup",
     "monitoraggio",
     "follow_up",
+    "impresa",
 ]
 OUR_FILES = [PROCESSES / f"{pid}.bpmn" for pid in OUR_PROCESSES]
 DMN_USED = ["dt5_strumento_inserimento", "dt5_incentivi_categorie"]  # design (F3) reads DT-5
@@ -478,7 +479,7 @@ def test_every_human_task_sits_in_a_role_lane_with_a_registered_form(parser: Spi
                 seen += 1
                 key = ts.extensions.get("properties", {}).get("formKey")
                 assert key in FORMS, f"{spec.name}/{ts.bpmn_id}: formKey {key!r} is not a registered form"
-                assert key.split("_")[0] in ("f3", "f4", "f5") or key in CROSS_PHASE_FORMS, key
+                assert key.split("_")[0] in ("f3", "f4", "f5", "imp") or key in CROSS_PHASE_FORMS, key
                 assert ts.lane in LANE_ROLES, f"{spec.name}/{ts.bpmn_id}: lane {ts.lane!r} is not a role"
     assert seen >= 30
 
@@ -487,7 +488,7 @@ def test_every_form_of_f3_f5_is_used_by_a_diagram() -> None:
     used = set()
     for path in OUR_FILES:
         used |= set(_xml(path).xpath("//spiffworkflow:property[@name='formKey']/@value", namespaces=NS))
-    ours = {k for k in FORMS if k.split("_")[0] in ("f3", "f4", "f5")}
+    ours = {k for k in FORMS if k.split("_")[0] in ("f3", "f4", "f5", "imp")}
     assert ours == used - CROSS_PHASE_FORMS
 
 

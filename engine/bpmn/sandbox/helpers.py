@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from engine.quota import verify_quota
+
 from .compiler import RESTRICTED_NAMES
 from .guards import BUILTINS, GUARD_HELPERS
 
@@ -58,6 +60,11 @@ def make_helpers(now: Callable[[], dt.datetime], parameters: Mapping[str, Any]) 
             raise KeyError(f"unknown programme parameter {name!r}")
         return defaults[name]
 
+    def fn_verifica_quota(forma_giuridica: str, organico: list[dict[str, Any]], giorno: str) -> dict[str, Any]:
+        """The quota of disadvantaged workers on ``giorno`` (engine.quota), for an enterprise's
+        roster as the engine sends it (``organico_variato``): per head, category, hire date."""
+        return verify_quota(forma_giuridica, organico, _parse_date(giorno))
+
     def fn_timer_in_days(days: int) -> str:
         """An ISO-8601 duration for a timer expression, from a number of days."""
         return f"P{int(days)}D"
@@ -72,6 +79,7 @@ def make_helpers(now: Callable[[], dt.datetime], parameters: Mapping[str, Any]) 
         "fn_months_between": fn_months_between,
         "fn_param": fn_param,
         "fn_timer_in_days": fn_timer_in_days,
+        "fn_verifica_quota": fn_verifica_quota,
     }
 
 
