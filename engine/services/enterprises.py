@@ -287,7 +287,7 @@ def link(
             org = uow.registry.organisation(organisation)
             if org.kind != "impresa_mentor":
                 raise errors.InvalidData("not a mentor", {"organisation": [f"«{org.name}» non è un'impresa mentor."]})
-            if org.territory != found.territory:
+            if not org.serves(found.territory):
                 raise errors.InvalidData(
                     "other territory", {"organisation": ["L'organizzazione è di un altro territorio."]}
                 )
