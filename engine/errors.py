@@ -54,6 +54,19 @@ class CaseClosed(Conflict):
     code = "case_closed"
 
 
+class CaseSuspended(CaseClosed):
+    """The case is suspended: nothing moves until it is resumed."""
+
+    code = "case_suspended"
+
+
+class ActionNotAvailable(Conflict):
+    """A case action that does not apply to the case as it stands (e.g. a withdrawal where the
+    diagram no longer waits for one)."""
+
+    code = "action_not_available"
+
+
 class DeadlinePassed(TaskNotReady):
     """A timer due before the command (an interrupting deadline) closed the task first."""
 

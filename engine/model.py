@@ -17,6 +17,8 @@ class CaseStatus(enum.StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    SUSPENDED = "suspended"  # paused with a reason: no tasks offered, timers held (docs/case-actions.md)
+    CLOSED = "closed"  # closed d'ufficio with a reason: the workflow ended, every recorded datum kept
 
 
 class TaskStatus(enum.StrEnum):
@@ -46,6 +48,9 @@ class EventKind(enum.StrEnum):
     PERSON_RECORDED = "person_recorded"
     BREAK_GLASS = "break_glass"
     ENTERPRISE_CHANGED = "enterprise_changed"  # the enterprise record or its links (engine.services.enterprises)
+    SUSPENDED = "suspended"
+    RESUMED = "resumed"
+    CLOSED = "closed"
 
 
 @dataclass(frozen=True)
@@ -872,3 +877,34 @@ class Enterprise:
     created_at: dt.datetime
     created_by: str
     links: tuple[EnterpriseLink, ...] = ()
+
+
+@dataclass(frozen=True)
+class AwaitedEvent:
+    """Something a waiting case waits for: a timer (with its due time) or a message (by name)."""
+
+    kind: str  # "timer" or "message"
+    element: str  # the catching element's name in the diagram (its id when it has none)
+    bpmn_id: str
+    due_at: dt.datetime | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseOutlook:
+    """What happens next on a case: its status, the open tasks and what it waits for."""
+
+    case_id: int
+    status: CaseStatus
+    open_tasks: tuple[TaskView, ...] = ()
+    awaited: tuple[AwaitedEvent, ...] = ()
+    # the case actions the asking actor may take now (``CaseAction`` values)
+    actions: tuple[str, ...] = ()
+
+
+class CaseAction(enum.StrEnum):
+    WITHDRAW = "withdraw"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    CLOSE = "close"
+    CANCEL = "cancel"

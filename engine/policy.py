@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     TASK_WORK = "task_work"  # see, claim, draft and complete a task of one's lane
     TASK_SUPERVISE = "task_supervise"  # reassign, release others' tasks, route unrouted tasks
     CASE_ADMINISTER = "case_administer"  # cancel, correct data, reset, erase
+    CASE_MANAGE = "case_manage"  # suspend, resume, close d'ufficio (with a reason)
     MESSAGE_SEND = "message_send"  # a message to a running case (e.g. the beneficiary withdraws)
     TEAM_MANAGE = "team_manage"  # name the case manager, équipe members, organisations in charge
     READ_HEALTH = "read_health"  # class C2 fields (art. 9 GDPR)
@@ -127,6 +128,7 @@ POLICY: Mapping[Permission, tuple[Rule, ...]] = {
     ),
     Permission.TASK_SUPERVISE: _rules((_STAFF, T)),
     Permission.CASE_ADMINISTER: _rules((_STAFF, T)),
+    Permission.CASE_MANAGE: _rules((_STAFF, T), ({"assistente_sociale"}, TEAM)),
     Permission.MESSAGE_SEND: _rules((_STAFF, T), ({"assistente_sociale", "operatore_cpi"}, TEAM)),
     Permission.TEAM_MANAGE: _rules((_STAFF, T), ({"assistente_sociale"}, TEAM)),
     # DOMAIN §5 need-to-know: the team's social side sees both; the service in charge its own class.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from engine import CaseStatus, errors
@@ -121,12 +121,74 @@ def partnership() -> Response:
 @bp.get("/cases/<int:case_id>")
 @security.area("cases")
 def show(case_id: int) -> str:
-    eng, actor = security.engine(), security.actor()
     ensure_id(case_id)
+    return _case_page(case_id)
+
+
+def _case_page(case_id: int, *, action: str = "", form: dict[str, str] | None = None, messages: Any = None) -> str:
+    eng, actor = security.engine(), security.actor()
     case = eng.cases.get(case_id, purpose="consultazione caso", ip=security.client_ip(), actor=actor)
     history = eng.cases.history(case_id, purpose="cronologia caso", ip=security.client_ip(), actor=actor)
     processes = {p.process_id: p.name for p in eng.design.processes()}
-    return render_template("case.html", case=case, history=history, processes=processes)
+    outlook = eng.cases.outlook(case_id, actor=actor)
+    return render_template(
+        "case.html",
+        case=case,
+        history=history,
+        processes=processes,
+        outlook=outlook,
+        action_form={"action": action, **(form or {})},
+        action_messages=messages or {},
+    )
+
+
+# The case actions of the case page: what each asks and the flash once done.
+ACTIONS = ("withdraw", "suspend", "resume", "close", "cancel")
+
+
+@bp.post("/cases/<int:case_id>/actions/<action>")
+@security.area("case_actions")
+def act(case_id: int, action: str) -> Response | tuple[str, int]:
+    """One case action from the case page, behind a confirmation box; errors re-show the page
+    with the field messages (422) or the reason it cannot be done now (409)."""
+    ensure_id(case_id)
+    if action not in ACTIONS:
+        abort(404)
+    eng, actor = security.engine(), security.actor()
+    form = {"reason": request.form.get("reason", ""), "date": request.form.get("date", "").strip()}
+    try:
+        if request.form.get("confirm") != "1":
+            raise errors.InvalidData("not confirmed", {"confirm": [_("Conferma l'operazione spuntando la casella.")]})
+        if action == "withdraw":
+            eng.cases.withdraw(case_id, date=form["date"], reason=form["reason"], actor=actor)
+            flash(_("Rinuncia registrata: il percorso prosegue verso l'uscita e la scheda di uscita."), "info")
+        elif action == "suspend":
+            eng.cases.suspend(case_id, reason=form["reason"], actor=actor)
+            flash(_("Caso sospeso: nessuna attività è proposta e le scadenze attendono la ripresa."), "info")
+        elif action == "resume":
+            eng.cases.resume(case_id, reason=form["reason"], actor=actor)
+            flash(_("Caso ripreso: le attività sono di nuovo disponibili."), "info")
+        elif action == "close":
+            eng.cases.close(case_id, reason=form["reason"], actor=actor)
+            flash(_("Caso chiuso d'ufficio: i dati registrati sono conservati."), "info")
+        else:
+            eng.cases.cancel(case_id, reason=form["reason"], actor=actor)
+            flash(_("Caso annullato."), "info")
+    except errors.InvalidData as err:
+        return _case_page(case_id, action=action, form=form, messages=plain_keys(err.messages)), 422
+    except errors.Conflict as err:
+        return _case_page(case_id, action=action, form=form, messages={"_schema": [_action_conflict(err)]}), 409
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+def _action_conflict(err: errors.Conflict) -> str:
+    if isinstance(err, errors.CaseSuspended):
+        return _("Il caso è sospeso: riprendilo prima di questa operazione.")
+    if isinstance(err, errors.CaseClosed):
+        return _("Il caso è già concluso, chiuso o annullato: l'operazione non è più possibile.")
+    if isinstance(err, errors.ActionNotAvailable):
+        return _("Nella fase attuale del caso questa operazione non è prevista.")
+    return engine_message(err)
 
 
 @bp.get("/cases/<int:case_id>/diagram.json")

@@ -172,8 +172,12 @@ def engine_message(err: errors.EngineError) -> str:
         return _("Questa attività è già stata completata o non è più disponibile.")
     if isinstance(err, errors.TaskTaken):
         return _("Questa attività è già stata presa in carico da un'altra persona.")
+    if isinstance(err, errors.CaseSuspended):
+        return _("Il caso è sospeso: le attività riprendono quando il caso viene ripreso.")
     if isinstance(err, errors.CaseClosed):
         return _("Il caso è chiuso: non si possono più completare attività.")
+    if isinstance(err, errors.ActionNotAvailable):
+        return _("Nella fase attuale del caso questa operazione non è prevista.")
     if isinstance(err, errors.DraftHasProblems):
         return _("La bozza ha problemi: correggili e salva prima di pubblicare.")
     if isinstance(err, errors.Conflict):

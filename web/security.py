@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 
 from engine import LANE_ROLES, ROLES, Engine, errors
 from engine.model import Actor
+from engine.policy import Permission, roles_with
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +47,8 @@ AREAS: dict[str, frozenset[str]] = {
     "cases": CASE_READERS,  # case list, case page, diagram, history
     "start": LANE_ROLES | {"amministratore"},  # new case (the engine checks the process' lanes)
     "supervise": SUPERVISORS,  # reassign tasks, open or suspend a territory's partnership
+    # withdrawal, suspension, resumption, closure, cancellation (the engine checks the case's team)
+    "case_actions": roles_with(Permission.MESSAGE_SEND, Permission.CASE_MANAGE, Permission.CASE_ADMINISTER),
     "processes": frozenset(ROLES),  # the process library (no personal data)
     "audit": AUDITORS,  # case timeline, step-through replay, dossiers, access log, chain verification
     "export": frozenset({"valutatore", "amministratore"}),  # pseudonymised export (engine's own list)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from engine.areas.base import Area
-from engine.model import Actor, CaseDiagram, CaseEvent, CaseMigration, CaseStatus, CaseView
-from engine.services import case_queries, cases, migration
+from engine.model import Actor, CaseDiagram, CaseEvent, CaseMigration, CaseOutlook, CaseStatus, CaseView
+from engine.services import case_actions, case_queries, cases, migration
 
 
 class Cases(Area):
@@ -18,6 +19,24 @@ class Cases(Area):
 
     def cancel(self, case_id: int, *, actor: Actor, reason: str) -> CaseView:
         return cases.cancel_case(self._ctx, case_id, actor, reason)
+
+    def withdraw(self, case_id: int, *, date: dt.date | str, reason: str, actor: Actor) -> CaseView:
+        """The person withdraws: delivered where the diagram waits for it, leading to the exit."""
+        return case_actions.withdraw(self._ctx, case_id, date, reason, actor)
+
+    def suspend(self, case_id: int, *, reason: str, actor: Actor) -> CaseView:
+        return case_actions.suspend(self._ctx, case_id, reason, actor)
+
+    def resume(self, case_id: int, *, reason: str, actor: Actor) -> CaseView:
+        return case_actions.resume(self._ctx, case_id, reason, actor)
+
+    def close(self, case_id: int, *, reason: str, actor: Actor) -> CaseView:
+        """Close d'ufficio: the workflow ends now, the recorded data stays."""
+        return case_actions.close(self._ctx, case_id, reason, actor)
+
+    def outlook(self, case_id: int, *, actor: Actor) -> CaseOutlook:
+        """What the case waits for (timers, messages) and the actions open to ``actor``."""
+        return case_actions.outlook(self._ctx, case_id, actor)
 
     def get(
         self, case_id: int, *, actor: Actor | None = None, purpose: str = "consultazione caso", ip: str | None = None

@@ -46,6 +46,7 @@ FIRE_DUE_FIRST = {
     EventKind.MESSAGE_RECEIVED.value,
     EventKind.DATA_CORRECTED.value,
     EventKind.CASE_RESET.value,
+    EventKind.SUSPENDED.value,
 }
 
 
@@ -145,6 +146,13 @@ def _apply(runner: Runner, specs: ProcessSpecs, wf: Any, event: CaseEvent, task_
     elif kind == EventKind.CANCELLED:
         runner.cancel(wf)
         return "cancelled"
+    elif kind == EventKind.SUSPENDED:
+        return "suspended"
+    elif kind == EventKind.RESUMED:
+        return "running"
+    elif kind == EventKind.CLOSED:
+        runner.close(wf, dict(event.data.get("changes") or {}))
+        return "closed"
     elif kind == EventKind.DATA_CORRECTED:
         runner.correct_data(wf, dict(event.data.get("changes") or {}))
     elif kind == EventKind.CASE_RESET:

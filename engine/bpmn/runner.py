@@ -32,7 +32,7 @@ from engine.bpmn.sandbox import ScriptLimit
 from engine.bpmn.serializer import dump_state, load_state
 from engine.bpmn.timekeeping import using_clock
 from engine.errors import ProcessFailed, ScriptLimitExceeded
-from engine.model import StateWrite, TaskRow
+from engine.model import AwaitedEvent, StateWrite, TaskRow
 
 
 @dataclass(frozen=True)
@@ -353,6 +353,37 @@ class Runner:
     def cancel(self, wf: BpmnWorkflow) -> None:
         with _spiff_errors(self.now):
             wf.cancel()
+
+    def close(self, wf: BpmnWorkflow, extra: dict[str, Any]) -> None:
+        """End the workflow now (a closure d'ufficio) keeping every datum recorded so far plus
+        ``extra``: cancelling alone would leave only the last task's data as the case's data."""
+        data = {**self.data(wf), **extra}
+        with _spiff_errors(self.now):
+            wf.cancel()
+        wf.data.clear()
+        wf.data.update(data)
+
+    def awaited_events(self, wf: BpmnWorkflow) -> list[AwaitedEvent]:
+        """The timers and messages the case waits for now, each once, in the diagram's order."""
+        if wf.is_completed():
+            return []
+        timers = {t.task_id: t for t in self.waiting_timers(wf)}
+        found: dict[tuple[str, str, str], AwaitedEvent] = {}
+        for task in _all_tasks(wf):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if task.state != TaskState.WAITING or definition is None:
+                continue
+            bpmn_id = str(task.task_spec.bpmn_id or "")
+            name = str(getattr(task.task_spec, "bpmn_name", None) or bpmn_id)
+            timer = timers.get(str(task.id))
+            if timer is not None:
+                key = ("timer", bpmn_id, timer.due_at.isoformat())
+                found.setdefault(key, AwaitedEvent("timer", name, bpmn_id, due_at=timer.due_at))
+            elif type(definition).__name__ == "MessageEventDefinition":
+                message = str(definition.name)
+                found.setdefault(("message", message, ""), AwaitedEvent("message", name, bpmn_id, message=message))
+        last = dt.datetime.max.replace(tzinfo=dt.UTC)
+        return sorted(found.values(), key=lambda e: (e.kind != "timer", e.due_at or last))
 
     @staticmethod
     def is_completed(wf: BpmnWorkflow) -> bool:

@@ -36,7 +36,7 @@ CASE_READERS = frozenset(
 )
 
 
-def _authorize(actor: Actor, territory: str | None, case_id: int) -> None:
+def authorize_read(actor: Actor, territory: str | None, case_id: int) -> None:
     if not actor.roles_in(territory) & CASE_READERS:
         raise errors.Forbidden("your roles do not allow reading cases")
     if not actor.covers(territory):
@@ -73,7 +73,7 @@ def get_case(
         view = _view(uow, record)
         if actor is None:
             return view
-        _authorize(actor, record.territory, case_id)
+        authorize_read(actor, record.territory, case_id)
         visible, withheld, shown = filter_data(record.data, actor, record.territory)
         log_access(ctx, uow, actor, case_id, shown, purpose, ip)
         uow.commit()
@@ -88,7 +88,7 @@ def history(
         events = uow.events.for_case(case_id)
         if actor is None:
             return events
-        _authorize(actor, record.territory, case_id)
+        authorize_read(actor, record.territory, case_id)
         shown_all: set[str] = set()
         result = []
         for event in events:
@@ -133,7 +133,7 @@ def case_diagram(ctx: Context, case_id: int, actor: Actor) -> list[CaseDiagram]:
     """Per process of the case (main and called): its XML and which elements are done/active/waiting."""
     with ctx.uow(write=False) as uow:
         record = uow.cases.get(case_id)
-        _authorize(actor, record.territory, case_id)
+        authorize_read(actor, record.territory, case_id)
         specs = ctx.specs_for(uow, record.process_version_id)
         wf = ctx.runner.load(specs, record.state, lambda: uow.case_state.rows(record.id))
         marks = ctx.runner.element_states(wf)

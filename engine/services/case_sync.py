@@ -76,6 +76,7 @@ def write_command(
     cancelled: bool = False,
     refresh: bool = False,
     fired: Sequence[FiredTimer] = (),
+    closed_as: CaseStatus | None = None,
 ) -> CaseView:
     """Persist one command's outcome (see the module docstring); returns the case as it now is.
 
@@ -84,12 +85,17 @@ def write_command(
     occurrences the engine fired in this command (the others it no longer waits on were
     cancelled with their scope)."""
     now = ctx.clock.now()
-    if not new and not cancelled:
+    if not new and not cancelled and closed_as is None and record.status is CaseStatus.RUNNING:
         deliver_pending_messages(ctx, uow, record, wf, events, now)
     had_timers = record.next_timer_due is not None  # no pending rows to look up otherwise
     change = _snapshot(ctx, record, wf, now)
     if cancelled:
         record.status = CaseStatus.CANCELLED
+    elif closed_as is not None:
+        record.status = closed_as
+    if record.status is CaseStatus.SUSPENDED:
+        # a suspended case's timers wait: no row is due, the scheduler leaves the case alone
+        record.next_timer_due = None
     if record.status is CaseStatus.COMPLETED:
         _on_completed(ctx, uow, record, now, events)
     timers = _plan_timers(ctx, uow, record, wf, now, events, new or not had_timers, fired)
@@ -111,27 +117,52 @@ def on_running_case(
     action: Callable[[AbstractUnitOfWork, CaseRecord, Any], list[CaseEvent]],
     *,
     cancelled: bool = False,
+    closed_as: CaseStatus | None = None,
+    expect: CaseStatus = CaseStatus.RUNNING,
 ) -> CaseView:
     """The common shape of a command on one running case: load it (checking the actor's territory),
-    fire the timers already due (except when cancelling), let ``action`` change the workflow and
-    say which events record it, write, commit, keep warm."""
+    fire the timers already due (except when ending it), let ``action`` change the workflow and
+    say which events record it, write, commit, keep warm. ``expect`` is the status the case must
+    be in (a resumption acts on a suspended case)."""
     with ctx.uow() as uow:
         record = uow.cases.get(case_id)
         if not actor.covers(record.territory):
             raise errors.Forbidden(f"case {case_id} is outside your territories")
-        if record.status is not CaseStatus.RUNNING:
-            raise errors.CaseClosed(f"case {case_id} is {record.status.value}")
+        if record.status is not expect:
+            check_running(record)
+            raise errors.ActionNotAvailable(f"case {case_id} is {record.status.value}")
         specs, wf = ctx.workflow_for(uow, record)
-        before = ctx.runner.ready_ids(wf)
-        fired = [] if cancelled else fire_due_first(ctx, record, wf)
+        # a suspended case has no open inbox rows: on resumption every ready task is offered anew
+        before = ctx.runner.ready_ids(wf) if record.status is CaseStatus.RUNNING else frozenset()
+        ending = cancelled or closed_as is not None
+        fired = [] if ending or expect is not CaseStatus.RUNNING else fire_due_first(ctx, record, wf)
         events = action(uow, record, wf)
         # these commands may send a case back to earlier tasks (same ids): refresh the inbox rows
         view = write_command(
-            ctx, uow, record, wf, specs, actor, events, before=before, cancelled=cancelled, refresh=True, fired=fired
+            ctx,
+            uow,
+            record,
+            wf,
+            specs,
+            actor,
+            events,
+            before=before,
+            cancelled=cancelled,
+            refresh=True,
+            fired=fired,
+            closed_as=closed_as,
         )
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)
     return view
+
+
+def check_running(record: CaseRecord) -> None:
+    """Refuse a command on a case that is not running: suspended (resume it first) or ended."""
+    if record.status is CaseStatus.SUSPENDED:
+        raise errors.CaseSuspended(f"case {record.id} is suspended")
+    if record.status is not CaseStatus.RUNNING:
+        raise errors.CaseClosed(f"case {record.id} is {record.status.value}")
 
 
 def fire_due_first(ctx: Context, record: CaseRecord, wf: Any) -> list[FiredTimer]:

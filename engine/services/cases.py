@@ -16,10 +16,12 @@ from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.runner import json_safe
 from engine.forms import check_against_case, check_free_data, validate_submission
 from engine.model import SYSTEM, Actor, CaseEvent, CaseRecord, CaseStatus, CaseView, EventKind, TaskStatus, TaskView
+from engine.policy import Permission, require
 from engine.ports import AbstractUnitOfWork
-from engine.services.case_sync import event, fire_due_first, on_running_case, write_command
+from engine.services.case_actions import check_reason
+from engine.services.case_sync import check_running, event, fire_due_first, on_running_case, write_command
 from engine.services.context import Context
-from engine.services.teams import join_as_case_manager
+from engine.services.teams import join_as_case_manager, target_of
 
 
 def start_case(
@@ -86,8 +88,7 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
         authorize_task(task, actor)
         clean = validate_submission(task.form_key, data)
         record = uow.cases.get(task.case_id)
-        if record.status is not CaseStatus.RUNNING:
-            raise errors.CaseClosed(f"case {record.id} is {record.status.value}")
+        check_running(record)
         specs, wf = ctx.workflow_for(uow, record)
         before = ctx.runner.ready_ids(wf)
         if ctx.runner.task_state(wf, task_id) != "READY":
@@ -113,12 +114,11 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
 
 
 def cancel_case(ctx: Context, case_id: int, actor: Actor, reason: str) -> CaseView:
-    if not actor.roles & {"coordinatore", "amministratore"}:
-        raise errors.Forbidden("only a coordinator can cancel a case")
-    if not reason.strip():
-        raise errors.InvalidData("a reason is required", {"reason": ["Campo obbligatorio."]})
+    """Annul a case opened by mistake (staff only): the workflow stops, nothing more is asked."""
+    reason = check_reason(reason)
 
     def cancel(uow: AbstractUnitOfWork, record: CaseRecord, wf: Any) -> list[CaseEvent]:
+        require(actor, Permission.CASE_ADMINISTER, target_of(uow, actor, record, ctx.clock.now()))
         ctx.runner.cancel(wf)
         return [event(record, ctx.clock.now(), actor, EventKind.CANCELLED, data={"reason": reason})]
 

@@ -37,6 +37,7 @@ NOT_CASE_COMMANDS = {
     "cases.history",
     "cases.list",
     "cases.diagram",
+    "cases.outlook",
     "audit.access_log",
     "tasks.list",
     "tasks.count",
@@ -160,12 +161,19 @@ def events_of(engine: Engine, case_id: int) -> int:
 
 @pytest.fixture
 def live(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> dict[str, Any]:
-    deploy(("attesa_documenti.bpmn", d.missing_documents()), ("attesa_messaggio.bpmn", d.wait_for_message()))
+    withdrawal = d.wait_for_message().replace(b"documenti_pervenuti", b"rinuncia_beneficiario")
+    deploy(
+        ("attesa_documenti.bpmn", d.missing_documents()),
+        ("attesa_messaggio.bpmn", d.wait_for_message()),
+        ("attesa_rinuncia.bpmn", withdrawal.replace(b"attesa_messaggio", b"attesa_rinuncia")),
+    )
     engine.users.add("anna", "Anna", [("assistente_sociale", "")])
     timed = engine.cases.start("attesa_documenti", {}, actor=COORD)
     waiting = engine.cases.start("attesa_messaggio", {}, actor=COORD)
     catching = engine.cases.start("attesa_messaggio", {}, actor=COORD)
     engine.tasks.complete(catching.open_tasks[0].id, {"conferma": True}, actor=COORD)
+    withdrawing = engine.cases.start("attesa_rinuncia", {}, actor=COORD)
+    engine.tasks.complete(withdrawing.open_tasks[0].id, {"conferma": True}, actor=COORD)
     with engine._ctx.uow() as uow:  # a message stored for the case while nobody looked at it
         uow.messages.add(catching.id, "documenti_pervenuti", {"x": 1}, clock.now(), "system")
         uow.commit()
@@ -174,7 +182,7 @@ def live(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> dict
         ("attesa_documenti.bpmn", d.missing_documents('"P40D"')),
         ("attesa_messaggio.bpmn", d.wait_for_message().replace(b"Verifica documenti", b"Controllo documenti")),
     )
-    return {"timed": timed, "waiting": waiting, "catching": catching, "clock": clock}
+    return {"timed": timed, "waiting": waiting, "catching": catching, "withdrawing": withdrawing, "clock": clock}
 
 
 def run_commands(engine: Engine, live: dict[str, Any]) -> dict[str, tuple[int, Callable[[], object]]]:
@@ -213,6 +221,15 @@ def run_commands(engine: Engine, live: dict[str, Any]) -> dict[str, tuple[int, C
             lambda: engine.cases.migrate_process("attesa_documenti", 2, actor=COORD, reason="v2"),
         ),
         "cases.cancel": (waiting.id, lambda: engine.cases.cancel(waiting.id, actor=COORD, reason="r")),
+        "cases.withdraw": (
+            live["withdrawing"].id,
+            lambda: engine.cases.withdraw(
+                live["withdrawing"].id, date=clock.now().date().isoformat(), reason="r", actor=COORD
+            ),
+        ),
+        "cases.suspend": (timed.id, lambda: engine.cases.suspend(timed.id, actor=COORD, reason="r")),
+        "cases.resume": (timed.id, lambda: engine.cases.resume(timed.id, actor=COORD, reason="r")),
+        "cases.close": (timed.id, lambda: engine.cases.close(timed.id, actor=COORD, reason="r")),
         "audit.erase_personal_data": (
             waiting.id,
             lambda: engine.audit.erase_personal_data(waiting.id, actor=COORD, reason="r", before_retention=True),

@@ -38,6 +38,7 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/cases/new", "start", 200, None),
     ("POST", "/cases/new", "start", 422, {}),
     ("POST", "/partnerships", "supervise", 302, {}),
+    ("POST", f"/cases/{CASE}/actions/suspend", "case_actions", 422, {"reason": "x"}),
     ("GET", f"/cases/{CASE}/timeline", "audit", 200, None),
     ("GET", f"/cases/{CASE}/timeline?kind=started&from=2026-01-01", "audit", 200, None),
     ("GET", f"/cases/{CASE}/replay", "audit", 200, None),
@@ -75,6 +76,12 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("POST", "/api/v1/cases", "start", 422, {}),
     ("GET", f"/api/v1/cases/{CASE}", "cases", 200, None),
     ("GET", f"/api/v1/cases/{CASE}/history", "cases", 200, None),
+    ("GET", f"/api/v1/cases/{CASE}/outlook", "cases", 200, None),
+    ("POST", f"/api/v1/cases/{CASE}/withdrawal", "case_actions", 422, {}),
+    ("POST", f"/api/v1/cases/{CASE}/suspension", "case_actions", 422, {}),
+    ("POST", f"/api/v1/cases/{CASE}/resumption", "case_actions", 422, {}),
+    ("POST", f"/api/v1/cases/{CASE}/closure", "case_actions", 422, {}),
+    ("POST", f"/api/v1/cases/{CASE}/cancellation", "case_actions", 422, {}),
     ("GET", "/api/v1/tasks", "inbox", 200, None),
     ("GET", f"/api/v1/tasks/{MISSING_TASK}", "inbox", 404, None),
     ("POST", f"/api/v1/tasks/{MISSING_TASK}/claim", "inbox", 404, None),
@@ -127,6 +134,7 @@ def concrete(rule: str, case: str = CASE, task: str = MISSING_TASK) -> str:
         .replace("<int:token_id>", "999")
         .replace("<int:draft_id>", "999")
         .replace("<process_id>", "valutazione_bisogno")
+        .replace("<action>", "suspend")
     )
 
 

@@ -8,17 +8,21 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from engine import CaseStatus
-from engine.model import CaseEvent, CaseView
+from engine.model import CaseEvent, CaseOutlook, CaseView
 from web import security
 from web.api.auth import api_actor, requires
 from web.api.common import problems
 from web.api.schemas import (
+    CancellationSchema,
     CaseQuerySchema,
     CaseSchema,
     CaseStartedSchema,
     CaseStartSchema,
     CaseSummarySchema,
     EventSchema,
+    OutlookSchema,
+    ReasonSchema,
+    WithdrawalSchema,
 )
 from web.errors import ensure_id
 
@@ -78,5 +82,66 @@ def blueprint(prefix: str) -> Blueprint:
         return security.engine().cases.history(
             case_id, purpose="cronologia caso (API)", ip=security.client_ip(), actor=api_actor()
         )
+
+    @blp.route("/<int:case_id>/outlook", methods=["GET"])
+    @requires("cases")
+    @blp.response(200, OutlookSchema)
+    @problems(blp, 403, 404)
+    def case_outlook(case_id: int) -> CaseOutlook:
+        """What happens next: open tasks, the timers (with due time) and messages the case waits
+        for, and the case actions open to the caller."""
+        ensure_id(case_id)
+        return security.engine().cases.outlook(case_id, actor=api_actor())
+
+    @blp.route("/<int:case_id>/withdrawal", methods=["POST"])
+    @requires("case_actions")
+    @blp.arguments(WithdrawalSchema)
+    @blp.response(200, CaseSummarySchema)
+    @problems(blp, 403, 404, 409, 422)
+    def withdraw(args: dict[str, Any], case_id: int) -> CaseView:
+        """Record the person's withdrawal: delivered where the diagram waits for it, it leads to the
+        exit (ESF+ exit form). 409 where nothing waits for it or the case is not running."""
+        ensure_id(case_id)
+        return security.engine().cases.withdraw(case_id, date=args["date"], reason=args["reason"], actor=api_actor())
+
+    @blp.route("/<int:case_id>/suspension", methods=["POST"])
+    @requires("case_actions")
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, CaseSummarySchema)
+    @problems(blp, 403, 404, 409, 422)
+    def suspend(args: dict[str, Any], case_id: int) -> CaseView:
+        """Suspend a running case: no tasks are offered and its timers wait until it is resumed."""
+        ensure_id(case_id)
+        return security.engine().cases.suspend(case_id, reason=args["reason"], actor=api_actor())
+
+    @blp.route("/<int:case_id>/resumption", methods=["POST"])
+    @requires("case_actions")
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, CaseSummarySchema)
+    @problems(blp, 403, 404, 409, 422)
+    def resume(args: dict[str, Any], case_id: int) -> CaseView:
+        """Resume a suspended case: its tasks come back; timers that fell due fire at the next tick."""
+        ensure_id(case_id)
+        return security.engine().cases.resume(case_id, reason=args["reason"], actor=api_actor())
+
+    @blp.route("/<int:case_id>/closure", methods=["POST"])
+    @requires("case_actions")
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, CaseSummarySchema)
+    @problems(blp, 403, 404, 409, 422)
+    def close(args: dict[str, Any], case_id: int) -> CaseView:
+        """Close a case d'ufficio: the workflow ends now; every recorded datum is kept."""
+        ensure_id(case_id)
+        return security.engine().cases.close(case_id, reason=args["reason"], actor=api_actor())
+
+    @blp.route("/<int:case_id>/cancellation", methods=["POST"])
+    @requires("case_actions")
+    @blp.arguments(CancellationSchema)
+    @blp.response(200, CaseSummarySchema)
+    @problems(blp, 403, 404, 409, 422)
+    def cancel(args: dict[str, Any], case_id: int) -> CaseView:
+        """Cancel a case opened by mistake (coordinators and administrators; ``confirm`` must be true)."""
+        ensure_id(case_id)
+        return security.engine().cases.cancel(case_id, reason=args["reason"], actor=api_actor())
 
     return blp

@@ -329,3 +329,55 @@ class PseudonymisedSchema(Schema):
     territorio = fields.String(required=True, allow_none=True)
     categorie = fields.List(fields.String(), required=True)
     dati = fields.Dict(required=True)
+
+
+# Case actions: every reason is required and checked by the engine (one limit, never cut).
+REASON = fields.String(
+    required=True,
+    error_messages={"required": "Indica il motivo.", "invalid": "Indica il motivo come testo."},
+    metadata={"description": "Why (required; at most 2000 characters, longer is refused with 422)"},
+)
+
+
+class ReasonSchema(Strict):
+    reason = REASON
+
+
+class WithdrawalSchema(Strict):
+    date = fields.Date(
+        required=True,
+        error_messages={"required": "Indica la data della rinuncia.", "invalid": "Inserisci una data valida."},
+        metadata={"description": "When the person withdrew: not in the future, not before the case started"},
+    )
+    reason = REASON
+
+
+CONFIRM = "Conferma l'annullamento del caso."
+
+
+class CancellationSchema(Strict):
+    reason = REASON
+    confirm = fields.Boolean(
+        required=True,
+        validate=validate.Equal(True, error=CONFIRM),
+        error_messages={"required": CONFIRM, "invalid": CONFIRM},
+        metadata={"description": "Must be true: cancelling cannot be undone"},
+    )
+
+
+class AwaitedSchema(Schema):
+    kind = fields.String(required=True, metadata={"description": "timer or message"})
+    element = fields.String(required=True, metadata={"description": "The catching element's name in the diagram"})
+    bpmn_id = fields.String(required=True)
+    due_at = fields.DateTime(required=True, allow_none=True)
+    message = fields.String(required=True, allow_none=True)
+
+
+class OutlookSchema(Schema):
+    case_id = fields.Integer(required=True)
+    status = fields.String(required=True)
+    open_tasks = fields.List(fields.Nested(TaskSchema), required=True)
+    awaited = fields.List(fields.Nested(AwaitedSchema), required=True)
+    actions = fields.List(
+        fields.String(), required=True, metadata={"description": "withdraw, suspend, resume, close, cancel"}
+    )
