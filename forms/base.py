@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema, fields, validate
 
 FORMS: dict[str, type[FormSchema]] = {}
 
@@ -21,6 +21,12 @@ ITALIAN_MESSAGES = {
     "null": "Il campo non può essere vuoto.",
     "invalid": "Valore non valido.",
     "validator_failed": "Valore non valido.",
+    "invalid_utf8": "Il testo contiene caratteri non validi.",
+    "too_large": "Numero troppo grande.",
+    "special": "Inserire un numero.",
+    "format": "Valore non valido.",
+    "invalid_awareness": "Data e ora non valide: indicare il fuso orario.",
+    "type": "Dati non validi.",
 }
 _TYPE_MESSAGES: dict[type[fields.Field[Any]], str] = {
     fields.Date: "Data non valida (formato AAAA-MM-GG).",
@@ -34,8 +40,47 @@ _TYPE_MESSAGES: dict[type[fields.Field[Any]], str] = {
 }
 
 
+def _italian_validator(v: Any, items: bool) -> None:
+    """Give a validator that kept marshmallow's English default an Italian message (in place:
+    validators are shared between fields, and the Italian text is the same for all of them)."""
+    if isinstance(v, validate.Length) and v.error is None:
+        unit = "elementi" if items else "caratteri"
+        v.message_min = f"Inserire almeno {{min}} {unit}."
+        v.message_max = f"Inserire al massimo {{max}} {unit}."
+        v.message_all = f"Inserire da {{min}} a {{max}} {unit}."
+        v.message_equal = f"Inserire esattamente {{equal}} {unit}."
+    elif isinstance(v, validate.Range) and v.error is None:
+        low = "almeno" if v.min_inclusive else "più di"
+        high = "al massimo" if v.max_inclusive else "meno di"
+        v.message_min = f"Il valore deve essere {low} {{min}}."
+        v.message_max = f"Il valore deve essere {high} {{max}}."
+        v.message_all = f"Il valore deve essere {low} {{min}} e {high} {{max}}."
+    elif isinstance(v, validate.OneOf) and v.error == validate.OneOf.default_message:
+        v.error = "Valore non ammesso. Valori validi: {labels}."
+    elif isinstance(v, validate.Email) and v.error == validate.Email.default_message:
+        v.error = "Indirizzo email non valido."
+    elif isinstance(v, validate.Regexp) and v.error == validate.Regexp.default_message:
+        v.error = "Formato non valido."
+
+
+def italianize(field_obj: fields.Field[Any]) -> None:
+    """Italian messages for a field, its validators and (for a list) its items."""
+    messages = dict(field_obj.error_messages)
+    messages.update({k: v for k, v in ITALIAN_MESSAGES.items() if k in messages or k == "required"})
+    for cls, text in _TYPE_MESSAGES.items():
+        if isinstance(field_obj, cls):
+            messages["invalid"] = text
+    field_obj.error_messages = messages
+    for v in field_obj.validators:
+        _italian_validator(v, isinstance(field_obj, fields.List))
+    if isinstance(field_obj, fields.List):
+        italianize(field_obj.inner)
+
+
 class FormSchema(Schema):
     """Base of all forms: unknown fields are errors, messages are Italian."""
+
+    error_messages = {"unknown": "Campo non previsto.", "type": "Dati non validi."}
 
     form_key: str = ""
     title: str = ""
@@ -43,6 +88,8 @@ class FormSchema(Schema):
     description: str = ""
     # the class of every field that does not name its own (``data_class`` in its metadata)
     data_class: str = ""
+    # a decision form: the case variables the person decides on, shown above the form
+    decide_on: tuple[str, ...] = ()
 
     class Meta:
         unknown = RAISE
@@ -57,22 +104,26 @@ class FormSchema(Schema):
         return {}
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
-        messages = dict(field_obj.error_messages)
-        messages.update({k: v for k, v in ITALIAN_MESSAGES.items() if k in messages or k == "required"})
-        for cls, text in _TYPE_MESSAGES.items():
-            if isinstance(field_obj, cls):
-                messages["invalid"] = text
-        field_obj.error_messages = messages
+        italianize(field_obj)
 
 
 S = TypeVar("S", bound=type[FormSchema])
 
 
-def form(key: str, *, title: str, title_en: str = "", description: str = "", data_class: str) -> Callable[[S], S]:
+def form(
+    key: str,
+    *,
+    title: str,
+    title_en: str = "",
+    description: str = "",
+    data_class: str,
+    decide_on: tuple[str, ...] = (),
+) -> Callable[[S], S]:
     """Register a schema under a form key (the ``formKey`` a user task names).
 
     ``data_class`` (C0 common … C4 evaluative; docs/access.md) classes every field of the form
-    that does not name a stricter one in its metadata.
+    that does not name a stricter one in its metadata. ``decide_on`` makes it a decision form:
+    the case variables (a proposal, the facts) the task page shows above it.
     """
 
     def register(cls: S) -> S:
@@ -80,6 +131,7 @@ def form(key: str, *, title: str, title_en: str = "", description: str = "", dat
             raise ValueError(f"form key {key!r} is registered twice")
         cls.form_key, cls.title, cls.title_en, cls.description = key, title, title_en, description
         cls.data_class = data_class
+        cls.decide_on = decide_on
         FORMS[key] = cls
         return cls
 

@@ -411,6 +411,12 @@ class RispostaPartnerForm(FormSchema):
     title="Esame del rifiuto di un partner essenziale",
     title_en="Steering committee: essential partner refused",
     data_class="C0",
+    decide_on=(
+        "rifiuti_essenziali",
+        "non_aderenti",
+        "lacune_partenariato",
+        "risposte_partner",
+    ),
 )
 class DecisioneCabinaForm(FormSchema):
     decisione_cabina = fields.String(

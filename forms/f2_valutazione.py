@@ -887,6 +887,13 @@ class QuadroApprofonditoForm(FormSchema):
     title_en="Confirmation of the assessment outcome",
     description="La proposta delle tabelle decisionali va confermata o modificata da un operatore (GDPR art. 22).",
     data_class="C4",
+    decide_on=(
+        "esito_proposto",
+        "motivazione_proposta",
+        "requisiti_accertati",
+        "categorie_svantaggio",
+        "ha_requisiti",
+    ),
 )
 class ConfermaEsitoForm(FormSchema):
     decisione_operatore = fields.String(

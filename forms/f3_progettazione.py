@@ -563,6 +563,18 @@ class BusinessPlan(FormSchema):
     title="Validazione del comitato tecnico e del mentor",
     title_en="Validation by technical committee and mentor",
     data_class="C4",
+    decide_on=(
+        "titolo_idea",
+        "bisogno_comunita",
+        "forma_giuridica",
+        "anni_piano",
+        "ricavi_primo_anno_euro",
+        "costi_primo_anno_euro",
+        "fonti_finanziamento",
+        "n_svantaggiati_previsti",
+        "n_non_svantaggiati_previsti",
+        "piano_inserimento",
+    ),
 )
 class ValidazioneBusinessPlan(FormSchema):
     esito_validazione = fields.String(

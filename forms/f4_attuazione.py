@@ -422,6 +422,12 @@ class RegistroPresenze(FormSchema):
     title="Decisione dopo l'interruzione",
     title_en="Decision after an interruption",
     data_class="C1",
+    decide_on=(
+        "mesi_svolti",
+        "durata_max_mesi",
+        "mesi_sospensione",
+        "interrotto",
+    ),
 )
 class DecisioneInterruzione(FormSchema):
     decisione_interruzione = fields.String(
@@ -666,6 +672,12 @@ class VerificaQuota(FormSchema):
     title="Allerta alla cabina di regia: quota non rispettata",
     title_en="Steering-committee alert: quota not met",
     data_class="C1",
+    decide_on=(
+        "n_svantaggiati",
+        "n_non_svantaggiati",
+        "n_svantaggiati_previsti",
+        "n_non_svantaggiati_previsti",
+    ),
 )
 class AllertaQuota(FormSchema):
     provvedimento = fields.String(

@@ -243,6 +243,13 @@ class MonitoraggioMensile(FormSchema):
     title="Revisione dell'équipe multidisciplinare",
     title_en="Multidisciplinary team review",
     data_class="C4",
+    decide_on=(
+        "mesi_svolti",
+        "percentuale_presenza",
+        "obiettivi_mese",
+        "criticita_rilevate",
+        "note_operative",
+    ),
 )
 class RevisioneEquipe(FormSchema):
     data_revisione = fields.Date(required=True, metadata=meta("Data della revisione", label_en="Review date"))

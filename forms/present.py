@@ -431,3 +431,29 @@ def _form_title(form_key: str, lang: str) -> str:
     if schema is None:
         return _words(form_key)
     return schema.title_en if lang == "en" and schema.title_en else schema.title
+
+
+# --- decision tasks and instructions ------------------------------------------------------------
+
+_VARIABLE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_SNAKE_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+
+
+def decision(form_key: str | None, data: Mapping[str, Any], lang: str = "it") -> list[Row]:
+    """What a decision form decides on (its ``decide_on`` variables the case holds), as rows."""
+    schema = FORMS.get(form_key or "")
+    if schema is None:
+        return []
+    return [row(name, data[name], lang) for name in schema.decide_on if data.get(name) not in (None, "", [])]
+
+
+def form_description(form_key: str | None, lang: str = "it") -> str:
+    schema = FORMS.get(form_key or "")
+    return readable_text(schema.description, lang) if schema is not None else ""
+
+
+def readable_text(text: str, lang: str = "it") -> str:
+    """A text written for process designers made fit for the people doing the task: variable
+    names become their labels, option codes their option labels."""
+    text = _VARIABLE.sub(lambda m: field_label(m.group(0), lang), text)
+    return _SNAKE_CODE.sub(lambda m: option_label(m.group(0), lang), text)

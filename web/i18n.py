@@ -42,6 +42,9 @@ def init_app(app: Flask) -> None:
         case_groups=case_groups,
         data_rows=data_rows,
         field_label=field_label,
+        decision_rows=decision_rows,
+        status_label=status_label,
+        task_instructions=task_instructions,
     )
     app.jinja_env.filters.update(when=when, day=day, value=show_value)
 
@@ -131,3 +134,31 @@ def data_rows(data: dict[str, Any] | None) -> list[present.Row]:
 
 def field_label(name: str) -> str:
     return present.field_label(name, language())
+
+
+def decision_rows(form_key: str | None, case: Any) -> list[present.Row]:
+    """For a decision task, the proposal or facts it decides on (empty for other tasks)."""
+    return present.decision(form_key, case.data if case is not None else {}, language())
+
+
+def task_instructions(form_key: str | None, documentation: str) -> str:
+    """The task's instructions, once: the form's own description for the people doing it, else
+    the diagram's documentation with variable names and codes replaced by their labels."""
+    return present.form_description(form_key, language()) or present.readable_text(documentation, language())
+
+
+_STATUSES = {
+    "running": _l("in corso"),
+    "completed": _l("concluso"),
+    "cancelled": _l("annullato"),
+    "ready": _l("da svolgere"),
+    "pending": _l("in attesa"),
+    "fired": _l("scaduto"),
+    "incident": _l("in errore"),
+}
+
+
+def status_label(value: Any) -> str:
+    """A case, task or timer status in words (``running`` → "in corso")."""
+    code = str(getattr(value, "value", value))
+    return str(_STATUSES.get(code, code))

@@ -108,7 +108,7 @@ def test_invalid_form_data_gives_field_messages_and_leaves_case_untouched(
     assert exc.value.messages == {
         "conferma": ["Campo obbligatorio."],
         "note": ["Inserire un testo."],
-        "extra": ["Unknown field."],
+        "extra": ["Campo non previsto."],
     }
     after = engine.cases.get(case.id)
     assert (after.version, after.open_tasks[0].id) == (case.version, case.open_tasks[0].id)

@@ -424,7 +424,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("f5_scheda_ingresso", {"isced": "LAUREA"}, "isced", ENUM),
     ("f5_scheda_ingresso", {"comune_residenza_istat": "Ancona"}, "comune_residenza_istat", "6 cifre"),
     ("f5_scheda_ingresso", {"data_nascita": DROP}, "data_nascita", REQUIRED),
-    ("f5_scheda_ingresso", {"diagnosi": "qualsiasi"}, "diagnosi", "Unknown field"),
+    ("f5_scheda_ingresso", {"diagnosi": "qualsiasi"}, "diagnosi", "Campo non previsto"),
     ("f5_monitoraggio_mensile", {"percentuale_presenza": 120}, "percentuale_presenza", "tra 0 e 100"),
     ("f5_monitoraggio_mensile", {"obiettivi_mese": "NON_RISPETTATI"}, "criticita_rilevate", "Obiettivi mancati"),
     (

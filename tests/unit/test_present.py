@@ -104,3 +104,32 @@ def test_groups_by_phase_and_form_newest_first_internal_hidden() -> None:
 def test_submissions_name_the_form_that_wrote_each_field() -> None:
     f2 = {name: None for name in FORMS["f2_analisi_preliminare"]().fields}
     assert present.sources([f2])["data_analisi"] == "f2_analisi_preliminare"
+
+
+ENGLISH = ("Not a valid", "Longer than", "Shorter than", "Must be", "Missing data", "Unknown field", "Length must")
+ENGLISH += ("Field may not", "Invalid value", "Invalid type", "Invalid input", "String does not", "greater than", "less than", "cannot be formatted")
+BAD_VALUES: tuple[Any, ...] = ("x", "3000-13-45", "", "Z" * 20_000, -(10**12), 10**12, 1.5, True, None, [1], {"a": 1})
+
+
+def _messages(errors: Any) -> list[str]:
+    if isinstance(errors, dict):
+        return [m for v in errors.values() for m in _messages(v)]
+    if isinstance(errors, list):
+        return [m for v in errors for m in _messages(v)]
+    return [str(errors)]
+
+
+def test_validation_messages_are_italian() -> None:
+    """Every field of every form, fed values of the wrong type, size or range (and unknown fields,
+    lists with bad items): marshmallow's English defaults never reach the user."""
+    english = set()
+    for key, cls in sorted(FORMS.items()):
+        schema = cls()
+        for name, f in schema.fields.items():
+            values = list(BAD_VALUES)
+            if isinstance(f, fields.List):
+                values += [["x"], [{"z": 1}], ["Z" * 5000], [-(10**12)]]
+            for value in values:
+                errors = schema.validate({name: value, "campo_inventato": 1})
+                english |= {f"{key}.{name}: {m}" for m in _messages(errors) if any(w in m for w in ENGLISH)}
+    assert sorted(english)[:20] == []

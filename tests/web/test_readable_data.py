@@ -79,3 +79,23 @@ def test_task_sidebar_and_api_are_readable(app: Flask, demo: Engine) -> None:
     assert shown["labels"]["motivo_invio"] == "Motivo dell'invio"
     assert shown["display"]["motivo_invio"] == "Ricerca di lavoro"
     assert shown["display"]["budget_euro"].replace("\xa0", " ") == "€ 3.600,50"
+
+
+def test_decision_task_shows_the_proposal_above_the_form_and_instructions_once(app: Flask, demo: Engine) -> None:
+    case = start_case(demo, "BEN-DECIDE")
+    task = advance(demo, case.id, "UT_conferma_esito")
+    data = demo.cases.get(case.id).data
+    client = login_as(app.test_client(), ROLE_USER[task.role or ""])
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert page.index('data-testid="decision"') < page.index('id="task-form"')
+    block = visible_text(page[page.index('data-testid="decision"') : page.index('id="task-form"')])
+    assert "Esito proposto" in block and "Idoneo – inserimento lavorativo" in block
+    assert "Motivazione della proposta" in block and "Requisiti di legge riscontrati" in block
+    assert "Reg. (UE) 651/2014 art. 2 n. 4 lett. a" in block and "Lavoratore svantaggiato" in block
+    text = visible_text(page)
+    assert text.count("Istruzioni") == 1 and "GDPR art. 22" in text
+    assert_readable(text, data)  # the form, the block and the instructions name no variable or code
+    # other tasks have no decision block
+    other = advance(demo, start_case(demo, "BEN-ALTRO").id, "UT_segnalazione")
+    plain = login_as(app.test_client(), ROLE_USER[other.role or ""]).get(f"/tasks/{other.id}").get_data(as_text=True)
+    assert 'data-testid="decision"' not in plain
