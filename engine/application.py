@@ -9,10 +9,12 @@ the scheduler's one use case. ``bootstrap.build_engine`` builds it; nothing here
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from engine.adapters import metrics
 from engine.areas.accounts import Accounts, Users
 from engine.areas.audit import Audit
 from engine.areas.cases import Cases
@@ -23,7 +25,8 @@ from engine.areas.people import People
 from engine.areas.registry import Registry
 from engine.areas.tasks import Tasks
 from engine.areas.teams import Teams
-from engine.model import TickReport
+from engine.model import Actor, OperationalFigures, TickReport
+from engine.services import operations
 from engine.services.context import Context
 
 
@@ -73,13 +76,21 @@ class Engine:
     def tick(self) -> TickReport:
         """One pass of the clock: fire due timers, deliver waiting messages, announce overdue
         tasks, send queued notices."""
-        return TickReport(
+        report = TickReport(
             timers_fired=self.timers.fire_due(),
             messages_delivered=self.messages.deliver(),
             overdue_announced=self.timers.queue_overdue(),
             notifications_sent=self.timers.dispatch_notifications(),
             anchors_taken=self.audit.anchor_on_schedule(),
         )
+        for kind, count in dataclasses.asdict(report).items():
+            if count:
+                metrics.TICK_WORK.labels(kind).inc(count)
+        return report
+
+    def operations(self, *, actor: Actor) -> OperationalFigures:
+        """Open work and its age, the clock's backlog, running cases: counts for the metrics page."""
+        return operations.figures(self._ctx, actor)
 
     def scheduler(self, *, interval_seconds: float = 5.0, blocking: bool = False) -> Heartbeat:
         """A scheduler that runs ``tick`` now and then every ``interval_seconds`` (not started)."""

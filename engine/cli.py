@@ -805,7 +805,17 @@ def serve(
     """Serve the web app and the API with gunicorn (production). Timers fire only where
     `impresa scheduler` runs: in its own process (or with --with-scheduler)."""
     import os
+    import shutil
     import subprocess
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Metrics from several processes (the workers, the scheduler) add up only if every process
+        # writes them to one folder, chosen before the metrics library is first imported: so start
+        # again with it set (a fresh folder per start: old processes' counts do not carry over).
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="impresa-metrics-")
+        os.environ["IMPRESA_METRICS_DIR_OWNED"] = "1"
+        os.execv(sys.executable, [sys.executable, "-m", "engine.cli", *sys.argv[1:]])
 
     from engine.adapters import http_server
     from engine.config import Serving
@@ -831,6 +841,8 @@ def serve(
         if clock is not None:
             clock.terminate()
             clock.wait(timeout=30)
+        if os.environ.pop("IMPRESA_METRICS_DIR_OWNED", None):
+            shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 if __name__ == "__main__":

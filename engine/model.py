@@ -701,6 +701,22 @@ class Break:
 
 
 @dataclass(frozen=True)
+class OperationalFigures:
+    """The deployment at a glance (the metrics page): work waiting, its age, the clock's backlog."""
+
+    running_cases: int
+    open_tasks: int
+    unassigned_tasks: int
+    overdue_tasks: int
+    # age of the oldest open task: how long the queue's head has waited
+    oldest_open_task_seconds: float
+    timers_pending: int
+    # pending timers already due: the clock's backlog (should stay near 0)
+    timers_due: int
+    timer_incidents: int
+
+
+@dataclass(frozen=True)
 class VerifyReport:
     """Every hash chain re-checked: how many cases, events and anchors, and each break found."""
 

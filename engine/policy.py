@@ -60,6 +60,7 @@ class Permission(enum.StrEnum):
     ACCOUNT = "account"  # one's own API tokens and session
     ENTERPRISE_READ = "enterprise_read"  # an enterprise's record, links and roster (track B)
     ENTERPRISE_MANAGE = "enterprise_manage"  # create it, record registrations, hires, links
+    METRICS_READ = "metrics_read"  # operational figures (no case data): the metrics page
 
 
 class Relation(enum.StrEnum):
@@ -155,6 +156,7 @@ POLICY: Mapping[Permission, tuple[Rule, ...]] = {
     # committee (which receives the quota alerts) and auditors; never firms or partners.
     Permission.ENTERPRISE_READ: _rules((_OVERVIEW, T)),
     Permission.ENTERPRISE_MANAGE: _rules((_STAFF, T)),
+    Permission.METRICS_READ: _rules(({"amministratore"}, ANY)),
 }
 
 SYSTEM_ROLE = "sistema"

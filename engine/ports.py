@@ -25,6 +25,7 @@ from engine.model import (
     Incident,
     LoginCounter,
     Member,
+    OperationalFigures,
     Organisation,
     PartnerProtocol,
     PendingMessage,
@@ -349,6 +350,10 @@ class PersonRepository(Protocol):
     def drop_key_checks(self, keep: set[str]) -> None: ...
 
 
+class OperationsRepository(Protocol):
+    def figures(self, now: dt.datetime) -> OperationalFigures: ...
+
+
 class AbstractUnitOfWork(Protocol):
     # Read-only members, so an implementation may expose more specific repository types.
     @property
@@ -389,6 +394,7 @@ class AbstractUnitOfWork(Protocol):
     def people(self) -> PersonRepository: ...
     @property
     def enterprises(self) -> EnterpriseRepository: ...
+    def operations(self) -> OperationsRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None: ...

@@ -30,6 +30,7 @@ from web import (
     i18n,
     inbox,
     input_guard,
+    metrics,
     schema_form,
     security,
     settings,
@@ -54,6 +55,7 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     input_guard.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    metrics.init_app(app)
     errors.init_app(app)
 
     app.register_blueprint(health.bp)

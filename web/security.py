@@ -55,6 +55,7 @@ AREAS: dict[str, frozenset[str]] = {
     # process design: drafts, deploy, dry run, migration of running cases (engine's DESIGNER_ROLES)
     "design": frozenset({"progettista", "coordinatore", "amministratore"}),
     "account": frozenset(),  # own API tokens, logout: any logged-in user
+    "metrics": frozenset({"amministratore"}),  # Prometheus metrics (engine's METRICS_READ)
 }
 
 CSP = "; ".join(

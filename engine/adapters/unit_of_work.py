@@ -12,6 +12,7 @@ is ``StorageUnavailable``, whose message never names the host (the driver's text
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Self
@@ -20,10 +21,12 @@ from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 
+from engine.adapters import metrics
 from engine.adapters.account_repository import SqlAccessLogRepository, SqlAccountRepository
 from engine.adapters.draft_repository import SqlDraftRepository
 from engine.adapters.enterprise_repository import SqlEnterpriseRepository
 from engine.adapters.login_throttle_repository import SqlLoginThrottleRepository
+from engine.adapters.operations_repository import SqlOperationsRepository
 from engine.adapters.person_repository import SqlPersonRepository
 from engine.adapters.registry_repository import SqlRegistryRepository
 from engine.adapters.repository import (
@@ -156,6 +159,7 @@ class SqlAlchemyUnitOfWork:
     teams: SqlTeamRepository
     people: SqlPersonRepository
     enterprises: SqlEnterpriseRepository
+    operations: SqlOperationsRepository
 
     def __init__(
         self,
@@ -195,6 +199,7 @@ class SqlAlchemyUnitOfWork:
             self._scope.__exit__(None, None, None)
             raise storage_error(err) or StorageBusy("the database is busy; retry", _first_line(err)) from err
         self._committed = False
+        self._started = time.perf_counter()
         self.cases = SqlCaseRepository(self.conn)
         self.tasks = SqlTaskRepository(self.conn)
         self.events = SqlEventRepository(self.conn)
@@ -214,6 +219,7 @@ class SqlAlchemyUnitOfWork:
         self.teams = SqlTeamRepository(self.conn)
         self.people = SqlPersonRepository(self.conn)
         self.enterprises = SqlEnterpriseRepository(self.conn)
+        self.operations = SqlOperationsRepository(self.conn)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -225,6 +231,9 @@ class SqlAlchemyUnitOfWork:
         finally:
             self.conn.close()
             self._scope.__exit__(None, None, None)
+            if self.write:
+                metrics.COMMAND_SECONDS.observe(time.perf_counter() - self._started)
+                metrics.COMMANDS.labels("committed" if self._committed else "refused").inc()
         if isinstance(exc, DBAPIError):
             translated = storage_error(exc)
             if translated is not None:

@@ -61,6 +61,8 @@ NOT_CASE_COMMANDS = {
     "audit.anchor",
     # the scheduler's anchor: a row of the anchor chain, no case touched
     "audit.anchor_on_schedule",
+    # counts for the metrics page (no case data)
+    "operations",
     "audit.replay",
     "audit.dossier_bundle",
     "audit.dossier_pdf",

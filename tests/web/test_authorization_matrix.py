@@ -114,6 +114,7 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/api/v1/processes/valutazione_bisogno/diff?from=1&to=1", "processes", 200, None),
     ("POST", f"/api/v1/cases/{CASE}/migrate", "design", 200, {"to_version": 1, "dry_run": True}),
     ("POST", "/api/v1/processes/valutazione_bisogno/migrate", "design", 200, {"to_version": 1, "dry_run": True}),
+    ("GET", "/api/v1/metrics", "metrics", 200, None),
 ]
 CALLERS = [*sorted(ROLES), None]  # None: anonymous
 PUBLIC = {"/login", "/logout", "/health", "/health/live", "/health/ready", "/", "/api/v1/openapi.json", "/api/v1/docs", "/static/<path:filename>"}
