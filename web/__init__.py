@@ -4,7 +4,7 @@
 cases with their BPMN diagram, the auditor's read-only tools, API tokens; Italian first, English
 on request) and the JSON API under ``/api/v1`` (token auth, OpenAPI document, problem+json
 errors). Each concern sits in a module named for it: ``auth``, ``inbox``, ``tasks``, ``cases``,
-``audit``, ``designer``, ``tokens``, ``health``, ``api/``;
+``audit``, ``designer``, ``registry``, ``tokens``, ``health``, ``api/``;
 ``settings`` (secret key, cookie flags, trusted proxies), ``security`` (sessions, CSRF, headers,
 access policy), ``input_guard`` (hostile input refused before any view), ``errors`` (engine errors
 → HTTP in one place), ``i18n``, ``schema_form`` and
@@ -31,6 +31,7 @@ from web import (
     inbox,
     input_guard,
     metrics,
+    registry,
     schema_form,
     security,
     settings,
@@ -66,6 +67,7 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     app.register_blueprint(audit.bp)
     app.register_blueprint(designer.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(registry.bp)
     api.init_app(app)
     app.jinja_env.globals["data_labels"] = schema_form.data_labels
     app.jinja_env.globals["may"] = lambda area: security.may(security.current_actor(), area)

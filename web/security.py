@@ -56,6 +56,10 @@ AREAS: dict[str, frozenset[str]] = {
     "design": frozenset({"progettista", "coordinatore", "amministratore"}),
     "account": frozenset(),  # own API tokens, logout: any logged-in user
     "metrics": frozenset({"amministratore"}),  # Prometheus metrics (engine's METRICS_READ)
+    # the registry of organisations and protocols, and the network view (the engine's own lists;
+    # the engine also checks the territory of each organisation and protocol)
+    "registry": roles_with(Permission.REGISTRY_READ),
+    "registry_manage": roles_with(Permission.REGISTRY_MANAGE),
 }
 
 CSP = "; ".join(

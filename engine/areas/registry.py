@@ -84,6 +84,10 @@ class Registry(Area):
         )
         return registry.add_protocol(self._ctx, actor, code, terms)
 
+    def add_protocol_terms(self, code: str, terms: ProtocolTerms, *, actor: Actor) -> int:
+        """A draft protocol led by organisation ``code``, from its terms."""
+        return registry.add_protocol(self._ctx, actor, code, terms)
+
     def update_protocol(self, protocol_id: int, terms: ProtocolTerms, *, actor: Actor) -> PartnerProtocol:
         return registry.update_protocol(self._ctx, actor, protocol_id, terms)
 

@@ -133,6 +133,7 @@ NOT_CASE_COMMANDS = {
     "enterprises.link",
     "enterprises.end_employment",
     "enterprises.unlink",
+    "registry.add_protocol_terms",
 }
 
 

@@ -70,6 +70,23 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/design/processes/valutazione_bisogno/download", "design", 404, None),
     ("GET", "/design/processes/valutazione_bisogno/migrate", "design", 200, None),
     ("POST", "/design/processes/valutazione_bisogno/migrate", "design", 422, {"action": "migrate"}),
+    ("GET", "/registry", "registry", 200, None),
+    ("GET", "/registry/network", "registry", 200, None),
+    ("GET", "/registry/organisations/NESSUNO", "registry", 404, None),
+    ("GET", "/registry/organisations/new", "registry_manage", 200, None),
+    ("POST", "/registry/organisations/new", "registry_manage", 422, {}),
+    ("GET", "/registry/organisations/NESSUNO/edit", "registry_manage", 404, None),
+    ("POST", "/registry/organisations/NESSUNO/edit", "registry_manage", 404, {}),
+    ("POST", "/registry/organisations/NESSUNO/members", "registry_manage", 404, {}),
+    ("GET", "/registry/protocols/999", "registry", 404, None),
+    ("GET", "/registry/protocols/new", "registry_manage", 200, None),
+    ("POST", "/registry/protocols/new", "registry_manage", 422, {}),
+    ("GET", "/registry/protocols/999/edit", "registry_manage", 404, None),
+    ("POST", "/registry/protocols/999/edit", "registry_manage", 404, {}),
+    ("POST", "/registry/protocols/999/sign", "registry_manage", 404, {}),
+    ("POST", "/registry/protocols/999/activate", "registry_manage", 404, {}),
+    ("POST", "/registry/protocols/999/documents", "registry_manage", 404, {}),
+    ("GET", "/registry/protocols/999/documents/999", "registry", 404, None),
 ]
 API: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/api/v1/cases", "cases", 200, None),
@@ -115,6 +132,20 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("POST", f"/api/v1/cases/{CASE}/migrate", "design", 200, {"to_version": 1, "dry_run": True}),
     ("POST", "/api/v1/processes/valutazione_bisogno/migrate", "design", 200, {"to_version": 1, "dry_run": True}),
     ("GET", "/api/v1/metrics", "metrics", 200, None),
+    ("GET", "/api/v1/organisations", "registry", 200, None),
+    ("POST", "/api/v1/organisations", "registry_manage", 422, {}),
+    ("GET", "/api/v1/organisations/NESSUNO", "registry", 404, None),
+    ("PUT", "/api/v1/organisations/NESSUNO", "registry_manage", 422, {}),
+    ("POST", "/api/v1/organisations/NESSUNO/members", "registry_manage", 422, {}),
+    ("GET", "/api/v1/protocols", "registry", 200, None),
+    ("POST", "/api/v1/protocols", "registry_manage", 422, {}),
+    ("GET", "/api/v1/protocols/999", "registry", 404, None),
+    ("PUT", "/api/v1/protocols/999", "registry_manage", 422, {}),
+    ("POST", "/api/v1/protocols/999/signature", "registry_manage", 422, {}),
+    ("POST", "/api/v1/protocols/999/activation", "registry_manage", 404, None),
+    ("POST", "/api/v1/protocols/999/documents", "registry_manage", 422, {}),
+    ("GET", "/api/v1/protocols/999/documents/999", "registry", 404, None),
+    ("GET", "/api/v1/protocols/999/history", "registry", 404, None),
 ]
 CALLERS = [*sorted(ROLES), None]  # None: anonymous
 PUBLIC = {"/login", "/logout", "/health", "/health/live", "/health/ready", "/", "/api/v1/openapi.json", "/api/v1/docs", "/static/<path:filename>"}
@@ -136,6 +167,9 @@ def concrete(rule: str, case: str = CASE, task: str = MISSING_TASK) -> str:
         .replace("<int:draft_id>", "999")
         .replace("<process_id>", "valutazione_bisogno")
         .replace("<action>", "suspend")
+        .replace("<code>", "NESSUNO")
+        .replace("<int:protocol_id>", "999")
+        .replace("<int:document_id>", "999")
     )
 
 

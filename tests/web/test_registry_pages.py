@@ -1,0 +1,103 @@
+"""The registry in the browser: the coordinator registers organisations and protocols through the
+forms (Italian field messages on bad input, 409 on overlaps), signs and activates them, attaches a
+document, and sees the network; other roles read without the forms."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+
+from engine import Engine
+from engine.demo import TERRITORY
+
+
+def test_the_coordinator_keeps_the_registry_through_the_pages(
+    demo: Engine, client_for: Callable[[str], FlaskClient]
+) -> None:
+    client = client_for("coordinatore")
+    assert "Rete e protocolli" in client.get("/registry").get_data(as_text=True)
+    bad = client.post(
+        "/registry/organisations/new",
+        data={"code": "cpi x", "name": "", "kind": "", "territories": "", "tax_code": "123"},
+    )
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    for message in (
+        "Codice: maiuscole",
+        "Campo obbligatorio.",
+        "Indicare almeno un territorio",
+        "Codice fiscale non valido",
+    ):
+        assert message in page
+    created = client.post(
+        "/registry/organisations/new",
+        data={
+            "code": "UEPE_MARCHE",
+            "name": "UEPE Marche",
+            "kind": "giustizia",
+            "territories": f"{TERRITORY}, ATS-Due",
+            "tax_code": "80003170661",
+        },
+    )
+    assert created.status_code == 302
+    shown = client.get("/registry/organisations/UEPE_MARCHE").get_data(as_text=True)
+    assert f"{TERRITORY}, ATS-Due" in shown and "Giustizia (UEPE, istituto penitenziario)" in shown
+    assert "giustizia<" not in shown  # the code never shows as a label
+    assert client.post("/registry/organisations/UEPE_MARCHE/members", data={"username": "giustizia"}).status_code == 302
+    assert client.post("/registry/organisations/UEPE_MARCHE/members", data={"username": "nessuno"}).status_code == 422
+
+    form = {
+        "organisation": "UEPE_MARCHE",
+        "kind": "protocollo_intesa",
+        "scope": "Attestazioni per persone in misura alternativa",
+        "territory": TERRITORY,
+        "starts_on": "2026-01-01",
+        "expires_on": "2025-06-30",
+        "withdrawal_notice_days": "30",
+    }
+    wrong = client.post("/registry/protocols/new", data=form)
+    assert wrong.status_code == 422 and "La scadenza deve essere successiva all&#39;inizio." in wrong.get_data(
+        as_text=True
+    )
+    made = client.post("/registry/protocols/new", data={**form, "expires_on": "2027-12-31"})
+    assert made.status_code == 302
+    protocol_url = made.headers["Location"]
+    overlap = client.post("/registry/protocols/new", data={**form, "starts_on": "2027-01-01", "expires_on": ""})
+    assert overlap.status_code == 409 and "nello stesso periodo" in overlap.get_data(as_text=True)
+    page = client.get(protocol_url).get_data(as_text=True)
+    assert "Bozza" in page and "Registra la firma" in page
+    unsigned = client.post(f"{protocol_url}/sign", data={"number": "Prot. 7/2026", "signed_on": "2025-12-01"})
+    assert unsigned.status_code == 422 and "Manca la firma di: UEPE_MARCHE." in unsigned.get_data(as_text=True)
+    signed = client.post(
+        f"{protocol_url}/sign",
+        data={"number": "Prot. 7/2026", "signed_on": "2025-12-01", "signatory_UEPE_MARCHE": "giustizia"},
+    )
+    assert signed.status_code == 302
+    assert client.post(f"{protocol_url}/activate").status_code == 302
+    content = b"testo firmato"
+    uploaded = client.post(
+        f"{protocol_url}/documents",
+        data={"document": (io.BytesIO(content), "protocollo.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 302
+    page = client.get(protocol_url).get_data(as_text=True)
+    assert "Attivo" in page and hashlib.sha256(content).hexdigest() in page and "01/12/2025" in page
+    network = client.get("/registry/network").get_data(as_text=True)
+    assert "UEPE Marche" in network and "Prot. 7/2026" in network and "31/12/2027" in network
+    assert 'data-testid="network-graph"' in network and "Territorio ATS-Demo" in network
+
+
+def test_other_roles_read_the_registry_without_its_forms(
+    demo: Engine, client_for: Callable[[str], FlaskClient]
+) -> None:
+    coordinator = demo.users.get("coordinatore")
+    demo.registry.add_organisation("COOP_P", "Coop Il Ponte", "terzo_settore", TERRITORY, actor=coordinator)
+    partner = client_for("partner")
+    page = partner.get("/registry").get_data(as_text=True)
+    assert "Coop Il Ponte" in page and "Registra un&#39;organizzazione" not in page
+    assert partner.get("/registry/organisations/new").status_code == 403
+    assert client_for("progettista").get("/registry").status_code == 403
