@@ -105,3 +105,33 @@ def test_add_months_clamps_to_the_month_end(day: dt.date, months: int, expected:
 
 def test_empty_roster_meets_the_quota() -> None:
     assert check(Regime.L381, [], DAY).met and check(Regime.DLGS112, [], DAY).met
+
+
+def test_verify_quota_reads_the_roster_as_case_data_carries_it() -> None:
+    from engine.quota import verify_quota
+
+    def entry(person: str, categories: list[str], hired: str = "2024-01-10", **more: object) -> dict[str, object]:
+        return {"persona": person, "data_assunzione": hired, "categorie": categories, "evidenza_pa": True, **more}
+
+    roster = [entry(f"w{i}", []) for i in range(6)] + [
+        entry("b", ["IS_B_SENZA_DIMORA"]),
+        entry("a", ["IS_A_MOLTO_SVANTAGGIATO"]),
+        entry("gone", ["IS_B_SENZA_DIMORA"], data_cessazione="2025-01-01"),
+    ]
+    on = dt.date(2025, 6, 1)
+    result = verify_quota("IMPRESA_SOCIALE_SRL", roster, on)
+    assert {k: result[k] for k in ("rispettata", "base", "quota", "lett_a_conteggiati", "mancanti")} == {
+        "rispettata": False,
+        "base": 6,
+        "quota": 1.8,
+        "lett_a_conteggiati": 0.6,
+        "mancanti": 1,
+    }
+    # the same heads in a cooperativa sociale B: lett. a/b codes are not L. 381 categories
+    assert verify_quota("COOP_SOCIALE_B", roster, on)["base"] == 8
+    assert verify_quota("COOP_COMUNITA", roster, on) == {
+        "richiesta": False,
+        "rispettata": True,
+        "giorno": "2025-06-01",
+        "mancanti": 0,
+    }
