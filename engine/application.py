@@ -3,8 +3,9 @@
 It owns the private context (database, clock, script sandbox, caches, notification sender) and
 exposes it through small area objects — ``engine.cases``, ``engine.tasks``, ``engine.design``,
 ``engine.audit``, ``engine.accounts``, ``engine.users``, ``engine.registry``, ``engine.messages``,
-``engine.timers``, ``engine.people``, ``engine.teams``, ``engine.enterprises`` — plus ``tick()``,
-the scheduler's one use case. ``bootstrap.build_engine`` builds it; nothing here holds business logic.
+``engine.timers``, ``engine.people``, ``engine.teams``, ``engine.enterprises``, ``engine.reports`` — plus
+``tick()``, the scheduler's one use case. ``bootstrap.build_engine`` builds it; nothing here holds
+business logic.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from engine.areas.design import Design
 from engine.areas.enterprises import Enterprises
 from engine.areas.people import People
 from engine.areas.registry import Registry
+from engine.areas.reports import Reports
 from engine.areas.tasks import Tasks
 from engine.areas.teams import Teams
 from engine.model import Actor, OperationalFigures, TickReport
@@ -50,6 +52,7 @@ class Engine:
     registry: Registry
     messages: Messages
     timers: Timers
+    reports: Reports
 
     def __init__(self, ctx: Context, db: Any, scheduler: SchedulerFactory) -> None:
         self._ctx = ctx
@@ -68,6 +71,7 @@ class Engine:
         self.people = People(ctx)
         self.teams = Teams(ctx)
         self.enterprises = Enterprises(ctx)
+        self.reports = Reports(ctx)
 
     def now(self) -> dt.datetime:
         """The engine clock's current instant (aware, UTC)."""

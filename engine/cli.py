@@ -727,6 +727,70 @@ def export_pseudonymised(username: str) -> None:
 
 
 @main.group()
+def report() -> None:
+    """Monitoring: the programme's reports and exports, and the read model behind them."""
+
+
+@report.command("rebuild")
+@user_errors
+def report_rebuild() -> None:
+    """Recompute the monitoring read model from the audit events (after an upgrade)."""
+    result = get_engine().reports.rebuild(actor=OPERATOR)
+    click.echo(f"{result.replayed} of {result.cases} case(s) rebuilt from their events")
+    if result.kept:
+        click.echo(f"kept as they were (events not replayable): {', '.join(map(str, result.kept))}")
+
+
+def _report_command(kind: str, help_text: str) -> None:
+    @report.command(kind, help=help_text)
+    @click.option("--period", required=True, help="2026, 2026-H2 or 2026-Q3.")
+    @click.option("--territory", default=None, help="One territory (default: every one).")
+    @click.option("--format", "export_format", type=click.Choice(["csv", "xlsx", "json"]), default="json")
+    @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+    @click.option("--as", "username", default=None, help="Who exports (default: the operator).")
+    @user_errors
+    def command(
+        period: str, territory: str | None, export_format: str, output: Path | None, username: str | None
+    ) -> None:
+        from engine import exports
+
+        engine, who = get_engine(), actor_for(username)
+        if kind == "participants":
+            data = engine.reports.participants(actor=who, period=period, territory=territory)
+            body: str | bytes = (
+                "".join(exports.data_csv(data))
+                if export_format == "csv"
+                else exports.data_xlsx(data)
+                if export_format == "xlsx"
+                else exports.data_json(data)
+            )
+        else:
+            found = engine.reports.report(kind, actor=who, period=period, territory=territory)
+            engine.reports.log_export(found, export_format, actor=who)
+            body = (
+                "".join(exports.report_csv(found))
+                if export_format == "csv"
+                else exports.report_xlsx(found)
+                if export_format == "xlsx"
+                else exports.report_json(found)
+            )
+        if isinstance(body, bytes) and output is None:
+            fail("--format xlsx needs --output FILE")
+        if output is not None:
+            output.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
+            click.echo(f"written {output}")
+        else:
+            click.echo(body, nl=False)
+
+
+_report_command("funnel", "Referrals → outcome → pact → start → result → follow-up.")
+_report_command("sla", "Times to take referrals in charge and to decide, against their limits.")
+_report_command("esf", "ESF+ common indicators (EECO, EECR) by gender, age band and territory.")
+_report_command("wip", "Open tasks by role and organisation, quiet cases, clock incidents.")
+_report_command("participants", "The ESF+ participant file, keyed by pseudonym.")
+
+
+@main.group()
 def keys() -> None:
     """The keys that seal the beneficiaries' identity (outside the database)."""
 

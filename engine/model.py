@@ -668,7 +668,7 @@ class AccessLogEntry:
     id: int
     at: dt.datetime
     username: str
-    case_id: int
+    case_id: int | None
     purpose: str
     fields: tuple[str, ...]
     ip: str | None = None
@@ -787,6 +787,8 @@ class ReplayStep:
     elements: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # personal-data fields the step changed that the viewer may not see (filled for a viewer)
     withheld: list[str] = field(default_factory=list)
+    # the process where the case's open work was after the step (None once ended)
+    phase: str | None = None
 
 
 @dataclass(frozen=True)
@@ -924,3 +926,130 @@ class CaseAction(enum.StrEnum):
     RESUME = "resume"
     CLOSE = "close"
     CANCEL = "cancel"
+
+
+# --- Monitoring: the programme's read model and its reports (engine.monitoring) -------------
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """One case as the monitoring read model keeps it (table ``report_case``): what the reports
+    count, taken from the case's data after each command, never from the workflow at query time."""
+
+    case_id: int
+    process_id: str
+    territory: str
+    status: str
+    phase: str | None
+    stato_caso: str | None
+    referral_on: dt.date | None = None
+    taken_in_charge_on: dt.date | None = None
+    outcome: str | None = None
+    outcome_on: dt.date | None = None
+    track: str | None = None
+    instrument: str | None = None
+    pact_on: dt.date | None = None
+    started_on: dt.date | None = None
+    implementation_outcome: str | None = None
+    closure_reason: str | None = None
+    closed_on: dt.date | None = None
+    redesigns: int = 0
+    adi: bool = False
+    entry_on: dt.date | None = None
+    gender: str | None = None
+    age_band: str | None = None
+    labour_status: str | None = None
+    isced: str | None = None
+    disability: str | None = None
+    citizenship: str | None = None
+    foreign_background: str | None = None
+    minority: str | None = None
+    housing: str | None = None
+    municipality: str | None = None
+    exit_on: dt.date | None = None
+    exit_reason: str | None = None
+    eecr01: bool | None = None
+    eecr02: bool | None = None
+    eecr03: bool | None = None
+    eecr04: bool | None = None
+    follow_up_6m_on: dt.date | None = None
+    condition_6m: str | None = None
+    improved_6m: str | None = None
+    follow_up_12m_on: dt.date | None = None
+    condition_12m: str | None = None
+    last_activity_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: a year (``2026``), a half (``2026-H2``) or a quarter (``2026-Q3``);
+    ``end`` is the first day after it."""
+
+    code: str
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure of a report; ``value`` is None when suppressed (fewer than five people behind it)
+    or when there is nothing to compute (no case to take a median of)."""
+
+    value: int | float | None
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    key: str
+    label: str
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A table of a report: ``columns`` label the cells of every row (the row label comes first)."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[ReportRow, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report on a period and a territory (None: every territory the viewer covers). An empty
+    report has no tables and says why in ``empty_reason``."""
+
+    kind: str
+    title: str
+    period: Period
+    territory: str | None
+    tables: tuple[ReportTable, ...]
+    generated_at: dt.datetime
+    empty_reason: str | None = None
+    cases: int = 0
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    cases: int
+    replayed: int
+    kept: tuple[int, ...] = ()
+
+
+FileValue = str | int | float | bool | dt.date | dt.datetime | None
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """Rows for an export (CSV, XLSX, JSON): Italian column headers, one tuple per row."""
+
+    key: str
+    title: str
+    period: Period
+    territory: str | None
+    columns: tuple[str, ...]
+    rows: tuple[tuple[FileValue, ...], ...]

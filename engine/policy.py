@@ -61,6 +61,9 @@ class Permission(enum.StrEnum):
     ENTERPRISE_READ = "enterprise_read"  # an enterprise's record, links and roster (track B)
     ENTERPRISE_MANAGE = "enterprise_manage"  # create it, record registrations, hires, links
     METRICS_READ = "metrics_read"  # operational figures (no case data): the metrics page
+    REPORT_AGGREGATES = "report_aggregates"  # the cockpit's figures, small cells suppressed
+    REPORT_OPERATIONS = "report_operations"  # open work, quiet cases, the case list
+    REPORT_PARTICIPANTS = "report_participants"  # the ESF+ participant file, keyed by pseudonym
 
 
 class Relation(enum.StrEnum):
@@ -157,6 +160,11 @@ POLICY: Mapping[Permission, tuple[Rule, ...]] = {
     Permission.ENTERPRISE_READ: _rules((_OVERVIEW, T)),
     Permission.ENTERPRISE_MANAGE: _rules((_STAFF, T)),
     Permission.METRICS_READ: _rules(({"amministratore"}, ANY)),
+    # The monitoring cockpit: aggregates to the coordinator, the steering committee and the
+    # evaluator; what waits on whom and the case list to those who steer the work.
+    Permission.REPORT_AGGREGATES: _rules(({"coordinatore", "cabina_di_regia", "valutatore", "amministratore"}, T)),
+    Permission.REPORT_OPERATIONS: _rules(({"coordinatore", "cabina_di_regia", "amministratore"}, T)),
+    Permission.REPORT_PARTICIPANTS: _rules(({"coordinatore", "valutatore", "amministratore"}, T)),
 }
 
 SYSTEM_ROLE = "sistema"

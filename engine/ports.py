@@ -17,6 +17,7 @@ from engine.model import (
     ApiToken,
     BreakGlass,
     CaseEvent,
+    CaseFacts,
     CaseMessage,
     CaseRecord,
     CaseStatus,
@@ -171,7 +172,14 @@ class LoginThrottleRepository(Protocol):
 
 class AccessLogRepository(Protocol):
     def record(
-        self, *, at: dt.datetime, username: str, case_id: int, purpose: str, fields: Sequence[str], ip: str | None
+        self,
+        *,
+        at: dt.datetime,
+        username: str,
+        case_id: int | None,
+        purpose: str,
+        fields: Sequence[str],
+        ip: str | None,
     ) -> None: ...
     def entries(
         self,
@@ -354,6 +362,23 @@ class OperationsRepository(Protocol):
     def figures(self, now: dt.datetime) -> OperationalFigures: ...
 
 
+class ReportRepository(Protocol):
+    """The monitoring read model (``report_case``) and the inbox aggregates the cockpit reads."""
+
+    def get(self, case_id: int) -> CaseFacts | None: ...
+    def put(self, facts: CaseFacts, *, known: bool) -> None: ...
+    def replace(self, facts: CaseFacts) -> None: ...
+    def all(self) -> list[CaseFacts]: ...
+    def case_ids(self, after: int, limit: int) -> list[int]: ...
+    def cohort(
+        self, territories: Sequence[str] | None, column: str, start: dt.date, end: dt.date
+    ) -> list[CaseFacts]: ...
+    def stalled(self, territories: Sequence[str] | None, before: dt.datetime, limit: int) -> list[CaseFacts]: ...
+    def open_work(self, territories: Sequence[str] | None, now: dt.datetime) -> list[dict[str, Any]]: ...
+    def titles(self, case_ids: Sequence[int]) -> dict[int, str]: ...
+    def agreed_limits(self, territories: Sequence[str] | None, partnership_process: str) -> dict[str, int]: ...
+
+
 class AbstractUnitOfWork(Protocol):
     # Read-only members, so an implementation may expose more specific repository types.
     @property
@@ -396,6 +421,8 @@ class AbstractUnitOfWork(Protocol):
     def enterprises(self) -> EnterpriseRepository: ...
     @property
     def operations(self) -> OperationsRepository: ...
+    @property
+    def reports(self) -> ReportRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None: ...

@@ -113,21 +113,29 @@ class SqlAccessLogRepository:
         self.conn = conn
 
     def record(
-        self, *, at: dt.datetime, username: str, case_id: int, purpose: str, fields: Sequence[str], ip: str | None
+        self,
+        *,
+        at: dt.datetime,
+        username: str,
+        case_id: int | None,
+        purpose: str,
+        fields: Sequence[str],
+        ip: str | None,
     ) -> None:
-        """Append a showing to the case's access chain. Two showings of one case must not link to the
-        same predecessor: SQLite's writing transactions are already serial (BEGIN IMMEDIATE); on
-        PostgreSQL a transaction-scoped advisory lock per case orders them."""
+        """Append a showing to the case's access chain (an export of many cases or of aggregates,
+        ``case_id`` None, to the chain of exports, numbered 0). Two showings of one case must not
+        link to the same predecessor: SQLite's writing transactions are already serial (BEGIN
+        IMMEDIATE); on PostgreSQL a transaction-scoped advisory lock per case orders them."""
+        chain = case_id or 0
         if self.conn.dialect.name == "postgresql":
             self.conn.execute(
-                text("SELECT pg_advisory_xact_lock(:space, :case_id)"), {"space": _ACCESS_LOCKS, "case_id": case_id}
+                text("SELECT pg_advisory_xact_lock(:space, :case_id)"), {"space": _ACCESS_LOCKS, "case_id": chain}
             )
         a = orm.data_access_log.c
-        last = self.conn.execute(
-            select(a.hash).where(a.case_id == case_id).order_by(a.id.desc()).limit(1)
-        ).scalar_one_or_none()
+        same = a.case_id == case_id if case_id is not None else a.case_id.is_(None)
+        last = self.conn.execute(select(a.hash).where(same).order_by(a.id.desc()).limit(1)).scalar_one_or_none()
         prev = last or GENESIS
-        digest = access_hash(case_id, _iso(at), username, purpose, list(fields), ip, prev)
+        digest = access_hash(chain, _iso(at), username, purpose, list(fields), ip, prev)
         self.conn.execute(
             insert(orm.data_access_log).values(
                 at=at,
@@ -147,7 +155,7 @@ class SqlAccessLogRepository:
         rows = self.conn.execute(select(orm.data_access_log).order_by(a.case_id, a.id))
         result: dict[int, list[dict[str, Any]]] = {}
         for r in rows:
-            result.setdefault(int(r.case_id), []).append(dict(r._mapping))
+            result.setdefault(int(r.case_id or 0), []).append(dict(r._mapping))  # 0: the exports' chain
         return result
 
     def entries(

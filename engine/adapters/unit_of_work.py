@@ -29,6 +29,7 @@ from engine.adapters.login_throttle_repository import SqlLoginThrottleRepository
 from engine.adapters.operations_repository import SqlOperationsRepository
 from engine.adapters.person_repository import SqlPersonRepository
 from engine.adapters.registry_repository import SqlRegistryRepository
+from engine.adapters.report_repository import SqlReportRepository
 from engine.adapters.repository import (
     SqlAnchorRepository,
     SqlCaseRepository,
@@ -160,6 +161,7 @@ class SqlAlchemyUnitOfWork:
     people: SqlPersonRepository
     enterprises: SqlEnterpriseRepository
     operations: SqlOperationsRepository
+    reports: SqlReportRepository
 
     def __init__(
         self,
@@ -220,6 +222,7 @@ class SqlAlchemyUnitOfWork:
         self.people = SqlPersonRepository(self.conn)
         self.enterprises = SqlEnterpriseRepository(self.conn)
         self.operations = SqlOperationsRepository(self.conn)
+        self.reports = SqlReportRepository(self.conn)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

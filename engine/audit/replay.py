@@ -126,6 +126,7 @@ def replay(
                 changes=_diff(previous, data),
                 ready=[t.name for t in ready],
                 elements=runner.element_states(wf) if with_elements else {},
+                phase=runner.phase(wf),
             )
         )
         previous = data

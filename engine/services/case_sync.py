@@ -32,6 +32,7 @@ from engine.model import (
     TimerRow,
     TimerStatus,
 )
+from engine.monitoring import facts_after
 from engine.ports import AbstractUnitOfWork
 from engine.services.context import Context
 from engine.teams import LANE_RELATION, route
@@ -194,6 +195,24 @@ def append_events(
     record.event_head = sealed[-1].hash
     uow.cases.save(record)
     uow.events.append_many(sealed)
+    project(uow, record, sealed[-1].at)
+
+
+def project(uow: AbstractUnitOfWork, record: CaseRecord, at: dt.datetime) -> None:
+    """Keep the case's monitoring row (engine.monitoring) in the command's transaction."""
+    previous = uow.reports.get(record.id)
+    facts = facts_after(
+        previous,
+        case_id=record.id,
+        process_id=record.process_id,
+        territory=record.territory,
+        status=record.status.value,
+        phase=record.phase,
+        data=record.data,
+        at=at,
+        created_at=record.created_at,
+    )
+    uow.reports.put(facts, known=previous is not None)
 
 
 def deliver_pending_messages(

@@ -120,6 +120,11 @@ def _pseudonym_key(ctx: Context) -> bytes:
     return bytes.fromhex(path.read_text().strip())
 
 
+def pseudonym_key(ctx: Context) -> bytes:
+    """The key of the evaluators' pseudonyms (created on first use)."""
+    return _pseudonym_key(ctx)
+
+
 def export_pseudonymised(ctx: Context, actor: Actor, limit: int = 100_000) -> list[dict[str, Any]]:
     """One record per case for evaluators: stable pseudonym, no identity, categories generalised."""
     if not actor.roles & EXPORTERS:

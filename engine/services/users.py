@@ -25,9 +25,7 @@ def add_user(
     with ctx.uow() as uow:
         if uow.users.exists(username):
             raise errors.Conflict(f"user {username!r} already exists")
-        uow.users.add(
-            username, display_name, hash_password(password) if password else None, roles, ctx.clock.now()
-        )
+        uow.users.add(username, display_name, hash_password(password) if password else None, roles, ctx.clock.now())
         uow.commit()
 
 

@@ -72,6 +72,18 @@ NOT_CASE_COMMANDS = {
     "users.all",
     "registry.partnership_active",
     "timers.retry_incident",
+    # the monitoring read model: reads, the access-log entries of exports, and its rebuild (which
+    # rewrites only the read model's own rows from the events)
+    "reports.report",
+    "reports.participants",
+    "reports.case_list",
+    "reports.log_export",
+    "reports.may_read",
+    "reports.may_operate",
+    "reports.may_export_participants",
+    "reports.rebuild",
+    "reports.read_model",
+    "reports.rebuilt",
     # the data keyring: a startup check and a re-seal of the person table (the events are untouched)
     "people.verify_keys",
     "people.rotate_keys",

@@ -1,0 +1,121 @@
+"""The monitoring read model in SQL: the per-case rows (``report_case``) and the inbox rows'
+aggregates the cockpit reads. Every method runs in the unit of work's transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
+
+from engine.adapters import orm
+from engine.model import CaseFacts, TaskStatus
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(CaseFacts))
+_R = orm.report_case.c
+
+
+def _facts(row: Any) -> CaseFacts:
+    m = row._mapping
+    return CaseFacts(**{name: m[name] for name in _FIELDS})
+
+
+def _in(territories: Sequence[str] | None) -> Any:
+    return _R.territory.in_(list(territories)) if territories is not None else None
+
+
+class SqlReportRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, case_id: int) -> CaseFacts | None:
+        row = self.conn.execute(select(orm.report_case).where(_R.case_id == case_id)).one_or_none()
+        return _facts(row) if row is not None else None
+
+    def put(self, facts: CaseFacts, *, known: bool) -> None:
+        """Write the case's row: an update when ``known`` (the row was read in this transaction),
+        else an insert."""
+        values = dataclasses.asdict(facts)
+        if known:
+            case_id = values.pop("case_id")
+            self.conn.execute(update(orm.report_case).where(_R.case_id == case_id).values(**values))
+        else:
+            self.conn.execute(insert(orm.report_case).values(**values))
+
+    def replace(self, facts: CaseFacts) -> None:
+        self.conn.execute(delete(orm.report_case).where(_R.case_id == facts.case_id))
+        self.conn.execute(insert(orm.report_case).values(**dataclasses.asdict(facts)))
+
+    def all(self) -> list[CaseFacts]:
+        return [_facts(r) for r in self.conn.execute(select(orm.report_case).order_by(_R.case_id))]
+
+    def case_ids(self, after: int, limit: int) -> list[int]:
+        c = orm.cases.c
+        rows = self.conn.execute(select(c.id).where(c.id > after).order_by(c.id).limit(limit))
+        return [int(r[0]) for r in rows]
+
+    def cohort(self, territories: Sequence[str] | None, column: str, start: dt.date, end: dt.date) -> list[CaseFacts]:
+        """The beneficiary cases (those with a case state) whose ``column`` date is in [start, end)."""
+        when = _R[column]
+        query = select(orm.report_case).where(when >= start, when < end, _R.stato_caso.is_not(None))
+        if (where := _in(territories)) is not None:
+            query = query.where(where)
+        return [_facts(r) for r in self.conn.execute(query.order_by(_R.case_id))]
+
+    def stalled(self, territories: Sequence[str] | None, before: dt.datetime, limit: int) -> list[CaseFacts]:
+        """Running beneficiary cases with no command since ``before``, the longest quiet first."""
+        query = select(orm.report_case).where(
+            _R.status == "running", _R.stato_caso.is_not(None), _R.last_activity_at < before
+        )
+        if (where := _in(territories)) is not None:
+            query = query.where(where)
+        return [_facts(r) for r in self.conn.execute(query.order_by(_R.last_activity_at, _R.case_id).limit(limit))]
+
+    def open_work(self, territories: Sequence[str] | None, now: dt.datetime) -> list[dict[str, Any]]:
+        """Open inbox rows grouped by role and organisation: how many, how many overdue, the oldest."""
+        t = orm.human_task.c
+        o = orm.organisation.c
+        overdue = func.sum(case((and_(t.due_at.is_not(None), t.due_at < now), 1), else_=0))
+        query = (
+            select(
+                t.role,
+                o.name.label("organisation"),
+                func.count().label("open"),
+                overdue.label("overdue"),
+                func.min(t.created_at).label("oldest"),
+                func.sum(case((t.assignee.is_(None), 1), else_=0)).label("unclaimed"),
+            )
+            .select_from(orm.human_task.outerjoin(orm.organisation, o.id == t.organisation_id))
+            .where(t.status == TaskStatus.READY.value)
+            .group_by(t.role, o.name)
+            .order_by(t.role, o.name)
+        )
+        if territories is not None:
+            query = query.where(or_(t.territory.in_(list(territories)), t.territory == ""))
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def titles(self, case_ids: Sequence[int]) -> dict[int, str]:
+        c = orm.cases.c
+        result: dict[int, str] = {}
+        ids = list(case_ids)
+        for i in range(0, len(ids), 500):
+            rows = self.conn.execute(select(c.id, c.title).where(c.id.in_(ids[i : i + 500])))
+            result.update({int(r[0]): str(r[1] or "") for r in rows})
+        return result
+
+    def agreed_limits(self, territories: Sequence[str] | None, partnership_process: str) -> dict[str, int]:
+        """Days to take a referral in charge, as each territory's partnership agreement set them."""
+        p, c = orm.partnership.c, orm.cases.c
+        query = (
+            select(p.territory, c.data).join(orm.cases, c.id == p.case_id).where(c.process_id == partnership_process)
+        )
+        if territories is not None:
+            query = query.where(p.territory.in_(list(territories)))
+        result = {}
+        for territory, data in self.conn.execute(query):
+            days = (data or {}).get("sla_presa_in_carico_giorni")
+            if isinstance(days, int) and not isinstance(days, bool) and days > 0:
+                result[str(territory)] = days
+        return result

@@ -1,0 +1,49 @@
+"""Reports: the monitoring cockpit's figures, its exports' rows, and the read model's rebuild."""
+
+from __future__ import annotations
+
+from engine.areas.base import Area
+from engine.model import Actor, CaseFacts, DataFile, RebuildResult, Report
+from engine.policy import Permission, require
+from engine.services import reports
+
+
+class Reports(Area):
+    def report(self, kind: str, *, actor: Actor, period: str, territory: str | None = None) -> Report:
+        """``funnel`` | ``wip`` | ``sla`` | ``esf`` on a period (``2026``, ``2026-H2``, ``2026-Q3``)."""
+        return reports.report(self._ctx, kind, actor, period=period, territory=territory)
+
+    def participants(
+        self, *, actor: Actor, period: str, territory: str | None = None, ip: str | None = None
+    ) -> DataFile:
+        """The ESF+ participant file keyed by pseudonym (logged per case in the access log)."""
+        return reports.participants(self._ctx, actor, period=period, territory=territory, ip=ip)
+
+    def case_list(self, *, actor: Actor, period: str, territory: str | None = None, ip: str | None = None) -> DataFile:
+        """The cases referred in the period and where each stands (logged with its filters)."""
+        return reports.case_list(self._ctx, actor, period=period, territory=territory, ip=ip)
+
+    def log_export(self, report: Report, export_format: str, *, actor: Actor, ip: str | None = None) -> None:
+        """Record in the access log that ``report`` left the system as ``export_format``."""
+        reports.log_report_export(self._ctx, actor, report, export_format, ip)
+
+    def may_read(self, *, actor: Actor) -> bool:
+        return reports.may(actor, Permission.REPORT_AGGREGATES)
+
+    def may_operate(self, *, actor: Actor) -> bool:
+        return reports.may(actor, Permission.REPORT_OPERATIONS)
+
+    def may_export_participants(self, *, actor: Actor) -> bool:
+        return reports.may(actor, Permission.REPORT_PARTICIPANTS)
+
+    def rebuild(self, *, actor: Actor) -> RebuildResult:
+        """Recompute the read model from the audit events (after an upgrade, or to check it)."""
+        return reports.rebuild(self._ctx, actor)
+
+    def read_model(self, *, actor: Actor) -> list[CaseFacts]:
+        return reports.read_model(self._ctx, actor)
+
+    def rebuilt(self, case_id: int, *, actor: Actor) -> CaseFacts | None:
+        """The case's row as a replay of its events gives it, without writing it."""
+        require(actor, Permission.CASE_ADMINISTER)
+        return reports.facts_from_events(self._ctx, case_id)

@@ -1,0 +1,309 @@
+"""The programme's monitoring vocabulary: what a case's data says for the reports, periods, age
+bands and small-cell suppression. Pure functions, no database (docs/monitoring.md).
+
+``facts_after`` is the one definition of the read model: the engine calls it after every command
+with the case's data as that command left it, and the rebuild calls it on every step of a replay
+of the case's events, so the two give the same row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from engine import errors
+from engine.model import CaseFacts, Cell, Period
+
+# Aggregates on fewer people than this are never shown (pseudonymised data, small-cell rule).
+MIN_CELL = 5
+
+# DL 48/2023: a person receiving ADI/SFL must be seen by the social services within 120 days.
+# A legal limit, not a programme parameter.
+ADI_LEGAL_DAYS = 120
+
+# The outcome of the assessment and the instrument codes, as the diagrams set them.
+OUTCOMES = {
+    "IDONEO_LAVORO": "Idoneo all'inserimento lavorativo",
+    "IDONEO_IMPRESA": "Idoneo al percorso d'impresa",
+    "IDONEO_PREVIA_INCLUSIONE": "Idoneo previo percorso di inclusione",
+    "NON_IDONEO_REQUISITI": "Non idoneo (requisiti)",
+    "NON_PRONTO": "Non ancora pronto",
+    "ARCHIVIATO": "Segnalazione archiviata",
+}
+INSTRUMENTS = {
+    "TIS": "Tirocinio di inclusione (TIS)",
+    "TIROCINIO_EXTRACURRICOLARE": "Tirocinio extracurricolare",
+    "FORMAZIONE": "Formazione",
+    "ASSUNZIONE_COOP_B": "Assunzione in cooperativa B",
+    "ASSUNZIONE_IMPRESA_SOCIALE": "Assunzione in impresa sociale",
+    "ASSUNZIONE_IMPRESA_PROFIT": "Assunzione in impresa profit",
+    "CONVENZIONE_L68": "Convenzione L. 68/1999",
+    "STARTUP": "Avvio d'impresa sociale o di comunità",
+}
+IMPLEMENTATION_OUTCOMES = {
+    "ASSUNTO": "Assunto",
+    "ALTRO_PERCORSO": "Altro percorso",
+    "CONCLUSO_SENZA_ESITO": "Concluso senza esito",
+    "ABBANDONO": "Abbandono",
+}
+CLOSURE_REASONS = {
+    "RINUNCIA": "Rinuncia al patto",
+    "ABBANDONO": "Abbandono",
+    "LISTA_ATTESA": "Lista d'attesa",
+    "RIPROGETTAZIONI_ESAURITE": "Riprogettazioni esaurite",
+    "CONCLUSO_SENZA_ESITO": "Concluso senza esito",
+    "NON_IDONEO_REQUISITI": "Non idoneo (requisiti)",
+    "NON_PRONTO": "Non ancora pronto",
+    "ARCHIVIATO": "Segnalazione archiviata",
+    "STARTUP_NON_SOSTENIBILE": "Impresa non sostenibile",
+}
+GENDERS = {"F": "Donne", "M": "Uomini", "NON_BINARIO": "Non binario", "NON_DICHIARATO": "Non dichiarato"}
+AGE_BANDS = {"<18": "Meno di 18 anni", "18-29": "18–29 anni", "30-54": "30–54 anni", "55+": "55 anni e oltre"}
+UNKNOWN = "Non rilevato"
+LABOUR = {
+    "DISOCCUPATO": "Disoccupato",
+    "DISOCCUPATO_LUNGA_DURATA": "Disoccupato di lunga durata",
+    "INATTIVO": "Inattivo",
+    "OCCUPATO": "Occupato (anche autonomo)",
+}
+ISCED = {"ISCED_0_2": "ISCED 0–2", "ISCED_3_4": "ISCED 3–4", "ISCED_5_8": "ISCED 5–8"}
+YES_NO = {"SI": "Sì", "NO": "No", "NON_DICHIARATO": "Non dichiarato", "NON_RILEVABILE": "Non rilevabile"}
+CITIZENSHIP = {"ITALIANA": "Italiana", "UE": "Altro Paese UE", "EXTRA_UE": "Paese terzo", "APOLIDE": "Apolide"}
+HOUSING = {
+    "NESSUNA": "Nessuna esclusione abitativa",
+    "SENZA_TETTO": "Senza tetto",
+    "SENZA_CASA": "Senza casa",
+    "SISTEMAZIONE_INSICURA": "Sistemazione insicura",
+    "SISTEMAZIONE_INADEGUATA": "Sistemazione inadeguata",
+}
+EXIT_REASONS = {
+    "COMPLETAMENTO": "Percorso completato",
+    "ASSUNZIONE": "Assunzione",
+    "ABBANDONO": "Abbandono",
+    "RINUNCIA": "Rinuncia",
+    "RIPROGETTAZIONI_ESAURITE": "Riprogettazioni esaurite",
+    "LISTA_ATTESA": "Lista d'attesa",
+    "ALTRO": "Altro",
+}
+CONDITIONS = {
+    "OCCUPATO": "Occupato dipendente",
+    "AUTONOMO": "Lavoratore autonomo",
+    "IN_CERCA": "In cerca di lavoro",
+    "IN_FORMAZIONE": "In istruzione o formazione",
+    "INATTIVO": "Inattivo",
+    "NON_RILEVATA": "Non rilevata",
+}
+STATES = {
+    "SEGNALATO": "Segnalato",
+    "IN_VALUTAZIONE": "In valutazione",
+    "IN_PROGETTAZIONE": "In progettazione",
+    "PATTO_SOTTOSCRITTO": "Patto sottoscritto",
+    "IN_ATTUAZIONE": "In attuazione",
+    "SOSPESO": "Sospeso",
+    "CONCLUSO_CON_ESITO": "Concluso con esito",
+    "CONCLUSO_SENZA_ESITO": "Concluso senza esito",
+    "ABBANDONO": "Abbandono",
+    "RINUNCIA": "Rinuncia",
+    "FOLLOW_UP_6M": "Follow-up a 6 mesi",
+    "FOLLOW_UP_12M": "Follow-up a 12 mesi",
+    "CHIUSO": "Chiuso",
+}
+
+# Case states after which the person has left the path (DOMAIN state machine).
+_CLOSED_STATES = ("CONCLUSO_CON_ESITO", "CONCLUSO_SENZA_ESITO", "ABBANDONO", "RINUNCIA", "CHIUSO")
+
+
+def facts_after(
+    previous: CaseFacts | None,
+    *,
+    case_id: int,
+    process_id: str,
+    territory: str | None,
+    status: str,
+    phase: str | None,
+    data: Mapping[str, Any],
+    at: dt.datetime,
+    created_at: dt.datetime,
+) -> CaseFacts:
+    """The case's row after a command at ``at`` that left ``data``.
+
+    Most facts are read from the data (its form dates and its ``storico_stati``); two are the
+    instant of the first command that showed them, since no form records them: taking the
+    referral in charge (the referral form is registered) and the assessment's outcome."""
+    history = [h for h in data.get("storico_stati") or [] if isinstance(h, Mapping)]
+
+    def first(*states: str) -> dt.date | None:
+        return next((d for h in history if h.get("stato") in states and (d := _date(h.get("data")))), None)
+
+    today = at.date()
+    referral = _date(data.get("data_segnalazione"))
+    created = created_at.date()
+    taken = previous.taken_in_charge_on if previous else None
+    if taken is None and data.get("data_segnalazione"):
+        taken = today
+    outcome = _code(data.get("esito"))
+    outcome_on = previous.outcome_on if previous and previous.outcome_on else (today if outcome else None)
+    birth, entry = _date(data.get("data_nascita")), _date(data.get("data_ingresso"))
+    stato = _code(data.get("stato_caso"))
+    return CaseFacts(
+        case_id=case_id,
+        process_id=process_id,
+        territory=territory or "",
+        status=status,
+        phase=phase,
+        stato_caso=stato,
+        referral_on=min(referral, created) if referral else (created if stato else None),
+        taken_in_charge_on=taken,
+        outcome=outcome,
+        outcome_on=outcome_on,
+        track=_code(data.get("traccia")),
+        instrument=_code(data.get("strumento")),
+        pact_on=first("PATTO_SOTTOSCRITTO"),
+        started_on=_date(data.get("data_avvio")) or first("IN_ATTUAZIONE"),
+        implementation_outcome=_code(data.get("esito_attuazione")),
+        closure_reason=_code(data.get("motivo_chiusura")),
+        closed_on=first(*_CLOSED_STATES),
+        redesigns=_int(data.get("n_riprogettazioni")),
+        adi=data.get("beneficiario_adi") is True,
+        entry_on=entry,
+        gender=_code(data.get("genere")),
+        age_band=age_band(birth, entry) if birth and entry else None,
+        labour_status=_code(data.get("condizione_occupazionale")),
+        isced=_code(data.get("isced")),
+        disability=_code(data.get("disabilita")),
+        citizenship=_code(data.get("cittadinanza")),
+        foreign_background=_code(data.get("origine_straniera")),
+        minority=_code(data.get("minoranza")),
+        housing=_code(data.get("condizione_abitativa_ethos")),
+        municipality=_code(data.get("comune_residenza_istat")),
+        exit_on=_date(data.get("data_uscita")),
+        exit_reason=_code(data.get("motivo_uscita")),
+        eecr01=_flag(data.get("eecr01_in_cerca")),
+        eecr02=_flag(data.get("eecr02_in_formazione")),
+        eecr03=_flag(data.get("eecr03_qualifica")),
+        eecr04=_flag(data.get("eecr04_occupato")),
+        follow_up_6m_on=_date(data.get("data_rilevazione_6m")),
+        condition_6m=_code(data.get("condizione_6m")),
+        improved_6m=_code(data.get("situazione_migliorata_6m")),
+        follow_up_12m_on=_date(data.get("data_rilevazione_12m")),
+        condition_12m=_code(data.get("condizione_12m")),
+        last_activity_at=at,
+    )
+
+
+def same_facts(a: CaseFacts, b: CaseFacts) -> bool:
+    return dataclasses.astuple(a) == dataclasses.astuple(b)
+
+
+def age_band(birth: dt.date, on: dt.date) -> str:
+    """The ESF+ age group at entry (EECO06–08): under 18, 18–29, 30–54, 55 and over."""
+    age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    if age < 18:
+        return "<18"
+    if age < 30:
+        return "18-29"
+    if age < 55:
+        return "30-54"
+    return "55+"
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]))?$")
+PERIOD_FORMAT = "AAAA, AAAA-H1/H2 o AAAA-Q1…Q4 (per esempio 2026, 2026-H2, 2026-Q3)"
+
+
+def parse_period(code: str, today: dt.date) -> Period:
+    """``2026`` | ``2026-H1`` | ``2026-H2`` | ``2026-Q1``…``Q4``; a period starting after
+    ``today`` or another shape is ``InvalidData`` naming the format."""
+    match = _PERIOD.match((code or "").strip().upper())
+    if not match or not 2000 <= int(match.group(1)) <= 2999:
+        raise errors.InvalidData(
+            f"period {code!r} is malformed", {"period": [f"Periodo non valido: usare il formato {PERIOD_FORMAT}."]}
+        )
+    year, part = int(match.group(1)), match.group(2)
+    if part is None:
+        start, end, label = dt.date(year, 1, 1), dt.date(year + 1, 1, 1), f"Anno {year}"
+    elif part.startswith("H"):
+        half = int(part[1])
+        start = dt.date(year, 1 + 6 * (half - 1), 1)
+        end = dt.date(year, 7, 1) if half == 1 else dt.date(year + 1, 1, 1)
+        label = f"{'Primo' if half == 1 else 'Secondo'} semestre {year}"
+    else:
+        quarter = int(part[1])
+        start = dt.date(year, 1 + 3 * (quarter - 1), 1)
+        end = dt.date(year, start.month + 3, 1) if quarter < 4 else dt.date(year + 1, 1, 1)
+        label = f"{quarter}º trimestre {year}"
+    if start > today:
+        raise errors.InvalidData(
+            f"period {code!r} is in the future",
+            {"period": [f"Il periodo {code} non è ancora iniziato: usare il formato {PERIOD_FORMAT}."]},
+        )
+    return Period(code=match.group(0), label=label, start=start, end=end)
+
+
+def current_period(today: dt.date) -> str:
+    return f"{today.year}-H{1 if today.month <= 6 else 2}"
+
+
+def count_cell(n: int) -> Cell:
+    """A count of people: from 1 to 4 it is suppressed. A zero is shown: it identifies nobody,
+    and hiding it would blank every table where nothing went wrong."""
+    return Cell(None, True) if 0 < n < MIN_CELL else Cell(n)
+
+
+def protect(counts: Iterable[int]) -> list[Cell]:
+    """The cells of a breakdown whose total is shown: the small ones suppressed, and when only one
+    would be, the next smallest too, so the total minus the others does not give it away."""
+    values = list(counts)
+    cells = [count_cell(n) for n in values]
+    hidden = [i for i, c in enumerate(cells) if c.suppressed]
+    shown = [i for i, c in enumerate(cells) if not c.suppressed and values[i] > 0]
+    if len(hidden) == 1 and shown:
+        cells[min(shown, key=lambda i: values[i])] = Cell(None, True)
+    return cells
+
+
+def share_cell(part: int, whole: int) -> Cell:
+    """A percentage of people, shown only when neither the part, the whole nor the rest is a
+    small cell."""
+    if 0 < part < MIN_CELL or whole < MIN_CELL or 0 < whole - part < MIN_CELL:
+        return Cell(None, True)
+    return Cell(round(100.0 * part / whole, 1))
+
+
+def days_cells(days: list[int]) -> tuple[Cell, Cell]:
+    """Median and 90th percentile of durations in days, on at least ``MIN_CELL`` people."""
+    if len(days) < MIN_CELL:
+        return Cell(None, True), Cell(None, True)
+    ordered = sorted(days)
+    mid = len(ordered) // 2
+    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    p90 = ordered[min(len(ordered) - 1, -(-9 * len(ordered) // 10) - 1)]  # nearest rank
+    return Cell(median), Cell(p90)
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _code(value: Any) -> str | None:
+    return value[:60] if isinstance(value, str) and value else None
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

@@ -1,0 +1,652 @@
+"""Monitoring use cases: the programme reports read from the read model (``report_case`` and the
+inbox rows), its rebuild from the audit events, and the exports' rows.
+
+Reports: the funnel (referral → outcome → pact → start → result → follow-up), the work in
+progress (open tasks by role and organisation, quiet cases, clock incidents), the times against
+the agreed and legal limits, and the ESF+ common indicators. Every count of people under five is
+suppressed (engine.monitoring). Definitions: docs/monitoring.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from engine import errors
+from engine.audit.replay import replay
+from engine.model import (
+    Actor,
+    CaseFacts,
+    Cell,
+    DataFile,
+    FileValue,
+    Period,
+    RebuildResult,
+    Report,
+    ReportRow,
+    ReportTable,
+)
+from engine.monitoring import (
+    ADI_LEGAL_DAYS,
+    AGE_BANDS,
+    CITIZENSHIP,
+    CLOSURE_REASONS,
+    CONDITIONS,
+    EXIT_REASONS,
+    GENDERS,
+    HOUSING,
+    IMPLEMENTATION_OUTCOMES,
+    INSTRUMENTS,
+    ISCED,
+    LABOUR,
+    OUTCOMES,
+    STATES,
+    YES_NO,
+    count_cell,
+    days_cells,
+    facts_after,
+    parse_period,
+    protect,
+    share_cell,
+)
+from engine.policy import Permission, Target, is_system, require, roles_with
+from engine.ports import AbstractUnitOfWork
+from engine.roles import ROLES
+from engine.services.context import Context
+from engine.services.dossier import pseudonym_key
+
+KINDS = ("funnel", "wip", "sla", "esf")
+TITLES = {
+    "funnel": "Percorsi: dalla segnalazione al follow-up",
+    "wip": "Lavoro in corso",
+    "sla": "Tempi di presa in carico e di esito",
+    "esf": "Indicatori comuni FSE+",
+}
+PEOPLE = "Persone"
+OTHER = "Altro"
+
+
+# --- who sees what ------------------------------------------------------------------------
+
+
+def scope(actor: Actor, permission: Permission, territory: str | None) -> list[str] | None:
+    """The territories a report covers for ``actor``: the one asked for (checked), or every
+    territory where the actor holds the permission (None: all of them)."""
+    if territory:
+        require(actor, permission, Target(territory))
+        return [territory]
+    if is_system(actor):
+        require(actor, permission)
+        return None
+    allowed = roles_with(permission)
+    grants = actor.grants or {(r, t) for r in actor.roles for t in (actor.territories or {""})}
+    places = {t for r, t in grants if r in allowed}
+    if not places:
+        raise errors.Forbidden(f"{actor.username} lacks permission {permission.value}")
+    return None if "" in places else sorted(places)
+
+
+def _where(territory: str | None) -> str:
+    return f"nel territorio {territory}" if territory else "nei territori di competenza"
+
+
+# --- the read model: rebuild --------------------------------------------------------------
+
+
+def rebuild(ctx: Context, actor: Actor, *, batch: int = 200) -> RebuildResult:
+    """Recompute every case's row from its audit events (a replay of each case on its pinned
+    versions, folded with the same ``facts_after`` the commands use). A case that cannot be
+    replayed keeps its row and is listed in ``kept``."""
+    require(actor, Permission.CASE_ADMINISTER)
+    after, cases, replayed, kept = 0, 0, 0, []
+    while True:
+        with ctx.uow(write=False) as uow:
+            ids = uow.reports.case_ids(after, batch)
+        if not ids:
+            break
+        for case_id in ids:
+            cases += 1
+            facts = facts_from_events(ctx, case_id)
+            if facts is None:
+                kept.append(case_id)
+                continue
+            with ctx.uow() as uow:
+                uow.reports.replace(facts)
+                uow.commit()
+            replayed += 1
+        after = ids[-1]
+    return RebuildResult(cases=cases, replayed=replayed, kept=tuple(kept))
+
+
+def facts_from_events(ctx: Context, case_id: int) -> CaseFacts | None:
+    """The case's row as its events say, or None when they cannot be replayed."""
+    with ctx.uow(write=False) as uow:
+        record = uow.cases.get(case_id)
+        events = uow.events.for_case(case_id)
+        items = {t.id: t.context.get("item") for t in uow.tasks.for_case(case_id)}
+        version_ids = {record.process_version_id} | {
+            int(e.data[k]) for e in events if e.kind == "migrated" for k in ("from_version_id", "to_version_id")
+        }
+        versions = {vid: ctx.specs_for(uow, vid) for vid in version_ids}
+    if not events:
+        return None
+    try:
+        result = replay(
+            versions.__getitem__,
+            record.process_version_id,
+            events,
+            items,
+            dict(ctx.parameters),
+            limits=ctx.script_limits,
+        )
+    except (errors.EngineError, KeyError, ValueError, TypeError):
+        return None
+    facts: CaseFacts | None = None
+    for step in result.steps:
+        facts = facts_after(
+            facts,
+            case_id=record.id,
+            process_id=record.process_id,
+            territory=record.territory,
+            status=step.status,
+            phase=step.phase,
+            data=step.data,
+            at=step.at,
+            created_at=record.created_at,
+        )
+    return facts
+
+
+def read_model(ctx: Context, actor: Actor) -> list[CaseFacts]:
+    """Every row of the read model (checks and tests compare it with a rebuild)."""
+    require(actor, Permission.CASE_ADMINISTER)
+    with ctx.uow(write=False) as uow:
+        return uow.reports.all()
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def report(ctx: Context, kind: str, actor: Actor, *, period: str, territory: str | None = None) -> Report:
+    """One report (``funnel`` | ``wip`` | ``sla`` | ``esf``) on ``period`` and ``territory``."""
+    if kind not in KINDS:
+        raise errors.InvalidData(f"unknown report {kind!r}", {"report": [f"Report non previsto: {', '.join(KINDS)}."]})
+    now = ctx.clock.now()
+    when = parse_period(period, now.date())
+    permission = Permission.REPORT_OPERATIONS if kind == "wip" else Permission.REPORT_AGGREGATES
+    places = scope(actor, permission, territory)
+    with ctx.uow(write=False) as uow:
+        builder = {"funnel": _funnel, "wip": _wip, "sla": _sla, "esf": _esf}[kind]
+        tables, cases, empty = builder(ctx, uow, places, when, now)
+    return Report(
+        kind=kind,
+        title=TITLES[kind],
+        period=when,
+        territory=territory or None,
+        tables=tuple(tables) if not empty else (),
+        generated_at=now,
+        empty_reason=empty,
+        cases=cases,
+    )
+
+
+Built = tuple[list[ReportTable], int, str | None]
+
+
+def _none_referred(when: Period, places: Sequence[str] | None) -> str:
+    where = f"nel territorio {places[0]}" if places and len(places) == 1 else "nei territori di competenza"
+    return f"Nessuna persona segnalata {where} nel periodo «{when.label}»."
+
+
+def _breakdown(
+    key: str, title: str, values: Iterable[str | None], labels: Mapping[str, str], *, unknown: str = OTHER
+) -> ReportTable:
+    """A partition of people by one code, with its total; codes outside ``labels`` count as ``unknown``."""
+    counts = Counter(v if v in labels else "_" for v in values)
+    keys = [k for k in labels if counts[k]] + (["_"] if counts["_"] else [])
+    cells = protect(counts[k] for k in keys)
+    rows = [ReportRow(k, labels.get(k, unknown), (c,)) for k, c in zip(keys, cells, strict=True)]
+    rows.append(ReportRow("totale", "Totale", (count_cell(sum(counts.values())),)))
+    return ReportTable(key, title, (PEOPLE,), tuple(rows))
+
+
+def _funnel(
+    ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime
+) -> Built:
+    cohort = uow.reports.cohort(places, "referral_on", when.start, when.end)
+    if not cohort:
+        return [], 0, _none_referred(when, places)
+    stages = [
+        ("segnalati", "Persone segnalate", len(cohort)),
+        ("valutati", "Valutazioni concluse con un esito", sum(1 for f in cohort if f.outcome)),
+        ("idonei", "Idonee a un percorso", sum(1 for f in cohort if (f.outcome or "").startswith("IDONEO"))),
+        ("patto", "Patti sottoscritti", sum(1 for f in cohort if f.pact_on)),
+        ("avviati", "Percorsi avviati", sum(1 for f in cohort if f.started_on)),
+        ("conclusi", "Percorsi conclusi con un esito", sum(1 for f in cohort if f.implementation_outcome)),
+        ("uscita", "Schede di uscita compilate", sum(1 for f in cohort if f.exit_on)),
+        ("follow_up_6m", "Follow-up a 6 mesi", sum(1 for f in cohort if f.follow_up_6m_on)),
+        ("follow_up_12m", "Follow-up a 12 mesi", sum(1 for f in cohort if f.follow_up_12m_on)),
+    ]
+    funnel = ReportTable(
+        "imbuto",
+        "Dalla segnalazione al follow-up",
+        (PEOPLE,),
+        tuple(ReportRow(k, label, (count_cell(n),)) for k, label, n in stages),
+        note="Persone segnalate nel periodo, seguite in ogni fase fino a oggi.",
+    )
+    outcomes = _breakdown("esiti", "Esito della valutazione", (f.outcome for f in cohort if f.outcome), OUTCOMES)
+    instruments = _breakdown(
+        "strumenti", "Percorsi avviati per strumento", (f.instrument for f in cohort if f.started_on), INSTRUMENTS
+    )
+    results = _breakdown(
+        "esiti_attuazione",
+        "Esito dell'attuazione",
+        (f.implementation_outcome for f in cohort if f.implementation_outcome),
+        IMPLEMENTATION_OUTCOMES,
+    )
+    left = [
+        f.closure_reason
+        for f in cohort
+        if f.closure_reason
+        and f.closure_reason not in ("ASSUNTO", "ALTRO_PERCORSO")
+        and f.closure_reason not in OUTCOMES
+    ]
+    dropouts = _breakdown(
+        "uscite_anticipate", "Uscite dal percorso prima del risultato, per motivo", left, CLOSURE_REASONS
+    )
+    return [funnel, outcomes, instruments, results, dropouts], len(cohort), None
+
+
+def _wip(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime) -> Built:
+    groups = uow.reports.open_work(places, now)
+    quiet_days = int(ctx.param("giorni_caso_fermo") or 30)
+    stalled = uow.reports.stalled(places, now - dt.timedelta(days=quiet_days), 200)
+    incidents = uow.timers.incidents(places)
+    if not groups and not stalled and not incidents:
+        return [], 0, f"Nessuna attività aperta {_where(places[0] if places and len(places) == 1 else None)}."
+    rows = []
+    for g in groups:
+        role = ROLES.get(g["role"] or "", ("Ruolo non indicato", ""))[0]
+        label = f"{role} – {g['organisation']}" if g["organisation"] else role
+        oldest = g["oldest"]
+        age = (now - (oldest if oldest.tzinfo else oldest.replace(tzinfo=dt.UTC))).days if oldest else 0
+        rows.append(
+            ReportRow(
+                f"{g['role']}|{g['organisation'] or ''}",
+                label,
+                (Cell(int(g["open"])), Cell(int(g["overdue"] or 0)), Cell(int(g["unclaimed"] or 0)), Cell(age)),
+            )
+        )
+    open_table = ReportTable(
+        "attivita_aperte",
+        "Attività aperte per ruolo e organizzazione",
+        ("Aperte", "Scadute", "Da prendere in carico", "Giorni della più vecchia"),
+        tuple(rows),
+        note="Attività, non persone: i numeri piccoli non identificano nessuno e restano visibili.",
+    )
+    quiet = ReportTable(
+        "casi_fermi",
+        f"Percorsi senza attività da oltre {quiet_days} giorni",
+        ("Giorni senza attività",),
+        tuple(
+            ReportRow(
+                str(f.case_id),
+                f"Caso {f.case_id}",
+                (Cell((now - f.last_activity_at).days if f.last_activity_at else None),),
+            )
+            for f in stalled
+        ),
+    )
+    clock = ReportTable(
+        "incidenti",
+        "Scadenze automatiche in errore (da riprovare)",
+        ("Casi",),
+        (ReportRow("incidenti", "Incidenti aperti", (Cell(len(incidents)),)),),
+    )
+    return [open_table, quiet, clock], len(stalled), None
+
+
+def _limits(uow: AbstractUnitOfWork, ctx: Context, places: Sequence[str] | None) -> dict[str, int]:
+    """The referral time agreed in each territory's partnership (F1), where one was signed."""
+    return uow.reports.agreed_limits(places, ctx.settings.partnership_process)
+
+
+def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime) -> Built:
+    cohort = uow.reports.cohort(places, "referral_on", when.start, when.end)
+    if not cohort:
+        return [], 0, _none_referred(when, places)
+    agreed = _limits(uow, ctx, places)
+    default_take = int(ctx.param("giorni_presa_in_carico") or 15)
+    outcome_days = int(ctx.param("giorni_esito_valutazione") or 60)
+    today = now.date()
+
+    def take_limit(f: CaseFacts) -> int:
+        return agreed.get(f.territory, default_take)
+
+    def row(
+        key: str,
+        label: str,
+        people: list[CaseFacts],
+        limit: Callable[[CaseFacts], int],
+        done: Callable[[CaseFacts], dt.date | None],
+    ) -> ReportRow:
+        days = [(d - f.referral_on).days for f in people if (d := done(f)) and f.referral_on]
+        within = sum(1 for f in people if (d := done(f)) and f.referral_on and (d - f.referral_on).days <= limit(f))
+        late = len(days) - within
+        waiting = sum(
+            1
+            for f in people
+            if not done(f) and f.referral_on and f.status == "running" and (today - f.referral_on).days > limit(f)
+        )
+        limits = {limit(f) for f in people}
+        pair = protect([within, late])
+        median, p90 = days_cells(days)
+        return ReportRow(
+            key,
+            label,
+            (
+                Cell(limits.pop()) if len(limits) == 1 else Cell(None),
+                count_cell(len(days)),
+                *pair,
+                count_cell(waiting),
+                share_cell(within, len(days)),
+                median,
+                p90,
+            ),
+        )
+
+    adi = [f for f in cohort if f.adi]
+    rows = [
+        row(
+            "presa_in_carico", "Presa in carico della segnalazione", cohort, take_limit, lambda f: f.taken_in_charge_on
+        ),
+        row("esito", "Esito della valutazione", cohort, lambda f: outcome_days, lambda f: f.outcome_on),
+    ]
+    if adi:
+        rows.append(
+            row(
+                "adi",
+                "Beneficiari ADI/SFL: primo appuntamento (limite di legge)",
+                adi,
+                lambda f: ADI_LEGAL_DAYS,
+                lambda f: f.taken_in_charge_on,
+            )
+        )
+    table = ReportTable(
+        "tempi",
+        "Tempi dalla segnalazione",
+        (
+            "Limite (giorni)",
+            "Persone con la data",
+            "Entro il limite",
+            "Oltre il limite",
+            "In attesa oltre il limite",
+            "% entro il limite",
+            "Mediana (giorni)",
+            "90° percentile (giorni)",
+        ),
+        tuple(rows),
+        note="Limiti: presa in carico come da accordo di partenariato del territorio (altrimenti il parametro del "
+        "programma), esito come da parametro del programma, ADI/SFL 120 giorni (DL 48/2023).",
+    )
+    return [table], len(cohort), None
+
+
+_GENDER_COLUMNS = ("Totale", "Donne", "Uomini", "Altro o non dichiarato")
+
+
+def _by_gender(key: str, label: str, people: list[CaseFacts]) -> ReportRow:
+    women = sum(1 for f in people if f.gender == "F")
+    men = sum(1 for f in people if f.gender == "M")
+    return ReportRow(key, label, (count_cell(len(people)), *protect([women, men, len(people) - women - men])))
+
+
+def _esf(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime) -> Built:
+    entered = [f for f in uow.reports.cohort(places, "entry_on", when.start, when.end)]
+    left = uow.reports.cohort(places, "exit_on", when.start, when.end)
+    followed = uow.reports.cohort(places, "follow_up_6m_on", when.start, when.end)
+    if not entered and not left and not followed:
+        where = f"nel territorio {places[0]}" if places and len(places) == 1 else "nei territori di competenza"
+        return [], 0, f"Nessuna scheda di ingresso, di uscita o di follow-up FSE+ {where} nel periodo «{when.label}»."
+
+    def having(test: Callable[[CaseFacts], bool], people: list[CaseFacts]) -> list[CaseFacts]:
+        return [f for f in people if test(f)]
+
+    unemployed = ("DISOCCUPATO", "DISOCCUPATO_LUNGA_DURATA")
+    output = [
+        ("EECO01", "EECO01 Partecipanti", having(lambda f: True, entered)),
+        (
+            "EECO02",
+            "EECO02 Disoccupati, compresi i disoccupati di lunga durata",
+            having(lambda f: f.labour_status in unemployed, entered),
+        ),
+        (
+            "EECO03",
+            "EECO03 Disoccupati di lunga durata",
+            having(lambda f: f.labour_status == "DISOCCUPATO_LUNGA_DURATA", entered),
+        ),
+        ("EECO04", "EECO04 Inattivi", having(lambda f: f.labour_status == "INATTIVO", entered)),
+        ("EECO05", "EECO05 Occupati, compresi gli autonomi", having(lambda f: f.labour_status == "OCCUPATO", entered)),
+        (
+            "EECO06",
+            "EECO06 Partecipanti di età inferiore a 30 anni",
+            having(lambda f: f.age_band in ("<18", "18-29"), entered),
+        ),
+        ("EECO07", "EECO07 Partecipanti di età superiore a 54 anni", having(lambda f: f.age_band == "55+", entered)),
+        ("EECO09", "EECO09 Istruzione fino a ISCED 2", having(lambda f: f.isced == "ISCED_0_2", entered)),
+        ("EECO10", "EECO10 Istruzione ISCED 3–4", having(lambda f: f.isced == "ISCED_3_4", entered)),
+        ("EECO11", "EECO11 Istruzione ISCED 5–8", having(lambda f: f.isced == "ISCED_5_8", entered)),
+        ("EECO12", "EECO12 Partecipanti con disabilità", having(lambda f: f.disability == "SI", entered)),
+        (
+            "EECO13",
+            "EECO13 Cittadini di paesi terzi",
+            having(lambda f: f.citizenship in ("EXTRA_UE", "APOLIDE"), entered),
+        ),
+        ("EECO14", "EECO14 Partecipanti di origine straniera", having(lambda f: f.foreign_background == "SI", entered)),
+        ("EECO15", "EECO15 Minoranze (comprese le comunità emarginate)", having(lambda f: f.minority == "SI", entered)),
+        (
+            "EECO16",
+            "EECO16 Senza dimora o colpiti da esclusione abitativa",
+            having(lambda f: f.housing not in (None, "NESSUNA"), entered),
+        ),
+    ]
+    results = [
+        ("EECR01", "EECR01 In cerca di lavoro all'uscita", having(lambda f: f.eecr01 is True, left)),
+        ("EECR02", "EECR02 In istruzione o formazione all'uscita", having(lambda f: f.eecr02 is True, left)),
+        ("EECR03", "EECR03 Hanno ottenuto una qualifica all'uscita", having(lambda f: f.eecr03 is True, left)),
+        ("EECR04", "EECR04 Occupati, anche autonomi, all'uscita", having(lambda f: f.eecr04 is True, left)),
+        (
+            "EECR05",
+            "EECR05 Occupati, anche autonomi, sei mesi dopo l'uscita",
+            having(lambda f: f.condition_6m in ("OCCUPATO", "AUTONOMO"), followed),
+        ),
+        (
+            "EECR06",
+            "EECR06 Situazione lavorativa migliorata sei mesi dopo l'uscita",
+            having(lambda f: f.improved_6m == "SI", followed),
+        ),
+    ]
+    tables = [
+        ReportTable(
+            "eeco",
+            "Indicatori di output: partecipanti entrati nel periodo",
+            _GENDER_COLUMNS,
+            tuple(_by_gender(k, label, people) for k, label, people in output),
+            note="EECO17 (zone rurali) richiede la classificazione DEGURBA dei comuni, non ancora disponibile.",
+        ),
+        ReportTable(
+            "eecr",
+            "Indicatori di risultato: uscite e follow-up a 6 mesi nel periodo",
+            _GENDER_COLUMNS,
+            (
+                _by_gender("usciti", "Partecipanti usciti nel periodo", left),
+                *(_by_gender(k, label, people) for k, label, people in results[:4]),
+                _by_gender("follow_up_6m", "Partecipanti rilevati a 6 mesi nel periodo", followed),
+                *(_by_gender(k, label, people) for k, label, people in results[4:]),
+            ),
+        ),
+        ReportTable(
+            "eta",
+            "Partecipanti entrati per fascia d'età",
+            _GENDER_COLUMNS,
+            tuple(_by_gender(k, label, [f for f in entered if f.age_band == k]) for k, label in AGE_BANDS.items()),
+        ),
+        _breakdown(
+            "territori", "Partecipanti entrati per territorio", (f.territory for f in entered), _territories(entered)
+        ),
+    ]
+    return tables, len(entered), None
+
+
+def _territories(people: list[CaseFacts]) -> dict[str, str]:
+    return {t: t or "Senza territorio" for t in sorted({f.territory for f in people})}
+
+
+# --- exports' rows ------------------------------------------------------------------------
+
+
+_PARTICIPANT_COLUMNS: tuple[tuple[str, str, Mapping[str, str] | None], ...] = (
+    ("territory", "Territorio", None),
+    ("entry_on", "Data di ingresso", None),
+    ("gender", "Genere", GENDERS),
+    ("age_band", "Fascia d'età", AGE_BANDS),
+    ("labour_status", "Condizione all'ingresso", LABOUR),
+    ("isced", "Titolo di studio (ISCED)", ISCED),
+    ("disability", "Disabilità (dichiarata)", YES_NO),
+    ("citizenship", "Cittadinanza", CITIZENSHIP),
+    ("foreign_background", "Origine straniera", YES_NO),
+    ("minority", "Minoranza", YES_NO),
+    ("housing", "Condizione abitativa (ETHOS)", HOUSING),
+    ("exit_on", "Data di uscita", None),
+    ("exit_reason", "Motivo dell'uscita", EXIT_REASONS),
+    ("eecr01", "In cerca di lavoro all'uscita (EECR01)", None),
+    ("eecr02", "In istruzione o formazione all'uscita (EECR02)", None),
+    ("eecr03", "Qualifica all'uscita (EECR03)", None),
+    ("eecr04", "Occupato all'uscita (EECR04)", None),
+    ("condition_6m", "Condizione a 6 mesi", CONDITIONS),
+    ("improved_6m", "Situazione migliorata a 6 mesi", YES_NO),
+    ("condition_12m", "Condizione a 12 mesi", CONDITIONS),
+)
+_CASE_COLUMNS: tuple[tuple[str, str, Mapping[str, str] | None], ...] = (
+    ("territory", "Territorio", None),
+    ("stato_caso", "Stato", STATES),
+    ("referral_on", "Segnalazione", None),
+    ("taken_in_charge_on", "Presa in carico", None),
+    ("outcome", "Esito della valutazione", OUTCOMES),
+    ("outcome_on", "Data dell'esito", None),
+    ("pact_on", "Patto sottoscritto", None),
+    ("instrument", "Strumento", INSTRUMENTS),
+    ("started_on", "Avvio", None),
+    ("implementation_outcome", "Esito dell'attuazione", IMPLEMENTATION_OUTCOMES),
+    ("exit_on", "Uscita", None),
+    ("follow_up_6m_on", "Follow-up a 6 mesi", None),
+    ("follow_up_12m_on", "Follow-up a 12 mesi", None),
+    ("last_activity_at", "Ultima attività", None),
+)
+
+
+def _value(f: CaseFacts, name: str, labels: Mapping[str, str] | None) -> FileValue:
+    value: FileValue = getattr(f, name)
+    if labels is not None and isinstance(value, str):
+        return labels.get(value, OTHER)
+    return value
+
+
+def participants(
+    ctx: Context, actor: Actor, *, period: str, territory: str | None = None, ip: str | None = None
+) -> DataFile:
+    """The ESF+ participant file: one row per person entered in the period, keyed by pseudonym,
+    categories only (no identity, no date of birth). Logged in the access log, per case too."""
+    now = ctx.clock.now()
+    when = parse_period(period, now.date())
+    places = scope(actor, Permission.REPORT_PARTICIPANTS, territory)
+    key = pseudonym_key(ctx)  # the evaluators' export's key: the same case, the same pseudonym
+    with ctx.uow() as uow:
+        entered = uow.reports.cohort(places, "entry_on", when.start, when.end)
+        pseudonyms = uow.people.pseudonyms_by_case() if entered else {}
+        titles = uow.reports.titles([f.case_id for f in entered])
+        rows = tuple(
+            (
+                pseudonyms.get(f.case_id)
+                or hmac.new(key, f"{f.case_id}:{titles.get(f.case_id, '')}".encode(), hashlib.sha256).hexdigest()[:20],
+                *(_value(f, name, labels) for name, _, labels in _PARTICIPANT_COLUMNS),
+            )
+            for f in entered
+        )
+        _log_export(ctx, uow, actor, "partecipanti FSE+", when, territory, ip, [f.case_id for f in entered])
+        uow.commit()
+    return DataFile(
+        key="partecipanti",
+        title="Partecipanti FSE+",
+        period=when,
+        territory=territory or None,
+        columns=("Pseudonimo", *(label for _, label, _ in _PARTICIPANT_COLUMNS)),
+        rows=rows,
+    )
+
+
+def case_list(
+    ctx: Context, actor: Actor, *, period: str, territory: str | None = None, ip: str | None = None
+) -> DataFile:
+    """The cases referred in the period with where each stands (no personal data beyond the
+    case's pseudonym title), for coordinators and the cabina di regia. Logged with its filters."""
+    now = ctx.clock.now()
+    when = parse_period(period, now.date())
+    places = scope(actor, Permission.REPORT_OPERATIONS, territory)
+    with ctx.uow() as uow:
+        cohort = uow.reports.cohort(places, "referral_on", when.start, when.end)
+        titles = uow.reports.titles([f.case_id for f in cohort])
+        rows = tuple(
+            (f.case_id, titles.get(f.case_id, ""), *(_value(f, name, labels) for name, _, labels in _CASE_COLUMNS))
+            for f in cohort
+        )
+        _log_export(ctx, uow, actor, "elenco casi", when, territory, ip, [])
+        uow.commit()
+    return DataFile(
+        key="casi",
+        title="Elenco dei casi",
+        period=when,
+        territory=territory or None,
+        columns=("Caso", "Titolo", *(label for _, label, _ in _CASE_COLUMNS)),
+        rows=rows,
+    )
+
+
+def log_report_export(ctx: Context, actor: Actor, report_: Report, export_format: str, ip: str | None = None) -> None:
+    """Record that an aggregate report left the system, with its filters."""
+    with ctx.uow() as uow:
+        _log_export(
+            ctx, uow, actor, f"report {report_.kind} ({export_format})", report_.period, report_.territory, ip, []
+        )
+        uow.commit()
+
+
+def _log_export(
+    ctx: Context,
+    uow: AbstractUnitOfWork,
+    actor: Actor,
+    what: str,
+    when: Period,
+    territory: str | None,
+    ip: str | None,
+    case_ids: Sequence[int],
+) -> None:
+    purpose = f"esportazione {what}: periodo {when.code}, territorio {territory or 'tutti'}"
+    now = ctx.clock.now()
+    uow.access_log.record(at=now, username=actor.username, case_id=None, purpose=purpose, fields=(), ip=ip)
+    for case_id in case_ids:
+        uow.access_log.record(
+            at=now, username=actor.username, case_id=case_id, purpose=purpose, fields=("micro-dati FSE+",), ip=ip
+        )
+
+
+def may(actor: Actor, permission: Permission) -> bool:
+    """Whether the actor holds ``permission`` somewhere (the web layer's menus)."""
+    try:
+        scope(actor, permission, None)
+    except errors.Forbidden:
+        return False
+    return True
