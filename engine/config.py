@@ -87,6 +87,10 @@ class Settings:
     # Processes whose cases need an active partnership in their territory (docs/domain.md, phase F1 → F2).
     partnership_required_for: frozenset[str] = frozenset({"percorso_beneficiario", "valutazione_bisogno"})
     partnership_process: str = "accordo_partenariato"
+    # Processes that are a person's path: their cases need the beneficiary's pseudonym to start.
+    pseudonym_required_for: frozenset[str] = frozenset({"percorso_beneficiario"})
+    # The path "Nuovo caso" offers first.
+    default_entry_process: str = "percorso_beneficiario"
     # console | file:PATH | smtp://host:port (engine.adapters.senders)
     notify: str = "console"
     # keys the server keeps: the dossier signing key, the pseudonymisation key

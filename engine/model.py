@@ -144,7 +144,8 @@ class TaskView:
 
 @dataclass(frozen=True)
 class TaskFilter:
-    """Inbox filters; ``sort`` is one of due, -due, priority, -priority, created, -created, name."""
+    """Inbox filters; ``sort`` is one of due, -due, priority, -priority, created, -created, name,
+    -completed."""
 
     roles: tuple[str, ...] | None = None
     territories: tuple[str, ...] | None = None
@@ -158,6 +159,8 @@ class TaskFilter:
     sort: str = "due"
     # (role, territory) pairs the actor holds (territory "" = every one): stricter than roles × territories
     grants: tuple[tuple[str, str], ...] | None = None
+    completed_by: str | None = None  # with status COMPLETED: the tasks a user completed
+    case_title: str | None = None  # part of the case's title (the beneficiary's pseudonym first)
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,11 @@ def index() -> str:
 @security.area("start")
 def new() -> Response | str | tuple[str, int]:
     eng, actor = security.engine(), security.actor()
-    processes = {p.process_id: p.name for p in eng.design.processes()}
+    # only the entry processes this user may start, the beneficiary path first (and preselected)
+    processes = {p.process_id: p.name for p in eng.cases.startable(actor=actor)}
     form = {k: _text(k) for k in ("process_id", "territory", "titolo", "beneficiario_pseudonimo")}
+    if request.method == "GET" and not form["process_id"] and processes:
+        form["process_id"] = next(iter(processes))
     messages: dict[str, Any] = {}
     status = 200
     if request.method == "POST":

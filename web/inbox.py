@@ -15,16 +15,19 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from engine import errors
-from engine.model import Actor, TaskFilter, UserSummary
+from engine.model import Actor, TaskFilter, TaskStatus, UserSummary
 from web import security
 from web.errors import engine_message, ensure_id
 from web.i18n import _
 
 bp = Blueprint("inbox", __name__)
 
-TABS = ("mine", "role", "all")
+TABS = ("mine", "role", "all", "done")
+# The tabs with open work, in the order the inbox lands on the first that has some.
+WORK_TABS = ("mine", "role", "all")
 SORTS = ("due", "-due", "priority", "-priority", "created", "-created", "name")
-FILTER_KEYS = ("tab", "process_id", "case_id", "due_from", "due_to", "sort")
+FILTER_KEYS = ("tab", "process_id", "case_id", "due_from", "due_to", "sort", "q")
+MAX_SEARCH = 100
 MAX_PAGE = 10_000
 
 
@@ -39,6 +42,7 @@ class InboxQuery:
     due_to: dt.date | None = None
     sort: str = "due"
     page: int = 1
+    q: str = ""  # part of the case title: the beneficiary's pseudonym
 
     @classmethod
     def parse(cls, args: Any, processes: set[str], supervisor: bool) -> InboxQuery:
@@ -53,18 +57,23 @@ class InboxQuery:
             due_to=_date(args.get("due_to")),
             sort=args.get("sort") if args.get("sort") in SORTS else "due",
             page=_int(args.get("page"), MAX_PAGE) or 1,
+            q=str(args.get("q", "")).strip()[:MAX_SEARCH],
         )
 
     def task_filter(self, actor: Actor, tab: str | None = None) -> TaskFilter:
         tab = tab or self.tab
+        done = tab == "done"
         return TaskFilter(
             assignee=actor.username if tab == "mine" else None,
             unassigned=tab == "role",
+            status=TaskStatus.COMPLETED if done else TaskStatus.READY,
+            completed_by=actor.username if done else None,
+            case_title=self.q or None,
             process_id=self.process_id or None,
             case_id=self.case_id,
             due_after=_start(self.due_from),
             due_before=_start(self.due_to + dt.timedelta(days=1)) if self.due_to else None,
-            sort=self.sort,
+            sort="-completed" if done else self.sort,
         )
 
     def params(self, **changes: Any) -> dict[str, str]:
@@ -77,6 +86,7 @@ class InboxQuery:
             "due_to": values.due_to.isoformat() if values.due_to else "",
             "sort": values.sort,
             "page": "" if values.page == 1 else str(values.page),
+            "q": values.q,
         }
         return {k: v for k, v in raw.items() if v and not (k == "sort" and v == "due")}
 
@@ -113,6 +123,10 @@ def inbox() -> str:
     size = int(current_app.config["PAGE_SIZE"])
     tabs = [t for t in TABS if t != "all" or supervisor]
     counts = {t: eng.tasks.count(query.task_filter(actor, t), actor=actor) for t in tabs}
+    if "tab" not in request.args:
+        # land on the first list that has work (an empty "mine" must not hide the role's tasks)
+        landing = next((t for t in WORK_TABS if t in tabs and counts[t]), "mine")
+        query = dataclasses.replace(query, tab=landing)
     total = counts[query.tab]
     pages = max(1, -(-total // size))
     page = min(query.page, pages)
@@ -140,9 +154,7 @@ def _candidates(tasks: list[Any]) -> dict[str, list[UserSummary]]:
     out: dict[str, list[UserSummary]] = {}
     for task in tasks:
         out[task.id] = [
-            u
-            for u in users
-            if u.active and any(r == task.role and (not t or t == task.territory) for r, t in u.roles)
+            u for u in users if u.active and any(r == task.role and (not t or t == task.territory) for r, t in u.roles)
         ]
     return out
 
@@ -196,6 +208,8 @@ def _task_command(task_id: str, command: str, done: str) -> Response:
     try:
         if command == "claim":
             eng.tasks.claim(task_id, actor=actor)
+            flash(done, "info")
+            return redirect(url_for("tasks.show", task_id=task_id))  # claiming is to work on it now
         elif command == "release":
             eng.tasks.release(task_id, actor=actor)
         else:

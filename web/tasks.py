@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from engine import errors
-from engine.model import CaseView, TaskStatus, TaskView
+from engine.model import Actor, CaseView, TaskStatus, TaskView
 from web import security
 from web.errors import engine_message, plain_keys
 from web.form_input import convert
@@ -49,9 +49,23 @@ def submit(task_id: str) -> Response | str | tuple[str, int]:
         status = 409 if isinstance(err, errors.Conflict) else 403
         return _page(_task(task_id), data, {}, conflict=engine_message(err), status=status)
     flash(_("Attività «%(name)s» completata.", name=task.name), "info")
-    if any(t.role in actor.roles and (not t.assignee or t.assignee == actor.username) for t in case.open_tasks):
-        return redirect(url_for("cases.show", case_id=case.id))
-    return redirect(url_for("inbox.inbox", tab="role"))
+    following = next_task(case, actor)
+    if following is not None:
+        # the same person's next step in the same case: straight to it
+        return redirect(url_for("tasks.show", task_id=following.id))
+    return redirect(url_for("inbox.inbox"))
+
+
+def next_task(case: CaseView, actor: Actor) -> TaskView | None:
+    """The actor's next open task in the case: one assigned to them first, then one of their
+    roles in the case's territory that nobody holds; earliest due first."""
+    mine = [
+        t
+        for t in case.open_tasks
+        if t.assignee == actor.username or (not t.assignee and t.role in actor.roles_in(t.territory))
+    ]
+    mine.sort(key=lambda t: (t.assignee != actor.username, t.due_at is None, t.due_at or t.created_at, t.created_at))
+    return mine[0] if mine else None
 
 
 def _task(task_id: str) -> TaskView:

@@ -317,6 +317,12 @@ class SqlTaskRepository:
             query = query.where(t.due_at <= f.due_before)
         if f.due_after is not None:
             query = query.where(t.due_at >= f.due_after)
+        if f.completed_by is not None:
+            query = query.where(t.completed_by == f.completed_by)
+        if f.case_title:
+            pattern = "%" + f.case_title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            titled = select(orm.cases.c.id).where(orm.cases.c.title.ilike(pattern, escape="\\"))
+            query = query.where(t.case_id.in_(titled))
         return query
 
     def query(self, f: TaskFilter, *, limit: int = 100, offset: int = 0) -> list[TaskView]:
@@ -329,6 +335,7 @@ class SqlTaskRepository:
             "created": [t.created_at],
             "-created": [t.created_at.desc()],
             "name": [t.name],
+            "-completed": [t.completed_at.desc()],
         }
         query = self._filtered(select(orm.human_task), f)
         query = query.order_by(*orders.get(f.sort, orders["due"]), t.created_at, t.id).limit(limit).offset(offset)

@@ -7,7 +7,16 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from engine.areas.base import Area
-from engine.model import Actor, CaseDiagram, CaseEvent, CaseMigration, CaseOutlook, CaseStatus, CaseView
+from engine.model import (
+    Actor,
+    CaseDiagram,
+    CaseEvent,
+    CaseMigration,
+    CaseOutlook,
+    CaseStatus,
+    CaseView,
+    ProcessVersionView,
+)
 from engine.services import case_actions, case_queries, cases, migration
 
 
@@ -16,6 +25,11 @@ class Cases(Area):
         self, process_id: str, data: Mapping[str, object], *, actor: Actor, territory: str | None = None
     ) -> CaseView:
         return cases.start_case(self._ctx, process_id, dict(data), actor, territory=territory)
+
+    def startable(self, *, actor: Actor) -> builtins.list[ProcessVersionView]:
+        """The entry processes (never a phase another process calls) the actor may start; the
+        beneficiary path first."""
+        return cases.startable(self._ctx, actor)
 
     def cancel(self, case_id: int, *, actor: Actor, reason: str) -> CaseView:
         return cases.cancel_case(self._ctx, case_id, actor, reason)

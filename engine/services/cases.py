@@ -15,7 +15,18 @@ from engine import errors
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.runner import json_safe
 from engine.forms import check_against_case, check_free_data, validate_submission
-from engine.model import SYSTEM, Actor, CaseEvent, CaseRecord, CaseStatus, CaseView, EventKind, TaskStatus, TaskView
+from engine.model import (
+    SYSTEM,
+    Actor,
+    CaseEvent,
+    CaseRecord,
+    CaseStatus,
+    CaseView,
+    EventKind,
+    ProcessVersionView,
+    TaskStatus,
+    TaskView,
+)
 from engine.policy import Permission, require
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_actions import check_reason
@@ -41,6 +52,12 @@ def start_case(
         version = uow.processes.latest(process_id)
         if version is None:
             raise errors.NotFound(f"process {process_id!r} is not deployed")
+        if process_id in called_processes(ctx, uow):
+            # a phase of a path (F2, monthly monitoring…) starts when its path reaches it, never alone
+            raise errors.InvalidData(
+                "not an entry process",
+                {"process_id": ["Questo processo è una fase di un percorso e si avvia da solo: avvia il percorso."]},
+            )
         specs = ctx.specs_for(uow, version.id)
         _check_may_start(specs, actor, territory)
         if process_id in ctx.settings.partnership_required_for:
@@ -48,6 +65,12 @@ def start_case(
                 raise errors.InvalidData("territory required", {"territorio": ["Campo obbligatorio."]})
             if not uow.partnerships.is_active(territory):
                 raise errors.Conflict(f"no active partnership in territory {territory!r}")
+        pseudonym = data.get("beneficiario_pseudonimo")
+        if process_id in ctx.settings.pseudonym_required_for and not (isinstance(pseudonym, str) and pseudonym.strip()):
+            raise errors.InvalidData(
+                "pseudonym required",
+                {"beneficiario_pseudonimo": ["Inserisci lo pseudonimo del beneficiario (un codice, mai il nome)."]},
+            )
         wf = ctx.runner.start(specs, dict(data))
         now = ctx.clock.now()
         record = CaseRecord(
@@ -64,7 +87,7 @@ def start_case(
             created_at=now,
             updated_at=now,
             started_by=actor.username,
-            title=str(data.get("titolo") or data.get("beneficiario_pseudonimo") or ""),
+            title=case_title(data),
         )
         events = [event(record, now, actor, EventKind.STARTED, data=json_safe(data))]
         view = write_command(ctx, uow, record, wf, specs, actor, events, new=True)
@@ -123,6 +146,38 @@ def cancel_case(ctx: Context, case_id: int, actor: Actor, reason: str) -> CaseVi
         return [event(record, ctx.clock.now(), actor, EventKind.CANCELLED, data={"reason": reason})]
 
     return on_running_case(ctx, case_id, actor, cancel, cancelled=True)
+
+
+def case_title(data: dict[str, Any]) -> str:
+    """The case's title: the beneficiary's pseudonym first (the identifier people search by),
+    then the free title when one was given."""
+    parts = [str(data.get(k) or "").strip() for k in ("beneficiario_pseudonimo", "titolo")]
+    return " – ".join(p for p in parts if p)
+
+
+def called_processes(ctx: Context, uow: AbstractUnitOfWork) -> set[str]:
+    """Processes another deployed process calls: phases of a path, not entry points."""
+    called: set[str] = set()
+    for version in uow.processes.list_latest():
+        called |= set(ctx.specs_for(uow, version.id).subprocess_specs)
+    return called
+
+
+def startable(ctx: Context, actor: Actor) -> list[ProcessVersionView]:
+    """The entry processes ``actor`` may start somewhere: the default path first, then by name."""
+    with ctx.uow(write=False) as uow:
+        called = called_processes(ctx, uow)
+        found = []
+        for version in uow.processes.list_latest():
+            if version.process_id in called:
+                continue
+            try:
+                _check_may_start(ctx.specs_for(uow, version.id), actor, None)
+            except errors.Forbidden:
+                continue
+            found.append(version)
+    first = ctx.settings.default_entry_process
+    return sorted(found, key=lambda v: (v.process_id != first, v.name))
 
 
 def authorize_task(task: TaskView, actor: Actor) -> None:

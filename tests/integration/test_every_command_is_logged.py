@@ -38,6 +38,7 @@ NOT_CASE_COMMANDS = {
     "cases.list",
     "cases.diagram",
     "cases.outlook",
+    "cases.startable",
     "audit.access_log",
     "tasks.list",
     "tasks.count",

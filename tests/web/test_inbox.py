@@ -21,15 +21,16 @@ def test_tabs_counts_claim_and_release(app: Flask, demo: Engine) -> None:
         start_case(demo, f"BEN-{n}")
     client = login_as(app.test_client(), "coordinatore")
     html = client.get("/inbox").get_data(as_text=True)
-    assert counts(html) == {"mine": 0, "role": 3, "all": 3}
+    assert counts(html) == {"mine": 0, "role": 3, "all": 3, "done": 0}
     assert "Le mie attività" in html and "Attività del mio ruolo" in html
     role_tab = client.get("/inbox?tab=role").get_data(as_text=True)
     assert role_tab.count("Scheda di segnalazione") == 3 and "BEN-1" in role_tab
     task_id = re.search(r'data-task-id="([^"]+)"', role_tab).group(1)  # type: ignore[union-attr]
 
-    assert client.post(f"/tasks/{task_id}/claim", data={"next": "/inbox?tab=mine"}).headers["Location"] == "/inbox?tab=mine"
+    # claiming opens the task
+    assert client.post(f"/tasks/{task_id}/claim", data={"next": "/inbox?tab=mine"}).headers["Location"] == f"/tasks/{task_id}"
     mine = client.get("/inbox?tab=mine").get_data(as_text=True)
-    assert counts(mine) == {"mine": 1, "role": 2, "all": 3} and "Attività presa in carico." in mine
+    assert counts(mine) == {"mine": 1, "role": 2, "all": 3, "done": 0} and "Attività presa in carico." in mine
     client.post(f"/tasks/{task_id}/release")
     assert counts(client.get("/inbox").get_data(as_text=True))["role"] == 3
     # claiming a task twice by two people: the second gets a message, not an error page

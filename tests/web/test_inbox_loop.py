@@ -1,0 +1,83 @@
+"""The inbox loop: the inbox lands on the list that has work, claiming opens the task, completing
+goes straight to the same user's next task in the same case, "Completate da me" lists what one
+did, the pseudonym is searchable; "Nuovo caso" offers only entry processes and needs the pseudonym."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+
+from engine import Engine, errors
+from engine.demo import TERRITORY
+from tests.web.conftest import VALID, login_as, open_task, start_case
+from tests.web.test_inbox import counts
+
+
+def _current_tab(html: str) -> str:
+    found = re.search(r'class="tab current" data-tab="(\w+)"', html)
+    assert found, "no current tab"
+    return found.group(1)
+
+
+def test_the_inbox_lands_on_the_tab_with_work(app: Flask, demo: Engine) -> None:
+    client = login_as(app.test_client(), "coordinatore")
+    assert _current_tab(client.get("/inbox").get_data(as_text=True)) == "mine"  # nothing anywhere
+    case = start_case(demo, "BEN-LAND")
+    assert _current_tab(client.get("/inbox").get_data(as_text=True)) == "role"
+    demo.tasks.claim(open_task(demo, case.id).id, actor=demo.users.get("coordinatore"))
+    assert _current_tab(client.get("/inbox").get_data(as_text=True)) == "mine"
+    # an explicit tab is kept even when empty
+    assert _current_tab(client.get("/inbox?tab=role").get_data(as_text=True)) == "role"
+
+
+def test_completing_goes_to_my_next_task_in_the_case_then_done_tab(app: Flask, demo: Engine) -> None:
+    case = start_case(demo, "BEN-LOOP")
+    client = login_as(app.test_client(), "coordinatore")
+    first = open_task(demo, case.id, "UT_segnalazione")
+    data = {k: str(v) for k, v in VALID["f2_segnalazione"].items()}
+    done = client.post(f"/tasks/{first.id}", data={**data, "action": "complete"})
+    following = open_task(demo, case.id, "UT_informativa")
+    assert done.headers["Location"] == f"/tasks/{following.id}"
+    listed = client.get("/inbox?tab=done").get_data(as_text=True)
+    assert counts(listed)["done"] == 1 and f'data-task-id="{first.id}"' in listed and "BEN-LOOP" in listed
+    assert "Prendi in carico" not in listed
+
+
+def test_the_pseudonym_is_searchable_in_the_inbox_and_the_case_list(app: Flask, demo: Engine) -> None:
+    titled = demo.cases.start(
+        "percorso_beneficiario",
+        {"territorio": TERRITORY, "beneficiario_pseudonimo": "BEN-ZETA", "titolo": "Presa in carico"},
+        actor=demo.users.get("assistente"),
+    )
+    start_case(demo, "BEN-ALTRO")
+    assert titled.title.startswith("BEN-ZETA")
+    client = login_as(app.test_client(), "coordinatore")
+    found = client.get("/inbox?tab=role&q=zeta").get_data(as_text=True)
+    assert counts(found)["role"] == 1 and "BEN-ZETA" in found and "BEN-ALTRO" not in found
+    assert counts(client.get("/inbox?tab=role&q=50%25_").get_data(as_text=True))["role"] == 0  # wildcards are text
+    cases = client.get("/cases?title=ZETA").get_data(as_text=True)
+    assert f'href="/cases/{titled.id}"' in cases
+
+
+def test_new_case_offers_entry_processes_and_needs_the_pseudonym(app: Flask, demo: Engine) -> None:
+    client = login_as(app.test_client(), "coordinatore")
+    page = client.get("/cases/new").get_data(as_text=True)
+    options = re.findall(r'<option value="([a-z_]+)"( selected)?>', page)
+    offered = [value for value, _ in options]
+    assert offered[0] == "percorso_beneficiario" and options[0][1] == " selected"
+    assert "accordo_partenariato" in offered
+    assert not {"valutazione_bisogno", "monitoraggio", "follow_up", "attuazione"} & set(offered)
+    before = len(demo.cases.list())
+    missing = client.post("/cases/new", data={"process_id": "percorso_beneficiario", "territory": TERRITORY})
+    assert missing.status_code == 422
+    assert "Inserisci lo pseudonimo del beneficiario" in missing.get_data(as_text=True)
+    sub = client.post("/cases/new", data={"process_id": "monitoraggio", "territory": TERRITORY})
+    assert sub.status_code == 422
+    assert len(demo.cases.list()) == before
+    # the engine refuses a phase started on its own whatever the client
+    try:
+        demo.cases.start("monitoraggio", {"territorio": TERRITORY}, actor=demo.users.get("coordinatore"))
+        raise AssertionError("a phase of a path was started alone")
+    except errors.InvalidData as err:
+        assert "fase di un percorso" in err.messages["process_id"][0]
