@@ -109,6 +109,8 @@ class Settings:
     login: LoginLimits = field(default_factory=LoginLimits)
     # seconds a command waits for a database lock before it is refused as busy (StorageBusy → 503)
     busy_timeout_seconds: int = Serving.busy_timeout_seconds
+    # minutes a draft's edit lock lasts after it is taken or the draft saved (then anyone may take it)
+    draft_lock_minutes: int = 30
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -125,4 +127,5 @@ class Settings:
             script_workers=int(os.environ.get("IMPRESA_SCRIPT_WORKERS", 4)),
             login=LoginLimits.from_env(),
             busy_timeout_seconds=busy_timeout_from_env(),
+            draft_lock_minutes=_env_int("IMPRESA_DRAFT_LOCK_MINUTES", 30),
         )

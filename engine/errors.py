@@ -100,6 +100,26 @@ class DraftHasProblems(Conflict):
         self.problems = problems
 
 
+class DraftLocked(Conflict):
+    """Someone else holds the draft's edit lock (``holder`` since ``since``, until ``expires_at``)."""
+
+    code = "draft_locked"
+
+    def __init__(self, message: str, holder: str, since: dt.datetime, expires_at: dt.datetime) -> None:
+        super().__init__(message)
+        self.holder, self.since, self.expires_at = holder, since, expires_at
+
+
+class StaleDraft(Conflict):
+    """A save based on an older revision of the draft: ``conflict`` says what the others changed."""
+
+    code = "stale_draft"
+
+    def __init__(self, message: str, conflict: Any) -> None:
+        super().__init__(message)
+        self.conflict = conflict  # engine.model.DraftConflict (errors imports no model)
+
+
 class InvalidProcess(EngineError):
     """A diagram (or the library) is not deployable; ``problems`` lists each defect."""
 

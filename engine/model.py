@@ -457,6 +457,44 @@ class DraftProblem:
     file: str = ""
     element: str = ""
     line: int | None = None
+    # the kind of problem and its values (decision-table checks), for a message in the user's language
+    code: str = ""
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DraftLock:
+    """Who is editing a draft, since when, and when the lock lapses unless renewed by a save."""
+
+    holder: str
+    since: dt.datetime
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class DraftEvent:
+    """What happened to a draft's edit lock: ``lock_taken``, ``lock_released``, ``lock_broken``."""
+
+    at: dt.datetime
+    actor: str
+    kind: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DraftConflict:
+    """A save refused because the draft changed since the editor loaded it: what the others
+    changed between the editor's revision and the current one (lines of the file, BPMN elements,
+    decision rules)."""
+
+    draft_id: int
+    your_revision: int
+    current_revision: int
+    saved_by: str
+    saved_at: dt.datetime
+    lines: tuple[str, ...]
+    elements: ProcessDiff
+    rules: tuple[RuleChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -475,10 +513,18 @@ class ProcessDraft:
     # from the parsed draft (empty in listings): the processes it defines and their user tasks
     process_ids: tuple[str, ...] = ()
     user_tasks: tuple[str, ...] = ()
+    # bumped by every save; a save based on an older one is refused (DraftConflict)
+    revision: int = 1
+    # the edit lock in force (None when free or lapsed)
+    lock: DraftLock | None = None
 
     @property
     def deployable(self) -> bool:
         return not self.problems
+
+    def locked_for(self, username: str) -> bool:
+        """Someone else holds the edit lock."""
+        return self.lock is not None and self.lock.holder != username
 
 
 @dataclass(frozen=True)
@@ -1056,3 +1102,42 @@ class DataFile:
     territory: str | None
     columns: tuple[str, ...]
     rows: tuple[tuple[FileValue, ...], ...]
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """A rule of a decision table added, removed or changed between two versions of a DMN file.
+    Rules are matched by id; ``before``/``after`` are the cells (input cells then output cells)."""
+
+    decision_id: str
+    decision_name: str
+    rule_id: str
+    status: str  # added | removed | changed
+    number_before: int | None
+    number_after: int | None
+    columns: tuple[str, ...]
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecisionRuleRow:
+    """One rule of a decision table as shown: its cells' text, input cells then output cells."""
+
+    id: str
+    number: int
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class DecisionTableView:
+    """A decision table of a DMN file as a table: column titles and rules."""
+
+    decision_id: str
+    decision_name: str
+    hit_policy: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    rules: tuple[DecisionRuleRow, ...]

@@ -31,10 +31,10 @@ from werkzeug.exceptions import BadRequest, UnprocessableEntity
 from werkzeug.wrappers import Response
 
 from engine import errors
-from engine.model import CaseMigration, DryRunResult, ProcessDraft, ProcessVersionView
+from engine.model import CaseMigration, DraftEvent, DryRunResult, ProcessDraft, ProcessVersionView
 from web import input_guard, security
-from web.errors import ensure_id
-from web.i18n import _
+from web.errors import ensure_id, lock_fields
+from web.i18n import _, _l
 
 bp = Blueprint("designer", __name__)
 
@@ -61,6 +61,10 @@ def draft_document(draft: ProcessDraft, *, content: bool = True) -> dict[str, An
         "problems": [dataclasses.asdict(p) for p in draft.problems],
         "deployed_at": draft.deployed_at,
         "deployable": draft.deployable,
+        "revision": draft.revision,
+        "lock": {"holder": draft.lock.holder, "since": draft.lock.since, "expires_at": draft.lock.expires_at}
+        if draft.lock
+        else None,
     }
     if content:
         doc["content"] = draft.content
@@ -69,7 +73,23 @@ def draft_document(draft: ProcessDraft, *, content: bool = True) -> dict[str, An
 
 def json_document(doc: dict[str, Any]) -> dict[str, Any]:
     """``doc`` with ISO datetimes, for the pages' scripts (jsonify would write RFC 822 dates)."""
-    return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in doc.items()}
+    return {
+        k: v.isoformat() if isinstance(v, dt.datetime) else json_document(v) if isinstance(v, dict) else v
+        for k, v in doc.items()
+    }
+
+
+def etag(revision: int) -> str:
+    return f'"rev-{revision}"'
+
+
+def base_revision(body: dict[str, Any] | None = None) -> int | None:
+    """The revision a save is based on: ``revision`` in the body, else an ``If-Match: "rev-N"``."""
+    given = (body or {}).get("revision")
+    if isinstance(given, int) and not isinstance(given, bool) and 0 < given < 2**31:
+        return given
+    match = re.fullmatch(r'\s*(?:W/)?"rev-(\d{1,9})"\s*', request.headers.get("If-Match", ""))
+    return int(match.group(1)) if match else None
 
 
 class InvalidField(UnprocessableEntity):
@@ -271,20 +291,152 @@ def download_library_file() -> Response:
 @bp.get("/design/drafts/<int:draft_id>")
 @security.area("design")
 def modeler(draft_id: int) -> str:
-    draft = draft_document(_draft(draft_id))
+    """The draft in the modeler while the user holds its edit lock; read-only otherwise ("Vedi")."""
+    found = _draft(draft_id)
+    me = security.actor()
+    draft = draft_document(found)
+    if found.lock is None or found.lock.holder != me.username:
+        return _view(draft, found)
     return render_template("designer/modeler.html", draft=draft, forms=sorted(security.engine().tasks.form_keys()))
+
+
+def _view(draft: dict[str, Any], found: ProcessDraft) -> str:
+    me = security.actor()
+    events = security.engine().design.draft_events(found.id, actor=me)
+    return render_template(
+        "designer/view.html",
+        draft=draft,
+        file_name=found.file_name,
+        content=found.content,
+        lock=lock_fields(found.lock.holder, found.lock.since, found.lock.expires_at) if found.lock else None,
+        can_break=bool(found.lock and "amministratore" in me.roles and found.lock.holder != me.username),
+        events=[event_row(e) for e in events][-20:],
+        tables=decision_tables(found.file_name, found.content),
+    )
+
+
+EVENT_LABELS = {
+    "lock_taken": _l("ha iniziato a modificare"),
+    "lock_released": _l("ha chiuso la modifica"),
+    "lock_broken": _l("ha sbloccato la bozza"),
+}
+
+
+def event_row(event: DraftEvent) -> dict[str, Any]:
+    detail = ""
+    if event.kind == "lock_broken":
+        detail = _(
+            "in modifica da %(who)s; motivo: %(why)s",
+            who=event.data.get("holder", ""),
+            why=event.data.get("reason", ""),
+        )
+    elif event.data.get("lapsed_holder"):
+        detail = _("il blocco di %(who)s era scaduto", who=event.data["lapsed_holder"])
+    elif event.data.get("deployed"):
+        detail = _("pubblicata")
+    return {
+        "at": event.at,
+        "actor": event.actor,
+        "label": str(EVENT_LABELS.get(event.kind, event.kind)),
+        "detail": detail,
+    }
+
+
+def decision_tables(file_name: str, content: str) -> list[dict[str, Any]]:
+    """The rules of a DMN file as tables to show (nothing for BPMN or a file that does not parse)."""
+    if not file_name.endswith(".dmn") or not content:
+        return []
+    try:
+        return [dataclasses.asdict(t) for t in security.engine().design.decision_tables(file_name, content.encode())]
+    except errors.InvalidProcess:
+        return []
+
+
+@bp.get("/design/library/view")
+@security.area("design")
+def view_library_file() -> str:
+    """A deployed file, read-only: looking creates no draft."""
+    file_name = _text("file", 130)
+    files = security.engine().design.library_files()
+    if file_name not in files:
+        abort(404)
+    content = files[file_name].decode()
+    return render_template(
+        "designer/view.html",
+        draft=None,
+        file_name=file_name,
+        content=content,
+        lock=None,
+        can_break=False,
+        events=[],
+        tables=decision_tables(file_name, files[file_name].decode()),
+    )
+
+
+@bp.get("/design/library/file.json")
+@security.area("design")
+def library_file_json() -> Response:
+    file_name = _text("file", 130)
+    files = security.engine().design.library_files()
+    if file_name not in files:
+        abort(404)
+    return jsonify({"file_name": file_name, "content": files[file_name].decode(), "problems": []})
+
+
+@bp.post("/design/drafts/<int:draft_id>/edit")
+@security.area("design")
+def edit(draft_id: int) -> Response:
+    """ "Modifica": take the edit lock and open the modeler, or back to the read-only view with
+    who holds the lock."""
+    ensure_id(draft_id)
+    try:
+        security.engine().design.edit_draft(draft_id, actor=security.actor())
+    except errors.DraftLocked as err:
+        flash(str(lock_fields(err.holder, err.since, err.expires_at)["message"]), "error")
+    return redirect(url_for("designer.modeler", draft_id=draft_id))
+
+
+@bp.post("/design/drafts/<int:draft_id>/release")
+@security.area("design")
+def release(draft_id: int) -> Response:
+    ensure_id(draft_id)
+    security.engine().design.release_draft(draft_id, actor=security.actor())
+    flash(_("Modifica chiusa: ora altri progettisti possono modificare la bozza."), "info")
+    return redirect(url_for("designer.modeler", draft_id=draft_id))
+
+
+@bp.post("/design/drafts/<int:draft_id>/break-lock")
+@security.area("design")
+def break_lock(draft_id: int) -> Response | tuple[str, int]:
+    """An administrator frees a draft someone else is editing, with a reason (kept as an event)."""
+    ensure_id(draft_id)
+    try:
+        security.engine().design.break_draft_lock(draft_id, actor=security.actor(), reason=_text("reason"))
+    except errors.InvalidData:
+        flash(_("Scrivi il motivo dello sblocco."), "error")
+        return _view(draft_document(_draft(draft_id)), _draft(draft_id)), 422
+    except errors.Conflict:
+        flash(_("La bozza non è bloccata."), "info")
+        return redirect(url_for("designer.modeler", draft_id=draft_id))
+    flash(_("Bozza sbloccata: chi la stava modificando dovrà riaprirla."), "info")
+    return redirect(url_for("designer.modeler", draft_id=draft_id))
 
 
 @bp.get("/design/drafts/<int:draft_id>.json")
 @security.area("design")
 def draft_json(draft_id: int) -> Response:
-    return jsonify(json_document(draft_document(_draft(draft_id))))
+    found = _draft(draft_id)
+    response = jsonify(json_document(draft_document(found)))
+    response.headers["ETag"] = etag(found.revision)
+    return response
 
 
 @bp.post("/design/drafts/<int:draft_id>.json")
 @security.area("design")
 def save(draft_id: int) -> Response:
-    """Save the modeler's XML: the draft back with the problems found (dangerous input: 422)."""
+    """Save the editor's XML: the draft back with the problems found (dangerous input: 422). The
+    save names the revision it was based on (``revision`` or ``If-Match``): 409 with the other
+    person's changes when the draft moved on since, 409 with the holder while someone else edits."""
     draft = _draft(draft_id)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("xml"), str) or not body["xml"].strip():
@@ -296,8 +448,11 @@ def save(draft_id: int) -> Response:
         actor=security.actor(),
         note=note[:MAX_TEXT] if isinstance(note, str) else "",
         draft_id=draft_id,
+        base_revision=base_revision(body),
     )
-    return jsonify(json_document(draft_document(saved)))
+    response = jsonify(json_document(draft_document(saved)))
+    response.headers["ETag"] = etag(saved.revision)
+    return response
 
 
 @bp.get("/design/drafts/<int:draft_id>/diff.json")

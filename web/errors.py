@@ -8,6 +8,7 @@ The API never answers with HTML and never turns bad input into a 500.
 
 from __future__ import annotations
 
+import datetime as dt
 from http import HTTPStatus
 from typing import Any, cast
 
@@ -15,7 +16,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import HTTPException
 
 from engine import errors
-from web.i18n import _
+from web.i18n import _, _l, when
 from web.input_guard import BadInput, HostileInput
 
 # Most specific first: the first matching class decides the status.
@@ -43,11 +44,69 @@ def engine_error_fields(err: errors.EngineError) -> dict[str, Any]:
         return cast(dict[str, Any], plain_keys(err.messages))
     if isinstance(err, errors.DraftHasProblems):
         return {"problems": err.problems}
+    if isinstance(err, errors.DraftLocked):
+        return {"lock": lock_fields(err.holder, err.since, err.expires_at)}
+    if isinstance(err, errors.StaleDraft):
+        return {"conflict": conflict_fields(err.conflict)}
     if isinstance(err, errors.InvalidProcess):
         return {"_schema": [str(p) for p in err.problems] or [err.message]}
     if isinstance(err, errors.ProcessFailed):
         return {"_schema": [err.message], **({"element": [err.element]} if err.element else {})}
     return {}
+
+
+def lock_fields(holder: str, since: dt.datetime, expires_at: dt.datetime) -> dict[str, Any]:
+    """A draft's edit lock for the pages' scripts and the API, with an Italian sentence to show."""
+    return {
+        "holder": holder,
+        "since": since.isoformat(),
+        "expires_at": expires_at.isoformat(),
+        "message": _(
+            "La bozza è in modifica da %(who)s dal %(since)s; il blocco scade il %(until)s.",
+            who=holder,
+            since=when(since),
+            until=when(expires_at),
+        ),
+    }
+
+
+def conflict_fields(conflict: Any) -> dict[str, Any]:
+    """What a refused stale save shows: who saved since, and their changes (lines, elements, rules)."""
+    return {
+        "your_revision": conflict.your_revision,
+        "current_revision": conflict.current_revision,
+        "saved_by": conflict.saved_by,
+        "saved_at": conflict.saved_at.isoformat(),
+        "message": _(
+            "Salvataggio rifiutato: %(who)s ha salvato la bozza (revisione %(rev)s, %(at)s) dopo che l'hai aperta "
+            "(revisione %(yours)s). Le sue modifiche sono qui sotto: ricarica la bozza e rifai le tue.",
+            who=conflict.saved_by,
+            rev=conflict.current_revision,
+            at=when(conflict.saved_at),
+            yours=conflict.your_revision,
+        ),
+        "lines": list(conflict.lines),
+        "elements": conflict.elements.as_dict()["processes"],
+        "rules": [rule_change_fields(r) for r in conflict.rules],
+    }
+
+
+def rule_change_fields(change: Any) -> dict[str, Any]:
+    return {
+        "decision_id": change.decision_id,
+        "decision_name": change.decision_name,
+        "rule_id": change.rule_id,
+        "status": change.status,
+        "status_label": str(RULE_STATUS.get(change.status, change.status)),
+        "number_before": change.number_before,
+        "number_after": change.number_after,
+        "columns": list(change.columns),
+        "before": list(change.before),
+        "after": list(change.after),
+    }
+
+
+RULE_STATUS = {"added": _l("aggiunta"), "removed": _l("rimossa"), "changed": _l("modificata")}
 
 
 def plain_keys(value: Any) -> Any:
@@ -180,6 +239,10 @@ def engine_message(err: errors.EngineError) -> str:
         return _("Nella fase attuale del caso questa operazione non è prevista.")
     if isinstance(err, errors.DraftHasProblems):
         return _("La bozza ha problemi: correggili e salva prima di pubblicare.")
+    if isinstance(err, errors.DraftLocked):
+        return str(lock_fields(err.holder, err.since, err.expires_at)["message"])
+    if isinstance(err, errors.StaleDraft):
+        return str(conflict_fields(err.conflict)["message"])
     if isinstance(err, errors.Conflict):
         return _("Qualcun altro ha modificato il caso nel frattempo. Ricarica la pagina e riprova.")
     if isinstance(err, errors.Forbidden):

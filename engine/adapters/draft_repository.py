@@ -1,4 +1,5 @@
-"""SQLAlchemy repository for process drafts (designers' unsaved-to-library diagrams)."""
+"""SQLAlchemy repository for process drafts (designers' unsaved-to-library diagrams), their saved
+revisions, edit locks and lock events."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from engine.adapters import orm
-from engine.errors import NotFound
+from engine.errors import Conflict, NotFound
 
 
 class SqlDraftRepository:
@@ -30,18 +31,62 @@ class SqlDraftRepository:
             )
         ).inserted_primary_key
         assert key is not None
+        self._revision(int(key[0]), 1, content, author, at)
         return int(key[0])
+
+    def _revision(self, draft_id: int, revision: int, content: bytes, author: str, at: dt.datetime) -> None:
+        self.conn.execute(
+            insert(orm.process_draft_revision).values(
+                draft_id=draft_id, revision=revision, content=content, author=author, saved_at=at
+            )
+        )
 
     def update(
         self, draft_id: int, content: bytes, author: str, note: str, problems: list[dict[str, Any]], at: dt.datetime
-    ) -> None:
+    ) -> int:
+        """Store a new revision of the draft; its number back."""
+        d = orm.process_draft.c
+        revision = self.conn.execute(select(d.revision).where(d.id == draft_id)).scalar()
+        if revision is None:
+            raise NotFound(f"draft {draft_id} not found")
+        # conditional on the revision read: a concurrent save in between makes this one a no-op
         done = self.conn.execute(
             update(orm.process_draft)
-            .where(orm.process_draft.c.id == draft_id)
-            .values(content=content, author=author, note=note, problems=problems, updated_at=at, deployed_at=None)
+            .where(d.id == draft_id, d.revision == revision)
+            .values(
+                content=content,
+                author=author,
+                note=note,
+                problems=problems,
+                updated_at=at,
+                deployed_at=None,
+                revision=revision + 1,
+            )
         )
         if done.rowcount != 1:
-            raise NotFound(f"draft {draft_id} not found")
+            raise Conflict(f"draft {draft_id} was saved by someone else meanwhile")
+        self._revision(draft_id, revision + 1, content, author, at)
+        return int(revision + 1)
+
+    def revision_content(self, draft_id: int, revision: int) -> bytes | None:
+        r = orm.process_draft_revision.c
+        found = self.conn.execute(select(r.content).where(r.draft_id == draft_id, r.revision == revision)).scalar()
+        return bytes(found) if found is not None else None
+
+    def set_lock(self, draft_id: int, username: str | None, at: dt.datetime | None) -> None:
+        self.conn.execute(
+            update(orm.process_draft).where(orm.process_draft.c.id == draft_id).values(locked_by=username, locked_at=at)
+        )
+
+    def add_event(self, draft_id: int, actor: str, kind: str, data: dict[str, Any], at: dt.datetime) -> None:
+        self.conn.execute(
+            insert(orm.process_draft_event).values(draft_id=draft_id, at=at, actor=actor, kind=kind, data=data)
+        )
+
+    def events(self, draft_id: int) -> list[dict[str, Any]]:
+        e = orm.process_draft_event.c
+        rows = self.conn.execute(select(e.at, e.actor, e.kind, e.data).where(e.draft_id == draft_id).order_by(e.id))
+        return [dict(r._mapping) for r in rows]
 
     def get(self, draft_id: int) -> dict[str, Any]:
         row = self.conn.execute(select(orm.process_draft).where(orm.process_draft.c.id == draft_id)).first()
@@ -52,9 +97,19 @@ class SqlDraftRepository:
     def all(self) -> list[dict[str, Any]]:
         d = orm.process_draft.c
         rows = self.conn.execute(
-            select(d.id, d.file_name, d.author, d.note, d.created_at, d.updated_at, d.problems, d.deployed_at).order_by(
-                d.updated_at.desc()
-            )
+            select(
+                d.id,
+                d.file_name,
+                d.author,
+                d.note,
+                d.created_at,
+                d.updated_at,
+                d.problems,
+                d.deployed_at,
+                d.revision,
+                d.locked_by,
+                d.locked_at,
+            ).order_by(d.updated_at.desc())
         )
         return [dict(r._mapping) for r in rows]
 
@@ -64,3 +119,4 @@ class SqlDraftRepository:
     def delete(self, draft_id: int) -> None:
         if self.conn.execute(delete(orm.process_draft).where(orm.process_draft.c.id == draft_id)).rowcount != 1:
             raise NotFound(f"draft {draft_id} not found")
+        self.conn.execute(delete(orm.process_draft_revision).where(orm.process_draft_revision.c.draft_id == draft_id))

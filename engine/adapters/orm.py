@@ -369,7 +369,38 @@ process_draft = Table(
     # validation result at the last save: [{file, element, line, message}]
     Column("problems", JSONType, nullable=False),
     Column("deployed_at", UTCDateTime),
+    # bumped by every save: a save based on an older revision is refused (someone else saved)
+    Column("revision", Integer, nullable=False, server_default="1"),
+    # the edit lock: who edits the draft now, since when (it expires, engine.services.designer)
+    Column("locked_by", String(100)),
+    Column("locked_at", UTCDateTime),
     Index(None, "file_name"),
+)
+
+# Every saved revision of a draft: a refused stale save shows what others changed since the
+# revision the editor loaded.
+process_draft_revision = Table(
+    "process_draft_revision",
+    metadata,
+    Column("draft_id", Integer, primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    Column("content", LargeBinary, nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("saved_at", UTCDateTime, nullable=False),
+)
+
+# What happened to a draft's edit lock (taken, released, expired and taken over, broken by an
+# administrator with the reason): kept after the draft is deleted.
+process_draft_event = Table(
+    "process_draft_event",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("draft_id", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("data", JSONType, nullable=False),
+    Index(None, "draft_id", "id"),
 )
 
 organisation = Table(

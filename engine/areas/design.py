@@ -8,7 +8,17 @@ from pathlib import Path
 from engine.areas.base import Area
 from engine.bpmn.loader import SourceFile
 from engine.errors import ProcessProblem
-from engine.model import Actor, DryRunResult, ProcessDiff, ProcessDraft, ProcessVersionView
+from engine.model import (
+    Actor,
+    DecisionTableView,
+    DecisionTestResult,
+    DraftEvent,
+    DryRunResult,
+    ProcessDiff,
+    ProcessDraft,
+    ProcessVersionView,
+    RuleChange,
+)
 from engine.services import designer, processes
 
 
@@ -47,9 +57,47 @@ class Design(Area):
 
     # drafts
     def save_draft(
-        self, file_name: str, content: bytes, *, actor: Actor, note: str = "", draft_id: int | None = None
+        self,
+        file_name: str,
+        content: bytes,
+        *,
+        actor: Actor,
+        note: str = "",
+        draft_id: int | None = None,
+        base_revision: int | None = None,
     ) -> ProcessDraft:
-        return designer.save_draft(self._ctx, actor, file_name, content, note=note, draft_id=draft_id)
+        """Save a draft; ``StaleDraft`` when ``base_revision`` is not the draft's current revision,
+        ``DraftLocked`` while someone else holds its edit lock."""
+        return designer.save_draft(
+            self._ctx, actor, file_name, content, note=note, draft_id=draft_id, base_revision=base_revision
+        )
+
+    def edit_draft(self, draft_id: int, *, actor: Actor) -> ProcessDraft:
+        """Take or renew the draft's edit lock (``DraftLocked`` while someone else holds it)."""
+        return designer.edit_draft(self._ctx, actor, draft_id)
+
+    def release_draft(self, draft_id: int, *, actor: Actor) -> ProcessDraft:
+        return designer.release_draft(self._ctx, actor, draft_id)
+
+    def break_draft_lock(self, draft_id: int, *, actor: Actor, reason: str) -> ProcessDraft:
+        """An administrator frees a locked draft; kept as a draft event with the reason."""
+        return designer.break_draft_lock(self._ctx, actor, draft_id, reason)
+
+    def draft_events(self, draft_id: int, *, actor: Actor) -> list[DraftEvent]:
+        return designer.draft_events(self._ctx, actor, draft_id)
+
+    def draft_rule_diff(self, draft_id: int, *, actor: Actor) -> list[RuleChange]:
+        return designer.draft_rule_diff(self._ctx, actor, draft_id)
+
+    def rule_diff(self, process_id: str, old: int, new: int) -> list[RuleChange]:
+        return designer.version_rule_diff(self._ctx, process_id, old, new)
+
+    def decision_tables(self, file_name: str, content: bytes) -> list[DecisionTableView]:
+        """A DMN file's decision tables, to show as tables (``InvalidProcess`` if it does not parse)."""
+        return designer.decision_tables(file_name, content)
+
+    def draft_decision_tests(self, draft_id: int, *, actor: Actor) -> list[DecisionTestResult]:
+        return designer.draft_decision_tests(self._ctx, actor, draft_id)
 
     def new_draft(self, process_id: str, name: str, *, actor: Actor) -> ProcessDraft:
         return designer.new_process_draft(self._ctx, actor, process_id, name)

@@ -26,6 +26,12 @@ class ProblemItemSchema(Schema):
     message = fields.String(required=True)
 
 
+class DraftLockSchema(Schema):
+    holder = fields.String(required=True, metadata={"description": "Who is editing the draft"})
+    since = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True, metadata={"description": "Lapses then unless renewed by a save"})
+
+
 class DraftSummarySchema(Schema):
     id = fields.Integer(required=True)
     file_name = fields.String(required=True)
@@ -38,6 +44,10 @@ class DraftSummarySchema(Schema):
         fields.Nested(ProblemItemSchema), required=True, metadata={"description": "Found on the last save"}
     )
     deployable = fields.Boolean(required=True, metadata={"description": "No problems: deploy is allowed"})
+    revision = fields.Integer(
+        required=True, metadata={"description": "Bumped by every save; send it back (or If-Match) when saving"}
+    )
+    lock = fields.Nested(DraftLockSchema, required=True, allow_none=True, metadata={"description": "The edit lock"})
 
 
 class DraftDetailSchema(DraftSummarySchema):
@@ -71,6 +81,14 @@ class DraftUploadSchema(Schema):
 class DraftUpdateSchema(Strict):
     content = fields.String(required=True, validate=CONTENT, metadata={"description": "The whole BPMN/DMN XML"})
     note = fields.String(load_default="", validate=NOTE)
+    revision = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The revision this content is based on: 409 when the draft has moved on since"},
+    )
+
+
+class LockBreakSchema(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class DeploySchema(Strict):

@@ -32,6 +32,7 @@ from web.api.design_schemas import (
     DraftUploadSchema,
     DryRunRequestSchema,
     DryRunSchema,
+    LockBreakSchema,
     MigrateCaseSchema,
     MigrateCasesSchema,
     MigrationSchema,
@@ -109,14 +110,53 @@ def blueprint(prefix: str) -> Blueprint:
     @requires("design")
     @blp.arguments(DraftUpdateSchema)
     @blp.response(200, DraftDetailSchema)
-    @problems(blp, 400, 403, 404, 413, 422)
+    @problems(blp, 400, 403, 404, 409, 413, 422)
     def update_draft(args: dict[str, Any], draft_id: int) -> dict[str, Any]:
-        """Save new XML into the draft (same file name); the answer lists every problem found."""
+        """Save new XML into the draft (same file name); the answer lists every problem found.
+        With ``revision`` (or ``If-Match: "rev-N"``) a save on an older revision is refused (409,
+        ``errors.conflict`` with the other person's changes); 409 (``errors.lock``) while someone
+        else holds the edit lock. The saver holds the lock afterwards."""
         found = draft(draft_id)
         saved = security.engine().design.save_draft(
-            found.file_name, args["content"].encode(), actor=api_actor(), note=args["note"], draft_id=draft_id
+            found.file_name,
+            args["content"].encode(),
+            actor=api_actor(),
+            note=args["note"],
+            draft_id=draft_id,
+            base_revision=designer.base_revision(args),
         )
         return designer.draft_document(saved)
+
+    @blp.route("/drafts/<int:draft_id>/lock", methods=["POST"])
+    @requires("design")
+    @blp.response(200, DraftSummarySchema)
+    @problems(blp, 403, 404, 409)
+    def lock_draft(draft_id: int) -> dict[str, Any]:
+        """Take (or renew) the edit lock; 409 with the holder while someone else edits."""
+        ensure_id(draft_id)
+        return designer.draft_document(security.engine().design.edit_draft(draft_id, actor=api_actor()), content=False)
+
+    @blp.route("/drafts/<int:draft_id>/lock", methods=["DELETE"])
+    @requires("design")
+    @blp.response(200, DraftSummarySchema)
+    @problems(blp, 403, 404)
+    def unlock_draft(draft_id: int) -> dict[str, Any]:
+        """Give the edit lock back (a no-op unless you hold it)."""
+        ensure_id(draft_id)
+        return designer.draft_document(
+            security.engine().design.release_draft(draft_id, actor=api_actor()), content=False
+        )
+
+    @blp.route("/drafts/<int:draft_id>/lock/break", methods=["POST"])
+    @requires("design")
+    @blp.arguments(LockBreakSchema)
+    @blp.response(200, DraftSummarySchema)
+    @problems(blp, 403, 404, 409, 422)
+    def break_lock(args: dict[str, Any], draft_id: int) -> dict[str, Any]:
+        """An administrator frees a draft someone else is editing; the reason is kept as an event."""
+        ensure_id(draft_id)
+        freed = security.engine().design.break_draft_lock(draft_id, actor=api_actor(), reason=args["reason"])
+        return designer.draft_document(freed, content=False)
 
     @blp.route("/drafts/<int:draft_id>", methods=["DELETE"])
     @requires("design")

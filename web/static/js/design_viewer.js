@@ -2,7 +2,8 @@
 // (window.BpmnJS, served from /static/vendor):
 // - #version-diff: the visual diff between two versions: the new version with added (green) and
 //   changed (orange) elements, the old version with the removed ones (red), plus the lists;
-// - #dry-run-diagram: a draft with the path a dry run took (blue) and where it stopped (amber).
+// - #dry-run-diagram: a draft with the path a dry run took (blue) and where it stopped (amber);
+// - #readonly-diagram: a draft or library file opened with "Vedi".
 (function () {
   "use strict";
 
@@ -199,5 +200,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     run("version-diff", versionDiff);
     run("dry-run-diagram", dryRun);
+    run("readonly-diagram", dryRun);  // "Vedi": the file drawn, nothing marked
   });
 })();

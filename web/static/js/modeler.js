@@ -203,10 +203,12 @@
       return request(root.getAttribute("data-src"), {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-CSRFToken": root.getAttribute("data-csrf") },
-        body: JSON.stringify({ xml: xml, note: $("save-note").value })
+        body: JSON.stringify({ xml: xml, note: $("save-note").value, revision: Number(root.getAttribute("data-revision")) })
       });
     }).then(function (draft) {
       dirty = false;
+      root.setAttribute("data-revision", String(draft.revision));
+      $("conflict").hidden = true;
       showProblems(draft.problems);
       setStatus(draft.problems.length ? labels.savedProblems : labels.saved, draft.problems.length ? "bad" : "ok");
       root.setAttribute("data-saved", String(Date.now()));
@@ -216,12 +218,37 @@
       var details = [];
       var errors = (err.body && err.body.errors) || {};
       Object.keys(errors).forEach(function (key) { details = details.concat(errors[key]); });
+      if (errors.conflict || errors.lock) {
+        // someone else saved since this page loaded, or holds the lock: say who, show their changes
+        setStatus((errors.conflict || errors.lock).message, "bad");
+        if (errors.conflict) { showConflict(errors.conflict); }
+        throw err;
+      }
       var prefix = err.status === 422 ? labels.refused : labels.failed;
       setStatus([prefix, err.message].concat(details).join(" "), "bad");
       throw err;
     }).finally(function () {
       button.disabled = false;
       updateDeploy();
+    });
+  }
+
+  // A refused stale save: the other person's changes, as rules (DMN) and as lines of the file.
+  function showConflict(conflict) {
+    $("conflict").hidden = false;
+    $("conflict-message").textContent = conflict.message;
+    var rules = $("conflict-rules");
+    rules.textContent = "";
+    if (window.ImpresaRuleDiff && conflict.rules && conflict.rules.length) {
+      rules.appendChild(window.ImpresaRuleDiff(conflict.rules));
+    }
+    var pre = $("conflict-lines");
+    pre.textContent = "";
+    (conflict.lines || []).forEach(function (line) {
+      var span = document.createElement("span");
+      span.className = line.charAt(0) === "+" ? "d-add" : line.charAt(0) === "-" ? "d-del" : "";
+      span.textContent = line + "\n";
+      pre.appendChild(span);
     });
   }
 
