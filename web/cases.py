@@ -6,6 +6,7 @@ case page: summary, the data the viewer may see, open tasks, the BPMN diagram (b
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -198,4 +199,12 @@ def _action_conflict(err: errors.Conflict) -> str:
 @security.area("cases")
 def diagram(case_id: int) -> Response:
     ensure_id(case_id)
-    return jsonify(security.engine().cases.diagram(case_id, actor=security.actor()))
+    eng = security.engine()
+    names = {p.process_id: p.name for p in eng.design.processes()}
+    # each diagram with its process's title: people read "Valutazione del bisogno", not its id
+    return jsonify(
+        [
+            {**dataclasses.asdict(d), "name": names.get(d.process_id, d.process_id)}
+            for d in eng.cases.diagram(case_id, actor=security.actor())
+        ]
+    )

@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
         field_label=field_label,
         decision_rows=decision_rows,
         status_label=status_label,
+        process_title=process_title,
         task_instructions=task_instructions,
     )
     app.jinja_env.filters.update(when=when, day=day, value=show_value)
@@ -100,11 +101,17 @@ def help_text(node: dict[str, Any]) -> str:
 
 
 def when(value: dt.datetime | None) -> str:
-    return format_datetime(value, "short") if value else ""
+    """An instant as ``gg/mm/aaaa HH:MM`` in the app's zone (Europe/Rome)."""
+    return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
 
 
 def day(value: dt.datetime | dt.date | None) -> str:
-    return format_date(value, "medium") if value else ""
+    """A day as ``gg/mm/aaaa`` (an instant: the day it falls on in the app's zone)."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        return str(format_datetime(value, "dd/MM/yyyy"))
+    return str(format_date(value, "dd/MM/yyyy"))
 
 
 def show_value(value: Any) -> Markup | str:
@@ -162,3 +169,13 @@ def status_label(value: Any) -> str:
     """A case, task or timer status in words (``running`` → "in corso")."""
     code = str(getattr(value, "value", value))
     return str(_STATUSES.get(code, code))
+
+
+def process_title(process_id: str | None) -> str:
+    """A process's name (its diagram's title) instead of its id."""
+    if not process_id:
+        return ""
+    from web.security import engine  # the app's engine: imported here, security imports this module
+
+    names = {p.process_id: p.name for p in engine().design.processes()}
+    return names.get(process_id, process_id)

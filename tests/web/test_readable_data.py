@@ -99,3 +99,11 @@ def test_decision_task_shows_the_proposal_above_the_form_and_instructions_once(a
     other = advance(demo, start_case(demo, "BEN-ALTRO").id, "UT_segnalazione")
     plain = login_as(app.test_client(), ROLE_USER[other.role or ""]).get(f"/tasks/{other.id}").get_data(as_text=True)
     assert 'data-testid="decision"' not in plain
+
+
+def test_diagrams_are_titled_by_their_process_names(app: Flask, demo: Engine) -> None:
+    case = start_case(demo, "BEN-DIAGRAMMA")
+    advance(demo, case.id, "UT_informativa")
+    diagrams = login_as(app.test_client(), "assistente").get(f"/cases/{case.id}/diagram.json").get_json()
+    names = {d["process_id"]: d["name"] for d in diagrams}
+    assert names["valutazione_bisogno"] != "valutazione_bisogno" and "_" not in names["percorso_beneficiario"]

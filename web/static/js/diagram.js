@@ -67,7 +67,7 @@
     box.className = "diagram";
     box.setAttribute("data-process", entry.process_id);
     var title = document.createElement("h3");
-    title.textContent = entry.process_id;
+    title.textContent = entry.name || entry.process_id;
     var canvasHost = document.createElement("div");
     canvasHost.className = "diagram-canvas";
     box.appendChild(title);
@@ -99,7 +99,7 @@
         entries.forEach(function (entry) { states[entry.process_id] = entry; });
         var drawn = entries.filter(function (entry) { return ids[entry.process_id] === entry.process_id; }).map(function (entry) {
           var marks = merged(states, ids, entry.process_id);
-          return { process_id: entry.process_id, xml: entry.xml, completed: marks.completed, active: marks.active, waiting: marks.waiting };
+          return { process_id: entry.process_id, name: entry.name, xml: entry.xml, completed: marks.completed, active: marks.active, waiting: marks.waiting };
         });
         // The innermost process with work first: that is where the case is.
         drawn.sort(function (a, b) { return (b.active || []).length - (a.active || []).length; });

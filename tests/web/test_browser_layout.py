@@ -1,0 +1,74 @@
+"""The pages on a laptop (1366 px) and a phone (390 px), in headless Chromium: the inbox, a
+decision task and the case page of a case walked through F2. On the phone nothing scrolls
+sideways, the inbox rows are cards and the case page stacks its sections; screenshots of every
+page at both widths are written to test-output/ for people to look at."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from engine import Engine
+from tests.web.conftest import advance, make_app, start_case
+from tests.web.live import chromium, serve
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output"
+WIDTHS = {"laptop": (1366, 900), "phone": (390, 844)}
+
+
+def login(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button.primary")
+    expect(page.get_by_test_id("current-user")).to_contain_text(username)
+
+
+def page_width(page: Page) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def test_pages_fit_a_phone_and_a_laptop_in_the_browser(demo: Engine, with_password: Callable[[str], str]) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    password = with_password("assistente")
+    case = start_case(demo, "BEN-TELEFONO")
+    task = advance(demo, case.id, "UT_conferma_esito")  # a decision task of the social worker
+    start_case(demo, "BEN-SECONDO")  # a second row in the inbox
+    app = make_app(demo, WTF_CSRF_ENABLED=True)
+    with serve(app) as base, chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        login(page, base, "assistente", password)
+        for device, (width, height) in WIDTHS.items():
+            page.set_viewport_size({"width": width, "height": height})
+            pages = {
+                "inbox": f"{base}/inbox?tab=role",
+                "attivita": f"{base}/tasks/{task.id}",
+                "caso": f"{base}/cases/{case.id}",
+            }
+            for name, url in pages.items():
+                page.goto(url)
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(SHOTS / f"layout-{name}-{width}.png"), full_page=True)
+                page.screenshot(path=str(SHOTS / f"layout-{name}-{width}-schermo.png"))  # what one sees first
+                assert page_width(page) <= width, f"{name} scrolls sideways at {width} px"
+            if device == "laptop":
+                page.goto(pages["caso"])
+                expect(page.locator("#diagrams[data-ready=true]")).to_have_count(1)
+                titles = page.locator("#diagrams h3").all_inner_texts()
+                assert titles and not [t for t in titles if "_" in t], titles  # process titles, not ids
+            if device == "phone":
+                page.goto(pages["inbox"])
+                row = page.locator("table.tasks tbody tr").first
+                assert row.evaluate("el => getComputedStyle(el).display") == "block"  # a card
+                assert page.locator("table.tasks thead").evaluate("el => getComputedStyle(el).display") == "none"
+                # each value keeps its column's label on the card
+                label = row.locator("td").nth(5).evaluate("el => getComputedStyle(el, '::before').content")
+                assert label == '"Scadenza"', label
+                page.goto(pages["caso"])
+                history = page.locator("section.history").bounding_box()
+                data = page.locator("section.data-section").bounding_box()
+                assert history and data and data["y"] >= history["y"] + history["height"]  # stacked
