@@ -889,6 +889,48 @@ class ProcessDiff:
         return doc
 
 
+# Legal forms of a track-B enterprise (the same codes as the F3 form's choice), the roles a person
+# or organisation has in it, and the registers it is entered in: labels the pages show.
+ENTERPRISE_LEGAL_FORMS: dict[str, str] = {
+    "COOP_SOCIALE_B": "Cooperativa sociale di tipo B (L. 381/1991)",
+    "IMPRESA_SOCIALE_SRL": "Impresa sociale in forma di S.r.l. (D.Lgs. 112/2017)",
+    "IMPRESA_SOCIALE_COOP": "Impresa sociale in forma cooperativa (D.Lgs. 112/2017)",
+    "COOP_COMUNITA": "Cooperativa di comunità (legge regionale)",
+}
+ENTERPRISE_ROLES: dict[str, str] = {
+    "FONDATORE": "Socio fondatore",
+    "SOCIO_LAVORATORE": "Socio fondatore e lavoratore",
+    "LAVORATORE": "Lavoratore",
+    "SOCIO_COMUNITA": "Socio della comunità",
+    "IMPRESA_MENTOR": "Impresa mentor",
+}
+ENTERPRISE_REGISTRIES: dict[str, str] = {
+    "REGISTRO_IMPRESE": "Registro delle imprese",
+    "REGISTRO_IMPRESE_SEZ_IS": "Registro delle imprese, sezione speciale imprese sociali",
+    "ALBO_COOPERATIVE": "Albo delle società cooperative",
+    "ALBO_REGIONALE_COOP_SOCIALI": "Albo regionale delle cooperative sociali (sezione B)",
+    "ALBO_REGIONALE_COOP_COMUNITA": "Albo regionale delle cooperative di comunità",
+    "RUNTS": "Registro unico nazionale del Terzo settore",
+}
+
+# The categories an enterprise's quota counts (L. 381/1991 art. 4; D.Lgs. 112/2017 art. 2 c.4).
+ENTERPRISE_CATEGORIES: dict[str, str] = {
+    "INV_FIS_PSI_SENS": "Invalidità fisica, psichica o sensoriale (L. 381/1991)",
+    "EX_DEGENTE_OP_OPG": "Ex degente di ospedale psichiatrico, anche giudiziario (L. 381/1991)",
+    "TRATT_PSICHIATRICO": "In trattamento psichiatrico (L. 381/1991)",
+    "TOSSICODIPENDENTE": "Tossicodipendenza (L. 381/1991)",
+    "ALCOLISTA": "Alcolismo (L. 381/1991)",
+    "MINORE_DIFF_FAM": "Minore in età lavorativa in difficoltà familiare (L. 381/1991)",
+    "DETENUTO_INTERNATO": "Detenuto o internato (L. 381/1991)",
+    "MISURA_ALTERNATIVA": "Misura alternativa alla detenzione (L. 381/1991)",
+    "DPCM": "Categoria aggiunta con DPCM (L. 381/1991)",
+    "IS_A_MOLTO_SVANTAGGIATO": "Lavoratore molto svantaggiato (D.Lgs. 112/2017, lett. a)",
+    "IS_B_SVANTAGGIATO_DISABILE": "Persona svantaggiata o con disabilità (D.Lgs. 112/2017, lett. b)",
+    "IS_B_PROTEZIONE_INTERNAZIONALE": "Titolare di protezione internazionale (D.Lgs. 112/2017, lett. b)",
+    "IS_B_SENZA_DIMORA": "Persona senza dimora (D.Lgs. 112/2017, lett. b)",
+}
+
+
 @dataclass(frozen=True)
 class Registration:
     """One registration of an enterprise (registro imprese, albo cooperative, albo regionale…)."""

@@ -25,6 +25,7 @@ from web import (
     auth,
     cases,
     designer,
+    enterprises,
     errors,
     health,
     i18n,
@@ -68,6 +69,7 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     app.register_blueprint(designer.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(registry.bp)
+    app.register_blueprint(enterprises.bp)
     api.init_app(app)
     app.jinja_env.globals["data_labels"] = schema_form.data_labels
     app.jinja_env.globals["may"] = lambda area: security.may(security.current_actor(), area)

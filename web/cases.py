@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from werkzeug.wrappers import Response
 
 from engine import CaseStatus, errors
+from engine.model import ENTERPRISE_ROLES
 from web import security
 from web.errors import engine_message, ensure_id, plain_keys
 from web.i18n import _
@@ -135,8 +136,18 @@ def _case_page(case_id: int, *, action: str = "", form: dict[str, str] | None = 
     history = eng.cases.history(case_id, purpose="cronologia caso", ip=security.client_ip(), actor=actor)
     processes = {p.process_id: p.name for p in eng.design.processes()}
     outlook = eng.cases.outlook(case_id, actor=actor)
+    own_enterprise, enterprise_links = None, []
+    if security.may(actor, "enterprises"):
+        try:
+            own_enterprise = eng.enterprises.of_case(case_id, actor=actor)
+            enterprise_links = eng.enterprises.of_beneficiary(case_id, actor=actor)
+        except errors.Forbidden:
+            pass  # enterprise roles held in another territory
     return render_template(
         "case.html",
+        own_enterprise=own_enterprise,
+        enterprise_links=enterprise_links,
+        enterprise_roles=ENTERPRISE_ROLES,
         case=case,
         history=history,
         processes=processes,

@@ -60,6 +60,9 @@ AREAS: dict[str, frozenset[str]] = {
     # the engine also checks the territory of each organisation and protocol)
     "registry": roles_with(Permission.REGISTRY_READ),
     "registry_manage": roles_with(Permission.REGISTRY_MANAGE),
+    # track-B enterprises: record, registrations, founders, roster (the engine checks territories)
+    "enterprises": roles_with(Permission.ENTERPRISE_READ),
+    "enterprises_manage": roles_with(Permission.ENTERPRISE_MANAGE),
 }
 
 CSP = "; ".join(

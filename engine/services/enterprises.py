@@ -26,19 +26,29 @@ from stdnum.it import iva
 
 from engine import errors
 from engine.bpmn.runner import json_safe
-from engine.model import Actor, CaseEvent, CaseRecord, CaseView, Enterprise, EnterpriseLink, EventKind
+from engine.model import (
+    ENTERPRISE_CATEGORIES,
+    ENTERPRISE_LEGAL_FORMS,
+    ENTERPRISE_REGISTRIES,
+    ENTERPRISE_ROLES,
+    Actor,
+    CaseEvent,
+    CaseRecord,
+    CaseView,
+    Enterprise,
+    EnterpriseLink,
+    EventKind,
+)
 from engine.policy import Permission, Target, allows, require
 from engine.ports import AbstractUnitOfWork
-from engine.quota import CATEGORIE_381, LETT_A, LETT_B
 from engine.services import cases
 from engine.services.case_sync import append_events, event, on_running_case
 from engine.services.context import Context
 from engine.services.teams import reroute_open_tasks
-from forms.f3_progettazione import FORME_GIURIDICHE
 
 PROCESS_ID = "impresa"
 ROSTER_MESSAGE = "organico_variato"
-LEGAL_FORMS: dict[str, str] = dict(FORME_GIURIDICHE)
+LEGAL_FORMS = ENTERPRISE_LEGAL_FORMS
 # The name must state the enterprise's qualification (L. 381/1991 art. 1; D.Lgs. 112/2017 art. 6).
 NAME_MUST_CONTAIN = {
     "COOP_SOCIALE_B": "cooperativa sociale",
@@ -46,27 +56,14 @@ NAME_MUST_CONTAIN = {
     "IMPRESA_SOCIALE_COOP": "impresa sociale",
     "COOP_COMUNITA": "cooperativa",
 }
-ROLES: dict[str, str] = {
-    "FONDATORE": "Socio fondatore",
-    "SOCIO_LAVORATORE": "Socio fondatore e lavoratore",
-    "LAVORATORE": "Lavoratore",
-    "SOCIO_COMUNITA": "Socio della comunità",
-    "IMPRESA_MENTOR": "Impresa mentor",
-}
+ROLES = ENTERPRISE_ROLES
 FOUNDERS = frozenset({"FONDATORE", "SOCIO_LAVORATORE"})
 WORKERS = frozenset({"LAVORATORE", "SOCIO_LAVORATORE"})
 # What a beneficiary case may be in an enterprise; the others are people outside the programme.
 BENEFICIARY_ROLES = FOUNDERS | WORKERS
 # The categories the quota engine counts (L. 381 art. 4; D.Lgs. 112 art. 2 c.4 lett. a and b).
-CATEGORIES = frozenset({*CATEGORIE_381, LETT_A, *LETT_B})
-REGISTRIES: dict[str, str] = {
-    "REGISTRO_IMPRESE": "Registro delle imprese",
-    "REGISTRO_IMPRESE_SEZ_IS": "Registro delle imprese, sezione speciale imprese sociali",
-    "ALBO_COOPERATIVE": "Albo delle società cooperative",
-    "ALBO_REGIONALE_COOP_SOCIALI": "Albo regionale delle cooperative sociali (sezione B)",
-    "ALBO_REGIONALE_COOP_COMUNITA": "Albo regionale delle cooperative di comunità",
-    "RUNTS": "Registro unico nazionale del Terzo settore",
-}
+CATEGORIES = frozenset(ENTERPRISE_CATEGORIES)
+REGISTRIES = ENTERPRISE_REGISTRIES
 # ATECO 2007/2025: two digits for the division, then up to two more pairs (88, 88.10, 88.10.00).
 _ATECO = re.compile(r"^\d{2}(\.\d{1,2}(\.\d{1,2})?)?$")
 
@@ -86,7 +83,6 @@ def create(
     partita_iva: str | None = None,
     codice_ateco: str | None = None,
 ) -> Enterprise:
-    require(actor, Permission.ENTERPRISE_MANAGE, Target(territory))
     problems: dict[str, list[str]] = {}
     denominazione, sede, regione = denominazione.strip(), sede.strip(), regione.strip()
     if forma_giuridica not in LEGAL_FORMS:
@@ -102,6 +98,7 @@ def create(
     ateco = _ateco(codice_ateco, problems)
     if problems:
         raise errors.InvalidData("invalid enterprise", problems)
+    require(actor, Permission.ENTERPRISE_MANAGE, Target(territory))
     now = ctx.clock.now()
     record_values: dict[str, Any] = {
         "territory": territory,

@@ -135,3 +135,19 @@ def test_verify_quota_reads_the_roster_as_case_data_carries_it() -> None:
         "giorno": "2025-06-01",
         "mancanti": 0,
     }
+
+
+def test_the_enterprise_legal_forms_are_the_design_forms_choice() -> None:
+    from engine.model import ENTERPRISE_LEGAL_FORMS
+    from engine.quota import REGIME_OF_FORM
+    from forms.f3_progettazione import FORME_GIURIDICHE
+
+    assert dict(FORME_GIURIDICHE) == ENTERPRISE_LEGAL_FORMS
+    assert set(REGIME_OF_FORM) == set(ENTERPRISE_LEGAL_FORMS) - {"COOP_COMUNITA"}
+
+
+def test_every_quota_category_has_a_label() -> None:
+    from engine.model import ENTERPRISE_CATEGORIES
+    from engine.quota import CATEGORIE_381, LETT_A, LETT_B
+
+    assert set(ENTERPRISE_CATEGORIES) == {*CATEGORIE_381, LETT_A, *LETT_B}

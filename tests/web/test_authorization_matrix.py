@@ -92,6 +92,15 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("POST", "/registry/protocols/999/activate", "registry_manage", 404, {}),
     ("POST", "/registry/protocols/999/documents", "registry_manage", 404, {}),
     ("GET", "/registry/protocols/999/documents/999", "registry", 404, None),
+    ("GET", "/enterprises", "enterprises", 200, None),
+    ("GET", "/enterprises/new", "enterprises_manage", 200, None),
+    ("POST", "/enterprises/new", "enterprises_manage", 422, {}),
+    ("GET", "/enterprises/999", "enterprises", 404, None),
+    ("POST", "/enterprises/999/details", "enterprises_manage", 404, {}),
+    ("POST", "/enterprises/999/registrations", "enterprises_manage", 404, {}),
+    ("POST", "/enterprises/999/links", "enterprises_manage", 404, {}),
+    ("POST", "/enterprises/999/links/999/end", "enterprises_manage", 404, {}),
+    ("POST", "/enterprises/999/links/999/delete", "enterprises_manage", 404, {}),
 ]
 API: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/api/v1/cases", "cases", 200, None),
@@ -154,6 +163,14 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("POST", "/api/v1/protocols/999/documents", "registry_manage", 422, {}),
     ("GET", "/api/v1/protocols/999/documents/999", "registry", 404, None),
     ("GET", "/api/v1/protocols/999/history", "registry", 404, None),
+    ("GET", "/api/v1/enterprises", "enterprises", 200, None),
+    ("POST", "/api/v1/enterprises", "enterprises_manage", 422, {}),
+    ("GET", "/api/v1/enterprises/999", "enterprises", 404, None),
+    ("PATCH", "/api/v1/enterprises/999", "enterprises_manage", 404, {}),
+    ("POST", "/api/v1/enterprises/999/registrations", "enterprises_manage", 422, {}),
+    ("POST", "/api/v1/enterprises/999/links", "enterprises_manage", 422, {}),
+    ("POST", "/api/v1/enterprises/999/links/999/leaving", "enterprises_manage", 422, {}),
+    ("DELETE", "/api/v1/enterprises/999/links/999", "enterprises_manage", 404, None),
 ]
 CALLERS = [*sorted(ROLES), None]  # None: anonymous
 PUBLIC = {"/login", "/logout", "/health", "/health/live", "/health/ready", "/", "/api/v1/openapi.json", "/api/v1/docs", "/static/<path:filename>"}
@@ -178,6 +195,8 @@ def concrete(rule: str, case: str = CASE, task: str = MISSING_TASK) -> str:
         .replace("<code>", "NESSUNO")
         .replace("<int:protocol_id>", "999")
         .replace("<int:document_id>", "999")
+        .replace("<int:enterprise_id>", "999")
+        .replace("<int:link_id>", "999")
     )
 
 

@@ -1,0 +1,118 @@
+"""Enterprises in the browser and in /api/v1: creation with Italian field messages (422), the page
+in Italian (labels, never codes), links and roster edges, the beneficiary's case page naming the
+enterprise, and the API's problem documents; other roles are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine import Engine
+from engine.demo import TERRITORY
+from tests.web.conftest import start_case
+from tests.web.test_api import Api, problem
+
+GOOD = {
+    "territory": TERRITORY,
+    "denominazione": "Orti Solidali Cooperativa Sociale",
+    "forma_giuridica": "COOP_SOCIALE_B",
+    "regione": "Marche",
+    "sede": "Ancona",
+    "partita_iva": "00743110157",
+    "codice_ateco": "01.13",
+}
+
+
+def test_pages_create_show_and_link_in_italian(client_for: Callable[[str], FlaskClient], demo: Engine) -> None:
+    coord = client_for("coordinatore")
+    bad = coord.post("/enterprises/new", data={**GOOD, "partita_iva": "00743110158", "denominazione": "Orti Srl"})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "Partita IVA non valida" in html and "La denominazione deve contenere «cooperativa sociale»." in html
+
+    created = coord.post("/enterprises/new", data=GOOD)
+    assert created.status_code == 302
+    page_url = created.headers["Location"]
+    page = coord.get(page_url).get_data(as_text=True)
+    assert "Cooperativa sociale di tipo B (L. 381/1991)" in page and "COOP_SOCIALE_B" not in page.split("<form")[0]
+    enterprise = demo.enterprises.list(actor=demo.users.get("coordinatore"))[0]
+
+    beneficiary = start_case(demo).id
+    future = coord.post(
+        f"{page_url}/links",
+        data={"ruolo": "LAVORATORE", "case_id": str(beneficiary), "data_assunzione": "2099-01-01"},
+    )
+    assert future.status_code == 422
+    assert "La data di assunzione non può essere futura." in future.get_data(as_text=True)
+    today = demo.now().date().isoformat()
+    added = coord.post(
+        f"{page_url}/links",
+        data={
+            "ruolo": "SOCIO_LAVORATORE",
+            "case_id": str(beneficiary),
+            "data_assunzione": today,
+            "categorie": ["TOSSICODIPENDENTE"],
+            "evidenza_pa": "1",
+        },
+    )
+    assert added.status_code == 302
+    page = coord.get(page_url).get_data(as_text=True)
+    assert "Socio fondatore e lavoratore" in page and "Tossicodipendenza (L. 381/1991)" in page
+
+    # the beneficiary's case names the enterprise; the enterprise's case links back to its page
+    case_page = coord.get(f"/cases/{beneficiary}").get_data(as_text=True)
+    assert "Imprese della persona" in case_page and "Orti Solidali Cooperativa Sociale" in case_page
+    own = coord.get(f"/cases/{enterprise.case_id}").get_data(as_text=True)
+    assert "Questo è il fascicolo dell'impresa" in own
+
+    registration = coord.post(f"{page_url}/registrations", data={"registro": "RUNTS", "numero": "", "data": today})
+    assert registration.status_code == 422 and "Campo obbligatorio." in registration.get_data(as_text=True)
+    # a tutor reads neither list nor page
+    tutor = client_for("tutor")
+    assert tutor.get("/enterprises").status_code == 403
+    assert tutor.get(page_url).status_code == 403
+
+
+@pytest.fixture
+def coord_api(app: Flask, demo: Engine) -> Api:
+    return Api(app.test_client(), demo.accounts.create_token("t", actor=demo.users.get("coordinatore"))[1])
+
+
+def test_api_creates_reads_and_links_with_problem_documents(coord_api: Api, app: Flask, demo: Engine) -> None:
+    body: dict[str, Any] = {k: v for k, v in GOOD.items()}
+    refused = problem(coord_api.post("/enterprises", json={**body, "codice_ateco": "8810"}), 422)
+    assert "Codice ATECO non valido (es. 88.10.00)." in str(refused["errors"])
+    created = coord_api.post("/enterprises", json=body)
+    assert created.status_code == 201, created.get_json()
+    enterprise = created.get_json()
+    assert enterprise["forma_giuridica_label"] == "Cooperativa sociale di tipo B (L. 381/1991)"
+    eid = enterprise["id"]
+    assert [e["id"] for e in coord_api.get("/enterprises").get_json()] == [eid]
+
+    today = demo.now().date().isoformat()
+    linked = coord_api.post(
+        f"/enterprises/{eid}/links", json={"ruolo": "LAVORATORE", "nominativo": "Mario", "data_assunzione": today}
+    )
+    assert linked.status_code == 201
+    [link] = linked.get_json()["links"]
+    assert link["in_organico"] and link["ruolo_label"] == "Lavoratore"
+    double = problem(
+        coord_api.post(
+            f"/enterprises/{eid}/links", json={"ruolo": "LAVORATORE", "nominativo": "mario", "data_assunzione": today}
+        ),
+        422,
+    )
+    assert "La persona è già nell'organico dell'impresa." in str(double["errors"])
+    left = coord_api.post(f"/enterprises/{eid}/links/{link['id']}/leaving", json={"data_cessazione": today})
+    assert left.status_code == 200 and left.get_json()["links"][0]["data_cessazione"] == today
+    reg = coord_api.post(f"/enterprises/{eid}/registrations", json={"registro": "RUNTS", "numero": "1", "data": today})
+    assert reg.status_code == 201 and reg.get_json()["iscrizioni"][0]["registro_label"].startswith("Registro unico")
+    assert coord_api.call("DELETE", f"/enterprises/{eid}/links/{link['id']}").status_code == 204
+    assert coord_api.get(f"/enterprises/{eid}").get_json()["links"] == []
+
+    partner = Api(app.test_client(), demo.accounts.create_token("p", actor=demo.users.get("partner"))[1])
+    problem(partner.get(f"/enterprises/{eid}"), 403)
