@@ -61,7 +61,7 @@ def render(case: dict[str, Any], events: Sequence[CaseEvent], verification: str,
         Spacer(1, 4 * mm),
     ]
     summary = [
-        ["Processo", f"{case['process_id']} (versione {case['process_version']})"],
+        ["Processo", f"{case.get('process_name') or case['process_id']} (versione {case['process_version']})"],
         ["Stato", STATUS_LABELS.get(case["status"], case["status"])],
         ["Territorio", case.get("territory") or "-"],
         ["Beneficiario (pseudonimo)", case.get("title") or "-"],

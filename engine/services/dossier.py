@@ -105,10 +105,15 @@ def dossier_bundle(ctx: Context, case_id: int, actor: Actor) -> dict[str, Any]:
 
 def dossier_pdf(ctx: Context, case_id: int, actor: Actor) -> bytes:
     record, events, _ = _load(ctx, case_id, actor, "fascicolo PDF del caso")
-    broken = verify_case(case_id, events, (record.event_seq, record.event_head or ""))
+    with ctx.uow(write=False) as uow:
+        # the chain as stored: the viewer's copy masks withheld values, which is not an erasure
+        stored = uow.events.for_case(case_id)
+        process_name = uow.processes.get(record.process_version_id).name
+    broken = verify_case(case_id, stored, (record.event_seq, record.event_head or ""))
     verification = "integra" if broken is None else f"NON integra: {broken}"
     public = signing.public_b64(signing_key(ctx))
-    return pdf.render(_case_summary(record), events, verification, signing.fingerprint(public))
+    summary = {**_case_summary(record), "process_name": process_name}  # its title, not its id
+    return pdf.render(summary, events, verification, signing.fingerprint(public))
 
 
 def _pseudonym_key(ctx: Context) -> bytes:
