@@ -752,28 +752,11 @@ def _report_command(kind: str, help_text: str) -> None:
     def command(
         period: str, territory: str | None, export_format: str, output: Path | None, username: str | None
     ) -> None:
-        from engine import exports
-
-        engine, who = get_engine(), actor_for(username)
-        if kind == "participants":
-            data = engine.reports.participants(actor=who, period=period, territory=territory)
-            body: str | bytes = (
-                "".join(exports.data_csv(data))
-                if export_format == "csv"
-                else exports.data_xlsx(data)
-                if export_format == "xlsx"
-                else exports.data_json(data)
-            )
-        else:
-            found = engine.reports.report(kind, actor=who, period=period, territory=territory)
-            engine.reports.log_export(found, export_format, actor=who)
-            body = (
-                "".join(exports.report_csv(found))
-                if export_format == "csv"
-                else exports.report_xlsx(found)
-                if export_format == "xlsx"
-                else exports.report_json(found)
-            )
+        name = {"participants": "partecipanti", "cases": "casi"}.get(kind, kind)
+        file = get_engine().reports.export(
+            name, export_format, actor=actor_for(username), period=period, territory=territory
+        )
+        body = file.body if isinstance(file.body, bytes | str) else "".join(file.body)
         if isinstance(body, bytes) and output is None:
             fail("--format xlsx needs --output FILE")
         if output is not None:
@@ -788,6 +771,7 @@ _report_command("sla", "Times to take referrals in charge and to decide, against
 _report_command("esf", "ESF+ common indicators (EECO, EECR) by gender, age band and territory.")
 _report_command("wip", "Open tasks by role and organisation, quiet cases, clock incidents.")
 _report_command("participants", "The ESF+ participant file, keyed by pseudonym.")
+_report_command("cases", "The cases referred in the period and where each stands.")
 
 
 @main.group()

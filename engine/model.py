@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1132,6 +1133,15 @@ class RebuildResult:
 
 
 FileValue = str | int | float | bool | dt.date | dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A download: its file name, media type and body (CSV is a stream of text chunks)."""
+
+    name: str
+    media_type: str
+    body: bytes | str | Iterator[str]
 
 
 @dataclass(frozen=True)

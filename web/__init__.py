@@ -4,7 +4,7 @@
 cases with their BPMN diagram, the auditor's read-only tools, API tokens; Italian first, English
 on request) and the JSON API under ``/api/v1`` (token auth, OpenAPI document, problem+json
 errors). Each concern sits in a module named for it: ``auth``, ``inbox``, ``tasks``, ``cases``,
-``audit``, ``designer``, ``registry``, ``tokens``, ``health``, ``api/``;
+``audit``, ``designer``, ``registry``, ``monitoring``, ``tokens``, ``health``, ``api/``;
 ``settings`` (secret key, cookie flags, trusted proxies), ``security`` (sessions, CSRF, headers,
 access policy), ``input_guard`` (hostile input refused before any view), ``errors`` (engine errors
 → HTTP in one place), ``i18n``, ``schema_form`` and
@@ -32,6 +32,7 @@ from web import (
     inbox,
     input_guard,
     metrics,
+    monitoring,
     registry,
     schema_form,
     security,
@@ -70,6 +71,7 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     app.register_blueprint(tokens.bp)
     app.register_blueprint(registry.bp)
     app.register_blueprint(enterprises.bp)
+    app.register_blueprint(monitoring.bp)
     api.init_app(app)
     app.jinja_env.globals["data_labels"] = schema_form.data_labels
     app.jinja_env.globals["may"] = lambda area: security.may(security.current_actor(), area)

@@ -63,6 +63,10 @@ AREAS: dict[str, frozenset[str]] = {
     # track-B enterprises: record, registrations, founders, roster (the engine checks territories)
     "enterprises": roles_with(Permission.ENTERPRISE_READ),
     "enterprises_manage": roles_with(Permission.ENTERPRISE_MANAGE),
+    # the monitoring cockpit: aggregates; open work and the case list; the ESF+ participant file
+    "monitoring": roles_with(Permission.REPORT_AGGREGATES),
+    "monitoring_operations": roles_with(Permission.REPORT_OPERATIONS),
+    "monitoring_participants": roles_with(Permission.REPORT_PARTICIPANTS),
 }
 
 CSP = "; ".join(

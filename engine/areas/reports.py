@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from engine.areas.base import Area
-from engine.model import Actor, CaseFacts, DataFile, RebuildResult, Report
+from engine.model import Actor, CaseFacts, DataFile, ExportFile, RebuildResult, Report
+from engine.monitoring import current_period
 from engine.policy import Permission, require
 from engine.services import reports
 
@@ -26,6 +27,24 @@ class Reports(Area):
     def log_export(self, report: Report, export_format: str, *, actor: Actor, ip: str | None = None) -> None:
         """Record in the access log that ``report`` left the system as ``export_format``."""
         reports.log_report_export(self._ctx, actor, report, export_format, ip)
+
+    def export(
+        self,
+        kind: str,
+        export_format: str,
+        *,
+        actor: Actor,
+        period: str,
+        territory: str | None = None,
+        ip: str | None = None,
+    ) -> ExportFile:
+        """A report, the case list (``casi``) or the participant file (``partecipanti``) as
+        ``csv`` | ``xlsx`` | ``json``, logged in the access log with its filters."""
+        return reports.export(self._ctx, kind, export_format, actor, period=period, territory=territory, ip=ip)
+
+    def current_period(self) -> str:
+        """The half-year the engine's clock is in (``2026-H2``): the cockpit's default."""
+        return current_period(self._ctx.clock.now().date())
 
     def may_read(self, *, actor: Actor) -> bool:
         return reports.may(actor, Permission.REPORT_AGGREGATES)

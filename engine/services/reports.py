@@ -13,15 +13,16 @@ import datetime as dt
 import hashlib
 import hmac
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from engine import errors
+from engine import errors, exports
 from engine.audit.replay import replay
 from engine.model import (
     Actor,
     CaseFacts,
     Cell,
     DataFile,
+    ExportFile,
     FileValue,
     Period,
     RebuildResult,
@@ -650,3 +651,54 @@ def may(actor: Actor, permission: Permission) -> bool:
     except errors.Forbidden:
         return False
     return True
+
+
+EXPORTS = (*KINDS, "casi", "partecipanti")
+
+
+def export(
+    ctx: Context,
+    kind: str,
+    export_format: str,
+    actor: Actor,
+    *,
+    period: str,
+    territory: str | None = None,
+    ip: str | None = None,
+) -> ExportFile:
+    """A report (``funnel``/``sla``/``esf``/``wip``), the case list (``casi``) or the ESF+
+    participant file (``partecipanti``) as CSV (streamed), XLSX or JSON; logged with its filters."""
+    if kind not in EXPORTS:
+        raise errors.InvalidData(f"unknown export {kind!r}", {"report": [f"Non previsto: {', '.join(EXPORTS)}."]})
+    if export_format not in exports.FORMATS:
+        raise errors.InvalidData(
+            f"unknown format {export_format!r}", {"format": ["Formato non previsto: csv, xlsx o json."]}
+        )
+    body: bytes | str | Iterator[str]
+    if kind in ("casi", "partecipanti"):
+        getter = case_list if kind == "casi" else participants
+        data = getter(ctx, actor, period=period, territory=territory, ip=ip)
+        body = (
+            exports.data_csv(data)
+            if export_format == "csv"
+            else exports.data_xlsx(data)
+            if export_format == "xlsx"
+            else exports.data_json(data)
+        )
+        code = data.period.code
+    else:
+        found = report(ctx, kind, actor, period=period, territory=territory)
+        log_report_export(ctx, actor, found, export_format, ip)
+        body = (
+            exports.report_csv(found)
+            if export_format == "csv"
+            else exports.report_xlsx(found)
+            if export_format == "xlsx"
+            else exports.report_json(found)
+        )
+        code = found.period.code
+    return ExportFile(
+        name=exports.file_name(kind, code, territory, export_format),
+        media_type=exports.MEDIA_TYPES[export_format],
+        body=body,
+    )

@@ -79,6 +79,8 @@ NOT_CASE_COMMANDS = {
     "reports.participants",
     "reports.case_list",
     "reports.log_export",
+    "reports.export",
+    "reports.current_period",
     "reports.may_read",
     "reports.may_operate",
     "reports.may_export_participants",

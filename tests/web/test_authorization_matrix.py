@@ -101,6 +101,11 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("POST", "/enterprises/999/links", "enterprises_manage", 404, {}),
     ("POST", "/enterprises/999/links/999/end", "enterprises_manage", 404, {}),
     ("POST", "/enterprises/999/links/999/delete", "enterprises_manage", 404, {}),
+    ("GET", "/monitoraggio", "monitoring", 200, None),
+    ("GET", "/monitoraggio/funnel.csv", "monitoring", 200, None),
+    ("GET", "/monitoraggio/wip.csv", "monitoring_operations", 200, None),
+    ("GET", "/monitoraggio/casi.csv", "monitoring_operations", 200, None),
+    ("GET", "/monitoraggio/partecipanti.csv", "monitoring_participants", 200, None),
 ]
 API: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/api/v1/cases", "cases", 200, None),
@@ -171,6 +176,10 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("POST", "/api/v1/enterprises/999/links", "enterprises_manage", 422, {}),
     ("POST", "/api/v1/enterprises/999/links/999/leaving", "enterprises_manage", 422, {}),
     ("DELETE", "/api/v1/enterprises/999/links/999", "enterprises_manage", 404, None),
+    ("GET", "/api/v1/reports/funnel?period=2026", "monitoring", 200, None),
+    ("GET", "/api/v1/reports/wip?period=2026", "monitoring_operations", 200, None),
+    ("GET", "/api/v1/reports/cases?period=2026", "monitoring_operations", 200, None),
+    ("GET", "/api/v1/reports/participants?period=2026", "monitoring_participants", 200, None),
 ]
 CALLERS = [*sorted(ROLES), None]  # None: anonymous
 PUBLIC = {"/login", "/logout", "/health", "/health/live", "/health/ready", "/", "/api/v1/openapi.json", "/api/v1/docs", "/static/<path:filename>"}
@@ -197,6 +206,8 @@ def concrete(rule: str, case: str = CASE, task: str = MISSING_TASK) -> str:
         .replace("<int:document_id>", "999")
         .replace("<int:enterprise_id>", "999")
         .replace("<int:link_id>", "999")
+        .replace("<any(funnel, sla, esf):kind>", "funnel")
+        .replace("<any(csv, xlsx, json):export_format>", "csv")
     )
 
 

@@ -1,0 +1,108 @@
+"""The monitoring cockpit in the browser's terms and in the API: the seeded programme of
+``tests/integration/test_monitoring.py`` seen by the coordinator, the cabina di regia and the
+evaluator (aggregates only); downloads read back; bad periods refused with the format named."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+import pytest
+from flask import Flask
+
+from engine import Engine
+from tests.integration.test_monitoring import programme  # noqa: F401  (the seeded fixture)
+from tests.web.conftest import login_as, make_app
+
+
+@pytest.fixture
+def cockpit(programme: Engine) -> Flask:  # noqa: F811
+    programme.users.add("coord", "Coordinatrice", [("coordinatore", "")])
+    programme.users.add("regia1", "Cabina T1", [("cabina_di_regia", "T1")])
+    programme.users.add("valut", "Valutatrice", [("valutatore", "")])
+    programme.users.add("as1", "Assistente", [("assistente_sociale", "T1")])
+    return make_app(programme)
+
+
+def row(html: str, key: str) -> list[str]:
+    """The cells of the first table row with ``data-row=key``."""
+    found = re.search(rf'<tr data-row="{re.escape(key)}">(.*?)</tr>', html, re.S)
+    assert found, key
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", found.group(1), re.S)]
+
+
+def test_the_coordinator_sees_the_funnel_with_its_chart(cockpit: Flask) -> None:
+    client = login_as(cockpit.test_client(), "coord")
+    page = client.get("/monitoraggio?periodo=2026-H1")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert row(html, "segnalati") == ["18"] and row(html, "valutati") == ["17"] and row(html, "patto") == ["7"]
+    assert row(html, "ASSUNTO") == ["&lt; 5"]
+    assert row(html, "presa_in_carico") == ["15", "18", "&lt; 5", "&lt; 5", "0", "&lt; 5", "10", "20"]
+    assert row(html, "esito")[-3:] == ["100 %", "41", "41"]
+    assert 'data-testid="chart-imbuto"' in html and "<desc" in html and "Persone segnalate: 18" in html
+    assert 'data-testid="report-wip"' in html and 'data-testid="cases-xlsx"' in html
+    assert 'data-testid="nav-monitoring"' in html
+
+
+def test_the_evaluator_gets_aggregates_only(cockpit: Flask) -> None:
+    client = login_as(cockpit.test_client(), "valut")
+    html = client.get("/monitoraggio?periodo=2026-H1").get_data(as_text=True)
+    assert 'data-testid="report-esf"' in html and 'data-testid="report-wip"' not in html
+    assert 'data-testid="cases-xlsx"' not in html and 'data-testid="participants-xlsx"' in html
+    assert client.get("/monitoraggio/wip.csv?periodo=2026-H1").status_code == 403
+    assert client.get("/monitoraggio/casi.xlsx?periodo=2026-H1").status_code == 403
+    file = client.get("/monitoraggio/partecipanti.xlsx?periodo=2026-H1&territorio=T2")
+    assert file.status_code == 200 and "partecipanti_2026-H1_T2.xlsx" in file.headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(file.data)).worksheets[0]
+    header, *people = list(sheet.iter_rows(values_only=True))
+    assert header[0] == "Pseudonimo" and len(people) == 6 and {p[header.index("Genere")] for p in people} == {"Donne"}
+    assert login_as(cockpit.test_client(), "as1").get("/monitoraggio").status_code == 403
+
+
+def test_the_cabina_di_regia_sees_its_territory_and_downloads_xlsx(cockpit: Flask, programme: Engine) -> None:  # noqa: F811
+    client = login_as(cockpit.test_client(), "regia1")
+    html = client.get("/monitoraggio?periodo=2026").get_data(as_text=True)
+    assert row(html, "segnalati") == ["12"]
+    assert client.get("/monitoraggio?periodo=2026&territorio=T2").status_code == 403
+    file = client.get("/monitoraggio/funnel.xlsx?periodo=2026-H1")
+    book = openpyxl.load_workbook(io.BytesIO(file.data))
+    rows = [tuple(r) for r in book.worksheets[1].iter_rows(values_only=True)]
+    assert ("Persone segnalate", 12) in rows and ("Percorsi avviati", 6) in rows
+    purposes = [e.purpose for e in programme.audit.access_log(actor=programme.users.get("coord"))]
+    assert "esportazione report funnel (xlsx): periodo 2026-H1, territorio tutti" in purposes
+
+
+@pytest.mark.parametrize("period", ["2026-H3", "2027"])
+def test_a_bad_period_is_refused_naming_the_format(cockpit: Flask, period: str) -> None:
+    client = login_as(cockpit.test_client(), "coord")
+    page = client.get(f"/monitoraggio?periodo={period}")
+    assert page.status_code == 422 and "2026-H2" in page.get_data(as_text=True)
+    assert client.get(f"/monitoraggio/esf.csv?periodo={period}").status_code == 422
+
+
+def test_an_empty_period_says_why(cockpit: Flask) -> None:
+    html = login_as(cockpit.test_client(), "coord").get("/monitoraggio?periodo=2026-H2").get_data(as_text=True)
+    assert 'data-testid="empty-esf"' in html and "Nessuna scheda di ingresso" in html
+
+
+def test_the_api_gives_the_same_reports(cockpit: Flask, programme: Engine) -> None:  # noqa: F811
+    _, token = programme.accounts.create_token("t", actor=programme.users.get("coord"))
+    auth = {"Authorization": f"Bearer {token}"}
+    client = cockpit.test_client()
+    body = client.get("/api/v1/reports/funnel?period=2026-H1", headers=auth).get_json()
+    imbuto = next(t for t in body["tables"] if t["key"] == "imbuto")
+    assert imbuto["rows"][0]["cells"][0] == {"valore": 18, "soppresso": False}
+    csv = client.get("/api/v1/reports/esf?period=2026-H1&format=csv", headers=auth)
+    assert csv.mimetype == "text/csv" and "EECO01 Partecipanti;Totale;13" in csv.get_data(as_text=True)
+    bad = client.get("/api/v1/reports/sla?period=2026-H3", headers=auth)
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
+    assert "2026-H2" in str(bad.get_json()["errors"])
+    cases = client.get("/api/v1/reports/cases?period=2026-H1", headers=auth).get_json()
+    assert len(cases["righe"]) == 18
+    _, evaluator = programme.accounts.create_token("t", actor=programme.users.get("valut"))
+    assert (
+        client.get("/api/v1/reports/wip?period=2026", headers={"Authorization": f"Bearer {evaluator}"}).status_code
+        == 403
+    )

@@ -1,0 +1,177 @@
+"""The monitoring cockpit (``/monitoraggio``): the programme's figures for the coordinator, the
+cabina di regia and the evaluator (aggregates only), per period and territory, each table with
+its chart and its downloads (CSV, XLSX, JSON); the case list and the ESF+ participant file.
+
+Everything comes from ``Engine.reports`` (small cells already suppressed, every download logged
+in the access log with its filters); this module formats, draws the charts (server-side SVG,
+each with its table and a text alternative) and answers downloads. The API reuses ``download``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import format_decimal
+
+from engine import errors
+from engine.model import Actor, Cell, Report, ReportTable
+from web import security
+
+bp = Blueprint("monitoring", __name__)
+
+AGGREGATES = ("funnel", "sla", "esf")
+SUPPRESSED = "< 5"  # as in the downloads: fewer than five people
+MAX_TEXT = 100
+BAR_HEIGHT = 28
+
+
+def _arg(name: str) -> str:
+    return request.args.get(name, "").strip()[:MAX_TEXT]
+
+
+def cell_text(cell: Cell, column: str = "") -> str:
+    """A figure as people read it: ``< 5`` when suppressed, Italian number format, ``%``."""
+    if cell.suppressed:
+        return SUPPRESSED
+    if cell.value is None:
+        return "—"
+    text = str(format_decimal(cell.value, format="#,##0.#"))
+    return f"{text} %" if column.startswith("%") else text
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    text: str
+    y: int
+    width: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A horizontal bar chart of a table's first column, drawn on the server as SVG."""
+
+    key: str
+    title: str
+    description: str
+    bars: tuple[Bar, ...]
+    height: int
+
+
+def chart(table: ReportTable, width: int = 420) -> Chart | None:
+    """The chart of ``table``'s first column; suppressed figures get no bar, only ``< 5``."""
+    values = [r.cells[0].value if r.cells and not r.cells[0].suppressed else None for r in table.rows]
+    numbers = [float(v) for v in values if isinstance(v, int | float)]
+    if not numbers:
+        return None
+    top = max(numbers) or 1.0
+    bars = tuple(
+        Bar(
+            label=r.label,
+            value=float(v) if isinstance(v, int | float) else 0.0,
+            text=cell_text(r.cells[0], table.columns[0]),
+            y=i * BAR_HEIGHT,
+            width=(float(v) / top * width) if isinstance(v, int | float) else 0.0,
+        )
+        for i, (r, v) in enumerate(zip(table.rows, values, strict=True))
+    )
+    description = "; ".join(f"{b.label}: {b.text}" for b in bars)
+    return Chart(table.key, table.title, description, bars, len(bars) * BAR_HEIGHT)
+
+
+CHARTED = {"imbuto", "esiti", "strumenti", "territori"}
+
+
+def _reports(actor: Actor, period: str, territory: str | None) -> list[Report]:
+    reports = security.engine().reports
+    kinds = [*AGGREGATES, *(["wip"] if reports.may_operate(actor=actor) else [])]
+    return [reports.report(kind, actor=actor, period=period, territory=territory) for kind in kinds]
+
+
+@bp.get("/monitoraggio")
+@security.area("monitoring")
+def index() -> tuple[str, int]:
+    actor = security.actor()
+    engine = security.engine()
+    period = _arg("periodo") or engine.reports.current_period()
+    territory = _arg("territorio") or None
+    problem = None
+    found: list[Report] = []
+    try:
+        found = _reports(actor, period, territory)
+    except errors.InvalidData as err:
+        problem = "; ".join(str(m) for messages in err.messages.values() for m in messages) or err.message
+    status = 422 if problem else 200
+    return (
+        render_template(
+            "monitoring.html",
+            reports=found,
+            period=period,
+            territory=territory or "",
+            problem=problem,
+            charted=CHARTED,
+            chart=chart,
+            cell_text=cell_text,
+            bar_height=BAR_HEIGHT,
+            may_operate=engine.reports.may_operate(actor=actor),
+            may_participants=engine.reports.may_export_participants(actor=actor),
+            files=_files(period, territory),
+        ),
+        status,
+    )
+
+
+def _files(period: str, territory: str | None) -> dict[str, dict[str, str]]:
+    """The download links of every report and file, with the page's filters."""
+    query: dict[str, Any] = {"periodo": period, **({"territorio": territory} if territory else {})}
+    links: dict[str, dict[str, str]] = {}
+    for fmt in ("csv", "xlsx", "json"):
+        for kind in AGGREGATES:
+            links.setdefault(kind, {})[fmt] = url_for("monitoring.report_file", kind=kind, export_format=fmt, **query)
+        links.setdefault("wip", {})[fmt] = url_for("monitoring.work_file", export_format=fmt, **query)
+        links.setdefault("casi", {})[fmt] = url_for("monitoring.cases_file", export_format=fmt, **query)
+        links.setdefault("partecipanti", {})[fmt] = url_for("monitoring.participants_file", export_format=fmt, **query)
+    return links
+
+
+def download(kind: str, export_format: str, actor: Actor, period: str, territory: str | None) -> Response:
+    """A report, the case list (``casi``) or the participant file (``partecipanti``) as a file;
+    CSV streams. The engine logs it in the access log with its filters."""
+    file = security.engine().reports.export(
+        kind, export_format, actor=actor, period=period, territory=territory, ip=security.client_ip()
+    )
+    response = Response(file.body, mimetype=file.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{file.name}"'
+    return response
+
+
+def _download(kind: str, export_format: str) -> Response:
+    period = _arg("periodo") or security.engine().reports.current_period()
+    return download(kind, export_format, security.actor(), period, _arg("territorio") or None)
+
+
+@bp.get("/monitoraggio/<any(funnel, sla, esf):kind>.<any(csv, xlsx, json):export_format>")
+@security.area("monitoring")
+def report_file(kind: str, export_format: str) -> Response:
+    return _download(kind, export_format)
+
+
+@bp.get("/monitoraggio/wip.<any(csv, xlsx, json):export_format>")
+@security.area("monitoring_operations")
+def work_file(export_format: str) -> Response:
+    return _download("wip", export_format)
+
+
+@bp.get("/monitoraggio/casi.<any(csv, xlsx, json):export_format>")
+@security.area("monitoring_operations")
+def cases_file(export_format: str) -> Response:
+    return _download("casi", export_format)
+
+
+@bp.get("/monitoraggio/partecipanti.<any(csv, xlsx, json):export_format>")
+@security.area("monitoring_participants")
+def participants_file(export_format: str) -> Response:
+    return _download("partecipanti", export_format)
