@@ -15,6 +15,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from engine.bpmn.sandbox import is_reserved
 from engine.errors import InvalidData, NotFound
 from forms import FORMS, FormSchema
+from forms.labels_en import OPTION_LABELS_EN
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # NUL (PostgreSQL refuses it) and lone UTF-16 surrogates (not Unicode: cannot be encoded or stored)
@@ -196,6 +197,7 @@ def _apply_validator(out: dict[str, Any], v: Any) -> None:
         out["enum"] = list(v.choices)
         if v.labels:
             out["x-enum-labels"] = list(v.labels)
+            out["x-enum-labels_en"] = [OPTION_LABELS_EN.get(str(label), str(label)) for label in v.labels]
     elif isinstance(v, validate.Range):
         if v.min is not None:
             out["exclusiveMinimum" if not v.min_inclusive else "minimum"] = v.min

@@ -31,6 +31,7 @@ from babel.numbers import format_currency, format_decimal
 from marshmallow import Schema, fields, validate
 
 from forms.base import FORMS
+from forms.labels_en import OPTION_LABELS_EN
 from forms.variables import CODES, PHASES, PROCESS_PHASES, VARIABLES
 
 ZONE = ZoneInfo("Europe/Rome")
@@ -99,7 +100,7 @@ def _choices(f: fields.Field[Any]) -> dict[str, tuple[str, str]]:
             labels_en = list(getattr(v, "labels_en", None) or [])
             for i, code in enumerate(v.choices):
                 it = str(labels[i]) if i < len(labels) and labels[i] != code else ""
-                en = str(labels_en[i]) if i < len(labels_en) else ""
+                en = str(labels_en[i]) if i < len(labels_en) else OPTION_LABELS_EN.get(it, "")
                 out[str(code)] = (it, en)
     return out
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forms import present
-from web.i18n import _, help_text, label
+from web.i18n import _, english, help_text, label
 
 ROW_PLACEHOLDER = "__index__"
 LONG_TEXT = 300  # strings allowed longer than this get a textarea
@@ -168,7 +168,7 @@ def _hint_lines() -> str:
 
 def _options(node: Mapping[str, Any]) -> list[tuple[str, str]]:
     values = [v for v in node.get("enum", []) if v is not None]
-    labels = node.get("x-enum-labels") or []
+    labels = (english() and node.get("x-enum-labels_en")) or node.get("x-enum-labels") or []
     return [(str(v), str(labels[i]) if i < len(labels) else str(v)) for i, v in enumerate(values)]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from forms import FORMS, present
+from forms.labels_en import OPTION_LABELS_EN
 from forms.variables import CODES, VARIABLES
 
 
@@ -36,6 +37,20 @@ def test_every_form_option_has_an_italian_label() -> None:
             if not label.strip() or (label == code and "_" in code):
                 missing.append(f"{where}: {code}")
     assert missing == []
+
+
+def test_every_form_option_has_an_english_label() -> None:
+    missing = sorted(
+        {f"{where}: {label}" for key, schema in FORMS.items() for where, _, label, _ in _options(schema(), key)}
+        - {
+            f"{where}: {label}"
+            for key, schema in FORMS.items()
+            for where, _, label, _ in _options(schema(), key)
+            if label in OPTION_LABELS_EN
+        }
+    )
+    assert missing == []
+    assert present.row("urgenza", "URGENTE", "en").text == "Urgent"
 
 
 def test_vocabularies_of_computed_values_are_labelled_in_italian_and_english() -> None:
@@ -107,7 +122,16 @@ def test_submissions_name_the_form_that_wrote_each_field() -> None:
 
 
 ENGLISH = ("Not a valid", "Longer than", "Shorter than", "Must be", "Missing data", "Unknown field", "Length must")
-ENGLISH += ("Field may not", "Invalid value", "Invalid type", "Invalid input", "String does not", "greater than", "less than", "cannot be formatted")
+ENGLISH += (
+    "Field may not",
+    "Invalid value",
+    "Invalid type",
+    "Invalid input",
+    "String does not",
+    "greater than",
+    "less than",
+    "cannot be formatted",
+)
 BAD_VALUES: tuple[Any, ...] = ("x", "3000-13-45", "", "Z" * 20_000, -(10**12), 10**12, 1.5, True, None, [1], {"a": 1})
 
 

@@ -126,3 +126,14 @@ def test_pdf_dossier_shows_labels_local_times_and_option_labels(app: Flask, demo
     assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2} CES?T", text), "times in Europe/Rome with the zone"
     assert "In corso" in text and "running" not in text
     assert_readable(text, data)
+
+
+def test_english_mode_shows_english_options_and_data(app: Flask, demo: Engine) -> None:
+    case = start_case(demo, "BEN-ENGLISH")
+    task = advance(demo, case.id, "UT_segnalazione")
+    client = login_as(app.test_client(), ROLE_USER[task.role or ""])
+    form = visible_text(client.get(f"/tasks/{task.id}?lang=en").get_data(as_text=True))
+    assert "Looking for work" in form and "Ricerca di lavoro" not in form
+    advance(demo, case.id, "UT_informativa")
+    page = visible_text(client.get(f"/cases/{case.id}?lang=en").get_data(as_text=True))
+    assert "Reason for referral" in page and "Looking for work" in page and "F2 · Needs assessment" in page
