@@ -52,6 +52,7 @@ class EventKind(enum.StrEnum):
     SUSPENDED = "suspended"
     RESUMED = "resumed"
     CLOSED = "closed"
+    PROTOCOL_CHANGED = "protocol_changed"  # a protocol the case relies on lapsed or was withdrawn
 
 
 @dataclass(frozen=True)
@@ -587,6 +588,9 @@ PROTOCOL_STATUSES: dict[str, str] = {
     "scaduto": "Scaduto",
     "receduto": "Receduto",
 }
+# In force: grounds the data sharing between its parties. Ended: lapsed or withdrawn, data kept.
+PROTOCOL_IN_FORCE = frozenset({"attivo", "in_scadenza"})
+PROTOCOL_ENDED = frozenset({"scaduto", "receduto"})
 
 
 @dataclass(frozen=True)
@@ -681,6 +685,7 @@ class PartnerProtocol:
     withdrawal_clause: str = ""
     withdrawal_notice_days: int = 0
     origin_case_id: int | None = None
+    lifecycle_case_id: int | None = None
     updated_at: dt.datetime | None = None
     parties: tuple[Party, ...] = ()
     signatories: tuple[Signatory, ...] = ()

@@ -51,6 +51,7 @@ KIND_LABELS: dict[str, Any] = {
     "task_released": _l("Rilascio attività"),
     "task_reassigned": _l("Riassegnazione attività"),
     "partnership_changed": _l("Variazione partenariato"),
+    "protocol_changed": _l("Variazione di un protocollo"),
     "data_corrected": _l("Correzione dati"),
     "case_reset": _l("Ritorno a un passo precedente"),
     "data_erased": _l("Cancellazione dati personali"),

@@ -460,6 +460,8 @@ protocol = Table(
     Column("reference", String(200), nullable=False, default=""),
     # the partnership case (F1) whose signed agreement produced the protocol
     Column("origin_case_id", Integer),
+    # the case of the lifecycle process (scadenza_protocollo) watching the protocol while in force
+    Column("lifecycle_case_id", Integer),
     Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(100), nullable=False),
     Column("updated_at", UTCDateTime),

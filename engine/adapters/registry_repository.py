@@ -276,3 +276,22 @@ class SqlRegistryRepository:
         if protocol_id is not None:
             query = query.where(e.protocol_id == protocol_id)
         return [RegistryEvent(**r._mapping) for r in self.conn.execute(query)]
+
+    # --- cases that rely on a protocol ---------------------------------------------------------
+
+    def dependent_cases(self, territory: str, organisation_ids: Sequence[int]) -> list[tuple[int, int, str]]:
+        """Running cases of ``territory`` whose current team names one of the organisations:
+        (case id, organisation id, relation), oldest first."""
+        t, c = orm.case_team.c, orm.cases.c
+        rows = self.conn.execute(
+            select(t.case_id, t.organisation_id, t.relation)
+            .join(orm.cases, c.id == t.case_id)
+            .where(
+                c.territory == territory,
+                c.status.in_(["running", "suspended"]),
+                t.ended_at.is_(None),
+                t.organisation_id.in_(list(organisation_ids)),
+            )
+            .order_by(t.case_id, t.id)
+        )
+        return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]

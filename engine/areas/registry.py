@@ -99,6 +99,22 @@ class Registry(Area):
     def activate_protocol(self, protocol_id: int, *, actor: Actor) -> PartnerProtocol:
         return registry.activate_protocol(self._ctx, actor, protocol_id)
 
+    def withdraw_protocol(
+        self,
+        protocol_id: int,
+        organisation: str,
+        effective_on: str,
+        *,
+        actor: Actor,
+        substitute: str | None = None,
+    ) -> PartnerProtocol:
+        """A party withdraws (recesso) with effect on ``effective_on``; ``substitute`` takes its places."""
+        return registry.withdraw_protocol(self._ctx, actor, protocol_id, organisation, effective_on, substitute)
+
+    def dependent_cases(self, protocol_id: int, *, actor: Actor) -> list[int]:
+        """The running cases whose team names a party of the protocol."""
+        return registry.dependent_cases(self._ctx, actor, protocol_id)
+
     def add_document(
         self, protocol_id: int, name: str, media_type: str, content: bytes, *, actor: Actor
     ) -> ProtocolDocument:

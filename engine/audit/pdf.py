@@ -31,6 +31,7 @@ KIND_LABELS = {
     "task_released": "Rilascio attività",
     "task_reassigned": "Riassegnazione attività",
     "partnership_changed": "Variazione partenariato",
+    "protocol_changed": "Variazione di un protocollo",
     "data_corrected": "Correzione dati",
     "case_reset": "Ritorno a un passo precedente",
     "data_erased": "Cancellazione dati personali",

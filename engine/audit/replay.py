@@ -36,6 +36,7 @@ PASSIVE = {
     EventKind.PERSON_RECORDED.value,
     EventKind.BREAK_GLASS.value,
     EventKind.ENTERPRISE_CHANGED.value,
+    EventKind.PROTOCOL_CHANGED.value,
 }
 
 

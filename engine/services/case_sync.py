@@ -38,6 +38,8 @@ from engine.services.context import Context
 from engine.teams import LANE_RELATION, route
 
 PARTNERSHIP_MESSAGE = "partenariato_cambiato"
+# the process whose cases watch a protocol in force (engine.services.protocol_lifecycle)
+PROTOCOL_LIFECYCLE = "scadenza_protocollo"
 
 
 def event(
@@ -104,6 +106,11 @@ def write_command(
     state = digest(summary(record.status.value, record.data, ready, ctx.runner.waiting_elements(wf)))
     if new:
         uow.cases.add(record)  # the id the events are sealed with
+    if record.process_id == PROTOCOL_LIFECYCLE:
+        # imported here: the lifecycle module builds on the team commands, which build on this one
+        from engine.services import protocol_lifecycle
+
+        protocol_lifecycle.sync(uow, record, actor, now)
     append_events(uow, record, events, state_digest=state)  # the case row first: it is version-checked
     uow.case_state.write(record.id, change)
     closed, fresh = _sync_tasks(ctx, uow, record, ready, now, actor, completed, before, refresh)

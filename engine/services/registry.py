@@ -26,9 +26,13 @@ from stdnum.it import codicefiscale, iva
 from engine import errors
 from engine.model import (
     ORGANISATION_KINDS,
+    PROTOCOL_IN_FORCE,
     PROTOCOL_KINDS,
     PROTOCOL_STATUSES,
     Actor,
+    CaseEvent,
+    CaseRecord,
+    EventKind,
     Organisation,
     PartnerProtocol,
     ProtocolDocument,
@@ -37,6 +41,8 @@ from engine.model import (
 )
 from engine.policy import Permission, Target, allows, is_system, require, roles_with
 from engine.ports import AbstractUnitOfWork
+from engine.services import cases
+from engine.services.case_sync import PROTOCOL_LIFECYCLE, event, on_running_case
 from engine.services.context import Context
 
 __all__ = ["ORGANISATION_KINDS", "PROTOCOL_KINDS", "ProtocolTerms"]
@@ -52,9 +58,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "receduto": frozenset(),
 }
 # In force: grounds data sharing between its parties.
-IN_FORCE = frozenset({"attivo", "in_scadenza"})
+IN_FORCE = PROTOCOL_IN_FORCE
 # Still binding or about to be: two of these between the same parties may not overlap in time.
 LIVE = frozenset({"bozza", "firmato", "attivo", "in_scadenza"})
+WITHDRAWAL_MESSAGE = "recesso_protocollo"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,59}$")
 _TERRITORY = re.compile(r"^[\w][\w .'-]{0,99}$")
@@ -465,8 +472,105 @@ def sign_protocol(
 
 
 def activate_protocol(ctx: Context, actor: Actor, protocol_id: int) -> PartnerProtocol:
-    """A signed protocol comes into force."""
-    return set_status(ctx, actor, protocol_id, "attivo")
+    """A signed protocol comes into force. One with an expiry is watched from now on by a case of
+    the lifecycle process (started in the same transaction; engine.services.protocol_lifecycle),
+    which moves it to ``attivo`` as its first step."""
+    with ctx.uow(write=False) as uow:
+        current = uow.registry.protocol(protocol_id)
+        deployed = uow.processes.latest(PROTOCOL_LIFECYCLE) is not None
+    require(actor, Permission.REGISTRY_MANAGE, Target(current.territory))
+    _move(current, "attivo")
+    if current.expires_on is None or not deployed:
+        # nothing to watch (no expiry), or no lifecycle process in the library yet
+        return set_status(ctx, actor, protocol_id, "attivo", {"controllo_scadenza": False})
+
+    def link(uow: AbstractUnitOfWork, record: CaseRecord) -> None:
+        found = uow.registry.protocol(protocol_id)
+        if found.status != "attivo" or found.lifecycle_case_id != record.id:
+            raise errors.RegistryConflict(
+                "the protocol changed meanwhile", {"status": ["Il protocollo è stato modificato nel frattempo."]}
+            )
+
+    data = {
+        "protocollo_id": current.id,
+        "protocollo_numero": current.number or f"n. {current.id}",
+        "data_scadenza": current.expires_on,
+        "territorio": current.territory,
+        "titolo": f"Protocollo {current.number or current.id}",
+    }
+    cases.start_case(ctx, PROTOCOL_LIFECYCLE, data, actor, territory=current.territory, then=link)
+    with ctx.uow(write=False) as uow:
+        return uow.registry.protocol(protocol_id)
+
+
+def withdraw_protocol(
+    ctx: Context,
+    actor: Actor,
+    protocol_id: int,
+    organisation: str,
+    effective_on: str,
+    substitute: str | None = None,
+) -> PartnerProtocol:
+    """A party withdraws (recesso): notified today, effective on ``effective_on`` (not in the
+    past, not before the notice the protocol gives). The lifecycle case receives the notice and,
+    on that date, marks the protocol ``receduto`` and hands the party's places in running cases
+    to ``substitute``."""
+    problems: dict[str, list[str]] = {}
+    day = _date(effective_on, "effective_on", problems)
+    now = ctx.clock.now()
+    today = now.date()
+    with ctx.uow(write=False) as uow:
+        current = uow.registry.protocol(protocol_id)
+        require(actor, Permission.REGISTRY_MANAGE, Target(current.territory))
+        if current.status not in IN_FORCE or current.lifecycle_case_id is None:
+            raise errors.RegistryConflict(
+                "only a watched protocol in force can be withdrawn from",
+                {"status": ["Si può recedere solo da un protocollo in vigore."]},
+            )
+        if organisation not in {p.code for p in current.parties}:
+            problems["organisation"] = ["L'organizzazione non è parte del protocollo."]
+        if day is not None:
+            earliest = today + dt.timedelta(days=current.withdrawal_notice_days)
+            if day < today:
+                problems["effective_on"] = ["La data di effetto non può essere passata."]
+            elif day < earliest:
+                problems["effective_on"] = [
+                    f"Il preavviso è di {current.withdrawal_notice_days} giorni: "
+                    f"effetto non prima del {earliest.strftime('%d/%m/%Y')}."
+                ]
+        if substitute:
+            found = uow.registry.organisation_id(substitute)
+            if found is None:
+                problems["substitute"] = ["Organizzazione non registrata."]
+            elif substitute == organisation:
+                problems["substitute"] = ["Il sostituto deve essere un'altra organizzazione."]
+            elif not uow.registry.organisation(substitute).serves(current.territory):
+                problems["substitute"] = ["Il sostituto non serve il territorio del protocollo."]
+    if problems:
+        raise errors.InvalidData("invalid withdrawal", problems)
+    assert day is not None and current.lifecycle_case_id is not None
+    notice = {"organizzazione": organisation, "sostituto": substitute or None, "data_effetto": day.isoformat()}
+
+    def send(uow: AbstractUnitOfWork, record: CaseRecord, wf: object) -> list[CaseEvent]:
+        days = int(ctx.param("giorni_validita_messaggi_caso") or 180)
+        uow.messages.add(record.id, WITHDRAWAL_MESSAGE, notice, now, actor.username, now + dt.timedelta(days=days))
+        uow.registry.log(now, actor.username, "withdrawal_notified", notice, protocol_id=protocol_id)
+        return [
+            event(record, now, actor, EventKind.MESSAGE_SENT, data={"message": WITHDRAWAL_MESSAGE, "payload": notice})
+        ]
+
+    on_running_case(ctx, current.lifecycle_case_id, actor, send)
+    with ctx.uow(write=False) as uow:
+        return uow.registry.protocol(protocol_id)
+
+
+def dependent_cases(ctx: Context, actor: Actor, protocol_id: int) -> list[int]:
+    """The running cases whose team names a party of the protocol (what a lapse would flag)."""
+    with ctx.uow(write=False) as uow:
+        found = uow.registry.protocol(protocol_id)
+        require(actor, Permission.REGISTRY_MANAGE, Target(found.territory))
+        parties = [p.organisation_id for p in found.parties]
+        return sorted({c for c, _o, _r in uow.registry.dependent_cases(found.territory, parties)})
 
 
 def set_status(

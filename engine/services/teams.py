@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from engine import errors
-from engine.model import Actor, BreakGlass, CaseRecord, EventKind, TeamMember
+from engine.model import PROTOCOL_ENDED, PROTOCOL_IN_FORCE, Actor, BreakGlass, CaseRecord, EventKind, TeamMember
 from engine.policy import Permission, Relation, Target, is_system, require
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_sync import append_events, event
@@ -84,6 +84,17 @@ def add_to_team(
                     {"organisation": ["L'organizzazione è di un altro territorio."]},
                 )
             organisation_id = found.id
+            # a party whose protocol here lapsed or was withdrawn gets no new case (its old ones keep their data)
+            here = uow.registry.protocols(record.territory, organisation_id=found.id)
+            if any(p.status in PROTOCOL_ENDED for p in here) and not any(p.status in PROTOCOL_IN_FORCE for p in here):
+                raise errors.RegistryConflict(
+                    "no protocol in force with this organisation",
+                    {
+                        "organisation": [
+                            f"Con «{found.name}» non c'è più un protocollo in vigore: non si condividono nuovi casi."
+                        ]
+                    },
+                )
         if username is not None:
             uow.users.get_actor(username)
         current = uow.teams.members(case_id)

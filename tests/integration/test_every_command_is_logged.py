@@ -157,6 +157,10 @@ NOT_CASE_COMMANDS = {
     "enterprises.end_employment",
     "enterprises.unlink",
     "registry.add_protocol_terms",
+    "registry.dependent_cases",
+    # the notice goes to the protocol's lifecycle case as a message, with its message_sent event
+    # (tests/integration/test_protocol_lifecycle.py follows it to the effect date)
+    "registry.withdraw_protocol",
 }
 
 

@@ -1,0 +1,108 @@
+"""A protocol in force is watched by a case of the lifecycle process (``scadenza_protocollo``):
+its timers open the renewal at expiry minus notice, remind the coordinator, and let the protocol
+lapse; a party's withdrawal reaches it as the message ``recesso_protocollo`` and takes effect on
+its date. The diagram says where the protocol stands in the variable ``stato_protocollo``;
+``sync`` brings the registry in line after every command on such a case, in the same transaction:
+
+- ``attivo`` again after a renewal: the new expiry is recorded; running cases are not touched;
+- ``scaduto``: nothing is deleted; the running cases whose team names a party get a
+  ``protocol_changed`` event and are listed to the coordinator; no new case is shared with a
+  party that has no protocol in force there (``engine.services.teams``);
+- ``receduto``: the withdrawing party leaves the teams of the territory's running cases and the
+  substitute takes its place, so their open tasks move to the substitute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from engine import errors
+from engine.model import Actor, CaseRecord, EventKind, PartnerProtocol
+from engine.ports import AbstractUnitOfWork
+from engine.services.case_sync import PROTOCOL_LIFECYCLE, append_events, event
+from engine.services.registry import TRANSITIONS, WITHDRAWAL_MESSAGE, move_protocol
+from engine.services.teams import reroute_open_tasks
+
+LIFECYCLE_PROCESS = PROTOCOL_LIFECYCLE
+__all__ = ["LIFECYCLE_PROCESS", "WITHDRAWAL_MESSAGE", "sync"]
+
+
+def sync(uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, now: dt.datetime) -> None:
+    """Align the protocol a lifecycle case watches with what the diagram says (see module doc)."""
+    target, protocol_id = record.data.get("stato_protocollo"), record.data.get("protocollo_id")
+    if not isinstance(protocol_id, int) or not isinstance(target, str) or target not in TRANSITIONS:
+        return
+    try:
+        current = uow.registry.protocol(protocol_id)
+    except errors.NotFound:
+        return
+    values: dict[str, Any] = {}
+    expiry = record.data.get("data_scadenza")
+    if target == "attivo" and isinstance(expiry, str) and expiry != current.expires_on:
+        values["expires_on"] = expiry  # a renewal: the protocol goes on, the cases with it
+    if current.lifecycle_case_id is None:
+        values["lifecycle_case_id"] = record.id
+    if target == current.status:
+        if values:
+            uow.registry.update_protocol(current.id, {**values, "updated_at": now})
+            uow.registry.log(now, actor.username, "protocol_renewed", values, protocol_id=current.id)
+        return
+    if target not in TRANSITIONS[current.status]:
+        return  # the registry already moved on (e.g. withdrawn while the renewal waited)
+    moved = move_protocol(uow, current, target, actor, now, data={"caso": record.id}, values=values)
+    if target == "scaduto":
+        _flag_dependent_cases(uow, moved, actor, now)
+    elif target == "receduto":
+        _hand_over(uow, moved, record.data, actor, now)
+
+
+def _flag_dependent_cases(uow: AbstractUnitOfWork, protocol: PartnerProtocol, actor: Actor, now: dt.datetime) -> None:
+    parties = [p.organisation_id for p in protocol.parties]
+    flagged = sorted({case_id for case_id, _o, _r in uow.registry.dependent_cases(protocol.territory, parties)})
+    for case_id in flagged:
+        record = uow.cases.get(case_id)
+        record.updated_at = now
+        change = {"protocollo": protocol.id, "numero": protocol.number, "stato": protocol.status}
+        append_events(uow, record, [event(record, now, actor, EventKind.PROTOCOL_CHANGED, data=change)])
+    uow.registry.log(now, actor.username, "dependent_cases_flagged", {"casi": flagged}, protocol_id=protocol.id)
+
+
+def _hand_over(
+    uow: AbstractUnitOfWork, protocol: PartnerProtocol, data: dict[str, Any], actor: Actor, now: dt.datetime
+) -> None:
+    """The withdrawing party's places in running cases go to the substitute (tasks follow)."""
+    leaving = uow.registry.organisation_id(str(data.get("organizzazione_recedente") or ""))
+    substitute_code = str(data.get("sostituto") or "")
+    substitute = uow.registry.organisation_id(substitute_code) if substitute_code else None
+    if leaving is None:
+        return
+    moved: list[int] = []
+    for case_id, _organisation, _relation in uow.registry.dependent_cases(protocol.territory, [leaving]):
+        if case_id in moved:
+            continue
+        record = uow.cases.get(case_id)
+        members = [m for m in uow.teams.members(case_id) if m.organisation_id == leaving]
+        uow.teams.end([m.id for m in members], now)
+        events = []
+        for member in members:
+            if substitute is not None:
+                uow.teams.add(case_id, member.relation, organisation_id=substitute, at=now, by=actor.username)
+            change = {
+                "relazione": member.relation,
+                "organizzazione": member.organisation_code,
+                "sostituto": substitute_code or None,
+                "motivo": "recesso dal protocollo",
+            }
+            events.append(event(record, now, actor, EventKind.TEAM_CHANGED, data=change))
+        reroute_open_tasks(uow, record)
+        record.updated_at = now
+        append_events(uow, record, events)
+        moved.append(case_id)
+    uow.registry.log(
+        now,
+        actor.username,
+        "withdrawal_handed_over",
+        {"organizzazione": data.get("organizzazione_recedente"), "sostituto": substitute_code or None, "casi": moved},
+        protocol_id=protocol.id,
+    )
