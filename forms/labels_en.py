@@ -6,6 +6,8 @@ Italian label has no English one here."""
 from __future__ import annotations
 
 OPTION_LABELS_EN: dict[str, str] = {
+    "Rinnovato": "Renewed",
+    "Non rinnovato: il protocollo scadrà": "Not renewed: the protocol will lapse",
     "Comune / Ambito territoriale sociale": "Municipality / social district",
     "Centro per l'Impiego (Regione)": "Job centre (Region)",
     "ASL (DSM, SerD)": "Local health authority (mental health, addiction services)",
