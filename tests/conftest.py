@@ -4,6 +4,7 @@ says so), a movable clock, the engine built on both, and actors."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -73,15 +74,25 @@ def pg_url() -> Iterator[str | None]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database with the current schema, created once per session: each test
+    gets a copy of the file (about 1 ms) instead of creating every table again (about 100 ms)."""
+    path = tmp_path_factory.mktemp("schema") / "template.db"
+    db = make_db_engine(f"sqlite:///{path}")
+    metadata.create_all(db)
+    db.dispose()  # the last connection closed: the write-ahead log is folded into the file
+    return path
+
+
 @pytest.fixture
-def db_url(tmp_path: Path, pg_url: str | None) -> str:
-    """A fresh, empty database with the current schema."""
+def db_url(tmp_path: Path, pg_url: str | None, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database with the current schema: a copy of the session's SQLite template,
+    or the session's PostgreSQL schema with every table emptied."""
     if pg_url is None:
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-        db = make_db_engine(url)
-        metadata.create_all(db)
-        db.dispose()
-        return url
+        path = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
     db = make_db_engine(pg_url)
     with db.begin() as conn:
         names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
