@@ -37,6 +37,10 @@ EVENT_LABELS = {
     "protocol_signed": "Firma registrata",
     "protocol_status": "Cambio di stato",
     "document_added": "Documento allegato",
+    "withdrawal_notified": "Recesso comunicato",
+    "withdrawal_handed_over": "Casi affidati al sostituto",
+    "dependent_cases_flagged": "Casi collegati segnalati al coordinamento",
+    "protocol_renewed": "Rinnovo registrato",
 }
 
 
@@ -229,11 +233,16 @@ def _protocol_page(protocol_id: int, messages: dict[str, Any], status: int = 200
     found = eng.registry.protocol(protocol_id, actor=actor)
     history = eng.registry.protocol_history(protocol_id, actor=actor)
     members = {p.code: eng.registry.organisation(p.code, actor=actor).members for p in found.parties}
+    manager = security.may(actor, "registry_manage")
+    dependent = eng.registry.dependent_cases(protocol_id, actor=actor) if manager else []
+    substitutes = [o for o in eng.registry.organisations(actor=actor, territory=found.territory)] if manager else []
     html = render_template(
         "registry/protocol.html",
         protocol=found,
         history=history,
         members=members,
+        dependent=dependent,
+        substitutes=substitutes,
         messages=messages,
         event_labels=EVENT_LABELS,
         form=request.form,
@@ -319,6 +328,23 @@ def activate(protocol_id: int) -> Response | tuple[str, int]:
     except (errors.Conflict, errors.Forbidden) as err:
         return _protocol_page(protocol_id, *_problem(err, "_schema"))
     flash(_("Il protocollo è in vigore."), "info")
+    return redirect(url_for("registry.protocol", protocol_id=protocol_id))
+
+
+@bp.post("/registry/protocols/<int:protocol_id>/withdraw")
+@security.area("registry_manage")
+def withdraw(protocol_id: int) -> Response | tuple[str, int]:
+    try:
+        security.engine().registry.withdraw_protocol(
+            ensure_id(protocol_id),
+            _text("organisation", 60),
+            _text("effective_on", 10),
+            actor=security.actor(),
+            substitute=_text("substitute", 60) or None,
+        )
+    except (errors.InvalidData, errors.Conflict, errors.Forbidden) as err:
+        return _protocol_page(protocol_id, *_problem(err, "_schema"))
+    flash(_("Recesso registrato: avrà effetto alla data indicata."), "info")
     return redirect(url_for("registry.protocol", protocol_id=protocol_id))
 
 

@@ -5,6 +5,7 @@ input (422), conflicts (409), other roles (403) and other territories."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -194,3 +195,43 @@ def test_other_territories_and_roles(coord: Api, api_as: Any, demo: Engine) -> N
         403,
     )
     assert "/api/v1/protocols/{protocol_id}/signature" in coord.get("/openapi.json").get_json()["paths"]
+
+
+def test_withdrawal_and_dependent_cases(coord: Api, demo: Engine) -> None:
+    organisation(coord, "COOP_W", [TERRITORY])
+    organisation(coord, "COOP_S", [TERRITORY])
+    coord.post("/organisations/COOP_W/members", json={"username": "partner"})
+    pid = coord.post(
+        "/protocols",
+        json={
+            "organisation": "COOP_W",
+            "kind": "convenzione",
+            "scope": "Inserimenti",
+            "starts_on": "2026-01-01",
+            "expires_on": "2030-12-31",
+            "withdrawal_notice_days": 10,
+        },
+    ).get_json()["id"]
+    signed = coord.post(
+        f"/protocols/{pid}/signature",
+        json={
+            "number": "C-1",
+            "signed_on": demo.now().date().isoformat(),
+            "signatories": [{"organisation": "COOP_W", "username": "partner"}],
+        },
+    )
+    assert signed.status_code == 200
+    active = coord.post(f"/protocols/{pid}/activation").get_json()
+    assert active["status"] == "attivo" and active["lifecycle_case_id"]
+    assert coord.get(f"/protocols/{pid}/dependent-cases").get_json() == {"cases": []}
+    past = problem(
+        coord.post(f"/protocols/{pid}/withdrawal", json={"organisation": "COOP_W", "effective_on": "2020-01-01"}), 422
+    )
+    assert past["errors"]["effective_on"] == ["La data di effetto non può essere passata."]
+    later = (demo.now().date() + dt.timedelta(days=20)).isoformat()
+    done = coord.post(
+        f"/protocols/{pid}/withdrawal", json={"organisation": "COOP_W", "effective_on": later, "substitute": "COOP_S"}
+    )
+    assert done.status_code == 200 and done.get_json()["status"] == "attivo"
+    kinds = [e["kind"] for e in coord.get(f"/protocols/{pid}/history").get_json()]
+    assert kinds[-1] == "withdrawal_notified"

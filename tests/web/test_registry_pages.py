@@ -86,6 +86,11 @@ def test_the_coordinator_keeps_the_registry_through_the_pages(
     assert uploaded.status_code == 302
     page = client.get(protocol_url).get_data(as_text=True)
     assert "Attivo" in page and hashlib.sha256(content).hexdigest() in page and "01/12/2025" in page
+    assert "Controllo della scadenza" in page and "Recesso di una parte" in page
+    refused = client.post(
+        f"{protocol_url}/withdraw", data={"organisation": "UEPE_MARCHE", "effective_on": "2020-01-01"}
+    )
+    assert refused.status_code == 422 and "La data di effetto non può essere passata." in refused.get_data(as_text=True)
     network = client.get("/registry/network").get_data(as_text=True)
     assert "UEPE Marche" in network and "Prot. 7/2026" in network and "31/12/2027" in network
     assert 'data-testid="network-graph"' in network and "Territorio ATS-Demo" in network

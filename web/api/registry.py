@@ -28,9 +28,11 @@ from web.api.registry_schemas import (
     OrganisationSchema,
     OrganisationUpdateSchema,
     ProtocolCreateSchema,
+    ProtocolDependentCasesSchema,
     ProtocolQuerySchema,
     ProtocolSchema,
     ProtocolUpdateSchema,
+    ProtocolWithdrawalSchema,
     RegistryEventSchema,
     SignatureSchema,
 )
@@ -203,6 +205,30 @@ def blueprint(prefix: str) -> Blueprint:
     def activate_protocol(protocol_id: int) -> PartnerProtocol:
         """A signed protocol comes into force (409 unless signed)."""
         return security.engine().registry.activate_protocol(ensure_id(protocol_id), actor=api_actor())
+
+    @blp.route("/protocols/<int:protocol_id>/withdrawal", methods=["POST"])
+    @requires("registry_manage")
+    @blp.arguments(ProtocolWithdrawalSchema)
+    @blp.response(200, ProtocolSchema)
+    @problems(blp, 403, 404, 409, 422)
+    def withdraw(args: dict[str, Any], protocol_id: int) -> PartnerProtocol:
+        """A party withdraws: the protocol stays in force until the effect date, then is
+        ``receduto`` and the party's places in running cases go to the substitute."""
+        return security.engine().registry.withdraw_protocol(
+            ensure_id(protocol_id),
+            args["organisation"],
+            args["effective_on"].isoformat(),
+            actor=api_actor(),
+            substitute=args.get("substitute"),
+        )
+
+    @blp.route("/protocols/<int:protocol_id>/dependent-cases", methods=["GET"])
+    @requires("registry_manage")
+    @blp.response(200, ProtocolDependentCasesSchema)
+    @problems(blp, 403, 404)
+    def dependent_cases(protocol_id: int) -> dict[str, list[int]]:
+        """The running cases whose team names a party (flagged if the protocol lapses)."""
+        return {"cases": security.engine().registry.dependent_cases(ensure_id(protocol_id), actor=api_actor())}
 
     @blp.route("/protocols/<int:protocol_id>/documents", methods=["POST"])
     @requires("registry_manage")

@@ -101,6 +101,9 @@ class ProtocolSchema(Schema):
     withdrawal_clause = fields.String(required=True)
     withdrawal_notice_days = fields.Integer(required=True)
     origin_case_id = fields.Integer(required=True, allow_none=True)
+    lifecycle_case_id = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The case watching its expiry and withdrawals"}
+    )
     parties = fields.List(fields.Nested(PartySchema), required=True)
     signatories = fields.List(fields.Nested(SignatorySchema), required=True)
     documents = fields.List(fields.Nested(DocumentSchema), required=True)
@@ -171,3 +174,20 @@ class RegistryEventSchema(Schema):
     actor = fields.String(required=True)
     kind = fields.String(required=True)
     data = fields.Dict(required=True)
+
+
+class ProtocolWithdrawalSchema(Strict):
+    organisation = fields.String(
+        required=True, validate=validate.Length(min=1, max=60), metadata={"description": "The withdrawing party"}
+    )
+    effective_on = fields.Date(required=True, metadata={"description": "Not in the past, not before the notice"})
+    substitute = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "The organisation taking the party's places in running cases"},
+    )
+
+
+class ProtocolDependentCasesSchema(Schema):
+    cases = fields.List(fields.Integer(), required=True, metadata={"description": "Running cases relying on it"})
