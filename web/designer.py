@@ -35,8 +35,10 @@ from engine.model import CaseMigration, DraftEvent, DryRunResult, ProcessDraft, 
 from web import input_guard, security
 from web.errors import ensure_id, lock_fields
 from web.i18n import _, _l
+from web.problems import located, problem_text
 
 bp = Blueprint("designer", __name__)
+bp.add_app_template_global(problem_text)
 
 MAX_TEXT = 500
 MAX_CASES = 500  # running cases listed on the migration page (a bulk migration takes them all)
@@ -58,7 +60,7 @@ def draft_document(draft: ProcessDraft, *, content: bool = True) -> dict[str, An
         "note": draft.note,
         "created_at": draft.created_at,
         "updated_at": draft.updated_at,
-        "problems": [dataclasses.asdict(p) for p in draft.problems],
+        "problems": [{**dataclasses.asdict(p), "text": problem_text(p)} for p in draft.problems],
         "deployed_at": draft.deployed_at,
         "deployable": draft.deployable,
         "revision": draft.revision,
@@ -196,7 +198,7 @@ def _draft(draft_id: int) -> ProcessDraft:
 
 
 def _problem_texts(err: errors.InvalidProcess) -> list[str]:
-    return [str(p) for p in err.problems] or [err.message]
+    return [located(p) for p in err.problems] or [err.message]
 
 
 # --- the library ---------------------------------------------------------------------------

@@ -47,8 +47,9 @@ def lint_library(
     return problems + lint_variables(library, forms_fields or {})
 
 
-def _problem(file: str, node: Any, message: str) -> ProcessProblem:
-    return ProcessProblem(message, file=file, element=node.get("id", ""), line=node.sourceline)
+def _problem(file: str, node: Any, message: str, code: str = "", **args: Any) -> ProcessProblem:
+    """A defect at ``node``; ``code`` and ``args`` let a page say it in the user's language."""
+    return ProcessProblem(message, file=file, element=node.get("id", ""), line=node.sourceline, code=code, args=args)
 
 
 def _lint_bpmn(
@@ -61,20 +62,37 @@ def _lint_bpmn(
             lane_of[(ref.text or "").strip()] = lane.get("name", "")
     for lane in root.iterfind(".//bpmn:lane", NS):
         if lane.get("name") not in roles:
-            out.append(_problem(file, lane, f"lane name {lane.get('name')!r} is not a known role"))
+            out.append(
+                _problem(
+                    file,
+                    lane,
+                    f"lane name {lane.get('name')!r} is not a known role",
+                    "bpmn.lane_role",
+                    lane=lane.get("name", ""),
+                )
+            )
     for task in root.iterfind(".//bpmn:userTask", NS):
         lane = lane_of.get(task.get("id", ""))
         if not lane and not _inherits_lane(task, lane_of):
-            out.append(_problem(file, task, "user task has no lane (no role can complete it)"))
+            out.append(_problem(file, task, "user task has no lane (no role can complete it)", "bpmn.task_lane"))
         for prop, pattern in (("dueInDays", _DAYS), ("priority", _PRIORITY)):
             value = _property(task, prop)
             if value is not None and not pattern.fullmatch(value):
-                out.append(_problem(file, task, f"property {prop}={value!r} is not a whole number"))
+                out.append(
+                    _problem(
+                        file,
+                        task,
+                        f"property {prop}={value!r} is not a whole number",
+                        "bpmn.task_property",
+                        property=prop,
+                        value=value,
+                    )
+                )
         key = _property(task, "formKey")
         if not key:
-            out.append(_problem(file, task, "user task has no formKey property"))
+            out.append(_problem(file, task, "user task has no formKey property", "bpmn.task_form_key"))
         elif key not in forms:
-            out.append(_problem(file, task, f"form {key!r} does not exist in forms/"))
+            out.append(_problem(file, task, f"form {key!r} does not exist in forms/", "bpmn.task_form", form=key))
     for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
         _compile(out, file, script.getparent(), script.text or "", expression=False)
     for tag in ("preScript", "postScript"):
@@ -90,17 +108,29 @@ def _lint_bpmn(
             literal = _literal(text)
             compiled = _compile(out, file, owner, text, expression=True)
             if compiled and isinstance(literal, str) and tag != "timeDate" and not _ISO_DURATION.match(literal):
-                out.append(_problem(file, owner, f"timer {literal!r} is not an ISO-8601 duration"))
+                out.append(
+                    _problem(file, owner, f"timer {literal!r} is not an ISO-8601 duration", "bpmn.timer", timer=literal)
+                )
     for payload in root.iterfind(".//spiff:messagePayload", NS):
         _compile(out, file, _owner(payload), payload.text or "", expression=True)
     for node in root.iterfind(".//bpmn:process//*[@id]", NS):
         if node.get("id") in RESERVED_IDS:
-            out.append(_problem(file, node, f"element id {node.get('id')!r} is reserved by the engine; rename it"))
+            out.append(
+                _problem(
+                    file,
+                    node,
+                    f"element id {node.get('id')!r} is reserved by the engine; rename it",
+                    "bpmn.reserved_id",
+                    id=node.get("id", ""),
+                )
+            )
     out += _lint_gateways(file, root)
     for call in root.iterfind(".//bpmn:callActivity", NS):
         target = call.get("calledElement", "")
         if target not in process_ids:
-            out.append(_problem(file, call, f"call activity calls unknown process {target!r}"))
+            out.append(
+                _problem(file, call, f"call activity calls unknown process {target!r}", "bpmn.call", process=target)
+            )
     return out
 
 
@@ -133,7 +163,15 @@ def _lint_gateways(file: str, root: Any) -> list[ProcessProblem]:
             continue
         bare = [f.get("id") for f in outgoing if f.find("bpmn:conditionExpression", NS) is None]
         if bare:
-            out.append(_problem(file, gw, f"exclusive gateway has no default flow and flows without condition: {bare}"))
+            out.append(
+                _problem(
+                    file,
+                    gw,
+                    f"exclusive gateway has no default flow and flows without condition: {bare}",
+                    "bpmn.gateway",
+                    flows=", ".join(str(f) for f in bare),
+                )
+            )
     return out
 
 
@@ -154,7 +192,9 @@ def _compile(out: list[ProcessProblem], file: str, owner: Any, source: str, *, e
         return False
     complaint = lint_source(source, expression=expression)
     if complaint:
-        out.append(_problem(file, owner, f"refused by the script sandbox: {complaint}"))
+        out.append(
+            _problem(file, owner, f"refused by the script sandbox: {complaint}", "bpmn.sandbox", detail=complaint)
+        )
         return False
     return True
 

@@ -94,6 +94,8 @@ def lint_variables(library: Library, forms_fields: Mapping[str, Iterable[str]]) 
             file=file,
             element=owner.get("id", ""),
             line=owner.sourceline,
+            code="bpmn.unknown_variable",
+            args={"variable": variable},
         )
         for file, owner, variable in reads
         if variable not in provided

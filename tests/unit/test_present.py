@@ -157,3 +157,16 @@ def test_validation_messages_are_italian() -> None:
                 errors = schema.validate({name: value, "campo_inventato": 1})
                 english |= {f"{key}.{name}: {m}" for m in _messages(errors) if any(w in m for w in ENGLISH)}
     assert sorted(english)[:20] == []
+
+
+def test_every_lint_and_decision_check_has_an_italian_text() -> None:
+    """The codes the engine's checks give their problems all have an Italian sentence."""
+    import re
+    from pathlib import Path
+
+    from web.problems import ITALIAN
+
+    root = Path(__file__).resolve().parents[2] / "engine" / "bpmn"
+    source = "".join(p.read_text(encoding="utf-8") for p in root.glob("*.py"))
+    codes = set(re.findall(r'"((?:bpmn|dmn)\.[a-z_]+)"', source))
+    assert codes and codes <= set(ITALIAN), sorted(codes - set(ITALIAN))

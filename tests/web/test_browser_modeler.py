@@ -113,7 +113,7 @@ def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version
         page.get_by_role("button", name="Salva la bozza").click()
         expect(page.get_by_test_id("save-status")).to_contain_text("Bozza salvata con problemi")
         problem = page.get_by_test_id("problems").locator(f'li[data-element="{task_id}"]')
-        expect(problem).to_contain_text("user task has no formKey property")
+        expect(problem).to_contain_text("l'attività utente non indica il modulo (proprietà formKey)")
         expect(page.locator(f'.djs-element.d-problem[data-element-id="{task_id}"]')).to_have_count(1)
         expect(page.locator(f'.problem-badge[data-problem="{task_id}"]')).to_be_visible()
         expect(page.locator("#deploy-button")).to_be_disabled()

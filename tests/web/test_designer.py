@@ -468,6 +468,10 @@ def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) 
     assert [(p["element"], p["message"]) for p in broken.get_json()["problems"]] == [
         ("T1", "user task has no formKey property")
     ]
+    # the page shows it in Italian (the engine's sentence stays for English mode and the API)
+    assert [p["text"] for p in broken.get_json()["problems"]] == [
+        "l'attività utente non indica il modulo (proprietà formKey)"
+    ]
     problem(page.post(f"{url}.json", json={"xml": ""}), 400)
     problem(page.post(f"{url}.json", data="no", content_type="text/plain"), 400)
     assert "T1" in str(page.get(f"{url}/diff.json").get_json()["processes"][PROCESS]["added"])

@@ -115,7 +115,7 @@
       }
       var message = document.createElement("span");
       message.className = "message";
-      message.textContent = problem.message;
+      message.textContent = problem.text || problem.message; // the page's language (server side)
       li.appendChild(message);
       ul.appendChild(li);
     });
