@@ -16,6 +16,7 @@ from engine.bpmn.sandbox import is_reserved
 from engine.errors import InvalidData, NotFound
 from forms import FORMS, FormSchema
 from forms.labels_en import OPTION_LABELS_EN
+from forms.plausibility import TEXT_MAX, text_too_long
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # NUL (PostgreSQL refuses it) and lone UTF-16 surrogates (not Unicode: cannot be encoded or stored)
@@ -61,6 +62,18 @@ def check_storable(data: dict[str, Any], what: str = "data") -> None:
         raise InvalidData(f"{what}: values that cannot be stored", bad)
 
 
+def check_text_length(data: dict[str, Any], what: str = "data") -> None:
+    """One ceiling for every text (``TEXT_MAX``, fields may be stricter): a longer one is refused
+    whole with its length, never cut, so nothing written is silently lost."""
+    bad = {
+        k: [f"Il testo supera il limite di {TEXT_MAX} caratteri ({n} inseriti): accorcialo."]
+        for k, v in data.items()
+        if (n := text_too_long(v)) is not None
+    }
+    if bad:
+        raise InvalidData(f"{what}: text too long", bad)
+
+
 def form_fields() -> dict[str, frozenset[str]]:
     """form key → the names of its fields (what a completed task puts into the case data)."""
     return {key: frozenset(schema().fields) for key, schema in FORMS.items()}
@@ -86,6 +99,7 @@ def check_free_data(data: Any, what: str = "data", *, variables: bool = False) -
     if not isinstance(data, dict):
         raise InvalidData(f"{what} must be a JSON object", {"_schema": ["Deve essere un oggetto JSON."]})
     check_storable(data, what)
+    check_text_length(data, what)
     bad = [k for k in data if not isinstance(k, str) or not _NAME.match(k)]
     if bad:
         raise InvalidData(
@@ -114,6 +128,7 @@ def validate_submission(form_key: str | None, data: Any) -> dict[str, Any]:
     except ValidationError as err:
         messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
         raise InvalidData(f"form {form_key}: invalid data", messages) from None
+    check_text_length(data, f"form {form_key}")  # after the fields' own (stricter) limits spoke
     dumped: dict[str, Any] = schema.dump(loaded)
     return dumped
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from forms.plausibility import date_messages
 
 FORMS: dict[str, type[FormSchema]] = {}
 
@@ -105,6 +107,13 @@ class FormSchema(Schema):
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         italianize(field_obj)
+
+    @validates_schema
+    def _plausible_dates(self, data: dict[str, Any], **_: Any) -> None:
+        """Event dates not in the future nor implausibly old, ages, durations (forms.plausibility)."""
+        messages = date_messages(self.form_key, data)
+        if messages:
+            raise ValidationError(messages)
 
 
 S = TypeVar("S", bound=type[FormSchema])

@@ -70,7 +70,9 @@ def new() -> Response | str | tuple[str, int]:
     eng, actor = security.engine(), security.actor()
     # only the entry processes this user may start, the beneficiary path first (and preselected)
     processes = {p.process_id: p.name for p in eng.cases.startable(actor=actor)}
-    form = {k: _text(k) for k in ("process_id", "territory", "titolo", "beneficiario_pseudonimo")}
+    form = {k: _text(k) for k in ("process_id", "territory")}
+    # never cut what a person typed: the engine refuses a too long pseudonym or title with a message
+    form.update({k: request.values.get(k, "").strip() for k in ("titolo", "beneficiario_pseudonimo")})
     if request.method == "GET" and not form["process_id"] and processes:
         form["process_id"] = next(iter(processes))
     messages: dict[str, Any] = {}

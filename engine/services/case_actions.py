@@ -30,10 +30,11 @@ from engine.services.case_queries import authorize_read
 from engine.services.case_sync import event, on_running_case, view_of
 from engine.services.context import Context
 from engine.services.teams import target_of
+from forms.plausibility import TEXT_MAX
 
 WITHDRAWAL = "rinuncia_beneficiario"
-# One limit for every free-text reason of a case action (the same as the forms' long texts).
-REASON_MAX = 2000
+# The one limit of every free text (forms, reasons): refused when longer, never cut.
+REASON_MAX = TEXT_MAX
 # A date typed today in another time zone, or just after midnight, is still "today".
 FUTURE_MARGIN = dt.timedelta(days=1)
 

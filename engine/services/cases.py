@@ -34,6 +34,8 @@ from engine.services.case_sync import check_running, event, fire_due_first, on_r
 from engine.services.context import Context
 from engine.services.teams import join_as_case_manager, target_of
 
+TITLE_MAX = 200  # a pseudonym or a case title: refused when longer, never cut
+
 
 def start_case(
     ctx: Context,
@@ -65,6 +67,13 @@ def start_case(
                 raise errors.InvalidData("territory required", {"territorio": ["Campo obbligatorio."]})
             if not uow.partnerships.is_active(territory):
                 raise errors.Conflict(f"no active partnership in territory {territory!r}")
+        too_long = {
+            k: [f"Al massimo {TITLE_MAX} caratteri ({len(v)} inseriti)."]
+            for k in ("beneficiario_pseudonimo", "titolo")
+            if isinstance(v := data.get(k), str) and len(v) > TITLE_MAX
+        }
+        if too_long:
+            raise errors.InvalidData("title too long", too_long)
         pseudonym = data.get("beneficiario_pseudonimo")
         if process_id in ctx.settings.pseudonym_required_for and not (isinstance(pseudonym, str) and pseudonym.strip()):
             raise errors.InvalidData(

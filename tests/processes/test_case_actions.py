@@ -99,7 +99,7 @@ def test_withdrawal_input_is_checked_and_nothing_is_stored(s: Scenario) -> None:
     assert "non precedente" in early.value.messages["date"][0]
     with pytest.raises(errors.InvalidData) as long:
         s.engine.cases.withdraw(case_id, date=_today(s), reason="x" * 10_000, actor=s.coordinatore)
-    assert "al massimo 2000 caratteri" in long.value.messages["reason"][0]
+    assert "al massimo 4000 caratteri" in long.value.messages["reason"][0]
     # a tutor may not record it
     with pytest.raises(errors.Forbidden):
         s.engine.cases.withdraw(case_id, date=_today(s), reason="x", actor=s.actor("tutor_aziendale"))

@@ -134,7 +134,7 @@ VALID: dict[str, dict[str, Any]] = {
         "data_verifica_continuita": "2026-07-01",
     },
     "f2_segnalazione": {
-        "data_segnalazione": "2026-01-10",
+        "data_segnalazione": "2026-01-05",
         "servizio_inviante": "SERVIZIO_SOCIALE",
         "referente_inviante": "Dott.ssa Bianchi",
         "motivo_invio": "RICERCA_LAVORO",

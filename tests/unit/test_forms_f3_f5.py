@@ -313,7 +313,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     # F4 track A
     ("f4_convenzione_pfi", {"durata_mesi": 13}, "durata_mesi", "da 2 a 12 mesi"),
     ("f4_convenzione_pfi", {"durata_mesi": 1}, "durata_mesi", "da 2 a 12 mesi"),
-    ("f4_convenzione_pfi", {"tipo_tirocinio": "EXTRACURRICOLARE_L68", "durata_mesi": 24}, "", ""),
+    ("f4_convenzione_pfi", {"tipo_tirocinio": "EXTRACURRICOLARE_L68", "durata_mesi": 24, "data_fine_prevista": "2028-02-14"}, "", ""),
     ("f4_convenzione_pfi", {"tipo_tirocinio": "TIS"}, "firma_ente_in_carico", "ente che ha in carico"),
     ("f4_convenzione_pfi", {"data_fine_prevista": "2026-02-01"}, "data_fine_prevista", AFTER),
     ("f4_convenzione_pfi", {"data_convenzione": "2026-03-01"}, "data_convenzione", "precedere"),

@@ -81,7 +81,7 @@ def test_api_case_actions(api_as: Any, demo: Engine) -> None:  # noqa: F811
     body = problem(api.post(f"/cases/{case.id}/suspension", json={}), 422)
     assert body["errors"] == {"reason": ["Indica il motivo."]}
     body = problem(api.post(f"/cases/{case.id}/suspension", json={"reason": "x" * 10_000}), 422)
-    assert "al massimo 2000 caratteri" in body["errors"]["reason"][0]
+    assert "al massimo 4000 caratteri" in body["errors"]["reason"][0]
     body = problem(api.post(f"/cases/{case.id}/withdrawal", json={"date": "3000-01-01", "reason": "x"}), 422)
     assert body["errors"] == {"date": ["Inserisci una data non successiva a oggi."]}
     body = problem(api.post(f"/cases/{case.id}/cancellation", json={"reason": "errore", "confirm": False}), 422)

@@ -74,6 +74,13 @@ def world(demo: Engine) -> World:
             "token_id": str(spare_token),
             "filter_id": str(filter_id),
             "process_id": "percorso_beneficiario",
+            "action": "suspend",
+            "code": "ORG-SWEEP",
+            "protocol_id": "999",
+            "document_id": "999",
+            "enterprise_id": "999",
+            "link_id": "999",
+            "kind": "funnel",
         },
     )
     world.field_names = _field_names(world)

@@ -335,7 +335,7 @@ class PseudonymisedSchema(Schema):
 REASON = fields.String(
     required=True,
     error_messages={"required": "Indica il motivo.", "invalid": "Indica il motivo come testo."},
-    metadata={"description": "Why (required; at most 2000 characters, longer is refused with 422)"},
+    metadata={"description": "Why (required; at most 4000 characters, longer is refused with 422)"},
 )
 
 

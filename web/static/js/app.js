@@ -42,4 +42,24 @@
       if (row) { row.remove(); }
     }
   });
+
+  // Live character counters: a field with data-maxlength shows how many characters it holds out
+  // of its limit. The browser never cuts a longer text (no maxlength attribute): the server
+  // refuses it with a message, so nothing written is silently lost.
+  function counter(field) {
+    var limit = parseInt(field.getAttribute("data-maxlength"), 10);
+    if (isNaN(limit)) { return; }
+    var out = document.createElement("p");
+    out.className = "char-counter";
+    out.setAttribute("aria-live", "polite");
+    field.insertAdjacentElement("afterend", out);
+    function update() {
+      var n = field.value.length;
+      out.textContent = n + " / " + limit + (n > limit ? " – testo troppo lungo" : "");
+      out.classList.toggle("over", n > limit);
+    }
+    field.addEventListener("input", update);
+    update();
+  }
+  document.querySelectorAll("[data-maxlength]").forEach(counter);
 })();
