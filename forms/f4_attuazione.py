@@ -3,8 +3,12 @@
 Track A: convenzione + PFI (traineeships) or contract/enrolment (hiring, training), the mandatory
 start notice, the tutor's monthly attendance register with its events (sospensione, interruzione,
 proroga), the team's decision after an interruption and the final outcome.
-Track B (start-up): incorporation, registrations, hiring, corrective hiring plan and quota alert,
-monthly mentoring sessions and the final accompaniment report.
+Track B (start-up): the person's monthly mentoring sessions and the final accompaniment report;
+the corrective hiring plan and the steering committee's quota alert (now used by the enterprise's
+own process, ``impresa``). Incorporation, registrations, hiring and the quota check after the plan
+(``LEGACY_FORMS``) belonged to the person's own start-up before the enterprise became a case of its
+own: they stay registered for cases still on those versions until they are migrated
+(docs/enterprises.md).
 
 Durations are checked here only against the national ceilings of the traineeship guidelines
 (LG 2015/2017); the regional maxima are applied by the diagrams through ``fn_param``.
@@ -490,6 +494,9 @@ class EsitoFinale(FormSchema):
 
 
 # --- Track B (start-up) ----------------------------------------------------------------------
+
+# Forms of earlier versions of ``attuazione_startup`` only (see the module docstring).
+LEGACY_FORMS = frozenset({"f4_costituzione", "f4_iscrizioni", "f4_assunzioni_startup", "f4_verifica_quota"})
 
 # The name must state the enterprise's qualification (L. 381/1991 art. 1; D.Lgs. 112/2017 art. 6).
 _DENOMINAZIONE_OBBLIGATORIA = {

@@ -30,6 +30,7 @@ PROCESS_PHASES: dict[str, str] = {
     "attuazione_startup": "F4",
     "monitoraggio": "F5",
     "follow_up": "F5",
+    "impresa": "F4",
 }
 
 # Codes held by computed variables (and some the forms offer too), with their labels.
@@ -128,6 +129,20 @@ CODES: dict[str, tuple[str, str]] = {
     # tracks
     "A": ("Percorso A – inserimento lavorativo", "Track A – job placement"),
     "B": ("Percorso B – avvio d'impresa", "Track B – starting a business"),
+    # enterprises (track B): the enterprise's own case and a person's link to it
+    "IN_COSTITUZIONE": ("In costituzione", "Being incorporated"),
+    "FOLLOW_UP": ("Follow-up", "Follow-up"),
+    "ACCOMPAGNAMENTO": ("In accompagnamento", "Being accompanied"),
+    "AVVIO": ("Avvio dell'attività", "Start of activity"),
+    "TRIMESTRALE": ("Verifica trimestrale", "Quarterly check"),
+    "VARIAZIONE_ORGANICO": ("Variazione dell'organico", "Roster change"),
+    "L381": ("L. 381/1991 (cooperativa sociale B)", "L. 381/1991 (social co-operative B)"),
+    "DLGS112": ("D.Lgs. 112/2017 (impresa sociale)", "Leg. Decree 112/2017 (social enterprise)"),
+    "FONDATORE": ("Socio fondatore", "Founding member"),
+    "SOCIO_LAVORATORE": ("Socio fondatore e lavoratore", "Founding and working member"),
+    "LAVORATORE": ("Lavoratore", "Worker"),
+    "SOCIO_COMUNITA": ("Socio della comunità", "Community member"),
+    "IMPRESA_MENTOR": ("Impresa mentor", "Mentoring company"),
 }
 
 _STATI = ["SEGNALATO", "IN_VALUTAZIONE", "IN_PROGETTAZIONE", "PATTO_SOTTOSCRITTO", "IN_ATTUAZIONE", "SOSPESO"]
@@ -232,6 +247,96 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "interrotto": _v("Interrotto", "Interrupted", "F4"),
     "stato_precedente": _v("Stato precedente", "Previous state", "F4", hidden=True),
     "evento_mese": _v("Evento del mese", "Event of the month", "F4"),
+    # F4 track B: the person's link to the enterprise (impresa_collegata)
+    "impresa_collegata": _v("Collegamento all'impresa", "Link to the enterprise", "F4", hidden=True),
+    "impresa_id": _v("Impresa (numero)", "Enterprise (number)", "F4"),
+    "impresa_caso_id": _v("Fascicolo dell'impresa (caso n.)", "Enterprise's case (no.)", "F4"),
+    "denominazione_impresa": _v("Impresa", "Enterprise", "F4"),
+    "ruolo_impresa": _v(
+        "Ruolo nell'impresa", "Role in the enterprise", "F4", codes=["FONDATORE", "SOCIO_LAVORATORE", "LAVORATORE"]
+    ),
+    # the enterprise's own case (process impresa)
+    "stato_impresa": _v(
+        "Stato del fascicolo", "Case state", "F4", codes=["IN_COSTITUZIONE", "ACCOMPAGNAMENTO", "FOLLOW_UP", "CHIUSO"]
+    ),
+    "organico": _v(
+        "Organico",
+        "Roster",
+        "F4",
+        items={
+            "persona": ("Persona", "Person", "text"),
+            "data_assunzione": ("Assunzione", "Hired", "date"),
+            "data_cessazione": ("Cessazione", "Left", "date"),
+            "categorie": ("Categorie", "Categories", "text"),
+            "evidenza_pa": ("Documentazione PA", "PA documents", "text"),
+            "volontario": ("Volontario", "Volunteer", "text"),
+        },
+    ),
+    "esito_quota": _v(
+        "Ultima verifica della quota",
+        "Latest quota check",
+        "F4",
+        codes=["L381", "DLGS112"],
+        items={
+            "richiesta": ("Quota prevista", "Quota applies", "text"),
+            "rispettata": ("Rispettata", "Met", "text"),
+            "giorno": ("Giorno", "Day", "date"),
+            "regime": ("Norma", "Rule", "text"),
+            "base": ("Lavoratori nella base", "Workers in the base", "text"),
+            "quota": ("Svantaggiati richiesti", "Disadvantaged required", "text"),
+            "svantaggiati_conteggiati": ("Svantaggiati conteggiati", "Disadvantaged counted", "text"),
+            "lett_a_nei_24_mesi": ("Lett. a nei 24 mesi", "Lett. a within 24 months", "text"),
+            "lett_a_conteggiati": ("Lett. a conteggiati (max 1/3)", "Lett. a counted (max 1/3)", "text"),
+            "mancanti": ("Svantaggiati mancanti", "Disadvantaged missing", "text"),
+        },
+    ),
+    "verifiche_quota": _v(
+        "Verifiche della quota",
+        "Quota checks",
+        "F4",
+        codes=["AVVIO", "TRIMESTRALE", "VARIAZIONE_ORGANICO"],
+        items={
+            "mese": ("Mese", "Month", "text"),
+            "motivo": ("Motivo", "Reason", "text"),
+            "giorno": ("Giorno", "Day", "date"),
+            "rispettata": ("Rispettata", "Met", "text"),
+            "mancanti": ("Svantaggiati mancanti", "Disadvantaged missing", "text"),
+        },
+    ),
+    "mese": _v("Mese dall'avvio", "Month since start", "F4"),
+    "mesi_accompagnamento": _v("Mesi di accompagnamento", "Months of accompaniment", "F4"),
+    "prossimo_mese": _v("Prossima scadenza mensile", "Next monthly date", "F4", kind="date"),
+    "motivo_verifica": _v("Motivo della verifica", "Reason for the check", "F4", hidden=True),
+    "variazione": _v("Variazione dell'organico", "Roster change", "F4", hidden=True),
+    "ore_mentoring_totali": _v("Ore di mentoring (totale)", "Mentoring hours (total)", "F4"),
+    "diario_mentoring": _v(
+        "Diario di mentoring",
+        "Mentoring log",
+        "F4",
+        items={
+            "mese": ("Mese", "Month", "text"),
+            "data": ("Data", "Date", "date"),
+            "ore": ("Ore", "Hours", "text"),
+            "temi": ("Temi", "Topics", "text"),
+        },
+    ),
+    "piani_correttivi": _v("Piani correttivi", "Corrective plans", "F4"),
+    "allerte_quota": _v("Allerte alla cabina di regia", "Alerts to the steering committee", "F4"),
+    "monitoraggi_kpi": _v(
+        "Monitoraggi trimestrali",
+        "Quarterly monitoring",
+        "F4",
+        items={
+            "mese": ("Mese", "Month", "text"),
+            "fatturato": ("Fatturato", "Revenue", "money"),
+            "fatturato_previsto": ("Fatturato previsto", "Planned revenue", "money"),
+            "assunzioni": ("Assunzioni", "Hires", "text"),
+            "assunzioni_previste": ("Assunzioni previste", "Planned hires", "text"),
+        },
+    ),
+    "data_fine_accompagnamento": _v("Fine dell'accompagnamento", "End of accompaniment", "F4", kind="date"),
+    "follow_up_12m": _v("Follow-up a 12 mesi", "12-month follow-up", "F5"),
+    "follow_up_24m": _v("Follow-up a 24 mesi", "24-month follow-up", "F5"),
     # F5
     "esito_monitoraggio": _v("Esito del monitoraggio", "Monitoring outcome", "F5"),
 }

@@ -34,6 +34,7 @@ from engine.model import (
     Actor,
     CaseEvent,
     CaseRecord,
+    CaseStatus,
     CaseView,
     Enterprise,
     EnterpriseLink,
@@ -48,6 +49,10 @@ from engine.services.teams import reroute_open_tasks
 
 PROCESS_ID = "impresa"
 ROSTER_MESSAGE = "organico_variato"
+# Sent to a beneficiary's case when it founds or joins an enterprise: its track B waits for it.
+LINK_MESSAGE = "impresa_collegata"
+# The link may come long before the person's path reaches implementation (design takes months).
+LINK_MESSAGE_DAYS = 730
 LEGAL_FORMS = ENTERPRISE_LEGAL_FORMS
 # The name must state the enterprise's qualification (L. 381/1991 art. 1; D.Lgs. 112/2017 art. 6).
 NAME_MUST_CONTAIN = {
@@ -324,6 +329,8 @@ def link(
             "data_assunzione": values["data_assunzione"],
             "volontario": bool(volontario),
         }
+        if case_id is not None:
+            _tell_beneficiary(ctx, uow, found, case_id, ruolo, data_assunzione if ruolo in WORKERS else None, actor)
         return _changed(ctx, uow, found, record, actor, change, roster_changed=ruolo in WORKERS)
 
     _command(ctx, enterprise_id, actor, act)
@@ -425,6 +432,34 @@ def _changed(
     # the message first: replay fires the timers already due before a message command, as live
     sent = event(record, now, actor, EventKind.MESSAGE_SENT, data={"message": ROSTER_MESSAGE, "payload": payload})
     return [sent, *events]
+
+
+def _tell_beneficiary(
+    ctx: Context,
+    uow: AbstractUnitOfWork,
+    found: Enterprise,
+    case_id: int,
+    ruolo: str,
+    hired: str | None,
+    actor: Actor,
+) -> None:
+    """Store ``impresa_collegata`` for the beneficiary's case (delivered when its track B waits for
+    it), recorded on that case's own chain in the same transaction."""
+    other = uow.cases.get(case_id)
+    if other.status is not CaseStatus.RUNNING:
+        return
+    now = ctx.clock.now()
+    payload = {
+        "impresa_id": found.id,
+        "impresa_caso_id": found.case_id,
+        "denominazione": found.denominazione,
+        "forma_giuridica": found.forma_giuridica,
+        "ruolo": ruolo,
+        "data_assunzione": hired,
+    }
+    uow.messages.add(case_id, LINK_MESSAGE, payload, now, actor.username, now + dt.timedelta(days=LINK_MESSAGE_DAYS))
+    sent = event(other, now, actor, EventKind.MESSAGE_SENT, data={"message": LINK_MESSAGE, "payload": payload})
+    append_events(uow, other, [sent])
 
 
 def _reason(change: dict[str, Any]) -> str:

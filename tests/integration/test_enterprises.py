@@ -146,6 +146,21 @@ def test_links_roster_edges_and_the_roster_sent_to_the_case(s: Scenario) -> None
     assert found.links[0].case_title == "BEN-F1"
     [(linked, link)] = engine.enterprises.of_beneficiary(founder, actor=COORD)
     assert (linked.id, link.ruolo) == (enterprise_id, "SOCIO_LAVORATORE")
+    # the founder's own case is told, on its own chain, which enterprise it now belongs to
+    told = [e.data for e in engine.cases.history(founder) if e.kind == EventKind.MESSAGE_SENT]
+    assert told == [
+        {
+            "message": "impresa_collegata",
+            "payload": {
+                "impresa_id": enterprise_id,
+                "impresa_caso_id": found.case_id,
+                "denominazione": "Orti Solidali Cooperativa Sociale",
+                "forma_giuridica": "COOP_SOCIALE_B",
+                "ruolo": "SOCIO_LAVORATORE",
+                "data_assunzione": today,
+            },
+        }
+    ]
 
     # each roster change is recorded on the enterprise's case with the roster (no names) sent to it
     history = engine.cases.history(found.case_id)

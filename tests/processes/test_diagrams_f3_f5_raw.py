@@ -22,15 +22,17 @@ from typing import Any
 import pytest
 import time_machine
 from lxml import etree
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.scripting import build_script_engine, compile_expression, compile_script
 from engine.roles import LANE_ROLES
 from forms import FORMS
+from forms.f4_attuazione import LEGACY_FORMS
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
@@ -234,34 +236,12 @@ def base_data(key: str) -> dict[str, Any]:
             "tipo_contratto": "TEMPO_DETERMINATO",
             "data_comunicazione_assunzione": d,
         },
-        "f4_costituzione": {
-            "forma_giuridica": "COOP_SOCIALE_B",
-            "denominazione": "Bottega Aperta Cooperativa Sociale",
-            "data_atto": d,
-            "notaio": "Notaio Verdi",
-            "n_soci_fondatori": 8,
-            "capitale_sociale_euro": 2000.0,
-        },
-        "f4_iscrizioni": {
-            "data_iscrizione_registro_imprese": d,
-            "partita_iva": "12345678903",
-            "scia_presentata": True,
-        },
-        "f4_assunzioni_startup": {
-            "data_inizio_attivita": d,
-            "n_svantaggiati": 3,
-            "n_non_svantaggiati": 6,
-            "beneficiario_assunto": True,
-            "tipo_contratto": "SOCIO_LAVORATORE",
-            "data_comunicazione_obbligatoria": d,
-        },
         "f4_piano_correttivo": {
             "assunzioni_previste": 1,
             "data_piano": d,
             "scadenza_piano": later,
             "azioni": "Selezione tramite CPI",
         },
-        "f4_verifica_quota": {"data_verifica": d, "n_svantaggiati": 4, "n_non_svantaggiati": 12},
         "f4_allerta_quota": {"provvedimento": "AFFIANCAMENTO", "motivazione": "Quota sotto soglia", "data_seduta": d},
         "f4_sessione_mentoring": {
             "data_sessione": d,
@@ -365,6 +345,11 @@ class Case:
         self.wf.do_engine_steps()
         self.done.append(bpmn_id)
         self.lanes[bpmn_id] = task.task_spec.lane
+
+    def message(self, name: str, payload: dict[str, Any]) -> None:
+        """A message to the workflow, as the engine delivers it."""
+        self.wf.send_event(BpmnEvent(MessageEventDefinition(name), payload))
+        self.wf.do_engine_steps()
 
     def advance(self, days: int) -> None:
         self.traveller.shift(dt.timedelta(days=days))
@@ -488,7 +473,7 @@ def test_every_form_of_f3_f5_is_used_by_a_diagram() -> None:
     used = set()
     for path in OUR_FILES:
         used |= set(_xml(path).xpath("//spiffworkflow:property[@name='formKey']/@value", namespaces=NS))
-    ours = {k for k in FORMS if k.split("_")[0] in ("f3", "f4", "f5", "imp")}
+    ours = {k for k in FORMS if k.split("_")[0] in ("f3", "f4", "f5", "imp")} - LEGACY_FORMS
     assert ours == used - CROSS_PHASE_FORMS
 
 
@@ -587,15 +572,11 @@ def test_enterprise_start_up(parser: SpiffBpmnParser, traveller: time_machine.Tr
     case.do("Task_business_plan", costi_primo_anno_euro=160000.0)
     case.do("Task_validazione")
     case.do("Task_statuto")
-    case.do("Task_costituzione")
-    case.do("Task_iscrizioni")
-    case.do("Task_assunzioni", n_svantaggiati=3, n_non_svantaggiati=12)  # 3 < 30% of 12 = 3.6
-    case.do("Task_piano")
-    assert "Task_verifica" not in case.ready()
-    case.advance(91)
-    case.do("Task_verifica", n_svantaggiati=3, n_non_svantaggiati=12)
-    assert case.ready() == ["Task_allerta"]
-    case.do("Task_allerta")
+    # the enterprise is a case of its own: the person's track waits to be linked to it
+    assert case.ready() == []
+    case.advance(60)
+    assert case.ready() == []
+    case.message("impresa_collegata", LINKED)
     for _ in range(12):
         case.month("Sub_mese_startup_task")
     assert case.count("Sub_mese_startup_task") == 12
@@ -605,9 +586,9 @@ def test_enterprise_start_up(parser: SpiffBpmnParser, traveller: time_machine.Tr
     data = case.data()
     assert data["esito_progettazione"] == "STARTUP_VALIDATA" and data["strumento"] == "STARTUP"
     assert data["revisioni_business_plan"] == 1
-    assert data["quota_rispettata"] is False
+    assert (data["impresa_id"], data["impresa_caso_id"], data["ruolo_impresa"]) == (7, 70, "SOCIO_LAVORATORE")
     assert data["motivo_chiusura"] == "ASSUNTO"
-    assert case.lanes["Task_allerta"] == "cabina_di_regia"
+    assert not {"Task_costituzione", "Task_assunzioni", "Task_allerta"} & set(case.done)
     assert case.lanes["Task_validazione"] == "cabina_di_regia"
 
 
@@ -948,49 +929,28 @@ def test_regional_ceiling_caps_the_requested_duration(
     assert case.count("Sub_mese_tirocinio_task") == data["durata_prevista_mesi"]
 
 
-# --- F4 track B on its own: the 30 % quota --------------------------------------------------------
+# --- F4 track B on its own: the person in the enterprise ------------------------------------------
+
+LINKED = {
+    "impresa_id": 7,
+    "impresa_caso_id": 70,
+    "denominazione": "Bottega Aperta Cooperativa Sociale",
+    "forma_giuridica": "COOP_SOCIALE_B",
+    "ruolo": "SOCIO_LAVORATORE",
+    "data_assunzione": None,
+}
 
 
-@pytest.mark.parametrize(
-    ("svantaggiati", "altri", "forma", "piano"),
-    [
-        (3, 10, "COOP_SOCIALE_B", False),  # exactly 30 %: 0.3 * 10 must not drift above 3
-        (2, 10, "COOP_SOCIALE_B", True),
-        (4, 12, "IMPRESA_SOCIALE_SRL", False),  # DOMAIN example: 12 others need >= 4
-        (3, 12, "IMPRESA_SOCIALE_COOP", True),
-        (1, 12, "COOP_COMUNITA", False),  # no legal quota for community cooperatives
-    ],
-)
-def test_start_up_quota_check(
-    parser: SpiffBpmnParser,
-    traveller: time_machine.Traveller,
-    svantaggiati: int,
-    altri: int,
-    forma: str,
-    piano: bool,
+def test_the_person_leaving_the_enterprise_ends_the_accompaniment(
+    parser: SpiffBpmnParser, traveller: time_machine.Traveller
 ) -> None:
-    start = {"forma_giuridica": forma, "regione": None, "stato_caso": "IN_ATTUAZIONE", "storico_stati": []}
+    start = {"regione": None, "stato_caso": "IN_ATTUAZIONE", "storico_stati": []}
     case = Case(parser, traveller, "attuazione_startup", start)
-    case.do(
-        "Task_costituzione", forma_giuridica=forma, denominazione="Bottega Aperta cooperativa sociale impresa sociale"
-    )
-    case.do("Task_iscrizioni")
-    case.do("Task_assunzioni", n_svantaggiati=svantaggiati, n_non_svantaggiati=altri)
-    assert (case.ready() == ["Task_piano"]) is piano
-
-
-def test_corrective_plan_that_works_skips_the_alert(parser: SpiffBpmnParser, traveller: time_machine.Traveller) -> None:
-    start = {"forma_giuridica": "COOP_SOCIALE_B", "regione": None, "stato_caso": "IN_ATTUAZIONE", "storico_stati": []}
-    case = Case(parser, traveller, "attuazione_startup", start)
-    case.do("Task_costituzione")
-    case.do("Task_iscrizioni")
-    case.do("Task_assunzioni", n_svantaggiati=1, n_non_svantaggiati=12)
-    case.do("Task_piano")
-    case.advance(PARAMS["default"]["giorni_piano_correttivo"] + 1)
-    case.do("Task_verifica", n_svantaggiati=4, n_non_svantaggiati=12)
-    assert "Task_allerta" not in case.ready()
+    assert case.ready() == []
+    case.message("impresa_collegata", LINKED)
     case.month("Sub_mese_startup_task", registro={"beneficiario_uscito": True, "motivo_uscita_impresa": "DIMISSIONI"})
-    assert case.data()["esito_attuazione"] == "ABBANDONO"
+    data = case.data()
+    assert data["esito_attuazione"] == "ABBANDONO" and data["forma_giuridica"] == "COOP_SOCIALE_B"
 
 
 def test_case_survives_serialization_inside_the_monthly_cycle(

@@ -177,6 +177,19 @@ VALID: dict[str, dict[str, Any]] = {
         "motivazione": "Quota sotto soglia",
         "data_seduta": "2026-09-20",
     },
+    # the enterprise's own process (forms/impresa.py)
+    "imp_costituzione": {"data_atto": "2026-05-01", "notaio": "Notaio Verdi"},
+    "imp_iscrizioni": {"data_iscrizione_registro_imprese": "2026-05-20", "scia_licenze": True},
+    "imp_avvio_attivita": {"data_inizio_attivita": "2026-06-01", "comunicazioni_obbligatorie": True},
+    "imp_mentoring": {"data_sessione": "2026-07-01", "ore_mentoring": 6.5, "temi": ["FINANZA"]},
+    "imp_kpi": {
+        "fatturato_trimestre_euro": 40000.0,
+        "fatturato_previsto_euro": 45000.0,
+        "assunzioni_trimestre": 1,
+        "assunzioni_previste": 1,
+    },
+    "imp_relazione_finale": {"impresa_attiva": True, "sintesi": "Impresa avviata"},
+    "imp_follow_up": {"impresa_attiva": True, "lavoratori": 10, "lavoratori_svantaggiati": 3, "fonte": "INDAGINE"},
     "f4_sessione_mentoring": {
         "data_sessione": "2026-07-01",
         "ore_mentoring": 3.5,
@@ -367,6 +380,13 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("f4_piano_correttivo", {"assunzioni_previste": 0}, "assunzioni_previste", "almeno 1"),
     ("f4_verifica_quota", {"n_svantaggiati": DROP}, "n_svantaggiati", REQUIRED),
     ("f4_allerta_quota", {"provvedimento": "NIENTE"}, "provvedimento", ENUM),
+    ("imp_costituzione", {"data_atto": DROP}, "data_atto", REQUIRED),
+    ("imp_iscrizioni", {"data_iscrizione_registro_imprese": DROP}, "data_iscrizione_registro_imprese", REQUIRED),
+    ("imp_avvio_attivita", {"comunicazioni_obbligatorie": DROP}, "comunicazioni_obbligatorie", REQUIRED),
+    ("imp_mentoring", {"ore_mentoring": 0}, "ore_mentoring", "tra 0.5 e 80"),
+    ("imp_kpi", {"fatturato_trimestre_euro": -1}, "fatturato_trimestre_euro", "almeno 0"),
+    ("imp_relazione_finale", {"sintesi": ""}, "sintesi", "caratteri"),
+    ("imp_follow_up", {"fonte": "BOH"}, "fonte", ENUM),
     ("f4_sessione_mentoring", {"ore_mentoring": 0}, "ore_mentoring", "tra 0.5 e 40"),
     ("f4_sessione_mentoring", {"temi": []}, "temi", "almeno un elemento"),
     ("f4_sessione_mentoring", {"beneficiario_uscito": True}, "motivo_uscita_impresa", "lasciato"),
@@ -493,7 +513,7 @@ def _texts(errors: Any) -> list[str]:
 
 
 def test_every_f3_f5_form_has_a_valid_sample() -> None:
-    ours = {k for k in FORMS if k.split("_")[0] in ("f3", "f4", "f5")}
+    ours = {k for k in FORMS if k.split("_")[0] in ("f3", "f4", "f5", "imp")}
     assert ours == set(VALID)
 
 
