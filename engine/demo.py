@@ -262,10 +262,12 @@ def demo_cases(today: dt.date) -> list[DemoCase]:
 
 
 def _f1_steps(day: Callable[[int], str]) -> dict[str, Payload]:
+    # the partners are the registry's organisations (DEMO_ORGANISATIONS): the signed agreement
+    # becomes a signed protocol among them
     partner = [
         {
-            "codice": "COMUNE_DEMO",
-            "nome": "Comune capofila dell'Ambito Demo",
+            "codice": "ATS_DEMO",
+            "nome": "Ambito Territoriale Sociale Demo",
             "tipo_ente": "COMUNE_ATS",
             "essenziale": True,
             "strumento": "ACCORDO_TRA_PA",
@@ -278,8 +280,8 @@ def _f1_steps(day: Callable[[int], str]) -> dict[str, Payload]:
             "strumento": "ACCORDO_TRA_PA",
         },
         {
-            "codice": "COOP_DEMO",
-            "nome": "Cooperativa sociale Demo",
+            "codice": "COOP_PONTE",
+            "nome": "Cooperativa sociale di tipo B Il Ponte",
             "tipo_ente": "ETS",
             "essenziale": False,
             "strumento": "CONVENZIONE_CTS",
@@ -342,7 +344,7 @@ def _f1_steps(day: Callable[[int], str]) -> dict[str, Payload]:
             "data_insediamento": day(-25),
             "numero_verbale_insediamento": "DEMO-CR-1",
             "referenti": [
-                {"codice_ente": "COMUNE_DEMO", "nome_referente": "Carla Coordinatrice", "email": "carla@example.org"}
+                {"codice_ente": "ATS_DEMO", "nome_referente": "Carla Coordinatrice", "email": "carla@example.org"}
             ],
             "periodicita_riunioni": "TRIMESTRALE",
         },

@@ -229,3 +229,29 @@ def _apply_validator(out: dict[str, Any], v: Any) -> None:
             out["maxItems" if array else "maxLength"] = v.equal
     elif isinstance(v, validate.Regexp):
         out["pattern"] = v.regex.pattern
+
+
+def registry_codes(form_key: str | None, clean: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """The organisation codes a submission names in fields marked ``registry="organisation"``
+    (also inside lists of nested items), with the path of each: ``(("partner", 0, "codice"), "CPI_X")``."""
+    if form_key is None:
+        return []
+    found: list[tuple[tuple[str | int, ...], str]] = []
+
+    def walk(schema: Schema, data: Any, path: tuple[str | int, ...]) -> None:
+        if not isinstance(data, dict):
+            return
+        for name, field in schema.fields.items():
+            value = data.get(name)
+            if value is None:
+                continue
+            if field.metadata.get("registry") == "organisation" and isinstance(value, str):
+                found.append(((*path, name), value))
+            inner = field.inner if isinstance(field, fields.List) else field
+            if isinstance(inner, fields.Nested) and isinstance(inner.schema, Schema):
+                items = value if isinstance(field, fields.List) else [value]
+                for i, item in enumerate(items):
+                    walk(inner.schema, item, (*path, name, i) if isinstance(field, fields.List) else (*path, name))
+
+    walk(get_form(form_key)(), clean, ())
+    return found

@@ -82,7 +82,14 @@ class PartnerSchema(FormSchema):
     codice = fields.String(
         required=True,
         validate=CODICE_ENTE,
-        metadata=meta("Codice ente", "Identificativo breve, es. COMUNE_ANCONA", label_en="Code"),
+        # picked from the registry of organisations once the territory keeps one (engine.forms.registry_codes)
+        metadata=meta(
+            "Codice ente",
+            "Il codice dell'organizzazione nel registro della rete, es. ATS_ANCONA",
+            label_en="Code",
+            help_en="The organisation's code in the network registry",
+            registry="organisation",
+        ),
     )
     nome = fields.String(
         required=True,

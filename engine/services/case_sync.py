@@ -280,6 +280,11 @@ def _on_completed(
         # F1's outcome opens (or keeps closed) the territory for beneficiary cases, and tells them.
         active = bool(record.data.get("partenariato_attivo"))
         uow.partnerships.set(record.territory, active, record.id, now, SYSTEM.username)
+        if active:
+            # the signed agreement becomes (or updates) a signed protocol among the registered partners
+            from engine.services import protocol_lifecycle
+
+            protocol_lifecycle.from_partnership(uow, record, SYSTEM, now)
         events.append(
             event(
                 record,

@@ -14,7 +14,7 @@ from typing import Any
 from engine import errors
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.runner import json_safe
-from engine.forms import check_against_case, check_free_data, validate_submission
+from engine.forms import check_against_case, check_free_data, registry_codes, validate_submission
 from engine.model import (
     SYSTEM,
     Actor,
@@ -126,6 +126,7 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
         if ctx.runner.task_state(wf, task_id) != "READY":
             raise errors.TaskNotReady(f"task {task_id} is not ready in the workflow")
         check_against_case(task.form_key, clean, ctx.runner.task_data(wf, task_id))
+        _check_registry_codes(uow, task.form_key, clean, record.territory)
         fired = fire_due_first(ctx, record, wf)
         overtaken = ctx.runner.task_state(wf, task_id) != "READY"
         if overtaken:
@@ -143,6 +144,26 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
         due = min((f.due_at.isoformat() for f in fired), default="?")
         raise errors.DeadlinePassed(f"task {task_id}: a deadline due at {due} passed before this answer")
     return view
+
+
+def _check_registry_codes(
+    uow: AbstractUnitOfWork, form_key: str | None, clean: dict[str, Any], territory: str | None
+) -> None:
+    """Organisations a form names are picked from the registry: once the territory keeps one, a
+    code that is not a registered organisation serving it is a field error."""
+    codes = registry_codes(form_key, clean)
+    if not codes or not territory or not uow.registry.organisations(territory=territory):
+        return
+    messages: dict[Any, Any] = {}  # nested like marshmallow's: {"partner": {0: {"codice": [...]}}}
+    for path, code in codes:
+        found = uow.registry.organisation_id(code)
+        if found is None or not uow.registry.organisation_by_id(found).serves(territory):
+            slot = messages
+            for key in path[:-1]:
+                slot = slot.setdefault(key, {})
+            slot[path[-1]] = [f"«{code}» non è un'organizzazione del registro che serve il territorio."]
+    if messages:
+        raise errors.InvalidData("organisations not in the registry", messages)
 
 
 def cancel_case(ctx: Context, case_id: int, actor: Actor, reason: str) -> CaseView:

@@ -106,3 +106,94 @@ def _hand_over(
         {"organizzazione": data.get("organizzazione_recedente"), "sostituto": substitute_code or None, "casi": moved},
         protocol_id=protocol.id,
     )
+
+
+# F1's instruments (forms.f1_partenariato.STRUMENTI) as registry kinds
+_KINDS = {
+    "PROTOCOLLO_INTESA": "protocollo_intesa",
+    "ACCORDO_TRA_PA": "accordo_partenariato",
+    "MANDATO_ATS_ATI": "accordo_partenariato",
+    "CONVENZIONE_CTS": "convenzione",
+    "CONVENZIONE_381_68": "convenzione",
+}
+
+
+def from_partnership(uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, now: dt.datetime) -> int | None:
+    """F1 ended with a signed agreement: record it as a signed protocol among the partners that
+    adhered and are in the registry (serving the territory), or bring the signed draft between the
+    same parties up to date. A protocol already in force is left alone (its renewal is its own
+    lifecycle's business). The coordinator puts it in force, which starts its expiry watch.
+    Returns the protocol's id, or None when no partner is in the registry."""
+    data, territory = record.data, record.territory
+    if not territory or not data.get("partenariato_attivo"):
+        return None
+    left_out = {str(g.get("codice")) for g in data.get("lacune_partenariato") or [] if isinstance(g, dict)}
+    partners = [p for p in data.get("partner") or [] if isinstance(p, dict) and str(p.get("codice")) not in left_out]
+    known: list[tuple[int, str]] = []  # (organisation id, kind of institution in F1)
+    missing: list[str] = []
+    for partner in partners:
+        code = str(partner.get("codice"))
+        found = uow.registry.organisation_id(code)
+        if found is None or not uow.registry.organisation_by_id(found).serves(territory):
+            missing.append(code)
+        elif found not in [k for k, _t in known]:
+            known.append((found, str(partner.get("tipo_ente"))))
+    if not known:
+        uow.registry.log(
+            now, actor.username, "partnership_not_registered", {"caso": record.id, "non_registrati": missing}
+        )
+        return None
+    # the social district (Comune/ATS) leads the agreement when it is a party
+    known.sort(key=lambda k: k[1] != "COMUNE_ATS")
+    party_ids = [k for k, _t in known]
+    values: dict[str, Any] = {
+        "kind": _KINDS.get(str(data.get("strumento")), "accordo_partenariato"),
+        "scope": str(data.get("oggetto") or "Accordo di partenariato del territorio"),
+        "number": str(data.get("numero_protocollo") or ""),
+        "signed_on": data.get("data_firma"),
+        "starts_on": str(data.get("data_decorrenza") or now.date().isoformat()),
+        "expires_on": data.get("data_scadenza"),
+        "withdrawal_clause": "Prevista dall'accordo" if data.get("clausola_recesso") else "",
+        "origin_case_id": record.id,
+    }
+    same = [
+        p
+        for p in uow.registry.protocols(territory, statuses=["bozza", "firmato", "attivo", "in_scadenza"])
+        if {x.organisation_id for x in p.parties} == set(party_ids)
+    ]
+    if any(p.status in ("attivo", "in_scadenza") for p in same):
+        kept = next(p for p in same if p.status in ("attivo", "in_scadenza"))
+        uow.registry.log(now, actor.username, "partnership_already_in_force", {"caso": record.id}, protocol_id=kept.id)
+        return kept.id
+    if same:
+        draft = same[0]
+        uow.registry.update_protocol(draft.id, {**values, "status": "firmato", "updated_at": now})
+        uow.registry.set_parties(draft.id, party_ids)
+        uow.registry.log(
+            now,
+            actor.username,
+            "protocol_from_partnership",
+            {**values, "non_registrati": missing},
+            protocol_id=draft.id,
+        )
+        return draft.id
+    protocol_id = uow.registry.add_protocol(
+        {
+            **values,
+            "organisation_id": party_ids[0],
+            "territory": territory,
+            "status": "firmato",
+            "created_at": now,
+            "created_by": actor.username,
+        },
+        party_ids[1:],
+    )
+    uow.registry.log(
+        now,
+        actor.username,
+        "protocol_from_partnership",
+        {**values, "parti": party_ids, "non_registrati": missing},
+        protocol_id=protocol_id,
+        organisation_id=party_ids[0],
+    )
+    return protocol_id

@@ -6,10 +6,12 @@ interrupted seed resumes.
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from engine import Engine, errors
-from engine.demo import TERRITORY, seed
+from engine.demo import TERRITORY, _f1_steps, seed
 from engine.model import CaseStatus, EventKind
 
 
@@ -103,3 +105,33 @@ def test_seeded_territory_accepts_new_cases_and_others_do_not(engine: Engine) ->
         engine.cases.start(
             "percorso_beneficiario", {"territorio": "Altrove", "beneficiario_pseudonimo": "X"}, actor=coordinator
         )
+
+
+def test_the_signed_agreement_becomes_a_protocol_among_the_registered_partners(engine: Engine) -> None:
+    seed(engine)
+    [f1] = engine.cases.list(process_id="accordo_partenariato", territory=TERRITORY)
+    coordinator = engine.users.get("coordinatore")
+    [agreement] = [p for p in engine.registry.protocols(actor=coordinator) if p.origin_case_id == f1.id]
+    assert (agreement.status, agreement.number, agreement.kind) == ("firmato", "DEMO-PG-2026-1", "protocollo_intesa")
+    assert {p.code for p in agreement.parties} == {"ATS_DEMO", "CPI_DEMO", "COOP_PONTE"}
+    assert agreement.organisation_code == "ATS_DEMO"  # the social district leads
+    assert agreement.expires_on == engine.cases.get(f1.id).data["data_scadenza"]
+    active = engine.registry.activate_protocol(agreement.id, actor=coordinator)
+    assert active.status == "attivo" and active.lifecycle_case_id is not None
+
+
+def test_f1_partners_are_picked_from_the_registry(engine: Engine) -> None:
+    seed(engine)
+    coordinator = engine.users.get("coordinatore")
+    again = engine.cases.start("accordo_partenariato", {"territorio": TERRITORY}, actor=coordinator)
+    [task] = [t for t in again.open_tasks if t.bpmn_id == "UT_analisi_contesto"]
+    day = engine.now().date().isoformat
+    steps = _f1_steps(lambda n: day())
+    answer = copy.deepcopy(steps["UT_analisi_contesto"])
+    answer["partner"][2]["codice"] = "COOP_IGNOTA"
+    with pytest.raises(errors.InvalidData) as exc:
+        engine.tasks.complete(task.id, answer, actor=coordinator)
+    assert exc.value.messages == {
+        "partner": {2: {"codice": ["«COOP_IGNOTA» non è un'organizzazione del registro che serve il territorio."]}}
+    }
+    engine.tasks.complete(task.id, steps["UT_analisi_contesto"], actor=coordinator)
