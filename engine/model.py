@@ -407,6 +407,8 @@ class DecisionTestResult:
     actual: dict[str, Any]
     matched_rules: tuple[int, ...]
     error: str | None = None
+    # the test's own inputs (over the suite's defaults), to show next to the outcome
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 class TimerStatus(enum.StrEnum):

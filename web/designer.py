@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -31,9 +32,9 @@ from werkzeug.exceptions import BadRequest, UnprocessableEntity
 from werkzeug.wrappers import Response
 
 from engine import errors
-from engine.model import CaseMigration, DraftEvent, DryRunResult, ProcessDraft, ProcessVersionView
+from engine.model import CaseMigration, DecisionTestResult, DraftEvent, DryRunResult, ProcessDraft, ProcessVersionView
 from web import input_guard, security
-from web.errors import ensure_id, lock_fields
+from web.errors import ensure_id, lock_fields, rule_change_fields
 from web.i18n import _, _l
 from web.problems import located, problem_text
 
@@ -457,6 +458,49 @@ def save(draft_id: int) -> Response:
     return response
 
 
+@bp.get("/design/drafts/<int:draft_id>/decision-tests.json")
+@security.area("design")
+def decision_tests_json(draft_id: int) -> Response:
+    """The decision tests kept in a DMN draft, run: each with its article, inputs, expected and
+    actual outputs (JSON texts), the rule rows that matched."""
+    ensure_id(draft_id)
+    results = security.engine().design.draft_decision_tests(draft_id, actor=security.actor())
+    return jsonify(test_results_document(results))
+
+
+def test_results_document(results: Iterable[DecisionTestResult]) -> dict[str, Any]:
+    rows = [
+        {
+            "test_id": r.test_id,
+            "name": r.name,
+            "article": r.article,
+            "passed": r.passed,
+            "given": {k: _json_text(v) for k, v in r.inputs.items()},
+            "expected": {k: _json_text(v) for k, v in r.expected.items()},
+            "actual": {k: _json_text(v) for k, v in r.actual.items()},
+            "matched_rules": list(r.matched_rules),
+            "error": r.error,
+        }
+        for r in results
+    ]
+    failed = sum(1 for r in rows if not r["passed"])
+    return {"results": rows, "passed": len(rows) - failed, "failed": failed}
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@bp.get("/design/drafts/<int:draft_id>/rules-diff.json")
+@security.area("design")
+def draft_rule_diff(draft_id: int) -> Response:
+    """The rules a DMN draft adds, removes or changes against the deployed file."""
+    found = _draft(draft_id)
+    changes = security.engine().design.draft_rule_diff(draft_id, actor=security.actor())
+    new_file = found.file_name not in security.engine().design.library_files()
+    return jsonify({"changes": [rule_change_fields(c) for c in changes], "new_file": new_file})
+
+
 @bp.get("/design/drafts/<int:draft_id>/diff.json")
 @security.area("design")
 def draft_diff(draft_id: int) -> Response:
@@ -557,7 +601,15 @@ def versions(process_id: str) -> str:
     numbers = [r["version"] for r in rows]
     new = _int("to") if _int("to") in numbers else numbers[0]
     old = _int("from") if _int("from") in numbers else next((n for n in numbers if n < new), new)
-    return render_template("designer/versions.html", process_id=process_id, rows=rows, old=old, new=new)
+    changes = security.engine().design.rule_diff(process_id, int(old), int(new)) if old and new and old != new else []
+    return render_template(
+        "designer/versions.html",
+        process_id=process_id,
+        rows=rows,
+        old=old,
+        new=new,
+        rule_changes=[rule_change_fields(c) for c in changes],
+    )
 
 
 @bp.get("/design/processes/<process_id>/diff.json")

@@ -50,6 +50,14 @@ const KEPT_STYLES = [
   /dmn-js-decision-table[\\/]lib[\\/]features[\\/]drag-and-drop[\\/]DragAndDrop\.js$/,
 ];
 
+// CodeMirror (dmn-js's expression editors) mounts its styles through style-mod, which writes a
+// <style> element into a document: our CSP (style-src 'self') blocks it. Constructable stylesheets
+// (document.adoptedStyleSheets, filled through the CSSOM) are allowed, and style-mod already uses
+// them inside shadow roots: it uses them for documents too.
+const STYLE_MOD = [
+  ["if (!root.head && root.adoptedStyleSheets && win.CSSStyleSheet) {", "if (root.adoptedStyleSheets && win.CSSStyleSheet) {"],
+];
+
 // Replace each [from, to] once, in order; a pair no longer found fails the build, so a changed
 // upstream source is looked at before it ships.
 function replaceAll(path, text, pairs) {
@@ -84,6 +92,9 @@ const patches = {
             })
             .join(" "),
         );
+      }
+      if (/style-mod[\\/]src[\\/]style-mod\.js$/.test(path)) {
+        text = replaceAll(path, load(), STYLE_MOD);
       }
       const simulation = path.split(`bpmn-js-token-simulation${sep}lib${sep}`)[1];
       if (simulation && TOKEN_SIMULATION_ITALIAN[simulation.split(sep).join("/")]) {

@@ -251,6 +251,7 @@ def run_suite(
                 actual={k: actual.get(k) for k in test.expected} if error is None else {},
                 matched_rules=rules,
                 error=error,
+                inputs=dict(test.inputs),
             )
         )
     return results

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
-from playwright.sync_api import BrowserContext, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,3 +53,15 @@ def chromium() -> Iterator[BrowserContext]:
             yield context
         finally:
             context.close()
+
+
+@contextmanager
+def chromium_browser() -> Iterator[Browser]:
+    """One Chromium for several users at once: each ``browser.new_context(locale="it-IT")`` is a
+    separate person (own cookies)."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -493,10 +493,11 @@ def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) 
     assert page.get(f"{url}.json").mimetype == "application/problem+json"
 
 
-def test_a_decision_table_is_edited_as_xml(page: FlaskClient, demo: Engine) -> None:
+def test_a_decision_table_is_edited_with_dmn_js(page: FlaskClient, demo: Engine) -> None:
     draft = demo.design.open_draft("esito_valutazione.dmn", actor=demo.users.get("progettista"))
     html = page.get(f"/design/drafts/{draft.id}").get_data(as_text=True)
-    assert 'data-kind="dmn"' in html and 'id="xml-editor"' in html and 'id="canvas"' not in html
+    assert 'data-kind="dmn"' in html and 'data-testid="dmn-editor"' in html and 'id="canvas"' not in html
+    assert "impresa-dmn-vendor.js" in html and "dmn_editor.js" in html and "impresa-modeler-vendor.js" not in html
     saved = page.post(f"/design/drafts/{draft.id}.json", json={"xml": draft.content, "note": "stessa tabella"})
     assert saved.status_code == 200 and saved.get_json()["deployable"]
     assert page.get(f"/design/drafts/{draft.id}/diff.json").get_json() == {"processes": {}}

@@ -3,7 +3,8 @@
 // saves it (POST the same URL with {xml, note}, CSRF header), shows every problem the server's
 // validation found: listed with its message, the element marked on the canvas with a badge;
 // clicking a message selects the element. Deploy stays disabled while there are problems or
-// unsaved changes (the server refuses it anyway). DMN drafts are edited as XML in a textarea.
+// unsaved changes (the server refuses it anyway). DMN drafts are edited with dmn-js
+// (dmn_editor.js), with their decision tests run from the page and the rule diff as a table.
 // window.ImpresaDesigner = {modeler, save(), problems} is exposed for tests and the console.
 (function () {
   "use strict";
@@ -120,6 +121,7 @@
       ul.appendChild(li);
     });
     markProblems();
+    if (kind === "dmn" && window.ImpresaDmnEditor) { window.ImpresaDmnEditor.mark(problems); }
     updateDeploy();
   }
 
@@ -156,6 +158,7 @@
 
   function showChanges() {
     var box = $("changes");
+    if (kind === "dmn") { return showRuleChanges(box); }
     return request(root.getAttribute("data-diff")).then(function (diff) {
       box.textContent = "";
       var processes = Object.keys((diff && diff.processes) || {});
@@ -188,10 +191,39 @@
     }).catch(function () { box.textContent = ""; });
   }
 
+  // A DMN draft: its rules added, removed or changed against the deployed file, as a table.
+  function showRuleChanges(box) {
+    return request(root.getAttribute("data-rule-diff")).then(function (doc) {
+      box.textContent = "";
+      if (!doc.changes.length) {
+        var p = document.createElement("p");
+        p.className = "empty";
+        p.textContent = doc.new_file ? labels.newFile : labels.noRuleChanges;
+        box.appendChild(p);
+        return;
+      }
+      box.appendChild(window.ImpresaRuleDiff(doc.changes, labels));
+    }).catch(function () { box.textContent = ""; });
+  }
+
+  // The decision tests kept in the DMN file, run by the server; a failing one blocks deployment.
+  function runTests() {
+    var box = $("decision-tests");
+    if (!box) { return Promise.resolve(); }
+    box.setAttribute("data-ready", "false");
+    return request(root.getAttribute("data-tests")).then(function (doc) {
+      window.ImpresaDecisionTests.render(box, doc, labels);
+      box.setAttribute("data-ready", "true");
+    }).catch(function (err) {
+      box.textContent = labels.testsUnavailable + " " + (err && err.message ? err.message : "");
+      box.setAttribute("data-ready", "error");
+    });
+  }
+
   // --- save ------------------------------------------------------------------------------
 
   function currentXml() {
-    if (kind === "dmn") { return Promise.resolve($("xml-editor").value); }
+    if (kind === "dmn") { return window.ImpresaDmnEditor.xml(); }
     return modeler.saveXML({ format: true }).then(function (result) { return result.xml; });
   }
 
@@ -213,6 +245,7 @@
       setStatus(draft.problems.length ? labels.savedProblems : labels.saved, draft.problems.length ? "bad" : "ok");
       root.setAttribute("data-saved", String(Date.now()));
       showChanges();
+      if (kind === "dmn") { runTests(); }
       return draft;
     }).catch(function (err) {
       var details = [];
@@ -293,8 +326,13 @@
     });
     var loading = kind === "dmn"
       ? request(root.getAttribute("data-src")).then(function (draft) {
-        $("xml-editor").addEventListener("input", markDirty);
-        showProblems(draft.problems);
+        window.ImpresaDesigner.dmn = window.ImpresaDmnEditor;
+        return window.ImpresaDmnEditor.start($("dmn-editor"), draft.content, markDirty).then(function () {
+          showProblems(draft.problems);
+          runTests();
+          var run = $("run-tests");
+          if (run) { run.addEventListener("click", function () { runTests(); }); }
+        });
       })
       : Promise.all([request(root.getAttribute("data-src")), request(root.getAttribute("data-descriptor"))])
         .then(function (both) { return startBpmn(both[0], both[1]); });
