@@ -160,3 +160,23 @@ def verify_quota(forma_giuridica: str, entries: Iterable[Mapping[str, Any]], on:
         "lett_a_conteggiati": round(float(result.lett_a_counted), 2),
         "mancanti": result.shortfall,
     }
+
+
+def verify_projected(
+    forma_giuridica: str, disadvantaged: int, others: int, very_disadvantaged: int, on: dt.date
+) -> dict[str, Any]:
+    """The business plan's projected roster through the same check, all hired on ``on``: the
+    planned disadvantaged heads as L. 381 persons with PA evidence (cooperativa sociale B) or, for
+    an impresa sociale, ``very_disadvantaged`` of them as lett. a and the rest as lett. b."""
+    regime = REGIME_OF_FORM.get(forma_giuridica)
+    heads: list[frozenset[str]] = [frozenset()] * max(0, others)
+    if regime is Regime.DLGS112:
+        very = min(max(0, very_disadvantaged), max(0, disadvantaged))
+        heads += [frozenset({LETT_A})] * very + [LETT_B] * (max(0, disadvantaged) - very)
+    else:
+        heads += [CATEGORIE_381] * max(0, disadvantaged)
+    entries = [
+        {"persona": f"P{i}", "data_assunzione": on.isoformat(), "categorie": sorted(c), "evidenza_pa": True}
+        for i, c in enumerate(heads)
+    ]
+    return verify_quota(forma_giuridica, entries, on)

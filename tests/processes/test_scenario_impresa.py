@@ -17,6 +17,7 @@ import pytest
 
 from engine import Actor, Engine
 from engine.clock import FixedClock
+from engine.errors import InvalidData
 from engine.model import CaseStatus
 from engine.quota import add_months
 from tests.processes.scenario_data import Scenario, form_data, scenario
@@ -206,3 +207,29 @@ def test_a_worker_leaving_below_quota_raises_the_plan_at_once_each_time(s: Scena
     do(s, case_id, "Task_piano")
     do(s, case_id, "Task_allerta")
     assert (s.data(case_id)["piani_correttivi"], s.data(case_id)["allerte_quota"]) == (2, 2)
+
+
+def test_the_business_plan_is_checked_with_the_quota_engine_before_validation(s: Scenario) -> None:
+    case_id = s.start_percorso("BEN-BP")
+    s.valutazione(case_id, analisi={"orientamento_percorso": "IMPRESA"})
+    assert s.data(case_id)["esito"] == "IDONEO_IMPRESA"
+    s.do(case_id, "Task_scheda_ingresso")
+    for step in ("Task_idea", "Task_fattibilita"):
+        s.do(case_id, step)
+    s.do(case_id, "Task_forma", forma_giuridica="COOP_SOCIALE_B")
+    s.do(case_id, "Task_business_plan", n_svantaggiati_previsti=3, n_non_svantaggiati_previsti=12)
+    quota = s.data(case_id)["quota_prevista"]
+    assert (quota["rispettata"], quota["quota"], quota["mancanti"]) == (False, 3.6, 1)  # 12 others need 4
+    with pytest.raises(InvalidData) as err:
+        s.do(case_id, "Task_validazione", esito_validazione="SOSTENIBILE")
+    assert err.value.messages == {
+        "esito_validazione": [
+            "Il piano non rispetta la quota di lavoratori svantaggiati (ne mancano 1): va rivisto prima di "
+            "dichiararlo sostenibile."
+        ]
+    }
+    s.do(case_id, "Task_validazione", esito_validazione="DA_RIVEDERE", richieste_revisione="Un lavoratore in più")
+    s.do(case_id, "Task_business_plan", n_svantaggiati_previsti=4, n_non_svantaggiati_previsti=12)
+    assert s.data(case_id)["quota_prevista"]["rispettata"]
+    s.do(case_id, "Task_validazione", esito_validazione="SOSTENIBILE")
+    assert s.ready(case_id) == ["Task_statuto"]

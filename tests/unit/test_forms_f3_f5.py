@@ -380,6 +380,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("f4_piano_correttivo", {"assunzioni_previste": 0}, "assunzioni_previste", "almeno 1"),
     ("f4_verifica_quota", {"n_svantaggiati": DROP}, "n_svantaggiati", REQUIRED),
     ("f4_allerta_quota", {"provvedimento": "NIENTE"}, "provvedimento", ENUM),
+    ("f3_business_plan", {"n_molto_svantaggiati_previsti": 9}, "n_molto_svantaggiati_previsti", "superare"),
     ("imp_costituzione", {"data_atto": DROP}, "data_atto", REQUIRED),
     ("imp_iscrizioni", {"data_iscrizione_registro_imprese": DROP}, "data_iscrizione_registro_imprese", REQUIRED),
     ("imp_avvio_attivita", {"comunicazioni_obbligatorie": DROP}, "comunicazioni_obbligatorie", REQUIRED),

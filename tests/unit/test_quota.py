@@ -151,3 +151,16 @@ def test_every_quota_category_has_a_label() -> None:
     from engine.quota import CATEGORIE_381, LETT_A, LETT_B
 
     assert set(ENTERPRISE_CATEGORIES) == {*CATEGORIE_381, LETT_A, *LETT_B}
+
+
+def test_a_business_plans_projected_roster_goes_through_the_same_check() -> None:
+    from engine.quota import verify_projected
+
+    on = dt.date(2026, 3, 1)
+    assert not verify_projected("COOP_SOCIALE_B", 3, 12, 0, on)["rispettata"]  # 12 others need 4
+    assert verify_projected("COOP_SOCIALE_B", 4, 12, 0, on)["rispettata"]
+    # impresa sociale: lett. a heads count for a third of Q at most (Q = 3.6, cap 1.2)
+    three_a = verify_projected("IMPRESA_SOCIALE_SRL", 4, 12, 3, on)
+    assert (three_a["rispettata"], three_a["lett_a_conteggiati"], three_a["mancanti"]) == (False, 1.2, 2)
+    assert verify_projected("IMPRESA_SOCIALE_SRL", 4, 12, 0, on)["rispettata"]
+    assert verify_projected("COOP_COMUNITA", 0, 12, 0, on)["rispettata"]

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.quota import verify_quota
+from engine.quota import verify_projected, verify_quota
 
 from .compiler import RESTRICTED_NAMES
 from .guards import BUILTINS, GUARD_HELPERS
@@ -65,6 +65,12 @@ def make_helpers(now: Callable[[], dt.datetime], parameters: Mapping[str, Any]) 
         roster as the engine sends it (``organico_variato``): per head, category, hire date."""
         return verify_quota(forma_giuridica, organico, _parse_date(giorno))
 
+    def fn_verifica_quota_prevista(
+        forma_giuridica: str, svantaggiati: int, altri: int, molto: int = 0
+    ) -> dict[str, Any]:
+        """The same check on a business plan's projected roster (counts of heads), as of today."""
+        return verify_projected(forma_giuridica, int(svantaggiati), int(altri), int(molto), now().date())
+
     def fn_timer_in_days(days: int) -> str:
         """An ISO-8601 duration for a timer expression, from a number of days."""
         return f"P{int(days)}D"
@@ -80,6 +86,7 @@ def make_helpers(now: Callable[[], dt.datetime], parameters: Mapping[str, Any]) 
         "fn_param": fn_param,
         "fn_timer_in_days": fn_timer_in_days,
         "fn_verifica_quota": fn_verifica_quota,
+        "fn_verifica_quota_prevista": fn_verifica_quota_prevista,
     }
 
 
