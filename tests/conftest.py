@@ -32,7 +32,7 @@ SLOW_FILES = {
     "test_serving.py",
     "test_kill9.py",
 }
-BROWSER_FILES = {"test_browser_e2e.py", "test_browser_modeler.py", "test_browser_dmn_editor.py"}
+BROWSER_FILES = {"test_browser_e2e.py", "test_browser_modeler.py", "test_browser_dmn_editor.py", "test_browser_registry.py"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
