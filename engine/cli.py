@@ -405,6 +405,55 @@ def case_cancel(case_id: int, reason: str, username: str, as_json: bool) -> None
     emit(as_json, view, lambda: _case_table(view))
 
 
+@case.command("withdraw")
+@click.argument("case_id", type=int)
+@click.option("--date", "day", required=True, help="When the person withdrew (YYYY-MM-DD).")
+@click.option("--reason", required=True)
+@click.option("--as", "username", required=True)
+@json_option
+@user_errors
+def case_withdraw(case_id: int, day: str, reason: str, username: str, as_json: bool) -> None:
+    """Record the person's withdrawal: the path goes to the exit (ESF+ exit form)."""
+    view = get_engine().cases.withdraw(case_id, date=day, reason=reason, actor=actor_for(username))
+    emit(as_json, view, lambda: _case_table(view))
+
+
+@case.command("suspend")
+@click.argument("case_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--as", "username", required=True)
+@json_option
+@user_errors
+def case_suspend(case_id: int, reason: str, username: str, as_json: bool) -> None:
+    """Suspend a running case: no tasks offered, timers held until it is resumed."""
+    view = get_engine().cases.suspend(case_id, reason=reason, actor=actor_for(username))
+    emit(as_json, view, lambda: _case_table(view))
+
+
+@case.command("resume")
+@click.argument("case_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--as", "username", required=True)
+@json_option
+@user_errors
+def case_resume(case_id: int, reason: str, username: str, as_json: bool) -> None:
+    """Resume a suspended case."""
+    view = get_engine().cases.resume(case_id, reason=reason, actor=actor_for(username))
+    emit(as_json, view, lambda: _case_table(view))
+
+
+@case.command("close")
+@click.argument("case_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--as", "username", required=True)
+@json_option
+@user_errors
+def case_close(case_id: int, reason: str, username: str, as_json: bool) -> None:
+    """Close a case d'ufficio: the workflow ends, every recorded datum is kept."""
+    view = get_engine().cases.close(case_id, reason=reason, actor=actor_for(username))
+    emit(as_json, view, lambda: _case_table(view))
+
+
 @main.group()
 def task() -> None:
     """Human tasks."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -100,3 +101,27 @@ def test_keys_check_creates_the_keyring_once_then_rotate_reseals_and_a_lost_file
     key_file.unlink()
     code, _, err = run(cli, "keys", "check")
     assert code == 2 and err.startswith("error: chiave di cifratura mancante")
+
+
+def test_case_actions_from_the_command_line(cli: CliRunner) -> None:
+    assert run(cli, "process", "deploy", "lin.bpmn")[0] == 0
+    assert run(cli, "user", "add", "carla", "--name", "Carla", "--role", "coordinatore:T1")[0] == 0
+    case = json.loads(run(cli, "case", "start", "lin", "--as", "carla", "--data", '{"territorio": "T1"}', "--json")[1])
+    case_id = str(case["id"])
+    code, _, err = run(cli, "case", "suspend", case_id, "--as", "carla", "--reason", " ")
+    assert code == 2 and "reason" in err and len(err.strip().splitlines()) == 1
+    code, out, _ = run(cli, "case", "suspend", case_id, "--as", "carla", "--reason", "Ricovero", "--json")
+    assert (code, json.loads(out)["status"]) == (0, "suspended")
+    assert (
+        json.loads(run(cli, "case", "resume", case_id, "--as", "carla", "--reason", "Dimesso", "--json")[1])["status"]
+        == "running"
+    )
+    # the linear test process waits for no withdrawal: a conflict, one line, exit 2
+    code, _, err = run(
+        cli, "case", "withdraw", case_id, "--as", "carla", "--date", dt.date.today().isoformat(), "--reason", "x"
+    )
+    assert code == 2 and "withdrawal" in err
+    code, out, _ = run(cli, "case", "close", case_id, "--as", "carla", "--reason", "Irreperibile", "--json")
+    assert (code, json.loads(out)["status"]) == (0, "closed")
+    code, _, err = run(cli, "case", "close", case_id, "--as", "carla", "--reason", "ancora")
+    assert code == 2 and "Traceback" not in err

@@ -5,6 +5,7 @@ messages (422) and stores nothing; an action on an ended case is a conflict (409
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
@@ -104,3 +105,16 @@ def test_api_case_actions(api_as: Any, demo: Engine) -> None:  # noqa: F811
     other = start_case(demo, "BEN-0002")
     cancelled = api.post(f"/cases/{other.id}/cancellation", json={"reason": "Aperto per errore", "confirm": True})
     assert cancelled.get_json()["status"] == "cancelled"
+
+
+def test_what_happens_next_names_the_timers_with_italian_dates(app: Flask, demo: Engine) -> None:
+    from tests.web.conftest import advance
+
+    case = start_case(demo)
+    advance(demo, case.id, "UT_conferma_esito")
+    outlook = demo.cases.outlook(case.id, actor=demo.users.get("coordinatore"))
+    timer = next(a for a in outlook.awaited if a.kind == "timer" and a.element == "Esito in ritardo")
+    assert timer.due_at is not None
+    page = login_as(app.test_client(), "coordinatore").get(f"/cases/{case.id}").get_data(as_text=True)
+    local = timer.due_at.astimezone(ZoneInfo("Europe/Rome"))
+    assert f"Scadenza «Esito in ritardo»: {local:%d/%m/%Y %H:%M}" in page
