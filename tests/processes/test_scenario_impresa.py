@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from engine import Actor, Engine
+from engine.bpmn.loader import SourceFile
 from engine.clock import FixedClock
 from engine.errors import InvalidData
 from engine.model import CaseStatus
 from engine.quota import add_months
-from tests.processes.scenario_data import Scenario, form_data, scenario
+from engine.services.processes import read_directory
+from tests.processes.scenario_data import DESIGNER, Scenario, form_data, scenario
 
 T = "T1"
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 COORD = Actor("coord", frozenset({"coordinatore"}), frozenset({T}))
 
 
@@ -233,3 +237,52 @@ def test_the_business_plan_is_checked_with_the_quota_engine_before_validation(s:
     assert s.data(case_id)["quota_prevista"]["rispettata"]
     s.do(case_id, "Task_validazione", esito_validazione="SOSTENIBILE")
     assert s.ready(case_id) == ["Task_statuto"]
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_case_pinned_to_the_earlier_start_up_migrates_with_the_documented_mapping(s: Scenario) -> None:
+    """A founder's case started when track B still incorporated its own start-up moves to the
+    current diagram with the mapping of docs/enterprises.md, then joins the enterprise; the
+    conftest replays it across the migration."""
+    engine = s.engine
+    library = [f for f in read_directory(PROCESSES) if f.name != "attuazione_startup.bpmn"]
+    earlier = SourceFile("attuazione_startup.bpmn", (FIXTURES / "attuazione_startup_v1.bpmn").read_bytes())
+    engine.design.deploy([*library, earlier], actor=DESIGNER, note="earlier track B")
+    pinned = engine.design.processes()
+    version_before = next(p.version for p in pinned if p.process_id == "percorso_beneficiario")
+
+    case_id = s.start_percorso("BEN-MIG")
+    s.valutazione(case_id, analisi={"orientamento_percorso": "IMPRESA"})
+    s.do(case_id, "Task_scheda_ingresso")
+    for step in ("Task_idea", "Task_fattibilita", "Task_forma", "Task_business_plan", "Task_validazione"):
+        s.do(case_id, step)
+    s.do(case_id, "Task_statuto")
+    assert s.ready(case_id) == ["Task_costituzione"]  # the earlier diagram: the person's own start-up
+
+    engine.design.deploy(read_directory(PROCESSES), actor=DESIGNER, note="enterprises as cases")
+    latest = next(p.version for p in engine.design.processes() if p.process_id == "percorso_beneficiario")
+    assert latest > version_before
+    # without the mapping the case cannot move: the task it is at no longer exists
+    dry = engine.cases.migrate(case_id, latest, actor=s.coordinatore, reason="imprese come casi", dry_run=True)
+    assert not dry.can_migrate and "Task_costituzione" in dry.removed
+    moved = engine.cases.migrate(
+        case_id,
+        latest,
+        actor=s.coordinatore,
+        reason="imprese come casi",
+        mapping={"Task_costituzione": "Catch_impresa"},
+    )
+    assert moved.migrated, moved.reasons
+    assert s.ready(case_id) == []
+
+    enterprise = engine.enterprises.create(
+        T, "Bottega Aperta Cooperativa Sociale", "COOP_SOCIALE_B", "Marche", "Ancona", actor=COORD
+    )
+    s.phases[enterprise.case_id] = []
+    engine.enterprises.link(enterprise.id, "FONDATORE", case_id=case_id, actor=COORD)
+    assert engine.messages.deliver() == 1
+    assert s.data(case_id)["impresa_id"] == enterprise.id
+    assert case_id in s.advance(31)  # the person's monthly accompaniment runs
+    assert s.ready(case_id) == ["Sub_mese_startup_task"]
