@@ -16,7 +16,7 @@ from flask_babel import format_date
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
-from engine import errors
+from engine import CaseStatus, errors
 from engine.model import ORGANISATION_KINDS, PROTOCOL_KINDS, PROTOCOL_STATUSES, ProtocolTerms
 from web import security
 from web.api.registry import document_response
@@ -419,6 +419,29 @@ def _protocol_form(
         **_labels(),
     )
     return html, status
+
+
+# --- a partner's own commitments ----------------------------------------------------------
+
+
+@bp.get("/registry/mine")
+@security.area("registry")
+def mine() -> str:
+    """What the organisations the user acts for have committed to: their protocols, the running
+    cases they are in and the open tasks addressed to the user or to them."""
+    eng, actor = security.engine(), security.actor()
+    organisations = eng.registry.my_organisations(actor=actor)
+    protocols = {o.code: eng.registry.protocols(actor=actor, organisation=o.code) for o in organisations}
+    cases = eng.cases.list(actor=actor, status=CaseStatus.RUNNING, limit=200) if security.may(actor, "cases") else []
+    tasks = eng.tasks.list(actor=actor) if security.may(actor, "inbox") else []
+    return render_template(
+        "registry/mine.html",
+        organisations=organisations,
+        protocols_of=protocols,
+        cases=cases,
+        tasks=tasks,
+        **_labels(),
+    )
 
 
 # --- the network view ------------------------------------------------------------------------

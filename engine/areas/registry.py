@@ -49,6 +49,10 @@ class Registry(Area):
     ) -> list[Organisation]:
         return registry.organisations(self._ctx, actor, kind=kind, territory=territory)
 
+    def my_organisations(self, *, actor: Actor) -> list[Organisation]:
+        """The organisations the actor acts for (their commitments page)."""
+        return registry.my_organisations(self._ctx, actor)
+
     def organisation(self, code: str, *, actor: Actor) -> Organisation:
         return registry.organisation(self._ctx, actor, code)
 

@@ -99,12 +99,53 @@ def _hand_over(
         record.updated_at = now
         append_events(uow, record, events)
         moved.append(case_id)
+    if substitute is not None:
+        _substitute_adheres(uow, protocol, leaving, substitute, actor, now)
     uow.registry.log(
         now,
         actor.username,
         "withdrawal_handed_over",
         {"organizzazione": data.get("organizzazione_recedente"), "sostituto": substitute_code or None, "casi": moved},
         protocol_id=protocol.id,
+    )
+
+
+def _substitute_adheres(
+    uow: AbstractUnitOfWork, protocol: PartnerProtocol, leaving: int, substitute: int, actor: Actor, now: dt.datetime
+) -> None:
+    """The substitute adheres to the agreement: a draft with the same terms among the remaining
+    parties and the substitute, from the effect date, for the coordinator to have signed (unless
+    such a protocol already stands)."""
+    parties = [p.organisation_id for p in protocol.parties if p.organisation_id != leaving]
+    parties = [substitute, *[p for p in parties if p != substitute]]
+    lead = protocol.organisation_id if protocol.organisation_id in parties else substitute
+    parties = [lead, *[p for p in parties if p != lead]]
+    live = uow.registry.protocols(protocol.territory, statuses=["bozza", "firmato", "attivo", "in_scadenza"])
+    if any({x.organisation_id for x in p.parties} == set(parties) for p in live):
+        return
+    today = now.date().isoformat()
+    expires = protocol.expires_on if protocol.expires_on and protocol.expires_on > today else None
+    draft_id = uow.registry.add_protocol(
+        {
+            "organisation_id": lead,
+            "kind": protocol.kind,
+            "scope": protocol.scope,
+            "territory": protocol.territory,
+            "status": "bozza",
+            "starts_on": today,
+            "expires_on": expires,
+            "reference": protocol.reference,
+            "renewal_clause": protocol.renewal_clause,
+            "withdrawal_clause": protocol.withdrawal_clause,
+            "withdrawal_notice_days": protocol.withdrawal_notice_days,
+            "origin_case_id": protocol.origin_case_id,
+            "created_at": now,
+            "created_by": actor.username,
+        },
+        parties[1:],
+    )
+    uow.registry.log(
+        now, actor.username, "substitute_adhesion_drafted", {"sostituisce": protocol.id}, protocol_id=draft_id
     )
 
 

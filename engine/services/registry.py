@@ -260,6 +260,13 @@ def organisations(
         ]
 
 
+def my_organisations(ctx: Context, actor: Actor) -> list[Organisation]:
+    """The organisations ``actor`` acts for (is a member of), with their members."""
+    with ctx.uow(write=False) as uow:
+        found = [uow.registry.organisation_by_id(i) for i in uow.teams.organisations_of(actor.username)]
+        return [dataclasses.replace(o, members=tuple(uow.registry.members(o.id))) for o in found]
+
+
 def organisation(ctx: Context, actor: Actor, code: str) -> Organisation:
     with ctx.uow(write=False) as uow:
         found = uow.registry.organisation(code)

@@ -158,6 +158,7 @@ NOT_CASE_COMMANDS = {
     "enterprises.unlink",
     "registry.add_protocol_terms",
     "registry.dependent_cases",
+    "registry.my_organisations",
     # the notice goes to the protocol's lifecycle case as a message, with its message_sent event
     # (tests/integration/test_protocol_lifecycle.py follows it to the effect date)
     "registry.withdraw_protocol",

@@ -137,5 +137,10 @@ def test_a_withdrawal_takes_effect_on_its_date_and_hands_the_tasks_to_the_substi
     assert moved.id == task.id and moved.organisation_id == coop_b
     assert [m.organisation_code for m in engine.teams.of_case(world["case"], actor=COORD)] == ["COOP_B"]
     assert engine.cases.get(world["watch"], actor=COORD).status.value == "completed"
+    # the substitute adheres: a draft with the same terms, from the effect date, to be signed
+    [adhesion] = engine.registry.protocols(actor=COORD, status="bozza")
+    assert [p.code for p in adhesion.parties] == ["COOP_B"] and adhesion.scope == "Tirocini di inclusione"
+    assert (adhesion.starts_on, adhesion.expires_on) == ("2026-02-11", "2026-06-30")
+    engine.registry.sign_protocol(adhesion.id, "Conv. 1-bis/2026", "2026-02-11", [("COOP_B", "bruno")], actor=COORD)
     with pytest.raises(errors.RegistryConflict):  # nothing left to withdraw from
         engine.registry.withdraw_protocol(pid, "COOP_A", "2026-12-01", actor=COORD)

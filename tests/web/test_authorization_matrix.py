@@ -79,6 +79,7 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("POST", "/design/processes/valutazione_bisogno/migrate", "design", 422, {"action": "migrate"}),
     ("GET", "/registry", "registry", 200, None),
     ("GET", "/registry/network", "registry", 200, None),
+    ("GET", "/registry/mine", "registry", 200, None),
     ("GET", "/registry/organisations/NESSUNO", "registry", 404, None),
     ("GET", "/registry/organisations/new", "registry_manage", 200, None),
     ("POST", "/registry/organisations/new", "registry_manage", 422, {}),

@@ -106,3 +106,19 @@ def test_other_roles_read_the_registry_without_its_forms(
     assert "Coop Il Ponte" in page and "Registra un&#39;organizzazione" not in page
     assert partner.get("/registry/organisations/new").status_code == 403
     assert client_for("progettista").get("/registry").status_code == 403
+
+
+def test_a_partner_sees_its_own_commitments_on_one_page(demo: Engine, client_for: Callable[[str], FlaskClient]) -> None:
+    coordinator = demo.users.get("coordinatore")
+    demo.registry.add_organisation("COOP_MIA", "Coop Mia", "terzo_settore", TERRITORY, actor=coordinator)
+    demo.registry.add_organisation("COOP_ALTRA", "Coop Altra", "terzo_settore", TERRITORY, actor=coordinator)
+    demo.registry.add_member("COOP_MIA", "partner", actor=coordinator)
+    demo.registry.add_protocol("COOP_MIA", "convenzione", "Tirocini della Coop Mia", "2026-01-01", actor=coordinator)
+    demo.registry.add_protocol(
+        "COOP_ALTRA", "convenzione", "Tirocini della Coop Altra", "2026-01-01", actor=coordinator
+    )
+    page = client_for("partner").get("/registry/mine").get_data(as_text=True)
+    assert 'data-testid="commitment-COOP_MIA"' in page and "Tirocini della Coop Mia" in page
+    assert "Coop Altra" not in page and "Tirocini della Coop Altra" not in page
+    empty = client_for("assistente").get("/registry/mine").get_data(as_text=True)
+    assert "Non risulti tra le persone di alcuna organizzazione del registro." in empty
