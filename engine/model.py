@@ -1200,3 +1200,26 @@ class DecisionTableView:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     rules: tuple[DecisionRuleRow, ...]
+
+
+@dataclass(frozen=True)
+class ElementLoad:
+    """One user task of a process as the cases went through it: how many passed, how many are
+    there now, the days they spent (median, 90th percentile) and the share that ran late."""
+
+    bpmn_id: str
+    name: str
+    passed: Cell
+    now: Cell
+    median_days: Cell
+    p90_days: Cell
+    overdue_share: Cell
+    # the cases there now, for viewers who may open the case list (else empty)
+    cases: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProcessLoad:
+    process_id: str
+    xml: str
+    elements: tuple[ElementLoad, ...]

@@ -275,6 +275,8 @@ def share_cell(part: int, whole: int) -> Cell:
 
 def days_cells(days: list[int]) -> tuple[Cell, Cell]:
     """Median and 90th percentile of durations in days, on at least ``MIN_CELL`` people."""
+    if not days:
+        return Cell(None), Cell(None)  # nobody to measure: nothing to hide either
     if len(days) < MIN_CELL:
         return Cell(None, True), Cell(None, True)
     ordered = sorted(days)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask_babel import format_decimal
 
 from engine import errors
@@ -175,3 +175,78 @@ def cases_file(export_format: str) -> Response:
 @security.area("monitoring_participants")
 def participants_file(export_format: str) -> Response:
     return _download("partecipanti", export_format)
+
+
+DEFAULT_PROCESS = "valutazione_bisogno"
+
+
+def heat_document(actor: Actor, process_id: str, period: str, territory: str | None) -> dict[str, Any]:
+    """The diagram of ``process_id`` with, per user task, the figures and a heat level 0–3
+    (the 90th percentile of days spent against the slowest task's); the page's script and the
+    API read it."""
+    load = security.engine().reports.bottlenecks(process_id, actor=actor, period=period, territory=territory)
+    slowest = max((float(e.p90_days.value) for e in load.elements if e.p90_days.value is not None), default=0.0)
+    elements = []
+    for e in load.elements:
+        p90 = e.p90_days.value
+        level = None if p90 is None or slowest <= 0 else min(3, int(float(p90) / slowest * 4))
+        elements.append(
+            {
+                "id": e.bpmn_id,
+                "name": e.name,
+                "passed": cell_text(e.passed),
+                "now": cell_text(e.now),
+                "median_days": cell_text(e.median_days),
+                "p90_days": cell_text(e.p90_days),
+                "overdue": cell_text(e.overdue_share, "%"),
+                "level": level,
+                "cases": list(e.cases),
+            }
+        )
+    return {"process_id": load.process_id, "xml": load.xml, "elements": elements}
+
+
+@bp.get("/monitoraggio/colli-di-bottiglia")
+@security.area("monitoring")
+def bottlenecks() -> tuple[str, int]:
+    engine = security.engine()
+    process_id = _arg("processo") or DEFAULT_PROCESS
+    period = _arg("periodo") or engine.reports.current_period()
+    territory = _arg("territorio") or None
+    problem, document = None, None
+    try:
+        document = heat_document(security.actor(), process_id, period, territory)
+    except errors.InvalidData as err:
+        problem = "; ".join(str(m) for messages in err.messages.values() for m in messages) or err.message
+    processes = [(p.process_id, p.name) for p in engine.design.processes()]
+    query: dict[str, Any] = {
+        "processo": process_id,
+        "periodo": period,
+        **({"territorio": territory} if territory else {}),
+    }
+    return (
+        render_template(
+            "monitoring_heat.html",
+            document=document,
+            processes=processes,
+            process_id=process_id,
+            period=period,
+            territory=territory or "",
+            problem=problem,
+            data_url=url_for("monitoring.bottlenecks_json", **query),
+        ),
+        422 if problem else 200,
+    )
+
+
+@bp.get("/monitoraggio/colli-di-bottiglia.json")
+@security.area("monitoring")
+def bottlenecks_json() -> Response:
+    engine = security.engine()
+    document = heat_document(
+        security.actor(),
+        _arg("processo") or DEFAULT_PROCESS,
+        _arg("periodo") or engine.reports.current_period(),
+        _arg("territorio") or None,
+    )
+    return jsonify(document)

@@ -64,6 +64,39 @@ class SqlReportRepository:
             query = query.where(where)
         return [_facts(r) for r in self.conn.execute(query.order_by(_R.case_id))]
 
+    def cohort_counts(
+        self,
+        territories: Sequence[str] | None,
+        column: str,
+        start: dt.date,
+        end: dt.date,
+        keys: Sequence[str],
+        present: Sequence[str] = (),
+    ) -> list[CaseFacts]:
+        """The same people as ``cohort``, counted in SQL: one row per combination of the ``keys``
+        values and of which ``present`` dates are set (a set date reads ``date.min``), repeated
+        as many times as people share it. The reports only count, so they read the same figures
+        from a fraction of the rows."""
+        when = _R[column]
+        marks = [(_R[name].is_not(None)).label(f"has_{name}") for name in present]
+        columns = [_R[name] for name in keys]
+        query = (
+            select(*columns, *marks, func.count().label("n"))
+            .where(when >= start, when < end, _R.stato_caso.is_not(None))
+            .group_by(*columns, *marks)
+        )
+        if (where := _in(territories)) is not None:
+            query = query.where(where)
+        result: list[CaseFacts] = []
+        for row in self.conn.execute(query):
+            m = row._mapping
+            values: dict[str, Any] = {"territory": "", "status": "running", "phase": None, "stato_caso": ""}
+            values.update({name: m[name] for name in keys})
+            values.update({name: dt.date.min for name in present if m[f"has_{name}"]})
+            facts = CaseFacts(case_id=0, process_id="", **values)
+            result.extend([facts] * int(m["n"]))
+        return result
+
     def stalled(self, territories: Sequence[str] | None, before: dt.datetime, limit: int) -> list[CaseFacts]:
         """Running beneficiary cases with no command since ``before``, the longest quiet first."""
         query = select(orm.report_case).where(
@@ -119,3 +152,16 @@ class SqlReportRepository:
             if isinstance(days, int) and not isinstance(days, bool) and days > 0:
                 result[str(territory)] = days
         return result
+
+    def element_times(
+        self, process_id: str, territories: Sequence[str] | None, since: dt.datetime, until: dt.datetime
+    ) -> list[tuple[str, str, int, str, dt.datetime, dt.datetime | None, dt.datetime | None]]:
+        """The inbox rows of ``process_id``'s tasks created in [since, until): element, name,
+        case, status, created, completed, due."""
+        t = orm.human_task.c
+        query = select(t.bpmn_id, t.name, t.case_id, t.status, t.created_at, t.completed_at, t.due_at).where(
+            t.process_id == process_id, t.created_at >= since, t.created_at < until
+        )
+        if territories is not None:
+            query = query.where(or_(t.territory.in_(list(territories)), t.territory == ""))
+        return [tuple(r) for r in self.conn.execute(query)]

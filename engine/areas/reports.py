@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.areas.base import Area
-from engine.model import Actor, CaseFacts, DataFile, ExportFile, RebuildResult, Report
+from engine.model import Actor, CaseFacts, DataFile, ExportFile, ProcessLoad, RebuildResult, Report
 from engine.monitoring import current_period
 from engine.policy import Permission, require
 from engine.services import reports
@@ -41,6 +41,10 @@ class Reports(Area):
         """A report, the case list (``casi``) or the participant file (``partecipanti``) as
         ``csv`` | ``xlsx`` | ``json``, logged in the access log with its filters."""
         return reports.export(self._ctx, kind, export_format, actor, period=period, territory=territory, ip=ip)
+
+    def bottlenecks(self, process_id: str, *, actor: Actor, period: str, territory: str | None = None) -> ProcessLoad:
+        """Per user task of a process: cases passed and there now, days spent, share overdue."""
+        return reports.bottlenecks(self._ctx, process_id, actor, period=period, territory=territory)
 
     def current_period(self) -> str:
         """The half-year the engine's clock is in (``2026-H2``): the cockpit's default."""

@@ -22,9 +22,11 @@ from engine.model import (
     CaseFacts,
     Cell,
     DataFile,
+    ElementLoad,
     ExportFile,
     FileValue,
     Period,
+    ProcessLoad,
     RebuildResult,
     Report,
     ReportRow,
@@ -217,7 +219,14 @@ def _breakdown(
 def _funnel(
     ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime
 ) -> Built:
-    cohort = uow.reports.cohort(places, "referral_on", when.start, when.end)
+    cohort = uow.reports.cohort_counts(
+        places,
+        "referral_on",
+        when.start,
+        when.end,
+        keys=("outcome", "instrument", "implementation_outcome", "closure_reason"),
+        present=("pact_on", "started_on", "exit_on", "follow_up_6m_on", "follow_up_12m_on"),
+    )
     if not cohort:
         return [], 0, _none_referred(when, places)
     stages = [
@@ -316,7 +325,13 @@ def _limits(uow: AbstractUnitOfWork, ctx: Context, places: Sequence[str] | None)
 
 
 def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime) -> Built:
-    cohort = uow.reports.cohort(places, "referral_on", when.start, when.end)
+    cohort = uow.reports.cohort_counts(
+        places,
+        "referral_on",
+        when.start,
+        when.end,
+        keys=("territory", "status", "adi", "referral_on", "taken_in_charge_on", "outcome_on"),
+    )
     if not cohort:
         return [], 0, _none_referred(when, places)
     agreed = _limits(uow, ctx, places)
@@ -406,9 +421,13 @@ def _by_gender(key: str, label: str, people: list[CaseFacts]) -> ReportRow:
 
 
 def _esf(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime) -> Built:
-    entered = [f for f in uow.reports.cohort(places, "entry_on", when.start, when.end)]
-    left = uow.reports.cohort(places, "exit_on", when.start, when.end)
-    followed = uow.reports.cohort(places, "follow_up_6m_on", when.start, when.end)
+    counts = uow.reports.cohort_counts
+    entry = ("territory", "gender", "age_band", "labour_status", "isced", "disability", "citizenship")
+    entered = counts(
+        places, "entry_on", when.start, when.end, keys=(*entry, "foreign_background", "minority", "housing")
+    )
+    left = counts(places, "exit_on", when.start, when.end, keys=("gender", "eecr01", "eecr02", "eecr03", "eecr04"))
+    followed = counts(places, "follow_up_6m_on", when.start, when.end, keys=("gender", "condition_6m", "improved_6m"))
     if not entered and not left and not followed:
         where = f"nel territorio {places[0]}" if places and len(places) == 1 else "nei territori di competenza"
         return [], 0, f"Nessuna scheda di ingresso, di uscita o di follow-up FSE+ {where} nel periodo «{when.label}»."
@@ -702,3 +721,57 @@ def export(
         media_type=exports.MEDIA_TYPES[export_format],
         body=body,
     )
+
+
+def bottlenecks(
+    ctx: Context, process_id: str, actor: Actor, *, period: str, territory: str | None = None
+) -> ProcessLoad:
+    """Per user task of ``process_id``, over the tasks created in the period: cases passed and
+    there now, days spent (median, 90th percentile), the share that went past its due date.
+    Counts of cases under five are suppressed; the cases there now are listed only for viewers
+    who may open the case list."""
+    now = ctx.clock.now()
+    when = parse_period(period, now.date())
+    places = scope(actor, Permission.REPORT_AGGREGATES, territory)
+    drill = allows_operations(actor, territory)
+    since = dt.datetime.combine(when.start, dt.time(), dt.UTC)
+    until = dt.datetime.combine(when.end, dt.time(), dt.UTC)
+    with ctx.uow(write=False) as uow:
+        latest = uow.processes.latest(process_id)
+        if latest is None:
+            raise errors.NotFound(f"process {process_id!r} is not deployed")
+        files = dict(uow.processes.files(latest.id))
+        rows = uow.reports.element_times(process_id, places, since, until)
+    xml = files.get(f"{process_id}.bpmn", b"").decode("utf-8")
+    by_element: dict[str, list[tuple[str, str, int, str, dt.datetime, dt.datetime | None, dt.datetime | None]]] = {}
+    for row in rows:
+        by_element.setdefault(row[0], []).append(row)
+    elements = []
+    for bpmn_id, tasks in sorted(by_element.items()):
+        done = [t for t in tasks if t[3] == "completed" and t[5] is not None]
+        open_ = [t for t in tasks if t[3] == "ready"]
+        spent = [round((t[5] - t[4]).total_seconds() / 86400) for t in done if t[5] is not None]
+        with_due = [t for t in tasks if t[6] is not None and t[3] != "cancelled"]
+        late = sum(1 for t in with_due if t[6] is not None and ((t[5] or now) > t[6]))
+        median, p90 = days_cells(spent)
+        elements.append(
+            ElementLoad(
+                bpmn_id=bpmn_id,
+                name=tasks[0][1],
+                passed=count_cell(len({t[2] for t in done})),
+                now=count_cell(len({t[2] for t in open_})),
+                median_days=median,
+                p90_days=p90,
+                overdue_share=share_cell(late, len(with_due)) if with_due else Cell(None),
+                cases=tuple(sorted({t[2] for t in open_})) if drill else (),
+            )
+        )
+    return ProcessLoad(process_id=process_id, xml=xml, elements=tuple(elements))
+
+
+def allows_operations(actor: Actor, territory: str | None) -> bool:
+    try:
+        scope(actor, Permission.REPORT_OPERATIONS, territory)
+    except errors.Forbidden:
+        return False
+    return True

@@ -351,3 +351,25 @@ def test_the_command_line_exports_and_rebuilds(
 
     done = cli.invoke(main, ["report", "rebuild"])
     assert done.exit_code == 0 and "18 of 18 case(s) rebuilt" in done.stdout
+
+
+def test_bottlenecks_per_element_from_the_inbox_rows(programme: Engine, clock: FixedClock) -> None:
+    # the six T2 people finish their first step now, 164 days after it opened (01/02 09:00 → 15/07 10:00)
+    for case in programme.cases.list(actor=COORD, territory="T2"):
+        [task] = case.open_tasks or programme.cases.get(case.id, actor=COORD).open_tasks
+        programme.tasks.complete(task.id, {"conferma": True}, actor=WORKER)
+    load = programme.reports.bottlenecks("percorso_prova", actor=COORD, period="2026-H1")
+    assert "Task_1" in load.xml
+    first = {e.bpmn_id: e for e in load.elements}["Task_1"]
+    assert (first.passed, first.now) == (Cell(6), Cell(12))
+    assert (first.median_days, first.p90_days) == (Cell(164), Cell(164))
+    assert first.overdue_share == Cell(None) and len(first.cases) == 12
+    # the second step opened now, in 2026-H2: not in the first half's figures
+    assert set({e.bpmn_id for e in load.elements}) == {"Task_1"}
+    second = programme.reports.bottlenecks("percorso_prova", actor=EVALUATOR, period="2026-H2")
+    [step] = second.elements
+    assert step.bpmn_id == "Task_2" and step.now == Cell(6) and step.cases == ()  # aggregates only
+    one = programme.reports.bottlenecks("percorso_prova", actor=REGIA, period="2026-H1")
+    assert one.elements[0].now == Cell(12) and one.elements[0].passed == Cell(0)
+    with pytest.raises(errors.NotFound):
+        programme.reports.bottlenecks("nessuno", actor=COORD, period="2026")

@@ -110,6 +110,8 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/monitoraggio/wip.csv", "monitoring_operations", 200, None),
     ("GET", "/monitoraggio/casi.csv", "monitoring_operations", 200, None),
     ("GET", "/monitoraggio/partecipanti.csv", "monitoring_participants", 200, None),
+    ("GET", "/monitoraggio/colli-di-bottiglia", "monitoring", 200, None),
+    ("GET", "/monitoraggio/colli-di-bottiglia.json", "monitoring", 200, None),
 ]
 API: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/api/v1/cases", "cases", 200, None),
@@ -186,6 +188,7 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/api/v1/reports/wip?period=2026", "monitoring_operations", 200, None),
     ("GET", "/api/v1/reports/cases?period=2026", "monitoring_operations", 200, None),
     ("GET", "/api/v1/reports/participants?period=2026", "monitoring_participants", 200, None),
+    ("GET", "/api/v1/reports/bottlenecks?period=2026", "monitoring", 200, None),
 ]
 CALLERS = [*sorted(ROLES), None]  # None: anonymous
 PUBLIC = {"/login", "/logout", "/health", "/health/live", "/health/ready", "/", "/api/v1/openapi.json", "/api/v1/docs", "/static/<path:filename>"}

@@ -106,3 +106,19 @@ def test_the_api_gives_the_same_reports(cockpit: Flask, programme: Engine) -> No
         client.get("/api/v1/reports/wip?period=2026", headers={"Authorization": f"Bearer {evaluator}"}).status_code
         == 403
     )
+
+
+def test_the_bottleneck_page_and_its_document(cockpit: Flask, programme: Engine) -> None:  # noqa: F811
+    client = login_as(cockpit.test_client(), "coord")
+    page = client.get("/monitoraggio/colli-di-bottiglia?processo=percorso_prova&periodo=2026-H1")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="heat"' in html and row(html, "Task_1") == ["0", "18", "—", "—", "—"]
+    doc = client.get("/monitoraggio/colli-di-bottiglia.json?processo=percorso_prova&periodo=2026-H1").get_json()
+    [task] = doc["elements"]
+    assert task["id"] == "Task_1" and task["now"] == "18" and len(task["cases"]) == 18 and "<bpmn:" in doc["xml"]
+    _, token = programme.accounts.create_token("t", actor=programme.users.get("valut"))
+    api = cockpit.test_client().get(
+        "/api/v1/reports/bottlenecks?process=percorso_prova&period=2026-H1", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert api.status_code == 200 and api.get_json()["elements"][0]["cases"] == []
+    assert client.get("/monitoraggio/colli-di-bottiglia?periodo=2026-H3").status_code == 422

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, jsonify
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -34,6 +34,14 @@ class ReportQuerySchema(Query):
     )
     format = fields.String(
         load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]), metadata={"description": "File format"}
+    )
+
+
+class BottleneckQuerySchema(ReportQuerySchema):
+    process = fields.String(
+        load_default="valutazione_bisogno",
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "The process whose user tasks are measured"},
     )
 
 
@@ -81,5 +89,16 @@ def blueprint(prefix: str) -> Blueprint:
     def participants(args: dict[str, Any]) -> Response:
         """One row per person entered in the period: pseudonym and ESF+ categories, no identity."""
         return answer("partecipanti", args)
+
+    @blp.route("/bottlenecks", methods=["GET"])
+    @requires("monitoring")
+    @blp.arguments(BottleneckQuerySchema, location="query")
+    @blp.response(200, description="The diagram and, per user task, its figures", content_type="application/json")
+    @problems(blp, 403, 404, 422)
+    def bottlenecks(args: dict[str, Any]) -> Response:
+        """Per user task of a process: cases passed and there now, days spent (median, 90th
+        percentile), share overdue, heat level; the cases there now for coordinators."""
+        document = monitoring.heat_document(api_actor(), args["process"], args["period"], args.get("territory"))
+        return jsonify(document)
 
     return blp
