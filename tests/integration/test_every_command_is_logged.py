@@ -81,6 +81,7 @@ NOT_CASE_COMMANDS = {
     "reports.log_export",
     "reports.export",
     "reports.current_period",
+    "reports.bottlenecks",
     "reports.may_read",
     "reports.may_operate",
     "reports.may_export_participants",
