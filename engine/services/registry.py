@@ -674,9 +674,15 @@ def add_document(
 
 
 def document(ctx: Context, actor: Actor, protocol_id: int, document_id: int) -> tuple[ProtocolDocument, bytes]:
+    """A stored document: for whoever keeps the registry there, and for the members of its parties
+    (the territory's other readers see that it exists and its hash, not its text)."""
     with ctx.uow(write=False) as uow:
         current = uow.registry.protocol(protocol_id)
         _require_read(actor, [current.territory])
+        if not allows(actor, Permission.REGISTRY_MANAGE, Target(current.territory)):
+            member_of = set(uow.teams.organisations_of(actor.username))
+            if not member_of & {p.organisation_id for p in current.parties}:
+                raise errors.Forbidden(f"{actor.username} is not a member of a party to protocol {protocol_id}")
         return uow.registry.document_content(protocol_id, document_id)
 
 

@@ -93,7 +93,7 @@ def test_organisation_problems(coord: Api) -> None:
     problem(coord.post("/organisations/DUP/members", json={"username": "nessuno"}), 404)
 
 
-def test_a_protocol_through_its_lifecycle(coord: Api) -> None:
+def test_a_protocol_through_its_lifecycle(coord: Api, api_as: Any) -> None:
     organisation(coord, "COOP_A", [TERRITORY])
     organisation(coord, "CPI_A", [TERRITORY])
     coord.post("/organisations/COOP_A/members", json={"username": "partner"})
@@ -161,6 +161,11 @@ def test_a_protocol_through_its_lifecycle(coord: Api) -> None:
     assert download.data == content and download.headers["X-Content-SHA256"] == doc.get_json()["sha256"]
     assert "attachment" in download.headers["Content-Disposition"]
     problem(coord.post(f"/protocols/{pid}/documents", json={"name": "x", "content": "!!"}), 422)
+    # the text is for the parties' members (partner signed for COOP_A) and the coordinator
+    document_url = f"/protocols/{pid}/documents/{doc.get_json()['id']}"
+    assert api_as("partner").get(document_url).data == content
+    problem(api_as("sanitario").get(document_url), 403)
+    assert api_as("sanitario").get(f"/protocols/{pid}").get_json()["documents"][0]["sha256"]
     history = coord.get(f"/protocols/{pid}/history").get_json()
     assert [e["kind"] for e in history] == [
         "protocol_added",
