@@ -597,6 +597,45 @@ def org_protocol(code: str, kind: str, scope: str, starts_on: str, expires_on: s
     click.echo(f"protocol with {code} recorded")
 
 
+@org.command("sign")
+@click.argument("protocol_id", type=int)
+@click.option("--number", required=True, help="Protocol number")
+@click.option("--date", "signed_on", required=True, help="YYYY-MM-DD")
+@click.option("--signatory", "signatories", multiple=True, required=True, help="ORG_CODE=username, one per party")
+@user_errors
+def org_sign(protocol_id: int, number: str, signed_on: str, signatories: tuple[str, ...]) -> None:
+    pairs = []
+    for item in signatories:
+        code, _sep, username = item.partition("=")
+        if not code or not username:
+            fail(f"--signatory {item!r}: expected ORG_CODE=username")
+        pairs.append((code, username))
+    found = get_engine().registry.sign_protocol(protocol_id, number, signed_on, pairs, actor=OPERATOR)
+    click.echo(f"protocol {found.id} signed ({found.number})")
+
+
+@org.command("activate")
+@click.argument("protocol_id", type=int)
+@user_errors
+def org_activate(protocol_id: int) -> None:
+    found = get_engine().registry.activate_protocol(protocol_id, actor=OPERATOR)
+    watch = f", expiry watched by case {found.lifecycle_case_id}" if found.lifecycle_case_id else ""
+    click.echo(f"protocol {found.id} in force{watch}")
+
+
+@org.command("withdraw")
+@click.argument("protocol_id", type=int)
+@click.option("--organisation", required=True, help="The withdrawing party's code")
+@click.option("--effective", "effective_on", required=True, help="YYYY-MM-DD, not before the notice")
+@click.option("--substitute", default=None, help="The organisation taking its places")
+@user_errors
+def org_withdraw(protocol_id: int, organisation: str, effective_on: str, substitute: str | None) -> None:
+    get_engine().registry.withdraw_protocol(
+        protocol_id, organisation, effective_on, actor=OPERATOR, substitute=substitute
+    )
+    click.echo(f"withdrawal of {organisation} from protocol {protocol_id} effective on {effective_on}")
+
+
 @org.command("protocols")
 @click.option("--territory", default=None)
 @click.option("--active", is_flag=True)

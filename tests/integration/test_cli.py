@@ -125,3 +125,33 @@ def test_case_actions_from_the_command_line(cli: CliRunner) -> None:
     assert (code, json.loads(out)["status"]) == (0, "closed")
     code, _, err = run(cli, "case", "close", case_id, "--as", "carla", "--reason", "ancora")
     assert code == 2 and "Traceback" not in err
+
+
+def test_a_protocol_from_draft_to_withdrawal_on_the_command_line(cli: CliRunner) -> None:
+    assert run(cli, "user", "add", "piera", "--name", "Piera", "--role", "referente_ente_partner:T1")[0] == 0
+    assert run(cli, "org", "add", "COOP_A", "--name", "Coop A", "--kind", "terzo_settore", "--territory", "T1")[0] == 0
+    code, _, err = run(
+        cli, "org", "add", "COOP_B", "--name", "B", "--kind", "terzo_settore", "--territory", "T1", "--tax-code", "123"
+    )
+    assert code == 2 and "tax_code" in err and len(err.strip().splitlines()) == 1
+    assert run(cli, "org", "member", "COOP_A", "piera")[0] == 0
+    assert (
+        run(cli, "org", "protocol", "COOP_A", "--kind", "convenzione", "--scope", "Tirocini", "--from", "2026-01-01")[0]
+        == 0
+    )
+    [protocol] = json.loads(run(cli, "org", "protocols", "--json")[1])
+    pid = str(protocol["id"])
+    code, _, err = run(cli, "org", "sign", pid, "--number", "C-1", "--date", "2026-01-02", "--signatory", "COOP_A")
+    assert code == 2 and "ORG_CODE=username" in err
+    code, _, err = run(
+        cli, "org", "sign", pid, "--number", "C-1", "--date", "2026-01-02", "--signatory", "COOP_A=nessuno"
+    )
+    assert code == 2 and "signatories" in err
+    assert (
+        run(cli, "org", "sign", pid, "--number", "C-1", "--date", "2000-01-02", "--signatory", "COOP_A=piera")[0] == 0
+    )
+    code, out, _ = run(cli, "org", "activate", pid)
+    assert code == 0 and "in force" in out
+    code, _, err = run(cli, "org", "withdraw", pid, "--organisation", "COOP_A", "--effective", "2000-01-01")
+    assert code == 2 and "in force" in err  # no expiry, so no lifecycle watch: refused, one line
+    assert len(err.strip().splitlines()) == 1
