@@ -137,3 +137,14 @@ def test_english_mode_shows_english_options_and_data(app: Flask, demo: Engine) -
     advance(demo, case.id, "UT_informativa")
     page = visible_text(client.get(f"/cases/{case.id}?lang=en").get_data(as_text=True))
     assert "Reason for referral" in page and "Looking for work" in page and "F2 · Needs assessment" in page
+
+
+def test_api_input_messages_are_italian(app: Flask, demo: Engine) -> None:
+    token = demo.accounts.create_token("test", actor=demo.users.get("coordinatore"))[1]
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    bad = client.post("/api/v1/cases", json={"process_id": 5, "extra": 1}, headers=headers).get_json()
+    messages = [m for ms in bad["errors"].values() for m in ms]
+    assert "Campo non previsto." in messages and "Inserire un testo." in messages, bad
+    limit = client.get("/api/v1/cases?limit=0", headers=headers).get_json()
+    assert not [m for ms in limit["errors"].values() for m in ms if "Must be" in m], limit

@@ -8,6 +8,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, fields, post_dump, validate
 
 from engine import CaseStatus
 from forms import present
+from forms.base import italianize
 
 MAX_ID = 2**31 - 1
 SORTS = ["due", "-due", "priority", "-priority", "created", "-created", "name"]
@@ -16,13 +17,22 @@ SCOPES = ["mine", "claimable", "all"]
 Text = validate.Length(min=1, max=200)
 
 
-class Strict(Schema):
+class Italian(Schema):
+    """Request bodies and query strings answer in Italian, like the forms (``forms.base``)."""
+
+    error_messages = {"unknown": "Campo non previsto.", "type": "Dati non validi."}
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
+        italianize(field_obj)
+
+
+class Strict(Italian):
     class Meta:
         unknown = RAISE
         ordered = True
 
 
-class Query(Schema):
+class Query(Italian):
     """Query strings: unknown parameters are ignored (cache busters, ``lang``)."""
 
     class Meta:
