@@ -1223,3 +1223,13 @@ class ProcessLoad:
     process_id: str
     xml: str
     elements: tuple[ElementLoad, ...]
+
+
+@dataclass(frozen=True)
+class DryRunTask:
+    """A user task a dry run may meet (in the process or what it calls), with the form it shows."""
+
+    bpmn_id: str
+    name: str
+    form_key: str | None
+    lane: str | None

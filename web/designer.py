@@ -24,7 +24,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -34,9 +34,12 @@ from werkzeug.wrappers import Response
 from engine import errors
 from engine.model import CaseMigration, DecisionTestResult, DraftEvent, DryRunResult, ProcessDraft, ProcessVersionView
 from web import input_guard, security
+from web.dry_run_form import propose_checked
 from web.errors import ensure_id, lock_fields, rule_change_fields
+from web.form_input import convert
 from web.i18n import _, _l
 from web.problems import located, problem_text
+from web.schema_form import widgets
 
 bp = Blueprint("designer", __name__)
 bp.add_app_template_global(problem_text)
@@ -547,6 +550,8 @@ def deploy(draft_id: int) -> str | tuple[str, int]:
 @bp.route("/design/drafts/<int:draft_id>/dry-run", methods=["GET", "POST"])
 @security.area("design")
 def dry_run(draft_id: int) -> str | tuple[str, int]:
+    """The dry run: each user task the process may meet has its form, filled with a proposal the
+    designer changes or leaves out ("Rispondi"); answers written as JSON still go first."""
     eng = security.engine()
     found = _draft(draft_id)
     draft, processes = draft_document(found), list(found.process_ids)
@@ -558,10 +563,14 @@ def dry_run(draft_id: int) -> str | tuple[str, int]:
     result: dict[str, Any] | None = None
     messages: dict[str, list[str]] = {}
     status = 200
+    task_forms = _task_forms(draft_id, form["process_id"], posted=request.method == "POST")
     if request.method == "POST":
         try:
             data = parse_json_object(form["data"], "data")
             answers = parse_json_object(form["answers"], "answers", answers=True)
+            for task in task_forms:
+                if task["use"] and task["id"] not in answers:
+                    answers[task["id"]] = task["values"]
             result = dry_run_document(
                 eng.design.dry_run(draft_id, form["process_id"], data, answers, actor=security.actor())
             )
@@ -588,7 +597,50 @@ def dry_run(draft_id: int) -> str | tuple[str, int]:
         result=result,
         messages=messages,
         user_tasks=list(found.user_tasks),
+        task_forms=task_forms,
     ), status
+
+
+def _checker(form_key: str) -> Callable[[dict[str, Any]], dict[str, list[str]]]:
+    def check(data: dict[str, Any]) -> dict[str, list[str]]:
+        return security.engine().tasks.check_form(form_key, data)
+
+    return check
+
+
+def _task_forms(draft_id: int, process_id: str, *, posted: bool) -> list[dict[str, Any]]:
+    """Each user task the run may meet, with its form as widgets: the proposal on a first visit,
+    what the designer posted afterwards."""
+    eng = security.engine()
+    try:
+        tasks = eng.design.dry_run_tasks(draft_id, process_id, actor=security.actor())
+    except (errors.NotFound, errors.InvalidProcess):
+        return []
+    known = eng.tasks.form_keys()
+    today = eng.now().date()
+    found = []
+    for task in tasks:
+        schema = eng.tasks.form_schema(task.form_key) if task.form_key in known else None
+        prefix = f"dr__{task.bpmn_id}__"
+        if schema is None:
+            values: dict[str, Any] = {}
+        elif posted:
+            values = convert(schema, request.form, prefix=prefix)
+        else:
+            values = propose_checked(schema, today, _checker(str(task.form_key)))
+        found.append(
+            {
+                "id": task.bpmn_id,
+                "name": task.name,
+                "lane": task.lane,
+                "form_key": task.form_key,
+                "title": (schema or {}).get("title", task.form_key or ""),
+                "use": schema is not None and (not posted or request.form.get(f"use__{task.bpmn_id}") == "on"),
+                "values": values,
+                "fields": widgets(schema, values, {}, prefix=prefix) if schema else [],
+            }
+        )
+    return found
 
 
 # --- versions: history, visual diff, downloads ---------------------------------------------

@@ -21,8 +21,9 @@ from web.schema_form import base_type
 TRUE = frozenset({"on", "true", "1", "yes", "si", "sì"})
 
 
-def convert(schema: Mapping[str, Any], form: MultiDict[str, str]) -> dict[str, Any]:
-    return _object(schema, form, prefix="")
+def convert(schema: Mapping[str, Any], form: MultiDict[str, str], prefix: str = "") -> dict[str, Any]:
+    """``prefix``: the form's inputs are named ``<prefix><key>`` (several forms on one page)."""
+    return _object(schema, form, prefix=prefix)
 
 
 def _object(schema: Mapping[str, Any], form: MultiDict[str, str], prefix: str) -> dict[str, Any]:

@@ -61,8 +61,11 @@ def base_type(node: Mapping[str, Any]) -> str:
     return str(kind)
 
 
-def widgets(schema: Mapping[str, Any], values: Mapping[str, Any], messages: Mapping[str, Any]) -> list[Widget]:
-    return _object(schema, values or {}, messages or {}, prefix="")
+def widgets(
+    schema: Mapping[str, Any], values: Mapping[str, Any], messages: Mapping[str, Any], prefix: str = ""
+) -> list[Widget]:
+    """``prefix`` goes before every HTML name (several forms on one page, e.g. the dry run)."""
+    return _object(schema, values or {}, messages or {}, prefix=prefix)
 
 
 def general_errors(messages: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:

@@ -14,6 +14,7 @@ from engine.model import (
     DecisionTestResult,
     DraftEvent,
     DryRunResult,
+    DryRunTask,
     ProcessDiff,
     ProcessDraft,
     ProcessVersionView,
@@ -91,6 +92,10 @@ class Design(Area):
 
     def rule_diff(self, process_id: str, old: int, new: int) -> list[RuleChange]:
         return designer.version_rule_diff(self._ctx, process_id, old, new)
+
+    def dry_run_tasks(self, draft_id: int, process_id: str, *, actor: Actor) -> list[DryRunTask]:
+        """The user tasks a dry run of ``process_id`` may meet, with their forms."""
+        return designer.dry_run_tasks(self._ctx, actor, draft_id, process_id)
 
     def decision_tables(self, file_name: str, content: bytes) -> list[DecisionTableView]:
         """A DMN file's decision tables, to show as tables (``InvalidProcess`` if it does not parse)."""

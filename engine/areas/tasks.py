@@ -8,7 +8,8 @@ import datetime as dt
 from collections.abc import Mapping
 
 from engine.areas.base import Area
-from engine.forms import json_schema, known_forms
+from engine.errors import InvalidData
+from engine.forms import json_schema, known_forms, validate_submission
 from engine.model import Actor, CaseView, JsonObject, TaskFilter, TaskStatus, TaskView
 from engine.services import cases, tasks
 
@@ -77,6 +78,15 @@ class Tasks(Area):
 
     def form_keys(self) -> frozenset[str]:
         return known_forms()
+
+    def check_form(self, form_key: str, data: Mapping[str, object]) -> dict[str, builtins.list[str]]:
+        """What the form would say of ``data``: field → messages (empty when it would be accepted).
+        A read: nothing is stored (the dry run's proposals are checked with it)."""
+        try:
+            validate_submission(form_key, dict(data))
+        except InvalidData as err:
+            return {str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in err.messages.items()}
+        return {}
 
     def form_schema(self, form_key: str) -> JsonObject:
         """The form as JSON Schema (labels, help, enums, required) for UIs and API clients."""

@@ -20,7 +20,7 @@ from engine.bpmn.runner import Runner, _all_tasks, json_safe, process_of
 from engine.bpmn.script_pool import Limits
 from engine.bpmn.scripting import build_script_engine
 from engine.clock import FixedClock
-from engine.errors import EngineError, ScriptLimitExceeded
+from engine.errors import EngineError, InvalidData, ScriptLimitExceeded
 from engine.model import DryRunResult
 
 
@@ -54,6 +54,7 @@ def dry_run(
     result = _Run()
     used: dict[str, int] = {}
     wf: Any = None
+    failing = ""  # the task whose sample answer is being submitted
     try:
         wf = runner.start(specs, dict(data))
         for _ in range(max_steps):
@@ -69,7 +70,9 @@ def dry_run(
                     break
                 used[task.bpmn_id] = used.get(task.bpmn_id, 0) + 1
                 clock.advance(minutes=1)
+                failing = f"{task.name} ({task.bpmn_id})"
                 runner.complete(wf, task.id, validate(task.form_key, answer))
+                failing = ""
                 continue
             due = runner.next_timer_due(wf)
             if due is None:
@@ -80,6 +83,11 @@ def dry_run(
             result.timers_fired += 1
     except ScriptLimitExceeded:
         raise
+    except InvalidData as err:  # a sample answer the form refuses: which task, which fields
+        fields = "; ".join(
+            f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in err.messages.items()
+        )
+        result.error = f"{failing}: {fields}" if failing else fields or err.message
     except EngineError as err:
         result.error = err.message
     if wf is not None:  # also after an error: the designer sees how far it got

@@ -40,6 +40,7 @@ from engine.model import (
     DraftLock,
     DraftProblem,
     DryRunResult,
+    DryRunTask,
     ElementChange,
     ElementDiff,
     ProcessDiff,
@@ -465,16 +466,33 @@ def _element_diffs(before: dict[str, bytes], after: dict[str, bytes]) -> dict[st
     }
 
 
+def _draft_library(ctx: Context, draft: ProcessDraft) -> Library:
+    with ctx.uow(write=False) as uow:
+        files = library_files(uow)
+    files[draft.file_name] = draft.content.encode()
+    return Library([SourceFile(n, c) for n, c in sorted(files.items())])
+
+
+def dry_run_tasks(ctx: Context, actor: Actor, draft_id: int, process_id: str) -> list[DryRunTask]:
+    """The user tasks a dry run of ``process_id`` in the draft's library may meet (also in the
+    processes it calls), each with its form, so the run can be answered from the forms."""
+    draft = get_draft(ctx, actor, draft_id)
+    library = _draft_library(ctx, draft)
+    if process_id not in library.process_ids():
+        raise errors.NotFound(f"process {process_id!r} is not in the draft library")
+    return [
+        DryRunTask(bpmn_id=t.bpmn_id, name=t.name, form_key=t.form_key, lane=t.lane)
+        for t in library.specs(process_id).user_tasks.values()
+    ]
+
+
 def run_draft(
     ctx: Context, actor: Actor, draft_id: int, process_id: str, data: dict[str, Any], answers: dict[str, Any]
 ) -> DryRunResult:
     """Run a draft on sample data in memory; refused while the draft fails validation."""
     draft = get_draft(ctx, actor, draft_id)
     _require_deployable(draft)
-    with ctx.uow(write=False) as uow:
-        files = library_files(uow)
-    files[draft.file_name] = draft.content.encode()
-    library = Library([SourceFile(n, c) for n, c in sorted(files.items())])
+    library = _draft_library(ctx, draft)
     if process_id not in library.process_ids():
         raise errors.NotFound(f"process {process_id!r} is not in the draft library")
     return dry_run(

@@ -128,6 +128,8 @@ NOT_CASE_COMMANDS = {
     "design.rule_diff",
     "design.draft_decision_tests",
     "design.decision_tables",
+    "design.dry_run_tasks",
+    "tasks.check_form",
     "design.export",
     # the registry of interlocutors: organisations, their people, protocols
     "registry.add_organisation",

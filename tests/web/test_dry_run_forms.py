@@ -1,0 +1,146 @@
+"""The dry run answered from the forms: the page proposes each user task's answer from its form
+(types, options, defaults, what the form's own checks ask for); the designer changes a value or
+leaves a task out, and the run follows. The beneficiary path reaches the design phase with no
+JSON typed: one box ticked (a category of L. 381/1991 in the health certification)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
+
+from engine import Engine
+from tests.web.conftest import login_as
+from web.dry_run_form import propose, propose_checked
+
+
+class PostedForm(HTMLParser):
+    """What a browser would post from the page's dry-run form, as it was rendered."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self._text = ""
+        self._inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("data-testid") == "dry-run-form":
+            self._inside = True
+        if not self._inside:
+            return
+        if tag == "input" and a.get("name") and a.get("name") != "csrf_token":
+            if a.get("type") != "checkbox" or "checked" in a:
+                self.fields.append((a["name"], a.get("value", "on")))
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields.append((self._select, a.get("value", "")))
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), ""
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self._text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.fields.append((self._textarea, self._text))
+            self._textarea = None
+
+
+def posted(page_html: str) -> list[tuple[str, str]]:
+    form = PostedForm()
+    form.feed(page_html)
+    return form.fields
+
+
+@pytest.fixture
+def page(app: Flask) -> FlaskClient:
+    return login_as(app.test_client(), "progettista")
+
+
+def outcome(response_html: str) -> tuple[list[str], dict[str, Any], str]:
+    path = re.findall(r"<li><code>(.*?)</code>", response_html)
+    data = json.loads(html.unescape(re.search(r'data-testid="dry-run-data">(.*?)</pre>', response_html, re.S).group(1)))
+    stopped = re.search(r'data-testid="dry-run-(?:stopped|completed|error)">(.*?)</p>', response_html, re.S)
+    return path, data, html.unescape(stopped.group(1)) if stopped else ""
+
+
+def test_the_beneficiary_path_reaches_the_design_phase_from_the_forms(page: FlaskClient, demo: Engine) -> None:
+    draft = demo.design.open_draft("percorso_beneficiario.bpmn", actor=demo.users.get("progettista"))
+    url = f"/design/drafts/{draft.id}/dry-run"
+    shown = page.get(url).get_data(as_text=True)
+    assert 'data-testid="task-forms"' in shown and 'data-task="UT_segnalazione"' in shown
+    # the proposal: the first option of a choice, the run's day for a date
+    fields = dict(posted(shown))
+    assert fields["dr__UT_segnalazione__servizio_inviante"] == "SERVIZIO_SOCIALE"
+    assert fields["dr__UT_segnalazione__data_segnalazione"] == demo.now().date().isoformat()
+    assert fields["dr__UT_segnalazione__referente_inviante"]  # asked for by the form's own check
+    assert fields["answers"].strip() == "{}"
+
+    form = MultiDict(posted(shown))
+    form["data"] = '{"territorio": "ATS-Demo"}'
+    form["dr__UT_certificazione_sanitaria__ex_degente_psichiatrico"] = "true"  # the designer's pick
+    path, data, _ = outcome(page.post(url, data=form).get_data(as_text=True))
+
+    assert data["esito"] == "IDONEO_LAVORO" and data["cat_381"] == ["EX_DEGENTE_OP_OPG"]
+    assert {"UT_conferma_esito", "Task_scheda_ingresso", "Start_progettazione", "Task_progetto"} <= set(path)
+
+
+def test_a_task_left_out_stops_the_run_there(page: FlaskClient, demo: Engine) -> None:
+    draft = demo.design.open_draft("percorso_beneficiario.bpmn", actor=demo.users.get("progettista"))
+    url = f"/design/drafts/{draft.id}/dry-run"
+    form = MultiDict(posted(page.get(url).get_data(as_text=True)))
+    form["data"] = '{"territorio": "ATS-Demo"}'
+    form.poplist("use__UT_informativa")
+    path, _, stopped = outcome(page.post(url, data=form).get_data(as_text=True))
+    assert "UT_segnalazione" in path and "UT_informativa" not in path and "UT_informativa" in stopped
+
+
+def test_proposals_follow_types_options_defaults_and_the_form_checks() -> None:
+    today = dt.date(2026, 3, 1)
+    schema = {
+        "properties": {
+            "scelta": {"type": "string", "enum": ["A", "B"]},
+            "ok": {"type": "boolean"},
+            "n": {"type": "integer", "minimum": 3},
+            "giorno": {"type": "string", "format": "date"},
+            "codice": {"type": "string", "pattern": "^\\d{6}$"},
+            "membri": {"type": "array", "items": {"type": "string", "enum": ["x", "y", "z"]}, "minItems": 2},
+            "nota": {"type": ["string", "null"]},
+            "livello": {"type": "integer", "default": 2},
+            "dopo": {"type": "string", "format": "date"},
+        },
+        "required": ["scelta", "ok", "n", "giorno", "codice", "membri"],
+    }
+    assert propose(schema, today) == {
+        "scelta": "A",
+        "ok": True,
+        "n": 3,
+        "giorno": "2026-03-01",
+        "codice": "111111",
+        "membri": ["x", "y"],
+        "livello": 2,
+    }
+
+    def check(data: dict[str, Any]) -> dict[str, list[str]]:  # "dopo" is needed, after "giorno"
+        if "dopo" not in data or data["dopo"] <= data["giorno"]:
+            return {"dopo": ["Serve una data successiva."]}
+        return {}
+
+    assert propose_checked(schema, today, check)["dopo"] == "2026-03-31"
