@@ -81,6 +81,10 @@ def seed(engine: Engine) -> list[str]:
     except InvalidProcess as err:
         done.append(f"library not deployed: {err.message}")
         return done
+    try:
+        done += _seed_enterprise(engine)
+    except EngineError as err:
+        done.append(f"demo enterprise not seeded: {err.message}")
     today = engine.now().date()
     for demo in demo_cases(today):
         try:
@@ -162,6 +166,36 @@ def _seed_registry(engine: Engine) -> list[str]:
         engine.registry.activate_protocol(protocol_id, actor=OPERATOR)
         done.append(f"organisation {code}")
     return done
+
+
+DEMO_ENTERPRISE = "Borgo Vivo Cooperativa Sociale"
+
+
+def _seed_enterprise(engine: Engine) -> list[str]:
+    """A cooperativa sociale B just created in the demo territory: its case waits for the deed;
+    the mentoring company, two community members and a first roster (one disadvantaged worker
+    with PA evidence, two others: 1 ≥ 30 % of 2) are linked."""
+    if any(e.denominazione == DEMO_ENTERPRISE for e in engine.enterprises.list(actor=OPERATOR)):
+        return []
+    created = engine.enterprises.create(
+        TERRITORY, DEMO_ENTERPRISE, "COOP_SOCIALE_B", "Marche", "Arcevia, piazza Garibaldi 1", actor=OPERATOR
+    )
+    day = engine.now().date().isoformat()
+    link = engine.enterprises.link
+    link(created.id, "IMPRESA_MENTOR", organisation="FALEGNAMERIA_ROSSI", actor=OPERATOR)
+    link(created.id, "SOCIO_COMUNITA", nominativo="Pro Loco di Arcevia", actor=OPERATOR)
+    link(created.id, "SOCIO_COMUNITA", nominativo="Associazione Borgo Antico", actor=OPERATOR)
+    for name, categories in (("Lavoratore A", ["MISURA_ALTERNATIVA"]), ("Lavoratore B", []), ("Lavoratore C", [])):
+        link(
+            created.id,
+            "LAVORATORE",
+            nominativo=name,
+            categorie=categories,
+            evidenza_pa=bool(categories),
+            data_assunzione=day,
+            actor=OPERATOR,
+        )
+    return [f"enterprise {DEMO_ENTERPRISE}"]
 
 
 def _seed_case(engine: Engine, demo: DemoCase) -> list[str]:

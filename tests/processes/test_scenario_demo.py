@@ -65,7 +65,14 @@ def test_seed_creates_the_partnership_and_cases_at_each_phase(engine: Engine) ->
 
     # The demo users see their work in the demo territory's inbox.
     assert [t.case_id for t in engine.tasks.list(actor=engine.users.get("sanitario"))] == [assessment]
-    assert {t.case_id for t in engine.tasks.list(actor=engine.users.get("coordinatore"))} == {intake, implementation}
+    [enterprise] = engine.enterprises.list(actor=engine.users.get("coordinatore"))
+    links = engine.enterprises.get(enterprise.id, actor=engine.users.get("coordinatore")).links
+    assert enterprise.denominazione == "Borgo Vivo Cooperativa Sociale" and len(links) == 6
+    assert {t.case_id for t in engine.tasks.list(actor=engine.users.get("coordinatore"))} == {
+        intake,
+        implementation,
+        enterprise.case_id,
+    }
 
 
 def test_a_second_seed_changes_nothing(engine: Engine) -> None:
