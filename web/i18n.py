@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
         process_title=process_title,
         task_instructions=task_instructions,
     )
-    app.jinja_env.filters.update(when=when, day=day, value=show_value)
+    app.jinja_env.filters.update(when=when, day=day, value=show_value, priority=priority_label)
 
 
 def _remember_language() -> None:
@@ -179,3 +179,10 @@ def process_title(process_id: str | None) -> str:
 
     names = {p.process_id: p.name for p in engine().design.processes()}
     return names.get(process_id, process_id)
+
+
+def priority_label(value: int | None) -> str:
+    """A task's priority in words: the diagram's number only where it is not the normal one."""
+    if not value:
+        return _("normale")
+    return _("alta (%(n)s)", n=value) if value > 0 else _("bassa (%(n)s)", n=value)

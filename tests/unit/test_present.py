@@ -36,7 +36,7 @@ def test_every_form_option_has_an_italian_label() -> None:
             # a label equal to its code is a code shown to people, unless it is a word or acronym
             if not label.strip() or (label == code and "_" in code):
                 missing.append(f"{where}: {code}")
-    assert missing == []
+    assert missing == [], "give these options an Italian label (OneOf labels)"
 
 
 def test_every_form_option_has_an_english_label() -> None:
@@ -49,7 +49,7 @@ def test_every_form_option_has_an_english_label() -> None:
             if label in OPTION_LABELS_EN
         }
     )
-    assert missing == []
+    assert missing == [], "add their English labels to forms/labels_en.py"
     assert present.row("urgenza", "URGENTE", "en").text == "Urgent"
 
 

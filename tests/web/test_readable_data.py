@@ -94,6 +94,7 @@ def test_decision_task_shows_the_proposal_above_the_form_and_instructions_once(a
     assert "Reg. (UE) 651/2014 art. 2 n. 4 lett. a" in block and "Lavoratore svantaggiato" in block
     text = visible_text(page)
     assert text.count("Istruzioni") == 1 and "GDPR art. 22" in text
+    assert "Priorità: normale" in re.sub(r"\s+", " ", text)  # not the diagram's number 0
     assert_readable(text, data)  # the form, the block and the instructions name no variable or code
     # other tasks have no decision block
     other = advance(demo, start_case(demo, "BEN-ALTRO").id, "UT_segnalazione")
