@@ -80,6 +80,8 @@ def test_api_case_actions(api_as: Any, demo: Engine) -> None:  # noqa: F811
     assert any(a["kind"] == "message" and a["message"] == "rinuncia_beneficiario" for a in outlook["awaited"])
 
     body = problem(api.post(f"/cases/{case.id}/suspension", json={}), 422)
+    assert body["errors"] == {"reason": ["Campo obbligatorio."]}  # the API's Italian for a missing field
+    body = problem(api.post(f"/cases/{case.id}/suspension", json={"reason": "  "}), 422)
     assert body["errors"] == {"reason": ["Indica il motivo."]}
     body = problem(api.post(f"/cases/{case.id}/suspension", json={"reason": "x" * 10_000}), 422)
     assert "al massimo 4000 caratteri" in body["errors"]["reason"][0]

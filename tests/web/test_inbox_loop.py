@@ -81,3 +81,19 @@ def test_new_case_offers_entry_processes_and_needs_the_pseudonym(app: Flask, dem
         raise AssertionError("a phase of a path was started alone")
     except errors.InvalidData as err:
         assert "fase di un percorso" in err.messages["process_id"][0]
+
+
+def test_the_api_lists_what_i_completed_and_searches_the_pseudonym(app: Flask, demo: Engine) -> None:
+    from tests.web.test_api import Api
+
+    case = start_case(demo, "BEN-APIQ")
+    start_case(demo, "BEN-ALTRA")
+    coordinator = demo.users.get("coordinatore")
+    token = demo.accounts.create_token("t", actor=coordinator)[1]
+    api = Api(app.test_client(), token)
+    found = api.get("/tasks?q=apiq").get_json()
+    assert found["total"] == 1 and found["items"][0]["case_id"] == case.id
+    task = open_task(demo, case.id)
+    demo.tasks.complete(task.id, dict(VALID["f2_segnalazione"]), actor=coordinator)
+    done = api.get("/tasks?scope=completed").get_json()
+    assert [t["id"] for t in done["items"]] == [task.id] and done["items"][0]["status"] == "completed"

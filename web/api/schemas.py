@@ -12,7 +12,7 @@ from forms.base import italianize
 
 MAX_ID = 2**31 - 1
 SORTS = ["due", "-due", "priority", "-priority", "created", "-created", "name"]
-SCOPES = ["mine", "claimable", "all"]
+SCOPES = ["mine", "claimable", "all", "completed"]
 
 Text = validate.Length(min=1, max=200)
 
@@ -85,8 +85,12 @@ class TaskQuerySchema(Query):
     scope = fields.String(
         load_default="all",
         validate=validate.OneOf(SCOPES),
-        metadata={"description": "mine = assigned to me; claimable = unassigned; all = every task I may see"},
+        metadata={
+            "description": "mine = assigned to me; claimable = unassigned; all = every task I may see; "
+            "completed = the tasks I completed, newest first"
+        },
     )
+    q = fields.String(validate=validate.Length(max=100), metadata={"description": "Part of the case title (pseudonym)"})
     role = fields.String(validate=Text)
     process_id = fields.String(validate=Text)
     case_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))

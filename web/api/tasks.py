@@ -9,7 +9,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from engine import errors
-from engine.model import TaskFilter, TaskView
+from engine.model import TaskFilter, TaskStatus, TaskView
 from web import security
 from web.api.auth import api_actor, check_task_id, requires
 from web.api.common import problems
@@ -34,17 +34,23 @@ def blueprint(prefix: str) -> Blueprint:
     @blp.response(200, TaskPageSchema)
     @problems(blp, 403, 422)
     def list_tasks(args: dict[str, Any]) -> dict[str, Any]:
-        """Open tasks of the caller's roles and territories; ``scope`` narrows to mine/claimable."""
+        """Open tasks of the caller's roles and territories; ``scope`` narrows to mine/claimable, or
+        lists the tasks the caller completed (``completed``, newest first); ``q`` searches the
+        case title (the beneficiary's pseudonym)."""
         actor = api_actor()
+        done = args["scope"] == "completed"
         f = TaskFilter(
             roles=(args["role"],) if args.get("role") else None,
             assignee=actor.username if args["scope"] == "mine" else None,
             unassigned=args["scope"] == "claimable",
+            status=TaskStatus.COMPLETED if done else TaskStatus.READY,
+            completed_by=actor.username if done else None,
+            case_title=args.get("q") or None,
             case_id=args.get("case_id"),
             process_id=args.get("process_id"),
             due_before=args.get("due_before"),
             due_after=args.get("due_after"),
-            sort=args["sort"],
+            sort="-completed" if done else args["sort"],
         )
         eng = security.engine()
         items = eng.tasks.query(f, limit=args["limit"], offset=args["offset"], actor=actor)
