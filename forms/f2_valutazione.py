@@ -958,6 +958,10 @@ class ComunicazioneEsitoForm(FormSchema):
     title="Invio ai servizi e programmazione della rivalutazione",
     title_en="Referral and planned re-assessment",
     data_class="C4",
+    decide_on=(
+        "esito",
+        "motivazione_proposta",
+    ),
 )
 class NonProntoForm(FormSchema):
     motivo_non_pronto = fields.String(
@@ -991,6 +995,11 @@ class NonProntoForm(FormSchema):
     title="Chiusura con invio ad altri servizi",
     title_en="Closure with referral to other services",
     data_class="C4",
+    decide_on=(
+        "esito",
+        "motivazione_proposta",
+        "motivazione_modifica",
+    ),
 )
 class InvioAltriServiziForm(FormSchema):
     servizio_destinatario = fields.String(

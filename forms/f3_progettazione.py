@@ -183,6 +183,15 @@ class ProgettoPersonalizzato(FormSchema):
     title="Scelta dello strumento di inserimento",
     title_en="Choice of the integration instrument",
     data_class="C4",
+    decide_on=(
+        "categorie_ammissione",
+        "incentivo",
+        "base_giuridica_incentivo",
+        "tipo_tirocinio_dt5",
+        "durata_min_mesi_dt5",
+        "durata_max_mesi_dt5",
+        "base_giuridica_dt5",
+    ),
 )
 class SceltaStrumento(FormSchema):
     strumento = fields.String(

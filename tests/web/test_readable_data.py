@@ -149,3 +149,12 @@ def test_api_input_messages_are_italian(app: Flask, demo: Engine) -> None:
     assert "Campo non previsto." in messages and "Inserire un testo." in messages, bad
     limit = client.get("/api/v1/cases?limit=0", headers=headers).get_json()
     assert not [m for ms in limit["errors"].values() for m in ms if "Must be" in m], limit
+
+
+def test_choosing_the_instrument_shows_what_the_decision_table_found(app: Flask, demo: Engine) -> None:
+    case_id = walk_into_f3(demo)  # the personal project done: the instrument is chosen next
+    task = open_task(demo, case_id, "Task_strumento")
+    page = login_as(app.test_client(), ROLE_USER[task.role or ""]).get(f"/tasks/{task.id}").get_data(as_text=True)
+    block = visible_text(page[page.index('data-testid="decision"') : page.index('id="task-form"')])
+    assert "Tipo di tirocinio" in block and "Tirocinio extracurricolare" in block
+    assert "Durata massima (mesi)" in block and "Incentivi applicabili" in block
