@@ -679,12 +679,8 @@ class VerificaQuota(FormSchema):
     title="Allerta alla cabina di regia: quota non rispettata",
     title_en="Steering-committee alert: quota not met",
     data_class="C1",
-    decide_on=(
-        "n_svantaggiati",
-        "n_non_svantaggiati",
-        "n_svantaggiati_previsti",
-        "n_non_svantaggiati_previsti",
-    ),
+    # the enterprise's case: the check that missed the quota, the history of checks and plans
+    decide_on=("esito_quota", "verifiche_quota", "piani_correttivi", "allerte_quota", "organico"),
 )
 class AllertaQuota(FormSchema):
     provvedimento = fields.String(

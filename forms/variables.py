@@ -256,6 +256,7 @@ VARIABLES: dict[str, dict[str, Any]] = {
         "Ruolo nell'impresa", "Role in the enterprise", "F4", codes=["FONDATORE", "SOCIO_LAVORATORE", "LAVORATORE"]
     ),
     # the enterprise's own case (process impresa)
+    "scostamento": _v("Scostamento dal piano (%)", "Gap from the plan (%)", "F4", hidden=True),
     "stato_impresa": _v(
         "Stato del fascicolo", "Case state", "F4", codes=["IN_COSTITUZIONE", "ACCOMPAGNAMENTO", "FOLLOW_UP", "CHIUSO"]
     ),
@@ -348,6 +349,7 @@ VARIABLES: dict[str, dict[str, Any]] = {
             "mese": ("Mese", "Month", "text"),
             "fatturato": ("Fatturato", "Revenue", "money"),
             "fatturato_previsto": ("Fatturato previsto", "Planned revenue", "money"),
+            "scostamento_pct": ("Scostamento dal piano (%)", "Gap from the plan (%)", "text"),
             "assunzioni": ("Assunzioni", "Hires", "text"),
             "assunzioni_previste": ("Assunzioni previste", "Planned hires", "text"),
         },

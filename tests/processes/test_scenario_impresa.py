@@ -171,6 +171,7 @@ def test_four_founders_two_community_members_quarterly_quota_and_follow_up(s: Sc
     assert (data["piani_correttivi"], data["allerte_quota"]) == (1, 1)
     assert data["ore_mentoring_totali"] == hours and len(data["diario_mentoring"]) == 12
     assert [k["mese"] for k in data["monitoraggi_kpi"]] == [3, 6, 9, 12]
+    assert {k["scostamento_pct"] for k in data["monitoraggi_kpi"]} == {-11.1}  # 40 000 against 45 000
     assert data["data_fine_accompagnamento"] == add_months(today, 12).isoformat()
     assert data["follow_up_12m"]["giorno"] == add_months(today, 24).isoformat()
     assert data["follow_up_24m"]["giorno"] == add_months(today, 36).isoformat()
