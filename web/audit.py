@@ -59,10 +59,20 @@ KIND_LABELS: dict[str, Any] = {
     "team_changed": _l("Variazione del gruppo di lavoro"),
     "person_recorded": _l("Registrazione dati anagrafici"),
     "break_glass": _l("Accesso straordinario motivato"),
+    "suspended": _l("Sospensione del caso"),
+    "resumed": _l("Ripresa del caso"),
+    "closed": _l("Chiusura d'ufficio"),
+    "enterprise_changed": _l("Variazione dell'impresa"),
 }
 
 
-STATUS_LABELS: dict[str, Any] = {"running": _l("in corso"), "completed": _l("concluso"), "cancelled": _l("annullato")}
+STATUS_LABELS: dict[str, Any] = {
+    "running": _l("in corso"),
+    "completed": _l("concluso"),
+    "cancelled": _l("annullato"),
+    "suspended": _l("sospeso"),
+    "closed": _l("chiuso d'ufficio"),
+}
 
 
 def kind_label(kind: str) -> str:

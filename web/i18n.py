@@ -158,6 +158,8 @@ _STATUSES = {
     "running": _l("in corso"),
     "completed": _l("concluso"),
     "cancelled": _l("annullato"),
+    "suspended": _l("sospeso"),
+    "closed": _l("chiuso d'ufficio"),
     "ready": _l("da svolgere"),
     "pending": _l("in attesa"),
     "fired": _l("scaduto"),

@@ -16,7 +16,13 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from engine.model import CaseEvent
 from forms import present
 
-STATUS_LABELS = {"running": "In corso", "completed": "Concluso", "cancelled": "Annullato"}
+STATUS_LABELS = {
+    "running": "In corso",
+    "completed": "Concluso",
+    "cancelled": "Annullato",
+    "suspended": "Sospeso",
+    "closed": "Chiuso d'ufficio",
+}
 
 KIND_LABELS = {
     "started": "Avvio del caso",
@@ -39,6 +45,10 @@ KIND_LABELS = {
     "team_changed": "Variazione del gruppo di lavoro",
     "person_recorded": "Registrazione dati anagrafici",
     "break_glass": "Accesso straordinario motivato",
+    "suspended": "Sospensione del caso",
+    "resumed": "Ripresa del caso",
+    "closed": "Chiusura d'ufficio",
+    "enterprise_changed": "Variazione dell'impresa",
 }
 
 
