@@ -659,6 +659,140 @@ def org_protocols(territory: str | None, active: bool, expiring: int | None, as_
 
 
 @main.group()
+def enterprise() -> None:
+    """Track-B enterprises: the record, its registrations, founders, workers and mentor."""
+
+
+@enterprise.command("add")
+@click.argument("denominazione")
+@click.option("--territory", required=True)
+@click.option("--form", "forma_giuridica", required=True, help="COOP_SOCIALE_B, IMPRESA_SOCIALE_SRL, …")
+@click.option("--region", "regione", required=True)
+@click.option("--seat", "sede", required=True)
+@click.option("--vat-number", "partita_iva", default=None, help="Partita IVA")
+@click.option("--ateco", "codice_ateco", default=None)
+@json_option
+@user_errors
+def enterprise_add(
+    denominazione: str,
+    territory: str,
+    forma_giuridica: str,
+    regione: str,
+    sede: str,
+    partita_iva: str | None,
+    codice_ateco: str | None,
+    as_json: bool,
+) -> None:
+    created = get_engine().enterprises.create(
+        territory,
+        denominazione,
+        forma_giuridica,
+        regione,
+        sede,
+        actor=OPERATOR,
+        partita_iva=partita_iva,
+        codice_ateco=codice_ateco,
+    )
+    if as_json:
+        emit(True, created)
+    else:
+        click.echo(f"enterprise {created.id} added (case {created.case_id})")
+
+
+@enterprise.command("link")
+@click.argument("enterprise_id", type=int)
+@click.option("--role", "ruolo", required=True, help="FONDATORE, SOCIO_LAVORATORE, LAVORATORE, SOCIO_COMUNITA, …")
+@click.option("--case", "case_id", type=int, default=None, help="A beneficiary case")
+@click.option("--organisation", default=None, help="The mentoring company's registry code")
+@click.option("--name", "nominativo", default=None, help="A person outside the programme")
+@click.option("--category", "categorie", multiple=True, help="Repeat for each quota category")
+@click.option("--pa-evidence", "evidenza_pa", is_flag=True)
+@click.option("--hired", "data_assunzione", default=None, help="YYYY-MM-DD")
+@click.option("--volunteer", "volontario", is_flag=True)
+@user_errors
+def enterprise_link(
+    enterprise_id: int,
+    ruolo: str,
+    case_id: int | None,
+    organisation: str | None,
+    nominativo: str | None,
+    categorie: tuple[str, ...],
+    evidenza_pa: bool,
+    data_assunzione: str | None,
+    volontario: bool,
+) -> None:
+    found = get_engine().enterprises.link(
+        enterprise_id,
+        ruolo,
+        actor=OPERATOR,
+        case_id=case_id,
+        organisation=organisation,
+        nominativo=nominativo,
+        categorie=categorie,
+        evidenza_pa=evidenza_pa,
+        data_assunzione=data_assunzione,
+        volontario=volontario,
+    )
+    click.echo(f"link {found.links[-1].id} recorded")
+
+
+@enterprise.command("leave")
+@click.argument("enterprise_id", type=int)
+@click.argument("link_id", type=int)
+@click.option("--on", "data_cessazione", required=True, help="YYYY-MM-DD")
+@user_errors
+def enterprise_leave(enterprise_id: int, link_id: int, data_cessazione: str) -> None:
+    get_engine().enterprises.end_employment(enterprise_id, link_id, data_cessazione, actor=OPERATOR)
+    click.echo(f"link {link_id} left on {data_cessazione}")
+
+
+@enterprise.command("register")
+@click.argument("enterprise_id", type=int)
+@click.option("--registry", "registro", required=True, help="REGISTRO_IMPRESE, ALBO_COOPERATIVE, RUNTS, …")
+@click.option("--number", "numero", required=True)
+@click.option("--on", "data", required=True, help="YYYY-MM-DD")
+@user_errors
+def enterprise_register(enterprise_id: int, registro: str, numero: str, data: str) -> None:
+    get_engine().enterprises.add_registration(enterprise_id, registro, numero, data, actor=OPERATOR)
+    click.echo(f"registration {registro} recorded")
+
+
+@enterprise.command("list")
+@click.option("--territory", default=None)
+@json_option
+@user_errors
+def enterprise_list(territory: str | None, as_json: bool) -> None:
+    found = get_engine().enterprises.list(actor=OPERATOR, territory=territory)
+
+    def table() -> Table:
+        t = Table("id", "name", "legal form", "territory", "case", "partita IVA")
+        for e in found:
+            t.add_row(str(e.id), e.denominazione, e.forma_giuridica, e.territory, str(e.case_id), e.partita_iva or "")
+        return t
+
+    emit(as_json, found, table)
+
+
+@enterprise.command("show")
+@click.argument("enterprise_id", type=int)
+@json_option
+@user_errors
+def enterprise_show(enterprise_id: int, as_json: bool) -> None:
+    found = get_engine().enterprises.get(enterprise_id, actor=OPERATOR)
+
+    def table() -> Table:
+        t = Table("link", "role", "who", "categories", "hired", "left")
+        for lk in found.links:
+            who = f"case {lk.case_id}" if lk.case_id else (lk.organisation_code or lk.nominativo or "")
+            t.add_row(
+                str(lk.id), lk.ruolo, who, ", ".join(lk.categorie), lk.data_assunzione or "", lk.data_cessazione or ""
+            )
+        return t
+
+    emit(as_json, found, table)
+
+
+@main.group()
 def audit() -> None:
     """Tamper evidence: verify chains and bundles, take anchors."""
 
