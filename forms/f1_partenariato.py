@@ -255,6 +255,8 @@ class EsitoContattiForm(FormSchema):
 
 
 PROCEDURE_COPROGRAMMAZIONE = ["AVVISO_PUBBLICO_DM72", "TAVOLO_CONCERTAZIONE"]
+# after the co-programming table: a draft agreement the partners adhere to, or co-design (DM 72/2021)
+PERCORSI = ["CO_PROGRAMMAZIONE", "CO_PROGETTAZIONE"]
 
 
 @form(
@@ -264,6 +266,18 @@ PROCEDURE_COPROGRAMMAZIONE = ["AVVISO_PUBBLICO_DM72", "TAVOLO_CONCERTAZIONE"]
     data_class="C0",
 )
 class CoProgrammazioneForm(FormSchema):
+    percorso = fields.String(
+        load_default="CO_PROGRAMMAZIONE",
+        validate=choice(
+            PERCORSI,
+            ["Co-programmazione: bozza d'accordo e adesioni", "Co-progettazione (DM 72/2021): avviso e convenzione"],
+        ),
+        metadata=meta(
+            "Percorso",
+            "La co-progettazione segue l'avviso pubblico: proposte, commissione, tavolo, progetto, convenzione",
+            label_en="Route",
+        ),
+    )
     procedura = fields.String(
         required=True,
         validate=choice(

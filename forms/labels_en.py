@@ -6,6 +6,8 @@ Italian label has no English one here."""
 from __future__ import annotations
 
 OPTION_LABELS_EN: dict[str, str] = {
+    "Co-programmazione: bozza d'accordo e adesioni": "Co-programming: draft agreement and adhesions",
+    "Co-progettazione (DM 72/2021): avviso e convenzione": "Co-design (DM 72/2021): public notice and convention",
     "Rinnovato": "Renewed",
     "Non rinnovato: il protocollo scadrà": "Not renewed: the protocol will lapse",
     "Comune / Ambito territoriale sociale": "Municipality / social district",

@@ -108,6 +108,28 @@ VALID: dict[str, dict[str, Any]] = {
         "numero_verbale_cabina": "CR-2026-03",
         "data_decisione": "2026-05-03",
     },
+    "f1_avviso_coprogettazione": {
+        "numero_avviso": "Avviso 3/2026",
+        "data_pubblicazione": "2026-01-10",
+        "termine_proposte": "2026-02-10",
+        "oggetto_coprogettazione": "Servizi di accompagnamento al lavoro",
+    },
+    "f1_proposte_coprogettazione": {"data_chiusura": "2026-02-10", "numero_proposte": 2},
+    "f1_commissione_coprogettazione": {
+        "numero_atto_nomina": "Det. 10/2026",
+        "data_valutazione": "2026-02-20",
+        "enti_selezionati": [{"codice": "COOP_SOLE", "nome": "Cooperativa sociale Il Sole", "punteggio": 82}],
+    },
+    "f1_tavolo_coprogettazione": {
+        "sessioni_coprogettazione": 3,
+        "data_ultima_sessione_coprogettazione": "2026-03-10",
+        "protocollo_verbali_coprogettazione": "VERB-COP-1",
+    },
+    "f1_progetto_definitivo": {
+        "numero_atto_approvazione": "Del. 4/2026",
+        "data_approvazione": "2026-03-20",
+        "durata_progetto_mesi": 24,
+    },
     "f1_firma_accordo": {
         "approvazioni_interne_acquisite": True,
         "data_firma": "2026-06-01",
@@ -274,7 +296,7 @@ def top_fields(key: str, kind: type[fields.Field[Any]]) -> list[str]:
 
 def test_every_form_has_a_valid_sample() -> None:
     assert sorted(VALID) == MY_FORMS
-    assert len(MY_FORMS) == 25
+    assert len(MY_FORMS) == 30
 
 
 @pytest.mark.parametrize("key", MY_FORMS)
