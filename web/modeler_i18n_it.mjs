@@ -326,6 +326,66 @@ export const DMN_ITALIAN = {
   "e.g. { example } ": "es. { example } ",
   "e.g. { sample }": "es. { sample }",
   "name": "nome",
+  // Strings dmn-js translates through constants or data tables (hit policies, data types, the
+  // drill-down, diagram-js's search), not as literal translate() calls the build can collect.
+  "Add rule": "Aggiungi una regola",
+  "Annotation": "Annotazione",
+  "Annotations": "Annotazioni",
+  "Enter expression": "Scrivi l'espressione",
+  "Expression": "Espressione",
+  "Input expression": "Espressione d'ingresso",
+  "Input label": "Etichetta della colonna d'ingresso",
+  "Resize": "Ridimensiona",
+  "Search in diagram": "Cerca nel diagramma",
+  "Open decision table": "Apri la tabella decisionale",
+  "Open literal expression": "Apri l'espressione",
+  "Predefined values": "Valori predefiniti",
+  "Custom values": "Valori personalizzati",
+  "Must match PnYnM": "Deve avere la forma PnYnM",
+  "Must match PnDTnH": "Deve avere la forma PnDTnH",
+  "Date must match pattern yyyy-MM-dd": "La data deve avere la forma aaaa-MM-gg",
+  "Unique": "Unica (UNIQUE)",
+  "First": "La prima (FIRST)",
+  "Priority": "Priorità (PRIORITY)",
+  "Any": "Qualsiasi (ANY)",
+  "Collect": "Tutte (COLLECT)",
+  "Collect (Sum)": "Tutte, sommate (COLLECT SUM)",
+  "Collect (Min)": "Tutte, il minimo (COLLECT MIN)",
+  "Collect (Max)": "Tutte, il massimo (COLLECT MAX)",
+  "Collect (Count)": "Tutte, contate (COLLECT COUNT)",
+  "Rule order": "Ordine delle regole (RULE ORDER)",
+  "Output order": "Ordine dei risultati (OUTPUT ORDER)",
+  "No overlap is possible and all rules are disjoint. Only a single rule can be matched":
+    "Le regole non si sovrappongono: ne può valere una sola",
+  "Rules may overlap. The first matching rule will be chosen": "Le regole possono sovrapporsi: vale la prima che corrisponde",
+  "Rules may overlap. The one with the highest priority will be chosen":
+    "Le regole possono sovrapporsi: vale quella con la priorità più alta",
+  "Rules may overlap. Their output have to match": "Le regole possono sovrapporsi: i loro risultati devono coincidere",
+  "Collects the values of all matching rules": "Raccoglie i valori di tutte le regole che corrispondono",
+  "Collects the values of all matching rules and sums up to a single value":
+    "Raccoglie i valori di tutte le regole che corrispondono e li somma",
+  "Collects the values of all matching rules and uses the lowest value":
+    "Raccoglie i valori di tutte le regole che corrispondono e tiene il più basso",
+  "Collects the values of all matching rules and uses the highest value":
+    "Raccoglie i valori di tutte le regole che corrispondono e tiene il più alto",
+  "Collects the values of all matching rules and counts the number of them":
+    "Raccoglie i valori di tutte le regole che corrispondono e li conta",
+  "Collects the values of all matching rules in rule order":
+    "Raccoglie i valori di tutte le regole che corrispondono, nell'ordine delle regole",
+  "Collects the values of all matching rules in decreasing output priority order":
+    "Raccoglie i valori di tutte le regole che corrispondono, per priorità decrescente del risultato",
+  // data types (a column's typeRef, shown under its title)
+  string: "testo",
+  boolean: "sì/no",
+  number: "numero",
+  integer: "intero",
+  long: "intero lungo",
+  double: "decimale",
+  date: "data",
+  time: "ora",
+  dateTime: "data e ora",
+  dayTimeDuration: "durata (giorni e ore)",
+  yearMonthDuration: "durata (anni e mesi)",
 };
 
 // The token simulation's fixed texts, per source file (path under the package's lib/):

@@ -109,7 +109,7 @@ const patches = {
 };
 
 // --- translate() keys: every literal the bundled sources pass to translate ---------------------
-const TRANSLATE = /(?:^|[^A-Za-z0-9$.])_?translate\d*\(\s*(['"`])((?:\\.|(?!\1)[^\\])*)\1/g;
+const TRANSLATE = /(?:^|[^A-Za-z0-9$])_?translate\d*\(\s*(['"`])((?:\\.|(?!\1)[^\\])*)\1/g;
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {

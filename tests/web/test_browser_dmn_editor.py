@@ -108,7 +108,8 @@ def test_a_designer_breaks_and_fixes_a_threshold_while_another_sees_the_lock(
         expect(page.get_by_test_id("problems-summary")).to_contain_text("Nessun problema")
         expect(page.locator("#deploy-button")).to_be_enabled()
         page.screenshot(path=str(SHOTS / "23-test-decisionali-superati.png"), full_page=True)
-        assert page.evaluate("() => window.ImpresaDmnEditor.untranslated") == []
+        untranslated = page.evaluate("() => window.ImpresaDmnEditor.untranslated")
+        assert untranslated == [], "|".join(untranslated)
         page.fill("#deploy-note", "Soglia di invalidità verificata")
         page.get_by_role("button", name="Pubblica una nuova versione").click()
         expect(page.get_by_test_id("deployed")).to_be_visible()

@@ -43,9 +43,16 @@
 
   function start(container, xml, onChange) {
     var Kit = window.ImpresaDmnKit;
+    // Each editor gets the Italian module itself: dmn-js's Manager replaces, rather than merges,
+    // the "common" additionalModules with each view's own.
+    var italian = translateModule(Kit.italian || {});
+    var perView = { additionalModules: [italian] };
     modeler = new Kit.DmnModeler({
       container: container,
-      common: { additionalModules: [translateModule(Kit.italian || {})] }
+      drd: perView,
+      decisionTable: perView,
+      literalExpression: perView,
+      boxedExpression: perView
     });
     api.modeler = modeler;
     modeler.on("views.changed", function () {
