@@ -1080,6 +1080,18 @@ class CaseFacts:
 
 
 @dataclass(frozen=True)
+class Span:
+    """A person of a times report: territory, ADI/SFL, case status, the days from referral to the
+    step (None: not yet) and, while not yet, the days since referral."""
+
+    territory: str
+    adi: bool
+    status: str
+    days: int | None
+    age: int | None
+
+
+@dataclass(frozen=True)
 class Period:
     """A reporting period: a year (``2026``), a half (``2026-H2``) or a quarter (``2026-Q3``);
     ``end`` is the first day after it."""

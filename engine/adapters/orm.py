@@ -165,6 +165,8 @@ human_task = Table(
     Index(None, "status", "role", "due_sort", "created_at", "id"),
     Index(None, "assignee", "status"),
     Index(None, "case_id", "status"),
+    # the cockpit's open work of a territory
+    Index(None, "territory", "status"),
 )
 
 case_event = Table(
@@ -692,4 +694,5 @@ report_case = Table(
     Index(None, "territory", "entry_on"),
     Index(None, "territory", "exit_on"),
     Index(None, "status", "last_activity_at"),
+    Index(None, "territory", "status", "last_activity_at"),
 )

@@ -8,10 +8,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Date, Integer, and_, case, cast, delete, func, insert, literal, select, update
 
 from engine.adapters import orm
-from engine.model import CaseFacts, TaskStatus
+from engine.model import CaseFacts, Span, TaskStatus
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(CaseFacts))
 _R = orm.report_case.c
@@ -34,15 +34,16 @@ class SqlReportRepository:
         row = self.conn.execute(select(orm.report_case).where(_R.case_id == case_id)).one_or_none()
         return _facts(row) if row is not None else None
 
-    def put(self, facts: CaseFacts, *, known: bool) -> None:
-        """Write the case's row: an update when ``known`` (the row was read in this transaction),
-        else an insert."""
-        values = dataclasses.asdict(facts)
-        if known:
-            case_id = values.pop("case_id")
-            self.conn.execute(update(orm.report_case).where(_R.case_id == case_id).values(**values))
-        else:
-            self.conn.execute(insert(orm.report_case).values(**values))
+    def put(self, facts: CaseFacts, *, previous: CaseFacts | None) -> None:
+        """Write the case's row: only the columns that changed since ``previous`` (the row as read
+        in this transaction; most commands move the last activity and little else, and every
+        column left alone spares its indexes), or a new row."""
+        if previous is None:
+            self.conn.execute(insert(orm.report_case).values(**dataclasses.asdict(facts)))
+            return
+        changed = {name: getattr(facts, name) for name in _FIELDS if getattr(facts, name) != getattr(previous, name)}
+        if changed:
+            self.conn.execute(update(orm.report_case).where(_R.case_id == facts.case_id).values(**changed))
 
     def replace(self, facts: CaseFacts) -> None:
         self.conn.execute(delete(orm.report_case).where(_R.case_id == facts.case_id))
@@ -97,6 +98,34 @@ class SqlReportRepository:
             result.extend([facts] * int(m["n"]))
         return result
 
+    def spans(
+        self, territories: Sequence[str] | None, start: dt.date, end: dt.date, step: str, today: dt.date
+    ) -> list[Span]:
+        """The people referred in [start, end), counted in SQL by territory, ADI/SFL, status and
+        the days from referral to ``step`` (or, not there yet, the days since referral); each
+        group repeated as many times as people share it."""
+        referral, done = _R.referral_on, _R[step]
+        days = self._days(done, referral).label("days")
+        age = case((done.is_(None), self._days(literal(today, Date), referral)), else_=None).label("age")
+        query = (
+            select(_R.territory, _R.adi, _R.status, days, age, func.count().label("n"))
+            .where(referral >= start, referral < end, _R.stato_caso.is_not(None))
+            .group_by(_R.territory, _R.adi, _R.status, days, age)
+        )
+        if (where := _in(territories)) is not None:
+            query = query.where(where)
+        result: list[Span] = []
+        for t, adi, status, d, a, n in self.conn.execute(query):
+            span = Span(str(t), bool(adi), str(status), None if d is None else int(d), None if a is None else int(a))
+            result.extend([span] * int(n))
+        return result
+
+    def _days(self, later: Any, earlier: Any) -> Any:
+        """Whole days between two dates, in the database's own arithmetic."""
+        if self.conn.dialect.name == "sqlite":
+            return cast(func.julianday(later) - func.julianday(earlier), Integer)
+        return later - earlier
+
     def stalled(self, territories: Sequence[str] | None, before: dt.datetime, limit: int) -> list[CaseFacts]:
         """Running beneficiary cases with no command since ``before``, the longest quiet first."""
         query = select(orm.report_case).where(
@@ -126,7 +155,7 @@ class SqlReportRepository:
             .order_by(t.role, o.name)
         )
         if territories is not None:
-            query = query.where(or_(t.territory.in_(list(territories)), t.territory == ""))
+            query = query.where(t.territory.in_([*territories, ""]))  # a plain IN list: index-friendly
         return [dict(r._mapping) for r in self.conn.execute(query)]
 
     def titles(self, case_ids: Sequence[int]) -> dict[int, str]:
@@ -163,5 +192,5 @@ class SqlReportRepository:
             t.process_id == process_id, t.created_at >= since, t.created_at < until
         )
         if territories is not None:
-            query = query.where(or_(t.territory.in_(list(territories)), t.territory == ""))
+            query = query.where(t.territory.in_([*territories, ""]))
         return [tuple(r) for r in self.conn.execute(query)]

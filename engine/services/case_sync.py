@@ -219,7 +219,7 @@ def project(uow: AbstractUnitOfWork, record: CaseRecord, at: dt.datetime) -> Non
         at=at,
         created_at=record.created_at,
     )
-    uow.reports.put(facts, known=previous is not None)
+    uow.reports.put(facts, previous=previous)
 
 
 def deliver_pending_messages(

@@ -31,6 +31,7 @@ from engine.model import (
     Report,
     ReportRow,
     ReportTable,
+    Span,
 )
 from engine.monitoring import (
     ADI_LEGAL_DAYS,
@@ -325,39 +326,23 @@ def _limits(uow: AbstractUnitOfWork, ctx: Context, places: Sequence[str] | None)
 
 
 def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime) -> Built:
-    cohort = uow.reports.cohort_counts(
-        places,
-        "referral_on",
-        when.start,
-        when.end,
-        keys=("territory", "status", "adi", "referral_on", "taken_in_charge_on", "outcome_on"),
-    )
-    if not cohort:
+    today = now.date()
+    taken = uow.reports.spans(places, when.start, when.end, "taken_in_charge_on", today)
+    if not taken:
         return [], 0, _none_referred(when, places)
+    decided = uow.reports.spans(places, when.start, when.end, "outcome_on", today)
     agreed = _limits(uow, ctx, places)
     default_take = int(ctx.param("giorni_presa_in_carico") or 15)
     outcome_days = int(ctx.param("giorni_esito_valutazione") or 60)
-    today = now.date()
 
-    def take_limit(f: CaseFacts) -> int:
-        return agreed.get(f.territory, default_take)
-
-    def row(
-        key: str,
-        label: str,
-        people: list[CaseFacts],
-        limit: Callable[[CaseFacts], int],
-        done: Callable[[CaseFacts], dt.date | None],
-    ) -> ReportRow:
-        days = [(d - f.referral_on).days for f in people if (d := done(f)) and f.referral_on]
-        within = sum(1 for f in people if (d := done(f)) and f.referral_on and (d - f.referral_on).days <= limit(f))
+    def row(key: str, label: str, people: list[Span], limit: Callable[[Span], int]) -> ReportRow:
+        days = [s.days for s in people if s.days is not None]
+        within = sum(1 for s in people if s.days is not None and s.days <= limit(s))
         late = len(days) - within
         waiting = sum(
-            1
-            for f in people
-            if not done(f) and f.referral_on and f.status == "running" and (today - f.referral_on).days > limit(f)
+            1 for s in people if s.days is None and s.status == "running" and s.age is not None and s.age > limit(s)
         )
-        limits = {limit(f) for f in people}
+        limits = {limit(s) for s in people}
         pair = protect([within, late])
         median, p90 = days_cells(days)
         return ReportRow(
@@ -374,22 +359,19 @@ def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
             ),
         )
 
-    adi = [f for f in cohort if f.adi]
+    adi = [s for s in taken if s.adi]
     rows = [
         row(
-            "presa_in_carico", "Presa in carico della segnalazione", cohort, take_limit, lambda f: f.taken_in_charge_on
+            "presa_in_carico",
+            "Presa in carico della segnalazione",
+            taken,
+            lambda s: agreed.get(s.territory, default_take),
         ),
-        row("esito", "Esito della valutazione", cohort, lambda f: outcome_days, lambda f: f.outcome_on),
+        row("esito", "Esito della valutazione", decided, lambda s: outcome_days),
     ]
     if adi:
         rows.append(
-            row(
-                "adi",
-                "Beneficiari ADI/SFL: primo appuntamento (limite di legge)",
-                adi,
-                lambda f: ADI_LEGAL_DAYS,
-                lambda f: f.taken_in_charge_on,
-            )
+            row("adi", "Beneficiari ADI/SFL: primo appuntamento (limite di legge)", adi, lambda s: ADI_LEGAL_DAYS)
         )
     table = ReportTable(
         "tempi",
@@ -408,7 +390,7 @@ def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
         note="Limiti: presa in carico come da accordo di partenariato del territorio (altrimenti il parametro del "
         "programma), esito come da parametro del programma, ADI/SFL 120 giorni (DL 48/2023).",
     )
-    return [table], len(cohort), None
+    return [table], len(taken), None
 
 
 _GENDER_COLUMNS = ("Totale", "Donne", "Uomini", "Altro o non dichiarato")

@@ -1,0 +1,248 @@
+"""Monitoring scale: the cockpit's reports (funnel, times, ESF+ indicators, open work) at 10k and
+100k cases on SQLite and PostgreSQL, and what keeping the read model adds to a command.
+
+Read side: rows are bulk-inserted into ``cases``, ``report_case`` and ``human_task`` (the reports
+read only the read model and the inbox rows), over 20 territories and 18 months of referrals;
+p95 over repeated reports for one territory's coordinator and for a coordinator of every
+territory, on the half-year 2026-H1.
+
+Write side: the same commands (start a case, complete its three tasks) with the read model kept
+and with its write switched off, alternating in one run, so both see the same machine.
+
+    .venv/bin/python -m benchmarks.monitoring_scale [--sizes 10000,100000] [--no-postgres] [--commands 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import time
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import insert
+
+from benchmarks.common import EVERYONE, deploy, fresh_engine, percentile
+from engine import Engine
+from engine.adapters import orm
+from engine.clock import FixedClock
+from engine.model import Actor
+from engine.services import case_sync
+from tests.fixtures.diagrams import linear
+
+TERRITORIES = [f"ATS-{i:02d}" for i in range(20)]
+ROLES = ["assistente_sociale", "operatore_cpi", "tutor_aziendale", "equipe_multidisciplinare", "coordinatore"]
+OUTCOMES = ["IDONEO_LAVORO"] * 5 + ["IDONEO_IMPRESA", "IDONEO_PREVIA_INCLUSIONE", "NON_IDONEO_REQUISITI", "NON_PRONTO"]
+INSTRUMENTS = ["TIS", "TIROCINIO_EXTRACURRICOLARE", "ASSUNZIONE_COOP_B", "STARTUP"]
+NOW = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
+QUERIES = 15
+
+
+def populate(engine: Engine, cases: int, start_id: int) -> None:
+    rng = random.Random(start_id)
+    day0 = dt.date(2025, 7, 1)
+    with engine.db.begin() as conn:
+        if start_id == 1:
+            conn.execute(
+                insert(orm.process_version).values(
+                    id=1,
+                    process_id="bench",
+                    version=1,
+                    name="bench",
+                    sha256="0" * 64,
+                    deployed_at=NOW,
+                    deployed_by="bench",
+                    note="",
+                )
+            )
+        for chunk in range(start_id, start_id + cases, 2000):
+            ids = range(chunk, min(chunk + 2000, start_id + cases))
+            conn.execute(
+                insert(orm.cases),
+                [
+                    {
+                        "id": i,
+                        "process_id": "bench",
+                        "process_version_id": 1,
+                        "status": "running",
+                        "state": "{}",
+                        "data": {},
+                        "territory": TERRITORIES[i % len(TERRITORIES)],
+                        "title": f"caso {i}",
+                        "version": 1,
+                        "event_seq": 1,
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                        "started_by": "bench",
+                        "phase": "bench",
+                    }
+                    for i in ids
+                ],
+            )
+            facts, tasks = [], []
+            for i in ids:
+                referral = day0 + dt.timedelta(days=rng.randint(0, 540))
+                assessed = rng.random() < 0.85
+                pact = assessed and rng.random() < 0.6
+                started = pact and rng.random() < 0.85
+                left = started and rng.random() < 0.6
+                facts.append(
+                    {
+                        "case_id": i,
+                        "process_id": "bench",
+                        "territory": TERRITORIES[i % len(TERRITORIES)],
+                        "status": "running",
+                        "phase": "bench",
+                        "stato_caso": "IN_ATTUAZIONE" if started else "IN_VALUTAZIONE",
+                        "referral_on": referral,
+                        "taken_in_charge_on": referral + dt.timedelta(days=rng.randint(1, 30)),
+                        "outcome": rng.choice(OUTCOMES) if assessed else None,
+                        "outcome_on": referral + dt.timedelta(days=rng.randint(20, 90)) if assessed else None,
+                        "instrument": rng.choice(INSTRUMENTS) if pact else None,
+                        "pact_on": referral + dt.timedelta(days=100) if pact else None,
+                        "started_on": referral + dt.timedelta(days=120) if started else None,
+                        "implementation_outcome": rng.choice(["ASSUNTO", "ABBANDONO"]) if left else None,
+                        "redesigns": 0,
+                        "adi": rng.random() < 0.2,
+                        "entry_on": referral + dt.timedelta(days=110) if pact else None,
+                        "gender": rng.choice(["F", "M", "M", "F", "NON_DICHIARATO"]) if pact else None,
+                        "age_band": rng.choice(["18-29", "30-54", "30-54", "55+"]) if pact else None,
+                        "labour_status": rng.choice(["DISOCCUPATO", "DISOCCUPATO_LUNGA_DURATA", "INATTIVO"]),
+                        "isced": rng.choice(["ISCED_0_2", "ISCED_3_4", "ISCED_5_8"]),
+                        "disability": rng.choice(["SI", "NO", "NO", "NO"]),
+                        "citizenship": rng.choice(["ITALIANA", "ITALIANA", "EXTRA_UE"]),
+                        "housing": "NESSUNA",
+                        "exit_on": referral + dt.timedelta(days=300) if left else None,
+                        "eecr04": rng.random() < 0.5 if left else None,
+                        "last_activity_at": NOW - dt.timedelta(days=rng.randint(0, 90)),
+                    }
+                )
+                for k in range(2):
+                    created = NOW - dt.timedelta(days=rng.randint(0, 60))
+                    due = created + dt.timedelta(days=rng.randint(5, 45))
+                    tasks.append(
+                        {
+                            "id": str(uuid.UUID(int=i * 10 + k)),
+                            "case_id": i,
+                            "process_id": "bench",
+                            "bpmn_id": f"Task_{k}",
+                            "name": f"Passo {k}",
+                            "role": ROLES[(i + k) % len(ROLES)],
+                            "form_key": "generico_conferma",
+                            "territory": TERRITORIES[i % len(TERRITORIES)],
+                            "status": "ready",
+                            "assignee": None,
+                            "priority": 0,
+                            "created_at": created,
+                            "due_at": due,
+                            "due_sort": due,
+                            "context": {"case_title": f"caso {i}"},
+                        }
+                    )
+            conn.execute(insert(orm.report_case), facts)
+            conn.execute(insert(orm.human_task), tasks)
+
+
+def measure(engine: Engine, kind: str, actor: Actor, territory: str | None) -> float:
+    times = []
+    for _ in range(QUERIES):
+        start = time.perf_counter()
+        engine.reports.report(kind, actor=actor, period="2026-H1", territory=territory)
+        times.append(time.perf_counter() - start)
+    return percentile(times, 95)
+
+
+def read_side(kind: str, sizes: list[int]) -> None:
+    one = Actor("coordinatrice", frozenset({"coordinatore"}), frozenset({"ATS-03"}))
+    with fresh_engine(kind, FixedClock(NOW)) as engine:
+        done = 0
+        base: dict[str, float] = {}
+        for size in sizes:
+            populate(engine, size - done, done + 1)
+            done = size
+            with engine.db.begin() as conn:
+                conn.exec_driver_sql("ANALYZE")
+            for report in ("funnel", "sla", "esf", "wip"):
+                for label, actor, territory in (("one territory", one, "ATS-03"), ("all 20", EVERYONE, None)):
+                    measure(engine, report, actor, territory)  # warm-up
+                    p95 = measure(engine, report, actor, territory)
+                    key = f"{report}/{label}"
+                    base.setdefault(key, p95)
+                    print(
+                        f"{kind:10s} {size:>7} cases {report:6s} {label:13s}: p95 {p95 * 1000:7.2f} ms"
+                        f"  (x{p95 / base[key]:.2f} of {sizes[0]})"
+                    )
+
+
+def write_side(kind: str, commands: int) -> None:
+    """Median command time with and without the read-model write, interleaved."""
+    clock = FixedClock(NOW)
+    with fresh_engine(kind, clock) as engine:
+        deploy(engine, ("tre_passi.bpmn", linear("tre_passi", 3, ("assistente_sociale",))))
+        actor = Actor("as", frozenset({"assistente_sociale"}))
+        keep = case_sync.project
+        timings: dict[bool, list[float]] = {True: [], False: []}
+
+        def one_case() -> list[float]:
+            spent = []
+            start = time.perf_counter()
+            case = engine.cases.start("tre_passi", {"stato_caso": "IN_VALUTAZIONE"}, actor=actor, territory="T")
+            spent.append(time.perf_counter() - start)
+            for task in case.open_tasks[:1]:
+                current = task
+                for _ in range(3):
+                    start = time.perf_counter()
+                    view = engine.tasks.complete(current.id, {"conferma": True}, actor=actor)
+                    spent.append(time.perf_counter() - start)
+                    if not view.open_tasks:
+                        break
+                    current = view.open_tasks[0]
+            return spent
+
+        noop: Callable[..., None] = lambda *args, **kwargs: None  # noqa: E731
+        inside: list[float] = []
+
+        def measured(*args: object, **kwargs: object) -> None:
+            start = time.perf_counter()
+            keep(*args, **kwargs)  # type: ignore[arg-type]
+            inside.append(time.perf_counter() - start)
+
+        for _ in range(10):
+            one_case()  # warm-up: specs parsed, caches filled
+        for i in range(commands // 4):
+            with_model = i % 2 == 0
+            case_sync.project = measured if with_model else noop  # type: ignore[assignment]
+            try:
+                timings[with_model] += one_case()
+            finally:
+                case_sync.project = keep  # type: ignore[assignment]
+        on, off = percentile(timings[True], 50), percentile(timings[False], 50)
+        on95, off95 = percentile(timings[True], 95), percentile(timings[False], 95)
+        print(
+            f"{kind:10s} command median {off * 1000:6.2f} ms without the read model, {on * 1000:6.2f} ms with it "
+            f"(+{(on / off - 1) * 100:4.1f} %); p95 {off95 * 1000:6.2f} → {on95 * 1000:6.2f} ms "
+            f"({len(timings[True])} + {len(timings[False])} commands)"
+        )
+        write = percentile(inside, 50)
+        print(
+            f"{kind:10s} the read-model write itself: median {write * 1000:5.2f} ms per command, "
+            f"{write / on * 100:4.1f} % of the median command"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--commands", type=int, default=400)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--write-only", action="store_true")
+    args = parser.parse_args()
+    for kind in ["sqlite"] if args.no_postgres else ["sqlite", "postgresql"]:
+        write_side(kind, args.commands)
+        if not args.write_only:
+            read_side(kind, [int(x) for x in args.sizes.split(",")])
+
+
+if __name__ == "__main__":
+    main()
