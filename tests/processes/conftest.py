@@ -5,7 +5,8 @@ events and element states (``tests.support.two_servers.outcome``).
 
 Each run ends with an audit: every case it created is replayed from its events on its pinned
 process version, and must reach exactly the state the engine stored, command by command (replay
-equals stored state for every lifecycle scenario).
+equals stored state for every lifecycle scenario); and the monitoring read model the commands
+kept must equal its rebuild from the events.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from engine.bpmn.prewiring import spec_fingerprint
 from tests.support.two_servers import TwoServers, outcome
 
 AUDITOR = Actor("revisore", frozenset({"auditor"}))
+ADMIN = Actor("amministratore", frozenset({"amministratore"}))
 # The first run's outcome per test, until the other run of the same test compares with it.
 _OUTCOMES: dict[str, tuple[str, list[dict[str, Any]]]] = {}
 
@@ -48,6 +50,10 @@ def replay_every_case_afterwards(request: pytest.FixtureRequest) -> Iterator[Non
         )
         assert result.final == engine.cases.get(case.id, actor=AUDITOR).data, f"replayed data of case {case.id} differ"
     assert engine.audit.verify().ok
+    kept = {facts.case_id: facts for facts in engine.reports.read_model(actor=ADMIN)}
+    assert set(kept) == {c.id for c in cases}
+    for case in cases:
+        assert engine.reports.rebuilt(case.id, actor=ADMIN) == kept[case.id], f"read model of case {case.id}"
     for server in engine.servers if isinstance(engine, TwoServers) else [engine]:
         _specs_are_wired_as_when_parsed(server)
     _compare_with_the_other_run(request, engine, sorted(c.id for c in cases))
