@@ -68,6 +68,17 @@ def test_pages_fit_a_phone_and_a_laptop_in_the_browser(demo: Engine, with_passwo
                 expect(page.locator("#diagrams[data-ready=true]")).to_have_count(1)
                 titles = page.locator("#diagrams h3").all_inner_texts()
                 assert titles and not [t for t in titles if "_" in t], titles  # process titles, not ids
+                # the diagram where the case is opens at full size on its active task, inside its box
+                diagram = page.locator('#diagrams [data-process="valutazione_bisogno"]')
+                expect(diagram).to_have_attribute("data-rendered", "true")
+                expect(diagram.locator(".diagram-zoom button")).to_have_count(3)
+                task_box = diagram.locator(".djs-element.active .djs-visual").first.bounding_box()
+                canvas_box = diagram.locator(".diagram-canvas").bounding_box()
+                assert task_box and canvas_box and task_box["width"] >= 80, task_box  # readable, not fitted
+                assert (
+                    canvas_box["x"] <= task_box["x"]
+                    and task_box["x"] + task_box["width"] <= canvas_box["x"] + canvas_box["width"]
+                )
             if device == "phone":
                 page.goto(pages["inbox"])
                 row = page.locator("table.tasks tbody tr").first

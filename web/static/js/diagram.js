@@ -62,24 +62,84 @@
 
   window.ImpresaDiagram = { mark: mark, unmark: unmark, diagramIds: diagramIds, merged: merged };
 
+  var WORDS = {
+    it: { zoomIn: "Ingrandisci", zoomOut: "Riduci", fit: "Adatta alla finestra", done: "concluso: apri il diagramma" },
+    en: { zoomIn: "Zoom in", zoomOut: "Zoom out", fit: "Fit to window", done: "finished: open the diagram" }
+  };
+  function words() { return WORDS[document.documentElement.lang] || WORDS.it; }
+
+  // Where the case is, readable: zoom 1:1 centred on the first active (else waiting) element;
+  // a diagram with nothing going on is fitted to its box.
+  function focus(viewer, entry) {
+    var canvas = viewer.get("canvas");
+    var registry = viewer.get("elementRegistry");
+    var id = ((entry.active || []).concat(entry.waiting || [])).filter(function (x) { return registry.get(x); })[0];
+    canvas.zoom("fit-viewport");
+    if (!id) { return; }
+    var el = registry.get(id);
+    canvas.zoom(1);
+    var box = canvas.viewbox();
+    canvas.viewbox({ x: el.x + el.width / 2 - box.width / 2, y: el.y + el.height / 2 - box.height / 2, width: box.width, height: box.height });
+  }
+
+  function zoomButtons(viewer, entry) {
+    var bar = document.createElement("div");
+    bar.className = "diagram-zoom";
+    bar.setAttribute("role", "group");
+    var w = words();
+    [["+", w.zoomIn, function (c) { c.zoom(c.zoom() * 1.25); }],
+     ["−", w.zoomOut, function (c) { c.zoom(c.zoom() / 1.25); }],
+     ["⤢", w.fit, function (c) { c.zoom("fit-viewport"); }]].forEach(function (spec) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = spec[0];
+      button.setAttribute("aria-label", spec[1]);
+      button.title = spec[1];
+      button.addEventListener("click", function () { spec[2](viewer.get("canvas")); });
+      bar.appendChild(button);
+    });
+    return bar;
+  }
+
+  function render(box, canvasHost, entry) {
+    var viewer = new window.BpmnJS({ container: canvasHost });
+    return viewer.importXML(entry.xml).then(function () {
+      focus(viewer, entry);
+      mark(viewer, entry);
+      box.insertBefore(zoomButtons(viewer, entry), canvasHost);
+      box.setAttribute("data-rendered", "true");
+    });
+  }
+
+  // A process with work or waits is drawn at once; a finished one (a sub-process the case has
+  // left) stays folded and is drawn when opened.
   function show(container, entry) {
-    var box = document.createElement("section");
+    var live = (entry.active || []).length + (entry.waiting || []).length > 0;
+    var box = document.createElement(live ? "section" : "details");
     box.className = "diagram";
     box.setAttribute("data-process", entry.process_id);
     var title = document.createElement("h3");
     title.textContent = entry.name || entry.process_id;
     var canvasHost = document.createElement("div");
     canvasHost.className = "diagram-canvas";
-    box.appendChild(title);
+    if (live) {
+      box.appendChild(title);
+    } else {
+      var summary = document.createElement("summary");
+      var note = document.createElement("small");
+      note.textContent = " (" + words().done + ")";
+      title.appendChild(note);
+      summary.appendChild(title);
+      box.appendChild(summary);
+    }
     box.appendChild(canvasHost);
     container.appendChild(box);
-
-    var viewer = new window.BpmnJS({ container: canvasHost });
-    return viewer.importXML(entry.xml).then(function () {
-      viewer.get("canvas").zoom("fit-viewport");
-      mark(viewer, entry);
-      box.setAttribute("data-rendered", "true");
+    if (live) { return render(box, canvasHost, entry); }
+    var drawn = null;
+    box.addEventListener("toggle", function () {
+      if (box.open && !drawn) { drawn = render(box, canvasHost, entry); }
     });
+    return Promise.resolve();
   }
 
   function start() {
