@@ -95,10 +95,20 @@ def show(enterprise_id: int) -> str:
 
 
 def _page(enterprise_id: int, *, messages: dict[str, Any] | None = None, form: dict[str, Any] | None = None) -> str:
-    found = security.engine().enterprises.get(enterprise_id, actor=security.actor())
+    eng, actor = security.engine(), security.actor()
+    found = eng.enterprises.get(enterprise_id, actor=actor)
+    try:
+        data = eng.cases.get(found.case_id, actor=actor, purpose="scheda impresa", ip=security.client_ip()).data
+    except errors.Forbidden:
+        data = {}
     return render_template(
         "enterprises/show.html",
         enterprise=found,
+        quota=data.get("esito_quota") or {},
+        progress={
+            k: data.get(k)
+            for k in ("stato_impresa", "mese", "ore_mentoring_totali", "piani_correttivi", "allerte_quota")
+        },
         messages=messages or {},
         form=form or {},
         **_labels(),

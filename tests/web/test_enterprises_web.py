@@ -69,6 +69,20 @@ def test_pages_create_show_and_link_in_italian(client_for: Callable[[str], Flask
     own = coord.get(f"/cases/{enterprise.case_id}").get_data(as_text=True)
     assert "Questo è il fascicolo dell'impresa" in own
 
+    assert "La quota si verifica dall'avvio dell'attività." in page
+    # the enterprise's own case reaches the start of activity: the page shows the quota check
+    who = demo.users.get("coordinatore")
+    answers = {
+        "Task_costituzione": {"data_atto": today, "notaio": "Notaio Rossi"},
+        "Task_iscrizioni": {"data_iscrizione_registro_imprese": today},
+        "Task_avvio": {"data_inizio_attivita": today, "comunicazioni_obbligatorie": True},
+    }
+    for bpmn_id, data in answers.items():
+        [task] = [t for t in demo.cases.get(enterprise.case_id).open_tasks if t.bpmn_id == bpmn_id]
+        demo.tasks.complete(task.id, data, actor=who)
+    page = coord.get(page_url).get_data(as_text=True)
+    assert "Quota rispettata" in page and "Ore di mentoring (totale)" in page
+
     registration = coord.post(f"{page_url}/registrations", data={"registro": "RUNTS", "numero": "", "data": today})
     assert registration.status_code == 422 and "Campo obbligatorio." in registration.get_data(as_text=True)
     # a tutor reads neither list nor page
