@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from engine import errors, exports
 from engine.audit.replay import replay
 from engine.model import (
+    ENTERPRISE_LEGAL_FORMS,
     Actor,
     CaseFacts,
     Cell,
@@ -58,9 +59,11 @@ from engine.monitoring import (
 )
 from engine.policy import Permission, Target, is_system, require, roles_with
 from engine.ports import AbstractUnitOfWork
+from engine.quota import verify_quota
 from engine.roles import ROLES
 from engine.services.context import Context
 from engine.services.dossier import pseudonym_key
+from engine.services.enterprises import roster as enterprise_roster
 
 KINDS = ("funnel", "wip", "sla", "esf")
 TITLES = {
@@ -268,7 +271,49 @@ def _funnel(
     dropouts = _breakdown(
         "uscite_anticipate", "Uscite dal percorso prima del risultato, per motivo", left, CLOSURE_REASONS
     )
-    return [funnel, outcomes, instruments, results, dropouts], len(cohort), None
+    tables = [funnel, outcomes, instruments, results, dropouts]
+    startups = _startups(uow, places, when, now.date())
+    return [*tables, *([startups] if startups else [])], len(cohort), None
+
+
+def _startups(
+    uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, today: dt.date
+) -> ReportTable | None:
+    """Enterprises created in the period (track B), by legal form, with the disadvantaged workers'
+    quota (L. 381/1991, D.Lgs. 112/2017) checked today on each one's roster."""
+    start = dt.datetime.combine(when.start, dt.time(), dt.UTC)
+    end = dt.datetime.combine(when.end, dt.time(), dt.UTC)
+    created = [
+        e for e in uow.enterprises.all(frozenset(places) if places is not None else None) if start <= e.created_at < end
+    ]
+    if not created:
+        return None
+    forms = Counter(e.forma_giuridica for e in created)
+    met = below = workers = counted = 0
+    for e in created:
+        check = verify_quota(e.forma_giuridica, enterprise_roster(uow.enterprises.links(e.id)), today)
+        if check["richiesta"]:
+            met += 1 if check["rispettata"] else 0
+            below += 0 if check["rispettata"] else 1
+            workers += int(check.get("base") or 0)
+            counted += int(check.get("svantaggiati_conteggiati") or 0)
+    rows = [ReportRow("imprese", "Imprese costituite", (Cell(len(created)),))]
+    rows += [ReportRow(f, ENTERPRISE_LEGAL_FORMS.get(f, OTHER), (Cell(n),)) for f, n in sorted(forms.items())]
+    rows += [
+        ReportRow("quota_rispettata", "Con la quota di lavoratori svantaggiati rispettata (30 %)", (Cell(met),)),
+        ReportRow("quota_non_rispettata", "Sotto la quota", (Cell(below),)),
+        ReportRow("lavoratori", "Lavoratori nella base della quota", (count_cell(workers),)),
+        ReportRow("svantaggiati", "Lavoratori svantaggiati conteggiati", (count_cell(counted),)),
+        ReportRow("quota_svantaggiati", "% di lavoratori svantaggiati", (share_cell(counted, workers),)),
+    ]
+    return ReportTable(
+        "imprese",
+        "Imprese sociali e di comunità avviate nel periodo",
+        ("Numero",),
+        tuple(rows),
+        note="Imprese, non persone: il loro numero è mostrato per intero; i lavoratori sotto cinque no. "
+        "La quota è verificata oggi sull'organico di ciascuna; la sopravvivenza a 12 e 24 mesi non è ancora rilevata.",
+    )
 
 
 def _wip(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime) -> Built:

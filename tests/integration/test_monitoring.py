@@ -373,3 +373,39 @@ def test_bottlenecks_per_element_from_the_inbox_rows(programme: Engine, clock: F
     assert one.elements[0].now == Cell(12) and one.elements[0].passed == Cell(0)
     with pytest.raises(errors.NotFound):
         programme.reports.bottlenecks("nessuno", actor=COORD, period="2026")
+
+
+def test_start_ups_created_in_the_period_with_their_quota(engine: Engine, clock: FixedClock) -> None:
+    from tests.processes.scenario_data import scenario
+
+    coord = Actor("coord", frozenset({"coordinatore"}), frozenset({"T1"}))
+    with scenario(engine, clock, "T1") as s:
+        s.open_partnership()
+        founder = s.start_percorso("BEN-F1")
+        today = clock.now().date().isoformat()
+
+        def create(name: str) -> int:
+            made = engine.enterprises.create(
+                "T1", f"{name} Cooperativa Sociale", "COOP_SOCIALE_B", "Marche", "Ancona, via Roma 1", actor=coord
+            )
+            return made.id
+
+        good, short = create("Orti Solidali"), create("Borgo Vivo")
+        engine.enterprises.link(
+            good,
+            "SOCIO_LAVORATORE",
+            case_id=founder,
+            categorie=["TOSSICODIPENDENTE"],
+            evidenza_pa=True,
+            data_assunzione=today,
+            actor=coord,
+        )
+        engine.enterprises.link(good, "LAVORATORE", nominativo="Mario Bianchi", data_assunzione=today, actor=coord)
+        engine.enterprises.link(short, "LAVORATORE", nominativo="Anna Verdi", data_assunzione=today, actor=coord)
+        report = engine.reports.report("funnel", actor=coord, period="2026-H1")
+        found = cells(table(report, "imprese"))
+        assert found["imprese"] == (2,) and found["COOP_SOCIALE_B"] == (2,)
+        assert found["quota_rispettata"] == (1,) and found["quota_non_rispettata"] == (1,)
+        assert found["svantaggiati"] == (S,) and found["quota_svantaggiati"] == (S,)  # one person: hidden
+        later = engine.reports.report("funnel", actor=coord, period="2025")
+        assert later.tables == () or all(t.key != "imprese" for t in later.tables)
