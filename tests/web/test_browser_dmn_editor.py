@@ -84,7 +84,7 @@ def test_a_designer_breaks_and_fixes_a_threshold_while_another_sees_the_lock(
         expect(page.locator("#deploy-button")).to_be_disabled()
         changed = page.get_by_test_id("changes").locator('tr.changed[data-rule="Rule_dt1_l381_svantaggio_1"]')
         expect(changed).to_contain_text("> 50")
-        expect(changed.locator("del")).to_have_text("> 45")
+        expect(changed.locator("td.what")).to_contain_text("Invalidità civile (%): > 45 → > 50")
         page.screenshot(path=str(SHOTS / "21-test-decisionale-fallito.png"), full_page=True)
 
         # A second designer opens the draft: read-only, with who edits it and since when.
@@ -115,3 +115,49 @@ def test_a_designer_breaks_and_fixes_a_threshold_while_another_sees_the_lock(
         expect(page.get_by_test_id("deployed")).to_be_visible()
         assert not errors, errors
         assert not violations, "\n".join(v[-300:] for v in violations)
+
+
+def test_a_stale_save_is_refused_in_the_editor_with_the_other_changes(
+    demo: Engine, with_password: Callable[[str], str]
+) -> None:
+    """The designer's lock is broken by an administrator; a colleague saves a change to rule 2 and
+    closes; the designer's save (based on the old revision) is refused, and the page shows who
+    saved, the rule they changed and the lines."""
+    SHOTS.mkdir(exist_ok=True)
+    password = with_password("progettista")
+    demo.users.add("admin", "Ada Amministratrice", [("amministratore", "")])
+    coordinator = demo.users.get("coordinatore")
+    app = make_app(demo, WTF_CSRF_ENABLED=True)
+    with serve(app) as base, chromium_browser() as browser:
+        page = browser.new_context(locale="it-IT", viewport=VIEWPORT).new_page()
+        page.set_default_timeout(TIMEOUT)
+        login(page, base, "progettista", password)
+        page.locator(f'tr[data-file="{FILE}"]').get_by_role("button", name="Modifica").click()
+        expect(page.get_by_test_id("modeler")).to_have_attribute("data-ready", "true")
+        draft_id = int(page.url.rsplit("/", 1)[1])
+
+        demo.design.break_draft_lock(draft_id, actor=demo.users.get("admin"), reason="Dario è in riunione")
+        theirs = demo.design.edit_draft(draft_id, actor=coordinator)
+        described = "Ex degenti di ospedali psichiatrici, anche giudiziari"
+        demo.design.save_draft(
+            FILE,
+            theirs.content.replace(described, described + " (OPG e REMS)").encode(),
+            actor=coordinator,
+            draft_id=draft_id,
+            base_revision=theirs.revision,
+        )
+        demo.design.release_draft(draft_id, actor=coordinator)
+
+        edit_cell(page, THRESHOLD, "> 44")
+        page.get_by_role("button", name="Salva la bozza").click()
+        expect(page.get_by_test_id("save-status")).to_contain_text("Salvataggio rifiutato: coordinatore ha salvato")
+        conflict = page.get_by_test_id("conflict")
+        expect(conflict).to_be_visible()
+        expect(conflict.locator('tr.changed[data-rule="Rule_dt1_l381_svantaggio_2"]')).to_contain_text("(OPG e REMS)")
+        expect(conflict.locator("#conflict-lines .d-add").filter(has_text="<description>")).to_contain_text(
+            "(OPG e REMS)"
+        )
+        conflict.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "24-salvataggio-rifiutato.png"), full_page=True)
+    # nothing of the refused save was stored
+    assert "&gt; 45" in demo.design.draft(draft_id, actor=coordinator).content

@@ -146,6 +146,7 @@
       var head = el("tr");
       head.appendChild(el("th", "", labels.rule || "#"));
       head.appendChild(el("th", "", labels.change || ""));
+      head.appendChild(el("th", "", labels.what || ""));
       list[0].columns.forEach(function (c) { head.appendChild(el("th", "", c)); });
       table.appendChild(el("thead")).appendChild(head);
       var body = el("tbody");
@@ -154,6 +155,20 @@
         tr.setAttribute("data-rule", c.rule_id);
         tr.appendChild(el("td", "", c.number_after || c.number_before));
         tr.appendChild(el("td", "", c.status_label));
+        // what changed, in one cell: a wide table hides the columns on its right
+        var what = el("td", "what");
+        if (c.status === "changed") {
+          c.columns.forEach(function (title, i) {
+            if (c.before[i] === c.after[i]) { return; }
+            var line = el("div");
+            line.appendChild(el("strong", "", title + ": "));
+            line.appendChild(el("del", "", c.before[i]));
+            line.appendChild(document.createTextNode(" → "));
+            line.appendChild(el("code", "", c.after[i]));
+            what.appendChild(line);
+          });
+        }
+        tr.appendChild(what);
         var cells = c.status === "removed" ? c.before : c.after;
         cells.forEach(function (text, i) {
           var td = el("td");

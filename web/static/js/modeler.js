@@ -273,13 +273,14 @@
     var rules = $("conflict-rules");
     rules.textContent = "";
     if (window.ImpresaRuleDiff && conflict.rules && conflict.rules.length) {
-      rules.appendChild(window.ImpresaRuleDiff(conflict.rules));
+      rules.appendChild(window.ImpresaRuleDiff(conflict.rules, labels));
     }
     var pre = $("conflict-lines");
     pre.textContent = "";
     (conflict.lines || []).forEach(function (line) {
       var span = document.createElement("span");
-      span.className = line.charAt(0) === "+" ? "d-add" : line.charAt(0) === "-" ? "d-del" : "";
+      var header = line.indexOf("+++") === 0 || line.indexOf("---") === 0 || line.indexOf("@@") === 0;
+      span.className = header ? "d-head" : line.charAt(0) === "+" ? "d-add" : line.charAt(0) === "-" ? "d-del" : "";
       span.textContent = line + "\n";
       pre.appendChild(span);
     });
