@@ -89,3 +89,24 @@ def test_the_co_design_route_completes_and_its_convention_becomes_a_protocol(eng
     assert convention.scope == "Servizi di accompagnamento al lavoro e imprese di comunità"
     history = [e.bpmn_id for e in engine.cases.history(case.id, actor=coordinator) if e.bpmn_id]
     assert "UT_bozza_accordo" not in history and "UT_risposta_partner" not in history
+
+
+def test_each_partner_answers_the_draft_within_its_deadline(engine: Engine) -> None:
+    engine.design.deploy(actor=OPERATOR, note="library")
+    engine.users.add("cora", "Cora", [("coordinatore", TERRITORY)])
+    coordinator = engine.users.get("cora")
+    today = engine.now().date()
+    steps = _f1_steps(lambda n: (today + dt.timedelta(days=n)).isoformat())
+    case = engine.cases.start("accordo_partenariato", {"territorio": TERRITORY}, actor=coordinator)
+    for bpmn_id in (
+        "UT_analisi_contesto",
+        "UT_contatti_pa",
+        "UT_contatti_privati",
+        "UT_co_programmazione",
+        "UT_bozza_accordo",
+    ):
+        [task] = [t for t in engine.cases.get(case.id, actor=coordinator).open_tasks if t.bpmn_id == bpmn_id]
+        engine.tasks.complete(task.id, steps[bpmn_id], actor=coordinator)
+    answers = [t for t in engine.cases.get(case.id, actor=coordinator).open_tasks if t.bpmn_id == "UT_risposta_partner"]
+    assert len(answers) == 3
+    assert {t.due_at for t in answers} == {engine.now() + dt.timedelta(days=15)}
