@@ -481,7 +481,9 @@ def _check_beneficiary(
     mine = [lk for lk in current if lk.case_id == case_id]
     if ruolo in WORKERS and any(lk.in_organico and lk.data_cessazione is None for lk in mine):
         raise errors.InvalidData("double count", {"case_id": ["La persona è già nell'organico dell'impresa."]})
-    if any(lk.ruolo == ruolo or (ruolo in FOUNDERS and lk.ruolo in FOUNDERS) for lk in mine):
+    # a worker who left may be hired again (a new link with its own dates); a founder stays one
+    standing = [lk for lk in mine if lk.data_cessazione is None or lk.ruolo in FOUNDERS]
+    if any(lk.ruolo == ruolo or (ruolo in FOUNDERS and lk.ruolo in FOUNDERS) for lk in standing):
         raise errors.InvalidData("already linked", {"ruolo": ["La persona ha già questo ruolo nell'impresa."]})
     if ruolo in FOUNDERS:
         for enterprise, lk in uow.enterprises.links_of_case(case_id):

@@ -190,9 +190,16 @@ def test_links_roster_edges_and_the_roster_sent_to_the_case(s: Scenario) -> None
     with pytest.raises(InvalidData) as err:
         engine.enterprises.end_employment(enterprise_id, found.links[2].id, today, actor=COORD)
     assert messages(err) == {"data_cessazione": ["Non è un lavoratore in organico."]}
+    # a beneficiary hired, leaving and hired again: two links, one on the roster
+    worker = s.start_percorso("BEN-W1")
+    hired = engine.enterprises.link(enterprise_id, "LAVORATORE", case_id=worker, data_assunzione=today, actor=COORD)
+    first = hired.links[-1].id
+    engine.enterprises.end_employment(enterprise_id, first, today, actor=COORD)
+    again = engine.enterprises.link(enterprise_id, "LAVORATORE", case_id=worker, data_assunzione=today, actor=COORD)
+    assert [lk.data_cessazione for lk in again.links if lk.case_id == worker] == [today, None]
     engine.enterprises.unlink(enterprise_id, found.links[1].id, actor=COORD)
     found = engine.enterprises.get(enterprise_id, actor=COORD)
-    assert [lk.ruolo for lk in found.links] == ["SOCIO_LAVORATORE", "LAVORATORE"]
+    assert [lk.ruolo for lk in found.links] == ["SOCIO_LAVORATORE", "LAVORATORE", "LAVORATORE", "LAVORATORE"]
     assert found.links[1].data_cessazione == today
     assert engine.audit.verify().ok
 
