@@ -151,6 +151,8 @@ def json_schema(form_key: str) -> dict[str, Any]:
     if cls.description:
         out["description"] = cls.description
     out["x-form-key"] = form_key
+    if cls.prefill_from:
+        out["x-prefill-from"] = list(cls.prefill_from)
     return out
 
 

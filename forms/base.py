@@ -92,6 +92,9 @@ class FormSchema(Schema):
     data_class: str = ""
     # a decision form: the case variables the person decides on, shown above the form
     decide_on: tuple[str, ...] = ()
+    # case variables (objects) whose same-named fields prefill the form: what the case already
+    # knows is not typed again (e.g. the date a withdrawal message carried)
+    prefill_from: tuple[str, ...] = ()
 
     class Meta:
         unknown = RAISE

@@ -812,6 +812,8 @@ MOTIVI_RINUNCIA = [
     data_class="C1",
 )
 class RinunciaBeneficiario(FormSchema):
+    prefill_from = ("rinuncia",)  # the withdrawal recorded from the case page or the API
+
     data_rinuncia = fields.Date(
         required=True,
         metadata=meta(

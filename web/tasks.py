@@ -26,9 +26,20 @@ bp = Blueprint("tasks", __name__)
 def show(task_id: str) -> str | tuple[str, int]:
     task = _task(task_id)
     values: dict[str, Any] = {}
+    case = _case(task)
     if task.status is TaskStatus.READY:
-        values = _draft(task) or prefill(_schema(task), task.context.get("item"))
-    return _page(task, values, {})
+        values = _draft(task) or _prefilled(task, case)
+    return _page(task, values, {}, case=case)
+
+
+def _prefilled(task: TaskView, case: CaseView | None) -> dict[str, Any]:
+    """What the form can start from: the answers the case already holds (the variables its
+    form names), then the multi-instance item."""
+    schema = _schema(task)
+    known: dict[str, Any] = {}
+    for name in schema.get("x-prefill-from", []) if case is not None else []:
+        known.update(prefill(schema, case.data.get(name) if case is not None else None))
+    return {**known, **prefill(schema, task.context.get("item"))}
 
 
 @bp.post("/tasks/<task_id>")
@@ -98,7 +109,13 @@ def _case(task: TaskView) -> CaseView | None:
 
 
 def _page(
-    task: TaskView, values: dict[str, Any], messages: dict[str, Any], *, conflict: str = "", status: int = 200
+    task: TaskView,
+    values: dict[str, Any],
+    messages: dict[str, Any],
+    *,
+    conflict: str = "",
+    status: int = 200,
+    case: CaseView | None = None,
 ) -> tuple[str, int]:
     schema = _schema(task)
     actor = security.actor()
@@ -106,7 +123,7 @@ def _page(
     html = render_template(
         "task.html",
         task=task,
-        case=_case(task),
+        case=case if case is not None else _case(task),
         schema=schema,
         fields=widgets(schema, values, messages),
         general=general_errors(messages, schema),

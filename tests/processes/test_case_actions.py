@@ -159,3 +159,13 @@ def test_closure_d_ufficio_ends_the_case_and_keeps_its_data(s: Scenario) -> None
     with pytest.raises(errors.CaseClosed):
         s.engine.cases.cancel(case_id, reason="ancora", actor=s.coordinatore)
     assert s.engine.cases.outlook(case_id, actor=s.coordinatore).actions == ()
+
+
+def test_withdrawal_before_the_esf_entry_form_leads_to_the_exit_form(s: Scenario) -> None:
+    case_id = s.start_percorso("BEN-R6")
+    s.valutazione(case_id)
+    assert s.ready(case_id) == ["Task_scheda_ingresso"]
+    s.engine.cases.withdraw(case_id, date=_today(s), reason="Non si presenta più", actor=s.coordinatore)
+    assert s.ready(case_id) == ["Task_uscita"]
+    assert s.stati(case_id)[-1] == "RINUNCIA"
+    assert "Task_scheda_ingresso" not in s.completed(case_id)

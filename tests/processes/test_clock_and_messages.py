@@ -256,39 +256,28 @@ def test_withdrawal_also_stops_the_start_up_track(d: Driver) -> None:
 # --- (b) withdrawal before the traineeship starts --------------------------------------------------
 
 
-def test_withdrawal_sent_during_design_waits_and_stops_the_traineeship_as_it_starts(d: Driver) -> None:
-    """Documented behaviour: nothing in F2/F3 catches ``rinuncia_beneficiario``, so the message is
-    stored (``case_message`` pending) and the path goes on. When the pact is signed and F4 starts,
-    the engine delivers it in the same command: the traineeship is interrupted before any of its
-    tasks reaches an inbox and the closure is ABBANDONO. (A refusal to sign is recorded in F3's
-    "Raccogli l'adesione" as RINUNCIA instead; a withdrawal sent after F4 is never delivered.)"""
+def test_withdrawal_sent_during_design_interrupts_it_and_leads_to_the_exit(d: Driver) -> None:
+    """Documented behaviour (docs/case-actions.md): the beneficiary path catches
+    ``rinuncia_beneficiario`` on F2, on the ESF+ entry form and on F3 (F4 catches it inside
+    ``attuazione``), so a withdrawal sent during design is delivered in the same command: the
+    design stops, nothing of F4 starts, and the path goes to the exit (the ESF+ exit form). (A
+    refusal to sign is recorded in F3's "Raccogli l'adesione" as RINUNCIA instead.)"""
     case_id = d.start("BEN-B01")
     d.to_f3(case_id)
 
     view = d.engine.messages.send(
         case_id, "rinuncia_beneficiario", {"motivo": "TRASFERIMENTO"}, actor=d.actor("assistente_sociale")
     )
-    assert [t.bpmn_id for t in view.open_tasks] == ["Task_progetto"], "design goes on"
-    assert [m.status for m in d.engine.messages.of_case(case_id)] == ["pending"]
-    assert d.engine.messages.deliver() == 0, "not awaited yet: the sweep leaves it alone"
-    assert EventKind.MESSAGE_RECEIVED not in d.kinds(case_id)
-
-    view = d.sign_pact(case_id)
-
-    assert view.data["esito_progettazione"] == "PATTO_SOTTOSCRITTO"
-    assert [t.bpmn_id for t in view.open_tasks] == ["Task_rinuncia"]
+    assert [t.bpmn_id for t in view.open_tasks] == ["Task_uscita"], "design stops: the exit form is next"
+    assert [m.status for m in d.engine.messages.of_case(case_id)] == ["delivered"]
+    assert (view.data["stato_caso"], view.data["motivo_chiusura"]) == ("RINUNCIA", "RINUNCIA")
     assert view.data["rinuncia"] == {"motivo": "TRASFERIMENTO"}
     every_task = {t.bpmn_id for t in d.engine.tasks.list(case_id=case_id, status=None, limit=500, actor=d.coordinatore)}
     assert "Task_convenzione" not in every_task, "the traineeship never reached an inbox"
-    assert [m.status for m in d.engine.messages.of_case(case_id)] == ["delivered"]
     history = d.engine.cases.history(case_id)
-    signed = max(i for i, e in enumerate(history) if e.bpmn_id == "Task_adesione")
-    [received] = [i for i, e in enumerate(history) if e.kind == EventKind.MESSAGE_RECEIVED]
-    assert received > signed
-    assert history[received].data["message"] == "rinuncia_beneficiario"
-
-    view = d.do(case_id, "Task_rinuncia")
-    assert (view.data["stato_caso"], view.data["esito_attuazione"]) == ("ABBANDONO", "ABBANDONO")
+    [sent] = [e for e in history if e.kind == EventKind.MESSAGE_SENT]
+    [received] = [e for e in history if e.kind == EventKind.MESSAGE_RECEIVED]
+    assert received.cmd == sent.cmd and received.data["message"] == "rinuncia_beneficiario"
     assert d.open(case_id) == ["Task_uscita"]
 
 

@@ -4,13 +4,17 @@ messages (422) and stores nothing; an action on an ended case is a conflict (409
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from engine import Engine
+from engine.clock import FixedClock
+from engine.demo import TERRITORY
 from engine.model import CaseStatus, EventKind
+from tests.processes.scenario_data import scenario
 from tests.web.conftest import login_as, start_case
 from tests.web.test_api import api_as, problem  # noqa: F401  (the fixture)
 
@@ -120,3 +124,22 @@ def test_what_happens_next_names_the_timers_with_italian_dates(app: Flask, demo:
     page = login_as(app.test_client(), "coordinatore").get(f"/cases/{case.id}").get_data(as_text=True)
     local = timer.due_at.astimezone(ZoneInfo("Europe/Rome"))
     assert f"Scadenza «Esito in ritardo»: {local:%d/%m/%Y %H:%M}" in page
+
+
+def test_the_f4_withdrawal_form_starts_from_the_recorded_withdrawal(
+    app: Flask, demo: Engine, clock: FixedClock
+) -> None:
+    with scenario(demo, clock, territory=TERRITORY) as s:
+        case_id = s.start_percorso("BEN-F4")
+        s.valutazione(case_id)
+        s.do(case_id, "Task_scheda_ingresso")
+        s.progettazione_a(case_id)
+        s.do(case_id, "Task_convenzione")
+        s.do(case_id, "Task_comunicazione")
+        day = clock.now().date().isoformat()
+        demo.cases.withdraw(case_id, date=day, reason="Motivi familiari", actor=demo.users.get("coordinatore"))
+        task = s.task(case_id, "Task_rinuncia")
+    page = login_as(app.test_client(), "coordinatore").get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert re.search(rf'name="data_rinuncia"[^>]*value="{day}"', page), (
+        "the date the withdrawal carried is not prefilled"
+    )
