@@ -693,6 +693,7 @@ report_case = Table(
     Index(None, "territory", "referral_on"),
     Index(None, "territory", "entry_on"),
     Index(None, "territory", "exit_on"),
+    Index(None, "territory", "follow_up_6m_on"),
     Index(None, "status", "last_activity_at"),
     Index(None, "territory", "status", "last_activity_at"),
 )
