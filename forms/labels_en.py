@@ -6,6 +6,9 @@ Italian label has no English one here."""
 from __future__ import annotations
 
 OPTION_LABELS_EN: dict[str, str] = {
+    "Regolare": "Regular",
+    "Con criticità segnalate": "With reported problems",
+    "Proposta di revoca della misura": "Revocation of the measure proposed",
     "Co-programmazione: bozza d'accordo e adesioni": "Co-programming: draft agreement and adhesions",
     "Co-progettazione (DM 72/2021): avviso e convenzione": "Co-design (DM 72/2021): public notice and convention",
     "Rinnovato": "Renewed",
