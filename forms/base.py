@@ -95,6 +95,8 @@ class FormSchema(Schema):
     # case variables (objects) whose same-named fields prefill the form: what the case already
     # knows is not typed again (e.g. the date a withdrawal message carried)
     prefill_from: tuple[str, ...] = ()
+    # any other form: the case variables the person needs to know to fill it, shown above it
+    shows: tuple[str, ...] = ()
 
     class Meta:
         unknown = RAISE
@@ -130,12 +132,14 @@ def form(
     description: str = "",
     data_class: str,
     decide_on: tuple[str, ...] = (),
+    shows: tuple[str, ...] = (),
 ) -> Callable[[S], S]:
     """Register a schema under a form key (the ``formKey`` a user task names).
 
     ``data_class`` (C0 common … C4 evaluative; docs/access.md) classes every field of the form
     that does not name a stricter one in its metadata. ``decide_on`` makes it a decision form:
-    the case variables (a proposal, the facts) the task page shows above it.
+    the case variables (a proposal, the facts) the task page shows above it; ``shows`` names
+    what another form's task needs to know from the case (e.g. the outcome to communicate).
     """
 
     def register(cls: S) -> S:
@@ -144,6 +148,7 @@ def form(
         cls.form_key, cls.title, cls.title_en, cls.description = key, title, title_en, description
         cls.data_class = data_class
         cls.decide_on = decide_on
+        cls.shows = shows
         FORMS[key] = cls
         return cls
 

@@ -419,6 +419,7 @@ class VerificaDocumentiForm(FormSchema):
     title="Richiesta di integrazione documenti",
     title_en="Request for missing documents",
     data_class="C4",
+    shows=("documenti_mancanti",),
 )
 class RichiestaIntegrazioneForm(FormSchema):
     data_richiesta = fields.Date(required=True, metadata=meta("Data della richiesta", label_en="Date"))
@@ -440,6 +441,7 @@ class RichiestaIntegrazioneForm(FormSchema):
     title="Ricezione dell'integrazione documenti",
     title_en="Missing documents received",
     data_class="C4",
+    shows=("documenti_mancanti",),
 )
 class RicezioneIntegrazioneForm(FormSchema):
     data_ricezione = fields.Date(required=True, metadata=meta("Data di ricezione", label_en="Date"))
@@ -931,6 +933,12 @@ class ConfermaEsitoForm(FormSchema):
     title="Comunicazione dell'esito",
     title_en="Outcome communicated",
     data_class="C4",
+    shows=(
+        "esito",
+        "motivazione_proposta",
+        "motivazione_modifica",
+        "categorie_ammissione",
+    ),
 )
 class ComunicazioneEsitoForm(FormSchema):
     protocollo_scheda_valutazione = fields.String(

@@ -100,6 +100,14 @@ _INCENTIVI_LABEL = dict(INCENTIVI)
     title_en="Individual plan",
     description="Obiettivi SMART, azioni, risorse, indicatori e date di verifica del percorso.",
     data_class="C4",
+    shows=(
+        "esito",
+        "orientamento_percorso",
+        "autonomia_lavorativa",
+        "dimensioni_critiche",
+        "punti_di_forza",
+        "categorie_ammissione",
+    ),
 )
 class ProgettoPersonalizzato(FormSchema):
     obiettivi_smart = fields.String(
@@ -254,6 +262,12 @@ class SceltaStrumento(FormSchema):
     title="Abbinamento con impresa ospitante o mentor",
     title_en="Matching with host or mentor company",
     data_class="C4",
+    shows=(
+        "strumento",
+        "tipo_tirocinio_dt5",
+        "durata_max_mesi_dt5",
+        "obiettivi_smart",
+    ),
 )
 class Abbinamento(FormSchema):
     esito_abbinamento = fields.String(
@@ -366,6 +380,13 @@ class AlternativaAbbinamento(FormSchema):
     title="Adesione e firma del patto",
     title_en="Beneficiary's agreement and signature",
     data_class="C4",
+    shows=(
+        "strumento",
+        "impresa_ospitante",
+        "data_inizio_progetto",
+        "data_fine_progetto",
+        "obiettivi_smart",
+    ),
 )
 class AdesioneBeneficiario(FormSchema):
     decisione_beneficiario = fields.String(

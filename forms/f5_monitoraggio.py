@@ -195,6 +195,11 @@ CRITICITA = [
     title="Relazione di monitoraggio mensile",
     title_en="Monthly monitoring report",
     data_class="C4",
+    shows=(
+        "mesi_svolti",
+        "obiettivi_smart",
+        "indicatori",
+    ),
 )
 class MonitoraggioMensile(FormSchema):
     data_monitoraggio = fields.Date(required=True, metadata=meta("Data", label_en="Date"))
@@ -305,6 +310,10 @@ class RevisioneEquipe(FormSchema):
     title_en="Exit form (ESF+ immediate results)",
     description="Entro 28 giorni dall'uscita: indicatori EECR01–EECR04.",
     data_class="C4",
+    shows=(
+        "esito_attuazione",
+        "mesi_svolti",
+    ),
 )
 class SchedaUscita(FormSchema):
     data_uscita = fields.Date(required=True, metadata=meta("Data di uscita", label_en="Exit date"))

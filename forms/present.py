@@ -442,10 +442,24 @@ _SNAKE_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 
 def decision(form_key: str | None, data: Mapping[str, Any], lang: str = "it") -> list[Row]:
     """What a decision form decides on (its ``decide_on`` variables the case holds), as rows."""
+    return task_facts(form_key, data, lang)[1] if _decides(form_key) else []
+
+
+def _decides(form_key: str | None) -> bool:
+    schema = FORMS.get(form_key or "")
+    return bool(schema is not None and schema.decide_on)
+
+
+def task_facts(form_key: str | None, data: Mapping[str, Any], lang: str = "it") -> tuple[str, list[Row]]:
+    """What a task shows above its form: ``("decide", rows)`` for a decision form (its
+    ``decide_on``), ``("know", rows)`` for a form that names what it needs (``shows``), else
+    ``("", [])``. Only variables the case holds with a value are shown."""
     schema = FORMS.get(form_key or "")
     if schema is None:
-        return []
-    return [row(name, data[name], lang) for name in schema.decide_on if data.get(name) not in (None, "", [])]
+        return "", []
+    kind, names = ("decide", schema.decide_on) if schema.decide_on else ("know", schema.shows)
+    rows_ = [row(name, data[name], lang) for name in names if data.get(name) not in (None, "", [])]
+    return (kind, rows_) if rows_ else ("", [])
 
 
 def form_description(form_key: str | None, lang: str = "it") -> str:

@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
         data_rows=data_rows,
         field_label=field_label,
         decision_rows=decision_rows,
+        task_facts=task_facts,
         status_label=status_label,
         process_title=process_title,
         task_instructions=task_instructions,
@@ -146,6 +147,11 @@ def field_label(name: str) -> str:
 def decision_rows(form_key: str | None, case: Any) -> list[present.Row]:
     """For a decision task, the proposal or facts it decides on (empty for other tasks)."""
     return present.decision(form_key, case.data if case is not None else {}, language())
+
+
+def task_facts(form_key: str | None, case: Any) -> tuple[str, list[present.Row]]:
+    """What the task shows above its form: what it decides on, or what it needs to know."""
+    return present.task_facts(form_key, case.data if case is not None else {}, language())
 
 
 def task_instructions(form_key: str | None, documentation: str) -> str:

@@ -159,3 +159,15 @@ def test_choosing_the_instrument_shows_what_the_decision_table_found(app: Flask,
     block = visible_text(page[page.index('data-testid="decision"') : page.index('id="task-form"')])
     assert "Tipo di tirocinio" in block and "Tirocinio extracurricolare" in block
     assert "Durata massima (mesi)" in block and "Incentivi applicabili" in block
+
+
+def test_a_task_shows_what_it_needs_to_know_first(app: Flask, demo: Engine) -> None:
+    """Communicating the outcome: the outcome and its reasons above the form, under their own
+    heading (it is not a decision)."""
+    case = start_case(demo, "BEN-COMUNICA")
+    task = advance(demo, case.id, "UT_comunicazione_esito")
+    page = login_as(app.test_client(), ROLE_USER[task.role or ""]).get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'data-testid="decision"' not in page
+    block = visible_text(page[page.index('data-testid="briefing"') : page.index('id="task-form"')])
+    assert "Da sapere per questa attività" in block
+    assert "Esito della valutazione" in block and "Idoneo – inserimento lavorativo" in block
