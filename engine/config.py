@@ -91,6 +91,9 @@ class Settings:
     pseudonym_required_for: frozenset[str] = frozenset({"percorso_beneficiario"})
     # The path "Nuovo caso" offers first.
     default_entry_process: str = "percorso_beneficiario"
+    # Cases their own command opens together with their record (an enterprise when it is
+    # registered, a protocol's lifecycle when it comes into force): never from "Nuovo caso".
+    service_started: frozenset[str] = frozenset({"impresa", "scadenza_protocollo"})
     # console | file:PATH | smtp://host:port (engine.adapters.senders)
     notify: str = "console"
     # keys the server keeps: the dossier signing key, the pseudonymisation key

@@ -60,6 +60,11 @@ def start_case(
                 "not an entry process",
                 {"process_id": ["Questo processo è una fase di un percorso e si avvia da solo: avvia il percorso."]},
             )
+        if then is None and process_id in ctx.settings.service_started:
+            raise errors.InvalidData(
+                "opened by its own command",
+                {"process_id": ["Questo caso si apre registrando l'impresa o il protocollo, dalla loro pagina."]},
+            )
         specs = ctx.specs_for(uow, version.id)
         _check_may_start(specs, actor, territory)
         if process_id in ctx.settings.partnership_required_for:
@@ -199,7 +204,7 @@ def startable(ctx: Context, actor: Actor) -> list[ProcessVersionView]:
         called = called_processes(ctx, uow)
         found = []
         for version in uow.processes.list_latest():
-            if version.process_id in called:
+            if version.process_id in called or version.process_id in ctx.settings.service_started:
                 continue
             try:
                 _check_may_start(ctx.specs_for(uow, version.id), actor, None)

@@ -68,6 +68,7 @@ def test_new_case_offers_entry_processes_and_needs_the_pseudonym(app: Flask, dem
     assert offered[0] == "percorso_beneficiario" and options[0][1] == " selected"
     assert "accordo_partenariato" in offered
     assert not {"valutazione_bisogno", "monitoraggio", "follow_up", "attuazione"} & set(offered)
+    assert not {"impresa", "scadenza_protocollo"} & set(offered)  # opened with their records only
     before = len(demo.cases.list())
     missing = client.post("/cases/new", data={"process_id": "percorso_beneficiario", "territory": TERRITORY})
     assert missing.status_code == 422
@@ -81,6 +82,11 @@ def test_new_case_offers_entry_processes_and_needs_the_pseudonym(app: Flask, dem
         raise AssertionError("a phase of a path was started alone")
     except errors.InvalidData as err:
         assert "fase di un percorso" in err.messages["process_id"][0]
+    try:
+        demo.cases.start("impresa", {"territorio": TERRITORY}, actor=demo.users.get("coordinatore"))
+        raise AssertionError("an enterprise case was opened without its record")
+    except errors.InvalidData as err:
+        assert "registrando l'impresa" in err.messages["process_id"][0]
 
 
 def test_the_api_lists_what_i_completed_and_searches_the_pseudonym(app: Flask, demo: Engine) -> None:
