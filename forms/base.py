@@ -58,7 +58,8 @@ def _italian_validator(v: Any, items: bool) -> None:
         v.message_max = f"Il valore deve essere {high} {{max}}."
         v.message_all = f"Il valore deve essere {low} {{min}} e {high} {{max}}."
     elif isinstance(v, validate.OneOf) and v.error == validate.OneOf.default_message:
-        v.error = "Valore non ammesso. Valori validi: {labels}."
+        # the options' labels when there are (codes are for machines), else the values themselves
+        v.error = "Valore non ammesso. Valori validi: " + ("{labels}." if v.labels else "{choices}.")
     elif isinstance(v, validate.Email) and v.error == validate.Email.default_message:
         v.error = "Indirizzo email non valido."
     elif isinstance(v, validate.Regexp) and v.error == validate.Regexp.default_message:

@@ -171,3 +171,10 @@ def test_a_task_shows_what_it_needs_to_know_first(app: Flask, demo: Engine) -> N
     block = visible_text(page[page.index('data-testid="briefing"') : page.index('id="task-form"')])
     assert "Da sapere per questa attività" in block
     assert "Esito della valutazione" in block and "Idoneo – inserimento lavorativo" in block
+
+
+def test_api_choice_messages_name_the_allowed_values(app: Flask, demo: Engine) -> None:
+    token = demo.accounts.create_token("test", actor=demo.users.get("coordinatore"))[1]
+    body = app.test_client().get("/api/v1/cases?status=bogus", headers={"Authorization": f"Bearer {token}"}).get_json()
+    [message] = body["errors"]["status"]
+    assert message.startswith("Valore non ammesso. Valori validi: ") and "running" in message, message
