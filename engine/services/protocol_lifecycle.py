@@ -39,7 +39,8 @@ def sync(uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, now: dt.date
         return
     values: dict[str, Any] = {}
     expiry = record.data.get("data_scadenza")
-    if target == "attivo" and isinstance(expiry, str) and expiry != current.expires_on:
+    open_ended = bool(record.data.get("senza_scadenza"))
+    if target == "attivo" and isinstance(expiry, str) and expiry != current.expires_on and not open_ended:
         values["expires_on"] = expiry  # a renewal: the protocol goes on, the cases with it
     if current.lifecycle_case_id is None:
         values["lifecycle_case_id"] = record.id

@@ -62,6 +62,8 @@ IN_FORCE = PROTOCOL_IN_FORCE
 # Still binding or about to be: two of these between the same parties may not overlap in time.
 LIVE = frozenset({"bozza", "firmato", "attivo", "in_scadenza"})
 WITHDRAWAL_MESSAGE = "recesso_protocollo"
+# the expiry the lifecycle case waits for when a protocol has none (far, but computable in dates)
+OPEN_ENDED = "9000-12-31"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,59}$")
 _TERRITORY = re.compile(r"^[\w][\w .'-]{0,99}$")
@@ -479,16 +481,16 @@ def sign_protocol(
 
 
 def activate_protocol(ctx: Context, actor: Actor, protocol_id: int) -> PartnerProtocol:
-    """A signed protocol comes into force. One with an expiry is watched from now on by a case of
-    the lifecycle process (started in the same transaction; engine.services.protocol_lifecycle),
-    which moves it to ``attivo`` as its first step."""
+    """A signed protocol comes into force, watched from now on by a case of the lifecycle process
+    (started in the same transaction; engine.services.protocol_lifecycle), which moves it to
+    ``attivo`` as its first step; an open-ended one is watched for withdrawals only."""
     with ctx.uow(write=False) as uow:
         current = uow.registry.protocol(protocol_id)
         deployed = uow.processes.latest(PROTOCOL_LIFECYCLE) is not None
     require(actor, Permission.REGISTRY_MANAGE, Target(current.territory))
     _move(current, "attivo")
-    if current.expires_on is None or not deployed:
-        # nothing to watch (no expiry), or no lifecycle process in the library yet
+    if not deployed:
+        # no lifecycle process in the library yet: in force, unwatched (the log says so)
         return set_status(ctx, actor, protocol_id, "attivo", {"controllo_scadenza": False})
 
     def link(uow: AbstractUnitOfWork, record: CaseRecord) -> None:
@@ -501,7 +503,9 @@ def activate_protocol(ctx: Context, actor: Actor, protocol_id: int) -> PartnerPr
     data = {
         "protocollo_id": current.id,
         "protocollo_numero": current.number or f"n. {current.id}",
-        "data_scadenza": current.expires_on,
+        # an open-ended protocol is watched for withdrawals only: its "expiry" never comes
+        "data_scadenza": current.expires_on or OPEN_ENDED,
+        "senza_scadenza": current.expires_on is None,
         "territorio": current.territory,
         "titolo": f"Protocollo {current.number or current.id}",
     }

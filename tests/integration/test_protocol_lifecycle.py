@@ -144,3 +144,21 @@ def test_a_withdrawal_takes_effect_on_its_date_and_hands_the_tasks_to_the_substi
     engine.registry.sign_protocol(adhesion.id, "Conv. 1-bis/2026", "2026-02-11", [("COOP_B", "bruno")], actor=COORD)
     with pytest.raises(errors.RegistryConflict):  # nothing left to withdraw from
         engine.registry.withdraw_protocol(pid, "COOP_A", "2026-12-01", actor=COORD)
+
+
+def test_an_open_ended_protocol_is_watched_for_withdrawals_only(
+    engine: Engine, clock: FixedClock, world: dict[str, int]
+) -> None:
+    open_ended = engine.registry.add_protocol(
+        "COOP_B", "lettera_impegno", "Tutoraggio", "2026-01-01", actor=COORD, territory="T1"
+    )
+    engine.registry.sign_protocol(open_ended, "L-1", "2026-01-02", [("COOP_B", "bruno")], actor=COORD)
+    active = engine.registry.activate_protocol(open_ended, actor=COORD)
+    assert (active.status, active.expires_on, active.lifecycle_case_id is not None) == ("attivo", None, True)
+    clock.advance(days=400)  # no expiry: nothing happens
+    engine.timers.fire_due()
+    assert engine.registry.protocol(open_ended, actor=COORD).status == "attivo"
+    engine.registry.withdraw_protocol(open_ended, "COOP_B", engine.now().date().isoformat(), actor=COORD)
+    clock.advance(days=1)
+    engine.timers.fire_due()
+    assert engine.registry.protocol(open_ended, actor=COORD).status == "receduto"
