@@ -60,7 +60,9 @@
     return out;
   }
 
-  window.ImpresaDiagram = { mark: mark, unmark: unmark, diagramIds: diagramIds, merged: merged };
+  window.ImpresaDiagram = {
+    mark: mark, unmark: unmark, diagramIds: diagramIds, merged: merged, focus: focus, zoomButtons: zoomButtons
+  };
 
   var WORDS = {
     it: { zoomIn: "Ingrandisci", zoomOut: "Riduci", fit: "Adatta alla finestra", done: "concluso: apri il diagramma" },

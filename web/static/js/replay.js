@@ -138,6 +138,8 @@
       if (at !== index) { return; } // the user moved on meanwhile: the next draw will mark
       window.ImpresaDiagram.unmark(viewer, applied);
       applied = window.ImpresaDiagram.mark(viewer, statesOf(step, process));
+      // follow the case: full size on the step's active (else waiting) element, fitted if none
+      window.ImpresaDiagram.focus(viewer, statesOf(step, process));
       root.setAttribute("data-process", process);
       root.setAttribute("data-rendered", "true");
     });
@@ -206,6 +208,7 @@
     part("body").hidden = false;
     slider.max = String(doc.steps.length - 1);
     viewer = new window.BpmnJS({ container: part("canvas") });
+    part("canvas").parentNode.insertBefore(window.ImpresaDiagram.zoomButtons(viewer), part("canvas"));
     root.setAttribute("data-steps", String(doc.steps.length));
     go(initial(doc.steps));
   }
