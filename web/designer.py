@@ -402,6 +402,15 @@ def edit(draft_id: int) -> Response:
     return redirect(url_for("designer.modeler", draft_id=draft_id))
 
 
+@bp.post("/design/drafts/<int:draft_id>/lock.json")
+@security.area("design")
+def renew_lock(draft_id: int) -> Response:
+    """The editor page renews its lock while open: the lock back, or 409 with who took it."""
+    ensure_id(draft_id)
+    found = security.engine().design.edit_draft(draft_id, actor=security.actor())
+    return jsonify(json_document({"revision": found.revision, "lock": draft_document(found, content=False)["lock"]}))
+
+
 @bp.post("/design/drafts/<int:draft_id>/release")
 @security.area("design")
 def release(draft_id: int) -> Response:

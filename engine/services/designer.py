@@ -192,15 +192,19 @@ def _conflict(uow: AbstractUnitOfWork, row: dict[str, Any], base_revision: int) 
 
 def edit_draft(ctx: Context, actor: Actor, draft_id: int) -> ProcessDraft:
     """Take (or renew) the draft's edit lock; ``DraftLocked`` while someone else holds it. A lapsed
-    lock of someone else is taken over, and the event names who had it."""
+    lock of someone else is taken over, and the event names who had it. Renewing a lock one holds
+    (the editor page does it while open) writes no event."""
     _require(actor)
     with ctx.uow() as uow:
         now = ctx.clock.now()
         row = uow.drafts.get(draft_id)
         _refuse_if_locked(ctx, row, actor, now)
+        renewing = _lock_of(ctx, row, now) is not None  # held by the actor (others were refused)
         lapsed = row.get("locked_by") if row.get("locked_by") not in (None, actor.username) else None
         uow.drafts.set_lock(draft_id, actor.username, now)
-        uow.drafts.add_event(draft_id, actor.username, "lock_taken", {"lapsed_holder": lapsed} if lapsed else {}, now)
+        if not renewing:
+            data = {"lapsed_holder": lapsed} if lapsed else {}
+            uow.drafts.add_event(draft_id, actor.username, "lock_taken", data, now)
         uow.commit()
     return get_draft(ctx, actor, draft_id)
 

@@ -110,3 +110,16 @@ def test_modifica_on_a_file_reuses_its_open_draft(engine: Engine, deploy: Callab
     engine.design.deploy_draft(first.id, actor=DESIGNER, note="nessuna modifica")
     assert engine.design.draft(first.id, actor=OTHER).lock is None
     assert engine.design.open_draft("p.bpmn", actor=OTHER).id != first.id
+
+
+def test_renewing_ones_own_lock_moves_its_expiry_without_an_event(engine: Engine, clock: FixedClock) -> None:
+    draft = engine.design.save_draft("p.bpmn", linear("p", 1, LANES), actor=DESIGNER)
+    first = draft.lock
+    assert first is not None
+    clock.advance(minutes=20)
+    renewed = engine.design.edit_draft(draft.id, actor=DESIGNER).lock
+    assert renewed is not None and renewed.since == clock.now() and renewed.expires_at > first.expires_at
+    clock.advance(minutes=20)  # 40 minutes after the save, 20 after the renewal: still held
+    with pytest.raises(errors.DraftLocked):
+        engine.design.edit_draft(draft.id, actor=OTHER)
+    assert engine.design.draft_events(draft.id, actor=DESIGNER) == []

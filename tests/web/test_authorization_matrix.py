@@ -61,6 +61,7 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("POST", "/design/drafts/999.json", "design", 404, None),
     ("GET", "/design/drafts/999/diff.json", "design", 404, None),
     ("POST", "/design/drafts/999/edit", "design", 404, {}),
+    ("POST", "/design/drafts/999/lock.json", "design", 404, None),
     ("GET", "/design/drafts/999/decision-tests.json", "design", 404, None),
     ("GET", "/design/drafts/999/rules-diff.json", "design", 404, None),
     ("POST", "/design/drafts/999/release", "design", 404, {}),

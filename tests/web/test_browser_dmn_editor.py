@@ -120,9 +120,9 @@ def test_a_designer_breaks_and_fixes_a_threshold_while_another_sees_the_lock(
 def test_a_stale_save_is_refused_in_the_editor_with_the_other_changes(
     demo: Engine, with_password: Callable[[str], str]
 ) -> None:
-    """The designer's lock is broken by an administrator; a colleague saves a change to rule 2 and
-    closes; the designer's save (based on the old revision) is refused, and the page shows who
-    saved, the rule they changed and the lines."""
+    """The designer's lock is broken by an administrator and a colleague saves a change to rule 2:
+    the page, renewing its lock, says who holds it; once the colleague closes, the designer's save
+    (based on the old revision) is refused, and the page shows who saved, the rule and the lines."""
     SHOTS.mkdir(exist_ok=True)
     password = with_password("progettista")
     demo.users.add("admin", "Ada Amministratrice", [("amministratore", "")])
@@ -146,7 +146,13 @@ def test_a_stale_save_is_refused_in_the_editor_with_the_other_changes(
             draft_id=draft_id,
             base_revision=theirs.revision,
         )
+        # the page renews its lock: it hears who holds it now, and its save button waits
+        page.evaluate("() => window.ImpresaDesigner.renewLock()")
+        expect(page.get_by_test_id("lock-note")).to_contain_text("La bozza è in modifica da coordinatore")
+        expect(page.get_by_role("button", name="Salva la bozza")).to_be_disabled()
         demo.design.release_draft(draft_id, actor=coordinator)
+        page.evaluate("() => window.ImpresaDesigner.renewLock()")
+        expect(page.get_by_test_id("lock-note")).to_contain_text("Stai modificando tu")
 
         edit_cell(page, THRESHOLD, "> 44")
         page.get_by_role("button", name="Salva la bozza").click()

@@ -162,7 +162,12 @@ def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version
         page.goto(modeler_url)
         page.get_by_role("link", name="Simulazione").click()
         page.fill("#dr-data", '{"territorio": "ATS-Demo"}')
-        page.fill("#dr-answers", '{"Task_primo": {"conferma": true}}')
+        # Task_primo is answered by its form as proposed (the box ticked); the new task is left
+        # out, so the run stops there.
+        page.locator('details[data-task="Task_primo"] summary').click()
+        expect(page.locator("#field-dr__Task_primo__conferma")).to_be_checked()
+        page.locator(f'details[data-task="{task_id}"] summary').click()
+        page.locator(f"#use-{task_id}").uncheck()
         page.get_by_role("button", name="Esegui la simulazione").click()
         expect(page.get_by_test_id("dry-run-stopped")).to_contain_text(task_id)
         expect(page.get_by_test_id("dry-run-diagram")).to_have_attribute("data-ready", "true")

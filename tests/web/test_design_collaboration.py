@@ -148,3 +148,15 @@ def test_the_api_locks_saves_with_a_revision_and_breaks(app: Flask, demo: Engine
     assert admin.call("POST", f"{path}/lock/break", json={"reason": "ferie"}).get_json()["lock"] is None
     assert carla.call("POST", f"{path}/lock").get_json()["lock"]["holder"] == "coordinatore"
     assert carla.call("DELETE", f"{path}/lock").get_json()["lock"] is None
+
+
+def test_the_editor_page_renews_its_lock_and_hears_when_it_is_lost(
+    dario: FlaskClient, carla: FlaskClient, demo: Engine
+) -> None:
+    draft = demo.design.open_draft(DMN, actor=demo.users.get("progettista"))
+    page = dario.get(f"/design/drafts/{draft.id}").get_data(as_text=True)
+    assert f'data-lock="/design/drafts/{draft.id}/lock.json"' in page and "data-lock-expires=" in page
+    renewed = dario.post(f"/design/drafts/{draft.id}/lock.json")
+    assert renewed.status_code == 200 and renewed.get_json()["lock"]["holder"] == "progettista"
+    refused = carla.post(f"/design/drafts/{draft.id}/lock.json")
+    assert problem(refused, 409)["errors"]["lock"]["message"].startswith("La bozza è in modifica da progettista")

@@ -286,6 +286,37 @@
     });
   }
 
+  // --- the edit lock: renewed while the page is open ---------------------------------------
+
+  function when(iso) {
+    var lang = document.documentElement.lang === "en" ? "en-GB" : "it-IT";
+    return new Date(iso).toLocaleString(lang, { dateStyle: "short", timeStyle: "short" });
+  }
+
+  // Renew at half the lock's life (at most every 5 minutes); when someone took the lock (an
+  // administrator broke it, or it lapsed while the computer slept) say who, at once.
+  function keepLock(lock) {
+    if (!lock || !root.getAttribute("data-lock")) { return; }
+    var life = new Date(lock.expires_at) - new Date(lock.since);
+    var every = Math.max(15000, Math.min(300000, life / 2));
+    var note = document.querySelector("[data-testid=lock-note]");
+    window.ImpresaDesigner.renewLock = function () {
+      return request(root.getAttribute("data-lock"), {
+        method: "POST",
+        headers: { "X-CSRFToken": root.getAttribute("data-csrf") }
+      }).then(function (doc) {
+        if (note) { note.textContent = labels.lockRenewed.replace("{until}", when(doc.lock.expires_at)); note.className = "lock-note"; }
+        $("save-button").disabled = false;
+        return doc;
+      }).catch(function (err) {
+        var lost = err.body && err.body.errors && err.body.errors.lock;
+        if (lost && note) { note.textContent = lost.message; note.className = "lock-note bad"; }
+        if (lost) { $("save-button").disabled = true; }
+      });
+    };
+    window.setInterval(window.ImpresaDesigner.renewLock, every);
+  }
+
   // --- start -----------------------------------------------------------------------------
 
   function startBpmn(draft, descriptor) {
@@ -338,6 +369,9 @@
       : Promise.all([request(root.getAttribute("data-src")), request(root.getAttribute("data-descriptor"))])
         .then(function (both) { return startBpmn(both[0], both[1]); });
     loading.then(function () {
+      if (root.getAttribute("data-lock-since")) {
+        keepLock({ since: root.getAttribute("data-lock-since"), expires_at: root.getAttribute("data-lock-expires") });
+      }
       $("save-button").disabled = false;
       root.setAttribute("data-ready", "true");
       showChanges();
