@@ -103,3 +103,20 @@ def test_the_api_lists_what_i_completed_and_searches_the_pseudonym(app: Flask, d
     demo.tasks.complete(task.id, dict(VALID["f2_segnalazione"]), actor=coordinator)
     done = api.get("/tasks?scope=completed").get_json()
     assert [t["id"] for t in done["items"]] == [task.id] and done["items"][0]["status"] == "completed"
+
+
+def test_the_api_refuses_a_phase_and_a_path_without_pseudonym(app: Flask, demo: Engine) -> None:
+    from tests.web.test_api import Api, problem
+
+    token = demo.accounts.create_token("t", actor=demo.users.get("coordinatore"))[1]
+    api = Api(app.test_client(), token)
+    before = len(demo.cases.list())
+    body = problem(api.post("/cases", json={"process_id": "monitoraggio", "territory": TERRITORY, "data": {}}), 422)
+    assert "fase di un percorso" in body["errors"]["process_id"][0]
+    body = problem(
+        api.post("/cases", json={"process_id": "percorso_beneficiario", "territory": TERRITORY, "data": {}}), 422
+    )
+    assert body["errors"] == {
+        "beneficiario_pseudonimo": ["Inserisci lo pseudonimo del beneficiario (un codice, mai il nome)."]
+    }
+    assert len(demo.cases.list()) == before

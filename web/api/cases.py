@@ -56,7 +56,9 @@ def blueprint(prefix: str) -> Blueprint:
     @blp.response(201, CaseStartedSchema)
     @problems(blp, 400, 403, 404, 409, 422)
     def start_case(args: dict[str, Any]) -> CaseView:
-        """Start a case of a deployed process (beneficiary paths need an active partnership: 409)."""
+        """Start a case of an entry process (beneficiary paths need an active partnership: 409; a
+        phase another process calls, a case opened with its own record, or a beneficiary path
+        without ``beneficiario_pseudonimo`` in ``data``: 422 with the field's Italian message)."""
         return security.engine().cases.start(
             args["process_id"], args["data"], actor=api_actor(), territory=args.get("territory")
         )
