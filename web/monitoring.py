@@ -9,6 +9,7 @@ each with its table and a text alternative) and answers downloads. The API reuse
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +63,9 @@ class Chart:
 
 
 def chart(table: ReportTable, width: int = 420) -> Chart | None:
-    """The chart of ``table``'s first column; suppressed figures get no bar, only ``< 5``."""
+    """The chart of ``table``'s first column (without its total row, which would dwarf the
+    parts); suppressed figures get no bar, only ``< 5``."""
+    table = dataclasses.replace(table, rows=tuple(r for r in table.rows if r.key != "totale"))
     values = [r.cells[0].value if r.cells and not r.cells[0].suppressed else None for r in table.rows]
     numbers = [float(v) for v in values if isinstance(v, int | float)]
     if not numbers:

@@ -1,0 +1,78 @@
+"""The monitoring cockpit in a real browser: the coordinator and the cabina di regia read the
+funnel of the seeded programme (``tests/integration/test_monitoring.py``), the coordinator opens
+the bottleneck overlay on the diagram and downloads the funnel as XLSX, which is read back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+from playwright.sync_api import Page, expect
+
+from engine import Engine
+from tests.conftest import DESIGNER
+from tests.integration.test_monitoring import programme  # noqa: F401  (the seeded fixture)
+from tests.web.conftest import make_app
+from tests.web.live import chromium, serve
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-output"
+TIMEOUT = 20_000
+PASSWORD = "monitoraggio-prova"
+
+
+def login(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+    expect(page.get_by_test_id("current-user")).to_contain_text(username, timeout=TIMEOUT)
+
+
+def funnel_cell(page: Page, key: str) -> str:
+    return page.locator(f'[data-testid="table-imbuto"] tr[data-row="{key}"] td').first.inner_text()
+
+
+def test_the_cockpit_in_the_browser(programme: Engine, tmp_path: Path) -> None:  # noqa: F811
+    programme.design.deploy(actor=DESIGNER, note="the library, for its diagrams")
+    programme.users.add("coord", "Coordinatrice", [("coordinatore", "")])
+    programme.users.add("regia1", "Cabina T1", [("cabina_di_regia", "T1")])
+    for user in ("coord", "regia1"):
+        programme.accounts.set_password(user, PASSWORD)
+    app = make_app(programme)
+    with serve(app) as base, chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(TIMEOUT)
+        login(page, base, "coord")
+        page.get_by_test_id("nav-monitoring").click()
+        page.fill("#m-period", "2026-H1")
+        page.get_by_role("button", name="Aggiorna").click()
+        expect(page.get_by_test_id("chart-imbuto")).to_be_visible()
+        assert funnel_cell(page, "segnalati") == "18" and funnel_cell(page, "patto") == "7"
+
+        with page.expect_download() as download:
+            page.get_by_test_id("funnel-xlsx").click()
+        target = tmp_path / "funnel.xlsx"
+        download.value.save_as(target)
+        rows = [tuple(r) for r in openpyxl.load_workbook(target).worksheets[1].iter_rows(values_only=True)]
+        assert ("Persone segnalate", 18) in rows and ("Patti sottoscritti", 7) in rows
+
+        page.goto(f"{base}/monitoraggio/colli-di-bottiglia?processo=percorso_prova&periodo=2026-H1")
+        expect(page.locator("#heat .heat-badge").first).to_contain_text("18 ora")
+        page.locator('#heat [data-element-id="Task_1"]').first.click()
+        expect(page.locator("#heat-cases li")).to_have_count(18)
+
+        # the assessment's own diagram draws too (no task of it in this seed: no overlay, and says so)
+        page.goto(f"{base}/monitoraggio/colli-di-bottiglia?processo=valutazione_bisogno&periodo=2026-H1")
+        expect(page.locator('#heat [data-element-id="UT_conferma_esito"]').first).to_be_visible()
+        expect(page.get_by_test_id("heat-table")).to_contain_text("Nessuna attività di questo processo nel periodo")
+        SHOTS.mkdir(exist_ok=True)
+        for width in (1366, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{base}/monitoraggio?periodo=2026-H1")
+            page.screenshot(path=str(SHOTS / f"monitoraggio-{width}.png"), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), width
+
+        page.get_by_role("button", name="Esci").click()
+        login(page, base, "regia1")
+        page.goto(f"{base}/monitoraggio?periodo=2026")
+        assert funnel_cell(page, "segnalati") == "12"
