@@ -169,3 +169,37 @@ def test_withdrawal_before_the_esf_entry_form_leads_to_the_exit_form(s: Scenario
     assert s.ready(case_id) == ["Task_uscita"]
     assert s.stati(case_id)[-1] == "RINUNCIA"
     assert "Task_scheda_ingresso" not in s.completed(case_id)
+
+
+def test_withdrawal_while_the_start_up_waits_for_its_enterprise_leads_to_the_exit(s: Scenario) -> None:
+    case_id = s.start_percorso("BEN-R7")
+    s.valutazione(
+        case_id,
+        verifica={"certificazione_sanitaria_necessaria": True},
+        analisi={"orientamento_percorso": "IMPRESA"},
+        did={
+            "contratto_6m_ultimi_6_mesi": True,
+            "contratto_6m_ultimi_12_mesi": True,
+            "contratto_6m_ultimi_24_mesi": True,
+        },
+        sanitaria={},
+    )
+    s.do(case_id, "Task_scheda_ingresso", disabilita="SI")
+    for step in (
+        "Task_idea",
+        "Task_fattibilita",
+        "Task_forma",
+        "Task_business_plan",
+        "Task_validazione",
+        "Task_statuto",
+    ):
+        s.do(case_id, step)
+    assert s.data(case_id)["esito_progettazione"] == "STARTUP_VALIDATA"
+    assert s.ready(case_id) == []  # track B waits for the enterprise it joins
+    outlook = s.engine.cases.outlook(case_id, actor=s.coordinatore)
+    assert {a.message for a in outlook.awaited if a.kind == "message"} >= {"rinuncia_beneficiario"}
+    s.engine.cases.withdraw(case_id, date=_today(s), reason="Rinuncia all'impresa", actor=s.coordinatore)
+    assert s.ready(case_id) == ["Task_rinuncia"]
+    s.do(case_id, "Task_rinuncia")
+    assert s.ready(case_id) == ["Task_uscita"]
+    assert s.data(case_id)["esito_attuazione"] == "ABBANDONO"
