@@ -28,7 +28,7 @@ from engine.model import Actor, CaseEvent, ReplayStep
 from forms import present
 from web import security
 from web.errors import ensure_id
-from web.i18n import _l, language, when
+from web.i18n import _l, language, readable_lanes, when
 from web.schema_form import data_labels
 
 bp = Blueprint("audit", __name__)
@@ -242,7 +242,7 @@ def replay_json(case_id: int) -> Response:
         step["shown"] = _shown_changes(step["changes"], lang)
         names.update(step["withheld"])
     document["labels"] = {name: labels.get(name, name) for name in sorted(names)}
-    document["diagrams"] = [{"process_id": d.process_id, "xml": d.xml} for d in diagrams]
+    document["diagrams"] = [{"process_id": d.process_id, "xml": readable_lanes(d.xml)} for d in diagrams]
     return jsonify(document)
 
 

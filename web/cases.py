@@ -16,7 +16,7 @@ from engine import CaseStatus, errors
 from engine.model import ENTERPRISE_ROLES
 from web import security
 from web.errors import engine_message, ensure_id, plain_keys
-from web.i18n import _
+from web.i18n import _, readable_lanes
 
 bp = Blueprint("cases", __name__)
 
@@ -217,7 +217,7 @@ def diagram(case_id: int) -> Response:
     # each diagram with its process's title: people read "Valutazione del bisogno", not its id
     return jsonify(
         [
-            {**dataclasses.asdict(d), "name": names.get(d.process_id, d.process_id)}
+            {**dataclasses.asdict(d), "name": names.get(d.process_id, d.process_id), "xml": readable_lanes(d.xml)}
             for d in eng.cases.diagram(case_id, actor=security.actor())
         ]
     )

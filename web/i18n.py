@@ -8,8 +8,10 @@ catalog lives in ``web/translations/en``. Form labels come from the forms' own m
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from urllib.parse import urlencode
+from xml.sax.saxutils import escape
 
 from flask import Flask, request, session
 from flask_babel import Babel, format_date, format_datetime, get_locale, gettext, lazy_gettext
@@ -194,3 +196,12 @@ def priority_label(value: int | None) -> str:
     if not value:
         return _("normale")
     return _("alta (%(n)s)", n=value) if value > 0 else _("bassa (%(n)s)", n=value)
+
+
+_LANE = re.compile(r'(<(?:bpmn:)?lane\b[^>]*\bname=")([^"]*)(")')
+
+
+def readable_lanes(xml: str) -> str:
+    """A diagram's lanes named by their role's label ("Assistente sociale (case manager)"), not
+    its code: the XML is only for drawing here, the engine keeps its own copy."""
+    return _LANE.sub(lambda m: m.group(1) + escape(role_label(m.group(2)), {'"': "&quot;"}) + m.group(3), xml)

@@ -108,6 +108,9 @@ def test_diagrams_are_titled_by_their_process_names(app: Flask, demo: Engine) ->
     diagrams = login_as(app.test_client(), "assistente").get(f"/cases/{case.id}/diagram.json").get_json()
     names = {d["process_id"]: d["name"] for d in diagrams}
     assert names["valutazione_bisogno"] != "valutazione_bisogno" and "_" not in names["percorso_beneficiario"]
+    # lanes are drawn with the role's label, not its code
+    xml = next(d["xml"] for d in diagrams if d["process_id"] == "valutazione_bisogno")
+    assert 'name="assistente_sociale"' not in xml and 'name="Assistente sociale' in xml
 
 
 def test_pdf_dossier_shows_labels_local_times_and_option_labels(app: Flask, demo: Engine) -> None:
