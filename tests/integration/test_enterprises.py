@@ -231,3 +231,10 @@ def test_policy_staff_manage_overview_reads_others_are_refused(s: Scenario) -> N
     other = Actor("c2", frozenset({"coordinatore"}), frozenset({"T2"}))
     with pytest.raises(Forbidden):
         engine.enterprises.create(T, "X Cooperativa Sociale", "COOP_SOCIALE_B", "Marche", "Ancona", actor=other)
+
+
+def test_an_enterprise_case_is_never_started_without_its_record(s: Scenario) -> None:
+    with pytest.raises(InvalidData) as err:
+        s.engine.cases.start("impresa", {"territorio": T, "forma_giuridica": "COOP_SOCIALE_B"}, actor=COORD)
+    assert messages(err) == {"process_id": ["Questo caso si apre registrando l'impresa o il protocollo, dalla loro pagina."]}
+    assert "impresa" not in {p.process_id for p in s.engine.cases.startable(actor=COORD)}
