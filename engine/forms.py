@@ -202,6 +202,8 @@ def _field_schema(field: fields.Field[Any]) -> dict[str, Any]:
     for key in ("label_en", "help_en"):
         if meta.get(key):
             out[f"x-{key}"] = meta[key]
+    if meta.get("registry"):
+        out["x-registry"] = meta["registry"]  # the value is a code of the registry (engine.forms.registry_codes)
     if field.allow_none and "type" in out:
         out["type"] = [out["type"], "null"]
     for v in field.validators:

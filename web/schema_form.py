@@ -25,6 +25,10 @@ LONG_TEXT = 300  # strings allowed longer than this get a textarea
 ITEM_SUFFIXES = ("_partner", "_ente")
 
 
+# the id of the page's <datalist> of registry organisations, for fields holding their codes
+REGISTRY_LIST = "registry-organisations"
+
+
 @dataclass
 class Widget:
     name: str
@@ -138,6 +142,8 @@ def _widget(name: str, key: str, node: Mapping[str, Any], required: bool, value:
         w.attrs = {"maxlength": max_length, "minlength": node.get("minLength")}
         if node.get("format") == "email":
             w.kind = "email"
+        if node.get("x-registry") == "organisation":
+            w.attrs["list"] = REGISTRY_LIST  # suggestions: the registry's organisations (task page)
     return w
 
 

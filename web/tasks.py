@@ -5,18 +5,19 @@ gets a clear message instead of an error page."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from engine import errors
-from engine.model import Actor, CaseView, TaskStatus, TaskView
+from engine.model import Actor, CaseView, Organisation, TaskStatus, TaskView
 from web import security
 from web.errors import engine_message, plain_keys
 from web.form_input import convert
 from web.i18n import _
-from web.schema_form import general_errors, prefill, widgets
+from web.schema_form import REGISTRY_LIST, general_errors, prefill, widgets
 
 bp = Blueprint("tasks", __name__)
 
@@ -132,8 +133,17 @@ def _page(
         may_act=may_act,
         instructions=instructions(task),
         item=task.context.get("item"),
+        registry_list=REGISTRY_LIST,
+        registry_choices=_registry_choices(schema, task),
     )
     return html, status
+
+
+def _registry_choices(schema: dict[str, Any], task: TaskView) -> list[Organisation]:
+    """The organisations a form's registry fields may name: those serving the task's territory."""
+    if "x-registry" not in json.dumps(schema):
+        return []
+    return security.engine().registry.organisations(actor=security.actor(), territory=task.territory)
 
 
 def instructions(task: TaskView) -> str:

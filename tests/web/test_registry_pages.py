@@ -122,3 +122,18 @@ def test_a_partner_sees_its_own_commitments_on_one_page(demo: Engine, client_for
     assert "Coop Altra" not in page and "Tirocini della Coop Altra" not in page
     empty = client_for("assistente").get("/registry/mine").get_data(as_text=True)
     assert "Non risulti tra le persone di alcuna organizzazione del registro." in empty
+
+
+def test_f1_partner_codes_are_suggested_from_the_registry(
+    demo: Engine, client_for: Callable[[str], FlaskClient]
+) -> None:
+    coordinator = demo.users.get("coordinatore")
+    demo.registry.add_organisation("CPI_SUGGERITO", "CPI Suggerito", "centro_impiego", TERRITORY, actor=coordinator)
+    demo.registry.add_organisation("ALTROVE_X", "Altrove", "centro_impiego", "ATS-Altrove", actor=coordinator)
+    case = demo.cases.start("accordo_partenariato", {"territorio": TERRITORY}, actor=coordinator)
+    [task] = [t for t in case.open_tasks if t.bpmn_id == "UT_analisi_contesto"]
+    page = client_for("coordinatore").get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert (
+        '<datalist id="registry-organisations"><option value="CPI_SUGGERITO">CPI Suggerito</option></datalist>' in page
+    )
+    assert 'list="registry-organisations"' in page and "ALTROVE_X" not in page
