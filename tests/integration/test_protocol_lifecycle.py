@@ -68,6 +68,9 @@ def test_the_renewal_opens_at_expiry_minus_notice_and_a_renewed_protocol_goes_on
     clock.advance(days=31)  # no decision after the reminder's days: the coordinator is reminded
     engine.timers.fire_due()
     assert tasks_of(engine, world["watch"]) == ["Task_rinnovo", "Task_sollecito"]
+    clock.advance(days=30)  # still undecided: a second reminder (two in all, at intervals)
+    engine.timers.fire_due()
+    assert tasks_of(engine, world["watch"]) == ["Task_rinnovo", "Task_sollecito", "Task_sollecito"]
     [renewal] = [t for t in engine.cases.get(world["watch"], actor=COORD).open_tasks if t.bpmn_id == "Task_rinnovo"]
     with pytest.raises(errors.InvalidData) as exc:  # a "new" expiry before the current one
         engine.tasks.complete(renewal.id, {"esito_rinnovo": "RINNOVATO", "nuova_scadenza": "2026-05-01"}, actor=COORD)
