@@ -243,6 +243,19 @@ def parse_period(code: str, today: dt.date) -> Period:
     return Period(code=match.group(0), label=label, start=start, end=end)
 
 
+def previous_period(period: Period) -> Period:
+    """The period of the same length just before ``period`` (the trend beside each figure)."""
+    year, _, part = period.code.partition("-")
+    if not part:
+        code = str(int(year) - 1)
+    elif part.startswith("H"):
+        code = f"{year}-H1" if part == "H2" else f"{int(year) - 1}-H2"
+    else:
+        quarter = int(part[1])
+        code = f"{year}-Q{quarter - 1}" if quarter > 1 else f"{int(year) - 1}-Q4"
+    return parse_period(code, period.start)
+
+
 def current_period(today: dt.date) -> str:
     return f"{today.year}-H{1 if today.month <= 6 else 2}"
 

@@ -54,6 +54,7 @@ from engine.monitoring import (
     days_cells,
     facts_after,
     parse_period,
+    previous_period,
     protect,
     share_cell,
 )
@@ -223,33 +224,40 @@ def _breakdown(
 def _funnel(
     ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime
 ) -> Built:
-    cohort = uow.reports.cohort_counts(
-        places,
-        "referral_on",
-        when.start,
-        when.end,
-        keys=("outcome", "instrument", "implementation_outcome", "closure_reason"),
-        present=("pact_on", "started_on", "exit_on", "follow_up_6m_on", "follow_up_12m_on"),
-    )
+    def referred(start: dt.date, end: dt.date) -> list[CaseFacts]:
+        return uow.reports.cohort_counts(
+            places,
+            "referral_on",
+            start,
+            end,
+            keys=("outcome", "instrument", "implementation_outcome", "closure_reason"),
+            present=("pact_on", "started_on", "exit_on", "follow_up_6m_on", "follow_up_12m_on"),
+        )
+
+    def stages(people: list[CaseFacts]) -> list[tuple[str, str, int]]:
+        return [
+            ("segnalati", "Persone segnalate", len(people)),
+            ("valutati", "Valutazioni concluse con un esito", sum(1 for f in people if f.outcome)),
+            ("idonei", "Idonee a un percorso", sum(1 for f in people if (f.outcome or "").startswith("IDONEO"))),
+            ("patto", "Patti sottoscritti", sum(1 for f in people if f.pact_on)),
+            ("avviati", "Percorsi avviati", sum(1 for f in people if f.started_on)),
+            ("conclusi", "Percorsi conclusi con un esito", sum(1 for f in people if f.implementation_outcome)),
+            ("uscita", "Schede di uscita compilate", sum(1 for f in people if f.exit_on)),
+            ("follow_up_6m", "Follow-up a 6 mesi", sum(1 for f in people if f.follow_up_6m_on)),
+            ("follow_up_12m", "Follow-up a 12 mesi", sum(1 for f in people if f.follow_up_12m_on)),
+        ]
+
+    cohort = referred(when.start, when.end)
     if not cohort:
         return [], 0, _none_referred(when, places)
-    stages = [
-        ("segnalati", "Persone segnalate", len(cohort)),
-        ("valutati", "Valutazioni concluse con un esito", sum(1 for f in cohort if f.outcome)),
-        ("idonei", "Idonee a un percorso", sum(1 for f in cohort if (f.outcome or "").startswith("IDONEO"))),
-        ("patto", "Patti sottoscritti", sum(1 for f in cohort if f.pact_on)),
-        ("avviati", "Percorsi avviati", sum(1 for f in cohort if f.started_on)),
-        ("conclusi", "Percorsi conclusi con un esito", sum(1 for f in cohort if f.implementation_outcome)),
-        ("uscita", "Schede di uscita compilate", sum(1 for f in cohort if f.exit_on)),
-        ("follow_up_6m", "Follow-up a 6 mesi", sum(1 for f in cohort if f.follow_up_6m_on)),
-        ("follow_up_12m", "Follow-up a 12 mesi", sum(1 for f in cohort if f.follow_up_12m_on)),
-    ]
+    before = previous_period(when)
+    earlier = {key: n for key, _, n in stages(referred(before.start, before.end))}
     funnel = ReportTable(
         "imbuto",
         "Dalla segnalazione al follow-up",
-        (PEOPLE,),
-        tuple(ReportRow(k, label, (count_cell(n),)) for k, label, n in stages),
-        note="Persone segnalate nel periodo, seguite in ogni fase fino a oggi.",
+        (PEOPLE, f"{PEOPLE} – {before.label.lower()}"),
+        tuple(ReportRow(k, label, (count_cell(n), count_cell(earlier[k]))) for k, label, n in stages(cohort)),
+        note="Persone segnalate nel periodo, seguite in ogni fase fino a oggi; accanto, quelle del periodo precedente.",
     )
     outcomes = _breakdown("esiti", "Esito della valutazione", (f.outcome for f in cohort if f.outcome), OUTCOMES)
     instruments = _breakdown(

@@ -177,17 +177,19 @@ S = None  # a suppressed cell
 def test_the_funnel_counts_the_cohort_with_small_cells_suppressed(programme: Engine) -> None:
     report = programme.reports.report("funnel", actor=COORD, period="2026-H1")
     assert report.cases == 18 and report.empty_reason is None
+    # beside each figure, the previous half-year's (nobody was referred then)
     assert cells(table(report, "imbuto")) == {
-        "segnalati": (18,),
-        "valutati": (17,),
-        "idonei": (15,),
-        "patto": (7,),
-        "avviati": (6,),
-        "conclusi": (6,),
-        "uscita": (6,),
-        "follow_up_6m": (0,),
-        "follow_up_12m": (0,),
+        "segnalati": (18, 0),
+        "valutati": (17, 0),
+        "idonei": (15, 0),
+        "patto": (7, 0),
+        "avviati": (6, 0),
+        "conclusi": (6, 0),
+        "uscita": (6, 0),
+        "follow_up_6m": (0, 0),
+        "follow_up_12m": (0, 0),
     }
+    assert table(report, "imbuto").columns == ("Persone", "Persone – secondo semestre 2025")
     # 13 ready for work; 2 and 2 hidden (two small cells hide each other)
     assert cells(table(report, "esiti")) == {
         "IDONEO_LAVORO": (13,),
@@ -202,9 +204,12 @@ def test_the_funnel_counts_the_cohort_with_small_cells_suppressed(programme: Eng
     no_small_cell(report, *(t.key for t in report.tables))
 
     t2 = programme.reports.report("funnel", actor=COORD, period="2026", territory="T2")
-    assert cells(table(t2, "imbuto"))["segnalati"] == (6,) and cells(table(t2, "imbuto"))["patto"] == (0,)
+    assert cells(table(t2, "imbuto"))["segnalati"] == (6, 0) and cells(table(t2, "imbuto"))["patto"] == (0, 0)
     t1 = programme.reports.report("funnel", actor=REGIA, period="2026-Q1")
-    assert cells(table(t1, "imbuto"))["segnalati"] == (12,) and cells(table(t1, "imbuto"))["valutati"] == (11,)
+    assert cells(table(t1, "imbuto"))["segnalati"] == (12, 0) and cells(table(t1, "imbuto"))["valutati"] == (11, 0)
+    # the second quarter against the first: nobody referred in it, the twelve of T1 before
+    q2 = programme.reports.report("funnel", actor=REGIA, period="2026-Q2")
+    assert q2.tables == () and "2º trimestre 2026" in (q2.empty_reason or "")
 
 
 def test_times_against_the_agreed_and_the_legal_limits(programme: Engine) -> None:

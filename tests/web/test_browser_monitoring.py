@@ -54,7 +54,7 @@ def test_the_cockpit_in_the_browser(programme: Engine, tmp_path: Path) -> None: 
         target = tmp_path / "funnel.xlsx"
         download.value.save_as(target)
         rows = [tuple(r) for r in openpyxl.load_workbook(target).worksheets[1].iter_rows(values_only=True)]
-        assert ("Persone segnalate", 18) in rows and ("Patti sottoscritti", 7) in rows
+        assert ("Persone segnalate", 18, 0) in rows and ("Patti sottoscritti", 7, 0) in rows
 
         page.goto(f"{base}/monitoraggio/colli-di-bottiglia?processo=percorso_prova&periodo=2026-H1")
         expect(page.locator("#heat .heat-badge").first).to_contain_text("18 ora")

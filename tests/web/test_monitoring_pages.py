@@ -37,12 +37,17 @@ def test_the_coordinator_sees_the_funnel_with_its_chart(cockpit: Flask) -> None:
     page = client.get("/monitoraggio?periodo=2026-H1")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert row(html, "segnalati") == ["18"] and row(html, "valutati") == ["17"] and row(html, "patto") == ["7"]
+    assert (
+        row(html, "segnalati") == ["18", "0"]
+        and row(html, "valutati") == ["17", "0"]
+        and row(html, "patto") == ["7", "0"]
+    )
     assert row(html, "ASSUNTO") == ["&lt; 5"]
     assert row(html, "presa_in_carico") == ["15", "18", "&lt; 5", "&lt; 5", "0", "&lt; 5", "10", "20"]
     assert row(html, "esito")[-3:] == ["100 %", "41", "41"]
     assert 'data-testid="chart-imbuto"' in html and "<desc" in html and "Persone segnalate: 18" in html
     assert 'data-testid="report-wip"' in html and 'data-testid="cases-xlsx"' in html
+    assert re.search(r'<tr data-row="\d+"><th scope="row"><a href="/cases/\d+">Caso \d+</a>', html)  # quiet cases open
     assert 'data-testid="nav-monitoring"' in html
 
 
@@ -64,12 +69,12 @@ def test_the_evaluator_gets_aggregates_only(cockpit: Flask) -> None:
 def test_the_cabina_di_regia_sees_its_territory_and_downloads_xlsx(cockpit: Flask, programme: Engine) -> None:  # noqa: F811
     client = login_as(cockpit.test_client(), "regia1")
     html = client.get("/monitoraggio?periodo=2026").get_data(as_text=True)
-    assert row(html, "segnalati") == ["12"]
+    assert row(html, "segnalati") == ["12", "0"]
     assert client.get("/monitoraggio?periodo=2026&territorio=T2").status_code == 403
     file = client.get("/monitoraggio/funnel.xlsx?periodo=2026-H1")
     book = openpyxl.load_workbook(io.BytesIO(file.data))
     rows = [tuple(r) for r in book.worksheets[1].iter_rows(values_only=True)]
-    assert ("Persone segnalate", 12) in rows and ("Percorsi avviati", 6) in rows
+    assert ("Persone segnalate", 12, 0) in rows and ("Percorsi avviati", 6, 0) in rows
     purposes = [e.purpose for e in programme.audit.access_log(actor=programme.users.get("coord"))]
     assert "esportazione report funnel (xlsx): periodo 2026-H1, territorio tutti" in purposes
 
@@ -118,7 +123,8 @@ def test_the_bottleneck_page_and_its_document(cockpit: Flask, programme: Engine)
     assert task["id"] == "Task_1" and task["now"] == "18" and len(task["cases"]) == 18 and "<bpmn:" in doc["xml"]
     _, token = programme.accounts.create_token("t", actor=programme.users.get("valut"))
     api = cockpit.test_client().get(
-        "/api/v1/reports/bottlenecks?process=percorso_prova&period=2026-H1", headers={"Authorization": f"Bearer {token}"}
+        "/api/v1/reports/bottlenecks?process=percorso_prova&period=2026-H1",
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert api.status_code == 200 and api.get_json()["elements"][0]["cases"] == []
     assert client.get("/monitoraggio/colli-di-bottiglia?periodo=2026-H3").status_code == 422
