@@ -120,3 +120,21 @@ def test_the_api_refuses_a_phase_and_a_path_without_pseudonym(app: Flask, demo: 
         "beneficiario_pseudonimo": ["Inserisci lo pseudonimo del beneficiario (un codice, mai il nome)."]
     }
     assert len(demo.cases.list()) == before
+
+
+def test_the_next_task_is_one_the_engine_lets_me_open(app: Flask, demo: Engine) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from web.tasks import next_task
+
+    case = start_case(demo, "BEN-NEXT")
+    real = open_task(demo, case.id)
+    # an earlier task of the same role the engine will not open (gone meanwhile): skipped
+    ghost = dataclasses.replace(
+        real, id="00000000-0000-0000-0000-00000000dead", due_at=real.created_at - dt.timedelta(days=1)
+    )
+    view = dataclasses.replace(demo.cases.get(case.id), open_tasks=(ghost, real))
+    with app.app_context():
+        found = next_task(view, demo.users.get("coordinatore"))
+    assert found is not None and found.id == real.id
