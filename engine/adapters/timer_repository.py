@@ -194,6 +194,16 @@ class SqlMessageRepository:
             .values(status="delivered", delivered_at=at)
         )
 
+    def supersede(self, case_id: int, name: str) -> int:
+        """Pending messages of ``name`` for the case that a newer one replaces; returns how many."""
+        m = orm.case_message.c
+        result = self.conn.execute(
+            update(orm.case_message)
+            .where(m.case_id == case_id, m.name == name, m.status == "pending")
+            .values(status="superseded")
+        )
+        return int(result.rowcount or 0)
+
     def for_case(self, case_id: int) -> list[CaseMessage]:
         m = orm.case_message.c
         rows = self.conn.execute(select(orm.case_message).where(m.case_id == case_id).order_by(m.id))

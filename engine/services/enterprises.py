@@ -428,6 +428,9 @@ def _changed(
         return events
     payload = {"organico": roster(uow.enterprises.links(found.id)), "motivo": _reason(change)}
     days = int(ctx.param("giorni_validita_messaggi_caso") or 180)
+    # Each message carries the whole roster: one still waiting (the case was busy with a task) is
+    # out of date, and checking it would raise plans for a roster that no longer exists.
+    uow.messages.supersede(record.id, ROSTER_MESSAGE)
     uow.messages.add(record.id, ROSTER_MESSAGE, payload, now, actor.username, now + dt.timedelta(days=days))
     # the message first: replay fires the timers already due before a message command, as live
     sent = event(record, now, actor, EventKind.MESSAGE_SENT, data={"message": ROSTER_MESSAGE, "payload": payload})

@@ -110,10 +110,10 @@ def test_four_founders_two_community_members_quarterly_quota_and_follow_up(s: Sc
     do(s, case_id, "Task_costituzione")
     do(s, case_id, "Task_iscrizioni")
     do(s, case_id, "Task_avvio")
-    # the hires, stored while the enterprise was being incorporated, are checked one by one
+    # the hires made while the enterprise was being incorporated: the latest roster is checked
     data = s.data(case_id)
     assert len(data["organico"]) == 9
-    assert [m for _, m, _ in checks(s, case_id)] == ["AVVIO"] + ["VARIAZIONE_ORGANICO"] * 9
+    assert [m for _, m, _ in checks(s, case_id)] == ["AVVIO", "VARIAZIONE_ORGANICO"]
     assert all(ok for _, _, ok in checks(s, case_id))
     # 6 ordinary workers: Q = 1.8; two lett. b heads and one lett. a capped at Q/3 = 0.6
     assert {k: data["esito_quota"][k] for k in ("base", "quota", "lett_a_nei_24_mesi", "lett_a_conteggiati")} == {
@@ -210,8 +210,18 @@ def test_a_worker_leaving_below_quota_raises_the_plan_at_once_each_time(s: Scena
     link(enterprise_id, "LAVORATORE", nominativo="S9", categorie=["ALCOLISTA"], data_assunzione=day, actor=COORD)
     assert checks(s, case_id)[-1] == (0, "VARIAZIONE_ORGANICO", False)
     do(s, case_id, "Task_piano")
+    # two changes while the plan is being written: only the latest roster is checked afterwards
+    link(enterprise_id, "LAVORATORE", nominativo="S10", categorie=["ALCOLISTA"], evidenza_pa=True, data_assunzione=day, actor=COORD)
+    ordinary = next(lk for lk in engine.enterprises.get(enterprise_id, actor=COORD).links if lk.nominativo == "W0")
+    engine.enterprises.end_employment(enterprise_id, ordinary.id, day, actor=COORD)
     do(s, case_id, "Task_allerta")
     assert (s.data(case_id)["piani_correttivi"], s.data(case_id)["allerte_quota"]) == (2, 2)
+    # S1 and S10 with PA evidence against 5 others (4 ordinary, S9 without evidence): 2 ≥ 1.5
+    assert checks(s, case_id)[-1] == (0, "VARIAZIONE_ORGANICO", True)
+    # the hires before the start of activity, the leaver, S9, the latest of the two: one check each
+    assert len([c for c in checks(s, case_id) if c[1] == "VARIAZIONE_ORGANICO"]) == 4
+    statuses = [m.status for m in engine.messages.of_case(case_id) if m.name == "organico_variato"]
+    assert statuses.count("superseded") == 6 + 1 and "pending" not in statuses  # 6 of the first 7 hires, 1 of 2
 
 
 def test_the_business_plan_is_checked_with_the_quota_engine_before_validation(s: Scenario) -> None:
