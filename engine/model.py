@@ -824,6 +824,8 @@ class DryRunResult:
     data: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     timers_fired: int = 0
+    # the data after each step: {element, name, type (start | user_task | timer), changes, removed}
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ class _Run:
     data: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     timers_fired: int = 0
+    # after each answer (or timer), the data it and the automatic steps that followed changed
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
 
 def dry_run(
@@ -55,9 +57,22 @@ def dry_run(
     used: dict[str, int] = {}
     wf: Any = None
     failing = ""  # the task whose sample answer is being submitted
+    seen = json_safe(dict(data))
+    after: dict[str, Any] = {"element": "", "name": "", "type": "start"}  # what the next changes follow
+
+    def note_changes() -> None:
+        nonlocal seen
+        now = json_safe(runner.data(wf))
+        changes = {k: v for k, v in now.items() if k not in seen or seen[k] != v}
+        removed = sorted(k for k in seen if k not in now)
+        if changes or removed:
+            result.steps.append({**after, "changes": changes, "removed": removed})
+        seen = now
+
     try:
         wf = runner.start(specs, dict(data))
         for _ in range(max_steps):
+            note_changes()  # the data the last answer (and the steps it led to) changed
             if runner.is_completed(wf):
                 result.completed = True
                 break
@@ -73,6 +88,7 @@ def dry_run(
                 failing = f"{task.name} ({task.bpmn_id})"
                 runner.complete(wf, task.id, validate(task.form_key, answer))
                 failing = ""
+                after = {"element": task.bpmn_id, "name": task.name, "type": "user_task"}
                 continue
             due = runner.next_timer_due(wf)
             if due is None:
@@ -81,6 +97,7 @@ def dry_run(
             clock.set(max(due, clock.now()) + dt.timedelta(seconds=1))
             runner.fire_timers(wf)
             result.timers_fired += 1
+            after = {"element": "", "name": "", "type": "timer"}
     except ScriptLimitExceeded:
         raise
     except InvalidData as err:  # a sample answer the form refuses: which task, which fields

@@ -102,6 +102,31 @@ def test_the_beneficiary_path_reaches_the_design_phase_from_the_forms(page: Flas
     assert {"UT_conferma_esito", "Task_scheda_ingresso", "Start_progettazione", "Task_progetto"} <= set(path)
 
 
+def test_the_dry_run_shows_the_data_each_step_changed(page: FlaskClient, demo: Engine) -> None:
+    draft = demo.design.open_draft("percorso_beneficiario.bpmn", actor=demo.users.get("progettista"))
+    url = f"/design/drafts/{draft.id}/dry-run"
+    form = MultiDict(posted(page.get(url).get_data(as_text=True)))
+    form["data"] = '{"territorio": "ATS-Demo"}'
+    form["dr__UT_certificazione_sanitaria__ex_degente_psichiatrico"] = "true"
+    result = demo.design.dry_run(
+        draft.id,
+        "percorso_beneficiario",
+        {"territorio": "ATS-Demo"},
+        {},
+        actor=demo.users.get("progettista"),
+    )
+    assert result.steps and result.steps[0]["type"] == "start"  # the opening scripts' data
+    shown = page.post(url, data=form).get_data(as_text=True)
+    steps = re.findall(r'<li data-step="([^"]*)">(.*?)</li>', shown, re.S)
+    names = [name for name, _ in steps]
+    assert names[:2] == ["start", "UT_segnalazione"] and "Task_progetto" in names
+    # the health certification's answer (merged when the parallel checks join), then what the
+    # eligibility tables made of it, in a later step
+    cert = next(i for i, (_, body) in enumerate(steps) if "<code>ex_degente_psichiatrico</code>" in body)
+    tables = next(i for i, (_, body) in enumerate(steps) if "<code>cat_381</code>" in body)
+    assert cert <= tables and '"EX_DEGENTE_OP_OPG"' in html.unescape(steps[tables][1])
+
+
 def test_a_task_left_out_stops_the_run_there(page: FlaskClient, demo: Engine) -> None:
     draft = demo.design.open_draft("percorso_beneficiario.bpmn", actor=demo.users.get("progettista"))
     url = f"/design/drafts/{draft.id}/dry-run"

@@ -164,12 +164,25 @@ class StopSchema(Schema):
     role = fields.String(required=True, allow_none=True)
 
 
+class DataStepSchema(Schema):
+    element = fields.String(required=True, metadata={"description": "The user task answered (empty for start/timer)"})
+    name = fields.String(required=True)
+    type = fields.String(required=True, metadata={"description": "start | user_task | timer"})
+    changes = fields.Dict(required=True, metadata={"description": "Variables set or changed by the step"})
+    removed = fields.List(fields.String(), required=True)
+
+
 class DryRunSchema(Schema):
     path = fields.List(fields.Nested(PathStepSchema), required=True, metadata={"description": "Completed, in order"})
     completed = fields.Boolean(required=True)
     stopped_at = fields.List(fields.Nested(StopSchema), required=True, metadata={"description": "Where it waits"})
     data = fields.Dict(required=True)
     error = fields.String(required=True, allow_none=True)
+    steps = fields.List(
+        fields.Nested(DataStepSchema),
+        required=True,
+        metadata={"description": "After each answer or timer, the data it and the automatic steps after it changed"},
+    )
     timers_fired = fields.Integer(required=True)
 
 
