@@ -467,8 +467,20 @@ def form_description(form_key: str | None, lang: str = "it") -> str:
     return readable_text(schema.description, lang) if schema is not None else ""
 
 
+_DOC_REFERENCE = re.compile(r"\s*\((?:vedi |cfr\. |see )?docs/[^)]*\)|\s*\b(?:vedi |cfr\. )?docs/\S+")
+_BACKTICKED = re.compile(r"`([^`]+)`")
+# a period parameter named in a sentence ("entro giorni_x giorni", "(giorni_x, 28 …)")
+_PERIOD = re.compile(r"\bgiorni_[a-z0-9_]+(?:\s+giorni\b)?")
+
+
 def readable_text(text: str, lang: str = "it") -> str:
-    """A text written for process designers made fit for the people doing the task: variable
-    names become their labels, option codes their option labels."""
+    """A text written for process designers made fit for the people doing the task: references
+    to the project's documents go, sentences about the diagram's variables go, period parameters
+    become "the set period", variable names become their labels, option codes their labels."""
+    text = _DOC_REFERENCE.sub("", text)
+    sentences = re.split(r"(?<=[.;])\s+", text.strip())
+    text = " ".join(x for x in sentences if not re.search(r"\bvariabil[ei]\b|\bvariables?\b", x))
+    text = _PERIOD.sub("the set period" if lang == "en" else "il termine previsto", text)
+    text = _BACKTICKED.sub(lambda m: field_label(m.group(1), lang).lower(), text)
     text = _VARIABLE.sub(lambda m: field_label(m.group(0), lang), text)
     return _SNAKE_CODE.sub(lambda m: option_label(m.group(0), lang), text)

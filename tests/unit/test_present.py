@@ -170,3 +170,18 @@ def test_every_lint_and_decision_check_has_an_italian_text() -> None:
     source = "".join(p.read_text(encoding="utf-8") for p in root.glob("*.py"))
     codes = set(re.findall(r'"((?:bpmn|dmn)\.[a-z_]+)"', source))
     assert codes and codes <= set(ITALIAN), sorted(codes - set(ITALIAN))
+
+
+def test_instructions_name_no_variable_parameter_or_project_document() -> None:
+    rt = present.readable_text
+    assert rt("Si chiude per abbandono (docs/domain.md, phase F4). Segue la scheda di uscita.") == (
+        "Si chiude per abbandono. Segue la scheda di uscita."
+    )
+    assert rt("Attività multi-istanza: la variabile partner_corrente contiene l'ente.") == ""
+    assert rt("Riferisce al magistrato entro giorni_consegna_relazione_uepe giorni.") == (
+        "Riferisce al magistrato entro il termine previsto."
+    )
+    assert rt("La proposta (esito_proposto, motivazione_proposta) va confermata (GDPR art. 22).") == (
+        "La proposta (Esito proposto, Motivazione della proposta) va confermata (GDPR art. 22)."
+    )
+    assert "`" not in rt("Produce l'elenco `partner`.")
