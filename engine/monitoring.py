@@ -112,7 +112,7 @@ STATES = {
     "CHIUSO": "Chiuso",
 }
 
-# Case states after which the person has left the path (DOMAIN state machine).
+# Case states (stato_caso, as the diagrams set it) after which the person has left the path.
 _CLOSED_STATES = ("CONCLUSO_CON_ESITO", "CONCLUSO_SENZA_ESITO", "ABBANDONO", "RINUNCIA", "CHIUSO")
 
 
