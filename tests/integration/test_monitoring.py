@@ -414,3 +414,16 @@ def test_start_ups_created_in_the_period_with_their_quota(engine: Engine, clock:
         assert found["svantaggiati"] == (S,) and found["quota_svantaggiati"] == (S,)  # one person: hidden
         later = engine.reports.report("funnel", actor=coord, period="2025")
         assert later.tables == () or all(t.key != "imprese" for t in later.tables)
+
+
+def test_erasing_personal_data_leaves_no_health_category_in_the_read_model(programme: Engine) -> None:
+    [first] = [f for f in programme.reports.read_model(actor=COORD) if f.disability == "SI"]  # c1
+    for _ in range(2):  # the path ends: erasure is for closed cases
+        [task] = programme.cases.get(first.case_id, actor=COORD).open_tasks
+        programme.tasks.complete(task.id, {"conferma": True}, actor=WORKER)
+    admin = Actor("admin", frozenset({"amministratore"}))
+    programme.audit.erase_personal_data(first.case_id, actor=admin, reason="prova", before_retention=True)
+    [after] = [f for f in programme.reports.read_model(actor=COORD) if f.case_id == first.case_id]
+    assert after.disability != "SI" and after.gender == "F"  # the health category is gone, the rest stays
+    esf = programme.reports.report("esf", actor=COORD, period="2026-H1")
+    assert cells(table(esf, "eeco"))["EECO12"] == (0, 0, 0, 0)
