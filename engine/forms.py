@@ -148,6 +148,8 @@ def json_schema(form_key: str) -> dict[str, Any]:
     schema = cls()
     out = _object_schema(schema)
     out.update({"$schema": "https://json-schema.org/draft/2020-12/schema", "title": cls.title})
+    if cls.title_en:
+        out["x-title_en"] = cls.title_en  # the task page's heading in English mode
     if cls.description:
         out["description"] = cls.description
     out["x-form-key"] = form_key

@@ -138,6 +138,7 @@ def test_english_mode_shows_english_options_and_data(app: Flask, demo: Engine) -
     client = login_as(app.test_client(), ROLE_USER[task.role or ""])
     form = visible_text(client.get(f"/tasks/{task.id}?lang=en").get_data(as_text=True))
     assert "Looking for work" in form and "Ricerca di lavoro" not in form
+    assert "Referral form" in form  # the form's English title
     assert "Task names and instructions come from the process diagrams and are in Italian only." in form
     advance(demo, case.id, "UT_informativa")
     page = visible_text(client.get(f"/cases/{case.id}?lang=en").get_data(as_text=True))
