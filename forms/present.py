@@ -281,7 +281,8 @@ def format_instant(value: dt.datetime | str | None, lang: str = "it") -> str:
     when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)  # the engine stores UTC
-    return format_datetime(when, "dd/MM/yyyy HH:mm zzz", tzinfo=ZONE, locale=lang)
+    # the zone by its abbreviation in every language (Babel's English names it "+0100")
+    return f"{format_datetime(when, 'dd/MM/yyyy HH:mm', tzinfo=ZONE, locale=lang)} {when.astimezone(ZONE).tzname()}"
 
 
 def format_money(value: float | int, lang: str = "it") -> str:

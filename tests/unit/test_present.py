@@ -69,6 +69,7 @@ def test_formats_are_italian() -> None:
     assert present.format_instant("2026-01-05T09:00:00+00:00") == "05/01/2026 10:00 CET"
     assert present.format_instant(dt.datetime(2026, 7, 5, 9, 0, 30, 123456, tzinfo=dt.UTC)) == "05/07/2026 11:00 CEST"
     assert present.show(True) == "Sì" and present.show(False, lang="en") == "No"
+    assert present.format_instant("2026-01-05T09:00:00+00:00", "en") == "05/01/2026 10:00 CET"
 
 
 def test_rows_label_fields_and_options() -> None:
