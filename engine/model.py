@@ -1247,3 +1247,16 @@ class DryRunTask:
     name: str
     form_key: str | None
     lane: str | None
+
+
+@dataclass(frozen=True)
+class DryRunScenario:
+    """A dry run kept for a process: start data and answers, run again after each change."""
+
+    id: int
+    process_id: str
+    name: str
+    data: dict[str, Any]
+    answers: dict[str, Any]
+    created_by: str
+    created_at: dt.datetime

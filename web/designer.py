@@ -32,7 +32,15 @@ from werkzeug.exceptions import BadRequest, UnprocessableEntity
 from werkzeug.wrappers import Response
 
 from engine import errors
-from engine.model import CaseMigration, DecisionTestResult, DraftEvent, DryRunResult, ProcessDraft, ProcessVersionView
+from engine.model import (
+    CaseMigration,
+    DecisionTestResult,
+    DraftEvent,
+    DryRunResult,
+    DryRunScenario,
+    ProcessDraft,
+    ProcessVersionView,
+)
 from web import input_guard, security
 from web.dry_run_form import propose_checked
 from web.errors import ensure_id, lock_fields, rule_change_fields
@@ -560,29 +568,45 @@ def deploy(draft_id: int) -> str | tuple[str, int]:
 @security.area("design")
 def dry_run(draft_id: int) -> str | tuple[str, int]:
     """The dry run: each user task the process may meet has its form, filled with a proposal the
-    designer changes or leaves out ("Rispondi"); answers written as JSON still go first."""
-    eng = security.engine()
+    designer changes or leaves out ("Rispondi"); answers written as JSON still go first. A run can
+    be kept as a scenario of the process ("Salva come scenario") and the scenarios run again, one
+    or all, after each change of the draft."""
+    eng, actor = security.engine(), security.actor()
     found = _draft(draft_id)
     draft, processes = draft_document(found), list(found.process_ids)
     form = {
         "process_id": _text("process_id", 200) or (processes[0] if processes else ""),
         "data": request.form.get("data", "{}")[:100_000],
         "answers": request.form.get("answers", "{}")[:100_000],
+        "scenario_name": _text("scenario_name", 200),
     }
+    action = request.form.get("action", "run") if request.method == "POST" else ""
     result: dict[str, Any] | None = None
+    outcomes: list[dict[str, Any]] | None = None
     messages: dict[str, list[str]] = {}
     status = 200
-    task_forms = _task_forms(draft_id, form["process_id"], posted=request.method == "POST")
-    if request.method == "POST":
+    from_scenario = action == "scenario"
+    if from_scenario:  # the scenario's own data and answers, nothing from the forms
+        scenario = _scenario(form["process_id"], _int("scenario_id"))
+        form["data"] = json.dumps(scenario.data, ensure_ascii=False, indent=1)
+        form["answers"] = json.dumps(scenario.answers, ensure_ascii=False, indent=1)
+    task_forms = _task_forms(draft_id, form["process_id"], posted=request.method == "POST" and not from_scenario)
+    if from_scenario:
+        for task in task_forms:
+            task["use"] = False
+    if action == "all":
+        outcomes = [_scenario_outcome(draft_id, s) for s in eng.design.scenarios(form["process_id"], actor=actor)]
+    elif request.method == "POST":
         try:
             data = parse_json_object(form["data"], "data")
             answers = parse_json_object(form["answers"], "answers", answers=True)
             for task in task_forms:
                 if task["use"] and task["id"] not in answers:
                     answers[task["id"]] = task["values"]
-            result = dry_run_document(
-                eng.design.dry_run(draft_id, form["process_id"], data, answers, actor=security.actor())
-            )
+            result = dry_run_document(eng.design.dry_run(draft_id, form["process_id"], data, answers, actor=actor))
+            if action == "save":
+                eng.design.save_scenario(form["process_id"], form["scenario_name"], data, answers, actor=actor)
+                flash(_("Scenario «%(name)s» salvato.", name=form["scenario_name"]), "info")
         except errors.DraftHasProblems:
             messages, status = {"_schema": [_("La bozza ha problemi: correggili prima della simulazione.")]}, 409
         except errors.InvalidData as err:
@@ -607,7 +631,45 @@ def dry_run(draft_id: int) -> str | tuple[str, int]:
         messages=messages,
         user_tasks=list(found.user_tasks),
         task_forms=task_forms,
+        scenarios=eng.design.scenarios(form["process_id"], actor=actor) if form["process_id"] else [],
+        outcomes=outcomes,
     ), status
+
+
+def _scenario(process_id: str, scenario_id: int | None) -> DryRunScenario:
+    found = [s for s in security.engine().design.scenarios(process_id, actor=security.actor()) if s.id == scenario_id]
+    if not found:
+        abort(404)
+    return found[0]
+
+
+def _scenario_outcome(draft_id: int, scenario: DryRunScenario) -> dict[str, Any]:
+    """One kept scenario run again on the draft as it is now: where it got."""
+    row: dict[str, Any] = {"id": scenario.id, "name": scenario.name, "outcome": "", "detail": ""}
+    try:
+        run = security.engine().design.dry_run(
+            draft_id, scenario.process_id, scenario.data, scenario.answers, actor=security.actor()
+        )
+    except errors.DraftHasProblems:
+        return row | {"outcome": "error", "detail": _("La bozza ha problemi: correggili prima della simulazione.")}
+    except errors.EngineError as err:
+        return row | {"outcome": "error", "detail": err.message}
+    if run.error:
+        return row | {"outcome": "error", "detail": run.error}
+    if run.completed:
+        return row | {"outcome": "completed", "detail": _("arrivato alla fine")}
+    stopped = ", ".join(f"{s['name']} ({s['element']})" for s in run.stopped_at)
+    return row | {"outcome": "stopped", "detail": _("fermo a: %(where)s", where=stopped)}
+
+
+@bp.post("/design/drafts/<int:draft_id>/scenarios/<int:scenario_id>/delete")
+@security.area("design")
+def delete_scenario(draft_id: int, scenario_id: int) -> Response:
+    ensure_id(draft_id)
+    ensure_id(scenario_id)
+    security.engine().design.delete_scenario(scenario_id, actor=security.actor())
+    flash(_("Scenario eliminato."), "info")
+    return redirect(url_for("designer.dry_run", draft_id=draft_id))
 
 
 def _checker(form_key: str) -> Callable[[dict[str, Any]], dict[str, list[str]]]:

@@ -120,3 +120,32 @@ class SqlDraftRepository:
         if self.conn.execute(delete(orm.process_draft).where(orm.process_draft.c.id == draft_id)).rowcount != 1:
             raise NotFound(f"draft {draft_id} not found")
         self.conn.execute(delete(orm.process_draft_revision).where(orm.process_draft_revision.c.draft_id == draft_id))
+
+    # --- dry-run scenarios ---------------------------------------------------------------------
+
+    def add_scenario(
+        self, process_id: str, name: str, data: dict[str, Any], answers: dict[str, Any], by: str, at: dt.datetime
+    ) -> int:
+        key = self.conn.execute(
+            insert(orm.dry_run_scenario).values(
+                process_id=process_id, name=name, data=data, answers=answers, created_by=by, created_at=at
+            )
+        ).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def scenarios(self, process_id: str) -> list[dict[str, Any]]:
+        s = orm.dry_run_scenario.c
+        rows = self.conn.execute(select(orm.dry_run_scenario).where(s.process_id == process_id).order_by(s.id))
+        return [dict(r._mapping) for r in rows]
+
+    def scenario(self, scenario_id: int) -> dict[str, Any]:
+        row = self.conn.execute(select(orm.dry_run_scenario).where(orm.dry_run_scenario.c.id == scenario_id)).first()
+        if row is None:
+            raise NotFound(f"scenario {scenario_id} not found")
+        return dict(row._mapping)
+
+    def delete_scenario(self, scenario_id: int) -> None:
+        table = orm.dry_run_scenario
+        if self.conn.execute(delete(table).where(table.c.id == scenario_id)).rowcount != 1:
+            raise NotFound(f"scenario {scenario_id} not found")

@@ -391,6 +391,20 @@ process_draft_revision = Table(
     Column("saved_at", UTCDateTime, nullable=False),
 )
 
+# A dry run kept to be run again after each change of the process: its start data and answers.
+dry_run_scenario = Table(
+    "dry_run_scenario",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("process_id", String(200), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("data", JSONType, nullable=False),
+    Column("answers", JSONType, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "process_id", "id"),
+)
+
 # What happened to a draft's edit lock (taken, released, expired and taken over, broken by an
 # administrator with the reason): kept after the draft is deleted.
 process_draft_event = Table(

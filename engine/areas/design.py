@@ -14,6 +14,7 @@ from engine.model import (
     DecisionTestResult,
     DraftEvent,
     DryRunResult,
+    DryRunScenario,
     DryRunTask,
     ProcessDiff,
     ProcessDraft,
@@ -92,6 +93,24 @@ class Design(Area):
 
     def rule_diff(self, process_id: str, old: int, new: int) -> list[RuleChange]:
         return designer.version_rule_diff(self._ctx, process_id, old, new)
+
+    def save_scenario(
+        self,
+        process_id: str,
+        name: str,
+        data: Mapping[str, object],
+        answers: Mapping[str, object],
+        *,
+        actor: Actor,
+    ) -> DryRunScenario:
+        """Keep a dry run of ``process_id`` (start data, answers) to run again after each change."""
+        return designer.save_scenario(self._ctx, actor, process_id, name, dict(data), dict(answers))
+
+    def scenarios(self, process_id: str, *, actor: Actor) -> list[DryRunScenario]:
+        return designer.scenarios(self._ctx, actor, process_id)
+
+    def delete_scenario(self, scenario_id: int, *, actor: Actor) -> None:
+        designer.delete_scenario(self._ctx, actor, scenario_id)
 
     def dry_run_tasks(self, draft_id: int, process_id: str, *, actor: Actor) -> list[DryRunTask]:
         """The user tasks a dry run of ``process_id`` may meet, with their forms."""

@@ -40,6 +40,7 @@ from engine.model import (
     DraftLock,
     DraftProblem,
     DryRunResult,
+    DryRunScenario,
     DryRunTask,
     ElementChange,
     ElementDiff,
@@ -488,6 +489,33 @@ def dry_run_tasks(ctx: Context, actor: Actor, draft_id: int, process_id: str) ->
         DryRunTask(bpmn_id=t.bpmn_id, name=t.name, form_key=t.form_key, lane=t.lane)
         for t in library.specs(process_id).user_tasks.values()
     ]
+
+
+def save_scenario(
+    ctx: Context, actor: Actor, process_id: str, name: str, data: dict[str, Any], answers: dict[str, Any]
+) -> DryRunScenario:
+    """Keep a dry run (start data, answers) to run again after each change of ``process_id``."""
+    _require(actor)
+    name = name.strip()
+    if not name:
+        raise errors.InvalidData("a name is needed", {"scenario_name": ["Dai un nome allo scenario."]})
+    with ctx.uow() as uow:
+        scenario_id = uow.drafts.add_scenario(process_id, name[:200], data, answers, actor.username, ctx.clock.now())
+        uow.commit()
+        return DryRunScenario(**uow.drafts.scenario(scenario_id))
+
+
+def scenarios(ctx: Context, actor: Actor, process_id: str) -> list[DryRunScenario]:
+    _require(actor)
+    with ctx.uow(write=False) as uow:
+        return [DryRunScenario(**row) for row in uow.drafts.scenarios(process_id)]
+
+
+def delete_scenario(ctx: Context, actor: Actor, scenario_id: int) -> None:
+    _require(actor)
+    with ctx.uow() as uow:
+        uow.drafts.delete_scenario(scenario_id)
+        uow.commit()
 
 
 def run_draft(

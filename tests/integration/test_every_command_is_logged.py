@@ -129,6 +129,9 @@ NOT_CASE_COMMANDS = {
     "design.draft_decision_tests",
     "design.decision_tables",
     "design.dry_run_tasks",
+    "design.save_scenario",
+    "design.scenarios",
+    "design.delete_scenario",
     "tasks.check_form",
     "design.export",
     # the registry of interlocutors: organisations, their people, protocols

@@ -62,6 +62,7 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/design/drafts/999/diff.json", "design", 404, None),
     ("POST", "/design/drafts/999/edit", "design", 404, {}),
     ("POST", "/design/drafts/999/lock.json", "design", 404, None),
+    ("POST", "/design/drafts/999/scenarios/999/delete", "design", 404, {}),
     ("GET", "/design/drafts/999/decision-tests.json", "design", 404, None),
     ("GET", "/design/drafts/999/rules-diff.json", "design", 404, None),
     ("POST", "/design/drafts/999/release", "design", 404, {}),
@@ -209,6 +210,7 @@ def concrete(rule: str, case: str = CASE, task: str = MISSING_TASK) -> str:
         .replace("<int:filter_id>", "999")
         .replace("<int:token_id>", "999")
         .replace("<int:draft_id>", "999")
+        .replace("<int:scenario_id>", "999")
         .replace("<process_id>", "valutazione_bisogno")
         .replace("<action>", "suspend")
         .replace("<code>", "NESSUNO")

@@ -169,3 +169,35 @@ def test_proposals_follow_types_options_defaults_and_the_form_checks() -> None:
         return {}
 
     assert propose_checked(schema, today, check)["dopo"] == "2026-03-31"
+
+
+def test_a_run_kept_as_a_scenario_is_run_again_after_a_change(page: FlaskClient, demo: Engine) -> None:
+    designer = demo.users.get("progettista")
+    draft = demo.design.open_draft("percorso_beneficiario.bpmn", actor=designer)
+    url = f"/design/drafts/{draft.id}/dry-run"
+    form = MultiDict(posted(page.get(url).get_data(as_text=True)))
+    form["data"] = '{"territorio": "ATS-Demo"}'
+    form["dr__UT_certificazione_sanitaria__ex_degente_psichiatrico"] = "true"
+    form["action"] = "save"
+    refused = page.post(url, data=form)  # no name
+    assert refused.status_code == 422 and "Dai un nome allo scenario." in refused.get_data(as_text=True)
+    form["scenario_name"] = "Ex degente idoneo"
+    saved = page.post(url, data=form).get_data(as_text=True)
+    assert "Scenario «Ex degente idoneo» salvato." in saved
+    [scenario] = demo.design.scenarios("percorso_beneficiario", actor=designer)
+    assert scenario.answers["UT_certificazione_sanitaria"]["ex_degente_psichiatrico"] is True
+    assert scenario.data == {"territorio": "ATS-Demo"}
+
+    # run again as kept: exactly its data and answers
+    again = page.post(
+        url, data={"process_id": "percorso_beneficiario", "action": "scenario", "scenario_id": scenario.id}
+    )
+    path, data, _ = outcome(again.get_data(as_text=True))
+    assert data["esito"] == "IDONEO_LAVORO" and "Task_progetto" in path
+
+    # the draft changes (the ESF+ entry form's task gets a new id): the scenario now stops there
+    changed = draft.content.replace("Task_scheda_ingresso", "Task_scheda_ingresso_nuova")
+    demo.design.save_draft(draft.file_name, changed.encode(), actor=designer, draft_id=draft.id)
+    summary = page.post(url, data={"process_id": "percorso_beneficiario", "action": "all"}).get_data(as_text=True)
+    cell = re.search(rf'data-testid="outcome-{scenario.id}">(.*?)</td>', summary, re.S).group(1)
+    assert "fermo a:" in html.unescape(cell) and "Task_scheda_ingresso_nuova" in cell
