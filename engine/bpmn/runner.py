@@ -351,8 +351,9 @@ class Runner:
             self._steps(wf)
 
     def cancel(self, wf: BpmnWorkflow) -> None:
-        with _spiff_errors(self.now):
-            wf.cancel()
+        """Cancel the case keeping its data: cancelling alone leaves the case with the data of
+        whichever task changed last (a correction or a completed task's answers were lost)."""
+        self.close(wf, {})
 
     def close(self, wf: BpmnWorkflow, extra: dict[str, Any]) -> None:
         """End the workflow now (a closure d'ufficio) keeping every datum recorded so far plus

@@ -136,6 +136,23 @@ def test_cancelled_case_closes_its_tasks(engine: Engine, two_step: str, actor: C
         engine.cases.cancel(case.id, actor=coord, reason="di nuovo")
 
 
+def test_a_cancelled_case_keeps_its_data_and_corrections(
+    engine: Engine, two_step: str, actor: Callable[..., Actor]
+) -> None:
+    anna, coord = actor("assistente_sociale"), actor("coordinatore")
+    case = engine.cases.start(two_step, {"origine": "sportello"}, actor=anna)
+    case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True, "note": "primo passo"}, actor=anna)
+    engine.audit.correct_data(case.id, {"note": "primo passo, corretto"}, actor=coord, reason="refuso")
+
+    done = engine.cases.cancel(case.id, actor=coord, reason="doppione")
+
+    assert done.status is CaseStatus.CANCELLED
+    assert done.data["origine"] == "sportello" and done.data["note"] == "primo passo, corretto"
+    assert engine.cases.get(case.id).data == done.data
+    replayed = engine.audit.replay(case.id, actor=actor("auditor"))
+    assert replayed.faithful and replayed.final == done.data
+
+
 def test_multi_instance_collects_one_answer_per_item(
     engine: Engine, deploy: Callable[..., None], actor: Callable[..., Actor]
 ) -> None:
