@@ -27,10 +27,10 @@ from engine.bootstrap import build_engine
 from engine.bpmn.loader import SourceFile
 from engine.config import Settings
 from engine.model import Actor
+from engine.policy import CLI_OPERATOR
 from engine.roles import ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
-OPERATOR = Actor("cli", frozenset(ROLES))
 console = Console()
 
 
@@ -105,7 +105,7 @@ def emit(as_json: bool, value: Any, table: Callable[[], Table] | None = None) ->
 
 
 def actor_for(username: str | None) -> Actor:
-    return OPERATOR if username is None else get_engine().users.get(username)
+    return CLI_OPERATOR if username is None else get_engine().users.get(username)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Output JSON.")
@@ -319,7 +319,7 @@ def _case_table(view: Any) -> Table:
 @user_errors
 def case_show(case_id: int, as_json: bool) -> None:
     """A case's state, data and open tasks."""
-    view = get_engine().cases.get(case_id)
+    view = get_engine().cases.get(case_id, actor=CLI_OPERATOR)
 
     def table() -> Table:
         t = _case_table(view)
@@ -336,7 +336,7 @@ def case_show(case_id: int, as_json: bool) -> None:
 @user_errors
 def case_history(case_id: int, as_json: bool) -> None:
     """The case's audit events, in order."""
-    events = get_engine().cases.history(case_id)
+    events = get_engine().cases.history(case_id, actor=CLI_OPERATOR)
 
     def table() -> Table:
         t = Table("seq", "at", "actor", "kind", "task", "data")
@@ -550,7 +550,7 @@ def org_add(
     code: str, name: str, kind: str, territories: tuple[str, ...], tax_code: str | None, vat_number: str | None
 ) -> None:
     get_engine().registry.add_organisation(
-        code, name, kind, territories, actor=OPERATOR, tax_code=tax_code, vat_number=vat_number
+        code, name, kind, territories, actor=CLI_OPERATOR, tax_code=tax_code, vat_number=vat_number
     )
     click.echo(f"organisation {code} added")
 
@@ -561,7 +561,7 @@ def org_add(
 @click.option("--position", default="")
 @user_errors
 def org_member(code: str, username: str, position: str) -> None:
-    get_engine().registry.add_member(code, username, actor=OPERATOR, position=position)
+    get_engine().registry.add_member(code, username, actor=CLI_OPERATOR, position=position)
     click.echo(f"{username} acts for {code}")
 
 
@@ -571,7 +571,7 @@ def org_member(code: str, username: str, position: str) -> None:
 @json_option
 @user_errors
 def org_list(territory: str | None, kind: str | None, as_json: bool) -> None:
-    found = get_engine().registry.organisations(actor=OPERATOR, territory=territory, kind=kind)
+    found = get_engine().registry.organisations(actor=CLI_OPERATOR, territory=territory, kind=kind)
 
     def table() -> Table:
         t = Table("code", "name", "kind", "territories", "people")
@@ -592,7 +592,7 @@ def org_list(territory: str | None, kind: str | None, as_json: bool) -> None:
 @user_errors
 def org_protocol(code: str, kind: str, scope: str, starts_on: str, expires_on: str | None, reference: str) -> None:
     get_engine().registry.add_protocol(
-        code, kind, scope, starts_on, actor=OPERATOR, expires_on=expires_on, reference=reference
+        code, kind, scope, starts_on, actor=CLI_OPERATOR, expires_on=expires_on, reference=reference
     )
     click.echo(f"protocol with {code} recorded")
 
@@ -610,7 +610,7 @@ def org_sign(protocol_id: int, number: str, signed_on: str, signatories: tuple[s
         if not code or not username:
             fail(f"--signatory {item!r}: expected ORG_CODE=username")
         pairs.append((code, username))
-    found = get_engine().registry.sign_protocol(protocol_id, number, signed_on, pairs, actor=OPERATOR)
+    found = get_engine().registry.sign_protocol(protocol_id, number, signed_on, pairs, actor=CLI_OPERATOR)
     click.echo(f"protocol {found.id} signed ({found.number})")
 
 
@@ -618,7 +618,7 @@ def org_sign(protocol_id: int, number: str, signed_on: str, signatories: tuple[s
 @click.argument("protocol_id", type=int)
 @user_errors
 def org_activate(protocol_id: int) -> None:
-    found = get_engine().registry.activate_protocol(protocol_id, actor=OPERATOR)
+    found = get_engine().registry.activate_protocol(protocol_id, actor=CLI_OPERATOR)
     watch = f", expiry watched by case {found.lifecycle_case_id}" if found.lifecycle_case_id else ""
     click.echo(f"protocol {found.id} in force{watch}")
 
@@ -631,7 +631,7 @@ def org_activate(protocol_id: int) -> None:
 @user_errors
 def org_withdraw(protocol_id: int, organisation: str, effective_on: str, substitute: str | None) -> None:
     get_engine().registry.withdraw_protocol(
-        protocol_id, organisation, effective_on, actor=OPERATOR, substitute=substitute
+        protocol_id, organisation, effective_on, actor=CLI_OPERATOR, substitute=substitute
     )
     click.echo(f"withdrawal of {organisation} from protocol {protocol_id} effective on {effective_on}")
 
@@ -644,7 +644,7 @@ def org_withdraw(protocol_id: int, organisation: str, effective_on: str, substit
 @user_errors
 def org_protocols(territory: str | None, active: bool, expiring: int | None, as_json: bool) -> None:
     found = get_engine().registry.protocols(
-        actor=OPERATOR, territory=territory, active=active, expiring_within_days=expiring
+        actor=CLI_OPERATOR, territory=territory, active=active, expiring_within_days=expiring
     )
 
     def table() -> Table:
@@ -689,7 +689,7 @@ def enterprise_add(
         forma_giuridica,
         regione,
         sede,
-        actor=OPERATOR,
+        actor=CLI_OPERATOR,
         partita_iva=partita_iva,
         codice_ateco=codice_ateco,
     )
@@ -724,7 +724,7 @@ def enterprise_link(
     found = get_engine().enterprises.link(
         enterprise_id,
         ruolo,
-        actor=OPERATOR,
+        actor=CLI_OPERATOR,
         case_id=case_id,
         organisation=organisation,
         nominativo=nominativo,
@@ -742,7 +742,7 @@ def enterprise_link(
 @click.option("--on", "data_cessazione", required=True, help="YYYY-MM-DD")
 @user_errors
 def enterprise_leave(enterprise_id: int, link_id: int, data_cessazione: str) -> None:
-    get_engine().enterprises.end_employment(enterprise_id, link_id, data_cessazione, actor=OPERATOR)
+    get_engine().enterprises.end_employment(enterprise_id, link_id, data_cessazione, actor=CLI_OPERATOR)
     click.echo(f"link {link_id} left on {data_cessazione}")
 
 
@@ -753,7 +753,7 @@ def enterprise_leave(enterprise_id: int, link_id: int, data_cessazione: str) -> 
 @click.option("--on", "data", required=True, help="YYYY-MM-DD")
 @user_errors
 def enterprise_register(enterprise_id: int, registro: str, numero: str, data: str) -> None:
-    get_engine().enterprises.add_registration(enterprise_id, registro, numero, data, actor=OPERATOR)
+    get_engine().enterprises.add_registration(enterprise_id, registro, numero, data, actor=CLI_OPERATOR)
     click.echo(f"registration {registro} recorded")
 
 
@@ -762,7 +762,7 @@ def enterprise_register(enterprise_id: int, registro: str, numero: str, data: st
 @json_option
 @user_errors
 def enterprise_list(territory: str | None, as_json: bool) -> None:
-    found = get_engine().enterprises.list(actor=OPERATOR, territory=territory)
+    found = get_engine().enterprises.list(actor=CLI_OPERATOR, territory=territory)
 
     def table() -> Table:
         t = Table("id", "name", "legal form", "territory", "case", "partita IVA")
@@ -778,7 +778,7 @@ def enterprise_list(territory: str | None, as_json: bool) -> None:
 @json_option
 @user_errors
 def enterprise_show(enterprise_id: int, as_json: bool) -> None:
-    found = get_engine().enterprises.get(enterprise_id, actor=OPERATOR)
+    found = get_engine().enterprises.get(enterprise_id, actor=CLI_OPERATOR)
 
     def table() -> Table:
         t = Table("link", "role", "who", "categories", "hired", "left")
@@ -860,7 +860,7 @@ def audit_verify(bundle_path: str | None, public_key: str | None, as_json: bool)
 @user_errors
 def audit_anchor(as_json: bool) -> None:
     """Record an anchor over every case's chain head (run it periodically)."""
-    anchor = get_engine().audit.anchor(actor=OPERATOR)
+    anchor = get_engine().audit.anchor(actor=CLI_OPERATOR)
     emit(as_json, anchor, None) if as_json else click.echo(
         f"anchor {anchor.id}: {anchor.cases} cases, {anchor.events} events, {anchor.hash}"
     )
@@ -873,7 +873,7 @@ def audit_anchor(as_json: bool) -> None:
 @user_errors
 def case_replay(case_id: int, upto: int | None, as_json: bool) -> None:
     """Rebuild a case from its events on its pinned version; checks each step against the record."""
-    result = get_engine().audit.replay(case_id, actor=OPERATOR, upto=upto)
+    result = get_engine().audit.replay(case_id, actor=CLI_OPERATOR, upto=upto)
     if as_json:
         click.echo(
             json.dumps(
@@ -912,10 +912,10 @@ def case_dossier(case_id: int, pdf_path: str | None, bundle_path: str | None) ->
         fail("give --pdf FILE and/or --bundle FILE")
     engine = get_engine()
     if pdf_path:
-        Path(pdf_path).write_bytes(engine.audit.dossier_pdf(case_id, actor=OPERATOR))
+        Path(pdf_path).write_bytes(engine.audit.dossier_pdf(case_id, actor=CLI_OPERATOR))
         click.echo(f"PDF written to {pdf_path}")
     if bundle_path:
-        document = engine.audit.dossier_bundle(case_id, actor=OPERATOR)
+        document = engine.audit.dossier_bundle(case_id, actor=CLI_OPERATOR)
         Path(bundle_path).write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
         signature = document.get("signature")
         signer = signature.get("fingerprint") if isinstance(signature, dict) else ""
@@ -957,7 +957,7 @@ def report() -> None:
 @user_errors
 def report_rebuild() -> None:
     """Recompute the monitoring read model from the audit events (after an upgrade)."""
-    result = get_engine().reports.rebuild(actor=OPERATOR)
+    result = get_engine().reports.rebuild(actor=CLI_OPERATOR)
     click.echo(f"{result.replayed} of {result.cases} case(s) rebuilt from their events")
     if result.kept:
         click.echo(f"kept as they were (events not replayable): {', '.join(map(str, result.kept))}")
@@ -1013,7 +1013,6 @@ def keys_check() -> None:
 @user_errors
 def keys_rotate(keep_old: bool) -> None:
     """Make a new active key and reseal every person record under it (the audit chain is untouched)."""
-    from engine.policy import CLI_OPERATOR
 
     engine = get_engine()
     engine.people.verify_keys()

@@ -19,11 +19,12 @@ from typing import Any
 from engine import Engine
 from engine.errors import EngineError, InvalidProcess
 from engine.model import Actor, TaskView
-from engine.roles import ROLES
+from engine.policy import DEMO
 
 TERRITORY = "ATS-Demo"
 DEMO_PASSWORD = "demo-impresa"
-OPERATOR = Actor("demo-seed", frozenset(ROLES))
+# The seed acts as the demo system actor, which the policy grants by name (engine.policy.DEMO).
+OPERATOR = DEMO
 
 # username → (display name, role, territory; "" = every territory)
 DEMO_USERS: dict[str, tuple[str, str, str]] = {
@@ -107,7 +108,7 @@ DEMO_ORGANISATIONS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
     "CPI_DEMO": (
         "Centro per l'Impiego Demo",
         "centro_impiego",
-        ("cpi",),
+        ("cpi", "partner"),
         "accordo_partenariato",
         "DID, profilazione, patti di servizio, collocamento mirato",
     ),
@@ -139,6 +140,29 @@ DEMO_ORGANISATIONS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
         "lettera_impegno",
         "Tutoraggio aziendale e mentoring di start-up",
     ),
+    # the other partners the demo agreement is addressed to; the demo partner referent answers for each
+    "COMUNE_DEMO": (
+        "Comune Demo",
+        "istituzione",
+        ("partner",),
+        "accordo_partenariato",
+        "Servizi sociali comunali e sostegno all'abitare",
+    ),
+    "COOP_DEMO": (
+        "Cooperativa sociale Demo",
+        "terzo_settore",
+        ("partner",),
+        "accordo_partenariato",
+        "Inserimenti lavorativi e accompagnamento",
+    ),
+}
+# The team a demo beneficiary case gets when it starts: relation → organisation of the network.
+DEMO_TEAM: dict[str, str] = {
+    "cpi": "CPI_DEMO",
+    "sanitario": "ASL_DEMO",
+    "giustizia": "UEPE_DEMO",
+    "ospitante": "FALEGNAMERIA_ROSSI",
+    "partner": "COOP_PONTE",
 }
 
 
@@ -205,9 +229,14 @@ def _seed_case(engine: Engine, demo: DemoCase) -> list[str]:
         coordinator = engine.users.get("coordinatore")
         case_id = engine.cases.start(demo.process_id, demo.start, actor=coordinator).id
         done.append(f"case {case_id} {demo.process_id} {demo.key} ({demo.phase})")
+        if demo.process_id == PERCORSO:
+            # the demo social worker is the case manager; the network's services are in charge
+            engine.teams.add(case_id, "responsabile", username="assistente", actor=DEMO)
+            for relation, code in DEMO_TEAM.items():
+                engine.teams.add(case_id, relation, organisation=code, actor=DEMO)
     steps = 0
     while steps < MAX_STEPS:
-        view = engine.cases.get(case_id)
+        view = engine.cases.get(case_id, actor=DEMO)
         todo = [t for t in view.open_tasks if t.bpmn_id in demo.steps]
         if not todo:
             break
@@ -224,8 +253,8 @@ def _seed_case(engine: Engine, demo: DemoCase) -> list[str]:
 
 def _find(engine: Engine, demo: DemoCase) -> int | None:
     """The demo case already started, if any (a case list's title search, checked exactly)."""
-    for case in engine.cases.list(process_id=demo.process_id, territory=TERRITORY, title=demo.key):
-        data = engine.cases.get(case.id).data
+    for case in engine.cases.list(actor=DEMO, process_id=demo.process_id, territory=TERRITORY, title=demo.key):
+        data = engine.cases.get(case.id, actor=DEMO).data
         if demo.key in (data.get("beneficiario_pseudonimo"), data.get("titolo")):
             return case.id
     return None

@@ -163,6 +163,25 @@ class TaskFilter:
     grants: tuple[tuple[str, str], ...] | None = None
     completed_by: str | None = None  # with status COMPLETED: the tasks a user completed
     case_title: str | None = None  # part of the case's title (the beneficiary's pseudonym first)
+    # The task's audience (engine.teams): with ``member`` set, a task shows only when it is for
+    # the territory, for the team and ``member`` is named in it in its lane's relation
+    # (``team_lanes``: lane → relation), or for one of ``organisations``.
+    member: str | None = None
+    team_lanes: tuple[tuple[str, str], ...] = ()
+    organisations: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """Which cases a list may show: every one, or those of ``territories`` plus those whose
+    current team names ``member`` or one of ``organisations`` (or that ``member`` opened by
+    break-glass, still open at ``glass_since``)."""
+
+    everywhere: bool = False
+    territories: tuple[str, ...] = ()
+    member: str | None = None
+    organisations: tuple[int, ...] = ()
+    glass_since: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,8 @@ T, TEAM, ORG, ANY = Relation.TERRITORY, Relation.TEAM, Relation.ORGANISATION, Re
 POLICY: Mapping[Permission, tuple[Rule, ...]] = {
     Permission.PROCESS_READ: _rules((ROLES, ANY)),
     Permission.DESIGN: _rules((_DESIGNERS, ANY)),
-    Permission.MIGRATE: _rules((_DESIGNERS, ANY)),
+    # moving running cases touches a territory's cases: only where the role is held
+    Permission.MIGRATE: _rules((_DESIGNERS, T)),
     Permission.CASE_START: _rules((LANE_ROLES - {"valutatore"} | {"amministratore"}, T)),
     Permission.CASE_LIST: _rules((_OVERVIEW, T), (_TEAM_PEOPLE, TEAM), (ORGANISATION_ROLES, ORG)),
     Permission.CASE_READ: _rules((_OVERVIEW, T), (_TEAM_PEOPLE, TEAM), (ORGANISATION_ROLES, ORG)),
@@ -243,6 +244,27 @@ def reach(actor: Actor, permission: Permission, territory: str | None) -> Reach:
         team=Relation.TEAM in relations,
         organisation=Relation.ORGANISATION in relations,
     )
+
+
+def wide_territories(actor: Actor, permission: Permission) -> tuple[bool, frozenset[str]]:
+    """Where ``actor`` holds ``permission`` territory-wide: (every territory, else which ones).
+    Elsewhere a list shows only what the actor's team and organisations reach."""
+    if is_system(actor):
+        return permission in SYSTEM_GRANTS[actor.username], frozenset()
+    wide = frozenset(
+        role
+        for rule in POLICY[permission]
+        if rule.relation in (Relation.TERRITORY, Relation.ANYWHERE)
+        for role in rule.roles
+    )
+    if not actor.grants:
+        if not actor.roles & wide:
+            return False, frozenset()
+        return (not actor.territories), frozenset(actor.territories)
+    found = {territory for role, territory in actor.grants if role in wide}
+    if "" in found:
+        return True, frozenset()
+    return False, frozenset(found)
 
 
 def lane_roles_reaching(actor: Actor, territory: str | None, relation: Relation) -> frozenset[str]:

@@ -20,6 +20,7 @@ from engine.model import (
     CaseFacts,
     CaseMessage,
     CaseRecord,
+    CaseScope,
     CaseStatus,
     Enterprise,
     EnterpriseLink,
@@ -63,6 +64,7 @@ class CaseRepository(Protocol):
         limit: int = 100,
         offset: int = 0,
         with_data: bool = False,
+        scope: CaseScope | None = None,
     ) -> list[CaseRecord]: ...
     def lock(self, case_id: int) -> None: ...
     def with_pending_messages(self, limit: int) -> list[int]: ...

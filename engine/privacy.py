@@ -13,16 +13,18 @@ from functools import cache
 from typing import Any
 
 from engine.model import Actor
+from engine.policy import Permission, Target, allows
 from forms import FORMS
 
-# Need-to-know (docs/domain.md, "Data classes"): the case manager and the team see both classes; the health
-# referent sees health data, the justice referent judicial data; nobody else sees either.
-ROLES_FOR_CLASS: dict[str, frozenset[str]] = {
-    "C2": frozenset({"assistente_sociale", "equipe_multidisciplinare", "referente_sanitario"}),
-    "C3": frozenset({"assistente_sociale", "equipe_multidisciplinare", "referente_giustizia"}),
+# Need-to-know (docs/access.md): which permission of the policy table shows each class. The table
+# grants them to the case manager and the équipe *of the case*, and to the health or justice
+# service *in charge of it*; a referent of another ASL or UEPE sees neither. A value that may
+# reveal either class (C23) needs both.
+PERMISSIONS_FOR_CLASS: dict[str, tuple[Permission, ...]] = {
+    "C2": (Permission.READ_HEALTH,),
+    "C3": (Permission.READ_JUDICIAL,),
+    "C23": (Permission.READ_HEALTH, Permission.READ_JUDICIAL),
 }
-# A value that may reveal either (e.g. a list of categories from both areas): only roles allowed both.
-ROLES_FOR_CLASS["C23"] = ROLES_FOR_CLASS["C2"] & ROLES_FOR_CLASS["C3"]
 
 # Every class a form field may carry (docs/access.md): C0 common, C1 socio-economic, C2 health (art. 9),
 # C3 judicial (art. 10), C4 evaluative; "C23" for a value that may reveal either of C2 and C3.
@@ -71,23 +73,24 @@ def classified_fields() -> Mapping[str, str]:
     for schema in FORMS.values():
         for name, field in schema().fields.items():
             data_class = (field.metadata or {}).get("data_class")
-            if data_class in ROLES_FOR_CLASS:
+            if data_class in PERMISSIONS_FOR_CLASS:
                 found[name] = data_class
     return found
 
 
-def may_see(actor: Actor, data_class: str, territory: str | None = None) -> bool:
-    return bool(actor.roles_in(territory) & ROLES_FOR_CLASS.get(data_class, frozenset()))
+def may_see(actor: Actor, data_class: str, target: Target) -> bool:
+    """Whether ``actor``, standing to the case as ``target`` says, may see ``data_class``."""
+    needed = PERMISSIONS_FOR_CLASS.get(data_class)
+    return needed is None or all(allows(actor, p, target) for p in needed)
 
 
-def filter_data(
-    data: Mapping[str, Any], actor: Actor, territory: str | None = None
-) -> tuple[dict[str, Any], list[str], list[str]]:
+def filter_data(data: Mapping[str, Any], actor: Actor, target: Target) -> tuple[dict[str, Any], list[str], list[str]]:
     """(data the actor may see, fields withheld, classified fields shown — to be logged).
 
     Nested values are walked too (corrections, message payloads, the completed case's data), so
-    a classified field is withheld wherever it sits; ``territory`` is the case's, since a role
-    counts only where it was granted.
+    a classified field is withheld wherever it sits; ``target`` is the case's territory and the
+    actor's relations to it (``engine.services.teams.target_of``), since a role counts only where
+    it was granted and, for health and judicial data, only in the case's team or service in charge.
     """
     classes = classified_fields()
     withheld: set[str] = set()
@@ -98,12 +101,12 @@ def filter_data(
             kept = {}
             for key, item in value.items():
                 data_class = classes.get(key)
-                if data_class is not None and not may_see(actor, data_class, territory):
+                if data_class is not None and not may_see(actor, data_class, target):
                     withheld.add(key)
                     continue
                 if data_class is not None:
                     shown.add(key)
-                kept[key] = _generalised(key, walk(item), actor, territory)
+                kept[key] = _generalised(key, walk(item), actor, target)
             return kept
         if isinstance(value, list):
             return [walk(item) for item in value]
@@ -113,15 +116,15 @@ def filter_data(
     return visible, sorted(withheld), sorted(shown)
 
 
-def _generalised(name: str, value: Any, actor: Actor, territory: str | None) -> Any:
+def _generalised(name: str, value: Any, actor: Actor, target: Target) -> Any:
     revealing = GENERALISED_VALUES.get(name)
     if not revealing:
         return value
     if isinstance(value, list):
-        return [_generalised(name, item, actor, territory) for item in value]
+        return [_generalised(name, item, actor, target) for item in value]
     if isinstance(value, str) and value in revealing:
         data_class, generic = revealing[value]
-        return value if may_see(actor, data_class, territory) else generic
+        return value if may_see(actor, data_class, target) else generic
     return value
 
 

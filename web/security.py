@@ -1,9 +1,10 @@
 """Who is asking and what they may open: session login state, the per-area role policy, CSRF,
 the client address and the security headers of every response.
 
-The engine authorizes every task and case by role and territory; this module adds the web's own
+The engine authorizes every task and case by the one policy table (``engine.policy``: role, and
+the actor's relation to the case: team, organisation, territory); this module adds the web's own
 gate in front of it: no page or API call without a login (or a token), and each area of the UI
-only for the roles that work in it (``AREAS``). The table-driven test in
+only for the roles the same table grants its permissions to (``AREAS``). The table-driven test in
 ``tests/web/test_authorization_matrix.py`` checks every endpoint against every role.
 
 Read-only roles (``READ_ONLY_ROLES``: the auditor, *Revisore*) are refused every write (any
@@ -24,38 +25,36 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
-from engine import LANE_ROLES, ROLES, Engine, errors
+from engine import Engine, errors
 from engine.model import Actor
 from engine.policy import Permission, roles_with
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-SUPERVISORS = frozenset({"coordinatore", "amministratore"})
-# Roles that may read cases (the engine checks the same list, plus territories, on every read).
-CASE_READERS = frozenset(ROLES) - {"progettista"}
-# The audit tools (timeline, replay, dossiers, access log, chain verification): the engine's
-# own list for replay and dossiers (engine.services.audit.AUDITORS).
-AUDITORS = frozenset({"auditor", "coordinatore", "amministratore"})
 # Roles that never change anything, and the areas where they still may write (their own account).
 READ_ONLY_ROLES = frozenset({"auditor"})
 READ_ONLY_WRITABLE = frozenset({"account"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# Area of the UI/API → roles that may enter it. Every view names its area.
+# Area of the UI/API → roles that may enter it, derived from the engine's one policy table
+# (``engine.policy``): a role enters an area when some rule grants it the area's permissions, in
+# whatever relation; which cases and tasks it then sees inside is the engine's decision (team,
+# organisation, territory). Every view names its area.
 AREAS: dict[str, frozenset[str]] = {
-    "inbox": LANE_ROLES | {"amministratore"},  # task lists, task pages, claim/release, drafts
-    "cases": CASE_READERS,  # case list, case page, diagram, history
-    "start": LANE_ROLES | {"amministratore"},  # new case (the engine checks the process' lanes)
-    "supervise": SUPERVISORS,  # reassign tasks, open or suspend a territory's partnership
+    "inbox": roles_with(Permission.TASK_WORK),  # task lists, task pages, claim/release, drafts
+    "cases": roles_with(Permission.CASE_LIST, Permission.CASE_READ),  # case list, page, diagram, history
+    "start": roles_with(Permission.CASE_START),  # new case (the engine checks the process' lanes)
+    # reassign tasks, open or suspend a territory's partnership
+    "supervise": roles_with(Permission.TASK_SUPERVISE) & roles_with(Permission.PARTNERSHIP_MANAGE),
+    "processes": roles_with(Permission.PROCESS_READ),  # the process library (no personal data)
+    "audit": roles_with(Permission.AUDIT_READ),  # timeline, replay, dossiers, access log, chain verification
+    "export": roles_with(Permission.EXPORT_PSEUDONYMISED),  # pseudonymised export
+    # process design: drafts, deploy, dry run, migration of running cases
+    "design": roles_with(Permission.DESIGN) & roles_with(Permission.MIGRATE),
     # withdrawal, suspension, resumption, closure, cancellation (the engine checks the case's team)
     "case_actions": roles_with(Permission.MESSAGE_SEND, Permission.CASE_MANAGE, Permission.CASE_ADMINISTER),
-    "processes": frozenset(ROLES),  # the process library (no personal data)
-    "audit": AUDITORS,  # case timeline, step-through replay, dossiers, access log, chain verification
-    "export": frozenset({"valutatore", "amministratore"}),  # pseudonymised export (engine's own list)
-    # process design: drafts, deploy, dry run, migration of running cases (engine's DESIGNER_ROLES)
-    "design": frozenset({"progettista", "coordinatore", "amministratore"}),
     "account": frozenset(),  # own API tokens, logout: any logged-in user
-    "metrics": frozenset({"amministratore"}),  # Prometheus metrics (engine's METRICS_READ)
+    "metrics": roles_with(Permission.METRICS_READ),  # Prometheus metrics
     # the registry of organisations and protocols, and the network view (the engine's own lists;
     # the engine also checks the territory of each organisation and protocol)
     "registry": roles_with(Permission.REGISTRY_READ),

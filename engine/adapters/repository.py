@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Connection, and_, bindparam, false, func, insert, or_, select, text, update
 from sqlalchemy.engine import Row
 
 from engine.adapters import orm
@@ -18,6 +18,7 @@ from engine.model import (
     Actor,
     CaseEvent,
     CaseRecord,
+    CaseScope,
     CaseStatus,
     EventKind,
     ProcessVersionView,
@@ -119,6 +120,7 @@ class SqlCaseRepository:
         limit: int = 100,
         offset: int = 0,
         with_data: bool = False,
+        scope: CaseScope | None = None,
     ) -> list[CaseRecord]:
         """Case summaries, newest first: never the workflow state (``state`` is ""), and the case
         data only ``with_data`` (else ``{}``)."""
@@ -137,6 +139,8 @@ class SqlCaseRepository:
             query = query.where(or_(orm.cases.c.territory.in_(list(territories)), orm.cases.c.territory.is_(None)))
         if phase is not None:
             query = query.where(orm.cases.c.phase == phase)
+        if scope is not None and not scope.everywhere:
+            query = query.where(_in_scope(scope))
         if title:
             query = query.where(orm.cases.c.title.ilike(f"%{title}%"))
         query = query.order_by(orm.cases.c.id.desc()).limit(limit).offset(offset)
@@ -305,6 +309,8 @@ class SqlTaskRepository:
                     ]
                 )
             )
+        if f.member is not None:
+            query = query.where(_in_audience(f))
         if f.assignee is not None:
             query = query.where(t.assignee == f.assignee)
         if f.unassigned:
@@ -392,6 +398,38 @@ def _task_from_row(row: Row[Any]) -> TaskView:
         audience=m["audience"],
         organisation_id=m["organisation_id"],
     )
+
+
+def _in_audience(f: TaskFilter) -> Any:
+    """Tasks whose audience includes ``f.member`` (engine.teams): the territory's, the team's
+    when named in the lane's relation, an organisation's when one of theirs."""
+    t, ct = orm.human_task.c, orm.case_team.c
+    clauses: list[Any] = [t.audience == "territory"]
+    for lane, relation in f.team_lanes:
+        named = select(ct.case_id).where(ct.username == f.member, ct.relation == relation, ct.ended_at.is_(None))
+        clauses.append(and_(t.audience == "team", t.role == lane, t.case_id.in_(named)))
+    if f.organisations:
+        clauses.append(and_(t.audience == "organisation", t.organisation_id.in_(list(f.organisations))))
+    return or_(*clauses)
+
+
+def _in_scope(scope: CaseScope) -> Any:
+    """The cases a ``CaseScope`` lets a list show (an empty scope shows none)."""
+    case_id = orm.cases.c.id
+    clauses: list[Any] = []
+    if scope.territories:
+        clauses.append(orm.cases.c.territory.in_(list(scope.territories)))
+    if scope.member is not None:
+        t = orm.case_team.c
+        named = [t.username == scope.member]
+        if scope.organisations:
+            named.append(t.organisation_id.in_(list(scope.organisations)))
+        clauses.append(case_id.in_(select(t.case_id).where(t.ended_at.is_(None), or_(*named))))
+        if scope.glass_since is not None:
+            b = orm.break_glass.c
+            opened = select(b.case_id).where(b.username == scope.member, b.expires_at > scope.glass_since)
+            clauses.append(case_id.in_(opened))
+    return or_(*clauses) if clauses else false()
 
 
 class SqlEventRepository:

@@ -53,19 +53,19 @@ class Cases(Area):
         return case_actions.outlook(self._ctx, case_id, actor)
 
     def get(
-        self, case_id: int, *, actor: Actor | None = None, purpose: str = "consultazione caso", ip: str | None = None
+        self, case_id: int, *, actor: Actor, purpose: str = "consultazione caso", ip: str | None = None
     ) -> CaseView:
         return case_queries.get_case(self._ctx, case_id, actor, purpose=purpose, ip=ip)
 
     def history(
-        self, case_id: int, *, actor: Actor | None = None, purpose: str = "cronologia caso", ip: str | None = None
+        self, case_id: int, *, actor: Actor, purpose: str = "cronologia caso", ip: str | None = None
     ) -> list[CaseEvent]:
         return case_queries.history(self._ctx, case_id, actor, purpose=purpose, ip=ip)
 
     def list(
         self,
         *,
-        actor: Actor | None = None,
+        actor: Actor,
         status: CaseStatus | None = None,
         process_id: str | None = None,
         territory: str | None = None,

@@ -18,20 +18,14 @@ from engine.audit.chain import GENESIS, access_hash, canonical, snapshot_digest,
 from engine.audit.replay import replay
 from engine.forms import check_free_data
 from engine.model import Actor, Anchor, Break, CaseEvent, CaseRecord, CaseView, EventKind, ReplayResult, VerifyReport
+from engine.policy import Permission, Target, require
 from engine.ports import AbstractUnitOfWork
 from engine.privacy import filter_data
 from engine.services.case_queries import log_access
 from engine.services.case_sync import event as new_event
 from engine.services.case_sync import on_running_case
 from engine.services.context import Context
-
-AUDITORS = frozenset({"auditor", "amministratore", "coordinatore"})
-ADMINS = frozenset({"coordinatore", "amministratore"})
-
-
-def _require(actor: Actor, roles: frozenset[str], what: str) -> None:
-    if not actor.roles & roles:
-        raise errors.Forbidden(f"{what} needs one of the roles {sorted(roles)}")
+from engine.services.teams import target_of
 
 
 def verify_all(ctx: Context, batch: int = 500) -> VerifyReport:
@@ -175,7 +169,7 @@ def take_anchor(ctx: Context, actor: Actor, *, unless_within: dt.timedelta | Non
     """Commit to every case's current chain head and access-log head in one hash. The scheduler
     takes one every ``settings.anchor_interval_hours`` (``unless_within``: skip when the last one
     is that recent, or when nothing changed since it) and after bulk work; returns None if skipped."""
-    _require(actor, frozenset({"amministratore", "sistema", "coordinatore"}), "anchoring")
+    require(actor, Permission.AUDIT_ANCHOR)
     with ctx.uow() as uow:
         uow.anchors.lock()
         current = {c: v for c, v in sorted(uow.events.heads().items()) if v[0] > 0}
@@ -206,11 +200,10 @@ def replay_case(
     with_elements: bool = False,
     purpose: str = "riesecuzione del caso",
 ) -> ReplayResult:
-    _require(actor, AUDITORS, "replay")
     with ctx.uow(write=False) as uow:
         record = uow.cases.get(case_id)
-        if not actor.covers(record.territory):
-            raise errors.Forbidden(f"case {case_id} is outside your territories")
+        target = target_of(uow, actor, record, ctx.clock.now())
+        require(actor, Permission.AUDIT_READ, target)
         events = uow.events.for_case(case_id)
         items = {t.id: t.context.get("item") for t in uow.tasks.for_case(case_id)}
         versions = {
@@ -228,26 +221,26 @@ def replay_case(
         with_elements=with_elements,
         limits=ctx.script_limits,
     )
-    return _for_viewer(ctx, result, actor, case_id, record.territory, purpose)
+    return _for_viewer(ctx, result, actor, case_id, target, purpose)
 
 
 def _for_viewer(
-    ctx: Context, result: ReplayResult, actor: Actor, case_id: int, territory: str | None, purpose: str
+    ctx: Context, result: ReplayResult, actor: Actor, case_id: int, target: Target, purpose: str
 ) -> ReplayResult:
     """Replayed data as the viewer may see it (health/judicial fields withheld), and the showing logged."""
     shown: set[str] = set()
     steps = []
     for step in result.steps:
-        data, _, seen = filter_data(step.data, actor, territory)
+        data, _, seen = filter_data(step.data, actor, target)
         shown.update(seen)
         withheld: set[str] = set()
         changes = dict(step.changes)
         for key in ("added", "changed", "removed"):
-            changes[key], hidden, seen = filter_data(step.changes[key], actor, territory)
+            changes[key], hidden, seen = filter_data(step.changes[key], actor, target)
             shown.update(seen)
             withheld.update(hidden)
         steps.append(dataclasses.replace(step, data=data, changes=changes, withheld=sorted(withheld)))
-    final, _, seen = filter_data(result.final, actor, territory)
+    final, _, seen = filter_data(result.final, actor, target)
     shown.update(seen)
     if shown:
         with ctx.uow() as uow:
@@ -258,7 +251,7 @@ def _for_viewer(
 
 def correct_data(ctx: Context, case_id: int, changes: dict[str, Any], actor: Actor, reason: str) -> CaseView:
     """An administrative data correction, with its reason, applied to the live case."""
-    _require(actor, ADMINS, "correcting data")
+    require(actor, Permission.CASE_ADMINISTER)
     clean = check_free_data(changes, "changes", variables=True)
     return _admin_command(
         ctx,
@@ -275,7 +268,7 @@ def reset_to_task(
     ctx: Context, case_id: int, bpmn_id: str, actor: Actor, reason: str, data: dict[str, Any] | None = None
 ) -> CaseView:
     """Go back to an earlier step (its latest completed instance), e.g. to redo a wrong assessment."""
-    _require(actor, ADMINS, "resetting a case")
+    require(actor, Permission.CASE_ADMINISTER)
     clean = check_free_data(data or {}, "data", variables=True)
     return _admin_command(
         ctx,

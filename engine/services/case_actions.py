@@ -132,8 +132,7 @@ def outlook(ctx: Context, case_id: int, actor: Actor) -> CaseOutlook:
     ``actor`` now. Reads only: the live workflow goes back to the cache unchanged."""
     with ctx.uow(write=False) as uow:
         record = uow.cases.get(case_id)
-        authorize_read(actor, record.territory, case_id)  # whoever may open the case page
-        target = target_of(uow, actor, record, ctx.clock.now())
+        target = authorize_read(uow, actor, record, ctx.clock.now())  # whoever may open the case page
         view = view_of(uow, record)
         awaited: list[Any] = []
         waits_withdrawal = False

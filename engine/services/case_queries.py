@@ -8,39 +8,23 @@ transaction as the read, with who, when, which case, which fields, why and from 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Sequence
 
-from engine import errors
-from engine.model import AccessLogEntry, Actor, CaseDiagram, CaseEvent, CaseStatus, CaseView
+from engine.model import AccessLogEntry, Actor, CaseDiagram, CaseEvent, CaseRecord, CaseScope, CaseStatus, CaseView
+from engine.policy import Permission, Relation, Target, require, wide_territories
 from engine.ports import AbstractUnitOfWork
 from engine.privacy import filter_data
 from engine.services.case_sync import view_of as _view
 from engine.services.context import Context
-
-# Roles that may look at any case of their territories (not only those with their tasks).
-CASE_READERS = frozenset(
-    {
-        "coordinatore",
-        "assistente_sociale",
-        "operatore_cpi",
-        "equipe_multidisciplinare",
-        "referente_sanitario",
-        "referente_giustizia",
-        "tutor_aziendale",
-        "referente_ente_partner",
-        "cabina_di_regia",
-        "auditor",
-        "amministratore",
-        "valutatore",
-    }
-)
+from engine.services.teams import target_of
 
 
-def authorize_read(actor: Actor, territory: str | None, case_id: int) -> None:
-    if not actor.roles_in(territory) & CASE_READERS:
-        raise errors.Forbidden("your roles do not allow reading cases")
-    if not actor.covers(territory):
-        raise errors.Forbidden(f"case {case_id} is outside your territories")
+def authorize_read(uow: AbstractUnitOfWork, actor: Actor, record: CaseRecord, now: dt.datetime) -> Target:
+    """The actor's standing on the case (``target_of``), refused unless the policy lets them read it."""
+    target = target_of(uow, actor, record, now)
+    require(actor, Permission.CASE_READ, target)
+    return target
 
 
 def log_access(
@@ -62,37 +46,33 @@ def log_access(
 def get_case(
     ctx: Context,
     case_id: int,
-    actor: Actor | None = None,
+    actor: Actor,
     *,
     purpose: str = "consultazione caso",
     ip: str | None = None,
 ) -> CaseView:
-    """A case; with an actor, checked and filtered for them (and logged when personal data shows)."""
-    with ctx.uow(write=actor is not None) as uow:
+    """A case, checked and filtered for the actor (and logged when personal data shows)."""
+    with ctx.uow() as uow:
         record = uow.cases.get(case_id)
+        target = authorize_read(uow, actor, record, ctx.clock.now())
         view = _view(uow, record)
-        if actor is None:
-            return view
-        authorize_read(actor, record.territory, case_id)
-        visible, withheld, shown = filter_data(record.data, actor, record.territory)
+        visible, withheld, shown = filter_data(record.data, actor, target)
         log_access(ctx, uow, actor, case_id, shown, purpose, ip)
         uow.commit()
         return dataclasses.replace(view, data=visible, withheld=tuple(withheld))
 
 
 def history(
-    ctx: Context, case_id: int, actor: Actor | None = None, *, purpose: str = "cronologia caso", ip: str | None = None
+    ctx: Context, case_id: int, actor: Actor, *, purpose: str = "cronologia caso", ip: str | None = None
 ) -> list[CaseEvent]:
-    with ctx.uow(write=actor is not None) as uow:
+    with ctx.uow() as uow:
         record = uow.cases.get(case_id)
+        target = authorize_read(uow, actor, record, ctx.clock.now())
         events = uow.events.for_case(case_id)
-        if actor is None:
-            return events
-        authorize_read(actor, record.territory, case_id)
         shown_all: set[str] = set()
         result = []
         for event in events:
-            visible, _, shown = filter_data(event.data, actor, record.territory)
+            visible, _, shown = filter_data(event.data, actor, target)
             shown_all.update(shown)
             result.append(dataclasses.replace(event, data=visible))
         log_access(ctx, uow, actor, case_id, sorted(shown_all), purpose, ip)
@@ -102,7 +82,7 @@ def history(
 
 def list_cases(
     ctx: Context,
-    actor: Actor | None = None,
+    actor: Actor,
     *,
     status: CaseStatus | None = None,
     process_id: str | None = None,
@@ -112,15 +92,17 @@ def list_cases(
     limit: int = 100,
     offset: int = 0,
 ) -> list[CaseView]:
-    """Case summaries (no personal data beyond the pseudonym title)."""
-    if actor is not None and not actor.roles & CASE_READERS:
-        raise errors.Forbidden("your roles do not allow reading cases")
+    """Case summaries (no personal data beyond the pseudonym title): of the territories where the
+    actor has a territory-wide view, and elsewhere of the cases whose team names them or one of
+    their organisations (or that they opened by break-glass). Nothing else is listed or counted."""
+    require_any_reach(actor, Permission.CASE_LIST)
     with ctx.uow(write=False) as uow:
         records = uow.cases.search(
             status=status,
             process_id=process_id,
             territory=territory,
-            territories=sorted(actor.territories) if actor is not None and actor.territories else None,
+            territories=sorted(actor.territories) if actor.territories else None,
+            scope=case_scope(uow, actor, Permission.CASE_LIST, ctx.clock.now()),
             phase=phase,
             title=title,
             limit=limit,
@@ -133,7 +115,7 @@ def case_diagram(ctx: Context, case_id: int, actor: Actor) -> list[CaseDiagram]:
     """Per process of the case (main and called): its XML and which elements are done/active/waiting."""
     with ctx.uow(write=False) as uow:
         record = uow.cases.get(case_id)
-        authorize_read(actor, record.territory, case_id)
+        authorize_read(uow, actor, record, ctx.clock.now())
         specs = ctx.specs_for(uow, record.process_version_id)
         wf = ctx.runner.load(specs, record.state, lambda: uow.case_state.rows(record.id))
         marks = ctx.runner.element_states(wf)
@@ -164,9 +146,27 @@ def access_log(
     ctx: Context, actor: Actor, *, case_id: int | None = None, username: str | None = None, limit: int = 500
 ) -> list[AccessLogEntry]:
     """Who viewed personal data: for auditors, coordinators and administrators."""
-    if not actor.roles & {"auditor", "coordinatore", "amministratore"}:
-        raise errors.Forbidden("the access log is for auditors")
+    require_any_reach(actor, Permission.AUDIT_READ)
     with ctx.uow(write=False) as uow:
         return uow.access_log.entries(
             case_id=case_id, username=username, limit=limit, territories=sorted(actor.territories) or None
         )
+
+
+def require_any_reach(actor: Actor, permission: Permission) -> None:
+    """Refuse a list outright when no rule of ``permission`` names any of the actor's roles
+    (in whatever relation: the list itself then shows only what each relation reaches)."""
+    require(actor, permission, Target(None, frozenset({Relation.TEAM, Relation.ORGANISATION})))
+
+
+def case_scope(uow: AbstractUnitOfWork, actor: Actor, permission: Permission, now: dt.datetime) -> CaseScope:
+    """Which cases a list of ``permission`` may show the actor (see ``list_cases``)."""
+    everywhere, territories = wide_territories(actor, permission)
+    if everywhere:
+        return CaseScope(everywhere=True)
+    return CaseScope(
+        territories=tuple(sorted(territories)),
+        member=actor.username,
+        organisations=tuple(uow.teams.organisations_of(actor.username)),
+        glass_since=now,
+    )

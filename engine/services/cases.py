@@ -27,12 +27,12 @@ from engine.model import (
     TaskStatus,
     TaskView,
 )
-from engine.policy import Permission, require
+from engine.policy import Permission, Target, is_system, require
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_actions import check_reason
 from engine.services.case_sync import check_running, event, fire_due_first, on_running_case, write_command
 from engine.services.context import Context
-from engine.services.teams import join_as_case_manager, target_of
+from engine.services.teams import join_as_case_manager, join_on_taking, may_work, target_of
 
 TITLE_MAX = 200  # a pseudonym or a case title: refused when longer, never cut
 
@@ -122,10 +122,11 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
         task = uow.tasks.get(task_id, lock_case=True)
         if task.status is not TaskStatus.READY:
             raise errors.TaskNotReady(f"task {task_id} is already {task.status.value}")
-        authorize_task(task, actor)
+        authorize_task(uow, task, actor)
         clean = validate_submission(task.form_key, data)
         record = uow.cases.get(task.case_id)
         check_running(record)
+        join_on_taking(uow, record, actor, task)  # before the new tasks are routed
         specs, wf = ctx.workflow_for(uow, record)
         before = ctx.runner.ready_ids(wf)
         if ctx.runner.task_state(wf, task_id) != "READY":
@@ -215,14 +216,19 @@ def startable(ctx: Context, actor: Actor) -> list[ProcessVersionView]:
     return sorted(found, key=lambda v: (v.process_id != first, v.name))
 
 
-def authorize_task(task: TaskView, actor: Actor) -> None:
-    if not actor.holds(task.role, task.territory):
-        raise errors.Forbidden(f"task {task.id} needs role {task.role!r} in territory {task.territory!r}")
+def authorize_task(uow: AbstractUnitOfWork, task: TaskView, actor: Actor) -> None:
+    """The task must be offered to the actor (lane, territory and audience: ``may_work``) and
+    not held by someone else."""
+    if not may_work(uow, actor, task):
+        raise errors.Forbidden(f"task {task.id} is not offered to {actor.username}")
     if task.assignee and task.assignee != actor.username:
         raise errors.Forbidden(f"task {task.id} is assigned to {task.assignee}")
 
 
 def _check_may_start(specs: ProcessSpecs, actor: Actor, territory: str | None) -> None:
+    if is_system(actor):
+        require(actor, Permission.CASE_START, Target(territory))
+        return
     lanes = {t.lane for t in specs.user_tasks.values() if t.lane}
     allowed = lanes | {"coordinatore"}
     if not actor.roles_in(territory) & allowed:

@@ -49,11 +49,11 @@ from engine.model import (
     ProcessVersionView,
     RuleChange,
 )
+from engine.policy import Permission, require
 from engine.ports import AbstractUnitOfWork
 from engine.services import processes
 from engine.services.context import Context
 
-DESIGNERS = processes.DESIGNER_ROLES
 LOCK_BREAKERS = frozenset({"amministratore"})
 MAX_DIFF_LINES = 400
 _FILE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}\.(bpmn|dmn)$")
@@ -67,8 +67,7 @@ _ESCAPE = (
 
 
 def _require(actor: Actor) -> None:
-    if not actor.roles & DESIGNERS:
-        raise errors.Forbidden("process design needs the process-designer role")
+    require(actor, Permission.DESIGN)
 
 
 def library_files(uow: AbstractUnitOfWork) -> dict[str, bytes]:

@@ -15,18 +15,20 @@ from typing import Any
 from engine import errors
 from engine.forms import check_free_data
 from engine.model import SYSTEM, Actor, CaseEvent, CaseMessage, CaseRecord, CaseStatus, CaseView, EventKind
+from engine.policy import Permission, Target, require
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_sync import event, fire_due_first, notify_territory, on_running_case, write_command
 from engine.services.context import Context
+from engine.services.teams import target_of
 
-SENDERS = frozenset({"coordinatore", "assistente_sociale", "operatore_cpi", "amministratore"})
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
 
 def send_message(ctx: Context, case_id: int, name: str, payload: dict[str, Any], actor: Actor) -> CaseView:
     """Record a message for a case (e.g. ``rinuncia_beneficiario``) and deliver it if awaited."""
-    if not actor.roles & SENDERS:
-        raise errors.Forbidden("your roles cannot send messages to cases")
+    with ctx.uow(write=False) as uow:
+        record = uow.cases.get(case_id)
+        require(actor, Permission.MESSAGE_SEND, target_of(uow, actor, record, ctx.clock.now()))
     if not _NAME.match(name):
         raise errors.InvalidData("invalid message name", {"name": ["Nome del messaggio non valido."]})
     clean = check_free_data(payload, "payload")
@@ -43,8 +45,7 @@ def send_message(ctx: Context, case_id: int, name: str, payload: dict[str, Any],
 
 
 def broadcast_to_territory(ctx: Context, territory: str, name: str, payload: dict[str, Any], actor: Actor) -> int:
-    if not actor.roles & {"coordinatore", "amministratore"}:
-        raise errors.Forbidden("only a coordinator can message a whole territory")
+    require(actor, Permission.PARTNERSHIP_MANAGE, Target(territory))
     clean = check_free_data(payload, "payload")
     with ctx.uow() as uow:
         count = notify_territory(ctx, uow, territory, name, clean, ctx.clock.now())

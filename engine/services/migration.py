@@ -15,17 +15,21 @@ from collections.abc import Sequence
 from engine import errors
 from engine.bpmn import migration
 from engine.model import SYSTEM, Actor, CaseMigration, CaseRecord, CaseStatus, CaseView, EventKind
+from engine.policy import Permission, Target, allows, require
 from engine.ports import AbstractUnitOfWork
 from engine.services.audit import take_anchor
 from engine.services.case_sync import event, view_of, write_command
 from engine.services.context import Context
 
-MIGRATORS = frozenset({"progettista", "coordinatore", "amministratore"})
-
 
 def may_migrate(actor: Actor, territory: str | None) -> bool:
-    """A migrating role held in the case's territory (a designer of T1 never sees T2's cases)."""
-    return bool(actor.roles_in(territory) & MIGRATORS)
+    """The policy's ``MIGRATE`` in the case's territory (a designer of T1 never sees T2's cases)."""
+    return allows(actor, Permission.MIGRATE, Target(territory))
+
+
+def _require_some(actor: Actor) -> None:
+    """Refuse outright an actor whom no rule of ``MIGRATE`` names, in any territory."""
+    require(actor, Permission.MIGRATE)
 
 
 def _running(uow: AbstractUnitOfWork, process_id: str, actor: Actor, limit: int) -> list[CaseRecord]:
@@ -37,8 +41,7 @@ def _running(uow: AbstractUnitOfWork, process_id: str, actor: Actor, limit: int)
 
 def migratable_cases(ctx: Context, process_id: str, actor: Actor, limit: int = 500) -> list[CaseView]:
     """The running cases of a process that the actor may migrate (summaries, no case data)."""
-    if not actor.roles & MIGRATORS:
-        raise errors.Forbidden("migrating cases needs the process-designer or coordinator role")
+    _require_some(actor)
     with ctx.uow(write=False) as uow:
         return [
             dataclasses.replace(view_of(uow, c, with_tasks=False), data={})
@@ -56,8 +59,7 @@ def migrate_case(
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
 ) -> CaseMigration:
-    if not actor.roles & MIGRATORS:
-        raise errors.Forbidden("migrating cases needs the process-designer or coordinator role")
+    _require_some(actor)
     if not dry_run and not reason.strip():
         raise errors.InvalidData("a reason is required", {"reason": ["Campo obbligatorio."]})
     with ctx.uow(write=not dry_run) as uow:
@@ -131,8 +133,7 @@ def migrate_cases(
     dry_run: bool = False,
 ) -> list[CaseMigration]:
     """Every running case of the process (optionally only those on ``from_version``), one by one."""
-    if not actor.roles & MIGRATORS:
-        raise errors.Forbidden("migrating cases needs the process-designer or coordinator role")
+    _require_some(actor)
     with ctx.uow(write=False) as uow:
         cases = [
             c
@@ -163,8 +164,7 @@ def migrate_selected(
     """The chosen cases, one by one (each in its own transaction): a case that cannot move is
     reported with the reason and the others go on; a case outside the actor's territories refuses
     the whole request."""
-    if not actor.roles & MIGRATORS:
-        raise errors.Forbidden("migrating cases needs the process-designer or coordinator role")
+    _require_some(actor)
     return _one_by_one(
         ctx,
         [(case_id, 0) for case_id in case_ids],

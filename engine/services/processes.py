@@ -19,10 +19,9 @@ from engine.bpmn.loader import SourceFile, library_key, parsed_library
 from engine.errors import InvalidProcess, ProcessProblem
 from engine.forms import field_choices, form_fields, known_forms
 from engine.model import Actor, DecisionTestResult, ProcessVersionView
+from engine.policy import Permission, require
 from engine.roles import ROLES
 from engine.services.context import Context
-
-DESIGNER_ROLES = frozenset({"progettista", "amministratore", "coordinatore"})
 
 
 def read_directory(directory: Path) -> list[SourceFile]:
@@ -78,8 +77,7 @@ def deploy(
     ctx: Context, files: Iterable[SourceFile], actor: Actor, note: str = ""
 ) -> list[tuple[ProcessVersionView, bool]]:
     """Deploy a library; returns each process's current version and whether it is new."""
-    if not actor.roles & DESIGNER_ROLES:
-        raise errors.Forbidden("deploying processes needs the process-designer role")
+    require(actor, Permission.DESIGN)
     files = list(files)
     problems = validate(files, ctx.parameters)
     if problems:

@@ -9,35 +9,49 @@ from typing import Any
 from engine import errors
 from engine.forms import check_free_data
 from engine.model import Actor, CaseEvent, CaseStatus, EventKind, TaskFilter, TaskStatus, TaskView
+from engine.policy import Permission, Target, allows, is_system, require
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_sync import append_events
 from engine.services.cases import authorize_task
 from engine.services.context import Context
 from engine.services.notifications import notify_user
+from engine.services.teams import may_work
+from engine.teams import LANE_RELATION
 
-SUPERVISORS = frozenset({"coordinatore", "amministratore"})
 
-
-def _scope(actor: Actor, f: TaskFilter) -> TaskFilter:
-    """Restrict a filter to what the actor may see: their roles, their territories."""
+def _scope(uow: AbstractUnitOfWork, actor: Actor, f: TaskFilter) -> TaskFilter:
+    """Restrict a filter to what the actor may see: their roles, their territories, and the
+    tasks whose audience includes them (their team's, their organisations'). A system actor the
+    policy grants ``TASK_WORK`` (the console) sees every task."""
+    if is_system(actor):
+        require(actor, Permission.TASK_WORK)
+        return f
     if f.roles is not None and not set(f.roles) <= actor.roles:
         raise errors.Forbidden(f"you do not hold the roles {sorted(set(f.roles) - actor.roles)}")
     roles = f.roles if f.roles is not None else tuple(sorted(actor.roles))
     grants = tuple(sorted(g for g in actor.grants if g[0] in roles)) or None
-    return dataclasses.replace(f, roles=roles, territories=tuple(sorted(actor.territories)) or None, grants=grants)
+    team_lanes = tuple(sorted((lane, LANE_RELATION[lane]) for lane in roles if lane in LANE_RELATION))
+    return dataclasses.replace(
+        f,
+        roles=roles,
+        territories=tuple(sorted(actor.territories)) or None,
+        grants=grants,
+        member=actor.username,
+        team_lanes=team_lanes,
+        organisations=tuple(sorted(uow.teams.organisations_of(actor.username))),
+    )
 
 
 def list_tasks(ctx: Context, actor: Actor, f: TaskFilter, *, limit: int = 100, offset: int = 0) -> list[TaskView]:
-    """Tasks the actor may see: of the roles they hold, in the territories they cover."""
-    scoped = _scope(actor, f)
+    """Tasks offered to the actor: of the roles they hold, in the territories they cover, for
+    the territory, their case team or their organisations (``engine.teams``)."""
     with ctx.uow(write=False) as uow:
-        return uow.tasks.query(scoped, limit=limit, offset=offset)
+        return uow.tasks.query(_scope(uow, actor, f), limit=limit, offset=offset)
 
 
 def count_tasks(ctx: Context, actor: Actor, f: TaskFilter) -> int:
-    scoped = _scope(actor, f)
     with ctx.uow(write=False) as uow:
-        return uow.tasks.count(scoped)
+        return uow.tasks.count(_scope(uow, actor, f))
 
 
 def save_draft(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor) -> None:
@@ -45,7 +59,7 @@ def save_draft(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor) -
     clean = check_free_data(data, "draft")
     with ctx.uow() as uow:
         task = _open_task(uow, task_id)
-        authorize_task(task, actor)
+        authorize_task(uow, task, actor)
         uow.accounts.save_draft(task_id, actor.username, clean, ctx.clock.now())
         uow.commit()
 
@@ -53,7 +67,7 @@ def save_draft(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor) -
 def get_draft(ctx: Context, task_id: str, actor: Actor) -> dict[str, Any] | None:
     with ctx.uow(write=False) as uow:
         task = uow.tasks.get(task_id)
-        authorize_task(task, actor)
+        authorize_task(uow, task, actor)
         return uow.accounts.draft(task_id, actor.username)
 
 
@@ -70,8 +84,8 @@ def instructions(ctx: Context, task_id: str, actor: Actor) -> str:
 def get_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
     with ctx.uow(write=False) as uow:
         task = uow.tasks.get(task_id)
-    if not actor.holds(task.role, task.territory):
-        raise errors.Forbidden(f"task {task_id} is not visible to you")
+        if not may_work(uow, actor, task):
+            raise errors.Forbidden(f"task {task_id} is not visible to you")
     return task
 
 
@@ -82,8 +96,8 @@ def claim_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
     ``Conflict``, and a task completed a moment before is never claimed."""
     with ctx.uow() as uow:
         task = _open_task(uow, task_id)
-        if not actor.holds(task.role, task.territory):
-            raise errors.Forbidden(f"task {task_id} needs role {task.role!r} in territory {task.territory!r}")
+        if not may_work(uow, actor, task):
+            raise errors.Forbidden(f"task {task_id} is not offered to {actor.username}")
         if task.assignee == actor.username:
             return task
         if task.assignee is not None:
@@ -100,7 +114,7 @@ def release_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
         task = _open_task(uow, task_id)
         if not actor.covers(task.territory):
             raise errors.Forbidden(f"task {task_id} is in territory {task.territory!r}, outside yours")
-        if task.assignee != actor.username and not actor.roles & SUPERVISORS:
+        if task.assignee != actor.username and not allows(actor, Permission.TASK_SUPERVISE, Target(task.territory)):
             raise errors.Forbidden(f"task {task_id} is not assigned to you")
         if task.assignee is None:
             return task  # nothing to release: no event
@@ -112,14 +126,13 @@ def release_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
 
 
 def reassign_task(ctx: Context, task_id: str, assignee: str, actor: Actor) -> TaskView:
-    if not actor.roles & SUPERVISORS:
-        raise errors.Forbidden("only a coordinator can reassign tasks")
+    require(actor, Permission.TASK_SUPERVISE)
     with ctx.uow() as uow:
         task = _open_task(uow, task_id)
         if not actor.covers(task.territory):
             raise errors.Forbidden(f"task {task_id} is in territory {task.territory!r}, outside yours")
         target = uow.users.get_actor(assignee)
-        if not target.holds(task.role, task.territory):
+        if not may_work(uow, target, task):
             raise errors.InvalidData(
                 f"{assignee} cannot take this task",
                 {"assignee": ["L'utente non ha il ruolo o il territorio richiesto."]},

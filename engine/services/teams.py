@@ -13,12 +13,21 @@ import datetime as dt
 from typing import Any
 
 from engine import errors
-from engine.model import PROTOCOL_ENDED, PROTOCOL_IN_FORCE, Actor, BreakGlass, CaseRecord, EventKind, TeamMember
-from engine.policy import Permission, Relation, Target, is_system, require
+from engine.model import (
+    PROTOCOL_ENDED,
+    PROTOCOL_IN_FORCE,
+    Actor,
+    BreakGlass,
+    CaseRecord,
+    EventKind,
+    TaskView,
+    TeamMember,
+)
+from engine.policy import Permission, Relation, Target, allows, is_system, require
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_sync import append_events, event
 from engine.services.context import Context
-from engine.teams import LANE_RELATION, RELATIONS, route
+from engine.teams import LANE_RELATION, OPEN_WHILE_UNSTAFFED, RELATIONS, route
 
 # How long a break-glass opening lasts: one working day, then the reason must be given again.
 GLASS_HOURS = 12
@@ -39,6 +48,24 @@ def target_of(uow: AbstractUnitOfWork, actor: Actor, record: CaseRecord, now: dt
         # a reasoned emergency opening stands for whichever relation the actor's role reads through
         relations = {Relation.TEAM, Relation.ORGANISATION}
     return Target(record.territory, frozenset(relations))
+
+
+def may_work(uow: AbstractUnitOfWork, actor: Actor, task: TaskView) -> bool:
+    """Whether the task is offered to ``actor``: their lane in the task's territory, and its
+    audience (engine.teams) includes them. A task for nobody yet (``supervisor``) is nobody's
+    until the coordinator names the organisation in the team."""
+    if is_system(actor):
+        return allows(actor, Permission.TASK_WORK, Target(task.territory))
+    if not actor.holds(task.role, task.territory):
+        return False
+    if task.audience == "territory":
+        return True
+    if task.audience == "team":
+        relation = LANE_RELATION.get(task.role or "")
+        return any(m.username == actor.username and m.relation == relation for m in uow.teams.members(task.case_id))
+    if task.audience == "organisation":
+        return task.organisation_id is not None and task.organisation_id in uow.teams.organisations_of(actor.username)
+    return False
 
 
 def team(ctx: Context, case_id: int, *, actor: Actor) -> list[TeamMember]:
@@ -78,7 +105,7 @@ def add_to_team(
                 raise errors.InvalidData(
                     "wrong kind of organisation", {"organisation": [f"«{found.name}» non può essere {label}."]}
                 )
-            if not found.serves(record.territory):
+            if record.territory is not None and not found.serves(record.territory):
                 raise errors.InvalidData(
                     "organisation of another territory",
                     {"organisation": ["L'organizzazione è di un altro territorio."]},
@@ -140,6 +167,20 @@ def join_as_case_manager(uow: AbstractUnitOfWork, record: CaseRecord, actor: Act
     if any(m.relation == "responsabile" for m in uow.teams.members(record.id)):
         return
     uow.teams.add(record.id, "responsabile", username=actor.username, at=now, by=actor.username)
+    reroute_open_tasks(uow, record)
+
+
+def join_on_taking(uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, task: TaskView) -> None:
+    """Who completes an intake task of their lane joins the case's team in that lane's relation,
+    when nobody holds it yet (a claim alone does not: the others racing for it get a conflict).
+    The social worker becomes the case manager, the job-centre officer the case's CPI operator;
+    from then on the case is theirs to read and its tasks of that lane are theirs (engine.teams)."""
+    relation = LANE_RELATION.get(task.role or "")
+    if is_system(actor) or task.audience != "territory" or task.role not in OPEN_WHILE_UNSTAFFED or relation is None:
+        return
+    if any(m.relation == relation for m in uow.teams.members(record.id)):
+        return
+    uow.teams.add(record.id, relation, username=actor.username, at=record.updated_at, by=actor.username)
     reroute_open_tasks(uow, record)
 
 

@@ -16,6 +16,7 @@ import logging
 
 from engine import errors
 from engine.model import SYSTEM, Actor, CaseEvent, CaseStatus, EventKind, Incident, TimerStatus
+from engine.policy import Permission, require
 from engine.services.case_sync import append_events, write_command
 from engine.services.context import Context
 from engine.services.notifications import notify_role
@@ -118,16 +119,14 @@ def _record_failure(ctx: Context, timer_id: int, case_id: int, attempts: int, er
 
 
 def incidents(ctx: Context, actor: Actor) -> list[Incident]:
-    if not actor.roles & {"coordinatore", "amministratore"}:
-        raise errors.Forbidden("incidents are for the coordinator")
+    require(actor, Permission.CASE_ADMINISTER)
     with ctx.uow(write=False) as uow:
         return uow.timers.incidents(sorted(actor.territories) or None)
 
 
 def retry_incident(ctx: Context, timer_id: int, actor: Actor) -> None:
     """After fixing the cause (data, diagram), put an incident back in the schedule."""
-    if not actor.roles & {"coordinatore", "amministratore"}:
-        raise errors.Forbidden("incidents are for the coordinator")
+    require(actor, Permission.CASE_ADMINISTER)
     with ctx.uow() as uow:
         if not uow.timers.retry(timer_id, ctx.clock.now()):
             raise errors.NotFound(f"incident {timer_id} not found")

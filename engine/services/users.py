@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from engine import errors
 from engine.model import Actor, CaseEvent, EventKind, UserSummary
 from engine.passwords import hash_password
+from engine.policy import Permission, Target, require
 from engine.roles import ROLES
 from engine.services.case_sync import append_events
 from engine.services.context import Context
@@ -46,8 +47,7 @@ def partnership_active(ctx: Context, territory: str) -> bool:
 
 def set_partnership(ctx: Context, territory: str, active: bool, actor: Actor, case_id: int | None = None) -> None:
     """Record a territory's partnership as active or lapsed (F1's outcome, or an administrator)."""
-    if not actor.roles & {"coordinatore", "amministratore", "sistema"}:
-        raise errors.Forbidden("only a coordinator can change a partnership")
+    require(actor, Permission.PARTNERSHIP_MANAGE, Target(territory))
     with ctx.uow() as uow:
         uow.partnerships.set(territory, active, case_id, ctx.clock.now(), actor.username)
         if case_id is not None:

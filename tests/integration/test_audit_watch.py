@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from engine import Actor, CaseStatus, Engine
 from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ALL = Actor("tutti", frozenset({"assistente_sociale", "referente_ente_partner", "coordinatore", "tutor_aziendale"}))
@@ -66,7 +67,7 @@ def breaks(engine: Engine) -> list[tuple[int, int, str]]:
 
 
 def seq_of_note(engine: Engine, case_id: int, note: str) -> int:
-    return next(e.seq for e in engine.cases.history(case_id) if e.data.get("note") == note)
+    return next(e.seq for e in engine.cases.history(case_id, actor=CLI_OPERATOR) if e.data.get("note") == note)
 
 
 # --- erasure is itself sealed ----------------------------------------------------------------
@@ -95,7 +96,7 @@ def test_a_real_erasure_verifies_and_names_each_erased_entry_in_the_chain(
     engine.audit.erase_personal_data(case_id, actor=ADMIN, reason="fine conservazione")
 
     assert engine.audit.verify().ok
-    erasure = engine.cases.history(case_id)[-1]
+    erasure = engine.cases.history(case_id, actor=CLI_OPERATOR)[-1]
     assert erasure.kind == "data_erased"
     listed = {int(seq): names for seq, names in erasure.data["events"].items()}
     assert listed[seq_of_note(engine, case_id, "[cancellato]")] == ["note"]

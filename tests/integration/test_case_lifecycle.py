@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from engine import Actor, CaseStatus, Engine, TaskStatus, errors
+from engine.policy import CLI_OPERATOR
 from tests.fixtures.diagrams import linear, multi_instance
 
 LANES = ("assistente_sociale", "operatore_cpi")
@@ -31,7 +32,7 @@ def test_case_runs_from_start_to_end(engine: Engine, two_step: str, actor: Calla
 
     assert case.status is CaseStatus.COMPLETED
     assert case.data["fatto"] is True and case.data["titolo"] == "Caso A"
-    kinds = [e.kind for e in engine.cases.history(case.id)]
+    kinds = [e.kind for e in engine.cases.history(case.id, actor=CLI_OPERATOR)]
     assert kinds == ["started", "task_completed", "task_completed", "completed"]
     assert engine.tasks.list(actor=anna) == [] and engine.tasks.list(actor=carlo) == []
 
@@ -41,7 +42,7 @@ def test_history_records_actor_and_submitted_data(engine: Engine, two_step: str,
     case = engine.cases.start(two_step, {"x": 1}, actor=anna)
     engine.tasks.complete(case.open_tasks[0].id, {"conferma": False, "note": "assente"}, actor=anna)
 
-    event = engine.cases.history(case.id)[1]
+    event = engine.cases.history(case.id, actor=CLI_OPERATOR)[1]
     assert (event.seq, event.actor, event.kind, event.task_name) == (2, "anna", "task_completed", "Passo 1")
     assert event.data == {"conferma": False, "note": "assente"}
 
@@ -73,7 +74,7 @@ def test_a_task_not_yet_reached_cannot_be_completed(engine: Engine, two_step: st
     with pytest.raises(errors.NotFound):
         engine.tasks.complete(str(future.id), {"conferma": True}, actor=carlo)
     assert UUID(case.open_tasks[0].id) != future.id
-    assert engine.cases.get(case.id).version == case.version
+    assert engine.cases.get(case.id, actor=CLI_OPERATOR).version == case.version
 
 
 def test_wrong_role_is_refused_and_nothing_changes(engine: Engine, two_step: str, actor: Callable[..., Actor]) -> None:
@@ -82,8 +83,8 @@ def test_wrong_role_is_refused_and_nothing_changes(engine: Engine, two_step: str
 
     with pytest.raises(errors.Forbidden):
         engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=carlo)
-    assert engine.cases.get(case.id).version == case.version
-    assert len(engine.cases.history(case.id)) == 1
+    assert engine.cases.get(case.id, actor=CLI_OPERATOR).version == case.version
+    assert len(engine.cases.history(case.id, actor=CLI_OPERATOR)) == 1
 
 
 def test_wrong_territory_is_refused(engine: Engine, two_step: str, actor: Callable[..., Actor]) -> None:
@@ -110,7 +111,7 @@ def test_invalid_form_data_gives_field_messages_and_leaves_case_untouched(
         "note": ["Inserire un testo."],
         "extra": ["Campo non previsto."],
     }
-    after = engine.cases.get(case.id)
+    after = engine.cases.get(case.id, actor=CLI_OPERATOR)
     assert (after.version, after.open_tasks[0].id) == (case.version, case.open_tasks[0].id)
 
 
@@ -131,7 +132,7 @@ def test_cancelled_case_closes_its_tasks(engine: Engine, two_step: str, actor: C
     assert done.status is CaseStatus.CANCELLED and done.open_tasks == ()
     [task] = engine.tasks.list(status=TaskStatus.CANCELLED, actor=anna)
     assert task.id == case.open_tasks[0].id
-    assert engine.cases.history(case.id)[-1].data == {"reason": "Inserito per errore"}
+    assert engine.cases.history(case.id, actor=CLI_OPERATOR)[-1].data == {"reason": "Inserito per errore"}
     with pytest.raises(errors.CaseClosed):
         engine.cases.cancel(case.id, actor=coord, reason="di nuovo")
 
@@ -158,8 +159,14 @@ def test_multi_instance_collects_one_answer_per_item(
 ) -> None:
     deploy(("mi.bpmn", multi_instance("mi")))
     ref = actor("referente_ente_partner")
-    case = engine.cases.start("mi", {"items": ["Comune", "ASL", "CPI"]}, actor=actor("coordinatore"))
+    coordinator = actor("coordinatore")
+    case = engine.cases.start("mi", {"territorio": "T1", "items": ["Comune", "ASL", "CPI"]}, actor=coordinator)
     assert sorted(t.context["item"] for t in case.open_tasks) == ["ASL", "CPI", "Comune"]
+    # a partner's task is for the partner organisation the team names, and its members
+    engine.registry.add_organisation("PARTNER", "Ente partner", "terzo_settore", "T1", actor=coordinator)
+    engine.users.add(ref.username, "Referente", [("referente_ente_partner", "T1")])
+    engine.registry.add_member("PARTNER", ref.username, actor=coordinator)
+    engine.teams.add(case.id, "partner", organisation="PARTNER", actor=coordinator)
 
     for task in case.open_tasks:
         case = engine.tasks.complete(task.id, {"conferma": True, "note": task.context["item"]}, actor=ref)
@@ -192,7 +199,7 @@ def test_concurrent_double_completion_gives_one_success_and_one_conflict(
 
     assert sorted(type(o).__name__ for o in outcomes if isinstance(o, Exception)) in (["Conflict"], ["TaskNotReady"])
     assert sum(not isinstance(o, Exception) for o in outcomes) == 1
-    assert [e.kind for e in engine.cases.history(case.id)].count("task_completed") == 1
+    assert [e.kind for e in engine.cases.history(case.id, actor=CLI_OPERATOR)].count("task_completed") == 1
 
 
 def test_stale_write_raises_conflict(engine: Engine, two_step: str, actor: Callable[..., Actor]) -> None:
@@ -230,6 +237,6 @@ def test_crash_between_state_and_event_write_leaves_neither(
         record = uow.cases.get(case.id)
         assert (record.state, record.version, record.event_seq) == (state_before, case.version, 1)
         assert [t.id for t in uow.tasks.open_for_case(case.id)] == [case.open_tasks[0].id]
-    assert len(engine.cases.history(case.id)) == 1
+    assert len(engine.cases.history(case.id, actor=CLI_OPERATOR)) == 1
     # and the case still works afterwards
     assert engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=anna).version == case.version + 1

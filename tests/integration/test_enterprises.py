@@ -13,6 +13,7 @@ from engine import Actor, Engine
 from engine.clock import FixedClock
 from engine.errors import Forbidden, InvalidData
 from engine.model import EventKind
+from engine.policy import CLI_OPERATOR
 from tests.processes.scenario_data import Scenario, scenario
 
 T = "T1"
@@ -48,11 +49,11 @@ def test_an_enterprise_is_a_record_and_a_case_of_its_own(s: Scenario) -> None:
     enterprise_id = new(engine, partita_iva="IT 00743110157", codice_ateco="88.10.00")
     found = engine.enterprises.get(enterprise_id, actor=COORD)
     assert (found.partita_iva, found.codice_ateco, found.forma_giuridica) == (VALID_PIVA, "88.10.00", "COOP_SOCIALE_B")
-    case = engine.cases.get(found.case_id)
+    case = engine.cases.get(found.case_id, actor=CLI_OPERATOR)
     assert case.process_id == "impresa" and case.title == "Orti Solidali Cooperativa Sociale"
     assert [t.bpmn_id for t in case.open_tasks] == ["Task_costituzione"]
     assert engine.enterprises.of_case(found.case_id, actor=COORD) == found
-    kinds = [e.kind for e in engine.cases.history(found.case_id)]
+    kinds = [e.kind for e in engine.cases.history(found.case_id, actor=CLI_OPERATOR)]
     assert kinds == [EventKind.STARTED, EventKind.ENTERPRISE_CHANGED]
 
     day = s.clock.now().date().isoformat()
@@ -70,7 +71,7 @@ def test_an_enterprise_is_a_record_and_a_case_of_its_own(s: Scenario) -> None:
     }
     changed = engine.enterprises.update_details(enterprise_id, codice_ateco="01.13", sede="Jesi", actor=COORD)
     assert (changed.codice_ateco, changed.sede, changed.partita_iva) == ("01.13", "Jesi", VALID_PIVA)
-    assert [e.kind for e in engine.cases.history(found.case_id)].count(EventKind.ENTERPRISE_CHANGED) == 3
+    assert [e.kind for e in engine.cases.history(found.case_id, actor=CLI_OPERATOR)].count(EventKind.ENTERPRISE_CHANGED) == 3
     assert engine.audit.verify().ok
 
 
@@ -95,7 +96,7 @@ def test_italian_field_messages_for_bad_records(s: Scenario) -> None:
         new(engine, partita_iva=VALID_PIVA, denominazione="Altra Cooperativa Sociale")
     assert messages(err) == {"partita_iva": ["Partita IVA già registrata."]}
     assert len(engine.enterprises.list(actor=COORD)) == 1  # the refused one left no case, no record
-    assert len(engine.cases.list(process_id="impresa")) == 1
+    assert len(engine.cases.list(process_id="impresa", actor=CLI_OPERATOR)) == 1
 
 
 def test_links_roster_edges_and_the_roster_sent_to_the_case(s: Scenario) -> None:
@@ -147,7 +148,7 @@ def test_links_roster_edges_and_the_roster_sent_to_the_case(s: Scenario) -> None
     [(linked, link)] = engine.enterprises.of_beneficiary(founder, actor=COORD)
     assert (linked.id, link.ruolo) == (enterprise_id, "SOCIO_LAVORATORE")
     # the founder's own case is told, on its own chain, which enterprise it now belongs to
-    told = [e.data for e in engine.cases.history(founder) if e.kind == EventKind.MESSAGE_SENT]
+    told = [e.data for e in engine.cases.history(founder, actor=CLI_OPERATOR) if e.kind == EventKind.MESSAGE_SENT]
     assert told == [
         {
             "message": "impresa_collegata",
@@ -163,7 +164,7 @@ def test_links_roster_edges_and_the_roster_sent_to_the_case(s: Scenario) -> None
     ]
 
     # each roster change is recorded on the enterprise's case with the roster (no names) sent to it
-    history = engine.cases.history(found.case_id)
+    history = engine.cases.history(found.case_id, actor=CLI_OPERATOR)
     sent = [e.data["payload"]["organico"] for e in history if e.kind == EventKind.MESSAGE_SENT]
     assert len(sent) == 2  # the two hires; the community member is not on the roster
     assert sent[-1] == [

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from engine import Actor, CaseStatus, Engine
 from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
 from tests.support.served import served
 from web import create_app
 
@@ -59,7 +60,7 @@ def test_the_metrics_show_commands_requests_and_the_deployments_figures(
     assert found[live] - before.get(live, 0) == 1  # the counters are the process's: compare
     scrapes = 'impresa_http_request_seconds_count{method="GET",route="/api/v1/metrics"}'
     assert found[scrapes] - before.get(scrapes, 0) == 1
-    now = [engine.cases.get(c.id) for c in cases]
+    now = [engine.cases.get(c.id, actor=CLI_OPERATOR) for c in cases]
     assert found["impresa_open_tasks"] == sum(len(c.open_tasks) for c in now)
     assert found["impresa_running_cases"] == sum(c.status is CaseStatus.RUNNING for c in now)
     assert found["impresa_oldest_open_task_seconds"] == 3600

@@ -11,6 +11,7 @@ import pytest
 from engine import Actor, CaseStatus, Engine, errors
 from engine.bpmn.loader import SourceFile
 from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
 from engine.services.processes import validate
 from tests.fixtures import clock_diagrams as d
 from tests.fixtures.diagrams import linear
@@ -36,11 +37,17 @@ def test_a_role_counts_only_in_the_territory_it_was_granted(engine: Engine, depl
     with pytest.raises(errors.Forbidden):
         engine.tasks.complete(in_t2.open_tasks[0].id, {"conferma": True}, actor=maria)
     assert engine.tasks.list(actor=maria) == [] and engine.tasks.list(actor=paolo) == []
-    assert set(engine.cases.get(in_t2.id, actor=maria).withheld) == {"in_carico_dsm", "flag_ex_detenuto"}
-    assert engine.cases.get(in_t2.id, actor=paolo).withheld == (
-        "flag_ex_detenuto",
-    )  # health referent there, not justice
-    in_t1 = engine.cases.start("p", {"territorio": "T1"}, actor=COORD)
+    with pytest.raises(errors.Forbidden):  # an evaluator reads the pseudonymised export, not cases
+        engine.cases.get(in_t2.id, actor=maria)
+    with pytest.raises(errors.Forbidden):  # a health referent whose ASL is not in charge of the case
+        engine.cases.get(in_t2.id, actor=paolo)
+    engine.registry.add_organisation("ASL_T2", "ASL T2", "servizio_sanitario", "T2", actor=COORD)
+    engine.registry.add_member("ASL_T2", "paolo", actor=COORD)
+    engine.teams.add(in_t2.id, "sanitario", organisation="ASL_T2", actor=COORD)
+    # health referent of the ASL in charge there, not justice
+    assert engine.cases.get(in_t2.id, actor=paolo).withheld == ("flag_ex_detenuto",)
+    # started by a coordinator: no case manager yet, the task is the T1 social workers' intake
+    in_t1 = engine.cases.start("p", {"territorio": "T1"}, actor=Actor("c", frozenset({"coordinatore"})))
     assert [t.id for t in engine.tasks.list(actor=maria)] == [in_t1.open_tasks[0].id]
 
 
@@ -52,6 +59,8 @@ def test_nested_personal_data_is_withheld_in_history_and_logged_when_shown(
     engine.audit.correct_data(case.id, {"in_carico_dsm": True}, actor=COORD, reason="certificato pervenuto")
     engine.messages.send(case.id, "documenti_pervenuti", {"flag_ex_detenuto": True}, actor=COORD)
     cpi = Actor("cpi", frozenset({"operatore_cpi"}), frozenset({"T1"}))
+    engine.users.add("cpi", "Operatore CPI", [("operatore_cpi", "T1")])
+    engine.teams.add(case.id, "cpi", username="cpi", actor=COORD)
 
     history = json.dumps([e.data for e in engine.cases.history(case.id, actor=cpi)])
     assert "in_carico_dsm" not in history and "flag_ex_detenuto" not in history
@@ -77,7 +86,7 @@ def test_erasure_removes_nested_copies_too(engine: Engine, deploy: Callable[...,
 
     engine.audit.erase_personal_data(case.id, actor=COORD, reason="fine conservazione")
 
-    assert "segreto" not in json.dumps([e.data for e in engine.cases.history(case.id)])
+    assert "segreto" not in json.dumps([e.data for e in engine.cases.history(case.id, actor=CLI_OPERATOR)])
     assert engine.audit.verify().ok
 
 
@@ -87,7 +96,7 @@ def test_a_script_leaving_a_non_data_value_fails_cleanly(engine: Engine, deploy:
     with pytest.raises(errors.ProcessFailed) as exc:
         engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=COORD)
     assert "not data" in exc.value.message
-    assert engine.cases.get(case.id).open_tasks[0].id == case.open_tasks[0].id  # untouched
+    assert engine.cases.get(case.id, actor=CLI_OPERATOR).open_tasks[0].id == case.open_tasks[0].id  # untouched
 
 
 @pytest.mark.parametrize("value", ["²", "--1", "tre"])
@@ -105,7 +114,7 @@ def test_a_coordinator_of_one_territory_cannot_move_another_territorys_work(
 ) -> None:
     deploy(("p.bpmn", linear("p", 2, LANES)))
     engine.users.add("bob", "Bob", [("assistente_sociale", "T2")])
-    case = engine.cases.start("p", {"territorio": "T2"}, actor=COORD)
+    case = engine.cases.start("p", {"territorio": "T2"}, actor=Actor("c", frozenset({"coordinatore"})))
     engine.tasks.claim(case.open_tasks[0].id, actor=engine.users.get("bob"))
     deploy(("p.bpmn", linear("p", 1, LANES)))
     local = Actor("t1", frozenset({"coordinatore", "progettista"}), frozenset({"T1"}))

@@ -10,6 +10,7 @@ import pytest
 
 from engine import Actor, CaseStatus, Engine, errors
 from engine.bpmn.loader import MAX_FILE_BYTES
+from engine.policy import CLI_OPERATOR
 from tests.conftest import DESIGNER
 from tests.fixtures.diagrams import linear
 
@@ -114,7 +115,7 @@ def test_dry_run_shows_the_path_without_touching_real_cases(engine: Engine, depl
         "Task_partners",
     ]
     assert result.data["punteggio"] == 30
-    assert engine.cases.list() == [] and engine.design.processes() == []
+    assert engine.cases.list(actor=CLI_OPERATOR) == [] and engine.design.processes() == []
 
     stopped = engine.design.dry_run(draft.id, "branching", {"partner": []}, {}, actor=DESIGNER)
     assert stopped.stopped_at[0]["element"] == "Task_intake" and not stopped.completed
@@ -135,13 +136,15 @@ def test_migration_dry_run_then_migration_with_audit_and_replay(engine: Engine, 
     dry = engine.cases.migrate(case.id, 2, actor=DESIGNER, dry_run=True)
     assert dry.can_migrate and not dry.migrated and dry.active == ["Task_2"]
     assert "Task_3" in dry.removed + dry.changed  # SpiffWorkflow may align it with the new script
-    assert engine.cases.get(case.id).process_version == 1
+    assert engine.cases.get(case.id, actor=CLI_OPERATOR).process_version == 1
 
     done = engine.cases.migrate(case.id, 2, actor=DESIGNER, reason="nuova procedura regionale")
-    assert done.migrated and engine.cases.get(case.id).process_version == 2
-    case = engine.tasks.complete(engine.cases.get(case.id).open_tasks[0].id, {"conferma": True}, actor=AS)
+    assert done.migrated and engine.cases.get(case.id, actor=CLI_OPERATOR).process_version == 2
+    case = engine.tasks.complete(
+        engine.cases.get(case.id, actor=CLI_OPERATOR).open_tasks[0].id, {"conferma": True}, actor=AS
+    )
     assert case.status is CaseStatus.COMPLETED and case.data["versione"] == 2
-    migrated = [e for e in engine.cases.history(case.id) if e.kind == "migrated"]
+    migrated = [e for e in engine.cases.history(case.id, actor=CLI_OPERATOR) if e.kind == "migrated"]
     assert migrated[0].data["reason"] == "nuova procedura regionale" and migrated[0].actor == DESIGNER.username
     assert engine.audit.replay(case.id, actor=AUDITOR).faithful
 
@@ -157,9 +160,9 @@ def test_migration_is_refused_with_reason_and_leaves_the_case_untouched(
     refused = engine.cases.migrate(case.id, 2, actor=DESIGNER, reason="prova")
     assert not refused.can_migrate and not refused.migrated
     assert any("Task_2" in r for r in refused.reasons)
-    after = engine.cases.get(case.id)
+    after = engine.cases.get(case.id, actor=CLI_OPERATOR)
     assert (after.process_version, after.version) == (1, case.version)
-    assert [e.kind for e in engine.cases.history(case.id)].count("migrated") == 0
+    assert [e.kind for e in engine.cases.history(case.id, actor=CLI_OPERATOR)].count("migrated") == 0
 
     mapped = engine.cases.migrate(
         case.id, 2, actor=DESIGNER, reason="mappatura", mapping={"Task_2": "Task_1", "Task_3": "Task_1"}
@@ -180,7 +183,10 @@ def test_bulk_migration_reports_partial_failures(engine: Engine, deploy: Callabl
     results = engine.cases.migrate_process("p", 2, actor=DESIGNER, reason="aggiornamento")
 
     assert {(r.case_id, r.migrated) for r in results} == {(early.id, True), (late.id, False)}
-    assert engine.cases.get(early.id).process_version == 2 and engine.cases.get(late.id).process_version == 1
+    assert (
+        engine.cases.get(early.id, actor=CLI_OPERATOR).process_version == 2
+        and engine.cases.get(late.id, actor=CLI_OPERATOR).process_version == 1
+    )
     assert engine.audit.verify().ok
     with pytest.raises(errors.Forbidden):
         engine.cases.migrate_process("p", 2, actor=AS)
@@ -199,7 +205,7 @@ def test_a_renamed_active_element_needs_a_mapping_and_the_inbox_follows_it(
     assert not refused.can_migrate and any("Task_2" in r for r in refused.reasons)
 
     engine.cases.migrate(case.id, 2, actor=DESIGNER, reason="nuovo nome", mapping={"Task_2": "Task_3"})
-    [task] = engine.cases.get(case.id).open_tasks
+    [task] = engine.cases.get(case.id, actor=CLI_OPERATOR).open_tasks
     assert (task.bpmn_id, task.name) == ("Task_3", "Passo rinominato")
     assert engine.tasks.complete(task.id, {"conferma": True}, actor=AS).status is CaseStatus.COMPLETED
     assert engine.audit.replay(case.id, actor=AUDITOR).faithful

@@ -9,6 +9,7 @@ import pytest
 
 from engine import Actor, Engine, errors
 from engine.bpmn.loader import SourceFile
+from engine.policy import CLI_OPERATOR
 from tests.fixtures.diagrams import linear
 
 WORKER = Actor("anna", frozenset({"assistente_sociale"}))
@@ -27,7 +28,7 @@ def test_start_data_may_not_use_a_helper_or_builtin_name(
 
     assert list(refused.value.messages) == [name]
     assert "riservato" in refused.value.messages[name][0]
-    assert engine.cases.list(status=None) == []
+    assert engine.cases.list(status=None, actor=CLI_OPERATOR) == []
 
 
 def test_a_case_with_ordinary_start_data_runs_its_scripts(engine: Engine, deploy: Callable[..., None]) -> None:

@@ -13,6 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine import Actor, CaseStatus, Engine
 from engine.bpmn.loader import Library, SourceFile
 from tests.fixtures.diagrams import linear
+from tests.support.teams import act_for_every_organisation
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ANSWERS: dict[str, dict[str, Any]] = {
@@ -62,6 +63,8 @@ def test_persisted_run_equals_in_memory_run_at_every_step(
     expected = _in_memory_steps(engine, source, pid, start)
 
     case = engine.cases.start(pid, start, actor=everyone)
+    act_for_every_organisation(engine, case.id, everyone)
+    case = engine.cases.get(case.id, actor=everyone)
     observed = []
     while True:
         ready = sorted(case.open_tasks, key=lambda t: (t.bpmn_id, str(t.context.get("item"))))

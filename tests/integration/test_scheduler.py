@@ -11,6 +11,7 @@ from engine import Actor, Engine
 from engine.adapters.senders import FileSender
 from engine.clock import FixedClock
 from engine.model import TickReport
+from engine.policy import CLI_OPERATOR
 from tests.fixtures.clock_diagrams import escalation, single_timer
 
 AS = Actor("anna", frozenset({"assistente_sociale", "coordinatore"}))
@@ -39,8 +40,8 @@ def test_a_started_scheduler_catches_up_at_once(engine: Engine, deploy: Callable
     scheduler.start()
     try:
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not engine.cases.get(case.id).open_tasks:
+        while time.monotonic() < deadline and not engine.cases.get(case.id, actor=CLI_OPERATOR).open_tasks:
             time.sleep(0.05)
     finally:
         scheduler.shutdown(wait=True)
-    assert [t.name for t in engine.cases.get(case.id).open_tasks] == ["Dopo l'attesa"]
+    assert [t.name for t in engine.cases.get(case.id, actor=CLI_OPERATOR).open_tasks] == ["Dopo l'attesa"]

@@ -16,6 +16,7 @@ import pytest
 
 from engine import Actor, Engine, errors
 from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
 from tests.fixtures import hostile
 from tests.fixtures.diagrams import linear
 
@@ -92,24 +93,25 @@ def test_an_attack_in_diagram_code_ends_within_two_seconds_with_a_clean_error(
     deploy(*attack_files(kind, source))
     case = engine.cases.start("p", {"valore": 1}, actor=WORKER)
     [first] = case.open_tasks
-    before = engine.cases.get(case.id)
-    events = len(engine.cases.history(case.id))
+    before = engine.cases.get(case.id, actor=CLI_OPERATOR)
+    events = len(engine.cases.history(case.id, actor=CLI_OPERATOR))
 
     result, took, probe = while_running(
-        lambda: engine.tasks.complete(first.id, dict(OK), actor=WORKER), lambda: engine.cases.get(case.id)
+        lambda: engine.tasks.complete(first.id, dict(OK), actor=WORKER),
+        lambda: engine.cases.get(case.id, actor=CLI_OPERATOR),
     )
 
     assert isinstance(result, errors.ScriptLimitExceeded), result
     assert result.element == ("Task_last" if kind == "prescript" else "Attack"), result.message
     assert took < LIMIT, f"the attack took {took:.2f} s"
     assert probe is None or probe < 1.0, f"a concurrent read waited {probe:.2f} s"
-    after = engine.cases.get(case.id)
+    after = engine.cases.get(case.id, actor=CLI_OPERATOR)
     assert (after.version, after.data, [t.id for t in after.open_tasks]) == (
         before.version,
         before.data,
         [first.id],
     )
-    assert len(engine.cases.history(case.id)) == events
+    assert len(engine.cases.history(case.id, actor=CLI_OPERATOR)) == events
 
 
 @pytest.mark.parametrize("script", ["x = 10 ** 10 ** 8", "while True:\n    pass"])

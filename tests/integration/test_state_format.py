@@ -17,12 +17,15 @@ from engine.application import Engine
 from engine.bpmn.loader import SourceFile
 from engine.bpmn.state_rows import is_row_header
 from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
 from tests.conftest import DESIGNER, ROOT
 from tests.fixtures.diagrams import multi_instance
 from tests.support.two_servers import outcome
 
 COORD = Actor("coord", frozenset({"coordinatore"}))
-PARTNER = Actor("ref", frozenset({"referente_ente_partner"}))
+# The partners' answers are given at the console: these cases name no partner organisation in their
+# team, so no partner referent is offered them (the storage, not the routing, is under test here).
+PARTNER = CLI_OPERATOR
 ITEMS = {"items": ["Comune", "ASL", "CPI", "Scuola"]}
 
 

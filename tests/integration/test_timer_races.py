@@ -17,6 +17,7 @@ from sqlalchemy import select
 from engine import Actor, CaseStatus, Engine, errors
 from engine.adapters import orm
 from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
 from tests.fixtures import clock_diagrams as d
 
 AS = Actor("anna", frozenset({"assistente_sociale"}))
@@ -35,14 +36,14 @@ def timer_rows(engine: Engine, case_id: int) -> list[tuple[int, str, str]]:
 def assert_rows_agree_with_events(engine: Engine, case_id: int) -> list[str]:
     """Every fired row has exactly one TIMER_FIRED event naming it, and no event names another row."""
     fired_rows = sorted(r[0] for r in timer_rows(engine, case_id) if r[2] == "fired")
-    events = [e for e in engine.cases.history(case_id) if e.kind == "timer_fired"]
+    events = [e for e in engine.cases.history(case_id, actor=CLI_OPERATOR) if e.kind == "timer_fired"]
     assert sorted(int(e.data["timer_id"]) for e in events) == fired_rows
     assert engine.audit.replay(case_id, actor=AUDITOR).faithful
-    return [e.kind for e in engine.cases.history(case_id)]
+    return [e.kind for e in engine.cases.history(case_id, actor=CLI_OPERATOR)]
 
 
 def open_names(engine: Engine, case_id: int) -> list[str]:
-    return sorted(t.name for t in engine.cases.get(case_id).open_tasks)
+    return sorted(t.name for t in engine.cases.get(case_id, actor=CLI_OPERATOR).open_tasks)
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def deadline(engine: Engine, deploy: Callable[..., None]) -> int:
 
 def test_an_answer_before_the_reminder_is_due_cancels_it(engine: Engine, clock: FixedClock, reminder: int) -> None:
     clock.advance(days=3)
-    case = engine.tasks.complete(engine.cases.get(reminder).open_tasks[0].id, dict(OK), actor=AS)
+    case = engine.tasks.complete(engine.cases.get(reminder, actor=CLI_OPERATOR).open_tasks[0].id, dict(OK), actor=AS)
 
     assert case.status is CaseStatus.COMPLETED
     assert [r[2] for r in timer_rows(engine, reminder)] == ["cancelled"]
@@ -72,7 +73,7 @@ def test_an_answer_before_the_reminder_is_due_cancels_it(engine: Engine, clock: 
 def test_a_reminder_due_before_the_answer_is_created_whoever_comes_first(
     engine: Engine, clock: FixedClock, reminder: int, scheduler_first: bool
 ) -> None:
-    work = engine.cases.get(reminder).open_tasks[0]
+    work = engine.cases.get(reminder, actor=CLI_OPERATOR).open_tasks[0]
     clock.advance(days=6)  # the reminder fell due a day ago
     if scheduler_first:
         assert engine.timers.fire_due() == 1
@@ -88,7 +89,7 @@ def test_a_reminder_due_before_the_answer_is_created_whoever_comes_first(
 
 def test_an_answer_before_the_deadline_cancels_it(engine: Engine, clock: FixedClock, deadline: int) -> None:
     clock.advance(days=10)
-    engine.tasks.complete(engine.cases.get(deadline).open_tasks[0].id, dict(OK), actor=AS)
+    engine.tasks.complete(engine.cases.get(deadline, actor=CLI_OPERATOR).open_tasks[0].id, dict(OK), actor=AS)
 
     assert open_names(engine, deadline) == ["Verifica documenti"]
     assert [r[2] for r in timer_rows(engine, deadline)] == ["cancelled"]
@@ -101,7 +102,7 @@ def test_an_answer_before_the_deadline_cancels_it(engine: Engine, clock: FixedCl
 def test_a_deadline_due_before_the_answer_wins_whoever_comes_first(
     engine: Engine, clock: FixedClock, deadline: int, scheduler_first: bool
 ) -> None:
-    wait = engine.cases.get(deadline).open_tasks[0]
+    wait = engine.cases.get(deadline, actor=CLI_OPERATOR).open_tasks[0]
     clock.advance(days=31)
     if scheduler_first:
         assert engine.timers.fire_due() == 1

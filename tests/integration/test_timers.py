@@ -11,7 +11,9 @@ import pytest
 from engine import Actor, CaseStatus, Engine, TaskStatus
 from engine.adapters.senders import FileSender
 from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
 from tests.fixtures import clock_diagrams as d
+from tests.support.teams import act_for_every_organisation
 
 AS = Actor("anna", frozenset({"assistente_sociale"}))
 TUTOR = Actor("tino", frozenset({"tutor_aziendale"}))
@@ -19,7 +21,7 @@ COORD = Actor("carla", frozenset({"coordinatore"}))
 
 
 def timer_events(engine: Engine, case_id: int) -> list[str]:
-    return [str(e.bpmn_id) for e in engine.cases.history(case_id) if e.kind == "timer_fired"]
+    return [str(e.bpmn_id) for e in engine.cases.history(case_id, actor=CLI_OPERATOR) if e.kind == "timer_fired"]
 
 
 def test_thirty_day_timer_fires_once_after_thirty_days(
@@ -36,7 +38,7 @@ def test_thirty_day_timer_fires_once_after_thirty_days(
     assert engine.timers.fire_due() == 1
     assert engine.timers.fire_due() == 0
 
-    after = engine.cases.get(case.id)
+    after = engine.cases.get(case.id, actor=CLI_OPERATOR)
     assert [t.name for t in after.open_tasks] == ["Archiviazione"]
     assert timer_events(engine, case.id) == ["Timer_expired"]
     assert [t.status for t in engine.tasks.list(status=None, case_id=case.id, sort="created", actor=AS)] == [
@@ -64,6 +66,7 @@ def test_monthly_cycle_over_twelve_months_creates_twelve_tasks(
 ) -> None:
     deploy(("ciclo_mensile.bpmn", d.monthly_cycle()))
     case = engine.cases.start("ciclo_mensile", {}, actor=COORD)
+    act_for_every_organisation(engine, case.id, TUTOR)  # the tutor's firm hosts the trainee
     for _month in range(14):
         clock.advance(days=30, minutes=1)
         engine.timers.fire_due()
@@ -78,6 +81,7 @@ def test_after_downtime_a_cycle_fires_once_then_realigns(
 ) -> None:
     deploy(("ciclo_mensile.bpmn", d.monthly_cycle()))
     case = engine.cases.start("ciclo_mensile", {}, actor=COORD)
+    act_for_every_organisation(engine, case.id, TUTOR)  # the tutor's firm hosts the trainee
     clock.advance(days=95)  # three periods missed while the scheduler was down
     assert engine.timers.fire_due() == 1
     assert engine.timers.fire_due() == 0
@@ -91,6 +95,7 @@ def test_catch_up_all_keeps_every_missed_occurrence(
 ) -> None:
     deploy(("ciclo_mensile.bpmn", d.monthly_cycle(catch_up="all")))
     case = engine.cases.start("ciclo_mensile", {}, actor=COORD)
+    act_for_every_organisation(engine, case.id, TUTOR)  # the tutor's firm hosts the trainee
     clock.advance(days=95)
     fired = sum(engine.timers.fire_due() for _ in range(5))
     assert fired == 3
@@ -138,8 +143,8 @@ def test_failing_timer_is_retried_with_backoff_then_becomes_an_incident(
     assert attempts == 5
     [incident] = engine.timers.incidents(actor=COORD)
     assert "ZeroDivisionError" in incident.last_error and incident.case_id == case.id
-    assert engine.cases.get(case.id).status is CaseStatus.RUNNING  # untouched by the failures
-    assert [e.kind for e in engine.cases.history(case.id)][-1] == "timer_incident"
+    assert engine.cases.get(case.id, actor=CLI_OPERATOR).status is CaseStatus.RUNNING  # untouched by the failures
+    assert [e.kind for e in engine.cases.history(case.id, actor=CLI_OPERATOR)][-1] == "timer_incident"
 
     engine.timers.retry_incident(incident.id, actor=COORD)  # back in the schedule, counted afresh
     assert engine.timers.incidents(actor=COORD) == []
@@ -159,7 +164,7 @@ def test_message_sent_before_the_case_waits_is_delivered_when_it_does(
 
     assert [t.name for t in case.open_tasks] == ["Verifica documenti"]
     assert case.data["documenti"] == {"protocollo": "P-17"}
-    kinds = [e.kind for e in engine.cases.history(case.id)]
+    kinds = [e.kind for e in engine.cases.history(case.id, actor=CLI_OPERATOR)]
     assert kinds.index("message_sent") < kinds.index("message_received")
     assert [m.status for m in engine.messages.of_case(case.id)] == ["delivered"]
 
@@ -186,8 +191,12 @@ def test_partnership_change_reaches_the_cases_of_its_territory(engine: Engine, d
     engine.tasks.complete(f1_case.open_tasks[0].id, {"conferma": False}, actor=COORD)  # the partnership lapses
     assert engine.messages.deliver() == 1
 
-    assert "Verifica effetti del partenariato" in [t.name for t in engine.cases.get(mine.id).open_tasks]
-    assert "Verifica effetti del partenariato" not in [t.name for t in engine.cases.get(other.id).open_tasks]
+    assert "Verifica effetti del partenariato" in [
+        t.name for t in engine.cases.get(mine.id, actor=CLI_OPERATOR).open_tasks
+    ]
+    assert "Verifica effetti del partenariato" not in [
+        t.name for t in engine.cases.get(other.id, actor=CLI_OPERATOR).open_tasks
+    ]
 
 
 @pytest.mark.parametrize("step", [dt.timedelta(days=1, seconds=1)])
@@ -201,7 +210,7 @@ def test_catch_up_fires_overdue_timers_in_due_order(
         clock.advance(hours=1)
     clock.advance(days=3)  # downtime: all three overdue
     assert engine.timers.fire_due() == 3
-    fired_at = {i: [e.seq for e in engine.cases.history(i) if e.kind == "timer_fired"] for i in ids}
+    fired_at = {i: [e.seq for e in engine.cases.history(i, actor=CLI_OPERATOR) if e.kind == "timer_fired"] for i in ids}
     assert all(len(v) == 1 for v in fired_at.values())
     with engine._ctx.uow(write=False) as uow:
         assert uow.timers.count("fired") == 3

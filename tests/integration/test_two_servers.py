@@ -20,6 +20,7 @@ from engine.application import Engine
 from engine.bpmn.loader import SourceFile
 from tests.conftest import DESIGNER
 from tests.fixtures.diagrams import looped, multi_instance
+from tests.support.teams import act_for_every_organisation
 from tests.support.two_servers import outcome
 
 COORD = Actor("coord", frozenset({"coordinatore"}))
@@ -50,6 +51,8 @@ def patterns(n: int) -> dict[str, str]:
 
 def run_case(servers: dict[str, Engine], pattern: str, pid: str, n: int) -> int:
     case = servers[pattern[0]].cases.start(pid, {"items": [f"ente {i:03}" for i in range(n)]}, actor=COORD)
+    act_for_every_organisation(servers[pattern[0]], case.id, PARTNER)  # the partner in charge answers
+    case = servers[pattern[0]].cases.get(case.id, actor=COORD)
     for step, server in enumerate(pattern[1:]):
         if not case.open_tasks:
             break

@@ -20,6 +20,7 @@ from engine import Actor
 from engine.application import Engine
 from engine.bpmn.loader import Library, SourceFile
 from engine.bpmn.prewiring import spec_fingerprint
+from engine.policy import CLI_OPERATOR
 from tests.support.two_servers import TwoServers, outcome
 
 AUDITOR = Actor("revisore", frozenset({"auditor"}))
@@ -42,7 +43,7 @@ def replay_every_case_afterwards(request: pytest.FixtureRequest) -> Iterator[Non
     yield
     if engine is None:
         return
-    cases = engine.cases.list(limit=10_000)
+    cases = engine.cases.list(limit=10_000, actor=CLI_OPERATOR)
     for case in cases:
         result = engine.audit.replay(case.id, actor=AUDITOR)
         assert result.faithful, (

@@ -28,7 +28,9 @@ import time_machine
 from engine import Engine
 from engine.clock import FixedClock
 from engine.model import Actor, CaseEvent, CaseView, EventKind, TaskView
+from engine.policy import CLI_OPERATOR
 from tests.processes.test_diagrams_f3_f5_raw import base_data
+from tests.support.teams import route_to
 from tests.unit.test_forms_f1_f2 import VALID
 
 DESIGNER = Actor("progettista", frozenset({"progettista"}))
@@ -124,7 +126,7 @@ class Scenario:
     # -- reading --
 
     def case(self, case_id: int) -> CaseView:
-        return self.engine.cases.get(case_id)
+        return self.engine.cases.get(case_id, actor=CLI_OPERATOR)
 
     def data(self, case_id: int) -> dict[str, Any]:
         return self.case(case_id).data
@@ -134,7 +136,7 @@ class Scenario:
         return sorted(t.bpmn_id for t in self.case(case_id).open_tasks)
 
     def history(self, case_id: int) -> list[CaseEvent]:
-        return self.engine.cases.history(case_id)
+        return self.engine.cases.history(case_id, actor=CLI_OPERATOR)
 
     def completed(self, case_id: int) -> list[str]:
         """Bpmn ids of the task_completed events of the audit log, in order."""
@@ -158,7 +160,9 @@ class Scenario:
 
     def in_phase(self, case_id: int, phase: str) -> bool:
         """Whether the engine files the case under ``phase`` (the inbox/case-list filter)."""
-        return case_id in {c.id for c in self.engine.cases.list(phase=phase, territory=self.territory)}
+        return case_id in {
+            c.id for c in self.engine.cases.list(phase=phase, territory=self.territory, actor=CLI_OPERATOR)
+        }
 
     # -- acting --
 
@@ -176,6 +180,7 @@ class Scenario:
         assert task.form_key, f"{bpmn_id} has no form"
         assert task.territory == self.territory
         who = self.actor(task.role)
+        route_to(self.engine, task, who)  # an organisation lane: the coordinator names who acts for it
         inbox = {t.id for t in self.engine.tasks.list(case_id=case_id, actor=who)}
         assert task.id in inbox, f"{bpmn_id} is not in the inbox of {who.username}"
         view = self.engine.tasks.complete(task.id, form_data(task.form_key, **overrides), actor=who)

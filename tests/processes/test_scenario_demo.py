@@ -13,36 +13,37 @@ import pytest
 from engine import Engine, errors
 from engine.demo import TERRITORY, _f1_steps, seed
 from engine.model import CaseStatus, EventKind
+from engine.policy import CLI_OPERATOR
 
 
 def demo_case(engine: Engine, pseudonym: str) -> int:
     [case] = [
         c
-        for c in engine.cases.list(process_id="percorso_beneficiario", territory=TERRITORY)
-        if engine.cases.get(c.id).data.get("beneficiario_pseudonimo") == pseudonym
+        for c in engine.cases.list(process_id="percorso_beneficiario", territory=TERRITORY, actor=CLI_OPERATOR)
+        if engine.cases.get(c.id, actor=CLI_OPERATOR).data.get("beneficiario_pseudonimo") == pseudonym
     ]
     return case.id
 
 
 def open_tasks(engine: Engine, case_id: int) -> list[tuple[str, str | None]]:
-    return sorted((t.bpmn_id, t.role) for t in engine.cases.get(case_id).open_tasks)
+    return sorted((t.bpmn_id, t.role) for t in engine.cases.get(case_id, actor=CLI_OPERATOR).open_tasks)
 
 
 def in_phase(engine: Engine, case_id: int, phase: str) -> bool:
-    return case_id in {c.id for c in engine.cases.list(phase=phase)}
+    return case_id in {c.id for c in engine.cases.list(phase=phase, actor=CLI_OPERATOR)}
 
 
 def test_seed_creates_the_partnership_and_cases_at_each_phase(engine: Engine) -> None:
     created = seed(engine)
     assert not [line for line in created if "not seeded" in line or "not deployed" in line], created
 
-    [f1] = engine.cases.list(process_id="accordo_partenariato", territory=TERRITORY)
-    partnership = engine.cases.get(f1.id)
+    [f1] = engine.cases.list(process_id="accordo_partenariato", territory=TERRITORY, actor=CLI_OPERATOR)
+    partnership = engine.cases.get(f1.id, actor=CLI_OPERATOR)
     assert partnership.status is CaseStatus.COMPLETED
     assert partnership.data["partenariato_attivo"] is True
-    changed = [e for e in engine.cases.history(f1.id) if e.kind == EventKind.PARTNERSHIP_CHANGED]
+    changed = [e for e in engine.cases.history(f1.id, actor=CLI_OPERATOR) if e.kind == EventKind.PARTNERSHIP_CHANGED]
     assert [e.data for e in changed] == [{"territory": TERRITORY, "active": True}]
-    answers = [e for e in engine.cases.history(f1.id) if e.bpmn_id == "UT_risposta_partner"]
+    answers = [e for e in engine.cases.history(f1.id, actor=CLI_OPERATOR) if e.bpmn_id == "UT_risposta_partner"]
     assert len(answers) == 3 and {e.actor for e in answers} == {"partner"}, "done by the demo users"
 
     intake = demo_case(engine, "DEMO-001")
@@ -59,7 +60,7 @@ def test_seed_creates_the_partnership_and_cases_at_each_phase(engine: Engine) ->
     implementation = demo_case(engine, "DEMO-004")
     assert open_tasks(engine, implementation) == [("Task_convenzione", "coordinatore")]
     assert in_phase(engine, implementation, "attuazione_tirocinio")
-    assert engine.cases.get(implementation).data["stato_caso"] == "IN_ATTUAZIONE"
+    assert engine.cases.get(implementation, actor=CLI_OPERATOR).data["stato_caso"] == "IN_ATTUAZIONE"
     for case_id in (intake, assessment):
         assert in_phase(engine, case_id, "valutazione_bisogno")
 
@@ -77,27 +78,27 @@ def test_seed_creates_the_partnership_and_cases_at_each_phase(engine: Engine) ->
 
 def test_a_second_seed_changes_nothing(engine: Engine) -> None:
     seed(engine)
-    cases = {c.id: c.version for c in engine.cases.list()}
-    events = {case_id: len(engine.cases.history(case_id)) for case_id in cases}
+    cases = {c.id: c.version for c in engine.cases.list(actor=CLI_OPERATOR)}
+    events = {case_id: len(engine.cases.history(case_id, actor=CLI_OPERATOR)) for case_id in cases}
 
     assert seed(engine) == []
-    assert {c.id: c.version for c in engine.cases.list()} == cases
-    assert {case_id: len(engine.cases.history(case_id)) for case_id in cases} == events
+    assert {c.id: c.version for c in engine.cases.list(actor=CLI_OPERATOR)} == cases
+    assert {case_id: len(engine.cases.history(case_id, actor=CLI_OPERATOR)) for case_id in cases} == events
 
 
 def test_an_interrupted_seed_resumes(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("engine.demo.MAX_STEPS", 4)  # the first seed stops in the middle of F1
     first = seed(engine)
-    [f1] = engine.cases.list(process_id="accordo_partenariato")
-    assert engine.cases.get(f1.id).status is CaseStatus.RUNNING
+    [f1] = engine.cases.list(process_id="accordo_partenariato", actor=CLI_OPERATOR)
+    assert engine.cases.get(f1.id, actor=CLI_OPERATOR).status is CaseStatus.RUNNING
     assert len([line for line in first if "not seeded" in line and "no active partnership" in line]) == 4
-    assert engine.cases.list(process_id="percorso_beneficiario") == []
+    assert engine.cases.list(process_id="percorso_beneficiario", actor=CLI_OPERATOR) == []
 
     monkeypatch.undo()
     resumed = seed(engine)
     assert resumed[0].startswith(f"case {f1.id} accordo_partenariato Partenariato {TERRITORY}: 6 step(s) resumed")
-    assert engine.cases.get(f1.id).data["partenariato_attivo"] is True
-    assert len(engine.cases.list(process_id="percorso_beneficiario")) == 4
+    assert engine.cases.get(f1.id, actor=CLI_OPERATOR).data["partenariato_attivo"] is True
+    assert len(engine.cases.list(process_id="percorso_beneficiario", actor=CLI_OPERATOR)) == 4
     assert seed(engine) == []
 
 
@@ -116,13 +117,13 @@ def test_seeded_territory_accepts_new_cases_and_others_do_not(engine: Engine) ->
 
 def test_the_signed_agreement_becomes_a_protocol_among_the_registered_partners(engine: Engine) -> None:
     seed(engine)
-    [f1] = engine.cases.list(process_id="accordo_partenariato", territory=TERRITORY)
+    [f1] = engine.cases.list(process_id="accordo_partenariato", territory=TERRITORY, actor=CLI_OPERATOR)
     coordinator = engine.users.get("coordinatore")
     [agreement] = [p for p in engine.registry.protocols(actor=coordinator) if p.origin_case_id == f1.id]
     assert (agreement.status, agreement.number, agreement.kind) == ("firmato", "DEMO-PG-2026-1", "protocollo_intesa")
     assert {p.code for p in agreement.parties} == {"ATS_DEMO", "CPI_DEMO", "COOP_PONTE"}
     assert agreement.organisation_code == "ATS_DEMO"  # the social district leads
-    assert agreement.expires_on == engine.cases.get(f1.id).data["data_scadenza"]
+    assert agreement.expires_on == engine.cases.get(f1.id, actor=CLI_OPERATOR).data["data_scadenza"]
     active = engine.registry.activate_protocol(agreement.id, actor=coordinator)
     assert active.status == "attivo" and active.lifecycle_case_id is not None
 

@@ -13,6 +13,7 @@ import pytest
 from engine import Engine
 from engine.clock import FixedClock
 from engine.model import CaseStatus, EventKind, TaskStatus
+from engine.policy import CLI_OPERATOR
 from tests.processes.scenario_data import (
     DOCUMENTI_MANCANTI,
     INTEGRAZIONE,
@@ -60,7 +61,10 @@ def test_not_eligible_is_closed_with_a_referral(s: Scenario) -> None:
     assert s.lanes["UT_invio_altri_servizi"] == "assistente_sociale"
     assert s.lanes["UT_did_psp"] == "operatore_cpi"
     assert s.kinds(case_id)[-1] == EventKind.COMPLETED
-    assert s.engine.cases.list(status=CaseStatus.COMPLETED, process_id="percorso_beneficiario")[0].id == case_id
+    assert (
+        s.engine.cases.list(status=CaseStatus.COMPLETED, process_id="percorso_beneficiario", actor=CLI_OPERATOR)[0].id
+        == case_id
+    )
 
 
 def test_missing_documents_are_archived_when_the_30_days_pass(s: Scenario) -> None:

@@ -15,7 +15,9 @@ from forms import FORMS
 # Codes that name a health condition or service (C2) or a judicial position or service (C3).
 REVEALS = {
     "C2": re.compile(r"SERD|CSM|DSM|SANITAR|PSICHIATR|DIPENDEN|ALCOL|TOSSIC|INVALID|DISAB|L68|RICADUTA|CLINIC"),
-    "C3": re.compile(r"UEPE|USSM|DETENUT|CARCER|PENITENZ|GIUSTIZIA|PENA\b|MISURA_ALTERNATIVA|SMURAGLIA|MESSA_ALLA_PROVA"),
+    "C3": re.compile(
+        r"UEPE|USSM|DETENUT|CARCER|PENITENZ|GIUSTIZIA|PENA\b|MISURA_ALTERNATIVA|SMURAGLIA|MESSA_ALLA_PROVA"
+    ),
 }
 COVERS = {"C2": {"C2", "C23"}, "C3": {"C3", "C23"}}
 
@@ -39,7 +41,9 @@ def choices(field: fields.Field) -> list[str]:
 
 
 def test_every_form_field_has_a_data_class() -> None:
-    unclassified = [f"{key}.{name}" for key, name, field in every_field() if field_class(FORMS[key], field) not in CLASSES]
+    unclassified = [
+        f"{key}.{name}" for key, name, field in every_field() if field_class(FORMS[key], field) not in CLASSES
+    ]
     assert unclassified == []
 
 
@@ -68,10 +72,12 @@ def test_the_check_catches_a_leaking_field() -> None:
 
 def test_a_generalised_value_is_shown_whole_only_to_who_may_see_its_class() -> None:
     from engine.model import Actor
+    from engine.policy import Relation, Target
     from engine.privacy import filter_data
 
+    in_team = Target(None, frozenset({Relation.TEAM, Relation.ORGANISATION}))
     data = {"strumento": "CONVENZIONE_L68", "tipo_tirocinio": "EXTRACURRICOLARE_L68"}
     tutor = Actor("t", frozenset({"tutor_aziendale"}))
     social = Actor("s", frozenset({"assistente_sociale"}))
-    assert filter_data(data, tutor)[0] == {"strumento": "CONVENZIONE", "tipo_tirocinio": "EXTRACURRICOLARE"}
-    assert filter_data(data, social)[0] == data
+    assert filter_data(data, tutor, in_team)[0] == {"strumento": "CONVENZIONE", "tipo_tirocinio": "EXTRACURRICOLARE"}
+    assert filter_data(data, social, in_team)[0] == data

@@ -15,6 +15,7 @@ import pytest
 from lxml import etree
 
 from engine.model import Actor
+from engine.policy import Relation, Target
 from engine.privacy import classified_fields, filter_data
 from forms import FORMS
 
@@ -156,6 +157,9 @@ def test_derived_category_variables_are_classified(name: str) -> None:
     assert name in classified_fields()
 
 
+IN_CHARGE = Target(None, frozenset({Relation.TEAM, Relation.ORGANISATION}))
+
+
 def test_filter_withholds_by_role() -> None:
     data = {
         "eta": 35,
@@ -168,15 +172,25 @@ def test_filter_withholds_by_role() -> None:
     health = {"evidenze_sanitarie", "invalidita_civile_perc", "disabilita"}
     justice = {"misura_alternativa", "evidenze_giustizia"}
 
-    visible, withheld, shown = filter_data(data, CASE_MANAGER)
+    # each in their own relation to the case: named in its team, or of the service in charge
+    visible, withheld, shown = filter_data(data, CASE_MANAGER, IN_CHARGE)
     assert visible == data and withheld == [] and set(shown) == health | justice
 
-    visible, withheld, shown = filter_data(data, HEALTH)
+    visible, withheld, shown = filter_data(data, HEALTH, IN_CHARGE)
     assert set(visible) == {"eta"} | health and set(withheld) == justice and set(shown) == health
 
-    visible, withheld, shown = filter_data(data, JUSTICE)
+    visible, withheld, shown = filter_data(data, JUSTICE, IN_CHARGE)
     assert set(visible) == {"eta"} | justice and set(withheld) == health
 
     for outsider in (JOB_CENTRE, TUTOR):
-        visible, withheld, shown = filter_data(data, outsider)
+        visible, withheld, shown = filter_data(data, outsider, IN_CHARGE)
         assert visible == {"eta": 35} and set(withheld) == health | justice and shown == []
+
+
+def test_outside_the_case_no_role_sees_health_or_judicial_data() -> None:
+    """The same roles, outside the case's team and not of the service in charge (an ASL or UEPE
+    referent of another organisation): nothing classified shows."""
+    data = {"eta": 35, "invalidita_civile_perc": 60, "misura_alternativa": True}
+    for actor in (CASE_MANAGER, HEALTH, JUSTICE):
+        visible, withheld, shown = filter_data(data, actor, Target(None))
+        assert visible == {"eta": 35} and shown == []

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from engine import Engine
 from engine.demo import DEMO_PASSWORD, DEMO_USERS, OPERATOR, TERRITORY
 from engine.model import CaseView, TaskView
+from engine.policy import CLI_OPERATOR
 from tests.unit import test_forms_f1_f2, test_forms_f3_f5
 from web import create_app
 
@@ -95,7 +96,7 @@ def start_case(engine: Engine, title: str = "BEN-0001") -> CaseView:
 
 
 def open_task(engine: Engine, case_id: int, bpmn_id: str | None = None) -> TaskView:
-    tasks = engine.cases.get(case_id).open_tasks
+    tasks = engine.cases.get(case_id, actor=CLI_OPERATOR).open_tasks
     found = [t for t in tasks if bpmn_id is None or t.bpmn_id == bpmn_id]
     assert found, f"{bpmn_id} is not open; open: {[t.bpmn_id for t in tasks]}"
     return found[0]

@@ -230,6 +230,8 @@ def test_reassign_is_for_coordinators(api_as: Any, demo: Engine) -> None:
     case = start_case(demo)
     task = advance(demo, case.id, "UT_analisi_preliminare")
     demo.users.add("assistente2", "Seconda Assistente", [("assistente_sociale", TERRITORY)])
+    # a social worker's task goes to the case manager: the case is handed over to assistente2 first
+    demo.teams.add(case.id, "responsabile", username="assistente2", actor=demo.users.get("coordinatore"))
     coordinator = api_as("coordinatore")
     problem(coordinator.post(f"/tasks/{task.id}/reassign", json={"assignee": "cpi"}), 422)  # wrong role
     problem(coordinator.post(f"/tasks/{task.id}/reassign", json={"assignee": "ghost"}), 404)

@@ -19,6 +19,7 @@ from engine import Engine
 from engine.audit.bundle import verify_bundle
 from engine.audit.pdf import KIND_LABELS as PDF_KIND_LABELS
 from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import F2_STEPS, ROLE_USER, VALID, advance, login_as, make_app, open_task, start_case
 from tests.web.live import chromium, serve
 from tests.web.test_authorization_matrix import PUBLIC, concrete
@@ -67,7 +68,7 @@ def test_timeline_lists_every_event_and_its_filters_work(app: Flask, demo: Engin
     url = f"/cases/{case.id}/timeline"
 
     page = auditor.get(url).get_data(as_text=True)
-    events = demo.cases.history(case.id)
+    events = demo.cases.history(case.id, actor=CLI_OPERATOR)
     assert [seq for seq, _ in rows(page)] == [e.seq for e in events]
     assert "Avvio del caso" in page and "Presa in carico attività" in page and "Scheda di segnalazione" in page
     assert "Dott.ssa Bianchi" in page  # the data submitted with the task
@@ -215,6 +216,7 @@ def test_access_log_shows_who_viewed_personal_data(app: Flask, demo: Engine) -> 
     case = start_case(demo)
     advance(demo, case.id, "UT_analisi_preliminare")
     assert login_as(app.test_client(), "assistente").get(f"/cases/{case.id}").status_code == 200
+    demo.teams.add(case.id, "cpi", username="cpi", actor=demo.users.get("coordinatore"))  # the job centre's officer
     assert login_as(app.test_client(), "cpi").get(f"/cases/{case.id}").status_code == 200  # sees none: not logged
     auditor = login_as(app.test_client(), "auditor")
 
@@ -331,7 +333,7 @@ def test_every_write_route_refuses_the_auditor(app: Flask, demo: Engine) -> None
         "POST /api/v1/tasks/<task_id>/complete",
         "PUT /api/v1/tasks/<task_id>/draft",
     } <= set(checked), checked
-    assert demo.cases.get(case.id).open_tasks[0].assignee is None  # nothing changed
+    assert demo.cases.get(case.id, actor=CLI_OPERATOR).open_tasks[0].assignee is None  # nothing changed
     # their own API tokens are theirs to manage
     own = login_as(app.test_client(), "auditor").post("/account/tokens", data={"name": "revisione"})
     assert own.status_code == 200 and 'data-testid="new-token"' in own.get_data(as_text=True)

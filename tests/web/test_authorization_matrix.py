@@ -1,19 +1,28 @@
-"""Every endpoint × every role (and anonymous): who gets in, who gets 403, who must log in.
+"""Every endpoint × every role × {in the case's team, out of it, in another territory} (and
+anonymous): who gets in, who gets 403, who must log in — checked against the one policy table.
 
 Each row names an endpoint, the area of ``web.security.AREAS`` that guards it and the status a
 permitted caller gets with the row's (often deliberately unknown or incomplete) input: that
-status proves the request passed the role gate and reached the engine. Everyone else gets 403;
-anonymous browsers are sent to the login page, anonymous API calls get 401.
+status proves the request passed the role gate and reached the engine. A row about one case
+also names the permission of ``engine.policy`` it needs on that case: a caller then gets the
+row's status only when the policy grants it that permission in their relation to the case
+(named in the team, or a member of an organisation it names; neither; another territory).
+Everyone else gets 403; anonymous browsers are sent to the login page, anonymous API calls get
+401. The lists (cases, tasks) answer everyone they admit, and show the case only to whom the
+policy grants it: zero unexpected grants.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from engine import Engine
+from engine import Actor, Engine
+from engine.demo import TERRITORY
+from engine.policy import Permission, Relation, Target, allows
 from engine.roles import ROLES
 from tests.web.conftest import login_as, make_app, start_case
 from web.security import AREAS
@@ -192,8 +201,42 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/api/v1/reports/participants?period=2026", "monitoring_participants", 200, None),
     ("GET", "/api/v1/reports/bottlenecks?period=2026", "monitoring", 200, None),
 ]
+# The permission a row about the case needs on it (rows not listed touch no particular case).
+CASE_PERMISSION: dict[tuple[str, str], Permission] = {
+    ("GET", f"/cases/{CASE}"): Permission.CASE_READ,
+    ("GET", f"/cases/{CASE}/diagram.json"): Permission.CASE_READ,
+    ("GET", f"/api/v1/cases/{CASE}"): Permission.CASE_READ,
+    ("GET", f"/api/v1/cases/{CASE}/history"): Permission.CASE_READ,
+    ("POST", f"/api/v1/cases/{CASE}/migrate"): Permission.MIGRATE,
+    **{
+        ("GET", f"{prefix}/cases/{CASE}/{page}"): Permission.AUDIT_READ
+        for prefix in ("", "/api/v1")
+        for page in ("timeline", "replay", "replay.json", "dossier.pdf", "dossier.json")
+    },
+}
 CALLERS = [*sorted(ROLES), None]  # None: anonymous
-PUBLIC = {"/login", "/logout", "/health", "/health/live", "/health/ready", "/", "/api/v1/openapi.json", "/api/v1/docs", "/static/<path:filename>"}
+ELSEWHERE = "ATS-Altrove"
+# The three standings of a caller towards the case: prefix of their user name, and territory.
+STANDINGS = {"in": ("m", TERRITORY), "out": ("o", TERRITORY), "far": ("x", ELSEWHERE)}
+# Roles named in a team as people; the others that act for an organisation join one.
+TEAM_PEOPLE = {"assistente_sociale": "equipe", "equipe_multidisciplinare": "equipe", "operatore_cpi": "cpi"}
+TEAM_ORGANISATIONS = {
+    "referente_sanitario": ("sanitario", "servizio_sanitario"),
+    "referente_giustizia": ("giustizia", "giustizia"),
+    "tutor_aziendale": ("ospitante", "impresa_mentor"),
+    "referente_ente_partner": ("partner", "terzo_settore"),
+}
+PUBLIC = {
+    "/login",
+    "/logout",
+    "/health",
+    "/health/live",
+    "/health/ready",
+    "/",
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
+    "/static/<path:filename>",
+}
 
 
 def allowed(role: str | None, area: str, method: str = "GET") -> bool:
@@ -223,56 +266,136 @@ def concrete(rule: str, case: str = CASE, task: str = MISSING_TASK) -> str:
     )
 
 
+@dataclass
+class World:
+    app: Flask
+    case_id: int
+    tokens: dict[str, str]  # user name → API token
+    actors: dict[str, Actor]  # user name → actor
+    relations: dict[str, frozenset[Relation]]  # user name → their relations to the case
+
+
+def user(role: str, standing: str) -> str:
+    return f"{STANDINGS[standing][0]}_{role}"
+
+
 @pytest.fixture
-def world(demo: Engine) -> tuple[Flask, int, dict[str, str]]:
-    """One user per role covering every territory, a token each, and one running case."""
-    tokens = {}
-    for role in ROLES:
-        demo.users.add(f"m_{role}", role, [(role, "")])
-        tokens[role] = demo.accounts.create_token("matrix", actor=demo.users.get(f"m_{role}"))[1]
+def world(demo: Engine) -> World:
+    """Per role three users: named in the case's team (or a member of an organisation it names),
+    out of the team (of another organisation of the same kind), and of another territory; one
+    running case of the demo territory (its case manager is the demo social worker)."""
+    coordinator = demo.users.get("coordinatore")
     case = start_case(demo)
-    return make_app(demo), case.id, tokens
+    relations: dict[str, frozenset[Relation]] = {}
+    for role in ROLES:
+        for prefix, territory in STANDINGS.values():
+            demo.users.add(f"{prefix}_{role}", f"{prefix} {role}", [(role, territory)])
+            relations[f"{prefix}_{role}"] = frozenset()
+    for role, (relation, kind) in TEAM_ORGANISATIONS.items():
+        for standing in ("in", "out"):
+            code = f"{standing.upper()}_{kind.upper()}"
+            demo.registry.add_organisation(code, code, kind, TERRITORY, actor=coordinator)
+            demo.registry.add_member(code, user(role, standing), actor=coordinator)
+        demo.teams.add(case.id, relation, organisation=f"IN_{kind.upper()}", actor=coordinator)
+        relations[user(role, "in")] = frozenset({Relation.ORGANISATION})
+    for role, relation in TEAM_PEOPLE.items():
+        demo.teams.add(case.id, relation, username=user(role, "in"), actor=coordinator)
+        relations[user(role, "in")] = frozenset({Relation.TEAM})
+    tokens, actors = {}, {}
+    for name in relations:
+        actors[name] = demo.users.get(name)
+        tokens[name] = demo.accounts.create_token("matrix", actor=actors[name])[1]
+    return World(make_app(demo), case.id, tokens, actors, relations)
 
 
-def test_every_html_endpoint_for_every_role(world: tuple[Flask, int, dict[str, str]]) -> None:
-    app, case_id, _ = world
+def expected_status(world: World, name: str, role: str, method: str, path: str, area: str, ok: int) -> int:
+    """What the policy table says ``name`` (holding ``role``) gets from the row."""
+    if not allowed(role, area, method):
+        return 403
+    permission = CASE_PERMISSION.get((method, path.split("?")[0]))
+    if permission is None:
+        return ok
+    standing = Target(TERRITORY, world.relations[name])
+    return ok if allows(world.actors[name], permission, standing) else 403
+
+
+def callers() -> list[tuple[str | None, str | None]]:
+    """(user name, role) of every caller: each role in each standing, and anonymous."""
+    return [(user(role, standing), role) for role in sorted(ROLES) for standing in STANDINGS] + [(None, None)]
+
+
+def test_every_html_endpoint_for_every_role_and_standing(world: World) -> None:
     problems = []
     for method, path, area, ok, form in HTML:
-        url = path.replace(CASE, str(case_id))
-        for role in CALLERS:
-            client = app.test_client()
-            if role:
-                login_as(client, f"m_{role}")
+        url = path.replace(CASE, str(world.case_id))
+        for name, role in callers():
+            client = world.app.test_client()
+            if name:
+                login_as(client, name)
             response = client.open(url, method=method, data=form)
-            if role is None:
+            if name is None or role is None:
                 expected = 302
                 good = response.status_code == 302 and "/login" in response.headers["Location"]
             else:
-                expected = ok if allowed(role, area, method) else 403
+                expected = expected_status(world, name, role, method, path, area, ok)
                 good = response.status_code == expected
             if not good:
-                problems.append(f"{method} {path} as {role}: {response.status_code}, expected {expected}")
+                problems.append(f"{method} {path} as {name}: {response.status_code}, expected {expected}")
     assert not problems, "\n".join(problems)
 
 
-def test_every_api_endpoint_for_every_role(world: tuple[Flask, int, dict[str, str]]) -> None:
-    app, case_id, tokens = world
+def test_every_api_endpoint_for_every_role_and_standing(world: World) -> None:
     problems = []
     for method, path, area, ok, body in API:
-        url = path.replace(CASE, str(case_id))
-        for role in CALLERS:
-            headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
-            response = app.test_client().open(url, method=method, json=body, headers=headers)
-            expected = 401 if role is None else ok if allowed(role, area, method) else 403
+        url = path.replace(CASE, str(world.case_id))
+        for name, role in callers():
+            headers = {"Authorization": f"Bearer {world.tokens[name]}"} if name else {}
+            response = world.app.test_client().open(url, method=method, json=body, headers=headers)
+            if name is None or role is None:
+                expected = 401
+            else:
+                expected = expected_status(world, name, role, method, path, area, ok)
             if response.status_code != expected:
-                problems.append(f"{method} {path} as {role}: {response.status_code}, expected {expected}")
+                problems.append(f"{method} {path} as {name}: {response.status_code}, expected {expected}")
             elif expected >= 400 and response.mimetype != "application/problem+json":
-                problems.append(f"{method} {path} as {role}: {response.mimetype}")
+                problems.append(f"{method} {path} as {name}: {response.mimetype}")
     assert not problems, "\n".join(problems)
 
 
-def test_the_matrix_covers_every_route(world: tuple[Flask, int, dict[str, str]]) -> None:
-    app, _, _ = world
+def test_the_lists_show_the_case_only_to_whom_the_policy_grants_it(world: World) -> None:
+    """Case lists (API and page) and inboxes (API and page, with counts): no unexpected grant. The
+    case's open task is in the coordinators' lane: offered to the territory's coordinators only."""
+    problems = []
+    [task] = world.app.extensions["engine"].cases.get(world.case_id, actor=world.actors["m_coordinatore"]).open_tasks
+    assert (task.role, task.audience) == ("coordinatore", "territory")
+    for name, role in callers():
+        if name is None or role is None:
+            continue
+        listed = allowed(role, "cases") and allows(
+            world.actors[name], Permission.CASE_LIST, Target(TERRITORY, world.relations[name])
+        )
+        headers = {"Authorization": f"Bearer {world.tokens[name]}"}
+        cases = world.app.test_client().get("/api/v1/cases", headers=headers)
+        shown = cases.status_code == 200 and world.case_id in [c["id"] for c in cases.get_json()]
+        page = login_as(world.app.test_client(), name).get("/cases")
+        on_page = page.status_code == 200 and "BEN-0001" in page.get_data(as_text=True)
+        if (shown, on_page) != (listed, listed):
+            problems.append(f"cases as {name}: API {shown}, page {on_page}, policy {listed}")
+        offered = role == task.role and world.actors[name].holds(role, TERRITORY)
+        tasks = world.app.test_client().get("/api/v1/tasks?scope=claimable", headers=headers)
+        got = tasks.status_code == 200 and [t["id"] for t in tasks.get_json()["items"]] == [task.id]
+        counted = tasks.status_code == 200 and tasks.get_json()["total"] == int(offered)
+        if (got, counted) != (offered, True) and not (tasks.status_code == 403 and not offered):
+            problems.append(f"tasks as {name}: {tasks.status_code} {tasks.get_json()}, policy {offered}")
+        inbox = login_as(world.app.test_client(), name).get("/inbox?tab=role")
+        html = inbox.get_data(as_text=True)
+        if inbox.status_code == 200 and ((task.id in html) != offered or f'count-role">{int(offered)}<' not in html):
+            problems.append(f"inbox as {name}: offered {task.id in html}, policy {offered}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_matrix_covers_every_route(world: World) -> None:
+    app = world.app
     covered = {(m, p.split("?")[0]) for m, p, *_ in HTML + API}
     missing = []
     for rule in app.url_map.iter_rules():

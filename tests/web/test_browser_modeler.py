@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from engine import Engine
 from engine.demo import TERRITORY
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import make_app
 from tests.web.live import chromium, serve
 
@@ -181,19 +182,19 @@ def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version
     # its first task, as v1 says.
     new_case = demo.cases.start(PROCESS, {"territorio": TERRITORY}, actor=coordinator)
     assert new_case.process_version == 2
-    assert demo.cases.get(old_case.id).process_version == 1
+    assert demo.cases.get(old_case.id, actor=CLI_OPERATOR).process_version == 1
     for case_id in (old_case.id, new_case.id):
-        [task] = demo.cases.get(case_id).open_tasks
+        [task] = demo.cases.get(case_id, actor=CLI_OPERATOR).open_tasks
         assert task.bpmn_id == "Task_primo"
         demo.tasks.complete(task.id, {"conferma": True}, actor=coordinator)
-    [added] = demo.cases.get(new_case.id).open_tasks
+    [added] = demo.cases.get(new_case.id, actor=CLI_OPERATOR).open_tasks
     assert (added.bpmn_id, added.name, added.form_key, added.role) == (
         task_id,
         "Colloquio di ascolto",
         "generico_conferma",
         "coordinatore",
     )
-    assert demo.cases.get(old_case.id).status.value == "completed"
+    assert demo.cases.get(old_case.id, actor=CLI_OPERATOR).status.value == "completed"
 
 
 def test_library_diagrams_round_trip_through_the_modeler_unchanged(

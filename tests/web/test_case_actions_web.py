@@ -14,6 +14,7 @@ from engine import Engine
 from engine.clock import FixedClock
 from engine.demo import TERRITORY
 from engine.model import CaseStatus, EventKind
+from engine.policy import CLI_OPERATOR
 from tests.processes.scenario_data import scenario
 from tests.web.conftest import login_as, start_case
 from tests.web.test_api import api_as, problem  # noqa: F401  (the fixture)
@@ -41,22 +42,22 @@ def test_withdrawal_from_the_case_page_reaches_the_exit_form(app: Flask, demo: E
     today = demo._ctx.clock.now().date().isoformat()
     response = _post(app, "coordinatore", case.id, "withdraw", date=today, reason="Trasferimento", confirm="1")
     assert response.status_code == 302
-    view = demo.cases.get(case.id)
+    view = demo.cases.get(case.id, actor=CLI_OPERATOR)
     assert [t.bpmn_id for t in view.open_tasks] == ["Task_uscita"]
     assert view.data["stato_caso"] == "RINUNCIA"
 
 
 def test_page_actions_refuse_bad_input_in_italian_and_store_nothing(app: Flask, demo: Engine) -> None:
     case = start_case(demo)
-    before = len(demo.cases.history(case.id))
+    before = len(demo.cases.history(case.id, actor=CLI_OPERATOR))
     no_reason = _post(app, "coordinatore", case.id, "suspend", reason=" ", confirm="1")
     assert no_reason.status_code == 422 and "Indica il motivo." in no_reason.get_data(as_text=True)
     unconfirmed = _post(app, "coordinatore", case.id, "close", reason="x")
     assert unconfirmed.status_code == 422 and "Conferma l&#39;operazione" in unconfirmed.get_data(as_text=True)
     future = _post(app, "coordinatore", case.id, "withdraw", date="3000-01-01", reason="x", confirm="1")
     assert future.status_code == 422 and "Inserisci una data non successiva a oggi." in future.get_data(as_text=True)
-    assert len(demo.cases.history(case.id)) == before
-    assert demo.cases.get(case.id).status is CaseStatus.RUNNING
+    assert len(demo.cases.history(case.id, actor=CLI_OPERATOR)) == before
+    assert demo.cases.get(case.id, actor=CLI_OPERATOR).status is CaseStatus.RUNNING
     assert _post(app, "tutor", case.id, "suspend", reason="x", confirm="1").status_code == 403
 
 
@@ -67,12 +68,12 @@ def test_suspend_resume_and_close_from_the_page(app: Flask, demo: Engine) -> Non
     assert 'data-testid="case-suspended"' in page and 'data-testid="action-resume"' in page
     assert demo.tasks.list(case_id=case.id, actor=demo.users.get("assistente")) == []
     assert _post(app, "coordinatore", case.id, "resume", reason="Dimesso", confirm="1").status_code == 302
-    assert [t.bpmn_id for t in demo.cases.get(case.id).open_tasks] == ["UT_segnalazione"]
+    assert [t.bpmn_id for t in demo.cases.get(case.id, actor=CLI_OPERATOR).open_tasks] == ["UT_segnalazione"]
     assert _post(app, "coordinatore", case.id, "close", reason="Irreperibile", confirm="1").status_code == 302
-    assert demo.cases.get(case.id).status is CaseStatus.CLOSED
+    assert demo.cases.get(case.id, actor=CLI_OPERATOR).status is CaseStatus.CLOSED
     again = _post(app, "coordinatore", case.id, "close", reason="di nuovo", confirm="1")
     assert again.status_code == 409 and "non è più possibile" in again.get_data(as_text=True)
-    kinds = [e.kind for e in demo.cases.history(case.id)]
+    kinds = [e.kind for e in demo.cases.history(case.id, actor=CLI_OPERATOR)]
     assert {EventKind.SUSPENDED, EventKind.RESUMED, EventKind.CLOSED} <= set(kinds)
 
 
@@ -93,7 +94,7 @@ def test_api_case_actions(api_as: Any, demo: Engine) -> None:  # noqa: F811
     assert body["errors"] == {"date": ["Inserisci una data non successiva a oggi."]}
     body = problem(api.post(f"/cases/{case.id}/cancellation", json={"reason": "errore", "confirm": False}), 422)
     assert body["errors"] == {"confirm": ["Conferma l'annullamento del caso."]}
-    assert demo.cases.get(case.id).status is CaseStatus.RUNNING
+    assert demo.cases.get(case.id, actor=CLI_OPERATOR).status is CaseStatus.RUNNING
 
     suspended = api.post(f"/cases/{case.id}/suspension", json={"reason": "Ricovero"})
     assert suspended.status_code == 200 and suspended.get_json()["status"] == "suspended"

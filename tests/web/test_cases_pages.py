@@ -46,7 +46,8 @@ def test_case_page_shows_tasks_history_data_and_withholds_by_role(app: Flask, de
     assert "Analisi preliminare" in social and "DID, profilazione" in social
     assert "Attività completata" in social and "Caso avviato" in social
     assert "bpmn-navigated-viewer.production.min.js" in social and 'data-testid="withheld"' not in social
-    # the job-centre officer does not see health/judicial fields (docs/domain.md, "Data classes")
+    # the job-centre officer of the case does not see health/judicial fields (docs/domain.md, "Data classes")
+    demo.teams.add(case.id, "cpi", username="cpi", actor=demo.users.get("coordinatore"))
     cpi = login_as(app.test_client(), "cpi").get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'data-testid="withheld"' in cpi and "Serve la certificazione dei servizi sanitari" in cpi
     assert "certificazione_sanitaria_necessaria" not in cpi  # named by its label, never by its key

@@ -18,6 +18,7 @@ from werkzeug.test import TestResponse, encode_multipart
 
 from engine import Engine
 from engine.demo import TERRITORY
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import login_as, make_app
 from tests.web.test_api import Api, problem
 
@@ -126,7 +127,7 @@ def start(demo: Engine) -> int:
 
 
 def complete_open(demo: Engine, case_id: int) -> None:
-    [task] = demo.cases.get(case_id).open_tasks
+    [task] = demo.cases.get(case_id, actor=CLI_OPERATOR).open_tasks
     demo.tasks.complete(task.id, {"conferma": True}, actor=demo.users.get("coordinatore"))
 
 
@@ -377,11 +378,11 @@ def test_migrate_one_case_dry_run_first_then_with_a_reason(designer: Api, demo: 
     url = f"/cases/{case_id}/migrate"
     dry = designer.post(url, json={"to_version": 2, "dry_run": True}).get_json()
     assert dry["can_migrate"] and not dry["migrated"] and dry["active"] == ["T1"] and "T2" in dry["added"]
-    assert demo.cases.get(case_id).process_version == 1
+    assert demo.cases.get(case_id, actor=CLI_OPERATOR).process_version == 1
     problem(designer.post(url, json={"to_version": 2}), 422)  # a reason is required
     done = designer.post(url, json={"to_version": 2, "reason": "nuova attività T2"}).get_json()
     assert done["migrated"] and done["from_version"] == 1 and done["to_version"] == 2
-    assert demo.cases.get(case_id).process_version == 2
+    assert demo.cases.get(case_id, actor=CLI_OPERATOR).process_version == 2
     again = designer.post(url, json={"to_version": 2, "dry_run": True}).get_json()
     assert not again["can_migrate"] and "already on version 2" in again["reasons"][0]
     problem(designer.post(url, json={"to_version": 7, "dry_run": True}), 404)
@@ -403,12 +404,12 @@ def test_bulk_migration_reports_each_case_and_a_mapping_moves_the_rest(designer:
     assert "T2" in " ".join(dry[second]["reasons"]) and dry[second]["removed"] == ["T2"]
     results = {r["case_id"]: r for r in designer.post(url, json={"to_version": 2, "reason": "via T2"}).get_json()}
     assert results[first]["migrated"] and not results[second]["migrated"]  # a partial failure
-    assert [demo.cases.get(c).process_version for c in (first, second)] == [2, 1]
+    assert [demo.cases.get(c, actor=CLI_OPERATOR).process_version for c in (first, second)] == [2, 1]
 
     mapping = {"T2": "T1"}  # the case at the dropped step goes back to T1
     mapped = designer.post(url, json={"to_version": 2, "from_version": 1, "reason": "T2 → T1", "mapping": mapping})
     assert [r["case_id"] for r in mapped.get_json()] == [second] and mapped.get_json()[0]["migrated"]
-    assert demo.cases.get(second).process_version == 2
+    assert demo.cases.get(second, actor=CLI_OPERATOR).process_version == 2
     [diagram] = demo.cases.diagram(second, actor=demo.users.get("coordinatore"))
     assert list(diagram.active) == ["T1"]
     problem(designer.post(url, json={"to_version": 9, "dry_run": True}), 404)
@@ -556,7 +557,7 @@ def test_migration_page_dry_run_selected_cases_and_bulk(page: FlaskClient, demo:
 
     dry = page.post(url, data={"to_version": "2", "action": "dry_run"}).get_data(as_text=True)
     assert re.search(rf'data-testid="outcome-{first}">.*migrabile', dry) and "non migrabile" in dry
-    assert demo.cases.get(first).process_version == 1
+    assert demo.cases.get(first, actor=CLI_OPERATOR).process_version == 1
     assert page.post(url, data={"to_version": "2", "action": "migrate"}).status_code == 422  # no reason
     assert page.post(url, data={"to_version": "9", "action": "dry_run"}).status_code == 422
     bad = page.post(url, data={"to_version": "2", "mapping": "solo_uno"})
@@ -573,10 +574,10 @@ def test_migration_page_dry_run_selected_cases_and_bulk(page: FlaskClient, demo:
         },
     )
     assert only.status_code == 200 and "1 casi migrati su 1" in only.get_data(as_text=True)
-    assert [demo.cases.get(c).process_version for c in (first, second)] == [1, 2]
+    assert [demo.cases.get(c, actor=CLI_OPERATOR).process_version for c in (first, second)] == [1, 2]
     bulk = page.post(url, data={"to_version": "2", "from_version": "1", "action": "migrate", "reason": "tutti"})
     assert "1 casi migrati su 1" in bulk.get_data(as_text=True)
-    assert demo.cases.get(first).process_version == 2
+    assert demo.cases.get(first, actor=CLI_OPERATOR).process_version == 2
     missing = page.post(url, data={"to_version": "2", "action": "dry_run", "case_id": "999999"})
     assert missing.status_code == 200 and "not found" in missing.get_data(as_text=True)
 

@@ -31,6 +31,7 @@ from flask.testing import FlaskClient
 
 from engine import Engine
 from engine.demo import TERRITORY
+from engine.policy import CLI_OPERATOR
 from engine.roles import ROLES
 from tests.web.conftest import login_as, make_app, open_task, start_case
 
@@ -272,4 +273,4 @@ def test_json_read_by_a_form_field_reports_the_field(world: World, demo: Engine)
     )
     assert response.status_code == 422
     assert "non ammessi" in response.get_data(as_text=True)
-    assert demo.cases.list(territory=TERRITORY)  # nothing else was touched
+    assert demo.cases.list(territory=TERRITORY, actor=CLI_OPERATOR)  # nothing else was touched

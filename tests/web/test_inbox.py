@@ -45,6 +45,8 @@ def test_only_supervisors_get_the_all_tab_and_reassign(app: Flask, demo: Engine)
     case = start_case(demo)
     task = advance(demo, case.id, "UT_analisi_preliminare")
     demo.users.add("assistente2", "Seconda Assistente", [("assistente_sociale", "ATS-Demo")])
+    # the case manager's task goes to another social worker once the case is handed over
+    demo.teams.add(case.id, "responsabile", username="assistente2", actor=demo.users.get("coordinatore"))
     social = login_as(app.test_client(), "assistente")
     html = social.get("/inbox?tab=all").get_data(as_text=True)
     assert "count-all" not in html and "Riassegna" not in html

@@ -10,6 +10,7 @@ from flask import Flask
 
 from engine import Engine, errors
 from engine.demo import TERRITORY
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import VALID, login_as, open_task, start_case
 from tests.web.test_inbox import counts
 
@@ -69,13 +70,13 @@ def test_new_case_offers_entry_processes_and_needs_the_pseudonym(app: Flask, dem
     assert "accordo_partenariato" in offered
     assert not {"valutazione_bisogno", "monitoraggio", "follow_up", "attuazione"} & set(offered)
     assert not {"impresa", "scadenza_protocollo"} & set(offered)  # opened with their records only
-    before = len(demo.cases.list())
+    before = len(demo.cases.list(actor=CLI_OPERATOR))
     missing = client.post("/cases/new", data={"process_id": "percorso_beneficiario", "territory": TERRITORY})
     assert missing.status_code == 422
     assert "Inserisci lo pseudonimo del beneficiario" in missing.get_data(as_text=True)
     sub = client.post("/cases/new", data={"process_id": "monitoraggio", "territory": TERRITORY})
     assert sub.status_code == 422
-    assert len(demo.cases.list()) == before
+    assert len(demo.cases.list(actor=CLI_OPERATOR)) == before
     # the engine refuses a phase started on its own whatever the client
     try:
         demo.cases.start("monitoraggio", {"territorio": TERRITORY}, actor=demo.users.get("coordinatore"))
@@ -110,7 +111,7 @@ def test_the_api_refuses_a_phase_and_a_path_without_pseudonym(app: Flask, demo: 
 
     token = demo.accounts.create_token("t", actor=demo.users.get("coordinatore"))[1]
     api = Api(app.test_client(), token)
-    before = len(demo.cases.list())
+    before = len(demo.cases.list(actor=CLI_OPERATOR))
     body = problem(api.post("/cases", json={"process_id": "monitoraggio", "territory": TERRITORY, "data": {}}), 422)
     assert "fase di un percorso" in body["errors"]["process_id"][0]
     body = problem(
@@ -119,7 +120,7 @@ def test_the_api_refuses_a_phase_and_a_path_without_pseudonym(app: Flask, demo: 
     assert body["errors"] == {
         "beneficiario_pseudonimo": ["Inserisci lo pseudonimo del beneficiario (un codice, mai il nome)."]
     }
-    assert len(demo.cases.list()) == before
+    assert len(demo.cases.list(actor=CLI_OPERATOR)) == before
 
 
 def test_the_next_task_is_one_the_engine_lets_me_open(app: Flask, demo: Engine) -> None:
@@ -134,7 +135,7 @@ def test_the_next_task_is_one_the_engine_lets_me_open(app: Flask, demo: Engine) 
     ghost = dataclasses.replace(
         real, id="00000000-0000-0000-0000-00000000dead", due_at=real.created_at - dt.timedelta(days=1)
     )
-    view = dataclasses.replace(demo.cases.get(case.id), open_tasks=(ghost, real))
+    view = dataclasses.replace(demo.cases.get(case.id, actor=CLI_OPERATOR), open_tasks=(ghost, real))
     with app.app_context():
         found = next_task(view, demo.users.get("coordinatore"))
     assert found is not None and found.id == real.id

@@ -12,6 +12,7 @@ import re
 from flask import Flask
 
 from engine import Engine
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import ROLE_USER, VALID, advance, login_as, open_task, start_case
 
 TAGS = re.compile(r"<[^>]+>")
@@ -47,7 +48,7 @@ def assert_readable(text: str, data: dict[str, object]) -> None:
 
 def test_case_page_shows_labels_and_italian_formats(app: Flask, demo: Engine) -> None:
     case_id = walk_into_f3(demo)
-    data = demo.cases.get(case_id).data
+    data = demo.cases.get(case_id, actor=CLI_OPERATOR).data
     page = login_as(app.test_client(), "assistente").get(f"/cases/{case_id}").get_data(as_text=True)
     text = visible_text(page)
     assert_readable(text, data)
@@ -67,8 +68,8 @@ def test_case_page_shows_labels_and_italian_formats(app: Flask, demo: Engine) ->
 
 def test_task_sidebar_and_api_are_readable(app: Flask, demo: Engine) -> None:
     case_id = walk_into_f3(demo)
-    data = demo.cases.get(case_id).data
-    task = demo.cases.get(case_id).open_tasks[0]
+    data = demo.cases.get(case_id, actor=CLI_OPERATOR).data
+    task = demo.cases.get(case_id, actor=CLI_OPERATOR).open_tasks[0]
     client = login_as(app.test_client(), ROLE_USER[task.role or ""])
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     sidebar = page[page.index('<aside class="case-summary">') :]
@@ -84,7 +85,7 @@ def test_task_sidebar_and_api_are_readable(app: Flask, demo: Engine) -> None:
 def test_decision_task_shows_the_proposal_above_the_form_and_instructions_once(app: Flask, demo: Engine) -> None:
     case = start_case(demo, "BEN-DECIDE")
     task = advance(demo, case.id, "UT_conferma_esito")
-    data = demo.cases.get(case.id).data
+    data = demo.cases.get(case.id, actor=CLI_OPERATOR).data
     client = login_as(app.test_client(), ROLE_USER[task.role or ""])
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert page.index('data-testid="decision"') < page.index('id="task-form"')
@@ -118,7 +119,7 @@ def test_pdf_dossier_shows_labels_local_times_and_option_labels(app: Flask, demo
 
     case = start_case(demo, "BEN-FASCICOLO")
     advance(demo, case.id, "UT_analisi_preliminare")
-    data = demo.cases.get(case.id).data
+    data = demo.cases.get(case.id, actor=CLI_OPERATOR).data
     pdf = login_as(app.test_client(), "auditor").get(f"/cases/{case.id}/dossier.pdf").data
     document = pypdfium2.PdfDocument(pdf)
     text = " ".join(page.get_textpage().get_text_range() for page in document)

@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 from engine import Engine
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import ROLE_USER, VALID, advance, login_as, open_task, start_case
 from web.form_input import convert
 
@@ -62,7 +63,9 @@ def test_rows_numbers_and_lists_render_and_convert(app: Flask, demo: Engine) -> 
     assert (
         convert(demo.tasks.form_schema("f2_analisi_preliminare"), MultiDict([("eta", "otto")]))["eta"] == "otto"
     )  # passed on: the engine reports it next to the field
-    docs = convert(demo.tasks.form_schema("f2_verifica_documenti"), MultiDict([("documenti_mancanti", "CI\n\n Patente \n")]))
+    docs = convert(
+        demo.tasks.form_schema("f2_verifica_documenti"), MultiDict([("documenti_mancanti", "CI\n\n Patente \n")])
+    )
     assert docs["documenti_mancanti"] == ["CI", "Patente"]
     team = convert(
         demo.tasks.form_schema("f2_quadro_approfondito"),
@@ -126,9 +129,13 @@ def test_task_of_another_role_or_unknown_task(app: Flask, demo: Engine) -> None:
 
 def test_multi_instance_answer_is_prefilled_from_its_item(app: Flask, demo: Engine) -> None:
     coordinator = demo.users.get("coordinatore")
+    # the partners the agreement is addressed to are in the registry, the demo partner acting for them
+    for code, kind in (("COMUNE_ANCONA", "istituzione"), ("CPI_ANCONA", "centro_impiego"), ("COOP_SOLE", "terzo_settore")):
+        demo.registry.add_organisation(code, code, kind, "ATS-Demo", actor=coordinator)
+        demo.registry.add_member(code, "partner", actor=coordinator)
     case = demo.cases.start("accordo_partenariato", {"territorio": "ATS-Demo", "titolo": "Accordo"}, actor=coordinator)
     for _ in range(10):
-        tasks = demo.cases.get(case.id).open_tasks
+        tasks = demo.cases.get(case.id, actor=CLI_OPERATOR).open_tasks
         answers = [t for t in tasks if t.form_key == "f1_risposta_partner"]
         if answers:
             break
