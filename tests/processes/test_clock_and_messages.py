@@ -152,7 +152,7 @@ def d(engine: Engine, clock: FixedClock) -> Driver:
     engine.design.deploy(actor=DESIGNER, note="clock and messages")
     driver = Driver(engine, clock)
     for territory in ("T1", "T2"):
-        engine.registry.set_partnership(territory, True, actor=driver.coordinatore)
+        engine.registry.set_partnership(territory, True, actor=Driver(engine, clock, territory).coordinatore)
     return driver
 
 

@@ -94,6 +94,10 @@ def test_four_founders_two_community_members_quarterly_quota_and_follow_up(s: Sc
     day = today.isoformat()
     ben = [s.start_percorso(f"BEN-{i}") for i in range(1, 5)]
     engine.registry.add_organisation("MENTOR_SRL", "Mentor S.r.l.", "impresa_mentor", T, actor=COORD)
+    # the mentoring is reported by the mentor firm's tutor: the scenario's tutor acts for it
+    tutor = s.actor("tutor_aziendale")
+    engine.users.add(tutor.username, "Tutor", [("tutor_aziendale", T)])
+    engine.registry.add_member("MENTOR_SRL", tutor.username, actor=COORD)
     engine.enterprises.link(enterprise_id, "IMPRESA_MENTOR", organisation="MENTOR_SRL", actor=COORD)
     worker = {"data_assunzione": day, "evidenza_pa": True, "actor": COORD}
     link = engine.enterprises.link

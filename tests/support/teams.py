@@ -28,7 +28,7 @@ def act_for_every_organisation(engine: Engine, case_id: int, actor: Actor, terri
         engine.users.get(actor.username)
     except errors.NotFound:
         engine.users.add(actor.username, actor.username, [(role, "") for role in sorted(actor.roles)])
-    known = {o.code for o in engine.registry.organisations()}
+    known = {o.code for o in engine.registry.organisations(actor=CLI_OPERATOR)}
     for relation, kind in KINDS.items():
         code = f"{stem}_{kind.upper()}"[:60]
         if code not in known:
@@ -62,7 +62,7 @@ def route_to(engine: Engine, task: TaskView, who: Actor) -> None:
         engine.users.get(who.username)
     except errors.NotFound:
         engine.users.add(who.username, who.username, [(role, territory) for role in sorted(who.roles)])
-    found = {o.code: o for o in engine.registry.organisations()}
+    found = {o.code: o for o in engine.registry.organisations(actor=CLI_OPERATOR)}
     if code not in found:
         engine.registry.add_organisation(code, code, kind, territory, actor=CLI_OPERATOR)
     if code not in found or who.username not in {m.username for m in found[code].members}:

@@ -207,6 +207,9 @@ CASE_PERMISSION: dict[tuple[str, str], Permission] = {
     ("GET", f"/cases/{CASE}/diagram.json"): Permission.CASE_READ,
     ("GET", f"/api/v1/cases/{CASE}"): Permission.CASE_READ,
     ("GET", f"/api/v1/cases/{CASE}/history"): Permission.CASE_READ,
+    ("GET", f"/api/v1/cases/{CASE}/outlook"): Permission.CASE_READ,
+    # the page answers a short reason with its form again (422) to whoever may read the case
+    ("POST", f"/cases/{CASE}/actions/suspend"): Permission.CASE_READ,
     ("POST", f"/api/v1/cases/{CASE}/migrate"): Permission.MIGRATE,
     **{
         ("GET", f"{prefix}/cases/{CASE}/{page}"): Permission.AUDIT_READ
