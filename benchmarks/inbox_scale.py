@@ -1,7 +1,11 @@
-"""Inbox scale: the "open tasks for role R (in my territories)" query with 1k, 10k and 100k cases of
-about 5 open human tasks each, on SQLite and PostgreSQL. Rows are bulk-inserted straight into the
-tables (the query only reads ``human_task``); p95 over repeated queries is reported with the ratio
-to the 1k figure.
+"""Inbox scale with team visibility: one inbox page through the engine with 1k, 10k and 100k cases
+of about 5 human tasks each (half of them history), on SQLite and PostgreSQL. Each case has a team
+(its case manager, its job-centre officer, its host firm), and each task its audience as the
+engine routes it: the social worker's and the job centre's tasks to the people the team names,
+the tutor's to the host firm's members, the coordinator's to the territory. Rows are
+bulk-inserted straight into the tables; p95 over repeated queries is reported for three users:
+a job-centre officer named in one case in a hundred (team), a tutor of one firm in a hundred
+(organisation) and a coordinator (territory), with the ratio to the 1k figure.
 
     .venv/bin/python -m benchmarks.inbox_scale [--sizes 1000,10000,100000] [--no-postgres]
 """
@@ -24,6 +28,10 @@ from engine.model import Actor
 ROLES = ["assistente_sociale", "operatore_cpi", "tutor_aziendale", "equipe_multidisciplinare", "coordinatore"]
 TERRITORIES = [f"ATS-{i:02d}" for i in range(20)]
 QUERIES = 200
+PEOPLE = 100  # social workers and job-centre officers, each named in one case in PEOPLE
+FIRMS = 100  # host firms, each hosting one case in FIRMS
+# The audience the engine gives each lane's tasks once the case's team names its people and host.
+AUDIENCE = {"assistente_sociale": "team", "operatore_cpi": "team", "tutor_aziendale": "organisation"}
 PAGE = 20  # one inbox page; every size has at least this many matching rows, so pages are equal
 
 
@@ -32,6 +40,17 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
     rng = random.Random(start_id)
     with engine.db.begin() as conn:
         if start_id == 1:
+            conn.execute(
+                insert(orm.organisation),
+                [
+                    {"id": n, "code": f"FIRMA_{n}", "name": f"Impresa {n}", "kind": "impresa_mentor", "created_at": now}
+                    for n in range(1, FIRMS + 1)
+                ],
+            )
+            conn.execute(
+                insert(orm.app_user).values(username="tutor4", display_name="Tutor", password_hash=None, created_at=now)
+            )
+            conn.execute(insert(orm.organisation_member).values(organisation_id=4, username="tutor4", position=""))
             conn.execute(
                 insert(orm.process_version).values(
                     id=1,
@@ -68,6 +87,25 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
                     for i in ids
                 ],
             )
+            team = []
+            for i in ids:
+                for relation, username, firm in (
+                    ("responsabile", f"as{i % PEOPLE}", None),
+                    ("cpi", f"cpi{i % PEOPLE}", None),
+                    ("ospitante", None, 1 + i % FIRMS),
+                ):
+                    team.append(
+                        {
+                            "case_id": i,
+                            "relation": relation,
+                            "username": username,
+                            "organisation_id": firm,
+                            "added_at": now,
+                            "added_by": "bench",
+                            "ended_at": None,
+                        }
+                    )
+            conn.execute(insert(orm.case_team), team)
             tasks = []
             for i in ids:
                 for k in range(5):
@@ -91,19 +129,41 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
                             "completed_at": None,
                             "completed_by": None,
                             "context": {"case_title": f"caso {i}"},
+                            "audience": AUDIENCE.get(role := ROLES[(i + k) % len(ROLES)], "territory"),
+                            "organisation_id": 1 + i % FIRMS if role == "tutor_aziendale" else None,
                         }
                     )
             conn.execute(insert(orm.human_task), tasks)
 
 
-def measure(engine: Engine) -> float:
-    actor = Actor("operatrice", frozenset({"operatore_cpi"}), frozenset({"ATS-03"}))
+# (label, the user, the lane whose page they open)
+USERS = [
+    (
+        "team",
+        Actor("cpi3", frozenset({"operatore_cpi"}), frozenset({"ATS-03"}), frozenset({("operatore_cpi", "ATS-03")})),
+    ),
+    (
+        "organisation",
+        Actor(
+            "tutor4", frozenset({"tutor_aziendale"}), frozenset({"ATS-03"}), frozenset({("tutor_aziendale", "ATS-03")})
+        ),
+    ),
+    (
+        "territory",
+        Actor("coord", frozenset({"coordinatore"}), frozenset({"ATS-03"}), frozenset({("coordinatore", "ATS-03")})),
+    ),
+]
+
+
+def measure(engine: Engine, actor: Actor) -> tuple[float, int]:
+    """p95 of one inbox page for ``actor`` (and how many tasks the page shows)."""
     times = []
+    shown = 0
     for _ in range(QUERIES):
         start = time.perf_counter()
-        engine.tasks.list(role="operatore_cpi", limit=PAGE, actor=actor)
+        shown = len(engine.tasks.list(limit=PAGE, actor=actor))
         times.append(time.perf_counter() - start)
-    return percentile(times, 95)
+    return percentile(times, 95), shown
 
 
 def main() -> None:
@@ -114,7 +174,7 @@ def main() -> None:
     sizes = [int(x) for x in args.sizes.split(",")]
     for kind in ["sqlite"] if args.no_postgres else ["sqlite", "postgresql"]:
         with fresh_engine(kind) as engine:
-            done, base = 0, None
+            done, base = 0, dict[str, float]()
             for size in sizes:
                 populate(engine, size - done, done + 1)
                 done = size
@@ -122,10 +182,15 @@ def main() -> None:
                 # PRAGMA optimize, which the engine runs when it starts).
                 with engine.db.begin() as conn:
                     conn.exec_driver_sql("ANALYZE")
-                measure(engine)  # warm-up
-                p95 = measure(engine)
-                base = base or p95
-                print(f"{kind:10s} {size:>7} cases: p95 {p95 * 1000:6.2f} ms  (x{p95 / base:.2f} of the first size)")
+                for label, actor in USERS:
+                    measure(engine, actor)  # warm-up
+                    p95, shown = measure(engine, actor)
+                    base.setdefault(label, p95)
+                    print(
+                        f"{kind:10s} {size:>7} cases, {label:12s} ({shown:2d} shown): p95 {p95 * 1000:6.2f} ms"
+                        f"  (x{p95 / base[label]:.2f} of the first size)",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

@@ -101,14 +101,14 @@ DEMO_ORGANISATIONS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
     "ATS_DEMO": (
         "Ambito Territoriale Sociale Demo",
         "servizio_sociale",
-        ("assistente",),
+        ("assistente", "partner"),  # the demo partner referent answers the agreement for each partner
         "accordo_partenariato",
         "Presa in carico congiunta e invii al programma",
     ),
     "CPI_DEMO": (
         "Centro per l'Impiego Demo",
         "centro_impiego",
-        ("cpi", "partner"),
+        ("cpi", "partner"),  # the demo partner referent answers the agreement for each partner
         "accordo_partenariato",
         "DID, profilazione, patti di servizio, collocamento mirato",
     ),
@@ -139,21 +139,6 @@ DEMO_ORGANISATIONS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
         ("tutor",),
         "lettera_impegno",
         "Tutoraggio aziendale e mentoring di start-up",
-    ),
-    # the other partners the demo agreement is addressed to; the demo partner referent answers for each
-    "COMUNE_DEMO": (
-        "Comune Demo",
-        "istituzione",
-        ("partner",),
-        "accordo_partenariato",
-        "Servizi sociali comunali e sostegno all'abitare",
-    ),
-    "COOP_DEMO": (
-        "Cooperativa sociale Demo",
-        "terzo_settore",
-        ("partner",),
-        "accordo_partenariato",
-        "Inserimenti lavorativi e accompagnamento",
     ),
 }
 # The team a demo beneficiary case gets when it starts: relation → organisation of the network.

@@ -44,10 +44,22 @@ def target_of(uow: AbstractUnitOfWork, actor: Actor, record: CaseRecord, now: dt
         relations.add(Relation.TEAM)
     if through_organisation:
         relations.add(Relation.ORGANISATION)
+    if not relations and _offered_intake(uow, actor, record):
+        # an intake task of the case is in the actor's queue: they read the case to take it
+        relations.add(Relation.TEAM)
     if not relations and uow.teams.glass_open(record.id, actor.username, now):
         # a reasoned emergency opening stands for whichever relation the actor's role reads through
         relations = {Relation.TEAM, Relation.ORGANISATION}
     return Target(record.territory, frozenset(relations))
+
+
+def _offered_intake(uow: AbstractUnitOfWork, actor: Actor, record: CaseRecord) -> bool:
+    """Whether an open task of the case is in the actor's intake queue (a team lane nobody in the
+    team holds yet, offered to the territory's holders: engine.teams)."""
+    return any(
+        t.audience == "territory" and t.role in OPEN_WHILE_UNSTAFFED and actor.holds(t.role, t.territory)
+        for t in uow.tasks.open_for_case(record.id)
+    )
 
 
 def may_work(uow: AbstractUnitOfWork, actor: Actor, task: TaskView) -> bool:
