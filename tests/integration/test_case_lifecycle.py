@@ -149,7 +149,7 @@ def test_a_cancelled_case_keeps_its_data_and_corrections(
 
     assert done.status is CaseStatus.CANCELLED
     assert done.data["origine"] == "sportello" and done.data["note"] == "primo passo, corretto"
-    assert engine.cases.get(case.id).data == done.data
+    assert engine.cases.get(case.id, actor=CLI_OPERATOR).data == done.data
     replayed = engine.audit.replay(case.id, actor=actor("auditor"))
     assert replayed.faithful and replayed.final == done.data
 
