@@ -33,6 +33,7 @@ from werkzeug.wrappers import Response
 
 from engine import errors
 from engine.model import (
+    Actor,
     CaseMigration,
     DecisionTestResult,
     DraftEvent,
@@ -515,10 +516,17 @@ def _json_text(value: Any) -> str:
 @security.area("design")
 def draft_rule_diff(draft_id: int) -> Response:
     """The rules a DMN draft adds, removes or changes against the deployed file."""
-    found = _draft(draft_id)
-    changes = security.engine().design.draft_rule_diff(draft_id, actor=security.actor())
-    new_file = found.file_name not in security.engine().design.library_files()
-    return jsonify({"changes": [rule_change_fields(c) for c in changes], "new_file": new_file})
+    return jsonify(rule_diff_document(_draft(draft_id), security.actor()))
+
+
+def rule_diff_document(found: ProcessDraft, actor: Actor) -> dict[str, Any]:
+    """The rules a DMN draft changes against the deployed file (shared with the API)."""
+    eng = security.engine()
+    changes = eng.design.draft_rule_diff(found.id, actor=actor)
+    return {
+        "changes": [rule_change_fields(c) for c in changes],
+        "new_file": found.file_name not in eng.design.library_files(),
+    }
 
 
 @bp.get("/design/drafts/<int:draft_id>/diff.json")

@@ -162,6 +162,8 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("DELETE", "/api/v1/drafts/999", "design", 404, None),
     ("POST", "/api/v1/drafts/999/deploy", "design", 404, {"note": "x"}),
     ("GET", "/api/v1/drafts/999/diff", "design", 404, None),
+    ("GET", "/api/v1/drafts/999/decision-tests", "design", 404, None),
+    ("GET", "/api/v1/drafts/999/rule-diff", "design", 404, None),
     ("POST", "/api/v1/drafts/999/lock", "design", 404, None),
     ("DELETE", "/api/v1/drafts/999/lock", "design", 404, None),
     ("POST", "/api/v1/drafts/999/lock/break", "design", 404, {"reason": "x"}),

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from engine import Engine
 from tests.web.conftest import login_as
+from tests.web.test_api import Api
 
 FILE = "dt1_l381_svantaggio.dmn"
 THRESHOLD = "<text>&gt; 45</text>"
@@ -91,3 +92,21 @@ def test_the_version_history_shows_the_rules_changed_between_versions(page: Flas
     assert max(after) == max(before) + 1
     html = page.get(f"/design/processes/{process}/versions").get_data(as_text=True)
     assert 'data-testid="version-rule-diff"' in html and 'data-rule="Rule_nuova"' in html and "aggiunta" in html
+
+
+def test_the_api_runs_a_drafts_decision_tests_and_gives_its_rule_diff(app: Flask, demo: Engine) -> None:
+    designer = demo.users.get("progettista")
+    api = Api(app.test_client(), demo.accounts.create_token("test", actor=designer)[1])
+    draft = demo.design.open_draft(FILE, actor=designer)
+    demo.design.save_draft(
+        FILE, draft.content.replace(THRESHOLD, "<text>&gt; 50</text>", 1).encode(), actor=designer, draft_id=draft.id
+    )
+    tests = api.get(f"/drafts/{draft.id}/decision-tests").get_json()
+    [failed] = [r for r in tests["results"] if not r["passed"]]
+    assert (
+        tests["failed"] == 1
+        and failed["article"] == ARTICLE
+        and failed["expected"]["cat_381"] == '["INV_FIS_PSI_SENS"]'
+    )
+    [rule] = api.get(f"/drafts/{draft.id}/rule-diff").get_json()["changes"]
+    assert (rule["rule_id"], rule["status"]) == ("Rule_dt1_l381_svantaggio_1", "changed")

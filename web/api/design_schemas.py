@@ -215,3 +215,39 @@ class MigrationSchema(Schema):
     changed = fields.List(fields.String(), required=True)
     removed = fields.List(fields.String(), required=True)
     added = fields.List(fields.String(), required=True)
+
+
+class DecisionTestResultSchema(Schema):
+    test_id = fields.String(required=True)
+    name = fields.String(required=True)
+    article = fields.String(required=True, metadata={"description": "The legal reference the test proves"})
+    passed = fields.Boolean(required=True)
+    given = fields.Dict(required=True, metadata={"description": "The test's own inputs (JSON texts)"})
+    expected = fields.Dict(required=True, metadata={"description": "Output → expected value (JSON text)"})
+    actual = fields.Dict(required=True, metadata={"description": "Output → value obtained (JSON text)"})
+    matched_rules = fields.List(fields.Integer(), required=True, metadata={"description": "Rule rows, from 1"})
+    error = fields.String(required=True, allow_none=True)
+
+
+class DecisionTestsSchema(Schema):
+    results = fields.List(fields.Nested(DecisionTestResultSchema), required=True)
+    passed = fields.Integer(required=True)
+    failed = fields.Integer(required=True, metadata={"description": "More than 0: the draft cannot be deployed"})
+
+
+class RuleChangeSchema(Schema):
+    decision_id = fields.String(required=True)
+    decision_name = fields.String(required=True)
+    rule_id = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "added | removed | changed"})
+    status_label = fields.String(required=True)
+    number_before = fields.Integer(required=True, allow_none=True)
+    number_after = fields.Integer(required=True, allow_none=True)
+    columns = fields.List(fields.String(), required=True, metadata={"description": "Inputs, outputs, description"})
+    before = fields.List(fields.String(), required=True)
+    after = fields.List(fields.String(), required=True)
+
+
+class RuleDiffSchema(Schema):
+    changes = fields.List(fields.Nested(RuleChangeSchema), required=True)
+    new_file = fields.Boolean(required=True, metadata={"description": "The file is not deployed yet"})

@@ -22,6 +22,7 @@ from web import designer, security
 from web.api.auth import api_actor, check_process_id, requires
 from web.api.common import problems
 from web.api.design_schemas import (
+    DecisionTestsSchema,
     DeployedSchema,
     DeploySchema,
     DraftCreateSchema,
@@ -36,6 +37,7 @@ from web.api.design_schemas import (
     MigrateCaseSchema,
     MigrateCasesSchema,
     MigrationSchema,
+    RuleDiffSchema,
     VersionDiffQuerySchema,
     VersionDiffSchema,
     VersionSchema,
@@ -187,6 +189,25 @@ def blueprint(prefix: str) -> Blueprint:
         """What the draft changes against the deployed library, element by element."""
         ensure_id(draft_id)
         return security.engine().design.draft_diff(draft_id, actor=api_actor()).as_dict()
+
+    @blp.route("/drafts/<int:draft_id>/decision-tests", methods=["GET"])
+    @requires("design")
+    @blp.response(200, DecisionTestsSchema)
+    @problems(blp, 403, 404)
+    def decision_tests(draft_id: int) -> dict[str, Any]:
+        """The decision tests kept in a DMN draft, run: each with its legal article, expected and
+        actual outputs and the rule rows that matched (an empty list for a BPMN draft)."""
+        ensure_id(draft_id)
+        found = security.engine().design.draft_decision_tests(draft_id, actor=api_actor())
+        return designer.test_results_document(found)
+
+    @blp.route("/drafts/<int:draft_id>/rule-diff", methods=["GET"])
+    @requires("design")
+    @blp.response(200, RuleDiffSchema)
+    @problems(blp, 403, 404)
+    def rule_diff(draft_id: int) -> dict[str, Any]:
+        """The rules a DMN draft adds, removes or changes against the deployed file."""
+        return designer.rule_diff_document(draft(draft_id), api_actor())
 
     @blp.route("/drafts/<int:draft_id>/dry-run", methods=["POST"])
     @requires("design")
