@@ -1074,3 +1074,80 @@ class SollecitoEsitoForm(FormSchema):
     def check_giustificazione(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["azione_sollecito_esito"] == "RITARDO_GIUSTIFICATO" and not data.get("note_sollecito_esito"):
             raise_if({"note_sollecito_esito": ["Indicare perché il ritardo è giustificato."]})
+
+
+# --- ADI/SFL legal deadlines (DL 48/2023 and DM 154/2023) ---------------------------------------
+
+
+@form(
+    "f2_appuntamento_adi",
+    title="Appuntamento ADI/SFL con i servizi sociali",
+    title_en="ADI/SFL appointment with the social services",
+    description=(
+        "La persona riceve l'Assegno di inclusione o il Supporto per la formazione e il lavoro: il primo "
+        "appuntamento con i servizi sociali è dovuto entro 120 giorni dalla segnalazione, poi un aggiornamento "
+        "ogni 90 giorni. Registrare la data e i riferimenti del patto per l'inclusione (PaIS) e del patto di "
+        "servizio personalizzato (PSP) già in essere."
+    ),
+    data_class="C1",
+)
+class AppuntamentoAdiForm(FormSchema):
+    data_appuntamento_adi = fields.Date(
+        required=True, metadata=meta("Data dell'appuntamento", label_en="Appointment date")
+    )
+    riferimento_pais_adi = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata=meta(
+            "Riferimento del PaIS",
+            "Numero o protocollo del patto per l'inclusione sociale",
+            label_en="PaIS reference",
+            help_en="Number or protocol of the social inclusion pact",
+        ),
+    )
+    riferimento_psp_adi = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata=meta(
+            "Riferimento del PSP",
+            "Patto di servizio personalizzato sottoscritto al Centro per l'Impiego o su SIISL",
+            label_en="PSP reference",
+            help_en="Personalised service pact signed at the job centre or on SIISL",
+        ),
+    )
+    note_appuntamento_adi = fields.String(
+        load_default=None,
+        validate=validate.Length(max=1000),
+        metadata=meta("Note", NO_DIAGNOSI, label_en="Notes"),
+    )
+
+
+@form(
+    "f2_sollecito_adi",
+    title="Sollecito: primo appuntamento ADI/SFL scaduto",
+    title_en="Reminder: first ADI/SFL appointment overdue",
+    description=(
+        "Sono passati 120 giorni dalla segnalazione di una persona che riceve ADI/SFL e il primo appuntamento "
+        "con i servizi sociali non è registrato: il coordinatore sollecita l'assistente sociale e registra l'azione."
+    ),
+    data_class="C4",
+)
+class SollecitoAdiForm(FormSchema):
+    azione_sollecito_adi = fields.String(
+        required=True,
+        validate=choice(AZIONI_SOLLECITO, AZIONI_SOLLECITO_LABELS),
+        metadata=meta("Azione del coordinatore", label_en="Coordinator's action"),
+    )
+    data_sollecito_adi = fields.Date(required=True, metadata=meta("Data del sollecito", label_en="Reminder date"))
+    note_sollecito_adi = fields.String(
+        load_default=None,
+        validate=validate.Length(max=1000),
+        metadata=meta("Note", NO_DIAGNOSI, label_en="Notes"),
+    )
+
+    @validates_schema
+    def check_giustificazione(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["azione_sollecito_adi"] == "RITARDO_GIUSTIFICATO" and not data.get("note_sollecito_adi"):
+            raise_if({"note_sollecito_adi": ["Indicare perché il ritardo è giustificato."]})

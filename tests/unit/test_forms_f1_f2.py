@@ -251,6 +251,15 @@ VALID: dict[str, dict[str, Any]] = {
         "azione_sollecito_esito": "SOLLECITO_INVIATO",
         "data_sollecito_esito": "2026-03-12",
     },
+    "f2_appuntamento_adi": {
+        "data_appuntamento_adi": "2026-03-12",
+        "riferimento_pais_adi": "PAIS-2026-0042",
+        "riferimento_psp_adi": "PSP-2026-0107",
+    },
+    "f2_sollecito_adi": {
+        "azione_sollecito_adi": "SOLLECITO_INVIATO",
+        "data_sollecito_adi": "2026-03-12",
+    },
 }
 
 MY_FORMS = sorted(k for k in FORMS if k.startswith(("f1_", "f2_")))
@@ -296,7 +305,7 @@ def top_fields(key: str, kind: type[fields.Field[Any]]) -> list[str]:
 
 def test_every_form_has_a_valid_sample() -> None:
     assert sorted(VALID) == MY_FORMS
-    assert len(MY_FORMS) == 30
+    assert len(MY_FORMS) == 32
 
 
 @pytest.mark.parametrize("key", MY_FORMS)
