@@ -56,7 +56,7 @@ NS = {
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 # Forms of another phase used by these diagrams: the parent's handler of a partnership change
 # (event sub-process started by the message ``partenariato_cambiato``) asks for an F1 check.
-CROSS_PHASE_FORMS = {"f1_verifica_continuita"}
+CROSS_PHASE_FORMS = {"f1_verifica_continuita", "f2_appuntamento_adi", "f2_sollecito_adi"}
 MESE = 30  # giorni_mese in parametri_f3_f5.json
 
 
@@ -783,7 +783,7 @@ def test_twelve_monthly_registrations_and_no_more(parser: SpiffBpmnParser, trave
     assert case.ready() == ["Task_esito"]
     case.advance(3 * MESE)
     assert case.ready() == ["Task_esito"], "no 13th register after the planned duration"
-    waiting = [t for t in case.wf.get_tasks(state=TaskState.WAITING) if "timer" in t.task_spec.bpmn_id.lower()]
+    waiting = [t for t in case.wf.get_tasks(state=TaskState.WAITING) if "timer" in (t.task_spec.bpmn_id or "").lower()]
     assert waiting == []
     case.do(
         "Task_esito",
