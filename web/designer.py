@@ -262,6 +262,16 @@ def open_file() -> Response:
     except errors.InvalidProcess as err:  # the deployed file no longer validates with today's library
         flash(_("Il file non si può aprire: %(d)s", d="; ".join(_problem_texts(err))), "error")
         return redirect(url_for("designer.index"))
+    except errors.DraftLocked as err:  # its open draft is being edited: show it read-only, with who
+        flash(str(lock_fields(err.holder, err.since, err.expires_at)["message"]), "error")
+        open_ones = [
+            d
+            for d in security.engine().design.drafts(actor=security.actor())
+            if d.file_name == file_name and d.deployed_at is None
+        ]
+        if not open_ones:
+            return redirect(url_for("designer.index"))
+        return redirect(url_for("designer.modeler", draft_id=max(open_ones, key=lambda d: d.updated_at).id))
     return redirect(url_for("designer.modeler", draft_id=draft.id))
 
 

@@ -67,7 +67,8 @@ def test_modifica_locks_and_the_other_designer_sees_the_lock(
     again = carla.post(f"/design/drafts/{draft_id}/edit", follow_redirects=True).get_data(as_text=True)
     assert "in modifica da progettista" in again and 'data-testid="modeler"' not in again
     # "Modifica" on the library file lands on the same draft, still locked
-    assert carla.post("/design/open", data={"file_name": DMN}).status_code == 409
+    reopened = carla.post("/design/open", data={"file_name": DMN}, follow_redirects=True).get_data(as_text=True)
+    assert 'data-testid="lock-banner"' in reopened and f"Bozza {DMN}" in reopened
     saved = carla.post(
         f"/design/drafts/{draft_id}.json",
         json={"xml": demo.design.draft(draft_id, actor=demo.users.get("progettista")).content},
