@@ -26,6 +26,16 @@ DAYS_PER_MONTH = 365.25 / 12
 
 EVENT_DATES: dict[str, tuple[str, ...]] = {
     "f2_segnalazione": ("data_segnalazione",),
+    "f3_adesione_beneficiario": ("data_firma",),
+    "f3_rinegoziazione": ("data_incontro",),
+    "f3_studio_fattibilita": ("data_studio",),
+    "f3_validazione_business_plan": ("data_validazione",),
+    "f4_decisione_interruzione": ("data_decisione",),
+    "f4_piano_correttivo": ("data_piano",),
+    "f4_verifica_quota": ("data_verifica",),
+    "f4_allerta_quota": ("data_seduta",),
+    "f5_revisione_equipe": ("data_revisione",),
+    "f5_sollecito_uscita": ("data_sollecito_uscita",),
     "f4_convenzione_pfi": ("data_convenzione",),
     "f4_comunicazione_avvio": ("data_comunicazione",),
     "f4_registro_presenze": ("periodo_al",),

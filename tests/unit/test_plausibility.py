@@ -38,6 +38,9 @@ def test_the_samples_pass() -> None:
         ("f5_scheda_ingresso", "data_ingresso"),
         ("f5_scheda_uscita", "data_rilevazione"),
         ("f4_rinuncia_beneficiario", "data_comunicazione_cessazione"),
+        ("f3_adesione_beneficiario", "data_firma"),
+        ("f4_verifica_quota", "data_verifica"),
+        ("f3_rinegoziazione", "data_incontro"),
     ],
 )
 def test_an_event_date_in_the_future_is_refused(form_key: str, name: str) -> None:
