@@ -7,6 +7,8 @@ from __future__ import annotations
 
 OPTION_LABELS_EN: dict[str, str] = {
     "Regolare": "Regular",
+    "Approvata": "Approved",
+    "Da rivedere (rinviata al coordinatore)": "To be revised (sent back to the coordinator)",
     "Con criticità segnalate": "With reported problems",
     "Proposta di revoca della misura": "Revocation of the measure proposed",
     "Co-programmazione: bozza d'accordo e adesioni": "Co-programming: draft agreement and adhesions",

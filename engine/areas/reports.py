@@ -6,7 +6,7 @@ from engine.areas.base import Area
 from engine.model import Actor, CaseFacts, DataFile, ExportFile, ProcessLoad, RebuildResult, Report
 from engine.monitoring import current_period
 from engine.policy import Permission, require
-from engine.services import reports
+from engine.services import engine_data, reports
 
 
 class Reports(Area):
@@ -45,6 +45,11 @@ class Reports(Area):
     def bottlenecks(self, process_id: str, *, actor: Actor, period: str, territory: str | None = None) -> ProcessLoad:
         """Per user task of a process: cases passed and there now, days spent, share overdue."""
         return reports.bottlenecks(self._ctx, process_id, actor, period=period, territory=territory)
+
+    def semester_report_pdf(self, case_id: int, *, actor: Actor, ip: str | None = None) -> ExportFile:
+        """The approved semester report of a ``relazione_semestrale`` case as its archived PDF
+        (checked against the hash recorded at approval; logged in the access log)."""
+        return engine_data.report_document(self._ctx, case_id, actor, ip)
 
     def current_period(self) -> str:
         """The half-year the engine's clock is in (``2026-H2``): the cockpit's default."""

@@ -58,6 +58,8 @@ class UserTaskInfo:
     instructions: str
     documentation: str
     priority: int = 0
+    # what the engine adds to the answer when the task is completed (``engineData``, docs/monitoring.md)
+    engine_data: str | None = None
 
 
 @dataclass
@@ -243,6 +245,7 @@ def user_task_info(task_spec: Any) -> UserTaskInfo | None:
         instructions=str(ext.get("instructionsForEndUser") or ""),
         documentation=str(getattr(task_spec, "documentation", "") or ""),
         priority=int(props["priority"]) if _PRIORITY.fullmatch(str(props.get("priority", ""))) else 0,
+        engine_data=props.get("engineData") or None,
     )
 
 

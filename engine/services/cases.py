@@ -29,6 +29,7 @@ from engine.model import (
 )
 from engine.policy import Permission, Target, is_system, require
 from engine.ports import AbstractUnitOfWork
+from engine.services import engine_data
 from engine.services.case_actions import check_reason
 from engine.services.case_sync import check_running, event, fire_due_first, on_running_case, write_command
 from engine.services.context import Context
@@ -138,6 +139,10 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
         if overtaken:
             view = write_command(ctx, uow, record, wf, specs, SYSTEM, [], before=before, fired=fired)
         else:
+            info = specs.user_tasks.get(task.bpmn_id)
+            case_data = ctx.runner.task_data(wf, task_id)
+            extra = engine_data.added(ctx, uow, info.engine_data if info else None, actor, record, case_data, clean)
+            clean = {**clean, **extra}
             ctx.runner.complete(wf, task_id, clean)
             events = [event(record, ctx.clock.now(), actor, EventKind.TASK_COMPLETED, task=task, data=clean)]
             view = write_command(

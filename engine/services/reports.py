@@ -184,11 +184,20 @@ def report(ctx: Context, kind: str, actor: Actor, *, period: str, territory: str
         raise errors.InvalidData(f"unknown report {kind!r}", {"report": [f"Report non previsto: {', '.join(KINDS)}."]})
     now = ctx.clock.now()
     when = parse_period(period, now.date())
+    with ctx.uow(write=False) as uow:
+        return report_in(ctx, uow, kind, actor, when, territory)
+
+
+def report_in(
+    ctx: Context, uow: AbstractUnitOfWork, kind: str, actor: Actor, when: Period, territory: str | None
+) -> Report:
+    """One report read in ``uow``: a command that freezes the figures into a case reads them in
+    its own transaction, so they are exactly what the cockpit showed at that instant."""
+    now = ctx.clock.now()
     permission = Permission.REPORT_OPERATIONS if kind == "wip" else Permission.REPORT_AGGREGATES
     places = scope(actor, permission, territory)
-    with ctx.uow(write=False) as uow:
-        builder = {"funnel": _funnel, "wip": _wip, "sla": _sla, "esf": _esf}[kind]
-        tables, cases, empty = builder(ctx, uow, places, when, now)
+    builder = {"funnel": _funnel, "wip": _wip, "sla": _sla, "esf": _esf}[kind]
+    tables, cases, empty = builder(ctx, uow, places, when, now)
     return Report(
         kind=kind,
         title=TITLES[kind],

@@ -77,6 +77,8 @@ NOT_CASE_COMMANDS = {
     # the monitoring read model: reads, the access-log entries of exports, and its rebuild (which
     # rewrites only the read model's own rows from the events)
     "reports.report",
+    # renders an approved report's PDF again from the case data (an access-log entry, no change)
+    "reports.semester_report_pdf",
     "reports.participants",
     "reports.case_list",
     "reports.log_export",

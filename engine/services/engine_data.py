@@ -1,0 +1,138 @@
+"""What the engine adds to an answer: a user task whose diagram names ``engineData`` gets, when
+it is completed, values only the engine can compute, merged into the validated answer.
+
+Diagram code runs in a sandboxed worker that sees the case data and nothing else (no database),
+so figures read from the engine cannot come from a script. Merging them into the answer instead
+keeps everything the usual way: they are in the task-completed event (the replay feeds the same
+answer to the diagram, so it is faithful without recomputing anything), in the case data the next
+tasks read, and in the same transaction as the command.
+
+- ``fotografia_monitoraggio``: the cockpit's funnel, times and ESF+ indicators for the case's
+  territory and period (``periodo``), read with the completing person's rights, small cells
+  suppressed as the reports do, frozen as rows of text (``cifre_monitoraggio``).
+- ``archivio_relazione``: when the answer approves the report (``esito_revisione`` =
+  ``APPROVATA``), the date and approver, and the SHA-256 of the report's PDF
+  (``engine.semester_pdf``, deterministic: the download renders it again and checks the hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from engine import errors, semester_pdf
+from engine.model import Actor, CaseRecord, Cell, ExportFile, Report
+from engine.monitoring import current_period, parse_period
+from engine.ports import AbstractUnitOfWork
+from engine.services.case_queries import authorize_read, log_access
+from engine.services.context import Context
+from engine.services.reports import report_in
+
+FROZEN_REPORTS = ("funnel", "sla", "esf")
+SUPPRESSED = "< 5"
+NO_DATA = "Nessun dato"
+
+Hook = Callable[[Context, AbstractUnitOfWork, Actor, CaseRecord, dict[str, Any], dict[str, Any]], dict[str, Any]]
+
+
+def frozen_rows(report: Report) -> list[dict[str, str]]:
+    """A report as the rows the case keeps: table, row label, the row's figures as text."""
+    if report.empty_reason or not report.tables:
+        return [{"prospetto": report.title, "voce": NO_DATA, "valori": report.empty_reason or ""}]
+    rows = []
+    for table in report.tables:
+        for row in table.rows:
+            values = "; ".join(
+                f"{column}: {_cell(cell, column)}" for column, cell in zip(table.columns, row.cells, strict=True)
+            )
+            rows.append({"prospetto": f"{report.title} – {table.title}", "voce": row.label, "valori": values})
+    return rows
+
+
+def _cell(cell: Cell, column: str) -> str:
+    if cell.suppressed:
+        return SUPPRESSED
+    if cell.value is None:
+        return "—"
+    text = f"{cell.value:.1f}".replace(".", ",") if isinstance(cell.value, float) else str(cell.value)
+    return f"{text} %" if column.startswith("%") else text
+
+
+def _freeze(
+    ctx: Context,
+    uow: AbstractUnitOfWork,
+    actor: Actor,
+    record: CaseRecord,
+    case: dict[str, Any],
+    answer: dict[str, Any],
+) -> dict[str, Any]:
+    now = ctx.clock.now()
+    try:
+        # no period given at the start: the half-year the clock is in, as the cockpit opens
+        when = parse_period(str(case.get("periodo") or current_period(now.date())), now.date())
+    except errors.InvalidData as err:
+        raise errors.InvalidData(str(err), {"periodo": err.messages.get("period", [])}) from None
+    figures: list[dict[str, str]] = []
+    for kind in FROZEN_REPORTS:
+        figures += frozen_rows(report_in(ctx, uow, kind, actor, when, record.territory))
+    return {
+        "periodo": when.code,
+        "cifre_monitoraggio": figures,
+        "periodo_descrizione": when.label,
+        "data_fotografia": now.isoformat(),
+    }
+
+
+def _archive(
+    ctx: Context,
+    uow: AbstractUnitOfWork,
+    actor: Actor,
+    record: CaseRecord,
+    case: dict[str, Any],
+    answer: dict[str, Any],
+) -> dict[str, Any]:
+    if answer.get("esito_revisione") != "APPROVATA":
+        return {}
+    approval = {"data_approvazione": ctx.clock.now().date().isoformat(), "approvata_da": actor.username}
+    pdf = semester_pdf.render({**case, **answer, **approval})
+    return {**approval, "relazione_pdf_sha256": hashlib.sha256(pdf).hexdigest()}
+
+
+HOOKS: dict[str, Hook] = {"fotografia_monitoraggio": _freeze, "archivio_relazione": _archive}
+
+
+def added(
+    ctx: Context,
+    uow: AbstractUnitOfWork,
+    name: str | None,
+    actor: Actor,
+    record: CaseRecord,
+    case: dict[str, Any],
+    answer: dict[str, Any],
+) -> dict[str, Any]:
+    """The values the task's ``engineData`` adds to ``answer`` ({} when it names none)."""
+    if not name:
+        return {}
+    if name not in HOOKS:
+        raise errors.ProcessFailed(f"unknown engineData {name!r} on the task")
+    return HOOKS[name](ctx, uow, actor, record, case, answer)
+
+
+def report_document(ctx: Context, case_id: int, actor: Actor, ip: str | None = None) -> ExportFile:
+    """The approved report's PDF, rendered again from the case data and checked against the hash
+    recorded at approval (a change of the data since then is a conflict, never a different file)."""
+    with ctx.uow() as uow:
+        record = uow.cases.get(case_id)
+        authorize_read(actor, record.territory, case_id)
+        expected = record.data.get("relazione_pdf_sha256")
+        if not expected:
+            raise errors.NotFound(f"case {case_id} has no approved report")
+        pdf = semester_pdf.render(record.data)
+        if hashlib.sha256(pdf).hexdigest() != expected:
+            raise errors.Conflict(f"case {case_id}: the report's data changed after its approval")
+        log_access(ctx, uow, actor, case_id, list(semester_pdf.CONTENT_KEYS), "relazione semestrale (PDF)", ip)
+        uow.commit()
+    period = str(record.data.get("periodo") or "")
+    where = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in (record.territory or "tutti"))
+    return ExportFile(name=f"relazione_semestrale_{period}_{where}.pdf", media_type="application/pdf", body=pdf)
