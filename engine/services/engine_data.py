@@ -124,7 +124,7 @@ def report_document(ctx: Context, case_id: int, actor: Actor, ip: str | None = N
     recorded at approval (a change of the data since then is a conflict, never a different file)."""
     with ctx.uow() as uow:
         record = uow.cases.get(case_id)
-        authorize_read(actor, record.territory, case_id)
+        authorize_read(uow, actor, record, ctx.clock.now())
         expected = record.data.get("relazione_pdf_sha256")
         if not expected:
             raise errors.NotFound(f"case {case_id} has no approved report")
