@@ -359,4 +359,29 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "follow_up_24m": _v("Follow-up a 24 mesi", "24-month follow-up", "F5"),
     # F5
     "esito_monitoraggio": _v("Esito del monitoraggio", "Monitoring outcome", "F5"),
+    # the semester monitoring report (programme level): the frozen figures, reviews, the archive
+    "periodo": _v("Periodo", "Period"),
+    "periodo_descrizione": _v("Periodo della relazione", "Period of the report"),
+    "data_fotografia": _v("Cifre fotografate il", "Figures frozen on", kind="datetime"),
+    "cifre_monitoraggio": _v(
+        "Cifre del cruscotto (fotografate)",
+        "Cockpit figures (frozen)",
+        items={
+            "prospetto": ("Prospetto", "Table", "text"),
+            "voce": ("Voce", "Row", "text"),
+            "valori": ("Valori", "Figures", "text"),
+        },
+    ),
+    "revisioni": _v(
+        "Revisioni della cabina di regia",
+        "Steering committee's reviews",
+        items={
+            "data": ("Data", "Date", "date"),
+            "esito": ("Esito", "Outcome", "text"),
+            "osservazioni": ("Osservazioni", "Remarks", "text"),
+        },
+    ),
+    "data_approvazione": _v("Approvata il", "Approved on", kind="date"),
+    "approvata_da": _v("Approvata da", "Approved by"),
+    "relazione_pdf_sha256": _v("Impronta del PDF archiviato (SHA-256)", "Archived PDF fingerprint (SHA-256)"),
 }

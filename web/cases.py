@@ -72,13 +72,13 @@ def new() -> Response | str | tuple[str, int]:
     processes = {p.process_id: p.name for p in eng.cases.startable(actor=actor)}
     form = {k: _text(k) for k in ("process_id", "territory")}
     # never cut what a person typed: the engine refuses a too long pseudonym or title with a message
-    form.update({k: request.values.get(k, "").strip() for k in ("titolo", "beneficiario_pseudonimo")})
+    form.update({k: request.values.get(k, "").strip() for k in ("titolo", "beneficiario_pseudonimo", "periodo")})
     if request.method == "GET" and not form["process_id"] and processes:
         form["process_id"] = next(iter(processes))
     messages: dict[str, Any] = {}
     status = 200
     if request.method == "POST":
-        data = {k: form[k] for k in ("titolo", "beneficiario_pseudonimo") if form[k]}
+        data = {k: form[k] for k in ("titolo", "beneficiario_pseudonimo", "periodo") if form[k]}
         if form["territory"]:
             data["territorio"] = form["territory"]
         try:
@@ -130,6 +130,18 @@ def partnership() -> Response:
 def show(case_id: int) -> str:
     ensure_id(case_id)
     return _case_page(case_id)
+
+
+@bp.get("/cases/<int:case_id>/relazione.pdf")
+@security.area("cases")
+def semester_report_pdf(case_id: int) -> Response:
+    """The approved semester report as archived (the engine checks it against its hash)."""
+    file = security.engine().reports.semester_report_pdf(
+        ensure_id(case_id), actor=security.actor(), ip=security.client_ip()
+    )
+    response = Response(file.body, mimetype=file.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{file.name}"'
+    return response
 
 
 def _case_page(case_id: int, *, action: str = "", form: dict[str, str] | None = None, messages: Any = None) -> str:

@@ -17,6 +17,7 @@ tasks read, and in the same transaction as the command.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -57,6 +58,17 @@ def _cell(cell: Cell, column: str) -> str:
         return "—"
     text = f"{cell.value:.1f}".replace(".", ",") if isinstance(cell.value, float) else str(cell.value)
     return f"{text} %" if column.startswith("%") else text
+
+
+def check_period(data: dict[str, Any], today: dt.date) -> None:
+    """A case started with a reporting period (``periodo``) gets it checked at once, so that a
+    malformed or future one is refused at the start, not when the figures are frozen."""
+    if data.get("periodo") in (None, ""):
+        return
+    try:
+        parse_period(str(data["periodo"]), today)
+    except errors.InvalidData as err:
+        raise errors.InvalidData(str(err), {"periodo": err.messages.get("period", [])}) from None
 
 
 def _freeze(

@@ -44,6 +44,7 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/cases", "cases", 200, None),
     ("GET", f"/cases/{CASE}", "cases", 200, None),
     ("GET", f"/cases/{CASE}/diagram.json", "cases", 200, None),
+    ("GET", f"/cases/{CASE}/relazione.pdf", "cases", 404, None),
     ("GET", "/cases/new", "start", 200, None),
     ("POST", "/cases/new", "start", 422, {}),
     ("POST", "/partnerships", "supervise", 302, {}),
@@ -207,6 +208,8 @@ API: list[tuple[str, str, str, int, Any]] = [
 CASE_PERMISSION: dict[tuple[str, str], Permission] = {
     ("GET", f"/cases/{CASE}"): Permission.CASE_READ,
     ("GET", f"/cases/{CASE}/diagram.json"): Permission.CASE_READ,
+    # the case has no approved semester report: whoever may read the case gets 404
+    ("GET", f"/cases/{CASE}/relazione.pdf"): Permission.CASE_READ,
     ("GET", f"/api/v1/cases/{CASE}"): Permission.CASE_READ,
     ("GET", f"/api/v1/cases/{CASE}/history"): Permission.CASE_READ,
     ("GET", f"/api/v1/cases/{CASE}/outlook"): Permission.CASE_READ,

@@ -65,3 +65,42 @@ def test_diagram_data_marks_elements(app: Flask, demo: Engine) -> None:
     assert by_process["percorso_beneficiario"]["xml"].startswith("<?xml")
     assert login_as(app.test_client(), "assistente").get("/cases/99999").status_code == 404
     assert login_as(app.test_client(), "assistente").get(f"/cases/{2**40}").status_code == 404
+
+
+def test_semester_report_started_from_new_case_and_its_archived_pdf_on_the_case_page(app: Flask, demo: Engine) -> None:
+    import hashlib
+
+    import pypdfium2
+
+    boss = login_as(app.test_client(), "coordinatore")
+    refused = boss.post(
+        "/cases/new", data={"process_id": "relazione_semestrale", "territory": "ATS-Demo", "periodo": "2026-H3"}
+    )
+    assert refused.status_code == 422 and "Periodo non valido" in refused.get_data(as_text=True)
+    started = boss.post(
+        "/cases/new", data={"process_id": "relazione_semestrale", "territory": "ATS-Demo", "periodo": "2026-H1"}
+    )
+    assert started.status_code == 302
+    case_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    coordinator, regia = demo.users.get("coordinatore"), demo.users.get("regia")
+    [draft] = demo.tasks.list(actor=coordinator, case_id=case_id)
+    demo.tasks.complete(
+        draft.id, {"commento_coordinatore": "Semestre di avvio del programma nel territorio."}, actor=coordinator
+    )
+    page = boss.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Cifre del cruscotto (fotografate)" in page and "cifre_monitoraggio" not in page
+    assert "Scarica la relazione archiviata" not in page  # not approved yet
+    assert boss.get(f"/cases/{case_id}/relazione.pdf").status_code == 404
+    [review] = demo.tasks.list(actor=regia, case_id=case_id)
+    demo.tasks.complete(review.id, {"esito_revisione": "APPROVATA"}, actor=regia)
+    page = boss.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Scarica la relazione archiviata (PDF)" in page and "Impronta del PDF archiviato" in page
+    assert "relazione_pdf_sha256" not in page and "APPROVATA" not in page
+    download = login_as(app.test_client(), "regia").get(f"/cases/{case_id}/relazione.pdf")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert (
+        hashlib.sha256(download.data).hexdigest()
+        == demo.cases.get(case_id, actor=coordinator).data["relazione_pdf_sha256"]
+    )
+    text = " ".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(download.data))
+    assert "Semestre di avvio del programma nel territorio." in text and "ATS-Demo" in text
