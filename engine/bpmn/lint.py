@@ -25,6 +25,9 @@ NS = {"bpmn": BPMN, "spiff": SPIFF}
 # SpiffWorkflow adds task specs with these names to every process; an element with the same id
 # silently replaces them and the process cannot start.
 RESERVED_IDS = frozenset({"Start", "End", "Root"})
+# What a user task may ask the engine to add to its answer (``engineData``; the computations are
+# in engine/services/engine_data.py, which a test keeps equal to this list).
+ENGINE_DATA = frozenset({"fotografia_monitoraggio", "archivio_relazione"})
 _DAYS = re.compile(r"[0-9]{1,5}")
 _PRIORITY = re.compile(r"-?[0-9]{1,4}")
 _ISO_DURATION = re.compile(r"^R?\d*/?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
@@ -88,6 +91,18 @@ def _lint_bpmn(
                         value=value,
                     )
                 )
+        engine_data = _property(task, "engineData")
+        if engine_data is not None and engine_data not in ENGINE_DATA:
+            out.append(
+                _problem(
+                    file,
+                    task,
+                    f"engineData {engine_data!r} is not computed by the engine ({', '.join(sorted(ENGINE_DATA))})",
+                    "bpmn.engine_data",
+                    value=engine_data,
+                    known=", ".join(sorted(ENGINE_DATA)),
+                )
+            )
         key = _property(task, "formKey")
         if not key:
             out.append(_problem(file, task, "user task has no formKey property", "bpmn.task_form_key"))

@@ -151,3 +151,21 @@ def test_the_semester_report_is_drafted_frozen_sent_back_approved_and_archived(
     # the territory's other viewers only: a coordinator elsewhere may not download it
     with pytest.raises(errors.Forbidden):
         engine.reports.semester_report_pdf(case.id, actor=Actor("x", frozenset({"coordinatore"}), frozenset({"T2"})))
+
+
+def test_the_period_is_checked_at_the_start_and_defaults_to_the_current_half_year(programme: Engine) -> None:
+    engine = programme
+    for bad, words in (("2026-H3", "formato"), ("2027-H1", "non è ancora iniziato")):
+        with pytest.raises(errors.InvalidData) as refused:
+            engine.cases.start("relazione_semestrale", {"territorio": "T1", "periodo": bad}, actor=COORD)
+        assert words in " ".join(refused.value.messages["periodo"])
+    case = engine.cases.start("relazione_semestrale", {"territorio": "T1"}, actor=COORD)
+    [draft] = engine.tasks.list(actor=COORD, case_id=case.id)
+    engine.tasks.complete(
+        draft.id, {"commento_coordinatore": "Nessuna segnalazione nel semestre in corso."}, actor=COORD
+    )
+    data = engine.cases.get(case.id, actor=COORD).data
+    assert data["periodo"] == "2026-H2" and data["periodo_descrizione"] == "Secondo semestre 2026"
+    # an empty period is an empty report with its reason, frozen as such
+    [funnel, *_] = data["cifre_monitoraggio"]
+    assert funnel["voce"] == "Nessun dato" and "Nessuna persona segnalata nel territorio T1" in funnel["valori"]

@@ -80,6 +80,21 @@ def test_lint_finds_missing_form_lane_and_unknown_call() -> None:
     assert ("Lane_0", "lane") in found
 
 
+def test_engine_data_the_engine_does_not_compute_is_refused() -> None:
+    from engine.bpmn.lint import ENGINE_DATA
+    from engine.services.engine_data import HOOKS
+
+    assert set(HOOKS) == ENGINE_DATA  # every name the lint accepts has its computation, and back
+    prop = b'<spiffworkflow:property name="formKey" value="generico_conferma"'
+    xml = linear("lin", 1, ("assistente_sociale",))
+    assert prop in xml
+    known = xml.replace(prop, b'<spiffworkflow:property name="engineData" value="fotografia_monitoraggio"/>' + prop)
+    assert problems_of("lin.bpmn", known) == []
+    unknown = xml.replace(prop, b'<spiffworkflow:property name="engineData" value="saldo_bancario"/>' + prop)
+    [(_file, element, _line, message)] = problems_of("lin.bpmn", unknown)
+    assert element == "Task_1" and "saldo_bancario" in message
+
+
 def test_script_escapes_are_refused_at_validation() -> None:
     for script in ["import os", "__import__('os').system('id')", "x = ().__class__.__base__.__subclasses__()"]:
         problems = problems_of("esc.bpmn", linear("esc", 1, ("assistente_sociale",), script=script))
