@@ -100,6 +100,7 @@ STATES = {
     "SEGNALATO": "Segnalato",
     "IN_VALUTAZIONE": "In valutazione",
     "IN_PROGETTAZIONE": "In progettazione",
+    "LISTA_ATTESA": "In lista d'attesa",
     "PATTO_SOTTOSCRITTO": "Patto sottoscritto",
     "IN_ATTUAZIONE": "In attuazione",
     "SOSPESO": "Sospeso",

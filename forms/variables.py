@@ -57,6 +57,8 @@ CODES: dict[str, tuple[str, str]] = {
     "AVVIO_VALUTAZIONE": ("Avvio della valutazione", "Assessment started"),
     "FIRMA": ("Firma del patto", "Pact signed"),
     "RIPROGETTAZIONE": ("Riprogettazione", "Plan redesigned"),
+    "ABBINAMENTO_NON_RIUSCITO": ("Nessuna impresa disponibile", "No host available"),
+    "NUOVO_ABBINAMENTO": ("Nuovo abbinamento dalla lista d'attesa", "Matching again from the waiting list"),
     "RIPROGETTAZIONI_ESAURITE": ("Riprogettazioni esaurite", "No redesigns left"),
     "RIFIUTO_PARTNER_ESSENZIALE": ("Rifiuto di un partner essenziale", "An essential partner refused"),
     "TIMER_6_MESI": ("Trascorsi 6 mesi dall'uscita", "6 months since exit"),
@@ -147,7 +149,7 @@ CODES: dict[str, tuple[str, str]] = {
 
 _STATI = ["SEGNALATO", "IN_VALUTAZIONE", "IN_PROGETTAZIONE", "PATTO_SOTTOSCRITTO", "IN_ATTUAZIONE", "SOSPESO"]
 _STATI += ["FOLLOW_UP_6M", "FOLLOW_UP_12M", "CHIUSO", "ABBANDONO", "RINUNCIA", "CONCLUSO_CON_ESITO"]
-_STATI += ["CONCLUSO_SENZA_ESITO"]
+_STATI += ["CONCLUSO_SENZA_ESITO", "LISTA_ATTESA"]
 _CATEGORIE = [
     k for k in CODES if k.startswith(("INV_", "EX_", "TRATT", "TOSS", "ALCO", "MINORE", "DETENUTO", "MISURA"))
 ]
@@ -225,9 +227,26 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "esito": _v("Esito della valutazione", "Assessment outcome", "F2", codes=_ESITI),
     "esito_modificato_da_operatore": _v("Esito modificato dall'operatore", "Outcome changed by the operator", "F2"),
     "traccia": _v("Percorso", "Track", "F2", codes=["A", "B"]),
+    # ADI/SFL deadlines with the social services, run beside the path from the taking in charge
+    "scadenza_primo_appuntamento_adi": _v(
+        "Scadenza del primo appuntamento ADI/SFL", "First ADI/SFL appointment due by", "F2", kind="date"
+    ),
+    "prossimo_aggiornamento_adi": _v("Prossimo aggiornamento ADI/SFL", "Next ADI/SFL update", "F2", kind="date"),
+    "appuntamenti_adi": _v(
+        "Appuntamenti ADI/SFL",
+        "ADI/SFL appointments",
+        "F2",
+        items={
+            "data": ("Data", "Date", "date"),
+            "pais": ("Riferimento del PaIS", "PaIS reference", "text"),
+            "psp": ("Riferimento del PSP", "PSP reference", "text"),
+        },
+    ),
     "previa_inclusione": _v("Previo percorso di inclusione", "Inclusion path first", "F2"),
     # F3
     "tentativi_abbinamento": _v("Tentativi di abbinamento", "Matching attempts", "F3"),
+    "data_ingresso_lista_attesa": _v("In lista d'attesa dal", "On the waiting list since", "F3", kind="date"),
+    "rimatching_lista_attesa": _v("Nuovi abbinamenti dalla lista d'attesa", "Rematching rounds from the list", "F3"),
     "rinegoziazioni": _v("Rinegoziazioni", "Renegotiations", "F3"),
     "incentivo": _v("Incentivi applicabili", "Applicable incentives", "F3"),
     "base_giuridica_incentivo": _v("Base giuridica degli incentivi", "Legal basis of the incentives", "F3"),

@@ -708,7 +708,7 @@ NON_DISPONIBILE = {
 }
 
 
-def test_matching_fails_three_times_then_waiting_list(
+def test_matching_fails_three_times_then_waiting_list_then_matched_again(
     parser: SpiffBpmnParser, traveller: time_machine.Traveller
 ) -> None:
     case = percorso(parser, traveller, "IDONEO_LAVORO")
@@ -717,13 +717,18 @@ def test_matching_fails_three_times_then_waiting_list(
     for _ in range(3):
         case.do("Task_abbinamento", **NON_DISPONIBILE)
     assert case.ready() == ["Task_alternativa"]
-    case.do("Task_alternativa")
-    case.follow_ups(motivo_uscita="LISTA_ATTESA", eecr01_in_cerca=True, eecr04_occupato=False, tipo_contratto=None)
-    data = case.data()
-    assert case.count("Task_abbinamento") == 3
-    assert data["tentativi_abbinamento"] == 3
-    assert data["esito_progettazione"] == "LISTA_ATTESA"
-    assert data["motivo_chiusura"] == "LISTA_ATTESA"
+    case.do("Task_alternativa")  # waiting list: the case is parked, not closed
+    assert case.ready() == []
+    assert not case.wf.is_completed()
+    case.advance(59)  # giorni_rimatching_lista_attesa = 60
+    assert case.ready() == []
+    case.advance(2)
+    assert case.ready() == ["Task_abbinamento"]
+    for _ in range(2):
+        case.do("Task_abbinamento", **NON_DISPONIBILE)
+    case.do("Task_abbinamento")  # a host at the third attempt of the new round
+    assert case.ready() == ["Task_adesione"]
+    assert case.count("Task_abbinamento") == 6
 
 
 def test_matching_fallback_to_an_alternative_instrument(

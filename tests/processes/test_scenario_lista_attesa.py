@@ -1,0 +1,73 @@
+"""A waiting list is a parked state, not an exit: through the real diagrams and engine, a person
+for whom no host is found after the matching attempts waits in F3 (case state LISTA_ATTESA) and
+every ``giorni_rimatching_lista_attesa`` days (60) matching starts again with fresh attempts; once
+a host is found the path continues to the pact and the traineeship, with no redesign consumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from engine import Engine
+from engine.clock import FixedClock
+from engine.model import CaseStatus, EventKind
+from tests.processes.scenario_data import Scenario, scenario
+
+RIMATCHING = 60  # giorni_rimatching_lista_attesa in processes/parametri_f3_f5.json
+NON_DISPONIBILE = {
+    "esito_abbinamento": "NON_DISPONIBILE",
+    "motivo_non_disponibilita": "NESSUNA_POSIZIONE",
+    "impresa_ospitante": None,
+    "tutor_aziendale_nominativo": None,
+    "analisi_posto_lavoro": None,
+    "accessibilita_verificata": False,
+}
+
+
+@pytest.fixture
+def s(engine: Engine, clock: FixedClock) -> Iterator[Scenario]:
+    with scenario(engine, clock) as sc:
+        sc.open_partnership()
+        yield sc
+
+
+def test_waiting_list_case_is_matched_again_and_continues(s: Scenario) -> None:
+    case_id = s.start_percorso("BEN-ATTESA")
+    s.valutazione(case_id)
+    s.do(case_id, "Task_scheda_ingresso")
+    s.do(case_id, "Task_progetto")
+    s.do(case_id, "Task_strumento", strumento="TIROCINIO_EXTRACURRICOLARE")
+    for _ in range(3):
+        s.do(case_id, "Task_abbinamento", **NON_DISPONIBILE)
+    s.do(case_id, "Task_alternativa", scelta_alternativa="LISTA_ATTESA")
+
+    # Parked: running, in design, nothing to do, one timer armed.
+    view = s.case(case_id)
+    assert view.status is CaseStatus.RUNNING
+    assert view.open_tasks == () and view.next_timer_due is not None
+    assert s.in_phase(case_id, "progettazione")
+
+    assert case_id not in s.advance(RIMATCHING - 1)
+    assert s.ready(case_id) == []
+    assert case_id in s.advance(2)
+    assert s.ready(case_id) == ["Task_abbinamento"]
+    timers = [e.bpmn_id for e in s.history(case_id) if e.kind == EventKind.TIMER_FIRED]
+    assert timers == ["Timer_lista_attesa"]
+
+    s.do(case_id, "Task_abbinamento")  # a host is available this time
+    s.do(case_id, "Task_adesione")
+    assert s.ready(case_id) == ["Task_convenzione"]
+    data = s.data(case_id)
+    assert data["esito_progettazione"] == "PATTO_SOTTOSCRITTO"
+    assert data["rimatching_lista_attesa"] == 1
+    assert data["n_riprogettazioni"] == 0
+    stati = s.stati(case_id)
+    assert stati[stati.index("LISTA_ATTESA") :] == [
+        "LISTA_ATTESA",
+        "IN_PROGETTAZIONE",
+        "PATTO_SOTTOSCRITTO",
+        "IN_ATTUAZIONE",
+    ]
+    assert s.in_phase(case_id, "attuazione_tirocinio")
