@@ -131,6 +131,7 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("GET", f"/api/v1/cases/{CASE}", "cases", 200, None),
     ("GET", f"/api/v1/cases/{CASE}/history", "cases", 200, None),
     ("GET", f"/api/v1/cases/{CASE}/outlook", "cases", 200, None),
+    ("GET", f"/api/v1/cases/{CASE}/relazione.pdf", "cases", 404, None),
     ("POST", f"/api/v1/cases/{CASE}/withdrawal", "case_actions", 422, {}),
     ("POST", f"/api/v1/cases/{CASE}/suspension", "case_actions", 422, {}),
     ("POST", f"/api/v1/cases/{CASE}/resumption", "case_actions", 422, {}),
@@ -210,6 +211,7 @@ CASE_PERMISSION: dict[tuple[str, str], Permission] = {
     ("GET", f"/cases/{CASE}/diagram.json"): Permission.CASE_READ,
     # the case has no approved semester report: whoever may read the case gets 404
     ("GET", f"/cases/{CASE}/relazione.pdf"): Permission.CASE_READ,
+    ("GET", f"/api/v1/cases/{CASE}/relazione.pdf"): Permission.CASE_READ,
     ("GET", f"/api/v1/cases/{CASE}"): Permission.CASE_READ,
     ("GET", f"/api/v1/cases/{CASE}/history"): Permission.CASE_READ,
     ("GET", f"/api/v1/cases/{CASE}/outlook"): Permission.CASE_READ,

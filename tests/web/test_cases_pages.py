@@ -102,5 +102,8 @@ def test_semester_report_started_from_new_case_and_its_archived_pdf_on_the_case_
         hashlib.sha256(download.data).hexdigest()
         == demo.cases.get(case_id, actor=coordinator).data["relazione_pdf_sha256"]
     )
+    token = demo.accounts.create_token("test", actor=regia)[1]
+    api = app.test_client().get(f"/api/v1/cases/{case_id}/relazione.pdf", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200 and api.data == download.data  # the same archived bytes
     text = " ".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(download.data))
     assert "Semestre di avvio del programma nel territorio." in text and "ATS-Demo" in text

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
+from werkzeug.wrappers import Response
 
 from engine import CaseStatus
 from engine.model import CaseEvent, CaseOutlook, CaseView
 from web import security
+from web.api.audit import PDF
 from web.api.auth import api_actor, requires
 from web.api.common import problems
 from web.api.schemas import (
@@ -94,6 +96,20 @@ def blueprint(prefix: str) -> Blueprint:
         for, and the case actions open to the caller."""
         ensure_id(case_id)
         return security.engine().cases.outlook(case_id, actor=api_actor())
+
+    @blp.route("/<int:case_id>/relazione.pdf", methods=["GET"])
+    @requires("cases")
+    @blp.response(200, PDF, content_type="application/pdf", description="The approved report (attachment)")
+    @problems(blp, 403, 404, 409)
+    def semester_report_pdf(case_id: int) -> Response:
+        """The approved semester monitoring report of a ``relazione_semestrale`` case as archived:
+        rendered again from the case data and checked against the hash recorded at approval (404
+        before the approval, 409 if the data changed since); logged in the access log."""
+        ensure_id(case_id)
+        file = security.engine().reports.semester_report_pdf(case_id, actor=api_actor(), ip=security.client_ip())
+        response = Response(file.body, mimetype=file.media_type)
+        response.headers["Content-Disposition"] = f'attachment; filename="{file.name}"'
+        return response
 
     @blp.route("/<int:case_id>/withdrawal", methods=["POST"])
     @requires("case_actions")
