@@ -3,6 +3,9 @@ case page with open tasks, history and the data the role may see, and the diagra
 
 from __future__ import annotations
 
+import html as html_lib
+import re
+
 from flask import Flask
 
 from engine import Engine
@@ -73,6 +76,14 @@ def test_semester_report_started_from_new_case_and_its_archived_pdf_on_the_case_
     import pypdfium2
 
     boss = login_as(app.test_client(), "coordinatore")
+    # the cockpit leads to 'Nuovo caso' with the report, the territory and the period filled in
+    cockpit = boss.get("/monitoraggio?periodo=2026-H1&territorio=ATS-Demo").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)" data-testid="semester-report-link"', cockpit)
+    assert link is not None
+    prefilled = boss.get(html_lib.unescape(link.group(1))).get_data(as_text=True)
+    assert '<option value="relazione_semestrale" selected>' in prefilled and 'value="2026-H1"' in prefilled
+    evaluator = login_as(app.test_client(), "valutatore")
+    assert 'data-testid="semester-report-link"' not in evaluator.get("/monitoraggio").get_data(as_text=True)
     refused = boss.post(
         "/cases/new", data={"process_id": "relazione_semestrale", "territory": "ATS-Demo", "periodo": "2026-H3"}
     )
