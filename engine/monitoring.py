@@ -48,6 +48,7 @@ IMPLEMENTATION_OUTCOMES = {
     "ALTRO_PERCORSO": "Altro percorso",
     "CONCLUSO_SENZA_ESITO": "Concluso senza esito",
     "ABBANDONO": "Abbandono",
+    "GRADINO_SUCCESSIVO": "Gradino successivo",
 }
 CLOSURE_REASONS = {
     "RINUNCIA": "Rinuncia al patto",

@@ -46,6 +46,8 @@ ESITI_FINALI = [
     ("ASSUNTO", "Assunto"),
     ("ALTRO_PERCORSO", "Avviato ad altro percorso"),
     ("CONCLUSO_SENZA_ESITO", "Concluso senza esito occupazionale"),
+    # The inclusion ladder: a step that went well leads to designing the next one (not a redesign).
+    ("GRADINO_SUCCESSIVO", "Pronto per il gradino successivo (dal TIS al tirocinio, dal tirocinio all'assunzione)"),
 ]
 
 # National ceilings (months) by traineeship type: LG 22/01/2015 (TIS) and LG 25/05/2017

@@ -200,6 +200,9 @@ OPTION_LABELS_EN: dict[str, str] = {
     "Chiudere per abbandono": "Close for dropping out",
     "Assunto": "Hired",
     "Avviato ad altro percorso": "Moved to another path",
+    "Pronto per il gradino successivo (dal TIS al tirocinio, dal tirocinio all'assunzione)": (
+        "Ready for the next step (from inclusion traineeship to traineeship, from traineeship to hiring)"
+    ),
     "Concluso senza esito occupazionale": "Ended without a job",
     "Nessun evento": "Nothing happened",
     "Sospensione (il mese non conta)": "Suspension (the month does not count)",

@@ -57,6 +57,7 @@ CODES: dict[str, tuple[str, str]] = {
     "AVVIO_VALUTAZIONE": ("Avvio della valutazione", "Assessment started"),
     "FIRMA": ("Firma del patto", "Pact signed"),
     "RIPROGETTAZIONE": ("Riprogettazione", "Plan redesigned"),
+    "GRADINO_SUCCESSIVO": ("Gradino successivo del percorso", "Next step of the inclusion ladder"),
     "ABBINAMENTO_NON_RIUSCITO": ("Nessuna impresa disponibile", "No host available"),
     "NUOVO_ABBINAMENTO": ("Nuovo abbinamento dalla lista d'attesa", "Matching again from the waiting list"),
     "RIPROGETTAZIONI_ESAURITE": ("Riprogettazioni esaurite", "No redesigns left"),
@@ -183,6 +184,11 @@ VARIABLES: dict[str, dict[str, Any]] = {
     ),
     "motivo_chiusura": _v("Motivo della chiusura", "Reason for closing"),
     "n_riprogettazioni": _v("Riprogettazioni", "Redesigns", hidden=True),
+    "gradini_inclusione": _v(
+        "Gradini del percorso completati",
+        "Ladder steps completed",
+        items={"strumento": ("Strumento", "Instrument", "text"), "data": ("Concluso il", "Completed on", "date")},
+    ),
     "round_rivalutazione": _v("Rivalutazioni", "Reassessments", hidden=True),
     # F1
     "round_modifiche": _v("Giri di modifica", "Rounds of changes", "F1", hidden=True),
