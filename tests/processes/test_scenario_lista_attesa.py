@@ -7,13 +7,16 @@ a host is found the path continues to the pact and the traineeship, with no rede
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from engine import Engine
+from engine.bpmn.loader import SourceFile
 from engine.clock import FixedClock
 from engine.model import CaseStatus, EventKind
-from tests.processes.scenario_data import Scenario, scenario
+from engine.services.processes import read_directory
+from tests.processes.scenario_data import DESIGNER, Scenario, scenario
 
 RIMATCHING = 60  # giorni_rimatching_lista_attesa in processes/parametri_f3_f5.json
 NON_DISPONIBILE = {
@@ -71,3 +74,52 @@ def test_waiting_list_case_is_matched_again_and_continues(s: Scenario) -> None:
         "IN_ATTUAZIONE",
     ]
     assert s.in_phase(case_id, "attuazione_tirocinio")
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+EARLIER = ("percorso_beneficiario.bpmn", "progettazione.bpmn")  # before ADI/SFL, waiting list and ladder
+
+
+def _deploy_earlier(s: Scenario) -> None:
+    library = [f for f in read_directory(PROCESSES) if f.name not in EARLIER]
+    earlier = [SourceFile(n, (FIXTURES / n.replace(".bpmn", "_v1.bpmn")).read_bytes()) for n in EARLIER]
+    s.engine.design.deploy([*library, *earlier], actor=DESIGNER, note="earlier path")
+
+
+def _version(s: Scenario, process_id: str) -> int:
+    return next(p.version for p in s.engine.design.processes() if p.process_id == process_id)
+
+
+def _to_matching(s: Scenario, case_id: int) -> None:
+    s.valutazione(case_id)
+    s.do(case_id, "Task_scheda_ingresso")
+    s.do(case_id, "Task_progetto")
+    s.do(case_id, "Task_strumento", strumento="TIROCINIO_EXTRACURRICOLARE")
+    assert s.ready(case_id) == ["Task_abbinamento"]
+
+
+def test_cases_of_the_earlier_diagrams_keep_them_or_migrate_with_every_element_mapped_to_itself(s: Scenario) -> None:
+    """processes/README.md: a pinned case keeps the earlier behaviour (the waiting list was an
+    exit); a migrated one needs no mapping and parks on the waiting list. The conftest replays
+    both across the versions."""
+    _deploy_earlier(s)
+    before = _version(s, "percorso_beneficiario")
+    pinned, moved = s.start_percorso("BEN-V1-A"), s.start_percorso("BEN-V1-B")
+    _to_matching(s, pinned)
+    _to_matching(s, moved)
+
+    s.engine.design.deploy(read_directory(PROCESSES), actor=DESIGNER, note="path handles real life")
+    latest = _version(s, "percorso_beneficiario")
+    assert latest > before
+    migration = s.engine.cases.migrate(moved, latest, actor=s.coordinatore, reason="lista d'attesa")
+    assert migration.migrated, migration.reasons
+
+    for case_id in (pinned, moved):
+        for _ in range(3):
+            s.do(case_id, "Task_abbinamento", **NON_DISPONIBILE)
+        s.do(case_id, "Task_alternativa", scelta_alternativa="LISTA_ATTESA")
+    assert s.ready(pinned) == ["Task_uscita"]  # the earlier version: the waiting list was an exit
+    assert s.ready(moved) == [] and s.case(moved).status is CaseStatus.RUNNING
+    assert moved in s.advance(RIMATCHING + 1)
+    assert s.ready(moved) == ["Task_abbinamento"]
