@@ -28,7 +28,7 @@ ESITI_REVISIONE = [("APPROVATA", "Approvata"), ("DA_RIVEDERE", "Da rivedere (rin
         "indicatori FSE+) del territorio e del periodo del caso: restano quelle anche se i dati cambiano."
     ),
     data_class="C0",
-    shows=("periodo", "osservazioni_revisione"),
+    shows=("periodo_descrizione", "osservazioni_revisione"),
 )
 class RelazioneBozza(FormSchema):
     commento_coordinatore = fields.String(

@@ -385,7 +385,8 @@ VARIABLES: dict[str, dict[str, Any]] = {
     # F5
     "esito_monitoraggio": _v("Esito del monitoraggio", "Monitoring outcome", "F5"),
     # the semester monitoring report (programme level): the frozen figures, reviews, the archive
-    "periodo": _v("Periodo", "Period"),
+    # the code (2026-H1) routes the figures; people read its description
+    "periodo": _v("Periodo", "Period", hidden=True),
     "periodo_descrizione": _v("Periodo della relazione", "Period of the report"),
     "data_fotografia": _v("Cifre fotografate il", "Figures frozen on", kind="datetime"),
     "cifre_monitoraggio": _v(

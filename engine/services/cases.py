@@ -80,7 +80,7 @@ def start_case(
         }
         if too_long:
             raise errors.InvalidData("title too long", too_long)
-        engine_data.check_period(data, ctx.clock.now().date())
+        data = engine_data.with_period(data, ctx.clock.now().date())
         pseudonym = data.get("beneficiario_pseudonimo")
         if process_id in ctx.settings.pseudonym_required_for and not (isinstance(pseudonym, str) and pseudonym.strip()):
             raise errors.InvalidData(

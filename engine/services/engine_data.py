@@ -60,15 +60,18 @@ def _cell(cell: Cell, column: str) -> str:
     return f"{text} %" if column.startswith("%") else text
 
 
-def check_period(data: dict[str, Any], today: dt.date) -> None:
+def with_period(data: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """A case started with a reporting period (``periodo``) gets it checked at once, so that a
-    malformed or future one is refused at the start, not when the figures are frozen."""
+    malformed or future one is refused at the start, not when the figures are frozen; it is
+    kept in its normal form with its description (``periodo_descrizione``), which the pages
+    show instead of the code."""
     if data.get("periodo") in (None, ""):
-        return
+        return data
     try:
-        parse_period(str(data["periodo"]), today)
+        when = parse_period(str(data["periodo"]), today)
     except errors.InvalidData as err:
         raise errors.InvalidData(str(err), {"periodo": err.messages.get("period", [])}) from None
+    return {**data, "periodo": when.code, "periodo_descrizione": when.label}
 
 
 def _freeze(

@@ -100,6 +100,7 @@ def test_semester_report_started_from_new_case_and_its_archived_pdf_on_the_case_
     )
     page = boss.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "Cifre del cruscotto (fotografate)" in page and "cifre_monitoraggio" not in page
+    assert "Periodo della relazione" in page and "Primo semestre 2026" in page and "2026-H1" not in page
     assert "Scarica la relazione archiviata" not in page  # not approved yet
     assert boss.get(f"/cases/{case_id}/relazione.pdf").status_code == 404
     [review] = demo.tasks.list(actor=regia, case_id=case_id)
