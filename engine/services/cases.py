@@ -192,9 +192,10 @@ def cancel_case(ctx: Context, case_id: int, actor: Actor, reason: str) -> CaseVi
 
 def case_title(data: dict[str, Any]) -> str:
     """The case's title: the beneficiary's pseudonym first (the identifier people search by),
-    then the free title when one was given."""
+    then the free title when one was given; a programme report without either is known by its
+    period ("Primo semestre 2026")."""
     parts = [str(data.get(k) or "").strip() for k in ("beneficiario_pseudonimo", "titolo")]
-    return " – ".join(p for p in parts if p)
+    return " – ".join(p for p in parts if p) or str(data.get("periodo_descrizione") or "").strip()
 
 
 def called_processes(ctx: Context, uow: AbstractUnitOfWork) -> set[str]:

@@ -162,6 +162,7 @@ def test_the_period_is_checked_at_the_start_and_defaults_to_the_current_half_yea
     # kept in its normal form, with the description the pages show instead of the code
     typed = engine.cases.start("relazione_semestrale", {"territorio": "T1", "periodo": " 2026-h1"}, actor=COORD)
     assert typed.data["periodo"] == "2026-H1" and typed.data["periodo_descrizione"] == "Primo semestre 2026"
+    assert typed.title == "Primo semestre 2026"  # the case list and the inbox name it by its period
     case = engine.cases.start("relazione_semestrale", {"territorio": "T1"}, actor=COORD)
     [draft] = engine.tasks.list(actor=COORD, case_id=case.id)
     engine.tasks.complete(
