@@ -82,6 +82,7 @@ def world(demo: Engine) -> World:
             "enterprise_id": "999",
             "link_id": "999",
             "kind": "funnel",
+            "scenario_id": "999",
         },
     )
     world.field_names = _field_names(world)
