@@ -46,6 +46,7 @@ OUR_PROCESSES = [
     "monitoraggio",
     "follow_up",
     "impresa",
+    "relazione_semestrale",  # F5 at programme level: the semester monitoring report
 ]
 OUR_FILES = [PROCESSES / f"{pid}.bpmn" for pid in OUR_PROCESSES]
 DMN_USED = ["dt5_strumento_inserimento", "dt5_incentivi_categorie"]  # design (F3) reads DT-5

@@ -268,6 +268,9 @@ VALID: dict[str, dict[str, Any]] = {
         "situazione_migliorata_12m": "NON_RILEVABILE",
         "fonte_dato_12m": "INTERVISTA_TELEFONICA",
     },
+    # F5 at programme level: the semester report
+    "f5_relazione_bozza": {"commento_coordinatore": "Semestre regolare, due prese in carico in ritardo."},
+    "f5_relazione_revisione": {"esito_revisione": "APPROVATA", "osservazioni_revisione": None},
 }
 
 REQUIRED = "Campo obbligatorio."
@@ -496,6 +499,15 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "Solo quando",
     ),
     ("f5_follow_up_12m", {"data_rilevazione_12m": "2027-13-01"}, "data_rilevazione_12m", DATE),
+    # F5 semester report
+    ("f5_relazione_bozza", {"commento_coordinatore": "breve"}, "commento_coordinatore", "Tra 20 e 8000 caratteri."),
+    ("f5_relazione_revisione", {"esito_revisione": "FORSE"}, "esito_revisione", ENUM),
+    (
+        "f5_relazione_revisione",
+        {"esito_revisione": "DA_RIVEDERE", "osservazioni_revisione": None},
+        "osservazioni_revisione",
+        "",
+    ),
 ]
 
 
