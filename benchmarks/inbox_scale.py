@@ -4,7 +4,7 @@ of about 5 human tasks each (half of them history), on SQLite and PostgreSQL. Ea
 engine routes it: the social worker's and the job centre's tasks to the people the team names,
 the tutor's to the host firm's members, the coordinator's to the territory. Rows are
 bulk-inserted straight into the tables; p95 over repeated queries is reported for three users:
-a job-centre officer named in one case in a hundred (team), a tutor of one firm in a hundred
+a job-centre officer named in one case in a thousand (team), a tutor of one firm in a hundred
 (organisation) and a coordinator (territory), with the ratio to the 1k figure.
 
     .venv/bin/python -m benchmarks.inbox_scale [--sizes 1000,10000,100000] [--no-postgres]
@@ -28,7 +28,7 @@ from engine.model import Actor
 ROLES = ["assistente_sociale", "operatore_cpi", "tutor_aziendale", "equipe_multidisciplinare", "coordinatore"]
 TERRITORIES = [f"ATS-{i:02d}" for i in range(20)]
 QUERIES = 200
-PEOPLE = 100  # social workers and job-centre officers, each named in one case in PEOPLE
+PEOPLE = 1000  # social workers and job-centre officers, each named in one case in PEOPLE (100 at 100k)
 FIRMS = 100  # host firms, each hosting one case in FIRMS
 # The audience the engine gives each lane's tasks once the case's team names its people and host.
 AUDIENCE = {"assistente_sociale": "team", "operatore_cpi": "team", "tutor_aziendale": "organisation"}

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, false, func, insert, or_, select, text, update
+from sqlalchemy import Connection, and_, bindparam, false, func, insert, or_, select, text, union_all, update
 from sqlalchemy.engine import Row
 
 from engine.adapters import orm
@@ -309,8 +309,6 @@ class SqlTaskRepository:
                     ]
                 )
             )
-        if f.member is not None:
-            query = query.where(_in_audience(f))
         if f.assignee is not None:
             query = query.where(t.assignee == f.assignee)
         if f.unassigned:
@@ -332,24 +330,49 @@ class SqlTaskRepository:
         return query
 
     def query(self, f: TaskFilter, *, limit: int = 100, offset: int = 0) -> list[TaskView]:
+        def order(c: Any) -> list[Any]:
+            orders: dict[str, list[Any]] = {
+                "due": [c.due_sort],
+                "-due": [c.due_sort.desc()],
+                "priority": [c.priority.desc(), c.due_sort],
+                "-priority": [c.priority, c.due_sort],
+                "created": [c.created_at],
+                "-created": [c.created_at.desc()],
+                "name": [c.name],
+                "-completed": [c.completed_at.desc()],
+            }
+            return [*orders.get(f.sort, orders["due"]), c.created_at, c.id]
+
         t = orm.human_task.c
-        orders: dict[str, list[Any]] = {
-            "due": [t.due_sort],
-            "-due": [t.due_sort.desc()],
-            "priority": [t.priority.desc(), t.due_sort],
-            "-priority": [t.priority, t.due_sort],
-            "created": [t.created_at],
-            "-created": [t.created_at.desc()],
-            "name": [t.name],
-            "-completed": [t.completed_at.desc()],
-        }
-        query = self._filtered(select(orm.human_task), f)
-        query = query.order_by(*orders.get(f.sort, orders["due"]), t.created_at, t.id).limit(limit).offset(offset)
+        if f.member is None:
+            query = self._filtered(select(orm.human_task), f).order_by(*order(t)).limit(limit).offset(offset)
+            return [_task_from_row(r) for r in self.conn.execute(query)]
+        # One query per audience, each served by its own index (the territory's lanes, the team's
+        # cases, the organisation's tasks), each cut at the page's end; then merged. An OR of the
+        # three would make the database walk the whole lane to find one person's few tasks.
+        parts = [
+            select(
+                self._filtered(select(orm.human_task).select_from(source), f)
+                .where(branch)
+                .order_by(*order(t))
+                .limit(limit + offset)
+                .subquery()
+            )
+            for source, branch in _audience_branches(f)
+        ]
+        merged = union_all(*parts).subquery()
+        query = select(merged).order_by(*order(merged.c)).limit(limit).offset(offset)
         return [_task_from_row(r) for r in self.conn.execute(query)]
 
     def count(self, f: TaskFilter) -> int:
-        query = self._filtered(select(func.count()).select_from(orm.human_task), f)
-        return int(self.conn.execute(query).scalar_one())
+        if f.member is None:
+            query = self._filtered(select(func.count()).select_from(orm.human_task), f)
+            return int(self.conn.execute(query).scalar_one())
+        # the audiences are disjoint: the count is the sum of theirs
+        return sum(
+            int(self.conn.execute(self._filtered(select(func.count()).select_from(source), f).where(b)).scalar_one())
+            for source, b in _audience_branches(f)
+        )
 
 
 def _task_values(t: TaskView) -> dict[str, Any]:
@@ -400,17 +423,24 @@ def _task_from_row(row: Row[Any]) -> TaskView:
     )
 
 
-def _in_audience(f: TaskFilter) -> Any:
-    """Tasks whose audience includes ``f.member`` (engine.teams): the territory's, the team's
-    when named in the lane's relation, an organisation's when one of theirs."""
+def _audience_branches(f: TaskFilter) -> list[tuple[Any, Any]]:
+    """The tasks whose audience includes ``f.member`` (engine.teams), as (table or join, clause)
+    per audience: the territory's; the team's when named in the lane's relation (read from the
+    member's team rows, so the database starts from their few cases); an organisation's when one
+    of theirs. The audiences are disjoint (a task has one)."""
     t, ct = orm.human_task.c, orm.case_team.c
-    clauses: list[Any] = [t.audience == "territory"]
-    for lane, relation in f.team_lanes:
-        named = select(ct.case_id).where(ct.username == f.member, ct.relation == relation, ct.ended_at.is_(None))
-        clauses.append(and_(t.audience == "team", t.role == lane, t.case_id.in_(named)))
+    branches: list[tuple[Any, Any]] = [(orm.human_task, t.audience == "territory")]
+    if f.team_lanes:
+        lanes = or_(*[and_(t.role == lane, ct.relation == relation) for lane, relation in f.team_lanes])
+        named = orm.case_team.join(
+            orm.human_task, and_(t.case_id == ct.case_id, ct.username == f.member, ct.ended_at.is_(None), lanes)
+        )
+        branches.append((named, t.audience == "team"))
     if f.organisations:
-        clauses.append(and_(t.audience == "organisation", t.organisation_id.in_(list(f.organisations))))
-    return or_(*clauses)
+        branches.append(
+            (orm.human_task, and_(t.audience == "organisation", t.organisation_id.in_(list(f.organisations))))
+        )
+    return branches
 
 
 def _in_scope(scope: CaseScope) -> Any:
