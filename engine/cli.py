@@ -1078,14 +1078,6 @@ def serve(
     import subprocess
     import tempfile
 
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # Metrics from several processes (the workers, the scheduler) add up only if every process
-        # writes them to one folder, chosen before the metrics library is first imported: so start
-        # again with it set (a fresh folder per start: old processes' counts do not carry over).
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="impresa-metrics-")
-        os.environ["IMPRESA_METRICS_DIR_OWNED"] = "1"
-        os.execv(sys.executable, [sys.executable, "-m", "engine.cli", *sys.argv[1:]])
-
     from engine.adapters import http_server
     from engine.config import Serving
 
@@ -1101,6 +1093,14 @@ def serve(
         http_server.check(serving)
     except http_server.ServingError as err:
         fail(str(err))
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Metrics from several processes (the workers, the scheduler) add up only if every process
+        # writes them to one folder, chosen before the metrics library is first imported: so start
+        # again with it set (a fresh folder per start: old processes' counts do not carry over).
+        # Only once the settings are known to be servable: a refusal stays in this process.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="impresa-metrics-")
+        os.environ["IMPRESA_METRICS_DIR_OWNED"] = "1"
+        os.execv(sys.executable, [sys.executable, "-m", "engine.cli", *sys.argv[1:]])
     clock = None
     if with_scheduler:
         clock = subprocess.Popen([sys.executable, "-m", "engine.cli", "scheduler"], env=os.environ.copy())
