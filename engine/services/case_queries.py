@@ -43,6 +43,18 @@ def log_access(
         )
 
 
+def log_showing(
+    ctx: Context, actor: Actor, case_id: int, fields: Sequence[str], purpose: str, ip: str | None = None
+) -> None:
+    """Record a showing in its own short write, only when personal data is shown: the read itself
+    never takes the write lock (a reader does not wait behind a long command on SQLite), and the
+    data is handed out only once the showing is recorded."""
+    if fields:
+        with ctx.uow() as uow:
+            log_access(ctx, uow, actor, case_id, fields, purpose, ip)
+            uow.commit()
+
+
 def get_case(
     ctx: Context,
     case_id: int,
@@ -52,32 +64,30 @@ def get_case(
     ip: str | None = None,
 ) -> CaseView:
     """A case, checked and filtered for the actor (and logged when personal data shows)."""
-    with ctx.uow() as uow:
+    with ctx.uow(write=False) as uow:
         record = uow.cases.get(case_id)
         target = authorize_read(uow, actor, record, ctx.clock.now())
         view = _view(uow, record)
         visible, withheld, shown = filter_data(record.data, actor, target)
-        log_access(ctx, uow, actor, case_id, shown, purpose, ip)
-        uow.commit()
-        return dataclasses.replace(view, data=visible, withheld=tuple(withheld))
+    log_showing(ctx, actor, case_id, shown, purpose, ip)
+    return dataclasses.replace(view, data=visible, withheld=tuple(withheld))
 
 
 def history(
     ctx: Context, case_id: int, actor: Actor, *, purpose: str = "cronologia caso", ip: str | None = None
 ) -> list[CaseEvent]:
-    with ctx.uow() as uow:
+    with ctx.uow(write=False) as uow:
         record = uow.cases.get(case_id)
         target = authorize_read(uow, actor, record, ctx.clock.now())
         events = uow.events.for_case(case_id)
-        shown_all: set[str] = set()
-        result = []
-        for event in events:
-            visible, _, shown = filter_data(event.data, actor, target)
-            shown_all.update(shown)
-            result.append(dataclasses.replace(event, data=visible))
-        log_access(ctx, uow, actor, case_id, sorted(shown_all), purpose, ip)
-        uow.commit()
-        return result
+    shown_all: set[str] = set()
+    result = []
+    for event in events:
+        visible, _, shown = filter_data(event.data, actor, target)
+        shown_all.update(shown)
+        result.append(dataclasses.replace(event, data=visible))
+    log_showing(ctx, actor, case_id, sorted(shown_all), purpose, ip)
+    return result
 
 
 def list_cases(
