@@ -16,7 +16,7 @@ import random
 from sqlalchemy import insert
 
 from benchmarks.common import EVERYONE, deploy, fresh_engine, timed
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.adapters.repository import _event_values
 from engine.audit.chain import GENESIS, seal
 from engine.clock import FixedClock
@@ -52,7 +52,7 @@ def verify_million(kind: str, total: int, per_case: int = 100) -> None:
     with fresh_engine(kind) as engine:
         with engine.db.begin() as conn:
             conn.execute(
-                insert(orm.process_version).values(
+                insert(tables.process_version).values(
                     id=1,
                     process_id="bench",
                     version=1,
@@ -101,8 +101,8 @@ def verify_million(kind: str, total: int, per_case: int = 100) -> None:
                             "started_by": "bench",
                         }
                     )
-                conn.execute(insert(orm.cases), case_rows)
-                conn.execute(insert(orm.case_event), rows)
+                conn.execute(insert(tables.cases), case_rows)
+                conn.execute(insert(tables.case_event), rows)
         engine.audit.anchor(actor=EVERYONE)
         report = None
 

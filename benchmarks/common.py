@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from engine import Actor, Engine, Settings, build_engine
-from engine.adapters.orm import metadata
+from engine.adapters.tables import metadata
 from engine.adapters.unit_of_work import make_db_engine
 from engine.bpmn.loader import SourceFile
 from engine.clock import Clock

@@ -22,7 +22,7 @@ from sqlalchemy import insert
 
 from benchmarks.common import fresh_engine, percentile
 from engine import Engine
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.model import Actor
 
 ROLES = ["assistente_sociale", "operatore_cpi", "tutor_aziendale", "equipe_multidisciplinare", "coordinatore"]
@@ -41,18 +41,20 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
     with engine.db.begin() as conn:
         if start_id == 1:
             conn.execute(
-                insert(orm.organisation),
+                insert(tables.organisation),
                 [
                     {"id": n, "code": f"FIRMA_{n}", "name": f"Impresa {n}", "kind": "impresa_mentor", "created_at": now}
                     for n in range(1, FIRMS + 1)
                 ],
             )
             conn.execute(
-                insert(orm.app_user).values(username="tutor4", display_name="Tutor", password_hash=None, created_at=now)
+                insert(tables.app_user).values(
+                    username="tutor4", display_name="Tutor", password_hash=None, created_at=now
+                )
             )
-            conn.execute(insert(orm.organisation_member).values(organisation_id=4, username="tutor4", position=""))
+            conn.execute(insert(tables.organisation_member).values(organisation_id=4, username="tutor4", position=""))
             conn.execute(
-                insert(orm.process_version).values(
+                insert(tables.process_version).values(
                     id=1,
                     process_id="bench",
                     version=1,
@@ -66,7 +68,7 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
         for chunk in range(start_id, start_id + cases, 2000):
             ids = range(chunk, min(chunk + 2000, start_id + cases))
             conn.execute(
-                insert(orm.cases),
+                insert(tables.cases),
                 [
                     {
                         "id": i,
@@ -105,7 +107,7 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
                             "ended_at": None,
                         }
                     )
-            conn.execute(insert(orm.case_team), team)
+            conn.execute(insert(tables.case_team), team)
             tasks = []
             for i in ids:
                 for k in range(5):
@@ -133,7 +135,7 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
                             "organisation_id": 1 + i % FIRMS if role == "tutor_aziendale" else None,
                         }
                     )
-            conn.execute(insert(orm.human_task), tasks)
+            conn.execute(insert(tables.human_task), tasks)
 
 
 # (label, the user, the lane whose page they open)

@@ -25,7 +25,7 @@ from sqlalchemy import insert
 
 from benchmarks.common import EVERYONE, deploy, fresh_engine, percentile
 from engine import Engine
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.clock import FixedClock
 from engine.model import Actor
 from engine.services import case_sync
@@ -45,7 +45,7 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
     with engine.db.begin() as conn:
         if start_id == 1:
             conn.execute(
-                insert(orm.process_version).values(
+                insert(tables.process_version).values(
                     id=1,
                     process_id="bench",
                     version=1,
@@ -59,7 +59,7 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
         for chunk in range(start_id, start_id + cases, 2000):
             ids = range(chunk, min(chunk + 2000, start_id + cases))
             conn.execute(
-                insert(orm.cases),
+                insert(tables.cases),
                 [
                     {
                         "id": i,
@@ -140,8 +140,8 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
                             "context": {"case_title": f"caso {i}"},
                         }
                     )
-            conn.execute(insert(orm.report_case), facts)
-            conn.execute(insert(orm.human_task), tasks)
+            conn.execute(insert(tables.report_case), facts)
+            conn.execute(insert(tables.human_task), tasks)
 
 
 def measure(engine: Engine, kind: str, actor: Actor, territory: str | None) -> float:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.adapters.orm import metadata
 from engine.adapters.scheduler import build_scheduler
 from engine.adapters.senders import sender_from_setting
+from engine.adapters.tables import metadata
 from engine.adapters.unit_of_work import SqlAlchemyUnitOfWork, make_db_engine, probe
 from engine.application import Engine
 from engine.bpmn.runner import Runner

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from engine import Actor, Engine, Settings, build_engine
-from engine.adapters.orm import metadata
+from engine.adapters.tables import metadata
 from engine.adapters.unit_of_work import make_db_engine
 from engine.bpmn.loader import SourceFile
 from engine.clock import FixedClock
@@ -32,7 +32,12 @@ SLOW_FILES = {
     "test_serving.py",
     "test_kill9.py",
 }
-BROWSER_FILES = {"test_browser_e2e.py", "test_browser_modeler.py", "test_browser_dmn_editor.py", "test_browser_registry.py"}
+BROWSER_FILES = {
+    "test_browser_e2e.py",
+    "test_browser_modeler.py",
+    "test_browser_dmn_editor.py",
+    "test_browser_registry.py",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

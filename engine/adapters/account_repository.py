@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, text, update
 
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.audit.chain import GENESIS, access_hash
 from engine.model import AccessLogEntry, ApiToken, SavedFilter
 
-_DELETE_DRAFTS = delete(orm.task_draft).where(orm.task_draft.c.task_id == bindparam("b_task"))
+_DELETE_DRAFTS = delete(tables.task_draft).where(tables.task_draft.c.task_id == bindparam("b_task"))
 
 
 class SqlAccountRepository:
@@ -22,27 +22,27 @@ class SqlAccountRepository:
 
     def password_hash(self, username: str) -> str | None:
         row = self.conn.execute(
-            select(orm.app_user.c.password_hash).where(
-                orm.app_user.c.username == username, orm.app_user.c.active.is_(True)
+            select(tables.app_user.c.password_hash).where(
+                tables.app_user.c.username == username, tables.app_user.c.active.is_(True)
             )
         ).first()
         return row[0] if row else None
 
     def set_password_hash(self, username: str, password_hash: str) -> None:
         self.conn.execute(
-            update(orm.app_user).where(orm.app_user.c.username == username).values(password_hash=password_hash)
+            update(tables.app_user).where(tables.app_user.c.username == username).values(password_hash=password_hash)
         )
 
     def add_token(self, username: str, name: str, token_hash: str, at: dt.datetime) -> int:
         key = self.conn.execute(
-            insert(orm.api_token).values(username=username, name=name, token_hash=token_hash, created_at=at)
+            insert(tables.api_token).values(username=username, name=name, token_hash=token_hash, created_at=at)
         ).inserted_primary_key
         assert key is not None
         return int(key[0])
 
     def token_owner(self, token_hash: str) -> tuple[int, str, dt.datetime | None] | None:
         """The live token's id, owner and last use (read only: see ``touch_token``)."""
-        t = orm.api_token.c
+        t = tables.api_token.c
         row = self.conn.execute(
             select(t.id, t.username, t.last_used_at).where(t.token_hash == token_hash, t.revoked_at.is_(None))
         ).first()
@@ -50,15 +50,15 @@ class SqlAccountRepository:
 
     def touch_token(self, token_id: int, at: dt.datetime, unless_since: dt.datetime) -> None:
         """Record a use at ``at`` unless one is already recorded since ``unless_since``."""
-        t = orm.api_token.c
+        t = tables.api_token.c
         self.conn.execute(
-            update(orm.api_token)
+            update(tables.api_token)
             .where(t.id == token_id, or_(t.last_used_at.is_(None), t.last_used_at < unless_since))
             .values(last_used_at=at)
         )
 
     def tokens(self, username: str) -> list[ApiToken]:
-        t = orm.api_token.c
+        t = tables.api_token.c
         rows = self.conn.execute(
             select(t.id, t.name, t.created_at, t.last_used_at, t.revoked_at)
             .where(t.username == username)
@@ -67,21 +67,21 @@ class SqlAccountRepository:
         return [ApiToken(**r._mapping) for r in rows]
 
     def revoke_token(self, username: str, token_id: int, at: dt.datetime) -> bool:
-        t = orm.api_token.c
+        t = tables.api_token.c
         done = self.conn.execute(
-            update(orm.api_token)
+            update(tables.api_token)
             .where(t.id == token_id, t.username == username, t.revoked_at.is_(None))
             .values(revoked_at=at)
         )
         return done.rowcount == 1
 
     def save_draft(self, task_id: str, username: str, data: dict[str, Any], at: dt.datetime) -> None:
-        d = orm.task_draft.c
-        self.conn.execute(delete(orm.task_draft).where(d.task_id == task_id, d.username == username))
-        self.conn.execute(insert(orm.task_draft).values(task_id=task_id, username=username, data=data, saved_at=at))
+        d = tables.task_draft.c
+        self.conn.execute(delete(tables.task_draft).where(d.task_id == task_id, d.username == username))
+        self.conn.execute(insert(tables.task_draft).values(task_id=task_id, username=username, data=data, saved_at=at))
 
     def draft(self, task_id: str, username: str) -> dict[str, Any] | None:
-        d = orm.task_draft.c
+        d = tables.task_draft.c
         row = self.conn.execute(select(d.data).where(d.task_id == task_id, d.username == username)).first()
         return dict(row[0]) if row else None
 
@@ -89,22 +89,22 @@ class SqlAccountRepository:
         self.conn.execute(_DELETE_DRAFTS, {"b_task": task_id})
 
     def save_filter(self, username: str, name: str, params: dict[str, Any], at: dt.datetime) -> int:
-        f = orm.saved_filter.c
-        self.conn.execute(delete(orm.saved_filter).where(f.username == username, f.name == name))
+        f = tables.saved_filter.c
+        self.conn.execute(delete(tables.saved_filter).where(f.username == username, f.name == name))
         key = self.conn.execute(
-            insert(orm.saved_filter).values(username=username, name=name, params=params, created_at=at)
+            insert(tables.saved_filter).values(username=username, name=name, params=params, created_at=at)
         ).inserted_primary_key
         assert key is not None
         return int(key[0])
 
     def filters(self, username: str) -> list[SavedFilter]:
-        f = orm.saved_filter.c
+        f = tables.saved_filter.c
         rows = self.conn.execute(select(f.id, f.name, f.params).where(f.username == username).order_by(f.name))
         return [SavedFilter(r.id, r.name, dict(r.params)) for r in rows]
 
     def delete_filter(self, username: str, filter_id: int) -> bool:
-        f = orm.saved_filter.c
-        done = self.conn.execute(delete(orm.saved_filter).where(f.id == filter_id, f.username == username))
+        f = tables.saved_filter.c
+        done = self.conn.execute(delete(tables.saved_filter).where(f.id == filter_id, f.username == username))
         return done.rowcount == 1
 
 
@@ -131,13 +131,13 @@ class SqlAccessLogRepository:
             self.conn.execute(
                 text("SELECT pg_advisory_xact_lock(:space, :case_id)"), {"space": _ACCESS_LOCKS, "case_id": chain}
             )
-        a = orm.data_access_log.c
+        a = tables.data_access_log.c
         same = a.case_id == case_id if case_id is not None else a.case_id.is_(None)
         last = self.conn.execute(select(a.hash).where(same).order_by(a.id.desc()).limit(1)).scalar_one_or_none()
         prev = last or GENESIS
         digest = access_hash(chain, _iso(at), username, purpose, list(fields), ip, prev)
         self.conn.execute(
-            insert(orm.data_access_log).values(
+            insert(tables.data_access_log).values(
                 at=at,
                 username=username,
                 case_id=case_id,
@@ -151,8 +151,8 @@ class SqlAccessLogRepository:
 
     def chains(self) -> dict[int, list[dict[str, Any]]]:
         """Every case's access-log rows in written order (for ``audit verify``)."""
-        a = orm.data_access_log.c
-        rows = self.conn.execute(select(orm.data_access_log).order_by(a.case_id, a.id))
+        a = tables.data_access_log.c
+        rows = self.conn.execute(select(tables.data_access_log).order_by(a.case_id, a.id))
         result: dict[int, list[dict[str, Any]]] = {}
         for r in rows:
             result.setdefault(int(r.case_id or 0), []).append(dict(r._mapping))  # 0: the exports' chain
@@ -166,11 +166,11 @@ class SqlAccessLogRepository:
         limit: int = 500,
         territories: Sequence[str] | None = None,
     ) -> list[AccessLogEntry]:
-        a = orm.data_access_log.c
-        query = select(orm.data_access_log)
+        a = tables.data_access_log.c
+        query = select(tables.data_access_log)
         if territories:
-            query = query.join(orm.cases, orm.cases.c.id == a.case_id).where(
-                orm.cases.c.territory.in_(list(territories))
+            query = query.join(tables.cases, tables.cases.c.id == a.case_id).where(
+                tables.cases.c.territory.in_(list(territories))
             )
         if case_id is not None:
             query = query.where(a.case_id == case_id)

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.model import LoginCounter
 
 Key = tuple[str, str]
@@ -21,11 +21,11 @@ class SqlLoginThrottleRepository:
     def lock(self, keys: Sequence[Key]) -> dict[Key, LoginCounter]:
         """The counters of ``keys``, created when missing, locked until the transaction ends (rows
         taken in key order, so two attempts never wait on each other crosswise)."""
-        t = orm.login_throttle.c
+        t = tables.login_throttle.c
         ordered = sorted(set(keys))
         rows = [{"scope": s, "key": k, "failures": 0, "lockouts": 0, "last_seen": None} for s, k in ordered]
         insert = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
-        self.conn.execute(insert(orm.login_throttle).values(rows).on_conflict_do_nothing())
+        self.conn.execute(insert(tables.login_throttle).values(rows).on_conflict_do_nothing())
         query = (
             select(t.scope, t.key, t.failures, t.lockouts, t.locked_until, t.last_seen)
             .where(or_(*(and_(t.scope == s, t.key == k) for s, k in ordered)))
@@ -38,9 +38,9 @@ class SqlLoginThrottleRepository:
         }
 
     def save(self, key: Key, counter: LoginCounter) -> None:
-        t = orm.login_throttle.c
+        t = tables.login_throttle.c
         self.conn.execute(
-            update(orm.login_throttle)
+            update(tables.login_throttle)
             .where(t.scope == key[0], t.key == key[1])
             .values(
                 failures=counter.failures,

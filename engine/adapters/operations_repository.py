@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import Connection, func, select
 
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.model import CaseStatus, OperationalFigures, TaskStatus, TimerStatus
 
 
@@ -16,7 +16,7 @@ class SqlOperationsRepository:
         self.conn = conn
 
     def figures(self, now: dt.datetime) -> OperationalFigures:
-        t = orm.human_task.c
+        t = tables.human_task.c
         open_tasks, oldest = self.conn.execute(
             select(func.count(), func.min(t.created_at)).where(t.status == TaskStatus.READY.value)
         ).one()
@@ -26,7 +26,7 @@ class SqlOperationsRepository:
         unassigned = self.conn.execute(
             select(func.count()).where(t.status == TaskStatus.READY.value, t.assignee.is_(None))
         ).scalar_one()
-        k = orm.case_timer.c
+        k = tables.case_timer.c
         pending = {
             status: int(n)
             for status, n in self.conn.execute(
@@ -38,7 +38,7 @@ class SqlOperationsRepository:
         due = self.conn.execute(
             select(func.count()).where(k.status == TimerStatus.PENDING.value, k.due_at <= now)
         ).scalar_one()
-        c = orm.cases.c
+        c = tables.cases.c
         running = self.conn.execute(select(func.count()).where(c.status == CaseStatus.RUNNING.value)).scalar_one()
         if oldest is not None and oldest.tzinfo is None:
             oldest = oldest.replace(tzinfo=dt.UTC)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from engine.adapters import orm
+from engine.adapters import tables
 
 
 class SqlPersonRepository:
@@ -16,74 +16,74 @@ class SqlPersonRepository:
         self.conn = conn
 
     def add(self, row: dict[str, Any]) -> None:
-        self.conn.execute(insert(orm.person).values(**row))
+        self.conn.execute(insert(tables.person).values(**row))
 
     def reseal(self, person_id: str, sealed: dict[str, str], key_id: str, at: dt.datetime | None = None) -> None:
         values: dict[str, Any] = {"sealed": sealed, "key_id": key_id}
         if at is not None:
             values["updated_at"] = at
-        self.conn.execute(update(orm.person).where(orm.person.c.id == person_id).values(**values))
+        self.conn.execute(update(tables.person).where(tables.person.c.id == person_id).values(**values))
 
     def get(self, person_id: str) -> dict[str, Any] | None:
-        row = self.conn.execute(select(orm.person).where(orm.person.c.id == person_id)).first()
+        row = self.conn.execute(select(tables.person).where(tables.person.c.id == person_id)).first()
         return None if row is None else dict(row._mapping)
 
     def of_case(self, case_id: int) -> dict[str, Any] | None:
-        p, cp = orm.person.c, orm.case_person.c
+        p, cp = tables.person.c, tables.case_person.c
         row = self.conn.execute(
-            select(orm.person).join(orm.case_person, cp.person_id == p.id).where(cp.case_id == case_id)
+            select(tables.person).join(tables.case_person, cp.person_id == p.id).where(cp.case_id == case_id)
         ).first()
         return None if row is None else dict(row._mapping)
 
     def by_pseudonym(self, pseudonym: str) -> dict[str, Any] | None:
-        row = self.conn.execute(select(orm.person).where(orm.person.c.pseudonym == pseudonym).limit(1)).first()
+        row = self.conn.execute(select(tables.person).where(tables.person.c.pseudonym == pseudonym).limit(1)).first()
         return None if row is None else dict(row._mapping)
 
     def link(self, case_id: int, person_id: str) -> None:
-        cp = orm.case_person.c
+        cp = tables.case_person.c
         if self.conn.execute(select(cp.case_id).where(cp.case_id == case_id)).first():
-            self.conn.execute(update(orm.case_person).where(cp.case_id == case_id).values(person_id=person_id))
+            self.conn.execute(update(tables.case_person).where(cp.case_id == case_id).values(person_id=person_id))
         else:
-            self.conn.execute(insert(orm.case_person).values(case_id=case_id, person_id=person_id))
+            self.conn.execute(insert(tables.case_person).values(case_id=case_id, person_id=person_id))
 
     def cases_of(self, person_id: str) -> list[dict[str, Any]]:
-        c, cp = orm.cases.c, orm.case_person.c
+        c, cp = tables.cases.c, tables.case_person.c
         query = (
             select(c.id, c.status, c.territory, c.created_at)
-            .join(orm.case_person, cp.case_id == c.id)
+            .join(tables.case_person, cp.case_id == c.id)
             .where(cp.person_id == person_id)
             .order_by(c.id)
         )
         return [dict(r._mapping) for r in self.conn.execute(query)]
 
     def pseudonyms_by_case(self) -> dict[int, str]:
-        p, cp = orm.person.c, orm.case_person.c
-        rows = self.conn.execute(select(cp.case_id, p.pseudonym).join(orm.person, p.id == cp.person_id))
+        p, cp = tables.person.c, tables.case_person.c
+        rows = self.conn.execute(select(cp.case_id, p.pseudonym).join(tables.person, p.id == cp.person_id))
         return {int(r[0]): str(r[1]) for r in rows}
 
     def batches(self, size: int = 500) -> Iterator[list[dict[str, Any]]]:
         last = ""
-        p = orm.person.c
+        p = tables.person.c
         while True:
-            rows = self.conn.execute(select(orm.person).where(p.id > last).order_by(p.id).limit(size)).all()
+            rows = self.conn.execute(select(tables.person).where(p.id > last).order_by(p.id).limit(size)).all()
             if not rows:
                 return
             yield [dict(r._mapping) for r in rows]
             last = rows[-1]._mapping["id"]
 
     def key_ids(self) -> set[str]:
-        return {str(r[0]) for r in self.conn.execute(select(orm.person.c.key_id).distinct())}
+        return {str(r[0]) for r in self.conn.execute(select(tables.person.c.key_id).distinct())}
 
     def key_checks(self) -> dict[str, str]:
-        return {str(r[0]): str(r[1]) for r in self.conn.execute(select(orm.key_check))}
+        return {str(r[0]): str(r[1]) for r in self.conn.execute(select(tables.key_check))}
 
     def set_key_check(self, key_id: str, token: str) -> None:
-        k = orm.key_check.c
+        k = tables.key_check.c
         if self.conn.execute(select(k.key_id).where(k.key_id == key_id)).first():
-            self.conn.execute(update(orm.key_check).where(k.key_id == key_id).values(token=token))
+            self.conn.execute(update(tables.key_check).where(k.key_id == key_id).values(token=token))
         else:
-            self.conn.execute(insert(orm.key_check).values(key_id=key_id, token=token))
+            self.conn.execute(insert(tables.key_check).values(key_id=key_id, token=token))
 
     def drop_key_checks(self, keep: set[str]) -> None:
-        k = orm.key_check.c
-        self.conn.execute(orm.key_check.delete().where(k.key_id.not_in(sorted(keep))))
+        k = tables.key_check.c
+        self.conn.execute(tables.key_check.delete().where(k.key_id.not_in(sorted(keep))))

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, Integer, and_, case, cast, delete, func, insert, literal, select, update
 
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.model import CaseFacts, Span, TaskStatus
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(CaseFacts))
-_R = orm.report_case.c
+_R = tables.report_case.c
 
 
 def _facts(row: Any) -> CaseFacts:
@@ -31,7 +31,7 @@ class SqlReportRepository:
         self.conn = conn
 
     def get(self, case_id: int) -> CaseFacts | None:
-        row = self.conn.execute(select(orm.report_case).where(_R.case_id == case_id)).one_or_none()
+        row = self.conn.execute(select(tables.report_case).where(_R.case_id == case_id)).one_or_none()
         return _facts(row) if row is not None else None
 
     def put(self, facts: CaseFacts, *, previous: CaseFacts | None) -> None:
@@ -39,28 +39,28 @@ class SqlReportRepository:
         in this transaction; most commands move the last activity and little else, and every
         column left alone spares its indexes), or a new row."""
         if previous is None:
-            self.conn.execute(insert(orm.report_case).values(**dataclasses.asdict(facts)))
+            self.conn.execute(insert(tables.report_case).values(**dataclasses.asdict(facts)))
             return
         changed = {name: getattr(facts, name) for name in _FIELDS if getattr(facts, name) != getattr(previous, name)}
         if changed:
-            self.conn.execute(update(orm.report_case).where(_R.case_id == facts.case_id).values(**changed))
+            self.conn.execute(update(tables.report_case).where(_R.case_id == facts.case_id).values(**changed))
 
     def replace(self, facts: CaseFacts) -> None:
-        self.conn.execute(delete(orm.report_case).where(_R.case_id == facts.case_id))
-        self.conn.execute(insert(orm.report_case).values(**dataclasses.asdict(facts)))
+        self.conn.execute(delete(tables.report_case).where(_R.case_id == facts.case_id))
+        self.conn.execute(insert(tables.report_case).values(**dataclasses.asdict(facts)))
 
     def all(self) -> list[CaseFacts]:
-        return [_facts(r) for r in self.conn.execute(select(orm.report_case).order_by(_R.case_id))]
+        return [_facts(r) for r in self.conn.execute(select(tables.report_case).order_by(_R.case_id))]
 
     def case_ids(self, after: int, limit: int) -> list[int]:
-        c = orm.cases.c
+        c = tables.cases.c
         rows = self.conn.execute(select(c.id).where(c.id > after).order_by(c.id).limit(limit))
         return [int(r[0]) for r in rows]
 
     def cohort(self, territories: Sequence[str] | None, column: str, start: dt.date, end: dt.date) -> list[CaseFacts]:
         """The beneficiary cases (those with a case state) whose ``column`` date is in [start, end)."""
         when = _R[column]
-        query = select(orm.report_case).where(when >= start, when < end, _R.stato_caso.is_not(None))
+        query = select(tables.report_case).where(when >= start, when < end, _R.stato_caso.is_not(None))
         if (where := _in(territories)) is not None:
             query = query.where(where)
         return [_facts(r) for r in self.conn.execute(query.order_by(_R.case_id))]
@@ -128,7 +128,7 @@ class SqlReportRepository:
 
     def stalled(self, territories: Sequence[str] | None, before: dt.datetime, limit: int) -> list[CaseFacts]:
         """Running beneficiary cases with no command since ``before``, the longest quiet first."""
-        query = select(orm.report_case).where(
+        query = select(tables.report_case).where(
             _R.status == "running", _R.stato_caso.is_not(None), _R.last_activity_at < before
         )
         if (where := _in(territories)) is not None:
@@ -137,8 +137,8 @@ class SqlReportRepository:
 
     def open_work(self, territories: Sequence[str] | None, now: dt.datetime) -> list[dict[str, Any]]:
         """Open inbox rows grouped by role and organisation: how many, how many overdue, the oldest."""
-        t = orm.human_task.c
-        o = orm.organisation.c
+        t = tables.human_task.c
+        o = tables.organisation.c
         overdue = func.sum(case((and_(t.due_at.is_not(None), t.due_at < now), 1), else_=0))
         query = (
             select(
@@ -149,7 +149,7 @@ class SqlReportRepository:
                 func.min(t.created_at).label("oldest"),
                 func.sum(case((t.assignee.is_(None), 1), else_=0)).label("unclaimed"),
             )
-            .select_from(orm.human_task.outerjoin(orm.organisation, o.id == t.organisation_id))
+            .select_from(tables.human_task.outerjoin(tables.organisation, o.id == t.organisation_id))
             .where(t.status == TaskStatus.READY.value)
             .group_by(t.role, o.name)
             .order_by(t.role, o.name)
@@ -159,7 +159,7 @@ class SqlReportRepository:
         return [dict(r._mapping) for r in self.conn.execute(query)]
 
     def titles(self, case_ids: Sequence[int]) -> dict[int, str]:
-        c = orm.cases.c
+        c = tables.cases.c
         result: dict[int, str] = {}
         ids = list(case_ids)
         for i in range(0, len(ids), 500):
@@ -169,9 +169,9 @@ class SqlReportRepository:
 
     def agreed_limits(self, territories: Sequence[str] | None, partnership_process: str) -> dict[str, int]:
         """Days to take a referral in charge, as each territory's partnership agreement set them."""
-        p, c = orm.partnership.c, orm.cases.c
+        p, c = tables.partnership.c, tables.cases.c
         query = (
-            select(p.territory, c.data).join(orm.cases, c.id == p.case_id).where(c.process_id == partnership_process)
+            select(p.territory, c.data).join(tables.cases, c.id == p.case_id).where(c.process_id == partnership_process)
         )
         if territories is not None:
             query = query.where(p.territory.in_(list(territories)))
@@ -187,7 +187,7 @@ class SqlReportRepository:
     ) -> list[tuple[str, str, int, str, dt.datetime, dt.datetime | None, dt.datetime | None]]:
         """The inbox rows of ``process_id``'s tasks created in [since, until): element, name,
         case, status, created, completed, due."""
-        t = orm.human_task.c
+        t = tables.human_task.c
         query = select(t.bpmn_id, t.name, t.case_id, t.status, t.created_at, t.completed_at, t.due_at).where(
             t.process_id == process_id, t.created_at >= since, t.created_at < until
         )

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, false, func, insert, or_, select, text, union_all, update
 from sqlalchemy.engine import Row
 
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.errors import Conflict, NotFound
 from engine.model import (
     Actor,
@@ -45,38 +45,38 @@ _SAVED_COLUMNS = (
     "event_head",
 )
 _GET_CASE = (
-    select(orm.cases, orm.process_version.c.version.label("pv_version"))
-    .join(orm.process_version, orm.process_version.c.id == orm.cases.c.process_version_id)
-    .where(orm.cases.c.id == bindparam("b_id"))
+    select(tables.cases, tables.process_version.c.version.label("pv_version"))
+    .join(tables.process_version, tables.process_version.c.id == tables.cases.c.process_version_id)
+    .where(tables.cases.c.id == bindparam("b_id"))
 )
 _SAVE_CASE = (
-    update(orm.cases)
-    .where(orm.cases.c.id == bindparam("b_id"), orm.cases.c.version == bindparam("b_version"))
+    update(tables.cases)
+    .where(tables.cases.c.id == bindparam("b_id"), tables.cases.c.version == bindparam("b_version"))
     .values({name: bindparam(name) for name in _SAVED_COLUMNS})
 )
-_GET_TASK = select(orm.human_task).where(orm.human_task.c.id == bindparam("b_id"))
+_GET_TASK = select(tables.human_task).where(tables.human_task.c.id == bindparam("b_id"))
 _LOCK_CASE_OF_TASK = (
-    select(orm.cases.c.id)
+    select(tables.cases.c.id)
     .where(
-        orm.cases.c.id
-        == select(orm.human_task.c.case_id).where(orm.human_task.c.id == bindparam("b_id")).scalar_subquery()
+        tables.cases.c.id
+        == select(tables.human_task.c.case_id).where(tables.human_task.c.id == bindparam("b_id")).scalar_subquery()
     )
     .with_for_update()
 )
 _OPEN_TASKS = (
-    select(orm.human_task)
-    .where(orm.human_task.c.case_id == bindparam("b_case"), orm.human_task.c.status == TaskStatus.READY.value)
-    .order_by(orm.human_task.c.created_at, orm.human_task.c.id)
+    select(tables.human_task)
+    .where(tables.human_task.c.case_id == bindparam("b_case"), tables.human_task.c.status == TaskStatus.READY.value)
+    .order_by(tables.human_task.c.created_at, tables.human_task.c.id)
 )
 _CLOSE_TASK = (
-    update(orm.human_task)
-    .where(orm.human_task.c.id == bindparam("b_id"))
+    update(tables.human_task)
+    .where(tables.human_task.c.id == bindparam("b_id"))
     .values(status=bindparam("status"), completed_at=bindparam("completed_at"), completed_by=bindparam("completed_by"))
 )
-_APPEND_EVENT = insert(orm.case_event)
+_APPEND_EVENT = insert(tables.case_event)
 
 
-_INSERT_TASK = insert(orm.human_task)
+_INSERT_TASK = insert(tables.human_task)
 NO_DUE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
@@ -87,7 +87,7 @@ class SqlCaseRepository:
     def add(self, record: CaseRecord) -> int:
         values = _case_values(record)
         values.pop("id")
-        new_id = self.conn.execute(insert(orm.cases).values(**values)).inserted_primary_key
+        new_id = self.conn.execute(insert(tables.cases).values(**values)).inserted_primary_key
         assert new_id is not None
         record.id = int(new_id[0])
         return record.id
@@ -125,38 +125,40 @@ class SqlCaseRepository:
         """Case summaries, newest first: never the workflow state (``state`` is ""), and the case
         data only ``with_data`` (else ``{}``)."""
         skipped = {"state"} if with_data else {"state", "data"}
-        columns = [c for c in orm.cases.c if c.name not in skipped]
-        query = select(*columns, orm.process_version.c.version.label("pv_version")).join(
-            orm.process_version, orm.process_version.c.id == orm.cases.c.process_version_id
+        columns = [c for c in tables.cases.c if c.name not in skipped]
+        query = select(*columns, tables.process_version.c.version.label("pv_version")).join(
+            tables.process_version, tables.process_version.c.id == tables.cases.c.process_version_id
         )
         if status is not None:
-            query = query.where(orm.cases.c.status == status.value)
+            query = query.where(tables.cases.c.status == status.value)
         if process_id is not None:
-            query = query.where(orm.cases.c.process_id == process_id)
+            query = query.where(tables.cases.c.process_id == process_id)
         if territory is not None:
-            query = query.where(orm.cases.c.territory == territory)
+            query = query.where(tables.cases.c.territory == territory)
         if territories:
-            query = query.where(or_(orm.cases.c.territory.in_(list(territories)), orm.cases.c.territory.is_(None)))
+            query = query.where(
+                or_(tables.cases.c.territory.in_(list(territories)), tables.cases.c.territory.is_(None))
+            )
         if phase is not None:
-            query = query.where(orm.cases.c.phase == phase)
+            query = query.where(tables.cases.c.phase == phase)
         if scope is not None and not scope.everywhere:
             query = query.where(_in_scope(scope))
         if title:
-            query = query.where(orm.cases.c.title.ilike(f"%{title}%"))
-        query = query.order_by(orm.cases.c.id.desc()).limit(limit).offset(offset)
+            query = query.where(tables.cases.c.title.ilike(f"%{title}%"))
+        query = query.order_by(tables.cases.c.id.desc()).limit(limit).offset(offset)
         return [_case_from_row(r) for r in self.conn.execute(query)]
 
     def lock(self, case_id: int) -> None:
         """Hold the case row until commit (PostgreSQL); SQLite's BEGIN IMMEDIATE already does."""
         if self.conn.dialect.name == "postgresql":
-            self.conn.execute(select(orm.cases.c.id).where(orm.cases.c.id == case_id).with_for_update())
+            self.conn.execute(select(tables.cases.c.id).where(tables.cases.c.id == case_id).with_for_update())
 
     def with_pending_messages(self, limit: int) -> list[int]:
-        m = orm.case_message.c
+        m = tables.case_message.c
         rows = self.conn.execute(
             select(m.case_id)
-            .join(orm.cases, orm.cases.c.id == m.case_id)
-            .where(m.status == "pending", orm.cases.c.status == CaseStatus.RUNNING.value)
+            .join(tables.cases, tables.cases.c.id == m.case_id)
+            .where(m.status == "pending", tables.cases.c.status == CaseStatus.RUNNING.value)
             .distinct()
             .order_by(m.case_id)
             .limit(limit)
@@ -231,8 +233,8 @@ class SqlTaskRepository:
         """Re-describe open rows whose element changed (a migration): keep who holds them and since when."""
         for t in tasks:
             self.conn.execute(
-                update(orm.human_task)
-                .where(orm.human_task.c.id == t.id, orm.human_task.c.status == TaskStatus.READY.value)
+                update(tables.human_task)
+                .where(tables.human_task.c.id == t.id, tables.human_task.c.status == TaskStatus.READY.value)
                 .values(
                     process_id=t.process_id,
                     bpmn_id=t.bpmn_id,
@@ -246,7 +248,9 @@ class SqlTaskRepository:
     def for_case(self, case_id: int) -> list[TaskView]:
         """Every inbox row the case ever had (open and closed)."""
         rows = self.conn.execute(
-            select(orm.human_task).where(orm.human_task.c.case_id == case_id).order_by(orm.human_task.c.created_at)
+            select(tables.human_task)
+            .where(tables.human_task.c.case_id == case_id)
+            .order_by(tables.human_task.c.created_at)
         )
         return [_task_from_row(r) for r in rows]
 
@@ -258,7 +262,9 @@ class SqlTaskRepository:
         known: set[str] = set()
         if reopen:
             ids = [t.id for t in tasks]
-            known = {r[0] for r in self.conn.execute(select(orm.human_task.c.id).where(orm.human_task.c.id.in_(ids)))}
+            known = {
+                r[0] for r in self.conn.execute(select(tables.human_task.c.id).where(tables.human_task.c.id.in_(ids)))
+            }
         fresh = [_task_values(t) for t in tasks if t.id not in known]
         if fresh:
             self.conn.execute(_INSERT_TASK, fresh)
@@ -266,7 +272,7 @@ class SqlTaskRepository:
             if t.id in known:
                 values = _task_values(t)
                 values.pop("id")
-                self.conn.execute(update(orm.human_task).where(orm.human_task.c.id == t.id).values(**values))
+                self.conn.execute(update(tables.human_task).where(tables.human_task.c.id == t.id).values(**values))
 
     def close(self, task_ids: Sequence[str], status: TaskStatus, at: dt.datetime, by: str | None) -> None:
         if task_ids:
@@ -277,23 +283,23 @@ class SqlTaskRepository:
 
     def set_assignee(self, task_id: str, assignee: str | None, *, expected: str | None) -> bool:
         """Assign an open task only if its assignee is still ``expected``; False when it changed."""
-        t = orm.human_task.c
+        t = tables.human_task.c
         held = t.assignee.is_(None) if expected is None else t.assignee == expected
         done = self.conn.execute(
-            update(orm.human_task)
+            update(tables.human_task)
             .where(t.id == task_id, t.status == TaskStatus.READY.value, held)
             .values(assignee=assignee)
         )
         return done.rowcount == 1
 
     def reroute(self, task_id: str, audience: str, organisation_id: int | None) -> None:
-        t = orm.human_task.c
+        t = tables.human_task.c
         self.conn.execute(
-            update(orm.human_task).where(t.id == task_id).values(audience=audience, organisation_id=organisation_id)
+            update(tables.human_task).where(t.id == task_id).values(audience=audience, organisation_id=organisation_id)
         )
 
     def _filtered(self, query: Any, f: TaskFilter) -> Any:
-        t = orm.human_task.c
+        t = tables.human_task.c
         if f.status is not None:
             query = query.where(t.status == f.status.value)
         if f.roles is not None:
@@ -325,7 +331,7 @@ class SqlTaskRepository:
             query = query.where(t.completed_by == f.completed_by)
         if f.case_title:
             pattern = "%" + f.case_title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            titled = select(orm.cases.c.id).where(orm.cases.c.title.ilike(pattern, escape="\\"))
+            titled = select(tables.cases.c.id).where(tables.cases.c.title.ilike(pattern, escape="\\"))
             query = query.where(t.case_id.in_(titled))
         return query
 
@@ -343,16 +349,16 @@ class SqlTaskRepository:
             }
             return [*orders.get(f.sort, orders["due"]), c.created_at, c.id]
 
-        t = orm.human_task.c
+        t = tables.human_task.c
         if f.member is None:
-            query = self._filtered(select(orm.human_task), f).order_by(*order(t)).limit(limit).offset(offset)
+            query = self._filtered(select(tables.human_task), f).order_by(*order(t)).limit(limit).offset(offset)
             return [_task_from_row(r) for r in self.conn.execute(query)]
         # One query per audience, each served by its own index (the territory's lanes, the team's
         # cases, the organisation's tasks), each cut at the page's end; then merged. An OR of the
         # three would make the database walk the whole lane to find one person's few tasks.
         parts = [
             select(
-                self._filtered(select(orm.human_task).select_from(source), f)
+                self._filtered(select(tables.human_task).select_from(source), f)
                 .where(branch)
                 .order_by(*order(t))
                 .limit(limit + offset)
@@ -366,7 +372,7 @@ class SqlTaskRepository:
 
     def count(self, f: TaskFilter) -> int:
         if f.member is None:
-            query = self._filtered(select(func.count()).select_from(orm.human_task), f)
+            query = self._filtered(select(func.count()).select_from(tables.human_task), f)
             return int(self.conn.execute(query).scalar_one())
         # the audiences are disjoint: the count is the sum of theirs
         return sum(
@@ -428,35 +434,35 @@ def _audience_branches(f: TaskFilter) -> list[tuple[Any, Any]]:
     per audience: the territory's; the team's when named in the lane's relation (read from the
     member's team rows, so the database starts from their few cases); an organisation's when one
     of theirs. The audiences are disjoint (a task has one)."""
-    t, ct = orm.human_task.c, orm.case_team.c
-    branches: list[tuple[Any, Any]] = [(orm.human_task, t.audience == "territory")]
+    t, ct = tables.human_task.c, tables.case_team.c
+    branches: list[tuple[Any, Any]] = [(tables.human_task, t.audience == "territory")]
     if f.team_lanes:
         lanes = or_(*[and_(t.role == lane, ct.relation == relation) for lane, relation in f.team_lanes])
-        named = orm.case_team.join(
-            orm.human_task, and_(t.case_id == ct.case_id, ct.username == f.member, ct.ended_at.is_(None), lanes)
+        named = tables.case_team.join(
+            tables.human_task, and_(t.case_id == ct.case_id, ct.username == f.member, ct.ended_at.is_(None), lanes)
         )
         branches.append((named, t.audience == "team"))
     if f.organisations:
         branches.append(
-            (orm.human_task, and_(t.audience == "organisation", t.organisation_id.in_(list(f.organisations))))
+            (tables.human_task, and_(t.audience == "organisation", t.organisation_id.in_(list(f.organisations))))
         )
     return branches
 
 
 def _in_scope(scope: CaseScope) -> Any:
     """The cases a ``CaseScope`` lets a list show (an empty scope shows none)."""
-    case_id = orm.cases.c.id
+    case_id = tables.cases.c.id
     clauses: list[Any] = []
     if scope.territories:
-        clauses.append(orm.cases.c.territory.in_(list(scope.territories)))
+        clauses.append(tables.cases.c.territory.in_(list(scope.territories)))
     if scope.member is not None:
-        t = orm.case_team.c
+        t = tables.case_team.c
         named = [t.username == scope.member]
         if scope.organisations:
             named.append(t.organisation_id.in_(list(scope.organisations)))
         clauses.append(case_id.in_(select(t.case_id).where(t.ended_at.is_(None), or_(*named))))
         if scope.glass_since is not None:
-            b = orm.break_glass.c
+            b = tables.break_glass.c
             opened = select(b.case_id).where(b.username == scope.member, b.expires_at > scope.glass_since)
             clauses.append(case_id.in_(opened))
     return or_(*clauses) if clauses else false()
@@ -474,15 +480,15 @@ class SqlEventRepository:
             self.conn.execute(_APPEND_EVENT, [_event_values(e) for e in events])
 
     def for_case(self, case_id: int, upto: int | None = None) -> list[CaseEvent]:
-        c = orm.case_event.c
-        query = select(orm.case_event).where(c.case_id == case_id)
+        c = tables.case_event.c
+        query = select(tables.case_event).where(c.case_id == case_id)
         if upto is not None:
             query = query.where(c.seq <= upto)
         return [_event_from_row(r) for r in self.conn.execute(query.order_by(c.seq))]
 
     def stream(self, after_case: int, limit: int) -> list[CaseEvent]:
         """Events of the next cases after ``after_case``, whole cases only, in (case, seq) order."""
-        c = orm.case_event.c
+        c = tables.case_event.c
         ids = [
             r[0]
             for r in self.conn.execute(
@@ -491,24 +497,24 @@ class SqlEventRepository:
         ]
         if not ids:
             return []
-        query = select(orm.case_event).where(c.case_id.in_(ids)).order_by(c.case_id, c.id)
+        query = select(tables.case_event).where(c.case_id.in_(ids)).order_by(c.case_id, c.id)
         return [_event_from_row(r) for r in self.conn.execute(query)]
 
     def heads(self) -> dict[int, tuple[int, str]]:
         """What each case row vouches for: its event count and last event hash."""
-        rows = self.conn.execute(select(orm.cases.c.id, orm.cases.c.event_seq, orm.cases.c.event_head))
+        rows = self.conn.execute(select(tables.cases.c.id, tables.cases.c.event_seq, tables.cases.c.event_head))
         return {int(r[0]): (int(r[1]), str(r[2] or "")) for r in rows}
 
     def snapshots(self, case_ids: Sequence[int]) -> dict[int, tuple[str, dict[str, Any]]]:
         """What the case rows show (status, data), for checking them against the sealed digests."""
-        c = orm.cases.c
+        c = tables.cases.c
         rows = self.conn.execute(select(c.id, c.status, c.data).where(c.id.in_(list(case_ids))))
         return {int(r.id): (str(getattr(r.status, "value", r.status)), r.data or {}) for r in rows}
 
     def erase(self, case_id: int, seq: int, data: dict[str, Any], erased: Sequence[str], salts: dict[str, str]) -> None:
-        c = orm.case_event.c
+        c = tables.case_event.c
         self.conn.execute(
-            update(orm.case_event)
+            update(tables.case_event)
             .where(c.case_id == case_id, c.seq == seq)
             .values(data=data, erased=list(erased), salts=salts)
         )
@@ -572,7 +578,7 @@ class SqlAnchorRepository:
         access_heads: dict[str, list[Any]] | None = None,
     ) -> int:
         key = self.conn.execute(
-            insert(orm.audit_anchor).values(
+            insert(tables.audit_anchor).values(
                 at=at, heads=heads, events=events, prev_hash=prev_hash, hash=digest, access_heads=access_heads
             )
         ).inserted_primary_key
@@ -580,7 +586,7 @@ class SqlAnchorRepository:
         return int(key[0])
 
     def all(self) -> list[dict[str, Any]]:
-        rows = self.conn.execute(select(orm.audit_anchor).order_by(orm.audit_anchor.c.id))
+        rows = self.conn.execute(select(tables.audit_anchor).order_by(tables.audit_anchor.c.id))
         return [dict(r._mapping) for r in rows]
 
     def lock(self) -> None:
@@ -596,9 +602,9 @@ class SqlProcessRepository:
 
     def _files_of(self, version_id: int) -> tuple[str, ...]:
         rows = self.conn.execute(
-            select(orm.process_version_file.c.name)
-            .where(orm.process_version_file.c.process_version_id == version_id)
-            .order_by(orm.process_version_file.c.name)
+            select(tables.process_version_file.c.name)
+            .where(tables.process_version_file.c.process_version_id == version_id)
+            .order_by(tables.process_version_file.c.name)
         )
         return tuple(r[0] for r in rows)
 
@@ -618,15 +624,17 @@ class SqlProcessRepository:
 
     def latest(self, process_id: str) -> ProcessVersionView | None:
         row = self.conn.execute(
-            select(orm.process_version)
-            .where(orm.process_version.c.process_id == process_id)
-            .order_by(orm.process_version.c.version.desc())
+            select(tables.process_version)
+            .where(tables.process_version.c.process_id == process_id)
+            .order_by(tables.process_version.c.version.desc())
             .limit(1)
         ).one_or_none()
         return self._view(row) if row is not None else None
 
     def get(self, version_id: int) -> ProcessVersionView:
-        row = self.conn.execute(select(orm.process_version).where(orm.process_version.c.id == version_id)).one_or_none()
+        row = self.conn.execute(
+            select(tables.process_version).where(tables.process_version.c.id == version_id)
+        ).one_or_none()
         if row is None:
             raise NotFound(f"process version {version_id} not found")
         return self._view(row, with_files=True)
@@ -647,7 +655,7 @@ class SqlProcessRepository:
         current = self.latest(process_id)
         version = (current.version if current else 0) + 1
         new_id = self.conn.execute(
-            insert(orm.process_version).values(
+            insert(tables.process_version).values(
                 process_id=process_id,
                 version=version,
                 name=name,
@@ -661,15 +669,15 @@ class SqlProcessRepository:
         for file_name, content in files:
             digest = hashlib.sha256(content).hexdigest()
             exists = self.conn.execute(
-                select(orm.process_file.c.sha256).where(orm.process_file.c.sha256 == digest)
+                select(tables.process_file.c.sha256).where(tables.process_file.c.sha256 == digest)
             ).first()
             if exists is None:
                 kind = "dmn" if file_name.lower().endswith(".dmn") else "bpmn"
                 self.conn.execute(
-                    insert(orm.process_file).values(sha256=digest, kind=kind, content=content, created_at=at)
+                    insert(tables.process_file).values(sha256=digest, kind=kind, content=content, created_at=at)
                 )
             self.conn.execute(
-                insert(orm.process_version_file).values(
+                insert(tables.process_version_file).values(
                     process_version_id=new_id[0], name=file_name, file_sha256=digest
                 )
             )
@@ -677,15 +685,15 @@ class SqlProcessRepository:
 
     def files(self, version_id: int) -> list[tuple[str, bytes]]:
         rows = self.conn.execute(
-            select(orm.process_version_file.c.name, orm.process_file.c.content)
-            .join(orm.process_file, orm.process_file.c.sha256 == orm.process_version_file.c.file_sha256)
-            .where(orm.process_version_file.c.process_version_id == version_id)
-            .order_by(orm.process_version_file.c.name)
+            select(tables.process_version_file.c.name, tables.process_file.c.content)
+            .join(tables.process_file, tables.process_file.c.sha256 == tables.process_version_file.c.file_sha256)
+            .where(tables.process_version_file.c.process_version_id == version_id)
+            .order_by(tables.process_version_file.c.name)
         )
         return [(r[0], bytes(r[1])) for r in rows]
 
     def list_latest(self) -> list[ProcessVersionView]:
-        pv = orm.process_version
+        pv = tables.process_version
         newest = select(pv.c.process_id, func.max(pv.c.version).label("v")).group_by(pv.c.process_id).subquery()
         rows = self.conn.execute(
             select(pv)
@@ -696,9 +704,9 @@ class SqlProcessRepository:
 
     def list_versions(self, process_id: str) -> list[ProcessVersionView]:
         rows = self.conn.execute(
-            select(orm.process_version)
-            .where(orm.process_version.c.process_id == process_id)
-            .order_by(orm.process_version.c.version)
+            select(tables.process_version)
+            .where(tables.process_version.c.process_id == process_id)
+            .order_by(tables.process_version.c.version)
         )
         return [self._view(r, with_files=True) for r in rows]
 
@@ -709,11 +717,11 @@ class SqlUserRepository:
 
     def get_actor(self, username: str) -> Actor:
         user = self.conn.execute(
-            select(orm.app_user).where(orm.app_user.c.username == username, orm.app_user.c.active.is_(True))
+            select(tables.app_user).where(tables.app_user.c.username == username, tables.app_user.c.active.is_(True))
         ).one_or_none()
         if user is None:
             raise NotFound(f"user {username!r} not found")
-        rows = self.conn.execute(select(orm.user_role).where(orm.user_role.c.username == username)).all()
+        rows = self.conn.execute(select(tables.user_role).where(tables.user_role.c.username == username)).all()
         roles = frozenset(r.role for r in rows)
         # A user with any unrestricted grant covers every territory.
         territories = frozenset() if any(r.territory == "" for r in rows) else frozenset(r.territory for r in rows)
@@ -728,7 +736,7 @@ class SqlUserRepository:
         at: dt.datetime,
     ) -> None:
         self.conn.execute(
-            insert(orm.app_user).values(
+            insert(tables.app_user).values(
                 username=username,
                 display_name=display_name,
                 password_hash=password_hash,
@@ -738,16 +746,16 @@ class SqlUserRepository:
         )
         if roles:
             self.conn.execute(
-                insert(orm.user_role),
+                insert(tables.user_role),
                 [{"username": username, "role": r, "territory": t or ""} for r, t in roles],
             )
 
     def holders(self, role: str, territory: str | None) -> list[str]:
         """Active users holding ``role`` in ``territory`` (or in every territory)."""
-        r, u = orm.user_role.c, orm.app_user.c
+        r, u = tables.user_role.c, tables.app_user.c
         rows = self.conn.execute(
             select(r.username)
-            .join(orm.app_user, u.username == r.username)
+            .join(tables.app_user, u.username == r.username)
             .where(r.role == role, u.active.is_(True), r.territory.in_([territory or "", ""]))
             .distinct()
             .order_by(r.username)
@@ -756,13 +764,13 @@ class SqlUserRepository:
 
     def exists(self, username: str) -> bool:
         return (
-            self.conn.execute(select(orm.app_user.c.username).where(orm.app_user.c.username == username)).first()
+            self.conn.execute(select(tables.app_user.c.username).where(tables.app_user.c.username == username)).first()
             is not None
         )
 
     def all(self) -> list[UserSummary]:
-        users = self.conn.execute(select(orm.app_user).order_by(orm.app_user.c.username)).all()
-        roles = self.conn.execute(select(orm.user_role)).all()
+        users = self.conn.execute(select(tables.app_user).order_by(tables.app_user.c.username)).all()
+        roles = self.conn.execute(select(tables.user_role)).all()
         return [
             UserSummary(
                 u.username,
@@ -780,14 +788,14 @@ class SqlPartnershipRepository:
 
     def is_active(self, territory: str) -> bool:
         row = self.conn.execute(
-            select(orm.partnership.c.active).where(orm.partnership.c.territory == territory)
+            select(tables.partnership.c.active).where(tables.partnership.c.territory == territory)
         ).first()
         return bool(row and row[0])
 
     def set(self, territory: str, active: bool, case_id: int | None, at: dt.datetime, by: str) -> None:
         values = {"active": active, "case_id": case_id, "updated_at": at, "updated_by": by}
         done = self.conn.execute(
-            update(orm.partnership).where(orm.partnership.c.territory == territory).values(**values)
+            update(tables.partnership).where(tables.partnership.c.territory == territory).values(**values)
         )
         if done.rowcount == 0:
-            self.conn.execute(insert(orm.partnership).values(territory=territory, **values))
+            self.conn.execute(insert(tables.partnership).values(territory=territory, **values))

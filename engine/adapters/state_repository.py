@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.engine import Connection
 
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.model import StateWrite, TaskRow
 
-_c = orm.case_task.c
+_c = tables.case_task.c
 _ROWS = select(_c.task_id, _c.workflow, _c.position, _c.payload).where(_c.case_id == bindparam("b_case"))
-_DELETE = delete(orm.case_task).where(
+_DELETE = delete(tables.case_task).where(
     _c.case_id == bindparam("b_case"), _c.task_id.in_(bindparam("b_ids", expanding=True))
 )
 

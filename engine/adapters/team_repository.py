@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
 
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.model import BreakGlass, TeamMember
 
 
@@ -17,10 +17,10 @@ class SqlTeamRepository:
         self.conn = conn
 
     def members(self, case_id: int, *, current: bool = True) -> list[TeamMember]:
-        t, o = orm.case_team.c, orm.organisation.c
+        t, o = tables.case_team.c, tables.organisation.c
         query = (
-            select(orm.case_team, o.code, o.kind)
-            .outerjoin(orm.organisation, o.id == t.organisation_id)
+            select(tables.case_team, o.code, o.kind)
+            .outerjoin(tables.organisation, o.id == t.organisation_id)
             .where(t.case_id == case_id)
             .order_by(t.id)
         )
@@ -39,7 +39,7 @@ class SqlTeamRepository:
         by: str,
     ) -> int:
         key = self.conn.execute(
-            insert(orm.case_team).values(
+            insert(tables.case_team).values(
                 case_id=case_id,
                 relation=relation,
                 username=username,
@@ -53,16 +53,16 @@ class SqlTeamRepository:
 
     def end(self, member_ids: Sequence[int], at: dt.datetime) -> None:
         if member_ids:
-            t = orm.case_team.c
-            self.conn.execute(update(orm.case_team).where(t.id.in_(member_ids)).values(ended_at=at))
+            t = tables.case_team.c
+            self.conn.execute(update(tables.case_team).where(t.id.in_(member_ids)).values(ended_at=at))
 
     def organisations_of(self, username: str) -> list[int]:
-        m = orm.organisation_member.c
+        m = tables.organisation_member.c
         return [int(r[0]) for r in self.conn.execute(select(m.organisation_id).where(m.username == username))]
 
     def standing(self, case_id: int, username: str, organisations: Sequence[int]) -> tuple[bool, bool]:
         """(named in the case's current team, one of ``organisations`` is in it)."""
-        t = orm.case_team.c
+        t = tables.case_team.c
         clauses = [t.username == username]
         if organisations:
             clauses.append(t.organisation_id.in_(organisations))
@@ -73,31 +73,31 @@ class SqlTeamRepository:
 
     def team_cases(self, username: str, organisations: Sequence[int]) -> Any:
         """A subquery of the case ids whose current team names the user or one of their organisations."""
-        t = orm.case_team.c
+        t = tables.case_team.c
         clauses = [t.username == username]
         if organisations:
             clauses.append(t.organisation_id.in_(organisations))
         return select(t.case_id).where(t.ended_at.is_(None), or_(*clauses))
 
     def open_glass(self, row: dict[str, Any]) -> int:
-        key = self.conn.execute(insert(orm.break_glass).values(**row)).inserted_primary_key
+        key = self.conn.execute(insert(tables.break_glass).values(**row)).inserted_primary_key
         assert key is not None
         return int(key[0])
 
     def glass_open(self, case_id: int, username: str, now: dt.datetime) -> bool:
-        b = orm.break_glass.c
+        b = tables.break_glass.c
         query = select(b.id).where(b.case_id == case_id, b.username == username, b.expires_at > now).limit(1)
         return self.conn.execute(query).first() is not None
 
     def glass_cases(self, username: str, now: dt.datetime) -> Any:
-        b = orm.break_glass.c
+        b = tables.break_glass.c
         return select(b.case_id).where(b.username == username, b.expires_at > now)
 
     def glass_log(
         self, territories: Sequence[str] | None, *, unreviewed: bool = False, limit: int = 500
     ) -> list[BreakGlass]:
-        b = orm.break_glass.c
-        query = select(orm.break_glass).order_by(b.at.desc(), b.id.desc()).limit(limit)
+        b = tables.break_glass.c
+        query = select(tables.break_glass).order_by(b.at.desc(), b.id.desc()).limit(limit)
         if territories is not None:
             query = query.where(b.territory.in_(territories))
         if unreviewed:
@@ -105,12 +105,12 @@ class SqlTeamRepository:
         return [BreakGlass(**dict(r._mapping)) for r in self.conn.execute(query)]
 
     def glass(self, glass_id: int) -> BreakGlass | None:
-        row = self.conn.execute(select(orm.break_glass).where(orm.break_glass.c.id == glass_id)).first()
+        row = self.conn.execute(select(tables.break_glass).where(tables.break_glass.c.id == glass_id)).first()
         return None if row is None else BreakGlass(**dict(row._mapping))
 
     def review_glass(self, glass_id: int, at: dt.datetime, by: str) -> None:
-        b = orm.break_glass.c
-        self.conn.execute(update(orm.break_glass).where(b.id == glass_id).values(reviewed_at=at, reviewed_by=by))
+        b = tables.break_glass.c
+        self.conn.execute(update(tables.break_glass).where(b.id == glass_id).values(reviewed_at=at, reviewed_by=by))
 
 
 def _member(m: Any) -> TeamMember:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.model import CaseMessage, Incident, PendingMessage, TimerRow, TimerStatus
 
 
@@ -18,13 +18,13 @@ class SqlTimerRepository:
         self.conn = conn
 
     def pending_for_case(self, case_id: int) -> list[TimerRow]:
-        t = orm.case_timer.c
-        rows = self.conn.execute(select(orm.case_timer).where(t.case_id == case_id, t.status == TimerStatus.PENDING))
+        t = tables.case_timer.c
+        rows = self.conn.execute(select(tables.case_timer).where(t.case_id == case_id, t.status == TimerStatus.PENDING))
         return [_timer(r) for r in rows]
 
     def insert(self, rows: Sequence[TimerRow]) -> None:
         """Schedule timers; one seen before (a case sent back to an earlier step) is scheduled again."""
-        t = orm.case_timer.c
+        t = tables.case_timer.c
         known = {}
         for r in rows:
             existing = self.conn.execute(
@@ -33,14 +33,14 @@ class SqlTimerRepository:
             if existing is not None:
                 known[(r.task_id, r.due_at)] = existing[0]
                 self.conn.execute(
-                    update(orm.case_timer)
+                    update(tables.case_timer)
                     .where(t.id == existing[0])
                     .values(status=r.status, attempts=0, next_attempt_at=r.due_at, fired_at=None, last_error=None)
                 )
         rows = [r for r in rows if (r.task_id, r.due_at) not in known]
         if rows:
             self.conn.execute(
-                insert(orm.case_timer),
+                insert(tables.case_timer),
                 [
                     {
                         "case_id": r.case_id,
@@ -61,16 +61,16 @@ class SqlTimerRepository:
     def mark(self, ids: Sequence[int], status: TimerStatus, at: dt.datetime) -> None:
         if ids:
             self.conn.execute(
-                update(orm.case_timer)
-                .where(orm.case_timer.c.id.in_(list(ids)))
+                update(tables.case_timer)
+                .where(tables.case_timer.c.id.in_(list(ids)))
                 .values(status=status, fired_at=at if status is TimerStatus.FIRED else None)
             )
 
     def claim_due(self, now: dt.datetime) -> TimerRow | None:
         """The earliest due pending timer, locked for this transaction (others skip it)."""
-        t = orm.case_timer.c
+        t = tables.case_timer.c
         query = (
-            select(orm.case_timer)
+            select(tables.case_timer)
             .where(t.status == TimerStatus.PENDING, t.next_attempt_at <= now)
             .order_by(t.next_attempt_at, t.id)
             .limit(1)
@@ -81,15 +81,15 @@ class SqlTimerRepository:
         return _timer(row) if row is not None else None
 
     def get(self, timer_id: int) -> TimerRow | None:
-        row = self.conn.execute(select(orm.case_timer).where(orm.case_timer.c.id == timer_id)).first()
+        row = self.conn.execute(select(tables.case_timer).where(tables.case_timer.c.id == timer_id)).first()
         return _timer(row) if row is not None else None
 
     def record_failure(self, timer_id: int, error: str, next_attempt: dt.datetime, incident: bool) -> None:
         self.conn.execute(
-            update(orm.case_timer)
-            .where(orm.case_timer.c.id == timer_id)
+            update(tables.case_timer)
+            .where(tables.case_timer.c.id == timer_id)
             .values(
-                attempts=orm.case_timer.c.attempts + 1,
+                attempts=tables.case_timer.c.attempts + 1,
                 last_error=error[:4000],
                 next_attempt_at=next_attempt,
                 status=TimerStatus.INCIDENT if incident else TimerStatus.PENDING,
@@ -97,27 +97,29 @@ class SqlTimerRepository:
         )
 
     def postpone(self, timer_id: int, until: dt.datetime) -> None:
-        self.conn.execute(update(orm.case_timer).where(orm.case_timer.c.id == timer_id).values(next_attempt_at=until))
+        self.conn.execute(
+            update(tables.case_timer).where(tables.case_timer.c.id == timer_id).values(next_attempt_at=until)
+        )
 
     def retry(self, timer_id: int, at: dt.datetime) -> bool:
-        t = orm.case_timer.c
+        t = tables.case_timer.c
         done = self.conn.execute(
-            update(orm.case_timer)
+            update(tables.case_timer)
             .where(t.id == timer_id, t.status == TimerStatus.INCIDENT)
             .values(status=TimerStatus.PENDING, attempts=0, next_attempt_at=at)
         )
         return done.rowcount == 1
 
     def incidents(self, territories: Sequence[str] | None = None) -> list[Incident]:
-        t = orm.case_timer.c
+        t = tables.case_timer.c
         query = (
-            select(orm.case_timer, orm.cases.c.territory, orm.cases.c.title)
-            .join(orm.cases, orm.cases.c.id == t.case_id)
+            select(tables.case_timer, tables.cases.c.territory, tables.cases.c.title)
+            .join(tables.cases, tables.cases.c.id == t.case_id)
             .where(t.status == TimerStatus.INCIDENT)
             .order_by(t.due_at)
         )
         if territories:
-            query = query.where(orm.cases.c.territory.in_(list(territories)))
+            query = query.where(tables.cases.c.territory.in_(list(territories)))
         return [
             Incident(**{**r._mapping, "status": TimerStatus(r.status), "title": r.title or ""})
             for r in self.conn.execute(query)
@@ -126,7 +128,7 @@ class SqlTimerRepository:
     def count(self, status: TimerStatus) -> int:
         return int(
             self.conn.execute(
-                select(func.count()).select_from(orm.case_timer).where(orm.case_timer.c.status == status)
+                select(func.count()).select_from(tables.case_timer).where(tables.case_timer.c.status == status)
             ).scalar_one()
         )
 
@@ -161,7 +163,7 @@ class SqlMessageRepository:
         expires_at: dt.datetime | None = None,
     ) -> int:
         key = self.conn.execute(
-            insert(orm.case_message).values(
+            insert(tables.case_message).values(
                 case_id=case_id,
                 name=name,
                 payload=payload,
@@ -175,9 +177,9 @@ class SqlMessageRepository:
         return int(key[0])
 
     def pending_for_case(self, case_id: int, now: dt.datetime) -> list[PendingMessage]:
-        m = orm.case_message.c
+        m = tables.case_message.c
         rows = self.conn.execute(
-            select(orm.case_message).where(m.case_id == case_id, m.status == "pending").order_by(m.sent_at, m.id)
+            select(tables.case_message).where(m.case_id == case_id, m.status == "pending").order_by(m.sent_at, m.id)
         )
         return [
             PendingMessage(
@@ -189,24 +191,24 @@ class SqlMessageRepository:
 
     def mark_delivered(self, message_id: int, at: dt.datetime) -> None:
         self.conn.execute(
-            update(orm.case_message)
-            .where(orm.case_message.c.id == message_id)
+            update(tables.case_message)
+            .where(tables.case_message.c.id == message_id)
             .values(status="delivered", delivered_at=at)
         )
 
     def supersede(self, case_id: int, name: str) -> int:
         """Pending messages of ``name`` for the case that a newer one replaces; returns how many."""
-        m = orm.case_message.c
+        m = tables.case_message.c
         result = self.conn.execute(
-            update(orm.case_message)
+            update(tables.case_message)
             .where(m.case_id == case_id, m.name == name, m.status == "pending")
             .values(status="superseded")
         )
         return int(result.rowcount or 0)
 
     def for_case(self, case_id: int) -> list[CaseMessage]:
-        m = orm.case_message.c
-        rows = self.conn.execute(select(orm.case_message).where(m.case_id == case_id).order_by(m.id))
+        m = tables.case_message.c
+        rows = self.conn.execute(select(tables.case_message).where(m.case_id == case_id).order_by(m.id))
         return [CaseMessage(**{**r._mapping, "payload": dict(r.payload)}) for r in rows]
 
 
@@ -226,7 +228,7 @@ class SqlNotificationRepository:
         at: dt.datetime,
     ) -> None:
         self.conn.execute(
-            insert(orm.notification_outbox).values(
+            insert(tables.notification_outbox).values(
                 recipient=recipient,
                 kind=kind,
                 subject=subject,
@@ -239,27 +241,31 @@ class SqlNotificationRepository:
         )
 
     def unsent(self, limit: int) -> list[dict[str, Any]]:
-        n = orm.notification_outbox.c
-        query = select(orm.notification_outbox).where(n.sent_at.is_(None), n.attempts < 5).order_by(n.id).limit(limit)
+        n = tables.notification_outbox.c
+        query = (
+            select(tables.notification_outbox).where(n.sent_at.is_(None), n.attempts < 5).order_by(n.id).limit(limit)
+        )
         if self.conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return [dict(r._mapping) for r in self.conn.execute(query)]
 
     def mark_sent(self, notification_id: int, at: dt.datetime) -> None:
         self.conn.execute(
-            update(orm.notification_outbox).where(orm.notification_outbox.c.id == notification_id).values(sent_at=at)
+            update(tables.notification_outbox)
+            .where(tables.notification_outbox.c.id == notification_id)
+            .values(sent_at=at)
         )
 
     def mark_failed(self, notification_id: int, error: str) -> None:
-        n = orm.notification_outbox.c
+        n = tables.notification_outbox.c
         self.conn.execute(
-            update(orm.notification_outbox)
+            update(tables.notification_outbox)
             .where(n.id == notification_id)
             .values(attempts=n.attempts + 1, last_error=error[:2000])
         )
 
     def overdue_tasks(self, now: dt.datetime, limit: int) -> list[dict[str, Any]]:
-        t = orm.human_task.c
+        t = tables.human_task.c
         rows = self.conn.execute(
             select(t.id, t.case_id, t.name, t.role, t.territory, t.assignee, t.due_at)
             .where(t.status == "ready", t.due_at.is_not(None), t.due_at <= now, t.overdue_notified_at.is_(None))
@@ -269,4 +275,6 @@ class SqlNotificationRepository:
         return [dict(r._mapping) for r in rows]
 
     def mark_overdue_notified(self, task_id: str, at: dt.datetime) -> None:
-        self.conn.execute(update(orm.human_task).where(orm.human_task.c.id == task_id).values(overdue_notified_at=at))
+        self.conn.execute(
+            update(tables.human_task).where(tables.human_task.c.id == task_id).values(overdue_notified_at=at)
+        )

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import Actor, Engine
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.clock import FixedClock
 from engine.policy import CLI_OPERATOR
 from tests.fixtures import clock_diagrams as d
@@ -177,20 +177,22 @@ NOT_CASE_COMMANDS = {
 def footprint(engine: Engine, case_id: int) -> tuple[Any, ...]:
     with engine.db.connect() as conn:
         case = conn.execute(
-            select(orm.cases.c.state, orm.cases.c.data, orm.cases.c.status, orm.cases.c.version).where(
-                orm.cases.c.id == case_id
+            select(tables.cases.c.state, tables.cases.c.data, tables.cases.c.status, tables.cases.c.version).where(
+                tables.cases.c.id == case_id
             )
         ).one()
         tasks = conn.execute(
-            select(orm.human_task.c.id, orm.human_task.c.status, orm.human_task.c.assignee)
-            .where(orm.human_task.c.case_id == case_id)
-            .order_by(orm.human_task.c.id)
+            select(tables.human_task.c.id, tables.human_task.c.status, tables.human_task.c.assignee)
+            .where(tables.human_task.c.case_id == case_id)
+            .order_by(tables.human_task.c.id)
         ).all()
         timers = conn.execute(
-            select(orm.case_timer.c.id, orm.case_timer.c.status).where(orm.case_timer.c.case_id == case_id)
+            select(tables.case_timer.c.id, tables.case_timer.c.status).where(tables.case_timer.c.case_id == case_id)
         ).all()
         messages = conn.execute(
-            select(orm.case_message.c.id, orm.case_message.c.status).where(orm.case_message.c.case_id == case_id)
+            select(tables.case_message.c.id, tables.case_message.c.status).where(
+                tables.case_message.c.case_id == case_id
+            )
         ).all()
     return (tuple(case), tuple(tasks), tuple(timers), tuple(messages))
 

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from engine.adapters.migrate import upgrade
-from engine.adapters.orm import metadata
+from engine.adapters.tables import metadata
 from engine.adapters.unit_of_work import make_db_engine
 
 

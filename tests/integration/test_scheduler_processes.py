@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 
 from engine import Actor, Engine
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.clock import FixedClock
 from tests.conftest import ROOT
 from tests.fixtures.clock_diagrams import single_timer
@@ -36,9 +36,9 @@ def _worker(db_url: str, now: str) -> subprocess.Popen[str]:
 def _fired_per_case(engine: Engine) -> Counter[int]:
     with engine.db.connect() as conn:
         rows = conn.execute(
-            select(orm.case_event.c.case_id, func.count())
-            .where(orm.case_event.c.kind == "timer_fired")
-            .group_by(orm.case_event.c.case_id)
+            select(tables.case_event.c.case_id, func.count())
+            .where(tables.case_event.c.kind == "timer_fired")
+            .group_by(tables.case_event.c.case_id)
         )
         return Counter({r[0]: r[1] for r in rows})
 

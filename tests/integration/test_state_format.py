@@ -11,7 +11,7 @@ from alembic import command
 from sqlalchemy import delete, select, update
 
 from engine import Actor, CaseStatus, Settings, build_engine
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.adapters.migrate import alembic_config, upgrade
 from engine.application import Engine
 from engine.bpmn.loader import SourceFile
@@ -40,15 +40,15 @@ def store_whole(engine: Engine, case_id: int) -> None:
         record = uow.cases.get(case_id)
         specs, wf = engine._ctx.workflow_for(uow, record)
     with engine.db.begin() as conn:
-        conn.execute(update(orm.cases).where(orm.cases.c.id == case_id).values(state=engine._ctx.runner.dump(wf)))
-        conn.execute(delete(orm.case_task).where(orm.case_task.c.case_id == case_id))
+        conn.execute(update(tables.cases).where(tables.cases.c.id == case_id).values(state=engine._ctx.runner.dump(wf)))
+        conn.execute(delete(tables.case_task).where(tables.case_task.c.case_id == case_id))
     engine._ctx.workflows.clear()
 
 
 def stored(engine: Engine, case_id: int) -> tuple[str, int]:
     with engine.db.connect() as conn:
-        state = conn.execute(select(orm.cases.c.state).where(orm.cases.c.id == case_id)).scalar_one()
-        count = len(conn.execute(select(orm.case_task.c.task_id).where(orm.case_task.c.case_id == case_id)).all())
+        state = conn.execute(select(tables.cases.c.state).where(tables.cases.c.id == case_id)).scalar_one()
+        count = len(conn.execute(select(tables.case_task.c.task_id).where(tables.case_task.c.case_id == case_id)).all())
     return state, count
 
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import Actor, CaseStatus, Engine, errors
-from engine.adapters import orm
+from engine.adapters import tables
 from engine.clock import FixedClock
 from engine.policy import CLI_OPERATOR
 from tests.fixtures import clock_diagrams as d
@@ -27,7 +27,7 @@ AUDITOR = Actor("aldo", frozenset({"auditor"}))
 
 
 def timer_rows(engine: Engine, case_id: int) -> list[tuple[int, str, str]]:
-    t = orm.case_timer.c
+    t = tables.case_timer.c
     with engine.db.connect() as conn:
         rows = conn.execute(select(t.id, t.bpmn_id, t.status).where(t.case_id == case_id).order_by(t.id))
         return [(r.id, r.bpmn_id, r.status) for r in rows]

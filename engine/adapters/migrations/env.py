@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from engine.adapters.orm import metadata
+from engine.adapters.tables import metadata
 from engine.adapters.unit_of_work import make_db_engine
 
 config = context.config
