@@ -17,8 +17,8 @@ from sqlalchemy import insert
 
 from benchmarks.common import EVERYONE, deploy, fresh_engine, timed
 from engine.adapters import tables
-from engine.adapters.repository import _event_values
 from engine.audit.chain import GENESIS, seal
+from engine.audit.codec import event_to_row
 from engine.clock import FixedClock
 from engine.model import CaseEvent, EventKind
 from engine.policy import CLI_OPERATOR
@@ -82,7 +82,7 @@ def verify_million(kind: str, total: int, per_case: int = 100) -> None:
                         for s in range(1, per_case + 1)
                     ]
                     sealed = seal(events, GENESIS)
-                    rows += [_event_values(e) for e in sealed]
+                    rows += [event_to_row(e) for e in sealed]
                     case_rows.append(
                         {
                             "id": case_id,

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, and_, bindparam, false, func, insert, or_, se
 from sqlalchemy.engine import Row
 
 from engine.adapters import tables
+from engine.audit.codec import event_from_fields, event_to_row
 from engine.errors import Conflict, NotFound
 from engine.model import (
     Actor,
@@ -20,7 +21,6 @@ from engine.model import (
     CaseRecord,
     CaseScope,
     CaseStatus,
-    EventKind,
     ProcessVersionView,
     TaskFilter,
     TaskStatus,
@@ -477,14 +477,14 @@ class SqlEventRepository:
 
     def append_many(self, events: Sequence[CaseEvent]) -> None:
         if events:
-            self.conn.execute(_APPEND_EVENT, [_event_values(e) for e in events])
+            self.conn.execute(_APPEND_EVENT, [event_to_row(e) for e in events])
 
     def for_case(self, case_id: int, upto: int | None = None) -> list[CaseEvent]:
         c = tables.case_event.c
         query = select(tables.case_event).where(c.case_id == case_id)
         if upto is not None:
             query = query.where(c.seq <= upto)
-        return [_event_from_row(r) for r in self.conn.execute(query.order_by(c.seq))]
+        return [event_from_fields(r._mapping) for r in self.conn.execute(query.order_by(c.seq))]
 
     def stream(self, after_case: int, limit: int) -> list[CaseEvent]:
         """Events of the next cases after ``after_case``, whole cases only, in (case, seq) order."""
@@ -498,7 +498,7 @@ class SqlEventRepository:
         if not ids:
             return []
         query = select(tables.case_event).where(c.case_id.in_(ids)).order_by(c.case_id, c.id)
-        return [_event_from_row(r) for r in self.conn.execute(query)]
+        return [event_from_fields(r._mapping) for r in self.conn.execute(query)]
 
     def heads(self) -> dict[int, tuple[int, str]]:
         """What each case row vouches for: its event count and last event hash."""
@@ -518,50 +518,6 @@ class SqlEventRepository:
             .where(c.case_id == case_id, c.seq == seq)
             .values(data=data, erased=list(erased), salts=salts)
         )
-
-
-def _event_values(e: CaseEvent) -> dict[str, Any]:
-    return {
-        "case_id": e.case_id,
-        "seq": e.seq,
-        "at": e.at,
-        "actor": e.actor,
-        "kind": e.kind,
-        "task_id": e.task_id,
-        "task_name": e.task_name,
-        "bpmn_id": e.bpmn_id,
-        "data": e.data,
-        "cmd": e.cmd,
-        "state_digest": e.state_digest,
-        "salts": e.salts or {},
-        "commitments": e.commitments or {},
-        "prev_hash": e.prev_hash or "",
-        "hash": e.hash or "",
-        "erased": list(e.erased),
-        "data_digest": e.data_digest,
-    }
-
-
-def _event_from_row(r: Any) -> CaseEvent:
-    return CaseEvent(
-        case_id=r.case_id,
-        seq=r.seq,
-        at=r.at,
-        actor=r.actor,
-        kind=EventKind(r.kind),
-        task_id=r.task_id,
-        task_name=r.task_name,
-        bpmn_id=r.bpmn_id,
-        data=r.data or {},
-        cmd=r.cmd,
-        state_digest=r.state_digest,
-        salts=r.salts or {},
-        commitments=r.commitments or {},
-        prev_hash=r.prev_hash,
-        hash=r.hash,
-        erased=tuple(r.erased or ()),
-        data_digest=r.data_digest,
-    )
 
 
 class SqlAnchorRepository:

@@ -12,53 +12,10 @@ from typing import Any
 
 from engine.audit import signing
 from engine.audit.chain import canonical, verify_case
-from engine.model import CaseEvent, EventKind
+from engine.audit.codec import event_from_fields, event_to_json
+from engine.model import CaseEvent
 
 FORMAT = "impresa-dossier/1"
-
-
-def event_to_json(e: CaseEvent) -> dict[str, Any]:
-    return {
-        "case_id": e.case_id,
-        "seq": e.seq,
-        "cmd": e.cmd,
-        "at": e.at.isoformat(),
-        "actor": e.actor,
-        "kind": e.kind,
-        "task_id": e.task_id,
-        "task_name": e.task_name,
-        "bpmn_id": e.bpmn_id,
-        "data": e.data,
-        "state_digest": e.state_digest,
-        "salts": e.salts or {},
-        "commitments": e.commitments or {},
-        "prev_hash": e.prev_hash,
-        "hash": e.hash,
-        "erased": list(e.erased),
-        "data_digest": e.data_digest,
-    }
-
-
-def event_from_json(d: dict[str, Any]) -> CaseEvent:
-    return CaseEvent(
-        case_id=int(d["case_id"]),
-        seq=int(d["seq"]),
-        cmd=int(d["cmd"]),
-        at=dt.datetime.fromisoformat(d["at"]),
-        actor=d["actor"],
-        kind=EventKind(d["kind"]),
-        task_id=d.get("task_id"),
-        task_name=d.get("task_name"),
-        bpmn_id=d.get("bpmn_id"),
-        data=dict(d.get("data") or {}),
-        state_digest=d.get("state_digest"),
-        salts=dict(d.get("salts") or {}),
-        commitments=dict(d.get("commitments") or {}),
-        prev_hash=d.get("prev_hash"),
-        hash=d.get("hash"),
-        erased=tuple(d.get("erased") or ()),
-        data_digest=d.get("data_digest"),
-    )
 
 
 def build(
@@ -103,7 +60,7 @@ def verify_bundle(bundle: Any, trusted_public_key: str | None = None) -> list[st
         if hashlib.sha256(str(entry.get("xml", "")).encode()).hexdigest() != entry.get("sha256"):
             problems.append(f"process file {name} does not match its hash")
     try:
-        events = [event_from_json(e) for e in bundle.get("events") or []]
+        events = [event_from_fields(e) for e in bundle.get("events") or []]
     except (KeyError, TypeError, ValueError) as err:
         return [*problems, f"malformed event: {err}"]
     head = bundle.get("head") or {}
