@@ -259,20 +259,26 @@ class SqlAlchemyUnitOfWork:
 
 BUSY_STATES = frozenset({"55P03", "57014"})  # lock_not_available, query_canceled (statement timeout)
 CONFLICT_STATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+UNIQUE_VIOLATION = "23505"
+UNDEFINED_TABLE = "42P01"
 
 
 def storage_error(err: DBAPIError) -> Conflict | StorageUnavailable | None:
-    """The engine error a database error means, or None (a bug: let it surface)."""
+    """The engine error a database error means, or None (a bug: let it surface).
+
+    PostgreSQL names every error by its SQLSTATE, which does not depend on the server's language;
+    SQLite has none, so its errors are recognised by their (fixed, English) message.
+    """
     text = str(err.orig).lower()
     state = getattr(err.orig, "sqlstate", None) or ""
     if isinstance(err, IntegrityError):
-        duplicate = "unique" in text or "duplicate" in text
+        duplicate = state == UNIQUE_VIOLATION if state else "unique" in text
         return Conflict("a concurrent change got there first; reload and retry") if duplicate else None
-    if state in CONFLICT_STATES or "could not serialize" in text or "deadlock" in text:
+    if state in CONFLICT_STATES or (not state and "deadlock" in text):
         return Conflict("a concurrent change got there first; reload and retry")
-    if state in BUSY_STATES or "database is locked" in text or "database is busy" in text:
+    if state in BUSY_STATES or (not state and ("database is locked" in text or "database is busy" in text)):
         return StorageBusy("the database is busy; retry in a few seconds", _first_line(err))
-    if "no such table" in text or ("relation" in text and "does not exist" in text):
+    if state == UNDEFINED_TABLE or (not state and "no such table" in text):
         return StorageUnavailable("the database has no schema yet; run `impresa db upgrade`", _first_line(err))
     if err.connection_invalidated or state.startswith("08") or state.startswith("57P"):
         log.warning("database unreachable: %s", _first_line(err))
