@@ -565,7 +565,8 @@ DECISIONI_CONTINUITA_LABELS = [
     title_en="Continuity check of the beneficiary path",
     description=(
         "Il partenariato del territorio non è più attivo. Verificare se il percorso della persona può proseguire "
-        "e con quali enti; la sospensione o la chiusura si registrano poi nel percorso stesso."
+        "e con quali enti. Se il percorso va sospeso o chiuso, alla conferma il caso viene sospeso o chiuso "
+        "d'ufficio con questa motivazione."
     ),
     data_class="C0",
 )

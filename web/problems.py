@@ -19,6 +19,7 @@ ITALIAN: dict[str, str] = {
     "bpmn.task_lane": "l'attività utente non sta in nessuna corsia: nessun ruolo può completarla",
     "bpmn.task_property": "la proprietà {property}={value!r} non è un numero intero",
     "bpmn.engine_data": "engineData «{value}» non è un dato che il motore calcola ({known})",
+    "bpmn.case_action": "la proprietà {property}=«{value}» non è un campo del modulo dell'attività",
     "bpmn.task_form_key": "l'attività utente non indica il modulo (proprietà formKey)",
     "bpmn.task_form": "il modulo «{form}» non esiste fra i moduli dell'applicazione",
     "bpmn.timer": "il timer «{timer}» non è una durata ISO-8601 (es. P30D)",

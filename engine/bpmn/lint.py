@@ -45,6 +45,7 @@ def lint_library(
     for name, root in sorted(library.roots.items()):
         if library.files[name].kind == "bpmn":
             problems += _lint_bpmn(name, root, forms, role_set, process_ids)
+            problems += _lint_case_actions(name, root, forms_fields or {})
         else:
             problems += _lint_dmn(name, root)
     return problems + lint_variables(library, forms_fields or {})
@@ -221,6 +222,30 @@ def _literal(source: str) -> object:
     except (SyntaxError, ValueError):
         return None
     return tree.body.value if isinstance(tree.body, ast.Constant) else None
+
+
+def _lint_case_actions(file: str, root: Any, forms_fields: Mapping[str, Iterable[str]]) -> list[ProcessProblem]:
+    """A user task whose decision the engine carries out (``caseAction``) names the decision's
+    field and the reason's field (``caseActionReason``), both fields of the task's form."""
+    out: list[ProcessProblem] = []
+    for task in root.iterfind(".//bpmn:userTask", NS):
+        action, reason = _property(task, "caseAction"), _property(task, "caseActionReason")
+        if action is None and reason is None:
+            continue
+        fields = set(forms_fields.get(_property(task, "formKey") or "", ()))
+        for prop, value in (("caseAction", action), ("caseActionReason", reason)):
+            if not value or (fields and value not in fields):
+                out.append(
+                    _problem(
+                        file,
+                        task,
+                        f"property {prop}={value!r} is not a field of the task's form",
+                        "bpmn.case_action",
+                        property=prop,
+                        value=value or "",
+                    )
+                )
+    return out
 
 
 def _property(task: Any, name: str) -> str | None:

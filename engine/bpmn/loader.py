@@ -60,6 +60,10 @@ class UserTaskInfo:
     priority: int = 0
     # what the engine adds to the answer when the task is completed (``engineData``, docs/monitoring.md)
     engine_data: str | None = None
+    # the answer's field whose decision the engine carries out on the case (``caseAction``:
+    # suspension or closure d'ufficio, engine/services/case_actions.py) and the field giving its reason
+    case_action: str | None = None
+    case_action_reason: str | None = None
 
 
 @dataclass
@@ -246,6 +250,8 @@ def user_task_info(task_spec: Any) -> UserTaskInfo | None:
         documentation=str(getattr(task_spec, "documentation", "") or ""),
         priority=int(props["priority"]) if _PRIORITY.fullmatch(str(props.get("priority", ""))) else 0,
         engine_data=props.get("engineData") or None,
+        case_action=props.get("caseAction") or None,
+        case_action_reason=props.get("caseActionReason") or None,
     )
 
 

@@ -15,6 +15,9 @@ the territory, the case manager of the case's team), cancelling is ``CASE_ADMINI
   again with their original due times; one that fell due meanwhile fires at the next tick.
 - **Closure d'ufficio**: the workflow ends at once; every datum recorded so far (the ESF+ entry
   and exit answers included) is kept, with the closure's date, reason and author.
+- **Decided in a task**: a task of the diagram may decide a suspension or a closure (the
+  continuity check after a partnership change); the engine carries it out right after the answer,
+  in the same transaction (``carry_out_decision``).
 """
 
 from __future__ import annotations
@@ -23,11 +26,22 @@ import datetime as dt
 from typing import Any
 
 from engine import errors
-from engine.model import Actor, CaseAction, CaseEvent, CaseOutlook, CaseRecord, CaseStatus, CaseView, EventKind
+from engine.bpmn.loader import ProcessSpecs, UserTaskInfo
+from engine.model import (
+    Actor,
+    CaseAction,
+    CaseEvent,
+    CaseOutlook,
+    CaseRecord,
+    CaseStatus,
+    CaseView,
+    EventKind,
+    TaskView,
+)
 from engine.policy import Permission, Target, allows, require
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_queries import authorize_read
-from engine.services.case_sync import event, on_running_case, view_of
+from engine.services.case_sync import event, fire_due_first, on_running_case, view_of, write_command
 from engine.services.context import Context
 from engine.services.teams import target_of
 from forms.plausibility import TEXT_MAX
@@ -96,10 +110,14 @@ def suspend(ctx: Context, case_id: int, reason: Any, actor: Actor) -> CaseView:
 
     def act(uow: AbstractUnitOfWork, record: CaseRecord, wf: Any) -> list[CaseEvent]:
         require(actor, Permission.CASE_MANAGE, target_of(uow, actor, record, ctx.clock.now()))
-        record.status = CaseStatus.SUSPENDED
-        return [event(record, ctx.clock.now(), actor, EventKind.SUSPENDED, data={"reason": text})]
+        return _suspension(ctx, record, actor, {"reason": text})
 
     return on_running_case(ctx, case_id, actor, act)
+
+
+def _suspension(ctx: Context, record: CaseRecord, actor: Actor, data: dict[str, Any]) -> list[CaseEvent]:
+    record.status = CaseStatus.SUSPENDED
+    return [event(record, ctx.clock.now(), actor, EventKind.SUSPENDED, data=data)]
 
 
 def resume(ctx: Context, case_id: int, reason: Any, actor: Actor) -> CaseView:
@@ -118,13 +136,69 @@ def close(ctx: Context, case_id: int, reason: Any, actor: Actor) -> CaseView:
     text = check_reason(reason)
 
     def act(uow: AbstractUnitOfWork, record: CaseRecord, wf: Any) -> list[CaseEvent]:
-        now = ctx.clock.now()
-        require(actor, Permission.CASE_MANAGE, target_of(uow, actor, record, now))
-        changes = {"chiusura_ufficio": {"data": now.date().isoformat(), "motivo": text, "da": actor.username}}
-        ctx.runner.close(wf, changes)
-        return [event(record, now, actor, EventKind.CLOSED, data={"reason": text, "changes": changes})]
+        require(actor, Permission.CASE_MANAGE, target_of(uow, actor, record, ctx.clock.now()))
+        return _closure(ctx, record, wf, actor, text, {})
 
     return on_running_case(ctx, case_id, actor, act, closed_as=CaseStatus.CLOSED)
+
+
+def _closure(
+    ctx: Context, record: CaseRecord, wf: Any, actor: Actor, text: str, extra: dict[str, Any]
+) -> list[CaseEvent]:
+    now = ctx.clock.now()
+    changes = {"chiusura_ufficio": {"data": now.date().isoformat(), "motivo": text, "da": actor.username}}
+    ctx.runner.close(wf, changes)
+    return [event(record, now, actor, EventKind.CLOSED, data={"reason": text, "changes": changes, **extra})]
+
+
+# --- decisions the engine carries out -----------------------------------------------------------
+# A user task whose diagram names ``caseAction`` (a field of its form) and ``caseActionReason``
+# (the field giving the reason) decides on the case as a whole: when the answer's decision is one
+# of these codes, the engine suspends or closes the case d'ufficio in the same transaction as the
+# answer, as the completing person, through the same policy check (``CASE_MANAGE``) as the action
+# taken from "Azioni". It is recorded as its own command after the answer (``suspended`` /
+# ``closed`` naming the task and the decision), so replay rebuilds it as it rebuilds the actions.
+DECISION_ACTIONS = {"DA_SOSPENDERE": CaseAction.SUSPEND, "DA_CHIUDERE": CaseAction.CLOSE}
+
+
+def decided(info: UserTaskInfo | None, answer: dict[str, Any]) -> CaseAction | None:
+    """The case action the answer to this task decides, if any."""
+    if info is None or info.case_action is None:
+        return None
+    return DECISION_ACTIONS.get(str(answer.get(info.case_action)))
+
+
+def authorize_decision(ctx: Context, uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor) -> None:
+    """Before the answer is taken: whoever decides a suspension or closure must be allowed it."""
+    require(actor, Permission.CASE_MANAGE, target_of(uow, actor, record, ctx.clock.now()))
+
+
+def carry_out_decision(
+    ctx: Context,
+    uow: AbstractUnitOfWork,
+    record: CaseRecord,
+    wf: Any,
+    specs: ProcessSpecs,
+    actor: Actor,
+    task: TaskView,
+    info: UserTaskInfo,
+    answer: dict[str, Any],
+) -> CaseView:
+    """The decided action as the command after the answer, in its transaction (the caller commits)."""
+    action = decided(info, answer)
+    assert action is not None and info.case_action is not None
+    reason = str(answer.get(info.case_action_reason or "") or "").strip()
+    text = check_reason(f"{task.name}: {reason}" if reason else task.name)
+    origin = {"decision": {"task": task.bpmn_id, "field": info.case_action, "value": answer[info.case_action]}}
+    before = ctx.runner.ready_ids(wf)
+    if action is CaseAction.SUSPEND:
+        fired = fire_due_first(ctx, record, wf)  # as a suspension from "Azioni" does
+        events = _suspension(ctx, record, actor, {"reason": text, **origin})
+        return write_command(ctx, uow, record, wf, specs, actor, events, before=before, refresh=True, fired=fired)
+    events = _closure(ctx, record, wf, actor, text, origin)
+    return write_command(
+        ctx, uow, record, wf, specs, actor, events, before=before, refresh=True, closed_as=CaseStatus.CLOSED
+    )
 
 
 def outlook(ctx: Context, case_id: int, actor: Actor) -> CaseOutlook:

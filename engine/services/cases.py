@@ -29,7 +29,7 @@ from engine.model import (
 )
 from engine.policy import Permission, Target, is_system, require
 from engine.ports import AbstractUnitOfWork
-from engine.services import engine_data
+from engine.services import case_actions, engine_data
 from engine.services.case_actions import check_reason
 from engine.services.case_sync import check_running, event, fire_due_first, on_running_case, write_command
 from engine.services.context import Context
@@ -135,12 +135,15 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
             raise errors.TaskNotReady(f"task {task_id} is not ready in the workflow")
         check_against_case(task.form_key, clean, ctx.runner.task_data(wf, task_id))
         _check_registry_codes(uow, task.form_key, clean, record.territory)
+        info = specs.user_tasks.get(task.bpmn_id)
+        action = case_actions.decided(info, clean)
+        if action is not None:
+            case_actions.authorize_decision(ctx, uow, record, actor)
         fired = fire_due_first(ctx, record, wf)
         overtaken = ctx.runner.task_state(wf, task_id) != "READY"
         if overtaken:
             view = write_command(ctx, uow, record, wf, specs, SYSTEM, [], before=before, fired=fired)
         else:
-            info = specs.user_tasks.get(task.bpmn_id)
             case_data = ctx.runner.task_data(wf, task_id)
             extra = engine_data.added(ctx, uow, info.engine_data if info else None, actor, record, case_data, clean)
             clean = {**clean, **extra}
@@ -149,6 +152,9 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
             view = write_command(
                 ctx, uow, record, wf, specs, actor, events, completed=task_id, before=before, fired=fired
             )
+            if action is not None and info is not None and view.status is CaseStatus.RUNNING:
+                # the answer decided a suspension or closure: carried out now, as the next command
+                view = case_actions.carry_out_decision(ctx, uow, record, wf, specs, actor, task, info, clean)
             uow.accounts.delete_drafts(task_id)
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)

@@ -95,6 +95,24 @@ def test_engine_data_the_engine_does_not_compute_is_refused() -> None:
     assert element == "Task_1" and "saldo_bancario" in message
 
 
+def test_case_action_must_name_fields_of_the_task_form() -> None:
+    """caseAction / caseActionReason (a decision the engine carries out) name fields of the form."""
+    prop = b'<spiffworkflow:property name="formKey" value="generico_conferma"'
+    xml = linear("lin", 1, ("assistente_sociale",))
+    good = xml.replace(
+        prop,
+        b'<spiffworkflow:property name="caseAction" value="conferma"/>'
+        b'<spiffworkflow:property name="caseActionReason" value="note"/>' + prop,
+    )
+    assert problems_of("lin.bpmn", good) == []
+    bad = xml.replace(prop, b'<spiffworkflow:property name="caseAction" value="decisione_inventata"/>' + prop)
+    found = sorted(p[3] for p in problems_of("lin.bpmn", bad))
+    assert found == [
+        "property caseAction='decisione_inventata' is not a field of the task's form",
+        "property caseActionReason=None is not a field of the task's form",
+    ]
+
+
 def test_script_escapes_are_refused_at_validation() -> None:
     for script in ["import os", "__import__('os').system('id')", "x = ().__class__.__base__.__subclasses__()"]:
         problems = problems_of("esc.bpmn", linear("esc", 1, ("assistente_sociale",), script=script))
