@@ -388,6 +388,17 @@ class RepeatReferral:
     created_at: dt.datetime
 
 
+@dataclass(frozen=True)
+class PersonSheet:
+    """The person page of a case, for its team: the identity (``None`` until recorded), the
+    person's other cases, and what the viewer may do with it."""
+
+    case_id: int
+    person: PersonRecord | None
+    repeats: tuple[RepeatReferral, ...]
+    may_write: bool  # enter or correct the identity, produce the art. 15 copy
+
+
 # --- process design: decision tests, edit locks ----------------------------------------------
 
 

@@ -39,7 +39,8 @@ class Permission(enum.StrEnum):
     CASE_READ = "case_read"  # a case's page, data (filtered by class), diagram and history
     TASK_WORK = "task_work"  # see, claim, draft and complete a task of one's lane
     TASK_SUPERVISE = "task_supervise"  # reassign, release others' tasks, route unrouted tasks
-    CASE_ADMINISTER = "case_administer"  # cancel, correct data, reset, erase
+    CASE_ADMINISTER = "case_administer"  # cancel, correct data, reset
+    ERASE_PERSONAL_DATA = "erase_personal_data"  # blank a closed case's personal data after retention
     CASE_MANAGE = "case_manage"  # suspend, resume, close d'ufficio (with a reason)
     MESSAGE_SEND = "message_send"  # a message to a running case (e.g. the beneficiary withdraws)
     TEAM_MANAGE = "team_manage"  # name the case manager, équipe members, organisations in charge
@@ -133,6 +134,8 @@ POLICY: Mapping[Permission, tuple[Rule, ...]] = {
     ),
     Permission.TASK_SUPERVISE: _rules((_STAFF, T)),
     Permission.CASE_ADMINISTER: _rules((_STAFF, T)),
+    # erasure is irreversible: the system administrator of the territory (and the console)
+    Permission.ERASE_PERSONAL_DATA: _rules(({"amministratore"}, T)),
     Permission.CASE_MANAGE: _rules((_STAFF, T), ({"assistente_sociale"}, TEAM)),
     Permission.MESSAGE_SEND: _rules((_STAFF, T), ({"assistente_sociale", "operatore_cpi"}, TEAM)),
     Permission.TEAM_MANAGE: _rules((_STAFF, T), ({"assistente_sociale"}, TEAM)),

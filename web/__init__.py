@@ -33,6 +33,7 @@ from web import (
     input_guard,
     metrics,
     monitoring,
+    people,
     registry,
     schema_form,
     security,
@@ -66,6 +67,7 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     app.register_blueprint(inbox.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(people.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(designer.bp)
     app.register_blueprint(tokens.bp)

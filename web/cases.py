@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from engine import CaseStatus, errors
 from engine.model import ENTERPRISE_ROLES
-from web import security
+from web import people, security
 from web.errors import engine_message, ensure_id, plain_keys
 from web.i18n import _, readable_lanes
 
@@ -86,6 +86,10 @@ def new() -> Response | str | tuple[str, int]:
                 raise errors.InvalidData("unknown process", {"process_id": [_("Scegli un processo.")]})
             case = eng.cases.start(form["process_id"], data, actor=actor, territory=form["territory"] or None)
             flash(_("Caso n. %(id)s avviato.", id=case.id), "info")
+            if data.get("beneficiario_pseudonimo") and people.may_write(case.id):
+                # a referral: the person's identity comes next, on its own form
+                flash(_("Registra ora i dati anagrafici della persona segnalata."), "info")
+                return redirect(url_for("people.edit", case_id=case.id))
             return redirect(url_for("cases.show", case_id=case.id))
         except errors.InvalidData as err:
             messages, status = plain_keys(err.messages), 422
@@ -157,8 +161,11 @@ def _case_page(case_id: int, *, action: str = "", form: dict[str, str] | None = 
             enterprise_links = eng.enterprises.of_beneficiary(case_id, actor=actor)
         except errors.Forbidden:
             pass  # enterprise roles held in another territory
+    person = people.sheet_for_case_page(case_id)
     return render_template(
         "case.html",
+        person=person,
+        person_age=people.age(person.person) if person else None,
         own_enterprise=own_enterprise,
         enterprise_links=enterprise_links,
         enterprise_roles=ENTERPRISE_ROLES,

@@ -51,6 +51,10 @@ AREAS: dict[str, frozenset[str]] = {
     "export": roles_with(Permission.EXPORT_PSEUDONYMISED),  # pseudonymised export
     # process design: drafts, deploy, dry run, migration of running cases
     "design": roles_with(Permission.DESIGN) & roles_with(Permission.MIGRATE),
+    # the beneficiary's identity: the person page; the identity form and the art. 15 copy (the
+    # engine checks the case's team)
+    "identity": roles_with(Permission.IDENTITY_READ),
+    "identity_write": roles_with(Permission.IDENTITY_WRITE),
     # withdrawal, suspension, resumption, closure, cancellation (the engine checks the case's team)
     "case_actions": roles_with(Permission.MESSAGE_SEND, Permission.CASE_MANAGE, Permission.CASE_ADMINISTER),
     "account": frozenset(),  # own API tokens, logout: any logged-in user

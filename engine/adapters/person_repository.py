@@ -46,6 +46,12 @@ class SqlPersonRepository:
         else:
             self.conn.execute(insert(tables.case_person).values(case_id=case_id, person_id=person_id))
 
+    def unlink(self, case_id: int) -> None:
+        self.conn.execute(tables.case_person.delete().where(tables.case_person.c.case_id == case_id))
+
+    def delete(self, person_id: str) -> None:
+        self.conn.execute(tables.person.delete().where(tables.person.c.id == person_id))
+
     def cases_of(self, person_id: str) -> list[dict[str, Any]]:
         c, cp = tables.cases.c, tables.case_person.c
         query = (

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.areas.base import Area
-from engine.model import Actor, PersonRecord, RepeatReferral
+from engine.model import Actor, PersonRecord, PersonSheet, RepeatReferral
 from engine.services import people
 from engine.services.people import Recorded
 
@@ -25,6 +25,22 @@ class People(Area):
 
     def repeats(self, case_id: int, *, actor: Actor) -> builtins.list[RepeatReferral]:
         return people.repeat_referrals(self._ctx, case_id, actor=actor)
+
+    def sheet(
+        self,
+        case_id: int,
+        *,
+        actor: Actor,
+        write: bool = False,
+        purpose: str = "consultazione anagrafica",
+        ip: str | None = None,
+    ) -> PersonSheet:
+        """The person page (identity, other cases, may the viewer correct it); logged when shown."""
+        return people.person_sheet(self._ctx, case_id, actor=actor, write=write, purpose=purpose, ip=ip)
+
+    def access_copy(self, case_id: int, *, actor: Actor, ip: str | None = None) -> bytes:
+        """The person's own data as a PDF (GDPR art. 15), for the case manager; logged."""
+        return people.access_copy(self._ctx, case_id, actor=actor, ip=ip)
 
     def verify_keys(self) -> str:
         """At startup: the data keyring opens what the database holds (``KeyringError`` otherwise)."""

@@ -17,19 +17,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine import codice_fiscale, errors
+from engine import codice_fiscale, errors, person_pdf
 from engine.keyring import Keyring, KeyringError, keyed_hash, load_keyring, pseudonym_key, save_keyring
 from engine.keyring import keyring_path as _keyring_path
-from engine.model import Actor, CaseStatus, EventKind, PersonRecord, RepeatReferral
-from engine.policy import Permission, require
+from engine.model import Actor, CaseStatus, EventKind, PersonRecord, PersonSheet, RepeatReferral
+from engine.policy import Permission, allows, require
 from engine.ports import AbstractUnitOfWork
+from engine.privacy import filter_data
+from engine.services.case_queries import log_showing
 from engine.services.case_sync import append_events, event
 from engine.services.context import Context
 from engine.services.teams import target_of
+from engine.teams import RELATIONS
 
 SEALED_FIELDS = ("nome", "cognome", "codice_fiscale", "data_nascita", "sesso", "telefono", "email", "comune")
 CHECK_TEXT = "impresa-per-noi: controllo della chiave"
 PSEUDONYM_CHECK = "pseudonimo"
+ACCESS_COPY_PURPOSE = "copia dei dati per l'interessato (art. 15 GDPR)"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ./-]{6,20}$")
 
@@ -85,16 +89,17 @@ def record_person(
 ) -> Recorded:
     """Record (or correct) the identity of a case's beneficiary; 422 with field messages when
     invalid, and with ``avvisi`` to confirm when the code disagrees with birth date or gender."""
-    clean, warnings = _validate(data)
-    if warnings and not confirm:
-        raise errors.InvalidData("please confirm the warnings", {"avvisi": warnings})
     keys = keyring(ctx)
     now = ctx.clock.now()
-    code = clean.get("codice_fiscale")
-    pseudonym = pseudonym_of(ctx, code) if code else f"senza-cf:{uuid.uuid4().hex}"
     with ctx.uow() as uow:
         record = uow.cases.get(case_id)
+        # who may not write it learns nothing, not even whether the data would be valid
         require(actor, Permission.IDENTITY_WRITE, target_of(uow, actor, record, now))
+        clean, warnings = _validate(data)
+        if warnings and not confirm:
+            raise errors.InvalidData("please confirm the warnings", {"avvisi": warnings})
+        code = clean.get("codice_fiscale")
+        pseudonym = pseudonym_of(ctx, code) if code else f"senza-cf:{uuid.uuid4().hex}"
         current = uow.people.of_case(case_id)
         same = uow.people.by_pseudonym(pseudonym) if code else None
         person_id = (same or current or {}).get("id") or str(uuid.uuid4())
@@ -114,11 +119,7 @@ def record_person(
         else:
             uow.people.reseal(person_id, sealed, keys.active, now)
         uow.people.link(case_id, person_id)
-        repeats = tuple(
-            RepeatReferral(int(c["id"]), CaseStatus(c["status"]), c["territory"], c["created_at"])
-            for c in uow.people.cases_of(person_id)
-            if c["id"] != case_id
-        )
+        repeats = _others(uow, person_id, case_id)
         record.updated_at = now
         recorded = {"persona": pseudonym, "campi": sorted(clean), "avvisi_confermati": len(warnings)}
         append_events(uow, record, [event(record, now, actor, EventKind.PERSON_RECORDED, data=recorded)])
@@ -150,13 +151,82 @@ def repeat_referrals(ctx: Context, case_id: int, *, actor: Actor) -> list[Repeat
         record = uow.cases.get(case_id)
         require(actor, Permission.IDENTITY_READ, target_of(uow, actor, record, ctx.clock.now()))
         row = uow.people.of_case(case_id)
+        return [] if row is None else list(_others(uow, row["id"], case_id))
+
+
+def person_sheet(
+    ctx: Context,
+    case_id: int,
+    *,
+    actor: Actor,
+    write: bool = False,
+    purpose: str = "consultazione anagrafica",
+    ip: str | None = None,
+) -> PersonSheet:
+    """The person page for the case team: identity in clear (the showing logged before it is
+    handed out), the person's other cases, and whether the viewer may correct it. ``write``
+    asks for the correction form: only who may write gets it."""
+    with ctx.uow(write=False) as uow:
+        record = uow.cases.get(case_id)
+        target = target_of(uow, actor, record, ctx.clock.now())
+        require(actor, Permission.IDENTITY_WRITE if write else Permission.IDENTITY_READ, target)
+        row = uow.people.of_case(case_id)
+        repeats = () if row is None else _others(uow, row["id"], case_id)
+    if row is None:
+        return PersonSheet(case_id, None, repeats, allows(actor, Permission.IDENTITY_WRITE, target))
+    # the showing in its own short write (a reader never waits for the write lock otherwise)
+    log_showing(ctx, actor, case_id, ["anagrafica"], purpose, ip)
+    person = _opened(keyring(ctx), row["id"], row["pseudonym"], row["sealed"])
+    return PersonSheet(case_id, person, repeats, allows(actor, Permission.IDENTITY_WRITE, target))
+
+
+def access_copy(ctx: Context, case_id: int, *, actor: Actor, ip: str | None = None) -> bytes:
+    """The person's own data as a PDF (GDPR art. 15), produced by the case manager: identity,
+    their cases in the programme, the case's data the producer may see, who receives it, how
+    long it is kept and the person's rights. ``NotFound`` until the identity is recorded."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        record = uow.cases.get(case_id)
+        target = target_of(uow, actor, record, now)
+        require(actor, Permission.IDENTITY_WRITE, target)
+        row = uow.people.of_case(case_id)
         if row is None:
-            return []
-        return [
+            raise errors.NotFound(f"case {case_id} has no person record")
+        cases = [
             RepeatReferral(int(c["id"]), CaseStatus(c["status"]), c["territory"], c["created_at"])
             for c in uow.people.cases_of(row["id"])
-            if c["id"] != case_id
         ]
+        visible, withheld, shown = filter_data(record.data, actor, target)
+        team = uow.teams.members(case_id)
+        process_name = uow.processes.get(record.process_version_id).name
+        fields = ["anagrafica", *shown]
+        uow.access_log.record(
+            at=now, username=actor.username, case_id=case_id, purpose=ACCESS_COPY_PURPOSE, fields=fields, ip=ip
+        )
+        uow.commit()
+    person = _opened(keyring(ctx), row["id"], row["pseudonym"], row["sealed"])
+    return person_pdf.render(
+        person_pdf.Copy(
+            person=person,
+            case_id=case_id,
+            process_name=process_name,
+            cases=tuple(cases),
+            data=visible,
+            withheld=bool(withheld),
+            recipients=tuple(sorted({RELATIONS[m.relation][0] for m in team if m.relation in RELATIONS})),
+            retention_years=ctx.settings.retention_years,
+            produced_at=now,
+            produced_by=actor.username,
+        )
+    )
+
+
+def _others(uow: AbstractUnitOfWork, person_id: str, case_id: int) -> tuple[RepeatReferral, ...]:
+    return tuple(
+        RepeatReferral(int(c["id"]), CaseStatus(c["status"]), c["territory"], c["created_at"])
+        for c in uow.people.cases_of(person_id)
+        if c["id"] != case_id
+    )
 
 
 def rotate_keys(ctx: Context, *, actor: Actor, drop_old: bool = True) -> tuple[str, int]:

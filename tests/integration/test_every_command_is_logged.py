@@ -97,6 +97,8 @@ NOT_CASE_COMMANDS = {
     # reads of the identity, the team and the break-glass log
     "people.of_case",
     "people.repeats",
+    "people.sheet",
+    "people.access_copy",  # the art. 15 copy: a read, written to the access log
     "teams.of_case",
     "teams.glass_log",
     "teams.review_glass",

@@ -125,6 +125,54 @@ def test_key_rotation_reseals_every_row_and_the_audit_chain_still_verifies(
     assert engine.audit.verify().ok
 
 
+def test_key_rotation_reseals_every_row_of_every_person(engine: Engine, case_id: int) -> None:
+    """Several people, one of them on two cases: every row changes key, every field still opens,
+    no value is in clear before or after, and the chain of each case verifies."""
+    engine.people.verify_keys()
+    codes = ["RCCMNL83S18D969H", "RSSMRA85T50H501S", "RCCMNL83S1UD969E"]
+    cases = [case_id] + [engine.cases.start("p", {"territorio": "T1"}, actor=SOCIAL).id for _ in range(3)]
+    for number, (case, code) in enumerate(zip(cases, [*codes, codes[0]], strict=True)):
+        engine.people.record(
+            case, {**PERSON, "cognome": f"Cognome{number}", "codice_fiscale": code}, actor=SOCIAL, confirm=True
+        )
+
+    key_id, count = engine.people.rotate_keys(actor=CLI_OPERATOR)
+
+    assert count == 3  # three people (the fourth case is the first person again)
+    raw = raw_rows(engine, "person")
+    assert raw.count(f"{key_id}:") >= 3 * len(PERSON) and "k1:" not in raw
+    for secret in ("Emanuele", "Cognome", "RCCMNL83S18D969H", "RSSMRA85T50H501S", "Genova"):
+        assert secret not in raw
+    opened = [engine.people.of_case(c, actor=SOCIAL) for c in cases]
+    assert [p.cognome for p in opened if p] == ["Cognome3", "Cognome1", "Cognome2", "Cognome3"]
+    assert engine.audit.verify().ok
+
+
+def test_erasure_is_granted_by_the_policy_table_and_takes_the_identity_with_it(engine: Engine, case_id: int) -> None:
+    from engine.policy import Permission, Target, allows
+    from engine.roles import ROLES
+
+    engine.people.record(case_id, PERSON, actor=SOCIAL)
+    [task] = engine.cases.get(case_id, actor=SOCIAL).open_tasks
+    engine.tasks.complete(task.id, {"conferma": True}, actor=SOCIAL)
+    for role in sorted(ROLES):
+        actor = grant(role, f"chi_{role}")
+        if allows(actor, Permission.ERASE_PERSONAL_DATA, Target("T1")):
+            continue
+        with pytest.raises(errors.Forbidden):
+            engine.audit.erase_personal_data(case_id, actor=actor, reason="fine conservazione", before_retention=True)
+    assert engine.people.of_case(case_id, actor=SOCIAL) is not None
+
+    admin = grant("amministratore", "root")
+    assert allows(admin, Permission.ERASE_PERSONAL_DATA, Target("T1"))
+    fields = engine.audit.erase_personal_data(case_id, actor=admin, reason="fine conservazione", before_retention=True)
+
+    assert "anagrafica" in fields
+    assert engine.people.of_case(case_id, actor=SOCIAL) is None
+    assert raw_rows(engine, "person") == "[]"
+    assert engine.audit.verify().ok
+
+
 def test_a_lost_or_wrong_key_is_a_clear_startup_error_never_garbage(
     engine: Engine, case_id: int, db_url: str, tmp_path: Path
 ) -> None:

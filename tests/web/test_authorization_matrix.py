@@ -45,6 +45,10 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("GET", f"/cases/{CASE}", "cases", 200, None),
     ("GET", f"/cases/{CASE}/diagram.json", "cases", 200, None),
     ("GET", f"/cases/{CASE}/relazione.pdf", "cases", 404, None),
+    ("GET", f"/cases/{CASE}/persona", "identity", 200, None),
+    ("GET", f"/cases/{CASE}/persona/modifica", "identity_write", 200, None),
+    ("POST", f"/cases/{CASE}/persona/modifica", "identity_write", 422, {}),
+    ("GET", f"/cases/{CASE}/persona.pdf", "identity_write", 404, None),
     ("GET", "/cases/new", "start", 200, None),
     ("POST", "/cases/new", "start", 422, {}),
     ("POST", "/partnerships", "supervise", 302, {}),
@@ -218,6 +222,12 @@ CASE_PERMISSION: dict[tuple[str, str], Permission] = {
     # the page answers a short reason with its form again (422) to whoever may read the case
     ("POST", f"/cases/{CASE}/actions/suspend"): Permission.CASE_READ,
     ("POST", f"/api/v1/cases/{CASE}/migrate"): Permission.MIGRATE,
+    # the identity: the person page to whom may read it; the form (an empty one is answered with
+    # its field messages) and the art. 15 copy (none recorded yet: 404) to whom may write it
+    ("GET", f"/cases/{CASE}/persona"): Permission.IDENTITY_READ,
+    ("GET", f"/cases/{CASE}/persona/modifica"): Permission.IDENTITY_WRITE,
+    ("POST", f"/cases/{CASE}/persona/modifica"): Permission.IDENTITY_WRITE,
+    ("GET", f"/cases/{CASE}/persona.pdf"): Permission.IDENTITY_WRITE,
     **{
         ("GET", f"{prefix}/cases/{CASE}/{page}"): Permission.AUDIT_READ
         for prefix in ("", "/api/v1")

@@ -1,0 +1,171 @@
+"""The beneficiary's identity in the browser (Flask test client): the referral leads to the
+identity form; a wrong codice fiscale gets an Italian field message naming the problem; omocodia
+is accepted; a code that disagrees with the stated birth date asks for a confirmation, then saves;
+a second referral of the same person warns the new case's team and nobody else; the art. 15 copy
+holds the person's data and is refused outside the team; every showing is in the access log."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine import Engine
+from engine.demo import TERRITORY
+from engine.model import age_on
+from engine.policy import CLI_OPERATOR
+from tests.web.conftest import login_as
+
+PERSON = {
+    "cognome": "Roccaforte",
+    "nome": "Emanuele",
+    "codice_fiscale": "RCCMNL83S18D969H",
+    "data_nascita": "1983-11-18",
+    "sesso": "M",
+    "comune": "Genova",
+    "telefono": "+39 333 1234567",
+    "email": "",
+}
+OMOCODE = "RCCMNL83S1UD969E"  # the same person's code with the day's last digit as a letter
+
+
+def refer(client: FlaskClient, pseudonym: str) -> tuple[int, str]:
+    """Start a beneficiary path from "Nuovo caso": (case id, where the browser is sent)."""
+    response = client.post(
+        "/cases/new",
+        data={"process_id": "percorso_beneficiario", "territory": TERRITORY, "beneficiario_pseudonimo": pseudonym},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    location = response.headers["Location"]
+    return int(location.split("/cases/")[1].split("/")[0]), location
+
+
+def text(response: Any) -> str:
+    return str(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def social(app: Flask) -> FlaskClient:
+    return login_as(app.test_client(), "assistente")
+
+
+def test_a_referral_leads_to_the_identity_form_and_a_wrong_code_is_named_in_italian(
+    social: FlaskClient, demo: Engine
+) -> None:
+    case_id, location = refer(social, "BEN-ID-1")
+    assert location.endswith(f"/cases/{case_id}/persona/modifica")
+    form = text(social.get(location))
+    assert 'name="codice_fiscale"' in form and "Dati anagrafici della persona segnalata" in form
+
+    for wrong, message in (
+        ("RCCMNL83S18D969A", "Il carattere di controllo del codice fiscale non è corretto."),
+        ("RCCMNL83S18D96", "Il codice fiscale deve avere 16 caratteri (ne ha 14)."),
+        ("RCCMNL83Z18D969H", "Il codice fiscale contiene caratteri non ammessi in quella posizione."),
+    ):
+        page = social.post(location, data={**PERSON, "codice_fiscale": wrong})
+        assert page.status_code == 422 and message in text(page), wrong
+        assert f'value="{wrong}"' in text(page)  # what was typed stays in the field
+    assert demo.people.of_case(case_id, actor=CLI_OPERATOR) is None
+
+    missing = social.post(location, data={**PERSON, "nome": "", "email": "non-una-mail"})
+    assert missing.status_code == 422
+    assert "Campo obbligatorio." in text(missing) and "Indirizzo email non valido." in text(missing)
+
+    saved = social.post(location, data={**PERSON, "codice_fiscale": OMOCODE.lower()})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/cases/{case_id}/persona")
+    page = text(social.get(f"/cases/{case_id}/persona"))
+    age = age_on(demo.now().date().replace(year=1983, month=11, day=18), demo.now().date())
+    assert "Roccaforte Emanuele" in page and OMOCODE in page and f"({age} anni)" in page
+    assert "18/11/1983" in page and "1983-11-18" not in page
+
+
+def test_a_code_that_disagrees_with_the_birth_date_is_saved_once_confirmed(social: FlaskClient, demo: Engine) -> None:
+    case_id, location = refer(social, "BEN-ID-2")
+    other_day = {**PERSON, "data_nascita": "1983-11-19"}
+
+    warned = social.post(location, data=other_day)
+    assert warned.status_code == 422
+    assert "Il codice fiscale indica la nascita il 18/11/83, diversa dalla data dichiarata (19/11/1983)." in text(
+        warned
+    )
+    assert 'name="conferma_avvisi"' in text(warned)
+    assert demo.people.of_case(case_id, actor=CLI_OPERATOR) is None
+
+    confirmed = social.post(location, data={**other_day, "conferma_avvisi": "1"})
+    assert confirmed.status_code == 302
+    person = demo.people.of_case(case_id, actor=CLI_OPERATOR)
+    assert person is not None and person.data_nascita is not None and person.data_nascita.day == 19
+
+
+def test_a_repeat_referral_warns_the_new_team_and_nobody_else(app: Flask, social: FlaskClient, demo: Engine) -> None:
+    first, location = refer(social, "BEN-ID-3")
+    assert social.post(location, data=PERSON).status_code == 302
+    demo.users.add("bruno", "Bruno Assistente", [("assistente_sociale", TERRITORY)])
+    colleague = login_as(app.test_client(), "bruno")
+    second, location = refer(colleague, "BEN-ID-4")
+
+    saved = colleague.post(location, data=PERSON, follow_redirects=True)
+    assert "La persona ha già altri casi nel programma" in text(saved)
+    for page in (text(saved), text(colleague.get(f"/cases/{second}"))):
+        assert "Segnalazione ripetuta." in page and f"Caso n. {first} – in corso, {TERRITORY}" in page
+
+    # outside the team: no warning, no identity; the person page is refused
+    for outsider in ("coordinatore", "tutor", "regia", "auditor"):
+        client = login_as(app.test_client(), outsider)
+        case_page = client.get(f"/cases/{second}")
+        assert "Segnalazione ripetuta" not in text(case_page) and "Roccaforte" not in text(case_page), outsider
+        assert client.get(f"/cases/{second}/persona").status_code == 403, outsider
+    assert social.get(f"/cases/{second}/persona").status_code == 403  # the first case's worker is not on this one
+    assert "Roccaforte" not in text(social.get(f"/cases/{second}"))
+
+
+def test_every_showing_is_logged_and_nothing_reaches_the_events_in_clear(social: FlaskClient, demo: Engine) -> None:
+    case_id, location = refer(social, "BEN-ID-5")
+    social.post(location, data=PERSON)
+    assert "Roccaforte" in text(social.get(f"/cases/{case_id}"))
+    social.get(f"/cases/{case_id}/persona")
+
+    entries = demo.audit.access_log(case_id=case_id, actor=demo.users.get("auditor"))
+    purposes = [e.purpose for e in entries if "anagrafica" in e.fields]
+    assert "consultazione anagrafica (pagina del caso)" in purposes and "consultazione anagrafica" in purposes
+    assert all(e.username == "assistente" for e in entries if "anagrafica" in e.fields)
+    events = json.dumps([e.data for e in demo.cases.history(case_id, actor=CLI_OPERATOR)])
+    for secret in ("Roccaforte", "Emanuele", PERSON["codice_fiscale"], "1234567"):
+        assert secret not in events
+
+
+def test_the_access_copy_holds_the_person_s_data_and_is_refused_outside_the_team(
+    app: Flask, social: FlaskClient, demo: Engine
+) -> None:
+    import pypdfium2
+
+    case_id, location = refer(social, "BEN-ID-6")
+    assert social.get(f"/cases/{case_id}/persona.pdf").status_code == 404  # nothing recorded yet
+    social.post(location, data=PERSON)
+    assert 'data-testid="access-copy"' in text(social.get(f"/cases/{case_id}/persona"))
+
+    download = social.get(f"/cases/{case_id}/persona.pdf")
+
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert "attachment" in download.headers["Content-Disposition"]
+    copy = " ".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(download.data))
+    for expected in (
+        "Copia dei dati personali",
+        "art. 15",
+        "Roccaforte",
+        "RCCMNL83S18D969H",
+        "18/11/1983",
+        "Genova",
+        f"n. {case_id}",
+        "Chi riceve i dati",
+        "I suoi diritti",
+    ):
+        assert expected in copy, expected
+    entries = demo.audit.access_log(case_id=case_id, actor=demo.users.get("auditor"))
+    assert [e.username for e in entries if e.purpose.startswith("copia dei dati per l'interessato")] == ["assistente"]
+    for outsider in ("coordinatore", "tutor", "equipe", "auditor", "valutatore"):
+        client = login_as(app.test_client(), outsider)
+        assert client.get(f"/cases/{case_id}/persona.pdf").status_code == 403, outsider
