@@ -386,6 +386,7 @@ class RepeatReferral:
     status: CaseStatus
     territory: str | None
     created_at: dt.datetime
+    manager: str | None = None  # the other case's case manager: the colleague to ask
 
 
 @dataclass(frozen=True)

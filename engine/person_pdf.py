@@ -17,7 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from engine.model import PersonRecord, RepeatReferral, age_on
 from forms import present
@@ -108,8 +108,8 @@ def render(copy: Copy) -> bytes:
         Paragraph("Diritto di accesso dell'interessato – art. 15 del Regolamento (UE) 2016/679", styles["Heading3"]),
         Paragraph(
             escape(
-                f"Intestata a {person.nome} {person.cognome}. Prodotta il {when} da {copy.produced_by}, "
-                f"responsabile del caso n. {copy.case_id} ({copy.process_name}), programma "
+                f"Intestata a {person.nome} {person.cognome}. Prodotta il {when} da {copy.produced_by} "
+                f"per il caso n. {copy.case_id} ({copy.process_name}) del programma "
                 "«Impresa per Noi – la Cultura dell'Intraprendere»."
             ),
             body,
@@ -157,7 +157,7 @@ def render(copy: Copy) -> bytes:
             )
         )
     recipients = ", ".join(copy.recipients) or "il responsabile del caso"
-    story += [
+    closing = [
         Paragraph("Chi riceve i dati", styles["Heading2"]),
         Paragraph(
             escape(
@@ -184,5 +184,7 @@ def render(copy: Copy) -> bytes:
         ),
         *[Paragraph(escape(f"• {r}"), body) for r in RIGHTS],
     ]
+    # a heading never ends a page: each closing section stays with its text
+    story += [KeepTogether(closing[i : i + 2]) for i in range(0, 6, 2)] + closing[6:]
     doc.build(story)
     return out.getvalue()

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from engine import CaseStatus, errors
 from engine.model import ENTERPRISE_ROLES
-from web import people, security
+from web import audit, people, security
 from web.errors import engine_message, ensure_id, plain_keys
 from web.i18n import _, readable_lanes
 
@@ -165,6 +165,7 @@ def _case_page(case_id: int, *, action: str = "", form: dict[str, str] | None = 
     return render_template(
         "case.html",
         person=person,
+        event_kinds=audit.KIND_LABELS,
         person_age=people.age(person.person) if person else None,
         own_enterprise=own_enterprise,
         enterprise_links=enterprise_links,

@@ -222,8 +222,16 @@ def access_copy(ctx: Context, case_id: int, *, actor: Actor, ip: str | None = No
 
 
 def _others(uow: AbstractUnitOfWork, person_id: str, case_id: int) -> tuple[RepeatReferral, ...]:
+    """The person's other cases: number, status, territory, opening and who manages each (the
+    colleague to ask), never their content."""
     return tuple(
-        RepeatReferral(int(c["id"]), CaseStatus(c["status"]), c["territory"], c["created_at"])
+        RepeatReferral(
+            int(c["id"]),
+            CaseStatus(c["status"]),
+            c["territory"],
+            c["created_at"],
+            next((m.username for m in uow.teams.members(int(c["id"])) if m.relation == "responsabile"), None),
+        )
         for c in uow.people.cases_of(person_id)
         if c["id"] != case_id
     )

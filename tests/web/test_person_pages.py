@@ -111,6 +111,8 @@ def test_a_repeat_referral_warns_the_new_team_and_nobody_else(app: Flask, social
     assert "La persona ha già altri casi nel programma" in text(saved)
     for page in (text(saved), text(colleague.get(f"/cases/{second}"))):
         assert "Segnalazione ripetuta." in page and f"Caso n. {first} – in corso, {TERRITORY}" in page
+        assert "responsabile: assistente" in page  # the colleague to ask
+    assert "person_recorded" not in text(colleague.get(f"/cases/{second}"))  # the history in words
 
     # outside the team: no warning, no identity; the person page is refused
     for outsider in ("coordinatore", "tutor", "regia", "auditor"):
