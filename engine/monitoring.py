@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -288,16 +289,27 @@ def share_cell(part: int, whole: int) -> Cell:
     return Cell(round(100.0 * part / whole, 1))
 
 
-def days_cells(days: list[int]) -> tuple[Cell, Cell]:
-    """Median and 90th percentile of durations in days, on at least ``MIN_CELL`` people."""
-    if not days:
+def days_cells(days: Iterable[int] | Mapping[int, int]) -> tuple[Cell, Cell]:
+    """Median and 90th percentile of durations in days (a list, or days → how many people), on at
+    least ``MIN_CELL`` people."""
+    counted = Counter(days) if not isinstance(days, Mapping) else Counter(dict(days))
+    total = sum(counted.values())
+    if not total:
         return Cell(None), Cell(None)  # nobody to measure: nothing to hide either
-    if len(days) < MIN_CELL:
+    if total < MIN_CELL:
         return Cell(None, True), Cell(None, True)
-    ordered = sorted(days)
-    mid = len(ordered) // 2
-    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-    p90 = ordered[min(len(ordered) - 1, -(-9 * len(ordered) // 10) - 1)]  # nearest rank
+    ordered = sorted(counted.items())
+
+    def nth(i: int) -> int:  # the i-th duration (from 0) in ascending order
+        for value, n in ordered:
+            if i < n:
+                return value
+            i -= n
+        raise IndexError(i)
+
+    mid = total // 2
+    median = nth(mid) if total % 2 else (nth(mid - 1) + nth(mid)) / 2
+    p90 = nth(min(total - 1, -(-9 * total // 10) - 1))  # nearest rank
     return Cell(median), Cell(p90)
 
 
@@ -324,3 +336,146 @@ def _flag(value: Any) -> bool | None:
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+# --- the summary: counts kept per territory, month and key -----------------------------------
+#
+# Programme-wide views must not group every person's row: each case also adds 1 to a few counters
+# (``report_summary``: territory × basis × month × key), and the reports sum the counters of the
+# period's months. ``marks`` is the one definition of what a case counts in; the live write adds
+# the new marks and takes away the old ones in the command's transaction, the rebuild recomputes
+# them from the rows. Periods are whole months, so a month is the finest grain needed.
+
+# Funnel stages (key, label, who reached it): nested, each counted among the people referred.
+STAGES: tuple[tuple[str, str, Any], ...] = (
+    ("segnalati", "Persone segnalate", lambda f: True),
+    ("valutati", "Valutazioni concluse con un esito", lambda f: bool(f.outcome)),
+    ("idonei", "Idonee a un percorso", lambda f: (f.outcome or "").startswith("IDONEO")),
+    ("patto", "Patti sottoscritti", lambda f: f.pact_on is not None),
+    ("avviati", "Percorsi avviati", lambda f: f.started_on is not None),
+    ("conclusi", "Percorsi conclusi con un esito", lambda f: bool(f.implementation_outcome)),
+    ("uscita", "Schede di uscita compilate", lambda f: f.exit_on is not None),
+    ("follow_up_6m", "Follow-up a 6 mesi", lambda f: f.follow_up_6m_on is not None),
+    ("follow_up_12m", "Follow-up a 12 mesi", lambda f: f.follow_up_12m_on is not None),
+)
+
+_UNEMPLOYED = ("DISOCCUPATO", "DISOCCUPATO_LUNGA_DURATA")
+# ESF+ common output indicators on the people entered (EECO08 is the 30–54 band of the age table).
+EECO: tuple[tuple[str, str, Any], ...] = (
+    ("EECO01", "EECO01 Partecipanti", lambda f: True),
+    ("EECO02", "EECO02 Disoccupati, compresi i disoccupati di lunga durata", lambda f: f.labour_status in _UNEMPLOYED),
+    ("EECO03", "EECO03 Disoccupati di lunga durata", lambda f: f.labour_status == "DISOCCUPATO_LUNGA_DURATA"),
+    ("EECO04", "EECO04 Inattivi", lambda f: f.labour_status == "INATTIVO"),
+    ("EECO05", "EECO05 Occupati, compresi gli autonomi", lambda f: f.labour_status == "OCCUPATO"),
+    ("EECO06", "EECO06 Partecipanti di età inferiore a 30 anni", lambda f: f.age_band in ("<18", "18-29")),
+    ("EECO07", "EECO07 Partecipanti di età superiore a 54 anni", lambda f: f.age_band == "55+"),
+    ("EECO09", "EECO09 Istruzione fino a ISCED 2", lambda f: f.isced == "ISCED_0_2"),
+    ("EECO10", "EECO10 Istruzione ISCED 3–4", lambda f: f.isced == "ISCED_3_4"),
+    ("EECO11", "EECO11 Istruzione ISCED 5–8", lambda f: f.isced == "ISCED_5_8"),
+    ("EECO12", "EECO12 Partecipanti con disabilità", lambda f: f.disability == "SI"),
+    ("EECO13", "EECO13 Cittadini di paesi terzi", lambda f: f.citizenship in ("EXTRA_UE", "APOLIDE")),
+    ("EECO14", "EECO14 Partecipanti di origine straniera", lambda f: f.foreign_background == "SI"),
+    ("EECO15", "EECO15 Minoranze (comprese le comunità emarginate)", lambda f: f.minority == "SI"),
+    ("EECO16", "EECO16 Senza dimora o colpiti da esclusione abitativa", lambda f: f.housing not in (None, "NESSUNA")),
+)
+# ESF+ common result indicators: at exit (EECR01–04) and six months after (EECR05–06).
+EECR_EXIT: tuple[tuple[str, str, Any], ...] = (
+    ("EECR01", "EECR01 In cerca di lavoro all'uscita", lambda f: f.eecr01 is True),
+    ("EECR02", "EECR02 In istruzione o formazione all'uscita", lambda f: f.eecr02 is True),
+    ("EECR03", "EECR03 Hanno ottenuto una qualifica all'uscita", lambda f: f.eecr03 is True),
+    ("EECR04", "EECR04 Occupati, anche autonomi, all'uscita", lambda f: f.eecr04 is True),
+)
+EECR_6M: tuple[tuple[str, str, Any], ...] = (
+    (
+        "EECR05",
+        "EECR05 Occupati, anche autonomi, sei mesi dopo l'uscita",
+        lambda f: f.condition_6m in ("OCCUPATO", "AUTONOMO"),
+    ),
+    ("EECR06", "EECR06 Situazione lavorativa migliorata sei mesi dopo l'uscita", lambda f: f.improved_6m == "SI"),
+)
+
+# Reasons for closing that are not a drop-out (a result, or the assessment's own outcome).
+_NOT_DROPOUT = ("ASSUNTO", "ALTRO_PERCORSO", *OUTCOMES)
+
+Mark = tuple[str, dt.date, str]  # basis, first day of the month, key
+
+
+def gender_group(gender: str | None) -> str:
+    """The ESF+ tables' columns: women, men, anyone else (another gender or not declared)."""
+    return gender if gender in ("F", "M") else "X"
+
+
+def marks(f: CaseFacts) -> list[Mark]:
+    """The counters a case adds 1 to (beneficiary cases only: those with a case state).
+
+    The basis is the date that puts the person in a period: ``referral`` (the funnel), ``days``
+    (the times from referral, by referral month: read only by the times report), ``entry``,
+    ``exit`` and ``fu6`` (the ESF+ indicators). Keys are ``dimension|value[|…]``: ``stage|patto``,
+    ``outcome|IDONEO_LAVORO``, ``take|1|12`` (an ADI/SFL person taken in charge 12 days after
+    referral), ``take_wait|0|2026-03-02`` (still waiting, referred on that day: the age is counted
+    when the report is read), ``decide|40``, ``eeco|EECO02|F``."""
+    if f.stato_caso is None:
+        return []
+    found: list[Mark] = []
+    if f.referral_on is not None:
+        month = f.referral_on.replace(day=1)
+        keys = [f"stage|{k}" for k, _, reached in STAGES if reached(f)]
+        if f.outcome:
+            keys.append(f"outcome|{f.outcome}")
+        if f.started_on is not None:
+            keys.append(f"instrument|{f.instrument or ''}")
+        if f.implementation_outcome:
+            keys.append(f"result|{f.implementation_outcome}")
+        if f.closure_reason and f.closure_reason not in _NOT_DROPOUT:
+            keys.append(f"left|{f.closure_reason}")
+        if f.adi:
+            keys.append("adi")
+        found += [("referral", month, k) for k in keys]
+        for step, done, group in (("take", f.taken_in_charge_on, f"{int(f.adi)}|"), ("decide", f.outcome_on, "")):
+            if done is not None:
+                found.append(("days", month, f"{step}|{group}{(done - f.referral_on).days}"))
+            elif f.status == "running":
+                found.append(("days", month, f"{step}_wait|{group}{f.referral_on.isoformat()}"))
+    g = gender_group(f.gender)
+    if f.entry_on is not None:
+        month = f.entry_on.replace(day=1)
+        found += [("entry", month, f"eeco|{k}|{g}") for k, _, test in EECO if test(f)]
+        if f.age_band in AGE_BANDS:
+            found.append(("entry", month, f"eta|{f.age_band}|{g}"))
+    if f.exit_on is not None:
+        month = f.exit_on.replace(day=1)
+        found.append(("exit", month, f"eecr|usciti|{g}"))
+        found += [("exit", month, f"eecr|{k}|{g}") for k, _, test in EECR_EXIT if test(f)]
+    if f.follow_up_6m_on is not None:
+        month = f.follow_up_6m_on.replace(day=1)
+        found.append(("fu6", month, f"eecr|follow_up_6m|{g}"))
+        found += [("fu6", month, f"eecr|{k}|{g}") for k, _, test in EECR_6M if test(f)]
+    return found
+
+
+SummaryKey = tuple[str, str, dt.date, str]  # territory, basis, month, key
+
+
+def _count_marks(counts: dict[SummaryKey, int], facts: CaseFacts, step: int) -> None:
+    for basis, month, key in marks(facts):
+        k = (facts.territory, basis, month, key)
+        counts[k] = counts.get(k, 0) + step
+
+
+def summary_delta(before: CaseFacts | None, after: CaseFacts | None) -> dict[SummaryKey, int]:
+    """What a change of a case's row does to the counters: +1 for each new mark, -1 for each
+    mark gone (a moved territory moves them all). Empty when nothing counted changed."""
+    delta: dict[SummaryKey, int] = {}
+    if before is not None:
+        _count_marks(delta, before, -1)
+    if after is not None:
+        _count_marks(delta, after, 1)
+    return {k: n for k, n in sorted(delta.items()) if n}
+
+
+def summary_of(rows: Iterable[CaseFacts]) -> dict[SummaryKey, int]:
+    """The counters as the rows say (the rebuild; tests compare it with what the commands kept)."""
+    counts: dict[SummaryKey, int] = {}
+    for facts in rows:
+        _count_marks(counts, facts, 1)
+    return dict(sorted(counts.items()))

@@ -8,13 +8,33 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Date, Integer, and_, case, cast, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.adapters import tables
-from engine.model import CaseFacts, Span, TaskStatus
+from engine.model import CaseFacts, TaskStatus
+from engine.monitoring import SummaryKey, summary_delta, summary_of
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(CaseFacts))
 _R = tables.report_case.c
+_S = tables.report_summary.c
+_DROP_EMPTY = delete(tables.report_summary).where(
+    _S.basis == bindparam("b_b"),
+    _S.month == bindparam("b_m"),
+    _S.territory == bindparam("b_t"),
+    _S.key == bindparam("b_k"),
+    _S.n == 0,
+)
 
 
 def _facts(row: Any) -> CaseFacts:
@@ -40,14 +60,80 @@ class SqlReportRepository:
         column left alone spares its indexes), or a new row."""
         if previous is None:
             self.conn.execute(insert(tables.report_case).values(**dataclasses.asdict(facts)))
-            return
-        changed = {name: getattr(facts, name) for name in _FIELDS if getattr(facts, name) != getattr(previous, name)}
-        if changed:
+        else:
+            changed = {n: getattr(facts, n) for n in _FIELDS if getattr(facts, n) != getattr(previous, n)}
+            if not changed.keys() - {"last_activity_at"}:
+                if changed:  # most commands: only the last activity moved, no counter either
+                    self.conn.execute(update(tables.report_case).where(_R.case_id == facts.case_id).values(**changed))
+                return
             self.conn.execute(update(tables.report_case).where(_R.case_id == facts.case_id).values(**changed))
+        self._count(summary_delta(previous, facts))
 
     def replace(self, facts: CaseFacts) -> None:
+        previous = self.get(facts.case_id)
         self.conn.execute(delete(tables.report_case).where(_R.case_id == facts.case_id))
         self.conn.execute(insert(tables.report_case).values(**dataclasses.asdict(facts)))
+        self._count(summary_delta(previous, facts))
+
+    def _count(self, delta: dict[SummaryKey, int]) -> None:
+        """Add ``delta`` to the counters, in key order (two commands lock shared counters in the
+        same order, so they wait for each other instead of deadlocking); an emptied counter goes."""
+        if not delta:
+            return
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(tables.report_summary)
+        upsert = stmt.on_conflict_do_update(
+            index_elements=[_S.basis, _S.month, _S.territory, _S.key], set_={"n": _S.n + stmt.excluded.n}
+        )
+        self.conn.execute(
+            upsert, [{"territory": t, "basis": b, "month": m, "key": k, "n": n} for (t, b, m, k), n in delta.items()]
+        )
+        gone = [{"b_t": t, "b_b": b, "b_m": m, "b_k": k} for (t, b, m, k), n in delta.items() if n < 0]
+        if gone:
+            self.conn.execute(_DROP_EMPTY, gone)
+
+    def summary(
+        self,
+        basis: str,
+        start: dt.date,
+        end: dt.date,
+        territories: Sequence[str] | None,
+        *,
+        keys: Sequence[str] | None = None,
+        prefix: str | None = None,
+        by_territory: bool = True,
+    ) -> dict[tuple[str, str], int]:
+        """The counters of ``basis`` over the months in [start, end), summed by territory and key
+        (only ``keys``, or the keys starting with ``prefix``, when given); without
+        ``by_territory``, summed over the territories (the territory reads '')."""
+        groups = (_S.territory, _S.key) if by_territory else (_S.key,)
+        query = select(*groups, func.sum(_S.n)).where(_S.basis == basis, _S.month >= start, _S.month < end)
+        query = query.group_by(*groups)
+        if territories is not None:
+            query = query.where(_S.territory.in_(list(territories)))
+        if keys is not None:
+            query = query.where(_S.key.in_(list(keys)))
+        if prefix is not None:
+            query = query.where(_S.key.startswith(prefix, autoescape=True))
+        rows = self.conn.execute(query)
+        if by_territory:
+            return {(str(t), str(k)): int(n) for t, k, n in rows if n}
+        return {("", str(k)): int(n) for k, n in rows if n}
+
+    def summary_all(self) -> dict[SummaryKey, int]:
+        rows = self.conn.execute(select(_S.territory, _S.basis, _S.month, _S.key, _S.n).where(_S.n != 0))
+        return {(str(t), str(b), m, str(k)): int(n) for t, b, m, k, n in rows}
+
+    def rebuild_summary(self) -> int:
+        """Recompute every counter from the rows (after a rebuild of the rows, or an upgrade)."""
+        if self.conn.dialect.name == "postgresql":  # commands wait until the counters are whole again
+            self.conn.exec_driver_sql("LOCK TABLE report_case, report_summary IN SHARE ROW EXCLUSIVE MODE")
+        counts = summary_of(self.all())
+        self.conn.execute(delete(tables.report_summary))
+        values = [{"territory": t, "basis": b, "month": m, "key": k, "n": n} for (t, b, m, k), n in counts.items()]
+        for i in range(0, len(values), 5000):
+            self.conn.execute(insert(tables.report_summary), values[i : i + 5000])
+        return len(values)
 
     def all(self) -> list[CaseFacts]:
         return [_facts(r) for r in self.conn.execute(select(tables.report_case).order_by(_R.case_id))]
@@ -64,67 +150,6 @@ class SqlReportRepository:
         if (where := _in(territories)) is not None:
             query = query.where(where)
         return [_facts(r) for r in self.conn.execute(query.order_by(_R.case_id))]
-
-    def cohort_counts(
-        self,
-        territories: Sequence[str] | None,
-        column: str,
-        start: dt.date,
-        end: dt.date,
-        keys: Sequence[str],
-        present: Sequence[str] = (),
-    ) -> list[CaseFacts]:
-        """The same people as ``cohort``, counted in SQL: one row per combination of the ``keys``
-        values and of which ``present`` dates are set (a set date reads ``date.min``), repeated
-        as many times as people share it. The reports only count, so they read the same figures
-        from a fraction of the rows."""
-        when = _R[column]
-        marks = [(_R[name].is_not(None)).label(f"has_{name}") for name in present]
-        columns = [_R[name] for name in keys]
-        query = (
-            select(*columns, *marks, func.count().label("n"))
-            .where(when >= start, when < end, _R.stato_caso.is_not(None))
-            .group_by(*columns, *marks)
-        )
-        if (where := _in(territories)) is not None:
-            query = query.where(where)
-        result: list[CaseFacts] = []
-        for row in self.conn.execute(query):
-            m = row._mapping
-            values: dict[str, Any] = {"territory": "", "status": "running", "phase": None, "stato_caso": ""}
-            values.update({name: m[name] for name in keys})
-            values.update({name: dt.date.min for name in present if m[f"has_{name}"]})
-            facts = CaseFacts(case_id=0, process_id="", **values)
-            result.extend([facts] * int(m["n"]))
-        return result
-
-    def spans(
-        self, territories: Sequence[str] | None, start: dt.date, end: dt.date, step: str, today: dt.date
-    ) -> list[Span]:
-        """The people referred in [start, end), counted in SQL by territory, ADI/SFL, status and
-        the days from referral to ``step`` (or, not there yet, the days since referral); each
-        group repeated as many times as people share it."""
-        referral, done = _R.referral_on, _R[step]
-        days = self._days(done, referral).label("days")
-        age = case((done.is_(None), self._days(literal(today, Date), referral)), else_=None).label("age")
-        query = (
-            select(_R.territory, _R.adi, _R.status, days, age, func.count().label("n"))
-            .where(referral >= start, referral < end, _R.stato_caso.is_not(None))
-            .group_by(_R.territory, _R.adi, _R.status, days, age)
-        )
-        if (where := _in(territories)) is not None:
-            query = query.where(where)
-        result: list[Span] = []
-        for t, adi, status, d, a, n in self.conn.execute(query):
-            span = Span(str(t), bool(adi), str(status), None if d is None else int(d), None if a is None else int(a))
-            result.extend([span] * int(n))
-        return result
-
-    def _days(self, later: Any, earlier: Any) -> Any:
-        """Whole days between two dates, in the database's own arithmetic."""
-        if self.conn.dialect.name == "sqlite":
-            return cast(func.julianday(later) - func.julianday(earlier), Integer)
-        return later - earlier
 
     def stalled(self, territories: Sequence[str] | None, before: dt.datetime, limit: int) -> list[CaseFacts]:
         """Running beneficiary cases with no command since ``before``, the longest quiet first."""

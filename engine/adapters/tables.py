@@ -711,3 +711,17 @@ report_case = Table(
     Index(None, "status", "last_activity_at"),
     Index(None, "territory", "status", "last_activity_at"),
 )
+
+# Counters kept beside the rows (engine.monitoring.marks): how many people of a territory count in
+# a key (a funnel stage, an outcome, days to a step, an ESF+ indicator by gender…) in a month of a
+# basis date (referral, entry, exit, six-month follow-up). The same command that changes a row
+# moves its counters, so programme-wide views sum a few thousand counters, not 100 000 rows.
+report_summary = Table(
+    "report_summary",
+    metadata,
+    Column("basis", String(10), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("territory", String(100), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("n", Integer, nullable=False),
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.areas.base import Area
 from engine.model import Actor, CaseFacts, DataFile, ExportFile, ProcessLoad, RebuildResult, Report
-from engine.monitoring import current_period
+from engine.monitoring import SummaryKey, current_period
 from engine.policy import Permission, require
 from engine.services import engine_data, reports
 
@@ -70,6 +70,10 @@ class Reports(Area):
 
     def read_model(self, *, actor: Actor) -> list[CaseFacts]:
         return reports.read_model(self._ctx, actor)
+
+    def summary(self, *, actor: Actor) -> dict[SummaryKey, int]:
+        """The counters kept beside the rows (``engine.monitoring.summary_of`` the rows, if whole)."""
+        return reports.summary(self._ctx, actor)
 
     def rebuilt(self, case_id: int, *, actor: Actor) -> CaseFacts | None:
         """The case's row as a replay of its events gives it, without writing it."""

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from engine import errors, exports
 from engine.audit.replay import replay
@@ -40,6 +40,9 @@ from engine.monitoring import (
     CITIZENSHIP,
     CLOSURE_REASONS,
     CONDITIONS,
+    EECO,
+    EECR_6M,
+    EECR_EXIT,
     EXIT_REASONS,
     GENDERS,
     HOUSING,
@@ -48,8 +51,10 @@ from engine.monitoring import (
     ISCED,
     LABOUR,
     OUTCOMES,
+    STAGES,
     STATES,
     YES_NO,
+    SummaryKey,
     count_cell,
     days_cells,
     facts_after,
@@ -126,6 +131,9 @@ def rebuild(ctx: Context, actor: Actor, *, batch: int = 200) -> RebuildResult:
                 uow.commit()
             replayed += 1
         after = ids[-1]
+    with ctx.uow() as uow:  # the counters, from the rows just written (and any a command wrote since)
+        uow.reports.rebuild_summary()
+        uow.commit()
     return RebuildResult(cases=cases, replayed=replayed, kept=tuple(kept))
 
 
@@ -175,6 +183,13 @@ def read_model(ctx: Context, actor: Actor) -> list[CaseFacts]:
         return uow.reports.all()
 
 
+def summary(ctx: Context, actor: Actor) -> dict[SummaryKey, int]:
+    """Every counter the commands kept (checks and tests compare it with ``summary_of`` the rows)."""
+    require(actor, Permission.CASE_ADMINISTER)
+    with ctx.uow(write=False) as uow:
+        return uow.reports.summary_all()
+
+
 # --- reports ------------------------------------------------------------------------------
 
 
@@ -211,6 +226,7 @@ def report_in(
 
 
 Built = tuple[list[ReportTable], int, str | None]
+Counts = dict[tuple[str, str], int]  # (territory, key) → people, from the summary
 
 
 def _none_referred(when: Period, places: Sequence[str] | None) -> str:
@@ -218,11 +234,28 @@ def _none_referred(when: Period, places: Sequence[str] | None) -> str:
     return f"Nessuna persona segnalata {where} nel periodo «{when.label}»."
 
 
+def _total(counts: Counts, key: str) -> int:
+    return sum(n for (_, k), n in counts.items() if k == key)
+
+
+def _values(counts: Counts, dimension: str) -> Counter[str]:
+    """People by the value of ``dimension`` (keys ``dimension|value``), over every territory."""
+    prefix = f"{dimension}|"
+    found: Counter[str] = Counter()
+    for (_, key), n in counts.items():
+        if key.startswith(prefix):
+            found[key[len(prefix) :]] += n
+    return found
+
+
 def _breakdown(
-    key: str, title: str, values: Iterable[str | None], labels: Mapping[str, str], *, unknown: str = OTHER
+    key: str, title: str, values: Mapping[str, int], labels: Mapping[str, str], *, unknown: str = OTHER
 ) -> ReportTable:
-    """A partition of people by one code, with its total; codes outside ``labels`` count as ``unknown``."""
-    counts = Counter(v if v in labels else "_" for v in values)
+    """A partition of people by one code (``values``: code → people), with its total; codes
+    outside ``labels`` count as ``unknown``."""
+    counts: Counter[str] = Counter()
+    for code, n in values.items():
+        counts[code if code in labels else "_"] += n
     keys = [k for k in labels if counts[k]] + (["_"] if counts["_"] else [])
     cells = protect(counts[k] for k in keys)
     rows = [ReportRow(k, labels.get(k, unknown), (c,)) for k, c in zip(keys, cells, strict=True)]
@@ -233,64 +266,36 @@ def _breakdown(
 def _funnel(
     ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime
 ) -> Built:
-    def referred(start: dt.date, end: dt.date) -> list[CaseFacts]:
-        return uow.reports.cohort_counts(
-            places,
-            "referral_on",
-            start,
-            end,
-            keys=("outcome", "instrument", "implementation_outcome", "closure_reason"),
-            present=("pact_on", "started_on", "exit_on", "follow_up_6m_on", "follow_up_12m_on"),
-        )
-
-    def stages(people: list[CaseFacts]) -> list[tuple[str, str, int]]:
-        return [
-            ("segnalati", "Persone segnalate", len(people)),
-            ("valutati", "Valutazioni concluse con un esito", sum(1 for f in people if f.outcome)),
-            ("idonei", "Idonee a un percorso", sum(1 for f in people if (f.outcome or "").startswith("IDONEO"))),
-            ("patto", "Patti sottoscritti", sum(1 for f in people if f.pact_on)),
-            ("avviati", "Percorsi avviati", sum(1 for f in people if f.started_on)),
-            ("conclusi", "Percorsi conclusi con un esito", sum(1 for f in people if f.implementation_outcome)),
-            ("uscita", "Schede di uscita compilate", sum(1 for f in people if f.exit_on)),
-            ("follow_up_6m", "Follow-up a 6 mesi", sum(1 for f in people if f.follow_up_6m_on)),
-            ("follow_up_12m", "Follow-up a 12 mesi", sum(1 for f in people if f.follow_up_12m_on)),
-        ]
-
-    cohort = referred(when.start, when.end)
-    if not cohort:
+    cohort = uow.reports.summary("referral", when.start, when.end, places, by_territory=False)
+    people = _total(cohort, "stage|segnalati")
+    if not people:
         return [], 0, _none_referred(when, places)
     before = previous_period(when)
-    earlier = {key: n for key, _, n in stages(referred(before.start, before.end))}
+    earlier = _values(
+        uow.reports.summary("referral", before.start, before.end, places, prefix="stage|", by_territory=False), "stage"
+    )
+    stages = _values(cohort, "stage")
     funnel = ReportTable(
         "imbuto",
         "Dalla segnalazione al follow-up",
         (PEOPLE, f"{PEOPLE} – {before.label.lower()}"),
-        tuple(ReportRow(k, label, (count_cell(n), count_cell(earlier[k]))) for k, label, n in stages(cohort)),
+        tuple(ReportRow(k, label, (count_cell(stages[k]), count_cell(earlier[k]))) for k, label, _ in STAGES),
         note="Persone segnalate nel periodo, seguite in ogni fase fino a oggi; accanto, quelle del periodo precedente.",
     )
-    outcomes = _breakdown("esiti", "Esito della valutazione", (f.outcome for f in cohort if f.outcome), OUTCOMES)
-    instruments = _breakdown(
-        "strumenti", "Percorsi avviati per strumento", (f.instrument for f in cohort if f.started_on), INSTRUMENTS
-    )
+    outcomes = _breakdown("esiti", "Esito della valutazione", _values(cohort, "outcome"), OUTCOMES)
+    instruments = _breakdown("strumenti", "Percorsi avviati per strumento", _values(cohort, "instrument"), INSTRUMENTS)
     results = _breakdown(
-        "esiti_attuazione",
-        "Esito dell'attuazione",
-        (f.implementation_outcome for f in cohort if f.implementation_outcome),
-        IMPLEMENTATION_OUTCOMES,
+        "esiti_attuazione", "Esito dell'attuazione", _values(cohort, "result"), IMPLEMENTATION_OUTCOMES
     )
-    left = [
-        f.closure_reason
-        for f in cohort
-        if f.closure_reason
-        and f.closure_reason not in ("ASSUNTO", "ALTRO_PERCORSO")
-        and f.closure_reason not in OUTCOMES
-    ]
     dropouts = _breakdown(
-        "uscite_anticipate", "Uscite dal percorso prima del risultato, per motivo", left, CLOSURE_REASONS
+        "uscite_anticipate",
+        "Uscite dal percorso prima del risultato, per motivo",
+        _values(cohort, "left"),
+        CLOSURE_REASONS,
     )
     tables = [funnel, outcomes, instruments, results, dropouts]
     startups = _startups(uow, places, when, now.date())
-    return [*tables, *([startups] if startups else [])], len(cohort), None
+    return [*tables, *([startups] if startups else [])], people, None
 
 
 def _startups(
@@ -387,41 +392,73 @@ def _limits(uow: AbstractUnitOfWork, ctx: Context, places: Sequence[str] | None)
     return uow.reports.agreed_limits(places, ctx.settings.partnership_process)
 
 
+def _spans(referred: Counts, days: Counts, step: str, today: dt.date) -> list[tuple[Span, int]]:
+    """The people referred, as (span, how many) groups: those with the days to ``step``, those
+    still waiting (the age counted today), and the rest, who count only for their territory's
+    limit and, for ``take``, for whether anyone was an ADI/SFL recipient."""
+    by_adi = step == "take"
+    groups: list[tuple[Span, int]] = []
+    seen: Counter[tuple[str, bool]] = Counter()
+    for (territory, key), n in days.items():
+        name, _, rest = key.partition("|")
+        if name not in (step, f"{step}_wait"):
+            continue
+        flag, value = rest.split("|") if by_adi else ("0", rest)
+        adi = flag == "1"
+        seen[(territory, adi)] += n
+        if name == step:
+            groups.append((Span(territory, adi, "running", int(value), None), n))
+        else:
+            groups.append((Span(territory, adi, "running", None, (today - dt.date.fromisoformat(value)).days), n))
+    for (territory, key), n in referred.items():
+        if key == "stage|segnalati":
+            recipients = referred.get((territory, "adi"), 0) if by_adi else 0
+            for is_adi, people in ((True, recipients), (False, n - recipients)):
+                if others := people - seen[(territory, is_adi)]:
+                    groups.append((Span(territory, is_adi, "closed", None, None), others))
+    return groups
+
+
 def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime) -> Built:
     today = now.date()
-    taken = uow.reports.spans(places, when.start, when.end, "taken_in_charge_on", today)
-    if not taken:
+    cohort = uow.reports.summary("referral", when.start, when.end, places, keys=("stage|segnalati", "adi"))
+    people = _total(cohort, "stage|segnalati")
+    if not people:
         return [], 0, _none_referred(when, places)
-    decided = uow.reports.spans(places, when.start, when.end, "outcome_on", today)
+    days = uow.reports.summary("days", when.start, when.end, places, prefix="take")  # limits differ by territory
+    decisions = uow.reports.summary("days", when.start, when.end, places, prefix="decide", by_territory=False)
+    referred = {("", "stage|segnalati"): people}
+    taken, decided = _spans(cohort, days, "take", today), _spans(referred, decisions, "decide", today)
     agreed = _limits(uow, ctx, places)
     default_take = int(ctx.param("giorni_presa_in_carico") or 15)
     outcome_days = int(ctx.param("giorni_esito_valutazione") or 60)
 
-    def row(key: str, label: str, people: list[Span], limit: Callable[[Span], int]) -> ReportRow:
-        days = [s.days for s in people if s.days is not None]
-        within = sum(1 for s in people if s.days is not None and s.days <= limit(s))
-        late = len(days) - within
-        waiting = sum(
-            1 for s in people if s.days is None and s.status == "running" and s.age is not None and s.age > limit(s)
-        )
-        limits = {limit(s) for s in people}
-        pair = protect([within, late])
+    def row(key: str, label: str, groups: list[tuple[Span, int]], limit: Callable[[Span], int]) -> ReportRow:
+        days: Counter[int] = Counter()
+        for s, n in groups:
+            if s.days is not None:
+                days[s.days] += n
+        measured = sum(days.values())
+        within = sum(n for s, n in groups if s.days is not None and s.days <= limit(s))
+        waiting = sum(n for s, n in groups if s.days is None and s.status == "running" and (s.age or 0) > limit(s))
+        limits = {limit(s) for s, _ in groups}
+        pair = protect([within, measured - within])
         median, p90 = days_cells(days)
         return ReportRow(
             key,
             label,
             (
                 Cell(limits.pop()) if len(limits) == 1 else Cell(None),
-                count_cell(len(days)),
+                count_cell(measured),
                 *pair,
                 count_cell(waiting),
-                share_cell(within, len(days)),
+                share_cell(within, measured),
                 median,
                 p90,
             ),
         )
 
-    adi = [s for s in taken if s.adi]
+    adi = [(s, n) for s, n in taken if s.adi]
     rows = [
         row(
             "presa_in_carico",
@@ -452,93 +489,45 @@ def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
         note="Limiti: presa in carico come da accordo di partenariato del territorio (altrimenti il parametro del "
         "programma), esito come da parametro del programma, ADI/SFL 120 giorni (DL 48/2023).",
     )
-    return [table], len(taken), None
+    return [table], people, None
 
 
 _GENDER_COLUMNS = ("Totale", "Donne", "Uomini", "Altro o non dichiarato")
 
 
-def _by_gender(key: str, label: str, people: list[CaseFacts]) -> ReportRow:
-    women = sum(1 for f in people if f.gender == "F")
-    men = sum(1 for f in people if f.gender == "M")
-    return ReportRow(key, label, (count_cell(len(people)), *protect([women, men, len(people) - women - men])))
+def _by_gender(key: str, label: str, by_group: Mapping[str, int]) -> ReportRow:
+    """A row of people by gender group (``F``, ``M``, ``X``: anyone else), with its total."""
+    women, men, other = by_group.get("F", 0), by_group.get("M", 0), by_group.get("X", 0)
+    return ReportRow(key, label, (count_cell(women + men + other), *protect([women, men, other])))
 
 
 def _esf(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime) -> Built:
-    counts = uow.reports.cohort_counts
-    entry = ("territory", "gender", "age_band", "labour_status", "isced", "disability", "citizenship")
-    entered = counts(
-        places, "entry_on", when.start, when.end, keys=(*entry, "foreign_background", "minority", "housing")
-    )
-    left = counts(places, "exit_on", when.start, when.end, keys=("gender", "eecr01", "eecr02", "eecr03", "eecr04"))
-    followed = counts(places, "follow_up_6m_on", when.start, when.end, keys=("gender", "condition_6m", "improved_6m"))
-    if not entered and not left and not followed:
+    entered = uow.reports.summary("entry", when.start, when.end, places, by_territory=False)
+    left = uow.reports.summary("exit", when.start, when.end, places, by_territory=False)
+    followed = uow.reports.summary("fu6", when.start, when.end, places, by_territory=False)
+    indicators = _values(entered, "eeco") + _values(left, "eecr") + _values(followed, "eecr")
+    ages = _values(entered, "eta")
+
+    def by_gender(counts: Counter[str], code: str) -> dict[str, int]:
+        return {g: counts[f"{code}|{g}"] for g in ("F", "M", "X")}
+
+    people = sum(by_gender(indicators, "EECO01").values())
+    if (
+        not people
+        and not indicators["usciti|F"] + indicators["usciti|M"] + indicators["usciti|X"]
+        and not any(by_gender(indicators, "follow_up_6m").values())
+    ):
         where = f"nel territorio {places[0]}" if places and len(places) == 1 else "nei territori di competenza"
         return [], 0, f"Nessuna scheda di ingresso, di uscita o di follow-up FSE+ {where} nel periodo «{when.label}»."
-
-    def having(test: Callable[[CaseFacts], bool], people: list[CaseFacts]) -> list[CaseFacts]:
-        return [f for f in people if test(f)]
-
-    unemployed = ("DISOCCUPATO", "DISOCCUPATO_LUNGA_DURATA")
-    output = [
-        ("EECO01", "EECO01 Partecipanti", having(lambda f: True, entered)),
-        (
-            "EECO02",
-            "EECO02 Disoccupati, compresi i disoccupati di lunga durata",
-            having(lambda f: f.labour_status in unemployed, entered),
-        ),
-        (
-            "EECO03",
-            "EECO03 Disoccupati di lunga durata",
-            having(lambda f: f.labour_status == "DISOCCUPATO_LUNGA_DURATA", entered),
-        ),
-        ("EECO04", "EECO04 Inattivi", having(lambda f: f.labour_status == "INATTIVO", entered)),
-        ("EECO05", "EECO05 Occupati, compresi gli autonomi", having(lambda f: f.labour_status == "OCCUPATO", entered)),
-        (
-            "EECO06",
-            "EECO06 Partecipanti di età inferiore a 30 anni",
-            having(lambda f: f.age_band in ("<18", "18-29"), entered),
-        ),
-        ("EECO07", "EECO07 Partecipanti di età superiore a 54 anni", having(lambda f: f.age_band == "55+", entered)),
-        ("EECO09", "EECO09 Istruzione fino a ISCED 2", having(lambda f: f.isced == "ISCED_0_2", entered)),
-        ("EECO10", "EECO10 Istruzione ISCED 3–4", having(lambda f: f.isced == "ISCED_3_4", entered)),
-        ("EECO11", "EECO11 Istruzione ISCED 5–8", having(lambda f: f.isced == "ISCED_5_8", entered)),
-        ("EECO12", "EECO12 Partecipanti con disabilità", having(lambda f: f.disability == "SI", entered)),
-        (
-            "EECO13",
-            "EECO13 Cittadini di paesi terzi",
-            having(lambda f: f.citizenship in ("EXTRA_UE", "APOLIDE"), entered),
-        ),
-        ("EECO14", "EECO14 Partecipanti di origine straniera", having(lambda f: f.foreign_background == "SI", entered)),
-        ("EECO15", "EECO15 Minoranze (comprese le comunità emarginate)", having(lambda f: f.minority == "SI", entered)),
-        (
-            "EECO16",
-            "EECO16 Senza dimora o colpiti da esclusione abitativa",
-            having(lambda f: f.housing not in (None, "NESSUNA"), entered),
-        ),
-    ]
-    results = [
-        ("EECR01", "EECR01 In cerca di lavoro all'uscita", having(lambda f: f.eecr01 is True, left)),
-        ("EECR02", "EECR02 In istruzione o formazione all'uscita", having(lambda f: f.eecr02 is True, left)),
-        ("EECR03", "EECR03 Hanno ottenuto una qualifica all'uscita", having(lambda f: f.eecr03 is True, left)),
-        ("EECR04", "EECR04 Occupati, anche autonomi, all'uscita", having(lambda f: f.eecr04 is True, left)),
-        (
-            "EECR05",
-            "EECR05 Occupati, anche autonomi, sei mesi dopo l'uscita",
-            having(lambda f: f.condition_6m in ("OCCUPATO", "AUTONOMO"), followed),
-        ),
-        (
-            "EECR06",
-            "EECR06 Situazione lavorativa migliorata sei mesi dopo l'uscita",
-            having(lambda f: f.improved_6m == "SI", followed),
-        ),
-    ]
+    territories: Counter[str] = Counter()
+    for (t, _), n in uow.reports.summary("entry", when.start, when.end, places, prefix="eeco|EECO01|").items():
+        territories[t] += n
     tables = [
         ReportTable(
             "eeco",
             "Indicatori di output: partecipanti entrati nel periodo",
             _GENDER_COLUMNS,
-            tuple(_by_gender(k, label, people) for k, label, people in output),
+            tuple(_by_gender(k, label, by_gender(indicators, k)) for k, label, _ in EECO),
             note="EECO17 (zone rurali) richiede la classificazione DEGURBA dei comuni, non ancora disponibile.",
         ),
         ReportTable(
@@ -546,27 +535,28 @@ def _esf(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
             "Indicatori di risultato: uscite e follow-up a 6 mesi nel periodo",
             _GENDER_COLUMNS,
             (
-                _by_gender("usciti", "Partecipanti usciti nel periodo", left),
-                *(_by_gender(k, label, people) for k, label, people in results[:4]),
-                _by_gender("follow_up_6m", "Partecipanti rilevati a 6 mesi nel periodo", followed),
-                *(_by_gender(k, label, people) for k, label, people in results[4:]),
+                _by_gender("usciti", "Partecipanti usciti nel periodo", by_gender(indicators, "usciti")),
+                *(_by_gender(k, label, by_gender(indicators, k)) for k, label, _ in EECR_EXIT),
+                _by_gender(
+                    "follow_up_6m", "Partecipanti rilevati a 6 mesi nel periodo", by_gender(indicators, "follow_up_6m")
+                ),
+                *(_by_gender(k, label, by_gender(indicators, k)) for k, label, _ in EECR_6M),
             ),
         ),
         ReportTable(
             "eta",
             "Partecipanti entrati per fascia d'età",
             _GENDER_COLUMNS,
-            tuple(_by_gender(k, label, [f for f in entered if f.age_band == k]) for k, label in AGE_BANDS.items()),
+            tuple(_by_gender(k, label, by_gender(ages, k)) for k, label in AGE_BANDS.items()),
         ),
         _breakdown(
-            "territori", "Partecipanti entrati per territorio", (f.territory for f in entered), _territories(entered)
+            "territori",
+            "Partecipanti entrati per territorio",
+            territories,
+            {t: t or "Senza territorio" for t in sorted(territories)},
         ),
     ]
-    return tables, len(entered), None
-
-
-def _territories(people: list[CaseFacts]) -> dict[str, str]:
-    return {t: t or "Senza territorio" for t in sorted({f.territory for f in people})}
+    return tables, people, None
 
 
 # --- exports' rows ------------------------------------------------------------------------

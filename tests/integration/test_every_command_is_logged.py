@@ -90,6 +90,7 @@ NOT_CASE_COMMANDS = {
     "reports.may_export_participants",
     "reports.rebuild",
     "reports.read_model",
+    "reports.summary",
     "reports.rebuilt",
     # the data keyring: a startup check and a re-seal of the person table (the events are untouched)
     "people.verify_keys",

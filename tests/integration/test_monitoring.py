@@ -33,6 +33,7 @@ from engine import Actor, Engine, errors
 from engine.cli import main
 from engine.clock import FixedClock
 from engine.model import Cell, Report, ReportTable
+from engine.monitoring import summary_of
 from tests.fixtures.diagrams import linear
 
 COORD = Actor("coord", frozenset({"coordinatore"}))
@@ -308,9 +309,12 @@ def test_the_read_model_equals_a_rebuild_from_the_events(programme: Engine) -> N
     assert len(kept) == 18
     for facts in kept:
         assert programme.reports.rebuilt(facts.case_id, actor=COORD) == facts
+    counters = programme.reports.summary(actor=COORD)
+    assert counters == summary_of(kept) and counters
     result = programme.reports.rebuild(actor=COORD)
     assert result.cases == 18 and result.replayed == 18 and result.kept == ()
     assert programme.reports.read_model(actor=COORD) == kept
+    assert programme.reports.summary(actor=COORD) == counters
 
 
 def test_the_command_line_exports_and_rebuilds(

@@ -20,6 +20,7 @@ from engine import Actor
 from engine.application import Engine
 from engine.bpmn.loader import Library, SourceFile
 from engine.bpmn.prewiring import spec_fingerprint
+from engine.monitoring import summary_of
 from engine.policy import CLI_OPERATOR
 from tests.support.two_servers import TwoServers, outcome
 
@@ -55,6 +56,7 @@ def replay_every_case_afterwards(request: pytest.FixtureRequest) -> Iterator[Non
     assert set(kept) == {c.id for c in cases}
     for case in cases:
         assert engine.reports.rebuilt(case.id, actor=ADMIN) == kept[case.id], f"read model of case {case.id}"
+    assert engine.reports.summary(actor=ADMIN) == summary_of(kept.values()), "the monitoring counters"
     for server in engine.servers if isinstance(engine, TwoServers) else [engine]:
         _specs_are_wired_as_when_parsed(server)
     _compare_with_the_other_run(request, engine, sorted(c.id for c in cases))
