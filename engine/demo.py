@@ -351,6 +351,17 @@ def _f1_steps(day: Callable[[int], str]) -> dict[str, Payload]:
             "data_risposta": day(-40),
         }
 
+    def approvazione(task: TaskView) -> dict[str, Any]:
+        # each partner approves the text by its own act; its first member signs for it
+        code = str(task.context["item"]["codice"])
+        return {
+            "codice_partner": code,
+            "tipo_atto": "DETERMINA_DIRIGENZIALE",
+            "numero_atto": f"DEMO-ATTO-{code}",
+            "data_atto": day(-35),
+            "firmatario": DEMO_ORGANISATIONS[code][2][0],
+        }
+
     return {
         "UT_analisi_contesto": {
             "data_analisi": day(-90),
@@ -380,6 +391,7 @@ def _f1_steps(day: Callable[[int], str]) -> dict[str, Payload]:
             "clausola_recesso": True,
         },
         "UT_risposta_partner": risposta,
+        "UT_approvazione_interna": approvazione,
         "UT_firma_accordo": {
             "approvazioni_interne_acquisite": True,
             "data_firma": day(-30),

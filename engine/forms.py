@@ -261,3 +261,19 @@ def registry_codes(form_key: str | None, clean: dict[str, Any]) -> list[tuple[tu
 
     walk(get_form(form_key)(), clean, ())
     return found
+
+
+def registry_members(form_key: str | None, clean: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The people a submission names in top-level fields marked ``registry="member"``, each with
+    the organisation it must belong to (the code in the field named by ``member_of``):
+    ``("firmatario", "lucia", "ATS_X")``."""
+    if form_key is None:
+        return []
+    found: list[tuple[str, str, str]] = []
+    for name, field in get_form(form_key)().fields.items():
+        value, of = clean.get(name), field.metadata.get("member_of")
+        if field.metadata.get("registry") == "member" and isinstance(value, str) and isinstance(of, str):
+            organisation = clean.get(of)
+            if isinstance(organisation, str):
+                found.append((name, value, organisation))
+    return found

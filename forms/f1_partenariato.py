@@ -2,8 +2,10 @@
 
 Each schema is the form of one user task of ``processes/accordo_partenariato.bpmn``: territory
 mapping, institutional contacts, co-programming table, draft agreement, each partner's answer
-(multi-instance: the validated form becomes the item ``risposta_partner``), the steering
-committee's decision on an essential partner's refusal, signature and set-up of the committee.
+(one sub-process per partner: the answer, or after its deadline the coordinator's reminder and
+the outcome, becomes the item ``risposta_partner``), the steering committee's decision on an
+essential partner's refusal, each adhering partner's internal approval (act, date, who signs;
+multi-instance with a reminder), signature and set-up of the committee.
 """
 
 from __future__ import annotations
@@ -378,6 +380,32 @@ class BozzaAccordoForm(FormSchema):
             raise_if({"allegato_privacy": ["La bozza deve contenere l'allegato privacy."]})
 
 
+def _richieste_modifica() -> fields.String:
+    return fields.String(
+        load_default=None,
+        validate=validate.Length(max=4000),
+        metadata=meta("Modifiche richieste", label_en="Requested changes"),
+    )
+
+
+def _motivo_rifiuto() -> fields.String:
+    return fields.String(
+        load_default=None,
+        validate=validate.Length(max=2000),
+        metadata=meta("Motivo del rifiuto", label_en="Reason for refusal"),
+    )
+
+
+def _motivazioni_mancanti(esito: str, data: dict[str, Any]) -> dict[str, list[str]]:
+    """A partner asking for changes says which; one refusing says why."""
+    errors: dict[str, list[str]] = {}
+    if esito == "CHIEDE_MODIFICHE" and not data.get("richieste_modifica"):
+        errors["richieste_modifica"] = ["Descrivere le modifiche richieste."]
+    if esito == "RIFIUTA" and not data.get("motivo_rifiuto"):
+        errors["motivo_rifiuto"] = ["Indicare il motivo del rifiuto."]
+    return errors
+
+
 @form(
     "f1_risposta_partner",
     title="Risposta dell'ente partner alla bozza",
@@ -400,16 +428,8 @@ class RispostaPartnerForm(FormSchema):
         validate=choice(ESITI_ADESIONE, ["Aderisce", "Chiede modifiche", "Rifiuta"]),
         metadata=meta("Risposta", label_en="Answer"),
     )
-    richieste_modifica = fields.String(
-        load_default=None,
-        validate=validate.Length(max=4000),
-        metadata=meta("Modifiche richieste", label_en="Requested changes"),
-    )
-    motivo_rifiuto = fields.String(
-        load_default=None,
-        validate=validate.Length(max=2000),
-        metadata=meta("Motivo del rifiuto", label_en="Reason for refusal"),
-    )
+    richieste_modifica = _richieste_modifica()
+    motivo_rifiuto = _motivo_rifiuto()
     nome_referente = fields.String(
         required=True,
         validate=validate.Length(min=2, max=200),
@@ -419,12 +439,146 @@ class RispostaPartnerForm(FormSchema):
 
     @validates_schema
     def check_motivazioni(self, data: dict[str, Any], **kwargs: Any) -> None:
-        errors: dict[str, list[str]] = {}
-        if data["esito_adesione"] == "CHIEDE_MODIFICHE" and not data.get("richieste_modifica"):
-            errors["richieste_modifica"] = ["Descrivere le modifiche richieste."]
-        if data["esito_adesione"] == "RIFIUTA" and not data.get("motivo_rifiuto"):
-            errors["motivo_rifiuto"] = ["Indicare il motivo del rifiuto."]
-        raise_if(errors)
+        raise_if(_motivazioni_mancanti(data["esito_adesione"], data))
+
+
+ESITI_SOLLECITO = [*ESITI_ADESIONE, "NESSUNA_RISPOSTA"]
+ESITI_SOLLECITO_LABELS = [
+    "Aderisce (risposta giunta dopo il termine)",
+    "Chiede modifiche (risposta giunta dopo il termine)",
+    "Rifiuta",
+    "Nessuna risposta nemmeno dopo il sollecito",
+]
+
+
+@form(
+    "f1_sollecito_risposta",
+    title="Sollecito all'ente che non ha risposto nei termini",
+    title_en="Reminder to a partner that did not answer in time",
+    description=(
+        "Il termine per la risposta alla bozza è scaduto. Sollecitare l'ente e registrare la risposta "
+        "avuta fuori termine; la mancata risposta vale come rifiuto."
+    ),
+    data_class="C0",
+)
+class SollecitoRispostaForm(FormSchema):
+    codice_partner = fields.String(
+        required=True,
+        validate=CODICE_ENTE,
+        metadata=meta("Codice dell'ente", "Precompilato con l'ente sollecitato", label_en="Institution code"),
+    )
+    data_sollecito = fields.Date(required=True, metadata=meta("Data del sollecito", label_en="Reminder sent on"))
+    esito_sollecito = fields.String(
+        required=True,
+        validate=choice(ESITI_SOLLECITO, ESITI_SOLLECITO_LABELS),
+        metadata=meta("Esito del sollecito", label_en="Outcome of the reminder"),
+    )
+    richieste_modifica = _richieste_modifica()
+    motivo_rifiuto = _motivo_rifiuto()
+    nome_referente = fields.String(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata=meta("Referente che ha risposto", label_en="Answering referent"),
+    )
+
+    @validates_schema
+    def check_esito(self, data: dict[str, Any], **kwargs: Any) -> None:
+        raise_if(_motivazioni_mancanti(data["esito_sollecito"], data))
+
+    @classmethod
+    def check_case(cls, data: dict[str, Any], case: dict[str, Any]) -> dict[str, list[str]]:
+        return _same_partner(data, case.get("ente_partner"))
+
+
+def _same_partner(data: dict[str, Any], item: Any) -> dict[str, list[str]]:
+    """A per-partner task answers for the partner it was opened for, never another."""
+    if isinstance(item, dict) and item.get("codice") and data["codice_partner"] != item["codice"]:
+        return {"codice_partner": [f"Questa attività riguarda l'ente «{item['codice']}»."]}
+    return {}
+
+
+TIPI_ATTO_APPROVAZIONE = [
+    "DELIBERA_GIUNTA",
+    "ATTO_DIRETTORE_GENERALE",
+    "AUTORIZZAZIONE_UEPE",
+    "DELIBERA_ORGANO_ETS",
+    "DETERMINA_DIRIGENZIALE",
+    "ALTRO_ATTO",
+]
+TIPI_ATTO_APPROVAZIONE_LABELS = [
+    "Delibera di Giunta",
+    "Atto del Direttore generale (ASL)",
+    "Autorizzazione UEPE / amministrazione penitenziaria",
+    "Delibera dell'organo dell'ente del Terzo settore",
+    "Determina dirigenziale",
+    "Altro atto",
+]
+
+
+@form(
+    "f1_approvazione_interna",
+    title="Approvazione interna dell'accordo",
+    title_en="Internal approval of the agreement",
+    description=(
+        "Attività multi-istanza, una per ente aderente: estremi dell'atto con cui l'ente approva il testo "
+        "dell'accordo e chi firmerà per l'ente (un componente dell'organizzazione nel registro)."
+    ),
+    data_class="C0",
+)
+class ApprovazioneInternaForm(FormSchema):
+    codice_partner = fields.String(
+        required=True,
+        validate=CODICE_ENTE,
+        metadata=meta("Codice dell'ente", "Precompilato con l'ente che approva", label_en="Institution code"),
+    )
+    tipo_atto = fields.String(
+        required=True,
+        validate=choice(TIPI_ATTO_APPROVAZIONE, TIPI_ATTO_APPROVAZIONE_LABELS),
+        metadata=meta("Tipo di atto", label_en="Kind of act"),
+    )
+    numero_atto = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata=meta("Numero dell'atto", label_en="Act no."),
+    )
+    data_atto = fields.Date(required=True, metadata=meta("Data dell'atto", label_en="Act date"))
+    firmatario = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        # a member of the approving organisation once the territory keeps a registry (engine.forms.registry_members)
+        metadata=meta(
+            "Chi firma per l'ente",
+            "Il nome utente di un componente dell'organizzazione nel registro della rete",
+            label_en="Who signs for the institution",
+            help_en="The user name of a member of the organisation in the network registry",
+            registry="member",
+            member_of="codice_partner",
+        ),
+    )
+
+    @classmethod
+    def check_case(cls, data: dict[str, Any], case: dict[str, Any]) -> dict[str, list[str]]:
+        return _same_partner(data, case.get("ente_aderente"))
+
+
+@form(
+    "f1_sollecito_approvazioni",
+    title="Sollecito delle approvazioni interne",
+    title_en="Reminder of the internal approvals",
+    description=(
+        "Il termine per le approvazioni interne è passato: sollecitare gli enti che non hanno ancora approvato."
+    ),
+    data_class="C0",
+)
+class SollecitoApprovazioniForm(FormSchema):
+    data_sollecito_approvazioni = fields.Date(
+        required=True, metadata=meta("Data del sollecito", label_en="Reminder sent on")
+    )
+    enti_sollecitati = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=1000),
+        metadata=meta("Enti sollecitati", label_en="Institutions reminded"),
+    )
 
 
 @form(

@@ -162,10 +162,7 @@ class Runner:
             if task.state != TaskState.READY or not ts.manual:
                 continue
             info = specs.user_tasks.get(ts.bpmn_id)
-            item = None
-            parent_spec = task.parent.task_spec if task.parent is not None else None
-            if isinstance(parent_spec, MultiInstanceTask) and parent_spec.input_item is not None:
-                item = task.data.get(parent_spec.input_item.bpmn_id)
+            item = _multi_instance_item(task)
             result.append(
                 ReadyTask(
                     id=str(task.id),
@@ -506,9 +503,24 @@ def _occurrences_fired(wf: BpmnWorkflow, timer: WaitingTimer) -> list[FiredTimer
             count += 1
     else:  # it ran out of occurrences in this firing
         count = timer.cycles if timer.cycles is not None and timer.cycles > 0 else 1
-    return [
-        FiredTimer(timer.task_id, timer.bpmn_id, timer.kind, timer.due_at + i * timer.period) for i in range(count)
-    ]
+    return [FiredTimer(timer.task_id, timer.bpmn_id, timer.kind, timer.due_at + i * timer.period) for i in range(count)]
+
+
+def _multi_instance_item(task: Any) -> Any:
+    """The item a task works on when it is one instance of a multi-instance task, or sits in one
+    instance of a multi-instance embedded sub-process (e.g. one partner's answer and its reminder)."""
+    parent_spec = task.parent.task_spec if task.parent is not None else None
+    if isinstance(parent_spec, MultiInstanceTask) and parent_spec.input_item is not None:
+        return task.data.get(parent_spec.input_item.bpmn_id)
+    workflow = task.workflow
+    if isinstance(workflow, BpmnSubWorkflow):
+        holder = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
+        if isinstance(holder.task_spec, CallActivityMixin) or holder.parent is None:
+            return None
+        spec = holder.parent.task_spec
+        if isinstance(spec, MultiInstanceTask) and spec.input_item is not None:
+            return task.data.get(spec.input_item.bpmn_id)
+    return None
 
 
 def _boundary_due(task: Any) -> dt.datetime | None:

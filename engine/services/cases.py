@@ -14,7 +14,7 @@ from typing import Any
 from engine import errors
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.runner import json_safe
-from engine.forms import check_against_case, check_free_data, registry_codes, validate_submission
+from engine.forms import check_against_case, check_free_data, registry_codes, registry_members, validate_submission
 from engine.model import (
     SYSTEM,
     Actor,
@@ -168,11 +168,16 @@ def _check_registry_codes(
     uow: AbstractUnitOfWork, form_key: str | None, clean: dict[str, Any], territory: str | None
 ) -> None:
     """Organisations a form names are picked from the registry: once the territory keeps one, a
-    code that is not a registered organisation serving it is a field error."""
-    codes = registry_codes(form_key, clean)
-    if not codes or not territory or not uow.registry.organisations(territory=territory):
+    code that is not a registered organisation serving it is a field error, and so is a person
+    named as a member of an organisation (``registry="member"``) who is not one."""
+    codes, members = registry_codes(form_key, clean), registry_members(form_key, clean)
+    if not (codes or members) or not territory or not uow.registry.organisations(territory=territory):
         return
     messages: dict[Any, Any] = {}  # nested like marshmallow's: {"partner": {0: {"codice": [...]}}}
+    for name, username, code in members:
+        organisation = uow.registry.organisation_id(code)
+        if organisation is None or not uow.registry.is_member(organisation, username):
+            messages[name] = [f"«{username}» non è un componente di «{code}» nel registro della rete."]
     for path, code in codes:
         found = uow.registry.organisation_id(code)
         if found is None or not uow.registry.organisation_by_id(found).serves(territory):

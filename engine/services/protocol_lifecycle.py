@@ -164,7 +164,8 @@ def from_partnership(uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, 
     """F1 ended with a signed agreement: record it as a signed protocol among the partners that
     adhered and are in the registry (serving the territory), or bring the signed draft between the
     same parties up to date. A protocol already in force is left alone (its renewal is its own
-    lifecycle's business). The coordinator puts it in force, which starts its expiry watch.
+    lifecycle's business). Its signatories are the members each partner named in its internal
+    approval. The coordinator puts it in force, which starts its expiry watch.
     Returns the protocol's id, or None when no partner is in the registry."""
     data, territory = record.data, record.territory
     if not territory or not data.get("partenariato_attivo"):
@@ -207,10 +208,14 @@ def from_partnership(uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, 
         kept = next(p for p in same if p.status in ("attivo", "in_scadenza"))
         uow.registry.log(now, actor.username, "partnership_already_in_force", {"caso": record.id}, protocol_id=kept.id)
         return kept.id
+    signatories = _signatories(uow, data, party_ids)
+    if signatories:
+        values["signatories"] = [[uow.registry.organisation_by_id(o).code, u] for o, u, _d in signatories]
     if same:
         draft = same[0]
-        uow.registry.update_protocol(draft.id, {**values, "status": "firmato", "updated_at": now})
+        uow.registry.update_protocol(draft.id, {**_columns(values), "status": "firmato", "updated_at": now})
         uow.registry.set_parties(draft.id, party_ids)
+        uow.registry.set_signatories(draft.id, signatories)
         uow.registry.log(
             now,
             actor.username,
@@ -221,7 +226,7 @@ def from_partnership(uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, 
         return draft.id
     protocol_id = uow.registry.add_protocol(
         {
-            **values,
+            **_columns(values),
             "organisation_id": party_ids[0],
             "territory": territory,
             "status": "firmato",
@@ -238,4 +243,27 @@ def from_partnership(uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, 
         protocol_id=protocol_id,
         organisation_id=party_ids[0],
     )
+    uow.registry.set_signatories(protocol_id, signatories)
     return protocol_id
+
+
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k != "signatories"}
+
+
+def _signatories(uow: AbstractUnitOfWork, data: dict[str, Any], party_ids: list[int]) -> list[tuple[int, str, str]]:
+    """Who signed for each party: the person each partner named in its internal approval
+    (``firmatari``), when that person is a member of the party in the registry."""
+    signed_on = str(data.get("data_firma") or "")
+    rows: list[tuple[int, str, str]] = []
+    for entry in data.get("firmatari") or []:
+        if not isinstance(entry, dict):
+            continue
+        organisation = uow.registry.organisation_id(str(entry.get("codice_ente") or ""))
+        username = str(entry.get("firmatario") or "")
+        if organisation is None or organisation not in party_ids or not username:
+            continue
+        known = uow.registry.is_member(organisation, username)
+        if known and username not in {u for _o, u, _d in rows}:  # one person signs for one party
+            rows.append((organisation, username, signed_on))
+    return rows

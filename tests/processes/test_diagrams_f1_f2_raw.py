@@ -46,6 +46,7 @@ BPMN_NS = {
 }
 START = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
 PARAMS: dict[str, Any] = json.loads((PROCESSES / "parametri_f1_f2.json").read_text())
+PARAMS_PROTOCOLLI: dict[str, Any] = json.loads((PROCESSES / "parametri_protocolli.json").read_text())["default"]
 
 
 @cache
@@ -61,7 +62,10 @@ class Case:
 
     def __init__(self, process_id: str, **start_data: Any) -> None:
         spec = parser().get_spec(process_id)
-        engine = build_script_engine(now=lambda: dt.datetime.now(dt.UTC), parameters=PARAMS)
+        engine = build_script_engine(
+            now=lambda: dt.datetime.now(dt.UTC),
+            parameters={**PARAMS, "default": {**PARAMS["default"], **PARAMS_PROTOCOLLI}},
+        )
         self.wf = BpmnWorkflow(spec, parser().get_subprocess_specs(process_id), script_engine=engine)
         self.wf.get_next_task(spec_name="Start").data.update(start_data)
         self.wf.do_engine_steps()
@@ -111,7 +115,10 @@ class Case:
     def finished_at(self) -> str:
         assert self.wf.is_completed(), self.ready_ids()
         ends = self.wf.get_tasks(state=TaskState.COMPLETED, spec_class=None)
-        names = [t.task_spec.bpmn_id for t in ends if t.task_spec.__class__.__name__ == "EndEvent"]
+        # the process's own end (sub-processes end at their own end events)
+        names = [
+            t.task_spec.bpmn_id for t in ends if t.task_spec.__class__.__name__ == "EndEvent" and t.workflow is self.wf
+        ]
         assert len(names) == 1, names
         return str(names[0])
 
@@ -131,9 +138,12 @@ def test_diagram_is_well_formed(process_id: str) -> None:
     tree = etree.parse(str(PROCESSES / f"{process_id}.bpmn"))
     user_tasks = tree.xpath("//bpmn:userTask", namespaces=BPMN_NS)
     assert user_tasks
+    task_specs = dict(spec.task_specs)  # with the tasks of embedded sub-processes
+    for sub in parser().get_subprocess_specs(process_id).values():
+        task_specs.update(sub.task_specs)
     for ut in user_tasks:
         # A multi-instance task's form and lane live on its "[child]" spec.
-        ts = spec.task_specs.get(f"{ut.get('id')} [child]", spec.task_specs[ut.get("id")])
+        ts = task_specs.get(f"{ut.get('id')} [child]", task_specs[ut.get("id")])
         assert ts.extensions["properties"]["formKey"] in FORMS, ut.get("id")
         assert ts.lane in LANE_ROLES, ut.get("id")
     for gw in tree.xpath("//bpmn:exclusiveGateway", namespaces=BPMN_NS):
@@ -188,7 +198,22 @@ def answer_all(case: Case, answers: dict[str, dict[str, Any]]) -> None:
         )
 
 
+def approve_all(case: Case) -> list[str]:
+    """Each adhering partner approves the text by its own act; returns the codes that approved."""
+    children = case.ready("UT_approvazione_interna")
+    codes = sorted(t.data["ente_aderente"]["codice"] for t in children)
+    assert {t.task_spec.lane for t in children} == {"referente_ente_partner"}
+    for code in codes:
+        case.do(
+            "UT_approvazione_interna",
+            {"codice_partner": code, "firmatario": f"firma.{code.lower()}"},
+            pick=lambda t, c=code: t.data["ente_aderente"]["codice"] == c,  # type: ignore[misc]
+        )
+    return codes
+
+
 def f1_sign(case: Case) -> None:
+    approve_all(case)
     case.do("UT_firma_accordo")
     case.do("UT_costituzione_cabina")
 
@@ -204,7 +229,7 @@ def test_f1_happy_path() -> None:
     children = case.ready("UT_risposta_partner")
     assert {t.task_spec.lane for t in children} == {"referente_ente_partner"}
     answer_all(case, dict.fromkeys(CODICI, JOIN))
-    assert case.ready_ids() == ["UT_firma_accordo"]
+    assert set(case.ready_ids()) == {"UT_approvazione_interna"}
     f1_sign(case)
     assert case.finished_at() == "End_partenariato_attivo"
     data = case.data
@@ -237,6 +262,7 @@ def test_f1_change_rounds_are_bounded() -> None:
         answer_all(case, {"COMUNE_ANCONA": JOIN, "CPI_ANCONA": JOIN, "COOP_SOLE": CHANGES})
         case.do("UT_bozza_accordo", {"versione_bozza": version})
     answer_all(case, {"COMUNE_ANCONA": JOIN, "CPI_ANCONA": JOIN, "COOP_SOLE": CHANGES})
+    assert approve_all(case) == ["COMUNE_ANCONA", "CPI_ANCONA"]  # the gap does not approve
     assert case.ready_ids() == ["UT_firma_accordo"]
     assert case.completed.count("UT_bozza_accordo") == 1 + PARAMS["default"]["max_round_modifiche_accordo"]
     [gap] = case.data["lacune_partenariato"]
@@ -262,15 +288,95 @@ def test_f1_essential_refusal_substitute_found() -> None:
     [task] = case.ready()
     assert (task.task_spec.bpmn_id, task.task_spec.lane) == ("UT_decisione_cabina", "cabina_di_regia")
     case.do("UT_decisione_cabina")  # the sample substitutes CPI_ANCONA with CPI_JESI
+    answer_all(case, {"CPI_JESI": JOIN})  # the substitute answers the same draft, alone
+    assert approve_all(case) == ["COMUNE_ANCONA", "COOP_SOLE", "CPI_JESI"]
     assert case.ready_ids() == ["UT_firma_accordo"]
-    f1_sign(case)
+    case.do("UT_firma_accordo")
+    case.do("UT_costituzione_cabina")
     data = case.data
+    assert {f["codice_ente"]: f["firmatario"] for f in data["firmatari"]}["CPI_JESI"] == "firma.cpi_jesi"
+    assert sorted(r["codice_partner"] for r in data["risposte_giro"]) == sorted([*CODICI, "CPI_JESI"])
     assert data["partenariato_attivo"] is True
     codes = {p["codice"]: p for p in data["partner"]}
     assert "CPI_ANCONA" not in codes
     assert codes["CPI_JESI"]["essenziale"] is True
     assert codes["CPI_JESI"]["sostituisce"] == "CPI_ANCONA"
     assert data["lacune_partenariato"] == []
+
+
+def test_f1_a_substitute_that_refuses_goes_back_to_the_committee() -> None:
+    case = Case(F1, territorio="Ancona")
+    f1_until_answers(case)
+    answer_all(case, {"COMUNE_ANCONA": JOIN, "CPI_ANCONA": REFUSE, "COOP_SOLE": JOIN})
+    case.do("UT_decisione_cabina")
+    answer_all(case, {"CPI_JESI": REFUSE})
+    assert case.ready_ids() == ["UT_decisione_cabina"]
+    case.do("UT_decisione_cabina", {"decisione_cabina": "INTERROMPI_TERRITORIO", "sostituti": []})
+    assert case.finished_at() == "End_territorio_interrotto"
+
+
+def test_f1_a_partner_silent_past_its_deadline_is_reminded_and_counts_as_refusing(clock: Traveller) -> None:
+    """The answer's deadline interrupts that partner's task only; the coordinator reminds it and
+    records the outcome (no answer at all: a refusal, an essential partner goes to the committee)."""
+    case = Case(F1, territorio="Ancona")
+    f1_until_answers(case)
+    for code in ("COMUNE_ANCONA", "COOP_SOLE"):
+        case.do(
+            "UT_risposta_partner",
+            {"codice_partner": code},
+            pick=lambda t, c=code: t.data["ente_partner"]["codice"] == c,  # type: ignore[misc]
+        )
+    clock.shift(dt.timedelta(days=PARAMS_PROTOCOLLI["giorni_risposta_partner"] - 1))
+    case.tick()
+    assert case.ready_ids() == ["UT_risposta_partner"]  # still within its deadline
+    clock.shift(dt.timedelta(days=2))
+    case.tick()
+    [reminder] = case.ready()
+    assert (reminder.task_spec.bpmn_id, reminder.task_spec.lane) == ("UT_sollecito_risposta", "coordinatore")
+    case.do("UT_sollecito_risposta", {"codice_partner": "CPI_ANCONA", "esito_sollecito": "NESSUNA_RISPOSTA"})
+    assert case.ready_ids() == ["UT_decisione_cabina"]
+    silent = next(r for r in case.data["risposte_partner"] if r["codice_partner"] == "CPI_ANCONA")
+    assert (silent["esito_adesione"], silent["sollecitata"]) == ("RIFIUTA", True)
+
+
+def test_f1_a_late_answer_after_the_reminder_joins(clock: Traveller) -> None:
+    case = Case(F1, territorio="Ancona")
+    f1_until_answers(case)
+    clock.shift(dt.timedelta(days=PARAMS_PROTOCOLLI["giorni_risposta_partner"] + 1))
+    case.tick()
+    assert case.ready_ids() == ["UT_sollecito_risposta"] * 3
+    for code in CODICI:
+        case.do(
+            "UT_sollecito_risposta",
+            {"codice_partner": code},
+            pick=lambda t, c=code: t.data["ente_partner"]["codice"] == c,  # type: ignore[misc]
+        )
+    assert set(case.ready_ids()) == {"UT_approvazione_interna"}
+
+
+def test_f1_late_internal_approvals_remind_the_coordinator_and_wait(clock: Traveller) -> None:
+    case = Case(F1, territorio="Ancona")
+    f1_until_answers(case)
+    answer_all(case, dict.fromkeys(CODICI, JOIN))
+    case.do(
+        "UT_approvazione_interna",
+        {"codice_partner": "COMUNE_ANCONA"},
+        pick=lambda t: t.data["ente_aderente"]["codice"] == "COMUNE_ANCONA",  # type: ignore[misc]
+    )
+    clock.shift(dt.timedelta(days=PARAMS_PROTOCOLLI["giorni_approvazione_interna"] + 1))
+    case.tick()
+    assert case.ready_ids() == ["UT_approvazione_interna", "UT_approvazione_interna", "UT_sollecito_approvazioni"]
+    case.do("UT_sollecito_approvazioni")
+    for code in ("CPI_ANCONA", "COOP_SOLE"):
+        case.do(
+            "UT_approvazione_interna",
+            {"codice_partner": code},
+            pick=lambda t, c=code: t.data["ente_aderente"]["codice"] == c,  # type: ignore[misc]
+        )
+    case.do("UT_firma_accordo")
+    case.do("UT_costituzione_cabina")
+    assert case.wf.is_completed() and case.data["partenariato_attivo"] is True  # the reminder ended too
+    assert [a["numero_atto"] for a in case.data["approvazioni_interne"]] == ["DG 45/2026"] * 3
 
 
 def test_f1_essential_refusal_stops_the_territory() -> None:

@@ -96,7 +96,7 @@ def test_an_interrupted_seed_resumes(engine: Engine, monkeypatch: pytest.MonkeyP
 
     monkeypatch.undo()
     resumed = seed(engine)
-    assert resumed[0].startswith(f"case {f1.id} accordo_partenariato Partenariato {TERRITORY}: 6 step(s) resumed")
+    assert resumed[0].startswith(f"case {f1.id} accordo_partenariato Partenariato {TERRITORY}: 9 step(s) resumed")
     assert engine.cases.get(f1.id, actor=CLI_OPERATOR).data["partenariato_attivo"] is True
     assert len(engine.cases.list(process_id="percorso_beneficiario", actor=CLI_OPERATOR)) == 4
     assert seed(engine) == []

@@ -8,14 +8,18 @@ Each partner referent answers its own instance of the multi-instance task; the a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from engine import Engine, errors
+from engine.bpmn.loader import SourceFile
 from engine.clock import FixedClock
 from engine.model import CaseStatus, EventKind, TaskView
-from tests.processes.scenario_data import ADERISCE, PARTNER_CODES, RIFIUTA, Scenario, scenario
+from engine.policy import CLI_OPERATOR
+from engine.services.processes import read_directory
+from tests.processes.scenario_data import ADERISCE, DESIGNER, PARTNER_CODES, RIFIUTA, Scenario, scenario
 
 TERRITORY = "T2"
 PREPARATION = [
@@ -57,6 +61,27 @@ def answer(s: Scenario, case_id: int, answers: dict[str, dict[str, Any]]) -> Non
         s.do(case_id, "UT_risposta_partner", pick=mine, codice_partner=code, **change)
 
 
+def approve(s: Scenario, case_id: int, codes: list[str]) -> None:
+    """Each adhering partner's referent records its internal approval and who signs for it."""
+    tasks = [t for t in s.case(case_id).open_tasks if t.bpmn_id == "UT_approvazione_interna"]
+    assert sorted(t.context["item"]["codice"] for t in tasks) == codes
+    for code in codes:
+
+        def mine(t: TaskView, code: str = code) -> bool:
+            return bool(t.context["item"]["codice"] == code)
+
+        # its legal representative signs for it: a member of the partner in the registry
+        signer = f"legale_{code.lower()}"
+        with pytest.raises(errors.InvalidData) as exc:
+            s.do(case_id, "UT_approvazione_interna", pick=mine, codice_partner=code, firmatario=signer)
+        assert exc.value.messages == {
+            "firmatario": [f"«{signer}» non è un componente di «{code}» nel registro della rete."]
+        }
+        s.engine.users.add(signer, f"Legale {code}", [("referente_ente_partner", TERRITORY)])
+        s.engine.registry.add_member(code, signer, actor=CLI_OPERATOR)
+        s.do(case_id, "UT_approvazione_interna", pick=mine, codice_partner=code, firmatario=signer)
+
+
 def test_essential_partner_refuses_and_is_replaced_then_cases_can_start(s: Scenario) -> None:
     with pytest.raises(errors.Conflict, match="no active partnership"):
         s.start_percorso("BEN-0201")
@@ -68,6 +93,8 @@ def test_essential_partner_refuses_and_is_replaced_then_cases_can_start(s: Scena
     with pytest.raises(errors.Conflict):
         s.start_percorso("BEN-0201")  # not before the agreement is signed
     s.do(case_id, "UT_decisione_cabina")  # substitutes CPI_ANCONA with CPI_JESI
+    answer(s, case_id, {"CPI_JESI": ADERISCE})  # the substitute adheres to the same draft
+    approve(s, case_id, ["COMUNE_ANCONA", "COOP_SOLE", "CPI_JESI"])
     assert s.ready(case_id) == ["UT_firma_accordo"]
     s.do(case_id, "UT_firma_accordo")
     view = s.do(case_id, "UT_costituzione_cabina")
@@ -79,18 +106,29 @@ def test_essential_partner_refuses_and_is_replaced_then_cases_can_start(s: Scena
     assert sorted(partners) == ["COMUNE_ANCONA", "COOP_SOLE", "CPI_JESI"]
     assert (partners["CPI_JESI"]["essenziale"], partners["CPI_JESI"]["sostituisce"]) == (True, "CPI_ANCONA")
     assert data["lacune_partenariato"] == []
-    assert sorted(r["codice_partner"] for r in data["risposte_partner"]) == sorted(PARTNER_CODES)
+    assert sorted(r["codice_partner"] for r in data["risposte_giro"]) == sorted([*PARTNER_CODES, "CPI_JESI"])
     assert s.completed(case_id) == [
         *PREPARATION,
         "UT_risposta_partner",
         "UT_risposta_partner",
         "UT_risposta_partner",
         "UT_decisione_cabina",
+        "UT_risposta_partner",
+        "UT_approvazione_interna",
+        "UT_approvazione_interna",
+        "UT_approvazione_interna",
         "UT_firma_accordo",
         "UT_costituzione_cabina",
     ]
     [changed] = [e for e in s.history(case_id) if e.kind == EventKind.PARTNERSHIP_CHANGED]
     assert changed.data == {"territory": TERRITORY, "active": True}
+    # the signed agreement is a signed protocol among the adhering partners, with who signed for each
+    [agreement] = [p for p in s.engine.registry.protocols(actor=s.coordinatore) if p.origin_case_id == case_id]
+    assert agreement.status == "firmato"
+    assert {p.code for p in agreement.parties} == {"COMUNE_ANCONA", "COOP_SOLE", "CPI_JESI"}
+    assert sorted((x.organisation_code, x.username) for x in agreement.signatories) == [
+        (code, f"legale_{code.lower()}") for code in ("COMUNE_ANCONA", "COOP_SOLE", "CPI_JESI")
+    ]
     answers = [e for e in s.history(case_id) if e.bpmn_id == "UT_risposta_partner"]
     assert {e.actor for e in answers} == {"referente_ente_partner@T2"}
 
@@ -125,3 +163,28 @@ def test_essential_partner_refuses_and_the_territory_stops(s: Scenario) -> None:
     assert changed.data == {"territory": TERRITORY, "active": False}
     with pytest.raises(errors.Conflict, match="no active partnership"):
         s.start_percorso("BEN-0202")
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+def test_an_agreement_started_on_the_earlier_diagram_keeps_it(s: Scenario) -> None:
+    """processes/README.md: an F1 case waiting for the partners' answers when the per-partner
+    deadlines and internal approvals arrive keeps its version (no approvals, the signature next);
+    it cannot be migrated while it waits inside the answers (they moved into a sub-process)."""
+    library = [f for f in read_directory(PROCESSES) if f.name != "accordo_partenariato.bpmn"]
+    earlier = SourceFile("accordo_partenariato.bpmn", (FIXTURES / "accordo_partenariato_v1.bpmn").read_bytes())
+    s.engine.design.deploy([*library, earlier], actor=DESIGNER, note="earlier agreement")
+    case_id = prepare_draft(s)
+    version = s.case(case_id).process_version
+    s.engine.design.deploy(read_directory(PROCESSES), actor=DESIGNER, note="approvals and deadlines")
+    latest = max(p.version for p in s.engine.design.processes() if p.process_id == "accordo_partenariato")
+    assert latest > version
+    refused = s.engine.cases.migrate(case_id, latest, actor=s.coordinatore, reason="nuove approvazioni")
+    assert not refused.migrated
+    answer(s, case_id, dict.fromkeys(PARTNER_CODES, ADERISCE))
+    assert s.ready(case_id) == ["UT_firma_accordo"]  # the earlier path: no internal approvals
+    s.do(case_id, "UT_firma_accordo")
+    view = s.do(case_id, "UT_costituzione_cabina")
+    assert view.status is CaseStatus.COMPLETED and view.process_version == version

@@ -93,6 +93,23 @@ VALID: dict[str, dict[str, Any]] = {
         "nome_referente": "Maria Rossi",
         "data_risposta": "2026-04-20",
     },
+    "f1_sollecito_risposta": {
+        "codice_partner": "COOP_SOLE",
+        "data_sollecito": "2026-04-25",
+        "esito_sollecito": "ADERISCE",
+        "nome_referente": "Luca Bianchi",
+    },
+    "f1_approvazione_interna": {
+        "codice_partner": "COMUNE_ANCONA",
+        "tipo_atto": "DELIBERA_GIUNTA",
+        "numero_atto": "DG 45/2026",
+        "data_atto": "2026-05-20",
+        "firmatario": "sindaco.ancona",
+    },
+    "f1_sollecito_approvazioni": {
+        "data_sollecito_approvazioni": "2026-05-25",
+        "enti_sollecitati": "CPI di Ancona",
+    },
     "f1_decisione_cabina": {
         "decisione_cabina": "SOSTITUISCI",
         "sostituti": [
@@ -305,7 +322,7 @@ def top_fields(key: str, kind: type[fields.Field[Any]]) -> list[str]:
 
 def test_every_form_has_a_valid_sample() -> None:
     assert sorted(VALID) == MY_FORMS
-    assert len(MY_FORMS) == 32
+    assert len(MY_FORMS) == 35
 
 
 @pytest.mark.parametrize("key", MY_FORMS)
