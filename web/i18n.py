@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
         case_groups=case_groups,
         data_rows=data_rows,
         field_label=field_label,
+        field_labels=field_labels,
         decision_rows=decision_rows,
         task_facts=task_facts,
         status_label=status_label,
@@ -144,6 +146,11 @@ def data_rows(data: dict[str, Any] | None) -> list[present.Row]:
 
 def field_label(name: str) -> str:
     return present.field_label(name, language())
+
+
+def field_labels(names: Iterable[str]) -> list[str]:
+    """The labels of several fields, each once, in alphabetical order (a list people scan)."""
+    return sorted({field_label(n) for n in names}, key=str.casefold)
 
 
 def decision_rows(form_key: str | None, case: Any) -> list[present.Row]:

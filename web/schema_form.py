@@ -2,9 +2,10 @@
 
 Each property becomes one ``Widget``: enums → select (with their labels), dates → date inputs,
 booleans → checkbox, integers/numbers → number inputs, lists of choices → checkboxes, lists of
-text → one item per line, lists of objects → repeatable rows of nested widgets. Labels, help
-texts and required marks come from the schema; values and field messages are attached so a
-rejected submission shows each message next to its field with the input kept.
+dates → one date input each, lists of text → one item per line, lists of objects → repeatable
+rows of nested widgets. Labels, help texts and required marks come from the schema; values and
+field messages are attached so a rejected submission shows each message next to its field with
+the input kept.
 
 HTML names: ``key`` at the top level, ``key.<row>.<sub>`` inside a list of objects.
 """
@@ -47,6 +48,12 @@ class Widget:
     @property
     def checked_values(self) -> set[str]:
         return {str(v) for v in self.value} if isinstance(self.value, list) else set()
+
+    @property
+    def dates(self) -> list[str]:
+        """A list of dates as its inputs show them: each date given, then one empty input."""
+        given = [str(v) for v in self.value] if isinstance(self.value, list) else []
+        return [*given, ""]
 
     @property
     def text(self) -> str:
@@ -166,6 +173,8 @@ def _array(w: Widget, node: Mapping[str, Any], value: Any, messages: Any) -> Non
     if "enum" in items:
         w.kind = "choices"
         w.options = _options(items)
+    elif items.get("format") == "date":
+        w.kind = "dates"  # one date input per date, "Aggiungi" for another (never typed as text)
     else:
         w.kind = "lines"
         w.help = " ".join(p for p in (w.help, _hint_lines()) if p)

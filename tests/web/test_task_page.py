@@ -130,7 +130,11 @@ def test_task_of_another_role_or_unknown_task(app: Flask, demo: Engine) -> None:
 def test_multi_instance_answer_is_prefilled_from_its_item(app: Flask, demo: Engine) -> None:
     coordinator = demo.users.get("coordinatore")
     # the partners the agreement is addressed to are in the registry, the demo partner acting for them
-    for code, kind in (("COMUNE_ANCONA", "istituzione"), ("CPI_ANCONA", "centro_impiego"), ("COOP_SOLE", "terzo_settore")):
+    for code, kind in (
+        ("COMUNE_ANCONA", "istituzione"),
+        ("CPI_ANCONA", "centro_impiego"),
+        ("COOP_SOLE", "terzo_settore"),
+    ):
         demo.registry.add_organisation(code, code, kind, "ATS-Demo", actor=coordinator)
         demo.registry.add_member(code, "partner", actor=coordinator)
     case = demo.cases.start("accordo_partenariato", {"territorio": "ATS-Demo", "titolo": "Accordo"}, actor=coordinator)
@@ -149,3 +153,33 @@ def test_multi_instance_answer_is_prefilled_from_its_item(app: Flask, demo: Engi
     assert 'name="codice_partner" id="field-codice_partner"' in html
     assert re.search(rf'name="codice_partner"[^>]*value="{code}"', html)
     assert 'data-testid="task-item"' in html
+
+
+def test_a_list_of_dates_is_one_date_input_each(app: Flask, demo: Engine) -> None:
+    """The verification dates of the personal project: a date input per date (never ISO text in a
+    textarea), one empty input for the next; a refused submission keeps each date in its input."""
+    case = start_case(demo)
+    advance(demo, case.id, "Task_scheda_ingresso")
+    entry = open_task(demo, case.id, "Task_scheda_ingresso")
+    demo.tasks.complete(entry.id, copy.deepcopy(VALID["f5_scheda_ingresso"]), actor=demo.users.get("assistente"))
+    task = open_task(demo, case.id, "Task_progetto")
+    client = login_as(app.test_client(), "assistente")
+    html = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert '<textarea rows="3" name="date_verifica"' not in html
+    assert '<input type="date" name="date_verifica" id="field-date_verifica-0" value=""' in html
+    assert "Aggiungi una data" in html
+    sample = {k: str(v).lower() if isinstance(v, bool) else v for k, v in VALID["f3_progetto_personalizzato"].items()}
+    fields = [(k, v) for k, v in sample.items() if k != "date_verifica"]
+    posted = MultiDict(
+        [*fields, ("date_verifica", "2026-03-01"), ("date_verifica", ""), ("date_verifica", "2030-01-01")]
+    )
+    refused = client.post(f"/tasks/{task.id}", data=MultiDict([*posted.items(multi=True), ("action", "complete")]))
+    assert refused.status_code == 422  # 2030 is after the project's end
+    page = refused.get_data(as_text=True)
+    assert "Le date di verifica devono cadere tra inizio e fine del progetto." in page
+    kept = re.findall(r'name="date_verifica" id="field-date_verifica-\d+" value="([^"]*)"', page)
+    assert kept == ["2026-03-01", "2030-01-01", ""]
+    posted.setlist("date_verifica", ["2026-03-01", "", "2026-05-01"])
+    done = client.post(f"/tasks/{task.id}", data=MultiDict([*posted.items(multi=True), ("action", "complete")]))
+    assert done.status_code == 302
+    assert demo.cases.get(case.id, actor=CLI_OPERATOR).data["date_verifica"] == ["2026-03-01", "2026-05-01"]

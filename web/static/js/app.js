@@ -1,12 +1,12 @@
 // Progressive enhancement of the forms (no inline scripts: the CSP allows only this file).
-// Repeatable rows of a list of objects: "Aggiungi" clones the row template with a fresh index,
+// Repeatable rows of a list of objects (or of a list of dates): "Aggiungi" clones the row template with a fresh index,
 // "Rimuovi" drops a row. Without JavaScript the form still works with the rows rendered.
 (function () {
   "use strict";
 
   function nextIndex(list) {
     var max = -1;
-    list.querySelectorAll(":scope > fieldset.row").forEach(function (row) {
+    list.querySelectorAll(":scope > .row").forEach(function (row) {
       var n = parseInt(row.getAttribute("data-index"), 10);
       if (!isNaN(n) && n > max) { max = n; }
     });
@@ -38,7 +38,7 @@
       addRow(target.closest("fieldset.rows"));
     } else if (target.classList.contains("remove-row")) {
       event.preventDefault();
-      var row = target.closest("fieldset.row");
+      var row = target.closest(".row");
       if (row) { row.remove(); }
     }
   });
