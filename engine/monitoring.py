@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine import errors
+from engine.degurba import RURAL, degree
 from engine.model import CaseFacts, Cell, Period
 
 # Aggregates on fewer people than this are never shown (pseudonymised data, small-cell rule).
@@ -377,6 +378,7 @@ EECO: tuple[tuple[str, str, Any], ...] = (
     ("EECO14", "EECO14 Partecipanti di origine straniera", lambda f: f.foreign_background == "SI"),
     ("EECO15", "EECO15 Minoranze (comprese le comunità emarginate)", lambda f: f.minority == "SI"),
     ("EECO16", "EECO16 Senza dimora o colpiti da esclusione abitativa", lambda f: f.housing not in (None, "NESSUNA")),
+    ("EECO17", "EECO17 Partecipanti residenti in zone rurali", lambda f: degree(f.municipality) == RURAL),
 )
 # ESF+ common result indicators: at exit (EECR01–04) and six months after (EECR05–06).
 EECR_EXIT: tuple[tuple[str, str, Any], ...] = (
@@ -442,6 +444,7 @@ def marks(f: CaseFacts) -> list[Mark]:
         found += [("entry", month, f"eeco|{k}|{g}") for k, _, test in EECO if test(f)]
         if f.age_band in AGE_BANDS:
             found.append(("entry", month, f"eta|{f.age_band}|{g}"))
+        found.append(("entry", month, f"degurba|{degree(f.municipality)}|{g}"))
     if f.exit_on is not None:
         month = f.exit_on.replace(day=1)
         found.append(("exit", month, f"eecr|usciti|{g}"))

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from engine import errors, exports
 from engine.audit.replay import replay
+from engine.degurba import DEGREES
 from engine.model import (
     ENTERPRISE_LEGAL_FORMS,
     Actor,
@@ -328,13 +329,31 @@ def _startups(
         ReportRow("svantaggiati", "Lavoratori svantaggiati conteggiati", (count_cell(counted),)),
         ReportRow("quota_svantaggiati", "% di lavoratori svantaggiati", (share_cell(counted, workers),)),
     ]
+    follow_ups = [uow.cases.get(e.case_id).data for e in created]
+    for months in (12, 24):
+        surveyed = [d[f"follow_up_{months}m"] for d in follow_ups if isinstance(d.get(f"follow_up_{months}m"), dict)]
+        active = sum(1 for f in surveyed if f.get("impresa_attiva") is True)
+        rows += [
+            ReportRow(
+                f"rilevate_{months}m",
+                f"Rilevate a {months} mesi dalla fine dell'accompagnamento",
+                (Cell(len(surveyed)),),
+            ),
+            ReportRow(f"attive_{months}m", f"Ancora attive a {months} mesi", (Cell(active),)),
+            ReportRow(
+                f"sopravvivenza_{months}m",
+                f"% di sopravvivenza a {months} mesi (sulle rilevate)",
+                (Cell(round(100.0 * active / len(surveyed), 1)) if surveyed else Cell(None),),
+            ),
+        ]
     return ReportTable(
         "imprese",
         "Imprese sociali e di comunità avviate nel periodo",
         ("Numero",),
         tuple(rows),
         note="Imprese, non persone: il loro numero è mostrato per intero; i lavoratori sotto cinque no. "
-        "La quota è verificata oggi sull'organico di ciascuna; la sopravvivenza a 12 e 24 mesi non è ancora rilevata.",
+        "La quota è verificata oggi sull'organico di ciascuna; la sopravvivenza è quella dichiarata nei follow-up "
+        "a 12 e 24 mesi dalla fine dell'accompagnamento (processo dell'impresa).",
     )
 
 
@@ -506,7 +525,7 @@ def _esf(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
     left = uow.reports.summary("exit", when.start, when.end, places, by_territory=False)
     followed = uow.reports.summary("fu6", when.start, when.end, places, by_territory=False)
     indicators = _values(entered, "eeco") + _values(left, "eecr") + _values(followed, "eecr")
-    ages = _values(entered, "eta")
+    ages, areas = _values(entered, "eta"), _values(entered, "degurba")
 
     def by_gender(counts: Counter[str], code: str) -> dict[str, int]:
         return {g: counts[f"{code}|{g}"] for g in ("F", "M", "X")}
@@ -528,7 +547,8 @@ def _esf(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
             "Indicatori di output: partecipanti entrati nel periodo",
             _GENDER_COLUMNS,
             tuple(_by_gender(k, label, by_gender(indicators, k)) for k, label, _ in EECO),
-            note="EECO17 (zone rurali) richiede la classificazione DEGURBA dei comuni, non ancora disponibile.",
+            note="EECO17: residenti in un comune classificato come zona rurale (DEGURBA 3); "
+            "i comuni non ancora classificati sono contati a parte nella tabella per grado di urbanizzazione.",
         ),
         ReportTable(
             "eecr",
@@ -548,6 +568,12 @@ def _esf(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
             "Partecipanti entrati per fascia d'età",
             _GENDER_COLUMNS,
             tuple(_by_gender(k, label, by_gender(ages, k)) for k, label in AGE_BANDS.items()),
+        ),
+        ReportTable(
+            "urbanizzazione",
+            "Partecipanti entrati per grado di urbanizzazione del comune di residenza",
+            _GENDER_COLUMNS,
+            tuple(_by_gender(k, label, by_gender(areas, k)) for k, label in DEGREES.items()),
         ),
         _breakdown(
             "territori",

@@ -15,7 +15,9 @@ T1, 12 people referred on 10/01/2026:
 - c1–c4 start a TIS and c5–c6 an ordinary traineeship on 01/04; c1–c5 are hired, c6 drops out;
   c1–c6 leave on 10/06 (c1–c5 employed, c6 job searching).
 T2, 6 people referred on 01/02/2026: taken in charge after 5 days, all ready for work after 28 days,
-entry form on 01/03 (all women aged 61, unemployed), no pact yet.
+entry form on 01/03 (all women aged 61, unemployed, living in Arcevia), no pact yet.
+Municipalities (DEGURBA, engine/degurba.py): c1–c4 Ancona (city), c5–c6 Jesi (town), c7 a code
+not classified, T2 Arcevia (rural).
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ def _person(n: int) -> list[tuple[str, dict[str, Any]]]:
                     "disabilita": "SI" if n == 1 else "NO",
                     "cittadinanza": "EXTRA_UE" if n == 2 else "ITALIANA",
                     "condizione_abitativa_ethos": "NESSUNA",
+                    # Ancona (a city), Jesi (a town), a code not in the classification
+                    "comune_residenza_istat": "042002" if n <= 4 else "042021" if n <= 6 else "099999",
                 },
             )
         )
@@ -132,6 +136,7 @@ def _t2_person() -> list[tuple[str, dict[str, Any]]]:
                 "disabilita": "NO",
                 "cittadinanza": "ITALIANA",
                 "condizione_abitativa_ethos": "NESSUNA",
+                "comune_residenza_istat": "042003",  # Arcevia: a rural area
             },
         ),
     ]
@@ -237,6 +242,14 @@ def test_esf_indicators_by_gender_age_and_territory(programme: Engine) -> None:
     assert eeco["EECO06"] == (S, 0, S, 0)
     assert eeco["EECO07"] == (6, 6, 0, 0)
     assert eeco["EECO12"] == (S, S, 0, 0) and eeco["EECO13"] == (S, S, 0, 0)
+    assert eeco["EECO17"] == (6, 6, 0, 0)  # T2's six women live in Arcevia
+    assert cells(table(report, "urbanizzazione")) == {
+        "1": (S, S, 0, 0),  # c1–c4 in Ancona
+        "2": (S, 0, S, 0),  # c5–c6 in Jesi
+        "3": (6, 6, 0, 0),
+        "NC": (S, 0, S, 0),  # c7's municipality is not classified
+    }
+    assert [r.label for r in table(report, "urbanizzazione").rows][-1] == "Comune non classificato"
     assert cells(table(report, "eta")) == {
         "<18": (0, 0, 0, 0),
         "18-29": (S, 0, S, 0),
@@ -246,7 +259,7 @@ def test_esf_indicators_by_gender_age_and_territory(programme: Engine) -> None:
     assert cells(table(report, "territori")) == {"T1": (7,), "T2": (6,), "totale": (13,)}
     eecr = cells(table(report, "eecr"))
     assert eecr["usciti"] == (6, S, S, 0) and eecr["EECR04"] == (5, S, S, 0) and eecr["EECR01"] == (S, 0, S, 0)
-    no_small_cell(report, "eeco", "eecr", "eta", "territori")
+    no_small_cell(report, "eeco", "eecr", "eta", "urbanizzazione", "territori")
 
 
 def test_open_work_and_quiet_cases(programme: Engine) -> None:
@@ -416,6 +429,21 @@ def test_start_ups_created_in_the_period_with_their_quota(engine: Engine, clock:
         assert found["imprese"] == (2,) and found["COOP_SOCIALE_B"] == (2,)
         assert found["quota_rispettata"] == (1,) and found["quota_non_rispettata"] == (1,)
         assert found["svantaggiati"] == (S,) and found["quota_svantaggiati"] == (S,)  # one person: hidden
+        assert found["rilevate_12m"] == (0,) and found["sopravvivenza_12m"] == (None,)  # not yet surveyed
+        # the enterprises' follow-ups, as their own process records them (survival at 12 and 24 months)
+        admin = Actor("admin", frozenset({"amministratore"}))
+
+        def survey(enterprise: int, months: int, active: bool) -> None:
+            answer = {"giorno": today, "impresa_attiva": active, "lavoratori": 2, "lavoratori_svantaggiati": 1}
+            case_id = engine.enterprises.get(enterprise, actor=coord).case_id
+            engine.audit.correct_data(case_id, {f"follow_up_{months}m": answer}, actor=admin, reason="test")
+
+        survey(good, 12, True)
+        survey(short, 12, False)
+        survey(good, 24, True)
+        found = cells(table(engine.reports.report("funnel", actor=coord, period="2026-H1"), "imprese"))
+        assert (found["rilevate_12m"], found["attive_12m"], found["sopravvivenza_12m"]) == ((2,), (1,), (50.0,))
+        assert (found["rilevate_24m"], found["attive_24m"], found["sopravvivenza_24m"]) == ((1,), (1,), (100.0,))
         later = engine.reports.report("funnel", actor=coord, period="2025")
         assert later.tables == () or all(t.key != "imprese" for t in later.tables)
 
