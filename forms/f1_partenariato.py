@@ -500,7 +500,7 @@ def _same_partner(data: dict[str, Any], item: Any) -> dict[str, list[str]]:
 TIPI_ATTO_APPROVAZIONE = [
     "DELIBERA_GIUNTA",
     "ATTO_DIRETTORE_GENERALE",
-    "AUTORIZZAZIONE_UEPE",
+    "AUTORIZZAZIONE_MINISTERIALE",
     "DELIBERA_ORGANO_ETS",
     "DETERMINA_DIRIGENZIALE",
     "ALTRO_ATTO",
