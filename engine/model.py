@@ -425,6 +425,21 @@ class DecisionTestSuite:
 
 
 @dataclass(frozen=True)
+class DecisionTestSuiteView:
+    """A decision table's tests as written, with what a test may name: the variables the table
+    reads and its outputs."""
+
+    decision_id: str
+    decision_name: str
+    reads: tuple[str, ...]
+    outputs: tuple[str, ...]
+    defaults: dict[str, Any]
+    tests: tuple[DecisionTestCase, ...]
+    # variable or output name -> the column's title, for the columns that read or set one name
+    titles: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DecisionTestResult:
     """A test run by the engine: what came out, which rule rows matched, pass or fail."""
 

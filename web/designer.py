@@ -35,6 +35,7 @@ from engine import errors
 from engine.model import (
     Actor,
     CaseMigration,
+    DecisionTestCase,
     DecisionTestResult,
     DraftEvent,
     DryRunResult,
@@ -493,15 +494,160 @@ def save(draft_id: int) -> Response:
 @security.area("design")
 def decision_tests_json(draft_id: int) -> Response:
     """The decision tests kept in a DMN draft, run: each with its article, inputs, expected and
-    actual outputs (JSON texts), the rule rows that matched."""
-    ensure_id(draft_id)
-    results = security.engine().design.draft_decision_tests(draft_id, actor=security.actor())
-    return jsonify(test_results_document(results))
+    actual outputs (JSON texts), the rule rows that matched; and per table the tests as written
+    (also those that cannot run, with why), the names a test may use."""
+    found = _draft(draft_id)
+    return jsonify(decision_tests_document(found, security.actor()))
+
+
+def decision_tests_document(found: ProcessDraft, actor: Actor) -> dict[str, Any]:
+    """The decision tests of a draft: results, and the tests as written per table (shared with the API)."""
+    design = security.engine().design
+    doc = test_results_document(design.draft_decision_tests(found.id, actor=actor))
+    by_id = {(r["decision_id"], r["test_id"]): r for r in doc["results"]}
+    doc["suites"] = [
+        {
+            "decision_id": s.decision_id,
+            "decision_name": s.decision_name,
+            "reads": list(s.reads),
+            "outputs": list(s.outputs),
+            "defaults": {k: _json_text(v) for k, v in s.defaults.items()},
+            "titles": {k: v for k, v in s.titles.items() if k.isidentifier()},
+            "tests": [
+                {
+                    "test_id": t.id,
+                    "name": t.name,
+                    "article": t.article,
+                    "inputs": {k: _json_text(v) for k, v in t.inputs.items()},
+                    "expected": {k: _json_text(v) for k, v in t.expected.items()},
+                    "result": by_id.get((s.decision_id, t.id)),
+                    "problems": [
+                        problem_text(p)
+                        for p in found.problems
+                        if p.code.startswith("dmn.test") and (p.args or {}).get("test") == t.id
+                    ],
+                }
+                for t in s.tests
+            ],
+        }
+        for s in design.decision_suites(found.id, actor=actor)
+    ]
+    doc["not_run"] = sum(1 for s in doc["suites"] for t in s["tests"] if t["result"] is None)
+    return doc
+
+
+def parse_test_value(text: str) -> Any:
+    """A value a designer typed for a decision test: JSON (46, "TESTO", true, ["A"], null), Python's
+    True/False/None, or else the text itself as a string. ``ValueError`` (Italian) when it starts
+    like JSON but is not."""
+    text = text.strip()
+    if not text:
+        raise ValueError(_("scrivi un valore"))
+    python = {"True": True, "False": False, "None": None}
+    if text in python:
+        return python[text]
+    try:
+        return input_guard.loads(text)
+    except input_guard.HostileInput:
+        raise ValueError(_("contiene caratteri o numeri non ammessi")) from None
+    except ValueError:
+        if text[0] in "[{\"" or text[0].isdigit() or text[0] == "-":
+            raise ValueError(_("non è un valore valido (es. 46, \"TESTO\", true, [\"A\", \"B\"])")) from None
+        return text
+
+
+def _test_values(rows: Any, field: str, errors_found: dict[str, list[str]]) -> dict[str, Any]:
+    """The rows (name, value text) of a test form as a mapping; what is wrong goes into ``errors_found``."""
+    values: dict[str, Any] = {}
+    if not isinstance(rows, list):
+        rows = []
+    for number, row in enumerate(rows, start=1):
+        name, text = (row + ["", ""])[:2] if isinstance(row, list) else ("", "")
+        name, text = str(name or "").strip()[:100], str(text or "")[:10_000]
+        if not text.strip() and (not name or field == "expected"):
+            continue  # an output left empty is not checked (the form proposes every output)
+        if not name:
+            errors_found.setdefault(field, []).append(_("Riga %(n)s: manca il nome della variabile.", n=number))
+            continue
+        if name in values:
+            errors_found.setdefault(field, []).append(_("«%(name)s» è indicato due volte.", name=name))
+            continue
+        try:
+            values[name] = parse_test_value(text)
+        except ValueError as err:
+            errors_found.setdefault(field, []).append(f"«{name}»: {err}")
+    return values
+
+
+@bp.post("/design/drafts/<int:draft_id>/decision-tests.json")
+@security.area("design")
+def save_decision_test(draft_id: int) -> Response:
+    """A decision test written on the page (rows of name and value text), added to the draft or
+    put in place of ``replaces``; saved into the DMN file as a new revision. 422 with Italian
+    field messages for a test badly written; the draft back with the problems its save found
+    (a name the table does not read is one) and the tests run."""
+    _draft(draft_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("Send a JSON object.")
+    messages: dict[str, list[str]] = {}
+    inputs = _test_values(body.get("inputs"), "inputs", messages)
+    expected = _test_values(body.get("expected"), "expected", messages)
+    test = DecisionTestCase(
+        id=str(body.get("test_id") or "").strip()[:200],
+        name=str(body.get("name") or "").strip()[:1000],
+        article=str(body.get("article") or "").strip()[:1000],
+        inputs=inputs,
+        expected=expected,
+    )
+    if messages:  # the engine's own checks too, so every field is answered at once
+        messages = {**security.engine().design.check_decision_test(test), **messages}
+        raise errors.InvalidData("invalid decision test", messages)
+    replaces = body.get("replaces")
+    saved = security.engine().design.save_decision_test(
+        draft_id,
+        test,
+        actor=security.actor(),
+        decision_id=str(body.get("decision_id") or "") or None,
+        replaces=str(replaces) if replaces else None,
+        base_revision=base_revision(body),
+    )
+    return _tests_saved(saved)
+
+
+@bp.post("/design/drafts/<int:draft_id>/decision-tests/delete.json")
+@security.area("design")
+def delete_decision_test(draft_id: int) -> Response:
+    """Take a decision test out of a DMN draft (a new revision); the draft and the tests back."""
+    _draft(draft_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("test_id"), str):
+        raise BadRequest("Send a JSON object with the test's 'test_id'.")
+    saved = security.engine().design.delete_decision_test(
+        draft_id,
+        body["test_id"][:200],
+        actor=security.actor(),
+        decision_id=str(body.get("decision_id") or "") or None,
+        base_revision=base_revision(body),
+    )
+    return _tests_saved(saved)
+
+
+def _tests_saved(saved: ProcessDraft) -> Response:
+    response = jsonify(
+        {
+            "draft": json_document(draft_document(saved)),
+            "tests": decision_tests_document(saved, security.actor()),
+        }
+    )
+    response.headers["ETag"] = etag(saved.revision)
+    return response
 
 
 def test_results_document(results: Iterable[DecisionTestResult]) -> dict[str, Any]:
     rows = [
         {
+            "decision_id": r.decision_id,
             "test_id": r.test_id,
             "name": r.name,
             "article": r.article,

@@ -6,12 +6,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from engine.areas.base import Area
+from engine.bpmn import decision_tests
 from engine.bpmn.loader import SourceFile
 from engine.errors import ProcessProblem
 from engine.model import (
     Actor,
     DecisionTableView,
+    DecisionTestCase,
     DecisionTestResult,
+    DecisionTestSuiteView,
     DraftEvent,
     DryRunResult,
     DryRunScenario,
@@ -122,6 +125,42 @@ class Design(Area):
 
     def draft_decision_tests(self, draft_id: int, *, actor: Actor) -> list[DecisionTestResult]:
         return designer.draft_decision_tests(self._ctx, actor, draft_id)
+
+    def decision_suites(self, draft_id: int, *, actor: Actor) -> list[DecisionTestSuiteView]:
+        """The decision tests of a DMN draft as written, per table, with the names a test may use."""
+        return designer.draft_decision_suites(self._ctx, actor, draft_id)
+
+    def check_decision_test(self, test: DecisionTestCase) -> dict[str, list[str]]:
+        """What is wrong with a decision test as written (field -> Italian messages); empty when fine."""
+        return decision_tests.check_case(test)
+
+    def save_decision_test(
+        self,
+        draft_id: int,
+        test: DecisionTestCase,
+        *,
+        actor: Actor,
+        decision_id: str | None = None,
+        replaces: str | None = None,
+        base_revision: int | None = None,
+    ) -> ProcessDraft:
+        """Add a decision test to a DMN draft (or replace the test ``replaces``), saved into the file."""
+        return designer.save_decision_test(
+            self._ctx, actor, draft_id, test, decision_id=decision_id, replaces=replaces, base_revision=base_revision
+        )
+
+    def delete_decision_test(
+        self,
+        draft_id: int,
+        test_id: str,
+        *,
+        actor: Actor,
+        decision_id: str | None = None,
+        base_revision: int | None = None,
+    ) -> ProcessDraft:
+        return designer.delete_decision_test(
+            self._ctx, actor, draft_id, test_id, decision_id=decision_id, base_revision=base_revision
+        )
 
     def new_draft(self, process_id: str, name: str, *, actor: Actor) -> ProcessDraft:
         return designer.new_process_draft(self._ctx, actor, process_id, name)

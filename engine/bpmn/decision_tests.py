@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dataclasses
 import datetime as dt
 import hashlib
 import json
+import re
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -45,8 +47,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from engine.bpmn import dmn_cells
 from engine.bpmn.dmn_table import DecisionTable, DmnFile, children, local
 from engine.bpmn.scripting import build_script_engine, make_helpers
-from engine.errors import ProcessProblem
-from engine.model import DecisionTestCase, DecisionTestResult, DecisionTestSuite
+from engine.errors import InvalidData, NotFound, ProcessProblem
+from engine.model import DecisionTestCase, DecisionTestResult, DecisionTestSuite, DecisionTestSuiteView
 
 TESTS_NS = "http://impresapernoi.it/schema/decision-tests"
 PREFIX = "impresa"
@@ -188,6 +190,111 @@ def serialize(root: Any) -> bytes:
     """A DMN document as UTF-8 bytes with the usual declaration."""
     body: bytes = etree.tostring(root, encoding="UTF-8")
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
+
+
+# --- writing one test (the designer's pages and the API) ---------------------------------------
+
+TEST_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
+VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
+MAX_TEXT = 500
+
+
+def check_case(test: DecisionTestCase) -> dict[str, list[str]]:
+    """What is wrong with a test as written (field -> Italian messages); names the table does
+    not read are no error here: the save reports them as problems of the file."""
+    found: dict[str, list[str]] = {}
+    if not TEST_ID.match(test.id):
+        found["test_id"] = ["Serve un identificativo: lettera o _, poi lettere, cifre, _ . - (es. T_invalidita_46)."]
+    if not test.name.strip():
+        found["name"] = ["Scrivi il nome del test."]
+    elif len(test.name) > MAX_TEXT:
+        found["name"] = [f"Al massimo {MAX_TEXT} caratteri."]
+    if len(test.article) > MAX_TEXT:
+        found["article"] = [f"Al massimo {MAX_TEXT} caratteri."]
+    for field, values in (("inputs", test.inputs), ("expected", test.expected)):
+        bad = [name for name in values if not VARIABLE.match(name)]
+        if bad:
+            found[field] = [f"«{name}» non è un nome di variabile (lettere, cifre e _)." for name in bad]
+    if not test.expected and "expected" not in found:
+        found["expected"] = ["Indica almeno un risultato atteso."]
+    return found
+
+
+def _decision_of(dmn: DmnFile, decision_id: str | None) -> Any:
+    with_table = [d for d in dmn.decisions if children(d, "decisionTable")]
+    if decision_id:
+        found = [d for d in with_table if d.get("id") == decision_id]
+        if not found:
+            raise InvalidData(
+                f"no decision table {decision_id!r}",
+                {"decision_id": [f"La tabella decisionale «{decision_id}» non è in questo file."]},
+            )
+        return found[0]
+    if len(with_table) != 1:
+        raise InvalidData("which decision?", {"decision_id": ["Indica la tabella decisionale del test."]})
+    return with_table[0]
+
+
+def put_test(dmn: DmnFile, decision_id: str | None, test: DecisionTestCase, replaces: str | None = None) -> bytes:
+    """The file with ``test`` added to its decision's tests (or put in place of the test
+    ``replaces``, keeping its position). ``InvalidData`` with Italian field messages for a test
+    badly written or an id already taken; ``NotFound`` when ``replaces`` is not there."""
+    found = check_case(test)
+    if found:
+        raise InvalidData("invalid decision test", found)
+    decision = _decision_of(dmn, decision_id)
+    suite, _bad = read_suite(decision)
+    suite = suite or DecisionTestSuite(decision.get("id", ""), {}, ())
+    tests = list(suite.tests)
+    ids = [t.id for t in tests]
+    if replaces is not None and replaces not in ids:
+        raise NotFound(f"decision test {replaces!r} not found")
+    if test.id in ids and test.id != replaces:
+        raise InvalidData("test id taken", {"test_id": [f"Esiste già un test «{test.id}» in questa tabella."]})
+    if replaces is None:
+        tests.append(test)
+    else:
+        tests[ids.index(replaces)] = test
+    write_suite(dmn.root, DecisionTestSuite(suite.decision_id, suite.defaults, tuple(tests)))
+    return serialize(dmn.root)
+
+
+def remove_test(dmn: DmnFile, decision_id: str | None, test_id: str) -> bytes:
+    """The file without the test ``test_id`` (``NotFound`` when it is not there)."""
+    decision = _decision_of(dmn, decision_id)
+    suite, _bad = read_suite(decision)
+    if suite is None or test_id not in [t.id for t in suite.tests]:
+        raise NotFound(f"decision test {test_id!r} not found")
+    kept = tuple(t for t in suite.tests if t.id != test_id)
+    write_suite(dmn.root, DecisionTestSuite(suite.decision_id, suite.defaults, kept))
+    return serialize(dmn.root)
+
+
+def suites(dmn: DmnFile) -> list[DecisionTestSuiteView]:
+    """Every decision table of the file with its tests as written (run or not), the variables
+    the table reads and its outputs: what a designer needs to write a test."""
+    tables = {t.decision_id: t for t in dmn.tables}
+    found = []
+    for decision in dmn.decisions:
+        table = tables.get(decision.get("id", ""))
+        if table is None:
+            continue
+        suite, _bad = read_suite(decision)
+        found.append(
+            DecisionTestSuiteView(
+                decision_id=table.decision_id,
+                decision_name=table.decision_name or table.decision_id,
+                reads=tuple(sorted(table_reads(table))),
+                outputs=table.output_names,
+                defaults=dict(suite.defaults) if suite else {},
+                tests=suite.tests if suite else (),
+                titles={
+                    **{(c.expression or "").strip(): c.title for c in table.inputs if c.label},
+                    **{c.name: c.title for c in table.outputs if c.name and c.label},
+                },
+            )
+        )
+    return found
 
 
 # --- running -------------------------------------------------------------------------------------
@@ -351,10 +458,15 @@ def _check(
             )
         if table is None:
             continue
-        problems += _check_names(dmn, decision, table, suite)
-        if problems:
+        wrong = _check_names(dmn, decision, table, suite)
+        problems += wrong
+        # a test that names what the table lacks, or holds a value that is not JSON, does not run;
+        # the others do (a mistake in the defaults stops them all)
+        skipped = {str(p.args.get("test", "")) for p in wrong} | {b[0] for b in bad}
+        if "" in skipped:
             continue
-        for result in run_suite(dmn.file, content, table, suite, parameters):
+        runnable = dataclasses.replace(suite, tests=tuple(t for t in suite.tests if t.id not in skipped))
+        for result in run_suite(dmn.file, content, table, runnable, parameters):
             results.append(result)
             if not result.passed:
                 problems.append(_failure(dmn, decision, result))

@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,9 @@ from engine.model import (
     Actor,
     DecisionRuleRow,
     DecisionTableView,
+    DecisionTestCase,
     DecisionTestResult,
+    DecisionTestSuiteView,
     DraftConflict,
     DraftEvent,
     DraftLock,
@@ -457,6 +460,86 @@ def draft_decision_tests(ctx: Context, actor: Actor, draft_id: int) -> list[Deci
     except InvalidProcess:
         return []
     return decision_tests.check_tests(dmn, content, ctx.parameters)[1]
+
+
+def draft_decision_suites(ctx: Context, actor: Actor, draft_id: int) -> list[DecisionTestSuiteView]:
+    """The decision tests of a DMN draft as written (also those that cannot run), per table."""
+    draft = get_draft(ctx, actor, draft_id)
+    if not draft.file_name.endswith(".dmn"):
+        return []
+    try:
+        return decision_tests.suites(dmn_table.read(SourceFile(draft.file_name, draft.content.encode())))
+    except InvalidProcess:
+        return []
+
+
+def save_decision_test(
+    ctx: Context,
+    actor: Actor,
+    draft_id: int,
+    test: DecisionTestCase,
+    *,
+    decision_id: str | None = None,
+    replaces: str | None = None,
+    base_revision: int | None = None,
+) -> ProcessDraft:
+    """Add a decision test to a DMN draft, or put it in place of the test ``replaces``: written
+    into the file (the tests live in the table's own file) and saved as a new revision, checked
+    and run like any save (a test naming an input the table does not read is a problem)."""
+    return _edit_tests(
+        ctx,
+        actor,
+        draft_id,
+        base_revision,
+        lambda dmn: decision_tests.put_test(dmn, decision_id, test, replaces),
+        f"test decisionale {test.id}",
+    )
+
+
+def delete_decision_test(
+    ctx: Context,
+    actor: Actor,
+    draft_id: int,
+    test_id: str,
+    *,
+    decision_id: str | None = None,
+    base_revision: int | None = None,
+) -> ProcessDraft:
+    """Take a decision test out of a DMN draft (a new revision)."""
+    return _edit_tests(
+        ctx,
+        actor,
+        draft_id,
+        base_revision,
+        lambda dmn: decision_tests.remove_test(dmn, decision_id, test_id),
+        f"test decisionale {test_id} eliminato",
+    )
+
+
+def _edit_tests(
+    ctx: Context,
+    actor: Actor,
+    draft_id: int,
+    base_revision: int | None,
+    edit: Callable[[dmn_table.DmnFile], bytes],
+    note: str,
+) -> ProcessDraft:
+    draft = get_draft(ctx, actor, draft_id)
+    if not draft.file_name.endswith(".dmn"):
+        raise errors.InvalidData(
+            "not a decision table", {"draft": ["Solo una tabella decisionale (.dmn) ha test decisionali."]}
+        )
+    content = edit(dmn_table.read(SourceFile(draft.file_name, draft.content.encode())))
+    # based on the revision read here when the caller names none: a save in between is refused
+    return save_draft(
+        ctx,
+        actor,
+        draft.file_name,
+        content,
+        note=note,
+        draft_id=draft_id,
+        base_revision=base_revision if base_revision is not None else draft.revision,
+    )
 
 
 def _element_diffs(before: dict[str, bytes], after: dict[str, bytes]) -> dict[str, ElementDiff]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from engine.bpmn import decision_tests, dmn_table
 from engine.bpmn.decisions import run_tests
 from engine.bpmn.loader import Library, SourceFile
 from engine.cli import main
+from engine.errors import InvalidData, NotFound
 from engine.model import DecisionTestCase, DecisionTestSuite
 from engine.services.processes import validate
 from tests.fixtures.dmn import CAMUNDA_DMN, table
@@ -127,3 +129,51 @@ def test_the_library_decision_tests_pass_from_the_command_line() -> None:
     result = CliRunner().invoke(main, ["process", "test", "--json"])
     assert result.exit_code == 0, result.stdout
     assert '"failed": 0' in result.stdout
+
+
+def test_a_test_written_by_a_designer_goes_into_the_file_and_out_again() -> None:
+    content = with_suite(SOGLIA, SUITE)
+    dmn = dmn_table.read(SourceFile("soglia.dmn", content))
+    added = DecisionTestCase("T_90", "Al 90%", "L. 381/1991 art. 4", {"invalidita": 90}, {"esito": "INVALIDO"})
+    written = decision_tests.put_test(dmn, None, added)
+    [suite] = decision_tests.suites(dmn_table.read(SourceFile("soglia.dmn", written)))
+    assert [t.id for t in suite.tests] == ["T_46", "T_45", "T_90"]
+    assert suite.defaults == {"invalidita": 0} and suite.reads == ("invalidita",) and suite.outputs == ("esito",)
+    problems, ran = check(written)
+    assert problems == [] and [(r[0], r[1]) for r in ran] == [("T_46", True), ("T_45", True), ("T_90", True)]
+    # edited in place (also renamed), then deleted
+    renamed = DecisionTestCase("T_45bis", "Al 45% no", "", {"invalidita": 45}, {"esito": "NO"})
+    edited = decision_tests.put_test(dmn_table.read(SourceFile("soglia.dmn", written)), "soglia", renamed, "T_45")
+    assert [t.id for t in decision_tests.suites(dmn_table.read(SourceFile("s.dmn", edited)))[0].tests] == [
+        "T_46",
+        "T_45bis",
+        "T_90",
+    ]
+    removed = decision_tests.remove_test(dmn_table.read(SourceFile("s.dmn", edited)), None, "T_46")
+    assert [t.id for t in decision_tests.suites(dmn_table.read(SourceFile("s.dmn", removed)))[0].tests] == [
+        "T_45bis",
+        "T_90",
+    ]
+
+
+def test_a_test_badly_written_is_refused_field_by_field_in_italian() -> None:
+    dmn = dmn_table.read(SourceFile("soglia.dmn", with_suite(SOGLIA, SUITE)))
+    bad = DecisionTestCase("1 test", " ", "", {"non valido": 1}, {})
+    with pytest.raises(InvalidData) as refused:
+        decision_tests.put_test(dmn, None, bad)
+    assert set(refused.value.messages) == {"test_id", "name", "inputs", "expected"}
+    assert refused.value.messages["expected"] == ["Indica almeno un risultato atteso."]
+    taken = DecisionTestCase("T_45", "doppione", "", {"invalidita": 1}, {"esito": "NO"})
+    with pytest.raises(InvalidData) as twice:
+        decision_tests.put_test(dmn, None, taken)
+    assert twice.value.messages == {"test_id": ["Esiste già un test «T_45» in questa tabella."]}
+    with pytest.raises(NotFound):
+        decision_tests.remove_test(dmn, None, "T_nessuno")
+
+
+def test_a_test_naming_an_unknown_input_is_written_and_is_a_problem_of_the_file() -> None:
+    dmn = dmn_table.read(SourceFile("soglia.dmn", with_suite(SOGLIA, SUITE)))
+    typo = DecisionTestCase("T_typo", "Refuso", "", {"invalidta": 50}, {"esito": "INVALIDO"})
+    found, ran = check(decision_tests.put_test(dmn, None, typo))
+    # the others still run
+    assert found == ["dmn.test_unknown_input T_typo"] and [r[0] for r in ran] == ["T_46", "T_45"]

@@ -78,6 +78,8 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("POST", "/design/drafts/999/lock.json", "design", 404, None),
     ("POST", "/design/drafts/999/scenarios/999/delete", "design", 404, {}),
     ("GET", "/design/drafts/999/decision-tests.json", "design", 404, None),
+    ("POST", "/design/drafts/999/decision-tests.json", "design", 404, None),
+    ("POST", "/design/drafts/999/decision-tests/delete.json", "design", 404, None),
     ("GET", "/design/drafts/999/rules-diff.json", "design", 404, None),
     ("POST", "/design/drafts/999/release", "design", 404, {}),
     ("POST", "/design/drafts/999/break-lock", "design", 404, {"reason": "x"}),
@@ -169,6 +171,9 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("POST", "/api/v1/drafts/999/deploy", "design", 404, {"note": "x"}),
     ("GET", "/api/v1/drafts/999/diff", "design", 404, None),
     ("GET", "/api/v1/drafts/999/decision-tests", "design", 404, None),
+    ("POST", "/api/v1/drafts/999/decision-tests", "design", 404, {}),
+    ("PUT", "/api/v1/drafts/999/decision-tests/T_x", "design", 404, {}),
+    ("DELETE", "/api/v1/drafts/999/decision-tests/T_x", "design", 404, None),
     ("GET", "/api/v1/drafts/999/rule-diff", "design", 404, None),
     ("POST", "/api/v1/drafts/999/lock", "design", 404, None),
     ("DELETE", "/api/v1/drafts/999/lock", "design", 404, None),
@@ -281,6 +286,7 @@ def concrete(rule: str, case: str = CASE, task: str = MISSING_TASK) -> str:
         .replace("<int:document_id>", "999")
         .replace("<int:enterprise_id>", "999")
         .replace("<int:link_id>", "999")
+        .replace("<test_id>", "T_x")
         .replace("<any(funnel, sla, esf):kind>", "funnel")
         .replace("<any(csv, xlsx, json):export_format>", "csv")
     )

@@ -110,3 +110,107 @@ def test_the_api_runs_a_drafts_decision_tests_and_gives_its_rule_diff(app: Flask
     )
     [rule] = api.get(f"/drafts/{draft.id}/rule-diff").get_json()["changes"]
     assert (rule["rule_id"], rule["status"]) == ("Rule_dt1_l381_svantaggio_1", "changed")
+
+
+def test_a_designer_writes_edits_and_deletes_a_decision_test_from_the_page(page: FlaskClient, demo: Engine) -> None:
+    draft = demo.design.open_draft(FILE, actor=demo.users.get("progettista"))
+    url = f"/design/drafts/{draft.id}/decision-tests.json"
+    suite = page.get(url).get_json()["suites"][0]
+    assert "invalidita_civile_perc" in suite["reads"] and "cat_381" in suite["outputs"]
+    test = {
+        "test_id": "T_invalidita_80",
+        "name": "Invalidità all'80%",
+        "article": "L. 381/1991 art. 4 c.1",
+        "inputs": [["invalidita_civile_perc", "80"]],
+        "expected": [["cat_381", '["INV_FIS_PSI_SENS"]']],
+        "revision": draft.revision,
+    }
+    saved = page.post(url, json=test).get_json()
+    assert saved["draft"]["revision"] == draft.revision + 1 and saved["draft"]["problems"] == []
+    assert 'id="T_invalidita_80"' in saved["draft"]["content"]
+    mine = next(t for t in saved["tests"]["suites"][0]["tests"] if t["test_id"] == "T_invalidita_80")
+    assert mine["result"]["passed"] and mine["inputs"] == {"invalidita_civile_perc": "80"}
+
+    # edited: the expectation made wrong, the test fails and the draft cannot be deployed
+    wrong = {**test, "expected": [["cat_381", "[]"]], "replaces": "T_invalidita_80", "revision": draft.revision + 1}
+    failing = page.post(url, json=wrong).get_json()
+    assert [p["code"] for p in failing["draft"]["problems"]] == ["dmn.test_failed"]
+    assert failing["tests"]["failed"] == 1 and not failing["draft"]["deployable"]
+
+    # a test naming an input the table does not read: saved, a problem of the draft, not run
+    typo = {
+        **test,
+        "inputs": [["invalidita_perc", "80"]],
+        "replaces": "T_invalidita_80",
+        "revision": draft.revision + 2,
+    }
+    named = page.post(url, json=typo).get_json()
+    [problem] = named["draft"]["problems"]
+    assert problem["code"] == "dmn.test_unknown_input"
+    assert problem["text"] == "la prova T_invalidita_80 indica l'ingresso «invalidita_perc», che la tabella non legge"
+    shown = next(t for t in named["tests"]["suites"][0]["tests"] if t["test_id"] == "T_invalidita_80")
+    assert shown["result"] is None and shown["problems"] == [problem["text"]] and named["tests"]["not_run"] == 1
+
+    deleted = page.post(
+        f"/design/drafts/{draft.id}/decision-tests/delete.json",
+        json={"test_id": "T_invalidita_80", "revision": draft.revision + 3},
+    ).get_json()
+    assert deleted["draft"]["problems"] == [] and "T_invalidita_80" not in deleted["draft"]["content"]
+
+
+def test_a_decision_test_badly_written_is_refused_field_by_field_in_italian(page: FlaskClient, demo: Engine) -> None:
+    draft = demo.design.open_draft(FILE, actor=demo.users.get("progettista"))
+    url = f"/design/drafts/{draft.id}/decision-tests.json"
+    response = page.post(
+        url,
+        json={
+            "test_id": "",
+            "name": "",
+            "inputs": [["invalidita_civile_perc", "[46"], ["", "3"]],
+            "expected": [],
+        },
+    )
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert errors["test_id"][0].startswith("Serve un identificativo")
+    assert errors["name"] == ["Scrivi il nome del test."]
+    assert errors["inputs"] == [
+        '«invalidita_civile_perc»: non è un valore valido (es. 46, "TESTO", true, ["A", "B"])',
+        "Riga 2: manca il nome della variabile.",
+    ]
+    assert errors["expected"] == ["Indica almeno un risultato atteso."]
+    taken = {"test_id": "T_Riga_Invalidi_fisici_psichici_e_sensoria", "name": "x", "expected": [["cat_381", "[]"]]}
+    assert page.post(url, json=taken).get_json()["errors"] == {
+        "test_id": ["Esiste già un test «T_Riga_Invalidi_fisici_psichici_e_sensoria» in questa tabella."]
+    }
+    # nothing was stored
+    assert demo.design.draft(draft.id, actor=demo.users.get("progettista")).revision == draft.revision
+
+
+def test_the_api_writes_a_decision_test_and_answers_422_in_italian(app: Flask, demo: Engine) -> None:
+    designer = demo.users.get("progettista")
+    api = Api(app.test_client(), demo.accounts.create_token("test", actor=designer)[1])
+    draft = demo.design.open_draft(FILE, actor=designer)
+    body = {
+        "test_id": "T_api",
+        "name": "Dall'API",
+        "article": "L. 381/1991 art. 4",
+        "inputs": {"invalidita_civile_perc": 70},
+        "expected": {"cat_381": ["INV_FIS_PSI_SENS"]},
+    }
+    created = api.post(f"/drafts/{draft.id}/decision-tests", json=body)
+    assert created.status_code == 201 and created.get_json()["problems"] == []
+    changed = api.call(
+        "PUT", f"/drafts/{draft.id}/decision-tests/T_api", json={**body, "expected": {"cat_381": []}}
+    ).get_json()
+    assert [p["code"] for p in changed["problems"]] == ["dmn.test_failed"]
+    refused = api.post(f"/drafts/{draft.id}/decision-tests", json={"inputs": [1]})
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"]["inputs"] == ["Valore non valido."]
+    refused = api.post(f"/drafts/{draft.id}/decision-tests", json={"test_id": "T_x", "name": "x"})
+    assert refused.get_json()["errors"] == {"expected": ["Indica almeno un risultato atteso."]}
+    gone = api.call("DELETE", f"/drafts/{draft.id}/decision-tests/T_api")
+    assert gone.status_code == 200 and "T_api" not in gone.get_json()["content"]
+    assert api.call("DELETE", f"/drafts/{draft.id}/decision-tests/T_api").status_code == 404
+    listed = api.get(f"/drafts/{draft.id}/decision-tests").get_json()
+    assert listed["suites"][0]["decision_id"] == "dt1_l381_svantaggio" and listed["not_run"] == 0

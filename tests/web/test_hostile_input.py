@@ -83,6 +83,7 @@ def world(demo: Engine) -> World:
             "link_id": "999",
             "kind": "funnel",
             "scenario_id": "999",
+            "test_id": "T_x",
         },
     )
     world.field_names = _field_names(world)

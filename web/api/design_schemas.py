@@ -24,6 +24,8 @@ class ProblemItemSchema(Schema):
     element = fields.String(required=True, metadata={"description": "BPMN id of the element ('' if none)"})
     line = fields.Integer(required=True, allow_none=True)
     message = fields.String(required=True)
+    code = fields.String(metadata={"description": "The kind of problem, e.g. dmn.test_failed"})
+    text = fields.String(metadata={"description": "The problem in the request's language (Italian by default)"})
 
 
 class DraftLockSchema(Schema):
@@ -229,10 +231,58 @@ class DecisionTestResultSchema(Schema):
     error = fields.String(required=True, allow_none=True)
 
 
+class DecisionTestResultSchemaWithTable(DecisionTestResultSchema):
+    decision_id = fields.String(required=True)
+
+
+class DecisionTestWrittenSchema(Schema):
+    test_id = fields.String(required=True)
+    name = fields.String(required=True)
+    article = fields.String(required=True)
+    inputs = fields.Dict(required=True, metadata={"description": "Input → value (JSON text), over the defaults"})
+    expected = fields.Dict(required=True, metadata={"description": "Output → expected value (JSON text)"})
+    result = fields.Nested(DecisionTestResultSchemaWithTable, required=True, allow_none=True)
+    problems = fields.List(fields.String(), required=True, metadata={"description": "Why it cannot run or fails"})
+
+
+class DecisionSuiteSchema(Schema):
+    decision_id = fields.String(required=True)
+    decision_name = fields.String(required=True)
+    reads = fields.List(fields.String(), required=True, metadata={"description": "Variables the table reads"})
+    outputs = fields.List(fields.String(), required=True)
+    defaults = fields.Dict(required=True, metadata={"description": "Input → value shared by every test"})
+    titles = fields.Dict(required=True, metadata={"description": "Variable or output → its column's title"})
+    tests = fields.List(fields.Nested(DecisionTestWrittenSchema), required=True)
+
+
 class DecisionTestsSchema(Schema):
-    results = fields.List(fields.Nested(DecisionTestResultSchema), required=True)
+    results = fields.List(fields.Nested(DecisionTestResultSchemaWithTable), required=True)
     passed = fields.Integer(required=True)
     failed = fields.Integer(required=True, metadata={"description": "More than 0: the draft cannot be deployed"})
+    suites = fields.List(fields.Nested(DecisionSuiteSchema), required=True, metadata={"description": "Per table"})
+    not_run = fields.Integer(required=True, metadata={"description": "Tests that cannot run (see their problems)"})
+
+
+class DecisionTestWriteSchema(Strict):
+    """A decision test: inputs (over the table's defaults) → expected outputs, with the article it
+    proves. Values are JSON values. Names the table does not read are saved and reported as
+    problems of the draft (which then cannot be deployed)."""
+
+    decision_id = fields.String(load_default=None, metadata={"description": "Needed when the file has several tables"})
+    test_id = fields.String(load_default="", metadata={"description": "e.g. T_invalidita_46"})
+    name = fields.String(load_default="")
+    article = fields.String(load_default="", metadata={"description": "The legal reference"})
+    inputs = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=dict)
+    expected = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=dict)
+    revision = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The revision this change is based on: 409 when the draft has moved on since"},
+    )
+
+
+class DecisionTestDeleteQuerySchema(Query):
+    decision_id = fields.String(load_default=None)
+    revision = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class RuleChangeSchema(Schema):

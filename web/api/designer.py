@@ -17,12 +17,14 @@ from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
-from engine.model import ProcessDraft
+from engine.model import DecisionTestCase, ProcessDraft
 from web import designer, security
 from web.api.auth import api_actor, check_process_id, requires
 from web.api.common import problems
 from web.api.design_schemas import (
+    DecisionTestDeleteQuerySchema,
     DecisionTestsSchema,
+    DecisionTestWriteSchema,
     DeployedSchema,
     DeploySchema,
     DraftCreateSchema,
@@ -197,9 +199,63 @@ def blueprint(prefix: str) -> Blueprint:
     def decision_tests(draft_id: int) -> dict[str, Any]:
         """The decision tests kept in a DMN draft, run: each with its legal article, expected and
         actual outputs and the rule rows that matched (an empty list for a BPMN draft)."""
-        ensure_id(draft_id)
-        found = security.engine().design.draft_decision_tests(draft_id, actor=api_actor())
-        return designer.test_results_document(found)
+        return designer.decision_tests_document(draft(draft_id), api_actor())
+
+    def write_test(args: dict[str, Any], draft_id: int, replaces: str | None) -> dict[str, Any]:
+        draft(draft_id)
+        test = DecisionTestCase(
+            id=args["test_id"].strip(),
+            name=args["name"].strip(),
+            article=args["article"].strip(),
+            inputs=dict(args["inputs"]),
+            expected=dict(args["expected"]),
+        )
+        saved = security.engine().design.save_decision_test(
+            draft_id,
+            test,
+            actor=api_actor(),
+            decision_id=args.get("decision_id") or None,
+            replaces=replaces,
+            base_revision=designer.base_revision(args),
+        )
+        return designer.draft_document(saved)
+
+    @blp.route("/drafts/<int:draft_id>/decision-tests", methods=["POST"])
+    @requires("design")
+    @blp.arguments(DecisionTestWriteSchema)
+    @blp.response(201, DraftDetailSchema)
+    @problems(blp, 400, 403, 404, 409, 422)
+    def add_decision_test(args: dict[str, Any], draft_id: int) -> dict[str, Any]:
+        """Add a decision test to a DMN draft: written into the file (a new revision), checked
+        and run like any save. 422 with Italian field messages when badly written (no id, id
+        taken, no expected output); a name the table does not read is a problem of the draft."""
+        return write_test(args, draft_id, None)
+
+    @blp.route("/drafts/<int:draft_id>/decision-tests/<test_id>", methods=["PUT"])
+    @requires("design")
+    @blp.arguments(DecisionTestWriteSchema)
+    @blp.response(200, DraftDetailSchema)
+    @problems(blp, 400, 403, 404, 409, 422)
+    def replace_decision_test(args: dict[str, Any], draft_id: int, test_id: str) -> dict[str, Any]:
+        """Put a decision test in place of ``test_id`` (which may be renamed), in its position."""
+        return write_test(args, draft_id, test_id[:200])
+
+    @blp.route("/drafts/<int:draft_id>/decision-tests/<test_id>", methods=["DELETE"])
+    @requires("design")
+    @blp.arguments(DecisionTestDeleteQuerySchema, location="query")
+    @blp.response(200, DraftDetailSchema)
+    @problems(blp, 400, 403, 404, 409, 422)
+    def delete_decision_test(args: dict[str, Any], draft_id: int, test_id: str) -> dict[str, Any]:
+        """Take a decision test out of a DMN draft (a new revision)."""
+        draft(draft_id)
+        saved = security.engine().design.delete_decision_test(
+            draft_id,
+            test_id[:200],
+            actor=api_actor(),
+            decision_id=args.get("decision_id") or None,
+            base_revision=designer.base_revision(args),
+        )
+        return designer.draft_document(saved)
 
     @blp.route("/drafts/<int:draft_id>/rule-diff", methods=["GET"])
     @requires("design")

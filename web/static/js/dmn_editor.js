@@ -59,10 +59,23 @@
       var viewer = modeler.getActiveViewer();
       if (viewer && !viewer.__impresaWatched) {
         viewer.__impresaWatched = true;
-        viewer.on("elements.changed", function () { onChange(); });
+        viewer.on("elements.changed", function () { if (!reloading) { onChange(); } });
       }
     });
     return modeler.importXML(xml).then(openTable);
+  }
+
+  // The file saved by the server (a decision test written into it): loaded again, on the same
+  // table, without counting as a change of the designer's.
+  var reloading = false;
+
+  function reload(content) {
+    var active = modeler.getActiveView();
+    reloading = true;
+    return modeler.importXML(content).then(function () {
+      var same = active && modeler.getViews().filter(function (v) { return v.element.id === active.element.id; })[0];
+      return same ? modeler.open(same) : openTable();
+    }).finally(function () { reloading = false; });
   }
 
   function xml() {
@@ -86,49 +99,287 @@
     });
   }
 
-  var api = { modeler: null, start: start, xml: xml, mark: mark, untranslated: untranslated };
+  var api = { modeler: null, start: start, xml: xml, reload: reload, mark: mark, untranslated: untranslated };
   window.ImpresaDmnEditor = api;
 
-  // --- decision tests -----------------------------------------------------------------------
+  // --- decision tests ---------------------------------------------------------------------
 
-  function values(map) {
-    return Object.keys(map || {}).map(function (k) { return k + " = " + map[k]; }).join("; ");
+  // A test's values as a designer reads them: the column's title, sì/no for JSON's true/false.
+  function readable(map, titles, labels) {
+    var words = { "true": labels.yes, "false": labels.no, "null": labels.none };
+    return Object.keys(map || {}).map(function (k) {
+      var v = map[k];
+      return (titles && titles[k] ? titles[k] : k) + ": " + (Object.prototype.hasOwnProperty.call(words, v) ? words[v] : v);
+    }).join("; ");
   }
 
-  // results: [{test_id, name, article, passed, given, expected, actual, matched_rules, error}]
-  function renderTests(box, doc, labels) {
-    box.textContent = "";
-    var results = doc.results || [];
-    var summary = el("p", doc.failed ? "bad" : "ok", doc.failed
-      ? labels.testsFailed.replace("{failed}", doc.failed).replace("{n}", results.length)
-      : labels.testsPassed.replace("{n}", results.length));
-    summary.setAttribute("data-testid", "tests-summary");
-    box.appendChild(summary);
-    if (!results.length) { return; }
-    var table = el("table", "test-results");
-    table.setAttribute("data-testid", "decision-tests");
-    var head = el("tr");
-    [labels.testOutcome, labels.testName, labels.testArticle, labels.testInputs, labels.testExpected, labels.testActual]
-      .forEach(function (h) { head.appendChild(el("th", "", h)); });
-    table.appendChild(el("thead")).appendChild(head);
-    var body = el("tbody");
-    results.forEach(function (r) {
-      var tr = el("tr", r.passed ? "passed" : "failed");
-      tr.setAttribute("data-test", r.test_id);
-      tr.appendChild(el("td", "", r.passed ? labels.pass : labels.fail));
-      tr.appendChild(el("td", "", r.name || r.test_id));
-      tr.appendChild(el("td", "article", r.article));
-      tr.appendChild(el("td", "", values(r.given)));
-      tr.appendChild(el("td", "", values(r.expected)));
-      tr.appendChild(el("td", "", r.error ? labels.testError + " " + r.error : values(r.actual) +
-        (r.matched_rules && r.matched_rules.length ? " (" + labels.rules + " " + r.matched_rules.join(", ") + ")" : "")));
-      body.appendChild(tr);
-    });
-    table.appendChild(body);
-    box.appendChild(table);
+  function rowsOf(map) {
+    return Object.keys(map || {}).map(function (k) { return [k, map[k]]; });
   }
 
-  window.ImpresaDecisionTests = { render: renderTests };
+  // A test id proposed from its name: T_ and the name's letters and digits, accents dropped.
+  function slug(name) {
+    var plain = (name || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    var body = plain.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 60);
+    return body ? "T_" + body : "";
+  }
+
+  // The tests of each table as written, with their results; with ``actions`` (the editor page)
+  // each row can be edited or deleted and the form below writes new ones.
+  // doc: {results, passed, failed, not_run, suites: [{decision_id, decision_name, reads, outputs,
+  //       defaults, tests: [{test_id, name, article, inputs, expected, result, problems}]}]}
+  function TestEditor(box, labels, actions) {
+    var form = document.getElementById("test-form");
+    var suites = [];
+    var editing = null; // {suite, test} or {suite} for a new one
+    var idTouched = false;
+
+    function summary(doc) {
+      var count = 0;
+      suites.forEach(function (s) { count += s.tests.length; });
+      var text = doc.failed
+        ? labels.testsFailed.replace("{failed}", doc.failed).replace("{n}", count)
+        : doc.not_run
+          ? labels.testsSomePassed.replace("{passed}", doc.passed).replace("{n}", count)
+          : labels.testsPassed.replace("{n}", count);
+      if (doc.not_run) { text += " " + labels.testsNotRun.replace("{n}", doc.not_run); }
+      var p = el("p", doc.failed || doc.not_run ? "bad" : "ok", text);
+      p.setAttribute("data-testid", "tests-summary");
+      return p;
+    }
+
+    function row(suite, t) {
+      var r = t.result;
+      var state = r ? (r.passed ? "passed" : "failed") : "not-run";
+      var tr = el("tr", state);
+      tr.setAttribute("data-test", t.test_id);
+      tr.appendChild(el("td", "outcome", r ? (r.passed ? labels.pass : labels.fail) : labels.testNotRun));
+      var name = el("td", "name", t.name || t.test_id);
+      name.appendChild(el("small", "test-id", t.test_id));
+      tr.appendChild(name);
+      tr.appendChild(el("td", "article", t.article));
+      tr.appendChild(el("td", "", readable(t.inputs, suite.titles, labels)));
+      tr.appendChild(el("td", "", readable(t.expected, suite.titles, labels)));
+      var actual;
+      if (!r) { actual = el("td", "bad", t.problems.join(" ")); }
+      else if (r.error) { actual = el("td", "", labels.testError + " " + r.error); }
+      else {
+        actual = el("td", "", readable(r.actual, suite.titles, labels) +
+          (r.matched_rules && r.matched_rules.length ? " (" + labels.rules + " " + r.matched_rules.join(", ") + ")" : ""));
+      }
+      tr.appendChild(actual);
+      if (actions) {
+        var cell = el("td", "actions");
+        var edit = el("button", "link", labels.editTest);
+        edit.type = "button";
+        edit.setAttribute("data-action", "edit");
+        edit.addEventListener("click", function () { open(suite, t); });
+        var del = el("button", "link danger", labels.deleteTest);
+        del.type = "button";
+        del.setAttribute("data-action", "delete");
+        del.addEventListener("click", function () {
+          if (del.getAttribute("data-armed") !== "true") { // a second click confirms
+            del.setAttribute("data-armed", "true");
+            del.textContent = labels.confirmDelete;
+            return;
+          }
+          del.disabled = true;
+          actions.remove({ decision_id: suite.decision_id, test_id: t.test_id }).catch(function () { del.disabled = false; });
+        });
+        cell.appendChild(edit);
+        cell.appendChild(document.createTextNode(" "));
+        cell.appendChild(del);
+        tr.appendChild(cell);
+      }
+      return tr;
+    }
+
+    function render(doc) {
+      box.textContent = "";
+      suites = doc.suites || [];
+      if (!doc.suites) { // a document without the tests as written: the results alone
+        suites = [{ decision_id: "", decision_name: "", reads: [], outputs: [], defaults: {}, tests: (doc.results || []).map(function (r) {
+          return { test_id: r.test_id, name: r.name, article: r.article, inputs: r.given, expected: r.expected, result: r, problems: [] };
+        }) }];
+      }
+      box.appendChild(summary(doc));
+      suites.forEach(function (suite) {
+        if (suites.length > 1) { box.appendChild(el("h3", "", suite.decision_name)); }
+        if (Object.keys(suite.defaults || {}).length) {
+          box.appendChild(el("p", "help defaults", labels.defaults + " " + readable(suite.defaults, suite.titles, labels)));
+        }
+        if (!suite.tests.length) { box.appendChild(el("p", "empty", labels.noTests)); return; }
+        var wrap = el("div", "table-scroll");
+        var table = el("table", "test-results");
+        table.setAttribute("data-testid", "decision-tests");
+        table.setAttribute("data-decision", suite.decision_id);
+        var head = el("tr");
+        [labels.testOutcome, labels.testName, labels.testArticle, labels.testInputs, labels.testExpected, labels.testActual]
+          .concat(actions ? [labels.testActions] : [])
+          .forEach(function (h) { head.appendChild(el("th", "", h)); });
+        table.appendChild(el("thead")).appendChild(head);
+        var body = el("tbody");
+        suite.tests.forEach(function (t) { body.appendChild(row(suite, t)); });
+        table.appendChild(body);
+        wrap.appendChild(table);
+        box.appendChild(wrap);
+      });
+      var add = document.getElementById("new-test");
+      if (add) { add.disabled = !suites.length; }
+    }
+
+    // --- the form -------------------------------------------------------------------------
+
+    function $(id) { return document.getElementById(id); }
+
+    function addRow(list, datalist, name, value) {
+      var line = el("div", "test-row");
+      var n = el("input", "row-name");
+      n.setAttribute("list", datalist);
+      n.setAttribute("aria-label", labels.variable);
+      n.setAttribute("placeholder", labels.variable);
+      n.maxLength = 100;
+      n.value = name || "";
+      var v = el("input", "row-value");
+      v.setAttribute("aria-label", labels.value);
+      v.setAttribute("placeholder", labels.value);
+      v.value = value || "";
+      var drop = el("button", "link", labels.removeRow);
+      drop.type = "button";
+      drop.addEventListener("click", function () { line.remove(); });
+      line.appendChild(n);
+      line.appendChild(v);
+      line.appendChild(drop);
+      $(list).appendChild(line);
+      return line;
+    }
+
+    function fillList(id, names, titles) {
+      var list = $(id);
+      list.textContent = "";
+      names.forEach(function (name) {
+        var o = el("option", "", titles && titles[name] ? titles[name] : "");
+        o.value = name;
+        list.appendChild(o);
+      });
+    }
+
+    function clearErrors() {
+      form.querySelectorAll(".field-error").forEach(function (n) { n.remove(); });
+      form.querySelectorAll(".has-error").forEach(function (n) { n.classList.remove("has-error"); });
+      $("test-form-status").hidden = true;
+    }
+
+    function showErrors(errors) {
+      clearErrors();
+      var shown = false;
+      Object.keys(errors || {}).forEach(function (field) {
+        var box = form.querySelector('[data-field="' + field + '"]');
+        if (!box) { box = form.querySelector('[data-field="name"]'); }
+        box.classList.add("has-error");
+        [].concat(errors[field]).forEach(function (message) {
+          var p = el("p", "field-error", typeof message === "string" ? message : JSON.stringify(message));
+          p.setAttribute("data-error-for", field);
+          box.appendChild(p);
+        });
+        shown = true;
+      });
+      return shown;
+    }
+
+    function setDecision(suite) {
+      fillList("test-reads", suite.reads || [], suite.titles);
+      fillList("test-outputs", suite.outputs || [], suite.titles);
+    }
+
+    function open(suite, test) {
+      editing = { suite: suite, test: test || null };
+      clearErrors();
+      var select = $("test-decision");
+      select.textContent = "";
+      suites.forEach(function (s) {
+        var o = el("option", "", s.decision_name);
+        o.value = s.decision_id;
+        o.selected = s === suite;
+        select.appendChild(o);
+      });
+      $("test-decision-field").hidden = suites.length < 2 || !!test;
+      setDecision(suite);
+      $("test-form-title").textContent = test ? labels.editTestTitle.replace("{name}", test.name || test.test_id) : labels.newTestTitle;
+      $("test-name").value = test ? test.name : "";
+      $("test-id").value = test ? test.test_id : "";
+      $("test-article").value = test ? test.article : "";
+      idTouched = !!test;
+      $("test-inputs").textContent = "";
+      $("test-expected").textContent = "";
+      var inputs = test ? rowsOf(test.inputs) : [];
+      var expected = test ? rowsOf(test.expected) : (suite.outputs || []).map(function (o) { return [o, ""]; });
+      if (!inputs.length) { inputs = [["", ""]]; }
+      if (!expected.length) { expected = [["", ""]]; }
+      inputs.forEach(function (p) { addRow("test-inputs", "test-reads", p[0], p[1]); });
+      expected.forEach(function (p) { addRow("test-expected", "test-outputs", p[0], p[1]); });
+      form.hidden = false;
+      form.scrollIntoView({ block: "nearest" });
+      $("test-name").focus();
+    }
+
+    function rows(list) {
+      return Array.prototype.map.call($(list).querySelectorAll(".test-row"), function (line) {
+        return [line.querySelector(".row-name").value.trim(), line.querySelector(".row-value").value];
+      });
+    }
+
+    function wire() {
+      if (!form || !actions) { return; }
+      $("new-test").addEventListener("click", function () {
+        if (suites.length) { open(suites[0], null); }
+      });
+      $("cancel-test").addEventListener("click", function () { form.hidden = true; editing = null; });
+      $("add-input").addEventListener("click", function () { addRow("test-inputs", "test-reads", "", "").querySelector("input").focus(); });
+      $("add-expected").addEventListener("click", function () { addRow("test-expected", "test-outputs", "", "").querySelector("input").focus(); });
+      $("test-decision").addEventListener("change", function () {
+        var chosen = suites.filter(function (s) { return s.decision_id === $("test-decision").value; })[0];
+        if (chosen && editing) { editing.suite = chosen; setDecision(chosen); }
+      });
+      $("test-id").addEventListener("input", function () { idTouched = true; });
+      $("test-name").addEventListener("input", function () {
+        if (!idTouched) { $("test-id").value = slug($("test-name").value); }
+      });
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        if (!editing) { return; }
+        var body = {
+          decision_id: editing.suite.decision_id,
+          replaces: editing.test ? editing.test.test_id : null,
+          test_id: $("test-id").value.trim(),
+          name: $("test-name").value.trim(),
+          article: $("test-article").value.trim(),
+          inputs: rows("test-inputs"),
+          expected: rows("test-expected")
+        };
+        var button = form.querySelector("[type=submit]");
+        button.disabled = true;
+        clearErrors();
+        actions.save(body).then(function () {
+          form.hidden = true;
+          editing = null;
+        }).catch(function (err) {
+          var errors = err && err.body && err.body.errors;
+          if (err && err.status === 422 && errors && showErrors(errors)) {
+            $("test-form-status").textContent = labels.testRefused;
+          } else {
+            $("test-form-status").textContent = (err && err.message) || "";
+          }
+          $("test-form-status").hidden = false;
+        }).finally(function () { button.disabled = false; });
+      });
+    }
+
+    wire();
+    return { render: render, open: open };
+  }
+
+  window.ImpresaDecisionTests = { editor: TestEditor, slug: slug };
 
   // --- rule diff ----------------------------------------------------------------------------
 

@@ -207,17 +207,70 @@
   }
 
   // The decision tests kept in the DMN file, run by the server; a failing one blocks deployment.
+  // Written on the page too: each test goes to the server, which writes it into the file and
+  // saves the draft (unsaved table changes are saved first); the editor then loads that file.
+  var testEditor = null;
+
   function runTests() {
     var box = $("decision-tests");
     if (!box) { return Promise.resolve(); }
     box.setAttribute("data-ready", "false");
     return request(root.getAttribute("data-tests")).then(function (doc) {
-      window.ImpresaDecisionTests.render(box, doc, labels);
+      testEditor.render(doc);
       box.setAttribute("data-ready", "true");
     }).catch(function (err) {
       box.textContent = labels.testsUnavailable + " " + (err && err.message ? err.message : "");
       box.setAttribute("data-ready", "error");
     });
+  }
+
+  function writeTests(url, body, done) {
+    setStatus(labels.testSaving, "");
+    var saved = dirty ? save() : Promise.resolve();
+    return saved.then(function () {
+      body.revision = Number(root.getAttribute("data-revision"));
+      return request(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": root.getAttribute("data-csrf") },
+        body: JSON.stringify(body)
+      });
+    }).then(function (result) {
+      var draft = result.draft;
+      root.setAttribute("data-revision", String(draft.revision));
+      return window.ImpresaDmnEditor.reload(draft.content).then(function () {
+        dirty = false;
+        showProblems(draft.problems);
+        testEditor.render(result.tests);
+        $("decision-tests").setAttribute("data-ready", "true");
+        setStatus(draft.problems.length ? done + " " + labels.savedProblems : done, draft.problems.length ? "bad" : "ok");
+        root.setAttribute("data-saved", String(Date.now()));
+        showChanges();
+        return result;
+      });
+    }).catch(function (err) {
+      var errors = (err.body && err.body.errors) || {};
+      if (errors.conflict || errors.lock) {
+        setStatus((errors.conflict || errors.lock).message, "bad");
+        if (errors.conflict) { showConflict(errors.conflict); }
+      } else if (err.status !== 422) {
+        setStatus(labels.failed + " " + err.message, "bad");
+      } else {
+        setStatus("", "");
+      }
+      throw err;
+    });
+  }
+
+  function startTests() {
+    var box = $("decision-tests");
+    if (!box) { return; }
+    testEditor = window.ImpresaDecisionTests.editor(box, labels, {
+      save: function (body) { return writeTests(root.getAttribute("data-tests"), body, labels.testSaved); },
+      remove: function (body) { return writeTests(root.getAttribute("data-test-delete"), body, labels.testDeleted); }
+    });
+    window.ImpresaDesigner.tests = testEditor;
+    $("run-tests").addEventListener("click", function () { runTests(); });
+    runTests();
   }
 
   // --- save ------------------------------------------------------------------------------
@@ -361,9 +414,7 @@
         window.ImpresaDesigner.dmn = window.ImpresaDmnEditor;
         return window.ImpresaDmnEditor.start($("dmn-editor"), draft.content, markDirty).then(function () {
           showProblems(draft.problems);
-          runTests();
-          var run = $("run-tests");
-          if (run) { run.addEventListener("click", function () { runTests(); }); }
+          startTests();
         });
       })
       : Promise.all([request(root.getAttribute("data-src")), request(root.getAttribute("data-descriptor"))])
