@@ -1,5 +1,7 @@
 """The approved semester monitoring report as a PDF (reportlab): the frozen figures, a bar chart
-of the funnel's stages, the coordinator's commentary and the approval.
+of the funnel's stages, the coordinator's commentary and the approval. The valutatore's evaluation
+report (``processes/valutazione_programma.bpmn``) is the same document with its own title
+(``titolo_documento``) and its sections (``sezioni_documento``) in place of the commentary.
 
 The document is rendered from the case data alone and with reportlab's *invariant* mode (no
 creation date, a fixed document id), so the same data always gives the same bytes: the hash
@@ -34,7 +36,10 @@ CONTENT_KEYS = (
     "osservazioni_revisione",
     "data_approvazione",
     "approvata_da",
+    "titolo_documento",
+    "sezioni_documento",
 )
+SEMESTER_TITLE = "Relazione semestrale di monitoraggio"
 # the funnel's stage table: the chart draws its first column (people), suppressed cells left out
 FUNNEL_STAGES = "Percorsi: dalla segnalazione al follow-up – Dalla segnalazione al follow-up"
 
@@ -50,6 +55,7 @@ def render(data: Mapping[str, Any]) -> bytes:
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     out = io.BytesIO()
     period = str(doc_data["periodo_descrizione"] or doc_data["periodo"] or "")
+    title = str(doc_data["titolo_documento"] or SEMESTER_TITLE)
     doc = SimpleDocTemplate(
         out,
         pagesize=A4,
@@ -57,12 +63,12 @@ def render(data: Mapping[str, Any]) -> bytes:
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=f"Relazione semestrale di monitoraggio – {period}",
+        title=f"{title} – {period}",
         author="Impresa per Noi",
         invariant=1,
     )
     story: list[Any] = [
-        Paragraph("Relazione semestrale di monitoraggio", styles["Title"]),
+        Paragraph(escape(title), styles["Title"]),
         Paragraph("Impresa per Noi – la Cultura dell'Intraprendere", styles["Italic"]),
         Spacer(1, 4 * mm),
     ]
@@ -86,11 +92,15 @@ def render(data: Mapping[str, Any]) -> bytes:
                 [Paragraph(escape(title), styles["Heading4"]), _table([["Voce", "Valori"], *body], [70 * mm, 110 * mm])]
             )
         )
-    story += [
-        Spacer(1, 5 * mm),
-        Paragraph("Commento del coordinatore", styles["Heading2"]),
-        *[Paragraph(escape(p), styles["BodyText"]) for p in str(doc_data["commento_coordinatore"] or "").splitlines()],
+    sections: Sequence[Mapping[str, Any]] = doc_data["sezioni_documento"] or [
+        {"titolo": "Commento del coordinatore", "testo": doc_data["commento_coordinatore"]}
     ]
+    story.append(Spacer(1, 5 * mm))
+    for section in sections:
+        story += [
+            Paragraph(escape(str(section.get("titolo") or "")), styles["Heading2"]),
+            *[Paragraph(escape(p), styles["BodyText"]) for p in str(section.get("testo") or "").splitlines()],
+        ]
     if doc_data["osservazioni_revisione"]:
         story += [
             Paragraph("Osservazioni della cabina di regia", styles["Heading2"]),

@@ -51,6 +51,9 @@ class RelazioneBozza(FormSchema):
     decide_on=("periodo_descrizione", "cifre_monitoraggio", "commento_coordinatore"),
 )
 class RelazioneRevisione(FormSchema):
+    # to whom a report sent back goes (the field error names it)
+    rinvio = "la relazione è rinviata al coordinatore"
+
     esito_revisione = fields.String(
         required=True,
         validate=scelta(ESITI_REVISIONE),
@@ -71,6 +74,6 @@ class RelazioneRevisione(FormSchema):
     @validates_schema
     def _osservazioni(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("esito_revisione") == "DA_RIVEDERE":
-            richiedi(data, "osservazioni_revisione", quando="la relazione è rinviata al coordinatore")
+            richiedi(data, "osservazioni_revisione", quando=self.rinvio)
             if len(str(data.get("osservazioni_revisione") or "").strip()) < 10:
                 raise ValidationError({"osservazioni_revisione": ["Spiega in almeno 10 caratteri cosa rivedere."]})

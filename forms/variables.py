@@ -418,4 +418,11 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "data_approvazione": _v("Approvata il", "Approved on", kind="date"),
     "approvata_da": _v("Approvata da", "Approved by"),
     "relazione_pdf_sha256": _v("Impronta del PDF archiviato (SHA-256)", "Archived PDF fingerprint (SHA-256)"),
+    # the valutatore's evaluation report (processes/valutazione_programma.bpmn)
+    "titolo_documento": _v("Documento", "Document"),
+    "sezioni_documento": _v(
+        "Sezioni del rapporto",
+        "Report sections",
+        items={"titolo": ("Sezione", "Section", "text"), "testo": ("Testo", "Text", "text")},
+    ),
 }

@@ -146,8 +146,12 @@ def report_document(ctx: Context, case_id: int, actor: Actor, ip: str | None = N
         pdf = semester_pdf.render(record.data)
         if hashlib.sha256(pdf).hexdigest() != expected:
             raise errors.Conflict(f"case {case_id}: the report's data changed after its approval")
-        log_access(ctx, uow, actor, case_id, list(semester_pdf.CONTENT_KEYS), "relazione semestrale (PDF)", ip)
+        what = str(record.data.get("titolo_documento") or "relazione semestrale").lower()
+        log_access(ctx, uow, actor, case_id, list(semester_pdf.CONTENT_KEYS), f"{what} (PDF)", ip)
         uow.commit()
     period = str(record.data.get("periodo") or "")
     where = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in (record.territory or "tutti"))
-    return ExportFile(name=f"relazione_semestrale_{period}_{where}.pdf", media_type="application/pdf", body=pdf)
+    kind = {"INTERMEDIA": "valutazione_intermedia", "FINALE": "valutazione_finale"}.get(
+        str(record.data.get("tipo_valutazione")), "relazione_semestrale"
+    )
+    return ExportFile(name=f"{kind}_{period}_{where}.pdf", media_type="application/pdf", body=pdf)

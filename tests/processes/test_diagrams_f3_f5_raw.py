@@ -47,6 +47,7 @@ OUR_PROCESSES = [
     "follow_up",
     "impresa",
     "relazione_semestrale",  # F5 at programme level: the semester monitoring report
+    "valutazione_programma",  # F5 at programme level: the valutatore's intermediate and final evaluation
 ]
 OUR_FILES = [PROCESSES / f"{pid}.bpmn" for pid in OUR_PROCESSES]
 DMN_USED = ["dt5_strumento_inserimento", "dt5_incentivi_categorie"]  # design (F3) reads DT-5

@@ -271,6 +271,15 @@ VALID: dict[str, dict[str, Any]] = {
     # F5 at programme level: the semester report
     "f5_relazione_bozza": {"commento_coordinatore": "Semestre regolare, due prese in carico in ritardo."},
     "f5_relazione_revisione": {"esito_revisione": "APPROVATA", "osservazioni_revisione": None},
+    # F5 at programme level: the valutatore's evaluation
+    "f5_valutazione_rapporto": {
+        "tipo_valutazione": "INTERMEDIA",
+        "domande_valutative": "Il programma raggiunge le persone più lontane dal lavoro?",
+        "metodo": "Cifre aggregate del cruscotto, nessun dato individuale.",
+        "risultati": "Sei valutazioni su sette segnalazioni; esiti in prevalenza idonei.",
+        "raccomandazioni": "Rafforzare la presa in carico nei primi dieci giorni.",
+    },
+    "f5_valutazione_revisione": {"esito_revisione": "APPROVATA", "osservazioni_revisione": None},
 }
 
 REQUIRED = "Campo obbligatorio."
@@ -507,6 +516,15 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         {"esito_revisione": "DA_RIVEDERE", "osservazioni_revisione": None},
         "osservazioni_revisione",
         "",
+    ),
+    # F5 evaluation
+    ("f5_valutazione_rapporto", {"tipo_valutazione": "EX_POST"}, "tipo_valutazione", ENUM),
+    ("f5_valutazione_rapporto", {"risultati": "breve"}, "risultati", "Tra 20 e 8000 caratteri."),
+    (
+        "f5_valutazione_revisione",
+        {"esito_revisione": "DA_RIVEDERE", "osservazioni_revisione": None},
+        "osservazioni_revisione",
+        "rinviato al valutatore",
     ),
 ]
 
