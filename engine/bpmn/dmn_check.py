@@ -40,8 +40,12 @@ class _Out:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[ProcessProblem] = []
+        # while a cell is checked: its rule's and column's ids, so an editor finds the cell even
+        # when the file gives the cell itself no id
+        self.cell: dict[str, str] = {}
 
     def add(self, element: str, line: int | None, code: str, message: str, **args: Any) -> None:
+        args = {**self.cell, **args}
         self.problems.append(ProcessProblem(message, file=self.file, element=element, line=line, code=code, args=args))
 
 
@@ -76,9 +80,12 @@ def _check_table(out: _Out, table: DecisionTable, choices: Mapping[str, Sequence
         _check_input_expression(out, column)
     for rule in table.rules:
         for column, cell, domain in zip(table.inputs, rule.inputs, domains, strict=False):
+            out.cell = {"rule_id": rule.id, "column_id": column.id}
             _check_input_cell(out, column, cell.id, cell.line, cell.text, domain)
         for column, cell in zip(table.outputs, rule.outputs, strict=False):
+            out.cell = {"rule_id": rule.id, "column_id": column.id}
             _check_output_cell(out, column, cell.id, cell.line, cell.text)
+        out.cell = {}
     if table.single_hit and not out.problems:
         _check_rules(out, table, domains)
 

@@ -143,3 +143,11 @@ def test_a_table_made_by_camunda_modeler_is_accepted() -> None:
 def test_an_input_without_expression_is_marked() -> None:
     content = CAMUNDA_DMN.replace(b"<text>eta</text>", b"<text></text>")
     assert codes(content) == [("Input_1", "dmn.input_expression_missing")]
+
+
+def test_a_cell_problem_names_its_rule_and_column_too() -> None:
+    """An editor finds the cell by rule and column even when the file gives the cell no id."""
+    content = table("FIRST", [("eta", "integer")], [(["> 4 5"], ['"A"'])]).replace(b' id="In_1_0"', b"")
+    [problem] = dmn_check.check_dmn(dmn_table.read(SourceFile("t.dmn", content)))
+    assert (problem.code, problem.element) == ("dmn.cell_syntax", "")
+    assert (problem.args["rule_id"], problem.args["column_id"]) == ("Rule_1", "Input_0")

@@ -3,10 +3,13 @@
 into the draft and sees it pass; changes its expectation and sees it fail with deploy blocked;
 a value that is not valid is refused field by field in Italian; a test naming an input the table
 does not read is saved as a problem and does not run; deleting it lets the draft be deployed.
-Screenshots at 1366 px go to test-output/."""
+A cell with a syntax error gets the cell itself marked, with the Italian message written in it,
+and keeps its mark while the designer clicks around the table. Screenshots at 1366 px go to
+test-output/."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 from engine import Engine
 from tests.web.conftest import make_app
 from tests.web.live import chromium_browser, serve
+from tests.web.test_browser_dmn_editor import NEIGHBOUR, THRESHOLD, edit_cell
 from tests.web.test_browser_modeler import login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,4 +113,46 @@ def test_a_designer_writes_a_decision_test_in_the_browser(demo: Engine, with_pas
         expect(page.locator("#deploy-button")).to_be_enabled()
         untranslated = page.evaluate("() => window.ImpresaDmnEditor.untranslated")
         assert untranslated == [], "|".join(untranslated)
+        assert not errors, errors
+
+
+def test_a_cell_with_a_syntax_error_is_marked_with_its_message(
+    demo: Engine, with_password: Callable[[str], str]
+) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    password = with_password("progettista")
+    app = make_app(demo, WTF_CSRF_ENABLED=True)
+    with serve(app) as base, chromium_browser() as browser:
+        page = browser.new_context(locale="it-IT", viewport=VIEWPORT).new_page()
+        page.set_default_timeout(TIMEOUT)
+        errors: list[str] = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        login(page, base, "progettista", password)
+        page.locator(f'tr[data-file="{FILE}"]').get_by_role("button", name="Modifica").click()
+        expect(page.get_by_test_id("modeler")).to_have_attribute("data-ready", "true")
+
+        edit_cell(page, THRESHOLD, "> 4 5")
+        page.get_by_role("button", name="Salva la bozza").click()
+        expect(page.get_by_test_id("save-status")).to_contain_text("Bozza salvata con problemi")
+        cell = page.locator(f'td[data-element-id="{THRESHOLD}"]')
+        message = "la cella «> 4 5» non è né un valore né un confronto che il motore sa valutare"
+        expect(cell).to_have_class(re.compile(r"\bd-problem-cell\b"))
+        expect(cell).to_have_attribute("data-problem", message)
+        # the list names the cell as the designer sees it, not by its id
+        listed = page.get_by_test_id("problems").locator("li").filter(has_text=message)
+        expect(listed.locator("button.select-element")).to_have_text("Regola 1 · Invalidità civile (%)")
+        # dmn-js redraws the cells it selects: the mark stays
+        page.locator(f'td[data-element-id="{NEIGHBOUR}"]').click()
+        cell.click()
+        page.locator("h1").click()
+        expect(cell).to_have_class(re.compile(r"\bd-problem-cell\b"))
+        expect(page.locator(".d-problem-cell")).to_have_count(1)
+        expect(page.locator("#deploy-button")).to_be_disabled()
+        page.get_by_test_id("dmn-editor").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "28-cella-con-errore.png"), full_page=False)
+
+        edit_cell(page, THRESHOLD, "> 45")
+        page.get_by_role("button", name="Salva la bozza").click()
+        expect(page.get_by_test_id("save-status")).to_have_text("Bozza salvata.")
+        expect(page.locator(".d-problem-cell")).to_have_count(0)
         assert not errors, errors

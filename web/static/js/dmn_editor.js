@@ -82,24 +82,98 @@
     return modeler.saveXML({ format: true }).then(function (result) { return result.xml; });
   }
 
-  // Cells (and rules, columns) a problem names: marked, with the message as their title.
-  function mark(problems) {
-    var root = modeler ? document.querySelector(".dmn-decision-table-container") : null;
+  // Cells (and rules, columns) a problem names: marked, with the message written in the cell
+  // (and as its title). A problem names its cell by id, or by its rule's and column's ids when
+  // the file gives the cell none. dmn-js redraws cells (a click, an edit) and rewrites their
+  // class, so the marks are kept in a list and put back after every redraw.
+  var marks = [];
+  var observer = null;
+  var scheduled = false;
+
+  function table() {
+    return modeler ? document.querySelector(".dmn-decision-table-container") : null;
+  }
+
+  function cellsOf(root, problem) {
+    var args = problem.args || {};
+    var found = [];
+    if (problem.element) {
+      found = Array.prototype.slice.call(root.querySelectorAll('[data-element-id="' + CSS.escape(problem.element) + '"]'));
+    }
+    if (!found.length && args.rule_id && args.column_id) {
+      found = Array.prototype.slice.call(root.querySelectorAll(
+        'td[data-row-id="' + CSS.escape(args.rule_id) + '"][data-col-id="' + CSS.escape(args.column_id) + '"]'));
+    }
+    return found;
+  }
+
+  function apply() {
+    scheduled = false;
+    var root = table();
     if (!root) { return; }
-    root.querySelectorAll(".d-problem-cell").forEach(function (node) {
-      node.classList.remove("d-problem-cell");
-      node.removeAttribute("title");
-    });
-    (problems || []).forEach(function (problem) {
-      if (!problem.element) { return; }
-      root.querySelectorAll('[data-element-id="' + CSS.escape(problem.element) + '"], [data-row-id="' + CSS.escape(problem.element) + '"]').forEach(function (node) {
-        node.classList.add("d-problem-cell");
-        node.setAttribute("title", problem.text || problem.message);
+    var wanted = new Map();
+    marks.forEach(function (problem) {
+      cellsOf(root, problem).forEach(function (node) {
+        var texts = wanted.get(node) || [];
+        texts.push(problem.text || problem.message);
+        wanted.set(node, texts);
       });
+    });
+    root.querySelectorAll(".d-problem-cell, .d-problem-rule").forEach(function (node) {
+      if (!wanted.has(node)) {
+        node.classList.remove("d-problem-cell", "d-problem-rule");
+        node.removeAttribute("data-problem");
+        node.removeAttribute("title");
+      }
+    });
+    wanted.forEach(function (texts, node) {
+      var text = texts.join("\n");
+      var kind = node.classList.contains("rule-index") ? "d-problem-rule" : "d-problem-cell";
+      if (!node.classList.contains(kind)) { node.classList.add(kind); }
+      if (node.getAttribute("data-problem") !== text) {
+        node.setAttribute("data-problem", text);
+        node.setAttribute("title", text);
+      }
     });
   }
 
-  var api = { modeler: null, start: start, xml: xml, reload: reload, mark: mark, untranslated: untranslated };
+  function schedule() {
+    if (!scheduled) { scheduled = true; window.requestAnimationFrame(apply); }
+  }
+
+  function mark(problems) {
+    marks = (problems || []).filter(function (p) { return p.element || (p.args && p.args.rule_id); });
+    if (!observer && modeler) {
+      observer = new MutationObserver(schedule);
+      observer.observe(document.getElementById("dmn-editor"), { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+    }
+    apply();
+  }
+
+  // Where in the table a problem is, as a designer says it ("Regola 1 · Invalidità civile (%)"),
+  // or null when the table does not show it (a decision test, another table).
+  function where(problem, labels) {
+    var root = table();
+    var cell = root ? cellsOf(root, problem)[0] : null;
+    if (!cell) { return null; }
+    var row = cell.getAttribute("data-row-id");
+    var index = row ? root.querySelector('td.rule-index[data-row-id="' + CSS.escape(row) + '"]') : null;
+    var col = cell.getAttribute("data-col-id");
+    var head = col ? root.querySelector('th[data-col-id="' + CSS.escape(col) + '"]') : null;
+    var title = head ? (head.querySelector(".input-label, .input-expression, .output-label, .output-name") || head).textContent.trim() : "";
+    var parts = [];
+    if (index) { parts.push((labels.rule || "") + " " + index.textContent.trim()); }
+    if (title && cell !== index) { parts.push(title); }
+    return parts.join(" · ") || null;
+  }
+
+  function reveal(problem) {
+    var root = table();
+    var cell = root ? cellsOf(root, problem)[0] : null;
+    if (cell) { cell.scrollIntoView({ block: "center", inline: "center" }); }
+  }
+
+  var api = { modeler: null, start: start, xml: xml, reload: reload, mark: mark, where: where, reveal: reveal, untranslated: untranslated };
   window.ImpresaDmnEditor = api;
 
   // --- decision tests ---------------------------------------------------------------------

@@ -98,13 +98,15 @@
       var li = document.createElement("li");
       li.setAttribute("data-element", problem.element || "");
       if (!inThisFile(problem)) { li.className = "is-other-file"; }
-      if (problem.element) {
+      // a DMN cell is named as the designer sees it (rule and column), never by its id
+      var place = kind === "dmn" && window.ImpresaDmnEditor ? window.ImpresaDmnEditor.where(problem, labels) : null;
+      if (problem.element && (kind !== "dmn" || place)) {
         var button = document.createElement("button");
         button.type = "button";
         button.className = "link select-element";
         button.setAttribute("data-element", problem.element);
-        var code = document.createElement("code");
-        code.textContent = problem.element;
+        var code = document.createElement(place ? "strong" : "code");
+        code.textContent = place || problem.element;
         button.appendChild(code);
         li.appendChild(button);
         li.appendChild(document.createTextNode(" "));
@@ -147,6 +149,11 @@
   }
 
   function selectElement(id) {
+    if (kind === "dmn") {
+      var problem = problems.filter(function (p) { return p.element === id; })[0];
+      if (problem) { window.ImpresaDmnEditor.reveal(problem); }
+      return;
+    }
     if (!modeler) { return; }
     var element = modeler.get("elementRegistry").get(id);
     if (!element) { return; }
