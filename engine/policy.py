@@ -43,6 +43,7 @@ class Permission(enum.StrEnum):
     ERASE_PERSONAL_DATA = "erase_personal_data"  # blank a closed case's personal data after retention
     CASE_MANAGE = "case_manage"  # suspend, resume, close d'ufficio (with a reason)
     MESSAGE_SEND = "message_send"  # a message to a running case (e.g. the beneficiary withdraws)
+    HEALTH_ALERT = "health_alert"  # the health service in charge alerts the case team (relapse, incompatibility)
     TEAM_MANAGE = "team_manage"  # name the case manager, équipe members, organisations in charge
     READ_HEALTH = "read_health"  # class C2 fields (art. 9 GDPR)
     READ_JUDICIAL = "read_judicial"  # class C3 fields (art. 10 GDPR)
@@ -138,6 +139,8 @@ POLICY: Mapping[Permission, tuple[Rule, ...]] = {
     Permission.ERASE_PERSONAL_DATA: _rules(({"amministratore"}, T)),
     Permission.CASE_MANAGE: _rules((_STAFF, T), ({"assistente_sociale"}, TEAM)),
     Permission.MESSAGE_SEND: _rules((_STAFF, T), ({"assistente_sociale", "operatore_cpi"}, TEAM)),
+    # only the ASL/DSM/SerD the case's team names: the alert is health data for that team
+    Permission.HEALTH_ALERT: _rules(({"referente_sanitario"}, ORG)),
     Permission.TEAM_MANAGE: _rules((_STAFF, T), ({"assistente_sociale"}, TEAM)),
     # DOMAIN §5 need-to-know: the team's social side sees both; the service in charge its own class.
     Permission.READ_HEALTH: _rules(

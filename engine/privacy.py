@@ -49,6 +49,7 @@ DERIVED: dict[str, str] = {
     "base_giuridica_dt5": "C2",
     "motivazione_proposta": "C23",
     "motivo_riprogettazione": "C2",  # may say "relapse"
+    "allerta_sanitaria": "C2",  # the health service's alert (forms/allerte.py): a relapse, an incompatibility
 }
 
 

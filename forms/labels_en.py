@@ -6,6 +6,18 @@ Italian label has no English one here."""
 from __future__ import annotations
 
 OPTION_LABELS_EN: dict[str, str] = {
+    "Aderisce (risposta giunta dopo il termine)": "Joins (answer received after the deadline)",
+    "Chiede modifiche (risposta giunta dopo il termine)": "Asks for changes (answer received after the deadline)",
+    "Nessuna risposta nemmeno dopo il sollecito": "No answer, even after the reminder",
+    "Delibera di Giunta": "Municipal executive resolution",
+    "Atto del Direttore generale (ASL)": "Act of the general manager (health authority)",
+    "Autorizzazione UEPE / amministrazione penitenziaria": "Authorisation of the UEPE / prison administration",
+    "Delibera dell'organo dell'ente del Terzo settore": "Resolution of the third-sector body's board",
+    "Determina dirigenziale": "Executive decision",
+    "Altro atto": "Other act",
+    "Incompatibilità con l'attività in corso": "Incompatible with the current activity",
+    "Il percorso prosegue come previsto": "The path goes on as planned",
+    "Il progetto va adattato con l'équipe": "The plan is to be adapted with the team",
     "Regolare": "Regular",
     "Approvata": "Approved",
     "Da rivedere (rinviata al coordinatore)": "To be revised (sent back to the coordinator)",

@@ -205,6 +205,7 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "rifiuti_essenziali": _v("Rifiuti di partner essenziali", "Refusals by essential partners", "F1"),
     "richieste_modifiche": _v("Richieste di modifica", "Change requests", "F1"),
     "partenariato_attivo": _v("Partenariato attivo", "Partnership active", "F1"),
+    "allerta_sanitaria": _v("Allerta del servizio sanitario", "Health-service alert", "F4"),
     "sostituti_da_consultare": _v("Sostituti da consultare", "Substitutes to consult", "F1", hidden=True),
     "risposte_giro": _v("Risposte alla bozza in esame", "Answers to the current draft", "F1"),
     "tacito": _v("Nessuna risposta", "No answer", "F1", hidden=True),

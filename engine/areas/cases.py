@@ -38,6 +38,13 @@ class Cases(Area):
         """The person withdraws: delivered where the diagram waits for it, leading to the exit."""
         return case_actions.withdraw(self._ctx, case_id, date, reason, actor)
 
+    def health_alert(self, case_id: int, *, kind: str, description: str, date: dt.date | str, actor: Actor) -> CaseView:
+        """The health service in charge alerts the case team: ``kind`` ``RICADUTA`` or
+        ``INCOMPATIBILITA``, what happened and when; the case manager gets a task. Field messages
+        name the form's fields (``tipo_allerta``, ``descrizione_allerta``, ``data_allerta``)."""
+        alert = {"tipo_allerta": kind, "descrizione_allerta": description, "data_allerta": str(date)}
+        return case_actions.health_alert(self._ctx, case_id, alert, actor)
+
     def suspend(self, case_id: int, *, reason: str, actor: Actor) -> CaseView:
         return case_actions.suspend(self._ctx, case_id, reason, actor)
 

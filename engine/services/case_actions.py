@@ -15,6 +15,8 @@ the territory, the case manager of the case's team), cancelling is ``CASE_ADMINI
   again with their original due times; one that fell due meanwhile fires at the next tick.
 - **Closure d'ufficio**: the workflow ends at once; every datum recorded so far (the ESF+ entry
   and exit answers included) is kept, with the closure's date, reason and author.
+- **Health alert** (``allerta_sanitaria``): the health service in charge tells the case team of a
+  relapse or an incompatibility; the path's event sub-process gives the case manager a task.
 - **Decided in a task**: a task of the diagram may decide a suspension or a closure (the
   continuity check after a partnership change); the engine carries it out right after the answer,
   in the same transaction (``carry_out_decision``).
@@ -27,6 +29,7 @@ from typing import Any
 
 from engine import errors
 from engine.bpmn.loader import ProcessSpecs, UserTaskInfo
+from engine.forms import validate_submission
 from engine.model import (
     Actor,
     CaseAction,
@@ -47,6 +50,8 @@ from engine.services.teams import target_of
 from forms.plausibility import TEXT_MAX
 
 WITHDRAWAL = "rinuncia_beneficiario"
+HEALTH_ALERT = "allerta_sanitaria"  # the message, and the form its payload is checked with
+ALERT_FORM = "allerta_sanitaria"
 # The one limit of every free text (forms, reasons): refused when longer, never cut.
 REASON_MAX = TEXT_MAX
 # A date typed today in another time zone, or just after midnight, is still "today".
@@ -101,6 +106,36 @@ def withdraw(ctx: Context, case_id: int, when: Any, reason: Any, actor: Actor) -
         # delivered by write_command in this same transaction (the case waits for it now)
         uow.messages.add(case_id, WITHDRAWAL, payload, now, actor.username, now + dt.timedelta(days=1))
         return [event(record, now, actor, EventKind.MESSAGE_SENT, data={"message": WITHDRAWAL, "payload": payload})]
+
+    return on_running_case(ctx, case_id, actor, act)
+
+
+def health_alert(ctx: Context, case_id: int, alert: dict[str, Any], actor: Actor) -> CaseView:
+    """The health service in charge alerts the case team (a relapse, an incompatibility with the
+    activity): the message ``allerta_sanitaria`` reaches the event sub-process of the path, which
+    gives the case manager a task. Only a health referent of an organisation the case's team names
+    may send it (``HEALTH_ALERT``); it is health data (class C2): whoever may not see that class
+    sees neither the alert nor the task's data."""
+    clean = validate_submission(ALERT_FORM, alert)
+    today = ctx.clock.now().date()
+
+    def act(uow: AbstractUnitOfWork, record: CaseRecord, wf: Any) -> list[CaseEvent]:
+        require(actor, Permission.HEALTH_ALERT, target_of(uow, actor, record, ctx.clock.now()))
+        check_event_date(clean["data_allerta"], today, field="data_allerta", not_before=record.created_at.date())
+        if HEALTH_ALERT not in ctx.runner.awaited_messages(wf):
+            raise errors.ActionNotAvailable(f"case {case_id} does not take health alerts")
+        services = sorted(
+            m.organisation_code or ""
+            for m in uow.teams.members(case_id)
+            if m.ended_at is None
+            and m.organisation_id is not None
+            and uow.registry.is_member(m.organisation_id, actor.username)
+        )
+        now = ctx.clock.now()
+        payload = {**clean, "servizio": ", ".join(services)}
+        # delivered by write_command in this same transaction (the case waits for it now)
+        uow.messages.add(case_id, HEALTH_ALERT, payload, now, actor.username, now + dt.timedelta(days=1))
+        return [event(record, now, actor, EventKind.MESSAGE_SENT, data={"message": HEALTH_ALERT, "payload": payload})]
 
     return on_running_case(ctx, case_id, actor, act)
 

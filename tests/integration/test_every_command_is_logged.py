@@ -211,10 +211,12 @@ def events_of(engine: Engine, case_id: int) -> int:
 @pytest.fixture
 def live(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> dict[str, Any]:
     withdrawal = d.wait_for_message().replace(b"documenti_pervenuti", b"rinuncia_beneficiario")
+    alert = d.wait_for_message().replace(b"documenti_pervenuti", b"allerta_sanitaria")
     deploy(
         ("attesa_documenti.bpmn", d.missing_documents()),
         ("attesa_messaggio.bpmn", d.wait_for_message()),
         ("attesa_rinuncia.bpmn", withdrawal.replace(b"attesa_messaggio", b"attesa_rinuncia")),
+        ("attesa_allerta.bpmn", alert.replace(b"attesa_messaggio", b"attesa_allerta")),
     )
     engine.users.add("anna", "Anna", [("assistente_sociale", "")])
     # started as coordinator only: no case manager, so the tasks are every social worker's (anna's too)
@@ -225,6 +227,12 @@ def live(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> dict
     engine.tasks.complete(catching.open_tasks[0].id, {"conferma": True}, actor=COORD)
     withdrawing = engine.cases.start("attesa_rinuncia", {}, actor=COORD)
     engine.tasks.complete(withdrawing.open_tasks[0].id, {"conferma": True}, actor=COORD)
+    alerting = engine.cases.start("attesa_allerta", {"territorio": "T1"}, actor=COORD)
+    engine.tasks.complete(alerting.open_tasks[0].id, {"conferma": True}, actor=COORD)
+    engine.users.add("sara", "Sara", [("referente_sanitario", "T1")])
+    engine.registry.add_organisation("ASL_X", "ASL X", "servizio_sanitario", "T1", actor=CLI_OPERATOR)
+    engine.registry.add_member("ASL_X", "sara", actor=CLI_OPERATOR)
+    engine.teams.add(alerting.id, "sanitario", organisation="ASL_X", actor=CLI_OPERATOR)
     with engine._ctx.uow() as uow:  # a message stored for the case while nobody looked at it
         uow.messages.add(catching.id, "documenti_pervenuti", {"x": 1}, clock.now(), "system")
         uow.commit()
@@ -233,7 +241,14 @@ def live(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> dict
         ("attesa_documenti.bpmn", d.missing_documents('"P40D"')),
         ("attesa_messaggio.bpmn", d.wait_for_message().replace(b"Verifica documenti", b"Controllo documenti")),
     )
-    return {"timed": timed, "waiting": waiting, "catching": catching, "withdrawing": withdrawing, "clock": clock}
+    return {
+        "timed": timed,
+        "waiting": waiting,
+        "catching": catching,
+        "withdrawing": withdrawing,
+        "alerting": alerting,
+        "clock": clock,
+    }
 
 
 def run_commands(engine: Engine, live: dict[str, Any]) -> dict[str, tuple[int, Callable[[], object]]]:
@@ -282,6 +297,16 @@ def run_commands(engine: Engine, live: dict[str, Any]) -> dict[str, tuple[int, C
             live["withdrawing"].id,
             lambda: engine.cases.withdraw(
                 live["withdrawing"].id, date=clock.now().date().isoformat(), reason="r", actor=COORD
+            ),
+        ),
+        "cases.health_alert": (
+            live["alerting"].id,
+            lambda: engine.cases.health_alert(
+                live["alerting"].id,
+                kind="RICADUTA",
+                description="Ricaduta segnalata dal servizio",
+                date=clock.now().date().isoformat(),
+                actor=engine.users.get("sara"),
             ),
         ),
         "cases.suspend": (timed.id, lambda: engine.cases.suspend(timed.id, actor=COORD, reason="r")),

@@ -24,6 +24,13 @@ DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
 
 # Form fields that reveal a health condition or disability (C2) or a judicial position (C3).
 C2_FIELDS = {
+    # forms/allerte.py: the health service's alert and the case manager's assessment of it
+    "tipo_allerta",
+    "descrizione_allerta",
+    "data_allerta",
+    "esito_allerta",
+    "azioni_concordate",
+    "allerta_sanitaria",  # the message's variable (DERIVED)
     # f2_certificazione_sanitaria: every field (invalidity, psychiatric and addiction care, evidence)
     "invalidita_civile_perc",
     "assegno_ordinario_invalidita",
