@@ -1226,7 +1226,7 @@ class DataFile:
 @dataclass(frozen=True)
 class RuleChange:
     """A rule of a decision table added, removed or changed between two versions of a DMN file.
-    Rules are matched by id; ``before``/``after`` are the cells (input cells then output cells)."""
+    Rules are matched by id, then by content; ``before``/``after`` are the cells (inputs, outputs)."""
 
     decision_id: str
     decision_name: str
