@@ -1,6 +1,8 @@
 """The monitoring cockpit in a real browser: the coordinator and the cabina di regia read the
 funnel of the seeded programme (``tests/integration/test_monitoring.py``), the coordinator opens
-the bottleneck overlay on the diagram and downloads the funnel as XLSX, which is read back."""
+the bottleneck overlay on the diagram (the seed's own, and ``valutazione_bisogno`` with five real
+beneficiary paths of territory T3 past the referral) and downloads the funnel as XLSX, which is
+read back. Every page speaks Italian: no variable name or code of the seed shows."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import openpyxl
 from playwright.sync_api import Page, expect
 
 from engine import Engine
-from tests.conftest import DESIGNER
+from engine.clock import FixedClock
 from tests.integration.test_monitoring import programme  # noqa: F401  (the seeded fixture)
 from tests.web.conftest import make_app
 from tests.web.live import chromium, serve
@@ -32,8 +34,26 @@ def funnel_cell(page: Page, key: str) -> str:
     return page.locator(f'[data-testid="table-imbuto"] tr[data-row="{key}"] td').first.inner_text()
 
 
-def test_the_cockpit_in_the_browser(programme: Engine, tmp_path: Path) -> None:  # noqa: F811
-    programme.design.deploy(actor=DESIGNER, note="the library, for its diagrams")
+# codes of the seed that must never reach a page (their Italian labels do)
+CODES = (
+    "IDONEO_LAVORO",
+    "NON_IDONEO_REQUISITI",
+    "DISOCCUPATO_LUNGA_DURATA",
+    "TIROCINIO_EXTRACURRICOLARE",
+    "referral_on",
+)
+
+
+def test_the_cockpit_in_the_browser(programme: Engine, clock: FixedClock, tmp_path: Path) -> None:  # noqa: F811
+    from tests.processes.scenario_data import scenario
+
+    with scenario(programme, clock, "T3") as s:  # the library deployed, five paths past the referral
+        s.open_partnership()
+        for n in range(5):  # referred in the second half-year: the first half's funnel stays the seed's
+            case_id = s.start_percorso(f"BEN-T3-{n}")
+            s.do(case_id, "UT_segnalazione", data_segnalazione=clock.now().date().isoformat())
+            s.do(case_id, "UT_informativa")
+            s.do(case_id, "UT_verifica_documenti")
     programme.users.add("coord", "Coordinatrice", [("coordinatore", "")])
     programme.users.add("regia1", "Cabina T1", [("cabina_di_regia", "T1")])
     for user in ("coord", "regia1"):
@@ -48,6 +68,8 @@ def test_the_cockpit_in_the_browser(programme: Engine, tmp_path: Path) -> None: 
         page.get_by_role("button", name="Aggiorna").click()
         expect(page.get_by_test_id("chart-imbuto")).to_be_visible()
         assert funnel_cell(page, "segnalati") == "18" and funnel_cell(page, "patto") == "7"
+        shown = page.locator("main").inner_text()
+        assert "Idoneo all'inserimento lavorativo" in shown and not [c for c in CODES if c in shown]
 
         with page.expect_download() as download:
             page.get_by_test_id("funnel-xlsx").click()
@@ -61,10 +83,18 @@ def test_the_cockpit_in_the_browser(programme: Engine, tmp_path: Path) -> None: 
         page.locator('#heat [data-element-id="Task_1"]').first.click()
         expect(page.locator("#heat-cases li")).to_have_count(18)
 
-        # the assessment's own diagram draws too (no task of it in this seed: no overlay, and says so)
+        # the assessment's own diagram: nothing in the first half-year (and it says so) ...
         page.goto(f"{base}/monitoraggio/colli-di-bottiglia?processo=valutazione_bisogno&periodo=2026-H1")
         expect(page.locator('#heat [data-element-id="UT_conferma_esito"]').first).to_be_visible()
         expect(page.get_by_test_id("heat-table")).to_contain_text("Nessuna attività di questo processo nel periodo")
+        # ... and the heat of the five T3 paths now: the referral passed by all five, the next steps open
+        page.goto(f"{base}/monitoraggio/colli-di-bottiglia?processo=valutazione_bisogno&periodo=2026-H2")
+        expect(page.locator("#heat .heat-badge").first).to_be_visible()
+        expect(page.get_by_test_id("heat-table")).to_contain_text("Scheda di segnalazione")
+        expect(page.locator('#heat [data-element-id="UT_analisi_preliminare"]').first).to_be_visible()
+        page.locator('#heat [data-element-id="UT_analisi_preliminare"]').first.click()
+        expect(page.locator("#heat-cases li")).to_have_count(5)
+        assert not [c for c in CODES if c in page.locator("main").inner_text()]
         SHOTS.mkdir(exist_ok=True)
         for width in (1366, 390):
             page.set_viewport_size({"width": width, "height": 900})
