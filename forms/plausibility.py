@@ -45,6 +45,9 @@ EVENT_DATES: dict[str, tuple[str, ...]] = {
     "f5_scheda_ingresso": ("data_ingresso",),
     "f5_monitoraggio_mensile": ("data_monitoraggio",),
     "f5_scheda_uscita": ("data_uscita", "data_rilevazione"),
+    # the follow-ups after the exit: the day the person's situation was surveyed
+    "f5_follow_up_6m": ("data_rilevazione_6m",),
+    "f5_follow_up_12m": ("data_rilevazione_12m",),
 }
 BIRTH_DATES: dict[str, tuple[str, ...]] = {"f5_scheda_ingresso": ("data_nascita",)}
 # form → (start, end, months): the declared duration may not exceed the time between the dates

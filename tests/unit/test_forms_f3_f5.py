@@ -255,14 +255,14 @@ VALID: dict[str, dict[str, Any]] = {
         "fonte_dato": "COMUNICAZIONE_OBBLIGATORIA",
     },
     "f5_follow_up_6m": {
-        "data_rilevazione_6m": "2027-02-14",
+        "data_rilevazione_6m": "2026-02-14",
         "condizione_6m": "OCCUPATO",
         "tipo_contratto_6m": "APPRENDISTATO",
         "situazione_migliorata_6m": "SI",
         "fonte_dato_6m": "COMUNICAZIONE_OBBLIGATORIA",
     },
     "f5_follow_up_12m": {
-        "data_rilevazione_12m": "2027-08-14",
+        "data_rilevazione_12m": "2026-08-14",
         "condizione_12m": "NON_RILEVATA",
         "motivo_mancata_rilevazione_12m": "IRREPERIBILE",
         "situazione_migliorata_12m": "NON_RILEVABILE",

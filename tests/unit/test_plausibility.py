@@ -41,6 +41,8 @@ def test_the_samples_pass() -> None:
         ("f3_adesione_beneficiario", "data_firma"),
         ("f4_verifica_quota", "data_verifica"),
         ("f3_rinegoziazione", "data_incontro"),
+        ("f5_follow_up_6m", "data_rilevazione_6m"),
+        ("f5_follow_up_12m", "data_rilevazione_12m"),
     ],
 )
 def test_an_event_date_in_the_future_is_refused(form_key: str, name: str) -> None:
