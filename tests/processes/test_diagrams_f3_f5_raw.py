@@ -58,7 +58,7 @@ NS = {
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 # Forms of another phase used by these diagrams: the parent's handler of a partnership change
 # (event sub-process started by the message ``partenariato_cambiato``) asks for an F1 check.
-CROSS_PHASE_FORMS = {"f1_verifica_continuita", "f2_appuntamento_adi", "f2_sollecito_adi"}
+CROSS_PHASE_FORMS = {"f1_verifica_continuita", "f2_appuntamento_adi", "f2_sollecito_adi", "valuta_allerta_sanitaria"}
 MESE = 30  # giorni_mese in parametri_f3_f5.json
 
 
