@@ -42,9 +42,8 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.bpmn import dmn_cells
+from engine.bpmn import dmn_cells, loader
 from engine.bpmn.dmn_table import DecisionTable, DmnFile, children, local
 from engine.bpmn.scripting import build_script_engine, make_helpers
 from engine.errors import InvalidData, NotFound, ProcessProblem
@@ -304,7 +303,7 @@ class _Runner:
     """The decision of one DMN file, parsed once, ready to run tests."""
 
     def __init__(self, content: bytes, file: str, decision_id: str, parameters: Mapping[str, Any]) -> None:
-        parser = SpiffBpmnParser(validator=VALIDATOR)
+        parser = loader.new_parser()
         parser.add_dmn_str(content, filename=file)
         parser.add_bpmn_str(_WRAPPER.format(decision=decision_id).encode(), "decision_test.bpmn")
         self.spec = parser.get_spec("decision_test")

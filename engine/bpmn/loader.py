@@ -4,6 +4,11 @@ Parsing happens at validation and deployment time (and once per process version 
 through ``SpecCache``), never per request. XML is read by a hardened lxml parser first: no DTDs,
 no entities, no network, so an uploaded "billion laughs" or XXE file is refused before
 SpiffWorkflow sees it. Every problem names its file, element id and line.
+
+DMN files are checked against the XSD of their version (1.1, 1.2 or 1.3, whichever modeler wrote
+them), except where SpiffWorkflow's own copy of a schema does not compile: its DMN 1.2 schema
+imports a DMNDI file that holds the DI schema instead, so a DMN 1.2 file (Camunda Modeler 4)
+would crash the parser; such a file is parsed without the XSD, and our own DMN checks still run.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as SPIFF_DMN_SCHEMAS
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
@@ -29,6 +35,25 @@ MAX_FILE_BYTES = 2_000_000
 _DECISION_RE = re.compile(rb"calledDecisionId>\s*([^<\s]+)\s*<")
 _DAYS = re.compile(r"[0-9]{1,5}")  # ASCII digits only: str.isdigit() also accepts "²"
 _PRIORITY = re.compile(r"-?[0-9]{1,4}")
+
+
+def _compiles(path: str) -> bool:
+    try:
+        etree.XMLSchema(file=path)
+    except etree.XMLSchemaParseError:
+        return False
+    return True
+
+
+# DMN namespace -> XSD, for the versions whose schema SpiffWorkflow ships in a usable state
+DMN_SCHEMAS = {namespace: path for namespace, path in SPIFF_DMN_SCHEMAS.items() if _compiles(path)}
+
+
+def new_parser() -> SpiffBpmnParser:
+    """SpiffWorkflow's parser with XSD validation, for BPMN and for the DMN versions it can check."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.dmn_schemas = DMN_SCHEMAS
+    return parser
 
 
 @dataclass(frozen=True)
@@ -133,7 +158,7 @@ class Library:
     def __init__(self, files: Iterable[SourceFile]) -> None:
         self.files: dict[str, SourceFile] = {}
         self.roots: dict[str, Any] = {}
-        self.parser = SpiffBpmnParser(validator=VALIDATOR)
+        self.parser = new_parser()
         self._parsed: dict[str, ProcessSpecs] = {}
         self._parse_lock = threading.RLock()
         for source in files:

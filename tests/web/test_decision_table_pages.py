@@ -5,11 +5,15 @@ deployed file and between two deployed versions, as tables."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import Engine
+from engine.model import DecisionTestCase
+from tests.fixtures.dmn import CAMUNDA_DMN, CAMUNDA_DMN11, CAMUNDA_DMN12, DMN_JS
 from tests.web.conftest import login_as
 from tests.web.test_api import Api
 
@@ -214,3 +218,52 @@ def test_the_api_writes_a_decision_test_and_answers_422_in_italian(app: Flask, d
     assert api.call("DELETE", f"/drafts/{draft.id}/decision-tests/T_api").status_code == 404
     listed = api.get(f"/drafts/{draft.id}/decision-tests").get_json()
     assert listed["suites"][0]["decision_id"] == "dt1_l381_svantaggio" and listed["not_run"] == 0
+
+
+@pytest.mark.parametrize(
+    ("file_name", "content"),
+    [
+        ("fascia_eta.dmn", CAMUNDA_DMN),  # Camunda Modeler 5, DMN 1.3
+        ("fascia_eta_12.dmn", CAMUNDA_DMN12),  # Camunda Modeler 4, DMN 1.2
+        ("fascia_isee.dmn", CAMUNDA_DMN11),  # Camunda Modeler 3 / dmn-js 6, DMN 1.1
+        ("priorita_colloquio.dmn", DMN_JS),  # dmn-js 17, as our editor writes a new table
+    ],
+)
+def test_a_table_made_by_another_modeler_is_accepted_on_upload(
+    app: Flask, page: FlaskClient, demo: Engine, file_name: str, content: bytes
+) -> None:
+    uploaded = page.post(
+        "/design/upload", data={"file": (io.BytesIO(content), file_name)}, content_type="multipart/form-data"
+    )
+    assert uploaded.status_code == 302, uploaded.get_data(as_text=True)[:2000]
+    draft_id = int(uploaded.headers["Location"].rsplit("/", 1)[1])
+    designer = demo.users.get("progettista")
+    draft = demo.design.draft(draft_id, actor=designer)
+    assert draft.problems == () and draft.content == content.decode()
+    # the same through the API
+    api = Api(app.test_client(), demo.accounts.create_token("test", actor=designer)[1])
+    answer = api.post("/drafts/upload", data={"file": (io.BytesIO(content), file_name)})
+    assert answer.status_code == 201 and answer.get_json()["problems"] == []
+    # a decision test can be written into it and runs
+    [suite] = demo.design.decision_suites(draft_id, actor=designer)
+    [reads] = suite.reads
+    output = suite.outputs[0]
+    test = DecisionTestCase(
+        "T_prova", "Prova", "", {reads: 0}, {output: "NORMALE" if "priorita" in output else "BASSA"}
+    )
+    if "fascia_eta" in file_name:
+        test = DecisionTestCase("T_prova", "Prova", "", {reads: 20}, {output: "GIOVANE"})
+    saved = demo.design.save_decision_test(draft_id, test, actor=designer)
+    assert saved.problems == (), saved.problems
+    assert [r.passed for r in demo.design.draft_decision_tests(draft_id, actor=designer)] == [True]
+    assert demo.design.draft(draft_id, actor=designer).deployable
+
+
+def test_a_table_from_another_modeler_with_a_feel_cell_is_kept_with_its_problem(page: FlaskClient) -> None:
+    feel = CAMUNDA_DMN11.replace(b"&lt; 9360", b"[0..9360]")
+    uploaded = page.post(
+        "/design/upload", data={"file": (io.BytesIO(feel), "fascia_isee.dmn")}, content_type="multipart/form-data"
+    )
+    assert uploaded.status_code == 302
+    html = page.get(uploaded.headers["Location"]).get_data(as_text=True)
+    assert "è scritta in FEEL, che il motore non capisce" in html
