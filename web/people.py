@@ -9,16 +9,18 @@ showing; nothing here reaches events, exports or the evaluators' data.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from engine import errors
-from engine.model import PersonRecord, PersonSheet, age_on
+from engine.model import PersonRecord, PersonSheet, TaskView, age_on
 from web import security
 from web.errors import ensure_id, plain_keys
 from web.i18n import _
+from web.schema_form import prefill
 
 bp = Blueprint("people", __name__)
 
@@ -26,6 +28,8 @@ FIELDS = ("nome", "cognome", "codice_fiscale", "data_nascita", "sesso", "telefon
 # what a person could type in each field at most (the engine refuses longer values with a message)
 LIMITS = {"codice_fiscale": 40, "data_nascita": 10, "sesso": 1, "telefono": 40, "email": 200}
 CONFIRM = "conferma_avvisi"
+# task-form fields filled from the person record
+IDENTITY_PREFILL = ("data_nascita", "genere")
 
 
 def age(person: PersonRecord | None) -> int | None:
@@ -60,6 +64,27 @@ def may_write(case_id: int) -> bool:
         )
     except errors.Forbidden:
         return False
+
+
+def identity_prefill(task: TaskView, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A task form's birth date and gender from the person record, for the case team: never
+    typed twice (e.g. the ESF+ entry form). The showing is logged like any other."""
+    fields = set(schema.get("properties", {}))
+    actor = security.actor()
+    if not fields & set(IDENTITY_PREFILL) or not security.may(actor, "identity"):
+        return {}
+    try:
+        person = (
+            security.engine()
+            .people.sheet(task.case_id, actor=actor, purpose="precompilazione del modulo", ip=security.client_ip())
+            .person
+        )
+    except errors.Forbidden:
+        return {}
+    if person is None:
+        return {}
+    values = {"data_nascita": person.data_nascita.isoformat() if person.data_nascita else None, "genere": person.sesso}
+    return {k: v for k, v in prefill(schema, values).items() if v is not None}
 
 
 @bp.get("/cases/<int:case_id>/persona")

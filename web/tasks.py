@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from engine import errors
 from engine.model import Actor, CaseView, Organisation, TaskStatus, TaskView
-from web import security
+from web import people, security
 from web.errors import engine_message, plain_keys
 from web.form_input import convert
 from web.i18n import _
@@ -40,7 +40,8 @@ def _prefilled(task: TaskView, case: CaseView | None) -> dict[str, Any]:
     known: dict[str, Any] = {}
     for name in schema.get("x-prefill-from", []) if case is not None else []:
         known.update(prefill(schema, case.data.get(name) if case is not None else None))
-    return {**known, **prefill(schema, task.context.get("item"))}
+    # the birth date and gender come from the person record, never typed twice
+    return {**known, **people.identity_prefill(task, schema), **prefill(schema, task.context.get("item"))}
 
 
 @bp.post("/tasks/<task_id>")

@@ -9,6 +9,7 @@ stored workflow state; an administrative event records who erased what, when and
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -20,6 +21,7 @@ from engine.audit import bundle as bundle_format
 from engine.audit import pdf, signing
 from engine.audit.chain import ERASED, verify_case
 from engine.model import Actor, CaseEvent, CaseRecord, CaseStatus, EventKind
+from engine.monitoring import age_band
 from engine.policy import Permission, Target, allows, require
 from engine.services.case_queries import log_access
 from engine.services.case_sync import append_events
@@ -33,6 +35,9 @@ GENERALISED = {
     "C3": {"svantaggio_area_giustizia"},
     "C23": {"svantaggio_area_sanitaria", "svantaggio_area_giustizia"},
 }
+# Never in the evaluators' export: the case's own labels, and the birth date (its age group at
+# entry goes instead, as "fascia_eta").
+IDENTIFYING = frozenset({"beneficiario_pseudonimo", "titolo", "data_nascita"})
 
 
 def _case_summary(record: CaseRecord) -> dict[str, Any]:
@@ -134,10 +139,13 @@ def export_pseudonymised(ctx: Context, actor: Actor, limit: int = 100_000) -> li
     classes = privacy.classified_fields()
     result = []
     with ctx.uow(write=False) as uow:
+        people = uow.people.pseudonyms_by_case()
         for record in uow.cases.search(limit=limit, with_data=True, territories=sorted(actor.territories) or None):
             if not allows(actor, Permission.EXPORT_PSEUDONYMISED, Target(record.territory)):
                 continue  # a territory where the actor holds another role, not the evaluator's
-            identity = f"{record.id}:{record.title}".encode()
+            # the person's keyed hash links their cases; a case without a person record stands alone
+            person = people.get(record.id)
+            identity = f"persona:{person}" if person else f"{record.id}:{record.title}"
             data: dict[str, Any] = {}
             flags: set[str] = set()
             for name, value in record.data.items():
@@ -146,11 +154,14 @@ def export_pseudonymised(ctx: Context, actor: Actor, limit: int = 100_000) -> li
                     if value not in (None, "", [], {}, False):
                         for data_class in {classes[n] for n in inside}:
                             flags |= GENERALISED.get(data_class, set())
-                elif name not in ("beneficiario_pseudonimo", "titolo"):
+                elif name not in IDENTIFYING:
                     data[name] = value
+            band = _age_band(record.data)
+            if band:  # the ESF+ age group at entry instead of the birth date
+                data["fascia_eta"] = band
             result.append(
                 {
-                    "pseudonimo": hmac.new(key, identity, hashlib.sha256).hexdigest()[:20],
+                    "pseudonimo": hmac.new(key, identity.encode(), hashlib.sha256).hexdigest()[:20],
                     "processo": record.process_id,
                     "stato": record.status.value,
                     "fase": record.phase,
@@ -160,6 +171,15 @@ def export_pseudonymised(ctx: Context, actor: Actor, limit: int = 100_000) -> li
                 }
             )
     return result
+
+
+def _age_band(data: dict[str, Any]) -> str | None:
+    try:
+        born = dt.date.fromisoformat(str(data["data_nascita"])[:10])
+        entry = dt.date.fromisoformat(str(data["data_ingresso"])[:10])
+    except (KeyError, ValueError):
+        return None
+    return age_band(born, entry)
 
 
 def erase_personal_data(

@@ -94,7 +94,7 @@ def record_person(
     with ctx.uow() as uow:
         record = uow.cases.get(case_id)
         # who may not write it learns nothing, not even whether the data would be valid
-        require(actor, Permission.IDENTITY_WRITE, target_of(uow, actor, record, now))
+        require(actor, Permission.IDENTITY_WRITE, target_of(uow, actor, record, now, intake=False))
         clean, warnings = _validate(data)
         if warnings and not confirm:
             raise errors.InvalidData("please confirm the warnings", {"avvisi": warnings})
@@ -136,7 +136,7 @@ def person_of_case(
     now = ctx.clock.now()
     with ctx.uow() as uow:
         record = uow.cases.get(case_id)
-        require(actor, Permission.IDENTITY_READ, target_of(uow, actor, record, now))
+        require(actor, Permission.IDENTITY_READ, target_of(uow, actor, record, now, intake=False))
         row = uow.people.of_case(case_id)
         if row is None:
             return None
@@ -149,7 +149,7 @@ def repeat_referrals(ctx: Context, case_id: int, *, actor: Actor) -> list[Repeat
     """Other cases of the same person (number, status, territory: never their content)."""
     with ctx.uow(write=False) as uow:
         record = uow.cases.get(case_id)
-        require(actor, Permission.IDENTITY_READ, target_of(uow, actor, record, ctx.clock.now()))
+        require(actor, Permission.IDENTITY_READ, target_of(uow, actor, record, ctx.clock.now(), intake=False))
         row = uow.people.of_case(case_id)
         return [] if row is None else list(_others(uow, row["id"], case_id))
 
@@ -168,7 +168,7 @@ def person_sheet(
     asks for the correction form: only who may write gets it."""
     with ctx.uow(write=False) as uow:
         record = uow.cases.get(case_id)
-        target = target_of(uow, actor, record, ctx.clock.now())
+        target = target_of(uow, actor, record, ctx.clock.now(), intake=False)
         require(actor, Permission.IDENTITY_WRITE if write else Permission.IDENTITY_READ, target)
         row = uow.people.of_case(case_id)
         repeats = () if row is None else _others(uow, row["id"], case_id)
@@ -187,7 +187,7 @@ def access_copy(ctx: Context, case_id: int, *, actor: Actor, ip: str | None = No
     now = ctx.clock.now()
     with ctx.uow() as uow:
         record = uow.cases.get(case_id)
-        target = target_of(uow, actor, record, now)
+        target = target_of(uow, actor, record, now, intake=False)
         require(actor, Permission.IDENTITY_WRITE, target)
         row = uow.people.of_case(case_id)
         if row is None:

@@ -33,8 +33,12 @@ from engine.teams import LANE_RELATION, OPEN_WHILE_UNSTAFFED, RELATIONS, route
 GLASS_HOURS = 12
 
 
-def target_of(uow: AbstractUnitOfWork, actor: Actor, record: CaseRecord, now: dt.datetime) -> Target:
-    """The policy target for ``actor`` on a case: its territory and the actor's relations to it."""
+def target_of(
+    uow: AbstractUnitOfWork, actor: Actor, record: CaseRecord, now: dt.datetime, *, intake: bool = True
+) -> Target:
+    """The policy target for ``actor`` on a case: its territory and the actor's relations to it.
+    ``intake=False`` leaves out the standing of whoever is only offered an intake task (they
+    read the case to take it, not the person's identity)."""
     if is_system(actor):
         return Target(record.territory)
     organisations = uow.teams.organisations_of(actor.username)
@@ -44,7 +48,7 @@ def target_of(uow: AbstractUnitOfWork, actor: Actor, record: CaseRecord, now: dt
         relations.add(Relation.TEAM)
     if through_organisation:
         relations.add(Relation.ORGANISATION)
-    if not relations and _offered_intake(uow, actor, record):
+    if not relations and intake and _offered_intake(uow, actor, record):
         # an intake task of the case is in the actor's queue: they read the case to take it
         relations.add(Relation.TEAM)
     if not relations and uow.teams.glass_open(record.id, actor.username, now):

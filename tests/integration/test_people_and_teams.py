@@ -100,6 +100,41 @@ def test_only_the_case_team_sees_the_identity(engine: Engine, case_id: int) -> N
             engine.people.of_case(case_id, actor=outsider)
 
 
+def test_the_evaluators_export_links_a_person_s_cases_by_the_keyed_hash_and_holds_no_identity(
+    engine: Engine, deploy: Callable[..., None]
+) -> None:
+    deploy(("p.bpmn", linear("p", 1, ("assistente_sociale",))))
+    entry = {"territorio": "T1", "data_nascita": "1983-11-18", "data_ingresso": "2026-01-05", "genere": "M"}
+    first, second, other = (engine.cases.start("p", entry, actor=SOCIAL).id for _ in range(3))
+    engine.people.record(first, PERSON, actor=SOCIAL)
+    engine.people.record(second, PERSON, actor=SOCIAL)
+    engine.people.record(other, {**PERSON, "codice_fiscale": "RSSMRA85T50H501S"}, actor=SOCIAL, confirm=True)
+
+    rows = engine.audit.export_pseudonymised(actor=grant("valutatore", "vale"))
+
+    pseudonyms = [r["pseudonimo"] for r in rows]
+    assert len(rows) == 3 and len(set(pseudonyms)) == 2  # the same person's two cases share one
+    exported = json.dumps(rows)
+    for secret in ("Emanuele", "Roccaforte", "RCCMNL83S18D969H", "1983-11-18", "Genova"):
+        assert secret not in exported
+    assert {r["dati"]["fascia_eta"] for r in rows} == {"30-54"}
+
+
+def test_an_intake_queue_reads_the_case_but_not_the_identity_until_the_case_is_taken(
+    engine: Engine, deploy: Callable[..., None]
+) -> None:
+    deploy(("q.bpmn", linear("q", 2, ("assistente_sociale",))))
+    case = engine.cases.start("q", {"territorio": "T1"}, actor=COORD)  # nobody is its case manager yet
+    engine.people.record(case.id, PERSON, actor=CLI_OPERATOR)
+    assert engine.cases.get(case.id, actor=SOCIAL).id == case.id  # offered the intake task: reads the case
+    with pytest.raises(errors.Forbidden):
+        engine.people.of_case(case.id, actor=SOCIAL)
+
+    engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=SOCIAL)  # takes it: joins the team
+
+    assert engine.people.of_case(case.id, actor=SOCIAL).cognome == "Roccaforte"  # type: ignore[union-attr]
+
+
 def restarted(db_url: str, tmp_path: Path) -> Engine:
     """A new server process on the same database and instance folder."""
     settings = Settings(database_url=db_url, processes_dir=ROOT / "processes", instance_dir=tmp_path / "instance")

@@ -17,7 +17,7 @@ from engine import Engine
 from engine.demo import TERRITORY
 from engine.model import age_on
 from engine.policy import CLI_OPERATOR
-from tests.web.conftest import login_as
+from tests.web.conftest import advance, login_as
 
 PERSON = {
     "cognome": "Roccaforte",
@@ -171,3 +171,18 @@ def test_the_access_copy_holds_the_person_s_data_and_is_refused_outside_the_team
     for outsider in ("coordinatore", "tutor", "equipe", "auditor", "valutatore"):
         client = login_as(app.test_client(), outsider)
         assert client.get(f"/cases/{case_id}/persona.pdf").status_code == 403, outsider
+
+
+def test_the_esf_entry_form_takes_birth_date_and_gender_from_the_person_record(
+    app: Flask, social: FlaskClient, demo: Engine
+) -> None:
+    case_id, location = refer(social, "BEN-ID-7")
+    social.post(location, data={**PERSON, "sesso": "F", "codice_fiscale": "", "data_nascita": "1990-02-03"})
+    task = advance(demo, case_id, "Task_scheda_ingresso")
+
+    page = text(social.get(f"/tasks/{task.id}"))
+
+    assert 'name="data_nascita"' in page and 'value="1990-02-03"' in page
+    assert '<option value="F" selected' in page
+    # whoever works the form without being on the team types them: nothing of the person is shown
+    assert "1990-02-03" not in text(login_as(app.test_client(), "coordinatore").get(f"/tasks/{task.id}"))
