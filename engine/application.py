@@ -52,6 +52,9 @@ class Engine:
     registry: Registry
     messages: Messages
     timers: Timers
+    people: People
+    teams: Teams
+    enterprises: Enterprises
     reports: Reports
 
     def __init__(self, ctx: Context, db: Any, scheduler: SchedulerFactory) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from typing import Any
 
 from engine.areas.base import Area
 from engine.model import Actor, PersonRecord, PersonSheet, RepeatReferral
@@ -14,7 +13,7 @@ from engine.services.people import Recorded
 
 class People(Area):
     def record(
-        self, case_id: int, data: Mapping[str, Any], *, actor: Actor, confirm: bool = False, ip: str | None = None
+        self, case_id: int, data: Mapping[str, object], *, actor: Actor, confirm: bool = False, ip: str | None = None
     ) -> Recorded:
         return people.record_person(self._ctx, case_id, data, actor=actor, confirm=confirm, ip=ip)
 

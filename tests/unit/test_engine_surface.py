@@ -45,6 +45,13 @@ def test_every_area_is_reached_from_the_engine() -> None:
     assert set(areas()) >= {"cases", "tasks", "design", "audit", "accounts", "registry"}
 
 
+def test_every_area_class_is_declared_on_the_engine() -> None:
+    """An area the engine holds but does not declare would escape the checks below."""
+    declared = set(areas().values())
+    defined = set(Area.__subclasses__())
+    assert defined <= declared, sorted(c.__name__ for c in defined - declared)
+
+
 def test_no_area_method_takes_or_returns_a_dict_of_any() -> None:
     offenders = []
     for name, function in public_methods():
