@@ -99,7 +99,8 @@ EVERYWHERE = Target()
 _STAFF = frozenset({"coordinatore", "amministratore"})
 _DESIGNERS = frozenset({"progettista", "coordinatore", "amministratore"})
 _AUDITORS = frozenset({"auditor", "coordinatore", "amministratore"})
-# Territory-wide overview of non-sensitive data (DOMAIN §2: coordinators and the steering committee).
+# Territory-wide overview of non-sensitive data: coordinators and the steering committee
+# (docs/domain.md, "Roles").
 _OVERVIEW = frozenset({"coordinatore", "cabina_di_regia", "auditor", "amministratore"})
 # Named in a case's team as people: the case manager, the équipe, the job-centre operator.
 _TEAM_PEOPLE = frozenset({"assistente_sociale", "equipe_multidisciplinare", "operatore_cpi"})
@@ -142,7 +143,8 @@ POLICY: Mapping[Permission, tuple[Rule, ...]] = {
     # only the ASL/DSM/SerD the case's team names: the alert is health data for that team
     Permission.HEALTH_ALERT: _rules(({"referente_sanitario"}, ORG)),
     Permission.TEAM_MANAGE: _rules((_STAFF, T), ({"assistente_sociale"}, TEAM)),
-    # DOMAIN §5 need-to-know: the team's social side sees both; the service in charge its own class.
+    # Need to know (docs/domain.md, "Data classes and who sees them"): the team's social side sees
+    # both; the service in charge its own class.
     Permission.READ_HEALTH: _rules(
         ({"assistente_sociale", "equipe_multidisciplinare"}, TEAM), ({"referente_sanitario"}, ORG)
     ),

@@ -592,7 +592,8 @@ def test_invalid_data_is_rejected(key: str, changes: dict[str, Any], field: str,
 
 
 def test_free_text_never_asks_for_diagnoses() -> None:
-    # Data classes (DOMAIN §5): no field of these forms is named after health or justice details.
+    # Data classes (docs/domain.md, "Data classes and who sees them"): no field of these forms is
+    # named after health or justice details.
     forbidden = ("diagnos", "patolog", "reato", "condanna", "terapia", "farmac")
     for key in VALID:
         for name in FORMS[key]().fields:
