@@ -328,6 +328,8 @@ class SchedaUscita(FormSchema):
                 ("RINUNCIA", "Rinuncia"),
                 ("RIPROGETTAZIONI_ESAURITE", "Riprogettazioni esaurite"),
                 ("LISTA_ATTESA", "Lista d'attesa"),
+                # recorded by the engine when a case is closed d'ufficio before its exit form
+                ("CHIUSURA_UFFICIO", "Chiusura d'ufficio del caso"),
                 ("ALTRO", "Altro"),
             ]
         ),

@@ -170,6 +170,7 @@ OPTION_LABELS_EN: dict[str, str] = {
     "Patto per l'inclusione": "Inclusion pact",
     "Strumento alternativo": "Other instrument",
     "Lista d'attesa": "Waiting list",
+    "Chiusura d'ufficio del caso": "Case closed by the office",
     "Tirocinio di inclusione sociale (TIS)": "Social inclusion traineeship (TIS)",
     "Tirocinio extracurricolare": "Work traineeship",
     "Percorso di formazione": "Training course",

@@ -177,11 +177,22 @@ def close(ctx: Context, case_id: int, reason: Any, actor: Actor) -> CaseView:
     return on_running_case(ctx, case_id, actor, act, closed_as=CaseStatus.CLOSED)
 
 
+# the ESF+ exit reason a closure d'ufficio records for a participant without an exit form
+CLOSURE_EXIT_REASON = "CHIUSURA_UFFICIO"
+
+
 def _closure(
     ctx: Context, record: CaseRecord, wf: Any, actor: Actor, text: str, extra: dict[str, Any]
 ) -> list[CaseEvent]:
     now = ctx.clock.now()
-    changes = {"chiusura_ufficio": {"data": now.date().isoformat(), "motivo": text, "da": actor.username}}
+    changes: dict[str, Any] = {
+        "chiusura_ufficio": {"data": now.date().isoformat(), "motivo": text, "da": actor.username}
+    }
+    data = ctx.runner.data(wf)
+    if data.get("data_ingresso") and not data.get("data_uscita"):
+        # An ESF+ participant leaves the operation here: the exit's date and reason are recorded for
+        # the report; the immediate results (EECR01–04) stay unknown, nobody surveyed them.
+        changes.update(data_uscita=now.date().isoformat(), motivo_uscita=CLOSURE_EXIT_REASON)
     ctx.runner.close(wf, changes)
     return [event(record, now, actor, EventKind.CLOSED, data={"reason": text, "changes": changes, **extra})]
 

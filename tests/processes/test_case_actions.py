@@ -16,6 +16,7 @@ import pytest
 from engine import Engine, errors
 from engine.clock import FixedClock
 from engine.model import CaseAction, CaseStatus, EventKind
+from tests.processes.conftest import ADMIN
 from tests.processes.scenario_data import MESE, Scenario, scenario
 
 
@@ -153,12 +154,34 @@ def test_closure_d_ufficio_ends_the_case_and_keeps_its_data(s: Scenario) -> None
     data = s.data(case_id)
     assert data["chiusura_ufficio"]["motivo"] == "Persona irreperibile da sei mesi"
     assert {k: data.get(k) for k in entry} == entry  # nothing recorded is lost (ESF+ entry answers included)
+    # the participant left the operation: the ESF+ exit's date and reason are recorded for the
+    # report, the immediate results stay unknown (nobody surveyed them)
+    assert (data["data_uscita"], data["motivo_uscita"]) == (_today(s), "CHIUSURA_UFFICIO")
+    assert not any(k.startswith("eecr") for k in data)
+    [facts] = [f for f in s.engine.reports.read_model(actor=ADMIN) if f.case_id == case_id]
+    assert (facts.exit_on, facts.exit_reason, facts.eecr04) == (s.clock.now().date(), "CHIUSURA_UFFICIO", None)
     assert s.engine.tasks.list(case_id=case_id, actor=s.actor("assistente_sociale")) == []
     with pytest.raises(errors.CaseClosed):
         s.engine.cases.close(case_id, reason="ancora", actor=s.coordinatore)
     with pytest.raises(errors.CaseClosed):
         s.engine.cases.cancel(case_id, reason="ancora", actor=s.coordinatore)
     assert s.engine.cases.outlook(case_id, actor=s.coordinatore).actions == ()
+
+
+def test_closure_keeps_an_exit_form_already_filled_and_records_no_exit_before_the_entry(s: Scenario) -> None:
+    referred = s.start_percorso("BEN-C2")
+    s.do(referred, "UT_segnalazione")
+    s.engine.cases.close(referred, reason="Segnalazione duplicata", actor=s.coordinatore)
+    assert "data_uscita" not in s.data(referred) and "motivo_uscita" not in s.data(referred)  # never entered
+
+    left = s.start_percorso("BEN-C3")
+    s.valutazione(left)
+    s.do(left, "Task_scheda_ingresso")
+    s.engine.cases.withdraw(left, date=_today(s), reason="Si trasferisce", actor=s.coordinatore)
+    s.do(left, "Task_uscita", motivo_uscita="RINUNCIA")
+    surveyed = {k: v for k, v in s.data(left).items() if k in ("data_uscita", "motivo_uscita", "eecr01_in_cerca")}
+    s.engine.cases.close(left, reason="Persona irreperibile per i follow-up", actor=s.coordinatore)
+    assert {k: s.data(left)[k] for k in surveyed} == surveyed  # the exit form's answers stand
 
 
 def test_withdrawal_before_the_esf_entry_form_leads_to_the_exit_form(s: Scenario) -> None:
