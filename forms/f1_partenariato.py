@@ -359,6 +359,17 @@ class BozzaAccordoForm(FormSchema):
         validate=validate.Range(min=1, max=90, error="Tra {min} e {max} giorni."),
         metadata=meta("Tempo massimo di presa in carico (giorni)", label_en="Referral SLA (days)"),
     )
+    sla_esito_valutazione_giorni = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=180, error="Tra {min} e {max} giorni."),
+        metadata=meta(
+            "Tempo massimo per l'esito della valutazione (giorni)",
+            "Dalla segnalazione; se non indicato vale il parametro del programma",
+            label_en="Assessment outcome SLA (days)",
+            help_en="From the referral; when empty the programme parameter applies",
+        ),
+    )
     ruolo_privacy = fields.String(
         required=True,
         validate=choice(

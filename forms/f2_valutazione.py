@@ -77,6 +77,15 @@ CATEGORIE_PRESUNTE = [
 ]
 CATEGORIE_PRESUNTE_LABELS = [CODES[c][0] for c in CATEGORIE_PRESUNTE]
 URGENZE = ["ORDINARIA", "PRIORITARIA", "URGENTE"]
+# Whether the job centre must register the DID and sign the service pact in F2 (D.Lgs. 150/2015):
+# not for a person who already has a pact (at the job centre, or on SIISL for ADI/SFL), nor for one
+# not ready for work (the DID declares immediate availability).
+SITUAZIONI_DID_PSP = ["DA_REGISTRARE", "PSP_ATTIVO", "NON_PRONTO_LAVORO"]
+SITUAZIONI_DID_PSP_LABELS = [
+    "Nessuna DID né Patto di servizio: li registra il Centro per l'Impiego",
+    "Patto di servizio personalizzato già sottoscritto (Centro per l'Impiego o SIISL)",
+    "Non pronta al lavoro: DID e Patto rinviati",
+]
 MOTIVI_INVIO = ["RICERCA_LAVORO", "AVVIO_IMPRESA", "INCLUSIONE_SOCIO_LAVORATIVA", "ALTRO"]
 MOTIVI_INVIO_LABELS = ["Ricerca di lavoro", "Avvio d'impresa", "Inclusione socio-lavorativa", "Altro"]
 CANALI = ["COLLOQUIO", "PEC", "EMAIL", "RACCOMANDATA"]
@@ -301,10 +310,41 @@ class SegnalazioneForm(FormSchema):
         validate=validate.Length(max=500),
         metadata=meta("Note sull'invio", NO_DIAGNOSI, label_en="Notes"),
     )
+    situazione_did_psp = fields.String(
+        load_default="DA_REGISTRARE",
+        validate=choice(SITUAZIONI_DID_PSP, SITUAZIONI_DID_PSP_LABELS),
+        metadata=meta(
+            "DID e Patto di servizio personalizzato",
+            "Il Centro per l'Impiego interviene solo se la persona non ha ancora il Patto ed è pronta al lavoro",
+            label_en="DID and personalised service pact",
+        ),
+    )
+    riferimento_psp_esistente = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata=meta(
+            "Riferimento del Patto di servizio già sottoscritto",
+            "Numero o protocollo (Centro per l'Impiego o SIISL)",
+            label_en="Existing service pact reference",
+        ),
+    )
+    data_psp_esistente = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata=meta("Data del Patto di servizio già sottoscritto", label_en="Existing service pact date"),
+    )
 
     @validates_schema
     def check_inviante(self, data: dict[str, Any], **kwargs: Any) -> None:
         errors: dict[str, list[str]] = {}
+        if data["situazione_did_psp"] == "PSP_ATTIVO":
+            if not data.get("riferimento_psp_esistente"):
+                errors["riferimento_psp_esistente"] = ["Indicare il riferimento del Patto di servizio."]
+            if data.get("data_psp_esistente") is None:
+                errors["data_psp_esistente"] = ["Indicare la data del Patto di servizio."]
+            elif data["data_psp_esistente"] > data["data_segnalazione"]:
+                errors["data_psp_esistente"] = ["Il Patto già sottoscritto non può seguire la segnalazione."]
         if data["servizio_inviante"] != "AUTOSEGNALAZIONE" and not data.get("referente_inviante"):
             errors["referente_inviante"] = ["Indicare il referente del servizio inviante."]
         if data["motivo_invio"] == "ALTRO" and not data.get("note_invio"):
@@ -1037,7 +1077,7 @@ class InvioAltriServiziForm(FormSchema):
         raise_if(errors)
 
 
-# --- escalation: assessment outcome overdue (boundary timer on "Conferma dell'esito") ----------
+# --- escalations: the coordinator's reminders on late work (non-interrupting timers) -------------
 
 AZIONI_SOLLECITO = ["SOLLECITO_INVIATO", "ATTIVITA_RIASSEGNATA", "RITARDO_GIUSTIFICATO"]
 AZIONI_SOLLECITO_LABELS = [
@@ -1047,33 +1087,52 @@ AZIONI_SOLLECITO_LABELS = [
 ]
 
 
-@form(
-    "f2_sollecito_esito",
-    title="Sollecito: esito della valutazione in ritardo",
-    title_en="Reminder: assessment outcome overdue",
-    description=(
-        "Sono passati i giorni previsti dall'avvio della valutazione (giorni_esito_valutazione) e l'esito non è "
-        "ancora confermato: il coordinatore sollecita l'assistente sociale e registra l'azione."
-    ),
-    data_class="C4",
-)
-class SollecitoEsitoForm(FormSchema):
-    azione_sollecito_esito = fields.String(
-        required=True,
-        validate=choice(AZIONI_SOLLECITO, AZIONI_SOLLECITO_LABELS),
-        metadata=meta("Azione del coordinatore", label_en="Coordinator's action"),
-    )
-    data_sollecito_esito = fields.Date(required=True, metadata=meta("Data del sollecito", label_en="Reminder date"))
-    note_sollecito_esito = fields.String(
-        load_default=None,
-        validate=validate.Length(max=1000),
-        metadata=meta("Note", NO_DIAGNOSI, label_en="Notes"),
-    )
+def sollecito(key: str, suffix: str, title: str, title_en: str, description: str) -> type[FormSchema]:
+    """A coordinator's reminder on late work (a non-interrupting timer's task): the action taken,
+    its date and notes, named after the deadline (``azione_sollecito_<suffix>``…) so that reminders
+    of different deadlines never overwrite each other in the case data."""
+    azione, data, note = f"azione_sollecito_{suffix}", f"data_sollecito_{suffix}", f"note_sollecito_{suffix}"
 
     @validates_schema
-    def check_giustificazione(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data["azione_sollecito_esito"] == "RITARDO_GIUSTIFICATO" and not data.get("note_sollecito_esito"):
-            raise_if({"note_sollecito_esito": ["Indicare perché il ritardo è giustificato."]})
+    def check_giustificazione(self: FormSchema, values: dict[str, Any], **kwargs: Any) -> None:
+        if values[azione] == "RITARDO_GIUSTIFICATO" and not values.get(note):
+            raise_if({note: ["Indicare perché il ritardo è giustificato."]})
+
+    attributes: dict[str, Any] = {
+        azione: fields.String(
+            required=True,
+            validate=choice(AZIONI_SOLLECITO, AZIONI_SOLLECITO_LABELS),
+            metadata=meta("Azione del coordinatore", label_en="Coordinator's action"),
+        ),
+        data: fields.Date(required=True, metadata=meta("Data del sollecito", label_en="Reminder date")),
+        note: fields.String(
+            load_default=None,
+            validate=validate.Length(max=1000),
+            metadata=meta("Note", NO_DIAGNOSI, label_en="Notes"),
+        ),
+        "check_giustificazione": check_giustificazione,
+    }
+    schema = type(f"Sollecito_{suffix}", (FormSchema,), attributes)
+    return form(key, title=title, title_en=title_en, description=description, data_class="C4")(schema)
+
+
+sollecito(
+    "f2_sollecito_esito",
+    "esito",
+    "Sollecito: esito della valutazione in ritardo",
+    "Reminder: assessment outcome overdue",
+    "Sono passati, dalla segnalazione, i giorni per l'esito concordati nell'accordo di partenariato (o previsti "
+    "dal programma) e la valutazione non è conclusa: il coordinatore sollecita chi ha l'attività aperta e "
+    "registra l'azione.",
+)
+sollecito(
+    "f2_sollecito_presa_in_carico",
+    "presa_in_carico",
+    "Sollecito: presa in carico in ritardo",
+    "Reminder: referral not yet taken in charge",
+    "Sono passati i giorni di presa in carico concordati nell'accordo di partenariato (o previsti dal programma) "
+    "e la scheda di segnalazione non è ancora registrata: il coordinatore sollecita e registra l'azione.",
+)
 
 
 # --- ADI/SFL legal deadlines (DL 48/2023 and DM 154/2023) ---------------------------------------
@@ -1124,30 +1183,11 @@ class AppuntamentoAdiForm(FormSchema):
     )
 
 
-@form(
+sollecito(
     "f2_sollecito_adi",
-    title="Sollecito: primo appuntamento ADI/SFL scaduto",
-    title_en="Reminder: first ADI/SFL appointment overdue",
-    description=(
-        "Sono passati 120 giorni dalla segnalazione di una persona che riceve ADI/SFL e il primo appuntamento "
-        "con i servizi sociali non è registrato: il coordinatore sollecita l'assistente sociale e registra l'azione."
-    ),
-    data_class="C4",
+    "adi",
+    "Sollecito: primo appuntamento ADI/SFL scaduto",
+    "Reminder: first ADI/SFL appointment overdue",
+    "Sono passati 120 giorni dalla segnalazione di una persona che riceve ADI/SFL e il primo appuntamento con i "
+    "servizi sociali non è registrato: il coordinatore sollecita l'assistente sociale e registra l'azione.",
 )
-class SollecitoAdiForm(FormSchema):
-    azione_sollecito_adi = fields.String(
-        required=True,
-        validate=choice(AZIONI_SOLLECITO, AZIONI_SOLLECITO_LABELS),
-        metadata=meta("Azione del coordinatore", label_en="Coordinator's action"),
-    )
-    data_sollecito_adi = fields.Date(required=True, metadata=meta("Data del sollecito", label_en="Reminder date"))
-    note_sollecito_adi = fields.String(
-        load_default=None,
-        validate=validate.Length(max=1000),
-        metadata=meta("Note", NO_DIAGNOSI, label_en="Notes"),
-    )
-
-    @validates_schema
-    def check_giustificazione(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data["azione_sollecito_adi"] == "RITARDO_GIUSTIFICATO" and not data.get("note_sollecito_adi"):
-            raise_if({"note_sollecito_adi": ["Indicare perché il ritardo è giustificato."]})

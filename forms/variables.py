@@ -216,6 +216,19 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "firmatari": _v("Firmatari per ente", "Signatories per institution", "F1"),
     # F2: what the decision tables found and the proposal the operator reviews
     "data_avvio_valutazione": _v("Avvio della valutazione", "Assessment started on", "F2", kind="date"),
+    # the times agreed in the territory's partnership agreement (F1), given to the path when it starts
+    "giorni_presa_in_carico_concordati": _v(
+        "Giorni per la presa in carico (accordo di partenariato)", "Days to take in charge (agreement)", "F2"
+    ),
+    "giorni_esito_concordati": _v(
+        "Giorni per l'esito della valutazione (accordo di partenariato)", "Days to the outcome (agreement)", "F2"
+    ),
+    "giorni_presa_in_carico": _v("Giorni per la presa in carico", "Days to take in charge", "F2"),
+    "giorni_esito": _v("Giorni per l'esito della valutazione", "Days to the assessment outcome", "F2"),
+    "scadenza_presa_in_carico": _v("Scadenza della presa in carico", "Take in charge by", "F2", kind="date"),
+    "scadenza_esito_valutazione": _v(
+        "Scadenza dell'esito della valutazione", "Assessment outcome due by", "F2", kind="date"
+    ),
     "cat_381": _v("Categorie L. 381/1991 (DT-1)", "L. 381/1991 categories (DT-1)", "F2", codes=_CATEGORIE),
     "cat_651": _v("Categorie Reg. UE 651/2014 (DT-2)", "EU Reg. 651/2014 categories (DT-2)", "F2", codes=_CATEGORIE),
     "cat_112": _v("Categorie D.Lgs. 112/2017 (DT-3)", "Leg. Decree 112/2017 categories (DT-3)", "F2", codes=_CATEGORIE),

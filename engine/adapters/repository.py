@@ -748,6 +748,13 @@ class SqlPartnershipRepository:
         ).first()
         return bool(row and row[0])
 
+    def case_id(self, territory: str) -> int | None:
+        """The partnership case (F1) whose outcome set the territory's state, if one did."""
+        row = self.conn.execute(
+            select(tables.partnership.c.case_id).where(tables.partnership.c.territory == territory)
+        ).first()
+        return int(row[0]) if row and row[0] is not None else None
+
     def set(self, territory: str, active: bool, case_id: int | None, at: dt.datetime, by: str) -> None:
         values = {"active": active, "case_id": case_id, "updated_at": at, "updated_by": by}
         done = self.conn.execute(

@@ -51,6 +51,9 @@ class ReadyTask:
     priority: int = 0
     # From an attached boundary timer, when the diagram gives the task one.
     boundary_due: dt.datetime | None = None
+    # From a boundary timer on the embedded sub-process holding the task (F2's outcome deadline
+    # over the whole assessment): the due date of a task that has none of its own.
+    enclosing_due: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ class Runner:
                     multi_instance_item=item,
                     priority=info.priority if info else 0,
                     boundary_due=_boundary_due(task),
+                    enclosing_due=_enclosing_due(task),
                 )
             )
         return result
@@ -537,6 +541,22 @@ def _boundary_due(task: Any) -> dt.datetime | None:
             due = _timer_due(sibling, ed)
             if due is not None:
                 dues.append(due)
+    return min(dues, default=None)
+
+
+def _enclosing_due(task: Any) -> dt.datetime | None:
+    """The earliest timer attached to the embedded sub-processes around a task (not beyond a
+    called process: its call activity's timers are the caller's business)."""
+    dues = []
+    workflow = task.workflow
+    while isinstance(workflow, BpmnSubWorkflow):
+        holder = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
+        if holder is None or isinstance(holder.task_spec, CallActivityMixin):
+            break
+        due = _boundary_due(holder)
+        if due is not None:
+            dues.append(due)
+        workflow = holder.workflow
     return min(dues, default=None)
 
 

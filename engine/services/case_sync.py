@@ -491,7 +491,9 @@ def _task_view(record: CaseRecord, t: ReadyTask, now: dt.datetime, ctx: Context)
         status=TaskStatus.READY,
         assignee=None,
         created_at=now,
-        due_at=t.boundary_due or _due(ctx, t.due_in_days, t.due_param, now, record.data.get("regione")),
+        due_at=t.boundary_due
+        or _due(ctx, t.due_in_days, t.due_param, now, record.data.get("regione"))
+        or t.enclosing_due,
         context=_task_context(record, t.multi_instance_item),
         priority=t.priority,
     )

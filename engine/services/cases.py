@@ -36,6 +36,11 @@ from engine.services.context import Context
 from engine.services.teams import join_as_case_manager, join_on_taking, may_work, target_of
 
 TITLE_MAX = 200  # a pseudonym or a case title: refused when longer, never cut
+# The start data of a path with the times agreed in F1 (``agreed_times``) ← the F1 fields they come from.
+AGREED_FIELDS = {
+    "giorni_presa_in_carico_concordati": "sla_presa_in_carico_giorni",
+    "giorni_esito_concordati": "sla_esito_valutazione_giorni",
+}
 
 
 def start_case(
@@ -73,6 +78,7 @@ def start_case(
                 raise errors.InvalidData("territory required", {"territorio": ["Campo obbligatorio."]})
             if not uow.partnerships.is_active(territory):
                 raise errors.Conflict(f"no active partnership in territory {territory!r}")
+            data = {**data, **agreed_times(uow, territory)}
         too_long = {
             k: [f"Al massimo {TITLE_MAX} caratteri ({len(v)} inseriti)."]
             for k in ("beneficiario_pseudonimo", "titolo")
@@ -199,6 +205,20 @@ def cancel_case(ctx: Context, case_id: int, actor: Actor, reason: str) -> CaseVi
         return [event(record, ctx.clock.now(), actor, EventKind.CANCELLED, data={"reason": reason})]
 
     return on_running_case(ctx, case_id, actor, cancel, cancelled=True)
+
+
+def agreed_times(uow: AbstractUnitOfWork, territory: str) -> dict[str, int | None]:
+    """The times the territory's partnership agreement (F1) set for a referral, in days: to take
+    it in charge and to reach the assessment's outcome; ``None`` where the agreement set none (the
+    diagram then uses the programme parameter). A path gets them as start data, so its SLA timers
+    follow the agreement in force when the referral arrived."""
+    case_id = uow.partnerships.case_id(territory)
+    data = uow.cases.get(case_id).data if case_id is not None else {}
+    found: dict[str, int | None] = {}
+    for key, field in AGREED_FIELDS.items():
+        value = data.get(field)
+        found[key] = value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    return found
 
 
 def case_title(data: dict[str, Any]) -> str:

@@ -139,7 +139,8 @@ class Driver:
 
     def month(self, case_id: int) -> None:
         """One month of F4: the timer fires, the tutor's register, F5's monthly report (and review)."""
-        assert self.tick(days=PARAMS_F3_F5["giorni_mese"], minutes=1) == 1
+        # other cases of the territory may fire their own timers meanwhile (F2's referral deadline)
+        assert self.tick(days=PARAMS_F3_F5["giorni_mese"], minutes=1) >= 1
         assert self.open(case_id) == ["Sub_mese_tirocinio_task"]
         self.do(case_id, "Sub_mese_tirocinio_task")
         self.do(case_id, "Task_mensile")
@@ -356,7 +357,8 @@ def test_partnership_lapse_asks_the_coordinator_to_check_each_running_path_of_th
     renewed = {"territorio": "T1", "attivo": True}
     assert engine.messages.broadcast("T1", "partenariato_cambiato", renewed, actor=d.coordinatore) == 2
     assert engine.messages.deliver() == 2
-    assert d.open(in_f2) == ["UT_segnalazione"]
+    # (a month went by: the referral, still not registered, got the coordinator's reminder)
+    assert d.open(in_f2) == ["UT_segnalazione", "UT_sollecito_presa_in_carico"]
     assert d.kinds(in_f2).count(EventKind.MESSAGE_RECEIVED) == 2
 
 
@@ -400,7 +402,7 @@ def test_missing_documents_timer_fires_once_after_thirty_days_and_the_case_moves
     assert d.open(case_id) == ["UT_ricezione_integrazione"]
     assert d.tick(hours=1, minutes=1) == 1
     assert d.engine.timers.fire_due() == 0
-    assert d.tick(days=60) == 0
+    assert d.tick(days=20) == 0  # (the outcome's deadline, 60 days from the referral, is not reached)
 
     assert d.fired(case_id) == ["Timer_termine_integrazione"]
     assert d.open(case_id) == ["UT_archiviazione"]
@@ -421,16 +423,19 @@ def test_missing_documents_timer_fires_once_after_thirty_days_and_the_case_moves
 def test_overdue_assessment_outcome_escalates_to_the_coordinator(d: Driver) -> None:
     case_id = d.start("BEN-E01")
     started = d.clock.now()
+    at_six = dt.time(6, tzinfo=dt.UTC)  # date deadlines fall due at 06:00 UTC of their day
     segnalazione = d.task(case_id, "UT_segnalazione")
-    assert segnalazione.due_at == started + dt.timedelta(days=PARAMS_F2["giorni_presa_in_carico"])
-    d.intake(case_id)
+    days = dt.timedelta(days=PARAMS_F2["giorni_presa_in_carico"])
+    assert segnalazione.due_at == dt.datetime.combine(started.date() + days, at_six)
+    d.intake(case_id)  # referred on the day the case opened (the sample's date)
     did = d.task(case_id, "UT_did_psp")
     assert did.due_at == did.created_at + dt.timedelta(days=PARAMS_F2["giorni_did_psp"])
     d.assessment(case_id)
     conferma = d.task(case_id, "UT_conferma_esito")
-    assert conferma.due_at == started + dt.timedelta(days=60), "the outcome is due 60 days after the referral"
+    outcome_due = dt.datetime.combine(started.date() + dt.timedelta(days=60), at_six)
+    assert conferma.due_at == outcome_due, "the outcome is due 60 days after the referral"
 
-    assert d.tick(days=59, hours=23) == 0
+    assert d.tick(days=59, hours=20) == 0
     assert d.engine.tasks.list(case_id=case_id, actor=d.coordinatore) == []
     assert d.tick(hours=1, minutes=1) == 1
 

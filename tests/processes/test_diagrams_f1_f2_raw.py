@@ -110,6 +110,10 @@ class Case:
     def data(self) -> dict[str, Any]:
         if self.wf.is_completed():
             return dict(self.wf.data)
+        # what the open tasks see, wherever they are (F2's assessment runs in an embedded sub-process)
+        ready = self.wf.get_tasks(state=TaskState.READY)
+        if ready:
+            return {k: v for t in ready for k, v in t.data.items()}
         return dict(self.wf.last_task.data)
 
     def finished_at(self) -> str:
@@ -135,6 +139,10 @@ def clock() -> Iterator[Traveller]:
 @pytest.mark.parametrize("process_id", [F1, F2])
 def test_diagram_is_well_formed(process_id: str) -> None:
     spec = parser().get_spec(process_id)  # XSD validated when the file was added
+    # tasks of an embedded sub-process (F2's Sub_valutazione) live in its own spec
+    task_specs = dict(spec.task_specs)
+    for sub in parser().get_subprocess_specs(process_id).values():
+        task_specs.update(sub.task_specs)
     tree = etree.parse(str(PROCESSES / f"{process_id}.bpmn"))
     user_tasks = tree.xpath("//bpmn:userTask", namespaces=BPMN_NS)
     assert user_tasks
@@ -152,7 +160,7 @@ def test_diagram_is_well_formed(process_id: str) -> None:
     # Every node and flow has a DI shape/edge, so the diagram opens in a modeler.
     shapes = set(tree.xpath("//bpmndi:BPMNShape/@bpmnElement", namespaces=BPMN_NS))
     edges = set(tree.xpath("//bpmndi:BPMNEdge/@bpmnElement", namespaces=BPMN_NS))
-    nodes = tree.xpath("//bpmn:process/*[bpmn:incoming or bpmn:outgoing]/@id", namespaces=BPMN_NS)
+    nodes = tree.xpath("//bpmn:process//*[bpmn:incoming or bpmn:outgoing]/@id", namespaces=BPMN_NS)
     flows = tree.xpath("//bpmn:sequenceFlow/@id", namespaces=BPMN_NS)
     assert set(nodes) <= shapes
     assert set(flows) == edges
@@ -407,7 +415,8 @@ def test_f1_answer_for_an_unknown_partner_stops_with_an_error() -> None:
 
 
 def f2_intake(case: Case, verifica: dict[str, Any] | None = None) -> None:
-    case.do("UT_segnalazione")
+    # referred today: the outcome's deadline (Timer_sollecito_esito) counts from the referral date
+    case.do("UT_segnalazione", {"data_segnalazione": dt.date.today().isoformat()})
     case.do("UT_informativa")
     case.do("UT_verifica_documenti", verifica)
 

@@ -104,7 +104,8 @@ def test_missing_documents_received_in_time(s: Scenario) -> None:
     assert s.advance(10) == []
     view = s.do(case_id, "UT_ricezione_integrazione")
     assert sorted(t.bpmn_id for t in view.open_tasks) == ["UT_analisi_preliminare", "UT_did_psp"]
-    assert view.next_timer_due is None, "the deadline is cancelled with the receipt"
+    # the documents' deadline is cancelled with the receipt; the outcome's deadline stays
+    assert view.next_timer_due == dt.datetime(2026, 3, 6, 6, 0, tzinfo=dt.UTC), "60 days from the referral"
     assert s.advance(INTEGRAZIONE + 5) == [], "a cancelled deadline never archives the case"
     assert "UT_archiviazione" not in s.ready(case_id)
 

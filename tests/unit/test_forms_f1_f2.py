@@ -268,6 +268,10 @@ VALID: dict[str, dict[str, Any]] = {
         "azione_sollecito_esito": "SOLLECITO_INVIATO",
         "data_sollecito_esito": "2026-03-12",
     },
+    "f2_sollecito_presa_in_carico": {
+        "azione_sollecito_presa_in_carico": "SOLLECITO_INVIATO",
+        "data_sollecito_presa_in_carico": "2026-01-20",
+    },
     "f2_appuntamento_adi": {
         "data_appuntamento_adi": "2026-03-12",
         "riferimento_pais_adi": "PAIS-2026-0042",
@@ -322,7 +326,7 @@ def top_fields(key: str, kind: type[fields.Field[Any]]) -> list[str]:
 
 def test_every_form_has_a_valid_sample() -> None:
     assert sorted(VALID) == MY_FORMS
-    assert len(MY_FORMS) == 35
+    assert len(MY_FORMS) == 36
 
 
 @pytest.mark.parametrize("key", MY_FORMS)
@@ -724,6 +728,22 @@ CROSS_FIELD: list[tuple[str, str, tuple[str | int, ...], Any, tuple[str | int, .
         "PROSEGUE_CON_SOSTITUTI",
         ("enti_sostitutivi",),
         "Indicare gli enti che subentrano",
+    ),
+    (
+        "f2_sollecito_presa_in_carico",
+        "giustificazione_senza_note",
+        ("azione_sollecito_presa_in_carico",),
+        "RITARDO_GIUSTIFICATO",
+        ("note_sollecito_presa_in_carico",),
+        "Indicare perché il ritardo è giustificato",
+    ),
+    (
+        "f2_segnalazione",
+        "psp_attivo_senza_riferimento",
+        ("situazione_did_psp",),
+        "PSP_ATTIVO",
+        ("riferimento_psp_esistente",),
+        "Indicare il riferimento del Patto di servizio",
     ),
     (
         "f2_sollecito_esito",
