@@ -870,7 +870,8 @@ class DryRunResult:
     data: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     timers_fired: int = 0
-    # the data after each step: {element, name, type (start | user_task | timer), changes, removed}
+    # the data after each step: {element, name, type (start | user_task | timer), changes, removed,
+    # path_length (the path up to this step is path[:path_length])}
     steps: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -1306,3 +1307,8 @@ class DryRunScenario:
     answers: dict[str, Any]
     created_by: str
     created_at: dt.datetime
+    # what it was saved against: the deployed version of the process then (None: never
+    # deployed), the draft it was run on and that draft's revision
+    process_version: int | None = None
+    draft_id: int | None = None
+    draft_revision: int | None = None

@@ -147,6 +147,56 @@ def dry_run_document(result: DryRunResult) -> dict[str, Any]:
     return dataclasses.asdict(result)
 
 
+def with_data_after(doc: dict[str, Any], start: dict[str, Any]) -> dict[str, Any]:
+    """A dry run's document with, at each step, the whole data after it (``after``) and the
+    elements that step went through (``elements``), for the page's step-by-step view."""
+    data = dict(start)
+    reached = 0
+    for step in doc.get("steps", []):
+        data.update(step["changes"])
+        for key in step["removed"]:
+            data.pop(key, None)
+        step["after"] = dict(data)
+        length = step.get("path_length", reached)
+        step["elements"] = [p["name"] for p in doc["path"][reached:length]]
+        reached = length
+    return doc
+
+
+# The kinds of BPMN element a dry run goes through, as the page says them.
+ELEMENT_KINDS = {
+    "StartEvent": _l("inizio"),
+    "EndEvent": _l("fine"),
+    "UserTask": _l("attività utente"),
+    "ManualTask": _l("attività manuale"),
+    "ScriptTask": _l("script"),
+    "ServiceTask": _l("attività automatica"),
+    "BusinessRuleTask": _l("decisione"),
+    "ExclusiveGateway": _l("scelta"),
+    "InclusiveGateway": _l("scelta multipla"),
+    "ParallelGateway": _l("parallelo"),
+    "EventBasedGateway": _l("attesa di un evento"),
+    "IntermediateCatchEvent": _l("evento atteso"),
+    "IntermediateThrowEvent": _l("evento inviato"),
+    "BoundaryEvent": _l("evento di bordo"),
+    "CallActivity": _l("sottoprocesso chiamato"),
+    "SubWorkflowTask": _l("sottoprocesso"),
+    "TransactionSubprocess": _l("sottoprocesso"),
+    "SubProcess": _l("sottoprocesso"),
+}
+
+
+def element_kind(type_name: str) -> str:
+    """An element's kind in the page's language: SpiffWorkflow's class name without its prefixes."""
+    for name, label in ELEMENT_KINDS.items():
+        if type_name.endswith(name):
+            return str(label)
+    return _("elemento")
+
+
+bp.add_app_template_filter(element_kind, "element_kind")
+
+
 def parse_mapping(text: str) -> dict[str, str]:
     """Element mapping typed one pair a line: ``old_id -> new_id`` (also ``=``, ``,`` or a space)."""
     mapping: dict[str, str] = {}
@@ -767,9 +817,13 @@ def dry_run(draft_id: int) -> str | tuple[str, int]:
             for task in task_forms:
                 if task["use"] and task["id"] not in answers:
                     answers[task["id"]] = task["values"]
-            result = dry_run_document(eng.design.dry_run(draft_id, form["process_id"], data, answers, actor=actor))
+            result = with_data_after(
+                dry_run_document(eng.design.dry_run(draft_id, form["process_id"], data, answers, actor=actor)), data
+            )
             if action == "save":
-                eng.design.save_scenario(form["process_id"], form["scenario_name"], data, answers, actor=actor)
+                eng.design.save_scenario(
+                    form["process_id"], form["scenario_name"], data, answers, actor=actor, draft_id=draft_id
+                )
                 flash(_("Scenario «%(name)s» salvato.", name=form["scenario_name"]), "info")
         except errors.DraftHasProblems:
             messages, status = {"_schema": [_("La bozza ha problemi: correggili prima della simulazione.")]}, 409

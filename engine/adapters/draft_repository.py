@@ -130,11 +130,24 @@ class SqlDraftRepository:
     # --- dry-run scenarios ---------------------------------------------------------------------
 
     def add_scenario(
-        self, process_id: str, name: str, data: dict[str, Any], answers: dict[str, Any], by: str, at: dt.datetime
+        self,
+        process_id: str,
+        name: str,
+        data: dict[str, Any],
+        answers: dict[str, Any],
+        by: str,
+        at: dt.datetime,
+        saved_against: dict[str, int | None] | None = None,
     ) -> int:
         key = self.conn.execute(
             insert(tables.dry_run_scenario).values(
-                process_id=process_id, name=name, data=data, answers=answers, created_by=by, created_at=at
+                process_id=process_id,
+                name=name,
+                data=data,
+                answers=answers,
+                created_by=by,
+                created_at=at,
+                **(saved_against or {}),
             )
         ).inserted_primary_key
         assert key is not None

@@ -402,6 +402,10 @@ dry_run_scenario = Table(
     Column("answers", JSONType, nullable=False),
     Column("created_by", String(100), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # what it was saved against: the process's deployed version then, the draft and its revision
+    Column("process_version", Integer, nullable=True),
+    Column("draft_id", Integer, nullable=True),
+    Column("draft_revision", Integer, nullable=True),
     Index(None, "process_id", "id"),
 )
 

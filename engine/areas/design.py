@@ -105,9 +105,11 @@ class Design(Area):
         answers: Mapping[str, object],
         *,
         actor: Actor,
+        draft_id: int | None = None,
     ) -> DryRunScenario:
-        """Keep a dry run of ``process_id`` (start data, answers) to run again after each change."""
-        return designer.save_scenario(self._ctx, actor, process_id, name, dict(data), dict(answers))
+        """Keep a dry run of ``process_id`` (start data, answers) to run again after each change,
+        with the process version (and the draft revision) it was saved against."""
+        return designer.save_scenario(self._ctx, actor, process_id, name, dict(data), dict(answers), draft_id)
 
     def scenarios(self, process_id: str, *, actor: Actor) -> list[DryRunScenario]:
         return designer.scenarios(self._ctx, actor, process_id)

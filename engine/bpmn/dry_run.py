@@ -60,14 +60,18 @@ def dry_run(
     seen = json_safe(dict(data))
     after: dict[str, Any] = {"element": "", "name": "", "type": "start"}  # what the next changes follow
 
+    reached = 0  # how many elements of the path were done at the last step
+
     def note_changes() -> None:
-        nonlocal seen
+        nonlocal seen, reached
         now = json_safe(runner.data(wf))
         changes = {k: v for k, v in now.items() if k not in seen or seen[k] != v}
         removed = sorted(k for k in seen if k not in now)
-        if changes or removed:
-            result.steps.append({**after, "changes": changes, "removed": removed})
-        seen = now
+        done = len(_path(wf))
+        if changes or removed or done > reached:
+            # path_length: the run's path so far is the first path_length elements of its path
+            result.steps.append({**after, "changes": changes, "removed": removed, "path_length": done})
+        seen, reached = now, done
 
     try:
         wf = runner.start(specs, dict(data))

@@ -574,15 +574,32 @@ def dry_run_tasks(ctx: Context, actor: Actor, draft_id: int, process_id: str) ->
 
 
 def save_scenario(
-    ctx: Context, actor: Actor, process_id: str, name: str, data: dict[str, Any], answers: dict[str, Any]
+    ctx: Context,
+    actor: Actor,
+    process_id: str,
+    name: str,
+    data: dict[str, Any],
+    answers: dict[str, Any],
+    draft_id: int | None = None,
 ) -> DryRunScenario:
-    """Keep a dry run (start data, answers) to run again after each change of ``process_id``."""
+    """Keep a dry run (start data, answers) to run again after each change of ``process_id``,
+    with what it was saved against: the process's deployed version then and, when run on a
+    draft, that draft and its revision."""
     _require(actor)
     name = name.strip()
     if not name:
         raise errors.InvalidData("a name is needed", {"scenario_name": ["Dai un nome allo scenario."]})
     with ctx.uow() as uow:
-        scenario_id = uow.drafts.add_scenario(process_id, name[:200], data, answers, actor.username, ctx.clock.now())
+        latest = uow.processes.latest(process_id)
+        draft = uow.drafts.get(draft_id) if draft_id is not None else None
+        against = {
+            "process_version": latest.version if latest is not None else None,
+            "draft_id": draft_id,
+            "draft_revision": (draft.get("revision") or 1) if draft is not None else None,
+        }
+        scenario_id = uow.drafts.add_scenario(
+            process_id, name[:200], data, answers, actor.username, ctx.clock.now(), against
+        )
         uow.commit()
         return DryRunScenario(**uow.drafts.scenario(scenario_id))
 

@@ -21,6 +21,7 @@ from tests.web.live import chromium, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output"
+VIEWPORT = {"width": 1366, "height": 900}
 TIMEOUT = 20_000
 PROCESS = "sportello_ascolto"
 
@@ -86,6 +87,7 @@ def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version
     app = make_app(demo, WTF_CSRF_ENABLED=True)
     with serve(app) as base, chromium() as browser:
         page = browser.new_page()
+        page.set_viewport_size(VIEWPORT)  # the screenshots are at 1366 px, a common office laptop
         page.set_default_timeout(TIMEOUT)
         violations: list[str] = []
         errors: list[str] = []
@@ -175,6 +177,21 @@ def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version
         expect(page.locator('.djs-element.d-path[data-element-id="Task_primo"]')).to_have_count(1)
         expect(page.locator(f'.djs-element.d-stopped[data-element-id="{task_id}"]')).to_have_count(1)
         page.screenshot(path=str(SHOTS / "15-simulazione.png"), full_page=True)
+        # Step by step: the start alone, then the answer to Task_primo, each drawn on the diagram
+        steps = page.get_by_test_id("dry-run-steps").locator("li")
+        diagram = page.get_by_test_id("dry-run-diagram")
+        steps.first.get_by_test_id("show-step").click()
+        expect(diagram).to_have_attribute("data-step", "0")
+        expect(page.get_by_test_id("dry-run-step-shown")).to_have_text("Sul diagramma: il percorso fino a «Avvio».")
+        expect(page.locator('.djs-element.d-path[data-element-id="Task_primo"]')).to_have_count(0)
+        expect(page.locator(f'.djs-element.d-stopped[data-element-id="{task_id}"]')).to_have_count(0)
+        answered = steps.filter(has=page.locator("strong", has_text="Prima attività"))
+        answered.get_by_test_id("show-step").click()
+        expect(page.locator('.djs-element.d-step[data-element-id="Task_primo"]')).to_have_count(1)
+        expect(answered).to_have_class("current")
+        answered.get_by_test_id("data-after").locator("summary").click()
+        expect(answered.get_by_test_id("data-after")).to_contain_text("conferma")
+        page.screenshot(path=str(SHOTS / "16-simulazione-passo.png"), full_page=True)
         assert not violations, violations
         assert not errors, errors
 

@@ -75,7 +75,7 @@ def page(app: Flask) -> FlaskClient:
 
 
 def outcome(response_html: str) -> tuple[list[str], dict[str, Any], str]:
-    path = re.findall(r"<li><code>(.*?)</code>", response_html)
+    path = re.findall(r'<li data-element="(.*?)">', response_html)
     data = json.loads(html.unescape(re.search(r'data-testid="dry-run-data">(.*?)</pre>', response_html, re.S).group(1)))
     stopped = re.search(r'data-testid="dry-run-(?:stopped|completed|error)">(.*?)</p>', response_html, re.S)
     return path, data, html.unescape(stopped.group(1)) if stopped else ""
@@ -117,7 +117,7 @@ def test_the_dry_run_shows_the_data_each_step_changed(page: FlaskClient, demo: E
     )
     assert result.steps and result.steps[0]["type"] == "start"  # the opening scripts' data
     shown = page.post(url, data=form).get_data(as_text=True)
-    steps = re.findall(r'<li data-step="([^"]*)">(.*?)</li>', shown, re.S)
+    steps = re.findall(r'<li data-step="([^"]*)"[^>]*>(.*?)</li>', shown, re.S)
     names = [name for name, _ in steps]
     assert names[:2] == ["start", "UT_segnalazione"] and "Task_progetto" in names
     # the health certification's answer (merged when the parallel checks join), then what the
@@ -125,6 +125,12 @@ def test_the_dry_run_shows_the_data_each_step_changed(page: FlaskClient, demo: E
     cert = next(i for i, (_, body) in enumerate(steps) if "<code>ex_degente_psichiatrico</code>" in body)
     tables = next(i for i, (_, body) in enumerate(steps) if "<code>cat_381</code>" in body)
     assert cert <= tables and '"EX_DEGENTE_OP_OPG"' in html.unescape(steps[tables][1])
+    # each step says how far along the path it got, the elements it went through in Italian, and
+    # all the data after it
+    lengths = [int(n) for n in re.findall(r'data-path-length="(\d+)"', shown)]
+    assert lengths == sorted(lengths) and lengths[-1] > lengths[0]
+    assert "Attraversa:" in shown and "Tutti i dati dopo questo passo" in shown
+    assert "UserTask" not in shown and "StartEvent" not in shown and "(attività utente" in shown
 
 
 def test_a_task_left_out_stops_the_run_there(page: FlaskClient, demo: Engine) -> None:
@@ -185,6 +191,10 @@ def test_a_run_kept_as_a_scenario_is_run_again_after_a_change(page: FlaskClient,
     saved = page.post(url, data=form).get_data(as_text=True)
     assert "Scenario «Ex degente idoneo» salvato." in saved
     [scenario] = demo.design.scenarios("percorso_beneficiario", actor=designer)
+    version = demo.design.versions("percorso_beneficiario")[0].version
+    assert (scenario.process_version, scenario.draft_id, scenario.draft_revision) == (version, draft.id, draft.revision)
+    shown = re.search(rf'data-testid="scenario-version-{scenario.id}">(.*?)</td>', saved, re.S).group(1)
+    assert f"versione {version} pubblicata, questa bozza alla revisione {draft.revision}" in html.unescape(shown)
     assert scenario.answers["UT_certificazione_sanitaria"]["ex_degente_psichiatrico"] is True
     assert scenario.data == {"territorio": "ATS-Demo"}
 
@@ -201,3 +211,5 @@ def test_a_run_kept_as_a_scenario_is_run_again_after_a_change(page: FlaskClient,
     summary = page.post(url, data={"process_id": "percorso_beneficiario", "action": "all"}).get_data(as_text=True)
     cell = re.search(rf'data-testid="outcome-{scenario.id}">(.*?)</td>', summary, re.S).group(1)
     assert "fermo a:" in html.unescape(cell) and "Task_scheda_ingresso_nuova" in cell
+    against = re.search(rf'data-testid="scenario-version-{scenario.id}">(.*?)</td>', summary, re.S).group(1)
+    assert f"(ora alla revisione {draft.revision + 1})" in html.unescape(against)

@@ -172,6 +172,9 @@ class DataStepSchema(Schema):
     type = fields.String(required=True, metadata={"description": "start | user_task | timer"})
     changes = fields.Dict(required=True, metadata={"description": "Variables set or changed by the step"})
     removed = fields.List(fields.String(), required=True)
+    path_length = fields.Integer(
+        required=True, metadata={"description": "The path up to this step: the first path_length elements of path"}
+    )
 
 
 class DryRunSchema(Schema):

@@ -168,6 +168,9 @@
     });
   }
 
+  // A dry run's diagram: the path up to the chosen step (blue), that step's own elements (darker)
+  // and, at the last step, where the run stopped (amber). Each step of the list below the diagram
+  // (li[data-path-length]) has a "Mostra sul diagramma" button choosing it; the whole run is shown first.
   function dryRun(root) {
     var path = JSON.parse(root.getAttribute("data-path") || "[]");
     var stopped = JSON.parse(root.getAttribute("data-stopped") || "[]");
@@ -176,8 +179,39 @@
       return viewer.importXML(draft.content).then(function () {
         var canvas = viewer.get("canvas");
         var registry = viewer.get("elementRegistry");
-        path.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, "d-path"); } });
-        stopped.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, "d-stopped"); } });
+        var added = [];
+        var steps = Array.prototype.slice.call(document.querySelectorAll("[data-testid=dry-run-steps] li[data-path-length]"));
+
+        function add(id, marker) {
+          if (registry.get(id)) { canvas.addMarker(id, marker); added.push([id, marker]); }
+        }
+
+        function show(index) {
+          added.forEach(function (pair) { canvas.removeMarker(pair[0], pair[1]); });
+          added = [];
+          var last = index < 0 || index === steps.length - 1;
+          var upTo = last ? path.length : Number(steps[index].getAttribute("data-path-length"));
+          var from = index > 0 ? Number(steps[index - 1].getAttribute("data-path-length")) : 0;
+          path.slice(0, upTo).forEach(function (id, i) { add(id, i >= from && index >= 0 ? "d-step" : "d-path"); });
+          if (last) { stopped.forEach(function (id) { add(id, "d-stopped"); }); }
+          steps.forEach(function (li, i) { li.classList.toggle("current", i === index); });
+          var note = document.getElementById("dry-run-step-shown");
+          if (note && index >= 0) {
+            note.textContent = root.getAttribute("data-shown-label").replace("{step}", steps[index].getAttribute("data-title"));
+          }
+          root.setAttribute("data-step", String(index));
+        }
+
+        steps.forEach(function (li, i) {
+          var button = li.querySelector(".show-step");
+          if (button) {
+            button.addEventListener("click", function () {
+              show(i);
+              root.scrollIntoView({ block: "nearest" });
+            });
+          }
+        });
+        show(-1); // the whole run first
         canvas.zoom("fit-viewport");
       });
     });
