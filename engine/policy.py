@@ -106,7 +106,14 @@ _OVERVIEW = frozenset({"coordinatore", "cabina_di_regia", "auditor", "amministra
 _TEAM_PEOPLE = frozenset({"assistente_sociale", "equipe_multidisciplinare", "operatore_cpi"})
 # Acting for an organisation the case's team names.
 ORGANISATION_ROLES = frozenset(
-    {"operatore_cpi", "referente_sanitario", "referente_giustizia", "tutor_aziendale", "referente_ente_partner"}
+    {
+        "operatore_cpi",
+        "referente_sanitario",
+        "referente_giustizia",
+        "tutor_aziendale",
+        "referente_ente_partner",
+        "job_coach",  # acts for the third-sector body the team names in the relation job_coach
+    }
 )
 # Lanes whose tasks are the territory's, not one case team's (partnership, committee decisions).
 TERRITORY_LANES = frozenset({"coordinatore", "cabina_di_regia"})

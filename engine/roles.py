@@ -15,6 +15,7 @@ ROLES: dict[str, tuple[str, str]] = {
     "referente_giustizia": ("Referente UEPE / istituto", "Justice-service referent"),
     "tutor_aziendale": ("Tutor aziendale / mentor", "Company tutor / mentor"),
     "referente_ente_partner": ("Referente ente partner", "Partner institution referent"),
+    "job_coach": ("Job coach (ente del Terzo settore)", "Job coach (third-sector body)"),
     "cabina_di_regia": ("Cabina di regia", "Steering committee"),
     "valutatore": ("Valutatore", "Evaluator"),
     "progettista": ("Progettista dei processi", "Process designer"),

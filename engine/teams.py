@@ -43,6 +43,8 @@ RELATIONS: Mapping[str, tuple[str, str, frozenset[str]]] = {
         frozenset({"impresa_mentor", "terzo_settore", "ente_formazione"}),
     ),
     "partner": ("Ente partner", "organisation", frozenset()),  # any kind of organisation
+    # the third-sector body whose job coach supports the person in design (F3) and implementation (F4)
+    "job_coach": ("Ente del job coach (Terzo settore)", "organisation", frozenset({"terzo_settore"})),
 }
 
 # A lane's relation in the team: whose members (people or organisations) its tasks are for.
@@ -54,6 +56,7 @@ LANE_RELATION: Mapping[str, str] = {
     "referente_giustizia": "giustizia",
     "tutor_aziendale": "ospitante",
     "referente_ente_partner": "partner",
+    "job_coach": "job_coach",
 }
 # Lanes that fall back to the territory's holders while the team names nobody in the relation.
 OPEN_WHILE_UNSTAFFED = frozenset({"assistente_sociale", "equipe_multidisciplinare", "operatore_cpi"})

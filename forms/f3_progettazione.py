@@ -158,6 +158,15 @@ class ProgettoPersonalizzato(FormSchema):
             help_en="Between the plan's start and end.",
         ),
     )
+    job_coach_previsto = fields.Boolean(
+        load_default=False,
+        metadata=meta(
+            "Affiancamento di un job coach",
+            "Un job coach dell'ente del Terzo settore nominato nella squadra del caso affianca la persona",
+            label_en="Support by a job coach",
+            help_en="A job coach of the third-sector body named in the case team supports the person",
+        ),
+    )
     consenso_condivisione_ospitante = fields.Boolean(
         required=True,
         metadata=meta(
@@ -694,3 +703,24 @@ class BozzaStatuto(FormSchema):
             label_en="Community assembly held",
         ),
     )
+
+
+@form(
+    "f3_piano_job_coach",
+    title="Piano di affiancamento del job coach",
+    title_en="Job coach's support plan",
+    description="Il job coach dell'ente del Terzo settore nominato nella squadra del caso concorda ore e obiettivi.",
+    data_class="C1",
+)
+class PianoJobCoachForm(FormSchema):
+    ore_settimanali_affiancamento = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=40, error="Tra {min} e {max} ore alla settimana."),
+        metadata=meta("Ore di affiancamento a settimana", label_en="Support hours per week"),
+    )
+    obiettivi_affiancamento = fields.String(
+        required=True,
+        validate=validate.Length(min=10, max=2000, error="Tra {min} e {max} caratteri."),
+        metadata=meta("Obiettivi dell'affiancamento", label_en="Aims of the support"),
+    )
+    data_piano_job_coach = fields.Date(required=True, metadata=meta("Data del piano", label_en="Plan date"))

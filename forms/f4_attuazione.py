@@ -865,3 +865,41 @@ class RinunciaBeneficiario(FormSchema):
             raise ValidationError(
                 {"data_comunicazione_cessazione": ["Indicare la data solo se la cessazione è comunicata."]}
             )
+
+
+ESITI_AFFIANCAMENTO = ["AUTONOMIA_RAGGIUNTA", "SUPPORTO_RIDOTTO", "SUPPORTO_CONTINUATIVO"]
+ESITI_AFFIANCAMENTO_LABELS = [
+    "La persona lavora in autonomia",
+    "Basta un supporto ridotto",
+    "Serve un supporto continuativo",
+]
+
+
+@form(
+    "f4_relazione_job_coach",
+    title="Relazione finale del job coach",
+    title_en="Job coach's final report",
+    description="Il job coach riferisce sull'affiancamento prima dell'esito finale dell'attuazione.",
+    data_class="C1",
+)
+class RelazioneJobCoachForm(FormSchema):
+    ore_affiancamento_svolte = fields.Integer(
+        required=True,
+        validate=validate.Range(min=0, max=2000, error="Tra {min} e {max} ore."),
+        metadata=meta("Ore di affiancamento svolte", label_en="Support hours given"),
+    )
+    esito_affiancamento = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ESITI_AFFIANCAMENTO,
+            labels=ESITI_AFFIANCAMENTO_LABELS,
+            error="Valore non ammesso. Valori validi: {labels}.",
+        ),
+        metadata=meta("Esito dell'affiancamento", label_en="Outcome of the support"),
+    )
+    osservazioni_job_coach = fields.String(
+        required=True,
+        validate=validate.Length(min=10, max=4000, error="Tra {min} e {max} caratteri."),
+        metadata=meta("Osservazioni del job coach", label_en="Job coach's remarks"),
+    )
+    data_relazione_job_coach = fields.Date(required=True, metadata=meta("Data della relazione", label_en="Report date"))

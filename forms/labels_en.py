@@ -6,6 +6,9 @@ Italian label has no English one here."""
 from __future__ import annotations
 
 OPTION_LABELS_EN: dict[str, str] = {
+    "La persona lavora in autonomia": "The person works independently",
+    "Basta un supporto ridotto": "Reduced support is enough",
+    "Serve un supporto continuativo": "Ongoing support is needed",
     "Aderisce (risposta giunta dopo il termine)": "Joins (answer received after the deadline)",
     "Chiede modifiche (risposta giunta dopo il termine)": "Asks for changes (answer received after the deadline)",
     "Nessuna risposta nemmeno dopo il sollecito": "No answer, even after the reminder",

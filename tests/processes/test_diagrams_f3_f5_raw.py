@@ -128,6 +128,17 @@ def base_data(key: str) -> dict[str, Any]:
             "date_verifica": [d],
             "consenso_condivisione_ospitante": True,
         },
+        "f3_piano_job_coach": {
+            "ore_settimanali_affiancamento": 6,
+            "obiettivi_affiancamento": "Orientarsi in magazzino e nei turni",
+            "data_piano_job_coach": d,
+        },
+        "f4_relazione_job_coach": {
+            "ore_affiancamento_svolte": 60,
+            "esito_affiancamento": "SUPPORTO_RIDOTTO",
+            "osservazioni_job_coach": "Autonoma nelle mansioni, da seguire nei cambi di turno",
+            "data_relazione_job_coach": d,
+        },
         "f3_scelta_strumento": {
             "strumento": "TIROCINIO_EXTRACURRICOLARE",
             "destinatario_l68": False,
@@ -556,6 +567,31 @@ def test_happy_path_to_employment_with_follow_ups(parser: SpiffBpmnParser, trave
     assert case.lanes["Task_6m"] == "operatore_cpi"
 
 
+def test_a_job_coach_plans_the_support_after_the_pact_and_reports_before_the_outcome(
+    parser: SpiffBpmnParser, traveller: time_machine.Traveller
+) -> None:
+    """The plan names a job coach of a third-sector body: a task in the lane job_coach after the
+    pact (F3) and its report before the final outcome of the traineeship (F4); without one, nothing."""
+    case = percorso(parser, traveller, "IDONEO_LAVORO")
+    case.do("Task_progetto", job_coach_previsto=True)
+    case.do("Task_strumento", strumento="TIROCINIO_EXTRACURRICOLARE")
+    case.do("Task_abbinamento")
+    case.do("Task_adesione")
+    assert case.ready() == ["Task_piano_job_coach"]
+    case.do("Task_piano_job_coach")
+    case.do("Task_convenzione")
+    case.do("Task_comunicazione")
+    for _ in range(3):
+        case.month()
+    assert case.ready() == ["Task_relazione_job_coach"]
+    case.do("Task_relazione_job_coach")
+    assert case.ready() == ["Task_esito"]
+    assert case.lanes["Task_piano_job_coach"] == case.lanes["Task_relazione_job_coach"] == "job_coach"
+    case.do("Task_esito")
+    case.follow_ups()
+    assert case.data()["esito_affiancamento"] == "SUPPORTO_RIDOTTO"
+
+
 @pytest.mark.parametrize("esito", ["NON_IDONEO_REQUISITI", "NON_PRONTO", "ARCHIVIATO"])
 def test_not_eligible_closes_without_a_path(
     parser: SpiffBpmnParser, traveller: time_machine.Traveller, esito: str
@@ -823,6 +859,7 @@ def tirocinio(
     start = {
         "strumento": strumento,
         "destinatario_l68": False,
+        "job_coach_previsto": False,
         "regione": None,
         "stato_caso": "IN_ATTUAZIONE",
         "storico_stati": [],
@@ -920,6 +957,7 @@ def test_regional_ceiling_caps_the_requested_duration(
     start = {
         "strumento": "ASSUNZIONE_IMPRESA_PROFIT",
         "destinatario_l68": False,
+        "job_coach_previsto": False,
         "regione": None,
         "stato_caso": "IN_ATTUAZIONE",
         "storico_stati": [],

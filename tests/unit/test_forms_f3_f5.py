@@ -15,6 +15,17 @@ from forms import FORMS
 DROP = object()  # marks a key to remove from the valid sample
 
 VALID: dict[str, dict[str, Any]] = {
+    "f3_piano_job_coach": {
+        "ore_settimanali_affiancamento": 6,
+        "obiettivi_affiancamento": "Orientarsi in magazzino e nei turni",
+        "data_piano_job_coach": "2026-03-01",
+    },
+    "f4_relazione_job_coach": {
+        "ore_affiancamento_svolte": 60,
+        "esito_affiancamento": "SUPPORTO_RIDOTTO",
+        "osservazioni_job_coach": "Autonoma nelle mansioni, da seguire nei cambi di turno",
+        "data_relazione_job_coach": "2026-09-01",
+    },
     "f3_progetto_personalizzato": {
         "obiettivi_smart": "Acquisire competenze di magazzino entro 6 mesi",
         "azioni": "Tirocinio con tutoraggio settimanale",
@@ -289,6 +300,9 @@ AFTER = "La data deve essere successiva alla data di inizio."
 
 # (form key, changes to the valid sample, field expected in error, text expected in its message)
 INVALID: list[tuple[str, dict[str, Any], str, str]] = [
+    # the job coach (third-sector body)
+    ("f3_piano_job_coach", {"ore_settimanali_affiancamento": 0}, "ore_settimanali_affiancamento", "Tra 1 e 40"),
+    ("f4_relazione_job_coach", {"esito_affiancamento": "BOH"}, "esito_affiancamento", ENUM),
     # F3 track A
     ("f3_progetto_personalizzato", {"obiettivi_smart": DROP}, "obiettivi_smart", REQUIRED),
     ("f3_progetto_personalizzato", {"data_inizio_progetto": "01/02/2026"}, "data_inizio_progetto", DATE),

@@ -250,6 +250,7 @@ TEAM_ORGANISATIONS = {
     "referente_giustizia": ("giustizia", "giustizia"),
     "tutor_aziendale": ("ospitante", "impresa_mentor"),
     "referente_ente_partner": ("partner", "terzo_settore"),
+    "job_coach": ("job_coach", "terzo_settore"),
 }
 PUBLIC = {
     "/login",
@@ -320,7 +321,8 @@ def world(demo: Engine) -> World:
     for role, (relation, kind) in TEAM_ORGANISATIONS.items():
         for standing in ("in", "out"):
             code = f"{standing.upper()}_{kind.upper()}"
-            demo.registry.add_organisation(code, code, kind, TERRITORY, actor=coordinator)
+            if code not in {o.code for o in demo.registry.organisations(actor=coordinator)}:  # kinds repeat
+                demo.registry.add_organisation(code, code, kind, TERRITORY, actor=coordinator)
             demo.registry.add_member(code, user(role, standing), actor=coordinator)
         demo.teams.add(case.id, relation, organisation=f"IN_{kind.upper()}", actor=coordinator)
         relations[user(role, "in")] = frozenset({Relation.ORGANISATION})

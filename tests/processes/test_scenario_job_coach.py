@@ -1,0 +1,57 @@
+"""The ETS job coach at work after F1, through the real diagrams and engine: a plan that names a
+job coach gives the lane ``job_coach`` a task after the pact (F3, and its report before the
+final outcome in F4, covered by the raw diagram test); the task goes to the members of the
+third-sector body the case's team names in the relation ``job_coach`` — nobody else's job coach
+sees or completes it (engine.teams.route, the policy's ORGANISATION relation)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from engine import Engine, errors
+from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
+from tests.processes.scenario_data import Scenario, scenario
+
+PLAN = {"ore_settimanali_affiancamento": 6, "obiettivi_affiancamento": "Orientarsi in magazzino e nei turni"}
+
+
+@pytest.fixture
+def s(engine: Engine, clock: FixedClock) -> Iterator[Scenario]:
+    with scenario(engine, clock) as sc:
+        sc.open_partnership()
+        yield sc
+
+
+def test_the_job_coach_of_the_ets_in_the_team_plans_the_support(s: Scenario) -> None:
+    engine = s.engine
+    for code, user in (("COOP_JC", "giulia"), ("COOP_ALTRA", "marta")):
+        engine.users.add(user, user, [("job_coach", "T1")])
+        engine.registry.add_organisation(code, code, "terzo_settore", "T1", actor=CLI_OPERATOR)
+        engine.registry.add_member(code, user, actor=CLI_OPERATOR)
+    giulia, marta = engine.users.get("giulia"), engine.users.get("marta")
+    case_id = s.start_percorso("BEN-JC")
+    s.valutazione(case_id)
+    s.do(case_id, "Task_scheda_ingresso")
+    s.do(case_id, "Task_progetto", job_coach_previsto=True)
+    s.do(case_id, "Task_strumento", strumento="TIROCINIO_EXTRACURRICOLARE")
+    s.do(case_id, "Task_abbinamento")
+    s.do(case_id, "Task_adesione")
+    task = s.task(case_id, "Task_piano_job_coach")
+    assert (task.role, task.audience) == ("job_coach", "supervisor")  # no ETS named yet: the coordinator routes it
+    assert engine.tasks.list(case_id=case_id, actor=giulia) == []
+
+    engine.teams.add(case_id, "job_coach", organisation="COOP_JC", actor=s.coordinatore)
+    task = s.task(case_id, "Task_piano_job_coach")
+    assert task.audience == "organisation"
+    assert task.organisation_id == engine.registry.organisation("COOP_JC", actor=CLI_OPERATOR).id
+    assert [t.id for t in engine.tasks.list(case_id=case_id, actor=giulia)] == [task.id]
+    assert engine.tasks.list(case_id=case_id, actor=marta) == []  # another body's job coach
+    today = s.clock.now().date().isoformat()
+    with pytest.raises(errors.Forbidden):
+        engine.tasks.complete(task.id, {**PLAN, "data_piano_job_coach": today}, actor=marta)
+    engine.tasks.complete(task.id, {**PLAN, "data_piano_job_coach": today}, actor=giulia)
+    assert s.ready(case_id) == ["Task_convenzione"]
+    assert s.data(case_id)["ore_settimanali_affiancamento"] == 6
