@@ -623,6 +623,17 @@ def org_activate(protocol_id: int) -> None:
     click.echo(f"protocol {found.id} in force{watch}")
 
 
+@org.command("watch-unwatched")
+@user_errors
+def org_watch_unwatched() -> None:
+    """Start the expiry watch of every protocol in force that has none (made active before the
+    lifecycle process existed); running it again starts nothing."""
+    found = get_engine().registry.watch_unwatched(actor=CLI_OPERATOR)
+    for p in found:
+        click.echo(f"protocol {p.id} watched by case {p.lifecycle_case_id}")
+    click.echo(f"{len(found)} protocol(s) put under watch")
+
+
 @org.command("withdraw")
 @click.argument("protocol_id", type=int)
 @click.option("--organisation", required=True, help="The withdrawing party's code")

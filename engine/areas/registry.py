@@ -103,6 +103,11 @@ class Registry(Area):
     def activate_protocol(self, protocol_id: int, *, actor: Actor) -> PartnerProtocol:
         return registry.activate_protocol(self._ctx, actor, protocol_id)
 
+    def watch_unwatched(self, *, actor: Actor) -> list[PartnerProtocol]:
+        """Protocols in force without a lifecycle case (made active before the lifecycle process
+        existed) get one each; idempotent. Returns the protocols now watched."""
+        return registry.watch_unwatched(self._ctx, actor)
+
     def withdraw_protocol(
         self,
         protocol_id: int,

@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from stdnum.exceptions import ValidationError
@@ -500,6 +500,15 @@ def activate_protocol(ctx: Context, actor: Actor, protocol_id: int) -> PartnerPr
                 "the protocol changed meanwhile", {"status": ["Il protocollo è stato modificato nel frattempo."]}
             )
 
+    _start_watch(ctx, actor, current, link)
+    with ctx.uow(write=False) as uow:
+        return uow.registry.protocol(protocol_id)
+
+
+def _start_watch(
+    ctx: Context, actor: Actor, current: PartnerProtocol, then: Callable[[AbstractUnitOfWork, CaseRecord], None]
+) -> None:
+    """Start the lifecycle case watching ``current`` (its first step records it on the protocol)."""
     data = {
         "protocollo_id": current.id,
         "protocollo_numero": current.number or f"n. {current.id}",
@@ -509,9 +518,40 @@ def activate_protocol(ctx: Context, actor: Actor, protocol_id: int) -> PartnerPr
         "territorio": current.territory,
         "titolo": f"Protocollo {current.number or current.id}",
     }
-    cases.start_case(ctx, PROTOCOL_LIFECYCLE, data, actor, territory=current.territory, then=link)
+    cases.start_case(ctx, PROTOCOL_LIFECYCLE, data, actor, territory=current.territory, then=then)
+
+
+def watch_unwatched(ctx: Context, actor: Actor) -> list[PartnerProtocol]:
+    """Protocols in force with no lifecycle case — made ``attivo`` by the migration that brought
+    the registry in, or activated while the lifecycle process was not deployed — get their watch
+    now: one lifecycle case each, started as an activation starts it (one transaction per
+    protocol). Idempotent: a protocol already watched is left alone, so a second run starts
+    nothing. Returns the protocols now watched."""
     with ctx.uow(write=False) as uow:
-        return uow.registry.protocol(protocol_id)
+        if uow.processes.latest(PROTOCOL_LIFECYCLE) is None:
+            raise errors.Conflict(f"the process {PROTOCOL_LIFECYCLE} is not deployed")
+        unwatched = [
+            p for p in uow.registry.protocols(statuses=["attivo", "in_scadenza"]) if p.lifecycle_case_id is None
+        ]
+    for found in unwatched:
+        require(actor, Permission.REGISTRY_MANAGE, Target(found.territory))
+    watched: list[PartnerProtocol] = []
+    for found in unwatched:
+
+        def still_unwatched(uow: AbstractUnitOfWork, record: CaseRecord, protocol_id: int = found.id) -> None:
+            now = uow.registry.protocol(protocol_id)
+            if now.lifecycle_case_id != record.id:  # another run watched it first: this one is undone
+                raise errors.RegistryConflict(
+                    "the protocol is already watched", {"status": ["Il protocollo è già sotto controllo."]}
+                )
+            uow.registry.log(
+                ctx.clock.now(), actor.username, "lifecycle_backfilled", {"caso": record.id}, protocol_id=protocol_id
+            )
+
+        _start_watch(ctx, actor, found, still_unwatched)
+        with ctx.uow(write=False) as uow:
+            watched.append(uow.registry.protocol(found.id))
+    return watched
 
 
 def withdraw_protocol(

@@ -155,3 +155,5 @@ def test_a_protocol_from_draft_to_withdrawal_on_the_command_line(cli: CliRunner)
     code, _, err = run(cli, "org", "withdraw", pid, "--organisation", "COOP_A", "--effective", "2000-01-01")
     assert code == 2 and "in force" in err  # no expiry, so no lifecycle watch: refused, one line
     assert len(err.strip().splitlines()) == 1
+    code, _, err = run(cli, "org", "watch-unwatched")  # the watch needs the lifecycle process deployed
+    assert code == 2 and "scadenza_protocollo" in err and len(err.strip().splitlines()) == 1

@@ -155,6 +155,7 @@ NOT_CASE_COMMANDS = {
     "registry.update_protocol",
     "registry.sign_protocol",
     "registry.activate_protocol",
+    "registry.watch_unwatched",  # as an activation: the lifecycle case it starts logs its own start
     "registry.add_document",
     "registry.document",
     "registry.protocol",

@@ -165,3 +165,38 @@ def test_an_open_ended_protocol_is_watched_for_withdrawals_only(
     clock.advance(days=1)
     engine.timers.fire_due()
     assert engine.registry.protocol(open_ended, actor=COORD).status == "receduto"
+
+
+def test_protocols_made_active_before_the_lifecycle_existed_get_their_watch_once(
+    engine: Engine, clock: FixedClock, deploy: Callable[..., None]
+) -> None:
+    """A protocol made "attivo" by the migration that brought the registry in (or activated while
+    the lifecycle process was not deployed) has no watch: the backfill starts one, and only once."""
+    engine.users.add("carla", "Carla", [("coordinatore", "T1")])
+    engine.users.add("piera", "Piera", [("referente_ente_partner", "T1")])
+    engine.registry.add_organisation("COOP_A", "Coop A", "terzo_settore", "T1", actor=COORD)
+    engine.registry.add_member("COOP_A", "piera", actor=COORD)
+    old = engine.registry.add_protocol(
+        "COOP_A", "convenzione", "Tirocini", "2025-01-01", actor=COORD, expires_on="2026-03-31"
+    )
+    engine.registry.sign_protocol(old, "Conv. 9/2025", "2025-01-02", [("COOP_A", "piera")], actor=COORD)
+    unwatched = engine.registry.activate_protocol(old, actor=COORD)  # no lifecycle process deployed yet
+    assert (unwatched.status, unwatched.lifecycle_case_id) == ("attivo", None)
+    with pytest.raises(errors.Conflict):  # nothing to watch with
+        engine.registry.watch_unwatched(actor=COORD)
+    deploy(("scadenza_protocollo.bpmn", (ROOT / "processes" / "scadenza_protocollo.bpmn").read_bytes()))
+    with pytest.raises(errors.Forbidden):
+        engine.registry.watch_unwatched(actor=Actor("piera", frozenset({"referente_ente_partner"}), frozenset({"T1"})))
+
+    [watched] = engine.registry.watch_unwatched(actor=COORD)
+    # today (05/01/2026) is already within the 90 days' notice of 31/03: the renewal opens at once
+    assert (watched.id, watched.status) == (old, "in_scadenza") and watched.lifecycle_case_id is not None
+    assert tasks_of(engine, watched.lifecycle_case_id) == ["Task_rinnovo"]
+    assert engine.registry.watch_unwatched(actor=COORD) == []  # idempotent
+    assert [c.id for c in engine.cases.list(process_id="scadenza_protocollo", actor=COORD)] == [
+        watched.lifecycle_case_id
+    ]
+    assert "lifecycle_backfilled" in [e.kind for e in engine.registry.protocol_history(old, actor=COORD)]
+    clock.advance(days=90)  # 05/04: past the expiry without a decision, it lapses as any watched one
+    engine.timers.fire_due()
+    assert engine.registry.protocol(old, actor=COORD).status == "scaduto"
