@@ -179,11 +179,22 @@
   // --- decision tests ---------------------------------------------------------------------
 
   // A test's values as a designer reads them: the column's title, sì/no for JSON's true/false.
+  // Values come as JSON texts: shown without JSON's brackets and quotes (a list as its items, an
+  // empty one as "nessun valore"); the form keeps the JSON.
+  function plain(text, labels) {
+    var value;
+    try { value = JSON.parse(text); } catch (e) { return text; }
+    if (value === true) { return labels.yes; }
+    if (value === false) { return labels.no; }
+    if (value === null || (Array.isArray(value) && !value.length)) { return labels.none; }
+    if (Array.isArray(value)) { return value.map(function (v) { return plain(JSON.stringify(v), labels); }).join(", "); }
+    if (typeof value === "object") { return text; }
+    return String(value);
+  }
+
   function readable(map, titles, labels) {
-    var words = { "true": labels.yes, "false": labels.no, "null": labels.none };
     return Object.keys(map || {}).map(function (k) {
-      var v = map[k];
-      return (titles && titles[k] ? titles[k] : k) + ": " + (Object.prototype.hasOwnProperty.call(words, v) ? words[v] : v);
+      return (titles && titles[k] ? titles[k] : k) + ": " + plain(map[k], labels);
     }).join("; ");
   }
 
@@ -239,7 +250,9 @@
       else if (r.error) { actual = el("td", "", labels.testError + " " + r.error); }
       else {
         actual = el("td", "", readable(r.actual, suite.titles, labels) +
-          (r.matched_rules && r.matched_rules.length ? " (" + labels.rules + " " + r.matched_rules.join(", ") + ")" : ""));
+          (r.matched_rules && r.matched_rules.length
+            ? " (" + (r.matched_rules.length === 1 ? labels.rule.toLowerCase() : labels.rules) + " " + r.matched_rules.join(", ") + ")"
+            : ""));
       }
       tr.appendChild(actual);
       if (actions) {
