@@ -8,6 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+
+def N_(text: str) -> str:
+    """Marks an Italian label the pages show in English through their catalogue (the web layer
+    translates it when it shows it; ``web/babel.cfg`` extracts these): returns it unchanged."""
+    return text
+
+
 # A JSON document whose shape is the data's own (a form's JSON Schema, a signed dossier, a user's
 # unsent form input): typed as JSON, never as ``Any``.
 JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
@@ -610,31 +617,32 @@ class Member:
     display_name: str
 
 
-# The registry's codes and their Italian labels (forms, pages, API enums).
+# The registry's codes and their Italian labels (forms, pages, API enums; the pages' catalogue
+# gives them in English).
 ORGANISATION_KINDS: dict[str, str] = {
-    "istituzione": "Istituzione (Comune, Ambito, Regione)",
-    "servizio_sociale": "Servizio sociale",
-    "centro_impiego": "Centro per l'Impiego",
-    "servizio_sanitario": "Servizio sanitario (ASL, DSM, SerD)",
-    "giustizia": "Giustizia (UEPE, istituto penitenziario)",
-    "terzo_settore": "Ente del Terzo settore / cooperativa sociale",
-    "impresa_mentor": "Impresa mentor / ospitante",
-    "ente_formazione": "Ente di formazione / agenzia per il lavoro",
-    "finanziatore": "Finanziatore (fondazione, microcredito)",
+    "istituzione": N_("Istituzione (Comune, Ambito, Regione)"),
+    "servizio_sociale": N_("Servizio sociale"),
+    "centro_impiego": N_("Centro per l'Impiego"),
+    "servizio_sanitario": N_("Servizio sanitario (ASL, DSM, SerD)"),
+    "giustizia": N_("Giustizia (UEPE, istituto penitenziario)"),
+    "terzo_settore": N_("Ente del Terzo settore / cooperativa sociale"),
+    "impresa_mentor": N_("Impresa mentor / ospitante"),
+    "ente_formazione": N_("Ente di formazione / agenzia per il lavoro"),
+    "finanziatore": N_("Finanziatore (fondazione, microcredito)"),
 }
 PROTOCOL_KINDS: dict[str, str] = {
-    "protocollo_intesa": "Protocollo d'intesa",
-    "accordo_partenariato": "Accordo di partenariato",
-    "convenzione": "Convenzione",
-    "lettera_impegno": "Lettera d'impegno",
+    "protocollo_intesa": N_("Protocollo d'intesa"),
+    "accordo_partenariato": N_("Accordo di partenariato"),
+    "convenzione": N_("Convenzione"),
+    "lettera_impegno": N_("Lettera d'impegno"),
 }
 PROTOCOL_STATUSES: dict[str, str] = {
-    "bozza": "Bozza",
-    "firmato": "Firmato",
-    "attivo": "Attivo",
-    "in_scadenza": "In scadenza",
-    "scaduto": "Scaduto",
-    "receduto": "Receduto",
+    "bozza": N_("Bozza"),
+    "firmato": N_("Firmato"),
+    "attivo": N_("Attivo"),
+    "in_scadenza": N_("In scadenza"),
+    "scaduto": N_("Scaduto"),
+    "receduto": N_("Receduto"),
 }
 # In force: grounds the data sharing between its parties. Ended: lapsed or withdrawn, data kept.
 PROTOCOL_IN_FORCE = frozenset({"attivo", "in_scadenza"})

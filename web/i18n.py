@@ -52,7 +52,9 @@ def init_app(app: Flask) -> None:
         process_title=process_title,
         task_instructions=task_instructions,
     )
-    app.jinja_env.filters.update(when=when, day=day, value=show_value, priority=priority_label)
+    app.jinja_env.filters.update(
+        when=when, day=day, value=show_value, priority=priority_label, translated=translated
+    )
 
 
 def _remember_language() -> None:
@@ -142,6 +144,17 @@ def case_groups(case: Any) -> list[present.Group]:
 def data_rows(data: dict[str, Any] | None) -> list[present.Row]:
     """A few values (an event's data, a task's item) as labelled rows."""
     return present.rows(data or {}, language())
+
+
+def translated(text: str) -> str:
+    """An Italian label the engine marks with ``N_`` (registry kinds and statuses…), in the current
+    language: the catalogue's English, or the Italian when it has none."""
+    return str(gettext(text)) if text else text
+
+
+def translated_labels(labels: dict[str, str]) -> dict[str, str]:
+    """A code → label table of the engine in the current language."""
+    return {code: translated(text) for code, text in labels.items()}
 
 
 def field_label(name: str) -> str:

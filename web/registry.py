@@ -21,7 +21,7 @@ from engine.model import ORGANISATION_KINDS, PROTOCOL_KINDS, PROTOCOL_STATUSES, 
 from web import security
 from web.api.registry import document_response
 from web.errors import engine_message, ensure_id, plain_keys
-from web.i18n import _
+from web.i18n import _, _l, translated_labels
 
 bp = Blueprint("registry", __name__)
 
@@ -29,18 +29,18 @@ MAX_TEXT = 300
 MAX_CLAUSE = 4000
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,59}$")
 EVENT_LABELS = {
-    "organisation_added": "Organizzazione registrata",
-    "organisation_updated": "Organizzazione modificata",
-    "member_added": "Membro aggiunto",
-    "protocol_added": "Protocollo registrato in bozza",
-    "protocol_updated": "Bozza modificata",
-    "protocol_signed": "Firma registrata",
-    "protocol_status": "Cambio di stato",
-    "document_added": "Documento allegato",
-    "withdrawal_notified": "Recesso comunicato",
-    "withdrawal_handed_over": "Casi affidati al sostituto",
-    "dependent_cases_flagged": "Casi collegati segnalati al coordinamento",
-    "protocol_renewed": "Rinnovo registrato",
+    "organisation_added": _l("Organizzazione registrata"),
+    "organisation_updated": _l("Organizzazione modificata"),
+    "member_added": _l("Membro aggiunto"),
+    "protocol_added": _l("Protocollo registrato in bozza"),
+    "protocol_updated": _l("Bozza modificata"),
+    "protocol_signed": _l("Firma registrata"),
+    "protocol_status": _l("Cambio di stato"),
+    "document_added": _l("Documento allegato"),
+    "withdrawal_notified": _l("Recesso comunicato"),
+    "withdrawal_handed_over": _l("Casi affidati al sostituto"),
+    "dependent_cases_flagged": _l("Casi collegati segnalati al coordinamento"),
+    "protocol_renewed": _l("Rinnovo registrato"),
 }
 
 
@@ -72,9 +72,9 @@ def _territory_list(raw: str) -> list[str]:
 
 def _labels() -> dict[str, Any]:
     return {
-        "kinds": ORGANISATION_KINDS,
-        "protocol_kinds": PROTOCOL_KINDS,
-        "statuses": PROTOCOL_STATUSES,
+        "kinds": translated_labels(ORGANISATION_KINDS),
+        "protocol_kinds": translated_labels(PROTOCOL_KINDS),
+        "statuses": translated_labels(PROTOCOL_STATUSES),
         "manager": security.may(security.actor(), "registry_manage"),
     }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import CommandLineInterface
@@ -38,6 +39,8 @@ def extract(into: Path) -> Catalog:
             "_",
             "-k",
             "_l",
+            "-k",
+            "N_",
             "--no-location",
             "--sort-output",
             "-o",
@@ -55,6 +58,10 @@ def translated(message: Message | None) -> bool:
     return all(message.string) if isinstance(message.string, (tuple, list)) else True
 
 
+def as_tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
 def placeholders(text: str | tuple[str, ...] | list[str]) -> Counter[str]:
     texts = [text] if isinstance(text, str) else list(text)
     return Counter(p for t in texts for p in PLACEHOLDER.findall(t))
@@ -66,14 +73,15 @@ def test_every_message_in_the_sources_has_its_english_translation(tmp_path: Path
     with (ENGLISH / "messages.po").open("rb") as f:
         english = {m.id: m for m in read_po(f) if m.id}
     with (ENGLISH / "messages.mo").open("rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
+        # a plural message (ngettext) is a list in the .mo, a tuple in the .po
+        compiled = {as_tuple(m.id): as_tuple(m.string) for m in read_mo(f) if m.id}
 
     missing = sorted(map(str, (i for i in ids if not translated(english.get(i)))))
     assert not missing, (
         "untranslated in web/translations/en/LC_MESSAGES/messages.po: extract, update and translate "
         f"as web/babel.cfg says: {missing}"
     )
-    stale = sorted(map(str, (i for i in ids if compiled.get(i) != english[i].string)))
+    stale = sorted(map(str, (i for i in ids if compiled.get(i) != as_tuple(english[i].string))))
     assert not stale, f"messages.mo is behind messages.po: pybabel compile -d web/translations: {stale}"
     changed = {str(i): english[i].string for i in ids if placeholders(i) != placeholders(english[i].string)}
     assert not changed, f"these translations lose or add placeholders: {changed}"

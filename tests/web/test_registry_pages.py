@@ -95,6 +95,15 @@ def test_the_coordinator_keeps_the_registry_through_the_pages(
     assert "UEPE Marche" in network and "Prot. 7/2026" in network and "31/12/2027" in network
     assert 'data-testid="network-graph"' in network and "Territorio ATS-Demo" in network
 
+    # in English the kinds, statuses and the protocol's history read in English (the catalogue)
+    english = client.get(f"{protocol_url}?lang=en").get_data(as_text=True)
+    assert "Memorandum of understanding" in english and "Active" in english
+    assert "Signature recorded" in english and "Status change: Signed → Active" in english
+    assert "Protocollo d&#39;intesa" not in english and "Firma registrata" not in english
+    listed = client.get("/registry/organisations/UEPE_MARCHE?lang=en").get_data(as_text=True)
+    assert "Justice (probation office, prison)" in listed
+    assert "Expiring" in client.get("/registry?lang=en").get_data(as_text=True)  # the status filter
+
 
 def test_other_roles_read_the_registry_without_its_forms(
     demo: Engine, client_for: Callable[[str], FlaskClient]
