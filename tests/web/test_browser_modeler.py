@@ -111,6 +111,8 @@ def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version
         expect(page.locator("#deploy-button")).to_be_disabled()
         page.locator(f'.djs-element[data-element-id="{task_id}"]').click()
         expect(page.locator("#bio-properties-panel-spiff-formKey")).to_be_visible()
+        # the panel's header names the element's type in Italian
+        expect(page.locator(".bio-properties-panel-header-type")).to_have_text("Attività utente")
 
         # Save: the lint finds the missing form, lists it and marks the element.
         page.get_by_role("button", name="Salva la bozza").click()
@@ -124,6 +126,8 @@ def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version
         problem.get_by_role("button").click()  # the message selects its element
         expect(page.locator(f'.djs-element.selected[data-element-id="{task_id}"]')).to_have_count(1)
         page.screenshot(path=str(SHOTS / "10-modellatore-problema.png"), full_page=True)
+        untranslated = page.evaluate("() => window.ImpresaDesigner.untranslated")
+        assert untranslated == [], "|".join(untranslated)
 
         # Name and form through the properties panel; save again: no problem left.
         page.fill("#bio-properties-panel-name", "Colloquio di ascolto")
