@@ -9,6 +9,7 @@ import re
 from flask import Flask
 
 from engine import Engine
+from engine.clock import FixedClock
 from tests.web.conftest import advance, login_as, make_app, start_case
 
 
@@ -109,3 +110,15 @@ def test_deleting_a_filter_with_an_absurd_id_is_a_404_not_a_crash(app: Flask, de
     token = csrf_token(client.get("/inbox").get_data(as_text=True))
     for filter_id in ("9223372036854775808", "999"):
         assert client.post(f"/inbox/filters/{filter_id}/delete", data={"csrf_token": token}).status_code == 404
+
+
+def test_overdue_is_judged_by_the_engine_clock(app: Flask, demo: Engine, clock: FixedClock) -> None:
+    """The clock that fires the timers says what is late: a referral due on 20/01 is not late on the
+    engine's 05/01, whatever the wall clock says, and is once the engine's day is past it."""
+    case = start_case(demo)
+    task = advance(demo, case.id, "UT_segnalazione")
+    assert task.due_at is not None and clock.now() < task.due_at
+    client = login_as(app.test_client(), "coordinatore")
+    assert "scaduta" not in client.get("/inbox?tab=role").get_data(as_text=True)
+    clock.set(task.due_at + dt.timedelta(days=1))
+    assert "scaduta" in client.get("/inbox?tab=role").get_data(as_text=True)
