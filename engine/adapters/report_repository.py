@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
     Connection,
-    and_,
     bindparam,
-    case,
     delete,
     func,
     insert,
@@ -28,13 +26,91 @@ from engine.monitoring import SummaryKey, summary_delta, summary_of
 _FIELDS = tuple(f.name for f in dataclasses.fields(CaseFacts))
 _R = tables.report_case.c
 _S = tables.report_summary.c
-_DROP_EMPTY = delete(tables.report_summary).where(
-    _S.basis == bindparam("b_b"),
-    _S.month == bindparam("b_m"),
-    _S.territory == bindparam("b_t"),
-    _S.key == bindparam("b_k"),
-    _S.n == 0,
-)
+_T = tables.human_task.c
+_SUMMARY_KEYS = ("territory", "basis", "month", "key")
+_TASK_KEYS = ("territory", "role", "organisation_id", "assigned", "due_on")
+NO_DUE_DAY = dt.date(9999, 12, 31)
+TaskKey = tuple[str, str, int, int, dt.date]  # territory, role, organisation (0: none), claimed, due day
+
+
+_COUNT_STATEMENTS: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
+def _count_statements(dialect_name: str, table: Any, keys: Sequence[str]) -> tuple[Any, Any]:
+    """The upsert and the delete of emptied counters of ``table``, built once per database kind
+    (built anew at every command they cost more than the write itself)."""
+    found = _COUNT_STATEMENTS.get((dialect_name, table.name))
+    if found is None:
+        stmt = (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
+        upsert = stmt.on_conflict_do_update(
+            index_elements=[table.c[k] for k in keys], set_={"n": table.c.n + stmt.excluded.n}
+        )
+        drop = delete(table).where(*(table.c[k] == bindparam(f"b_{k}") for k in keys), table.c.n == 0)
+        found = _COUNT_STATEMENTS[(dialect_name, table.name)] = (upsert, drop)
+    return found
+
+
+def add_counts(conn: Connection, table: Any, keys: Sequence[str], delta: Mapping[tuple[Any, ...], int]) -> None:
+    """Add ``delta`` to the counters of ``table`` (its primary key ``keys``, its count ``n``), in
+    key order (two commands lock shared counters in the same order, so they wait for each other
+    instead of deadlocking); a counter back to zero is deleted."""
+    if not delta:
+        return
+    upsert, drop = _count_statements(conn.dialect.name, table, keys)
+    ordered = sorted(delta.items())
+    conn.execute(upsert, [{**dict(zip(keys, key, strict=True)), "n": n} for key, n in ordered])
+    gone = [{f"b_{k}": v for k, v in zip(keys, key, strict=True)} for key, n in ordered if n < 0]
+    if gone:
+        conn.execute(drop, gone)
+
+
+def task_key(row: Mapping[str, Any]) -> TaskKey | None:
+    """The counter an inbox row adds to: only an open (ready) row counts."""
+    if row["status"] != TaskStatus.READY.value:
+        return None
+    due = row["due_at"]
+    return (
+        str(row["territory"] or ""),
+        str(row["role"] or ""),
+        int(row["organisation_id"] or 0),
+        1 if row["assignee"] else 0,
+        (due.astimezone(dt.UTC) if due.tzinfo else due).date() if due is not None else NO_DUE_DAY,
+    )
+
+
+_PENDING = "impresa_open_task_delta"  # on the connection: the open-task moves of the transaction
+
+
+def count_open_tasks(conn: Connection, before: Iterable[Mapping[str, Any]], after: Iterable[Mapping[str, Any]]) -> None:
+    """Note how the open-task counters move from the rows as they were to the rows as they are
+    now; ``flush_counts`` writes the sum once, when the transaction commits (a task closed and
+    the next one opened under the same counter cost no statement at all)."""
+    pending: dict[TaskKey, int] = conn.info.setdefault(_PENDING, {})
+    for rows, step in ((before, -1), (after, 1)):
+        for row in rows:
+            if (key := task_key(row)) is not None:
+                pending[key] = pending.get(key, 0) + step
+
+
+def flush_counts(conn: Connection) -> None:
+    """Write the transaction's open-task moves (the unit of work calls it just before commit)."""
+    pending: dict[TaskKey, int] = conn.info.pop(_PENDING, None) or {}
+    add_counts(conn, tables.report_open_task, _TASK_KEYS, {k: n for k, n in pending.items() if n})
+
+
+def forget_counts(conn: Connection) -> None:
+    """Drop moves of a transaction that will not commit (the connection goes back to the pool)."""
+    conn.info.pop(_PENDING, None)
+
+
+def open_rows(conn: Connection, task_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """What the counters read of the open rows among ``task_ids``, before a statement changes them."""
+    if not task_ids:
+        return []
+    query = select(_T.status, _T.territory, _T.role, _T.organisation_id, _T.assignee, _T.due_at, _T.id).where(
+        _T.id.in_(list(task_ids)), _T.status == TaskStatus.READY.value
+    )
+    return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def _facts(row: Any) -> CaseFacts:
@@ -76,21 +152,7 @@ class SqlReportRepository:
         self._count(summary_delta(previous, facts))
 
     def _count(self, delta: dict[SummaryKey, int]) -> None:
-        """Add ``delta`` to the counters, in key order (two commands lock shared counters in the
-        same order, so they wait for each other instead of deadlocking); an emptied counter goes."""
-        if not delta:
-            return
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(tables.report_summary)
-        upsert = stmt.on_conflict_do_update(
-            index_elements=[_S.basis, _S.month, _S.territory, _S.key], set_={"n": _S.n + stmt.excluded.n}
-        )
-        self.conn.execute(
-            upsert, [{"territory": t, "basis": b, "month": m, "key": k, "n": n} for (t, b, m, k), n in delta.items()]
-        )
-        gone = [{"b_t": t, "b_b": b, "b_m": m, "b_k": k} for (t, b, m, k), n in delta.items() if n < 0]
-        if gone:
-            self.conn.execute(_DROP_EMPTY, gone)
+        add_counts(self.conn, tables.report_summary, _SUMMARY_KEYS, delta)
 
     def summary(
         self,
@@ -125,15 +187,20 @@ class SqlReportRepository:
         return {(str(t), str(b), m, str(k)): int(n) for t, b, m, k, n in rows}
 
     def rebuild_summary(self) -> int:
-        """Recompute every counter from the rows (after a rebuild of the rows, or an upgrade)."""
+        """Recompute every counter from the rows (after a rebuild of the rows, or an upgrade): the
+        people's from ``report_case``, the open tasks' from the inbox rows."""
         if self.conn.dialect.name == "postgresql":  # commands wait until the counters are whole again
             self.conn.exec_driver_sql("LOCK TABLE report_case, report_summary IN SHARE ROW EXCLUSIVE MODE")
+            self.conn.exec_driver_sql("LOCK TABLE human_task, report_open_task IN SHARE ROW EXCLUSIVE MODE")
         counts = summary_of(self.all())
         self.conn.execute(delete(tables.report_summary))
         values = [{"territory": t, "basis": b, "month": m, "key": k, "n": n} for (t, b, m, k), n in counts.items()]
-        for i in range(0, len(values), 5000):
-            self.conn.execute(insert(tables.report_summary), values[i : i + 5000])
-        return len(values)
+        tasks = [dict(zip(_TASK_KEYS, key, strict=True)) | {"n": n} for key, n in self._open_tasks_now().items()]
+        self.conn.execute(delete(tables.report_open_task))
+        for table, rows in ((tables.report_summary, values), (tables.report_open_task, tasks)):
+            for i in range(0, len(rows), 5000):
+                self.conn.execute(insert(table), rows[i : i + 5000])
+        return len(values) + len(tasks)
 
     def all(self) -> list[CaseFacts]:
         return [_facts(r) for r in self.conn.execute(select(tables.report_case).order_by(_R.case_id))]
@@ -161,27 +228,81 @@ class SqlReportRepository:
         return [_facts(r) for r in self.conn.execute(query.order_by(_R.last_activity_at, _R.case_id).limit(limit))]
 
     def open_work(self, territories: Sequence[str] | None, now: dt.datetime) -> list[dict[str, Any]]:
-        """Open inbox rows grouped by role and organisation: how many, how many overdue, the oldest."""
-        t = tables.human_task.c
-        o = tables.organisation.c
-        overdue = func.sum(case((and_(t.due_at.is_not(None), t.due_at < now), 1), else_=0))
-        query = (
-            select(
-                t.role,
-                o.name.label("organisation"),
-                func.count().label("open"),
-                overdue.label("overdue"),
-                func.min(t.created_at).label("oldest"),
-                func.sum(case((t.assignee.is_(None), 1), else_=0)).label("unclaimed"),
-            )
-            .select_from(tables.human_task.outerjoin(tables.organisation, o.id == t.organisation_id))
-            .where(t.status == TaskStatus.READY.value)
-            .group_by(t.role, o.name)
-            .order_by(t.role, o.name)
+        """Open inbox rows grouped by role and organisation: how many, how many overdue, how many
+        not yet claimed, the oldest. Counted from the open-task counters (by due day); the tasks
+        falling due today and the oldest of each group are read off the inbox's indexes."""
+        c = tables.report_open_task.c
+        places = [*territories, ""] if territories is not None else None  # '' : cases without territory
+        query = select(c.role, c.organisation_id, c.assigned, c.due_on, func.sum(c.n)).group_by(
+            c.role, c.organisation_id, c.assigned, c.due_on
         )
-        if territories is not None:
-            query = query.where(t.territory.in_([*territories, ""]))  # a plain IN list: index-friendly
-        return [dict(r._mapping) for r in self.conn.execute(query)]
+        if places is not None:
+            query = query.where(c.territory.in_(places))
+        today = now.date()
+        groups: dict[tuple[str, int], dict[str, Any]] = {}
+        for role, organisation, assigned, due_on, n in self.conn.execute(query):
+            if not n:
+                continue
+            g = groups.setdefault((role, organisation), {"open": 0, "overdue": 0, "unclaimed": 0})
+            g["open"] += int(n)
+            g["unclaimed"] += 0 if assigned else int(n)
+            g["overdue"] += int(n) if due_on < today else 0
+        if not groups:
+            return []
+        midnight = dt.datetime.combine(today, dt.time(), now.tzinfo or dt.UTC)
+        due_today = select(_T.role, _T.organisation_id, func.count()).where(
+            _T.status == TaskStatus.READY.value, _T.due_sort >= midnight, _T.due_sort < now
+        )
+        if places is not None:
+            due_today = due_today.where(_T.territory.in_(places))
+        for role, organisation, n in self.conn.execute(due_today.group_by(_T.role, _T.organisation_id)):
+            if (key := (role or "", int(organisation or 0))) in groups:
+                groups[key]["overdue"] += int(n)
+        ids = [o for _, o in groups if o]
+        org = tables.organisation.c
+        names = {int(i): str(n) for i, n in self.conn.execute(select(org.id, org.name).where(org.id.in_(ids)))}
+        result = []
+        for (role, organisation), g in groups.items():
+            oldest = select(func.min(_T.created_at)).where(
+                _T.status == TaskStatus.READY.value,
+                _T.role == role if role else _T.role.is_(None),
+                _T.organisation_id == organisation if organisation else _T.organisation_id.is_(None),
+            )
+            if places is not None:
+                oldest = oldest.where(_T.territory.in_(places))
+            result.append(
+                {
+                    "role": role or None,
+                    "organisation": names.get(organisation),
+                    "oldest": self.conn.execute(oldest).scalar(),
+                    **g,
+                }
+            )
+        return sorted(result, key=lambda r: (r["role"] or "", r["organisation"] or ""))
+
+    def open_task_counts(self) -> tuple[dict[TaskKey, int], dict[TaskKey, int]]:
+        """The open-task counters as kept, and as the inbox rows say now (checks and tests)."""
+        c = tables.report_open_task.c
+        kept = {
+            (str(t), str(r), int(o), int(a), d): int(n)
+            for t, r, o, a, d, n in self.conn.execute(
+                select(c.territory, c.role, c.organisation_id, c.assigned, c.due_on, c.n)
+            )
+            if n
+        }
+        return kept, self._open_tasks_now()
+
+    def _open_tasks_now(self) -> dict[TaskKey, int]:
+        rows = self.conn.execute(
+            select(_T.status, _T.territory, _T.role, _T.organisation_id, _T.assignee, _T.due_at).where(
+                _T.status == TaskStatus.READY.value
+            )
+        )
+        counts: dict[TaskKey, int] = {}
+        for row in rows:
+            if (key := task_key(dict(row._mapping))) is not None:
+                counts[key] = counts.get(key, 0) + 1
+        return counts
 
     def titles(self, case_ids: Sequence[int]) -> dict[int, str]:
         c = tables.cases.c

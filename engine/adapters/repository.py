@@ -13,6 +13,7 @@ from sqlalchemy import Connection, and_, bindparam, false, func, insert, or_, se
 from sqlalchemy.engine import Row
 
 from engine.adapters import tables
+from engine.adapters.report_repository import count_open_tasks, open_rows
 from engine.audit.codec import event_from_fields, event_to_row
 from engine.errors import Conflict, NotFound
 from engine.model import (
@@ -231,6 +232,8 @@ class SqlTaskRepository:
 
     def refresh(self, tasks: Sequence[TaskView]) -> None:
         """Re-describe open rows whose element changed (a migration): keep who holds them and since when."""
+        ids = [t.id for t in tasks]
+        before = open_rows(self.conn, ids)
         for t in tasks:
             self.conn.execute(
                 update(tables.human_task)
@@ -244,6 +247,7 @@ class SqlTaskRepository:
                     priority=t.priority,
                 )
             )
+        count_open_tasks(self.conn, before, open_rows(self.conn, ids))
 
     def for_case(self, case_id: int) -> list[TaskView]:
         """Every inbox row the case ever had (open and closed)."""
@@ -260,11 +264,14 @@ class SqlTaskRepository:
         if not tasks:
             return
         known: set[str] = set()
+        before: list[dict[str, Any]] = []
         if reopen:
             ids = [t.id for t in tasks]
             known = {
                 r[0] for r in self.conn.execute(select(tables.human_task.c.id).where(tables.human_task.c.id.in_(ids)))
             }
+            before = open_rows(self.conn, list(known))
+        count_open_tasks(self.conn, before, [_task_values(t) for t in tasks])
         fresh = [_task_values(t) for t in tasks if t.id not in known]
         if fresh:
             self.conn.execute(_INSERT_TASK, fresh)
@@ -276,6 +283,7 @@ class SqlTaskRepository:
 
     def close(self, task_ids: Sequence[str], status: TaskStatus, at: dt.datetime, by: str | None) -> None:
         if task_ids:
+            count_open_tasks(self.conn, open_rows(self.conn, task_ids), [])
             self.conn.execute(
                 _CLOSE_TASK,
                 [{"b_id": tid, "status": status.value, "completed_at": at, "completed_by": by} for tid in task_ids],
@@ -285,15 +293,20 @@ class SqlTaskRepository:
         """Assign an open task only if its assignee is still ``expected``; False when it changed."""
         t = tables.human_task.c
         held = t.assignee.is_(None) if expected is None else t.assignee == expected
+        before = [r for r in open_rows(self.conn, [task_id]) if r["assignee"] == expected]
         done = self.conn.execute(
             update(tables.human_task)
             .where(t.id == task_id, t.status == TaskStatus.READY.value, held)
             .values(assignee=assignee)
         )
+        if done.rowcount == 1:
+            count_open_tasks(self.conn, before, [{**r, "assignee": assignee} for r in before])
         return done.rowcount == 1
 
     def reroute(self, task_id: str, audience: str, organisation_id: int | None) -> None:
         t = tables.human_task.c
+        before = open_rows(self.conn, [task_id])
+        count_open_tasks(self.conn, before, [{**r, "organisation_id": organisation_id} for r in before])
         self.conn.execute(
             update(tables.human_task).where(t.id == task_id).values(audience=audience, organisation_id=organisation_id)
         )

@@ -167,6 +167,10 @@ human_task = Table(
     Index(None, "case_id", "status"),
     # the cockpit's open work of a territory
     Index(None, "territory", "status"),
+    # the cockpit's open work: tasks falling due today (the counters keep the other days), and
+    # the oldest open task of a role and organisation
+    Index(None, "status", "due_sort"),
+    Index(None, "status", "role", "organisation_id", "created_at"),
 )
 
 case_event = Table(
@@ -720,6 +724,21 @@ report_case = Table(
 # a key (a funnel stage, an outcome, days to a step, an ESF+ indicator by gender…) in a month of a
 # basis date (referral, entry, exit, six-month follow-up). The same command that changes a row
 # moves its counters, so programme-wide views sum a few thousand counters, not 100 000 rows.
+# Open inbox rows counted by territory, role, organisation (0: none), claimed or not and due day
+# (9999-12-31: none), moved by the same statements that open, close, claim, reroute or
+# re-describe the rows (engine/adapters/report_repository.count_open_tasks): the cockpit's open
+# work sums them instead of grouping every open task.
+report_open_task = Table(
+    "report_open_task",
+    metadata,
+    Column("territory", String(100), primary_key=True),
+    Column("role", String(60), primary_key=True),
+    Column("organisation_id", Integer, primary_key=True),
+    Column("assigned", Integer, primary_key=True),
+    Column("due_on", Date, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
 report_summary = Table(
     "report_summary",
     metadata,

@@ -29,7 +29,7 @@ from engine.adapters.login_throttle_repository import SqlLoginThrottleRepository
 from engine.adapters.operations_repository import SqlOperationsRepository
 from engine.adapters.person_repository import SqlPersonRepository
 from engine.adapters.registry_repository import SqlRegistryRepository
-from engine.adapters.report_repository import SqlReportRepository
+from engine.adapters.report_repository import SqlReportRepository, flush_counts, forget_counts
 from engine.adapters.repository import (
     SqlAnchorRepository,
     SqlCaseRepository,
@@ -201,6 +201,7 @@ class SqlAlchemyUnitOfWork:
             self._scope.__exit__(None, None, None)
             raise storage_error(err) or StorageBusy("the database is busy; retry", _first_line(err)) from err
         self._committed = False
+        forget_counts(self.conn)  # nothing left over from the connection's last user
         self._started = time.perf_counter()
         self.cases = SqlCaseRepository(self.conn)
         self.tasks = SqlTaskRepository(self.conn)
@@ -232,6 +233,7 @@ class SqlAlchemyUnitOfWork:
             if not self.wait and self.db.dialect.name == "sqlite":
                 _sqlite_busy(self.conn, self._busy_ms)  # the connection goes back to the pool as it came
         finally:
+            forget_counts(self.conn)
             self.conn.close()
             self._scope.__exit__(None, None, None)
             if self.write:
@@ -244,6 +246,7 @@ class SqlAlchemyUnitOfWork:
 
     def commit(self) -> None:
         try:
+            flush_counts(self.conn)  # the open-task counters' moves of this transaction, summed
             self.tx.commit()
         except DBAPIError as err:
             translated = storage_error(err)

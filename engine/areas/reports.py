@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine.areas.base import Area
 from engine.model import Actor, CaseFacts, DataFile, ExportFile, ProcessLoad, RebuildResult, Report
 from engine.monitoring import SummaryKey, current_period
@@ -74,6 +76,10 @@ class Reports(Area):
     def summary(self, *, actor: Actor) -> dict[SummaryKey, int]:
         """The counters kept beside the rows (``engine.monitoring.summary_of`` the rows, if whole)."""
         return reports.summary(self._ctx, actor)
+
+    def task_counters(self, *, actor: Actor) -> tuple[dict[Any, int], dict[Any, int]]:
+        """The open-task counters as kept and as the inbox rows say (equal when whole)."""
+        return reports.task_counters(self._ctx, actor)
 
     def rebuilt(self, case_id: int, *, actor: Actor) -> CaseFacts | None:
         """The case's row as a replay of its events gives it, without writing it."""

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from engine import errors, exports
 from engine.audit.replay import replay
@@ -189,6 +190,14 @@ def summary(ctx: Context, actor: Actor) -> dict[SummaryKey, int]:
     require(actor, Permission.CASE_ADMINISTER)
     with ctx.uow(write=False) as uow:
         return uow.reports.summary_all()
+
+
+def task_counters(ctx: Context, actor: Actor) -> tuple[dict[Any, int], dict[Any, int]]:
+    """The open-task counters as kept, and as the inbox rows say (equal when whole)."""
+    require(actor, Permission.CASE_ADMINISTER)
+    with ctx.uow(write=False) as uow:
+        kept, now = uow.reports.open_task_counts()
+        return kept, now
 
 
 # --- reports ------------------------------------------------------------------------------

@@ -91,6 +91,7 @@ NOT_CASE_COMMANDS = {
     "reports.rebuild",
     "reports.read_model",
     "reports.summary",
+    "reports.task_counters",
     "reports.rebuilt",
     # the data keyring: a startup check and a re-seal of the person table (the events are untouched)
     "people.verify_keys",

@@ -328,6 +328,8 @@ def test_the_read_model_equals_a_rebuild_from_the_events(programme: Engine) -> N
     assert result.cases == 18 and result.replayed == 18 and result.kept == ()
     assert programme.reports.read_model(actor=COORD) == kept
     assert programme.reports.summary(actor=COORD) == counters
+    kept_tasks, open_tasks = programme.reports.task_counters(actor=COORD)
+    assert kept_tasks == open_tasks and sum(open_tasks.values()) == 18
 
 
 def test_the_command_line_exports_and_rebuilds(

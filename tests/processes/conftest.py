@@ -57,6 +57,8 @@ def replay_every_case_afterwards(request: pytest.FixtureRequest) -> Iterator[Non
     for case in cases:
         assert engine.reports.rebuilt(case.id, actor=ADMIN) == kept[case.id], f"read model of case {case.id}"
     assert engine.reports.summary(actor=ADMIN) == summary_of(kept.values()), "the monitoring counters"
+    kept_tasks, open_tasks = engine.reports.task_counters(actor=ADMIN)
+    assert kept_tasks == open_tasks, "the open-task counters"
     for server in engine.servers if isinstance(engine, TwoServers) else [engine]:
         _specs_are_wired_as_when_parsed(server)
     _compare_with_the_other_run(request, engine, sorted(c.id for c in cases))
