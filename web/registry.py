@@ -44,6 +44,43 @@ EVENT_LABELS = {
 }
 
 
+# The values an organisation's log entry records, by their Italian label (codes never show).
+FIELD_LABELS = {
+    "name": "Denominazione",
+    "kind": "Tipo",
+    "tax_code": "Codice fiscale",
+    "vat_number": "Partita IVA",
+    "territories": "Territori serviti",
+    "username": "Persona",
+    "position": "Ruolo nell'organizzazione",
+    "scope": "Oggetto",
+    "number": "Numero",
+    "starts_on": "Decorrenza",
+    "expires_on": "Scadenza",
+    "signed_on": "Data di firma",
+}
+
+
+def _details(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of what a log entry recorded, as a person reads it."""
+    shown = []
+    for key, label in FIELD_LABELS.items():
+        value = data.get(key)
+        if value in (None, "", []):
+            continue
+        if key == "kind":
+            text = ORGANISATION_KINDS.get(str(value)) or PROTOCOL_KINDS.get(str(value)) or ""
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        elif key.endswith("_on"):
+            text = isoday(str(value))
+        else:
+            text = str(value)
+        if text:
+            shown.append((label, text))
+    return shown
+
+
 @bp.app_template_filter("isoday")
 def isoday(value: str | None) -> str:
     """An ISO day (``AAAA-MM-GG``) as people read it: ``gg/mm/aaaa``."""
@@ -112,6 +149,17 @@ def organisation(code: str) -> str:
     return render_template(
         "registry/organisation.html", organisation=found, protocols=protocols, messages={}, **_labels()
     )
+
+
+@bp.get("/registry/organisations/<code>/history")
+@security.area("registry")
+def organisation_history(code: str) -> str:
+    """The registry log of one organisation: when, who, what, with the values entered."""
+    eng, actor = security.engine(), security.actor()
+    found = eng.registry.organisation(_code(code), actor=actor)
+    history = eng.registry.organisation_history(found.code, actor=actor)
+    rows = [(e, EVENT_LABELS.get(e.kind, ""), _details(dict(e.data))) for e in history]
+    return render_template("registry/organisation_history.html", organisation=found, rows=rows, **_labels())
 
 
 @bp.route("/registry/organisations/new", methods=["GET", "POST"])

@@ -135,6 +135,10 @@ class Registry(Area):
     def protocol(self, protocol_id: int, *, actor: Actor) -> PartnerProtocol:
         return registry.protocol(self._ctx, actor, protocol_id)
 
+    def organisation_history(self, code: str, *, actor: Actor) -> list[RegistryEvent]:
+        """Who changed what in an organisation's record, oldest first (the registry log)."""
+        return registry.organisation_history(self._ctx, actor, code)
+
     def protocol_history(self, protocol_id: int, *, actor: Actor) -> list[RegistryEvent]:
         return registry.history(self._ctx, actor, protocol_id)
 

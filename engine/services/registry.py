@@ -737,6 +737,15 @@ def protocol(ctx: Context, actor: Actor, protocol_id: int) -> PartnerProtocol:
         return found
 
 
+def organisation_history(ctx: Context, actor: Actor, code: str) -> list[RegistryEvent]:
+    """The registry log of one organisation (its registration, changes, members, the protocols it
+    leads), oldest first: read by whoever reads the registry in a territory it serves."""
+    with ctx.uow(write=False) as uow:
+        found = uow.registry.organisation(code)
+        _require_read(actor, list(found.territories))
+        return uow.registry.events(organisation_id=found.id)
+
+
 def history(ctx: Context, actor: Actor, protocol_id: int) -> list[RegistryEvent]:
     with ctx.uow(write=False) as uow:
         found = uow.registry.protocol(protocol_id)

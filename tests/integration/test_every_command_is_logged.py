@@ -160,6 +160,7 @@ NOT_CASE_COMMANDS = {
     "registry.add_document",
     "registry.document",
     "registry.protocol",
+    "registry.organisation_history",
     "registry.protocol_history",
     # enterprise reads
     "enterprises.get",

@@ -18,6 +18,24 @@ from tests.processes.scenario_data import Scenario, scenario
 PLAN = {"ore_settimanali_affiancamento": 6, "obiettivi_affiancamento": "Orientarsi in magazzino e nei turni"}
 
 
+def to_job_coach_plan(s: Scenario, pseudonym: str) -> int:
+    case_id = s.start_percorso(pseudonym)
+    s.valutazione(case_id)
+    s.do(case_id, "Task_scheda_ingresso")
+    s.do(case_id, "Task_progetto", job_coach_previsto=True)
+    s.do(case_id, "Task_strumento", strumento="TIROCINIO_EXTRACURRICOLARE")
+    s.do(case_id, "Task_abbinamento")
+    s.do(case_id, "Task_adesione")
+    return case_id
+
+
+def register_bodies(engine: Engine) -> None:
+    for code, user in (("COOP_JC", "giulia"), ("COOP_ALTRA", "marta")):
+        engine.users.add(user, user, [("job_coach", "T1")])
+        engine.registry.add_organisation(code, code, "terzo_settore", "T1", actor=CLI_OPERATOR)
+        engine.registry.add_member(code, user, actor=CLI_OPERATOR)
+
+
 @pytest.fixture
 def s(engine: Engine, clock: FixedClock) -> Iterator[Scenario]:
     with scenario(engine, clock) as sc:
@@ -27,18 +45,9 @@ def s(engine: Engine, clock: FixedClock) -> Iterator[Scenario]:
 
 def test_the_job_coach_of_the_ets_in_the_team_plans_the_support(s: Scenario) -> None:
     engine = s.engine
-    for code, user in (("COOP_JC", "giulia"), ("COOP_ALTRA", "marta")):
-        engine.users.add(user, user, [("job_coach", "T1")])
-        engine.registry.add_organisation(code, code, "terzo_settore", "T1", actor=CLI_OPERATOR)
-        engine.registry.add_member(code, user, actor=CLI_OPERATOR)
+    register_bodies(engine)
     giulia, marta = engine.users.get("giulia"), engine.users.get("marta")
-    case_id = s.start_percorso("BEN-JC")
-    s.valutazione(case_id)
-    s.do(case_id, "Task_scheda_ingresso")
-    s.do(case_id, "Task_progetto", job_coach_previsto=True)
-    s.do(case_id, "Task_strumento", strumento="TIROCINIO_EXTRACURRICOLARE")
-    s.do(case_id, "Task_abbinamento")
-    s.do(case_id, "Task_adesione")
+    case_id = to_job_coach_plan(s, "BEN-JC")
     task = s.task(case_id, "Task_piano_job_coach")
     assert (task.role, task.audience) == ("job_coach", "supervisor")  # no ETS named yet: the coordinator routes it
     assert engine.tasks.list(case_id=case_id, actor=giulia) == []

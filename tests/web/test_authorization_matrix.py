@@ -101,6 +101,7 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/registry/organisations/NESSUNO", "registry", 404, None),
     ("GET", "/registry/organisations/new", "registry_manage", 200, None),
     ("POST", "/registry/organisations/new", "registry_manage", 422, {}),
+    ("GET", "/registry/organisations/NESSUNO/history", "registry", 404, None),
     ("GET", "/registry/organisations/NESSUNO/edit", "registry_manage", 404, None),
     ("POST", "/registry/organisations/NESSUNO/edit", "registry_manage", 404, {}),
     ("POST", "/registry/organisations/NESSUNO/members", "registry_manage", 404, {}),

@@ -146,3 +146,33 @@ def test_f1_partner_codes_are_suggested_from_the_registry(
         '<datalist id="registry-organisations"><option value="CPI_SUGGERITO">CPI Suggerito</option></datalist>' in page
     )
     assert 'list="registry-organisations"' in page and "ALTROVE_X" not in page
+
+
+def test_an_organisations_log_says_who_changed_what_in_italian(
+    demo: Engine, client_for: Callable[[str], FlaskClient]
+) -> None:
+    coordinator = demo.users.get("coordinatore")
+    demo.registry.add_organisation("COOP_LOG", "Coop Log", "terzo_settore", TERRITORY, actor=coordinator)
+    demo.registry.update_organisation(
+        "COOP_LOG", "Coop Log Sociale", "terzo_settore", [TERRITORY, "ATS-Altrove"], actor=coordinator
+    )
+    demo.registry.add_member("COOP_LOG", "partner", actor=coordinator, position="Presidente")
+    client = client_for("partner")  # a reader of the registry, not its keeper
+    page = client.get("/registry/organisations/COOP_LOG").get_data(as_text=True)
+    assert "/registry/organisations/COOP_LOG/history" in page
+    response = client.get("/registry/organisations/COOP_LOG/history")
+    log = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for text in (
+        "Organizzazione registrata",
+        "Organizzazione modificata",
+        "Membro aggiunto",
+        "Denominazione: Coop Log Sociale",
+        "Territori serviti: ATS-Demo, ATS-Altrove",
+        "Ruolo nell&#39;organizzazione: Presidente",
+        "coordinatore",
+    ):
+        assert text in log, text
+    assert "terzo_settore" not in log and "organisation_added" not in log  # codes never show
+    assert "Tipo: " in log
+    assert client.get("/registry/organisations/NESSUNA/history").status_code == 404
