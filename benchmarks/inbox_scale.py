@@ -47,12 +47,19 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
                     for n in range(1, FIRMS + 1)
                 ],
             )
+            # every firm has its tutor (tutorN of firm N), so a person's organisations are found
+            # among many members, as in a real registry
             conn.execute(
-                insert(tables.app_user).values(
-                    username="tutor4", display_name="Tutor", password_hash=None, created_at=now
-                )
+                insert(tables.app_user),
+                [
+                    {"username": f"tutor{n}", "display_name": "Tutor", "password_hash": None, "created_at": now}
+                    for n in range(1, FIRMS + 1)
+                ],
             )
-            conn.execute(insert(tables.organisation_member).values(organisation_id=4, username="tutor4", position=""))
+            conn.execute(
+                insert(tables.organisation_member),
+                [{"organisation_id": n, "username": f"tutor{n}", "position": ""} for n in range(1, FIRMS + 1)],
+            )
             conn.execute(
                 insert(tables.process_version).values(
                     id=1,

@@ -9,10 +9,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, false, func, insert, or_, select, text, union_all, update
+from sqlalchemy import Connection, and_, bindparam, false, func, insert, or_, select, text, update
 from sqlalchemy.engine import Row
 
-from engine.adapters import tables
+from engine.adapters import inbox_query, tables
 from engine.adapters.report_repository import count_open_tasks, open_rows
 from engine.audit.codec import event_from_fields, event_to_row
 from engine.errors import Conflict, NotFound
@@ -349,39 +349,14 @@ class SqlTaskRepository:
         return query
 
     def query(self, f: TaskFilter, *, limit: int = 100, offset: int = 0) -> list[TaskView]:
-        def order(c: Any) -> list[Any]:
-            orders: dict[str, list[Any]] = {
-                "due": [c.due_sort],
-                "-due": [c.due_sort.desc()],
-                "priority": [c.priority.desc(), c.due_sort],
-                "-priority": [c.priority, c.due_sort],
-                "created": [c.created_at],
-                "-created": [c.created_at.desc()],
-                "name": [c.name],
-                "-completed": [c.completed_at.desc()],
-            }
-            return [*orders.get(f.sort, orders["due"]), c.created_at, c.id]
-
-        t = tables.human_task.c
         if f.member is None:
-            query = self._filtered(select(tables.human_task), f).order_by(*order(t)).limit(limit).offset(offset)
-            return [_task_from_row(r) for r in self.conn.execute(query)]
-        # One query per audience, each served by its own index (the territory's lanes, the team's
-        # cases, the organisation's tasks), each cut at the page's end; then merged. An OR of the
-        # three would make the database walk the whole lane to find one person's few tasks.
-        parts = [
-            select(
-                self._filtered(select(tables.human_task).select_from(source), f)
-                .where(branch)
-                .order_by(*order(t))
-                .limit(limit + offset)
-                .subquery()
-            )
-            for source, branch in _audience_branches(f)
-        ]
-        merged = union_all(*parts).subquery()
-        query = select(merged).order_by(*order(merged.c)).limit(limit).offset(offset)
-        return [_task_from_row(r) for r in self.conn.execute(query)]
+            t = tables.human_task.c
+            query = self._filtered(select(tables.human_task), f).order_by(*inbox_query.order(t, f.sort))
+            return [_task_from_row(r) for r in self.conn.execute(query.limit(limit).offset(offset))]
+        # One branch per audience the member belongs to, each read off its index in the page's
+        # order and cut at the page's end, then merged; the statement is built once per shape.
+        shape, params = inbox_query.plan(f, limit, offset)
+        return [_task_from_row(r) for r in self.conn.execute(inbox_query.statement(shape), params)]
 
     def count(self, f: TaskFilter) -> int:
         if f.member is None:

@@ -161,7 +161,7 @@ human_task = Table(
     Column("organisation_id", Integer),
     # The inbox queries: open tasks of a role (in a territory), and open tasks of an assignee.
     Index(None, "status", "audience", "role", "territory", "due_sort", "created_at", "id"),
-    Index(None, "organisation_id", "status", "due_sort"),
+    Index(None, "organisation_id", "status", "audience", "due_sort", "created_at", "id"),
     Index(None, "status", "role", "due_sort", "created_at", "id"),
     Index(None, "assignee", "status"),
     Index(None, "case_id", "status"),
@@ -459,6 +459,8 @@ organisation_member = Table(
     Column("organisation_id", ForeignKey("organisation.id"), primary_key=True),
     Column("username", ForeignKey("app_user.username"), primary_key=True),
     Column("position", String(200), nullable=False, default=""),
+    # a person's organisations (every inbox page reads them)
+    Index(None, "username", "organisation_id"),
 )
 
 protocol = Table(

@@ -6,10 +6,15 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from engine.adapters import tables
 from engine.model import BreakGlass, TeamMember
+
+# built once: every inbox page and every case read asks it
+_ORGANISATIONS_OF = select(tables.organisation_member.c.organisation_id).where(
+    tables.organisation_member.c.username == bindparam("username")
+)
 
 
 class SqlTeamRepository:
@@ -57,8 +62,8 @@ class SqlTeamRepository:
             self.conn.execute(update(tables.case_team).where(t.id.in_(member_ids)).values(ended_at=at))
 
     def organisations_of(self, username: str) -> list[int]:
-        m = tables.organisation_member.c
-        return [int(r[0]) for r in self.conn.execute(select(m.organisation_id).where(m.username == username))]
+        """The organisations ``username`` is a member of (read before every inbox page)."""
+        return [int(r[0]) for r in self.conn.execute(_ORGANISATIONS_OF, {"username": username})]
 
     def standing(self, case_id: int, username: str, organisations: Sequence[int]) -> tuple[bool, bool]:
         """(named in the case's current team, one of ``organisations`` is in it)."""
