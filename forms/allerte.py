@@ -9,7 +9,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from forms.base import FormSchema, form, meta
-from forms.f1_partenariato import choice
+from forms.validators import scelta
 
 TIPI_ALLERTA = ["RICADUTA", "INCOMPATIBILITA"]
 TIPI_ALLERTA_LABELS = ["Ricaduta", "Incompatibilità con l'attività in corso"]
@@ -31,7 +31,7 @@ ESITI_ALLERTA_LABELS = [
 class AllertaSanitariaForm(FormSchema):
     tipo_allerta = fields.String(
         required=True,
-        validate=choice(TIPI_ALLERTA, TIPI_ALLERTA_LABELS),
+        validate=scelta(TIPI_ALLERTA, TIPI_ALLERTA_LABELS),
         metadata=meta("Tipo di allerta", label_en="Kind of alert", data_class="C2"),
     )
     descrizione_allerta = fields.String(
@@ -54,7 +54,7 @@ class AllertaSanitariaForm(FormSchema):
 class ValutaAllertaForm(FormSchema):
     esito_allerta = fields.String(
         required=True,
-        validate=choice(ESITI_ALLERTA, ESITI_ALLERTA_LABELS),
+        validate=scelta(ESITI_ALLERTA, ESITI_ALLERTA_LABELS),
         metadata=meta("Come prosegue il percorso", label_en="How the path goes on", data_class="C2"),
     )
     azioni_concordate = fields.String(

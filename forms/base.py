@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 
 from forms.plausibility import date_messages
+from forms.validators import italian
 
 FORMS: dict[str, type[FormSchema]] = {}
 
@@ -42,30 +43,6 @@ _TYPE_MESSAGES: dict[type[fields.Field[Any]], str] = {
 }
 
 
-def _italian_validator(v: Any, items: bool) -> None:
-    """Give a validator that kept marshmallow's English default an Italian message (in place:
-    validators are shared between fields, and the Italian text is the same for all of them)."""
-    if isinstance(v, validate.Length) and v.error is None:
-        unit = "elementi" if items else "caratteri"
-        v.message_min = f"Inserire almeno {{min}} {unit}."
-        v.message_max = f"Inserire al massimo {{max}} {unit}."
-        v.message_all = f"Inserire da {{min}} a {{max}} {unit}."
-        v.message_equal = f"Inserire esattamente {{equal}} {unit}."
-    elif isinstance(v, validate.Range) and v.error is None:
-        low = "almeno" if v.min_inclusive else "più di"
-        high = "al massimo" if v.max_inclusive else "meno di"
-        v.message_min = f"Il valore deve essere {low} {{min}}."
-        v.message_max = f"Il valore deve essere {high} {{max}}."
-        v.message_all = f"Il valore deve essere {low} {{min}} e {high} {{max}}."
-    elif isinstance(v, validate.OneOf) and v.error == validate.OneOf.default_message:
-        # the options' labels when there are (codes are for machines), else the values themselves
-        v.error = "Valore non ammesso. Valori validi: " + ("{labels}." if v.labels else "{choices}.")
-    elif isinstance(v, validate.Email) and v.error == validate.Email.default_message:
-        v.error = "Indirizzo email non valido."
-    elif isinstance(v, validate.Regexp) and v.error == validate.Regexp.default_message:
-        v.error = "Formato non valido."
-
-
 def italianize(field_obj: fields.Field[Any]) -> None:
     """Italian messages for a field, its validators and (for a list) its items."""
     messages = dict(field_obj.error_messages)
@@ -75,7 +52,7 @@ def italianize(field_obj: fields.Field[Any]) -> None:
             messages["invalid"] = text
     field_obj.error_messages = messages
     for v in field_obj.validators:
-        _italian_validator(v, isinstance(field_obj, fields.List))
+        italian(v, isinstance(field_obj, fields.List))
     if isinstance(field_obj, fields.List):
         italianize(field_obj.inner)
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate, validates_schema
 
 from forms.base import FormSchema, form, meta
+from forms.validators import segnala
 
 
 @form(
@@ -37,7 +38,7 @@ class AvvisoCoprogettazione(FormSchema):
     @validates_schema
     def check_termine(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["termine_proposte"] <= data["data_pubblicazione"]:
-            raise ValidationError({"termine_proposte": ["Il termine deve seguire la pubblicazione."]})
+            segnala({"termine_proposte": ["Il termine deve seguire la pubblicazione."]})
 
 
 @form(

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate, validates_schema
 
 from forms.base import FormSchema, form, meta
+from forms.validators import scelta, segnala
 
 # --- shared vocabularies -------------------------------------------------------------------
 
@@ -64,17 +65,6 @@ DECISIONI_CABINA = ["SOSTITUISCI", "INTERROMPI_TERRITORIO"]
 CODICE_ENTE = validate.Regexp(r"^[A-Z0-9_]{2,30}$", error="Codice non valido: lettere maiuscole, cifre e _ (2-30).")
 
 
-def choice(values: list[str], labels: list[str] | None = None) -> validate.OneOf:
-    """An enumeration with an Italian error message."""
-    return validate.OneOf(values, labels=labels, error="Valore non ammesso. Valori validi: {labels}.")
-
-
-def raise_if(errors: dict[str, list[str]]) -> None:
-    """Report every cross-field error at once, keyed by the field the user must fix."""
-    if errors:
-        raise ValidationError(errors)
-
-
 # --- nested items --------------------------------------------------------------------------
 
 
@@ -100,7 +90,7 @@ class PartnerSchema(FormSchema):
     )
     tipo_ente = fields.String(
         required=True,
-        validate=choice(TIPI_ENTE, TIPI_ENTE_LABELS),
+        validate=scelta(TIPI_ENTE, TIPI_ENTE_LABELS),
         metadata=meta("Tipo di ente", label_en="Type of institution"),
     )
     essenziale = fields.Boolean(
@@ -114,7 +104,7 @@ class PartnerSchema(FormSchema):
     )
     strumento = fields.String(
         required=True,
-        validate=choice(STRUMENTI, STRUMENTI_LABELS),
+        validate=scelta(STRUMENTI, STRUMENTI_LABELS),
         metadata=meta("Strumento di adesione", label_en="Partnership instrument"),
     )
 
@@ -135,7 +125,7 @@ class SostitutoSchema(FormSchema):
     )
     tipo_ente = fields.String(
         required=True,
-        validate=choice(TIPI_ENTE, TIPI_ENTE_LABELS),
+        validate=scelta(TIPI_ENTE, TIPI_ENTE_LABELS),
         metadata=meta("Tipo di ente", label_en="Type of institution"),
     )
     data_adesione = fields.Date(
@@ -219,7 +209,7 @@ class AnalisiContestoForm(FormSchema):
             p["tipo_ente"] in TIPI_ENTE_SEMPRE_ESSENZIALI and not p["essenziale"] for p in data.get("partner", [])
         ):
             errors["partner"] = ["Servizi sociali (Comune/ATS) e CPI sono sempre partner essenziali."]
-        raise_if(errors)
+        segnala(errors)
 
 
 @form("f1_esito_contatti", title="Esito dei contatti istituzionali", title_en="Outcome of contacts", data_class="C0")
@@ -253,7 +243,7 @@ class EsitoContattiForm(FormSchema):
             errors["data_chiusura_contatti"] = ["La chiusura non può precedere l'avvio dei contatti."]
         if data["enti_disponibili"] > data["enti_contattati"]:
             errors["enti_disponibili"] = ["Gli enti disponibili non possono superare quelli contattati."]
-        raise_if(errors)
+        segnala(errors)
 
 
 PROCEDURE_COPROGRAMMAZIONE = ["AVVISO_PUBBLICO_DM72", "TAVOLO_CONCERTAZIONE"]
@@ -270,7 +260,7 @@ PERCORSI = ["CO_PROGRAMMAZIONE", "CO_PROGETTAZIONE"]
 class CoProgrammazioneForm(FormSchema):
     percorso = fields.String(
         load_default="CO_PROGRAMMAZIONE",
-        validate=choice(
+        validate=scelta(
             PERCORSI,
             ["Co-programmazione: bozza d'accordo e adesioni", "Co-progettazione (DM 72/2021): avviso e convenzione"],
         ),
@@ -282,7 +272,7 @@ class CoProgrammazioneForm(FormSchema):
     )
     procedura = fields.String(
         required=True,
-        validate=choice(
+        validate=scelta(
             PROCEDURE_COPROGRAMMAZIONE,
             ["Avviso pubblico (DM 72/2021, PA procedente)", "Tavolo di concertazione"],
         ),
@@ -323,7 +313,7 @@ class CoProgrammazioneForm(FormSchema):
                 errors["data_avviso"] = ["Con l'avviso pubblico indicare la data di pubblicazione."]
             elif data["data_avviso"] > data["data_ultima_sessione"]:
                 errors["data_avviso"] = ["L'avviso deve precedere le sessioni del tavolo."]
-        raise_if(errors)
+        segnala(errors)
 
 
 @form("f1_bozza_accordo", title="Bozza dell'accordo di partenariato", title_en="Draft agreement", data_class="C0")
@@ -336,7 +326,7 @@ class BozzaAccordoForm(FormSchema):
     data_bozza = fields.Date(required=True, metadata=meta("Data della bozza", label_en="Draft date"))
     strumento = fields.String(
         required=True,
-        validate=choice(STRUMENTI, STRUMENTI_LABELS),
+        validate=scelta(STRUMENTI, STRUMENTI_LABELS),
         metadata=meta("Strumento giuridico", label_en="Legal instrument"),
     )
     oggetto = fields.String(
@@ -351,7 +341,7 @@ class BozzaAccordoForm(FormSchema):
     )
     canale_invio = fields.String(
         required=True,
-        validate=choice(CANALI_INVIO, CANALI_INVIO_LABELS),
+        validate=scelta(CANALI_INVIO, CANALI_INVIO_LABELS),
         metadata=meta("Canale di invio dei casi", label_en="Referral channel"),
     )
     sla_presa_in_carico_giorni = fields.Integer(
@@ -372,7 +362,7 @@ class BozzaAccordoForm(FormSchema):
     )
     ruolo_privacy = fields.String(
         required=True,
-        validate=choice(
+        validate=scelta(
             ["CONTITOLARITA_ART26", "RESPONSABILE_ART28"],
             ["Contitolarità (art. 26 GDPR)", "Responsabile del trattamento (art. 28 GDPR)"],
         ),
@@ -388,7 +378,7 @@ class BozzaAccordoForm(FormSchema):
     def check_allegato(self, data: dict[str, Any], **kwargs: Any) -> None:
         # Sharing data on vulnerable people needs the art. 26/28 annex before anyone signs.
         if not data["allegato_privacy"]:
-            raise_if({"allegato_privacy": ["La bozza deve contenere l'allegato privacy."]})
+            segnala({"allegato_privacy": ["La bozza deve contenere l'allegato privacy."]})
 
 
 def _richieste_modifica() -> fields.String:
@@ -436,7 +426,7 @@ class RispostaPartnerForm(FormSchema):
     )
     esito_adesione = fields.String(
         required=True,
-        validate=choice(ESITI_ADESIONE, ["Aderisce", "Chiede modifiche", "Rifiuta"]),
+        validate=scelta(ESITI_ADESIONE, ["Aderisce", "Chiede modifiche", "Rifiuta"]),
         metadata=meta("Risposta", label_en="Answer"),
     )
     richieste_modifica = _richieste_modifica()
@@ -450,7 +440,7 @@ class RispostaPartnerForm(FormSchema):
 
     @validates_schema
     def check_motivazioni(self, data: dict[str, Any], **kwargs: Any) -> None:
-        raise_if(_motivazioni_mancanti(data["esito_adesione"], data))
+        segnala(_motivazioni_mancanti(data["esito_adesione"], data))
 
 
 ESITI_SOLLECITO = [*ESITI_ADESIONE, "NESSUNA_RISPOSTA"]
@@ -481,7 +471,7 @@ class SollecitoRispostaForm(FormSchema):
     data_sollecito = fields.Date(required=True, metadata=meta("Data del sollecito", label_en="Reminder sent on"))
     esito_sollecito = fields.String(
         required=True,
-        validate=choice(ESITI_SOLLECITO, ESITI_SOLLECITO_LABELS),
+        validate=scelta(ESITI_SOLLECITO, ESITI_SOLLECITO_LABELS),
         metadata=meta("Esito del sollecito", label_en="Outcome of the reminder"),
     )
     richieste_modifica = _richieste_modifica()
@@ -494,7 +484,7 @@ class SollecitoRispostaForm(FormSchema):
 
     @validates_schema
     def check_esito(self, data: dict[str, Any], **kwargs: Any) -> None:
-        raise_if(_motivazioni_mancanti(data["esito_sollecito"], data))
+        segnala(_motivazioni_mancanti(data["esito_sollecito"], data))
 
     @classmethod
     def check_case(cls, data: dict[str, Any], case: dict[str, Any]) -> dict[str, list[str]]:
@@ -544,7 +534,7 @@ class ApprovazioneInternaForm(FormSchema):
     )
     tipo_atto = fields.String(
         required=True,
-        validate=choice(TIPI_ATTO_APPROVAZIONE, TIPI_ATTO_APPROVAZIONE_LABELS),
+        validate=scelta(TIPI_ATTO_APPROVAZIONE, TIPI_ATTO_APPROVAZIONE_LABELS),
         metadata=meta("Tipo di atto", label_en="Kind of act"),
     )
     numero_atto = fields.String(
@@ -607,7 +597,7 @@ class SollecitoApprovazioniForm(FormSchema):
 class DecisioneCabinaForm(FormSchema):
     decisione_cabina = fields.String(
         required=True,
-        validate=choice(DECISIONI_CABINA, ["Sostituire l'ente", "Interrompere il territorio"]),
+        validate=scelta(DECISIONI_CABINA, ["Sostituire l'ente", "Interrompere il territorio"]),
         metadata=meta("Decisione", label_en="Decision"),
     )
     sostituti = fields.List(
@@ -638,7 +628,7 @@ class DecisioneCabinaForm(FormSchema):
             errors["sostituti"] = ["Per sostituire l'ente indicare almeno un sostituto."]
         if data["decisione_cabina"] == "INTERROMPI_TERRITORIO" and data.get("sostituti"):
             errors["sostituti"] = ["Interrompendo il territorio non si indicano sostituti."]
-        raise_if(errors)
+        segnala(errors)
 
 
 @form("f1_firma_accordo", title="Firma dell'accordo di partenariato", title_en="Agreement signature", data_class="C0")
@@ -654,7 +644,7 @@ class FirmaAccordoForm(FormSchema):
     data_firma = fields.Date(required=True, metadata=meta("Data di firma", label_en="Signed on"))
     tipo_firma = fields.String(
         required=True,
-        validate=choice(["PADES", "CADES", "AUTOGRAFA"], ["Firma digitale PAdES", "CAdES", "Autografa"]),
+        validate=scelta(["PADES", "CADES", "AUTOGRAFA"], ["Firma digitale PAdES", "CAdES", "Autografa"]),
         metadata=meta("Tipo di firma", label_en="Signature type"),
     )
     numero_protocollo = fields.String(
@@ -676,7 +666,7 @@ class FirmaAccordoForm(FormSchema):
             errors["data_decorrenza"] = ["La decorrenza non può precedere la firma."]
         if data["data_scadenza"] <= data["data_decorrenza"]:
             errors["data_scadenza"] = ["La scadenza deve seguire la decorrenza."]
-        raise_if(errors)
+        segnala(errors)
 
 
 @form(
@@ -700,7 +690,7 @@ class CostituzioneCabinaForm(FormSchema):
     )
     periodicita_riunioni = fields.String(
         required=True,
-        validate=choice(["MENSILE", "BIMESTRALE", "TRIMESTRALE"], ["Mensile", "Bimestrale", "Trimestrale"]),
+        validate=scelta(["MENSILE", "BIMESTRALE", "TRIMESTRALE"], ["Mensile", "Bimestrale", "Trimestrale"]),
         metadata=meta("Periodicità delle riunioni", label_en="Meeting frequency"),
     )
 
@@ -708,7 +698,7 @@ class CostituzioneCabinaForm(FormSchema):
     def check_referenti(self, data: dict[str, Any], **kwargs: Any) -> None:
         codici = [r["codice_ente"] for r in data.get("referenti", [])]
         if len(codici) != len(set(codici)):
-            raise_if({"referenti": ["Un solo referente per ente."]})
+            segnala({"referenti": ["Un solo referente per ente."]})
 
 
 # --- effects of a partnership change on running beneficiary paths -----------------------------
@@ -738,7 +728,7 @@ DECISIONI_CONTINUITA_LABELS = [
 class VerificaContinuitaForm(FormSchema):
     decisione_continuita = fields.String(
         required=True,
-        validate=choice(DECISIONI_CONTINUITA, DECISIONI_CONTINUITA_LABELS),
+        validate=scelta(DECISIONI_CONTINUITA, DECISIONI_CONTINUITA_LABELS),
         metadata=meta("Esito della verifica", label_en="Outcome of the check"),
     )
     enti_sostitutivi = fields.String(
@@ -762,4 +752,4 @@ class VerificaContinuitaForm(FormSchema):
     @validates_schema
     def check_sostituti(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["decisione_continuita"] == "PROSEGUE_CON_SOSTITUTI" and not data.get("enti_sostitutivi"):
-            raise_if({"enti_sostitutivi": ["Indicare gli enti che subentrano."]})
+            segnala({"enti_sostitutivi": ["Indicare gli enti che subentrano."]})

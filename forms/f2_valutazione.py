@@ -17,7 +17,7 @@ from typing import Any
 from marshmallow import fields, validate, validates_schema
 
 from forms.base import FormSchema, form, meta
-from forms.f1_partenariato import choice, raise_if
+from forms.validators import scelta, segnala
 from forms.variables import CODES
 
 # --- data classes (docs/domain.md, "Data classes"): read by engine/privacy.py -------------------------------------
@@ -228,7 +228,7 @@ class EvidenzaSchema(FormSchema):
 
     tipo_evidenza = fields.String(
         required=True,
-        validate=choice(TIPI_EVIDENZA, TIPI_EVIDENZA_LABELS),
+        validate=scelta(TIPI_EVIDENZA, TIPI_EVIDENZA_LABELS),
         metadata=meta("Tipo di evidenza", label_en="Evidence type"),
     )
     ente_emittente = fields.String(
@@ -251,7 +251,7 @@ class EvidenzaSchema(FormSchema):
     def check_scadenza(self, data: dict[str, Any], **kwargs: Any) -> None:
         scadenza = data.get("data_scadenza")
         if scadenza is not None and scadenza <= data["data_rilascio"]:
-            raise_if({"data_scadenza": ["La scadenza deve seguire la data di rilascio."]})
+            segnala({"data_scadenza": ["La scadenza deve seguire la data di rilascio."]})
 
 
 def evidenze(label: str, label_en: str, **extra: Any) -> fields.List[Any]:
@@ -271,7 +271,7 @@ class SegnalazioneForm(FormSchema):
     data_segnalazione = fields.Date(required=True, metadata=meta("Data della segnalazione", label_en="Referral date"))
     servizio_inviante = fields.String(
         required=True,
-        validate=choice(SERVIZI_INVIANTI, SERVIZI_INVIANTI_LABELS),
+        validate=scelta(SERVIZI_INVIANTI, SERVIZI_INVIANTI_LABELS),
         metadata=meta("Servizio inviante", label_en="Referring service", data_class="C23"),
     )
     referente_inviante = fields.String(
@@ -281,12 +281,12 @@ class SegnalazioneForm(FormSchema):
     )
     motivo_invio = fields.String(
         required=True,
-        validate=choice(MOTIVI_INVIO, MOTIVI_INVIO_LABELS),
+        validate=scelta(MOTIVI_INVIO, MOTIVI_INVIO_LABELS),
         metadata=meta("Motivo dell'invio", label_en="Reason for referral"),
     )
     categoria_presunta = fields.String(
         required=True,
-        validate=choice(CATEGORIE_PRESUNTE, CATEGORIE_PRESUNTE_LABELS),
+        validate=scelta(CATEGORIE_PRESUNTE, CATEGORIE_PRESUNTE_LABELS),
         metadata=meta(
             "Categoria presunta",
             "Codice della tabella di ammissibilità (DT-1…DT-4). " + NO_DIAGNOSI,
@@ -298,7 +298,7 @@ class SegnalazioneForm(FormSchema):
     )
     urgenza = fields.String(
         required=True,
-        validate=choice(URGENZE, ["Ordinaria", "Prioritaria", "Urgente"]),
+        validate=scelta(URGENZE, ["Ordinaria", "Prioritaria", "Urgente"]),
         metadata=meta("Urgenza", label_en="Urgency"),
     )
     beneficiario_adi = fields.Boolean(
@@ -312,7 +312,7 @@ class SegnalazioneForm(FormSchema):
     )
     situazione_did_psp = fields.String(
         load_default="DA_REGISTRARE",
-        validate=choice(SITUAZIONI_DID_PSP, SITUAZIONI_DID_PSP_LABELS),
+        validate=scelta(SITUAZIONI_DID_PSP, SITUAZIONI_DID_PSP_LABELS),
         metadata=meta(
             "DID e Patto di servizio personalizzato",
             "Il Centro per l'Impiego interviene solo se la persona non ha ancora il Patto ed è pronta al lavoro",
@@ -349,7 +349,7 @@ class SegnalazioneForm(FormSchema):
             errors["referente_inviante"] = ["Indicare il referente del servizio inviante."]
         if data["motivo_invio"] == "ALTRO" and not data.get("note_invio"):
             errors["note_invio"] = ["Con motivo «Altro» descrivere brevemente il motivo."]
-        raise_if(errors)
+        segnala(errors)
 
 
 @form(
@@ -361,7 +361,7 @@ class SegnalazioneForm(FormSchema):
 class InformativaConsensiForm(FormSchema):
     tipo_informativa = fields.String(
         required=True,
-        validate=choice(
+        validate=scelta(
             ["ART13", "ART14"],
             [
                 "Art. 13 GDPR (dati raccolti presso l'interessato)",
@@ -378,7 +378,7 @@ class InformativaConsensiForm(FormSchema):
     data_consegna = fields.Date(required=True, metadata=meta("Data di consegna", label_en="Delivered on"))
     firmatario = fields.String(
         required=True,
-        validate=choice(
+        validate=scelta(
             ["INTERESSATO", "TUTORE", "AMMINISTRATORE_SOSTEGNO"],
             ["Interessato", "Tutore", "Amministratore di sostegno"],
         ),
@@ -409,7 +409,7 @@ class InformativaConsensiForm(FormSchema):
     def check_consensi(self, data: dict[str, Any], **kwargs: Any) -> None:
         # Consent is the basis only for the private host (docs/domain.md, "Data classes"); it is never a precondition.
         if data["condivisione_ospite_privato"] and not data["consenso_condivisione_ospite"]:
-            raise_if(
+            segnala(
                 {"consenso_condivisione_ospite": ["La condivisione con un ospitante privato richiede il consenso."]}
             )
 
@@ -451,7 +451,7 @@ class VerificaDocumentiForm(FormSchema):
             errors["documenti_mancanti"] = ["Elencare i documenti mancanti."]
         if data["documentazione_completa"] and data["documenti_mancanti"]:
             errors["documenti_mancanti"] = ["Con documentazione completa non ci sono documenti mancanti."]
-        raise_if(errors)
+        segnala(errors)
 
 
 @form(
@@ -465,7 +465,7 @@ class RichiestaIntegrazioneForm(FormSchema):
     data_richiesta = fields.Date(required=True, metadata=meta("Data della richiesta", label_en="Date"))
     canale_richiesta = fields.String(
         required=True,
-        validate=choice(CANALI, CANALI_LABELS),
+        validate=scelta(CANALI, CANALI_LABELS),
         metadata=meta("Canale", label_en="Channel"),
     )
     documenti_richiesti = fields.List(
@@ -504,7 +504,7 @@ class RicezioneIntegrazioneForm(FormSchema):
     def check_completa(self, data: dict[str, Any], **kwargs: Any) -> None:
         # Completing this task means "documents arrived in time"; partial deliveries keep waiting.
         if not data["documentazione_ora_completa"]:
-            raise_if({"documentazione_ora_completa": ["Registrare la ricezione solo a documentazione completa."]})
+            segnala({"documentazione_ora_completa": ["Registrare la ricezione solo a documentazione completa."]})
 
 
 @form("f2_archiviazione", title="Archiviazione della segnalazione", title_en="Referral archived", data_class="C4")
@@ -518,7 +518,7 @@ class ArchiviazioneForm(FormSchema):
     @validates_schema
     def check_notifica(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["notifica_inviante"] and data.get("data_notifica") is None:
-            raise_if({"data_notifica": ["Indicare la data della notifica."]})
+            segnala({"data_notifica": ["Indicare la data della notifica."]})
 
 
 # --- the four parallel assessment branches -------------------------------------------------
@@ -574,7 +574,7 @@ class AnalisiPreliminareForm(FormSchema):
         "Followed by social/health services",
     )
     dimensioni_critiche = fields.List(
-        fields.String(validate=choice(DIMENSIONI, DIMENSIONI_LABELS)),
+        fields.String(validate=scelta(DIMENSIONI, DIMENSIONI_LABELS)),
         load_default=list,
         metadata=meta(
             "Dimensioni critiche",
@@ -585,12 +585,12 @@ class AnalisiPreliminareForm(FormSchema):
     )
     orientamento_percorso = fields.String(
         required=True,
-        validate=choice(ORIENTAMENTI, ORIENTAMENTI_LABELS),
+        validate=scelta(ORIENTAMENTI, ORIENTAMENTI_LABELS),
         metadata=meta("Percorso indicato", label_en="Suggested track"),
     )
     autonomia_lavorativa = fields.String(
         required=True,
-        validate=choice(AUTONOMIE, ["Adeguata", "Parziale", "Insufficiente"]),
+        validate=scelta(AUTONOMIE, ["Adeguata", "Parziale", "Insufficiente"]),
         metadata=meta("Autonomia lavorativa", label_en="Work autonomy"),
     )
     caso_complesso = fields.Boolean(
@@ -615,7 +615,7 @@ class AnalisiPreliminareForm(FormSchema):
             errors["orientamento_percorso"] = [
                 "Il percorso di inclusione (TIS) richiede la presa in carico dei servizi."
             ]
-        raise_if(errors)
+        segnala(errors)
 
 
 @form(
@@ -658,7 +658,7 @@ class DidPspForm(FormSchema):
     )
     lavoro_autonomo = fields.String(
         load_default="NESSUNO",
-        validate=choice(LAVORO_AUTONOMO, LAVORO_AUTONOMO_LABELS),
+        validate=scelta(LAVORO_AUTONOMO, LAVORO_AUTONOMO_LABELS),
         metadata=meta(
             "Lavoro autonomo negli ultimi 24 mesi",
             "Il lavoro autonomo con reddito sotto la no tax area non interrompe lo stato di disoccupazione.",
@@ -686,7 +686,7 @@ class DidPspForm(FormSchema):
     )
     classe_profilazione = fields.String(
         required=True,
-        validate=choice(CLASSI_PROFILAZIONE, CLASSI_PROFILAZIONE_LABELS),
+        validate=scelta(CLASSI_PROFILAZIONE, CLASSI_PROFILAZIONE_LABELS),
         metadata=meta("Classe di profilazione", label_en="Profiling class"),
     )
     psp_sottoscritto = fields.Boolean(
@@ -712,7 +712,7 @@ class DidPspForm(FormSchema):
             errors["data_psp"] = ["Indicare la data del Patto di servizio."]
         elif data.get("data_psp") is not None and data["data_psp"] < data["data_did"]:
             errors["data_psp"] = ["Il Patto di servizio non può precedere la DID."]
-        raise_if(errors)
+        segnala(errors)
 
 
 @form(
@@ -775,7 +775,7 @@ class CertificazioneSanitariaForm(FormSchema):
     )
     compatibilita_sanitaria = fields.String(
         required=True,
-        validate=choice(COMPATIBILITA, COMPATIBILITA_LABELS),
+        validate=scelta(COMPATIBILITA, COMPATIBILITA_LABELS),
         metadata=meta(
             "Compatibilità attuale con un percorso lavorativo",
             "Solo l'esito, senza motivi clinici",
@@ -794,7 +794,7 @@ class CertificazioneSanitariaForm(FormSchema):
             errors["invalidita_civile_perc"] = ["Allegare gli estremi del verbale di invalidità civile."]
         if data["invalidita_inail_perc"] > 0 and "VERBALE_INAIL" not in tipi:
             errors["invalidita_inail_perc"] = ["Allegare gli estremi del verbale INAIL."]
-        raise_if(errors)
+        segnala(errors)
 
 
 @form(
@@ -834,7 +834,7 @@ class AttestazioneGiustiziaForm(FormSchema):
     )
     compatibilita_giustizia = fields.String(
         required=True,
-        validate=choice(COMPATIBILITA, COMPATIBILITA_LABELS),
+        validate=scelta(COMPATIBILITA, COMPATIBILITA_LABELS),
         metadata=meta(
             "Compatibilità delle prescrizioni con un percorso lavorativo",
             label_en="Compatibility of the prescriptions with work",
@@ -852,7 +852,7 @@ class AttestazioneGiustiziaForm(FormSchema):
             errors["ex_detenuto"] = ["Una persona ancora in esecuzione pena non è ex detenuta."]
         if data["semiliberta_lavoro_esterno"] and not data["ex_detenuto"]:
             errors["semiliberta_lavoro_esterno"] = ["Indicarlo solo per un ex detenuto (pena conclusa)."]
-        raise_if(errors)
+        segnala(errors)
 
 
 # Every field the four parallel branches write; the re-assessment loop deletes them before the
@@ -887,14 +887,14 @@ class QuadroApprofonditoForm(FormSchema):
         metadata=meta("Numero del verbale EM", label_en="Minutes no."),
     )
     componenti_em = fields.List(
-        fields.String(validate=choice(COMPONENTI_EM, COMPONENTI_EM_LABELS)),
+        fields.String(validate=scelta(COMPONENTI_EM, COMPONENTI_EM_LABELS)),
         required=True,
         validate=validate.Length(min=2, error="L'équipe ha almeno {min} componenti."),
         metadata=meta("Componenti presenti", label_en="Members present"),
     )
     orientamento_percorso = fields.String(
         required=True,
-        validate=choice(ORIENTAMENTI, ORIENTAMENTI_LABELS),
+        validate=scelta(ORIENTAMENTI, ORIENTAMENTI_LABELS),
         metadata=meta(
             "Percorso indicato dall'équipe",
             "Sostituisce quello dell'analisi preliminare",
@@ -903,7 +903,7 @@ class QuadroApprofonditoForm(FormSchema):
     )
     autonomia_lavorativa = fields.String(
         required=True,
-        validate=choice(AUTONOMIE, ["Adeguata", "Parziale", "Insufficiente"]),
+        validate=scelta(AUTONOMIE, ["Adeguata", "Parziale", "Insufficiente"]),
         metadata=meta("Autonomia lavorativa", label_en="Work autonomy"),
     )
     prossimo_passo = fields.String(
@@ -920,7 +920,7 @@ class QuadroApprofonditoForm(FormSchema):
             errors["componenti_em"] = ["L'assistente sociale case manager fa sempre parte dell'équipe."]
         if data["data_revisione"] <= data["data_verbale_em"]:
             errors["data_revisione"] = ["La revisione deve seguire la data del verbale."]
-        raise_if(errors)
+        segnala(errors)
 
 
 @form(
@@ -940,12 +940,12 @@ class QuadroApprofonditoForm(FormSchema):
 class ConfermaEsitoForm(FormSchema):
     decisione_operatore = fields.String(
         required=True,
-        validate=choice(["CONFERMA", "MODIFICA"], ["Confermo la proposta", "Modifico la proposta"]),
+        validate=scelta(["CONFERMA", "MODIFICA"], ["Confermo la proposta", "Modifico la proposta"]),
         metadata=meta("Decisione sulla proposta", label_en="Decision on the proposal"),
     )
     esito_modificato = fields.String(
         load_default=None,
-        validate=choice(ESITI_VALUTAZIONE, ESITI_VALUTAZIONE_LABELS),
+        validate=scelta(ESITI_VALUTAZIONE, ESITI_VALUTAZIONE_LABELS),
         metadata=meta("Esito deciso dall'operatore", label_en="Outcome chosen by the officer"),
     )
     motivazione_modifica = fields.String(
@@ -965,7 +965,7 @@ class ConfermaEsitoForm(FormSchema):
                 errors["motivazione_modifica"] = ["Motivare la modifica della proposta (almeno 20 caratteri)."]
         elif data.get("esito_modificato"):
             errors["esito_modificato"] = ["Confermando la proposta non si indica un altro esito."]
-        raise_if(errors)
+        segnala(errors)
 
 
 @form(
@@ -996,7 +996,7 @@ class ComunicazioneEsitoForm(FormSchema):
     )
     canale_comunicazione = fields.String(
         required=True,
-        validate=choice(CANALI, CANALI_LABELS),
+        validate=scelta(CANALI, CANALI_LABELS),
         metadata=meta("Canale", label_en="Channel"),
     )
 
@@ -1014,13 +1014,13 @@ class ComunicazioneEsitoForm(FormSchema):
 class NonProntoForm(FormSchema):
     motivo_non_pronto = fields.String(
         required=True,
-        validate=choice(MOTIVI_NON_PRONTO, MOTIVI_NON_PRONTO_LABELS),
+        validate=scelta(MOTIVI_NON_PRONTO, MOTIVI_NON_PRONTO_LABELS),
         # VINCOLI_SANITARI / VINCOLI_GIUSTIZIA reveal a health or judicial constraint.
         metadata=meta("Motivo", "Solo la categoria del vincolo. " + NO_DIAGNOSI, label_en="Reason", data_class="C23"),
     )
     servizio_di_riferimento = fields.String(
         required=True,
-        validate=choice(SERVIZI_DESTINATARI, SERVIZI_DESTINATARI_LABELS),
+        validate=scelta(SERVIZI_DESTINATARI, SERVIZI_DESTINATARI_LABELS),
         metadata=meta(
             "Servizio che accompagna nel frattempo", label_en="Service in charge meanwhile", data_class="C23"
         ),
@@ -1035,7 +1035,7 @@ class NonProntoForm(FormSchema):
     @validates_schema
     def check_note(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["motivo_non_pronto"] == "ALTRO" and not data.get("note"):
-            raise_if({"note": ["Con motivo «Altro» descrivere brevemente il motivo."]})
+            segnala({"note": ["Con motivo «Altro» descrivere brevemente il motivo."]})
 
 
 @form(
@@ -1052,7 +1052,7 @@ class NonProntoForm(FormSchema):
 class InvioAltriServiziForm(FormSchema):
     servizio_destinatario = fields.String(
         required=True,
-        validate=choice(SERVIZI_DESTINATARI, SERVIZI_DESTINATARI_LABELS),
+        validate=scelta(SERVIZI_DESTINATARI, SERVIZI_DESTINATARI_LABELS),
         metadata=meta("Servizio destinatario", label_en="Service referred to", data_class="C23"),
     )
     data_invio = fields.Date(required=True, metadata=meta("Data dell'invio", label_en="Referral date"))
@@ -1074,7 +1074,7 @@ class InvioAltriServiziForm(FormSchema):
             errors["comunicazione_motivata"] = ["La chiusura richiede una comunicazione motivata."]
         elif data.get("data_comunicazione") is None:
             errors["data_comunicazione"] = ["Indicare la data della comunicazione."]
-        raise_if(errors)
+        segnala(errors)
 
 
 # --- escalations: the coordinator's reminders on late work (non-interrupting timers) -------------
@@ -1096,12 +1096,12 @@ def sollecito(key: str, suffix: str, title: str, title_en: str, description: str
     @validates_schema
     def check_giustificazione(self: FormSchema, values: dict[str, Any], **kwargs: Any) -> None:
         if values[azione] == "RITARDO_GIUSTIFICATO" and not values.get(note):
-            raise_if({note: ["Indicare perché il ritardo è giustificato."]})
+            segnala({note: ["Indicare perché il ritardo è giustificato."]})
 
     attributes: dict[str, Any] = {
         azione: fields.String(
             required=True,
-            validate=choice(AZIONI_SOLLECITO, AZIONI_SOLLECITO_LABELS),
+            validate=scelta(AZIONI_SOLLECITO, AZIONI_SOLLECITO_LABELS),
             metadata=meta("Azione del coordinatore", label_en="Coordinator's action"),
         ),
         data: fields.Date(required=True, metadata=meta("Data del sollecito", label_en="Reminder date")),

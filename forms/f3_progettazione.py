@@ -5,63 +5,20 @@ host/mentor enterprise, fallback after failed matching, the beneficiary's agreem
 renegotiation round. Track B (start-up): idea and founding group, feasibility study, legal form,
 business plan, validation by the comitato tecnico and statuto draft.
 
-It also holds the small validator helpers (Italian messages) shared by the F4 and F5 form modules.
 Free-text fields never ask for diagnoses or offences (docs/domain.md, "Data classes"): help texts say so.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate, validates_schema
 
 from forms.base import FormSchema, form, meta
-
-# --- shared helpers (Italian validator messages; marshmallow's defaults are English) ---------
+from forms.validators import dopo, elenco_non_vuoto, intervallo, minimo, non_vuoto, richiedi, scelta, segnala
 
 NO_DATI_SENSIBILI = "Non indicare diagnosi, patologie o reati: solo informazioni utili al lavoro."
 NO_DATI_SENSIBILI_EN = "Do not enter diagnoses, conditions or offences: work-relevant facts only."
-
-
-def scelta(options: Sequence[tuple[str, str]]) -> validate.OneOf:
-    """An enumeration given as (code, Italian label) pairs, with an Italian error message."""
-    return validate.OneOf(
-        [code for code, _ in options],
-        labels=[label for _, label in options],
-        error="Valore non ammesso: scegliere tra {labels}.",
-    )
-
-
-def minimo(value: float) -> validate.Range:
-    return validate.Range(min=value, error="Il valore deve essere almeno {min}.")
-
-
-def intervallo(low: float, high: float) -> validate.Range:
-    return validate.Range(min=low, max=high, error="Il valore deve essere tra {min} e {max}.")
-
-
-def non_vuoto(max_len: int = 4000) -> validate.Length:
-    return validate.Length(min=1, max=max_len, error="Inserire da {min} a {max} caratteri.")
-
-
-def elenco_non_vuoto() -> validate.Length:
-    return validate.Length(min=1, error="Indicare almeno un elemento.")
-
-
-def richiedi(data: dict[str, Any], *names: str, quando: str) -> None:
-    """Raise a field error for every name missing or empty in data; `quando` explains why."""
-    errors = {n: [f"Campo obbligatorio quando {quando}."] for n in names if data.get(n) in (None, "", [])}
-    if errors:
-        raise ValidationError(errors)
-
-
-def dopo(data: dict[str, Any], start: str, end: str, *, stesso_giorno: bool = False) -> None:
-    """Raise on `end` if it is before `start` (or equal, unless stesso_giorno)."""
-    a, b = data.get(start), data.get(end)
-    if isinstance(a, dt.date) and isinstance(b, dt.date) and (b < a or (b == a and not stesso_giorno)):
-        raise ValidationError({end: ["La data deve essere successiva alla data di inizio."]})
 
 
 # --- enumerations used by F3 and read again by F4 --------------------------------------------
@@ -190,9 +147,7 @@ class ProgettoPersonalizzato(FormSchema):
         dopo(data, "data_inizio_progetto", "data_fine_progetto")
         start, end = data.get("data_inizio_progetto"), data.get("data_fine_progetto")
         if start and end and any(not start <= d <= end for d in data.get("date_verifica", [])):
-            raise ValidationError(
-                {"date_verifica": ["Le date di verifica devono cadere tra inizio e fine del progetto."]}
-            )
+            segnala({"date_verifica": ["Le date di verifica devono cadere tra inizio e fine del progetto."]})
 
 
 @form(
@@ -242,11 +197,9 @@ class SceltaStrumento(FormSchema):
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("strumento") == "CONVENZIONE_L68" and not data.get("destinatario_l68"):
-            raise ValidationError(
-                {"destinatario_l68": ["La convenzione L. 68 richiede l'iscrizione al collocamento mirato."]}
-            )
+            segnala({"destinatario_l68": ["La convenzione L. 68 richiede l'iscrizione al collocamento mirato."]})
         if "NESSUNO" in data.get("incentivi", []) and len(data["incentivi"]) > 1:
-            raise ValidationError({"incentivi": ["'Nessun incentivo' esclude le altre voci."]})
+            segnala({"incentivi": ["'Nessun incentivo' esclude le altre voci."]})
 
     @classmethod
     def check_case(cls, data: dict[str, Any], case: dict[str, Any]) -> dict[str, list[str]]:
@@ -333,9 +286,7 @@ class Abbinamento(FormSchema):
                 quando="l'impresa è disponibile",
             )
             if not data.get("accessibilita_verificata"):
-                raise ValidationError(
-                    {"accessibilita_verificata": ["Verificare l'accessibilità prima dell'abbinamento."]}
-                )
+                segnala({"accessibilita_verificata": ["Verificare l'accessibilità prima dell'abbinamento."]})
         elif data.get("esito_abbinamento") == "NON_DISPONIBILE":
             richiedi(data, "motivo_non_disponibilita", quando="l'impresa non è disponibile")
 
@@ -433,9 +384,7 @@ class AdesioneBeneficiario(FormSchema):
         if data.get("decisione_beneficiario") == "FIRMA":
             richiedi(data, "data_firma", "documenti_firmati", quando="la persona firma")
             if "PROGETTO_PERSONALIZZATO" not in data["documenti_firmati"]:
-                raise ValidationError(
-                    {"documenti_firmati": ["Il progetto personalizzato deve essere tra i documenti firmati."]}
-                )
+                segnala({"documenti_firmati": ["Il progetto personalizzato deve essere tra i documenti firmati."]})
         elif data.get("decisione_beneficiario") == "RIFIUTA":
             richiedi(data, "motivazione_rifiuto", quando="la persona rifiuta")
 
@@ -601,13 +550,11 @@ class BusinessPlan(FormSchema):
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("n_svantaggiati_previsti") == 0:
-            raise ValidationError(
+            segnala(
                 {"n_svantaggiati_previsti": ["Un'impresa di inserimento prevede almeno un lavoratore svantaggiato."]}
             )
         if data.get("n_molto_svantaggiati_previsti", 0) > data.get("n_svantaggiati_previsti", 0):
-            raise ValidationError(
-                {"n_molto_svantaggiati_previsti": ["Non possono superare i lavoratori svantaggiati previsti."]}
-            )
+            segnala({"n_molto_svantaggiati_previsti": ["Non possono superare i lavoratori svantaggiati previsti."]})
 
 
 @form(

@@ -19,21 +19,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate, validates_schema
 
 from forms.base import FormSchema, form, meta
-from forms.f3_progettazione import (
-    FORME_GIURIDICHE,
-    NO_DATI_SENSIBILI,
-    NO_DATI_SENSIBILI_EN,
-    dopo,
-    elenco_non_vuoto,
-    intervallo,
-    minimo,
-    non_vuoto,
-    richiedi,
-    scelta,
-)
+from forms.f3_progettazione import FORME_GIURIDICHE, NO_DATI_SENSIBILI, NO_DATI_SENSIBILI_EN
+from forms.validators import dopo, elenco_non_vuoto, intervallo, minimo, non_vuoto, richiedi, scelta, segnala
 
 TIPI_CONTRATTO = [
     ("TEMPO_INDETERMINATO", "Tempo indeterminato"),
@@ -178,18 +168,14 @@ class ConvenzionePfi(FormSchema):
             and data.get("data_inizio_tirocinio")
             and data["data_convenzione"] > data["data_inizio_tirocinio"]
         ):
-            raise ValidationError({"data_convenzione": ["La convenzione deve precedere l'inizio del tirocinio."]})
+            segnala({"data_convenzione": ["La convenzione deve precedere l'inizio del tirocinio."]})
         tipo, durata = data.get("tipo_tirocinio"), data.get("durata_mesi")
         if tipo in DURATA_TIROCINIO_MESI and durata is not None:
             low, high = DURATA_TIROCINIO_MESI[tipo]
             if not low <= durata <= high:
-                raise ValidationError(
-                    {"durata_mesi": [f"Per questo tipo di tirocinio la durata va da {low} a {high} mesi."]}
-                )
+                segnala({"durata_mesi": [f"Per questo tipo di tirocinio la durata va da {low} a {high} mesi."]})
         if tipo == "TIS" and not data.get("firma_ente_in_carico"):
-            raise ValidationError(
-                {"firma_ente_in_carico": ["Il TIS va firmato anche dall'ente che ha in carico la persona."]}
-            )
+            segnala({"firma_ente_in_carico": ["Il TIS va firmato anche dall'ente che ha in carico la persona."]})
 
     @classmethod
     def check_case(cls, data: dict[str, Any], case: dict[str, Any]) -> dict[str, list[str]]:
@@ -296,7 +282,7 @@ class ComunicazioneAvvio(FormSchema):
             richiedi(data, "codice_comunicazione", "data_comunicazione", quando="l'UniLav è dovuto")
             # The UniLav start notice is due by the day before the start: the same day is late.
             if data["data_comunicazione"] >= data["data_avvio"]:
-                raise ValidationError(
+                segnala(
                     {
                         "data_comunicazione": [
                             "La comunicazione obbligatoria va inviata entro il giorno precedente l'avvio."
@@ -408,7 +394,7 @@ class RegistroPresenze(FormSchema):
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         dopo(data, "periodo_dal", "periodo_al")
         if data.get("ore_presenza", 0) > data.get("ore_previste", 0):
-            raise ValidationError({"ore_presenza": ["Le ore di presenza non possono superare le ore previste."]})
+            segnala({"ore_presenza": ["Le ore di presenza non possono superare le ore previste."]})
         evento = data.get("evento_mese")
         if evento == "SOSPENSIONE":
             richiedi(data, "motivo_sospensione", quando="il tirocinio è sospeso")
@@ -537,7 +523,7 @@ class Costituzione(FormSchema):
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         needed = _DENOMINAZIONE_OBBLIGATORIA.get(data.get("forma_giuridica", ""))
         if needed and needed not in data.get("denominazione", "").lower():
-            raise ValidationError({"denominazione": [f"La denominazione deve contenere «{needed}»."]})
+            segnala({"denominazione": [f"La denominazione deve contenere «{needed}»."]})
 
 
 @form("f4_iscrizioni", title="Iscrizioni e registrazioni", title_en="Registrations", data_class="C1")
@@ -572,7 +558,7 @@ class Iscrizioni(FormSchema):
         # The check digit (Luhn-like, last digit) catches most typing errors of a partita IVA.
         piva = data.get("partita_iva", "")
         if re.fullmatch(r"\d{11}", piva) and not _partita_iva_valida(piva):
-            raise ValidationError({"partita_iva": ["Cifra di controllo della partita IVA errata."]})
+            segnala({"partita_iva": ["Cifra di controllo della partita IVA errata."]})
 
 
 def _partita_iva_valida(piva: str) -> bool:
@@ -637,9 +623,7 @@ class AssunzioniStartup(FormSchema):
                 quando="la persona è assunta",
             )
             if data.get("n_svantaggiati") == 0:
-                raise ValidationError(
-                    {"n_svantaggiati": ["La persona assunta va contata tra i lavoratori svantaggiati."]}
-                )
+                segnala({"n_svantaggiati": ["La persona assunta va contata tra i lavoratori svantaggiati."]})
 
 
 @form("f4_piano_correttivo", title="Piano di assunzioni correttivo", title_en="Corrective hiring plan", data_class="C1")
@@ -784,11 +768,11 @@ class RelazioneFinaleStartup(FormSchema):
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("n_svantaggiati_finale", 0) > data.get("n_lavoratori_totali", 0):
-            raise ValidationError({"n_svantaggiati_finale": ["Non possono superare i lavoratori totali."]})
+            segnala({"n_svantaggiati_finale": ["Non possono superare i lavoratori totali."]})
         if data.get("esito_finale") == "ASSUNTO":
             richiedi(data, "tipo_contratto", quando="la persona è assunta")
             if not data.get("impresa_attiva"):
-                raise ValidationError({"impresa_attiva": ["Una persona assunta richiede un'impresa attiva."]})
+                segnala({"impresa_attiva": ["Una persona assunta richiede un'impresa attiva."]})
 
 
 # --- Withdrawal during implementation (message ``rinuncia_beneficiario``) ---------------------
@@ -862,9 +846,7 @@ class RinunciaBeneficiario(FormSchema):
             richiedi(data, "data_comunicazione_cessazione", quando="la cessazione è comunicata")
             dopo(data, "data_rinuncia", "data_comunicazione_cessazione", stesso_giorno=True)
         elif data.get("data_comunicazione_cessazione"):
-            raise ValidationError(
-                {"data_comunicazione_cessazione": ["Indicare la data solo se la cessazione è comunicata."]}
-            )
+            segnala({"data_comunicazione_cessazione": ["Indicare la data solo se la cessazione è comunicata."]})
 
 
 ESITI_AFFIANCAMENTO = ["AUTONOMIA_RAGGIUNTA", "SUPPORTO_RIDOTTO", "SUPPORTO_CONTINUATIVO"]
@@ -890,11 +872,7 @@ class RelazioneJobCoachForm(FormSchema):
     )
     esito_affiancamento = fields.String(
         required=True,
-        validate=validate.OneOf(
-            ESITI_AFFIANCAMENTO,
-            labels=ESITI_AFFIANCAMENTO_LABELS,
-            error="Valore non ammesso. Valori validi: {labels}.",
-        ),
+        validate=scelta(ESITI_AFFIANCAMENTO, ESITI_AFFIANCAMENTO_LABELS),
         metadata=meta("Esito dell'affiancamento", label_en="Outcome of the support"),
     )
     osservazioni_job_coach = fields.String(

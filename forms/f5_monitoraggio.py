@@ -13,20 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate, validates_schema
 
 from forms.base import FormSchema, form, meta
-from forms.f3_progettazione import (
-    NO_DATI_SENSIBILI,
-    NO_DATI_SENSIBILI_EN,
-    dopo,
-    intervallo,
-    minimo,
-    non_vuoto,
-    richiedi,
-    scelta,
-)
+from forms.f3_progettazione import NO_DATI_SENSIBILI, NO_DATI_SENSIBILI_EN
 from forms.f4_attuazione import TIPI_CONTRATTO
+from forms.validators import dopo, intervallo, minimo, non_vuoto, richiedi, scelta, segnala
 
 SI_NO_ND = [("SI", "Sì"), ("NO", "No"), ("NON_DICHIARATO", "Preferisce non dichiarare")]
 FONTI_DATO = [
@@ -165,7 +157,7 @@ class SchedaIngresso(FormSchema):
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("data_nascita") and data.get("data_ingresso") and data["data_nascita"] >= data["data_ingresso"]:
-            raise ValidationError({"data_nascita": ["La data di nascita deve precedere l'ingresso."]})
+            segnala({"data_nascita": ["La data di nascita deve precedere l'ingresso."]})
         stato, mesi = data.get("condizione_occupazionale"), data.get("mesi_disoccupazione")
         if stato in ("DISOCCUPATO", "DISOCCUPATO_LUNGA_DURATA"):
             richiedi(data, "mesi_disoccupazione", quando="la persona è disoccupata")
@@ -174,9 +166,9 @@ class SchedaIngresso(FormSchema):
         soglia = soglia_lunga_durata(data["data_nascita"], data["data_ingresso"])
         chi = "sotto i 25 anni" if soglia == MESI_LUNGA_DURATA_GIOVANI else "dai 25 anni"
         if stato == "DISOCCUPATO_LUNGA_DURATA" and mesi <= soglia:
-            raise ValidationError({"mesi_disoccupazione": [f"Per la lunga durata {chi} servono più di {soglia} mesi."]})
+            segnala({"mesi_disoccupazione": [f"Per la lunga durata {chi} servono più di {soglia} mesi."]})
         if stato == "DISOCCUPATO" and mesi > soglia:
-            raise ValidationError(
+            segnala(
                 {"condizione_occupazionale": [f"Oltre {soglia} mesi {chi} indicare «disoccupato di lunga durata»."]}
             )
 
@@ -236,11 +228,9 @@ class MonitoraggioMensile(FormSchema):
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         criticita = data.get("criticita_rilevate", [])
         if len(set(criticita)) != len(criticita):
-            raise ValidationError({"criticita_rilevate": ["Ogni criticità va indicata una sola volta."]})
+            segnala({"criticita_rilevate": ["Ogni criticità va indicata una sola volta."]})
         if data.get("obiettivi_mese") == "NON_RISPETTATI" and "OBIETTIVI_MANCATI" not in criticita:
-            raise ValidationError(
-                {"criticita_rilevate": ["Se gli obiettivi non sono rispettati indicare «Obiettivi mancati»."]}
-            )
+            segnala({"criticita_rilevate": ["Se gli obiettivi non sono rispettati indicare «Obiettivi mancati»."]})
 
 
 @form(
@@ -370,11 +360,9 @@ class SchedaUscita(FormSchema):
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("data_uscita") and data.get("data_rilevazione") and data["data_rilevazione"] < data["data_uscita"]:
-            raise ValidationError({"data_rilevazione": ["La rilevazione non può precedere l'uscita."]})
+            segnala({"data_rilevazione": ["La rilevazione non può precedere l'uscita."]})
         if data.get("eecr01_in_cerca") and data.get("eecr04_occupato"):
-            raise ValidationError(
-                {"eecr04_occupato": ["«In cerca» e «occupato» si escludono: indicare l'ultima situazione."]}
-            )
+            segnala({"eecr04_occupato": ["«In cerca» e «occupato» si escludono: indicare l'ultima situazione."]})
         if data.get("eecr04_occupato"):
             richiedi(data, "tipo_contratto", quando="la persona è occupata")
 
@@ -445,7 +433,7 @@ def _follow_up_form(mesi: int) -> type[FormSchema]:
         if data.get("condizione" + sfx) == "NON_RILEVATA":
             richiedi(data, "motivo_mancata_rilevazione" + sfx, quando="la condizione non è rilevata")
         if data.get("condizione" + sfx) != "NON_RILEVATA" and data.get("motivo_mancata_rilevazione" + sfx):
-            raise ValidationError({"motivo_mancata_rilevazione" + sfx: ["Solo quando la condizione non è rilevata."]})
+            segnala({"motivo_mancata_rilevazione" + sfx: ["Solo quando la condizione non è rilevata."]})
 
     attrs["_coerenza"] = validates_schema(_coerenza)
     return type(f"FollowUp{mesi}Mesi", (FormSchema,), attrs)

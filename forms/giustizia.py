@@ -6,6 +6,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from forms.base import FormSchema, form, meta
+from forms.validators import scelta
 
 ANDAMENTI = ["REGOLARE", "CRITICITA", "PROPOSTA_REVOCA"]
 ANDAMENTI_LABELS = ["Regolare", "Con criticità segnalate", "Proposta di revoca della misura"]
@@ -26,9 +27,7 @@ class RelazionePeriodica(FormSchema):
     )
     andamento_misura = fields.String(
         required=True,
-        validate=validate.OneOf(
-            ANDAMENTI, labels=ANDAMENTI_LABELS, error="Valore non ammesso. Valori validi: {labels}."
-        ),
+        validate=scelta(ANDAMENTI, ANDAMENTI_LABELS),
         metadata=meta("Andamento della misura", label_en="Course of the measure"),
     )
     sintesi_relazione = fields.String(

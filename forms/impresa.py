@@ -12,7 +12,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from forms.base import FormSchema, form, meta
-from forms.f3_progettazione import elenco_non_vuoto, intervallo, minimo, non_vuoto, scelta
+from forms.validators import elenco_non_vuoto, intervallo, minimo, non_vuoto, scelta
 
 TEMI_MENTORING = [
     ("GOVERNANCE", "Governance"),

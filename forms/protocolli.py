@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate, validates_schema
 
 from forms.base import FormSchema, form, meta
+from forms.validators import scelta, segnala
 
 ESITI = ["RINNOVATO", "NON_RINNOVATO"]
 ESITI_LABELS = ["Rinnovato", "Non rinnovato: il protocollo scadrà"]
@@ -23,7 +24,7 @@ ESITI_LABELS = ["Rinnovato", "Non rinnovato: il protocollo scadrà"]
 class RinnovoProtocollo(FormSchema):
     esito_rinnovo = fields.String(
         required=True,
-        validate=validate.OneOf(ESITI, labels=ESITI_LABELS, error="Valore non ammesso. Valori validi: {labels}."),
+        validate=scelta(ESITI, ESITI_LABELS),
         metadata=meta("Esito", "Il rinnovo va deciso prima della scadenza.", label_en="Outcome"),
     )
     nuova_scadenza = fields.Date(
@@ -41,7 +42,7 @@ class RinnovoProtocollo(FormSchema):
     @validates_schema
     def check_rinnovo(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["esito_rinnovo"] == "RINNOVATO" and not data.get("nuova_scadenza"):
-            raise ValidationError({"nuova_scadenza": ["Indica la nuova scadenza del protocollo rinnovato."]})
+            segnala({"nuova_scadenza": ["Indica la nuova scadenza del protocollo rinnovato."]})
 
     @classmethod
     def check_case(cls, data: dict[str, Any], case: dict[str, Any]) -> dict[str, list[str]]:

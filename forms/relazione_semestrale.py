@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate, validates_schema
 
 from forms.base import FormSchema, form, meta
-from forms.f3_progettazione import richiedi, scelta
+from forms.validators import richiedi, scelta, segnala
 
 ESITI_REVISIONE = [("APPROVATA", "Approvata"), ("DA_RIVEDERE", "Da rivedere (rinviata al coordinatore)")]
 
@@ -76,4 +76,4 @@ class RelazioneRevisione(FormSchema):
         if data.get("esito_revisione") == "DA_RIVEDERE":
             richiedi(data, "osservazioni_revisione", quando=self.rinvio)
             if len(str(data.get("osservazioni_revisione") or "").strip()) < 10:
-                raise ValidationError({"osservazioni_revisione": ["Spiega in almeno 10 caratteri cosa rivedere."]})
+                segnala({"osservazioni_revisione": ["Spiega in almeno 10 caratteri cosa rivedere."]})

@@ -12,8 +12,8 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from forms.base import FormSchema, form, meta
-from forms.f3_progettazione import scelta
 from forms.relazione_semestrale import RelazioneRevisione
+from forms.validators import scelta
 
 TIPI_VALUTAZIONE = [("INTERMEDIA", "Valutazione intermedia"), ("FINALE", "Valutazione finale")]
 
