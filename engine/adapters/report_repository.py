@@ -263,13 +263,17 @@ class SqlReportRepository:
         names = {int(i): str(n) for i, n in self.conn.execute(select(org.id, org.name).where(org.id.in_(ids)))}
         result = []
         for (role, organisation), g in groups.items():
-            oldest = select(func.min(_T.created_at)).where(
+            # ORDER BY the index's own columns … LIMIT 1 rather than min(): PostgreSQL then walks the
+            # index from its first entry (min(), or ORDER BY created_at alone, scan every row of the
+            # group when a condition is IS NULL)
+            oldest = select(_T.created_at).where(
                 _T.status == TaskStatus.READY.value,
                 _T.role == role if role else _T.role.is_(None),
                 _T.organisation_id == organisation if organisation else _T.organisation_id.is_(None),
             )
             if places is not None:
                 oldest = oldest.where(_T.territory.in_(places))
+            oldest = oldest.order_by(_T.status, _T.role, _T.organisation_id, _T.created_at).limit(1)
             result.append(
                 {
                     "role": role or None,
