@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from engine.adapters import tables
 
@@ -23,6 +23,15 @@ class SqlPersonRepository:
         if at is not None:
             values["updated_at"] = at
         self.conn.execute(update(tables.person).where(tables.person.c.id == person_id).values(**values))
+
+    def reseal_many(self, rows: list[tuple[str, dict[str, str]]], key_id: str) -> None:
+        """Reseal a batch in one statement (a key rotation: one round trip per batch, not per row)."""
+        if rows:
+            p = tables.person.c
+            self.conn.execute(
+                update(tables.person).where(p.id == bindparam("pid")).values(sealed=bindparam("s"), key_id=key_id),
+                [{"pid": person_id, "s": sealed} for person_id, sealed in rows],
+            )
 
     def get(self, person_id: str) -> dict[str, Any] | None:
         row = self.conn.execute(select(tables.person).where(tables.person.c.id == person_id)).first()

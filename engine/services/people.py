@@ -252,11 +252,12 @@ def rotate_keys(ctx: Context, *, actor: Actor, drop_old: bool = True) -> tuple[s
     count = 0
     with ctx.uow() as uow:
         for batch in uow.people.batches():
+            resealed = []
             for row in batch:
                 opened = {n: new.open(t, f"person:{row['id']}:{n}") for n, t in row["sealed"].items()}
-                resealed = {n: new.seal(v, f"person:{row['id']}:{n}") for n, v in opened.items()}
-                uow.people.reseal(row["id"], resealed, key_id)
-                count += 1
+                resealed.append((row["id"], {n: new.seal(v, f"person:{row['id']}:{n}") for n, v in opened.items()}))
+            uow.people.reseal_many(resealed, key_id)
+            count += len(resealed)
         uow.people.set_key_check(key_id, new.seal(CHECK_TEXT, f"key_check:{key_id}"))
         if drop_old:
             uow.people.drop_key_checks({key_id, PSEUDONYM_CHECK})
