@@ -128,3 +128,11 @@ def test_the_bottleneck_page_and_its_document(cockpit: Flask, programme: Engine)
     )
     assert api.status_code == 200 and api.get_json()["elements"][0]["cases"] == []
     assert client.get("/monitoraggio/colli-di-bottiglia?periodo=2026-H3").status_code == 422
+
+
+def test_english_mode_says_the_report_tables_are_italian_only(cockpit: Flask) -> None:
+    client = login_as(cockpit.test_client(), "coord")
+    english = client.get("/monitoraggio?periodo=2026-H1&lang=en").get_data(as_text=True)
+    assert 'data-testid="italian-only"' in english and "in Italian only" in english
+    italian = client.get("/monitoraggio?periodo=2026-H1&lang=it").get_data(as_text=True)
+    assert 'data-testid="italian-only"' not in italian
