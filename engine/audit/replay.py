@@ -96,7 +96,7 @@ def replay(
             raise errors.ProcessFailed(f"event {head.seq}: the case has no start event")
         elif head.kind == EventKind.MIGRATED:
             specs = specs_of(int(head.data["to_version_id"]))
-            migration.apply(wf, specs, dict(head.data.get("mapping") or {}))
+            migration.apply(wf, specs, dict(head.data.get("mapping") or {}), now=clock.now)
             runner.fire_timers(wf)
         else:
             if head.kind in FIRE_DUE_FIRST:

@@ -8,6 +8,9 @@ nothing failed). Completed history keeps its elements even when they were remove
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.serializer import SERIALIZER
+from engine.bpmn.timekeeping import using_clock
 
 _AT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
@@ -78,9 +82,23 @@ def plan(wf: Any, new: ProcessSpecs, mapping: dict[str, str] | None = None) -> M
     return result
 
 
-def apply(wf: Any, new: ProcessSpecs, mapping: dict[str, str] | None = None) -> None:
-    """Move the workflow onto ``new`` (call ``plan`` first); the caller runs the engine steps."""
-    mapping = mapping or {}
+def apply(
+    wf: Any,
+    new: ProcessSpecs,
+    mapping: dict[str, str] | None = None,
+    *,
+    now: Callable[[], dt.datetime] | None = None,
+) -> None:
+    """Move the workflow onto ``new`` (call ``plan`` first); the caller runs the engine steps.
+
+    ``now`` is the engine's clock: moving re-arms the timers of the tasks the case is at, and
+    SpiffWorkflow checks them against it there; without it a replay, run long after the live
+    migration, would see them due on the wall clock and fire them at the migration."""
+    with using_clock(now) if now is not None else nullcontext():
+        _apply(wf, new, mapping or {})
+
+
+def _apply(wf: Any, new: ProcessSpecs, mapping: dict[str, str]) -> None:
     for workflow, target, spec_diff in _diffs(wf, new):
         workflow_diff = WorkflowDiff(workflow, spec_diff)
         for task in workflow.tasks.values():

@@ -92,7 +92,7 @@ def migrate_case(
             ctx.workflows.put(record.id, record.version, wf)  # untouched by planning: keep it warm
             return result
         before = ctx.runner.ready_ids(wf)
-        migration.apply(wf, new_specs, mapping)
+        migration.apply(wf, new_specs, mapping, now=ctx.clock.now)
         fired = ctx.runner.fire_timers(wf)  # run the engine steps the new version makes possible
         ctx.runner.load(new_specs, ctx.runner.dump(wf), list)  # proves the state reloads on the new version
         data = {
