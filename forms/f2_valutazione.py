@@ -1191,3 +1191,11 @@ sollecito(
     "Sono passati 120 giorni dalla segnalazione di una persona che riceve ADI/SFL e il primo appuntamento con i "
     "servizi sociali non è registrato: il coordinatore sollecita l'assistente sociale e registra l'azione.",
 )
+sollecito(
+    "f2_sollecito_aggiornamento_adi",
+    "aggiornamento_adi",
+    "Sollecito: aggiornamento ADI/SFL scaduto",
+    "Reminder: ADI/SFL update overdue",
+    "Sono passati 90 giorni dall'ultimo appuntamento di una persona che riceve ADI/SFL e l'aggiornamento con i "
+    "servizi sociali non è registrato: il coordinatore sollecita l'assistente sociale e registra l'azione.",
+)

@@ -484,6 +484,42 @@ class EsitoFinale(FormSchema):
 # --- Track B (start-up) ----------------------------------------------------------------------
 
 # Forms of earlier versions of ``attuazione_startup`` only (see the module docstring).
+# --- the person's link to an enterprise removed (event sub-process of percorso_beneficiario) ----
+
+DECISIONI_IMPRESA_SCOLLEGATA = [
+    ("PROSEGUE", "Il percorso prosegue (nuovo collegamento o altra impresa)"),
+    ("DA_SOSPENDERE", "Il percorso va sospeso"),
+    ("DA_CHIUDERE", "Il percorso va chiuso"),
+]
+
+
+@form(
+    "f4_verifica_impresa_scollegata",
+    title="Verifica del percorso dopo l'uscita dall'impresa",
+    title_en="Path check after leaving the enterprise",
+    description=(
+        "La persona non è più collegata all'impresa. Decidere se il percorso prosegue (con un nuovo "
+        "collegamento o un'altra impresa), va sospeso o va chiuso: alla conferma il caso viene sospeso o "
+        "chiuso d'ufficio con questa motivazione."
+    ),
+    data_class="C0",
+)
+class VerificaImpresaScollegataForm(FormSchema):
+    decisione_impresa_scollegata = fields.String(
+        required=True,
+        validate=scelta(DECISIONI_IMPRESA_SCOLLEGATA),
+        metadata=meta("Esito della verifica", label_en="Outcome of the check"),
+    )
+    motivazione_impresa_scollegata = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata=meta("Motivazione", label_en="Reasons"),
+    )
+    data_verifica_impresa_scollegata = fields.Date(
+        required=True, metadata=meta("Data della verifica", label_en="Date of the check")
+    )
+
+
 LEGACY_FORMS = frozenset({"f4_costituzione", "f4_iscrizioni", "f4_assunzioni_startup", "f4_verifica_quota"})
 
 # The name must state the enterprise's qualification (L. 381/1991 art. 1; D.Lgs. 112/2017 art. 6).

@@ -9,7 +9,9 @@ leavers are engine commands on the enterprise record, which send the roster to t
 
 from __future__ import annotations
 
-from marshmallow import fields
+from typing import Any
+
+from marshmallow import ValidationError, fields, validates_schema
 
 from forms.base import FormSchema, form, meta
 from forms.validators import elenco_non_vuoto, intervallo, minimo, non_vuoto, scelta
@@ -27,6 +29,18 @@ FONTI_FOLLOW_UP = [
     ("VISURA_CAMERALE", "Visura camerale"),
     ("INDAGINE", "Intervista o questionario"),
 ]
+# Size class of Recommendation 2003/361/EC, with the head-count ceiling each allows. ESF+ EECO19
+# (Reg. (UE) 2021/1057, Annex I) counts the micro, small and medium-sized enterprises supported,
+# cooperatives and social-economy enterprises included: every enterprise of the programme is one
+# by its legal form, so EECO19 follows the size class alone (``ESF_EECO19``).
+CLASSI_DIMENSIONALI = [
+    ("MICRO", "Microimpresa (meno di 10 occupati, fatturato o bilancio fino a 2 milioni di euro)"),
+    ("PICCOLA", "Piccola impresa (meno di 50 occupati, fino a 10 milioni di euro)"),
+    ("MEDIA", "Media impresa (meno di 250 occupati, fino a 50 milioni di fatturato o 43 di bilancio)"),
+    ("GRANDE", "Grande impresa"),
+]
+TETTO_OCCUPATI = {"MICRO": 10, "PICCOLA": 50, "MEDIA": 250}
+ESF_EECO19 = frozenset(TETTO_OCCUPATI)
 
 
 @form("imp_costituzione", title="Atto costitutivo e statuto", title_en="Deed and articles", data_class="C1")
@@ -120,3 +134,24 @@ class FollowUp(FormSchema):
     fonte = fields.String(
         required=True, validate=scelta(FONTI_FOLLOW_UP), metadata=meta("Fonte del dato", label_en="Source")
     )
+    classe_dimensionale = fields.String(
+        required=True,
+        validate=scelta(CLASSI_DIMENSIONALI),
+        metadata=meta(
+            "Classe dimensionale (Raccomandazione 2003/361/CE)",
+            "Micro, piccola e media impresa contano per l'indicatore FSE+ EECO19",
+            label_en="Size class (Recommendation 2003/361/EC)",
+            help_en="Micro, small and medium-sized enterprises count for the ESF+ indicator EECO19",
+        ),
+    )
+
+    @validates_schema
+    def check_dimensione(self, data: dict[str, Any], **kwargs: Any) -> None:
+        tetto = TETTO_OCCUPATI.get(data["classe_dimensionale"])
+        messages: dict[str, list[str]] = {}
+        if tetto is not None and data["lavoratori"] >= tetto:
+            messages["classe_dimensionale"] = [f"Con {data['lavoratori']} lavoratori l'impresa supera questa classe."]
+        if data["lavoratori_svantaggiati"] > data["lavoratori"]:
+            messages["lavoratori_svantaggiati"] = ["Gli svantaggiati sono una parte dei lavoratori."]
+        if messages:
+            raise ValidationError(messages)

@@ -260,6 +260,9 @@ VARIABLES: dict[str, dict[str, Any]] = {
         "Scadenza del primo appuntamento ADI/SFL", "First ADI/SFL appointment due by", "F2", kind="date"
     ),
     "prossimo_aggiornamento_adi": _v("Prossimo aggiornamento ADI/SFL", "Next ADI/SFL update", "F2", kind="date"),
+    "apertura_aggiornamento_adi": _v(
+        "Apertura dell'aggiornamento ADI/SFL", "ADI/SFL update opens on", "F2", kind="date"
+    ),
     "appuntamenti_adi": _v(
         "Appuntamenti ADI/SFL",
         "ADI/SFL appointments",

@@ -11,7 +11,9 @@ Every command is recorded on the enterprise's case (``enterprise_changed``). A c
 roster (a hire, a worker leaving, a link removed) also sends the case the message
 ``organico_variato`` carrying the whole roster as the quota engine reads it (per head: category,
 PA evidence, hire and leaving dates), so the diagram checks the quota at once, as it does every
-quarter.
+quarter. Linking a beneficiary sends the person's case ``impresa_collegata``; removing the link
+withdraws that message if the case has not received it yet, and otherwise sends
+``impresa_scollegata`` (the path's coordinator checks what follows).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ PROCESS_ID = "impresa"
 ROSTER_MESSAGE = "organico_variato"
 # Sent to a beneficiary's case when it founds or joins an enterprise: its track B waits for it.
 LINK_MESSAGE = "impresa_collegata"
+# sent to the person's case when their link is removed (caught by percorso_beneficiario)
+UNLINK_MESSAGE = "impresa_scollegata"
 # The link may come long before the person's path reaches implementation (design takes months).
 LINK_MESSAGE_DAYS = 730
 LEGAL_FORMS = ENTERPRISE_LEGAL_FORMS
@@ -369,6 +373,8 @@ def unlink(ctx: Context, enterprise_id: int, link_id: int, *, actor: Actor) -> E
         target = _link_of(uow, found, link_id)
         uow.enterprises.end_link(link_id, ctx.clock.now())
         change = {"legame": link_id, "rimosso": True, "ruolo": target.ruolo}
+        if target.case_id is not None:
+            _tell_beneficiary_removed(ctx, uow, found, target.case_id, target.ruolo, actor)
         return _changed(ctx, uow, found, record, actor, change, roster_changed=target.in_organico)
 
     _command(ctx, enterprise_id, actor, act)
@@ -463,6 +469,32 @@ def _tell_beneficiary(
     uow.messages.add(case_id, LINK_MESSAGE, payload, now, actor.username, now + dt.timedelta(days=LINK_MESSAGE_DAYS))
     sent = event(other, now, actor, EventKind.MESSAGE_SENT, data={"message": LINK_MESSAGE, "payload": payload})
     append_events(uow, other, [sent])
+
+
+def _tell_beneficiary_removed(
+    ctx: Context, uow: AbstractUnitOfWork, found: Enterprise, case_id: int, ruolo: str, actor: Actor
+) -> None:
+    """The person's case learns that the link is gone: a link it never received is withdrawn
+    (superseded); one it did receive is answered by ``impresa_scollegata``, which gives the
+    coordinator of the person's path the check of what follows. Recorded on that case's chain."""
+    other = uow.cases.get(case_id)
+    if other.status is not CaseStatus.RUNNING:
+        return
+    now = ctx.clock.now()
+    if uow.messages.supersede(case_id, LINK_MESSAGE):
+        data: dict[str, Any] = {"message": LINK_MESSAGE, "withdrawn": True, "impresa_id": found.id}
+    else:
+        payload = {
+            "impresa_id": found.id,
+            "impresa_caso_id": found.case_id,
+            "denominazione": found.denominazione,
+            "ruolo": ruolo,
+            "data": now.date().isoformat(),
+        }
+        expires = now + dt.timedelta(days=LINK_MESSAGE_DAYS)
+        uow.messages.add(case_id, UNLINK_MESSAGE, payload, now, actor.username, expires)
+        data = {"message": UNLINK_MESSAGE, "payload": payload}
+    append_events(uow, other, [event(other, now, actor, EventKind.MESSAGE_SENT, data=data)])
 
 
 def _reason(change: dict[str, Any]) -> str:

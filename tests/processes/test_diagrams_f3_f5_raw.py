@@ -58,7 +58,13 @@ NS = {
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 # Forms of another phase used by these diagrams: the parent's handler of a partnership change
 # (event sub-process started by the message ``partenariato_cambiato``) asks for an F1 check.
-CROSS_PHASE_FORMS = {"f1_verifica_continuita", "f2_appuntamento_adi", "f2_sollecito_adi", "valuta_allerta_sanitaria"}
+CROSS_PHASE_FORMS = {
+    "f1_verifica_continuita",
+    "f2_appuntamento_adi",
+    "f2_sollecito_adi",
+    "f2_sollecito_aggiornamento_adi",
+    "valuta_allerta_sanitaria",
+}
 MESE = 30  # giorni_mese in parametri_f3_f5.json
 
 
@@ -300,6 +306,11 @@ def base_data(key: str) -> dict[str, Any]:
             "eecr04_occupato": True,
             "tipo_contratto": "TEMPO_DETERMINATO",
             "fonte_dato": "COMUNICAZIONE_OBBLIGATORIA",
+        },
+        "f4_verifica_impresa_scollegata": {
+            "decisione_impresa_scollegata": "PROSEGUE",
+            "motivazione_impresa_scollegata": "Entra in un'altra cooperativa del territorio",
+            "data_verifica_impresa_scollegata": d,
         },
         "f5_follow_up_6m": {
             "data_rilevazione_6m": d,

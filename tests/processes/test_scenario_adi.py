@@ -4,7 +4,8 @@ A person receiving the Assegno di inclusione or the Supporto per la formazione e
 have a first appointment with the social services within 120 days of the referral, then an
 update every 90 days. With the person taken in charge the path raises the appointment task; a
 boundary timer at the legal deadline raises the coordinator's reminder; each appointment arms the
-next update. A person without ADI/SFL gets none of this.
+next update, opened 15 days before it is due, with the coordinator's reminder when it is late. A
+person without ADI/SFL gets none of this.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def test_adi_appointment_on_time_records_pais_psp_and_arms_the_90_day_update(s: 
     assert "Task_sollecito_adi" not in s.ready(case_id)
     assert "Timer_primo_appuntamento_adi" not in _timers(s, case_id)
     assert "Task_aggiornamento_adi" in s.ready(case_id)  # 90 days after the appointment
+    assert "Task_sollecito_aggiornamento_adi" in s.ready(case_id), "the update is late too (due on day 90)"
+    s.do(case_id, "Task_sollecito_aggiornamento_adi")
     update_on = seen_on + dt.timedelta(days=130)
     s.do(case_id, "Task_aggiornamento_adi", data_appuntamento_adi=update_on.isoformat(), riferimento_psp_adi="PSP-10")
     assert "Task_aggiornamento_adi" not in s.ready(case_id)
@@ -91,3 +94,36 @@ def test_adi_appointment_on_time_records_pais_psp_and_arms_the_90_day_update(s: 
     assert data["prossimo_aggiornamento_adi"] == (update_on + dt.timedelta(days=90)).isoformat()
     # The legal timers run beside the path: the entry form is still where it was.
     assert "Task_scheda_ingresso" in s.ready(case_id)
+
+
+def _at(s: Scenario, day: dt.date, hour: int = 9) -> list[int]:
+    """The clocks to ``day`` at ``hour`` UTC, firing what fell due."""
+    target = dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
+    return s.advance(seconds=(target - s.clock.now()).total_seconds())
+
+
+def test_a_late_90_day_update_raises_the_coordinators_reminder(s: Scenario) -> None:
+    case_id = _taken_in_charge(s, "BEN-ADI-4", adi=True)
+    seen_on = s.clock.now().date()
+    s.do(case_id, "Task_primo_appuntamento_adi", data_appuntamento_adi=seen_on.isoformat())
+    _at(s, seen_on + dt.timedelta(days=74))
+    assert "Task_aggiornamento_adi" not in s.ready(case_id)
+    _at(s, seen_on + dt.timedelta(days=75))
+    assert "Task_aggiornamento_adi" in s.ready(case_id), "opened 15 days before it is due"
+    _at(s, seen_on + dt.timedelta(days=89))
+    assert "Task_sollecito_aggiornamento_adi" not in s.ready(case_id)
+    _at(s, seen_on + dt.timedelta(days=90))
+    assert "Task_sollecito_aggiornamento_adi" in s.ready(case_id)
+    assert s.task(case_id, "Task_sollecito_aggiornamento_adi").role == "coordinatore"
+    assert "Task_aggiornamento_adi" in s.ready(case_id), "the update stays with the social worker"
+    s.do(
+        case_id,
+        "Task_sollecito_aggiornamento_adi",
+        data_sollecito_aggiornamento_adi=s.clock.now().date().isoformat(),
+    )
+    s.do(case_id, "Task_aggiornamento_adi", data_appuntamento_adi=s.clock.now().date().isoformat())
+    # the next round: on time, no reminder
+    _at(s, s.clock.now().date() + dt.timedelta(days=80))
+    s.do(case_id, "Task_aggiornamento_adi", data_appuntamento_adi=s.clock.now().date().isoformat())
+    _at(s, s.clock.now().date() + dt.timedelta(days=30))
+    assert _timers(s, case_id).count("Timer_aggiornamento_adi_scaduto") == 1

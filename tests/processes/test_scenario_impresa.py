@@ -56,6 +56,7 @@ def answers(s: Scenario, form_key: str) -> dict[str, Any]:
             "lavoratori": 10,
             "lavoratori_svantaggiati": 3,
             "fonte": "COMUNICAZIONI_OBBLIGATORIE",
+            "classe_dimensionale": "PICCOLA",
         },
     }
     return own[form_key] if form_key in own else form_data(form_key)

@@ -281,6 +281,11 @@ VALID: dict[str, dict[str, Any]] = {
         "azione_sollecito_adi": "SOLLECITO_INVIATO",
         "data_sollecito_adi": "2026-03-12",
     },
+    "f2_sollecito_aggiornamento_adi": {
+        "azione_sollecito_aggiornamento_adi": "RITARDO_GIUSTIFICATO",
+        "data_sollecito_aggiornamento_adi": "2026-06-12",
+        "note_sollecito_aggiornamento_adi": "La persona era ricoverata",
+    },
 }
 
 MY_FORMS = sorted(k for k in FORMS if k.startswith(("f1_", "f2_")))
@@ -326,7 +331,7 @@ def top_fields(key: str, kind: type[fields.Field[Any]]) -> list[str]:
 
 def test_every_form_has_a_valid_sample() -> None:
     assert sorted(VALID) == MY_FORMS
-    assert len(MY_FORMS) == 36
+    assert len(MY_FORMS) == 37
 
 
 @pytest.mark.parametrize("key", MY_FORMS)
