@@ -99,9 +99,11 @@ def write_command(
     if record.status is CaseStatus.SUSPENDED:
         # a suspended case's timers wait: no row is due, the scheduler leaves the case alone
         record.next_timer_due = None
+    # the timers that fired come before the completion they caused: replay reads a command by its
+    # first event, so a case a timer ended replays as the timer's command
+    timers = _plan_timers(ctx, uow, record, wf, now, events, new or not had_timers, fired)
     if record.status is CaseStatus.COMPLETED:
         _on_completed(ctx, uow, record, now, events)
-    timers = _plan_timers(ctx, uow, record, wf, now, events, new or not had_timers, fired)
     ready = ctx.runner.ready_tasks(wf, specs) if record.status is CaseStatus.RUNNING else []
     state = digest(summary(record.status.value, record.data, ready, ctx.runner.waiting_elements(wf)))
     if new:
