@@ -36,6 +36,7 @@ from engine import Settings, build_engine
 from engine.adapters.unit_of_work import make_db_engine
 from engine.bpmn.loader import SourceFile
 from engine.model import Actor
+from engine.policy import CLI_OPERATOR
 from tests.fixtures.diagrams import linear
 
 IMPRESA = Path(sys.executable).with_name("impresa")
@@ -81,8 +82,8 @@ def prepare(url: str, folder: Path, tasks: int) -> str:
     engine = build_engine(Settings(database_url=url, processes_dir=ROOT / "processes", instance_dir=folder))
     try:
         engine.design.deploy([SourceFile("carico.bpmn", linear("carico", tasks))], actor=OPERATOR)
-        engine.users.add("carico", "Utente del carico", [("assistente_sociale", "")])
-        return engine.accounts.create_token("carico", actor=engine.users.get("carico"))[1]
+        engine.users.add("carico", "Utente del carico", [("assistente_sociale", "")], actor=CLI_OPERATOR)
+        return engine.accounts.create_token("carico", actor=engine.users.get("carico", actor=CLI_OPERATOR))[1]
     finally:
         engine.close()
 

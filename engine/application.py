@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -28,6 +29,7 @@ from engine.areas.reports import Reports
 from engine.areas.tasks import Tasks
 from engine.areas.teams import Teams
 from engine.model import Actor, OperationalFigures, TickReport
+from engine.policy import SCHEDULER
 from engine.services import operations
 from engine.services.context import Context
 
@@ -80,15 +82,16 @@ class Engine:
         """The engine clock's current instant (aware, UTC)."""
         return self._ctx.clock.now()
 
-    def tick(self) -> TickReport:
+    def tick(self, *, actor: Actor) -> TickReport:
         """One pass of the clock: fire due timers, deliver waiting messages, announce overdue
-        tasks, send queued notices."""
+        tasks, send queued notices, take the scheduled anchor. The scheduler runs it as itself
+        (``engine.policy.SCHEDULER``); the console's ``impresa tick`` as its operator."""
         report = TickReport(
-            timers_fired=self.timers.fire_due(),
-            messages_delivered=self.messages.deliver(),
-            overdue_announced=self.timers.queue_overdue(),
-            notifications_sent=self.timers.dispatch_notifications(),
-            anchors_taken=self.audit.anchor_on_schedule(),
+            timers_fired=self.timers.fire_due(actor=actor),
+            messages_delivered=self.messages.deliver(actor=actor),
+            overdue_announced=self.timers.queue_overdue(actor=actor),
+            notifications_sent=self.timers.dispatch_notifications(actor=actor),
+            anchors_taken=self.audit.anchor_on_schedule(actor=actor),
         )
         for kind, count in dataclasses.asdict(report).items():
             if count:
@@ -100,8 +103,9 @@ class Engine:
         return operations.figures(self._ctx, actor)
 
     def scheduler(self, *, interval_seconds: float = 5.0, blocking: bool = False) -> Heartbeat:
-        """A scheduler that runs ``tick`` now and then every ``interval_seconds`` (not started)."""
-        return self._scheduler(self.tick, interval_seconds, blocking)
+        """A scheduler that runs ``tick`` now and then every ``interval_seconds`` (not started),
+        acting as the named system actor ``SCHEDULER``."""
+        return self._scheduler(functools.partial(self.tick, actor=SCHEDULER), interval_seconds, blocking)
 
     def check_ready(self, timeout: float = 2.0) -> None:
         """Readiness: the database answers within ``timeout`` seconds (else ``StorageUnavailable``,

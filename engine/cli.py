@@ -27,7 +27,7 @@ from engine.bootstrap import build_engine
 from engine.bpmn.loader import SourceFile
 from engine.config import Settings
 from engine.model import Actor
-from engine.policy import CLI_OPERATOR
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from engine.roles import ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -105,7 +105,7 @@ def emit(as_json: bool, value: Any, table: Callable[[], Table] | None = None) ->
 
 
 def actor_for(username: str | None) -> Actor:
-    return CLI_OPERATOR if username is None else get_engine().users.get(username)
+    return CLI_OPERATOR if username is None else get_engine().users.get(username, actor=CLI_OPERATOR)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Output JSON.")
@@ -234,7 +234,7 @@ def process_deploy(paths: tuple[str, ...], note: str, username: str | None, as_j
 @user_errors
 def process_list(as_json: bool) -> None:
     """Deployed processes and their latest version."""
-    views = get_engine().design.processes()
+    views = get_engine().design.processes(actor=CLI_OPERATOR)
 
     def table() -> Table:
         t = Table("process", "version", "deployed", "by", "files")
@@ -256,7 +256,7 @@ def process_list(as_json: bool) -> None:
 @user_errors
 def process_export(directory: str) -> None:
     """Write the deployed library to DIRECTORY (default processes/) so git can review it."""
-    names = get_engine().design.export(Path(directory))
+    names = get_engine().design.export(Path(directory), actor=CLI_OPERATOR)
     click.echo(f"{len(names)} file(s) written to {directory}: {', '.join(names)}")
 
 
@@ -268,7 +268,7 @@ def process_export(directory: str) -> None:
 @user_errors
 def process_diff(process_id: str, old: int, new: int, as_json: bool) -> None:
     """Elements added, removed and changed between two versions."""
-    result = get_engine().design.diff(process_id, old, new).as_dict()
+    result = get_engine().design.diff(process_id, old, new, actor=CLI_OPERATOR).as_dict()
 
     def table() -> Table:
         t = Table("process", "added", "removed", "changed")
@@ -514,7 +514,7 @@ def user() -> None:
 @user_errors
 def user_add(username: str, display_name: str, roles: tuple[str, ...], password: str | None) -> None:
     grants = [(r.split(":", 1)[0], r.split(":", 1)[1] if ":" in r else "") for r in roles]
-    get_engine().users.add(username, display_name, grants, password)
+    get_engine().users.add(username, display_name, grants, password, actor=CLI_OPERATOR)
     click.echo(f"user {username} added")
 
 
@@ -522,7 +522,7 @@ def user_add(username: str, display_name: str, roles: tuple[str, ...], password:
 @json_option
 @user_errors
 def user_list(as_json: bool) -> None:
-    users = get_engine().users.all()
+    users = get_engine().users.all(actor=CLI_OPERATOR)
 
     def table() -> Table:
         t = Table("user", "name", "roles")
@@ -841,7 +841,7 @@ def audit_verify(bundle_path: str | None, public_key: str | None, as_json: bool)
                 click.echo(f"BROKEN: {problems[0]}", err=True)
             sys.exit(1)
         return
-    report = get_engine().audit.verify()
+    report = get_engine().audit.verify(actor=CLI_OPERATOR)
     if as_json:
         click.echo(
             json.dumps(
@@ -1049,8 +1049,8 @@ def demo_seed() -> None:
 @main.command("fire-timers")
 @user_errors
 def fire_timers() -> None:
-    """One scheduler tick now: fire due timers, deliver messages, announce overdue tasks."""
-    click.echo(json.dumps(dataclasses.asdict(get_engine().tick())))
+    """One scheduler tick now, as the scheduler: fire due timers, deliver messages, announce overdue tasks."""
+    click.echo(json.dumps(dataclasses.asdict(get_engine().tick(actor=SCHEDULER))))
 
 
 @main.command("scheduler")

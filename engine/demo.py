@@ -69,10 +69,10 @@ class DemoCase:
 def seed(engine: Engine) -> list[str]:
     """Create what is missing; returns a line per thing created."""
     done: list[str] = []
-    existing = {u.username for u in engine.users.all()}
+    existing = {u.username for u in engine.users.all(actor=OPERATOR)}
     for username, (name, role, territory) in DEMO_USERS.items():
         if username not in existing:
-            engine.users.add(username, name, [(role, territory)], DEMO_PASSWORD)
+            engine.users.add(username, name, [(role, territory)], DEMO_PASSWORD, actor=OPERATOR)
             done.append(f"user {username} ({role})")
     done += _seed_registry(engine)
     try:
@@ -211,7 +211,7 @@ def _seed_case(engine: Engine, demo: DemoCase) -> list[str]:
     done: list[str] = []
     case_id = _find(engine, demo)
     if case_id is None:
-        coordinator = engine.users.get("coordinatore")
+        coordinator = engine.users.get("coordinatore", actor=OPERATOR)
         case_id = engine.cases.start(demo.process_id, demo.start, actor=coordinator).id
         done.append(f"case {case_id} {demo.process_id} {demo.key} ({demo.phase})")
         if demo.process_id == PERCORSO:
@@ -248,7 +248,7 @@ def _find(engine: Engine, demo: DemoCase) -> int | None:
 def _actor_for(engine: Engine, role: str | None) -> Actor:
     for username, (_name, user_role, _territory) in DEMO_USERS.items():
         if user_role == role:
-            return engine.users.get(username)
+            return engine.users.get(username, actor=OPERATOR)
     raise EngineError(f"no demo user holds the role {role!r}")
 
 

@@ -62,6 +62,8 @@ class Permission(enum.StrEnum):
     ACCOUNT = "account"  # one's own API tokens and session
     ENTERPRISE_READ = "enterprise_read"  # an enterprise's record, links and roster (track B)
     ENTERPRISE_MANAGE = "enterprise_manage"  # create it, record registrations, hires, links
+    DRAFT_UNLOCK = "draft_unlock"  # free a process draft someone else is editing
+    CLOCK = "clock"  # fire due timers, deliver waiting messages, send notices: the scheduler's round
     METRICS_READ = "metrics_read"  # operational figures (no case data): the metrics page
     REPORT_AGGREGATES = "report_aggregates"  # the cockpit's figures, small cells suppressed
     REPORT_OPERATIONS = "report_operations"  # open work, quiet cases, the case list
@@ -175,6 +177,9 @@ POLICY: Mapping[Permission, tuple[Rule, ...]] = {
     # committee (which receives the quota alerts) and auditors; never firms or partners.
     Permission.ENTERPRISE_READ: _rules((_OVERVIEW, T)),
     Permission.ENTERPRISE_MANAGE: _rules((_STAFF, T)),
+    Permission.DRAFT_UNLOCK: _rules(({"amministratore"}, ANY)),
+    # no person runs the clock: the scheduler (and the console) by name
+    Permission.CLOCK: (),
     Permission.METRICS_READ: _rules(({"amministratore"}, ANY)),
     # The monitoring cockpit: aggregates to the coordinator, the steering committee and the
     # evaluator; what waits on whom and the case list to those who steer the work.
@@ -193,10 +198,11 @@ DEMO = Actor("sistema:demo", frozenset({SYSTEM_ROLE}))
 SYSTEM_GRANTS: Mapping[str, frozenset[Permission]] = {
     CLI_OPERATOR.username: frozenset(Permission),
     SCHEDULER.username: frozenset(
-        {Permission.TASK_WORK, Permission.CASE_READ, Permission.MESSAGE_SEND, Permission.AUDIT_ANCHOR}
+        {Permission.CLOCK, Permission.TASK_WORK, Permission.CASE_READ, Permission.MESSAGE_SEND, Permission.AUDIT_ANCHOR}
     ),
     DEMO.username: frozenset(Permission) - {Permission.KEY_ROTATE},
-    # the engine's own actor for work no person asked for (partnership notices, timers)
+    # the engine's own name, inside a command already authorised, for what the diagram does by
+    # itself (a timer's events, a partnership's notices, the anchor after a bulk migration)
     "system": frozenset({Permission.TASK_WORK, Permission.MESSAGE_SEND, Permission.AUDIT_ANCHOR}),
 }
 

@@ -236,7 +236,7 @@ def replay_json(case_id: int) -> Response:
             names.update(part)
     eng = security.engine()
     diagrams = eng.cases.diagram(case_id, actor=actor)
-    document["process_names"] = {p.process_id: p.name for p in eng.design.processes()}
+    document["process_names"] = {p.process_id: p.name for p in eng.design.processes(actor=security.actor())}
     lang = language()
     for step in document["steps"]:
         step["shown"] = _shown_changes(step["changes"], lang)
@@ -329,7 +329,7 @@ def access_log() -> str:
 @bp.get("/audit/verify")
 @security.area("audit")
 def verify() -> str:
-    report = security.engine().audit.verify()
+    report = security.engine().audit.verify(actor=security.actor())
     first = report.breaks[0] if report.breaks else None
     link = url_for("audit.timeline", case_id=first.case_id) if first is not None and first.case_id > 0 else None
     return render_template(

@@ -32,7 +32,7 @@ def _text(name: str) -> str:
 @security.area("cases")
 def index() -> str:
     eng, actor = security.engine(), security.actor()
-    processes = {p.process_id: p.name for p in eng.design.processes()}
+    processes = {p.process_id: p.name for p in eng.design.processes(actor=security.actor())}
     status = request.args.get("status", "")
     phase = request.args.get("phase", "")
     page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
@@ -152,7 +152,7 @@ def _case_page(case_id: int, *, action: str = "", form: dict[str, str] | None = 
     eng, actor = security.engine(), security.actor()
     case = eng.cases.get(case_id, purpose="consultazione caso", ip=security.client_ip(), actor=actor)
     history = eng.cases.history(case_id, purpose="cronologia caso", ip=security.client_ip(), actor=actor)
-    processes = {p.process_id: p.name for p in eng.design.processes()}
+    processes = {p.process_id: p.name for p in eng.design.processes(actor=security.actor())}
     outlook = eng.cases.outlook(case_id, actor=actor)
     own_enterprise, enterprise_links = None, []
     if security.may(actor, "enterprises"):
@@ -233,7 +233,7 @@ def _action_conflict(err: errors.Conflict) -> str:
 def diagram(case_id: int) -> Response:
     ensure_id(case_id)
     eng = security.engine()
-    names = {p.process_id: p.name for p in eng.design.processes()}
+    names = {p.process_id: p.name for p in eng.design.processes(actor=security.actor())}
     # each diagram with its process's title: people read "Valutazione del bisogno", not its id
     return jsonify(
         [

@@ -276,11 +276,11 @@ def index() -> str:
 
 def _library(status_messages: dict[str, list[str]] | None = None, form: dict[str, str] | None = None) -> str:
     eng = security.engine()
-    files = sorted(eng.design.library_files())
+    files = sorted(eng.design.library_files(actor=security.actor()))
     drafts = [draft_document(d, content=False) for d in eng.design.drafts(actor=security.actor())]
     return render_template(
         "designer/index.html",
-        processes=eng.design.processes(),
+        processes=eng.design.processes(actor=security.actor()),
         files=files,
         drafts=drafts,
         messages=status_messages or {},
@@ -355,7 +355,7 @@ def upload() -> Response | tuple[str, int]:
 @security.area("design")
 def download_library_file() -> Response:
     file_name = _text("file", 130)
-    files = security.engine().design.library_files()
+    files = security.engine().design.library_files(actor=security.actor())
     if file_name not in files:
         abort(404)
     return attachment(files[file_name], file_name)
@@ -433,7 +433,7 @@ def decision_tables(file_name: str, content: str) -> list[dict[str, Any]]:
 def view_library_file() -> str:
     """A deployed file, read-only: looking creates no draft."""
     file_name = _text("file", 130)
-    files = security.engine().design.library_files()
+    files = security.engine().design.library_files(actor=security.actor())
     if file_name not in files:
         abort(404)
     content = files[file_name].decode()
@@ -453,7 +453,7 @@ def view_library_file() -> str:
 @security.area("design")
 def library_file_json() -> Response:
     file_name = _text("file", 130)
-    files = security.engine().design.library_files()
+    files = security.engine().design.library_files(actor=security.actor())
     if file_name not in files:
         abort(404)
     return jsonify({"file_name": file_name, "content": files[file_name].decode(), "problems": []})
@@ -731,7 +731,7 @@ def rule_diff_document(found: ProcessDraft, actor: Actor) -> dict[str, Any]:
     changes = eng.design.draft_rule_diff(found.id, actor=actor)
     return {
         "changes": [rule_change_fields(c) for c in changes],
-        "new_file": found.file_name not in eng.design.library_files(),
+        "new_file": found.file_name not in eng.design.library_files(actor=actor),
     }
 
 
@@ -938,11 +938,15 @@ def _task_forms(draft_id: int, process_id: str, *, posted: bool) -> list[dict[st
 @bp.get("/design/processes/<process_id>/versions")
 @security.area("design")
 def versions(process_id: str) -> str:
-    rows = version_rows(security.engine().design.versions(process_id))
+    rows = version_rows(security.engine().design.versions(process_id, actor=security.actor()))
     numbers = [r["version"] for r in rows]
     new = _int("to") if _int("to") in numbers else numbers[0]
     old = _int("from") if _int("from") in numbers else next((n for n in numbers if n < new), new)
-    changes = security.engine().design.rule_diff(process_id, int(old), int(new)) if old and new and old != new else []
+    changes = (
+        security.engine().design.rule_diff(process_id, int(old), int(new), actor=security.actor())
+        if old and new and old != new
+        else []
+    )
     return render_template(
         "designer/versions.html",
         process_id=process_id,
@@ -958,15 +962,15 @@ def versions(process_id: str) -> str:
 def version_diff(process_id: str) -> Response:
     """Elements added/changed/removed between two versions, with both versions' XML to draw."""
     eng = security.engine()
-    numbers = sorted(v.version for v in eng.design.versions(process_id))
+    numbers = sorted(v.version for v in eng.design.versions(process_id, actor=security.actor()))
     new = _int("to") or numbers[-1]
     old = _int("from") or (numbers[-2] if len(numbers) > 1 else numbers[-1])
-    diff = eng.design.diff(process_id, old, new).as_dict()
+    diff = eng.design.diff(process_id, old, new, actor=security.actor()).as_dict()
     return jsonify(
         diff
         | {
-            "old_files": eng.design.xml(process_id, old),
-            "new_files": eng.design.xml(process_id, new),
+            "old_files": eng.design.xml(process_id, old, actor=security.actor()),
+            "new_files": eng.design.xml(process_id, new, actor=security.actor()),
         }
     )
 
@@ -974,7 +978,7 @@ def version_diff(process_id: str) -> Response:
 @bp.get("/design/processes/<process_id>/download")
 @security.area("design")
 def download_version_file(process_id: str) -> Response:
-    files = security.engine().design.xml(process_id, _int("version"))
+    files = security.engine().design.xml(process_id, _int("version"), actor=security.actor())
     file_name = _text("file", 130)
     if file_name not in files:
         abort(404)
@@ -988,7 +992,7 @@ def download_version_file(process_id: str) -> Response:
 @security.area("design")
 def migrate(process_id: str) -> str | tuple[str, int]:
     eng, actor = security.engine(), security.actor()
-    versions = version_rows(eng.design.versions(process_id))
+    versions = version_rows(eng.design.versions(process_id, actor=security.actor()))
     numbers = [v["version"] for v in versions]
     to_version = _int("to_version") or numbers[0]
     from_version = _int("from_version")

@@ -205,9 +205,12 @@ def process_title(process_id: str | None) -> str:
     """A process's name (its diagram's title) instead of its id."""
     if not process_id:
         return ""
-    from web.security import engine  # the app's engine: imported here, security imports this module
+    from web.security import current_actor, engine  # the app's engine: security imports this module
 
-    names = {p.process_id: p.name for p in engine().design.processes()}
+    actor = current_actor()
+    if actor is None:
+        return process_id
+    names = {p.process_id: p.name for p in engine().design.processes(actor=actor)}
     return names.get(process_id, process_id)
 
 

@@ -117,7 +117,7 @@ def _start(day: dt.date | None) -> dt.datetime | None:
 @security.area("inbox")
 def inbox() -> str:
     eng, actor = security.engine(), security.actor()
-    processes = {p.process_id: p.name for p in eng.design.processes()}
+    processes = {p.process_id: p.name for p in eng.design.processes(actor=security.actor())}
     supervisor = security.may(actor, "supervise")
     query = InboxQuery.parse(request.args, set(processes), supervisor)
     size = int(current_app.config["PAGE_SIZE"])
@@ -143,14 +143,14 @@ def inbox() -> str:
         processes=processes,
         saved=eng.accounts.filters(actor=actor),
         supervisor=supervisor,
-        candidates=_candidates(tasks) if supervisor else {},
+        candidates=_candidates(tasks, actor) if supervisor else {},
         now=now,
     )
 
 
-def _candidates(tasks: list[Any]) -> dict[str, list[UserSummary]]:
+def _candidates(tasks: list[Any], actor: Actor) -> dict[str, list[UserSummary]]:
     """For reassigning: per task, the users holding its role in its territory."""
-    users = security.engine().users.all()
+    users = security.engine().users.all(actor=actor)
     out: dict[str, list[UserSummary]] = {}
     for task in tasks:
         out[task.id] = [

@@ -221,7 +221,7 @@ def bottlenecks() -> tuple[str, int]:
         document = heat_document(security.actor(), process_id, period, territory)
     except errors.InvalidData as err:
         problem = "; ".join(str(m) for messages in err.messages.values() for m in messages) or err.message
-    processes = [(p.process_id, p.name) for p in engine.design.processes()]
+    processes = [(p.process_id, p.name) for p in engine.design.processes(actor=security.actor())]
     query: dict[str, Any] = {
         "processo": process_id,
         "periodo": period,

@@ -25,7 +25,7 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
-from engine import Engine, errors
+from engine import Engine
 from engine.model import Actor
 from engine.policy import Permission, roles_with
 
@@ -201,10 +201,11 @@ def _load_session_actor() -> None:
     username = session.get("user")
     if not username or request.blueprint in ("static", "health"):
         return
-    try:
-        g.actor = engine().users.get(username)
-    except errors.NotFound:
+    found = engine().accounts.signed_in(username)
+    if found is None:
         session.clear()
+    else:
+        g.actor = found
 
 
 def _headers(response: Response) -> Response:

@@ -15,8 +15,8 @@ class Accounts(Area):
         ``address`` (``TooManyAttempts`` says when to retry)."""
         return accounts.authenticate(self._ctx, username, password, address=address)
 
-    def set_password(self, username: str, password: str) -> None:
-        accounts.set_password(self._ctx, username, password)
+    def set_password(self, username: str, password: str, *, actor: Actor) -> None:
+        accounts.set_password(self._ctx, actor, username, password)
 
     def create_token(self, name: str, *, actor: Actor) -> tuple[int, str]:
         """A new API token for the actor: (id, the plain token, shown this once)."""
@@ -24,6 +24,10 @@ class Accounts(Area):
 
     def actor_for_token(self, token: str) -> Actor | None:
         return accounts.actor_for_token(self._ctx, token)
+
+    def signed_in(self, username: str) -> Actor | None:
+        """The actor a signed-in session names (None once the account is gone or disabled)."""
+        return users.signed_in(self._ctx, username)
 
     def tokens(self, *, actor: Actor) -> list[ApiToken]:
         return accounts.list_tokens(self._ctx, actor)
@@ -43,13 +47,20 @@ class Accounts(Area):
 
 class Users(Area):
     def add(
-        self, username: str, display_name: str, roles: Sequence[tuple[str, str]], password: str | None = None
+        self,
+        username: str,
+        display_name: str,
+        roles: Sequence[tuple[str, str]],
+        password: str | None = None,
+        *,
+        actor: Actor,
     ) -> None:
         """A user with (role, territory) grants; territory ``""`` = every territory."""
-        users.add_user(self._ctx, username, display_name, roles, password)
+        users.add_user(self._ctx, actor, username, display_name, roles, password)
 
-    def get(self, username: str) -> Actor:
-        return users.get_actor(self._ctx, username)
+    def get(self, username: str, *, actor: Actor) -> Actor:
+        """A user as an actor (roles, territories): one's own, or anyone's for who manages users."""
+        return users.get_actor(self._ctx, username, actor)
 
-    def all(self) -> list[UserSummary]:
-        return users.list_users(self._ctx)
+    def all(self, *, actor: Actor) -> list[UserSummary]:
+        return users.list_users(self._ctx, actor)

@@ -6,26 +6,27 @@ import datetime as dt
 from collections.abc import Mapping
 
 from engine.areas.base import Area
-from engine.model import SYSTEM, AccessLogEntry, Actor, Anchor, CaseView, JsonObject, ReplayResult, VerifyReport
+from engine.model import AccessLogEntry, Actor, Anchor, CaseView, JsonObject, ReplayResult, VerifyReport
 from engine.services import audit, case_queries, dossier
 
 
 class Audit(Area):
-    def verify(self) -> VerifyReport:
-        return audit.verify_all(self._ctx)
+    def verify(self, *, actor: Actor) -> VerifyReport:
+        """Re-check every chain and anchor (counts and the broken links' places, no case data)."""
+        return audit.verify_all(self._ctx, actor)
 
     def anchor(self, *, actor: Actor) -> Anchor:
         anchor = audit.take_anchor(self._ctx, actor)
         assert anchor is not None  # unconditional when no interval is given
         return anchor
 
-    def anchor_on_schedule(self) -> int:
+    def anchor_on_schedule(self, *, actor: Actor) -> int:
         """The scheduler's anchor: one when the last is older than the configured interval and
         something changed since; returns how many were taken (0 or 1)."""
         hours = self._ctx.settings.anchor_interval_hours
         if hours <= 0:
             return 0
-        return int(audit.take_anchor(self._ctx, SYSTEM, unless_within=dt.timedelta(hours=hours)) is not None)
+        return int(audit.take_anchor(self._ctx, actor, unless_within=dt.timedelta(hours=hours)) is not None)
 
     def replay(
         self, case_id: int, *, actor: Actor, upto: int | None = None, with_elements: bool = False

@@ -10,9 +10,9 @@ from engine.services import messages, notifications, timers
 
 
 class Timers(Area):
-    def fire_due(self, limit: int = 500) -> int:
+    def fire_due(self, *, actor: Actor, limit: int = 500) -> int:
         """Fire due timers, earliest first; returns how many fired."""
-        return timers.fire_due_timers(self._ctx, limit)
+        return timers.fire_due_timers(self._ctx, actor, limit)
 
     def incidents(self, *, actor: Actor) -> list[Incident]:
         return timers.incidents(self._ctx, actor)
@@ -20,14 +20,13 @@ class Timers(Area):
     def retry_incident(self, timer_id: int, *, actor: Actor) -> None:
         timers.retry_incident(self._ctx, timer_id, actor)
 
-    def queue_overdue(self) -> int:
+    def queue_overdue(self, *, actor: Actor) -> int:
         """Queue one notice per newly overdue task; returns how many."""
-        return notifications.queue_overdue(self._ctx)
+        return notifications.queue_overdue(self._ctx, actor)
 
-    def dispatch_notifications(self) -> int:
+    def dispatch_notifications(self, *, actor: Actor) -> int:
         """Send queued notices through the injected sender; returns how many were sent."""
-        sender = self._ctx.sender
-        return notifications.dispatch(self._ctx, sender) if sender is not None else 0
+        return notifications.dispatch(self._ctx, actor, self._ctx.sender)
 
 
 class Messages(Area):
@@ -38,9 +37,10 @@ class Messages(Area):
         """A message to every running case of a territory; returns how many cases got it."""
         return messages.broadcast_to_territory(self._ctx, territory, name, dict(payload), actor)
 
-    def deliver(self) -> int:
+    def deliver(self, *, actor: Actor) -> int:
         """Deliver stored messages to the cases now waiting for them; returns deliveries."""
-        return messages.deliver_pending(self._ctx)
+        return messages.deliver_pending(self._ctx, actor)
 
-    def of_case(self, case_id: int) -> list[CaseMessage]:
-        return messages.messages_of(self._ctx, case_id)
+    def of_case(self, case_id: int, *, actor: Actor) -> list[CaseMessage]:
+        """The messages sent to a case (delivered or waiting), for whoever may read the case."""
+        return messages.messages_of(self._ctx, case_id, actor)

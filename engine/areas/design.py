@@ -40,25 +40,25 @@ class Design(Area):
             files = processes.read_directory(self._ctx.settings.processes_dir)
         return processes.deploy(self._ctx, files, actor, note)
 
-    def processes(self) -> list[ProcessVersionView]:
+    def processes(self, *, actor: Actor) -> list[ProcessVersionView]:
         """The latest version of every deployed process."""
-        return processes.list_processes(self._ctx)
+        return processes.list_processes(self._ctx, actor)
 
-    def xml(self, process_id: str, version: int | None = None) -> dict[str, str]:
-        return processes.process_xml(self._ctx, process_id, version)
+    def xml(self, process_id: str, version: int | None = None, *, actor: Actor) -> dict[str, str]:
+        return processes.process_xml(self._ctx, process_id, version, actor)
 
-    def versions(self, process_id: str) -> list[ProcessVersionView]:
-        return designer.versions(self._ctx, process_id)
+    def versions(self, process_id: str, *, actor: Actor) -> list[ProcessVersionView]:
+        return designer.versions(self._ctx, process_id, actor)
 
-    def diff(self, process_id: str, old: int, new: int) -> ProcessDiff:
-        return designer.version_diff(self._ctx, process_id, old, new)
+    def diff(self, process_id: str, old: int, new: int, *, actor: Actor) -> ProcessDiff:
+        return designer.version_diff(self._ctx, process_id, old, new, actor)
 
-    def library_files(self) -> dict[str, bytes]:
-        with self._ctx.uow(write=False) as uow:
-            return designer.library_files(uow)
+    def library_files(self, *, actor: Actor) -> dict[str, bytes]:
+        """The deployed library, file by file (the designer's starting point)."""
+        return designer.deployed_files(self._ctx, actor)
 
-    def export(self, directory: Path) -> list[str]:
-        return designer.export_library(self._ctx, directory)
+    def export(self, directory: Path, *, actor: Actor) -> list[str]:
+        return designer.export_library(self._ctx, directory, actor)
 
     # drafts
     def save_draft(
@@ -94,8 +94,8 @@ class Design(Area):
     def draft_rule_diff(self, draft_id: int, *, actor: Actor) -> list[RuleChange]:
         return designer.draft_rule_diff(self._ctx, actor, draft_id)
 
-    def rule_diff(self, process_id: str, old: int, new: int) -> list[RuleChange]:
-        return designer.version_rule_diff(self._ctx, process_id, old, new)
+    def rule_diff(self, process_id: str, old: int, new: int, *, actor: Actor) -> list[RuleChange]:
+        return designer.version_rule_diff(self._ctx, process_id, old, new, actor)
 
     def save_scenario(
         self,

@@ -162,8 +162,8 @@ class Registry(Area):
             organisation=organisation,
         )
 
-    def partnership_active(self, territory: str) -> bool:
-        return users.partnership_active(self._ctx, territory)
+    def partnership_active(self, territory: str, *, actor: Actor) -> bool:
+        return users.partnership_active(self._ctx, territory, actor)
 
     def set_partnership(self, territory: str, active: bool, *, actor: Actor, case_id: int | None = None) -> None:
         users.set_partnership(self._ctx, territory, active, actor, case_id)

@@ -11,6 +11,7 @@ from engine import errors
 from engine.forms import check_free_data
 from engine.model import Actor, ApiToken, SavedFilter
 from engine.passwords import check_password, hash_password
+from engine.policy import Permission, Target, require
 from engine.services import login_throttle
 from engine.services.context import Context
 
@@ -37,7 +38,12 @@ def authenticate(ctx: Context, username: str, password: str, *, address: str | N
     return found
 
 
-def set_password(ctx: Context, username: str, password: str) -> None:
+def set_password(ctx: Context, actor: Actor, username: str, password: str) -> None:
+    """One's own new password, or anyone's from who manages users (the console included)."""
+    if username == actor.username:
+        require(actor, Permission.ACCOUNT)
+    else:
+        require(actor, Permission.USERS_MANAGE, Target(None))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise errors.InvalidData("password too short", {"password": [f"Almeno {MIN_PASSWORD_LENGTH} caratteri."]})
     with ctx.uow() as uow:

@@ -28,9 +28,12 @@ from engine.services.context import Context
 from engine.services.teams import target_of
 
 
-def verify_all(ctx: Context, batch: int = 500) -> VerifyReport:
+def verify_all(ctx: Context, actor: Actor, batch: int = 500) -> VerifyReport:
     """Re-check every case's chain against its case row (head and what the row shows), every
-    case's access-log chain, then every anchor against the events and the access log."""
+    case's access-log chain, then every anchor against the events and the access log. The chain
+    is one for every territory: whoever audits some territory may check it (the report names
+    case ids and counts, no case data)."""
+    require(actor, Permission.AUDIT_READ, Target(None))
     case_count = event_count = snapshot_count = 0
     breaks: list[Break] = []
     with ctx.uow(write=False) as uow:

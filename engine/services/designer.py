@@ -57,7 +57,6 @@ from engine.ports import AbstractUnitOfWork
 from engine.services import processes
 from engine.services.context import Context
 
-LOCK_BREAKERS = frozenset({"amministratore"})
 MAX_DIFF_LINES = 400
 _FILE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}\.(bpmn|dmn)$")
 _ESCAPE = (
@@ -231,8 +230,7 @@ def break_draft_lock(ctx: Context, actor: Actor, draft_id: int, reason: str) -> 
     with ctx.uow() as uow:
         now = ctx.clock.now()
         row = uow.drafts.get(draft_id)  # an unknown draft is NotFound for every designer
-        if not actor.roles & LOCK_BREAKERS:
-            raise errors.Forbidden("breaking an edit lock needs the administrator role")
+        require(actor, Permission.DRAFT_UNLOCK)
         reason = reason.strip()
         if not reason:
             raise errors.InvalidData("a reason is needed", {"reason": ["Scrivi il motivo dello sblocco."]})
@@ -371,7 +369,8 @@ def deploy_draft(ctx: Context, actor: Actor, draft_id: int, note: str = "") -> l
     return result
 
 
-def versions(ctx: Context, process_id: str) -> list[ProcessVersionView]:
+def versions(ctx: Context, process_id: str, actor: Actor) -> list[ProcessVersionView]:
+    require(actor, Permission.PROCESS_READ)
     with ctx.uow(write=False) as uow:
         found = uow.processes.list_versions(process_id)
     if not found:
@@ -379,8 +378,9 @@ def versions(ctx: Context, process_id: str) -> list[ProcessVersionView]:
     return found
 
 
-def version_diff(ctx: Context, process_id: str, old: int, new: int) -> ProcessDiff:
+def version_diff(ctx: Context, process_id: str, old: int, new: int, actor: Actor) -> ProcessDiff:
     """Elements added, removed and changed between two versions (of the process and what it calls)."""
+    require(actor, Permission.PROCESS_READ)
     with ctx.uow(write=False) as uow:
         by_number = {v.version: v for v in uow.processes.list_versions(process_id)}
         if old not in by_number or new not in by_number:
@@ -409,8 +409,9 @@ def draft_rule_diff(ctx: Context, actor: Actor, draft_id: int) -> list[RuleChang
     return dmn_diff.diff_rules(draft.file_name, before, draft.content.encode())
 
 
-def version_rule_diff(ctx: Context, process_id: str, old: int, new: int) -> list[RuleChange]:
+def version_rule_diff(ctx: Context, process_id: str, old: int, new: int, actor: Actor) -> list[RuleChange]:
     """The decision rules changed between two versions of a process (the DMN files it uses)."""
+    require(actor, Permission.PROCESS_READ)
     with ctx.uow(write=False) as uow:
         by_number = {v.version: v for v in uow.processes.list_versions(process_id)}
         if old not in by_number or new not in by_number:
@@ -637,8 +638,16 @@ def run_draft(
     )
 
 
-def export_library(ctx: Context, directory: Path) -> list[str]:
+def deployed_files(ctx: Context, actor: Actor) -> dict[str, bytes]:
+    """The deployed library (``library_files``) read for ``actor``."""
+    require(actor, Permission.PROCESS_READ)
+    with ctx.uow(write=False) as uow:
+        return library_files(uow)
+
+
+def export_library(ctx: Context, directory: Path, actor: Actor) -> list[str]:
     """Write the deployed library to ``directory`` (e.g. processes/) so it stays reviewable in git."""
+    require(actor, Permission.DESIGN)
     with ctx.uow(write=False) as uow:
         files = library_files(uow)
     directory.mkdir(parents=True, exist_ok=True)

@@ -53,8 +53,9 @@ def broadcast_to_territory(ctx: Context, territory: str, name: str, payload: dic
     return count
 
 
-def deliver_pending(ctx: Context, limit: int = 200) -> int:
+def deliver_pending(ctx: Context, actor: Actor, limit: int = 200) -> int:
     """The scheduler's sweep: cases holding messages get a chance to take them; returns deliveries."""
+    require(actor, Permission.CLOCK)
     with ctx.uow(write=False) as uow:
         case_ids = uow.cases.with_pending_messages(limit)
     delivered = 0
@@ -85,6 +86,7 @@ def _deliver_case(ctx: Context, case_id: int) -> int:
     return sum(1 for e in events if e.kind == EventKind.MESSAGE_RECEIVED)
 
 
-def messages_of(ctx: Context, case_id: int) -> list[CaseMessage]:
+def messages_of(ctx: Context, case_id: int, actor: Actor) -> list[CaseMessage]:
     with ctx.uow(write=False) as uow:
+        require(actor, Permission.CASE_READ, target_of(uow, actor, uow.cases.get(case_id), ctx.clock.now()))
         return uow.messages.for_case(case_id)

@@ -13,6 +13,8 @@ import datetime as dt
 import logging
 from typing import Protocol
 
+from engine.model import Actor
+from engine.policy import Permission, require
 from engine.ports import AbstractUnitOfWork
 from engine.services.context import Context
 
@@ -57,8 +59,9 @@ def notify_role(
     return len(holders)
 
 
-def queue_overdue(ctx: Context, limit: int = 500) -> int:
+def queue_overdue(ctx: Context, actor: Actor, limit: int = 500) -> int:
     """Announce, once, every open task past its due date: to its assignee, else to its role."""
+    require(actor, Permission.CLOCK)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         overdue = uow.notifications.overdue_tasks(now, limit)
@@ -94,8 +97,12 @@ def queue_overdue(ctx: Context, limit: int = 500) -> int:
     return len(overdue)
 
 
-def dispatch(ctx: Context, sender: Sender, limit: int = 200) -> int:
-    """Send what the outbox holds; returns how many went out."""
+def dispatch(ctx: Context, actor: Actor, sender: Sender | None, limit: int = 200) -> int:
+    """Send what the outbox holds through ``sender`` (none configured: nothing goes out);
+    returns how many went out."""
+    require(actor, Permission.CLOCK)
+    if sender is None:
+        return 0
     sent = 0
     with ctx.uow() as uow:
         for row in uow.notifications.unsent(limit):

@@ -107,12 +107,14 @@ def deploy(
     return result
 
 
-def list_processes(ctx: Context) -> list[ProcessVersionView]:
+def list_processes(ctx: Context, actor: Actor) -> list[ProcessVersionView]:
+    require(actor, Permission.PROCESS_READ)
     with ctx.uow(write=False) as uow:
         return uow.processes.list_latest()
 
 
-def process_xml(ctx: Context, process_id: str, version: int | None = None) -> dict[str, str]:
+def process_xml(ctx: Context, process_id: str, version: int | None, actor: Actor) -> dict[str, str]:
+    require(actor, Permission.PROCESS_READ)
     with ctx.uow(write=False) as uow:
         views = uow.processes.list_versions(process_id)
         chosen = [v for v in views if version is None or v.version == version]

@@ -124,7 +124,7 @@ def rebuild(ctx: Context, actor: Actor, *, batch: int = 200) -> RebuildResult:
             break
         for case_id in ids:
             cases += 1
-            facts = facts_from_events(ctx, case_id)
+            facts = _facts_from_events(ctx, case_id)
             if facts is None:
                 kept.append(case_id)
                 continue
@@ -139,7 +139,14 @@ def rebuild(ctx: Context, actor: Actor, *, batch: int = 200) -> RebuildResult:
     return RebuildResult(cases=cases, replayed=replayed, kept=tuple(kept))
 
 
-def facts_from_events(ctx: Context, case_id: int) -> CaseFacts | None:
+def rebuilt(ctx: Context, case_id: int, actor: Actor) -> CaseFacts | None:
+    """The case's row as a replay of its events gives it, without writing it (for who
+    administers cases: it checks the read model against the events)."""
+    require(actor, Permission.CASE_ADMINISTER)
+    return _facts_from_events(ctx, case_id)
+
+
+def _facts_from_events(ctx: Context, case_id: int) -> CaseFacts | None:
     """The case's row as its events say, or None when they cannot be replayed."""
     with ctx.uow(write=False) as uow:
         record = uow.cases.get(case_id)

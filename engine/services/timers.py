@@ -30,8 +30,10 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), dt.timedelta(days=1))
 
 
-def fire_due_timers(ctx: Context, limit: int = 500) -> int:
-    """Fire up to ``limit`` due timers, earliest first; returns how many timer rows fired."""
+def fire_due_timers(ctx: Context, actor: Actor, limit: int = 500) -> int:
+    """Fire up to ``limit`` due timers, earliest first; returns how many timer rows fired.
+    The events are the engine's own (``SYSTEM``): the diagram's timer did it, whoever ran the clock."""
+    require(actor, Permission.CLOCK)
     fired = 0
     for _ in range(limit):
         outcome = _fire_next(ctx)

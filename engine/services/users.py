@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from engine import errors
 from engine.model import Actor, CaseEvent, EventKind, UserSummary
 from engine.passwords import hash_password
-from engine.policy import Permission, Target, require
+from engine.policy import Permission, Target, allows, require, wide_territories
 from engine.roles import ROLES
 from engine.services.case_sync import append_events
 from engine.services.context import Context
@@ -15,11 +15,21 @@ from engine.services.context import Context
 
 def add_user(
     ctx: Context,
+    actor: Actor,
     username: str,
     display_name: str,
     roles: Sequence[tuple[str, str]],
     password: str | None = None,
 ) -> None:
+    """A user with (role, territory) grants. Each grant's territory must be one the actor manages
+    users in; a grant for every territory (``""``) only from who manages them everywhere."""
+    require(actor, Permission.USERS_MANAGE, Target(None))
+    for territory in sorted({t for _, t in roles}):
+        if territory == "":
+            if not wide_territories(actor, Permission.USERS_MANAGE)[0]:
+                raise errors.Forbidden(f"{actor.username} lacks permission users_manage in every territory")
+        else:
+            require(actor, Permission.USERS_MANAGE, Target(territory))
     unknown = [r for r, _ in roles if r not in ROLES]
     if unknown:
         raise errors.InvalidData(f"unknown roles {unknown}", {"roles": [f"Ruolo sconosciuto: {r}" for r in unknown]})
@@ -30,17 +40,33 @@ def add_user(
         uow.commit()
 
 
-def get_actor(ctx: Context, username: str) -> Actor:
+def get_actor(ctx: Context, username: str, actor: Actor) -> Actor:
+    """A user's roles and territories: one's own, or anyone's for who manages users."""
+    if username != actor.username:
+        require(actor, Permission.USERS_MANAGE, Target(None))
     with ctx.uow(write=False) as uow:
         return uow.users.get_actor(username)
 
 
-def list_users(ctx: Context) -> list[UserSummary]:
+def signed_in(ctx: Context, username: str) -> Actor | None:
+    """The actor a signed-in session names; None once the account is gone or disabled."""
+    with ctx.uow(write=False) as uow:
+        try:
+            return uow.users.get_actor(username)
+        except errors.NotFound:
+            return None
+
+
+def list_users(ctx: Context, actor: Actor) -> list[UserSummary]:
+    """Every account with its grants: for who manages users, or reassigns tasks among them."""
+    if not allows(actor, Permission.TASK_SUPERVISE, Target(None)):
+        require(actor, Permission.USERS_MANAGE, Target(None))
     with ctx.uow(write=False) as uow:
         return uow.users.all()
 
 
-def partnership_active(ctx: Context, territory: str) -> bool:
+def partnership_active(ctx: Context, territory: str, actor: Actor) -> bool:
+    require(actor, Permission.REGISTRY_READ, Target(territory))
     with ctx.uow(write=False) as uow:
         return uow.partnerships.is_active(territory)
 

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from engine import Actor, CaseStatus, Engine, errors
 from engine.clock import FixedClock
-from engine.policy import CLI_OPERATOR
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.conftest import ROOT
 from tests.fixtures import clock_diagrams as d
 
@@ -46,12 +46,12 @@ def sql(engine: Engine, statement: str, **params: object) -> None:
 
 
 def first_break(engine: Engine) -> tuple[int, int] | None:
-    report = engine.audit.verify()
+    report = engine.audit.verify(actor=CLI_OPERATOR)
     return (report.breaks[0].case_id, report.breaks[0].seq) if report.breaks else None
 
 
 def test_intact_chains_verify(engine: Engine, finished_case: int) -> None:
-    report = engine.audit.verify()
+    report = engine.audit.verify(actor=CLI_OPERATOR)
     assert report.ok and report.cases == 1 and report.events == 6
 
 
@@ -98,7 +98,7 @@ def test_a_truncated_history_is_found_by_the_anchor_even_if_the_case_row_is_edit
         conn.execute(
             text("UPDATE cases SET event_seq = 5, event_head = :h WHERE id = :c"), {"h": head, "c": finished_case}
         )
-    report = engine.audit.verify()
+    report = engine.audit.verify(actor=CLI_OPERATOR)
     assert [(b.case_id, b.seq) for b in report.breaks] == [(finished_case, 6)]
     assert "anchor" in str(report.breaks[0])
 
@@ -149,7 +149,7 @@ def test_replay_covers_timers_messages_and_administrative_actions(
     timed = engine.cases.start("attesa_documenti", {"territorio": "T1"}, actor=ALL)
     engine.tasks.claim(timed.open_tasks[0].id, actor=ALL)
     clock.advance(days=31)
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     msg = engine.cases.start("attesa_messaggio", {"territorio": "T1"}, actor=ALL)
     engine.messages.send(msg.id, "documenti_pervenuti", {"protocollo": "P-1"}, actor=ALL)
     engine.audit.correct_data(msg.id, {"note": "corretto"}, actor=ALL, reason="refuso nel protocollo")
@@ -258,7 +258,7 @@ def test_erasure_after_retention_keeps_the_chain_verifiable(
     history = engine.cases.history(case.id, actor=CLI_OPERATOR)
     assert "diagnosi riservata" not in json.dumps([e.data for e in history])
     assert engine.cases.get(case.id, actor=CLI_OPERATOR).data["note"] == "[cancellato]"
-    assert engine.audit.verify().ok
+    assert engine.audit.verify(actor=CLI_OPERATOR).ok
     assert history[-1].kind == "data_erased" and history[-1].data["reason"] == "fine conservazione"
 
 

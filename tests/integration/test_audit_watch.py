@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from engine import Actor, CaseStatus, Engine
 from engine.clock import FixedClock
-from engine.policy import CLI_OPERATOR
+from engine.policy import CLI_OPERATOR, SCHEDULER
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ALL = Actor("tutti", frozenset({"assistente_sociale", "referente_ente_partner", "coordinatore", "tutor_aziendale"}))
@@ -63,7 +63,7 @@ def edit_event(engine: Engine, case_id: int, seq: int, change: Callable[[dict[st
 
 
 def breaks(engine: Engine) -> list[tuple[int, int, str]]:
-    return [(b.case_id, b.seq, b.reason) for b in engine.audit.verify().breaks]
+    return [(b.case_id, b.seq, b.reason) for b in engine.audit.verify(actor=CLI_OPERATOR).breaks]
 
 
 def seq_of_note(engine: Engine, case_id: int, note: str) -> int:
@@ -95,7 +95,7 @@ def test_a_real_erasure_verifies_and_names_each_erased_entry_in_the_chain(
     clock.advance(days=366 * 5)
     engine.audit.erase_personal_data(case_id, actor=ADMIN, reason="fine conservazione")
 
-    assert engine.audit.verify().ok
+    assert engine.audit.verify(actor=CLI_OPERATOR).ok
     erasure = engine.cases.history(case_id, actor=CLI_OPERATOR)[-1]
     assert erasure.kind == "data_erased"
     listed = {int(seq): names for seq, names in erasure.data["events"].items()}
@@ -132,7 +132,7 @@ def test_after_an_erasure_a_further_field_cannot_be_hidden_nor_an_erased_one_ref
 
 def test_a_tampered_snapshot_is_found(engine: Engine, clock: FixedClock, branching: None) -> None:
     case_id = run_case(engine, clock)
-    report = engine.audit.verify()
+    report = engine.audit.verify(actor=CLI_OPERATOR)
     assert report.ok and report.snapshots == 1
 
     with engine.db.begin() as conn:
@@ -162,7 +162,7 @@ def test_snapshots_stay_verifiable_through_every_kind_of_command(
     clock.advance(days=366 * 5)
     engine.audit.erase_personal_data(first, actor=ADMIN, reason="fine conservazione")
 
-    report = engine.audit.verify()
+    report = engine.audit.verify(actor=CLI_OPERATOR)
     assert report.ok, report.breaks
     assert report.snapshots == 2
 
@@ -191,7 +191,7 @@ def test_the_access_log_is_chained_and_verifies(
     case_id = read_case_three_times(engine, clock)
     rows = access_rows(engine, case_id)
     assert len(rows) >= 3 and all(r.hash for r in rows)
-    report = engine.audit.verify()
+    report = engine.audit.verify(actor=CLI_OPERATOR)
     assert report.ok and report.access_rows == len(rows)
 
 
@@ -236,21 +236,21 @@ def test_the_scheduler_anchors_on_its_own_when_due_and_something_changed(
     engine: Engine, clock: FixedClock, branching: None
 ) -> None:
     run_case(engine, clock)
-    assert engine.tick().anchors_taken == 1  # none yet: the first tick anchors
+    assert engine.tick(actor=SCHEDULER).anchors_taken == 1  # none yet: the first tick anchors
     clock.advance(hours=1)
-    assert engine.tick().anchors_taken == 0  # within the interval (24 h by default)
+    assert engine.tick(actor=SCHEDULER).anchors_taken == 0  # within the interval (24 h by default)
     clock.advance(hours=24)
-    assert engine.tick().anchors_taken == 0  # nothing changed since the last anchor
+    assert engine.tick(actor=SCHEDULER).anchors_taken == 0  # nothing changed since the last anchor
     run_case(engine, clock)
-    assert engine.tick().anchors_taken == 1
-    assert engine.audit.verify().anchors == 2
+    assert engine.tick(actor=SCHEDULER).anchors_taken == 1
+    assert engine.audit.verify(actor=CLI_OPERATOR).anchors == 2
 
 
 def test_a_truncated_tail_is_found_with_only_the_scheduled_anchors(
     engine: Engine, clock: FixedClock, branching: None
 ) -> None:
     case_id = run_case(engine, clock)
-    engine.tick()  # nobody ran `audit anchor`: the scheduler did
+    engine.tick(actor=SCHEDULER)  # nobody ran `audit anchor`: the scheduler did
     with engine.db.begin() as conn:
         last, head = conn.execute(
             text("SELECT seq, prev_hash FROM case_event WHERE case_id = :c ORDER BY seq DESC LIMIT 1"), {"c": case_id}
@@ -271,10 +271,10 @@ def test_bulk_migration_is_anchored_at_once(engine: Engine, deploy: Callable[...
     deploy(("lineare.bpmn", linear("lineare", 2)))
     cases = [engine.cases.start("lineare", {}, actor=DESIGNER).id for _ in range(3)]
     deploy(("lineare.bpmn", linear("lineare", 3)))
-    before = engine.audit.verify().anchors
+    before = engine.audit.verify(actor=CLI_OPERATOR).anchors
 
     results = engine.cases.migrate_many(cases, 2, actor=DESIGNER, reason="nuova versione")
 
     assert all(r.migrated for r in results), [r.reasons for r in results]
-    report = engine.audit.verify()
+    report = engine.audit.verify(actor=CLI_OPERATOR)
     assert report.ok and report.anchors == before + 1

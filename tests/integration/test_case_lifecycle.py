@@ -164,7 +164,7 @@ def test_multi_instance_collects_one_answer_per_item(
     assert sorted(t.context["item"] for t in case.open_tasks) == ["ASL", "CPI", "Comune"]
     # a partner's task is for the partner organisation the team names, and its members
     engine.registry.add_organisation("PARTNER", "Ente partner", "terzo_settore", "T1", actor=coordinator)
-    engine.users.add(ref.username, "Referente", [("referente_ente_partner", "T1")])
+    engine.users.add(ref.username, "Referente", [("referente_ente_partner", "T1")], actor=CLI_OPERATOR)
     engine.registry.add_member("PARTNER", ref.username, actor=coordinator)
     engine.teams.add(case.id, "partner", organisation="PARTNER", actor=coordinator)
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from engine import Actor, Engine
 from engine.adapters import tables
 from engine.clock import FixedClock
-from engine.policy import CLI_OPERATOR
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.fixtures import clock_diagrams as d
 
 COORD = Actor("carla", frozenset({"coordinatore", "assistente_sociale", "amministratore"}))
@@ -54,6 +54,7 @@ NOT_CASE_COMMANDS = {
     "accounts.set_password",
     "accounts.create_token",
     "accounts.actor_for_token",
+    "accounts.signed_in",
     "accounts.tokens",
     "accounts.revoke_token",
     "accounts.save_filter",
@@ -221,7 +222,7 @@ def live(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> dict
         ("attesa_rinuncia.bpmn", withdrawal.replace(b"attesa_messaggio", b"attesa_rinuncia")),
         ("attesa_allerta.bpmn", alert.replace(b"attesa_messaggio", b"attesa_allerta")),
     )
-    engine.users.add("anna", "Anna", [("assistente_sociale", "")])
+    engine.users.add("anna", "Anna", [("assistente_sociale", "")], actor=CLI_OPERATOR)
     # started as coordinator only: no case manager, so the tasks are every social worker's (anna's too)
     intake = Actor(COORD.username, frozenset({"coordinatore"}))
     timed = engine.cases.start("attesa_documenti", {}, actor=intake)
@@ -232,7 +233,7 @@ def live(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> dict
     engine.tasks.complete(withdrawing.open_tasks[0].id, {"conferma": True}, actor=COORD)
     alerting = engine.cases.start("attesa_allerta", {"territorio": "T1"}, actor=COORD)
     engine.tasks.complete(alerting.open_tasks[0].id, {"conferma": True}, actor=COORD)
-    engine.users.add("sara", "Sara", [("referente_sanitario", "T1")])
+    engine.users.add("sara", "Sara", [("referente_sanitario", "T1")], actor=CLI_OPERATOR)
     engine.registry.add_organisation("ASL_X", "ASL X", "servizio_sanitario", "T1", actor=CLI_OPERATOR)
     engine.registry.add_member("ASL_X", "sara", actor=CLI_OPERATOR)
     engine.teams.add(alerting.id, "sanitario", organisation="ASL_X", actor=CLI_OPERATOR)
@@ -259,7 +260,7 @@ def run_commands(engine: Engine, live: dict[str, Any]) -> dict[str, tuple[int, C
 
     def fire() -> object:
         clock.advance(days=31)
-        return engine.timers.fire_due()
+        return engine.timers.fire_due(actor=SCHEDULER)
 
     return {
         "cases.start": (0, lambda: engine.cases.start("attesa_messaggio", {}, actor=COORD)),
@@ -280,7 +281,7 @@ def run_commands(engine: Engine, live: dict[str, Any]) -> dict[str, tuple[int, C
         ),
         "timers.fire_due": (timed.id, fire),
         "messages.send": (waiting.id, lambda: engine.messages.send(waiting.id, "altro_messaggio", {}, actor=COORD)),
-        "messages.deliver": (live["catching"].id, engine.messages.deliver),
+        "messages.deliver": (live["catching"].id, lambda: engine.messages.deliver(actor=SCHEDULER)),
         "messages.broadcast": (waiting.id, lambda: engine.messages.broadcast("T9", "x", {}, actor=COORD)),
         "registry.set_partnership": (
             waiting.id,
@@ -309,7 +310,7 @@ def run_commands(engine: Engine, live: dict[str, Any]) -> dict[str, tuple[int, C
                 kind="RICADUTA",
                 description="Ricaduta segnalata dal servizio",
                 date=clock.now().date().isoformat(),
-                actor=engine.users.get("sara"),
+                actor=engine.users.get("sara", actor=CLI_OPERATOR),
             ),
         ),
         "cases.suspend": (timed.id, lambda: engine.cases.suspend(timed.id, actor=COORD, reason="r")),
@@ -352,4 +353,4 @@ def test_every_case_command_writes_an_event_with_its_change(engine: Engine, live
             unchanged.add(name)
             assert now == count, f"{name} wrote an event without changing case {case_id}"
     assert unchanged == {"messages.broadcast"}  # the others really changed their case
-    assert engine.audit.verify().ok
+    assert engine.audit.verify(actor=CLI_OPERATOR).ok

@@ -85,8 +85,8 @@ def client_loop(base: str, token: str, ledger: Ledger, stop: threading.Event, se
 
 def test_every_acknowledged_command_survives_repeated_kill_9(engine: Engine, db_url: str, tmp_path: Path) -> None:
     engine.design.deploy([SourceFile("tenuta.bpmn", linear("tenuta", STEPS, ("assistente_sociale",)))], actor=DESIGNER)
-    engine.users.add("operatore", "Operatore", [("assistente_sociale", "T")])
-    _, token = engine.accounts.create_token("carico", actor=engine.users.get("operatore"))
+    engine.users.add("operatore", "Operatore", [("assistente_sociale", "T")], actor=CLI_OPERATOR)
+    _, token = engine.accounts.create_token("carico", actor=engine.users.get("operatore", actor=CLI_OPERATOR))
     (tmp_path / "server").mkdir()
     server = Served(db_url, tmp_path / "server", workers=4)
     ledger = Ledger()

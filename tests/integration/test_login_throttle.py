@@ -13,6 +13,7 @@ from engine import Engine, Settings, build_engine
 from engine.clock import FixedClock
 from engine.config import LoginLimits
 from engine.errors import TooManyAttempts
+from engine.policy import CLI_OPERATOR
 from tests.conftest import ROOT
 
 PASSWORD = "giusta-password"
@@ -25,7 +26,7 @@ def gate(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Engine]:
     settings = Settings(database_url=db_url, processes_dir=ROOT / "processes", instance_dir=tmp_path, login=LIMITS)
     eng = build_engine(settings, clock=clock)
     for name in ("anna", "bruno", "carla"):
-        eng.users.add(name, name.title(), [("assistente_sociale", "T")], password=PASSWORD)
+        eng.users.add(name, name.title(), [("assistente_sociale", "T")], password=PASSWORD, actor=CLI_OPERATOR)
     yield eng
     eng.close()
 

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from engine import Actor, CaseStatus, Engine
 from engine.clock import FixedClock
-from engine.policy import CLI_OPERATOR
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.support.served import served
 from web import create_app
 
@@ -30,8 +30,8 @@ def samples(text: str) -> dict[str, float]:
 
 
 def token_of(engine: Engine, username: str, role: str) -> str:
-    engine.users.add(username, username, [(role, "")])
-    return engine.accounts.create_token("scrape", actor=engine.users.get(username))[1]
+    engine.users.add(username, username, [(role, "")], actor=CLI_OPERATOR)
+    return engine.accounts.create_token("scrape", actor=engine.users.get(username, actor=CLI_OPERATOR))[1]
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_what_the_clock_did_is_counted(engine: Engine, client: FlaskClient, depl
     engine.cases.start("branching", {"partner": []}, actor=ALL)
     admin = {"Authorization": f"Bearer {token_of(engine, 'ops', 'amministratore')}"}
     before = samples(client.get("/api/v1/metrics", headers=admin).get_data(as_text=True))
-    assert engine.tick().anchors_taken == 1
+    assert engine.tick(actor=SCHEDULER).anchors_taken == 1
     after = samples(client.get("/api/v1/metrics", headers=admin).get_data(as_text=True))
     key = 'impresa_tick_work_total{kind="anchors_taken"}'
     assert after[key] - before.get(key, 0) == 1

@@ -157,7 +157,7 @@ def test_key_rotation_reseals_every_row_and_the_audit_chain_still_verifies(
     assert server.people.verify_keys() == "k2"
     assert server.people.of_case(case_id, actor=SOCIAL).cognome == "Roccaforte"  # type: ignore[union-attr]
     server.close()
-    assert engine.audit.verify().ok
+    assert engine.audit.verify(actor=CLI_OPERATOR).ok
 
 
 def test_key_rotation_reseals_every_row_of_every_person(engine: Engine, case_id: int) -> None:
@@ -180,7 +180,7 @@ def test_key_rotation_reseals_every_row_of_every_person(engine: Engine, case_id:
         assert secret not in raw
     opened = [engine.people.of_case(c, actor=SOCIAL) for c in cases]
     assert [p.cognome for p in opened if p] == ["Cognome3", "Cognome1", "Cognome2", "Cognome3"]
-    assert engine.audit.verify().ok
+    assert engine.audit.verify(actor=CLI_OPERATOR).ok
 
 
 def test_erasure_is_granted_by_the_policy_table_and_takes_the_identity_with_it(engine: Engine, case_id: int) -> None:
@@ -205,7 +205,7 @@ def test_erasure_is_granted_by_the_policy_table_and_takes_the_identity_with_it(e
     assert "anagrafica" in fields
     assert engine.people.of_case(case_id, actor=SOCIAL) is None
     assert raw_rows(engine, "person") == "[]"
-    assert engine.audit.verify().ok
+    assert engine.audit.verify(actor=CLI_OPERATOR).ok
 
 
 def test_a_lost_or_wrong_key_is_a_clear_startup_error_never_garbage(
@@ -256,7 +256,7 @@ def test_a_tutor_task_is_routed_to_the_host_organisation_once_the_team_names_it(
 ) -> None:
     deploy(("t.bpmn", linear("t", 1, ("tutor_aziendale",))))
     engine.registry.add_organisation("FIRMA_A", "Firma A", "impresa_mentor", "T1", actor=COORD)
-    engine.users.add("tina", "Tina", [("tutor_aziendale", "T1")])
+    engine.users.add("tina", "Tina", [("tutor_aziendale", "T1")], actor=CLI_OPERATOR)
     engine.registry.add_member("FIRMA_A", "tina", actor=COORD)
     case = engine.cases.start("t", {"territorio": "T1"}, actor=COORD)
     assert case.open_tasks[0].audience == "supervisor"  # nobody's until the host is named

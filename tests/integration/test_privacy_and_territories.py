@@ -29,10 +29,12 @@ def classified(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_role_counts_only_in_the_territory_it_was_granted(engine: Engine, deploy: Callable[..., None]) -> None:
     deploy(("p.bpmn", linear("p", 1, LANES)))
-    engine.users.add("maria", "Maria", [("assistente_sociale", "T1"), ("valutatore", "")])
-    engine.users.add("paolo", "Paolo", [("assistente_sociale", "T1"), ("referente_sanitario", "T2")])
+    engine.users.add("maria", "Maria", [("assistente_sociale", "T1"), ("valutatore", "")], actor=CLI_OPERATOR)
+    engine.users.add(
+        "paolo", "Paolo", [("assistente_sociale", "T1"), ("referente_sanitario", "T2")], actor=CLI_OPERATOR
+    )
     in_t2 = engine.cases.start("p", {"territorio": "T2", "in_carico_dsm": True, "flag_ex_detenuto": True}, actor=COORD)
-    maria, paolo = engine.users.get("maria"), engine.users.get("paolo")
+    maria, paolo = engine.users.get("maria", actor=CLI_OPERATOR), engine.users.get("paolo", actor=CLI_OPERATOR)
 
     with pytest.raises(errors.Forbidden):
         engine.tasks.complete(in_t2.open_tasks[0].id, {"conferma": True}, actor=maria)
@@ -59,7 +61,7 @@ def test_nested_personal_data_is_withheld_in_history_and_logged_when_shown(
     engine.audit.correct_data(case.id, {"in_carico_dsm": True}, actor=COORD, reason="certificato pervenuto")
     engine.messages.send(case.id, "documenti_pervenuti", {"flag_ex_detenuto": True}, actor=COORD)
     cpi = Actor("cpi", frozenset({"operatore_cpi"}), frozenset({"T1"}))
-    engine.users.add("cpi", "Operatore CPI", [("operatore_cpi", "T1")])
+    engine.users.add("cpi", "Operatore CPI", [("operatore_cpi", "T1")], actor=CLI_OPERATOR)
     engine.teams.add(case.id, "cpi", username="cpi", actor=COORD)
 
     history = json.dumps([e.data for e in engine.cases.history(case.id, actor=cpi)])
@@ -87,7 +89,7 @@ def test_erasure_removes_nested_copies_too(engine: Engine, deploy: Callable[...,
     engine.audit.erase_personal_data(case.id, actor=COORD, reason="fine conservazione")
 
     assert "segreto" not in json.dumps([e.data for e in engine.cases.history(case.id, actor=CLI_OPERATOR)])
-    assert engine.audit.verify().ok
+    assert engine.audit.verify(actor=CLI_OPERATOR).ok
 
 
 def test_a_script_leaving_a_non_data_value_fails_cleanly(engine: Engine, deploy: Callable[..., None]) -> None:
@@ -113,9 +115,9 @@ def test_a_coordinator_of_one_territory_cannot_move_another_territorys_work(
     engine: Engine, deploy: Callable[..., None]
 ) -> None:
     deploy(("p.bpmn", linear("p", 2, LANES)))
-    engine.users.add("bob", "Bob", [("assistente_sociale", "T2")])
+    engine.users.add("bob", "Bob", [("assistente_sociale", "T2")], actor=CLI_OPERATOR)
     case = engine.cases.start("p", {"territorio": "T2"}, actor=Actor("c", frozenset({"coordinatore"})))
-    engine.tasks.claim(case.open_tasks[0].id, actor=engine.users.get("bob"))
+    engine.tasks.claim(case.open_tasks[0].id, actor=engine.users.get("bob", actor=CLI_OPERATOR))
     deploy(("p.bpmn", linear("p", 1, LANES)))
     local = Actor("t1", frozenset({"coordinatore", "progettista"}), frozenset({"T1"}))
 
@@ -134,11 +136,11 @@ def test_the_pseudonymised_export_covers_only_the_evaluators_territories(
     deploy(("p.bpmn", linear("p", 1, LANES)))
     for territory in ("T1", "T2", "T3"):
         engine.cases.start("p", {"territorio": territory}, actor=COORD)
-    engine.users.add("vera", "Vera", [("valutatore", "T1"), ("assistente_sociale", "T2")])
-    engine.users.add("regionale", "Valutatrice regionale", [("valutatore", "")])
-    exported = engine.audit.export_pseudonymised(actor=engine.users.get("vera"))
+    engine.users.add("vera", "Vera", [("valutatore", "T1"), ("assistente_sociale", "T2")], actor=CLI_OPERATOR)
+    engine.users.add("regionale", "Valutatrice regionale", [("valutatore", "")], actor=CLI_OPERATOR)
+    exported = engine.audit.export_pseudonymised(actor=engine.users.get("vera", actor=CLI_OPERATOR))
     assert [row["territorio"] for row in exported] == ["T1"]  # a social worker in T2 evaluates nothing there
-    everywhere = engine.audit.export_pseudonymised(actor=engine.users.get("regionale"))
+    everywhere = engine.audit.export_pseudonymised(actor=engine.users.get("regionale", actor=CLI_OPERATOR))
     assert sorted(row["territorio"] for row in everywhere) == ["T1", "T2", "T3"]
 
 
@@ -148,8 +150,8 @@ def test_migration_lists_and_bulk_migration_cover_only_the_actors_territories(
     deploy(("p.bpmn", linear("p", 1, LANES)))
     started = {t: engine.cases.start("p", {"territorio": t}, actor=COORD).id for t in ("T1", "T2")}
     deploy(("p.bpmn", linear("p", 2, LANES)))
-    engine.users.add("dario", "Dario", [("progettista", "T1")])
-    dario = engine.users.get("dario")
+    engine.users.add("dario", "Dario", [("progettista", "T1")], actor=CLI_OPERATOR)
+    dario = engine.users.get("dario", actor=CLI_OPERATOR)
     assert [c.id for c in engine.cases.migratable("p", actor=dario)] == [started["T1"]]
     planned = engine.cases.migrate_process("p", 2, actor=dario, dry_run=True)
     assert [m.case_id for m in planned] == [started["T1"]]

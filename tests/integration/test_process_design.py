@@ -38,7 +38,7 @@ def test_draft_with_problems_is_saved_with_located_problems_but_not_deployed(eng
     assert (problem.element, problem.file) == ("Task_1", "p.bpmn") and "modulo_mancante" in problem.message
     with pytest.raises(errors.DraftHasProblems):
         engine.design.deploy_draft(draft.id, actor=DESIGNER)
-    assert engine.design.processes() == []
+    assert engine.design.processes(actor=CLI_OPERATOR) == []
 
     fixed = engine.design.save_draft("p.bpmn", linear("p", 2, LANES), actor=DESIGNER, draft_id=draft.id)
     assert fixed.problems == ()
@@ -84,12 +84,12 @@ def test_version_history_and_diff(engine: Engine, deploy: Callable[..., None]) -
     v2 = linear("p", 2, LANES, script="nuovo = 1").replace(b'name="Passo 1"', b'name="Primo passo"')
     deploy(("p.bpmn", v2))
 
-    assert [v.version for v in engine.design.versions("p")] == [1, 2]
-    diff = engine.design.diff("p", 1, 2).as_dict()["processes"]["p"]
+    assert [v.version for v in engine.design.versions("p", actor=CLI_OPERATOR)] == [1, 2]
+    diff = engine.design.diff("p", 1, 2, actor=CLI_OPERATOR).as_dict()["processes"]["p"]
     assert "Script_1" in diff["added"] and "Task_3" in diff["removed"]
     assert {"id": "Task_1", "aspects": ["attributes"]} in diff["changed"]
     with pytest.raises(errors.NotFound):
-        engine.design.diff("p", 1, 9)
+        engine.design.diff("p", 1, 9, actor=CLI_OPERATOR)
 
 
 def test_dry_run_shows_the_path_without_touching_real_cases(engine: Engine, deploy: Callable[..., None]) -> None:
@@ -115,7 +115,7 @@ def test_dry_run_shows_the_path_without_touching_real_cases(engine: Engine, depl
         "Task_partners",
     ]
     assert result.data["punteggio"] == 30
-    assert engine.cases.list(actor=CLI_OPERATOR) == [] and engine.design.processes() == []
+    assert engine.cases.list(actor=CLI_OPERATOR) == [] and engine.design.processes(actor=CLI_OPERATOR) == []
 
     stopped = engine.design.dry_run(draft.id, "branching", {"partner": []}, {}, actor=DESIGNER)
     assert stopped.stopped_at[0]["element"] == "Task_intake" and not stopped.completed
@@ -123,7 +123,7 @@ def test_dry_run_shows_the_path_without_touching_real_cases(engine: Engine, depl
 
 def test_export_writes_the_library_to_disk(engine: Engine, deploy: Callable[..., None], tmp_path: Path) -> None:
     deploy(("p.bpmn", linear("p", 1, LANES)), ("q.bpmn", linear("q", 2, LANES)))
-    assert engine.design.export(tmp_path / "out") == ["p.bpmn", "q.bpmn"]
+    assert engine.design.export(tmp_path / "out", actor=CLI_OPERATOR) == ["p.bpmn", "q.bpmn"]
     assert (tmp_path / "out" / "q.bpmn").read_bytes() == linear("q", 2, LANES)
 
 
@@ -187,7 +187,7 @@ def test_bulk_migration_reports_partial_failures(engine: Engine, deploy: Callabl
         engine.cases.get(early.id, actor=CLI_OPERATOR).process_version == 2
         and engine.cases.get(late.id, actor=CLI_OPERATOR).process_version == 1
     )
-    assert engine.audit.verify().ok
+    assert engine.audit.verify(actor=CLI_OPERATOR).ok
     with pytest.raises(errors.Forbidden):
         engine.cases.migrate_process("p", 2, actor=AS)
 
@@ -221,4 +221,4 @@ def test_diff_ignores_restated_defaults(engine: Engine, deploy: Callable[..., No
             ),
         )
     )
-    assert engine.design.diff("p", 1, 2).as_dict()["processes"] == {}
+    assert engine.design.diff("p", 1, 2, actor=CLI_OPERATOR).as_dict()["processes"] == {}

@@ -13,6 +13,7 @@ import pytest
 from engine import Actor, Engine, errors
 from engine.clock import FixedClock
 from engine.model import EventKind
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.fixtures.diagrams import linear
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,9 +26,9 @@ def world(engine: Engine, deploy: Callable[..., None]) -> dict[str, int]:
         ("scadenza_protocollo.bpmn", (ROOT / "processes" / "scadenza_protocollo.bpmn").read_bytes()),
         ("t.bpmn", linear("t", 1, ("referente_ente_partner",))),
     )
-    engine.users.add("carla", "Carla", [("coordinatore", "T1")])
-    engine.users.add("piera", "Piera", [("referente_ente_partner", "T1")])
-    engine.users.add("bruno", "Bruno", [("referente_ente_partner", "T1")])
+    engine.users.add("carla", "Carla", [("coordinatore", "T1")], actor=CLI_OPERATOR)
+    engine.users.add("piera", "Piera", [("referente_ente_partner", "T1")], actor=CLI_OPERATOR)
+    engine.users.add("bruno", "Bruno", [("referente_ente_partner", "T1")], actor=CLI_OPERATOR)
     engine.registry.add_organisation("COOP_A", "Coop A", "terzo_settore", "T1", actor=COORD)
     engine.registry.add_organisation("COOP_B", "Coop B", "terzo_settore", ["T1", "T2"], actor=COORD)
     engine.registry.add_member("COOP_A", "piera", actor=COORD)
@@ -56,20 +57,20 @@ def tasks_of(engine: Engine, case_id: int) -> list[str]:
 def test_the_renewal_opens_at_expiry_minus_notice_and_a_renewed_protocol_goes_on(
     engine: Engine, clock: FixedClock, world: dict[str, int]
 ) -> None:
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     assert tasks_of(engine, world["watch"]) == []  # 2026-01-05: far from the notice (90 days before 30/06)
     clock.advance(days=85)  # 31/03
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     assert engine.registry.protocol(world["protocol"], actor=COORD).status == "attivo"
     clock.advance(days=2)  # 02/04: the notice began on 01/04
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     assert engine.registry.protocol(world["protocol"], actor=COORD).status == "in_scadenza"
     assert tasks_of(engine, world["watch"]) == ["Task_rinnovo"]
     clock.advance(days=31)  # no decision after the reminder's days: the coordinator is reminded
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     assert tasks_of(engine, world["watch"]) == ["Task_rinnovo", "Task_sollecito"]
     clock.advance(days=30)  # still undecided: a second reminder (two in all, at intervals)
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     assert tasks_of(engine, world["watch"]) == ["Task_rinnovo", "Task_sollecito", "Task_sollecito"]
     [renewal] = [t for t in engine.cases.get(world["watch"], actor=COORD).open_tasks if t.bpmn_id == "Task_rinnovo"]
     with pytest.raises(errors.InvalidData) as exc:  # a "new" expiry before the current one
@@ -85,7 +86,7 @@ def test_the_renewal_opens_at_expiry_minus_notice_and_a_renewed_protocol_goes_on
     assert (renewed.status, renewed.expires_on) == ("attivo", "2027-06-30")
     assert engine.cases.history(world["case"], actor=COORD) == before  # running cases untouched
     clock.advance(days=120)  # past the old expiry: nothing lapses
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     assert engine.registry.protocol(world["protocol"], actor=COORD).status == "attivo"
     kinds = [e.kind for e in engine.registry.protocol_history(world["protocol"], actor=COORD)]
     assert kinds.count("protocol_status") == 3  # attivo, in scadenza, attivo again
@@ -95,7 +96,7 @@ def test_a_lapsed_protocol_flags_its_cases_and_stops_new_sharing(
     engine: Engine, clock: FixedClock, world: dict[str, int]
 ) -> None:
     clock.advance(days=180)  # 04/07: past the expiry, nobody decided
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     lapsed = engine.registry.protocol(world["protocol"], actor=COORD)
     assert lapsed.status == "scaduto"
     assert tasks_of(engine, world["watch"]) == ["Task_casi"]  # the coordinator checks the cases
@@ -131,10 +132,10 @@ def test_a_withdrawal_takes_effect_on_its_date_and_hands_the_tasks_to_the_substi
     engine.registry.withdraw_protocol(pid, "COOP_A", "2026-02-10", actor=COORD, substitute="COOP_B")
     assert engine.registry.protocol(pid, actor=COORD).status == "attivo"  # in force until the effect date
     clock.advance(days=30)  # 04/02
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     assert engine.registry.protocol(pid, actor=COORD).status == "attivo"
     clock.advance(days=7)  # 11/02
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     assert engine.registry.protocol(pid, actor=COORD).status == "receduto"
     [moved] = engine.cases.get(world["case"], actor=COORD).open_tasks
     assert moved.id == task.id and moved.organisation_id == coop_b
@@ -159,11 +160,11 @@ def test_an_open_ended_protocol_is_watched_for_withdrawals_only(
     active = engine.registry.activate_protocol(open_ended, actor=COORD)
     assert (active.status, active.expires_on, active.lifecycle_case_id is not None) == ("attivo", None, True)
     clock.advance(days=400)  # no expiry: nothing happens
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     assert engine.registry.protocol(open_ended, actor=COORD).status == "attivo"
     engine.registry.withdraw_protocol(open_ended, "COOP_B", engine.now().date().isoformat(), actor=COORD)
     clock.advance(days=1)
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     assert engine.registry.protocol(open_ended, actor=COORD).status == "receduto"
 
 
@@ -172,8 +173,8 @@ def test_protocols_made_active_before_the_lifecycle_existed_get_their_watch_once
 ) -> None:
     """A protocol made "attivo" by the migration that brought the registry in (or activated while
     the lifecycle process was not deployed) has no watch: the backfill starts one, and only once."""
-    engine.users.add("carla", "Carla", [("coordinatore", "T1")])
-    engine.users.add("piera", "Piera", [("referente_ente_partner", "T1")])
+    engine.users.add("carla", "Carla", [("coordinatore", "T1")], actor=CLI_OPERATOR)
+    engine.users.add("piera", "Piera", [("referente_ente_partner", "T1")], actor=CLI_OPERATOR)
     engine.registry.add_organisation("COOP_A", "Coop A", "terzo_settore", "T1", actor=COORD)
     engine.registry.add_member("COOP_A", "piera", actor=COORD)
     old = engine.registry.add_protocol(
@@ -198,5 +199,5 @@ def test_protocols_made_active_before_the_lifecycle_existed_get_their_watch_once
     ]
     assert "lifecycle_backfilled" in [e.kind for e in engine.registry.protocol_history(old, actor=COORD)]
     clock.advance(days=90)  # 05/04: past the expiry without a decision, it lapses as any watched one
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     assert engine.registry.protocol(old, actor=COORD).status == "scaduto"

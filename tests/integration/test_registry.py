@@ -10,6 +10,7 @@ import pytest
 from engine import Actor, Engine, errors
 from engine.clock import FixedClock
 from engine.model import Member, ProtocolTerms
+from engine.policy import CLI_OPERATOR
 
 COORD = Actor("carla", frozenset({"coordinatore"}))
 COORD_T1 = Actor("cora", frozenset({"coordinatore"}), grants=frozenset({("coordinatore", "T1")}))
@@ -20,8 +21,8 @@ PIVA_COOP = "00743110157"
 
 @pytest.fixture
 def network(engine: Engine) -> Engine:
-    engine.users.add("paolo", "Paolo", [("operatore_cpi", "T1")])
-    engine.users.add("bice", "Bice", [("referente_ente_partner", "T1")])
+    engine.users.add("paolo", "Paolo", [("operatore_cpi", "T1")], actor=CLI_OPERATOR)
+    engine.users.add("bice", "Bice", [("referente_ente_partner", "T1")], actor=CLI_OPERATOR)
     engine.registry.add_organisation(
         "CPI_T1", "Centro per l'Impiego di T1", "centro_impiego", ["T1", "T2"], actor=COORD, tax_code=CF_CPI
     )

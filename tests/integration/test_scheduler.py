@@ -11,7 +11,7 @@ from engine import Actor, Engine
 from engine.adapters.senders import FileSender
 from engine.clock import FixedClock
 from engine.model import TickReport
-from engine.policy import CLI_OPERATOR
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.fixtures.clock_diagrams import escalation, single_timer
 
 AS = Actor("anna", frozenset({"assistente_sociale", "coordinatore"}))
@@ -21,15 +21,17 @@ def test_tick_fires_timers_and_sends_notices(
     engine: Engine, deploy: Callable[..., None], clock: FixedClock, tmp_path: Path
 ) -> None:
     deploy(("sollecito.bpmn", escalation()))
-    engine.users.add("anna", "Anna", [("assistente_sociale", "")])
+    engine.users.add("anna", "Anna", [("assistente_sociale", "")], actor=CLI_OPERATOR)
     engine._ctx.sender = FileSender(tmp_path / "out.jsonl")
     engine.cases.start("sollecito", {}, actor=AS)
     clock.advance(days=6)
 
-    result = engine.tick()
+    result = engine.tick(actor=SCHEDULER)
 
     assert result.timers_fired == 1 and result.overdue_announced == 1 and result.notifications_sent == 1
-    assert engine.tick() == TickReport(timers_fired=0, messages_delivered=0, overdue_announced=0, notifications_sent=0)
+    assert engine.tick(actor=SCHEDULER) == TickReport(
+        timers_fired=0, messages_delivered=0, overdue_announced=0, notifications_sent=0
+    )
 
 
 def test_a_started_scheduler_catches_up_at_once(engine: Engine, deploy: Callable[..., None], clock: FixedClock) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from engine import Actor, Engine, errors
 from engine.clock import FixedClock
-from engine.policy import CLI_OPERATOR
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.fixtures import hostile
 from tests.fixtures.diagrams import linear
 
@@ -154,6 +154,6 @@ def test_a_timer_whose_expression_hits_a_limit_becomes_an_incident_at_once(
     deploy(("timer_fallito.bpmn", xml))
     engine.cases.start("timer_fallito", {"divisore": 1}, actor=Actor("carla", frozenset({"coordinatore"})))
     clock.advance(days=2)
-    engine.timers.fire_due()
+    engine.timers.fire_due(actor=SCHEDULER)
     with engine._ctx.uow(write=False) as uow:
         assert uow.timers.count("incident") == 1

@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from engine import Engine, Settings, build_engine
 from engine.cli import main as cli
 from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
 from tests.conftest import ON_POSTGRES, ROOT
 from tests.support.served import served
 from web import create_app
@@ -77,8 +78,8 @@ def test_an_unreachable_database_is_not_ready_and_nobody_learns_where_it_lives(t
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite's single write lock (PostgreSQL: row locks, tested below)")
 def test_a_locked_sqlite_database_is_503_with_retry_after_and_reads_do_not_wait(db_url: str, tmp_path: Path) -> None:
     eng, client = _app(db_url, tmp_path, busy=0.5)
-    eng.users.add("op", "Operatore", [("coordinatore", "")])
-    _, token = eng.accounts.create_token("t", actor=eng.users.get("op"))
+    eng.users.add("op", "Operatore", [("coordinatore", "")], actor=CLI_OPERATOR)
+    _, token = eng.accounts.create_token("t", actor=eng.users.get("op", actor=CLI_OPERATOR))
     auth = {"Authorization": f"Bearer {token}"}
     with sqlite_write_lock(db_url):
         ready = client.get("/health/ready")
@@ -95,8 +96,8 @@ def test_a_locked_sqlite_database_is_503_with_retry_after_and_reads_do_not_wait(
 
 
 def test_a_token_records_its_last_use_at_most_once_a_minute(engine: Engine, clock: FixedClock) -> None:
-    engine.users.add("op", "Operatore", [("coordinatore", "")])
-    op = engine.users.get("op")
+    engine.users.add("op", "Operatore", [("coordinatore", "")], actor=CLI_OPERATOR)
+    op = engine.users.get("op", actor=CLI_OPERATOR)
     _, token = engine.accounts.create_token("t", actor=op)
     engine.accounts.actor_for_token(token)
     first = engine.accounts.tokens(actor=op)[0].last_used_at
@@ -123,8 +124,8 @@ def test_sixty_wrong_passwords_over_four_workers_are_throttled_as_configured(
     """Four gunicorn workers, eight clients guessing at once: the failures are counted in the
     database, so at most the configured number of guesses is ever checked; the same address
     still logs another user in."""
-    engine.users.add("anna", "Anna", [("assistente_sociale", "T")], password=PASSWORD)
-    engine.users.add("bruno", "Bruno", [("assistente_sociale", "T")], password=PASSWORD)
+    engine.users.add("anna", "Anna", [("assistente_sociale", "T")], password=PASSWORD, actor=CLI_OPERATOR)
+    engine.users.add("bruno", "Bruno", [("assistente_sociale", "T")], password=PASSWORD, actor=CLI_OPERATOR)
     limit = 6
     with served(db_url, tmp_path / "server", workers=4, env={"IMPRESA_LOGIN_USER_FAILURES": str(limit)}) as server:
 
@@ -151,8 +152,8 @@ def test_sixty_wrong_passwords_over_four_workers_are_throttled_as_configured(
 def test_a_row_lock_held_too_long_on_postgresql_is_503_not_a_hang(engine: Engine, db_url: str, tmp_path: Path) -> None:
     """A new token references its user: while another transaction holds that row for update,
     the insert waits for the lock only ``busy`` seconds, then 503 with Retry-After."""
-    engine.users.add("op", "Operatore", [("coordinatore", "")])
-    _, token = engine.accounts.create_token("t", actor=engine.users.get("op"))
+    engine.users.add("op", "Operatore", [("coordinatore", "")], actor=CLI_OPERATOR)
+    _, token = engine.accounts.create_token("t", actor=engine.users.get("op", actor=CLI_OPERATOR))
     eng, client = _app(db_url, tmp_path, busy=0.5)
     with engine.db.begin() as conn:
         conn.exec_driver_sql("SELECT 1 FROM app_user WHERE username = 'op' FOR UPDATE")

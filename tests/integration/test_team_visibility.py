@@ -12,16 +12,17 @@ import pytest
 
 from engine import Actor, Engine, errors
 from engine.model import TaskFilter
+from engine.policy import CLI_OPERATOR
 from tests.fixtures.diagrams import linear
 
 T = "T1"
 
 
 def person(engine: Engine, username: str, role: str, organisation: str | None = None) -> Actor:
-    engine.users.add(username, username.title(), [(role, T)])
+    engine.users.add(username, username.title(), [(role, T)], actor=CLI_OPERATOR)
     if organisation is not None:
         engine.registry.add_member(organisation, username, actor=COORD)
-    return engine.users.get(username)
+    return engine.users.get(username, actor=CLI_OPERATOR)
 
 
 COORD = Actor("carla", frozenset({"coordinatore"}), frozenset({T}), frozenset({("coordinatore", T)}))

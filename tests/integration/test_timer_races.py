@@ -17,7 +17,7 @@ from sqlalchemy import select
 from engine import Actor, CaseStatus, Engine, errors
 from engine.adapters import tables
 from engine.clock import FixedClock
-from engine.policy import CLI_OPERATOR
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.fixtures import clock_diagrams as d
 
 AS = Actor("anna", frozenset({"assistente_sociale"}))
@@ -65,7 +65,7 @@ def test_an_answer_before_the_reminder_is_due_cancels_it(engine: Engine, clock: 
     assert case.status is CaseStatus.COMPLETED
     assert [r[2] for r in timer_rows(engine, reminder)] == ["cancelled"]
     clock.advance(days=10)
-    assert engine.timers.fire_due() == 0
+    assert engine.timers.fire_due(actor=SCHEDULER) == 0
     assert "timer_fired" not in assert_rows_agree_with_events(engine, reminder)
 
 
@@ -76,7 +76,7 @@ def test_a_reminder_due_before_the_answer_is_created_whoever_comes_first(
     work = engine.cases.get(reminder, actor=CLI_OPERATOR).open_tasks[0]
     clock.advance(days=6)  # the reminder fell due a day ago
     if scheduler_first:
-        assert engine.timers.fire_due() == 1
+        assert engine.timers.fire_due(actor=SCHEDULER) == 1
 
     case = engine.tasks.complete(work.id, dict(OK), actor=AS)
 
@@ -94,7 +94,7 @@ def test_an_answer_before_the_deadline_cancels_it(engine: Engine, clock: FixedCl
     assert open_names(engine, deadline) == ["Verifica documenti"]
     assert [r[2] for r in timer_rows(engine, deadline)] == ["cancelled"]
     clock.advance(days=30)
-    assert engine.timers.fire_due() == 0
+    assert engine.timers.fire_due(actor=SCHEDULER) == 0
     assert "timer_fired" not in assert_rows_agree_with_events(engine, deadline)
 
 
@@ -105,7 +105,7 @@ def test_a_deadline_due_before_the_answer_wins_whoever_comes_first(
     wait = engine.cases.get(deadline, actor=CLI_OPERATOR).open_tasks[0]
     clock.advance(days=31)
     if scheduler_first:
-        assert engine.timers.fire_due() == 1
+        assert engine.timers.fire_due(actor=SCHEDULER) == 1
 
     with pytest.raises(errors.TaskNotReady) as refused:  # a Conflict: 409
         engine.tasks.complete(wait.id, dict(OK), actor=AS)
@@ -115,4 +115,4 @@ def test_a_deadline_due_before_the_answer_wins_whoever_comes_first(
     assert [r[2] for r in timer_rows(engine, deadline)] == ["fired"]
     kinds = assert_rows_agree_with_events(engine, deadline)
     assert kinds.count("timer_fired") == 1 and "task_completed" not in kinds
-    assert engine.timers.fire_due() == 0
+    assert engine.timers.fire_due(actor=SCHEDULER) == 0

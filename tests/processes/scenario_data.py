@@ -13,7 +13,7 @@ engine validates the form again, so a payload the forms would refuse fails the t
 
 Timers: SpiffWorkflow computes due dates with the real ``datetime.now``; ``Scenario.advance``
 moves the ``FixedClock`` and the ``time_machine`` traveller together, then runs
-``engine.timers.fire_due()`` like the scheduler does.
+``engine.timers.fire_due(actor=SCHEDULER)`` like the scheduler does.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import time_machine
 from engine import Engine
 from engine.clock import FixedClock
 from engine.model import Actor, CaseEvent, CaseView, EventKind, TaskView
-from engine.policy import CLI_OPERATOR
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.processes.test_diagrams_f3_f5_raw import base_data
 from tests.support.teams import route_to
 from tests.unit.test_forms_f1_f2 import VALID
@@ -194,7 +194,7 @@ class Scenario:
         before = {case_id: self.timers_fired(case_id) for case_id in self.phases}
         self.clock.advance(days=days, **more)
         self.traveller.move_to(self.clock.now())
-        self.engine.timers.fire_due()
+        self.engine.timers.fire_due(actor=SCHEDULER)
         return sorted(case_id for case_id, n in before.items() if self.timers_fired(case_id) > n)
 
     def timers_fired(self, case_id: int) -> int:

@@ -2,7 +2,7 @@
 
 Every case runs the deployed library (``processes/``) through the real engine: database, inbox,
 audit log, ``case_timer`` schedule and ``case_message`` store. Time moves only with the
-``FixedClock`` (``clock.advance`` + ``engine.timers.fire_due()``, as the scheduler's tick does);
+``FixedClock`` (``clock.advance`` + ``engine.timers.fire_due(actor=SCHEDULER)``, as the scheduler's tick does);
 SpiffWorkflow's timers read the same clock. Each task is completed by a user holding exactly its
 lane role in the case territory, with valid form data from ``scenario_data.form_data``.
 
@@ -26,7 +26,7 @@ import pytest
 from engine import Engine
 from engine.clock import FixedClock
 from engine.model import Actor, CaseStatus, CaseView, EventKind, TaskStatus, TaskView
-from engine.policy import CLI_OPERATOR
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.processes.scenario_data import ADERISCE, DOCUMENTI_MANCANTI, PARTNER_CODES, RIFIUTA, form_data
 from tests.support.teams import route_to
 
@@ -88,7 +88,7 @@ class Driver:
     def tick(self, **delta: float) -> int:
         """Move the clock, then fire what is due: the timers that fired."""
         self.clock.advance(**delta)
-        return self.engine.timers.fire_due()
+        return self.engine.timers.fire_due(actor=SCHEDULER)
 
     def today(self) -> str:
         return self.clock.now().date().isoformat()
@@ -185,7 +185,7 @@ def test_withdrawal_during_the_traineeship_closes_it_then_exit_data_and_follow_u
     assert view.data["rinuncia"] == {"motivo": "ALTRO_LAVORO"}  # spiffworkflow:messageVariable
     kinds = d.kinds(case_id)
     assert kinds.index(EventKind.MESSAGE_SENT) < kinds.index(EventKind.MESSAGE_RECEIVED)
-    assert [m.status for m in d.engine.messages.of_case(case_id)] == ["delivered"]
+    assert [m.status for m in d.engine.messages.of_case(case_id, actor=CLI_OPERATOR)] == ["delivered"]
     rinuncia = d.task(case_id, "Task_rinuncia")
     assert rinuncia.due_at == rinuncia.created_at + dt.timedelta(days=PARAMS_F3_F5["giorni_comunicazione_cessazione"])
 
@@ -277,7 +277,7 @@ def test_withdrawal_sent_during_design_interrupts_it_and_leads_to_the_exit(d: Dr
         case_id, "rinuncia_beneficiario", {"motivo": "TRASFERIMENTO"}, actor=d.actor("assistente_sociale")
     )
     assert [t.bpmn_id for t in view.open_tasks] == ["Task_uscita"], "design stops: the exit form is next"
-    assert [m.status for m in d.engine.messages.of_case(case_id)] == ["delivered"]
+    assert [m.status for m in d.engine.messages.of_case(case_id, actor=CLI_OPERATOR)] == ["delivered"]
     assert (view.data["stato_caso"], view.data["motivo_chiusura"]) == ("RINUNCIA", "RINUNCIA")
     assert view.data["rinuncia"] == {"motivo": "TRASFERIMENTO"}
     every_task = {t.bpmn_id for t in d.engine.tasks.list(case_id=case_id, status=None, limit=500, actor=d.coordinatore)}
@@ -329,15 +329,15 @@ def test_partnership_lapse_asks_the_coordinator_to_check_each_running_path_of_th
 
     lapse_partnership(d)
 
-    [notice] = engine.messages.of_case(in_f2)
+    [notice] = engine.messages.of_case(in_f2, actor=CLI_OPERATOR)
     assert (notice.name, notice.payload, notice.status) == (
         "partenariato_cambiato",
         {"territorio": "T1", "attivo": False},
         "pending",
     )
-    assert engine.messages.of_case(other) == []
-    assert engine.messages.deliver() == 2
-    assert engine.messages.deliver() == 0
+    assert engine.messages.of_case(other, actor=CLI_OPERATOR) == []
+    assert engine.messages.deliver(actor=SCHEDULER) == 2
+    assert engine.messages.deliver(actor=SCHEDULER) == 0
 
     for case_id in (in_f2, in_f4):
         [check] = [t for t in d.case(case_id).open_tasks if t.name == VERIFICA]
@@ -356,7 +356,7 @@ def test_partnership_lapse_asks_the_coordinator_to_check_each_running_path_of_th
     # A renewed partnership is only recorded: no task for anyone.
     renewed = {"territorio": "T1", "attivo": True}
     assert engine.messages.broadcast("T1", "partenariato_cambiato", renewed, actor=d.coordinatore) == 2
-    assert engine.messages.deliver() == 2
+    assert engine.messages.deliver(actor=SCHEDULER) == 2
     # (a month went by: the referral, still not registered, got the coordinator's reminder)
     assert d.open(in_f2) == ["UT_segnalazione", "UT_sollecito_presa_in_carico"]
     assert d.kinds(in_f2).count(EventKind.MESSAGE_RECEIVED) == 2
@@ -369,7 +369,7 @@ def test_partnership_notices_never_keep_a_closed_path_open(d: Driver) -> None:
     checked = d.start("BEN-C04")
     lapse = {"territorio": "T1", "attivo": False}
     assert d.engine.messages.broadcast("T1", "partenariato_cambiato", lapse, actor=d.coordinatore) == 1
-    assert d.engine.messages.deliver() == 1
+    assert d.engine.messages.deliver(actor=SCHEDULER) == 1
     quiet = d.start("BEN-C05")  # started after the notice: nothing for it
     for case_id in (quiet, checked):
         d.intake(case_id, **DOCUMENTI_MANCANTI)
@@ -401,7 +401,7 @@ def test_missing_documents_timer_fires_once_after_thirty_days_and_the_case_moves
     assert d.tick(days=29, hours=23) == 0
     assert d.open(case_id) == ["UT_ricezione_integrazione"]
     assert d.tick(hours=1, minutes=1) == 1
-    assert d.engine.timers.fire_due() == 0
+    assert d.engine.timers.fire_due(actor=SCHEDULER) == 0
     assert d.tick(days=20) == 0  # (the outcome's deadline, 60 days from the referral, is not reached)
 
     assert d.fired(case_id) == ["Timer_termine_integrazione"]
@@ -448,7 +448,7 @@ def test_overdue_assessment_outcome_escalates_to_the_coordinator(d: Driver) -> N
     social_worker = d.actor("assistente_sociale")
     assert [t.id for t in d.engine.tasks.list(case_id=case_id, actor=social_worker)] == [conferma.id], "still hers"
     assert [t.id for t in d.engine.tasks.list(due_before=d.clock.now(), actor=social_worker)] == [conferma.id]
-    assert d.engine.timers.queue_overdue() == 1 and d.engine.timers.queue_overdue() == 0
+    assert d.engine.timers.queue_overdue(actor=SCHEDULER) == 1 and d.engine.timers.queue_overdue(actor=SCHEDULER) == 0
     assert d.fired(case_id) == ["Timer_sollecito_esito"]
 
     # The late work is done first: F2 then waits for the coordinator's record of the reminder,

@@ -12,14 +12,15 @@ import pytest
 
 from engine import Engine, errors
 from engine.demo import OPERATOR, _f1_steps
+from engine.policy import CLI_OPERATOR
 
 TERRITORY = "ATS-Cop"
 
 
 def test_the_co_design_route_completes_and_its_convention_becomes_a_protocol(engine: Engine) -> None:
     engine.design.deploy(actor=OPERATOR, note="library")
-    engine.users.add("cora", "Cora", [("coordinatore", TERRITORY)])
-    coordinator = engine.users.get("cora")
+    engine.users.add("cora", "Cora", [("coordinatore", TERRITORY)], actor=CLI_OPERATOR)
+    coordinator = engine.users.get("cora", actor=CLI_OPERATOR)
     for code, name, kind in (
         ("ATS_DEMO", "Ambito Demo", "servizio_sociale"),
         ("CPI_DEMO", "CPI Demo", "centro_impiego"),
@@ -82,7 +83,7 @@ def test_the_co_design_route_completes_and_its_convention_becomes_a_protocol(eng
 
     done = engine.cases.get(case.id, actor=coordinator)
     assert done.status.value == "completed" and done.data["partenariato_attivo"] is True
-    assert engine.registry.partnership_active(TERRITORY)
+    assert engine.registry.partnership_active(TERRITORY, actor=CLI_OPERATOR)
     [convention] = [p for p in engine.registry.protocols(actor=coordinator) if p.origin_case_id == case.id]
     assert (convention.kind, convention.number, convention.status) == ("convenzione", "CONV-COP-1", "firmato")
     assert {p.code for p in convention.parties} == {"ATS_DEMO", "CPI_DEMO", "COOP_PONTE", "COOP_SCELTA"}
@@ -93,8 +94,8 @@ def test_the_co_design_route_completes_and_its_convention_becomes_a_protocol(eng
 
 def test_each_partner_answers_the_draft_within_its_deadline(engine: Engine) -> None:
     engine.design.deploy(actor=OPERATOR, note="library")
-    engine.users.add("cora", "Cora", [("coordinatore", TERRITORY)])
-    coordinator = engine.users.get("cora")
+    engine.users.add("cora", "Cora", [("coordinatore", TERRITORY)], actor=CLI_OPERATOR)
+    coordinator = engine.users.get("cora", actor=CLI_OPERATOR)
     today = engine.now().date()
     steps = _f1_steps(lambda n: (today + dt.timedelta(days=n)).isoformat())
     case = engine.cases.start("accordo_partenariato", {"territorio": TERRITORY}, actor=coordinator)

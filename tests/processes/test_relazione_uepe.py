@@ -10,15 +10,19 @@ import datetime as dt
 from engine import Engine
 from engine.clock import FixedClock
 from engine.demo import OPERATOR
+from engine.policy import CLI_OPERATOR, SCHEDULER
 
 TERRITORY = "ATS-Uepe"
 
 
 def test_reports_fall_due_every_quarter_until_the_measure_ends(engine: Engine, clock: FixedClock) -> None:
     engine.design.deploy(actor=OPERATOR, note="library")
-    engine.users.add("cora", "Cora", [("coordinatore", TERRITORY)])
-    engine.users.add("giulia", "Giulia", [("referente_giustizia", TERRITORY)])
-    coordinator, uepe_officer = engine.users.get("cora"), engine.users.get("giulia")
+    engine.users.add("cora", "Cora", [("coordinatore", TERRITORY)], actor=CLI_OPERATOR)
+    engine.users.add("giulia", "Giulia", [("referente_giustizia", TERRITORY)], actor=CLI_OPERATOR)
+    coordinator, uepe_officer = (
+        engine.users.get("cora", actor=CLI_OPERATOR),
+        engine.users.get("giulia", actor=CLI_OPERATOR),
+    )
     engine.registry.add_organisation("UEPE_X", "UEPE X", "giustizia", TERRITORY, actor=coordinator)
     engine.registry.add_member("UEPE_X", "giulia", actor=coordinator)
     case = engine.cases.start(
@@ -35,7 +39,7 @@ def test_reports_fall_due_every_quarter_until_the_measure_ends(engine: Engine, c
     assert engine.tasks.list(actor=uepe_officer) == []
     for sent in ("2026-04-06", "2026-07-06"):
         clock.advance(days=91)
-        engine.timers.fire_due()
+        engine.timers.fire_due(actor=SCHEDULER)
         [task] = engine.tasks.list(actor=uepe_officer)
         assert task.name == "Relazione periodica al magistrato di sorveglianza"
         assert task.due_at == engine.now() + dt.timedelta(days=15)

@@ -32,11 +32,11 @@ def test_the_asl_in_charge_alerts_the_case_manager_and_only_the_team_reads_it(s:
     s.valutazione(case_id)
     assert s.ready(case_id) == ["Task_scheda_ingresso"]
     for code, user in (("ASL_T1", "sara"), ("ASL_ALTRA", "olga")):
-        engine.users.add(user, user, [("referente_sanitario", "T1")])
+        engine.users.add(user, user, [("referente_sanitario", "T1")], actor=CLI_OPERATOR)
         engine.registry.add_organisation(code, code, "servizio_sanitario", "T1", actor=CLI_OPERATOR)
         engine.registry.add_member(code, user, actor=CLI_OPERATOR)
     engine.teams.add(case_id, "sanitario", organisation="ASL_T1", actor=CLI_OPERATOR)
-    sara, olga = engine.users.get("sara"), engine.users.get("olga")
+    sara, olga = engine.users.get("sara", actor=CLI_OPERATOR), engine.users.get("olga", actor=CLI_OPERATOR)
     alert = {**ALERT, "date": today}
 
     with pytest.raises(errors.Forbidden):  # the ASL of another case, not in this team

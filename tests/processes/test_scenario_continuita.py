@@ -18,6 +18,7 @@ from engine import Engine, errors
 from engine.bpmn.loader import SourceFile
 from engine.clock import FixedClock
 from engine.model import CaseStatus, EventKind
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from engine.services.processes import read_directory
 from tests.processes.scenario_data import DESIGNER, Scenario, scenario
 
@@ -36,7 +37,7 @@ def s(engine: Engine, clock: FixedClock) -> Iterator[Scenario]:
 
 def _lapse(s: Scenario) -> None:
     s.engine.messages.broadcast("T1", "partenariato_cambiato", LAPSE, actor=s.coordinatore)
-    s.engine.messages.deliver()
+    s.engine.messages.deliver(actor=SCHEDULER)
 
 
 def _decide(s: Scenario, case_id: int, decisione: str, motivo: str) -> None:
@@ -132,7 +133,9 @@ def test_a_case_pinned_to_the_earlier_diagram_keeps_its_behaviour(s: Scenario) -
     s.engine.design.deploy([*library, earlier], actor=DESIGNER, note="earlier path")
     pinned, moved = s.start_percorso("BEN-CONT-V1"), s.start_percorso("BEN-CONT-V2")
     s.engine.design.deploy(read_directory(PROCESSES), actor=DESIGNER, note="continuity carried out")
-    latest = max(p.version for p in s.engine.design.processes() if p.process_id == "percorso_beneficiario")
+    latest = max(
+        p.version for p in s.engine.design.processes(actor=CLI_OPERATOR) if p.process_id == "percorso_beneficiario"
+    )
     assert s.engine.cases.migrate(moved, latest, actor=s.coordinatore, reason="continuità").migrated
     _lapse(s)
     for case_id in (pinned, moved):

@@ -65,11 +65,13 @@ def test_seed_creates_the_partnership_and_cases_at_each_phase(engine: Engine) ->
         assert in_phase(engine, case_id, "valutazione_bisogno")
 
     # The demo users see their work in the demo territory's inbox.
-    assert [t.case_id for t in engine.tasks.list(actor=engine.users.get("sanitario"))] == [assessment]
-    [enterprise] = engine.enterprises.list(actor=engine.users.get("coordinatore"))
-    links = engine.enterprises.get(enterprise.id, actor=engine.users.get("coordinatore")).links
+    assert [t.case_id for t in engine.tasks.list(actor=engine.users.get("sanitario", actor=CLI_OPERATOR))] == [
+        assessment
+    ]
+    [enterprise] = engine.enterprises.list(actor=engine.users.get("coordinatore", actor=CLI_OPERATOR))
+    links = engine.enterprises.get(enterprise.id, actor=engine.users.get("coordinatore", actor=CLI_OPERATOR)).links
     assert enterprise.denominazione == "Borgo Vivo Cooperativa Sociale" and len(links) == 6
-    assert {t.case_id for t in engine.tasks.list(actor=engine.users.get("coordinatore"))} == {
+    assert {t.case_id for t in engine.tasks.list(actor=engine.users.get("coordinatore", actor=CLI_OPERATOR))} == {
         intake,
         implementation,
         enterprise.case_id,
@@ -104,7 +106,7 @@ def test_an_interrupted_seed_resumes(engine: Engine, monkeypatch: pytest.MonkeyP
 
 def test_seeded_territory_accepts_new_cases_and_others_do_not(engine: Engine) -> None:
     seed(engine)
-    coordinator = engine.users.get("coordinatore")
+    coordinator = engine.users.get("coordinatore", actor=CLI_OPERATOR)
     case = engine.cases.start(
         "percorso_beneficiario", {"territorio": TERRITORY, "beneficiario_pseudonimo": "NUOVO"}, actor=coordinator
     )
@@ -118,7 +120,7 @@ def test_seeded_territory_accepts_new_cases_and_others_do_not(engine: Engine) ->
 def test_the_signed_agreement_becomes_a_protocol_among_the_registered_partners(engine: Engine) -> None:
     seed(engine)
     [f1] = engine.cases.list(process_id="accordo_partenariato", territory=TERRITORY, actor=CLI_OPERATOR)
-    coordinator = engine.users.get("coordinatore")
+    coordinator = engine.users.get("coordinatore", actor=CLI_OPERATOR)
     [agreement] = [p for p in engine.registry.protocols(actor=coordinator) if p.origin_case_id == f1.id]
     assert (agreement.status, agreement.number, agreement.kind) == ("firmato", "DEMO-PG-2026-1", "protocollo_intesa")
     assert {p.code for p in agreement.parties} == {"ATS_DEMO", "CPI_DEMO", "COOP_PONTE"}
@@ -130,7 +132,7 @@ def test_the_signed_agreement_becomes_a_protocol_among_the_registered_partners(e
 
 def test_f1_partners_are_picked_from_the_registry(engine: Engine) -> None:
     seed(engine)
-    coordinator = engine.users.get("coordinatore")
+    coordinator = engine.users.get("coordinatore", actor=CLI_OPERATOR)
     again = engine.cases.start("accordo_partenariato", {"territorio": TERRITORY}, actor=coordinator)
     [task] = [t for t in again.open_tasks if t.bpmn_id == "UT_analisi_contesto"]
     day = engine.now().date().isoformat

@@ -21,6 +21,7 @@ from engine.bpmn.loader import SourceFile
 from engine.clock import FixedClock
 from engine.errors import InvalidData
 from engine.model import CaseStatus
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from engine.quota import add_months
 from engine.services.processes import read_directory
 from tests.processes.scenario_data import DESIGNER, Scenario, form_data, scenario
@@ -97,7 +98,7 @@ def test_four_founders_two_community_members_quarterly_quota_and_follow_up(s: Sc
     engine.registry.add_organisation("MENTOR_SRL", "Mentor S.r.l.", "impresa_mentor", T, actor=COORD)
     # the mentoring is reported by the mentor firm's tutor: the scenario's tutor acts for it
     tutor = s.actor("tutor_aziendale")
-    engine.users.add(tutor.username, "Tutor", [("tutor_aziendale", T)])
+    engine.users.add(tutor.username, "Tutor", [("tutor_aziendale", T)], actor=CLI_OPERATOR)
     engine.registry.add_member("MENTOR_SRL", tutor.username, actor=COORD)
     engine.enterprises.link(enterprise_id, "IMPRESA_MENTOR", organisation="MENTOR_SRL", actor=COORD)
     worker = {"data_assunzione": day, "evidenza_pa": True, "actor": COORD}
@@ -225,7 +226,7 @@ def test_a_worker_leaving_below_quota_raises_the_plan_at_once_each_time(s: Scena
     assert checks(s, case_id)[-1] == (0, "VARIAZIONE_ORGANICO", True)
     # the hires before the start of activity, the leaver, S9, the latest of the two: one check each
     assert len([c for c in checks(s, case_id) if c[1] == "VARIAZIONE_ORGANICO"]) == 4
-    statuses = [m.status for m in engine.messages.of_case(case_id) if m.name == "organico_variato"]
+    statuses = [m.status for m in engine.messages.of_case(case_id, actor=CLI_OPERATOR) if m.name == "organico_variato"]
     assert statuses.count("superseded") == 6 + 1 and "pending" not in statuses  # 6 of the first 7 hires, 1 of 2
 
 
@@ -266,7 +267,7 @@ def test_a_case_pinned_to_the_earlier_start_up_migrates_with_the_documented_mapp
     library = [f for f in read_directory(PROCESSES) if f.name != "attuazione_startup.bpmn"]
     earlier = SourceFile("attuazione_startup.bpmn", (FIXTURES / "attuazione_startup_v1.bpmn").read_bytes())
     engine.design.deploy([*library, earlier], actor=DESIGNER, note="earlier track B")
-    pinned = engine.design.processes()
+    pinned = engine.design.processes(actor=CLI_OPERATOR)
     version_before = next(p.version for p in pinned if p.process_id == "percorso_beneficiario")
 
     case_id = s.start_percorso("BEN-MIG")
@@ -278,7 +279,7 @@ def test_a_case_pinned_to_the_earlier_start_up_migrates_with_the_documented_mapp
     assert s.ready(case_id) == ["Task_costituzione"]  # the earlier diagram: the person's own start-up
 
     engine.design.deploy(read_directory(PROCESSES), actor=DESIGNER, note="enterprises as cases")
-    latest = next(p.version for p in engine.design.processes() if p.process_id == "percorso_beneficiario")
+    latest = next(p.version for p in engine.design.processes(actor=CLI_OPERATOR) if p.process_id == "percorso_beneficiario")
     assert latest > version_before
     # without the mapping the case cannot move: the task it is at no longer exists
     dry = engine.cases.migrate(case_id, latest, actor=s.coordinatore, reason="imprese come casi", dry_run=True)
@@ -298,7 +299,7 @@ def test_a_case_pinned_to_the_earlier_start_up_migrates_with_the_documented_mapp
     )
     s.phases[enterprise.case_id] = []
     engine.enterprises.link(enterprise.id, "FONDATORE", case_id=case_id, actor=COORD)
-    assert engine.messages.deliver() == 1
+    assert engine.messages.deliver(actor=SCHEDULER) == 1
     assert s.data(case_id)["impresa_id"] == enterprise.id
     assert case_id in s.advance(31)  # the person's monthly accompaniment runs
     assert s.ready(case_id) == ["Sub_mese_startup_task"]

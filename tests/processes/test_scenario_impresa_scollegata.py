@@ -14,6 +14,7 @@ import pytest
 from engine import Actor, Engine
 from engine.clock import FixedClock
 from engine.model import CaseStatus, EventKind
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.processes.scenario_data import Scenario, scenario
 
 T = "T1"
@@ -57,14 +58,14 @@ def test_removing_a_founder_asks_the_coordinator_and_a_closure_is_carried_out(s:
     founder = _track_b(s, "BEN-SCOLL-1")
     enterprise_id, _case = _enterprise(s)
     s.engine.enterprises.link(enterprise_id, "FONDATORE", case_id=founder, actor=COORD)
-    s.engine.messages.deliver()
+    s.engine.messages.deliver(actor=SCHEDULER)
     assert s.data(founder)["impresa_id"] == enterprise_id
 
     s.engine.enterprises.unlink(enterprise_id, _link_of(s, enterprise_id, founder), actor=COORD)
     [told] = [e for e in s.history(founder) if e.kind == EventKind.MESSAGE_SENT and e.actor == COORD.username][-1:]
     assert told.data["message"] == "impresa_scollegata"
     assert told.data["payload"]["ruolo"] == "FONDATORE"
-    s.engine.messages.deliver()
+    s.engine.messages.deliver(actor=SCHEDULER)
     assert CHECK in s.ready(founder)
     assert s.task(founder, CHECK).role == "coordinatore"
 
@@ -84,9 +85,11 @@ def test_removing_a_founder_whose_case_never_got_the_link_withdraws_it(s: Scenar
     founder = _track_b(s, "BEN-SCOLL-2", waiting=False)  # still before design: the link waits
     enterprise_id, _case = _enterprise(s)
     s.engine.enterprises.link(enterprise_id, "FONDATORE", case_id=founder, actor=COORD)
-    assert [m.status for m in s.engine.messages.of_case(founder)] == ["pending"]
+    assert [m.status for m in s.engine.messages.of_case(founder, actor=CLI_OPERATOR)] == ["pending"]
     s.engine.enterprises.unlink(enterprise_id, _link_of(s, enterprise_id, founder), actor=COORD)
-    assert [(m.name, m.status) for m in s.engine.messages.of_case(founder)] == [("impresa_collegata", "superseded")]
+    assert [(m.name, m.status) for m in s.engine.messages.of_case(founder, actor=CLI_OPERATOR)] == [
+        ("impresa_collegata", "superseded")
+    ]
     [told] = [e for e in s.history(founder) if e.kind == EventKind.MESSAGE_SENT][-1:]
     assert told.data == {"message": "impresa_collegata", "withdrawn": True, "impresa_id": enterprise_id}
     assert CHECK not in s.ready(founder)
@@ -97,9 +100,9 @@ def test_a_founder_who_goes_on_keeps_the_path(s: Scenario) -> None:
     founder = _track_b(s, "BEN-SCOLL-3")
     enterprise_id, _case = _enterprise(s)
     s.engine.enterprises.link(enterprise_id, "FONDATORE", case_id=founder, actor=COORD)
-    s.engine.messages.deliver()
+    s.engine.messages.deliver(actor=SCHEDULER)
     s.engine.enterprises.unlink(enterprise_id, _link_of(s, enterprise_id, founder), actor=COORD)
-    s.engine.messages.deliver()
+    s.engine.messages.deliver(actor=SCHEDULER)
     s.do(founder, CHECK, decisione_impresa_scollegata="PROSEGUE")
     assert s.case(founder).status is CaseStatus.RUNNING
     assert CHECK not in s.ready(founder)

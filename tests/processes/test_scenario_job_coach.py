@@ -33,7 +33,7 @@ def to_job_coach_plan(s: Scenario, pseudonym: str) -> int:
 
 def register_bodies(engine: Engine) -> None:
     for code, user in (("COOP_JC", "giulia"), ("COOP_ALTRA", "marta")):
-        engine.users.add(user, user, [("job_coach", "T1")])
+        engine.users.add(user, user, [("job_coach", "T1")], actor=CLI_OPERATOR)
         engine.registry.add_organisation(code, code, "terzo_settore", "T1", actor=CLI_OPERATOR)
         engine.registry.add_member(code, user, actor=CLI_OPERATOR)
 
@@ -48,7 +48,7 @@ def s(engine: Engine, clock: FixedClock) -> Iterator[Scenario]:
 def test_the_job_coach_of_the_ets_in_the_team_plans_the_support(s: Scenario) -> None:
     engine = s.engine
     register_bodies(engine)
-    giulia, marta = engine.users.get("giulia"), engine.users.get("marta")
+    giulia, marta = engine.users.get("giulia", actor=CLI_OPERATOR), engine.users.get("marta", actor=CLI_OPERATOR)
     case_id = to_job_coach_plan(s, "BEN-JC")
     task = s.task(case_id, "Task_piano_job_coach")
     assert (task.role, task.audience) == ("job_coach", "supervisor")  # no ETS named yet: the coordinator routes it
@@ -105,8 +105,8 @@ def test_a_partner_withdraws_and_its_task_moves_to_the_substitute(s: Scenario) -
     assert engine.registry.protocol(protocol_id, actor=CLI_OPERATOR).status == "receduto"
     moved = s.task(case_id, "Task_piano_job_coach")
     assert (moved.id, moved.organisation_id) == (task.id, coop_altra)  # the same task, the substitute's now
-    marta = engine.users.get("marta")
+    marta = engine.users.get("marta", actor=CLI_OPERATOR)
     assert [t.id for t in engine.tasks.list(case_id=case_id, actor=marta)] == [task.id]
-    assert engine.tasks.list(case_id=case_id, actor=engine.users.get("giulia")) == []
+    assert engine.tasks.list(case_id=case_id, actor=engine.users.get("giulia", actor=CLI_OPERATOR)) == []
     engine.tasks.complete(task.id, {**PLAN, "data_piano_job_coach": s.clock.now().date().isoformat()}, actor=marta)
     assert s.ready(case_id) == ["Task_convenzione"]

@@ -15,6 +15,7 @@ from engine import Engine
 from engine.bpmn.loader import SourceFile
 from engine.clock import FixedClock
 from engine.model import CaseStatus, EventKind
+from engine.policy import CLI_OPERATOR
 from engine.services.processes import read_directory
 from tests.processes.scenario_data import DESIGNER, Scenario, scenario
 
@@ -88,7 +89,7 @@ def _deploy_earlier(s: Scenario) -> None:
 
 
 def _version(s: Scenario, process_id: str) -> int:
-    return next(p.version for p in s.engine.design.processes() if p.process_id == process_id)
+    return next(p.version for p in s.engine.design.processes(actor=CLI_OPERATOR) if p.process_id == process_id)
 
 
 def _to_matching(s: Scenario, case_id: int) -> None:

@@ -77,7 +77,7 @@ def approve(s: Scenario, case_id: int, codes: list[str]) -> None:
         assert exc.value.messages == {
             "firmatario": [f"«{signer}» non è un componente di «{code}» nel registro della rete."]
         }
-        s.engine.users.add(signer, f"Legale {code}", [("referente_ente_partner", TERRITORY)])
+        s.engine.users.add(signer, f"Legale {code}", [("referente_ente_partner", TERRITORY)], actor=CLI_OPERATOR)
         s.engine.registry.add_member(code, signer, actor=CLI_OPERATOR)
         s.do(case_id, "UT_approvazione_interna", pick=mine, codice_partner=code, firmatario=signer)
 
@@ -179,7 +179,9 @@ def test_an_agreement_started_on_the_earlier_diagram_keeps_it(s: Scenario) -> No
     case_id = prepare_draft(s)
     version = s.case(case_id).process_version
     s.engine.design.deploy(read_directory(PROCESSES), actor=DESIGNER, note="approvals and deadlines")
-    latest = max(p.version for p in s.engine.design.processes() if p.process_id == "accordo_partenariato")
+    latest = max(
+        p.version for p in s.engine.design.processes(actor=CLI_OPERATOR) if p.process_id == "accordo_partenariato"
+    )
     assert latest > version
     refused = s.engine.cases.migrate(case_id, latest, actor=s.coordinatore, reason="nuove approvazioni")
     assert not refused.migrated

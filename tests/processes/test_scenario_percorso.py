@@ -2,7 +2,7 @@
 walked through the real diagrams and the real engine, with persistence, inbox and timers.
 
 Every step is taken by a user holding only the task's lane role in the case territory (see
-``scenario_data.Scenario``); timers fire through ``engine.timers.fire_due()`` after moving the
+``scenario_data.Scenario``); timers fire through ``engine.timers.fire_due(actor=SCHEDULER)`` after moving the
 engine clock and SpiffWorkflow's clock together.
 """
 
@@ -16,6 +16,7 @@ import pytest
 from engine import Engine
 from engine.clock import FixedClock
 from engine.model import CaseStatus, EventKind
+from engine.policy import SCHEDULER
 from tests.processes.scenario_data import (
     MESE_NEGATIVO,
     RIFIUTO_PATTO,
@@ -170,7 +171,7 @@ def test_enterprise_start_up_track_b(s: Scenario) -> None:
         data_assunzione=today,
         actor=coordinator,
     )
-    assert s.engine.messages.deliver() == 1  # the scheduler's sweep
+    assert s.engine.messages.deliver(actor=SCHEDULER) == 1  # the scheduler's sweep
     linked = s.data(case_id)
     assert (linked["impresa_id"], linked["impresa_caso_id"]) == (enterprise.id, enterprise.case_id)
     assert linked["ruolo_impresa"] == "SOCIO_LAVORATORE"

@@ -24,6 +24,7 @@ from engine import Engine
 from engine.bpmn.loader import SourceFile
 from engine.clock import FixedClock
 from engine.model import EventKind
+from engine.policy import CLI_OPERATOR
 from engine.services.processes import read_directory
 from tests.processes.scenario_data import ADERISCE, DESIGNER, Scenario, scenario
 from tests.processes.test_scenario_partenariato import answer, approve
@@ -161,7 +162,9 @@ def test_cases_on_the_earlier_f2_keep_it(s: Scenario) -> None:
     s.do(inside, "UT_verifica_documenti")
 
     s.engine.design.deploy(read_directory(PROCESSES), actor=DESIGNER, note="F2 SLA")
-    latest = max(p.version for p in s.engine.design.processes() if p.process_id == "percorso_beneficiario")
+    latest = max(
+        p.version for p in s.engine.design.processes(actor=CLI_OPERATOR) if p.process_id == "percorso_beneficiario"
+    )
     # the assessment's elements moved into Sub_valutazione: a case that is or was in F2 stays pinned
     for case_id in (inside, past):
         refused = s.engine.cases.migrate(case_id, latest, actor=s.coordinatore, reason="SLA")

@@ -25,9 +25,11 @@ def act_for_every_organisation(engine: Engine, case_id: int, actor: Actor, terri
     territory = territory or next(iter(sorted(actor.territories)), "T1")
     stem = re.sub(r"[^A-Z0-9]", "_", actor.username.upper())[:40]
     try:
-        engine.users.get(actor.username)
+        engine.users.get(actor.username, actor=CLI_OPERATOR)
     except errors.NotFound:
-        engine.users.add(actor.username, actor.username, [(role, "") for role in sorted(actor.roles)])
+        engine.users.add(
+            actor.username, actor.username, [(role, "") for role in sorted(actor.roles)], actor=CLI_OPERATOR
+        )
     known = {o.code for o in engine.registry.organisations(actor=CLI_OPERATOR)}
     for relation, kind in KINDS.items():
         code = f"{stem}_{kind.upper()}"[:60]
@@ -59,9 +61,11 @@ def route_to(engine: Engine, task: TaskView, who: Actor) -> None:
     code = str(item["codice"]) if isinstance(item, dict) and item.get("codice") else f"{territory}_{relation}"
     code = re.sub(r"[^A-Z0-9_-]", "_", code.upper())[:60]
     try:
-        engine.users.get(who.username)
+        engine.users.get(who.username, actor=CLI_OPERATOR)
     except errors.NotFound:
-        engine.users.add(who.username, who.username, [(role, territory) for role in sorted(who.roles)])
+        engine.users.add(
+            who.username, who.username, [(role, territory) for role in sorted(who.roles)], actor=CLI_OPERATOR
+        )
     found = {o.code: o for o in engine.registry.organisations(actor=CLI_OPERATOR)}
     if code not in found:
         engine.registry.add_organisation(code, code, kind, territory, actor=CLI_OPERATOR)

@@ -11,6 +11,7 @@ import sys
 
 from engine import Settings, build_engine
 from engine.clock import FixedClock
+from engine.policy import SCHEDULER
 from tests.conftest import ROOT
 
 
@@ -18,7 +19,7 @@ def main() -> None:
     url, now = sys.argv[1], dt.datetime.fromisoformat(sys.argv[2])
     engine = build_engine(Settings(database_url=url, processes_dir=ROOT / "processes"), clock=FixedClock(now))
     total = 0
-    while fired := engine.timers.fire_due(limit=50):
+    while fired := engine.timers.fire_due(actor=SCHEDULER, limit=50):
         total += fired
     engine.close()
     print(total, flush=True)

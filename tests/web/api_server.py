@@ -16,6 +16,7 @@ from pathlib import Path
 
 from engine import Settings, build_engine, create_schema
 from engine.demo import DEMO_USERS, OPERATOR, TERRITORY
+from engine.policy import CLI_OPERATOR
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,19 +31,19 @@ def main() -> None:
     engine = build_engine(Settings(database_url=url, processes_dir=ROOT / "processes", instance_dir=args.folder))
     create_schema(engine)
     for username, (name, role, territory) in DEMO_USERS.items():
-        engine.users.add(username, name, [(role, territory)])
+        engine.users.add(username, name, [(role, territory)], actor=CLI_OPERATOR)
     engine.design.deploy(actor=OPERATOR, note="api check")
-    coordinator = engine.users.get("coordinatore")
+    coordinator = engine.users.get("coordinatore", actor=CLI_OPERATOR)
     engine.registry.set_partnership(TERRITORY, True, actor=coordinator)
     engine.cases.start(
         "percorso_beneficiario",
         {"territorio": TERRITORY, "beneficiario_pseudonimo": "BEN-API"},
-        actor=engine.users.get("assistente"),
+        actor=engine.users.get("assistente", actor=CLI_OPERATOR),
     )
     # Low token ids belong to other users, so a generated DELETE /tokens/{id} cannot revoke
     # the token the run itself uses.
     for other in ("auditor", "valutatore", "regia", "partner", "tutor"):
-        engine.accounts.create_token("decoy", actor=engine.users.get(other))
+        engine.accounts.create_token("decoy", actor=engine.users.get(other, actor=CLI_OPERATOR))
     _, token = engine.accounts.create_token("schemathesis", actor=coordinator)
     args.token_file.write_text(token)
     engine.close()

@@ -41,16 +41,16 @@ def demo(engine: Engine) -> Engine:
     """The demo users (no passwords: hashing is slow; see ``with_password``), the library, and
     an active partnership in the demo territory."""
     for username, (name, role, territory) in DEMO_USERS.items():
-        engine.users.add(username, name, [(role, territory)])
+        engine.users.add(username, name, [(role, territory)], actor=CLI_OPERATOR)
     engine.design.deploy(actor=OPERATOR, note="web tests")
-    engine.registry.set_partnership(TERRITORY, True, actor=engine.users.get("coordinatore"))
+    engine.registry.set_partnership(TERRITORY, True, actor=engine.users.get("coordinatore", actor=CLI_OPERATOR))
     return engine
 
 
 @pytest.fixture
 def with_password(demo: Engine) -> Callable[[str], str]:
     def give(username: str) -> str:
-        demo.accounts.set_password(username, DEMO_PASSWORD)
+        demo.accounts.set_password(username, DEMO_PASSWORD, actor=CLI_OPERATOR)
         return DEMO_PASSWORD
 
     return give
@@ -91,7 +91,7 @@ def start_case(engine: Engine, title: str = "BEN-0001") -> CaseView:
     return engine.cases.start(
         "percorso_beneficiario",
         {"territorio": TERRITORY, "beneficiario_pseudonimo": title},
-        actor=engine.users.get("assistente"),
+        actor=engine.users.get("assistente", actor=CLI_OPERATOR),
     )
 
 
@@ -108,6 +108,6 @@ def advance(engine: Engine, case_id: int, until: str) -> TaskView:
         task = open_task(engine, case_id, step)
         if step == until:
             return task
-        actor = engine.users.get(ROLE_USER[task.role or ""])
+        actor = engine.users.get(ROLE_USER[task.role or ""], actor=CLI_OPERATOR)
         engine.tasks.complete(task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=actor)
     return open_task(engine, case_id)

@@ -13,6 +13,7 @@ from werkzeug.test import TestResponse
 
 from engine import Engine
 from engine.demo import TERRITORY
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import VALID, advance, open_task, start_case
 
 PROBLEM = "application/problem+json"
@@ -40,7 +41,7 @@ class Api:
 @pytest.fixture
 def api_as(app: Flask, demo: Engine) -> Any:
     def make(username: str | None) -> Api:
-        token = demo.accounts.create_token("test", actor=demo.users.get(username))[1] if username else None
+        token = demo.accounts.create_token("test", actor=demo.users.get(username, actor=CLI_OPERATOR))[1] if username else None
         return Api(app.test_client(), token)
 
     return make
@@ -85,8 +86,8 @@ def test_missing_or_bad_token_is_401(api_as: Any, header: str | None) -> None:
 def test_revoked_token_stops_working(api_as: Any, demo: Engine) -> None:
     api = api_as("coordinatore")
     assert api.get("/processes").status_code == 200
-    [token] = [t for t in demo.accounts.tokens(actor=demo.users.get("coordinatore")) if t.revoked_at is None]
-    demo.accounts.revoke_token(token.id, actor=demo.users.get("coordinatore"))
+    [token] = [t for t in demo.accounts.tokens(actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)) if t.revoked_at is None]
+    demo.accounts.revoke_token(token.id, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
     problem(api.get("/processes"), 401)
 
 
@@ -158,7 +159,7 @@ def test_case_errors(api_as: Any, demo: Engine) -> None:
     problem(coordinator.post("/cases", json={"process_id": "percorso_beneficiario", "territory": "ATS-Altrove"}), 409)
     problem(api.post("/cases", json={"process_id": "percorso_beneficiario", "data": {"x": "\u0000"}}), 400)
     # a case elsewhere is forbidden to a territorial user
-    other = demo.cases.start("accordo_partenariato", {"territorio": "ATS-Altrove"}, actor=demo.users.get("coordinatore"))
+    other = demo.cases.start("accordo_partenariato", {"territorio": "ATS-Altrove"}, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
     problem(api.get(f"/cases/{other.id}"), 403)
     problem(api.get(f"/cases/{other.id}/history"), 403)
     problem(api_as("progettista").get("/cases"), 403)
@@ -220,7 +221,7 @@ def test_task_errors(api_as: Any, demo: Engine) -> None:
     problem(coordinator.post(f"/tasks/{task.id}/complete", data="[", content_type="application/json"), 400)
     problem(coordinator.post(f"/tasks/{task.id}/complete", data='{"data": NaN}', content_type="application/json"), 400)
     # claimed by someone else: the other cannot complete it
-    demo.users.add("coordinatore2", "Seconda Coordinatrice", [("coordinatore", "")])
+    demo.users.add("coordinatore2", "Seconda Coordinatrice", [("coordinatore", "")], actor=CLI_OPERATOR)
     other = api_as("coordinatore2")
     assert other.post(f"/tasks/{task.id}/claim").status_code == 200
     problem(coordinator.post(f"/tasks/{task.id}/complete", json={"data": VALID["f2_segnalazione"]}), 403)
@@ -229,9 +230,9 @@ def test_task_errors(api_as: Any, demo: Engine) -> None:
 def test_reassign_is_for_coordinators(api_as: Any, demo: Engine) -> None:
     case = start_case(demo)
     task = advance(demo, case.id, "UT_analisi_preliminare")
-    demo.users.add("assistente2", "Seconda Assistente", [("assistente_sociale", TERRITORY)])
+    demo.users.add("assistente2", "Seconda Assistente", [("assistente_sociale", TERRITORY)], actor=CLI_OPERATOR)
     # a social worker's task goes to the case manager: the case is handed over to assistente2 first
-    demo.teams.add(case.id, "responsabile", username="assistente2", actor=demo.users.get("coordinatore"))
+    demo.teams.add(case.id, "responsabile", username="assistente2", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
     coordinator = api_as("coordinatore")
     problem(coordinator.post(f"/tasks/{task.id}/reassign", json={"assignee": "cpi"}), 422)  # wrong role
     problem(coordinator.post(f"/tasks/{task.id}/reassign", json={"assignee": "ghost"}), 404)

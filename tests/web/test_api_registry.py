@@ -14,6 +14,7 @@ from flask import Flask
 
 from engine import Engine
 from engine.demo import TERRITORY
+from engine.policy import CLI_OPERATOR
 from tests.web.test_api import Api, problem
 
 CF = "80003170661"
@@ -22,7 +23,9 @@ CF = "80003170661"
 @pytest.fixture
 def api_as(app: Flask, demo: Engine) -> Any:
     def make(username: str) -> Api:
-        return Api(app.test_client(), demo.accounts.create_token("test", actor=demo.users.get(username))[1])
+        return Api(
+            app.test_client(), demo.accounts.create_token("test", actor=demo.users.get(username, actor=CLI_OPERATOR))[1]
+        )
 
     return make
 
@@ -193,7 +196,7 @@ def test_other_territories_and_roles(coord: Api, api_as: Any, demo: Engine) -> N
     problem(partner.post(f"/protocols/{pid}/activation"), 403)
     problem(api_as("progettista").get("/protocols"), 403)  # process designers do not read the registry
     # a coordinator of another territory cannot change this one's protocols
-    demo.users.add("coord_due", "Coordinatrice Due", [("coordinatore", "ATS-Due")])
+    demo.users.add("coord_due", "Coordinatrice Due", [("coordinatore", "ATS-Due")], actor=CLI_OPERATOR)
     other = api_as("coord_due")
     problem(
         other.call("PUT", f"/protocols/{pid}", json={"kind": "convenzione", "scope": "y", "starts_on": "2026-01-01"}),

@@ -44,7 +44,7 @@ def walk(engine: Engine, clock: FixedClock, case_id: int, until: str, days: int 
         task = open_task(engine, case_id, step)
         if step == until:
             return
-        actor = engine.users.get(ROLE_USER[task.role or ""])
+        actor = engine.users.get(ROLE_USER[task.role or ""], actor=CLI_OPERATOR)
         engine.tasks.complete(task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=actor)
         clock.advance(days=days)
 
@@ -54,7 +54,9 @@ def rows(html: str) -> list[tuple[int, str]]:
 
 
 def bearer(engine: Engine, username: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {engine.accounts.create_token('test', actor=engine.users.get(username))[1]}"}
+    return {
+        "Authorization": f"Bearer {engine.accounts.create_token('test', actor=engine.users.get(username, actor=CLI_OPERATOR))[1]}"
+    }
 
 
 # --- timeline ---------------------------------------------------------------------------------
@@ -63,7 +65,9 @@ def bearer(engine: Engine, username: str) -> dict[str, str]:
 def test_timeline_lists_every_event_and_its_filters_work(app: Flask, demo: Engine, clock: FixedClock) -> None:
     case = start_case(demo)
     walk(demo, clock, case.id, "UT_analisi_preliminare", days=3)  # segnalazione, informativa, verifica
-    demo.tasks.claim(open_task(demo, case.id, "UT_analisi_preliminare").id, actor=demo.users.get("assistente"))
+    demo.tasks.claim(
+        open_task(demo, case.id, "UT_analisi_preliminare").id, actor=demo.users.get("assistente", actor=CLI_OPERATOR)
+    )
     auditor = login_as(app.test_client(), "auditor")
     url = f"/cases/{case.id}/timeline"
 
@@ -170,7 +174,7 @@ def test_replay_api_with_upto_and_problems_for_bad_input(app: Flask, demo: Engin
 
 
 def test_replay_is_refused_outside_the_auditors_territories(app: Flask, demo: Engine) -> None:
-    demo.users.add("revisore_locale", "Revisore locale", [("auditor", "ATS-Altrove")])
+    demo.users.add("revisore_locale", "Revisore locale", [("auditor", "ATS-Altrove")], actor=CLI_OPERATOR)
     case = start_case(demo)
     local = login_as(app.test_client(), "revisore_locale")
     assert local.get(f"/cases/{case.id}/replay.json").status_code == 403
@@ -216,7 +220,9 @@ def test_access_log_shows_who_viewed_personal_data(app: Flask, demo: Engine) -> 
     case = start_case(demo)
     advance(demo, case.id, "UT_analisi_preliminare")
     assert login_as(app.test_client(), "assistente").get(f"/cases/{case.id}").status_code == 200
-    demo.teams.add(case.id, "cpi", username="cpi", actor=demo.users.get("coordinatore"))  # the job centre's officer
+    demo.teams.add(
+        case.id, "cpi", username="cpi", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    )  # the job centre's officer
     assert login_as(app.test_client(), "cpi").get(f"/cases/{case.id}").status_code == 200  # sees none: not logged
     auditor = login_as(app.test_client(), "auditor")
 
@@ -342,9 +348,9 @@ def test_every_write_route_refuses_the_auditor(app: Flask, demo: Engine) -> None
     revoked = app.test_client().delete(f"/api/v1/tokens/{created.get_json()['id']}", headers=headers)
     assert revoked.status_code == 204
     # the rule is about read-only users: an auditor who is also a coordinator keeps the coordinator's writes
-    demo.users.add("doppio", "Doppio ruolo", [("auditor", ""), ("coordinatore", "")])
+    demo.users.add("doppio", "Doppio ruolo", [("auditor", ""), ("coordinatore", "")], actor=CLI_OPERATOR)
     both = login_as(app.test_client(), "doppio").post("/partnerships", data={"territory": "ATS-X", "active": "1"})
-    assert both.status_code == 302 and demo.registry.partnership_active("ATS-X")
+    assert both.status_code == 302 and demo.registry.partnership_active("ATS-X", actor=CLI_OPERATOR)
 
 
 # --- the step-through page in a real browser --------------------------------------------------

@@ -22,7 +22,7 @@ from flask import Flask
 
 from engine import Actor, Engine
 from engine.demo import TERRITORY
-from engine.policy import Permission, Relation, Target, allows
+from engine.policy import CLI_OPERATOR, Permission, Relation, Target, allows
 from engine.roles import ROLES
 from tests.web.conftest import login_as, make_app, start_case
 from web.security import AREAS
@@ -312,12 +312,12 @@ def world(demo: Engine) -> World:
     """Per role three users: named in the case's team (or a member of an organisation it names),
     out of the team (of another organisation of the same kind), and of another territory; one
     running case of the demo territory (its case manager is the demo social worker)."""
-    coordinator = demo.users.get("coordinatore")
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
     case = start_case(demo)
     relations: dict[str, frozenset[Relation]] = {}
     for role in ROLES:
         for prefix, territory in STANDINGS.values():
-            demo.users.add(f"{prefix}_{role}", f"{prefix} {role}", [(role, territory)])
+            demo.users.add(f"{prefix}_{role}", f"{prefix} {role}", [(role, territory)], actor=CLI_OPERATOR)
             relations[f"{prefix}_{role}"] = frozenset()
     for role, (relation, kind) in TEAM_ORGANISATIONS.items():
         for standing in ("in", "out"):
@@ -332,7 +332,7 @@ def world(demo: Engine) -> World:
         relations[user(role, "in")] = frozenset({Relation.TEAM})
     tokens, actors = {}, {}
     for name in relations:
-        actors[name] = demo.users.get(name)
+        actors[name] = demo.users.get(name, actor=CLI_OPERATOR)
         tokens[name] = demo.accounts.create_token("matrix", actor=actors[name])[1]
     return World(make_app(demo), case.id, tokens, actors, relations)
 
@@ -440,7 +440,7 @@ def test_case_reading_and_the_engine_territory_check(demo: Engine, app: Flask) -
     """A territorial user sees cases of their territory only (the engine's own check)."""
     here = start_case(demo)
     other = demo.cases.start(
-        "accordo_partenariato", {"territorio": "ATS-Altrove"}, actor=demo.users.get("coordinatore")
+        "accordo_partenariato", {"territorio": "ATS-Altrove"}, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)
     )
     client = login_as(app.test_client(), "assistente")
     assert client.get(f"/cases/{here.id}").status_code == 200

@@ -13,6 +13,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from engine import Engine
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import make_app
 from tests.web.live import chromium_browser, serve
 from tests.web.test_browser_modeler import login
@@ -130,8 +131,8 @@ def test_a_stale_save_is_refused_in_the_editor_with_the_other_changes(
     (based on the old revision) is refused, and the page shows who saved, the rule and the lines."""
     SHOTS.mkdir(exist_ok=True)
     password = with_password("progettista")
-    demo.users.add("admin", "Ada Amministratrice", [("amministratore", "")])
-    coordinator = demo.users.get("coordinatore")
+    demo.users.add("admin", "Ada Amministratrice", [("amministratore", "")], actor=CLI_OPERATOR)
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
     app = make_app(demo, WTF_CSRF_ENABLED=True)
     with serve(app) as base, chromium_browser() as browser:
         page = browser.new_context(locale="it-IT", viewport=VIEWPORT).new_page()
@@ -141,7 +142,9 @@ def test_a_stale_save_is_refused_in_the_editor_with_the_other_changes(
         expect(page.get_by_test_id("modeler")).to_have_attribute("data-ready", "true")
         draft_id = int(page.url.rsplit("/", 1)[1])
 
-        demo.design.break_draft_lock(draft_id, actor=demo.users.get("admin"), reason="Dario è in riunione")
+        demo.design.break_draft_lock(
+            draft_id, actor=demo.users.get("admin", actor=CLI_OPERATOR), reason="Dario è in riunione"
+        )
         theirs = demo.design.edit_draft(draft_id, actor=coordinator)
         described = "Ex degenti di ospedali psichiatrici, anche giudiziari"
         demo.design.save_draft(

@@ -135,6 +135,8 @@ def test_three_actors_walk_a_case_from_referral_to_design(demo: Engine, with_pas
         page.screenshot(path=str(SHOTS / "04-inbox-progettazione.png"), full_page=True)
         assert not violations, violations
 
-    [case] = demo.cases.list(process_id="percorso_beneficiario", actor=demo.users.get("coordinatore"))
+    [case] = demo.cases.list(
+        process_id="percorso_beneficiario", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    )
     tasks = demo.cases.get(case.id, actor=CLI_OPERATOR).open_tasks
     assert {t.process_id for t in tasks} == {"progettazione"}

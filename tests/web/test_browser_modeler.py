@@ -76,7 +76,10 @@ def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version
 ) -> None:
     SHOTS.mkdir(exist_ok=True)
     password = with_password("progettista")
-    designer, coordinator = demo.users.get("progettista"), demo.users.get("coordinatore")
+    designer, coordinator = (
+        demo.users.get("progettista", actor=CLI_OPERATOR),
+        demo.users.get("coordinatore", actor=CLI_OPERATOR),
+    )
     # A process of the library (from the template: start → Task_primo → end in the coordinator's
     # lane), deployed as v1, with a case running on it.
     first = demo.design.new_draft(PROCESS, "Sportello di ascolto", actor=designer)
@@ -225,7 +228,7 @@ def test_library_diagrams_round_trip_through_the_modeler_unchanged(
     dates, DMN references, message variables): the saved draft validates and the engine's
     element diff against the deployed file shows no change but a default attribute left out."""
     password = with_password("progettista")
-    designer = demo.users.get("progettista")
+    designer = demo.users.get("progettista", actor=CLI_OPERATOR)
     files = ["valutazione_bisogno.bpmn", "attuazione.bpmn", "percorso_beneficiario.bpmn"]
     drafts = {name: demo.design.open_draft(name, actor=designer) for name in files}
     app = make_app(demo, WTF_CSRF_ENABLED=True)

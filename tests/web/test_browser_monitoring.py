@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from engine import Engine
 from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
 from tests.integration.test_monitoring import programme  # noqa: F401  (the seeded fixture)
 from tests.web.conftest import make_app
 from tests.web.live import chromium, serve
@@ -54,10 +55,10 @@ def test_the_cockpit_in_the_browser(programme: Engine, clock: FixedClock, tmp_pa
             s.do(case_id, "UT_segnalazione", data_segnalazione=clock.now().date().isoformat())
             s.do(case_id, "UT_informativa")
             s.do(case_id, "UT_verifica_documenti")
-    programme.users.add("coord", "Coordinatrice", [("coordinatore", "")])
-    programme.users.add("regia1", "Cabina T1", [("cabina_di_regia", "T1")])
+    programme.users.add("coord", "Coordinatrice", [("coordinatore", "")], actor=CLI_OPERATOR)
+    programme.users.add("regia1", "Cabina T1", [("cabina_di_regia", "T1")], actor=CLI_OPERATOR)
     for user in ("coord", "regia1"):
-        programme.accounts.set_password(user, PASSWORD)
+        programme.accounts.set_password(user, PASSWORD, actor=CLI_OPERATOR)
     app = make_app(programme)
     with serve(app) as base, chromium() as browser:
         page = browser.new_page()

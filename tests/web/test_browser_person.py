@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from engine import Engine
 from engine.demo import TERRITORY
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import make_app, start_case
 from tests.web.live import chromium, serve
 from tests.web.test_browser_accessibility import violations
@@ -23,9 +24,9 @@ def test_identity_form_with_a_wrong_code_then_the_repeat_warning_in_the_browser(
     demo: Engine, with_password: Callable[[str], str]
 ) -> None:
     SHOTS.mkdir(exist_ok=True)
-    demo.users.add("bruno", "Bruno Assistente", [("assistente_sociale", TERRITORY)])
+    demo.users.add("bruno", "Bruno Assistente", [("assistente_sociale", TERRITORY)], actor=CLI_OPERATOR)
     earlier = start_case(demo, "BEN-PRIMA")  # a colleague's earlier referral of the same person
-    demo.people.record(earlier.id, PERSON, actor=demo.users.get("assistente"))
+    demo.people.record(earlier.id, PERSON, actor=demo.users.get("assistente", actor=CLI_OPERATOR))
     password = with_password("bruno")
     app = make_app(demo, WTF_CSRF_ENABLED=True)
     with serve(app) as base, chromium() as browser:

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from engine import Engine
 from engine.clock import FixedClock
 from engine.demo import TERRITORY
+from engine.policy import SCHEDULER
 from tests.web.conftest import make_app
 from tests.web.live import chromium, serve
 from tests.web.test_browser_e2e import SHOTS, TIMEOUT, login
@@ -74,7 +75,7 @@ def test_the_coordinator_keeps_the_network_in_the_browser(
 
         # The clock reaches the notice (90 days before 30/06): the renewal reaches the coordinator.
         clock.advance(days=90)
-        demo.timers.fire_due()
+        demo.timers.fire_due(actor=SCHEDULER)
         page.goto(f"{base}/inbox?tab=role")
         page.get_by_role("link", name="Decidi il rinnovo del protocollo in scadenza").first.click()
         expect(page.locator("h1")).to_have_text("Decidi il rinnovo del protocollo in scadenza")

@@ -66,7 +66,7 @@ def test_suspend_resume_and_close_from_the_page(app: Flask, demo: Engine) -> Non
     assert _post(app, "coordinatore", case.id, "suspend", reason="Ricovero", confirm="1").status_code == 302
     page = login_as(app.test_client(), "coordinatore").get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'data-testid="case-suspended"' in page and 'data-testid="action-resume"' in page
-    assert demo.tasks.list(case_id=case.id, actor=demo.users.get("assistente")) == []
+    assert demo.tasks.list(case_id=case.id, actor=demo.users.get("assistente", actor=CLI_OPERATOR)) == []
     assert _post(app, "coordinatore", case.id, "resume", reason="Dimesso", confirm="1").status_code == 302
     assert [t.bpmn_id for t in demo.cases.get(case.id, actor=CLI_OPERATOR).open_tasks] == ["UT_segnalazione"]
     assert _post(app, "coordinatore", case.id, "close", reason="Irreperibile", confirm="1").status_code == 302
@@ -119,7 +119,7 @@ def test_what_happens_next_names_the_timers_with_italian_dates(app: Flask, demo:
 
     case = start_case(demo)
     advance(demo, case.id, "UT_conferma_esito")
-    outlook = demo.cases.outlook(case.id, actor=demo.users.get("coordinatore"))
+    outlook = demo.cases.outlook(case.id, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
     timer = next(a for a in outlook.awaited if a.kind == "timer" and a.element == "Esito in ritardo")
     assert timer.due_at is not None
     page = login_as(app.test_client(), "coordinatore").get(f"/cases/{case.id}").get_data(as_text=True)
@@ -138,7 +138,9 @@ def test_the_f4_withdrawal_form_starts_from_the_recorded_withdrawal(
         s.do(case_id, "Task_convenzione")
         s.do(case_id, "Task_comunicazione")
         day = clock.now().date().isoformat()
-        demo.cases.withdraw(case_id, date=day, reason="Motivi familiari", actor=demo.users.get("coordinatore"))
+        demo.cases.withdraw(
+            case_id, date=day, reason="Motivi familiari", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)
+        )
         task = s.task(case_id, "Task_rinuncia")
     page = login_as(app.test_client(), "coordinatore").get(f"/tasks/{task.id}").get_data(as_text=True)
     assert re.search(rf'name="data_rinuncia"[^>]*value="{day}"', page), (

@@ -9,6 +9,7 @@ import re
 from flask import Flask
 
 from engine import Engine
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import advance, login_as, start_case
 
 
@@ -50,11 +51,11 @@ def test_case_page_shows_tasks_history_data_and_withholds_by_role(app: Flask, de
     assert "Attività completata" in social and "Caso avviato" in social
     assert "bpmn-navigated-viewer.production.min.js" in social and 'data-testid="withheld"' not in social
     # the job-centre officer of the case does not see health/judicial fields (docs/domain.md, "Data classes")
-    demo.teams.add(case.id, "cpi", username="cpi", actor=demo.users.get("coordinatore"))
+    demo.teams.add(case.id, "cpi", username="cpi", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
     cpi = login_as(app.test_client(), "cpi").get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'data-testid="withheld"' in cpi and "Serve la certificazione dei servizi sanitari" in cpi
     assert "certificazione_sanitaria_necessaria" not in cpi  # named by its label, never by its key
-    log = demo.audit.access_log(case_id=case.id, actor=demo.users.get("auditor"))
+    log = demo.audit.access_log(case_id=case.id, actor=demo.users.get("auditor", actor=CLI_OPERATOR))
     assert any(entry.username == "assistente" for entry in log)
 
 
@@ -93,7 +94,7 @@ def test_semester_report_started_from_new_case_and_its_archived_pdf_on_the_case_
     )
     assert started.status_code == 302
     case_id = int(started.headers["Location"].rsplit("/", 1)[1])
-    coordinator, regia = demo.users.get("coordinatore"), demo.users.get("regia")
+    coordinator, regia = demo.users.get("coordinatore", actor=CLI_OPERATOR), demo.users.get("regia", actor=CLI_OPERATOR)
     [draft] = demo.tasks.list(actor=coordinator, case_id=case_id)
     demo.tasks.complete(
         draft.id, {"commento_coordinatore": "Semestre di avvio del programma nel territorio."}, actor=coordinator

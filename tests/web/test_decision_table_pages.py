@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from engine import Engine
 from engine.model import DecisionTestCase
+from engine.policy import CLI_OPERATOR
 from tests.fixtures.dmn import CAMUNDA_DMN, CAMUNDA_DMN11, CAMUNDA_DMN12, DMN_JS
 from tests.web.conftest import login_as
 from tests.web.test_api import Api
@@ -28,7 +29,7 @@ def page(app: Flask) -> FlaskClient:
 
 
 def test_decision_tests_run_from_the_page_and_a_changed_threshold_fails_one(page: FlaskClient, demo: Engine) -> None:
-    designer = demo.users.get("progettista")
+    designer = demo.users.get("progettista", actor=CLI_OPERATOR)
     draft = demo.design.open_draft(FILE, actor=designer)
     doc = page.get(f"/design/drafts/{draft.id}/decision-tests.json").get_json()
     assert doc["failed"] == 0 and doc["passed"] == len(doc["results"]) >= 10
@@ -63,7 +64,7 @@ def test_decision_tests_run_from_the_page_and_a_changed_threshold_fails_one(page
 
 
 def test_a_cell_problem_is_said_in_italian_and_names_its_cell(page: FlaskClient, demo: Engine) -> None:
-    draft = demo.design.open_draft(FILE, actor=demo.users.get("progettista"))
+    draft = demo.design.open_draft(FILE, actor=demo.users.get("progettista", actor=CLI_OPERATOR))
     feel = draft.content.replace(THRESHOLD, "<text>[46..100]</text>", 1)
     problems = page.post(f"/design/drafts/{draft.id}.json", json={"xml": feel}).get_json()["problems"]
     cell = next(p for p in problems if p["code"] == "dmn.feel")
@@ -74,10 +75,10 @@ def test_a_cell_problem_is_said_in_italian_and_names_its_cell(page: FlaskClient,
 
 
 def test_the_version_history_shows_the_rules_changed_between_versions(page: FlaskClient, demo: Engine) -> None:
-    designer = demo.users.get("progettista")
+    designer = demo.users.get("progettista", actor=CLI_OPERATOR)
     draft = demo.design.open_draft(FILE, actor=designer)
     process = "percorso_beneficiario"
-    before = [v.version for v in demo.design.versions(process)]
+    before = [v.version for v in demo.design.versions(process, actor=CLI_OPERATOR)]
     # a new rule: a copy of rule 1 with its own id, for an invalidity no test reaches
     rule_start = draft.content.index('<rule id="Rule_dt1_l381_svantaggio_1">')
     rule_end = draft.content.index("</rule>", rule_start) + len("</rule>")
@@ -92,14 +93,14 @@ def test_the_version_history_shows_the_rules_changed_between_versions(page: Flas
     saved = demo.design.save_draft(FILE, content.encode(), actor=designer, draft_id=draft.id)
     assert saved.problems == (), saved.problems
     demo.design.deploy_draft(draft.id, actor=designer, note="regola nuova")
-    after = [v.version for v in demo.design.versions(process)]
+    after = [v.version for v in demo.design.versions(process, actor=CLI_OPERATOR)]
     assert max(after) == max(before) + 1
     html = page.get(f"/design/processes/{process}/versions").get_data(as_text=True)
     assert 'data-testid="version-rule-diff"' in html and 'data-rule="Rule_nuova"' in html and "aggiunta" in html
 
 
 def test_the_api_runs_a_drafts_decision_tests_and_gives_its_rule_diff(app: Flask, demo: Engine) -> None:
-    designer = demo.users.get("progettista")
+    designer = demo.users.get("progettista", actor=CLI_OPERATOR)
     api = Api(app.test_client(), demo.accounts.create_token("test", actor=designer)[1])
     draft = demo.design.open_draft(FILE, actor=designer)
     demo.design.save_draft(
@@ -117,7 +118,7 @@ def test_the_api_runs_a_drafts_decision_tests_and_gives_its_rule_diff(app: Flask
 
 
 def test_a_designer_writes_edits_and_deletes_a_decision_test_from_the_page(page: FlaskClient, demo: Engine) -> None:
-    draft = demo.design.open_draft(FILE, actor=demo.users.get("progettista"))
+    draft = demo.design.open_draft(FILE, actor=demo.users.get("progettista", actor=CLI_OPERATOR))
     url = f"/design/drafts/{draft.id}/decision-tests.json"
     suite = page.get(url).get_json()["suites"][0]
     assert "invalidita_civile_perc" in suite["reads"] and "cat_381" in suite["outputs"]
@@ -163,7 +164,7 @@ def test_a_designer_writes_edits_and_deletes_a_decision_test_from_the_page(page:
 
 
 def test_a_decision_test_badly_written_is_refused_field_by_field_in_italian(page: FlaskClient, demo: Engine) -> None:
-    draft = demo.design.open_draft(FILE, actor=demo.users.get("progettista"))
+    draft = demo.design.open_draft(FILE, actor=demo.users.get("progettista", actor=CLI_OPERATOR))
     url = f"/design/drafts/{draft.id}/decision-tests.json"
     response = page.post(
         url,
@@ -188,11 +189,13 @@ def test_a_decision_test_badly_written_is_refused_field_by_field_in_italian(page
         "test_id": ["Esiste già un test «T_Riga_Invalidi_fisici_psichici_e_sensoria» in questa tabella."]
     }
     # nothing was stored
-    assert demo.design.draft(draft.id, actor=demo.users.get("progettista")).revision == draft.revision
+    assert (
+        demo.design.draft(draft.id, actor=demo.users.get("progettista", actor=CLI_OPERATOR)).revision == draft.revision
+    )
 
 
 def test_the_api_writes_a_decision_test_and_answers_422_in_italian(app: Flask, demo: Engine) -> None:
-    designer = demo.users.get("progettista")
+    designer = demo.users.get("progettista", actor=CLI_OPERATOR)
     api = Api(app.test_client(), demo.accounts.create_token("test", actor=designer)[1])
     draft = demo.design.open_draft(FILE, actor=designer)
     body = {
@@ -237,7 +240,7 @@ def test_a_table_made_by_another_modeler_is_accepted_on_upload(
     )
     assert uploaded.status_code == 302, uploaded.get_data(as_text=True)[:2000]
     draft_id = int(uploaded.headers["Location"].rsplit("/", 1)[1])
-    designer = demo.users.get("progettista")
+    designer = demo.users.get("progettista", actor=CLI_OPERATOR)
     draft = demo.design.draft(draft_id, actor=designer)
     assert draft.problems == () and draft.content == content.decode()
     # the same through the API

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import Engine
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import login_as
 from tests.web.test_api import Api, problem
 
@@ -21,7 +22,9 @@ DMN = "esito_valutazione.dmn"
 @pytest.fixture
 def api_as(app: Flask, demo: Engine) -> Any:
     def make(username: str) -> Api:
-        return Api(app.test_client(), demo.accounts.create_token("test", actor=demo.users.get(username))[1])
+        return Api(
+            app.test_client(), demo.accounts.create_token("test", actor=demo.users.get(username, actor=CLI_OPERATOR))[1]
+        )
 
     return make
 
@@ -47,7 +50,7 @@ def test_vedi_opens_a_library_file_read_only_without_a_draft(dario: FlaskClient,
     bpmn = dario.get("/design/library/view?file=valutazione_bisogno.bpmn").get_data(as_text=True)
     assert 'id="readonly-diagram"' in bpmn and "file.json?file=valutazione_bisogno.bpmn" in bpmn
     assert dario.get("/design/library/file.json?file=valutazione_bisogno.bpmn").get_json()["content"].startswith("<")
-    assert demo.design.drafts(actor=demo.users.get("progettista")) == []
+    assert demo.design.drafts(actor=demo.users.get("progettista", actor=CLI_OPERATOR)) == []
     assert dario.get("/design/library/view?file=nessuno.dmn").status_code == 404
 
 
@@ -71,7 +74,7 @@ def test_modifica_locks_and_the_other_designer_sees_the_lock(
     assert 'data-testid="lock-banner"' in reopened and f"Bozza {DMN}" in reopened
     saved = carla.post(
         f"/design/drafts/{draft_id}.json",
-        json={"xml": demo.design.draft(draft_id, actor=demo.users.get("progettista")).content},
+        json={"xml": demo.design.draft(draft_id, actor=demo.users.get("progettista", actor=CLI_OPERATOR)).content},
     )
     assert problem(saved, 409)["errors"]["lock"]["holder"] == "progettista"
     assert "progettista" in carla.get("/design").get_data(as_text=True)
@@ -83,7 +86,7 @@ def test_modifica_locks_and_the_other_designer_sees_the_lock(
 
 
 def test_a_stale_save_is_refused_with_the_other_changes(dario: FlaskClient, carla: FlaskClient, demo: Engine) -> None:
-    designer = demo.users.get("progettista")
+    designer = demo.users.get("progettista", actor=CLI_OPERATOR)
     draft = demo.design.open_draft(DMN, actor=designer)
     url = f"/design/drafts/{draft.id}.json"
     loaded = dario.get(url)
@@ -94,7 +97,7 @@ def test_a_stale_save_is_refused_with_the_other_changes(dario: FlaskClient, carl
     [rule_output] = [line for line in draft.content.splitlines() if "<text>" in line][-1:]
     changed = draft.content.replace(rule_output, rule_output.replace("<text>", "<text>  "), 1)
     assert carla.post(url, json={"xml": changed, "revision": base}).status_code == 200
-    demo.design.release_draft(draft.id, actor=demo.users.get("coordinatore"))
+    demo.design.release_draft(draft.id, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
 
     refused = dario.post(url, json={"xml": draft.content, "revision": base})
 
@@ -116,9 +119,9 @@ def test_a_stale_save_is_refused_with_the_other_changes(dario: FlaskClient, carl
 def test_an_administrator_breaks_the_lock_with_a_reason(
     app: Flask, dario: FlaskClient, carla: FlaskClient, demo: Engine
 ) -> None:
-    demo.users.add("admin", "Ada Amministratrice", [("amministratore", "")])
+    demo.users.add("admin", "Ada Amministratrice", [("amministratore", "")], actor=CLI_OPERATOR)
     admin = login_as(app.test_client(), "admin")
-    draft = demo.design.open_draft(DMN, actor=demo.users.get("progettista"))
+    draft = demo.design.open_draft(DMN, actor=demo.users.get("progettista", actor=CLI_OPERATOR))
     url = f"/design/drafts/{draft.id}"
     assert 'data-testid="break-lock"' in admin.get(url).get_data(as_text=True)
     assert carla.post(f"{url}/break-lock", data={"reason": "serve"}).status_code == 403
@@ -132,7 +135,7 @@ def test_an_administrator_breaks_the_lock_with_a_reason(
 
 
 def test_the_api_locks_saves_with_a_revision_and_breaks(app: Flask, demo: Engine, api_as: Any) -> None:
-    demo.users.add("admin", "Ada Amministratrice", [("amministratore", "")])
+    demo.users.add("admin", "Ada Amministratrice", [("amministratore", "")], actor=CLI_OPERATOR)
     dario, carla, admin = api_as("progettista"), api_as("coordinatore"), api_as("admin")
     created = dario.call("POST", "/drafts", json={"file_name": DMN})
     assert created.status_code == 201
@@ -154,7 +157,7 @@ def test_the_api_locks_saves_with_a_revision_and_breaks(app: Flask, demo: Engine
 def test_the_editor_page_renews_its_lock_and_hears_when_it_is_lost(
     dario: FlaskClient, carla: FlaskClient, demo: Engine
 ) -> None:
-    draft = demo.design.open_draft(DMN, actor=demo.users.get("progettista"))
+    draft = demo.design.open_draft(DMN, actor=demo.users.get("progettista", actor=CLI_OPERATOR))
     page = dario.get(f"/design/drafts/{draft.id}").get_data(as_text=True)
     assert f'data-lock="/design/drafts/{draft.id}/lock.json"' in page and "data-lock-expires=" in page
     renewed = dario.post(f"/design/drafts/{draft.id}/lock.json")

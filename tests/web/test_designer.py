@@ -90,7 +90,11 @@ def chain(process_id: str, tasks: list[str], *, form: str | None = "generico_con
 @pytest.fixture
 def api_as(app: Flask, demo: Engine) -> Any:
     def make(username: str | None) -> Api:
-        token = demo.accounts.create_token("test", actor=demo.users.get(username))[1] if username else None
+        token = (
+            demo.accounts.create_token("test", actor=demo.users.get(username, actor=CLI_OPERATOR))[1]
+            if username
+            else None
+        )
         return Api(app.test_client(), token)
 
     return make
@@ -112,7 +116,7 @@ def created(response: TestResponse) -> dict[str, Any]:
 
 def deploy_chain(demo: Engine, tasks: list[str], note: str = "") -> int:
     """Deploy PROCESS as a chain of user tasks; returns the new version."""
-    designer = demo.users.get("progettista")
+    designer = demo.users.get("progettista", actor=CLI_OPERATOR)
     draft = demo.design.save_draft(f"{PROCESS}.bpmn", chain(PROCESS, tasks).encode(), actor=designer)
     assert not draft.problems, draft.problems
     [(view, new)] = [
@@ -123,12 +127,14 @@ def deploy_chain(demo: Engine, tasks: list[str], note: str = "") -> int:
 
 
 def start(demo: Engine) -> int:
-    return demo.cases.start(PROCESS, {"territorio": TERRITORY}, actor=demo.users.get("coordinatore")).id
+    return demo.cases.start(
+        PROCESS, {"territorio": TERRITORY}, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    ).id
 
 
 def complete_open(demo: Engine, case_id: int) -> None:
     [task] = demo.cases.get(case_id, actor=CLI_OPERATOR).open_tasks
-    demo.tasks.complete(task.id, {"conferma": True}, actor=demo.users.get("coordinatore"))
+    demo.tasks.complete(task.id, {"conferma": True}, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
 
 
 # --- drafts through the API -----------------------------------------------------------------
@@ -178,7 +184,7 @@ def test_a_draft_with_problems_is_saved_listed_by_element_but_not_deployed(desig
     refused = problem(designer.post(f"/drafts/{opened['id']}/deploy", json={"note": "prova"}), 409)
     assert refused["errors"]["problems"][0]["element"] == task_id
     problem(designer.post(f"/drafts/{opened['id']}/dry-run", json={"process_id": "follow_up"}), 409)
-    assert [v.version for v in demo.design.versions("follow_up")] == [1]
+    assert [v.version for v in demo.design.versions("follow_up", actor=CLI_OPERATOR)] == [1]
 
     fixed = put(designer, f"/drafts/{opened['id']}", json={"content": original}).get_json()
     assert fixed["deployable"]
@@ -217,7 +223,9 @@ def test_upload_a_file_as_a_draft(designer: Api, demo: Engine) -> None:
     problem(designer.post("/drafts/upload", data={}), 422)
     malformed = problem(designer.post("/drafts/upload", **upload("rotto.bpmn", b"<bpmn")), 422)
     assert "malformed XML" in malformed["detail"]
-    assert [d.file_name for d in demo.design.drafts(actor=demo.users.get("progettista"))] == ["caricato.bpmn"]
+    assert [d.file_name for d in demo.design.drafts(actor=demo.users.get("progettista", actor=CLI_OPERATOR))] == [
+        "caricato.bpmn"
+    ]
 
 
 def upload(file_name: str, content: bytes) -> dict[str, Any]:
@@ -246,14 +254,16 @@ def test_dangerous_input_is_refused_with_422_and_never_stored(designer: Api, app
 
     # the same through the pages: the modeler's save and the upload form
     page = login_as(app.test_client(), "progettista")
-    draft = demo.design.new_draft("sicuro", "Sicuro", actor=demo.users.get("progettista"))
-    before = demo.design.draft(draft.id, actor=demo.users.get("progettista")).content
+    draft = demo.design.new_draft("sicuro", "Sicuro", actor=demo.users.get("progettista", actor=CLI_OPERATOR))
+    before = demo.design.draft(draft.id, actor=demo.users.get("progettista", actor=CLI_OPERATOR)).content
     saved = page.post(f"/design/drafts/{draft.id}.json", json={"xml": BOMB.decode()})
     problem(saved, 422)
-    assert demo.design.draft(draft.id, actor=demo.users.get("progettista")).content == before
+    assert demo.design.draft(draft.id, actor=demo.users.get("progettista", actor=CLI_OPERATOR)).content == before
     refused = page.post("/design/upload", **upload("fuga.bpmn", escape.encode()))
     assert refused.status_code == 422 and "File rifiutato e non salvato" in refused.get_data(as_text=True)
-    assert [d.file_name for d in demo.design.drafts(actor=demo.users.get("progettista"))] == ["sicuro.bpmn"]
+    assert [d.file_name for d in demo.design.drafts(actor=demo.users.get("progettista", actor=CLI_OPERATOR))] == [
+        "sicuro.bpmn"
+    ]
 
 
 def test_a_50_mb_upload_is_refused_by_flask_before_the_engine(
@@ -388,7 +398,7 @@ def test_migrate_one_case_dry_run_first_then_with_a_reason(designer: Api, demo: 
     problem(designer.post(url, json={"to_version": 7, "dry_run": True}), 404)
     problem(designer.post("/cases/999999/migrate", json={"to_version": 1, "dry_run": True}), 404)
     problem(designer.post(url, json={"to_version": 2, "mapping": {"a": 1}}), 422)
-    demo.cases.cancel(case_id, actor=demo.users.get("coordinatore"), reason="prova")
+    demo.cases.cancel(case_id, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR), reason="prova")
     problem(designer.post(url, json={"to_version": 1, "dry_run": True}), 409)
 
 
@@ -410,7 +420,7 @@ def test_bulk_migration_reports_each_case_and_a_mapping_moves_the_rest(designer:
     mapped = designer.post(url, json={"to_version": 2, "from_version": 1, "reason": "T2 → T1", "mapping": mapping})
     assert [r["case_id"] for r in mapped.get_json()] == [second] and mapped.get_json()[0]["migrated"]
     assert demo.cases.get(second, actor=CLI_OPERATOR).process_version == 2
-    [diagram] = demo.cases.diagram(second, actor=demo.users.get("coordinatore"))
+    [diagram] = demo.cases.diagram(second, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
     assert list(diagram.active) == ["T1"]
     problem(designer.post(url, json={"to_version": 9, "dry_run": True}), 404)
     problem(designer.post(url, json={"to_version": 2}), 422)
@@ -432,7 +442,9 @@ def test_library_page_new_process_open_and_upload(page: FlaskClient, demo: Engin
     made = page.post("/design/new", data={"process_id": "dal_modello", "name": "Dal modello"})
     assert made.status_code == 302 and re.search(r"/design/drafts/\d+$", made.headers["Location"])
     assert page.post("/design/new", data={"process_id": "Non Valido"}).status_code == 422
-    demo.design.deploy_draft(int(made.headers["Location"].rsplit("/", 1)[1]), actor=demo.users.get("progettista"))
+    demo.design.deploy_draft(
+        int(made.headers["Location"].rsplit("/", 1)[1]), actor=demo.users.get("progettista", actor=CLI_OPERATOR)
+    )
     conflict = page.post("/design/new", data={"process_id": "dal_modello"})
     assert conflict.status_code == 409 and "esiste già" in conflict.get_data(as_text=True)
 
@@ -450,13 +462,13 @@ def test_library_page_new_process_open_and_upload(page: FlaskClient, demo: Engin
     download = page.get("/design/library/download?file=follow_up.bpmn")
     assert download.status_code == 200 and download.mimetype == "application/xml"
     assert download.headers["Content-Disposition"] == 'attachment; filename="follow_up.bpmn"'
-    assert download.data == demo.design.library_files()["follow_up.bpmn"]
+    assert download.data == demo.design.library_files(actor=CLI_OPERATOR)["follow_up.bpmn"]
     assert page.get("/design/library/download?file=nessuno.bpmn").status_code == 404
     assert "Process design" in page.get("/design?lang=en").get_data(as_text=True)
 
 
 def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) -> None:
-    draft = demo.design.new_draft(PROCESS, "Prova", actor=demo.users.get("progettista"))
+    draft = demo.design.new_draft(PROCESS, "Prova", actor=demo.users.get("progettista", actor=CLI_OPERATOR))
     url = f"/design/drafts/{draft.id}"
     html = page.get(url).get_data(as_text=True)
     assert 'data-testid="modeler"' in html and "impresa-modeler-vendor.js" in html and "spiff_properties.js" in html
@@ -485,7 +497,7 @@ def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) 
     assert deployed.status_code == 200
     text = deployed.get_data(as_text=True)
     assert 'data-process="prova_progetto" class="new"' in text and "nuova versione" in text
-    assert [v.version for v in demo.design.versions(PROCESS)] == [1]
+    assert [v.version for v in demo.design.versions(PROCESS, actor=CLI_OPERATOR)] == [1]
 
     saved = page.get(f"{url}/download")
     assert saved.headers["Content-Disposition"] == f'attachment; filename="{PROCESS}.bpmn"' and b"T1" in saved.data
@@ -495,7 +507,7 @@ def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) 
 
 
 def test_a_decision_table_is_edited_with_dmn_js(page: FlaskClient, demo: Engine) -> None:
-    draft = demo.design.open_draft("esito_valutazione.dmn", actor=demo.users.get("progettista"))
+    draft = demo.design.open_draft("esito_valutazione.dmn", actor=demo.users.get("progettista", actor=CLI_OPERATOR))
     html = page.get(f"/design/drafts/{draft.id}").get_data(as_text=True)
     assert 'data-kind="dmn"' in html and 'data-testid="dmn-editor"' in html and 'id="canvas"' not in html
     assert "impresa-dmn-vendor.js" in html and "dmn_editor.js" in html and "impresa-modeler-vendor.js" not in html
@@ -506,7 +518,9 @@ def test_a_decision_table_is_edited_with_dmn_js(page: FlaskClient, demo: Engine)
 
 def test_dry_run_page(page: FlaskClient, demo: Engine) -> None:
     draft = demo.design.save_draft(
-        f"{PROCESS}.bpmn", chain(PROCESS, ["T1", "T2"]).encode(), actor=demo.users.get("progettista")
+        f"{PROCESS}.bpmn",
+        chain(PROCESS, ["T1", "T2"]).encode(),
+        actor=demo.users.get("progettista", actor=CLI_OPERATOR),
     )
     url = f"/design/drafts/{draft.id}/dry-run"
     form = page.get(url).get_data(as_text=True)
@@ -522,7 +536,7 @@ def test_dry_run_page(page: FlaskClient, demo: Engine) -> None:
     demo.design.save_draft(
         f"{PROCESS}.bpmn",
         chain(PROCESS, ["T1"], form=None).encode(),
-        actor=demo.users.get("progettista"),
+        actor=demo.users.get("progettista", actor=CLI_OPERATOR),
         draft_id=draft.id,
     )
     assert page.post(url, data={"process_id": PROCESS}).status_code == 409
@@ -605,15 +619,15 @@ def test_the_openapi_document_describes_the_design_api(app: Flask) -> None:
 
 
 def test_the_migration_page_and_bulk_api_list_only_the_designers_territories(demo: Engine) -> None:
-    coordinator = demo.users.get("coordinatore")
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
     here = demo.cases.start("accordo_partenariato", {"territorio": TERRITORY}, actor=coordinator)
     there = demo.cases.start("accordo_partenariato", {"territorio": "ATS-Altrove"}, actor=coordinator)
-    demo.users.add("prog_demo", "Progettista del territorio", [("progettista", TERRITORY)])
+    demo.users.add("prog_demo", "Progettista del territorio", [("progettista", TERRITORY)], actor=CLI_OPERATOR)
     app = make_app(demo)
     page = login_as(app.test_client(), "prog_demo").get("/design/processes/accordo_partenariato/migrate")
     html = page.get_data(as_text=True)
     assert f'name="case_id" value="{here.id}"' in html and f'value="{there.id}"' not in html
-    _, token = demo.accounts.create_token("t", actor=demo.users.get("prog_demo"))
+    _, token = demo.accounts.create_token("t", actor=demo.users.get("prog_demo", actor=CLI_OPERATOR))
     planned = app.test_client().post(
         "/api/v1/processes/accordo_partenariato/migrate",
         json={"to_version": 1, "dry_run": True},

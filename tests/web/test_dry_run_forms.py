@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from engine import Engine
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import login_as
 from web.dry_run_form import propose, propose_checked
 
@@ -82,7 +83,9 @@ def outcome(response_html: str) -> tuple[list[str], dict[str, Any], str]:
 
 
 def test_the_beneficiary_path_reaches_the_design_phase_from_the_forms(page: FlaskClient, demo: Engine) -> None:
-    draft = demo.design.open_draft("percorso_beneficiario.bpmn", actor=demo.users.get("progettista"))
+    draft = demo.design.open_draft(
+        "percorso_beneficiario.bpmn", actor=demo.users.get("progettista", actor=CLI_OPERATOR)
+    )
     url = f"/design/drafts/{draft.id}/dry-run"
     shown = page.get(url).get_data(as_text=True)
     assert 'data-testid="task-forms"' in shown and 'data-task="UT_segnalazione"' in shown
@@ -103,7 +106,9 @@ def test_the_beneficiary_path_reaches_the_design_phase_from_the_forms(page: Flas
 
 
 def test_the_dry_run_shows_the_data_each_step_changed(page: FlaskClient, demo: Engine) -> None:
-    draft = demo.design.open_draft("percorso_beneficiario.bpmn", actor=demo.users.get("progettista"))
+    draft = demo.design.open_draft(
+        "percorso_beneficiario.bpmn", actor=demo.users.get("progettista", actor=CLI_OPERATOR)
+    )
     url = f"/design/drafts/{draft.id}/dry-run"
     form = MultiDict(posted(page.get(url).get_data(as_text=True)))
     form["data"] = '{"territorio": "ATS-Demo"}'
@@ -113,7 +118,7 @@ def test_the_dry_run_shows_the_data_each_step_changed(page: FlaskClient, demo: E
         "percorso_beneficiario",
         {"territorio": "ATS-Demo"},
         {},
-        actor=demo.users.get("progettista"),
+        actor=demo.users.get("progettista", actor=CLI_OPERATOR),
     )
     assert result.steps and result.steps[0]["type"] == "start"  # the opening scripts' data
     shown = page.post(url, data=form).get_data(as_text=True)
@@ -134,7 +139,9 @@ def test_the_dry_run_shows_the_data_each_step_changed(page: FlaskClient, demo: E
 
 
 def test_a_task_left_out_stops_the_run_there(page: FlaskClient, demo: Engine) -> None:
-    draft = demo.design.open_draft("percorso_beneficiario.bpmn", actor=demo.users.get("progettista"))
+    draft = demo.design.open_draft(
+        "percorso_beneficiario.bpmn", actor=demo.users.get("progettista", actor=CLI_OPERATOR)
+    )
     url = f"/design/drafts/{draft.id}/dry-run"
     form = MultiDict(posted(page.get(url).get_data(as_text=True)))
     form["data"] = '{"territorio": "ATS-Demo"}'
@@ -178,7 +185,7 @@ def test_proposals_follow_types_options_defaults_and_the_form_checks() -> None:
 
 
 def test_a_run_kept_as_a_scenario_is_run_again_after_a_change(page: FlaskClient, demo: Engine) -> None:
-    designer = demo.users.get("progettista")
+    designer = demo.users.get("progettista", actor=CLI_OPERATOR)
     draft = demo.design.open_draft("percorso_beneficiario.bpmn", actor=designer)
     url = f"/design/drafts/{draft.id}/dry-run"
     form = MultiDict(posted(page.get(url).get_data(as_text=True)))
@@ -191,7 +198,7 @@ def test_a_run_kept_as_a_scenario_is_run_again_after_a_change(page: FlaskClient,
     saved = page.post(url, data=form).get_data(as_text=True)
     assert "Scenario «Ex degente idoneo» salvato." in saved
     [scenario] = demo.design.scenarios("percorso_beneficiario", actor=designer)
-    version = demo.design.versions("percorso_beneficiario")[0].version
+    version = demo.design.versions("percorso_beneficiario", actor=CLI_OPERATOR)[0].version
     assert (scenario.process_version, scenario.draft_id, scenario.draft_revision) == (version, draft.id, draft.revision)
     shown = re.search(rf'data-testid="scenario-version-{scenario.id}">(.*?)</td>', saved, re.S).group(1)
     assert f"versione {version} pubblicata, questa bozza alla revisione {draft.revision}" in html.unescape(shown)

@@ -40,7 +40,7 @@ def test_pages_create_show_and_link_in_italian(client_for: Callable[[str], Flask
     page_url = created.headers["Location"]
     page = coord.get(page_url).get_data(as_text=True)
     assert "Cooperativa sociale di tipo B (L. 381/1991)" in page and "COOP_SOCIALE_B" not in page.split("<form")[0]
-    enterprise = demo.enterprises.list(actor=demo.users.get("coordinatore"))[0]
+    enterprise = demo.enterprises.list(actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))[0]
 
     beneficiary = start_case(demo).id
     future = coord.post(
@@ -72,7 +72,7 @@ def test_pages_create_show_and_link_in_italian(client_for: Callable[[str], Flask
 
     assert "La quota si verifica dall'avvio dell'attività." in page
     # the enterprise's own case reaches the start of activity: the page shows the quota check
-    who = demo.users.get("coordinatore")
+    who = demo.users.get("coordinatore", actor=CLI_OPERATOR)
     answers = {
         "Task_costituzione": {"data_atto": today, "notaio": "Notaio Rossi"},
         "Task_iscrizioni": {"data_iscrizione_registro_imprese": today},
@@ -94,7 +94,9 @@ def test_pages_create_show_and_link_in_italian(client_for: Callable[[str], Flask
 
 @pytest.fixture
 def coord_api(app: Flask, demo: Engine) -> Api:
-    return Api(app.test_client(), demo.accounts.create_token("t", actor=demo.users.get("coordinatore"))[1])
+    return Api(
+        app.test_client(), demo.accounts.create_token("t", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))[1]
+    )
 
 
 def test_api_creates_reads_and_links_with_problem_documents(coord_api: Api, app: Flask, demo: Engine) -> None:
@@ -129,5 +131,7 @@ def test_api_creates_reads_and_links_with_problem_documents(coord_api: Api, app:
     assert coord_api.call("DELETE", f"/enterprises/{eid}/links/{link['id']}").status_code == 204
     assert coord_api.get(f"/enterprises/{eid}").get_json()["links"] == []
 
-    partner = Api(app.test_client(), demo.accounts.create_token("p", actor=demo.users.get("partner"))[1])
+    partner = Api(
+        app.test_client(), demo.accounts.create_token("p", actor=demo.users.get("partner", actor=CLI_OPERATOR))[1]
+    )
     problem(partner.get(f"/enterprises/{eid}"), 403)

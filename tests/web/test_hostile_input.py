@@ -56,8 +56,8 @@ class World:
 
 @pytest.fixture
 def world(demo: Engine) -> World:
-    demo.users.add("tutto", "Tutti i ruoli", [(role, "") for role in ROLES])
-    everyone = demo.users.get("tutto")
+    demo.users.add("tutto", "Tutti i ruoli", [(role, "") for role in ROLES], actor=CLI_OPERATOR)
+    everyone = demo.users.get("tutto", actor=CLI_OPERATOR)
     _, token = demo.accounts.create_token("sweep", actor=everyone)
     spare_token, _ = demo.accounts.create_token("revocable", actor=everyone)
     case = start_case(demo)

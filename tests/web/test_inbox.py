@@ -10,6 +10,7 @@ from flask import Flask
 
 from engine import Engine
 from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import advance, login_as, make_app, start_case
 
 
@@ -35,8 +36,8 @@ def test_tabs_counts_claim_and_release(app: Flask, demo: Engine) -> None:
     client.post(f"/tasks/{task_id}/release")
     assert counts(client.get("/inbox").get_data(as_text=True))["role"] == 3
     # claiming a task twice by two people: the second gets a message, not an error page
-    demo.tasks.claim(task_id, actor=demo.users.get("coordinatore"))
-    demo.users.add("coordinatore2", "C2", [("coordinatore", "")])
+    demo.tasks.claim(task_id, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
+    demo.users.add("coordinatore2", "C2", [("coordinatore", "")], actor=CLI_OPERATOR)
     other = login_as(app.test_client(), "coordinatore2")
     response = other.post(f"/tasks/{task_id}/claim", follow_redirects=True)
     assert response.status_code == 200 and "già stata presa in carico da un" in response.get_data(as_text=True)
@@ -45,16 +46,16 @@ def test_tabs_counts_claim_and_release(app: Flask, demo: Engine) -> None:
 def test_only_supervisors_get_the_all_tab_and_reassign(app: Flask, demo: Engine) -> None:
     case = start_case(demo)
     task = advance(demo, case.id, "UT_analisi_preliminare")
-    demo.users.add("assistente2", "Seconda Assistente", [("assistente_sociale", "ATS-Demo")])
+    demo.users.add("assistente2", "Seconda Assistente", [("assistente_sociale", "ATS-Demo")], actor=CLI_OPERATOR)
     # the case manager's task goes to another social worker once the case is handed over
-    demo.teams.add(case.id, "responsabile", username="assistente2", actor=demo.users.get("coordinatore"))
+    demo.teams.add(case.id, "responsabile", username="assistente2", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
     social = login_as(app.test_client(), "assistente")
     html = social.get("/inbox?tab=all").get_data(as_text=True)
     assert "count-all" not in html and "Riassegna" not in html
     assert social.post(f"/tasks/{task.id}/reassign", data={"assignee": "assistente2"}).status_code == 403
     boss = login_as(app.test_client(), "coordinatore")
     boss.post(f"/tasks/{task.id}/reassign", data={"assignee": "assistente2"})
-    assert demo.tasks.get(task.id, actor=demo.users.get("assistente2")).assignee == "assistente2"
+    assert demo.tasks.get(task.id, actor=demo.users.get("assistente2", actor=CLI_OPERATOR)).assignee == "assistente2"
     wrong = boss.post(f"/tasks/{task.id}/reassign", data={"assignee": "cpi"}, follow_redirects=True)
     assert "ruolo o il territorio richiesto" in wrong.get_data(as_text=True)
 
@@ -86,11 +87,11 @@ def test_filters_sorting_saved_filters_and_pages(demo: Engine, clock: object) ->
     assert saved.status_code == 302
     html = client.get("/inbox").get_data(as_text=True)
     assert "Solo F2" in html and "process_id=valutazione_bisogno" in html
-    [stored] = demo.accounts.filters(actor=demo.users.get("coordinatore"))
+    [stored] = demo.accounts.filters(actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
     assert stored.params == {"tab": "role", "process_id": "valutazione_bisogno"}
     assert client.post("/inbox/filters", data={"name": ""}, follow_redirects=True).status_code == 200
     client.post(f"/inbox/filters/{stored.id}/delete")
-    assert demo.accounts.filters(actor=demo.users.get("coordinatore")) == []
+    assert demo.accounts.filters(actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)) == []
     assert client.post(f"/inbox/filters/{stored.id}/delete").status_code == 404
 
 

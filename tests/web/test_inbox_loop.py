@@ -26,7 +26,7 @@ def test_the_inbox_lands_on_the_tab_with_work(app: Flask, demo: Engine) -> None:
     assert _current_tab(client.get("/inbox").get_data(as_text=True)) == "mine"  # nothing anywhere
     case = start_case(demo, "BEN-LAND")
     assert _current_tab(client.get("/inbox").get_data(as_text=True)) == "role"
-    demo.tasks.claim(open_task(demo, case.id).id, actor=demo.users.get("coordinatore"))
+    demo.tasks.claim(open_task(demo, case.id).id, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
     assert _current_tab(client.get("/inbox").get_data(as_text=True)) == "mine"
     # an explicit tab is kept even when empty
     assert _current_tab(client.get("/inbox?tab=role").get_data(as_text=True)) == "role"
@@ -49,7 +49,7 @@ def test_the_pseudonym_is_searchable_in_the_inbox_and_the_case_list(app: Flask, 
     titled = demo.cases.start(
         "percorso_beneficiario",
         {"territorio": TERRITORY, "beneficiario_pseudonimo": "BEN-ZETA", "titolo": "Presa in carico"},
-        actor=demo.users.get("assistente"),
+        actor=demo.users.get("assistente", actor=CLI_OPERATOR),
     )
     start_case(demo, "BEN-ALTRO")
     assert titled.title.startswith("BEN-ZETA")
@@ -79,12 +79,14 @@ def test_new_case_offers_entry_processes_and_needs_the_pseudonym(app: Flask, dem
     assert len(demo.cases.list(actor=CLI_OPERATOR)) == before
     # the engine refuses a phase started on its own whatever the client
     try:
-        demo.cases.start("monitoraggio", {"territorio": TERRITORY}, actor=demo.users.get("coordinatore"))
+        demo.cases.start(
+            "monitoraggio", {"territorio": TERRITORY}, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)
+        )
         raise AssertionError("a phase of a path was started alone")
     except errors.InvalidData as err:
         assert "fase di un percorso" in err.messages["process_id"][0]
     try:
-        demo.cases.start("impresa", {"territorio": TERRITORY}, actor=demo.users.get("coordinatore"))
+        demo.cases.start("impresa", {"territorio": TERRITORY}, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
         raise AssertionError("an enterprise case was opened without its record")
     except errors.InvalidData as err:
         assert "registrando l'impresa" in err.messages["process_id"][0]
@@ -95,7 +97,7 @@ def test_the_api_lists_what_i_completed_and_searches_the_pseudonym(app: Flask, d
 
     case = start_case(demo, "BEN-APIQ")
     start_case(demo, "BEN-ALTRA")
-    coordinator = demo.users.get("coordinatore")
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
     token = demo.accounts.create_token("t", actor=coordinator)[1]
     api = Api(app.test_client(), token)
     found = api.get("/tasks?q=apiq").get_json()
@@ -109,7 +111,7 @@ def test_the_api_lists_what_i_completed_and_searches_the_pseudonym(app: Flask, d
 def test_the_api_refuses_a_phase_and_a_path_without_pseudonym(app: Flask, demo: Engine) -> None:
     from tests.web.test_api import Api, problem
 
-    token = demo.accounts.create_token("t", actor=demo.users.get("coordinatore"))[1]
+    token = demo.accounts.create_token("t", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))[1]
     api = Api(app.test_client(), token)
     before = len(demo.cases.list(actor=CLI_OPERATOR))
     body = problem(api.post("/cases", json={"process_id": "monitoraggio", "territory": TERRITORY, "data": {}}), 422)
@@ -137,5 +139,5 @@ def test_the_next_task_is_one_the_engine_lets_me_open(app: Flask, demo: Engine) 
     )
     view = dataclasses.replace(demo.cases.get(case.id, actor=CLI_OPERATOR), open_tasks=(ghost, real))
     with app.app_context():
-        found = next_task(view, demo.users.get("coordinatore"))
+        found = next_task(view, demo.users.get("coordinatore", actor=CLI_OPERATOR))
     assert found is not None and found.id == real.id

@@ -12,16 +12,17 @@ import pytest
 from flask import Flask
 
 from engine import Engine
+from engine.policy import CLI_OPERATOR
 from tests.integration.test_monitoring import programme  # noqa: F401  (the seeded fixture)
 from tests.web.conftest import login_as, make_app
 
 
 @pytest.fixture
 def cockpit(programme: Engine) -> Flask:  # noqa: F811
-    programme.users.add("coord", "Coordinatrice", [("coordinatore", "")])
-    programme.users.add("regia1", "Cabina T1", [("cabina_di_regia", "T1")])
-    programme.users.add("valut", "Valutatrice", [("valutatore", "")])
-    programme.users.add("as1", "Assistente", [("assistente_sociale", "T1")])
+    programme.users.add("coord", "Coordinatrice", [("coordinatore", "")], actor=CLI_OPERATOR)
+    programme.users.add("regia1", "Cabina T1", [("cabina_di_regia", "T1")], actor=CLI_OPERATOR)
+    programme.users.add("valut", "Valutatrice", [("valutatore", "")], actor=CLI_OPERATOR)
+    programme.users.add("as1", "Assistente", [("assistente_sociale", "T1")], actor=CLI_OPERATOR)
     return make_app(programme)
 
 
@@ -75,7 +76,7 @@ def test_the_cabina_di_regia_sees_its_territory_and_downloads_xlsx(cockpit: Flas
     book = openpyxl.load_workbook(io.BytesIO(file.data))
     rows = [tuple(r) for r in book.worksheets[1].iter_rows(values_only=True)]
     assert ("Persone segnalate", 12, 0) in rows and ("Percorsi avviati", 6, 0) in rows
-    purposes = [e.purpose for e in programme.audit.access_log(actor=programme.users.get("coord"))]
+    purposes = [e.purpose for e in programme.audit.access_log(actor=programme.users.get("coord", actor=CLI_OPERATOR))]
     assert "esportazione report funnel (xlsx): periodo 2026-H1, territorio tutti" in purposes
 
 
@@ -93,7 +94,7 @@ def test_an_empty_period_says_why(cockpit: Flask) -> None:
 
 
 def test_the_api_gives_the_same_reports(cockpit: Flask, programme: Engine) -> None:  # noqa: F811
-    _, token = programme.accounts.create_token("t", actor=programme.users.get("coord"))
+    _, token = programme.accounts.create_token("t", actor=programme.users.get("coord", actor=CLI_OPERATOR))
     auth = {"Authorization": f"Bearer {token}"}
     client = cockpit.test_client()
     body = client.get("/api/v1/reports/funnel?period=2026-H1", headers=auth).get_json()
@@ -106,7 +107,7 @@ def test_the_api_gives_the_same_reports(cockpit: Flask, programme: Engine) -> No
     assert "2026-H2" in str(bad.get_json()["errors"])
     cases = client.get("/api/v1/reports/cases?period=2026-H1", headers=auth).get_json()
     assert len(cases["righe"]) == 18
-    _, evaluator = programme.accounts.create_token("t", actor=programme.users.get("valut"))
+    _, evaluator = programme.accounts.create_token("t", actor=programme.users.get("valut", actor=CLI_OPERATOR))
     assert (
         client.get("/api/v1/reports/wip?period=2026", headers={"Authorization": f"Bearer {evaluator}"}).status_code
         == 403
@@ -121,7 +122,7 @@ def test_the_bottleneck_page_and_its_document(cockpit: Flask, programme: Engine)
     doc = client.get("/monitoraggio/colli-di-bottiglia.json?processo=percorso_prova&periodo=2026-H1").get_json()
     [task] = doc["elements"]
     assert task["id"] == "Task_1" and task["now"] == "18" and len(task["cases"]) == 18 and "<bpmn:" in doc["xml"]
-    _, token = programme.accounts.create_token("t", actor=programme.users.get("valut"))
+    _, token = programme.accounts.create_token("t", actor=programme.users.get("valut", actor=CLI_OPERATOR))
     api = cockpit.test_client().get(
         "/api/v1/reports/bottlenecks?process=percorso_prova&period=2026-H1",
         headers={"Authorization": f"Bearer {token}"},

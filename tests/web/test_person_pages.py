@@ -103,7 +103,7 @@ def test_a_code_that_disagrees_with_the_birth_date_is_saved_once_confirmed(socia
 def test_a_repeat_referral_warns_the_new_team_and_nobody_else(app: Flask, social: FlaskClient, demo: Engine) -> None:
     first, location = refer(social, "BEN-ID-3")
     assert social.post(location, data=PERSON).status_code == 302
-    demo.users.add("bruno", "Bruno Assistente", [("assistente_sociale", TERRITORY)])
+    demo.users.add("bruno", "Bruno Assistente", [("assistente_sociale", TERRITORY)], actor=CLI_OPERATOR)
     colleague = login_as(app.test_client(), "bruno")
     second, location = refer(colleague, "BEN-ID-4")
 
@@ -130,7 +130,7 @@ def test_every_showing_is_logged_and_nothing_reaches_the_events_in_clear(social:
     assert "Roccaforte" in text(social.get(f"/cases/{case_id}"))
     social.get(f"/cases/{case_id}/persona")
 
-    entries = demo.audit.access_log(case_id=case_id, actor=demo.users.get("auditor"))
+    entries = demo.audit.access_log(case_id=case_id, actor=demo.users.get("auditor", actor=CLI_OPERATOR))
     purposes = [e.purpose for e in entries if "anagrafica" in e.fields]
     assert "consultazione anagrafica (pagina del caso)" in purposes and "consultazione anagrafica" in purposes
     assert all(e.username == "assistente" for e in entries if "anagrafica" in e.fields)
@@ -166,7 +166,7 @@ def test_the_access_copy_holds_the_person_s_data_and_is_refused_outside_the_team
         "I suoi diritti",
     ):
         assert expected in copy, expected
-    entries = demo.audit.access_log(case_id=case_id, actor=demo.users.get("auditor"))
+    entries = demo.audit.access_log(case_id=case_id, actor=demo.users.get("auditor", actor=CLI_OPERATOR))
     assert [e.username for e in entries if e.purpose.startswith("copia dei dati per l'interessato")] == ["assistente"]
     for outsider in ("coordinatore", "tutor", "equipe", "auditor", "valutatore"):
         client = login_as(app.test_client(), outsider)

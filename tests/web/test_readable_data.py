@@ -34,7 +34,7 @@ def walk_into_f3(demo: Engine) -> int:
     for bpmn_id, extra in (("Task_scheda_ingresso", {}), ("Task_progetto", {"budget_euro": 3600.5})):
         task = open_task(demo, case.id, bpmn_id)
         data = {**copy.deepcopy(VALID[task.form_key or ""]), **extra}
-        demo.tasks.complete(task.id, data, actor=demo.users.get(ROLE_USER[task.role or ""]))
+        demo.tasks.complete(task.id, data, actor=demo.users.get(ROLE_USER[task.role or ""], actor=CLI_OPERATOR))
     return case.id
 
 
@@ -74,7 +74,7 @@ def test_task_sidebar_and_api_are_readable(app: Flask, demo: Engine) -> None:
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     sidebar = page[page.index('<aside class="case-summary">') :]
     assert_readable(visible_text(sidebar), data)
-    token = demo.accounts.create_token("test", actor=demo.users.get("assistente"))[1]
+    token = demo.accounts.create_token("test", actor=demo.users.get("assistente", actor=CLI_OPERATOR))[1]
     response = app.test_client().get(f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {token}"})
     shown = response.get_json()
     assert shown["labels"]["motivo_invio"] == "Motivo dell'invio"
@@ -147,7 +147,7 @@ def test_english_mode_shows_english_options_and_data(app: Flask, demo: Engine) -
 
 
 def test_api_input_messages_are_italian(app: Flask, demo: Engine) -> None:
-    token = demo.accounts.create_token("test", actor=demo.users.get("coordinatore"))[1]
+    token = demo.accounts.create_token("test", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))[1]
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     bad = client.post("/api/v1/cases", json={"process_id": 5, "extra": 1}, headers=headers).get_json()
@@ -179,7 +179,7 @@ def test_a_task_shows_what_it_needs_to_know_first(app: Flask, demo: Engine) -> N
 
 
 def test_api_choice_messages_name_the_allowed_values(app: Flask, demo: Engine) -> None:
-    token = demo.accounts.create_token("test", actor=demo.users.get("coordinatore"))[1]
+    token = demo.accounts.create_token("test", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))[1]
     body = app.test_client().get("/api/v1/cases?status=bogus", headers={"Authorization": f"Bearer {token}"}).get_json()
     [message] = body["errors"]["status"]
     assert message.startswith("Valore non ammesso. Valori validi: ") and "running" in message, message

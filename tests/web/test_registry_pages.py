@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from engine import Engine
 from engine.demo import TERRITORY
+from engine.policy import CLI_OPERATOR
 
 
 def test_the_coordinator_keeps_the_registry_through_the_pages(
@@ -108,7 +109,7 @@ def test_the_coordinator_keeps_the_registry_through_the_pages(
 def test_other_roles_read_the_registry_without_its_forms(
     demo: Engine, client_for: Callable[[str], FlaskClient]
 ) -> None:
-    coordinator = demo.users.get("coordinatore")
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
     demo.registry.add_organisation("COOP_P", "Coop Il Ponte", "terzo_settore", TERRITORY, actor=coordinator)
     partner = client_for("partner")
     page = partner.get("/registry").get_data(as_text=True)
@@ -118,7 +119,7 @@ def test_other_roles_read_the_registry_without_its_forms(
 
 
 def test_a_partner_sees_its_own_commitments_on_one_page(demo: Engine, client_for: Callable[[str], FlaskClient]) -> None:
-    coordinator = demo.users.get("coordinatore")
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
     demo.registry.add_organisation("COOP_MIA", "Coop Mia", "terzo_settore", TERRITORY, actor=coordinator)
     demo.registry.add_organisation("COOP_ALTRA", "Coop Altra", "terzo_settore", TERRITORY, actor=coordinator)
     demo.registry.add_member("COOP_MIA", "partner", actor=coordinator)
@@ -136,7 +137,7 @@ def test_a_partner_sees_its_own_commitments_on_one_page(demo: Engine, client_for
 def test_f1_partner_codes_are_suggested_from_the_registry(
     demo: Engine, client_for: Callable[[str], FlaskClient]
 ) -> None:
-    coordinator = demo.users.get("coordinatore")
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
     demo.registry.add_organisation("CPI_SUGGERITO", "CPI Suggerito", "centro_impiego", TERRITORY, actor=coordinator)
     demo.registry.add_organisation("ALTROVE_X", "Altrove", "centro_impiego", "ATS-Altrove", actor=coordinator)
     case = demo.cases.start("accordo_partenariato", {"territorio": TERRITORY}, actor=coordinator)
@@ -151,7 +152,7 @@ def test_f1_partner_codes_are_suggested_from_the_registry(
 def test_an_organisations_log_says_who_changed_what_in_italian(
     demo: Engine, client_for: Callable[[str], FlaskClient]
 ) -> None:
-    coordinator = demo.users.get("coordinatore")
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
     demo.registry.add_organisation("COOP_LOG", "Coop Log", "terzo_settore", TERRITORY, actor=coordinator)
     demo.registry.update_organisation(
         "COOP_LOG", "Coop Log Sociale", "terzo_settore", [TERRITORY, "ATS-Altrove"], actor=coordinator

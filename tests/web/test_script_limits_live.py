@@ -36,8 +36,8 @@ def call(url: str, token: str, body: dict[str, Any] | None = None) -> tuple[int,
 
 
 def test_one_script_no_longer_freezes_every_request(engine: Engine, deploy: Callable[..., None]) -> None:
-    engine.users.add("anna", "Anna", [("assistente_sociale", "")])
-    anna = engine.users.get("anna")
+    engine.users.add("anna", "Anna", [("assistente_sociale", "")], actor=CLI_OPERATOR)
+    anna = engine.users.get("anna", actor=CLI_OPERATOR)
     deploy(("p.bpmn", hostile.after_a_task("p", "script", ATTACK)))
     case = engine.cases.start("p", {}, actor=anna)
     task_id = case.open_tasks[0].id

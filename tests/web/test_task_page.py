@@ -95,7 +95,7 @@ def test_save_draft_then_complete(app: Flask, demo: Engine) -> None:
     client = login_as(app.test_client(), "coordinatore")
     saved = client.post(f"/tasks/{task.id}", data={"action": "save", "referente_inviante": "Dott. Rossi"})
     assert saved.status_code == 302
-    assert demo.tasks.draft(task.id, actor=demo.users.get("coordinatore")) == {
+    assert demo.tasks.draft(task.id, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)) == {
         "referente_inviante": "Dott. Rossi",
         "beneficiario_adi": False,
     }
@@ -111,7 +111,9 @@ def test_a_task_done_by_someone_else_shows_a_clear_message(app: Flask, demo: Eng
     task = open_task(demo, case.id)
     client = login_as(app.test_client(), "coordinatore")
     assert client.get(f"/tasks/{task.id}").status_code == 200
-    demo.tasks.complete(task.id, copy.deepcopy(VALID["f2_segnalazione"]), actor=demo.users.get("coordinatore"))
+    demo.tasks.complete(
+        task.id, copy.deepcopy(VALID["f2_segnalazione"]), actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    )
     data = {k: str(v) for k, v in VALID["f2_segnalazione"].items()}
     response = client.post(f"/tasks/{task.id}", data={**data, "action": "complete"})
     assert response.status_code == 409
@@ -128,7 +130,7 @@ def test_task_of_another_role_or_unknown_task(app: Flask, demo: Engine) -> None:
 
 
 def test_multi_instance_answer_is_prefilled_from_its_item(app: Flask, demo: Engine) -> None:
-    coordinator = demo.users.get("coordinatore")
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
     # the partners the agreement is addressed to are in the registry, the demo partner acting for them
     for code, kind in (
         ("COMUNE_ANCONA", "istituzione"),
@@ -145,7 +147,9 @@ def test_multi_instance_answer_is_prefilled_from_its_item(app: Flask, demo: Engi
             break
         task = tasks[0]
         demo.tasks.complete(
-            task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=demo.users.get(ROLE_USER[task.role or ""])
+            task.id,
+            copy.deepcopy(VALID[task.form_key or ""]),
+            actor=demo.users.get(ROLE_USER[task.role or ""], actor=CLI_OPERATOR),
         )
     answer = answers[0]
     code = answer.context["item"]["codice"]
@@ -161,7 +165,9 @@ def test_a_list_of_dates_is_one_date_input_each(app: Flask, demo: Engine) -> Non
     case = start_case(demo)
     advance(demo, case.id, "Task_scheda_ingresso")
     entry = open_task(demo, case.id, "Task_scheda_ingresso")
-    demo.tasks.complete(entry.id, copy.deepcopy(VALID["f5_scheda_ingresso"]), actor=demo.users.get("assistente"))
+    demo.tasks.complete(
+        entry.id, copy.deepcopy(VALID["f5_scheda_ingresso"]), actor=demo.users.get("assistente", actor=CLI_OPERATOR)
+    )
     task = open_task(demo, case.id, "Task_progetto")
     client = login_as(app.test_client(), "assistente")
     html = client.get(f"/tasks/{task.id}").get_data(as_text=True)

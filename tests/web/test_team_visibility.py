@@ -13,6 +13,7 @@ from engine import Engine
 from engine.bpmn.loader import SourceFile
 from engine.demo import OPERATOR, TERRITORY
 from engine.model import TaskFilter
+from engine.policy import CLI_OPERATOR
 from tests.fixtures.diagrams import linear
 from tests.web.conftest import login_as, make_app
 
@@ -30,9 +31,9 @@ class Firms:
 @pytest.fixture
 def firms(demo: Engine) -> Firms:
     """The demo tutor works for firm A; another tutor for firm B; one trainee each."""
-    coordinator = demo.users.get("coordinatore")
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
     demo.design.deploy([SourceFile("tirocinio.bpmn", linear("tirocinio", 1, ("tutor_aziendale",)))], actor=OPERATOR)
-    demo.users.add("tutor_b", "Tobia Tutor", [("tutor_aziendale", TERRITORY)])
+    demo.users.add("tutor_b", "Tobia Tutor", [("tutor_aziendale", TERRITORY)], actor=CLI_OPERATOR)
     for code, tutor in (("FIRMA_A", "tutor"), ("FIRMA_B", "tutor_b")):
         demo.registry.add_organisation(code, f"Impresa {code[-1]}", "impresa_mentor", TERRITORY, actor=coordinator)
         demo.registry.add_member(code, tutor, actor=coordinator)
@@ -42,7 +43,7 @@ def firms(demo: Engine) -> Firms:
         demo.teams.add(case.id, "ospitante", organisation=code, actor=coordinator)
         ids.append(case.id)
         tasks.append(case.open_tasks[0].id)
-    token = demo.accounts.create_token("test", actor=demo.users.get("tutor"))[1]
+    token = demo.accounts.create_token("test", actor=demo.users.get("tutor", actor=CLI_OPERATOR))[1]
     return Firms(make_app(demo), ids[0], ids[1], tasks[0], tasks[1], token)
 
 
@@ -69,7 +70,7 @@ def test_the_pages_show_the_tutor_only_their_firms_trainee(firms: Firms, demo: E
     assert client.post(f"/tasks/{firms.task_b}", data={"conferma": "y"}).status_code == 403
     # the inbox's claim button answers with a message on the inbox; the task stays nobody's
     client.post(f"/tasks/{firms.task_b}/claim")
-    assert demo.tasks.get(firms.task_b, actor=demo.users.get("tutor_b")).assignee is None
+    assert demo.tasks.get(firms.task_b, actor=demo.users.get("tutor_b", actor=CLI_OPERATOR)).assignee is None
 
 
 def test_the_api_shows_the_tutor_only_their_firms_trainee(firms: Firms) -> None:
@@ -96,7 +97,7 @@ def test_the_api_shows_the_tutor_only_their_firms_trainee(firms: Firms) -> None:
 
 
 def test_the_other_tutor_sees_the_mirror_image(firms: Firms, demo: Engine) -> None:
-    other = demo.users.get("tutor_b")
+    other = demo.users.get("tutor_b", actor=CLI_OPERATOR)
     assert [t.id for t in demo.tasks.list(actor=other)] == [firms.task_b]
     assert demo.tasks.count(TaskFilter(), actor=other) == 1
     client = login_as(firms.app.test_client(), "tutor_b")

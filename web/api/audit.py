@@ -69,7 +69,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403)
     def verify() -> dict[str, Any]:
         """Re-check every case's hash chain and every anchor now; ``first_break`` is the first broken link."""
-        report = security.engine().audit.verify()
+        report = security.engine().audit.verify(actor=api_actor())
         breaks = [dataclasses.asdict(b) for b in report.breaks]
         return {
             "ok": report.ok,

@@ -287,7 +287,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403, 404)
     def versions(process_id: str) -> list[dict[str, Any]]:
         """Every deployed version of a process, newest first: author, date, hash, files."""
-        return designer.version_rows(security.engine().design.versions(check_process_id(process_id)))
+        return designer.version_rows(security.engine().design.versions(check_process_id(process_id), actor=api_actor()))
 
     @blp.route("/processes/<process_id>/diff", methods=["GET"])
     @requires("processes")
@@ -297,7 +297,11 @@ def blueprint(prefix: str) -> Blueprint:
     def version_diff(args: dict[str, Any], process_id: str) -> dict[str, Any]:
         """Elements added, removed and changed between versions ``from`` and ``to`` (of the
         process and of what it calls); layout moves are not changes."""
-        return security.engine().design.diff(check_process_id(process_id), args["from_"], args["to"]).as_dict()
+        return (
+            security.engine()
+            .design.diff(check_process_id(process_id), args["from_"], args["to"], actor=api_actor())
+            .as_dict()
+        )
 
     @blp.route("/cases/<int:case_id>/migrate", methods=["POST"])
     @requires("design")
@@ -330,7 +334,7 @@ def blueprint(prefix: str) -> Blueprint:
         """Migrate every running case of the process (optionally only those on ``from_version``),
         each in its own transaction: one result per case, failures included."""
         eng = security.engine()
-        numbers = {v.version for v in eng.design.versions(check_process_id(process_id))}
+        numbers = {v.version for v in eng.design.versions(check_process_id(process_id), actor=api_actor())}
         if args["to_version"] not in numbers:
             raise NotFound(f"Process {process_id!r} has no version {args['to_version']}.")
         if not args["dry_run"] and not args["reason"].strip():

@@ -10,7 +10,7 @@ from werkzeug.exceptions import NotFound
 
 from engine.model import ProcessVersionView
 from web import security
-from web.api.auth import check_process_id, requires
+from web.api.auth import api_actor, check_process_id, requires
 from web.api.common import problems
 from web.api.schemas import ProcessDetailSchema, ProcessQuerySchema, ProcessSchema
 
@@ -24,7 +24,7 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403)
     def list_processes() -> list[ProcessVersionView]:
         """The latest version of every deployed process."""
-        return security.engine().design.processes()
+        return security.engine().design.processes(actor=api_actor())
 
     @blp.route("/<process_id>", methods=["GET"])
     @requires("processes")
@@ -35,10 +35,10 @@ def blueprint(prefix: str) -> Blueprint:
         """A process version (default: latest) with the BPMN/DMN XML of its closure."""
         eng = security.engine()
         check_process_id(process_id)
-        latest = next((p for p in eng.design.processes() if p.process_id == process_id), None)
+        latest = next((p for p in eng.design.processes(actor=api_actor()) if p.process_id == process_id), None)
         if latest is None:
             raise NotFound(f"Process {process_id!r} not found.")
-        xml = eng.design.xml(process_id, args.get("version"))
+        xml = eng.design.xml(process_id, args.get("version"), actor=api_actor())
         version = args.get("version") or latest.version
         return dataclasses.asdict(latest) | {"version": version, "xml": xml, "files": sorted(xml)}
 
