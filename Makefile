@@ -10,7 +10,7 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/impresa.db
 help:
 	@echo "make run    – set up, migrate, seed demo data, serve on http://127.0.0.1:5000 (PORT=… to change)"
 	@echo "make test   – set up, run the decision tests and the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
-	@echo "make test-fast – the quick loop: every test but the browser and slow ones"
+	@echo "make test-fast – the quick loop: the tests that need no database, browser or real processes"
 	@echo "make check  – ruff + mypy + import-linter (the layering contracts in pyproject.toml)"
 	@echo "make bench  – run the benchmarks in benchmarks/"
 
@@ -44,14 +44,20 @@ run: setup
 	$(BIN)/impresa demo seed
 	$(BIN)/impresa serve --bind 127.0.0.1:$${PORT:-5000} --workers 2 --with-scheduler
 
+# Tests run in TEST_WORKERS processes (pytest-xdist), each with its own databases (tests/conftest.py);
+# a file's tests stay together on one worker, in order. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadfile
+
 # The decision tests kept in the DMN files first (they are the legal examples), then every test.
 test: setup chromium
 	$(BIN)/impresa process test processes/
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
-# The quick loop: everything but browser tests and the slow ones (measured in the README).
+# The quick loop: the tests that need no database, no browser and no real processes (pure modules:
+# forms, decision tables, diagrams run in memory, the sandbox, i18n); measured in the README.
 test-fast: setup
-	$(BIN)/pytest -m "not browser and not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) -m "not db and not browser and not slow" $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check engine web forms tests benchmarks
