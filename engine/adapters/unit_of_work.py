@@ -23,25 +23,22 @@ from sqlalchemy.pool import StaticPool
 
 from engine.adapters import metrics
 from engine.adapters.account_repository import SqlAccessLogRepository, SqlAccountRepository
+from engine.adapters.anchor_repository import SqlAnchorRepository
 from engine.adapters.draft_repository import SqlDraftRepository
 from engine.adapters.enterprise_repository import SqlEnterpriseRepository
+from engine.adapters.event_repository import SqlEventRepository
 from engine.adapters.login_throttle_repository import SqlLoginThrottleRepository
 from engine.adapters.operations_repository import SqlOperationsRepository
+from engine.adapters.partnership_repository import SqlPartnershipRepository
 from engine.adapters.person_repository import SqlPersonRepository
+from engine.adapters.process_repository import SqlProcessRepository
 from engine.adapters.registry_repository import SqlRegistryRepository
 from engine.adapters.report_repository import SqlReportRepository, flush_counts, forget_counts
-from engine.adapters.repository import (
-    SqlAnchorRepository,
-    SqlCaseRepository,
-    SqlEventRepository,
-    SqlPartnershipRepository,
-    SqlProcessRepository,
-    SqlTaskRepository,
-    SqlUserRepository,
-)
+from engine.adapters.repository import SqlCaseRepository, SqlTaskRepository
 from engine.adapters.state_repository import SqlCaseStateRepository
 from engine.adapters.team_repository import SqlTeamRepository
 from engine.adapters.timer_repository import SqlMessageRepository, SqlNotificationRepository, SqlTimerRepository
+from engine.adapters.user_repository import SqlUserRepository
 from engine.errors import Conflict, StorageBusy, StorageUnavailable
 
 log = logging.getLogger(__name__)

@@ -218,7 +218,7 @@ def test_stale_write_raises_conflict(engine: Engine, two_step: str, actor: Calla
 def test_crash_between_state_and_event_write_leaves_neither(
     engine: Engine, two_step: str, actor: Callable[..., Actor], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from engine.adapters.repository import SqlEventRepository
+    from engine.adapters.event_repository import SqlEventRepository
 
     anna = actor("assistente_sociale")
     case = engine.cases.start(two_step, {}, actor=anna)
