@@ -1082,6 +1082,7 @@ class CaseAction(enum.StrEnum):
     RESUME = "resume"
     CLOSE = "close"
     CANCEL = "cancel"
+    HEALTH_ALERT = "health_alert"  # the health service in charge alerts the case team
 
 
 # --- Monitoring: the programme's read model and its reports (engine.monitoring) -------------

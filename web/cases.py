@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from engine import CaseStatus, errors
 from engine.model import ENTERPRISE_ROLES
+from forms.allerte import TIPI_ALLERTA, TIPI_ALLERTA_LABELS
 from web import audit, people, security
 from web.errors import engine_message, ensure_id, plain_keys
 from web.i18n import _, readable_lanes
@@ -176,6 +177,7 @@ def _case_page(case_id: int, *, action: str = "", form: dict[str, str] | None = 
         outlook=outlook,
         action_form={"action": action, **(form or {})},
         action_messages=messages or {},
+        alert_kinds=list(zip(TIPI_ALLERTA, TIPI_ALLERTA_LABELS, strict=True)),
     )
 
 
@@ -215,6 +217,30 @@ def act(case_id: int, action: str) -> Response | tuple[str, int]:
         return _case_page(case_id, action=action, form=form, messages=plain_keys(err.messages)), 422
     except errors.Conflict as err:
         return _case_page(case_id, action=action, form=form, messages={"_schema": [_action_conflict(err)]}), 409
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/health-alert")
+@security.area("health_alert")
+def health_alert(case_id: int) -> Response | tuple[str, int]:
+    """The health service in charge alerts the case team from the case page: kind, date, what
+    happened; field messages re-show the page (422), a case that takes no alert now answers 409."""
+    ensure_id(case_id)
+    form = {k: request.form.get(k, "").strip() for k in ("tipo_allerta", "data_allerta", "descrizione_allerta")}
+    try:
+        security.engine().cases.health_alert(
+            case_id,
+            kind=form["tipo_allerta"],
+            description=form["descrizione_allerta"],
+            date=form["data_allerta"],
+            actor=security.actor(),
+        )
+    except errors.InvalidData as err:
+        return _case_page(case_id, action="health_alert", form=form, messages=plain_keys(err.messages)), 422
+    except errors.Conflict as err:
+        messages = {"_schema": [_action_conflict(err)]}
+        return _case_page(case_id, action="health_alert", form=form, messages=messages), 409
+    flash(_("Allerta inviata: il case manager ha ricevuto un'attività per valutarla con il servizio."), "info")
     return redirect(url_for("cases.show", case_id=case_id))
 
 

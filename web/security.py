@@ -57,6 +57,8 @@ AREAS: dict[str, frozenset[str]] = {
     "identity_write": roles_with(Permission.IDENTITY_WRITE),
     # withdrawal, suspension, resumption, closure, cancellation (the engine checks the case's team)
     "case_actions": roles_with(Permission.MESSAGE_SEND, Permission.CASE_MANAGE, Permission.CASE_ADMINISTER),
+    # the health service in charge alerts the case team (the engine checks the organisation)
+    "health_alert": roles_with(Permission.HEALTH_ALERT),
     "account": frozenset(),  # own API tokens, logout: any logged-in user
     "metrics": roles_with(Permission.METRICS_READ),  # Prometheus metrics
     # the registry of organisations and protocols, and the network view (the engine's own lists;

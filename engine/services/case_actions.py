@@ -255,23 +255,25 @@ def outlook(ctx: Context, case_id: int, actor: Actor) -> CaseOutlook:
         target = authorize_read(uow, actor, record, ctx.clock.now())  # whoever may open the case page
         view = view_of(uow, record)
         awaited: list[Any] = []
-        waits_withdrawal = False
+        messages: frozenset[str] = frozenset()
         if record.status in (CaseStatus.RUNNING, CaseStatus.SUSPENDED):
             _specs, wf = ctx.workflow_for(uow, record)
             awaited = ctx.runner.awaited_events(wf)
-            waits_withdrawal = WITHDRAWAL in ctx.runner.awaited_messages(wf)
+            messages = frozenset(ctx.runner.awaited_messages(wf))
             ctx.workflows.put(record.id, record.version, wf)
-        actions = _actions(actor, target, record.status, waits_withdrawal)
+        actions = _actions(actor, target, record.status, messages)
     return CaseOutlook(
         case_id=case_id, status=record.status, open_tasks=view.open_tasks, awaited=tuple(awaited), actions=actions
     )
 
 
-def _actions(actor: Actor, target: Target, status: CaseStatus, waits_withdrawal: bool) -> tuple[str, ...]:
+def _actions(actor: Actor, target: Target, status: CaseStatus, messages: frozenset[str]) -> tuple[str, ...]:
     found: list[str] = []
     running = status is CaseStatus.RUNNING
-    if running and waits_withdrawal and allows(actor, Permission.MESSAGE_SEND, target):
+    if running and WITHDRAWAL in messages and allows(actor, Permission.MESSAGE_SEND, target):
         found.append(CaseAction.WITHDRAW.value)
+    if running and HEALTH_ALERT in messages and allows(actor, Permission.HEALTH_ALERT, target):
+        found.append(CaseAction.HEALTH_ALERT.value)
     if allows(actor, Permission.CASE_MANAGE, target):
         if running:
             found += [CaseAction.SUSPEND.value, CaseAction.CLOSE.value]

@@ -29,6 +29,9 @@ from web.security import AREAS
 
 MISSING_TASK = "00000000-0000-0000-0000-000000000000"
 CASE = "{case}"
+# A well-formed health alert dated before the case started: past the policy, the engine answers 422.
+ALERT = {"tipo": "RICADUTA", "descrizione": "Ricaduta nella settimana passata", "data": "2020-01-01"}
+API_ALERT = {"description": ALERT["descrizione"], "date": ALERT["data"]}
 
 # (method, path, area, status for a permitted role, JSON body or form)
 HTML: list[tuple[str, str, str, int, Any]] = [
@@ -53,6 +56,7 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("POST", "/cases/new", "start", 422, {}),
     ("POST", "/partnerships", "supervise", 302, {}),
     ("POST", f"/cases/{CASE}/actions/suspend", "case_actions", 422, {"reason": "x"}),
+    ("POST", f"/cases/{CASE}/health-alert", "health_alert", 422, {f"{k}_allerta": v for k, v in ALERT.items()}),
     ("GET", f"/cases/{CASE}/timeline", "audit", 200, None),
     ("GET", f"/cases/{CASE}/timeline?kind=started&from=2026-01-01", "audit", 200, None),
     ("GET", f"/cases/{CASE}/replay", "audit", 200, None),
@@ -140,6 +144,7 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("GET", f"/api/v1/cases/{CASE}/outlook", "cases", 200, None),
     ("GET", f"/api/v1/cases/{CASE}/relazione.pdf", "cases", 404, None),
     ("POST", f"/api/v1/cases/{CASE}/withdrawal", "case_actions", 422, {}),
+    ("POST", f"/api/v1/cases/{CASE}/health-alerts", "health_alert", 422, {"kind": "RICADUTA", **API_ALERT}),
     ("POST", f"/api/v1/cases/{CASE}/suspension", "case_actions", 422, {}),
     ("POST", f"/api/v1/cases/{CASE}/resumption", "case_actions", 422, {}),
     ("POST", f"/api/v1/cases/{CASE}/closure", "case_actions", 422, {}),
@@ -228,6 +233,9 @@ CASE_PERMISSION: dict[tuple[str, str], Permission] = {
     # the page answers a short reason with its form again (422) to whoever may read the case
     ("POST", f"/cases/{CASE}/actions/suspend"): Permission.CASE_READ,
     ("POST", f"/api/v1/cases/{CASE}/migrate"): Permission.MIGRATE,
+    # a health alert only from the health service the case's team names (dated too early: 422)
+    ("POST", f"/cases/{CASE}/health-alert"): Permission.HEALTH_ALERT,
+    ("POST", f"/api/v1/cases/{CASE}/health-alerts"): Permission.HEALTH_ALERT,
     # the identity: the person page to whom may read it; the form (an empty one is answered with
     # its field messages) and the art. 15 copy (none recorded yet: 404) to whom may write it
     ("GET", f"/cases/{CASE}/persona"): Permission.IDENTITY_READ,

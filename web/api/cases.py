@@ -8,7 +8,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from werkzeug.wrappers import Response
 
-from engine import CaseStatus
+from engine import CaseStatus, errors
 from engine.model import CaseEvent, CaseOutlook, CaseView
 from web import security
 from web.api.audit import PDF
@@ -22,11 +22,15 @@ from web.api.schemas import (
     CaseStartSchema,
     CaseSummarySchema,
     EventSchema,
+    HealthAlertSchema,
     OutlookSchema,
     ReasonSchema,
     WithdrawalSchema,
 )
 from web.errors import ensure_id
+
+# The engine's field names of the health alert (the form's) → the API's.
+ALERT_FIELDS = {"tipo_allerta": "kind", "descrizione_allerta": "description", "data_allerta": "date"}
 
 
 def blueprint(prefix: str) -> Blueprint:
@@ -121,6 +125,24 @@ def blueprint(prefix: str) -> Blueprint:
         exit (ESF+ exit form). 409 where nothing waits for it or the case is not running."""
         ensure_id(case_id)
         return security.engine().cases.withdraw(case_id, date=args["date"], reason=args["reason"], actor=api_actor())
+
+    @blp.route("/<int:case_id>/health-alerts", methods=["POST"])
+    @requires("health_alert")
+    @blp.arguments(HealthAlertSchema)
+    @blp.response(201, CaseSummarySchema)
+    @problems(blp, 403, 404, 409, 422)
+    def health_alert(args: dict[str, Any], case_id: int) -> CaseView:
+        """The health service in charge (a health referent of an organisation the case's team names)
+        alerts the case team of a relapse or an incompatibility: the case manager gets a task to
+        assess it. 403 to anyone else; 409 where the case takes no alert now or is not running."""
+        ensure_id(case_id)
+        try:
+            return security.engine().cases.health_alert(
+                case_id, kind=args["kind"], description=args["description"], date=args["date"], actor=api_actor()
+            )
+        except errors.InvalidData as err:  # the engine names the form's fields: answer with the API's
+            messages = {ALERT_FIELDS.get(str(k), str(k)): v for k, v in err.messages.items()}
+            raise errors.InvalidData(str(err), messages) from err
 
     @blp.route("/<int:case_id>/suspension", methods=["POST"])
     @requires("case_actions")

@@ -366,6 +366,24 @@ class WithdrawalSchema(Strict):
     reason = REASON
 
 
+class HealthAlertSchema(Strict):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(["RICADUTA", "INCOMPATIBILITA"]),
+        metadata={"description": "RICADUTA (a relapse) or INCOMPATIBILITA (the activity no longer fits the health)"},
+    )
+    description = fields.String(
+        required=True,
+        validate=validate.Length(min=10, max=2000),
+        metadata={"description": "What happened (health data, class C2: only the case team reads it)"},
+    )
+    date = fields.Date(
+        required=True,
+        error_messages={"required": "Indica la data dell'evento.", "invalid": "Inserisci una data valida."},
+        metadata={"description": "When it happened: not in the future, not before the case started"},
+    )
+
+
 CONFIRM = "Conferma l'annullamento del caso."
 
 
