@@ -33,6 +33,13 @@ NO_DUE_DAY = dt.date(9999, 12, 31)
 TaskKey = tuple[str, str, int, int, dt.date]  # territory, role, organisation (0: none), claimed, due day
 
 
+# prebuilt: a command reads its case's row and, most often, moves only the last activity
+_GET_ROW = select(tables.report_case).where(_R.case_id == bindparam("b_case"))
+_TOUCH_ROW = (
+    update(tables.report_case).where(_R.case_id == bindparam("b_case")).values(last_activity_at=bindparam("b_at"))
+)
+_INSERT_ROW = insert(tables.report_case)
+
 _COUNT_STATEMENTS: dict[tuple[str, str], tuple[Any, Any]] = {}
 
 
@@ -127,7 +134,7 @@ class SqlReportRepository:
         self.conn = conn
 
     def get(self, case_id: int) -> CaseFacts | None:
-        row = self.conn.execute(select(tables.report_case).where(_R.case_id == case_id)).one_or_none()
+        row = self.conn.execute(_GET_ROW, {"b_case": case_id}).one_or_none()
         return _facts(row) if row is not None else None
 
     def put(self, facts: CaseFacts, *, previous: CaseFacts | None) -> None:
@@ -135,12 +142,12 @@ class SqlReportRepository:
         in this transaction; most commands move the last activity and little else, and every
         column left alone spares its indexes), or a new row."""
         if previous is None:
-            self.conn.execute(insert(tables.report_case).values(**dataclasses.asdict(facts)))
+            self.conn.execute(_INSERT_ROW, dataclasses.asdict(facts))
         else:
             changed = {n: getattr(facts, n) for n in _FIELDS if getattr(facts, n) != getattr(previous, n)}
             if not changed.keys() - {"last_activity_at"}:
                 if changed:  # most commands: only the last activity moved, no counter either
-                    self.conn.execute(update(tables.report_case).where(_R.case_id == facts.case_id).values(**changed))
+                    self.conn.execute(_TOUCH_ROW, {"b_case": facts.case_id, "b_at": facts.last_activity_at})
                 return
             self.conn.execute(update(tables.report_case).where(_R.case_id == facts.case_id).values(**changed))
         self._count(summary_delta(previous, facts))

@@ -67,8 +67,10 @@ _OPEN_TASKS = (
 )
 _CLOSE_TASK = (
     update(tables.human_task)
-    .where(tables.human_task.c.id == bindparam("b_id"))
+    .where(tables.human_task.c.id == bindparam("b_id"), tables.human_task.c.status == TaskStatus.READY.value)
     .values(status=bindparam("status"), completed_at=bindparam("completed_at"), completed_by=bindparam("completed_by"))
+    # what the open-task counters read of the row closed, in the same statement
+    .returning(*(tables.human_task.c[k] for k in ("territory", "role", "organisation_id", "assignee", "due_at")))
 )
 _APPEND_EVENT = insert(tables.case_event)
 
@@ -278,12 +280,13 @@ class SqlTaskRepository:
                 self.conn.execute(update(tables.human_task).where(tables.human_task.c.id == t.id).values(**values))
 
     def close(self, task_ids: Sequence[str], status: TaskStatus, at: dt.datetime, by: str | None) -> None:
-        if task_ids:
-            count_open_tasks(self.conn, open_rows(self.conn, task_ids), [])
-            self.conn.execute(
-                _CLOSE_TASK,
-                [{"b_id": tid, "status": status.value, "completed_at": at, "completed_by": by} for tid in task_ids],
-            )
+        """Close the open rows among ``task_ids``; each update returns the row it closed, so the
+        open-task counters move without reading the rows first (a row no longer open is left alone)."""
+        closed = []
+        for tid in task_ids:
+            values = {"b_id": tid, "status": status.value, "completed_at": at, "completed_by": by}
+            closed += [{**r._mapping, "status": TaskStatus.READY.value} for r in self.conn.execute(_CLOSE_TASK, values)]
+        count_open_tasks(self.conn, closed, [])
 
     def set_assignee(self, task_id: str, assignee: str | None, *, expected: str | None) -> bool:
         """Assign an open task only if its assignee is still ``expected``; False when it changed."""

@@ -192,6 +192,7 @@ def append_events(
         uow.cases.save(record)
         return
     first = record.event_seq + 1
+    new = record.event_seq == 0  # the case was created by this command: it has no monitoring row yet
     shown = snapshot_digest(record.status.value, record.data)
     numbered = [
         dataclasses.replace(
@@ -204,12 +205,13 @@ def append_events(
     record.event_head = sealed[-1].hash
     uow.cases.save(record)
     uow.events.append_many(sealed)
-    project(uow, record, sealed[-1].at)
+    project(uow, record, sealed[-1].at, new=new)
 
 
-def project(uow: AbstractUnitOfWork, record: CaseRecord, at: dt.datetime) -> None:
-    """Keep the case's monitoring row (engine.monitoring) in the command's transaction."""
-    previous = uow.reports.get(record.id)
+def project(uow: AbstractUnitOfWork, record: CaseRecord, at: dt.datetime, *, new: bool = False) -> None:
+    """Keep the case's monitoring row (engine.monitoring) in the command's transaction; a case
+    ``new`` in this transaction has no row to read yet."""
+    previous = None if new else uow.reports.get(record.id)
     facts = facts_after(
         previous,
         case_id=record.id,
