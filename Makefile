@@ -49,10 +49,13 @@ run: setup
 TEST_WORKERS ?= 2
 XDIST := -n $(TEST_WORKERS) --dist loadfile
 
-# The decision tests kept in the DMN files first (they are the legal examples), then every test.
+# The decision tests kept in the DMN files first (they are the legal examples), then every test:
+# the parallel pass in TEST_WORKERS processes, then the serial tests (timed, browser, real processes)
+# one at a time, with the machine to themselves (pytest exits 5 when a selection leaves none).
 test: setup chromium
 	$(BIN)/impresa process test processes/
-	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+	TEST_PASS=parallel $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+	TEST_PASS=serial $(BIN)/pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The quick loop: the tests that need no database, no browser and no real processes (pure modules:
 # forms, decision tables, diagrams run in memory, the sandbox, i18n); measured in the README.

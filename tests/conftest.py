@@ -39,6 +39,12 @@ SLOW_FILES = {
 }
 # Files whose tests build databases of their own (an old schema, then `impresa db upgrade`).
 OWN_DATABASE_FILES = {"test_migrations.py", "test_state_format.py"}
+# Files whose tests measure wall-clock limits or run servers of their own: with the browser and
+# slow tests they are ``serial``, run after the parallel pass with the machine to themselves.
+TIMED_FILES = {"test_script_limits.py", "test_metrics.py", "test_two_servers.py", "test_timer_races.py"}
+# `make test` runs twice: TEST_PASS=parallel (pytest-xdist workers, no serial test), then
+# TEST_PASS=serial (one process, the serial tests only). Unset: every test, as selected.
+TEST_PASS = os.environ.get("TEST_PASS", "")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,9 +52,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL names no PostgreSQL database")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tier markers from what each test uses: a database fixture → ``db`` (and ``postgres`` on
-    PostgreSQL); a live browser → ``browser``; real processes, threads or fuzzing → ``slow``."""
+    PostgreSQL); a live browser → ``browser``; real processes, threads or fuzzing → ``slow``;
+    those and the timed ones → ``serial``. ``TEST_PASS`` keeps one side of ``serial``."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         name = item.path.name
@@ -62,6 +69,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
         if name == "test_api_schemathesis.py":
             item.add_marker(pytest.mark.schemathesis)
+        if name in TIMED_FILES or item.get_closest_marker("browser") or item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.serial)
+    if TEST_PASS in ("parallel", "serial"):
+        keep = [i for i in items if (i.get_closest_marker("serial") is not None) == (TEST_PASS == "serial")]
+        dropped = [i for i in items if i not in keep]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")
