@@ -72,7 +72,9 @@ def test_pages_fit_a_phone_and_a_laptop_in_the_browser(demo: Engine, with_passwo
                 diagram = page.locator('#diagrams [data-process="valutazione_bisogno"]')
                 expect(diagram).to_have_attribute("data-rendered", "true")
                 expect(diagram.locator(".diagram-zoom button")).to_have_count(3)
-                task_box = diagram.locator(".djs-element.active .djs-visual").first.bounding_box()
+                # the task itself, not the expanded sub-process around it (active too)
+                active_task = f'.djs-element.active[data-element-id="{task.bpmn_id}"] .djs-visual'
+                task_box = diagram.locator(active_task).first.bounding_box()
                 canvas_box = diagram.locator(".diagram-canvas").bounding_box()
                 assert task_box and canvas_box and task_box["width"] >= 80, task_box  # readable, not fitted
                 assert (

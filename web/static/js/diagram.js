@@ -70,15 +70,19 @@
   };
   function words() { return WORDS[document.documentElement.lang] || WORDS.it; }
 
-  // Where the case is, readable: zoom 1:1 centred on the first active (else waiting) element;
+  // Where the case is, readable: zoom 1:1 centred on the first active (else waiting) element
+  // that is a step, not a sub-process holding it (an expanded sub-process is active while any of
+  // its steps is, and centring on a wide one would leave the step off screen);
   // a diagram with nothing going on is fitted to its box.
   function focus(viewer, entry) {
     var canvas = viewer.get("canvas");
     var registry = viewer.get("elementRegistry");
-    var id = ((entry.active || []).concat(entry.waiting || [])).filter(function (x) { return registry.get(x); })[0];
+    var found = ((entry.active || []).concat(entry.waiting || [])).map(function (x) { return registry.get(x); })
+      .filter(function (el) { return el; });
+    var steps = found.filter(function (el) { return el.type !== "bpmn:SubProcess" || el.collapsed; });
+    var el = steps[0] || found[0];
     canvas.zoom("fit-viewport");
-    if (!id) { return; }
-    var el = registry.get(id);
+    if (!el) { return; }
     canvas.zoom(1);
     var box = canvas.viewbox();
     canvas.viewbox({ x: el.x + el.width / 2 - box.width / 2, y: el.y + el.height / 2 - box.height / 2, width: box.width, height: box.height });
