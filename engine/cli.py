@@ -1115,14 +1115,18 @@ def serve(
     clock = None
     if with_scheduler:
         clock = subprocess.Popen([sys.executable, "-m", "engine.cli", "scheduler"], env=os.environ.copy())
+    master = os.getpid()
     try:
         http_server.serve(WEB_APP, serving)
     finally:
-        if clock is not None:
-            clock.terminate()
-            clock.wait(timeout=30)
-        if os.environ.pop("IMPRESA_METRICS_DIR_OWNED", None):
-            shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+        # gunicorn's workers are forks of this process and leave through this block too (SystemExit):
+        # only the master may stop the scheduler and remove the metrics folder the others still use.
+        if os.getpid() == master:
+            if clock is not None:
+                clock.terminate()
+                clock.wait(timeout=30)
+            if os.environ.pop("IMPRESA_METRICS_DIR_OWNED", None):
+                shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 if __name__ == "__main__":
