@@ -28,7 +28,7 @@ from sqlalchemy import insert
 
 from benchmarks.common import EVERYONE, deploy, fresh_engine, percentile
 from engine import Engine
-from engine.adapters import repository, tables
+from engine.adapters import tables, task_repository
 from engine.adapters.report_repository import SqlReportRepository
 from engine.clock import FixedClock
 from engine.model import Actor
@@ -209,8 +209,8 @@ def write_side(kind: str, commands: int) -> None:
         # the inbox rows they move from; "without" swaps each for a no-op (open_rows: nothing to move)
         kept = {
             (case_sync, "project"): case_sync.project,
-            (repository, "count_open_tasks"): repository.count_open_tasks,
-            (repository, "open_rows"): repository.open_rows,
+            (task_repository, "count_open_tasks"): task_repository.count_open_tasks,
+            (task_repository, "open_rows"): task_repository.open_rows,
         }
         inside: list[float] = []
 

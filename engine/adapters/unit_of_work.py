@@ -24,6 +24,7 @@ from sqlalchemy.pool import StaticPool
 from engine.adapters import metrics
 from engine.adapters.account_repository import SqlAccessLogRepository, SqlAccountRepository
 from engine.adapters.anchor_repository import SqlAnchorRepository
+from engine.adapters.case_repository import SqlCaseRepository
 from engine.adapters.draft_repository import SqlDraftRepository
 from engine.adapters.enterprise_repository import SqlEnterpriseRepository
 from engine.adapters.event_repository import SqlEventRepository
@@ -34,8 +35,8 @@ from engine.adapters.person_repository import SqlPersonRepository
 from engine.adapters.process_repository import SqlProcessRepository
 from engine.adapters.registry_repository import SqlRegistryRepository
 from engine.adapters.report_repository import SqlReportRepository, flush_counts, forget_counts
-from engine.adapters.repository import SqlCaseRepository, SqlTaskRepository
 from engine.adapters.state_repository import SqlCaseStateRepository
+from engine.adapters.task_repository import SqlTaskRepository
 from engine.adapters.team_repository import SqlTeamRepository
 from engine.adapters.timer_repository import SqlMessageRepository, SqlNotificationRepository, SqlTimerRepository
 from engine.adapters.user_repository import SqlUserRepository

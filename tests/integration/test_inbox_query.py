@@ -18,7 +18,7 @@ from sqlalchemy import insert
 
 from engine import Actor, Engine
 from engine.adapters import tables
-from engine.adapters.repository import NO_DUE
+from engine.adapters.task_repository import NO_DUE
 from engine.model import TaskFilter, TaskStatus, TaskView
 from engine.policy import CLI_OPERATOR
 from engine.services.teams import may_work
