@@ -11,13 +11,14 @@ from marshmallow import fields, validate
 from forms.base import FormSchema, form, meta
 from forms.validators import scelta
 
-TIPI_ALLERTA = ["RICADUTA", "INCOMPATIBILITA"]
-TIPI_ALLERTA_LABELS = ["Ricaduta", "Incompatibilità con l'attività in corso"]
-ESITI_ALLERTA = ["PROSEGUE", "PROGETTO_DA_ADATTARE", "DA_SOSPENDERE"]
-ESITI_ALLERTA_LABELS = [
-    "Il percorso prosegue come previsto",
-    "Il progetto va adattato con l'équipe",
-    "Il percorso va sospeso",
+TIPI_ALLERTA = [
+    ("RICADUTA", "Ricaduta"),
+    ("INCOMPATIBILITA", "Incompatibilità con l'attività in corso"),
+]
+ESITI_ALLERTA = [
+    ("PROSEGUE", "Il percorso prosegue come previsto"),
+    ("PROGETTO_DA_ADATTARE", "Il progetto va adattato con l'équipe"),
+    ("DA_SOSPENDERE", "Il percorso va sospeso"),
 ]
 
 
@@ -31,7 +32,7 @@ ESITI_ALLERTA_LABELS = [
 class AllertaSanitariaForm(FormSchema):
     tipo_allerta = fields.String(
         required=True,
-        validate=scelta(TIPI_ALLERTA, TIPI_ALLERTA_LABELS),
+        validate=scelta(TIPI_ALLERTA),
         metadata=meta("Tipo di allerta", label_en="Kind of alert", data_class="C2"),
     )
     descrizione_allerta = fields.String(
@@ -54,7 +55,7 @@ class AllertaSanitariaForm(FormSchema):
 class ValutaAllertaForm(FormSchema):
     esito_allerta = fields.String(
         required=True,
-        validate=scelta(ESITI_ALLERTA, ESITI_ALLERTA_LABELS),
+        validate=scelta(ESITI_ALLERTA),
         metadata=meta("Come prosegue il percorso", label_en="How the path goes on", data_class="C2"),
     )
     azioni_concordate = fields.String(

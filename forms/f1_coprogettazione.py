@@ -10,7 +10,7 @@ from typing import Any
 from marshmallow import fields, validate, validates_schema
 
 from forms.base import FormSchema, form, meta
-from forms.validators import segnala
+from forms.validators import intervallo, non_vuoto, segnala
 
 
 @form(
@@ -22,7 +22,7 @@ from forms.validators import segnala
 class AvvisoCoprogettazione(FormSchema):
     numero_avviso = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Numero dell'avviso", label_en="Notice no."),
     )
     data_pubblicazione = fields.Date(required=True, metadata=meta("Data di pubblicazione", label_en="Published on"))
@@ -74,7 +74,7 @@ class EnteSelezionato(FormSchema):
     )
     punteggio = fields.Integer(
         required=True,
-        validate=validate.Range(min=0, max=100),
+        validate=intervallo(0, 100),
         metadata=meta("Punteggio", label_en="Score"),
     )
 
@@ -88,7 +88,7 @@ class EnteSelezionato(FormSchema):
 class CommissioneCoprogettazione(FormSchema):
     numero_atto_nomina = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Atto di nomina della commissione", label_en="Appointment act"),
     )
     data_valutazione = fields.Date(required=True, metadata=meta("Data della valutazione", label_en="Evaluated on"))
@@ -117,7 +117,7 @@ class TavoloCoprogettazione(FormSchema):
     )
     protocollo_verbali_coprogettazione = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Protocollo dei verbali", label_en="Minutes protocol no."),
     )
 
@@ -131,12 +131,12 @@ class TavoloCoprogettazione(FormSchema):
 class ProgettoDefinitivo(FormSchema):
     numero_atto_approvazione = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Atto di approvazione", label_en="Approval act"),
     )
     data_approvazione = fields.Date(required=True, metadata=meta("Data di approvazione", label_en="Approved on"))
     durata_progetto_mesi = fields.Integer(
         required=True,
-        validate=validate.Range(min=1, max=120),
+        validate=intervallo(1, 120),
         metadata=meta("Durata del progetto (mesi)", label_en="Project length (months)"),
     )

@@ -15,52 +15,45 @@ from typing import Any
 from marshmallow import fields, validate, validates_schema
 
 from forms.base import FormSchema, form, meta
-from forms.validators import scelta, segnala
+from forms.validators import minimo, non_vuoto, scelta, segnala
 
 # --- shared vocabularies -------------------------------------------------------------------
 
 TIPI_ENTE = [
-    "COMUNE_ATS",
-    "CPI",
-    "ASL",
-    "UEPE",
-    "ETS",
-    "ASSOCIAZIONE_DATORIALE",
-    "IMPRESA_MENTOR",
-    "ALTRO",
-]
-TIPI_ENTE_LABELS = [
-    "Comune / Ambito territoriale sociale",
-    "Centro per l'Impiego (Regione)",
-    "ASL (DSM, SerD)",
-    "UEPE / amministrazione penitenziaria",
-    "Ente del Terzo settore / cooperativa sociale",
-    "Associazione datoriale",
-    "Impresa mentor",
-    "Altro",
+    ("COMUNE_ATS", "Comune / Ambito territoriale sociale"),
+    ("CPI", "Centro per l'Impiego (Regione)"),
+    ("ASL", "ASL (DSM, SerD)"),
+    ("UEPE", "UEPE / amministrazione penitenziaria"),
+    ("ETS", "Ente del Terzo settore / cooperativa sociale"),
+    ("ASSOCIAZIONE_DATORIALE", "Associazione datoriale"),
+    ("IMPRESA_MENTOR", "Impresa mentor"),
+    ("ALTRO", "Altro"),
 ]
 # docs/domain.md, phase F1: social services and the job centre cannot be missing from a territory.
 TIPI_ENTE_SEMPRE_ESSENZIALI = {"COMUNE_ATS", "CPI"}
 
 STRUMENTI = [
-    "PROTOCOLLO_INTESA",
-    "ACCORDO_TRA_PA",
-    "CONVENZIONE_CTS",
-    "MANDATO_ATS_ATI",
-    "CONVENZIONE_381_68",
+    ("PROTOCOLLO_INTESA", "Protocollo d'intesa"),
+    ("ACCORDO_TRA_PA", "Accordo tra PA (L. 241/1990 art. 15)"),
+    ("CONVENZIONE_CTS", "Co-progettazione e convenzione (D.Lgs. 117/2017 art. 55)"),
+    ("MANDATO_ATS_ATI", "ATS/ATI con mandato al capofila"),
+    ("CONVENZIONE_381_68", "Convenzione art. 5 L. 381/1991 o L. 68/1999"),
 ]
-STRUMENTI_LABELS = [
-    "Protocollo d'intesa",
-    "Accordo tra PA (L. 241/1990 art. 15)",
-    "Co-progettazione e convenzione (D.Lgs. 117/2017 art. 55)",
-    "ATS/ATI con mandato al capofila",
-    "Convenzione art. 5 L. 381/1991 o L. 68/1999",
+CANALI_INVIO = [
+    ("PIATTAFORMA", "Piattaforma del programma"),
+    ("PEC", "PEC"),
+    ("EMAIL", "Email"),
 ]
-CANALI_INVIO = ["PIATTAFORMA", "PEC", "EMAIL"]
-CANALI_INVIO_LABELS = ["Piattaforma del programma", "PEC", "Email"]
 
-ESITI_ADESIONE = ["ADERISCE", "CHIEDE_MODIFICHE", "RIFIUTA"]
-DECISIONI_CABINA = ["SOSTITUISCI", "INTERROMPI_TERRITORIO"]
+ESITI_ADESIONE = [
+    ("ADERISCE", "Aderisce"),
+    ("CHIEDE_MODIFICHE", "Chiede modifiche"),
+    ("RIFIUTA", "Rifiuta"),
+]
+DECISIONI_CABINA = [
+    ("SOSTITUISCI", "Sostituire l'ente"),
+    ("INTERROMPI_TERRITORIO", "Interrompere il territorio"),
+]
 
 CODICE_ENTE = validate.Regexp(r"^[A-Z0-9_]{2,30}$", error="Codice non valido: lettere maiuscole, cifre e _ (2-30).")
 
@@ -90,7 +83,7 @@ class PartnerSchema(FormSchema):
     )
     tipo_ente = fields.String(
         required=True,
-        validate=scelta(TIPI_ENTE, TIPI_ENTE_LABELS),
+        validate=scelta(TIPI_ENTE),
         metadata=meta("Tipo di ente", label_en="Type of institution"),
     )
     essenziale = fields.Boolean(
@@ -104,7 +97,7 @@ class PartnerSchema(FormSchema):
     )
     strumento = fields.String(
         required=True,
-        validate=scelta(STRUMENTI, STRUMENTI_LABELS),
+        validate=scelta(STRUMENTI),
         metadata=meta("Strumento di adesione", label_en="Partnership instrument"),
     )
 
@@ -125,7 +118,7 @@ class SostitutoSchema(FormSchema):
     )
     tipo_ente = fields.String(
         required=True,
-        validate=scelta(TIPI_ENTE, TIPI_ENTE_LABELS),
+        validate=scelta(TIPI_ENTE),
         metadata=meta("Tipo di ente", label_en="Type of institution"),
     )
     data_adesione = fields.Date(
@@ -154,7 +147,7 @@ class ReferenteSchema(FormSchema):
     # fields.Email reports its validator's English message: use an explicit Italian one.
     email = fields.String(
         required=True,
-        validate=validate.Email(error="Indirizzo email non valido."),
+        validate=validate.Email(),
         metadata=meta("Email istituzionale", label_en="Institutional email"),
     )
 
@@ -227,7 +220,7 @@ class EsitoContattiForm(FormSchema):
     )
     enti_disponibili = fields.Integer(
         required=True,
-        validate=validate.Range(min=0, error="Il numero non può essere negativo."),
+        validate=minimo(0),
         metadata=meta("Enti disponibili a partecipare", label_en="Institutions willing to take part"),
     )
     note = fields.String(
@@ -246,9 +239,15 @@ class EsitoContattiForm(FormSchema):
         segnala(errors)
 
 
-PROCEDURE_COPROGRAMMAZIONE = ["AVVISO_PUBBLICO_DM72", "TAVOLO_CONCERTAZIONE"]
+PROCEDURE_COPROGRAMMAZIONE = [
+    ("AVVISO_PUBBLICO_DM72", "Avviso pubblico (DM 72/2021, PA procedente)"),
+    ("TAVOLO_CONCERTAZIONE", "Tavolo di concertazione"),
+]
 # after the co-programming table: a draft agreement the partners adhere to, or co-design (DM 72/2021)
-PERCORSI = ["CO_PROGRAMMAZIONE", "CO_PROGETTAZIONE"]
+PERCORSI = [
+    ("CO_PROGRAMMAZIONE", "Co-programmazione: bozza d'accordo e adesioni"),
+    ("CO_PROGETTAZIONE", "Co-progettazione (DM 72/2021): avviso e convenzione"),
+]
 
 
 @form(
@@ -260,10 +259,7 @@ PERCORSI = ["CO_PROGRAMMAZIONE", "CO_PROGETTAZIONE"]
 class CoProgrammazioneForm(FormSchema):
     percorso = fields.String(
         load_default="CO_PROGRAMMAZIONE",
-        validate=scelta(
-            PERCORSI,
-            ["Co-programmazione: bozza d'accordo e adesioni", "Co-progettazione (DM 72/2021): avviso e convenzione"],
-        ),
+        validate=scelta(PERCORSI),
         metadata=meta(
             "Percorso",
             "La co-progettazione segue l'avviso pubblico: proposte, commissione, tavolo, progetto, convenzione",
@@ -272,10 +268,7 @@ class CoProgrammazioneForm(FormSchema):
     )
     procedura = fields.String(
         required=True,
-        validate=scelta(
-            PROCEDURE_COPROGRAMMAZIONE,
-            ["Avviso pubblico (DM 72/2021, PA procedente)", "Tavolo di concertazione"],
-        ),
+        validate=scelta(PROCEDURE_COPROGRAMMAZIONE),
         metadata=meta(
             "Procedura",
             "Se la procedura è promossa da una PA serve l'avviso pubblico (DM 72/2021)",
@@ -296,7 +289,7 @@ class CoProgrammazioneForm(FormSchema):
     )
     protocollo_verbali = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Protocollo dei verbali", label_en="Minutes protocol no."),
     )
     documento_sintesi = fields.String(
@@ -326,7 +319,7 @@ class BozzaAccordoForm(FormSchema):
     data_bozza = fields.Date(required=True, metadata=meta("Data della bozza", label_en="Draft date"))
     strumento = fields.String(
         required=True,
-        validate=scelta(STRUMENTI, STRUMENTI_LABELS),
+        validate=scelta(STRUMENTI),
         metadata=meta("Strumento giuridico", label_en="Legal instrument"),
     )
     oggetto = fields.String(
@@ -341,7 +334,7 @@ class BozzaAccordoForm(FormSchema):
     )
     canale_invio = fields.String(
         required=True,
-        validate=scelta(CANALI_INVIO, CANALI_INVIO_LABELS),
+        validate=scelta(CANALI_INVIO),
         metadata=meta("Canale di invio dei casi", label_en="Referral channel"),
     )
     sla_presa_in_carico_giorni = fields.Integer(
@@ -363,8 +356,10 @@ class BozzaAccordoForm(FormSchema):
     ruolo_privacy = fields.String(
         required=True,
         validate=scelta(
-            ["CONTITOLARITA_ART26", "RESPONSABILE_ART28"],
-            ["Contitolarità (art. 26 GDPR)", "Responsabile del trattamento (art. 28 GDPR)"],
+            [
+                ("CONTITOLARITA_ART26", "Contitolarità (art. 26 GDPR)"),
+                ("RESPONSABILE_ART28", "Responsabile del trattamento (art. 28 GDPR)"),
+            ]
         ),
         metadata=meta("Ruoli privacy", label_en="Data-protection roles"),
     )
@@ -426,7 +421,7 @@ class RispostaPartnerForm(FormSchema):
     )
     esito_adesione = fields.String(
         required=True,
-        validate=scelta(ESITI_ADESIONE, ["Aderisce", "Chiede modifiche", "Rifiuta"]),
+        validate=scelta(ESITI_ADESIONE),
         metadata=meta("Risposta", label_en="Answer"),
     )
     richieste_modifica = _richieste_modifica()
@@ -443,12 +438,11 @@ class RispostaPartnerForm(FormSchema):
         segnala(_motivazioni_mancanti(data["esito_adesione"], data))
 
 
-ESITI_SOLLECITO = [*ESITI_ADESIONE, "NESSUNA_RISPOSTA"]
-ESITI_SOLLECITO_LABELS = [
-    "Aderisce (risposta giunta dopo il termine)",
-    "Chiede modifiche (risposta giunta dopo il termine)",
-    "Rifiuta",
-    "Nessuna risposta nemmeno dopo il sollecito",
+ESITI_SOLLECITO = [
+    ("ADERISCE", "Aderisce (risposta giunta dopo il termine)"),
+    ("CHIEDE_MODIFICHE", "Chiede modifiche (risposta giunta dopo il termine)"),
+    ("RIFIUTA", "Rifiuta"),
+    ("NESSUNA_RISPOSTA", "Nessuna risposta nemmeno dopo il sollecito"),
 ]
 
 
@@ -471,7 +465,7 @@ class SollecitoRispostaForm(FormSchema):
     data_sollecito = fields.Date(required=True, metadata=meta("Data del sollecito", label_en="Reminder sent on"))
     esito_sollecito = fields.String(
         required=True,
-        validate=scelta(ESITI_SOLLECITO, ESITI_SOLLECITO_LABELS),
+        validate=scelta(ESITI_SOLLECITO),
         metadata=meta("Esito del sollecito", label_en="Outcome of the reminder"),
     )
     richieste_modifica = _richieste_modifica()
@@ -499,20 +493,12 @@ def _same_partner(data: dict[str, Any], item: Any) -> dict[str, list[str]]:
 
 
 TIPI_ATTO_APPROVAZIONE = [
-    "DELIBERA_GIUNTA",
-    "ATTO_DIRETTORE_GENERALE",
-    "AUTORIZZAZIONE_MINISTERIALE",
-    "DELIBERA_ORGANO_ETS",
-    "DETERMINA_DIRIGENZIALE",
-    "ALTRO_ATTO",
-]
-TIPI_ATTO_APPROVAZIONE_LABELS = [
-    "Delibera di Giunta",
-    "Atto del Direttore generale (ASL)",
-    "Autorizzazione UEPE / amministrazione penitenziaria",
-    "Delibera dell'organo dell'ente del Terzo settore",
-    "Determina dirigenziale",
-    "Altro atto",
+    ("DELIBERA_GIUNTA", "Delibera di Giunta"),
+    ("ATTO_DIRETTORE_GENERALE", "Atto del Direttore generale (ASL)"),
+    ("AUTORIZZAZIONE_MINISTERIALE", "Autorizzazione UEPE / amministrazione penitenziaria"),
+    ("DELIBERA_ORGANO_ETS", "Delibera dell'organo dell'ente del Terzo settore"),
+    ("DETERMINA_DIRIGENZIALE", "Determina dirigenziale"),
+    ("ALTRO_ATTO", "Altro atto"),
 ]
 
 
@@ -534,18 +520,18 @@ class ApprovazioneInternaForm(FormSchema):
     )
     tipo_atto = fields.String(
         required=True,
-        validate=scelta(TIPI_ATTO_APPROVAZIONE, TIPI_ATTO_APPROVAZIONE_LABELS),
+        validate=scelta(TIPI_ATTO_APPROVAZIONE),
         metadata=meta("Tipo di atto", label_en="Kind of act"),
     )
     numero_atto = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Numero dell'atto", label_en="Act no."),
     )
     data_atto = fields.Date(required=True, metadata=meta("Data dell'atto", label_en="Act date"))
     firmatario = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         # a member of the approving organisation once the territory keeps a registry (engine.forms.registry_members)
         metadata=meta(
             "Chi firma per l'ente",
@@ -597,7 +583,7 @@ class SollecitoApprovazioniForm(FormSchema):
 class DecisioneCabinaForm(FormSchema):
     decisione_cabina = fields.String(
         required=True,
-        validate=scelta(DECISIONI_CABINA, ["Sostituire l'ente", "Interrompere il territorio"]),
+        validate=scelta(DECISIONI_CABINA),
         metadata=meta("Decisione", label_en="Decision"),
     )
     sostituti = fields.List(
@@ -616,7 +602,7 @@ class DecisioneCabinaForm(FormSchema):
     )
     numero_verbale_cabina = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Numero del verbale", label_en="Minutes no."),
     )
     data_decisione = fields.Date(required=True, metadata=meta("Data della decisione", label_en="Decision date"))
@@ -644,12 +630,12 @@ class FirmaAccordoForm(FormSchema):
     data_firma = fields.Date(required=True, metadata=meta("Data di firma", label_en="Signed on"))
     tipo_firma = fields.String(
         required=True,
-        validate=scelta(["PADES", "CADES", "AUTOGRAFA"], ["Firma digitale PAdES", "CAdES", "Autografa"]),
+        validate=scelta([("PADES", "Firma digitale PAdES"), ("CADES", "CAdES"), ("AUTOGRAFA", "Autografa")]),
         metadata=meta("Tipo di firma", label_en="Signature type"),
     )
     numero_protocollo = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Numero di protocollo", label_en="Protocol no."),
     )
     data_decorrenza = fields.Date(required=True, metadata=meta("Decorrenza", label_en="Effective from"))
@@ -679,7 +665,7 @@ class CostituzioneCabinaForm(FormSchema):
     data_insediamento = fields.Date(required=True, metadata=meta("Data di insediamento", label_en="First meeting on"))
     numero_verbale_insediamento = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Verbale di insediamento", label_en="Minutes no."),
     )
     referenti = fields.List(
@@ -690,7 +676,7 @@ class CostituzioneCabinaForm(FormSchema):
     )
     periodicita_riunioni = fields.String(
         required=True,
-        validate=scelta(["MENSILE", "BIMESTRALE", "TRIMESTRALE"], ["Mensile", "Bimestrale", "Trimestrale"]),
+        validate=scelta([("MENSILE", "Mensile"), ("BIMESTRALE", "Bimestrale"), ("TRIMESTRALE", "Trimestrale")]),
         metadata=meta("Periodicità delle riunioni", label_en="Meeting frequency"),
     )
 
@@ -705,12 +691,11 @@ class CostituzioneCabinaForm(FormSchema):
 # Form of the coordinator's task in the event sub-process of ``percorso_beneficiario`` started by
 # the message ``partenariato_cambiato`` when the territory's partnership is no longer active.
 
-DECISIONI_CONTINUITA = ["PROSEGUE", "PROSEGUE_CON_SOSTITUTI", "DA_SOSPENDERE", "DA_CHIUDERE"]
-DECISIONI_CONTINUITA_LABELS = [
-    "Il percorso prosegue: servizi e impegni restano garantiti",
-    "Il percorso prosegue con enti sostitutivi",
-    "Il percorso va sospeso",
-    "Il percorso va chiuso",
+DECISIONI_CONTINUITA = [
+    ("PROSEGUE", "Il percorso prosegue: servizi e impegni restano garantiti"),
+    ("PROSEGUE_CON_SOSTITUTI", "Il percorso prosegue con enti sostitutivi"),
+    ("DA_SOSPENDERE", "Il percorso va sospeso"),
+    ("DA_CHIUDERE", "Il percorso va chiuso"),
 ]
 
 
@@ -728,7 +713,7 @@ DECISIONI_CONTINUITA_LABELS = [
 class VerificaContinuitaForm(FormSchema):
     decisione_continuita = fields.String(
         required=True,
-        validate=scelta(DECISIONI_CONTINUITA, DECISIONI_CONTINUITA_LABELS),
+        validate=scelta(DECISIONI_CONTINUITA),
         metadata=meta("Esito della verifica", label_en="Outcome of the check"),
     )
     enti_sostitutivi = fields.String(
@@ -742,7 +727,7 @@ class VerificaContinuitaForm(FormSchema):
     )
     motivazione_continuita = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=2000),
+        validate=non_vuoto(2000),
         metadata=meta("Motivazione", label_en="Reasons"),
     )
     data_verifica_continuita = fields.Date(

@@ -17,7 +17,7 @@ from typing import Any
 from marshmallow import fields, validate, validates_schema
 
 from forms.base import FormSchema, form, meta
-from forms.validators import scelta, segnala
+from forms.validators import non_vuoto, scelta, segnala
 from forms.variables import CODES
 
 # --- data classes (docs/domain.md, "Data classes"): read by engine/privacy.py -------------------------------------
@@ -28,25 +28,23 @@ C3 = "C3"
 
 # --- vocabularies --------------------------------------------------------------------------
 
-SERVIZI_INVIANTI = ["SERVIZIO_SOCIALE", "CPI", "SERD", "CSM_DSM", "UEPE", "ETS", "AUTOSEGNALAZIONE"]
-SERVIZI_INVIANTI_LABELS = [
-    "Servizio sociale (Comune/ATS)",
-    "Centro per l'Impiego",
-    "SerD",
-    "CSM / DSM",
-    "UEPE",
-    "Ente del Terzo settore",
-    "Autosegnalazione allo sportello",
+SERVIZI_INVIANTI = [
+    ("SERVIZIO_SOCIALE", "Servizio sociale (Comune/ATS)"),
+    ("CPI", "Centro per l'Impiego"),
+    ("SERD", "SerD"),
+    ("CSM_DSM", "CSM / DSM"),
+    ("UEPE", "UEPE"),
+    ("ETS", "Ente del Terzo settore"),
+    ("AUTOSEGNALAZIONE", "Autosegnalazione allo sportello"),
 ]
-SERVIZI_DESTINATARI = ["SERVIZIO_SOCIALE", "CPI", "CSM_DSM", "SERD", "UEPE", "ETS", "ALTRO"]
-SERVIZI_DESTINATARI_LABELS = [
-    "Servizio sociale (Comune/ATS)",
-    "Centro per l'Impiego",
-    "CSM / DSM",
-    "SerD",
-    "UEPE",
-    "Ente del Terzo settore",
-    "Altro servizio",
+SERVIZI_DESTINATARI = [
+    ("SERVIZIO_SOCIALE", "Servizio sociale (Comune/ATS)"),
+    ("CPI", "Centro per l'Impiego"),
+    ("CSM_DSM", "CSM / DSM"),
+    ("SERD", "SerD"),
+    ("UEPE", "UEPE"),
+    ("ETS", "Ente del Terzo settore"),
+    ("ALTRO", "Altro servizio"),
 ]
 
 # The L. 381/1991 art. 4 c.1 categories (codes of DT-1).
@@ -62,144 +60,122 @@ CATEGORIE_L381 = (
 )
 # Presumed category at referral: a code of the decision tables, never a diagnosis.
 CATEGORIE_PRESUNTE = [
-    *CATEGORIE_L381,
-    "SVANT_651",
-    "MOLTO_SVANT_651",
-    "DISAB_651",
-    "L68_A",
-    "L68_B",
-    "L68_C",
-    "L68_D",
-    "L68_ART18",
-    "PROTEZIONE_INTERNAZIONALE",
-    "SENZA_DIMORA",
-    "NON_DETERMINATA",
+    (code, CODES[code][0])
+    for code in (
+        *CATEGORIE_L381,
+        "SVANT_651",
+        "MOLTO_SVANT_651",
+        "DISAB_651",
+        "L68_A",
+        "L68_B",
+        "L68_C",
+        "L68_D",
+        "L68_ART18",
+        "PROTEZIONE_INTERNAZIONALE",
+        "SENZA_DIMORA",
+        "NON_DETERMINATA",
+    )
 ]
-CATEGORIE_PRESUNTE_LABELS = [CODES[c][0] for c in CATEGORIE_PRESUNTE]
-URGENZE = ["ORDINARIA", "PRIORITARIA", "URGENTE"]
+URGENZE = [
+    ("ORDINARIA", "Ordinaria"),
+    ("PRIORITARIA", "Prioritaria"),
+    ("URGENTE", "Urgente"),
+]
 # Whether the job centre must register the DID and sign the service pact in F2 (D.Lgs. 150/2015):
 # not for a person who already has a pact (at the job centre, or on SIISL for ADI/SFL), nor for one
 # not ready for work (the DID declares immediate availability).
-SITUAZIONI_DID_PSP = ["DA_REGISTRARE", "PSP_ATTIVO", "NON_PRONTO_LAVORO"]
-SITUAZIONI_DID_PSP_LABELS = [
-    "Nessuna DID né Patto di servizio: li registra il Centro per l'Impiego",
-    "Patto di servizio personalizzato già sottoscritto (Centro per l'Impiego o SIISL)",
-    "Non pronta al lavoro: DID e Patto rinviati",
+SITUAZIONI_DID_PSP = [
+    ("DA_REGISTRARE", "Nessuna DID né Patto di servizio: li registra il Centro per l'Impiego"),
+    ("PSP_ATTIVO", "Patto di servizio personalizzato già sottoscritto (Centro per l'Impiego o SIISL)"),
+    ("NON_PRONTO_LAVORO", "Non pronta al lavoro: DID e Patto rinviati"),
 ]
-MOTIVI_INVIO = ["RICERCA_LAVORO", "AVVIO_IMPRESA", "INCLUSIONE_SOCIO_LAVORATIVA", "ALTRO"]
-MOTIVI_INVIO_LABELS = ["Ricerca di lavoro", "Avvio d'impresa", "Inclusione socio-lavorativa", "Altro"]
-CANALI = ["COLLOQUIO", "PEC", "EMAIL", "RACCOMANDATA"]
-CANALI_LABELS = ["Colloquio", "PEC", "Email", "Raccomandata"]
+MOTIVI_INVIO = [
+    ("RICERCA_LAVORO", "Ricerca di lavoro"),
+    ("AVVIO_IMPRESA", "Avvio d'impresa"),
+    ("INCLUSIONE_SOCIO_LAVORATIVA", "Inclusione socio-lavorativa"),
+    ("ALTRO", "Altro"),
+]
+CANALI = [
+    ("COLLOQUIO", "Colloquio"),
+    ("PEC", "PEC"),
+    ("EMAIL", "Email"),
+    ("RACCOMANDATA", "Raccomandata"),
+]
 
-ORIENTAMENTI = ["LAVORO", "IMPRESA", "INCLUSIONE"]
-ORIENTAMENTI_LABELS = [
-    "Inserimento lavorativo",
-    "Avvio d'impresa sociale / di comunità",
-    "Percorso di inclusione prima del lavoro (TIS)",
+ORIENTAMENTI = [
+    ("LAVORO", "Inserimento lavorativo"),
+    ("IMPRESA", "Avvio d'impresa sociale / di comunità"),
+    ("INCLUSIONE", "Percorso di inclusione prima del lavoro (TIS)"),
 ]
-AUTONOMIE = ["ADEGUATA", "PARZIALE", "INSUFFICIENTE"]
-COMPATIBILITA = ["COMPATIBILE", "COMPATIBILE_CON_PRESCRIZIONI", "NON_COMPATIBILE"]
-COMPATIBILITA_LABELS = [
-    "Compatibile con un percorso lavorativo",
-    "Compatibile con prescrizioni",
-    "Attualmente non compatibile",
+AUTONOMIE = [
+    ("ADEGUATA", "Adeguata"),
+    ("PARZIALE", "Parziale"),
+    ("INSUFFICIENTE", "Insufficiente"),
+]
+COMPATIBILITA = [
+    ("COMPATIBILE", "Compatibile con un percorso lavorativo"),
+    ("COMPATIBILE_CON_PRESCRIZIONI", "Compatibile con prescrizioni"),
+    ("NON_COMPATIBILE", "Attualmente non compatibile"),
 ]
 DIMENSIONI = [
-    "LAVORO",
-    "SALUTE_LIMITAZIONI",
-    "ABITAZIONE",
-    "FAMIGLIA",
-    "REDDITO",
-    "COMPETENZE",
-    "VINCOLI_GIUSTIZIA",
-]
-DIMENSIONI_LABELS = [
-    "Lavoro",
-    "Salute e limitazioni",
-    "Abitazione",
-    "Famiglia",
-    "Reddito",
-    "Competenze",
-    "Vincoli con la giustizia",
+    ("LAVORO", "Lavoro"),
+    ("SALUTE_LIMITAZIONI", "Salute e limitazioni"),
+    ("ABITAZIONE", "Abitazione"),
+    ("FAMIGLIA", "Famiglia"),
+    ("REDDITO", "Reddito"),
+    ("COMPETENZE", "Competenze"),
+    ("VINCOLI_GIUSTIZIA", "Vincoli con la giustizia"),
 ]
 LAVORO_AUTONOMO = [
-    "NESSUNO",
-    "SOTTO_NO_TAX_AREA",
-    "SOPRA_NO_TAX_AREA_6_MESI",
-    "SOPRA_NO_TAX_AREA_12_MESI",
-    "SOPRA_NO_TAX_AREA_24_MESI",
+    ("NESSUNO", "Nessuna attività autonoma"),
+    ("SOTTO_NO_TAX_AREA", "Solo con reddito sotto la no tax area"),
+    ("SOPRA_NO_TAX_AREA_6_MESI", "Con reddito sopra la no tax area negli ultimi 6 mesi"),
+    ("SOPRA_NO_TAX_AREA_12_MESI", "Con reddito sopra la no tax area tra 7 e 12 mesi fa"),
+    ("SOPRA_NO_TAX_AREA_24_MESI", "Con reddito sopra la no tax area tra 13 e 24 mesi fa"),
 ]
-LAVORO_AUTONOMO_LABELS = [
-    "Nessuna attività autonoma",
-    "Solo con reddito sotto la no tax area",
-    "Con reddito sopra la no tax area negli ultimi 6 mesi",
-    "Con reddito sopra la no tax area tra 7 e 12 mesi fa",
-    "Con reddito sopra la no tax area tra 13 e 24 mesi fa",
+CLASSI_PROFILAZIONE = [
+    ("BASSA", "Bassa"),
+    ("MEDIA", "Media"),
+    ("ALTA", "Alta"),
+    ("MOLTO_ALTA", "Molto alta"),
 ]
-CLASSI_PROFILAZIONE = ["BASSA", "MEDIA", "ALTA", "MOLTO_ALTA"]
-CLASSI_PROFILAZIONE_LABELS = ["Bassa", "Media", "Alta", "Molto alta"]
 COMPONENTI_EM = [
-    "assistente_sociale",
-    "operatore_cpi",
-    "referente_sanitario",
-    "referente_giustizia",
-    "educatore_job_coach",
-]
-COMPONENTI_EM_LABELS = [
-    "Assistente sociale",
-    "Operatore del Centro per l'Impiego",
-    "Referente sanitario",
-    "Referente della giustizia (UEPE)",
-    "Educatore / job coach",
+    ("assistente_sociale", "Assistente sociale"),
+    ("operatore_cpi", "Operatore del Centro per l'Impiego"),
+    ("referente_sanitario", "Referente sanitario"),
+    ("referente_giustizia", "Referente della giustizia (UEPE)"),
+    ("educatore_job_coach", "Educatore / job coach"),
 ]
 
 TIPI_EVIDENZA = [
-    "VERBALE_INVALIDITA_CIVILE",
-    "VERBALE_INAIL",
-    "CERTIFICAZIONE_DSM_CSM",
-    "CERTIFICAZIONE_SERD",
-    "ATTESTAZIONE_SSN",
-    "RELAZIONE_SERVIZIO_SOCIALE",
-    "PROVVEDIMENTO_TRIBUNALE_MINORI",
-    "ATTESTAZIONE_ISTITUTO_PENITENZIARIO",
-    "PROVVEDIMENTO_SORVEGLIANZA",
-    "ATTESTAZIONE_UEPE",
-    "ALTRO",
+    ("VERBALE_INVALIDITA_CIVILE", "Verbale di invalidità civile"),
+    ("VERBALE_INAIL", "Verbale INAIL"),
+    ("CERTIFICAZIONE_DSM_CSM", "Certificazione DSM / CSM"),
+    ("CERTIFICAZIONE_SERD", "Certificazione SerD"),
+    ("ATTESTAZIONE_SSN", "Attestazione del Servizio sanitario nazionale"),
+    ("RELAZIONE_SERVIZIO_SOCIALE", "Relazione del servizio sociale"),
+    ("PROVVEDIMENTO_TRIBUNALE_MINORI", "Provvedimento del Tribunale per i minorenni"),
+    ("ATTESTAZIONE_ISTITUTO_PENITENZIARIO", "Attestazione dell'istituto penitenziario"),
+    ("PROVVEDIMENTO_SORVEGLIANZA", "Provvedimento della magistratura di sorveglianza"),
+    ("ATTESTAZIONE_UEPE", "Attestazione UEPE"),
+    ("ALTRO", "Altro documento"),
 ]
-TIPI_EVIDENZA_LABELS = [
-    "Verbale di invalidità civile",
-    "Verbale INAIL",
-    "Certificazione DSM / CSM",
-    "Certificazione SerD",
-    "Attestazione del Servizio sanitario nazionale",
-    "Relazione del servizio sociale",
-    "Provvedimento del Tribunale per i minorenni",
-    "Attestazione dell'istituto penitenziario",
-    "Provvedimento della magistratura di sorveglianza",
-    "Attestazione UEPE",
-    "Altro documento",
+MOTIVI_NON_PRONTO = [
+    ("VINCOLI_SANITARI", "Vincoli sanitari"),
+    ("VINCOLI_GIUSTIZIA", "Vincoli con la giustizia"),
+    ("ALTRO", "Altro motivo"),
 ]
-MOTIVI_NON_PRONTO = ["VINCOLI_SANITARI", "VINCOLI_GIUSTIZIA", "ALTRO"]
-MOTIVI_NON_PRONTO_LABELS = ["Vincoli sanitari", "Vincoli con la giustizia", "Altro motivo"]
 
-# Outcomes of F2 (the parent process branches on ``esito``).
-ESITI = [
-    "IDONEO_LAVORO",
-    "IDONEO_IMPRESA",
-    "IDONEO_PREVIA_INCLUSIONE",
-    "NON_IDONEO_REQUISITI",
-    "NON_PRONTO",
-    "ARCHIVIATO",
-]
 # An operator may only choose an assessment outcome; ARCHIVIATO comes from the document timer.
-ESITI_VALUTAZIONE = ESITI[:-1]
-ESITI_VALUTAZIONE_LABELS = [
-    "Idoneo – inserimento lavorativo",
-    "Idoneo – avvio d'impresa",
-    "Idoneo previo percorso di inclusione",
-    "Non idoneo per requisiti",
-    "Non pronto (rivalutazione)",
+ESITI_VALUTAZIONE = [
+    ("IDONEO_LAVORO", "Idoneo – inserimento lavorativo"),
+    ("IDONEO_IMPRESA", "Idoneo – avvio d'impresa"),
+    ("IDONEO_PREVIA_INCLUSIONE", "Idoneo previo percorso di inclusione"),
+    ("NON_IDONEO_REQUISITI", "Non idoneo per requisiti"),
+    ("NON_PRONTO", "Non pronto (rivalutazione)"),
 ]
+# Outcomes of F2 (the parent process branches on ``esito``).
+ESITI = [*(code for code, _ in ESITI_VALUTAZIONE), "ARCHIVIATO"]
 
 NO_DIAGNOSI = "Non indicare diagnosi, patologie, terapie o reati."
 
@@ -228,7 +204,7 @@ class EvidenzaSchema(FormSchema):
 
     tipo_evidenza = fields.String(
         required=True,
-        validate=scelta(TIPI_EVIDENZA, TIPI_EVIDENZA_LABELS),
+        validate=scelta(TIPI_EVIDENZA),
         metadata=meta("Tipo di evidenza", label_en="Evidence type"),
     )
     ente_emittente = fields.String(
@@ -238,7 +214,7 @@ class EvidenzaSchema(FormSchema):
     )
     numero_protocollo = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Numero di protocollo", label_en="Protocol no."),
     )
     data_rilascio = fields.Date(required=True, metadata=meta("Data di rilascio", label_en="Issued on"))
@@ -271,7 +247,7 @@ class SegnalazioneForm(FormSchema):
     data_segnalazione = fields.Date(required=True, metadata=meta("Data della segnalazione", label_en="Referral date"))
     servizio_inviante = fields.String(
         required=True,
-        validate=scelta(SERVIZI_INVIANTI, SERVIZI_INVIANTI_LABELS),
+        validate=scelta(SERVIZI_INVIANTI),
         metadata=meta("Servizio inviante", label_en="Referring service", data_class="C23"),
     )
     referente_inviante = fields.String(
@@ -281,12 +257,12 @@ class SegnalazioneForm(FormSchema):
     )
     motivo_invio = fields.String(
         required=True,
-        validate=scelta(MOTIVI_INVIO, MOTIVI_INVIO_LABELS),
+        validate=scelta(MOTIVI_INVIO),
         metadata=meta("Motivo dell'invio", label_en="Reason for referral"),
     )
     categoria_presunta = fields.String(
         required=True,
-        validate=scelta(CATEGORIE_PRESUNTE, CATEGORIE_PRESUNTE_LABELS),
+        validate=scelta(CATEGORIE_PRESUNTE),
         metadata=meta(
             "Categoria presunta",
             "Codice della tabella di ammissibilità (DT-1…DT-4). " + NO_DIAGNOSI,
@@ -298,7 +274,7 @@ class SegnalazioneForm(FormSchema):
     )
     urgenza = fields.String(
         required=True,
-        validate=scelta(URGENZE, ["Ordinaria", "Prioritaria", "Urgente"]),
+        validate=scelta(URGENZE),
         metadata=meta("Urgenza", label_en="Urgency"),
     )
     beneficiario_adi = fields.Boolean(
@@ -312,7 +288,7 @@ class SegnalazioneForm(FormSchema):
     )
     situazione_did_psp = fields.String(
         load_default="DA_REGISTRARE",
-        validate=scelta(SITUAZIONI_DID_PSP, SITUAZIONI_DID_PSP_LABELS),
+        validate=scelta(SITUAZIONI_DID_PSP),
         metadata=meta(
             "DID e Patto di servizio personalizzato",
             "Il Centro per l'Impiego interviene solo se la persona non ha ancora il Patto ed è pronta al lavoro",
@@ -362,25 +338,27 @@ class InformativaConsensiForm(FormSchema):
     tipo_informativa = fields.String(
         required=True,
         validate=scelta(
-            ["ART13", "ART14"],
             [
-                "Art. 13 GDPR (dati raccolti presso l'interessato)",
-                "Art. 14 GDPR (dati ricevuti da terzi)",
+                ("ART13", "Art. 13 GDPR (dati raccolti presso l'interessato)"),
+                ("ART14", "Art. 14 GDPR (dati ricevuti da terzi)"),
             ],
         ),
         metadata=meta("Informativa", label_en="Privacy notice"),
     )
     versione_informativa = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=50),
+        validate=non_vuoto(50),
         metadata=meta("Versione dell'informativa", label_en="Notice version"),
     )
     data_consegna = fields.Date(required=True, metadata=meta("Data di consegna", label_en="Delivered on"))
     firmatario = fields.String(
         required=True,
         validate=scelta(
-            ["INTERESSATO", "TUTORE", "AMMINISTRATORE_SOSTEGNO"],
-            ["Interessato", "Tutore", "Amministratore di sostegno"],
+            [
+                ("INTERESSATO", "Interessato"),
+                ("TUTORE", "Tutore"),
+                ("AMMINISTRATORE_SOSTEGNO", "Amministratore di sostegno"),
+            ],
         ),
         metadata=meta("Firmatario", label_en="Signed by"),
     )
@@ -465,7 +443,7 @@ class RichiestaIntegrazioneForm(FormSchema):
     data_richiesta = fields.Date(required=True, metadata=meta("Data della richiesta", label_en="Date"))
     canale_richiesta = fields.String(
         required=True,
-        validate=scelta(CANALI, CANALI_LABELS),
+        validate=scelta(CANALI),
         metadata=meta("Canale", label_en="Channel"),
     )
     documenti_richiesti = fields.List(
@@ -574,7 +552,7 @@ class AnalisiPreliminareForm(FormSchema):
         "Followed by social/health services",
     )
     dimensioni_critiche = fields.List(
-        fields.String(validate=scelta(DIMENSIONI, DIMENSIONI_LABELS)),
+        fields.String(validate=scelta(DIMENSIONI)),
         load_default=list,
         metadata=meta(
             "Dimensioni critiche",
@@ -585,12 +563,12 @@ class AnalisiPreliminareForm(FormSchema):
     )
     orientamento_percorso = fields.String(
         required=True,
-        validate=scelta(ORIENTAMENTI, ORIENTAMENTI_LABELS),
+        validate=scelta(ORIENTAMENTI),
         metadata=meta("Percorso indicato", label_en="Suggested track"),
     )
     autonomia_lavorativa = fields.String(
         required=True,
-        validate=scelta(AUTONOMIE, ["Adeguata", "Parziale", "Insufficiente"]),
+        validate=scelta(AUTONOMIE),
         metadata=meta("Autonomia lavorativa", label_en="Work autonomy"),
     )
     caso_complesso = fields.Boolean(
@@ -658,7 +636,7 @@ class DidPspForm(FormSchema):
     )
     lavoro_autonomo = fields.String(
         load_default="NESSUNO",
-        validate=scelta(LAVORO_AUTONOMO, LAVORO_AUTONOMO_LABELS),
+        validate=scelta(LAVORO_AUTONOMO),
         metadata=meta(
             "Lavoro autonomo negli ultimi 24 mesi",
             "Il lavoro autonomo con reddito sotto la no tax area non interrompe lo stato di disoccupazione.",
@@ -686,7 +664,7 @@ class DidPspForm(FormSchema):
     )
     classe_profilazione = fields.String(
         required=True,
-        validate=scelta(CLASSI_PROFILAZIONE, CLASSI_PROFILAZIONE_LABELS),
+        validate=scelta(CLASSI_PROFILAZIONE),
         metadata=meta("Classe di profilazione", label_en="Profiling class"),
     )
     psp_sottoscritto = fields.Boolean(
@@ -775,7 +753,7 @@ class CertificazioneSanitariaForm(FormSchema):
     )
     compatibilita_sanitaria = fields.String(
         required=True,
-        validate=scelta(COMPATIBILITA, COMPATIBILITA_LABELS),
+        validate=scelta(COMPATIBILITA),
         metadata=meta(
             "Compatibilità attuale con un percorso lavorativo",
             "Solo l'esito, senza motivi clinici",
@@ -834,7 +812,7 @@ class AttestazioneGiustiziaForm(FormSchema):
     )
     compatibilita_giustizia = fields.String(
         required=True,
-        validate=scelta(COMPATIBILITA, COMPATIBILITA_LABELS),
+        validate=scelta(COMPATIBILITA),
         metadata=meta(
             "Compatibilità delle prescrizioni con un percorso lavorativo",
             label_en="Compatibility of the prescriptions with work",
@@ -883,18 +861,18 @@ class QuadroApprofonditoForm(FormSchema):
     data_verbale_em = fields.Date(required=True, metadata=meta("Data del verbale EM", label_en="Minutes date"))
     numero_verbale_em = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Numero del verbale EM", label_en="Minutes no."),
     )
     componenti_em = fields.List(
-        fields.String(validate=scelta(COMPONENTI_EM, COMPONENTI_EM_LABELS)),
+        fields.String(validate=scelta(COMPONENTI_EM)),
         required=True,
         validate=validate.Length(min=2, error="L'équipe ha almeno {min} componenti."),
         metadata=meta("Componenti presenti", label_en="Members present"),
     )
     orientamento_percorso = fields.String(
         required=True,
-        validate=scelta(ORIENTAMENTI, ORIENTAMENTI_LABELS),
+        validate=scelta(ORIENTAMENTI),
         metadata=meta(
             "Percorso indicato dall'équipe",
             "Sostituisce quello dell'analisi preliminare",
@@ -903,7 +881,7 @@ class QuadroApprofonditoForm(FormSchema):
     )
     autonomia_lavorativa = fields.String(
         required=True,
-        validate=scelta(AUTONOMIE, ["Adeguata", "Parziale", "Insufficiente"]),
+        validate=scelta(AUTONOMIE),
         metadata=meta("Autonomia lavorativa", label_en="Work autonomy"),
     )
     prossimo_passo = fields.String(
@@ -940,12 +918,12 @@ class QuadroApprofonditoForm(FormSchema):
 class ConfermaEsitoForm(FormSchema):
     decisione_operatore = fields.String(
         required=True,
-        validate=scelta(["CONFERMA", "MODIFICA"], ["Confermo la proposta", "Modifico la proposta"]),
+        validate=scelta([("CONFERMA", "Confermo la proposta"), ("MODIFICA", "Modifico la proposta")]),
         metadata=meta("Decisione sulla proposta", label_en="Decision on the proposal"),
     )
     esito_modificato = fields.String(
         load_default=None,
-        validate=scelta(ESITI_VALUTAZIONE, ESITI_VALUTAZIONE_LABELS),
+        validate=scelta(ESITI_VALUTAZIONE),
         metadata=meta("Esito deciso dall'operatore", label_en="Outcome chosen by the officer"),
     )
     motivazione_modifica = fields.String(
@@ -983,7 +961,7 @@ class ConfermaEsitoForm(FormSchema):
 class ComunicazioneEsitoForm(FormSchema):
     protocollo_scheda_valutazione = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Protocollo della scheda di valutazione multidimensionale", label_en="Protocol no."),
     )
     data_comunicazione_beneficiario = fields.Date(
@@ -996,7 +974,7 @@ class ComunicazioneEsitoForm(FormSchema):
     )
     canale_comunicazione = fields.String(
         required=True,
-        validate=scelta(CANALI, CANALI_LABELS),
+        validate=scelta(CANALI),
         metadata=meta("Canale", label_en="Channel"),
     )
 
@@ -1014,13 +992,13 @@ class ComunicazioneEsitoForm(FormSchema):
 class NonProntoForm(FormSchema):
     motivo_non_pronto = fields.String(
         required=True,
-        validate=scelta(MOTIVI_NON_PRONTO, MOTIVI_NON_PRONTO_LABELS),
+        validate=scelta(MOTIVI_NON_PRONTO),
         # VINCOLI_SANITARI / VINCOLI_GIUSTIZIA reveal a health or judicial constraint.
         metadata=meta("Motivo", "Solo la categoria del vincolo. " + NO_DIAGNOSI, label_en="Reason", data_class="C23"),
     )
     servizio_di_riferimento = fields.String(
         required=True,
-        validate=scelta(SERVIZI_DESTINATARI, SERVIZI_DESTINATARI_LABELS),
+        validate=scelta(SERVIZI_DESTINATARI),
         metadata=meta(
             "Servizio che accompagna nel frattempo", label_en="Service in charge meanwhile", data_class="C23"
         ),
@@ -1052,7 +1030,7 @@ class NonProntoForm(FormSchema):
 class InvioAltriServiziForm(FormSchema):
     servizio_destinatario = fields.String(
         required=True,
-        validate=scelta(SERVIZI_DESTINATARI, SERVIZI_DESTINATARI_LABELS),
+        validate=scelta(SERVIZI_DESTINATARI),
         metadata=meta("Servizio destinatario", label_en="Service referred to", data_class="C23"),
     )
     data_invio = fields.Date(required=True, metadata=meta("Data dell'invio", label_en="Referral date"))
@@ -1079,11 +1057,10 @@ class InvioAltriServiziForm(FormSchema):
 
 # --- escalations: the coordinator's reminders on late work (non-interrupting timers) -------------
 
-AZIONI_SOLLECITO = ["SOLLECITO_INVIATO", "ATTIVITA_RIASSEGNATA", "RITARDO_GIUSTIFICATO"]
-AZIONI_SOLLECITO_LABELS = [
-    "Sollecito inviato all'operatore",
-    "Attività riassegnata ad altro operatore",
-    "Ritardo giustificato",
+AZIONI_SOLLECITO = [
+    ("SOLLECITO_INVIATO", "Sollecito inviato all'operatore"),
+    ("ATTIVITA_RIASSEGNATA", "Attività riassegnata ad altro operatore"),
+    ("RITARDO_GIUSTIFICATO", "Ritardo giustificato"),
 ]
 
 
@@ -1101,7 +1078,7 @@ def sollecito(key: str, suffix: str, title: str, title_en: str, description: str
     attributes: dict[str, Any] = {
         azione: fields.String(
             required=True,
-            validate=scelta(AZIONI_SOLLECITO, AZIONI_SOLLECITO_LABELS),
+            validate=scelta(AZIONI_SOLLECITO),
             metadata=meta("Azione del coordinatore", label_en="Coordinator's action"),
         ),
         data: fields.Date(required=True, metadata=meta("Data del sollecito", label_en="Reminder date")),

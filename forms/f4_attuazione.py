@@ -512,7 +512,7 @@ class VerificaImpresaScollegataForm(FormSchema):
     )
     motivazione_impresa_scollegata = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=2000),
+        validate=non_vuoto(2000),
         metadata=meta("Motivazione", label_en="Reasons"),
     )
     data_verifica_impresa_scollegata = fields.Date(
@@ -885,11 +885,10 @@ class RinunciaBeneficiario(FormSchema):
             segnala({"data_comunicazione_cessazione": ["Indicare la data solo se la cessazione è comunicata."]})
 
 
-ESITI_AFFIANCAMENTO = ["AUTONOMIA_RAGGIUNTA", "SUPPORTO_RIDOTTO", "SUPPORTO_CONTINUATIVO"]
-ESITI_AFFIANCAMENTO_LABELS = [
-    "La persona lavora in autonomia",
-    "Basta un supporto ridotto",
-    "Serve un supporto continuativo",
+ESITI_AFFIANCAMENTO = [
+    ("AUTONOMIA_RAGGIUNTA", "La persona lavora in autonomia"),
+    ("SUPPORTO_RIDOTTO", "Basta un supporto ridotto"),
+    ("SUPPORTO_CONTINUATIVO", "Serve un supporto continuativo"),
 ]
 
 
@@ -908,7 +907,7 @@ class RelazioneJobCoachForm(FormSchema):
     )
     esito_affiancamento = fields.String(
         required=True,
-        validate=scelta(ESITI_AFFIANCAMENTO, ESITI_AFFIANCAMENTO_LABELS),
+        validate=scelta(ESITI_AFFIANCAMENTO),
         metadata=meta("Esito dell'affiancamento", label_en="Outcome of the support"),
     )
     osservazioni_job_coach = fields.String(

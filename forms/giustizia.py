@@ -6,10 +6,13 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from forms.base import FormSchema, form, meta
-from forms.validators import scelta
+from forms.validators import non_vuoto, scelta
 
-ANDAMENTI = ["REGOLARE", "CRITICITA", "PROPOSTA_REVOCA"]
-ANDAMENTI_LABELS = ["Regolare", "Con criticità segnalate", "Proposta di revoca della misura"]
+ANDAMENTI = [
+    ("REGOLARE", "Regolare"),
+    ("CRITICITA", "Con criticità segnalate"),
+    ("PROPOSTA_REVOCA", "Proposta di revoca della misura"),
+]
 
 
 @form(
@@ -22,12 +25,12 @@ class RelazionePeriodica(FormSchema):
     data_invio_relazione = fields.Date(required=True, metadata=meta("Data di invio", label_en="Sent on"))
     protocollo_relazione = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=non_vuoto(100),
         metadata=meta("Protocollo di invio", label_en="Protocol no."),
     )
     andamento_misura = fields.String(
         required=True,
-        validate=scelta(ANDAMENTI, ANDAMENTI_LABELS),
+        validate=scelta(ANDAMENTI),
         metadata=meta("Andamento della misura", label_en="Course of the measure"),
     )
     sintesi_relazione = fields.String(

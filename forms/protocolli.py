@@ -10,8 +10,10 @@ from marshmallow import fields, validate, validates_schema
 from forms.base import FormSchema, form, meta
 from forms.validators import scelta, segnala
 
-ESITI = ["RINNOVATO", "NON_RINNOVATO"]
-ESITI_LABELS = ["Rinnovato", "Non rinnovato: il protocollo scadrà"]
+ESITI = [
+    ("RINNOVATO", "Rinnovato"),
+    ("NON_RINNOVATO", "Non rinnovato: il protocollo scadrà"),
+]
 
 
 @form(
@@ -24,7 +26,7 @@ ESITI_LABELS = ["Rinnovato", "Non rinnovato: il protocollo scadrà"]
 class RinnovoProtocollo(FormSchema):
     esito_rinnovo = fields.String(
         required=True,
-        validate=scelta(ESITI, ESITI_LABELS),
+        validate=scelta(ESITI),
         metadata=meta("Esito", "Il rinnovo va deciso prima della scadenza.", label_en="Outcome"),
     )
     nuova_scadenza = fields.Date(

@@ -3,9 +3,11 @@ Italian wording of every generic message.
 
 Naming rule: helpers are named in Italian, like the fields and vocabularies they serve
 (``scelta``, ``minimo``, ``intervallo``, ``non_vuoto``, ``elenco_non_vuoto``, ``richiedi``,
-``dopo``, ``segnala``). Wording rule: a validator states no message of its own unless the field
-needs one (a unit, a format); ``italian`` gives every other one the same Italian text, whichever
-module made it (``forms.base`` applies it to every field of every form, ``web.api`` to its own).
+``dopo``, ``segnala``); a vocabulary is a plural noun holding (code, Italian label) pairs
+(``TIPI_ENTE``, ``STRUMENTI``), never codes with a parallel list of labels. Wording rule: a
+validator states no message of its own unless the field needs one (a unit, a format);
+``italian`` gives every other one the same Italian text, whichever module made it
+(``forms.base`` applies it to every field of every form, ``web.api`` to its own).
 """
 
 from __future__ import annotations
@@ -50,14 +52,9 @@ def italian(v: Any, items: bool = False) -> None:
         v.error = "Formato non valido."
 
 
-def scelta(options: Sequence[tuple[str, str]] | Sequence[str], labels: Sequence[str] | None = None) -> validate.OneOf:
-    """An enumeration: (code, Italian label) pairs, or codes with their labels alongside."""
-    pairs = [option for option in options if isinstance(option, tuple)]
-    if pairs:
-        codes, labels = [code for code, _ in pairs], [label for _, label in pairs]
-    else:
-        codes = [option for option in options if isinstance(option, str)]
-    v = validate.OneOf(codes, labels=labels)
+def scelta(options: Sequence[tuple[str, str]]) -> validate.OneOf:
+    """An enumeration, as (code, Italian label) pairs: the code is stored, the label shown."""
+    v = validate.OneOf([code for code, _ in options], labels=[label for _, label in options])
     italian(v)
     return v
 

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from engine import CaseStatus, errors
 from engine.model import ENTERPRISE_ROLES
-from forms.allerte import TIPI_ALLERTA, TIPI_ALLERTA_LABELS
+from forms.allerte import TIPI_ALLERTA
 from web import audit, people, security
 from web.errors import engine_message, ensure_id, plain_keys
 from web.i18n import _, readable_lanes
@@ -177,7 +177,7 @@ def _case_page(case_id: int, *, action: str = "", form: dict[str, str] | None = 
         outlook=outlook,
         action_form={"action": action, **(form or {})},
         action_messages=messages or {},
-        alert_kinds=list(zip(TIPI_ALLERTA, TIPI_ALLERTA_LABELS, strict=True)),
+        alert_kinds=TIPI_ALLERTA,
     )
 
 
