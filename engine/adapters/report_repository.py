@@ -15,9 +15,9 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.adapters import tables
 from engine.model import CaseFacts, TaskStatus
@@ -48,9 +48,13 @@ def _count_statements(dialect_name: str, table: Any, keys: Sequence[str]) -> tup
     (built anew at every command they cost more than the write itself)."""
     found = _COUNT_STATEMENTS.get((dialect_name, table.name))
     if found is None:
-        stmt = (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
-        upsert = stmt.on_conflict_do_update(
-            index_elements=[table.c[k] for k in keys], set_={"n": table.c.n + stmt.excluded.n}
+        # text, not the dialects' on_conflict_do_update: SQLAlchemy cannot cache that construct
+        # ("no key"), so it was compiled again at every command (about a third of the write's cost).
+        # The statement reads the same on SQLite and PostgreSQL.
+        columns = ", ".join((*keys, "n"))
+        upsert = text(
+            f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join(f':{c}' for c in (*keys, 'n'))}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET n = {table.name}.n + excluded.n"
         )
         drop = delete(table).where(*(table.c[k] == bindparam(f"b_{k}") for k in keys), table.c.n == 0)
         found = _COUNT_STATEMENTS[(dialect_name, table.name)] = (upsert, drop)
