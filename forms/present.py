@@ -469,6 +469,9 @@ def form_description(form_key: str | None, lang: str = "it") -> str:
 
 
 _DOC_REFERENCE = re.compile(r"\s*\((?:vedi |cfr\. |see )?docs/[^)]*\)|\s*\b(?:vedi |cfr\. )?docs/\S+")
+# a section of a document that is not part of the project, as older diagram versions still name
+# them ("(NAME §n …)"): as meaningless to the people doing the task as a path in docs/
+_OUTSIDE_REFERENCE = re.compile(r"\s*\([A-Z][A-Za-z_]+(?:\.md)? §[^)]*\)")
 _BACKTICKED = re.compile(r"`([^`]+)`")
 # a period parameter named in a sentence ("entro giorni_x giorni", "(giorni_x, 28 …)")
 _PERIOD = re.compile(r"\bgiorni_[a-z0-9_]+(?:\s+giorni\b)?")
@@ -478,7 +481,7 @@ def readable_text(text: str, lang: str = "it") -> str:
     """A text written for process designers made fit for the people doing the task: references
     to the project's documents go, sentences about the diagram's variables go, period parameters
     become "the set period", variable names become their labels, option codes their labels."""
-    text = _DOC_REFERENCE.sub("", text)
+    text = _OUTSIDE_REFERENCE.sub("", _DOC_REFERENCE.sub("", text))
     sentences = re.split(r"(?<=[.;])\s+", text.strip())
     text = " ".join(x for x in sentences if not re.search(r"\bvariabil[ei]\b|\bvariables?\b", x))
     text = _PERIOD.sub("the set period" if lang == "en" else "il termine previsto", text)

@@ -178,6 +178,10 @@ def test_instructions_name_no_variable_parameter_or_project_document() -> None:
     assert rt("Si chiude per abbandono (docs/domain.md, phase F4). Segue la scheda di uscita.") == (
         "Si chiude per abbandono. Segue la scheda di uscita."
     )
+    # older deployed versions name sections of documents outside the project
+    assert rt("Micro-dati obbligatori prima della prima attività (NOTES §n, §m).") == (
+        "Micro-dati obbligatori prima della prima attività."
+    )
     assert rt("Attività multi-istanza: la variabile partner_corrente contiene l'ente.") == ""
     assert rt("Riferisce al magistrato entro giorni_consegna_relazione_uepe giorni.") == (
         "Riferisce al magistrato entro il termine previsto."
