@@ -20,6 +20,9 @@ def N_(text: str) -> str:
 JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 JsonObject = dict[str, JsonValue]
 
+# One cell of the open-task counters: territory, role, organisation (0: none), claimed (0/1), due day.
+OpenTaskKey = tuple[str, str, int, int, dt.date]
+
 
 class CaseStatus(enum.StrEnum):
     RUNNING = "running"

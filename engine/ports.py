@@ -27,6 +27,7 @@ from engine.model import (
     Incident,
     LoginCounter,
     Member,
+    OpenTaskKey,
     OperationalFigures,
     Organisation,
     PartnerProtocol,
@@ -408,7 +409,7 @@ class ReportRepository(Protocol):
     def rebuild_summary(self) -> int: ...
     def open_task_counts(
         self,
-    ) -> tuple[dict[tuple[str, str, int, int, dt.date], int], dict[tuple[str, str, int, int, dt.date], int]]: ...
+    ) -> tuple[dict[OpenTaskKey, int], dict[OpenTaskKey, int]]: ...
     def all(self) -> list[CaseFacts]: ...
     def case_ids(self, after: int, limit: int) -> list[int]: ...
     def cohort(

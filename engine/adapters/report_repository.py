@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 
 from engine.adapters import tables
-from engine.model import CaseFacts, TaskStatus
+from engine.model import CaseFacts, OpenTaskKey, TaskStatus
 from engine.monitoring import SummaryKey, summary_delta, summary_of
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(CaseFacts))
@@ -30,7 +30,7 @@ _T = tables.human_task.c
 _SUMMARY_KEYS = ("territory", "basis", "month", "key")
 _TASK_KEYS = ("territory", "role", "organisation_id", "assigned", "due_on")
 NO_DUE_DAY = dt.date(9999, 12, 31)
-TaskKey = tuple[str, str, int, int, dt.date]  # territory, role, organisation (0: none), claimed, due day
+TaskKey = OpenTaskKey
 
 
 # prebuilt: a command reads its case's row and, most often, moves only the last activity

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from engine.areas.base import Area
-from engine.model import Actor, CaseFacts, DataFile, ExportFile, ProcessLoad, RebuildResult, Report
+from engine.model import Actor, CaseFacts, DataFile, ExportFile, OpenTaskKey, ProcessLoad, RebuildResult, Report
 from engine.monitoring import SummaryKey, current_period
 from engine.policy import Permission
 from engine.services import engine_data, reports
@@ -77,7 +75,7 @@ class Reports(Area):
         """The counters kept beside the rows (``engine.monitoring.summary_of`` the rows, if whole)."""
         return reports.summary(self._ctx, actor)
 
-    def task_counters(self, *, actor: Actor) -> tuple[dict[Any, int], dict[Any, int]]:
+    def task_counters(self, *, actor: Actor) -> tuple[dict[OpenTaskKey, int], dict[OpenTaskKey, int]]:
         """The open-task counters as kept and as the inbox rows say (equal when whole)."""
         return reports.task_counters(self._ctx, actor)
 

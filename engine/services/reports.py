@@ -14,7 +14,6 @@ import hashlib
 import hmac
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
 
 from engine import errors, exports
 from engine.audit.replay import replay
@@ -28,6 +27,7 @@ from engine.model import (
     ElementLoad,
     ExportFile,
     FileValue,
+    OpenTaskKey,
     Period,
     ProcessLoad,
     RebuildResult,
@@ -199,7 +199,7 @@ def summary(ctx: Context, actor: Actor) -> dict[SummaryKey, int]:
         return uow.reports.summary_all()
 
 
-def task_counters(ctx: Context, actor: Actor) -> tuple[dict[Any, int], dict[Any, int]]:
+def task_counters(ctx: Context, actor: Actor) -> tuple[dict[OpenTaskKey, int], dict[OpenTaskKey, int]]:
     """The open-task counters as kept, and as the inbox rows say (equal when whole)."""
     require(actor, Permission.CASE_ADMINISTER)
     with ctx.uow(write=False) as uow:

@@ -75,3 +75,14 @@ def test_every_pointer_to_a_document_of_the_repository_resolves() -> None:
             elif section and not re.search(rf"^#+ {section}\b", target.read_text(encoding="utf-8"), re.MULTILINE):
                 broken.append(f"{where}:{n}: {match.group(1)} has no heading {section}")
     assert broken == [], "\n".join(broken)
+
+
+def test_every_code_fence_of_the_documentation_is_closed() -> None:
+    """An unclosed fence turns the rest of a page into code (or the code into prose)."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "processes").glob("*.md"))]
+    odd = [
+        str(page.relative_to(ROOT))
+        for page in pages
+        if sum(line.lstrip().startswith("```") for line in page.read_text(encoding="utf-8").splitlines()) % 2
+    ]
+    assert odd == []
