@@ -1016,7 +1016,7 @@ def keys() -> None:
 @user_errors
 def keys_check() -> None:
     """Check that the keyring opens what the database holds (creates it on a first run)."""
-    click.echo(f"keyring ok: active key {get_engine().people.verify_keys()}")
+    click.echo(f"keyring ok: active key {get_engine().people.verify_keys(actor=CLI_OPERATOR)}")
 
 
 @keys.command("rotate")
@@ -1026,7 +1026,7 @@ def keys_rotate(keep_old: bool) -> None:
     """Make a new active key and reseal every person record under it (the audit chain is untouched)."""
 
     engine = get_engine()
-    engine.people.verify_keys()
+    engine.people.verify_keys(actor=CLI_OPERATOR)
     key_id, count = engine.people.rotate_keys(actor=CLI_OPERATOR, drop_old=not keep_old)
     click.echo(f"active key {key_id}: {count} person records resealed")
 

@@ -14,7 +14,8 @@ A rule grants a permission to a role *in a relation*:
 - ``ORGANISATION``: the role held in the territory *and* the actor a member of an organisation
   the case's team names (the host firm of a tutor, the ASL in charge, the partner answering).
 
-The CLI, the scheduler and the demo seed act as system actors granted by name (``SYSTEM_GRANTS``):
+The CLI, the scheduler, the demo seed and the web server's startup act as system actors granted by
+name (``SYSTEM_GRANTS``):
 a person can never hold the ``sistema`` role, since user roles come from ``engine.roles.ROLES``.
 The people and data classes behind the table are in docs/access.md.
 """
@@ -59,6 +60,7 @@ class Permission(enum.StrEnum):
     EXPORT_PSEUDONYMISED = "export_pseudonymised"
     USERS_MANAGE = "users_manage"
     KEY_ROTATE = "key_rotate"  # re-encrypt the person records under a new key
+    KEY_CHECK = "key_check"  # check that the keyring opens what the database holds (answers a key id)
     ACCOUNT = "account"  # one's own API tokens and session
     ENTERPRISE_READ = "enterprise_read"  # an enterprise's record, links and roster (track B)
     ENTERPRISE_MANAGE = "enterprise_manage"  # create it, record registrations, hires, links
@@ -172,6 +174,8 @@ POLICY: Mapping[Permission, tuple[Rule, ...]] = {
     Permission.EXPORT_PSEUDONYMISED: _rules(({"valutatore", "amministratore"}, T)),
     Permission.USERS_MANAGE: _rules((_STAFF, T)),
     Permission.KEY_ROTATE: (),
+    # the server's and the console's startup check, by name: no person runs it
+    Permission.KEY_CHECK: (),
     Permission.ACCOUNT: _rules((ROLES, ANY)),
     # The roster carries workers' disadvantage categories: the territory's staff, the steering
     # committee (which receives the quota alerts) and auditors; never firms or partners.
@@ -192,15 +196,18 @@ SYSTEM_ROLE = "sistema"
 CLI_OPERATOR = Actor("sistema:cli", frozenset({SYSTEM_ROLE}))
 SCHEDULER = Actor("sistema:scheduler", frozenset({SYSTEM_ROLE}))
 DEMO = Actor("sistema:demo", frozenset({SYSTEM_ROLE}))
+SERVER = Actor("sistema:server", frozenset({SYSTEM_ROLE}))
 
 # System actors by name. The CLI is the operator at the server's console (who holds the database
-# and the key anyway); the scheduler only moves cases on; the demo seeds a territory.
+# and the key anyway); the scheduler only moves cases on; the demo seeds a territory; the web
+# server, as it starts and before anyone signs in, only checks its data keys.
 SYSTEM_GRANTS: Mapping[str, frozenset[Permission]] = {
     CLI_OPERATOR.username: frozenset(Permission),
     SCHEDULER.username: frozenset(
         {Permission.CLOCK, Permission.TASK_WORK, Permission.CASE_READ, Permission.MESSAGE_SEND, Permission.AUDIT_ANCHOR}
     ),
     DEMO.username: frozenset(Permission) - {Permission.KEY_ROTATE},
+    SERVER.username: frozenset({Permission.KEY_CHECK}),
     # the engine's own name, inside a command already authorised, for what the diagram does by
     # itself (a timer's events, a partnership's notices, the anchor after a bulk migration)
     "system": frozenset({Permission.TASK_WORK, Permission.MESSAGE_SEND, Permission.AUDIT_ANCHOR}),

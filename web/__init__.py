@@ -19,6 +19,7 @@ from flask import Flask, redirect, url_for
 from werkzeug.wrappers import Response
 
 from engine import Engine, build_engine
+from engine.policy import SERVER
 from web import (
     api,
     audit,
@@ -53,7 +54,7 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     settings.trust_proxies(app)
     if engine is None:
         engine = build_engine()
-        engine.people.verify_keys()  # a lost or wrong data key stops the server here, with its reason
+        engine.people.verify_keys(actor=SERVER)  # a lost or wrong data key stops the server here, with its reason
     app.extensions["engine"] = engine
 
     input_guard.init_app(app)

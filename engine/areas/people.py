@@ -41,9 +41,9 @@ class People(Area):
         """The person's own data as a PDF (GDPR art. 15), for the case manager; logged."""
         return people.access_copy(self._ctx, case_id, actor=actor, ip=ip)
 
-    def verify_keys(self) -> str:
+    def verify_keys(self, *, actor: Actor) -> str:
         """At startup: the data keyring opens what the database holds (``KeyringError`` otherwise)."""
-        return people.verify_keys(self._ctx)
+        return people.verify_keys(self._ctx, actor=actor)
 
     def rotate_keys(self, *, actor: Actor, drop_old: bool = True) -> tuple[str, int]:
         return people.rotate_keys(self._ctx, actor=actor, drop_old=drop_old)

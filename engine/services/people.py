@@ -46,18 +46,25 @@ class Recorded:
 
 
 def keyring(ctx: Context) -> Keyring:
-    """The process's keyring, loaded and checked against the database once (``verify_keys``)."""
+    """The process's keyring, loaded and checked against the database once (``verify_keys``),
+    for a command already authorised to seal or open a person's data."""
     if ctx.keys is None:
-        verify_keys(ctx)
+        _verify_keys(ctx)
     return ctx.keys  # type: ignore[no-any-return]
 
 
-def verify_keys(ctx: Context) -> str:
-    """At startup: the keyring opens what the database holds, or a clear ``KeyringError``.
+def verify_keys(ctx: Context, *, actor: Actor) -> str:
+    """At startup: the keyring opens what the database holds, or a clear ``KeyringError``; the
+    active key's id. ``KEY_CHECK``: the web server's and the console's system actors.
 
     A first run (no person, no key check yet) creates the keyring; after that a missing or
     different key is an error, never a silent new key.
     """
+    require(actor, Permission.KEY_CHECK)
+    return _verify_keys(ctx)
+
+
+def _verify_keys(ctx: Context) -> str:
     with ctx.uow() as uow:
         checks = uow.people.key_checks()
         used = uow.people.key_ids()

@@ -14,7 +14,7 @@ from engine import Actor, Settings, build_engine, errors
 from engine.application import Engine
 from engine.clock import FixedClock
 from engine.keyring import KeyringError
-from engine.policy import CLI_OPERATOR
+from engine.policy import CLI_OPERATOR, SCHEDULER, SERVER
 from tests.conftest import ROOT
 from tests.fixtures.diagrams import linear, multi_instance
 
@@ -51,7 +51,7 @@ def raw_rows(engine: Engine, table: str) -> str:
 def test_the_referring_social_worker_becomes_case_manager_and_records_the_identity(
     engine: Engine, case_id: int
 ) -> None:
-    engine.people.verify_keys()
+    engine.people.verify_keys(actor=CLI_OPERATOR)
     recorded = engine.people.record(case_id, PERSON, actor=SOCIAL)
 
     assert recorded.person.nome == "Emanuele" and recorded.repeats == ()
@@ -144,7 +144,7 @@ def restarted(db_url: str, tmp_path: Path) -> Engine:
 def test_key_rotation_reseals_every_row_and_the_audit_chain_still_verifies(
     engine: Engine, case_id: int, db_url: str, tmp_path: Path
 ) -> None:
-    engine.people.verify_keys()
+    engine.people.verify_keys(actor=CLI_OPERATOR)
     engine.people.record(case_id, PERSON, actor=SOCIAL)
     before = raw_rows(engine, "person")
 
@@ -154,7 +154,7 @@ def test_key_rotation_reseals_every_row_and_the_audit_chain_still_verifies(
     after = raw_rows(engine, "person")
     assert before != after and '"k1:' not in after and "k2:" in after
     server = restarted(db_url, tmp_path)
-    assert server.people.verify_keys() == "k2"
+    assert server.people.verify_keys(actor=SERVER) == "k2"
     assert server.people.of_case(case_id, actor=SOCIAL).cognome == "Roccaforte"  # type: ignore[union-attr]
     server.close()
     assert engine.audit.verify(actor=CLI_OPERATOR).ok
@@ -163,7 +163,7 @@ def test_key_rotation_reseals_every_row_and_the_audit_chain_still_verifies(
 def test_key_rotation_reseals_every_row_of_every_person(engine: Engine, case_id: int) -> None:
     """Several people, one of them on two cases: every row changes key, every field still opens,
     no value is in clear before or after, and the chain of each case verifies."""
-    engine.people.verify_keys()
+    engine.people.verify_keys(actor=CLI_OPERATOR)
     codes = ["RCCMNL83S18D969H", "RSSMRA85T50H501S", "RCCMNL83S1UD969E"]
     cases = [case_id] + [engine.cases.start("p", {"territorio": "T1"}, actor=SOCIAL).id for _ in range(3)]
     for number, (case, code) in enumerate(zip(cases, [*codes, codes[0]], strict=True)):
@@ -211,7 +211,7 @@ def test_erasure_is_granted_by_the_policy_table_and_takes_the_identity_with_it(e
 def test_a_lost_or_wrong_key_is_a_clear_startup_error_never_garbage(
     engine: Engine, case_id: int, db_url: str, tmp_path: Path
 ) -> None:
-    engine.people.verify_keys()
+    engine.people.verify_keys(actor=CLI_OPERATOR)
     engine.people.record(case_id, PERSON, actor=SOCIAL)
     key_file = tmp_path / "instance" / "data-keys.json"
     saved = key_file.read_text()
@@ -220,16 +220,29 @@ def test_a_lost_or_wrong_key_is_a_clear_startup_error_never_garbage(
     server = restarted(db_url, tmp_path)
     try:
         with pytest.raises(KeyringError, match="chiave di cifratura mancante"):
-            server.people.verify_keys()
+            server.people.verify_keys(actor=SERVER)
         key_file.write_text(saved.replace(json.loads(saved)["keys"]["k1"], "A" * 43 + "="))
         with pytest.raises(KeyringError, match="non apre"):
             restarted_again = restarted(db_url, tmp_path)
             try:
-                restarted_again.people.verify_keys()
+                restarted_again.people.verify_keys(actor=SERVER)
             finally:
                 restarted_again.close()
     finally:
         server.close()
+
+
+def test_the_key_check_is_asked_by_a_named_system_actor_and_no_person(engine: Engine, case_id: int) -> None:
+    """The keyring check answers a key id and may create the keyring: the web server's startup and
+    the console ask it by name, as the policy table grants; no person, whatever their role, and
+    not the scheduler."""
+    from engine.roles import ROLES
+
+    for actor in (*(grant(role, f"chi_{role}") for role in sorted(ROLES)), SCHEDULER):
+        with pytest.raises(errors.Forbidden, match="key_check"):
+            engine.people.verify_keys(actor=actor)
+    assert engine.people.verify_keys(actor=SERVER) == "k1"
+    assert engine.people.verify_keys(actor=CLI_OPERATOR) == "k1"
 
 
 def test_break_glass_needs_a_reason_opens_the_case_and_is_logged_for_review(engine: Engine, case_id: int) -> None:

@@ -73,12 +73,10 @@ ACTORLESS = {
     ("engine/areas/tasks.py", "form_schema"): "the form catalogue in the code",
     ("engine/areas/reports.py", "current_period"): "the clock's half-year",
     ("engine/services/people.py", "pseudonym_of"): "a keyed hash of the code given",
-    # key material and the server's own startup check (before anyone signs in): no data handed out
+    # key material for a command already authorised: no data handed out
     ("engine/services/dossier.py", "signing_key"): "key material",
     ("engine/services/dossier.py", "pseudonym_key"): "key material",
     ("engine/services/people.py", "keyring"): "key material",
-    ("engine/services/people.py", "verify_keys"): "startup check: a key id",
-    ("engine/areas/people.py", "verify_keys"): "startup check: a key id",
     # the engine object's plumbing: its clock, readiness, connections, the scheduler (which
     # runs ``tick`` as ``engine.policy.SCHEDULER``)
     ("engine/application.py", "now"): "the clock",
