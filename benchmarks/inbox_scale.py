@@ -7,7 +7,13 @@ bulk-inserted straight into the tables; p95 over repeated queries is reported fo
 a job-centre officer named in one case in a thousand (team), a tutor of one firm in a hundred
 (organisation) and a coordinator (territory), with the ratio to the 1k figure.
 
-    .venv/bin/python -m benchmarks.inbox_scale [--sizes 1000,10000,100000] [--no-postgres]
+    .venv/bin/python -m benchmarks.inbox_scale [--sizes 1000,10000,100000] [--no-postgres] [--keep]
+
+With ``--keep`` the databases stay between runs (``benchmarks/.data/inbox_scale.db``, the schema
+``inbox_scale`` of ``BENCH_POSTGRES_URL``) and a run only adds the cases a size still lacks, so
+seeding 100k cases is paid once. On PostgreSQL each line also gives the round trips per page
+(libpq's trace: the pool's ping, ``BEGIN``/``ROLLBACK``, every statement), which, unlike the
+time, does not depend on how loaded the machine is.
 """
 
 from __future__ import annotations
@@ -18,9 +24,9 @@ import random
 import time
 import uuid
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
-from benchmarks.common import fresh_engine, percentile
+from benchmarks.common import fresh_engine, kept_engine, percentile, round_trips
 from engine import Engine
 from engine.adapters import tables
 from engine.model import Actor
@@ -175,29 +181,43 @@ def measure(engine: Engine, actor: Actor) -> tuple[float, int]:
     return percentile(times, 95), shown
 
 
+def trips_per_page(engine: Engine, actor: Actor) -> str:
+    """Round trips of one page, on PostgreSQL (see ``benchmarks.common.round_trips``)."""
+    if engine.db.dialect.name != "postgresql":
+        return ""
+    with round_trips(engine) as trips:
+        engine.tasks.list(limit=PAGE, actor=actor)
+    return f", {trips[0]} round trips"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the databases between runs (benchmarks/.data)")
     args = parser.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     for kind in ["sqlite"] if args.no_postgres else ["sqlite", "postgresql"]:
-        with fresh_engine(kind) as engine:
-            done, base = 0, dict[str, float]()
+        with kept_engine(kind, "inbox_scale") if args.keep else fresh_engine(kind) as engine:
+            with engine.db.connect() as conn:
+                done, base = int(conn.execute(select(func.count()).select_from(tables.cases)).scalar_one()), {}
             for size in sizes:
-                populate(engine, size - done, done + 1)
-                done = size
-                # Fresh statistics, as a running system has (PostgreSQL autovacuum; SQLite's
-                # PRAGMA optimize, which the engine runs when it starts).
-                with engine.db.begin() as conn:
-                    conn.exec_driver_sql("ANALYZE")
+                if size < done:
+                    raise SystemExit(f"the kept database already holds {done} cases: delete it to measure {size}")
+                if size > done:
+                    populate(engine, size - done, done + 1)
+                    done = size
+                    # Fresh statistics, as a running system has (PostgreSQL autovacuum; SQLite's
+                    # PRAGMA optimize, which the engine runs when it starts).
+                    with engine.db.begin() as conn:
+                        conn.exec_driver_sql("ANALYZE")
                 for label, actor in USERS:
                     measure(engine, actor)  # warm-up
                     p95, shown = measure(engine, actor)
                     base.setdefault(label, p95)
                     print(
                         f"{kind:10s} {size:>7} cases, {label:12s} ({shown:2d} shown): p95 {p95 * 1000:6.2f} ms"
-                        f"  (x{p95 / base[label]:.2f} of the first size)",
+                        f"  (x{p95 / base[label]:.2f} of the first size){trips_per_page(engine, actor)}",
                         flush=True,
                     )
 

@@ -32,9 +32,9 @@ def build_engine(
     runner = Runner(build_script_engine(command_clock.now, parameters, limits), command_clock.now)
     pool_for(limits).prestart()  # the first script of this process should not wait for a worker
 
-    def uow(write: bool = True, wait: bool = True) -> SqlAlchemyUnitOfWork:
+    def uow(write: bool = True, wait: bool = True, transaction: bool = True) -> SqlAlchemyUnitOfWork:
         # One instant per command: scripts, timers and events of a transaction share its "now".
-        return SqlAlchemyUnitOfWork(db, write=write, wait=wait, scope=command_clock.frozen)
+        return SqlAlchemyUnitOfWork(db, write=write, wait=wait, transaction=transaction, scope=command_clock.frozen)
 
     ctx = Context(
         settings=settings,

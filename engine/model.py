@@ -175,10 +175,10 @@ class TaskFilter:
     case_title: str | None = None  # part of the case's title (the beneficiary's pseudonym first)
     # The task's audience (engine.teams): with ``member`` set, a task shows only when it is for
     # the territory, for the team and ``member`` is named in it in its lane's relation
-    # (``team_lanes``: lane → relation), or for one of ``organisations``.
+    # (``team_lanes``: lane → relation), or for an organisation ``member`` belongs to (which
+    # the query reads from the registry itself, so a page is one statement).
     member: str | None = None
     team_lanes: tuple[tuple[str, str], ...] = ()
-    organisations: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

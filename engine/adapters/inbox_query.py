@@ -10,8 +10,16 @@ database reads about one page per branch and merges them, whatever the number of
   lane and sort it);
 - the team: the person's few ``case_team`` rows first, then their cases' open tasks
   (``(case_id, status)``);
-- an organisation: ``(organisation_id, status, due_sort, created_at, id)``, one branch per
-  organisation.
+- an organisation: ``(organisation_id, status, audience, role, territory, due_sort, created_at,
+  id)``, one branch per lane and territory as above (with role and territory filtered instead,
+  PostgreSQL expects one row, reads every task of the organisation and sorts them). On
+  PostgreSQL the person's organisations are read inside the statement (``organisation_member``
+  ``JOIN LATERAL`` the first page of each organisation's tasks), so a page is one round trip; on
+  SQLite, which has no ``LATERAL`` and no round trips, they are read first and each becomes a
+  branch of its own.
+
+The count is the same branches without the page's cut, summed (``count_statement``): the badge
+counts exactly the tasks the pages list, there being one place that says who a task is for.
 
 Building such a statement with SQLAlchemy costs more than running it, so it is built once per
 shape (the sort, which filters are set, which branches) with bound parameters, and kept; a call
@@ -24,7 +32,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, literal_column, or_, select, union_all
+from sqlalchemy import Select, bindparam, func, literal_column, select, true, union_all
 
 from engine.adapters import tables
 from engine.model import TaskFilter
@@ -32,8 +40,9 @@ from engine.model import TaskFilter
 # Which of a filter's optional conditions are set, in this order (part of the shape).
 COMMON = ("status", "assignee", "unassigned", "case_id", "process_id", "due_before", "due_after", "completed_by")
 
-# A branch's shape: ("territory", role_param, territory_param | None), ("team", with_territories),
-# ("organisation",); the parameters are numbered by the branch's position.
+# A branch's shape: ("territory", with_territory), ("team", with_territories), ("organisation",
+# with_territory) for one organisation given, ("member_organisations", with_territory) for every
+# organisation of the member, read by the statement; parameters are numbered by position.
 Branch = tuple[Any, ...]
 Shape = tuple[str, tuple[str, ...], bool, tuple[Branch, ...]]
 
@@ -57,8 +66,13 @@ def lane_territories(f: TaskFilter) -> list[tuple[str, tuple[str, ...] | None]]:
     return out
 
 
-def plan(f: TaskFilter, limit: int, offset: int) -> tuple[Shape, dict[str, Any]]:
-    """The statement's shape and the values to run it with (``f.member`` set, ``f.roles`` set)."""
+def plan(
+    f: TaskFilter, limit: int, offset: int, organisations: Sequence[int] | None = None
+) -> tuple[Shape, dict[str, Any]]:
+    """The statement's shape and the values to run it with (``f.member`` set, ``f.roles`` set).
+
+    ``organisations``: the member's organisations, each a branch; ``None``: the statement reads
+    them itself (one branch over ``organisation_member``)."""
     params: dict[str, Any] = {"page_end": limit + offset, "page_limit": limit, "page_offset": offset}
     common = tuple(name for name in COMMON if getattr(f, name) not in (None, False))
     for name in common:
@@ -69,13 +83,7 @@ def plan(f: TaskFilter, limit: int, offset: int) -> tuple[Shape, dict[str, Any]]
         params["f_title"] = "%" + f.case_title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     lanes = lane_territories(f)
     branches: list[Branch] = []
-    for role, territories in lanes:
-        for territory in territories if territories is not None else (None,):
-            n = len(branches)
-            params[f"b{n}_role"] = role
-            if territory is not None:
-                params[f"b{n}_territory"] = territory
-            branches.append(("territory", territory is not None))
+    _per_lane(lanes, "territory", branches, params)
     by_role = dict(lanes)
     for lane, relation in f.team_lanes:
         if lane not in by_role:
@@ -86,16 +94,31 @@ def plan(f: TaskFilter, limit: int, offset: int) -> tuple[Shape, dict[str, Any]]
         if territories is not None:
             params[f"b{n}_territories"] = list(territories)
         branches.append(("team", territories is not None))
-    for organisation in f.organisations if lanes else ():
-        n = len(branches)
-        params[f"b{n}_organisation"] = organisation
-        # the roles whose tasks an organisation's member works, each where it is held
-        for k, (role, territories) in enumerate(lanes):
-            params[f"b{n}_r{k}"] = role
-            if territories is not None:
-                params[f"b{n}_t{k}"] = list(territories)
-        branches.append(("organisation", tuple(territories is not None for _, territories in lanes)))
+    # an organisation's tasks, one branch per (organisation, role, territory) like the lanes; on
+    # PostgreSQL one per (role, territory) over every organisation of the member
+    if organisations is None:
+        _per_lane(lanes, "member_organisations", branches, params, member=f.member)
+    for organisation in organisations or ():
+        _per_lane(lanes, "organisation", branches, params, organisation=organisation)
     return (f.sort, common, bool(f.case_title), tuple(branches)), params
+
+
+def _per_lane(
+    lanes: list[tuple[str, tuple[str, ...] | None]],
+    kind: str,
+    branches: list[Branch],
+    params: dict[str, Any],
+    **values: Any,
+) -> None:
+    """One branch of ``kind`` per lane and territory (per lane where it is held everywhere)."""
+    for role, territories in lanes:
+        for territory in territories if territories is not None else (None,):
+            n = len(branches)
+            params[f"b{n}_role"] = role
+            if territory is not None:
+                params[f"b{n}_territory"] = territory
+            params.update({f"b{n}_{name}": value for name, value in values.items()})
+            branches.append((kind, territory is not None))
 
 
 def order(c: Any, sort: str) -> list[Any]:
@@ -117,20 +140,55 @@ def statement(shape: Shape) -> Select[Any]:
     """The page's statement for ``shape`` (see ``plan``), built once."""
     sort, common, titled, branches = shape
     t = tables.human_task.c
-    conditions = [_common(name) for name in common]
-    if titled:
-        titles = select(tables.cases.c.id).where(tables.cases.c.title.ilike(bindparam("f_title"), escape="\\"))
-        conditions.append(t.case_id.in_(titles))
+    conditions = _conditions(common, titled)
     parts = []
     for n, branch in enumerate(branches):
-        query = _branch(n, branch).where(*conditions).order_by(*order(t, sort)).limit(bindparam("page_end"))
-        parts.append(select(query.subquery()))
+        first = _branch(n, branch).where(*conditions).order_by(*order(t, sort)).limit(bindparam("page_end"))
+        if branch[0] == "member_organisations":
+            # each organisation's first page, read off its index in order (PostgreSQL's LATERAL)
+            pages = first.lateral(f"b{n}_page")
+            m = tables.organisation_member
+            first = (
+                select(pages)
+                .select_from(m.join(pages, true()))
+                .where(m.c.username == bindparam(f"b{n}_member"))
+                .order_by(*order(pages.c, sort))
+                .limit(bindparam("page_end"))
+            )
+        parts.append(select(first.subquery()))
     if not parts:  # no lane: an empty page, still one statement
         return select(tables.human_task).where(literal_column("1") == 0)
     merged = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     return (
         select(merged).order_by(*order(merged.c, sort)).limit(bindparam("page_limit")).offset(bindparam("page_offset"))
     )
+
+
+@functools.lru_cache(maxsize=256)
+def count_statement(shape: Shape) -> Select[Any]:
+    """How many tasks the pages of ``shape`` list in all: its branches uncut, counted and summed
+    (each task is in one branch: it has one audience, one role and one territory)."""
+    _, common, titled, branches = shape
+    conditions = _conditions(common, titled)
+    counts = []
+    for n, branch in enumerate(branches):
+        query = _branch(n, branch).where(*conditions)
+        if branch[0] == "member_organisations":
+            query = query.where(tables.organisation_member.c.username == bindparam(f"b{n}_member"))
+        counts.append(select(func.count()).select_from(query.subquery()).scalar_subquery())
+    total: Any = literal_column("0")
+    for count in counts:
+        total = total + count
+    return select(total)
+
+
+def _conditions(common: tuple[str, ...], titled: bool) -> list[Any]:
+    conditions = [_common(name) for name in common]
+    if titled:
+        t = tables.human_task.c
+        titles = select(tables.cases.c.id).where(tables.cases.c.title.ilike(bindparam("f_title"), escape="\\"))
+        conditions.append(t.case_id.in_(titles))
+    return conditions
 
 
 def _common(name: str) -> Any:
@@ -168,13 +226,11 @@ def _branch(n: int, branch: Branch) -> Select[Any]:
         if branch[1]:
             query = query.where(t.territory.in_(bindparam(f"b{n}_territories", expanding=True)))
         return query
-    lanes: Sequence[bool] = branch[1]
-    roles = [
-        and_(t.role == bindparam(f"b{n}_r{k}"), t.territory.in_(bindparam(f"b{n}_t{k}", expanding=True)))
-        if restricted
-        else t.role == bindparam(f"b{n}_r{k}")
-        for k, restricted in enumerate(lanes)
-    ]
-    return select(tables.human_task).where(
-        t.organisation_id == bindparam(f"b{n}_organisation"), t.audience == "organisation", or_(*roles)
-    )
+    query = select(tables.human_task).where(t.audience == "organisation", t.role == bindparam(f"b{n}_role"))
+    if branch[1]:
+        query = query.where(t.territory == bindparam(f"b{n}_territory"))
+    if kind == "organisation":
+        query = query.where(t.organisation_id == bindparam(f"b{n}_organisation"))
+    else:  # the member's organisations: joined by the caller (LATERAL for a page, a join to count)
+        query = query.where(t.organisation_id == tables.organisation_member.c.organisation_id)
+    return query

@@ -161,7 +161,8 @@ human_task = Table(
     Column("organisation_id", Integer),
     # The inbox queries: open tasks of a role (in a territory), and open tasks of an assignee.
     Index(None, "status", "audience", "role", "territory", "due_sort", "created_at", "id"),
-    Index(None, "organisation_id", "status", "audience", "due_sort", "created_at", "id"),
+    # an organisation's open tasks of one lane in one territory, in the page's order (migration 0023)
+    Index(None, "organisation_id", "status", "audience", "role", "territory", "due_sort", "created_at", "id"),
     Index(None, "status", "role", "due_sort", "created_at", "id"),
     Index(None, "assignee", "status"),
     Index(None, "case_id", "status"),

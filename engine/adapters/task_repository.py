@@ -19,6 +19,7 @@ from sqlalchemy.engine import Row
 
 from engine.adapters import inbox_query, tables
 from engine.adapters.report_repository import count_open_tasks, open_rows
+from engine.adapters.team_repository import organisations_of
 from engine.errors import NotFound
 from engine.model import TaskFilter, TaskStatus, TaskView
 
@@ -195,18 +196,18 @@ class SqlTaskRepository:
             return [_task_from_row(r) for r in self.conn.execute(query.limit(limit).offset(offset))]
         # One branch per audience the member belongs to, each read off its index in the page's
         # order and cut at the page's end, then merged; the statement is built once per shape.
-        shape, params = inbox_query.plan(f, limit, offset)
+        # PostgreSQL reads the member's organisations inside it (one round trip); SQLite first.
+        organisations = None if self.conn.dialect.name == "postgresql" else organisations_of(self.conn, f.member)
+        shape, params = inbox_query.plan(f, limit, offset, organisations)
         return [_task_from_row(r) for r in self.conn.execute(inbox_query.statement(shape), params)]
 
     def count(self, f: TaskFilter) -> int:
         if f.member is None:
             query = self._filtered(select(func.count()).select_from(tables.human_task), f)
             return int(self.conn.execute(query).scalar_one())
-        # the audiences are disjoint: the count is the sum of theirs
-        return sum(
-            int(self.conn.execute(self._filtered(select(func.count()).select_from(source), f).where(b)).scalar_one())
-            for source, b in _audience_branches(f)
-        )
+        # the page's branches, uncut: the count is what the pages list
+        shape, params = inbox_query.plan(f, 0, 0)
+        return int(self.conn.execute(inbox_query.count_statement(shape), params).scalar_one())
 
 
 def _task_values(t: TaskView) -> dict[str, Any]:
@@ -255,23 +256,3 @@ def _task_from_row(row: Row[Any]) -> TaskView:
         audience=m["audience"],
         organisation_id=m["organisation_id"],
     )
-
-
-def _audience_branches(f: TaskFilter) -> list[tuple[Any, Any]]:
-    """The tasks whose audience includes ``f.member`` (engine.teams), as (table or join, clause)
-    per audience: the territory's; the team's when named in the lane's relation (read from the
-    member's team rows, so the database starts from their few cases); an organisation's when one
-    of theirs. The audiences are disjoint (a task has one)."""
-    t, ct = tables.human_task.c, tables.case_team.c
-    branches: list[tuple[Any, Any]] = [(tables.human_task, t.audience == "territory")]
-    if f.team_lanes:
-        lanes = or_(*[and_(t.role == lane, ct.relation == relation) for lane, relation in f.team_lanes])
-        named = tables.case_team.join(
-            tables.human_task, and_(t.case_id == ct.case_id, ct.username == f.member, ct.ended_at.is_(None), lanes)
-        )
-        branches.append((named, t.audience == "team"))
-    if f.organisations:
-        branches.append(
-            (tables.human_task, and_(t.audience == "organisation", t.organisation_id.in_(list(f.organisations))))
-        )
-    return branches

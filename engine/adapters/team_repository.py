@@ -17,6 +17,10 @@ _ORGANISATIONS_OF = select(tables.organisation_member.c.organisation_id).where(
 )
 
 
+def organisations_of(conn: Connection, username: str) -> list[int]:
+    return [int(r[0]) for r in conn.execute(_ORGANISATIONS_OF, {"username": username})]
+
+
 class SqlTeamRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -62,8 +66,8 @@ class SqlTeamRepository:
             self.conn.execute(update(tables.case_team).where(t.id.in_(member_ids)).values(ended_at=at))
 
     def organisations_of(self, username: str) -> list[int]:
-        """The organisations ``username`` is a member of (read before every inbox page)."""
-        return [int(r[0]) for r in self.conn.execute(_ORGANISATIONS_OF, {"username": username})]
+        """The organisations ``username`` is a member of (read before every case read)."""
+        return organisations_of(self.conn, username)
 
     def standing(self, case_id: int, username: str, organisations: Sequence[int]) -> tuple[bool, bool]:
         """(named in the case's current team, one of ``organisations`` is in it)."""

@@ -7,6 +7,14 @@ failures, deadlocks) become ``Conflict`` (409: reload and retry). A lock not gra
 busy timeout (SQLite's ``busy_timeout``, PostgreSQL's ``lock_timeout``) is ``StorageBusy`` (503
 with Retry-After: nobody changed anything, the database was just busy); an unreachable database
 is ``StorageUnavailable``, whose message never names the host (the driver's text goes to the log).
+
+A read that needs no transaction around its statements (``transaction=False``: one statement, or
+statements that each stand alone, as they do under PostgreSQL's READ COMMITTED anyway) runs in
+autocommit on PostgreSQL, saving the ``BEGIN`` and ``ROLLBACK`` round trips (the inbox page). A
+pooled PostgreSQL connection is pinged only when it has been idle for ``PING_AFTER_IDLE`` seconds:
+a connection in steady use costs no extra round trip, one left idle (across a server restart, a
+dropped link) is checked and replaced before use. Should the server go away in between, the first
+statement fails with ``StorageUnavailable`` and the pool replaces every connection it holds.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.pool import StaticPool
 
 from engine.adapters import metrics
@@ -47,6 +55,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds; engine.config.Serving.busy_timeout_seconds
 CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL before the request is answered 503
 NO_WAIT_MS = 50  # PostgreSQL has no "do not wait": a lock not granted in 50 ms counts as busy
+PING_AFTER_IDLE = 5.0  # seconds a pooled PostgreSQL connection may sit unused before it is pinged
 
 
 def make_db_engine(url: str, *, echo: bool = False, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
@@ -91,11 +100,29 @@ def _postgres(url: str, echo: bool, busy_timeout: float) -> Engine:
     db = create_engine(
         url,
         echo=echo,
-        pool_pre_ping=True,
         pool_size=10,
         max_overflow=20,
         connect_args={"connect_timeout": CONNECT_TIMEOUT},
     )
+
+    @event.listens_for(db, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(db, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # SQLAlchemy's pool_pre_ping would cost a round trip (two, with its BEGIN) on every
+        # checkout; ping only a connection that sat idle. Raising DisconnectionError makes the
+        # pool discard it and try another (SQLAlchemy's "pessimistic disconnect handling").
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+            return
+        try:
+            dbapi_connection.autocommit = True  # the ping opens no transaction
+            dbapi_connection.execute("SELECT 1")
+            dbapi_connection.autocommit = False
+        except db.dialect.loaded_dbapi.Error as err:
+            raise DisconnectionError(_first_line(err)) from err
 
     @event.listens_for(db, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -167,10 +194,15 @@ class SqlAlchemyUnitOfWork:
         *,
         write: bool = True,
         wait: bool = True,
+        transaction: bool = True,
         scope: Callable[[], AbstractContextManager[Any]] | None = None,
     ) -> None:
+        if write and not transaction:
+            raise ValueError("a command runs in a transaction")
         self.db = db
         self.write = write
+        # False: a read whose statements need no transaction around them (module docstring)
+        self.transaction = transaction
         # wait=False: a lock that is not free at once is StorageBusy (best-effort bookkeeping)
         self.wait = wait
         self._busy_ms = 0.0
@@ -190,6 +222,9 @@ class SqlAlchemyUnitOfWork:
             self.conn.execution_options(sqlite_immediate=True)
         if not self.wait and sqlite:
             self._busy_ms = _sqlite_busy(self.conn, 0)
+        if not self.transaction and not sqlite:
+            # no BEGIN, no ROLLBACK: the pool puts the connection back in its default mode
+            self.conn.execution_options(isolation_level="AUTOCOMMIT")
         try:
             self.tx = self.conn.begin()
             if not self.wait and not sqlite:

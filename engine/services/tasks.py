@@ -19,10 +19,10 @@ from engine.services.teams import may_work
 from engine.teams import LANE_RELATION
 
 
-def _scope(uow: AbstractUnitOfWork, actor: Actor, f: TaskFilter) -> TaskFilter:
+def _scope(actor: Actor, f: TaskFilter) -> TaskFilter:
     """Restrict a filter to what the actor may see: their roles, their territories, and the
-    tasks whose audience includes them (their team's, their organisations'). A system actor the
-    policy grants ``TASK_WORK`` (the console) sees every task."""
+    tasks whose audience includes them (their team's, their organisations', which the query
+    reads). A system actor the policy grants ``TASK_WORK`` (the console) sees every task."""
     if is_system(actor):
         require(actor, Permission.TASK_WORK)
         return f
@@ -38,20 +38,21 @@ def _scope(uow: AbstractUnitOfWork, actor: Actor, f: TaskFilter) -> TaskFilter:
         grants=grants,
         member=actor.username,
         team_lanes=team_lanes,
-        organisations=tuple(sorted(uow.teams.organisations_of(actor.username))),
     )
 
 
 def list_tasks(ctx: Context, actor: Actor, f: TaskFilter, *, limit: int = 100, offset: int = 0) -> list[TaskView]:
     """Tasks offered to the actor: of the roles they hold, in the territories they cover, for
-    the territory, their case team or their organisations (``engine.teams``)."""
-    with ctx.uow(write=False) as uow:
-        return uow.tasks.query(_scope(uow, actor, f), limit=limit, offset=offset)
+    the territory, their case team or their organisations (``engine.teams``). One statement,
+    outside any transaction (on PostgreSQL a page is one round trip)."""
+    with ctx.uow(write=False, transaction=False) as uow:
+        return uow.tasks.query(_scope(actor, f), limit=limit, offset=offset)
 
 
 def count_tasks(ctx: Context, actor: Actor, f: TaskFilter) -> int:
-    with ctx.uow(write=False) as uow:
-        return uow.tasks.count(_scope(uow, actor, f))
+    """How many tasks ``list_tasks`` pages through: the same branches, uncut."""
+    with ctx.uow(write=False, transaction=False) as uow:
+        return uow.tasks.count(_scope(actor, f))
 
 
 def save_draft(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor) -> None:

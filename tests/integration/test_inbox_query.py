@@ -2,7 +2,7 @@
 task is for: for people of every kind of standing (a lane in one territory or in all, named in
 case teams, members of organisations, several roles at once), under every sort and filter, the
 page lists exactly the tasks ``engine.services.teams.may_work`` offers them that match the filter,
-in the sort's order, and the pages of any size add up to the whole list. Rows are written
+in the sort's order, the pages of any size add up to the whole list, and the count is its length. Rows are written
 straight into the tables, with ties on the due date, tasks of no territory and history rows."""
 
 from __future__ import annotations
@@ -226,6 +226,7 @@ def test_the_page_lists_exactly_what_is_offered_in_the_sorts_order(filled: Engin
         want = expected(filled, actor, f)
         got = [t.id for t in filled.tasks.query(f, actor=actor, limit=10_000)]
         assert got == want, f
+        assert filled.tasks.count(f, actor=actor) == len(want), f  # the badge counts what is listed
         shown_any = shown_any or bool(want)
         pages = [filled.tasks.query(f, actor=actor, limit=7, offset=o) for o in range(0, len(want) + 7, 7)]
         assert [t.id for page in pages for t in page] == want, f
@@ -245,3 +246,35 @@ def test_the_statement_is_built_once_per_shape(filled: Engine) -> None:
     after = inbox_query.statement.cache_info()
     assert after.hits - before.hits == 3
     assert after.misses - before.misses == 1  # the other filters are another shape
+
+
+def test_an_inbox_page_and_its_count_are_one_round_trip_each_on_postgresql(
+    filled: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ping of a connection in use, no BEGIN/ROLLBACK, the person's organisations read inside
+    the statement: one round trip, whatever the load (libpq's trace of the wire protocol)."""
+    if filled.db.dialect.name != "postgresql":
+        pytest.skip("round trips to a server: PostgreSQL only")
+    from benchmarks.common import round_trips
+    from engine.adapters import unit_of_work
+    from engine.adapters.unit_of_work import make_db_engine
+
+    carla = ACTORS[2]  # two lanes, case teams and two organisations
+    want = filled.tasks.query(TaskFilter(), actor=carla, limit=7)
+    with round_trips(filled) as page:
+        assert filled.tasks.query(TaskFilter(), actor=carla, limit=7) == want
+    with round_trips(filled) as count:
+        filled.tasks.count(TaskFilter(), actor=carla)
+    assert (page[0], count[0]) == (1, 1)
+
+    # a connection left idle is pinged first; one the server dropped meanwhile is replaced
+    monkeypatch.setattr(unit_of_work, "PING_AFTER_IDLE", 0.0)
+    with round_trips(filled) as pinged:
+        filled.tasks.query(TaskFilter(), actor=carla, limit=7)
+    assert pinged[0] == 2
+    with filled.db.connect() as pooled:  # the pool's one connection, dropped by the server
+        admin = make_db_engine(filled.db.url.render_as_string(hide_password=False))
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_terminate_backend({pooled.connection.driver_connection.info.backend_pid})")
+        admin.dispose()
+    assert filled.tasks.query(TaskFilter(), actor=carla, limit=7) == want

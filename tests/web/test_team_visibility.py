@@ -103,3 +103,28 @@ def test_the_other_tutor_sees_the_mirror_image(firms: Firms, demo: Engine) -> No
     client = login_as(firms.app.test_client(), "tutor_b")
     assert client.get(f"/cases/{firms.case_a}").status_code == 403
     assert client.get(f"/cases/{firms.case_b}").status_code == 200
+
+
+def tab_counts(page: str) -> dict[str, int]:
+    return {
+        tab: int(page.split(f'data-testid="count-{tab}">', 1)[1].split("<", 1)[0])
+        for tab in ("mine", "role", "done")
+        if f'data-testid="count-{tab}">' in page
+    }
+
+
+def test_each_tutors_inbox_counts_only_their_firms_trainee(firms: Firms, demo: Engine) -> None:
+    """The badges of every tab (mine, to take, done) follow the same audience as the list: as
+    tutor A claims and then completes firm A's task, tutor B's counts never move."""
+    tutor_a, tutor_b = (login_as(firms.app.test_client(), name) for name in ("tutor", "tutor_b"))
+
+    assert tab_counts(tutor_a.get("/inbox").get_data(as_text=True)) == {"mine": 0, "role": 1, "done": 0}
+    assert tab_counts(tutor_b.get("/inbox").get_data(as_text=True)) == {"mine": 0, "role": 1, "done": 0}
+    demo.tasks.claim(firms.task_a, actor=demo.users.get("tutor", actor=CLI_OPERATOR))
+    assert tab_counts(tutor_a.get("/inbox").get_data(as_text=True)) == {"mine": 1, "role": 0, "done": 0}
+    assert tab_counts(tutor_b.get("/inbox").get_data(as_text=True)) == {"mine": 0, "role": 1, "done": 0}
+    demo.tasks.complete(firms.task_a, {"conferma": True}, actor=demo.users.get("tutor", actor=CLI_OPERATOR))
+    assert tab_counts(tutor_a.get("/inbox").get_data(as_text=True)) == {"mine": 0, "role": 0, "done": 1}
+    page_b = tutor_b.get("/inbox?tab=done").get_data(as_text=True)
+    assert tab_counts(page_b) == {"mine": 0, "role": 1, "done": 0}
+    assert "TIROCINANTE-ALFA" not in page_b
