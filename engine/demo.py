@@ -472,8 +472,6 @@ def _f2_assessment_steps(day: Callable[[int], str]) -> dict[str, Payload]:
 def _scheda_ingresso(day: Callable[[int], str]) -> dict[str, Any]:
     return {
         "data_ingresso": day(-10),
-        "data_nascita": "1988-03-15",
-        "genere": "F",
         "condizione_occupazionale": "DISOCCUPATO",
         "mesi_disoccupazione": 10,
         "isced": "ISCED_3_4",

@@ -133,6 +133,11 @@ def validate_submission(form_key: str | None, data: Any) -> dict[str, Any]:
     return dumped
 
 
+def from_person(form_key: str | None) -> tuple[str, ...]:
+    """The person-record fields a form takes instead of asking them (``()`` for most forms)."""
+    return get_form(form_key).from_person if form_key else ()
+
+
 def check_against_case(form_key: str | None, clean: dict[str, Any], case: dict[str, Any]) -> None:
     """Cross-task rules of a form (its ``check_case``), checked before the task runs."""
     if form_key is None:
@@ -155,6 +160,8 @@ def json_schema(form_key: str) -> dict[str, Any]:
     out["x-form-key"] = form_key
     if cls.prefill_from:
         out["x-prefill-from"] = list(cls.prefill_from)
+    if cls.from_person:
+        out["x-from-person"] = list(cls.from_person)
     return out
 
 

@@ -381,6 +381,48 @@ class PersonRecord:
     comune: str = ""
     # warnings the person entering it confirmed (code vs birth date or gender)
     confirmed_warnings: tuple[str, ...] = ()
+    # changes with every write (each write seals anew): the API's ETag, refusing a lost update
+    revision: str = ""
+
+
+class ErasureBlock(enum.StrEnum):
+    """Why a case of the person keeps its personal data (GDPR art. 17 with the legal retention)."""
+
+    ALIVE = "alive"  # running or suspended: the path still needs the data
+    RETENTION = "retention"  # finished, but within the retention period
+    TERRITORY = "territory"  # of a territory the requester may not erase in
+
+
+@dataclass(frozen=True)
+class ErasureCase:
+    case_id: int
+    status: CaseStatus
+    territory: str | None
+    kept_until: dt.date | None  # the end of the retention period (None while the case is alive)
+    blocked: ErasureBlock | None  # None: erasable now
+
+
+@dataclass(frozen=True)
+class ErasurePlan:
+    """What erasing the personal data of a case's person would do: every case of the person (the
+    identity is theirs, not one case's), each erasable or with what keeps it."""
+
+    case_id: int
+    has_person: bool
+    cases: tuple[ErasureCase, ...]
+
+    @property
+    def allowed(self) -> bool:
+        return all(c.blocked is None for c in self.cases)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """The outcome of an erasure: the cases blanked and whether the person record went."""
+
+    cases: tuple[int, ...]
+    fields: int
+    person_removed: bool
 
 
 def age_on(born: dt.date, day: dt.date) -> int:

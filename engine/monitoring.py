@@ -150,7 +150,7 @@ def facts_after(
         taken = today
     outcome = _code(data.get("esito"))
     outcome_on = previous.outcome_on if previous and previous.outcome_on else (today if outcome else None)
-    birth, entry = _date(data.get("data_nascita")), _date(data.get("data_ingresso"))
+    entry = _date(data.get("data_ingresso"))
     stato = _code(data.get("stato_caso"))
     return CaseFacts(
         case_id=case_id,
@@ -174,7 +174,7 @@ def facts_after(
         adi=data.get("beneficiario_adi") is True,
         entry_on=entry,
         gender=_code(data.get("genere")),
-        age_band=age_band(birth, entry) if birth and entry else None,
+        age_band=entry_age_band(data),
         labour_status=_code(data.get("condizione_occupazionale")),
         isced=_code(data.get("isced")),
         disability=_code(data.get("disabilita")),
@@ -200,6 +200,17 @@ def facts_after(
 
 def same_facts(a: CaseFacts, b: CaseFacts) -> bool:
     return dataclasses.astuple(a) == dataclasses.astuple(b)
+
+
+def entry_age_band(data: Mapping[str, Any]) -> str | None:
+    """The ESF+ age group at entry: the one the engine derived from the person record when the
+    entry form was completed (``fascia_eta``), or, for the cases whose entry form still asked
+    the birth date (their events hold it), computed from it."""
+    band = data.get("fascia_eta")
+    if isinstance(band, str) and band in AGE_BANDS:
+        return band
+    birth, entry = _date(data.get("data_nascita")), _date(data.get("data_ingresso"))
+    return age_band(birth, entry) if birth and entry else None
 
 
 def age_band(birth: dt.date, on: dt.date) -> str:

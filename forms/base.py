@@ -75,6 +75,9 @@ class FormSchema(Schema):
     prefill_from: tuple[str, ...] = ()
     # any other form: the case variables the person needs to know to fill it, shown above it
     shows: tuple[str, ...] = ()
+    # what the form takes from the person record instead of asking it (never typed twice): the
+    # engine adds the facts it derives when the task is completed (engine.services.engine_data)
+    from_person: tuple[str, ...] = ()
 
     class Meta:
         unknown = RAISE

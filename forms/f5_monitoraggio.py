@@ -48,27 +48,17 @@ def soglia_lunga_durata(nascita: dt.date, ingresso: dt.date) -> int:
     "f5_scheda_ingresso",
     title="Scheda di ingresso ESF+ (micro-dati del partecipante)",
     title_en="ESF+ entry form (participant micro-data)",
-    description="Da compilare prima della prima attività: alimenta gli indicatori comuni EECO.",
+    description=(
+        "Da compilare prima della prima attività: alimenta gli indicatori comuni EECO. "
+        "Fascia d'età e genere vengono dalla scheda anagrafica della persona."
+    ),
     data_class="C4",
 )
 class SchedaIngresso(FormSchema):
+    # the age group at entry and the gender: from the person record, never typed here
+    from_person = ("data_nascita", "sesso")
+
     data_ingresso = fields.Date(required=True, metadata=meta("Data di ingresso nel programma", label_en="Entry date"))
-    data_nascita = fields.Date(
-        required=True,
-        metadata=meta("Data di nascita", "Per le fasce d'età EECO.", label_en="Date of birth"),
-    )
-    genere = fields.String(
-        required=True,
-        validate=scelta(
-            [
-                ("F", "Donna"),
-                ("M", "Uomo"),
-                ("NON_BINARIO", "Non binario"),
-                ("NON_DICHIARATO", "Non dichiarato"),
-            ]
-        ),
-        metadata=meta("Genere", label_en="Gender"),
-    )
     condizione_occupazionale = fields.String(
         required=True,
         validate=scelta(
@@ -156,21 +146,30 @@ class SchedaIngresso(FormSchema):
 
     @validates_schema
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("data_nascita") and data.get("data_ingresso") and data["data_nascita"] >= data["data_ingresso"]:
-            segnala({"data_nascita": ["La data di nascita deve precedere l'ingresso."]})
-        stato, mesi = data.get("condizione_occupazionale"), data.get("mesi_disoccupazione")
-        if stato in ("DISOCCUPATO", "DISOCCUPATO_LUNGA_DURATA"):
+        if data.get("condizione_occupazionale") in ("DISOCCUPATO", "DISOCCUPATO_LUNGA_DURATA"):
             richiedi(data, "mesi_disoccupazione", quando="la persona è disoccupata")
-        if mesi is None or not data.get("data_nascita") or not data.get("data_ingresso"):
-            return
-        soglia = soglia_lunga_durata(data["data_nascita"], data["data_ingresso"])
-        chi = "sotto i 25 anni" if soglia == MESI_LUNGA_DURATA_GIOVANI else "dai 25 anni"
-        if stato == "DISOCCUPATO_LUNGA_DURATA" and mesi <= soglia:
-            segnala({"mesi_disoccupazione": [f"Per la lunga durata {chi} servono più di {soglia} mesi."]})
-        if stato == "DISOCCUPATO" and mesi > soglia:
-            segnala(
-                {"condizione_occupazionale": [f"Oltre {soglia} mesi {chi} indicare «disoccupato di lunga durata»."]}
-            )
+
+
+def messaggi_identita(data: dict[str, Any], nascita: dt.date | None) -> dict[str, list[str]]:
+    """The entry form's rules that need the birth date, which the form does not ask: the engine
+    reads it from the person record (never typed twice) and asks these before it keeps the answer.
+
+    ``data`` is the validated answer (dates as ISO strings); no birth date, no rule."""
+    if nascita is None or not data.get("data_ingresso"):
+        return {}
+    ingresso = dt.date.fromisoformat(str(data["data_ingresso"])[:10])
+    if nascita >= ingresso:
+        return {"data_ingresso": ["L'ingresso deve seguire la data di nascita registrata nella scheda anagrafica."]}
+    stato, mesi = data.get("condizione_occupazionale"), data.get("mesi_disoccupazione")
+    if mesi is None:
+        return {}
+    soglia = soglia_lunga_durata(nascita, ingresso)
+    chi = "sotto i 25 anni" if soglia == MESI_LUNGA_DURATA_GIOVANI else "dai 25 anni"
+    if stato == "DISOCCUPATO_LUNGA_DURATA" and mesi <= soglia:
+        return {"mesi_disoccupazione": [f"Per la lunga durata {chi} servono più di {soglia} mesi."]}
+    if stato == "DISOCCUPATO" and mesi > soglia:
+        return {"condizione_occupazionale": [f"Oltre {soglia} mesi {chi} indicare «disoccupato di lunga durata»."]}
+    return {}
 
 
 CRITICITA = [

@@ -49,7 +49,8 @@ EVENT_DATES: dict[str, tuple[str, ...]] = {
     "f5_follow_up_6m": ("data_rilevazione_6m",),
     "f5_follow_up_12m": ("data_rilevazione_12m",),
 }
-BIRTH_DATES: dict[str, tuple[str, ...]] = {"f5_scheda_ingresso": ("data_nascita",)}
+# (no form asks a birth date: it is the person record's, checked there with ``birth_date_message``)
+BIRTH_DATES: dict[str, tuple[str, ...]] = {}
 # form → (start, end, months): the declared duration may not exceed the time between the dates
 DURATIONS: dict[str, tuple[str, str, str]] = {
     "f4_convenzione_pfi": ("data_inizio_tirocinio", "data_fine_prevista", "durata_mesi"),
@@ -81,11 +82,9 @@ def date_messages(form_key: str, data: dict[str, Any], today: dt.date | None = N
             errors[name] = [f"Inserisci una data non precedente al {_it(EARLIEST_EVENT)}."]
     for name in BIRTH_DATES.get(form_key, ()):
         day = _day(data.get(name))
-        if day is None:
-            continue
-        age = today.year - day.year - ((today.month, today.day) < (day.month, day.day))
-        if not MIN_AGE <= age <= MAX_AGE:
-            errors[name] = [f"Inserisci una data di nascita plausibile: un'età tra {MIN_AGE} e {MAX_AGE} anni."]
+        message = birth_date_message(day, today) if day is not None else None
+        if message:
+            errors[name] = [message]
     if form_key in DURATIONS:
         start_name, end_name, months_name = DURATIONS[form_key]
         start, end, months = _day(data.get(start_name)), _day(data.get(end_name)), data.get(months_name)
@@ -98,6 +97,15 @@ def date_messages(form_key: str, data: dict[str, Any], today: dt.date | None = N
                     f"({span} mesi): correggi la durata o le date."
                 ]
     return errors
+
+
+def birth_date_message(day: dt.date, today: dt.date | None = None) -> str | None:
+    """The message for a birth date that does not give an age between ``MIN_AGE`` and ``MAX_AGE``."""
+    today = today or dt.date.today()
+    age = today.year - day.year - ((today.month, today.day) < (day.month, day.day))
+    if MIN_AGE <= age <= MAX_AGE:
+        return None
+    return f"Inserisci una data di nascita plausibile: un'età tra {MIN_AGE} e {MAX_AGE} anni."
 
 
 def text_too_long(value: Any, limit: int = TEXT_MAX) -> int | None:

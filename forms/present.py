@@ -209,6 +209,7 @@ def catalogue() -> dict[str, FieldInfo]:
     for name, spec in VARIABLES.items():
         known = out.get(name)
         options = {**(known.options if known else {}), **{c: CODES.get(c, (c, "")) for c in spec.get("codes", ())}}
+        options.update(spec.get("options", {}))  # labels of this variable's own codes only
         items = dict(known.items) if known else {}
         for sub, (sub_it, sub_en, sub_kind) in spec.get("items", {}).items():
             items[sub] = FieldInfo(sub, sub_it, sub_en, kind=sub_kind)

@@ -409,6 +409,31 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "follow_up_24m": _v("Follow-up a 24 mesi", "24-month follow-up", "F5"),
     # F5
     "esito_monitoraggio": _v("Esito del monitoraggio", "Monitoring outcome", "F5"),
+    # the ESF+ entry form's facts the engine derives from the person record (never typed there)
+    "fascia_eta": _v(
+        "Fascia d'età all'ingresso",
+        "Age group at entry",
+        "F5",
+        options={
+            "<18": ("Meno di 18 anni", "Under 18"),
+            "18-29": ("18–29 anni", "18–29 years"),
+            "30-54": ("30–54 anni", "30–54 years"),
+            "55+": ("55 anni e oltre", "55 and over"),
+        },
+    ),
+    "genere": _v(
+        "Genere",
+        "Gender",
+        "F5",
+        options={
+            "F": ("Donna", "Woman"),
+            "M": ("Uomo", "Man"),
+            "NON_BINARIO": ("Non binario", "Non-binary"),
+            "NON_DICHIARATO": ("Non dichiarato", "Not declared"),
+        },
+    ),
+    # typed in the entry form before it took them from the person record: older cases keep it
+    "data_nascita": _v("Data di nascita", "Date of birth", "F5", kind="date"),
     # the semester monitoring report (programme level): the frozen figures, reviews, the archive
     # the code (2026-H1) routes the figures; people read its description
     "periodo": _v("Periodo", "Period", hidden=True),

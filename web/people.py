@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -20,7 +21,6 @@ from engine.model import PersonRecord, PersonSheet, TaskView, age_on
 from web import security
 from web.errors import ensure_id, plain_keys
 from web.i18n import _
-from web.schema_form import prefill
 
 bp = Blueprint("people", __name__)
 
@@ -28,8 +28,6 @@ FIELDS = ("nome", "cognome", "codice_fiscale", "data_nascita", "sesso", "telefon
 # what a person could type in each field at most (the engine refuses longer values with a message)
 LIMITS = {"codice_fiscale": 40, "data_nascita": 10, "sesso": 1, "telefono": 40, "email": 200}
 CONFIRM = "conferma_avvisi"
-# task-form fields filled from the person record
-IDENTITY_PREFILL = ("data_nascita", "genere")
 
 
 def age(person: PersonRecord | None) -> int | None:
@@ -66,25 +64,39 @@ def may_write(case_id: int) -> bool:
         return False
 
 
-def identity_prefill(task: TaskView, schema: Mapping[str, Any]) -> dict[str, Any]:
-    """A task form's birth date and gender from the person record, for the case team: never
-    typed twice (e.g. the ESF+ entry form). The showing is logged like any other."""
-    fields = set(schema.get("properties", {}))
+@dataclass(frozen=True)
+class FromPerson:
+    """The person-record facts a task form takes instead of asking them (the ESF+ entry form's
+    birth date and gender), for the block above the form: in clear for the case team only."""
+
+    fields: tuple[str, ...]
+    person: PersonRecord | None = None
+    shown: bool = False  # the viewer may read the identity (else: only that it comes from there)
+    may_write: bool = False  # the viewer may complete the person record
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        if self.person is None:
+            return self.fields
+        return tuple(f for f in self.fields if getattr(self.person, f, None) in (None, ""))
+
+
+def from_person(task: TaskView, schema: Mapping[str, Any]) -> FromPerson | None:
+    """What the task's form takes from the person record (``None`` for most forms). Opening the
+    record for the block is a showing, logged like any other."""
+    fields = tuple(schema.get("x-from-person", ()))
+    if not fields:
+        return None
     actor = security.actor()
-    if not fields & set(IDENTITY_PREFILL) or not security.may(actor, "identity"):
-        return {}
+    if not security.may(actor, "identity"):
+        return FromPerson(fields)
     try:
-        person = (
-            security.engine()
-            .people.sheet(task.case_id, actor=actor, purpose="precompilazione del modulo", ip=security.client_ip())
-            .person
+        sheet = security.engine().people.sheet(
+            task.case_id, actor=actor, purpose="dati anagrafici per il modulo", ip=security.client_ip()
         )
     except errors.Forbidden:
-        return {}
-    if person is None:
-        return {}
-    values = {"data_nascita": person.data_nascita.isoformat() if person.data_nascita else None, "genere": person.sesso}
-    return {k: v for k, v in prefill(schema, values).items() if v is not None}
+        return FromPerson(fields)
+    return FromPerson(fields, sheet.person, shown=True, may_write=sheet.may_write)
 
 
 @bp.get("/cases/<int:case_id>/persona")
@@ -136,6 +148,47 @@ def access_copy(case_id: int) -> Response:
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="copia-dati-personali-caso-{case_id}.pdf"'
     return response
+
+
+CONFIRM_ERASURE = "conferma"
+
+
+@bp.route("/cases/<int:case_id>/cancellazione-dati", methods=["GET", "POST"])
+@security.area("erase")
+def erase(case_id: int) -> Response | tuple[str, int] | str:
+    """Erasure of the person's personal data (GDPR art. 17) for whom the policy allows it: the
+    person's cases with what keeps each one's data, then a reason and a confirmation."""
+    eng, actor = security.engine(), security.actor()
+    ensure_id(case_id)
+    plan = eng.people.erasure_plan(case_id, actor=actor)
+    if request.method == "GET":
+        return render_template("erasure.html", plan=plan, reason="", messages={}, today=eng.now().date())
+    reason = request.form.get("reason", "").strip()
+    messages: dict[str, list[str]] = {}
+    if request.form.get(CONFIRM_ERASURE) != "1":
+        messages[CONFIRM_ERASURE] = [_("Conferma che la cancellazione è definitiva.")]
+        if not reason:  # both named at once (the engine asks the reason only once confirmed)
+            messages["reason"] = [_("Indica il motivo della cancellazione.")]
+    try:
+        if messages:
+            raise errors.InvalidData("erasure not confirmed", {})
+        done = eng.people.erase(case_id, actor=actor, reason=reason)
+    except errors.InvalidData as err:
+        messages.update(plain_keys(err.messages))
+        html = render_template("erasure.html", plan=plan, reason=reason, messages=messages, today=eng.now().date())
+        return html, 422
+    except errors.Conflict:
+        # the plan changed meanwhile (a case reopened, another erasure): show it as it is now
+        plan = eng.people.erasure_plan(case_id, actor=actor)
+        html = render_template("erasure.html", plan=plan, reason=reason, messages={}, today=eng.now().date())
+        return html, 409
+    if len(done.cases) == 1:
+        flash(_("Dati personali del caso cancellati."), "info")
+    else:
+        flash(_("Dati personali cancellati in %(n)s casi.", n=len(done.cases)), "info")
+    if done.person_removed:
+        flash(_("La scheda anagrafica della persona è stata eliminata."), "info")
+    return redirect(url_for("cases.show", case_id=case_id))
 
 
 def _values(person: PersonRecord | None) -> dict[str, str]:

@@ -55,6 +55,8 @@ AREAS: dict[str, frozenset[str]] = {
     # engine checks the case's team)
     "identity": roles_with(Permission.IDENTITY_READ),
     "identity_write": roles_with(Permission.IDENTITY_WRITE),
+    # erasure of a person's personal data, GDPR art. 17 (the engine checks territory and retention)
+    "erase": roles_with(Permission.ERASE_PERSONAL_DATA),
     # withdrawal, suspension, resumption, closure, cancellation (the engine checks the case's team)
     "case_actions": roles_with(Permission.MESSAGE_SEND, Permission.CASE_MANAGE, Permission.CASE_ADMINISTER),
     # the health service in charge alerts the case team (the engine checks the organisation)

@@ -40,8 +40,7 @@ def _prefilled(task: TaskView, case: CaseView | None) -> dict[str, Any]:
     known: dict[str, Any] = {}
     for name in schema.get("x-prefill-from", []) if case is not None else []:
         known.update(prefill(schema, case.data.get(name) if case is not None else None))
-    # the birth date and gender come from the person record, never typed twice
-    return {**known, **people.identity_prefill(task, schema), **prefill(schema, task.context.get("item"))}
+    return {**known, **prefill(schema, task.context.get("item"))}
 
 
 @bp.post("/tasks/<task_id>")
@@ -142,6 +141,8 @@ def _page(
         item=task.context.get("item"),
         registry_list=REGISTRY_LIST,
         registry_choices=_registry_choices(schema, task),
+        # the birth date and gender come from the person record, never typed twice
+        from_person=people.from_person(task, schema),
     )
     return html, status
 

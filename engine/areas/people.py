@@ -6,16 +6,28 @@ import builtins
 from collections.abc import Mapping
 
 from engine.areas.base import Area
-from engine.model import Actor, PersonRecord, PersonSheet, RepeatReferral
-from engine.services import people
+from engine.model import Actor, Erasure, ErasurePlan, PersonRecord, PersonSheet, RepeatReferral
+from engine.services import erasure, people
 from engine.services.people import Recorded
 
 
 class People(Area):
     def record(
-        self, case_id: int, data: Mapping[str, object], *, actor: Actor, confirm: bool = False, ip: str | None = None
+        self,
+        case_id: int,
+        data: Mapping[str, object],
+        *,
+        actor: Actor,
+        confirm: bool = False,
+        ip: str | None = None,
+        revision: str | None = None,
+        partial: bool = False,
     ) -> Recorded:
-        return people.record_person(self._ctx, case_id, data, actor=actor, confirm=confirm, ip=ip)
+        """Record or correct the identity; ``partial`` changes only the fields given, ``revision``
+        (the one the caller saw) refuses a write over someone else's (``Conflict``)."""
+        return people.record_person(
+            self._ctx, case_id, data, actor=actor, confirm=confirm, ip=ip, revision=revision, partial=partial
+        )
 
     def of_case(
         self, case_id: int, *, actor: Actor, purpose: str = "consultazione anagrafica", ip: str | None = None
@@ -40,6 +52,15 @@ class People(Area):
     def access_copy(self, case_id: int, *, actor: Actor, ip: str | None = None) -> bytes:
         """The person's own data as a PDF (GDPR art. 15), for the case manager; logged."""
         return people.access_copy(self._ctx, case_id, actor=actor, ip=ip)
+
+    def erasure_plan(self, case_id: int, *, actor: Actor) -> ErasurePlan:
+        """What erasing the case's person's data would do: each of their cases, erasable or kept."""
+        return erasure.erasure_plan(self._ctx, case_id, actor=actor)
+
+    def erase(self, case_id: int, *, actor: Actor, reason: str) -> Erasure:
+        """Erase the person's personal data in all their cases and the person record (GDPR art.
+        17), when every case allows it; ``Conflict`` otherwise, with nothing erased."""
+        return erasure.erase_person(self._ctx, case_id, actor=actor, reason=reason)
 
     def verify_keys(self, *, actor: Actor) -> str:
         """At startup: the data keyring opens what the database holds (``KeyringError`` otherwise)."""

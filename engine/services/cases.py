@@ -141,6 +141,7 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
             raise errors.TaskNotReady(f"task {task_id} is not ready in the workflow")
         check_against_case(task.form_key, clean, ctx.runner.task_data(wf, task_id))
         _check_registry_codes(uow, task.form_key, clean, record.territory)
+        derived = engine_data.identity_facts(ctx, uow, task.form_key, record, clean)
         info = specs.user_tasks.get(task.bpmn_id)
         action = case_actions.decided(info, clean)
         if action is not None:
@@ -152,7 +153,7 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
         else:
             case_data = ctx.runner.task_data(wf, task_id)
             extra = engine_data.added(ctx, uow, info.engine_data if info else None, actor, record, case_data, clean)
-            clean = {**clean, **extra}
+            clean = {**clean, **extra, **derived}
             ctx.runner.complete(wf, task_id, clean)
             events = [event(record, ctx.clock.now(), actor, EventKind.TASK_COMPLETED, task=task, data=clean)]
             view = write_command(

@@ -21,8 +21,9 @@ from engine.audit import bundle as bundle_format
 from engine.audit import pdf, signing
 from engine.audit.chain import ERASED, verify_case
 from engine.model import Actor, CaseEvent, CaseRecord, CaseStatus, EventKind
-from engine.monitoring import age_band
+from engine.monitoring import entry_age_band
 from engine.policy import Permission, Target, allows, require
+from engine.ports import AbstractUnitOfWork
 from engine.services.case_queries import log_access
 from engine.services.case_sync import append_events
 from engine.services.context import Context
@@ -156,7 +157,7 @@ def export_pseudonymised(ctx: Context, actor: Actor, limit: int = 100_000) -> li
                             flags |= GENERALISED.get(data_class, set())
                 elif name not in IDENTIFYING:
                     data[name] = value
-            band = _age_band(record.data)
+            band = entry_age_band(record.data)
             if band:  # the ESF+ age group at entry instead of the birth date
                 data["fascia_eta"] = band
             result.append(
@@ -173,72 +174,88 @@ def export_pseudonymised(ctx: Context, actor: Actor, limit: int = 100_000) -> li
     return result
 
 
-def _age_band(data: dict[str, Any]) -> str | None:
-    try:
-        born = dt.date.fromisoformat(str(data["data_nascita"])[:10])
-        entry = dt.date.fromisoformat(str(data["data_ingresso"])[:10])
-    except (KeyError, ValueError):
-        return None
-    return age_band(born, entry)
-
-
 def erase_personal_data(
     ctx: Context, case_id: int, actor: Actor, reason: str, *, before_retention: bool = False
 ) -> list[str]:
     """Erase the classified personal fields of a closed case; returns the fields erased."""
     if not reason.strip():
         raise errors.InvalidData("a reason is required", {"reason": ["Campo obbligatorio."]})
-    classes = privacy.classified_fields()
     now = ctx.clock.now()
     with ctx.uow() as uow:
         record = uow.cases.get(case_id)
         require(actor, Permission.ERASE_PERSONAL_DATA, Target(record.territory))
-        if record.status is CaseStatus.RUNNING:
-            raise errors.Conflict(f"case {case_id} is still running")
-        limit = record.updated_at.replace(year=record.updated_at.year + ctx.settings.retention_years)
-        if now < limit and not before_retention:
+        if record.status in ALIVE:
+            raise errors.Conflict(f"case {case_id} is still {record.status.value}")
+        limit = retention_end(record.updated_at, ctx.settings.retention_years)
+        if now.date() < limit and not before_retention:
             raise errors.Conflict(f"case {case_id} is kept until {limit:%d/%m/%Y} (retention)")
-        erased: set[str] = set()
-        per_event: dict[str, list[str]] = {}
-        for e in uow.events.for_case(case_id):
-            # a top-level entry that is, or contains, personal data goes whole (e.g. the completed
-            # case's data, a correction, a message payload)
-            fields = [n for n, v in e.data.items() if n not in e.erased and privacy.classified_inside(n, v)]
-            if fields:
-                data = {k: (ERASED if k in fields else v) for k, v in e.data.items()}
-                salts = {k: v for k, v in (e.salts or {}).items() if k not in fields}
-                uow.events.erase(case_id, e.seq, data, [*e.erased, *fields], salts)
-                per_event[str(e.seq)] = sorted(fields)
-                erased.update(n for f in fields for n in privacy.classified_inside(f, e.data[f]))
-        record.data = {k: (ERASED if k in classes else v) for k, v in record.data.items()}
-        record.state = _redact_state(record.state, set(classes))
-        record.updated_at = now
-        ctx.workflows.take(record.id, record.version)
-        fields = sorted(erased | {k for k in record.data if k in classes})
-        # the identity goes too: the case's link to it, and the sealed record once no case keeps it
-        person = uow.people.of_case(case_id)
-        if person is not None:
-            uow.people.unlink(case_id)
-            if not uow.people.cases_of(person["id"]):
-                uow.people.delete(person["id"])
-            fields.append("anagrafica")
-        append_events(
-            uow,
-            record,
-            [
-                CaseEvent(
-                    case_id=case_id,
-                    seq=0,
-                    at=now,
-                    actor=actor.username,
-                    kind=EventKind.DATA_ERASED,
-                    # which entries of which events were blanked, sealed in the chain: verify accepts
-                    # an erased entry only where this says so
-                    data={"fields": fields, "reason": reason, "events": per_event},
-                )
-            ],
-        )
+        fields = erase_case(ctx, uow, record, actor, reason, now)
         uow.commit()
+    return fields
+
+
+# A case in these states may still need its data: it is never erased.
+ALIVE = frozenset({CaseStatus.RUNNING, CaseStatus.SUSPENDED})
+
+
+def retention_end(last_change: dt.datetime, years: int) -> dt.date:
+    """The day a finished case's personal data may be erased: ``years`` after its last change
+    (its closure, or a later correction); a 29 February ends on 28 February."""
+    day = last_change.date()
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def erase_case(
+    ctx: Context, uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, reason: str, now: dt.datetime
+) -> list[str]:
+    """Blank the case's classified fields in every event, its data and state, and remove its
+    link to the person record (the record itself once no case keeps it), in the caller's
+    transaction, as one chained ``data_erased`` event naming each blanked entry."""
+    classes = privacy.classified_fields()
+    case_id = record.id
+    erased: set[str] = set()
+    per_event: dict[str, list[str]] = {}
+    for e in uow.events.for_case(case_id):
+        # a top-level entry that is, or contains, personal data goes whole (e.g. the completed
+        # case's data, a correction, a message payload)
+        fields = [n for n, v in e.data.items() if n not in e.erased and privacy.classified_inside(n, v)]
+        if fields:
+            data = {k: (ERASED if k in fields else v) for k, v in e.data.items()}
+            salts = {k: v for k, v in (e.salts or {}).items() if k not in fields}
+            uow.events.erase(case_id, e.seq, data, [*e.erased, *fields], salts)
+            per_event[str(e.seq)] = sorted(fields)
+            erased.update(n for f in fields for n in privacy.classified_inside(f, e.data[f]))
+    record.data = {k: (ERASED if k in classes else v) for k, v in record.data.items()}
+    record.state = _redact_state(record.state, set(classes))
+    record.updated_at = now
+    ctx.workflows.take(record.id, record.version)
+    fields = sorted(erased | {k for k in record.data if k in classes})
+    # the identity goes too: the case's link to it, and the sealed record once no case keeps it
+    person = uow.people.of_case(case_id)
+    if person is not None:
+        uow.people.unlink(case_id)
+        if not uow.people.cases_of(person["id"]):
+            uow.people.delete(person["id"])
+        fields.append("anagrafica")
+    append_events(
+        uow,
+        record,
+        [
+            CaseEvent(
+                case_id=case_id,
+                seq=0,
+                at=now,
+                actor=actor.username,
+                kind=EventKind.DATA_ERASED,
+                # which entries of which events were blanked, sealed in the chain: verify accepts
+                # an erased entry only where this says so
+                data={"fields": fields, "reason": reason, "events": per_event},
+            )
+        ],
+    )
     return fields
 
 

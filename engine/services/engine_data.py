@@ -23,12 +23,15 @@ from collections.abc import Callable
 from typing import Any
 
 from engine import errors, semester_pdf
+from engine.forms import from_person
 from engine.model import Actor, CaseRecord, Cell, ExportFile, Report
-from engine.monitoring import current_period, parse_period
+from engine.monitoring import GENDERS, age_band, current_period, parse_period
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_queries import authorize_read, log_access
 from engine.services.context import Context
+from engine.services.people import identity_of_case
 from engine.services.reports import report_in
+from forms.f5_monitoraggio import messaggi_identita
 
 FROZEN_REPORTS = ("funnel", "sla", "esf")
 SUPPRESSED = "< 5"
@@ -115,6 +118,32 @@ def _archive(
 
 
 HOOKS: dict[str, Hook] = {"fotografia_monitoraggio": _freeze, "archivio_relazione": _archive}
+
+
+def identity_facts(
+    ctx: Context, uow: AbstractUnitOfWork, form_key: str | None, record: CaseRecord, answer: dict[str, Any]
+) -> dict[str, Any]:
+    """What a form that takes the person record (``from_person``) adds to its answer: for the
+    ESF+ entry form, the age group at entry (``fascia_eta``) and the gender (``genere``), so the
+    read model, the reports and the replay have them while the birth date stays sealed in the
+    person record, never in an event. The form's rules that need the birth date are asked here
+    (422 on the answer's fields). No person record or no birth date: nothing is derived, and the
+    reports count the person as "not recorded"."""
+    if not from_person(form_key):
+        return {}
+    person = identity_of_case(ctx, uow, record.id)
+    if person is None:
+        return {}
+    messages = messaggi_identita(answer, person.data_nascita)
+    if messages:
+        raise errors.InvalidData(f"form {form_key}: contradicts the person record", messages)
+    facts: dict[str, Any] = {}
+    entry = answer.get("data_ingresso")
+    if person.data_nascita is not None and entry:
+        facts["fascia_eta"] = age_band(person.data_nascita, dt.date.fromisoformat(str(entry)[:10]))
+    if person.sesso in GENDERS:
+        facts["genere"] = person.sesso
+    return facts
 
 
 def added(

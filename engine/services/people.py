@@ -10,6 +10,8 @@ key rotation leaves every event, and so the chain, untouched.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import re
 import uuid
@@ -29,6 +31,7 @@ from engine.services.case_sync import append_events, event
 from engine.services.context import Context
 from engine.services.teams import target_of
 from engine.teams import RELATIONS
+from forms.plausibility import birth_date_message
 
 SEALED_FIELDS = ("nome", "cognome", "codice_fiscale", "data_nascita", "sesso", "telefono", "email", "comune")
 CHECK_TEXT = "impresa-per-noi: controllo della chiave"
@@ -92,22 +95,39 @@ def pseudonym_of(ctx: Context, code: str) -> str:
 
 
 def record_person(
-    ctx: Context, case_id: int, data: Mapping[str, Any], *, actor: Actor, confirm: bool = False, ip: str | None = None
+    ctx: Context,
+    case_id: int,
+    data: Mapping[str, Any],
+    *,
+    actor: Actor,
+    confirm: bool = False,
+    ip: str | None = None,
+    revision: str | None = None,
+    partial: bool = False,
 ) -> Recorded:
     """Record (or correct) the identity of a case's beneficiary; 422 with field messages when
-    invalid, and with ``avvisi`` to confirm when the code disagrees with birth date or gender."""
+    invalid, and with ``avvisi`` to confirm when the code disagrees with birth date or gender.
+
+    ``partial`` changes only the fields given (an empty value clears one); ``revision`` is the
+    record's revision the caller saw: another write since then is a ``Conflict`` (409)."""
     keys = keyring(ctx)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         record = uow.cases.get(case_id)
         # who may not write it learns nothing, not even whether the data would be valid
         require(actor, Permission.IDENTITY_WRITE, target_of(uow, actor, record, now, intake=False))
-        clean, warnings = _validate(data)
+        current = uow.people.of_case(case_id)
+        seen = _revision(current["sealed"]) if current is not None else ""
+        if revision is not None and revision != seen:
+            raise errors.Conflict(f"the person record of case {case_id} changed since revision {revision!r}")
+        if partial and current is not None:
+            opened = {n: keys.open(t, f"person:{current['id']}:{n}") for n, t in current["sealed"].items()}
+            data = {**opened, **data}
+        clean, warnings = _validate(data, now.date())
         if warnings and not confirm:
             raise errors.InvalidData("please confirm the warnings", {"avvisi": warnings})
         code = clean.get("codice_fiscale")
         pseudonym = pseudonym_of(ctx, code) if code else f"senza-cf:{uuid.uuid4().hex}"
-        current = uow.people.of_case(case_id)
         same = uow.people.by_pseudonym(pseudonym) if code else None
         person_id = (same or current or {}).get("id") or str(uuid.uuid4())
         sealed = {name: keys.seal(value, f"person:{person_id}:{name}") for name, value in clean.items()}
@@ -228,6 +248,13 @@ def access_copy(ctx: Context, case_id: int, *, actor: Actor, ip: str | None = No
     )
 
 
+def identity_of_case(ctx: Context, uow: AbstractUnitOfWork, case_id: int) -> PersonRecord | None:
+    """The case's person record opened for the engine's own use (the facts a form derives from
+    it, ``engine_data.identity_facts``): never shown, so not a showing for the access log."""
+    row = uow.people.of_case(case_id)
+    return None if row is None else _opened(keyring(ctx), row["id"], row["pseudonym"], row["sealed"])
+
+
 def _others(uow: AbstractUnitOfWork, person_id: str, case_id: int) -> tuple[RepeatReferral, ...]:
     """The person's other cases: number, status, territory, opening and who manages each (the
     colleague to ask), never their content."""
@@ -275,7 +302,7 @@ def rotate_keys(ctx: Context, *, actor: Actor, drop_old: bool = True) -> tuple[s
     return key_id, count
 
 
-def _validate(data: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+def _validate(data: Mapping[str, Any], today: dt.date | None = None) -> tuple[dict[str, str], list[str]]:
     problems: dict[str, list[str]] = {}
     clean: dict[str, str] = {}
     for name in SEALED_FIELDS:
@@ -297,6 +324,10 @@ def _validate(data: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
             born = dt.date.fromisoformat(clean["data_nascita"])
         except ValueError:
             problems["data_nascita"] = ["Data non valida."]
+        else:
+            implausible = birth_date_message(born, today)
+            if implausible:
+                problems["data_nascita"] = [implausible]
     if "sesso" in clean and clean["sesso"] not in ("M", "F"):
         problems["sesso"] = ["Indicare M o F."]
     if "email" in clean and not _EMAIL.match(clean["email"]):
@@ -325,6 +356,7 @@ def _opened(
     values = {n: keys.open(t, f"person:{person_id}:{n}") for n, t in sealed.items()}
     born = values.get("data_nascita")
     return PersonRecord(
+        revision=_revision(sealed),
         id=person_id,
         pseudonym=pseudonym,
         nome=values.get("nome", ""),
@@ -337,6 +369,12 @@ def _opened(
         comune=values.get("comune", ""),
         confirmed_warnings=confirmed,
     )
+
+
+def _revision(sealed: Mapping[str, str]) -> str:
+    """The record's revision: a digest of its sealed fields, which every write seals anew (fresh
+    nonces), so it changes with each write and says nothing of the values."""
+    return hashlib.sha256(json.dumps(dict(sealed), sort_keys=True).encode()).hexdigest()[:20]
 
 
 def _log_identity(

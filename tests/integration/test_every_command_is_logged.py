@@ -102,6 +102,10 @@ NOT_CASE_COMMANDS = {
     "people.repeats",
     "people.sheet",
     "people.access_copy",  # the art. 15 copy: a read, written to the access log
+    "people.erasure_plan",  # which of the person's cases may be erased: a read
+    # erases finished cases past retention only, each through the step audit.erase_personal_data
+    # takes (run below); tests/web/test_erasure_pages.py checks each case's data_erased event
+    "people.erase",
     "teams.of_case",
     "teams.glass_log",
     "teams.review_glass",

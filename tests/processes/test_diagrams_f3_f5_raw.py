@@ -110,8 +110,6 @@ def base_data(key: str) -> dict[str, Any]:
     data: dict[str, dict[str, Any]] = {
         "f5_scheda_ingresso": {
             "data_ingresso": d,
-            "data_nascita": "1990-04-12",
-            "genere": "F",
             "condizione_occupazionale": "DISOCCUPATO_LUNGA_DURATA",
             "mesi_disoccupazione": 30,
             "isced": "ISCED_0_2",

@@ -5,12 +5,14 @@ expected Italian message on the expected field (required, enumeration, date, cro
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from marshmallow import ValidationError
 
 from forms import FORMS
+from forms.f5_monitoraggio import messaggi_identita
 
 DROP = object()  # marks a key to remove from the valid sample
 
@@ -229,8 +231,6 @@ VALID: dict[str, dict[str, Any]] = {
     },
     "f5_scheda_ingresso": {
         "data_ingresso": "2026-01-20",
-        "data_nascita": "1990-04-12",
-        "genere": "F",
         "condizione_occupazionale": "DISOCCUPATO",
         "mesi_disoccupazione": 5,
         "isced": "ISCED_3_4",
@@ -363,7 +363,12 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     # F4 track A
     ("f4_convenzione_pfi", {"durata_mesi": 13}, "durata_mesi", "da 2 a 12 mesi"),
     ("f4_convenzione_pfi", {"durata_mesi": 1}, "durata_mesi", "da 2 a 12 mesi"),
-    ("f4_convenzione_pfi", {"tipo_tirocinio": "EXTRACURRICOLARE_L68", "durata_mesi": 24, "data_fine_prevista": "2028-02-14"}, "", ""),
+    (
+        "f4_convenzione_pfi",
+        {"tipo_tirocinio": "EXTRACURRICOLARE_L68", "durata_mesi": 24, "data_fine_prevista": "2028-02-14"},
+        "",
+        "",
+    ),
     ("f4_convenzione_pfi", {"tipo_tirocinio": "TIS"}, "firma_ente_in_carico", "ente che ha in carico"),
     ("f4_convenzione_pfi", {"data_fine_prevista": "2026-02-01"}, "data_fine_prevista", AFTER),
     ("f4_convenzione_pfi", {"data_convenzione": "2026-03-01"}, "data_convenzione", "precedere"),
@@ -435,56 +440,13 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("f4_relazione_finale_startup", {"impresa_attiva": False}, "impresa_attiva", "impresa attiva"),
     ("f4_relazione_finale_startup", {"tipo_contratto": DROP}, "tipo_contratto", "assunta"),
     # F5
-    ("f5_scheda_ingresso", {"data_nascita": "2026-02-01"}, "data_nascita", "precedere"),
     ("f5_scheda_ingresso", {"mesi_disoccupazione": DROP}, "mesi_disoccupazione", "disoccupata"),
-    (
-        "f5_scheda_ingresso",
-        {"condizione_occupazionale": "DISOCCUPATO_LUNGA_DURATA"},
-        "mesi_disoccupazione",
-        "più di 12",
-    ),
-    ("f5_scheda_ingresso", {"mesi_disoccupazione": 14}, "condizione_occupazionale", "lunga durata"),
-    # ESF+ long-term unemployment by age at entry: > 12 months from 25, > 6 months under 25.
-    (
-        "f5_scheda_ingresso",
-        {"condizione_occupazionale": "DISOCCUPATO_LUNGA_DURATA", "mesi_disoccupazione": 12},
-        "mesi_disoccupazione",
-        "più di 12",
-    ),
-    ("f5_scheda_ingresso", {"condizione_occupazionale": "DISOCCUPATO_LUNGA_DURATA", "mesi_disoccupazione": 13}, "", ""),
-    ("f5_scheda_ingresso", {"data_nascita": "2002-01-21", "mesi_disoccupazione": 6}, "", ""),
-    (
-        "f5_scheda_ingresso",
-        {"data_nascita": "2002-01-21", "mesi_disoccupazione": 7},
-        "condizione_occupazionale",
-        "sotto i 25 anni",
-    ),
-    (
-        "f5_scheda_ingresso",
-        {
-            "data_nascita": "2002-01-21",
-            "condizione_occupazionale": "DISOCCUPATO_LUNGA_DURATA",
-            "mesi_disoccupazione": 6,
-        },
-        "mesi_disoccupazione",
-        "più di 6",
-    ),
-    (
-        "f5_scheda_ingresso",
-        {
-            "data_nascita": "2002-01-21",
-            "condizione_occupazionale": "DISOCCUPATO_LUNGA_DURATA",
-            "mesi_disoccupazione": 7,
-        },
-        "",
-        "",
-    ),
-    # 25 on the day of entry: an adult, so 7 months is not long-term.
-    ("f5_scheda_ingresso", {"data_nascita": "2001-01-20", "mesi_disoccupazione": 7}, "", ""),
+    # the birth date and gender are the person record's: the form does not take them
+    ("f5_scheda_ingresso", {"data_nascita": "1990-04-12"}, "data_nascita", "Campo non previsto"),
+    ("f5_scheda_ingresso", {"genere": "F"}, "genere", "Campo non previsto"),
     ("f5_scheda_ingresso", {"disabilita": "INVALIDITA_60"}, "disabilita", ENUM),
     ("f5_scheda_ingresso", {"isced": "LAUREA"}, "isced", ENUM),
     ("f5_scheda_ingresso", {"comune_residenza_istat": "Ancona"}, "comune_residenza_istat", "6 cifre"),
-    ("f5_scheda_ingresso", {"data_nascita": DROP}, "data_nascita", REQUIRED),
     ("f5_scheda_ingresso", {"diagnosi": "qualsiasi"}, "diagnosi", "Campo non previsto"),
     ("f5_monitoraggio_mensile", {"percentuale_presenza": 120}, "percentuale_presenza", "tra 0 e 100"),
     ("f5_monitoraggio_mensile", {"obiettivi_mese": "NON_RISPETTATI"}, "criticita_rilevate", "Obiettivi mancati"),
@@ -617,6 +579,48 @@ def test_invalid_data_is_rejected(key: str, changes: dict[str, Any], field: str,
     assert isinstance(messages, dict)
     assert field in messages, f"expected an error on {field}, got {messages}"
     assert any(message in m for m in _texts(messages[field])), messages[field]
+
+
+# ESF+ long-term unemployment by age at entry (> 12 months from 25, > 6 months under 25): the
+# birth date is the person record's, so the engine asks these rules with it (entry 20/01/2026).
+IDENTITY_RULES: list[tuple[str, dict[str, Any], str, str]] = [
+    ("2026-02-01", {}, "data_ingresso", "seguire la data di nascita"),
+    ("1990-04-12", {"condizione_occupazionale": "DISOCCUPATO_LUNGA_DURATA"}, "mesi_disoccupazione", "più di 12"),
+    ("1990-04-12", {"mesi_disoccupazione": 14}, "condizione_occupazionale", "lunga durata"),
+    (
+        "1990-04-12",
+        {"condizione_occupazionale": "DISOCCUPATO_LUNGA_DURATA", "mesi_disoccupazione": 12},
+        "mesi_disoccupazione",
+        "più di 12",
+    ),
+    ("1990-04-12", {"condizione_occupazionale": "DISOCCUPATO_LUNGA_DURATA", "mesi_disoccupazione": 13}, "", ""),
+    ("2002-01-21", {"mesi_disoccupazione": 6}, "", ""),
+    ("2002-01-21", {"mesi_disoccupazione": 7}, "condizione_occupazionale", "sotto i 25 anni"),
+    (
+        "2002-01-21",
+        {"condizione_occupazionale": "DISOCCUPATO_LUNGA_DURATA", "mesi_disoccupazione": 6},
+        "mesi_disoccupazione",
+        "più di 6",
+    ),
+    ("2002-01-21", {"condizione_occupazionale": "DISOCCUPATO_LUNGA_DURATA", "mesi_disoccupazione": 7}, "", ""),
+    # 25 on the day of entry: an adult, so 7 months is not long-term.
+    ("2001-01-20", {"mesi_disoccupazione": 7}, "", ""),
+]
+
+
+@pytest.mark.parametrize(("born", "changes", "field", "message"), IDENTITY_RULES)
+def test_the_entry_form_rules_on_age_use_the_person_record_s_birth_date(
+    born: str, changes: dict[str, Any], field: str, message: str
+) -> None:
+    answer = FORMS["f5_scheda_ingresso"]().dump(
+        FORMS["f5_scheda_ingresso"]().load(_sample("f5_scheda_ingresso", changes))
+    )
+    messages = messaggi_identita(answer, dt.date.fromisoformat(born))
+    if not field:
+        assert messages == {}
+        return
+    assert field in messages and message in messages[field][0], messages
+    assert messaggi_identita(answer, None) == {}  # no birth date recorded: no rule
 
 
 def test_free_text_never_asks_for_diagnoses() -> None:

@@ -52,6 +52,8 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("GET", f"/cases/{CASE}/persona/modifica", "identity_write", 200, None),
     ("POST", f"/cases/{CASE}/persona/modifica", "identity_write", 422, {}),
     ("GET", f"/cases/{CASE}/persona.pdf", "identity_write", 404, None),
+    ("GET", f"/cases/{CASE}/cancellazione-dati", "erase", 200, None),
+    ("POST", f"/cases/{CASE}/cancellazione-dati", "erase", 422, {}),
     ("GET", "/cases/new", "start", 200, None),
     ("POST", "/cases/new", "start", 422, {}),
     ("POST", "/partnerships", "supervise", 302, {}),
@@ -142,6 +144,11 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("GET", f"/api/v1/cases/{CASE}", "cases", 200, None),
     ("GET", f"/api/v1/cases/{CASE}/history", "cases", 200, None),
     ("GET", f"/api/v1/cases/{CASE}/outlook", "cases", 200, None),
+    # the identity through the API: none recorded yet (404); an empty name is answered with its
+    # field message (422) to whom may write it
+    ("GET", f"/api/v1/cases/{CASE}/persona", "identity", 404, None),
+    ("PUT", f"/api/v1/cases/{CASE}/persona", "identity_write", 422, {"nome": "", "cognome": ""}),
+    ("PATCH", f"/api/v1/cases/{CASE}/persona", "identity_write", 422, {"nome": ""}),
     ("GET", f"/api/v1/cases/{CASE}/relazione.pdf", "cases", 404, None),
     ("POST", f"/api/v1/cases/{CASE}/withdrawal", "case_actions", 422, {}),
     ("POST", f"/api/v1/cases/{CASE}/health-alerts", "health_alert", 422, {"kind": "RICADUTA", **API_ALERT}),
@@ -242,6 +249,12 @@ CASE_PERMISSION: dict[tuple[str, str], Permission] = {
     ("GET", f"/cases/{CASE}/persona/modifica"): Permission.IDENTITY_WRITE,
     ("POST", f"/cases/{CASE}/persona/modifica"): Permission.IDENTITY_WRITE,
     ("GET", f"/cases/{CASE}/persona.pdf"): Permission.IDENTITY_WRITE,
+    # erasure: the plan of the person's cases to whom may erase in the territory; unconfirmed: 422
+    ("GET", f"/cases/{CASE}/cancellazione-dati"): Permission.ERASE_PERSONAL_DATA,
+    ("POST", f"/cases/{CASE}/cancellazione-dati"): Permission.ERASE_PERSONAL_DATA,
+    ("GET", f"/api/v1/cases/{CASE}/persona"): Permission.IDENTITY_READ,
+    ("PUT", f"/api/v1/cases/{CASE}/persona"): Permission.IDENTITY_WRITE,
+    ("PATCH", f"/api/v1/cases/{CASE}/persona"): Permission.IDENTITY_WRITE,
     **{
         ("GET", f"{prefix}/cases/{CASE}/{page}"): Permission.AUDIT_READ
         for prefix in ("", "/api/v1")

@@ -17,7 +17,7 @@ from engine import Engine
 from engine.demo import TERRITORY
 from engine.model import age_on
 from engine.policy import CLI_OPERATOR
-from tests.web.conftest import advance, login_as
+from tests.web.conftest import VALID, advance, login_as
 
 PERSON = {
     "cognome": "Roccaforte",
@@ -182,7 +182,28 @@ def test_the_esf_entry_form_takes_birth_date_and_gender_from_the_person_record(
 
     page = text(social.get(f"/tasks/{task.id}"))
 
-    assert 'name="data_nascita"' in page and 'value="1990-02-03"' in page
-    assert '<option value="F" selected' in page
-    # whoever works the form without being on the team types them: nothing of the person is shown
-    assert "1990-02-03" not in text(login_as(app.test_client(), "coordinatore").get(f"/tasks/{task.id}"))
+    # shown from the person record, not asked: no field for them in the form
+    assert 'data-testid="from-person"' in page and "03/02/1990" in page and "femminile" in page
+    assert 'name="data_nascita"' not in page and 'name="genere"' not in page
+    # nobody outside the team sees them
+    outsider = text(login_as(app.test_client(), "coordinatore").get(f"/tasks/{task.id}"))
+    assert "03/02/1990" not in outsider
+
+    answer = {k: v for k, v in VALID["f5_scheda_ingresso"].items() if v is not None}
+    done = social.post(f"/tasks/{task.id}", data={**answer, "action": "complete"})
+    assert done.status_code == 302, text(done)[:3000]
+    data = demo.cases.get(case_id, actor=CLI_OPERATOR).data
+    assert data["fascia_eta"] == "30-54" and data["genere"] == "F" and "data_nascita" not in data
+    case_page = text(social.get(f"/cases/{case_id}"))
+    assert "Fascia d&#39;età all&#39;ingresso" in case_page and "30–54 anni" in case_page
+
+
+def test_the_esf_entry_form_says_when_the_person_record_lacks_the_birth_date(social: FlaskClient, demo: Engine) -> None:
+    case_id, location = refer(social, "BEN-ID-8")
+    social.post(location, data={**PERSON, "codice_fiscale": "", "data_nascita": ""})
+    task = advance(demo, case_id, "Task_scheda_ingresso")
+
+    page = text(social.get(f"/tasks/{task.id}"))
+
+    assert 'data-testid="from-person-missing"' in page
+    assert f'href="/cases/{case_id}/persona/modifica"' in page

@@ -16,7 +16,7 @@ from flask import Flask, render_template
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from web.api import audit, cases, designer, enterprises, metrics, processes, registry, reports, tasks, tokens
+from web.api import audit, cases, designer, enterprises, metrics, people, processes, registry, reports, tasks, tokens
 from web.api.schemas import ProblemSchema
 from web.errors import PROBLEM
 from web.security import csrf
@@ -66,7 +66,7 @@ def init_app(app: Flask) -> None:
     )
     api = ProblemApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    modules = (cases, tasks, processes, designer, tokens, audit, metrics, registry, enterprises, reports)
+    modules = (cases, people, tasks, processes, designer, tokens, audit, metrics, registry, enterprises, reports)
     blueprints = [m.blueprint(PREFIX) for m in modules]
     for blp in [*blueprints, audit.exports_blueprint(PREFIX)]:
         csrf.exempt(blp)
