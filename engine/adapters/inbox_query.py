@@ -8,8 +8,9 @@ database reads about one page per branch and merges them, whatever the number of
 - a lane in one territory: ``(status, audience, role, territory, due_sort, created_at, id)``,
   one branch per territory (an ``IN`` list of territories would make the database read the whole
   lane and sort it);
-- the team: the person's few ``case_team`` rows first, then their cases' open tasks
-  (``(case_id, status)``);
+- the team: the person's few ``case_team`` rows first (``(username, ended_at, case_id,
+  relation)``), then their cases' open tasks of the lane (``(case_id, status, audience, role,
+  territory)``), both from the index;
 - an organisation: ``(organisation_id, status, audience, role, territory, due_sort, created_at,
   id)``, one branch per lane and territory as above (with role and territory filtered instead,
   PostgreSQL expects one row, reads every task of the organisation and sorts them). On

@@ -165,7 +165,8 @@ human_task = Table(
     Index(None, "organisation_id", "status", "audience", "role", "territory", "due_sort", "created_at", "id"),
     Index(None, "status", "role", "due_sort", "created_at", "id"),
     Index(None, "assignee", "status"),
-    Index(None, "case_id", "status"),
+    # a case's tasks; the inbox's team branch reads one lane's from the index (migration 0024)
+    Index(None, "case_id", "status", "audience", "role", "territory"),
     # the cockpit's open work of a territory
     Index(None, "territory", "status"),
     # the cockpit's open work: tasks falling due today (the counters keep the other days), and
@@ -562,7 +563,8 @@ case_team = Table(
     Column("added_by", String(100), nullable=False),
     # handed over or left the team: kept for the history, no longer grants anything
     Column("ended_at", UTCDateTime),
-    Index(None, "username", "ended_at", "case_id"),
+    # a person's current cases; with the relation, the inbox's team branch needs no row (0024)
+    Index(None, "username", "ended_at", "case_id", "relation"),
     Index(None, "organisation_id", "ended_at", "case_id"),
     Index(None, "case_id", "relation"),
 )
