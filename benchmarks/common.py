@@ -31,7 +31,8 @@ PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127
 def kept_engine(kind: str, name: str) -> Iterator[Engine]:
     """An engine on a database kept between runs: ``benchmarks/.data/<name>.db`` (SQLite) or the
     schema ``<name>`` of ``BENCH_POSTGRES_URL``; created when missing, its tables and indexes
-    brought up to the code's (``create_all`` plus any index added since), never dropped."""
+    brought up to the code's (``create_all``, then the indexes added and dropped since), never
+    dropped itself."""
     if kind == "sqlite":
         folder = ROOT / "benchmarks" / ".data"
         folder.mkdir(exist_ok=True)
@@ -46,10 +47,14 @@ def kept_engine(kind: str, name: str) -> Iterator[Engine]:
     metadata.create_all(engine.db)
     with engine.db.begin() as conn:
         for table in metadata.sorted_tables:
-            present = {tuple(ix["column_names"]) for ix in inspect(conn).get_indexes(table.name)}
-            for index in table.indexes:
-                if tuple(c.name for c in index.columns) not in present:
+            present = {tuple(ix["column_names"]): ix["name"] for ix in inspect(conn).get_indexes(table.name)}
+            declared = {tuple(c.name for c in index.columns): index for index in table.indexes}
+            for columns, index in declared.items():
+                if columns not in present:
                     index.create(conn)
+            for columns, name in present.items():  # an index a migration has since replaced
+                if columns not in declared and name and name.startswith("ix_"):
+                    conn.execute(text(f'DROP INDEX "{name}"'))
     try:
         yield engine
     finally:
