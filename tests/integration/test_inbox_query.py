@@ -266,6 +266,8 @@ def test_an_inbox_page_and_its_count_are_one_round_trip_each_on_postgresql(
     with round_trips(filled) as count:
         filled.tasks.count(TaskFilter(), actor=carla)
     assert (page[0], count[0]) == (1, 1)
+    with filled.tasks._ctx.uow() as uow:  # the same pooled connection, back in a transaction for a command
+        assert uow.conn.connection.driver_connection.autocommit is False
 
     # a connection left idle is pinged first; one the server dropped meanwhile is replaced
     monkeypatch.setattr(unit_of_work, "PING_AFTER_IDLE", 0.0)
