@@ -4,6 +4,10 @@
 must exist in the new version, or be mapped explicitly (old id → new id); its called processes
 must exist too. ``apply`` performs the move on the live workflow (the caller persists it only if
 nothing failed). Completed history keeps its elements even when they were removed.
+
+A called process whose elements the new version moved into an embedded sub-process cannot have
+its tasks moved in place: it is rebuilt on the new version (``engine.bpmn.rebuild``), and ``plan``
+tries that rebuild on a copy of the workflow first.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from typing import Any
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import rebuild
 from engine.bpmn.loader import ProcessSpecs
-from engine.bpmn.serializer import SERIALIZER
+from engine.bpmn.serializer import SERIALIZER, dump_state, load_state
 from engine.bpmn.timekeeping import using_clock
 
 _AT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -34,6 +39,8 @@ class MigrationPlan:
     changed: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     mapped: dict[str, str] = field(default_factory=dict)
+    # called processes rebuilt on the new version (their elements moved into a sub-process)
+    rebuilt: list[str] = field(default_factory=list)
 
 
 def _diffs(wf: Any, new: ProcessSpecs) -> list[tuple[Any, Any, SpecDiff]]:
@@ -45,10 +52,34 @@ def _diffs(wf: Any, new: ProcessSpecs) -> list[tuple[Any, Any, SpecDiff]]:
     return result
 
 
-def plan(wf: Any, new: ProcessSpecs, mapping: dict[str, str] | None = None) -> MigrationPlan:
+def _to_rebuild(wf: Any, new: ProcessSpecs) -> tuple[list[Any], set[int]]:
+    """The called processes of ``wf`` whose elements the new version moved into a sub-process, and
+    (as ``id``s) every workflow the rebuild replaces: those and the sub-processes under them."""
+    found = []
+    for sub in wf.subprocesses.values():
+        target = new.subprocess_specs.get(sub.spec.name)
+        if target is not None and rebuild.rebuildable(sub) and rebuild.moved_inward(sub, target, new.subprocess_specs):
+            found.append(sub)
+    return found, {id(w) for sub in found for w in rebuild.family(wf, sub)}
+
+
+def plan(
+    wf: Any,
+    new: ProcessSpecs,
+    mapping: dict[str, str] | None = None,
+    *,
+    now: Callable[[], dt.datetime] | None = None,
+) -> MigrationPlan:
     mapping = dict(mapping or {})
     result = MigrationPlan(can_migrate=True, mapped=mapping)
+    rebuilt, skip = _to_rebuild(wf, new)
+    result.rebuilt = sorted({str(sub.spec.name) for sub in rebuilt})
     for workflow, target, spec_diff in _diffs(wf, new):
+        if id(workflow) in skip:
+            result.active += sorted(
+                {str(t.task_spec.bpmn_id) for t in workflow.tasks.values() if t.state & _AT and t.task_spec.bpmn_id}
+            )
+            continue
         live = [t for t in workflow.tasks.values() if t.state & _AT and t.task_spec.bpmn_id]
         result.active += sorted({str(t.task_spec.bpmn_id) for t in live})
         if target is None or spec_diff is None:
@@ -76,6 +107,15 @@ def plan(wf: Any, new: ProcessSpecs, mapping: dict[str, str] | None = None) -> M
             elif _spec_by_bpmn_id(target, goal) is None:
                 result.can_migrate = False
                 result.reasons.append(f"mapping {bpmn_id!r} → {goal!r}: {goal!r} is not in the new version")
+    if rebuilt and result.can_migrate:
+        # try the rebuild on a copy: a case whose old run the new version cannot re-place stays put
+        trial = load_state(dump_state(wf), wf.spec, wf.subprocess_specs)
+        trial.script_engine = wf.script_engine
+        try:
+            apply(trial, new, mapping, now=now)
+        except Exception as err:  # noqa: BLE001 - a copy: any failure (a script, a gateway) only refuses the case
+            result.can_migrate = False
+            result.reasons.append(f"the case cannot be rebuilt on the new version: {err}")
     for key in ("active", "removed", "changed", "added"):
         setattr(result, key, sorted(set(getattr(result, key))))
     result.reasons = list(dict.fromkeys(result.reasons))
@@ -99,7 +139,12 @@ def apply(
 
 
 def _apply(wf: Any, new: ProcessSpecs, mapping: dict[str, str]) -> None:
-    for workflow, target, spec_diff in _diffs(wf, new):
+    rebuilt, skip = _to_rebuild(wf, new)
+    diffs = [d for d in _diffs(wf, new) if id(d[0]) not in skip]
+    wf.subprocess_specs = new.subprocess_specs  # the rebuild starts sub-processes of the new version
+    for sub in rebuilt:
+        rebuild.rebuild(wf, sub, new.subprocess_specs[sub.spec.name])
+    for workflow, target, spec_diff in diffs:
         workflow_diff = WorkflowDiff(workflow, spec_diff)
         for task in workflow.tasks.values():
             goal = mapping.get(str(task.task_spec.bpmn_id or ""))

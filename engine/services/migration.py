@@ -73,7 +73,7 @@ def migrate_case(
             raise errors.CaseClosed(f"case {case_id} is {record.status.value}")
         specs, wf = ctx.workflow_for(uow, record)
         new_specs = ctx.specs_for(uow, target.id)
-        plan = migration.plan(wf, new_specs, mapping)
+        plan = migration.plan(wf, new_specs, mapping, now=ctx.clock.now)
         if target.id == record.process_version_id:
             plan.can_migrate, plan.reasons = False, [f"the case is already on version {to_version}"]
         result = CaseMigration(
@@ -103,6 +103,8 @@ def migrate_case(
             "mapping": dict(mapping or {}),
             "reason": reason,
         }
+        if plan.rebuilt:
+            data["rebuilt"] = plan.rebuilt  # called processes re-run on the new version (engine.bpmn.rebuild)
         record.process_version_id, record.process_version = target.id, target.version
         write_command(
             ctx,

@@ -470,6 +470,23 @@ def test_f2_work_ready() -> None:
     assert data["base_giuridica"] is None
 
 
+def test_f2_referral_registered_before_the_did_question_still_gets_the_job_centre_step() -> None:
+    """A case migrated from the earlier F2 (docs/migrations.md) registered its referral with the
+    form that did not ask about the DID and the pact: the job centre's step runs, as it did then."""
+    case = Case(F2, caso_id="C-1b")
+    [task] = case.ready("UT_segnalazione")
+    schema = FORMS["f2_segnalazione"]()
+    data = schema.dump(schema.load(VALID["f2_segnalazione"] | {"data_segnalazione": dt.date.today().isoformat()}))
+    for field in ("situazione_did_psp", "riferimento_psp_esistente", "data_psp_esistente"):
+        data.pop(field, None)
+    task.set_data(**data)
+    task.run()
+    case.wf.do_engine_steps()
+    case.do("UT_informativa")
+    case.do("UT_verifica_documenti")
+    assert case.ready_ids() == ["UT_analisi_preliminare", "UT_did_psp"]
+
+
 def test_f2_enterprise_with_health_certification() -> None:
     case = Case(F2, caso_id="C-2")
     f2_intake(case, {"certificazione_sanitaria_necessaria": True})

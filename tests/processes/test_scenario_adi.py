@@ -127,3 +127,30 @@ def test_a_late_90_day_update_raises_the_coordinators_reminder(s: Scenario) -> N
     s.do(case_id, "Task_aggiornamento_adi", data_appuntamento_adi=s.clock.now().date().isoformat())
     _at(s, s.clock.now().date() + dt.timedelta(days=30))
     assert _timers(s, case_id).count("Timer_aggiornamento_adi_scaduto") == 1
+
+
+def test_the_120_days_count_from_the_referral_not_from_the_taking_in_charge(s: Scenario) -> None:
+    """A referral that reached the service 100 days before the person is taken in charge leaves 20
+    days to the legal deadline: the reminder follows the referral date, whenever the task opened."""
+    case_id = s.start_percorso("BEN-ADI-5")
+    referral = s.clock.now().date() - dt.timedelta(days=100)
+    s.do(case_id, "UT_segnalazione", data_segnalazione=referral.isoformat(), beneficiario_adi=True)
+    s.do(case_id, "UT_informativa")
+    s.do(case_id, "UT_verifica_documenti")
+    s.assessment(case_id)
+    s.do(case_id, "UT_conferma_esito")
+    s.do(case_id, "UT_comunicazione_esito")
+    # the assessment was late too (60 days from the same referral): its reminder ends F2
+    s.do(case_id, "UT_sollecito_esito", data_sollecito_esito=s.clock.now().date().isoformat())
+    assert "Task_primo_appuntamento_adi" in s.ready(case_id)
+    deadline = dt.datetime.combine(referral + dt.timedelta(days=120), dt.time(6), tzinfo=dt.UTC)
+    assert s.task(case_id, "Task_primo_appuntamento_adi").due_at == deadline
+    assert s.data(case_id)["scadenza_primo_appuntamento_adi"] == (referral + dt.timedelta(days=120)).isoformat()
+    _at(s, referral + dt.timedelta(days=119))
+    assert "Task_sollecito_adi" not in s.ready(case_id)
+    _at(s, referral + dt.timedelta(days=120))  # 20 days after the task opened, not 120
+    assert "Task_sollecito_adi" in s.ready(case_id)
+    [fired] = [
+        e for e in s.history(case_id) if e.kind == EventKind.TIMER_FIRED and e.bpmn_id == "Timer_primo_appuntamento_adi"
+    ]
+    assert fired.data["due"] == deadline.isoformat(), "the audit log records the legal deadline"
