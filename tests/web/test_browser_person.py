@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from engine import Engine
 from engine.demo import TERRITORY
 from engine.policy import CLI_OPERATOR
-from tests.web.conftest import make_app, start_case
+from tests.web.conftest import advance, make_app, start_case
 from tests.web.live import chromium, serve
 from tests.web.test_browser_accessibility import violations
 from tests.web.test_browser_e2e import SHOTS, TIMEOUT, login
@@ -86,4 +86,32 @@ def test_identity_form_with_a_wrong_code_then_the_repeat_warning_in_the_browser(
             assert width <= 390, f"{name} is {width} px wide at 390 px"
         expect(page.get_by_test_id("case-person")).to_contain_text("Roccaforte Emanuele")
         assert not csp, csp
+        assert serious == [], serious
+
+
+def test_the_esf_entry_task_shows_age_and_gender_from_the_person_record(
+    demo: Engine, with_password: Callable[[str], str]
+) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    case_id = start_case(demo, "BEN-ESF").id
+    demo.people.record(case_id, PERSON, actor=demo.users.get("assistente", actor=CLI_OPERATOR))
+    task = advance(demo, case_id, "Task_scheda_ingresso")
+    password = with_password("assistente")
+    with serve(make_app(demo, WTF_CSRF_ENABLED=True)) as base, chromium() as browser:
+        page = browser.new_page()
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.set_default_timeout(TIMEOUT)
+        login(page, base, "assistente", password)
+
+        page.goto(f"{base}/tasks/{task.id}")
+        block = page.get_by_test_id("from-person")
+        expect(block).to_contain_text("18/11/1983")
+        expect(block).to_contain_text("maschile")
+        assert page.locator("#data_nascita").count() == 0  # not asked again
+        page.screenshot(path=str(SHOTS / "esf-entry-1366.png"), full_page=True)
+        serious = violations(page)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(SHOTS / "esf-entry-390.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the ESF+ entry task is {width} px wide at 390 px"
         assert serious == [], serious
