@@ -55,7 +55,12 @@ def test_erasure_page_with_reason_and_confirmation_in_the_browser(
         form = page.get_by_test_id("erasure-form")
         form.get_by_role("button", name="Cancella i dati personali").click()  # nothing given yet
         expect(page.get_by_test_id("form-invalid")).to_be_visible()
-        expect(page.locator(".field-error").first).to_contain_text("Conferma che la cancellazione è definitiva.")
+        expect(page.locator(".field.has-error:has(#reason) .field-error")).to_have_text(
+            "Indica il motivo della cancellazione."
+        )
+        expect(page.locator(".field.has-error .field-error").nth(1)).to_have_text(
+            "Conferma che la cancellazione è definitiva."
+        )
         page.screenshot(path=str(SHOTS / "erasure-invalid-390.png"), full_page=True)
 
         page.fill("#reason", "Richiesta dell'interessato del 02/03/2032, prot. 77")
