@@ -47,7 +47,7 @@ run: setup
 # Tests run in TEST_WORKERS processes (pytest-xdist), each with its own databases (tests/conftest.py);
 # a file's tests stay together on one worker, in order. TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= 2
-XDIST := -n $(TEST_WORKERS) --dist loadfile
+XDIST := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The decision tests kept in the DMN files first (they are the legal examples), then every test:
 # the parallel pass in TEST_WORKERS processes, then the serial tests (timed, browser, real processes)

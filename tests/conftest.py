@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -39,9 +40,11 @@ SLOW_FILES = {
 }
 # Files whose tests build databases of their own (an old schema, then `impresa db upgrade`).
 OWN_DATABASE_FILES = {"test_migrations.py", "test_state_format.py"}
-# Files whose tests measure wall-clock limits or run servers of their own: with the browser and
-# slow tests they are ``serial``, run after the parallel pass with the machine to themselves.
-TIMED_FILES = {"test_script_limits.py", "test_metrics.py", "test_two_servers.py", "test_timer_races.py"}
+# Files whose tests measure wall-clock limits or run a production server of their own: with the
+# slow tests they are ``serial``, run after the parallel pass with the machine to themselves. The
+# browser tests are not: each worker serves its own app on its own port to its own Chromium, and
+# their waits are on what the page shows (up to 15–20 s each), not on a stopwatch.
+TIMED_FILES = {"test_script_limits.py", "test_metrics.py"}
 # `make test` runs twice: TEST_PASS=parallel (pytest-xdist workers, no serial test), then
 # TEST_PASS=serial (one process, the serial tests only). Unset: every test, as selected.
 TEST_PASS = os.environ.get("TEST_PASS", "")
@@ -69,7 +72,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         if name == "test_api_schemathesis.py":
             item.add_marker(pytest.mark.schemathesis)
-        if name in TIMED_FILES or item.get_closest_marker("browser") or item.get_closest_marker("slow"):
+        if name in TIMED_FILES or item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.serial)
     if TEST_PASS in ("parallel", "serial"):
         keep = [i for i in items if (i.get_closest_marker("serial") is not None) == (TEST_PASS == "serial")]
@@ -77,6 +80,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if dropped:
             config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+    if TEST_PASS != "serial":
+        # The order the workers take the files in (the Makefile passes --no-loadscope-reorder): the
+        # browser files first (long, and mostly waiting on the page, so the other worker has the
+        # CPU meanwhile), then the files with most tests; a long file left for last would keep
+        # one worker busy while the other has nothing more to do.
+        per_file = Counter(i.path for i in items)
+        items.sort(key=lambda i: (i.get_closest_marker("browser") is None, -per_file[i.path], str(i.path)))
 
 
 @pytest.fixture(scope="session")
