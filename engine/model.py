@@ -1258,6 +1258,18 @@ FileValue = str | int | float | bool | dt.date | dt.datetime | None
 
 
 @dataclass(frozen=True)
+class ArchivedDocument:
+    """An approved programme document (semester report, evaluation) whose PDF can be downloaded."""
+
+    case_id: int
+    title: str
+    period: str  # 2026-H1
+    period_label: str  # Primo semestre 2026
+    territory: str | None
+    approved_on: str  # ISO date
+
+
+@dataclass(frozen=True)
 class ExportFile:
     """A download: its file name, media type and body (CSV is a stream of text chunks)."""
 

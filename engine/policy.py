@@ -70,6 +70,7 @@ class Permission(enum.StrEnum):
     REPORT_AGGREGATES = "report_aggregates"  # the cockpit's figures, small cells suppressed
     REPORT_OPERATIONS = "report_operations"  # open work, quiet cases, the case list
     REPORT_PARTICIPANTS = "report_participants"  # the ESF+ participant file, keyed by pseudonym
+    REPORT_DOCUMENTS = "report_documents"  # the approved semester reports and evaluations (archived PDFs)
 
 
 class Relation(enum.StrEnum):
@@ -190,6 +191,11 @@ POLICY: Mapping[Permission, tuple[Rule, ...]] = {
     Permission.REPORT_AGGREGATES: _rules(({"coordinatore", "cabina_di_regia", "valutatore", "amministratore"}, T)),
     Permission.REPORT_OPERATIONS: _rules(({"coordinatore", "cabina_di_regia", "amministratore"}, T)),
     Permission.REPORT_PARTICIPANTS: _rules(({"coordinatore", "valutatore", "amministratore"}, T)),
+    # The programme's approved documents hold the frozen aggregates (small cells suppressed) and
+    # the commentary, never a case: who reads the aggregates, and the auditors.
+    Permission.REPORT_DOCUMENTS: _rules(
+        ({"coordinatore", "cabina_di_regia", "valutatore", "auditor", "amministratore"}, T)
+    ),
 }
 
 SYSTEM_ROLE = "sistema"

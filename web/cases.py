@@ -138,7 +138,7 @@ def show(case_id: int) -> str:
 
 
 @bp.get("/cases/<int:case_id>/relazione.pdf")
-@security.area("cases")
+@security.area("monitoring_documents")
 def semester_report_pdf(case_id: int) -> Response:
     """The approved semester report as archived (the engine checks it against its hash)."""
     file = security.engine().reports.semester_report_pdf(

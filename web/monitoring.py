@@ -122,9 +122,21 @@ def index() -> tuple[str, int]:
             may_operate=engine.reports.may_operate(actor=actor),
             may_participants=engine.reports.may_export_participants(actor=actor),
             files=_files(period, territory),
+            documents=engine.reports.documents(actor=actor) if engine.reports.may_read_documents(actor=actor) else [],
         ),
         status,
     )
+
+
+@bp.get("/monitoraggio/documenti/<int:case_id>.pdf")
+@security.area("monitoring_documents")
+def document_pdf(case_id: int) -> Response:
+    """An approved semester report or evaluation as archived (the engine checks it against its
+    hash and logs the download); the valutatore's way to it, who cannot open the case."""
+    file = security.engine().reports.semester_report_pdf(case_id, actor=security.actor(), ip=security.client_ip())
+    response = Response(file.body, mimetype=file.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{file.name}"'
+    return response
 
 
 def _files(period: str, territory: str | None) -> dict[str, dict[str, str]]:

@@ -74,6 +74,7 @@ AREAS: dict[str, frozenset[str]] = {
     "monitoring": roles_with(Permission.REPORT_AGGREGATES),
     "monitoring_operations": roles_with(Permission.REPORT_OPERATIONS),
     "monitoring_participants": roles_with(Permission.REPORT_PARTICIPANTS),
+    "monitoring_documents": roles_with(Permission.REPORT_DOCUMENTS),  # the archived reports' PDFs
 }
 
 CSP = "; ".join(

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from engine.areas.base import Area
-from engine.model import Actor, CaseFacts, DataFile, ExportFile, OpenTaskKey, ProcessLoad, RebuildResult, Report
+from engine.model import (
+    Actor,
+    ArchivedDocument,
+    CaseFacts,
+    DataFile,
+    ExportFile,
+    OpenTaskKey,
+    ProcessLoad,
+    RebuildResult,
+    Report,
+)
 from engine.monitoring import SummaryKey, current_period
 from engine.policy import Permission
 from engine.services import engine_data, reports
@@ -47,9 +57,17 @@ class Reports(Area):
         return reports.bottlenecks(self._ctx, process_id, actor, period=period, territory=territory)
 
     def semester_report_pdf(self, case_id: int, *, actor: Actor, ip: str | None = None) -> ExportFile:
-        """The approved semester report of a ``relazione_semestrale`` case as its archived PDF
-        (checked against the hash recorded at approval; logged in the access log)."""
+        """The approved semester report or evaluation of a programme case as its archived PDF
+        (checked against the hash recorded at approval; logged in the access log); for those who
+        may read the programme's documents in its territory (``report_documents``)."""
         return engine_data.report_document(self._ctx, case_id, actor, ip)
+
+    def documents(self, *, actor: Actor) -> list[ArchivedDocument]:
+        """The approved semester reports and evaluations the actor may download."""
+        return engine_data.archived_documents(self._ctx, actor)
+
+    def may_read_documents(self, *, actor: Actor) -> bool:
+        return reports.may(actor, Permission.REPORT_DOCUMENTS)
 
     def current_period(self) -> str:
         """The half-year the engine's clock is in (``2026-H2``): the cockpit's default."""

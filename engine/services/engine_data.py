@@ -24,10 +24,11 @@ from typing import Any
 
 from engine import errors, semester_pdf
 from engine.forms import from_person
-from engine.model import Actor, CaseRecord, Cell, ExportFile, Report
+from engine.model import Actor, ArchivedDocument, CaseRecord, CaseStatus, Cell, ExportFile, Report
 from engine.monitoring import GENDERS, age_band, current_period, parse_period
+from engine.policy import Permission, Target, allows, require
 from engine.ports import AbstractUnitOfWork
-from engine.services.case_queries import authorize_read, log_access
+from engine.services.case_queries import log_access
 from engine.services.context import Context
 from engine.services.people import identity_of_case
 from engine.services.reports import report_in
@@ -163,14 +164,26 @@ def added(
     return HOOKS[name](ctx, uow, actor, record, case, answer)
 
 
+ARCHIVE = "archivio_relazione"
+
+
+def _archives(ctx: Context, uow: AbstractUnitOfWork, version_id: int) -> bool:
+    """Whether a process version archives an approved document (a task names ``archivio_relazione``)."""
+    return any(task.engine_data == ARCHIVE for task in ctx.specs_for(uow, version_id).user_tasks.values())
+
+
 def report_document(ctx: Context, case_id: int, actor: Actor, ip: str | None = None) -> ExportFile:
     """The approved report's PDF, rendered again from the case data and checked against the hash
-    recorded at approval (a change of the data since then is a conflict, never a different file)."""
+    recorded at approval (a change of the data since then is a conflict, never a different file).
+
+    It holds the frozen aggregates and the commentary, no case: those who may read the programme's
+    documents in the case's territory download it (``report_documents``: the valutatore too, who
+    has no access to the case itself); every download is in the access log."""
     with ctx.uow() as uow:
         record = uow.cases.get(case_id)
-        authorize_read(uow, actor, record, ctx.clock.now())
+        require(actor, Permission.REPORT_DOCUMENTS, Target(record.territory))
         expected = record.data.get("relazione_pdf_sha256")
-        if not expected:
+        if not expected or not _archives(ctx, uow, record.process_version_id):
             raise errors.NotFound(f"case {case_id} has no approved report")
         pdf = semester_pdf.render(record.data)
         if hashlib.sha256(pdf).hexdigest() != expected:
@@ -184,3 +197,37 @@ def report_document(ctx: Context, case_id: int, actor: Actor, ip: str | None = N
         str(record.data.get("tipo_valutazione")), "relazione_semestrale"
     )
     return ExportFile(name=f"{kind}_{period}_{where}.pdf", media_type="application/pdf", body=pdf)
+
+
+def archived_documents(ctx: Context, actor: Actor) -> list[ArchivedDocument]:
+    """The approved documents (semester reports, evaluations) the actor may download, newest
+    period first: the completed cases of the processes that archive one, in the actor's territories."""
+    found: list[ArchivedDocument] = []
+    with ctx.uow(write=False) as uow:
+        for version in uow.processes.list_latest():
+            if not _archives(ctx, uow, version.id):
+                continue
+            offset = 0
+            while True:
+                batch = uow.cases.search(
+                    process_id=version.process_id, status=CaseStatus.COMPLETED, with_data=True, limit=200, offset=offset
+                )
+                for record in batch:
+                    data = record.data
+                    if data.get("relazione_pdf_sha256") and allows(
+                        actor, Permission.REPORT_DOCUMENTS, Target(record.territory)
+                    ):
+                        found.append(
+                            ArchivedDocument(
+                                case_id=record.id,
+                                title=str(data.get("titolo_documento") or "Relazione semestrale di monitoraggio"),
+                                period=str(data.get("periodo") or ""),
+                                period_label=str(data.get("periodo_descrizione") or data.get("periodo") or ""),
+                                territory=record.territory,
+                                approved_on=str(data.get("data_approvazione") or ""),
+                            )
+                        )
+                if len(batch) < 200:
+                    break
+                offset += 200
+    return sorted(found, key=lambda d: (d.period, d.approved_on, d.case_id), reverse=True)

@@ -97,8 +97,26 @@ def test_the_evaluation_is_written_on_aggregates_sent_back_approved_and_archived
     assert "Risultati e giudizio valutativo" in text and "Presa in carico entro i limiti concordati." in text
     assert "Persone segnalate" in text and "< 5" in text and "Approvata da regia" in text
     assert "Commento del coordinatore" not in text
-    # the archive is read by the case's viewers: not by the valutatore (aggregates only, no case file),
-    # nor by the cabina di regia of another territory
-    for outsider in (VALUTATORE, Actor("x", frozenset({"cabina_di_regia"}), frozenset({"T2"}))):
+    # the valutatore, who may not open the case, downloads the archived PDF (aggregates only), and so
+    # do the coordinator and the cabina di regia of T1; each download is in the access log
+    COORDINATORE = Actor("coord", frozenset({"coordinatore"}), frozenset({"T1"}))
+    with pytest.raises(errors.Forbidden):
+        engine.cases.get(case.id, actor=VALUTATORE)
+    for reader in (VALUTATORE, COORDINATORE):
+        assert engine.reports.semester_report_pdf(case.id, actor=reader, ip="10.0.0.7").body == pdf.body
+    assert [(d.case_id, d.title, d.period_label) for d in engine.reports.documents(actor=VALUTATORE)] == [
+        (case.id, "Valutazione finale del programma", "Primo semestre 2026")
+    ]
+    log = [e for e in engine.audit.access_log(actor=COORDINATORE, case_id=case.id) if e.username == "vale"]
+    assert [(e.purpose, e.ip) for e in log] == [("valutazione finale del programma (PDF)", "10.0.0.7")]
+    assert "cifre_monitoraggio" in log[0].fields
+    # not the cabina di regia or the valutatore of another territory, nor a social worker of T1
+    outsiders = (
+        Actor("x", frozenset({"cabina_di_regia"}), frozenset({"T2"})),
+        Actor("y", frozenset({"valutatore"}), frozenset({"T2"})),
+        Actor("z", frozenset({"assistente_sociale"}), frozenset({"T1"})),
+    )
+    for outsider in outsiders:
         with pytest.raises(errors.Forbidden):
             engine.reports.semester_report_pdf(case.id, actor=outsider)
+        assert engine.reports.documents(actor=outsider) == []

@@ -47,7 +47,7 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/cases", "cases", 200, None),
     ("GET", f"/cases/{CASE}", "cases", 200, None),
     ("GET", f"/cases/{CASE}/diagram.json", "cases", 200, None),
-    ("GET", f"/cases/{CASE}/relazione.pdf", "cases", 404, None),
+    ("GET", f"/cases/{CASE}/relazione.pdf", "monitoring_documents", 404, None),
     ("GET", f"/cases/{CASE}/persona", "identity", 200, None),
     ("GET", f"/cases/{CASE}/persona/modifica", "identity_write", 200, None),
     ("POST", f"/cases/{CASE}/persona/modifica", "identity_write", 422, {}),
@@ -137,6 +137,7 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/monitoraggio/partecipanti.csv", "monitoring_participants", 200, None),
     ("GET", "/monitoraggio/colli-di-bottiglia", "monitoring", 200, None),
     ("GET", "/monitoraggio/colli-di-bottiglia.json", "monitoring", 200, None),
+    ("GET", f"/monitoraggio/documenti/{CASE}.pdf", "monitoring_documents", 404, None),
 ]
 API: list[tuple[str, str, str, int, Any]] = [
     ("GET", "/api/v1/cases", "cases", 200, None),
@@ -149,7 +150,7 @@ API: list[tuple[str, str, str, int, Any]] = [
     ("GET", f"/api/v1/cases/{CASE}/persona", "identity", 404, None),
     ("PUT", f"/api/v1/cases/{CASE}/persona", "identity_write", 422, {"nome": "", "cognome": ""}),
     ("PATCH", f"/api/v1/cases/{CASE}/persona", "identity_write", 422, {"nome": ""}),
-    ("GET", f"/api/v1/cases/{CASE}/relazione.pdf", "cases", 404, None),
+    ("GET", f"/api/v1/cases/{CASE}/relazione.pdf", "monitoring_documents", 404, None),
     ("POST", f"/api/v1/cases/{CASE}/withdrawal", "case_actions", 422, {}),
     ("POST", f"/api/v1/cases/{CASE}/health-alerts", "health_alert", 422, {"kind": "RICADUTA", **API_ALERT}),
     ("POST", f"/api/v1/cases/{CASE}/suspension", "case_actions", 422, {}),
@@ -232,8 +233,9 @@ CASE_PERMISSION: dict[tuple[str, str], Permission] = {
     ("GET", f"/cases/{CASE}"): Permission.CASE_READ,
     ("GET", f"/cases/{CASE}/diagram.json"): Permission.CASE_READ,
     # the case has no approved semester report: whoever may read the case gets 404
-    ("GET", f"/cases/{CASE}/relazione.pdf"): Permission.CASE_READ,
-    ("GET", f"/api/v1/cases/{CASE}/relazione.pdf"): Permission.CASE_READ,
+    ("GET", f"/cases/{CASE}/relazione.pdf"): Permission.REPORT_DOCUMENTS,
+    ("GET", f"/monitoraggio/documenti/{CASE}.pdf"): Permission.REPORT_DOCUMENTS,
+    ("GET", f"/api/v1/cases/{CASE}/relazione.pdf"): Permission.REPORT_DOCUMENTS,
     ("GET", f"/api/v1/cases/{CASE}"): Permission.CASE_READ,
     ("GET", f"/api/v1/cases/{CASE}/history"): Permission.CASE_READ,
     ("GET", f"/api/v1/cases/{CASE}/outlook"): Permission.CASE_READ,

@@ -120,3 +120,15 @@ def test_semester_report_started_from_new_case_and_its_archived_pdf_on_the_case_
     assert api.status_code == 200 and api.data == download.data  # the same archived bytes
     text = " ".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(download.data))
     assert "Semestre di avvio del programma nel territorio." in text and "ATS-Demo" in text
+    # the valutatore cannot open the case but finds the approved document in the cockpit and downloads it
+    assert evaluator.get(f"/cases/{case_id}").status_code == 403
+    listed = evaluator.get("/monitoraggio").get_data(as_text=True)
+    assert 'data-testid="archived-documents"' in listed and "Primo semestre 2026, ATS-Demo" in listed
+    link = re.search(rf'href="([^"]+)" download data-testid="document-{case_id}"', listed)
+    assert link is not None and link.group(1) == f"/monitoraggio/documenti/{case_id}.pdf"
+    got = evaluator.get(link.group(1))
+    assert got.status_code == 200 and got.data == download.data
+    assert 'filename="relazione_semestrale_2026-H1_ATS-Demo.pdf"' in got.headers["Content-Disposition"]
+    log = demo.audit.access_log(actor=coordinator, case_id=case_id)
+    assert [e.purpose for e in log if e.username == "valutatore"] == ["relazione semestrale (PDF)"]
+    assert login_as(app.test_client(), "assistente").get(link.group(1)).status_code == 403

@@ -102,13 +102,15 @@ def blueprint(prefix: str) -> Blueprint:
         return security.engine().cases.outlook(case_id, actor=api_actor())
 
     @blp.route("/<int:case_id>/relazione.pdf", methods=["GET"])
-    @requires("cases")
+    @requires("monitoring_documents")
     @blp.response(200, PDF, content_type="application/pdf", description="The approved report (attachment)")
     @problems(blp, 403, 404, 409)
     def semester_report_pdf(case_id: int) -> Response:
-        """The approved semester monitoring report of a ``relazione_semestrale`` case as archived:
-        rendered again from the case data and checked against the hash recorded at approval (404
-        before the approval, 409 if the data changed since); logged in the access log."""
+        """The approved semester monitoring report or programme evaluation (``relazione_semestrale``,
+        ``valutazione_programma``) as archived: rendered again from the case data and checked
+        against the hash recorded at approval (404 before the approval, 409 if the data changed
+        since); for the roles that read the programme's documents, the valutatore included;
+        logged in the access log."""
         ensure_id(case_id)
         file = security.engine().reports.semester_report_pdf(case_id, actor=api_actor(), ip=security.client_ip())
         response = Response(file.body, mimetype=file.media_type)
