@@ -8,7 +8,7 @@ committing rolls everything back.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol, Self
 
 from engine.model import (
@@ -418,7 +418,9 @@ class ReportRepository(Protocol):
     def stalled(self, territories: Sequence[str] | None, before: dt.datetime, limit: int) -> list[CaseFacts]: ...
     def open_work(self, territories: Sequence[str] | None, now: dt.datetime) -> list[dict[str, Any]]: ...
     def titles(self, case_ids: Sequence[int]) -> dict[int, str]: ...
-    def agreed_limits(self, territories: Sequence[str] | None, partnership_process: str) -> dict[str, int]: ...
+    def agreed_limits(
+        self, territories: Sequence[str] | None, partnership_process: str, fields: Mapping[str, str]
+    ) -> dict[str, dict[str, int]]: ...
     def element_times(
         self, process_id: str, territories: Sequence[str] | None, since: dt.datetime, until: dt.datetime
     ) -> list[tuple[str, str, int, str, dt.datetime, dt.datetime | None, dt.datetime | None]]: ...

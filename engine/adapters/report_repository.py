@@ -328,19 +328,26 @@ class SqlReportRepository:
             result.update({int(r[0]): str(r[1] or "") for r in rows})
         return result
 
-    def agreed_limits(self, territories: Sequence[str] | None, partnership_process: str) -> dict[str, int]:
-        """Days to take a referral in charge, as each territory's partnership agreement set them."""
+    def agreed_limits(
+        self, territories: Sequence[str] | None, partnership_process: str, fields: Mapping[str, str]
+    ) -> dict[str, dict[str, int]]:
+        """Per territory whose partnership is in force (its agreement, F1, signed and active), the
+        times it agreed: ``fields`` maps a name to the agreement's field (days); a time the
+        agreement left empty is missing."""
         p, c = tables.partnership.c, tables.cases.c
         query = (
-            select(p.territory, c.data).join(tables.cases, c.id == p.case_id).where(c.process_id == partnership_process)
+            select(p.territory, c.data)
+            .join(tables.cases, c.id == p.case_id)
+            .where(c.process_id == partnership_process, p.active.is_(True))
         )
         if territories is not None:
             query = query.where(p.territory.in_(list(territories)))
-        result = {}
+        result: dict[str, dict[str, int]] = {}
         for territory, data in self.conn.execute(query):
-            days = (data or {}).get("sla_presa_in_carico_giorni")
-            if isinstance(days, int) and not isinstance(days, bool) and days > 0:
-                result[str(territory)] = days
+            for name, field in fields.items():
+                days = (data or {}).get(field)
+                if isinstance(days, int) and not isinstance(days, bool) and days > 0:
+                    result.setdefault(str(territory), {})[name] = days
         return result
 
     def element_times(

@@ -422,9 +422,36 @@ def _wip(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
     return [open_table, quiet, clock], len(stalled), None
 
 
-def _limits(uow: AbstractUnitOfWork, ctx: Context, places: Sequence[str] | None) -> dict[str, int]:
-    """The referral time agreed in each territory's partnership (F1), where one was signed."""
-    return uow.reports.agreed_limits(places, ctx.settings.partnership_process)
+# the times a partnership agreement (F1) fixes for a referral ← the agreement's fields (days)
+AGREED_LIMITS = {"take": "sla_presa_in_carico_giorni", "decide": "sla_esito_valutazione_giorni"}
+_STEP_NAMES = {"take": "presa in carico", "decide": "esito"}
+
+
+def _limits(uow: AbstractUnitOfWork, ctx: Context, places: Sequence[str] | None) -> dict[str, dict[str, int]]:
+    """The times agreed in each territory's partnership in force (F1), where it set them."""
+    return uow.reports.agreed_limits(places, ctx.settings.partnership_process, AGREED_LIMITS)
+
+
+def _limits_note(territories: Sequence[str], agreed: Mapping[str, Mapping[str, int]], default: Mapping[str, int]) -> str:
+    """Which limit each territory of the report is held to: the agreed ones named, and the
+    territories without an agreed time (they get the programme's) named apart."""
+    parts, missing = [], []
+    for t in sorted(territories):
+        times = agreed.get(t, {})
+        named = [f"{_STEP_NAMES[s]} {times[s]} giorni" for s in AGREED_LIMITS if s in times]
+        if named:
+            parts.append(f"{t}: {', '.join(named)}")
+        if any(s not in times for s in AGREED_LIMITS):
+            missing.append(t if named else f"{t} (nessun tempo concordato)")
+    programme = ", ".join(f"{_STEP_NAMES[s]} {default[s]} giorni" for s in AGREED_LIMITS)
+    text = ("Limiti concordati negli accordi di partenariato in vigore: " + "; ".join(parts) + ". ") if parts else ""
+    if missing:
+        text += (
+            f"Dove l'accordo non ha fissato un tempo vale il limite predefinito del programma ({programme}): "
+            + ", ".join(missing)
+            + ". "
+        )
+    return text + "ADI/SFL: primo appuntamento entro 120 giorni (DL 48/2023)."
 
 
 def _spans(referred: Counts, days: Counts, step: str, today: dt.date) -> list[tuple[Span, int]]:
@@ -460,13 +487,18 @@ def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
     people = _total(cohort, "stage|segnalati")
     if not people:
         return [], 0, _none_referred(when, places)
-    days = uow.reports.summary("days", when.start, when.end, places, prefix="take")  # limits differ by territory
-    decisions = uow.reports.summary("days", when.start, when.end, places, prefix="decide", by_territory=False)
-    referred = {("", "stage|segnalati"): people}
-    taken, decided = _spans(cohort, days, "take", today), _spans(referred, decisions, "decide", today)
+    # by territory: each is held to the times its partnership agreed
+    days = uow.reports.summary("days", when.start, when.end, places, prefix="take")
+    decisions = uow.reports.summary("days", when.start, when.end, places, prefix="decide")
+    taken, decided = _spans(cohort, days, "take", today), _spans(cohort, decisions, "decide", today)
     agreed = _limits(uow, ctx, places)
-    default_take = int(ctx.param("giorni_presa_in_carico") or 15)
-    outcome_days = int(ctx.param("giorni_esito_valutazione") or 60)
+    default = {
+        "take": int(ctx.param("giorni_presa_in_carico") or 15),
+        "decide": int(ctx.param("giorni_esito_valutazione") or 60),
+    }
+
+    def limit_of(step: str) -> Callable[[Span], int]:
+        return lambda s: agreed.get(s.territory, {}).get(step, default[step])
 
     def row(key: str, label: str, groups: list[tuple[Span, int]], limit: Callable[[Span], int]) -> ReportRow:
         days: Counter[int] = Counter()
@@ -495,13 +527,8 @@ def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
 
     adi = [(s, n) for s, n in taken if s.adi]
     rows = [
-        row(
-            "presa_in_carico",
-            "Presa in carico della segnalazione",
-            taken,
-            lambda s: agreed.get(s.territory, default_take),
-        ),
-        row("esito", "Esito della valutazione", decided, lambda s: outcome_days),
+        row("presa_in_carico", "Presa in carico della segnalazione", taken, limit_of("take")),
+        row("esito", "Esito della valutazione", decided, limit_of("decide")),
     ]
     if adi:
         rows.append(
@@ -521,8 +548,7 @@ def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
             "90° percentile (giorni)",
         ),
         tuple(rows),
-        note="Limiti: presa in carico come da accordo di partenariato del territorio (altrimenti il parametro del "
-        "programma), esito come da parametro del programma, ADI/SFL 120 giorni (DL 48/2023).",
+        note=_limits_note(sorted({t for t, k in cohort if k == "stage|segnalati"}), agreed, default),
     )
     return [table], people, None
 

@@ -229,6 +229,56 @@ def test_times_against_the_agreed_and_the_legal_limits(programme: Engine) -> Non
         # the ADI/SFL people c1–c5, seen after 10 days against the legal 120
         "adi": (120, 5, 5, 0, 0, 100.0, 10, 10),
     }
+    # no partnership agreement fixed a time: the programme's defaults, said so in the note
+    note = table(report, "tempi").note or ""
+    assert "limite predefinito del programma (presa in carico 15 giorni, esito 60 giorni)" in note
+    assert "T1 (nessun tempo concordato), T2 (nessun tempo concordato)" in note
+
+
+def _agree(engine: Engine, deploy: Callable[..., None], territory: str, **times: int) -> None:
+    """T's partnership agreement (F1) signed and in force with the given times (days)."""
+    deploy(("accordo_partenariato.bpmn", linear("accordo_partenariato", 1, ("coordinatore",))))
+    data: dict[str, Any] = {"partenariato_attivo": True, **times}
+    case = engine.cases.start("accordo_partenariato", data, actor=WORKER, territory=territory)
+    engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=WORKER)
+
+
+def test_times_against_the_times_agreed_in_the_partnership_in_force(
+    programme: Engine, deploy: Callable[..., None]
+) -> None:
+    # T1's agreement: taken in charge within 9 days, outcome within 40; T2 agreed none (defaults 15, 60)
+    _agree(programme, deploy, "T1", sla_presa_in_carico_giorni=9, sla_esito_valutazione_giorni=40)
+    report = programme.reports.report("sla", actor=COORD, period="2026-H1")
+    assert cells(table(report, "tempi")) == {
+        # T1: c1–c8 after 10 days and c9–c12 after 20, all beyond 9; T2: six after 5 days, within 15.
+        # 6 within, 12 beyond of 18 (no limit shared by both territories: none shown)
+        "presa_in_carico": (None, 18, 6, 12, 0, 33.3, 10, 20),
+        # T1: c1–c11 after 41 days, beyond 40; c12 waits since 10/01 (186 days), beyond 40 (1: hidden);
+        # T2: six after 28 days, within 60. 6 within, 11 beyond of 17
+        "esito": (None, 17, 6, 11, S, 35.3, 41, 41),
+        "adi": (120, 5, 5, 0, 0, 100.0, 10, 10),
+    }
+    note = table(report, "tempi").note or ""
+    assert "accordi di partenariato in vigore: T1: presa in carico 9 giorni, esito 40 giorni." in note
+    assert "limite predefinito del programma (presa in carico 15 giorni, esito 60 giorni): T2 (nessun" in note
+    # T1 alone: both limits its own
+    t1 = programme.reports.report("sla", actor=COORD, period="2026-H1", territory="T1")
+    assert cells(table(t1, "tempi"))["presa_in_carico"] == (9, 12, 0, 12, 0, 0.0, 10, 20)
+    assert cells(table(t1, "tempi"))["esito"] == (40, 11, 0, 11, S, 0.0, 41, 41)
+    assert "predefinito" not in (table(t1, "tempi").note or "")
+
+
+def test_an_agreement_that_fixed_one_time_leaves_the_other_to_the_default(
+    programme: Engine, deploy: Callable[..., None]
+) -> None:
+    _agree(programme, deploy, "T2", sla_esito_valutazione_giorni=20)
+    t2 = table(programme.reports.report("sla", actor=COORD, period="2026-H1", territory="T2"), "tempi")
+    # presa in carico: the default 15 (six after 5 days, within); esito: the agreed 20 (six after 28, beyond)
+    assert cells(t2)["presa_in_carico"] == (15, 6, 6, 0, 0, 100.0, 5, 5)
+    assert cells(t2)["esito"] == (20, 6, 0, 6, 0, 0.0, 28, 28)
+    assert "T2: esito 20 giorni" in (t2.note or "") and "programma (presa in carico 15 giorni, esito 60 giorni): T2." in (
+        t2.note or ""
+    )
 
 
 def test_esf_indicators_by_gender_age_and_territory(programme: Engine) -> None:
