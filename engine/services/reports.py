@@ -432,7 +432,9 @@ def _limits(uow: AbstractUnitOfWork, ctx: Context, places: Sequence[str] | None)
     return uow.reports.agreed_limits(places, ctx.settings.partnership_process, AGREED_LIMITS)
 
 
-def _limits_note(territories: Sequence[str], agreed: Mapping[str, Mapping[str, int]], default: Mapping[str, int]) -> str:
+def _limits_note(
+    territories: Sequence[str], agreed: Mapping[str, Mapping[str, int]], default: Mapping[str, int]
+) -> str:
     """Which limit each territory of the report is held to: the agreed ones named, and the
     territories without an agreed time (they get the programme's) named apart."""
     parts, missing = [], []
