@@ -276,9 +276,9 @@ def test_an_agreement_that_fixed_one_time_leaves_the_other_to_the_default(
     # presa in carico: the default 15 (six after 5 days, within); esito: the agreed 20 (six after 28, beyond)
     assert cells(t2)["presa_in_carico"] == (15, 6, 6, 0, 0, 100.0, 5, 5)
     assert cells(t2)["esito"] == (20, 6, 0, 6, 0, 0.0, 28, 28)
-    assert "T2: esito 20 giorni" in (t2.note or "") and "programma (presa in carico 15 giorni, esito 60 giorni): T2." in (
+    assert "T2: esito 20 giorni" in (
         t2.note or ""
-    )
+    ) and "programma (presa in carico 15 giorni, esito 60 giorni): T2." in (t2.note or "")
 
 
 def test_esf_indicators_by_gender_age_and_territory(programme: Engine) -> None:
