@@ -12,14 +12,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.audit.chain import canonical
-from engine.bpmn.runner import ReadyTask, json_safe
+from engine.bpmn.runner import ReadyTask, item_key, json_safe
 
 
-def summary(status: str, data: dict[str, Any], ready: Sequence[ReadyTask], waiting: Sequence[str]) -> dict[str, Any]:
+def summary(
+    status: str, data: dict[str, Any], ready: Sequence[ReadyTask], waiting: Sequence[str], *, safe: bool = False
+) -> dict[str, Any]:
+    """``safe``: ``data`` is already JSON-safe (the case row's snapshot), so it is not converted again."""
     return {
         "status": status,
-        "data": json_safe(data),
-        "ready": sorted([t.bpmn_id, canonical(json_safe(t.multi_instance_item)).decode()] for t in ready),
+        "data": data if safe else json_safe(data),
+        "ready": sorted([t.bpmn_id, t.item_key or item_key(t.multi_instance_item)] for t in ready),
         "waiting": sorted(waiting),
     }
 

@@ -12,7 +12,7 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -54,6 +54,8 @@ class ReadyTask:
     # From a boundary timer on the embedded sub-process holding the task (F2's outcome deadline
     # over the whole assessment): the due date of a task that has none of its own.
     enclosing_due: dt.datetime | None = None
+    # the item as the state digest writes it (canonical JSON), computed once per task
+    item_key: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ class Runner:
 
     def start(self, specs: ProcessSpecs, data: dict[str, Any]) -> BpmnWorkflow:
         with _spiff_errors(self.now):
-            wf = BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=self.script_engine)
+            wf = _lean(BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=self.script_engine))
             wf.get_next_task(spec_name="Start").data.update(data)
             wf.do_engine_steps()
         return wf
@@ -139,7 +141,7 @@ class Runner:
             else:
                 wf = load_state(state, specs.spec, specs.subprocess_specs)
         wf.script_engine = self.script_engine
-        return wf
+        return _lean(wf)
 
     @staticmethod
     def changes(wf: BpmnWorkflow) -> StateWrite:
@@ -159,34 +161,38 @@ class Runner:
 
     @staticmethod
     def ready_tasks(wf: BpmnWorkflow, specs: ProcessSpecs) -> list[ReadyTask]:
+        """The READY human tasks, in creation order. Each task's description is kept on the task
+        and reused while its element and multi-instance item stay the same (a 300-way
+        multi-instance would otherwise describe every open instance again at each completion)."""
         result = []
         for task in _all_tasks(wf):
-            ts = task.task_spec
-            if task.state != TaskState.READY or not ts.manual:
+            if task._state != TaskState.READY or not task.task_spec.manual:
                 continue
-            info = specs.user_tasks.get(ts.bpmn_id)
-            item = _multi_instance_item(task)
-            result.append(
-                ReadyTask(
-                    id=str(task.id),
-                    bpmn_id=str(ts.bpmn_id),
-                    name=str(ts.bpmn_name or ts.bpmn_id),
-                    lane=ts.lane,
-                    form_key=info.form_key if info else None,
-                    due_in_days=info.due_in_days if info else None,
-                    due_param=info.due_param if info else None,
-                    process_id=process_of(task),
-                    multi_instance_item=item,
-                    priority=info.priority if info else 0,
-                    boundary_due=_boundary_due(task),
-                    enclosing_due=_enclosing_due(task),
-                )
-            )
+            known: _Described | None = getattr(task, _DESCRIBED, None)
+            if (
+                known is None
+                or known.spec is not task.task_spec
+                or known.specs is not specs
+                or (known.item_name is not None and task.data.get(known.item_name) is not known.item)
+            ):
+                known = _describe(task, specs)
+                setattr(task, _DESCRIBED, known)
+            ready = known.ready
+            if known.timed:  # timers on the task or around it may have moved since
+                boundary, enclosing = _boundary_due(task), _enclosing_due(task)
+                if boundary != ready.boundary_due or enclosing != ready.enclosing_due:
+                    ready = known.ready = replace(ready, boundary_due=boundary, enclosing_due=enclosing)
+            result.append(ready)
         return result
 
     @staticmethod
     def ready_ids(wf: BpmnWorkflow) -> frozenset[str]:
-        return frozenset(str(t.id) for t in _all_tasks(wf) if t.state == TaskState.READY and t.task_spec.manual)
+        ids = []
+        for task in _all_tasks(wf):
+            if task._state == TaskState.READY and task.task_spec.manual:
+                known: _Described | None = getattr(task, _DESCRIBED, None)
+                ids.append(known.ready.id if known is not None else str(task.id))
+        return frozenset(ids)
 
     @staticmethod
     def _task(wf: BpmnWorkflow, task_id: str) -> Any:
@@ -254,8 +260,10 @@ class Runner:
         """
         now = self.now()
         for task in _all_tasks(wf):
+            if task._state != TaskState.WAITING:
+                continue
             ed = getattr(task.task_spec, "event_definition", None)
-            if task.state != TaskState.WAITING or not isinstance(ed, CycleTimerEventDefinition):
+            if not isinstance(ed, CycleTimerEventDefinition):
                 continue
             props = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {}) or {}
             value = task.internal_data.get("event_value")
@@ -287,10 +295,10 @@ class Runner:
     def awaited_messages(wf: BpmnWorkflow) -> set[str]:
         """Message names the case can take now: waiting catch events and message-started event subprocesses."""
         names = {e.name for e in wf.waiting_events() if e.event_type == "MessageEventDefinition"}
-        if wf.is_completed():
+        if _completed(wf):
             return names
         for workflow in [wf, *wf.subprocesses.values()]:
-            if workflow.is_completed():
+            if _completed(workflow):
                 continue
             for spec_name in getattr(workflow.spec.start, "trigger_specs", []):
                 sub_spec = wf.subprocess_specs.get(spec_name)
@@ -305,8 +313,10 @@ class Runner:
     def waiting_timers(wf: BpmnWorkflow) -> list[WaitingTimer]:
         result = []
         for task in _all_tasks(wf):
+            if task._state != TaskState.WAITING:
+                continue
             ed = getattr(task.task_spec, "event_definition", None)
-            if task.state != TaskState.WAITING or not isinstance(ed, TimerEventDefinition):
+            if not isinstance(ed, TimerEventDefinition):
                 continue
             due = _timer_due(task, ed)
             if due is not None:
@@ -332,7 +342,15 @@ class Runner:
         return result
 
     def _steps(self, wf: BpmnWorkflow) -> None:
-        wf.do_engine_steps()
+        if (
+            wf.event_manager.tasks
+            or wf.get_active_subprocesses()
+            or any(t._state == TaskState.READY and not t.task_spec.manual for t in wf.tasks.values())
+        ):
+            wf.do_engine_steps()
+        # else there is nothing it would do (no engine task ready, no sub-process to update, no
+        # event or timer to refresh), and it would walk the whole task tree to find that out: at
+        # each answer of a 300-way multi-instance, past every open instance
 
     def correct_data(self, wf: BpmnWorkflow, changes: dict[str, Any]) -> None:
         """An administrator's correction: the live tasks carry the corrected values from now on."""
@@ -367,7 +385,7 @@ class Runner:
 
     def awaited_events(self, wf: BpmnWorkflow) -> list[AwaitedEvent]:
         """The timers and messages the case waits for now, each once, in the diagram's order."""
-        if wf.is_completed():
+        if _completed(wf):
             return []
         timers = {t.task_id: t for t in self.waiting_timers(wf)}
         found: dict[tuple[str, str, str], AwaitedEvent] = {}
@@ -389,12 +407,12 @@ class Runner:
 
     @staticmethod
     def is_completed(wf: BpmnWorkflow) -> bool:
-        return bool(wf.is_completed())
+        return _completed(wf)
 
     @staticmethod
     def data(wf: BpmnWorkflow) -> dict[str, Any]:
         """The case's current data: the end data once finished, else the live tasks' data."""
-        if wf.is_completed():
+        if _completed(wf):
             return dict(wf.data) or (dict(wf.last_task.data) if wf.last_task else {})
         # The frontier (READY and WAITING tasks) carries the current data; merged in creation order,
         # never by timestamp, so a replay or a reloaded case computes exactly the same dict.
@@ -426,15 +444,22 @@ class Runner:
     @staticmethod
     def phase(wf: BpmnWorkflow) -> str | None:
         """The process where the case's open work is: the deepest workflow with a live task."""
-        if wf.is_completed():
+        if _completed(wf):
             return None
         waiting = TaskState.READY | TaskState.WAITING
-        # A waiting start event is a listener (an event subprocess), not where the case is.
-        live = [t for t in _all_tasks(wf) if t.state & waiting and type(t.task_spec).__name__ != "StartEvent"]
-        # Prefer where a person must act; among those, the innermost (called) process.
-        for task in sorted(live, key=lambda t: (not t.task_spec.manual, t.workflow is wf)):
-            return process_of(task)
-        return str(wf.spec.name)
+        # Prefer where a person must act; among those, the innermost (called) process: the first
+        # live task in creation order of the best rank (a waiting start event is a listener, an
+        # event subprocess, not where the case is).
+        best, best_rank = None, (True, True)
+        for task in _all_tasks(wf):
+            if not task._state & waiting or type(task.task_spec).__name__ == "StartEvent":
+                continue
+            rank = (not task.task_spec.manual, task.workflow is wf)
+            if best is None or rank < best_rank:
+                best, best_rank = task, rank
+                if rank == (False, False):
+                    break
+        return process_of(best) if best is not None else str(wf.spec.name)
 
     def next_timer_due(self, wf: BpmnWorkflow) -> dt.datetime | None:
         return min((t.due_at for t in self.waiting_timers(wf)), default=None)
@@ -451,6 +476,34 @@ _MAX_ROUNDS = 10_000
 _FRONTIER = TaskState.READY | TaskState.WAITING
 
 
+def _lean(wf: BpmnWorkflow) -> BpmnWorkflow:
+    """The workflow with SpiffWorkflow's per-completion walk skipped when it has nothing to do.
+
+    After every task it completes, SpiffWorkflow walks the whole task tree for WAITING tasks to
+    update (listing every task's children on the way: a 300-way multi-instance or a 500-pass loop
+    lists them all at each completion). When none of the workflow's tasks is WAITING the walk
+    finds nothing, so it is skipped; otherwise it runs as before, in the same order."""
+    walk = wf.update_waiting_tasks
+
+    def update_waiting_tasks() -> None:
+        if any(t._state == TaskState.WAITING for t in wf.tasks.values()):
+            walk()
+
+    wf.update_waiting_tasks = update_waiting_tasks  # type: ignore[method-assign]
+    return wf
+
+
+def _completed(workflow: Any) -> bool:
+    """``workflow.is_completed()`` without its walk down the task tree.
+
+    SpiffWorkflow looks for an unfinished task depth first and lists the children of every task
+    it passes (a 300-way multi-instance lists 300 at each call); any unfinished task in the
+    workflow's own tasks answers the same question, and one is usually among the first few."""
+    if not workflow.completed and not any(t._state & TaskState.NOT_FINISHED_MASK for t in workflow.tasks.values()):
+        workflow.completed = True  # as is_completed() records it
+    return bool(workflow.completed)
+
+
 def _all_tasks(wf: BpmnWorkflow) -> Iterator[Any]:
     """Every task of the workflow and of its called/embedded subprocesses, in creation order.
 
@@ -460,6 +513,51 @@ def _all_tasks(wf: BpmnWorkflow) -> Iterator[Any]:
     yield from wf.tasks.values()
     for sub in wf.subprocesses.values():
         yield from sub.tasks.values()
+
+
+_DESCRIBED = "_impresa_ready"  # on a READY human task: its description (``Runner.ready_tasks``)
+
+
+@dataclass
+class _Described:
+    spec: Any  # the task spec and specs it was described with (a migration changes them)
+    specs: Any
+    item_name: str | None  # the data key holding its multi-instance item, and the item then
+    item: Any
+    timed: bool  # whether its due dates come from timers (re-read at each call)
+    ready: ReadyTask
+
+
+def _describe(task: Any, specs: ProcessSpecs) -> _Described:
+    ts = task.task_spec
+    info = specs.user_tasks.get(ts.bpmn_id)
+    item_name = _multi_instance_name(task)
+    item = task.data.get(item_name) if item_name is not None else None
+    parent = task.parent
+    timed = (parent is not None and isinstance(parent.task_spec, BoundaryEventSplit)) or isinstance(
+        task.workflow, BpmnSubWorkflow
+    )
+    ready = ReadyTask(
+        id=str(task.id),
+        bpmn_id=str(ts.bpmn_id),
+        name=str(ts.bpmn_name or ts.bpmn_id),
+        lane=ts.lane,
+        form_key=info.form_key if info else None,
+        due_in_days=info.due_in_days if info else None,
+        due_param=info.due_param if info else None,
+        process_id=process_of(task),
+        multi_instance_item=item,
+        priority=info.priority if info else 0,
+        boundary_due=_boundary_due(task) if timed else None,
+        enclosing_due=_enclosing_due(task) if timed else None,
+        item_key=item_key(item),
+    )
+    return _Described(ts, specs, item_name, item, timed, ready)
+
+
+def item_key(item: Any) -> str:
+    """A multi-instance item as the state digest writes it: canonical JSON of its JSON-safe form."""
+    return json.dumps(json_safe(item), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def process_of(task: Any) -> str:
@@ -510,12 +608,13 @@ def _occurrences_fired(wf: BpmnWorkflow, timer: WaitingTimer) -> list[FiredTimer
     return [FiredTimer(timer.task_id, timer.bpmn_id, timer.kind, timer.due_at + i * timer.period) for i in range(count)]
 
 
-def _multi_instance_item(task: Any) -> Any:
-    """The item a task works on when it is one instance of a multi-instance task, or sits in one
-    instance of a multi-instance embedded sub-process (e.g. one partner's answer and its reminder)."""
+def _multi_instance_name(task: Any) -> str | None:
+    """The data key of the item a task works on when it is one instance of a multi-instance task,
+    or sits in one instance of a multi-instance embedded sub-process (e.g. one partner's answer and
+    its reminder); None when it has none."""
     parent_spec = task.parent.task_spec if task.parent is not None else None
     if isinstance(parent_spec, MultiInstanceTask) and parent_spec.input_item is not None:
-        return task.data.get(parent_spec.input_item.bpmn_id)
+        return str(parent_spec.input_item.bpmn_id)
     workflow = task.workflow
     if isinstance(workflow, BpmnSubWorkflow):
         holder = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
@@ -523,7 +622,7 @@ def _multi_instance_item(task: Any) -> Any:
             return None
         spec = holder.parent.task_spec
         if isinstance(spec, MultiInstanceTask) and spec.input_item is not None:
-            return task.data.get(spec.input_item.bpmn_id)
+            return str(spec.input_item.bpmn_id)
     return None
 
 
