@@ -880,15 +880,29 @@ def audit_anchor(as_json: bool) -> None:
 @case.command("replay")
 @click.argument("case_id", type=int)
 @click.option("--at", "upto", type=int, default=None, help="Stop after the command holding this event.")
+@click.option(
+    "--from-start",
+    is_flag=True,
+    help="Re-execute every command from the first event (and prove the stored checkpoints), "
+    "instead of starting from the nearest verified checkpoint.",
+)
 @json_option
 @user_errors
-def case_replay(case_id: int, upto: int | None, as_json: bool) -> None:
+def case_replay(case_id: int, upto: int | None, from_start: bool, as_json: bool) -> None:
     """Rebuild a case from its events on its pinned version; checks each step against the record."""
-    result = get_engine().audit.replay(case_id, actor=CLI_OPERATOR, upto=upto)
+    result = get_engine().audit.replay(case_id, actor=CLI_OPERATOR, upto=upto, from_start=from_start)
     if as_json:
         click.echo(
             json.dumps(
-                plain({"faithful": result.faithful, "first_mismatch": result.first_mismatch, "steps": result.steps}),
+                plain(
+                    {
+                        "faithful": result.faithful,
+                        "first_mismatch": result.first_mismatch,
+                        "checkpoint": result.checkpoint,
+                        "bad_checkpoints": list(result.bad_checkpoints),
+                        "steps": result.steps,
+                    }
+                ),
                 ensure_ascii=False,
                 indent=2,
             )
@@ -907,7 +921,14 @@ def case_replay(case_id: int, upto: int | None, as_json: bool) -> None:
                 ", ".join(step.ready),
             )
         console.print(t)
-        click.echo("replay faithful" if result.faithful else f"replay DIVERGES at event {result.first_mismatch}")
+        if result.checkpoint is not None:
+            click.echo(f"replayed from the checkpoint of event {result.checkpoint} (verified)")
+        for seq in result.bad_checkpoints:
+            click.echo(f"checkpoint of event {seq} DIFFERS from the replayed state")
+        if result.faithful:
+            click.echo("replay faithful")
+        elif result.first_mismatch is not None:
+            click.echo(f"replay DIVERGES at event {result.first_mismatch}")
     if not result.faithful:
         sys.exit(1)
 

@@ -114,6 +114,9 @@ class Settings:
     busy_timeout_seconds: int = Serving.busy_timeout_seconds
     # minutes a draft's edit lock lasts after it is taken or the draft saved (then anyone may take it)
     draft_lock_minutes: int = 30
+    # a case's command stores a replay checkpoint each time its events pass a multiple of this
+    # (engine/audit/checkpoint.py); 0: none
+    checkpoint_every: int = 50
 
     @classmethod
     def from_env(cls) -> Settings:

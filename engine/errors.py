@@ -46,6 +46,13 @@ class Conflict(EngineError):
     code = "conflict"
 
 
+class CheckpointRefused(Conflict):
+    """A replay checkpoint, or the chain from it to the case's head, does not match what the chain
+    sealed: replay will not start from it (replay from the start, and run ``audit verify``)."""
+
+    code = "checkpoint_refused"
+
+
 class TaskNotReady(Conflict):
     code = "task_not_ready"
 

@@ -240,6 +240,9 @@ class CaseEvent:
     # digest of the case row's snapshot (status and data) after the command, sealed in the chain so
     # ``audit verify`` can check what pages and the API show (None on events sealed before it existed)
     data_digest: str | None = None
+    # digest of the checkpoint (the whole workflow state) stored with this command, sealed in the
+    # chain so replay can start from it (engine.audit.checkpoint); None when the command kept none
+    checkpoint_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -849,7 +852,7 @@ class Break:
     case_id: int
     seq: int
     reason: str
-    # what broke, for readers: event | erasure | head | snapshot | access_log | anchor
+    # what broke, for readers: event | erasure | head | snapshot | checkpoint | access_log | anchor
     kind: str = "event"
 
     def __str__(self) -> str:
@@ -956,6 +959,11 @@ class ReplayResult:
     faithful: bool
     first_mismatch: int | None
     final: dict[str, Any]
+    # the command (its first event's seq) whose checkpoint the replay started from; None: from the
+    # start, when the steps cover every command
+    checkpoint: int | None = None
+    # replayed from the start: the commands whose stored checkpoint differs from the replayed state
+    bad_checkpoints: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,8 @@ def replay_document(case_id: int, actor: Actor, upto: int | None = None) -> dict
     """The replay of a case as data: every step with its BPMN element states per process, the
     data diff it introduced and whether it matches the stored state digest (health and judicial
     fields withheld, see the module docstring). ``at`` stays a datetime (the API dumps it)."""
-    result = security.engine().audit.replay(case_id, actor=actor, upto=upto, with_elements=True)
+    # every step, from the first event: the page steps through all of them
+    result = security.engine().audit.replay(case_id, actor=actor, upto=upto, with_elements=True, from_start=True)
     return {
         "case_id": case_id,
         "faithful": result.faithful,
@@ -350,6 +351,9 @@ def _break_labels() -> dict[str, str]:
         ),
         "access_log": gettext(
             "Il registro degli accessi ai dati personali è stato modificato o una riga è stata tolta."
+        ),
+        "checkpoint": gettext(
+            "Uno stato salvato per riprendere la riesecuzione non corrisponde a quello fissato nella catena."
         ),
         "anchor": gettext("La catena non corrisponde più a un'ancora registrata."),
     }

@@ -30,11 +30,14 @@ class SqlEventRepository:
         if events:
             self.conn.execute(_APPEND_EVENT, [event_to_row(e) for e in events])
 
-    def for_case(self, case_id: int, upto: int | None = None) -> list[CaseEvent]:
+    def for_case(self, case_id: int, upto: int | None = None, since: int | None = None) -> list[CaseEvent]:
+        """The case's events in order, from event ``since`` and up to event ``upto`` when given."""
         c = tables.case_event.c
         query = select(tables.case_event).where(c.case_id == case_id)
         if upto is not None:
             query = query.where(c.seq <= upto)
+        if since is not None:
+            query = query.where(c.seq >= since)
         return [event_from_fields(r._mapping) for r in self.conn.execute(query.order_by(c.seq))]
 
     def stream(self, after_case: int, limit: int) -> list[CaseEvent]:

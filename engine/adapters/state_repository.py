@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.engine import Connection
 
 from engine.adapters import tables
@@ -18,6 +18,10 @@ from engine.model import StateWrite, TaskRow
 
 _c = tables.case_task.c
 _ROWS = select(_c.task_id, _c.workflow, _c.position, _c.payload).where(_c.case_id == bindparam("b_case"))
+_k = tables.case_checkpoint.c
+_ADD_CHECKPOINT = insert(tables.case_checkpoint)
+_CHECKPOINT_SEQS = select(_k.seq).where(_k.case_id == bindparam("b_case")).order_by(_k.seq)
+_CHECKPOINT = select(_k.body).where(_k.case_id == bindparam("b_case"), _k.seq == bindparam("b_seq"))
 _DELETE = delete(tables.case_task).where(
     _c.case_id == bindparam("b_case"), _c.task_id.in_(bindparam("b_ids", expanding=True))
 )
@@ -45,6 +49,30 @@ class SqlCaseStateRepository:
             self.conn.execute(_UPSERT, _values(case_id, change.upserts))
         if change.deletes:
             self.conn.execute(_DELETE, {"b_case": case_id, "b_ids": list(change.deletes)})
+
+    # replay checkpoints (engine/audit/checkpoint.py), keyed by the first event of their command
+
+    def add_checkpoint(self, case_id: int, seq: int, body: str) -> None:
+        self.conn.execute(_ADD_CHECKPOINT, {"case_id": case_id, "seq": seq, "body": body})
+
+    def checkpoint_seqs(self, case_id: int) -> list[int]:
+        return [int(r[0]) for r in self.conn.execute(_CHECKPOINT_SEQS, {"b_case": case_id})]
+
+    def checkpoint(self, case_id: int, seq: int) -> str | None:
+        return self.conn.execute(_CHECKPOINT, {"b_case": case_id, "b_seq": seq}).scalar()
+
+    def checkpoints(self, case_ids: Sequence[int], upto: int | None = None) -> dict[int, list[tuple[int, str]]]:
+        """Every checkpoint of these cases (up to event ``upto``), as (seq, body) in seq order."""
+        query = select(_k.case_id, _k.seq, _k.body).where(_k.case_id.in_(list(case_ids)))
+        if upto is not None:
+            query = query.where(_k.seq <= upto)
+        found: dict[int, list[tuple[int, str]]] = {}
+        for case_id, seq, body in self.conn.execute(query.order_by(_k.case_id, _k.seq)):
+            found.setdefault(int(case_id), []).append((int(seq), str(body)))
+        return found
+
+    def drop_checkpoints(self, case_id: int) -> None:
+        self.conn.execute(delete(tables.case_checkpoint).where(_k.case_id == case_id))
 
 
 def _values(case_id: int, rows: Sequence[TaskRow]) -> list[dict[str, Any]]:

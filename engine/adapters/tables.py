@@ -199,7 +199,20 @@ case_event = Table(
     Column("erased", JSONType, nullable=False),
     # digest of the case row's status and data after the command (engine.audit.chain.snapshot_digest)
     Column("data_digest", String(64)),
+    # digest of the checkpoint the command stored in ``case_checkpoint`` (None: it stored none)
+    Column("checkpoint_digest", String(64)),
     UniqueConstraint("case_id", "seq"),
+)
+
+# Periodic checkpoints of a case's whole workflow state (engine/audit/checkpoint.py): replay starts
+# from the nearest one instead of the first event. ``seq`` is the first event of the command that
+# stored it; that event seals the body's digest in the chain.
+case_checkpoint = Table(
+    "case_checkpoint",
+    metadata,
+    Column("case_id", ForeignKey("cases.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("body", Text, nullable=False),
 )
 
 audit_anchor = Table(

@@ -29,9 +29,20 @@ class Audit(Area):
         return int(audit.take_anchor(self._ctx, actor, unless_within=dt.timedelta(hours=hours)) is not None)
 
     def replay(
-        self, case_id: int, *, actor: Actor, upto: int | None = None, with_elements: bool = False
+        self,
+        case_id: int,
+        *,
+        actor: Actor,
+        upto: int | None = None,
+        with_elements: bool = False,
+        from_start: bool = False,
     ) -> ReplayResult:
-        return audit.replay_case(self._ctx, case_id, actor, upto=upto, with_elements=with_elements)
+        """Replay the case up to the command holding event ``upto``: from the nearest verified
+        checkpoint before it (the steps after it), or from the first event with ``from_start``
+        (every step, and each checkpoint passed proved against the rebuilt state)."""
+        return audit.replay_case(
+            self._ctx, case_id, actor, upto=upto, with_elements=with_elements, from_start=from_start
+        )
 
     def correct_data(self, case_id: int, changes: Mapping[str, object], *, actor: Actor, reason: str) -> CaseView:
         return audit.correct_data(self._ctx, case_id, dict(changes), actor, reason)

@@ -83,6 +83,8 @@ def event_hash(event: CaseEvent, commits: Mapping[str, str], prev_hash: str) -> 
     }
     if event.data_digest is not None:  # absent from events sealed before snapshots were sealed
         head["data_digest"] = event.data_digest
+    if event.checkpoint_digest is not None:  # only on the commands that stored a checkpoint
+        head["checkpoint_digest"] = event.checkpoint_digest
     return hashlib.sha256(canonical(head)).hexdigest()
 
 
@@ -100,14 +102,21 @@ def seal(events: Sequence[CaseEvent], prev_hash: str) -> list[CaseEvent]:
 
 
 def verify_case(
-    case_id: int, events: Sequence[CaseEvent], head: tuple[int, str] | None = None, *, masked: bool = False
+    case_id: int,
+    events: Sequence[CaseEvent],
+    head: tuple[int, str] | None = None,
+    *,
+    masked: bool = False,
+    tail: bool = False,
 ) -> Break | None:
     """Check one case's events in stored order; ``head`` is (seq, hash) the case row or an anchor vouches for.
 
     ``masked``: a signed dossier, where entries its reader may not see are blanked like erased
-    ones; the signature vouches for that masking, so an erased entry needs no sealed erasure there."""
-    prev = GENESIS
-    expected_seq = 1
+    ones; the signature vouches for that masking, so an erased entry needs no sealed erasure there.
+    ``tail``: ``events`` are the case's last ones, from some event on (replay from a checkpoint):
+    the first one's link backwards is taken as stored, everything from it to ``head`` is checked."""
+    prev = (events[0].prev_hash or "") if tail and events else GENESIS
+    expected_seq = events[0].seq if tail and events else 1
     sealed, legacy = sealed_erasures(events)
     for e in events:
         if e.seq != expected_seq:

@@ -34,6 +34,7 @@ def event_fields(e: CaseEvent) -> dict[str, Any]:
         "hash": e.hash,
         "erased": list(e.erased),
         "data_digest": e.data_digest,
+        "checkpoint_digest": e.checkpoint_digest,
     }
 
 
@@ -59,6 +60,7 @@ def event_from_fields(d: Mapping[Any, Any]) -> CaseEvent:
         hash=d.get("hash"),
         erased=tuple(d.get("erased") or ()),
         data_digest=d.get("data_digest"),
+        checkpoint_digest=d.get("checkpoint_digest"),
     )
 
 

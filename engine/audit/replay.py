@@ -9,10 +9,11 @@ and compared with the digest stored with its events: a faithful replay matches a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from engine import errors
+from engine.audit.checkpoint import Checkpoint
 from engine.audit.digest import digest, summary
 from engine.bpmn import migration
 from engine.bpmn.loader import ProcessSpecs
@@ -71,15 +72,21 @@ def replay(
     upto: int | None = None,
     with_elements: bool = False,
     limits: Limits | None = None,
+    start: Checkpoint | None = None,
+    stored: Mapping[int, Checkpoint] | None = None,
 ) -> ReplayResult:
     """Re-run ``events`` (a whole case, in order) up to the command containing seq ``upto``.
 
     ``task_items`` maps live task ids to their multi-instance item, so a completion is replayed on
     the same instance even though replay creates tasks with new ids. ``specs_of`` gives the specs of
     a process version: a case migrated on the way starts on the version it was started on.
+
+    ``start``: a checkpoint (its digest already checked against the chain) stored by the command
+    ``events`` begin with: that command is not re-executed, its state is loaded and checked
+    against the step digest it sealed, and the steps are those of the commands after it.
+    ``stored``: checkpoints by command, when replaying from the start: each one is compared with
+    the state replay rebuilt there (``ReplayResult.bad_checkpoints``).
     """
-    migrations = [e for e in events if e.kind == EventKind.MIGRATED]
-    specs = specs_of(int(migrations[0].data["from_version_id"]) if migrations else current_version_id)
     clock = FixedClock(events[0].at if events else None)
     runner = Runner(build_script_engine(clock.now, parameters, limits), clock.now)
     wf: Any = None
@@ -87,7 +94,17 @@ def replay(
     steps: list[ReplayStep] = []
     previous: dict[str, Any] = {}
     first_mismatch = None
-    for group in group_commands(events):
+    bad: list[int] = []
+    groups = group_commands(events)
+    if start is not None:
+        specs = specs_of(start.version_id)
+        wf, status = _resume(runner, specs, start, groups[0][0]), start.status
+        previous = json_safe(runner.data(wf))
+        groups = groups[1:]
+    else:
+        migrations = [e for e in events if e.kind == EventKind.MIGRATED]
+        specs = specs_of(int(migrations[0].data["from_version_id"]) if migrations else current_version_id)
+    for group in groups:
         head = group[0]
         clock.set(head.at)
         if head.kind == EventKind.STARTED:
@@ -109,10 +126,13 @@ def replay(
             status = "completed"
         ready = runner.ready_tasks(wf, specs) if status == "running" else []
         data = json_safe(runner.data(wf))
-        state = summary(status, data, ready, runner.waiting_elements(wf))
+        state = summary(status, data, ready, runner.waiting_elements(wf), safe=True)
         matches = None if head.state_digest is None else digest(state) == head.state_digest
         if matches is False and first_mismatch is None:
             first_mismatch = head.seq
+        kept = (stored or {}).get(head.seq)
+        if kept is not None and not _same_as_stored(runner, specs_of, kept, wf, status, specs):
+            bad.append(head.seq)
         steps.append(
             ReplayStep(
                 cmd=head.cmd,
@@ -133,8 +153,57 @@ def replay(
         previous = data
         if upto is not None and head.seq <= upto <= group[-1].seq:
             break
-    final = steps[-1].data if steps else {}
-    return ReplayResult(steps=steps, faithful=first_mismatch is None, first_mismatch=first_mismatch, final=final)
+    final = steps[-1].data if steps else previous
+    return ReplayResult(
+        steps=steps,
+        faithful=first_mismatch is None and not bad,
+        first_mismatch=first_mismatch,
+        final=final,
+        checkpoint=start.seq if start is not None else None,
+        bad_checkpoints=tuple(bad),
+    )
+
+
+def _resume(runner: Runner, specs: ProcessSpecs, start: Checkpoint, head: CaseEvent) -> Any:
+    """The workflow a checkpoint stored, refused unless it is the state its command sealed."""
+    if head.seq != start.seq:
+        raise errors.ProcessFailed(f"the events do not begin with the command of checkpoint {start.seq}")
+    wf = runner.load(specs, start.state, list)
+    if head.state_digest is not None and _state_digest(runner, specs, wf, start.status) != head.state_digest:
+        raise errors.CheckpointRefused(
+            f"checkpoint at event {start.seq} does not hold the state its command sealed: replay from the start"
+        )
+    return wf
+
+
+def _state_digest(runner: Runner, specs: ProcessSpecs, wf: Any, status: str) -> str:
+    ready = runner.ready_tasks(wf, specs) if status == "running" else []
+    return digest(summary(status, json_safe(runner.data(wf)), ready, runner.waiting_elements(wf), safe=True))
+
+
+def _same_as_stored(
+    runner: Runner, specs_of: Callable[[int], ProcessSpecs], kept: Checkpoint, wf: Any, status: str, specs: Any
+) -> bool:
+    """Whether a stored checkpoint holds what replay rebuilt at its command: the same status,
+    observable state, element states and timers (task ids differ: replay makes new ones)."""
+    if not kept.state:
+        return False  # its body did not match the digest its command sealed
+    try:
+        stored_specs = specs_of(kept.version_id)
+        stored = runner.load(stored_specs, kept.state, list)
+    except errors.EngineError:
+        return False
+    return (
+        kept.status == status
+        and stored_specs is specs
+        and _state_digest(runner, specs, stored, status) == _state_digest(runner, specs, wf, status)
+        and runner.element_states(stored) == runner.element_states(wf)
+        and _timers(runner, stored) == _timers(runner, wf)
+    )
+
+
+def _timers(runner: Runner, wf: Any) -> list[tuple[str, str]]:
+    return sorted((t.bpmn_id, t.due_at.isoformat()) for t in runner.waiting_timers(wf))
 
 
 def _apply(runner: Runner, specs: ProcessSpecs, wf: Any, event: CaseEvent, task_items: dict[str, Any]) -> str | None:

@@ -489,7 +489,7 @@ def _lean(wf: BpmnWorkflow) -> BpmnWorkflow:
         if any(t._state == TaskState.WAITING for t in wf.tasks.values()):
             walk()
 
-    wf.update_waiting_tasks = update_waiting_tasks  # type: ignore[method-assign]
+    wf.update_waiting_tasks = update_waiting_tasks
     return wf
 
 

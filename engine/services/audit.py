@@ -14,7 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from engine import errors
+from engine.audit import checkpoint as checkpoints
 from engine.audit.chain import GENESIS, access_hash, canonical, snapshot_digest, verify_case
+from engine.audit.checkpoint import Checkpoint
 from engine.audit.replay import replay
 from engine.forms import check_free_data
 from engine.model import Actor, Anchor, Break, CaseEvent, CaseRecord, CaseView, EventKind, ReplayResult, VerifyReport
@@ -50,6 +52,7 @@ def verify_all(ctx: Context, actor: Actor, batch: int = 500) -> VerifyReport:
                 if (e.case_id, e.seq) in wanted:
                     seen_hashes[(e.case_id, e.seq)] = e.hash or ""
             shown = uow.events.snapshots(list(by_case))
+            kept = uow.case_state.checkpoints(list(by_case))
             for case_id, case_events in by_case.items():
                 case_count += 1
                 event_count += len(case_events)
@@ -58,6 +61,8 @@ def verify_all(ctx: Context, actor: Actor, batch: int = 500) -> VerifyReport:
                 if problem is None:
                     problem, checked = _check_snapshot(case_id, case_events[-1], shown.get(case_id))
                     snapshot_count += checked
+                if problem is None:
+                    problem = _check_checkpoints(case_id, case_events, kept.get(case_id, []))
                 if problem is not None:
                     breaks.append(problem)
             last_case = max(by_case)
@@ -93,6 +98,19 @@ def _check_snapshot(
             case_id, last.seq, "the case's shown data or status differs from what its last event sealed", "snapshot"
         ), 1
     return None, 1
+
+
+def _check_checkpoints(case_id: int, events: list[CaseEvent], kept: list[tuple[int, str]]) -> Break | None:
+    """Each stored replay checkpoint against the digest its command sealed (the events are
+    verified and in seq order). A command whose checkpoint is gone (erased with the case's
+    personal data) only leaves replay an earlier place to start from."""
+    for seq, body in kept:
+        sealed = events[seq - 1].checkpoint_digest if 0 < seq <= len(events) else None
+        if sealed is None:
+            return Break(case_id, seq, "a checkpoint is stored where no command sealed one", "checkpoint")
+        if checkpoints.digest(body) != sealed:
+            return Break(case_id, seq, "checkpoint does not match the digest sealed in its event", "checkpoint")
+    return None
 
 
 def _verify_access_log(chains: dict[int, list[dict[str, Any]]]) -> tuple[list[Break], dict[int, tuple[int, str]]]:
@@ -201,17 +219,30 @@ def replay_case(
     *,
     upto: int | None = None,
     with_elements: bool = False,
+    from_start: bool = False,
     purpose: str = "riesecuzione del caso",
 ) -> ReplayResult:
+    """Replay a case up to the command holding event ``upto`` (its last command when None).
+
+    It starts from the nearest checkpoint before that command (engine/audit/checkpoint.py) after
+    checking the checkpoint's digest and the chain from it to the case's head, and re-executes the
+    commands after it; ``from_start`` re-executes every command (all steps, and each checkpoint
+    passed compared with the rebuilt state), as does a case with no checkpoint before ``upto``."""
     with ctx.uow(write=False) as uow:
         record = uow.cases.get(case_id)
         target = target_of(uow, actor, record, ctx.clock.now())
         require(actor, Permission.AUDIT_READ, target)
-        events = uow.events.for_case(case_id)
+        start, events = (None, []) if from_start else _from_checkpoint(uow, record, upto)
+        stored: dict[int, Checkpoint] = {}
+        if start is None:
+            events = uow.events.for_case(case_id)
+            for seq, body in uow.case_state.checkpoints([case_id], upto).get(case_id, []):
+                stored[seq] = _proved(case_id, events, seq, body)
         items = {t.id: t.context.get("item") for t in uow.tasks.for_case(case_id)}
         versions = {
             vid: ctx.specs_for(uow, vid)
             for vid in {record.process_version_id}
+            | ({start.version_id} if start is not None else set())
             | {int(e.data[k]) for e in events if e.kind == "migrated" for k in ("from_version_id", "to_version_id")}
         }
     result = replay(
@@ -223,8 +254,50 @@ def replay_case(
         upto=upto,
         with_elements=with_elements,
         limits=ctx.script_limits,
+        start=start,
+        stored=stored,
     )
     return _for_viewer(ctx, result, actor, case_id, target, purpose)
+
+
+def _from_checkpoint(
+    uow: AbstractUnitOfWork, record: CaseRecord, upto: int | None
+) -> tuple[Checkpoint | None, list[CaseEvent]]:
+    """The nearest checkpoint stored before the command holding ``upto``, and the case's events
+    from its command on; (None, []) when there is none. Refused (``CheckpointRefused``) when its
+    body does not match the digest its command sealed or the chain from it to the head is broken."""
+    last = record.event_seq if upto is None else min(upto, record.event_seq)
+    for seq in reversed([s for s in uow.case_state.checkpoint_seqs(record.id) if s < last]):
+        events = uow.events.for_case(record.id, since=seq)
+        if not events or events[0].seq != seq:
+            continue
+        if any(e.seq == last for e in events if e.cmd == seq):
+            continue  # ``upto`` lies in the checkpoint's own command: replay it from an earlier one
+        broken = verify_case(record.id, events, (record.event_seq, record.event_head or ""), tail=True)
+        if broken is not None:
+            raise errors.CheckpointRefused(f"the chain after checkpoint {seq} is broken: {broken}")
+        body = uow.case_state.checkpoint(record.id, seq)
+        if body is None or events[0].checkpoint_digest != checkpoints.digest(body):
+            raise errors.CheckpointRefused(
+                f"checkpoint at event {seq} does not match the digest sealed in the chain: replay from the start"
+            )
+        try:
+            return checkpoints.read(seq, body), events
+        except ValueError as err:
+            raise errors.CheckpointRefused(str(err)) from err
+    return None, []
+
+
+def _proved(case_id: int, events: list[CaseEvent], seq: int, body: str) -> Checkpoint:
+    """A stored checkpoint for a replay from the start to compare with what it rebuilds; one whose
+    digest is not the one its command sealed is compared as an empty state (it will not match)."""
+    sealed = events[seq - 1].checkpoint_digest if 0 < seq <= len(events) else None
+    try:
+        if sealed == checkpoints.digest(body):
+            return checkpoints.read(seq, body)
+    except ValueError:
+        pass
+    return Checkpoint(seq, "", 0, "")
 
 
 def _for_viewer(

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine import errors
+from engine.audit import checkpoint as checkpoints
 from engine.audit.chain import GENESIS, seal, snapshot_digest
 from engine.audit.digest import digest, summary
 from engine.bpmn.loader import ProcessSpecs
@@ -105,7 +106,7 @@ def write_command(
     if record.status is CaseStatus.COMPLETED:
         _on_completed(ctx, uow, record, now, events)
     ready = ctx.runner.ready_tasks(wf, specs) if record.status is CaseStatus.RUNNING else []
-    state = digest(summary(record.status.value, record.data, ready, ctx.runner.waiting_elements(wf)))
+    state = digest(summary(record.status.value, record.data, ready, ctx.runner.waiting_elements(wf), safe=True))
     if new:
         uow.cases.add(record)  # the id the events are sealed with
     if record.process_id == PROTOCOL_LIFECYCLE:
@@ -113,7 +114,14 @@ def write_command(
         from engine.services import protocol_lifecycle
 
         protocol_lifecycle.sync(uow, record, actor, now)
-    append_events(uow, record, events, state_digest=state)  # the case row first: it is version-checked
+
+    def checkpoint(before: int, after: int) -> str | None:
+        if not checkpoints.due(before, after, ctx.settings.checkpoint_every):
+            return None
+        return checkpoints.body(record.status.value, record.process_version_id, ctx.runner.dump(wf))
+
+    # the case row first: it is version-checked
+    append_events(uow, record, events, state_digest=state, checkpoint=checkpoint)
     uow.case_state.write(record.id, change)
     closed, fresh = _sync_tasks(ctx, uow, record, ready, now, actor, completed, before, refresh)
     timers.apply(uow, record.id, now)
@@ -184,19 +192,36 @@ def fire_due_first(ctx: Context, record: CaseRecord, wf: Any) -> list[FiredTimer
 
 
 def append_events(
-    uow: AbstractUnitOfWork, record: CaseRecord, events: list[CaseEvent], *, state_digest: str | None = None
+    uow: AbstractUnitOfWork,
+    record: CaseRecord,
+    events: list[CaseEvent],
+    *,
+    state_digest: str | None = None,
+    checkpoint: Callable[[int, int], str | None] | None = None,
 ) -> None:
     """The only way events are written: numbered, grouped as one command, sealed into the chain,
-    and the case row (version-checked) moved to the new head in the same transaction."""
+    and the case row (version-checked) moved to the new head in the same transaction.
+
+    ``checkpoint(before, after)``: the replay checkpoint the command stores when its events take
+    the case from ``before`` to ``after`` events (None: none this time); its first event seals
+    the checkpoint's digest."""
     if not events:
         uow.cases.save(record)
         return
     first = record.event_seq + 1
     new = record.event_seq == 0  # the case was created by this command: it has no monitoring row yet
     shown = snapshot_digest(record.status.value, record.data)
+    body = checkpoint(record.event_seq, record.event_seq + len(events)) if checkpoint is not None else None
+    kept = checkpoints.digest(body) if body is not None else None
     numbered = [
         dataclasses.replace(
-            e, case_id=record.id, seq=first + i, cmd=first, state_digest=state_digest, data_digest=shown
+            e,
+            case_id=record.id,
+            seq=first + i,
+            cmd=first,
+            state_digest=state_digest,
+            data_digest=shown,
+            checkpoint_digest=kept if i == 0 else None,
         )
         for i, e in enumerate(events)
     ]
@@ -205,6 +230,8 @@ def append_events(
     record.event_head = sealed[-1].hash
     uow.cases.save(record)
     uow.events.append_many(sealed)
+    if body is not None:
+        uow.case_state.add_checkpoint(record.id, first, body)
     project(uow, record, sealed[-1].at, new=new)
 
 

@@ -230,6 +230,7 @@ def erase_case(
             erased.update(n for f in fields for n in privacy.classified_inside(f, e.data[f]))
     record.data = {k: (ERASED if k in classes else v) for k, v in record.data.items()}
     record.state = _redact_state(record.state, set(classes))
+    uow.case_state.drop_checkpoints(record.id)  # whole states, personal data included
     record.updated_at = now
     ctx.workflows.take(record.id, record.version)
     fields = sorted(erased | {k for k in record.data if k in classes})

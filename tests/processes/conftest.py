@@ -5,7 +5,8 @@ events and element states (``tests.support.two_servers.outcome``).
 
 Each run ends with an audit: every case it created is replayed from its events on its pinned
 process version, and must reach exactly the state the engine stored, command by command (replay
-equals stored state for every lifecycle scenario); and the monitoring read model the commands
+equals stored state for every lifecycle scenario), and match the checkpoints it kept; replayed
+from its latest checkpoint it must end in the same state; and the monitoring read model the commands
 kept must equal its rebuild from the events.
 """
 
@@ -47,11 +48,14 @@ def replay_every_case_afterwards(request: pytest.FixtureRequest) -> Iterator[Non
         return
     cases = engine.cases.list(limit=10_000, actor=CLI_OPERATOR)
     for case in cases:
-        result = engine.audit.replay(case.id, actor=AUDITOR)
+        result = engine.audit.replay(case.id, actor=AUDITOR, from_start=True)
         assert result.faithful, (
             f"replay of case {case.id} ({case.process_id}) diverges at event {result.first_mismatch}"
+            f" or differs from its checkpoints {result.bad_checkpoints}"
         )
         assert result.final == engine.cases.get(case.id, actor=AUDITOR).data, f"replayed data of case {case.id} differ"
+        latest = engine.audit.replay(case.id, actor=AUDITOR)  # from its latest checkpoint, if it has one
+        assert latest.faithful and latest.final == result.final, f"replay of case {case.id} from its checkpoint"
     assert engine.audit.verify(actor=CLI_OPERATOR).ok
     kept = {facts.case_id: facts for facts in engine.reports.read_model(actor=ADMIN)}
     assert set(kept) == {c.id for c in cases}
