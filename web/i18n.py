@@ -20,6 +20,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from engine import ROLES
+from engine.policy import CLI_OPERATOR, DEMO, SCHEDULER, SERVER
 from forms import present
 
 LANGUAGES = ("it", "en")
@@ -53,7 +54,7 @@ def init_app(app: Flask) -> None:
         task_instructions=task_instructions,
     )
     app.jinja_env.filters.update(
-        when=when, day=day, value=show_value, priority=priority_label, translated=translated
+        when=when, day=day, who=actor_label, value=show_value, priority=priority_label, translated=translated
     )
 
 
@@ -92,6 +93,24 @@ def role_label(code: str | None) -> str:
         return ""
     it, en = ROLES.get(code, (code, code))
     return en if english() else it
+
+
+_SYSTEM_ACTORS = {
+    DEMO.username: _l("Sistema (dati dimostrativi)"),
+    SCHEDULER.username: _l("Sistema (scadenze automatiche)"),
+    CLI_OPERATOR.username: _l("Sistema (riga di comando)"),
+    SERVER.username: _l("Sistema (server)"),
+}
+
+
+def actor_label(name: str | None) -> str:
+    """Who did something, as people read it: a person by login name, the engine's own actors
+    (``sistema:demo``, ``sistema:scheduler``…) in words instead of their code."""
+    if not name:
+        return ""
+    if name in _SYSTEM_ACTORS:
+        return str(_SYSTEM_ACTORS[name])
+    return _("Sistema") if name.startswith("sistema:") else name
 
 
 def label(node: dict[str, Any], fallback: str = "") -> str:

@@ -449,13 +449,13 @@ def sign_protocol(
         for code, username in signatories:
             party = parties.get(code)
             if party is None or not uow.registry.is_member(party.organisation_id, username):
-                wrong.append(f"{username} ({code})")
+                wrong.append(f"{username} ({party.name if party else code})")
             else:
                 rows.append((party.organisation_id, username, day.isoformat() if day else ""))
         if wrong:
             problems["signatories"] = [f"Non risulta tra i membri dell'organizzazione firmataria: {', '.join(wrong)}."]
         elif missing := sorted(set(parties) - {code for code, _u in signatories}):
-            problems["signatories"] = [f"Manca la firma di: {', '.join(missing)}."]
+            problems["signatories"] = [f"Manca la firma di: {', '.join(parties[code].name for code in missing)}."]
         if problems:
             raise errors.InvalidData("invalid signature", problems)
         uow.registry.set_signatories(protocol_id, rows)

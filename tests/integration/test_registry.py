@@ -90,10 +90,10 @@ def test_a_protocol_is_drafted_signed_by_members_and_activated(network: Engine, 
         network.registry.sign_protocol(
             protocol_id, "Prot. 12/2026", "2025-12-20", [("CPI_T1", "bice"), ("COOP_B", "bice")], actor=COORD
         )
-    assert "bice (CPI_T1)" in exc.value.messages["signatories"][0]
+    assert "bice (Centro per l'Impiego di T1)" in exc.value.messages["signatories"][0]
     with pytest.raises(errors.InvalidData) as exc:
         network.registry.sign_protocol(protocol_id, "Prot. 12/2026", "2025-12-20", [("CPI_T1", "paolo")], actor=COORD)
-    assert "COOP_B" in exc.value.messages["signatories"][0]
+    assert "Cooperativa sociale Il Ponte" in exc.value.messages["signatories"][0]
     # not yet signed: cannot come into force
     with pytest.raises(errors.RegistryConflict):
         network.registry.activate_protocol(protocol_id, actor=COORD)

@@ -101,19 +101,25 @@ def logout(page: Page) -> None:
 
 
 def test_other_pages_fit_a_phone_in_the_browser(demo: Engine, with_password: Callable[[str], str]) -> None:
-    """The case list, and the auditor's timeline, replay and access log, at 390 px: tables that
+    """The case list, the coordinator's inbox (with the reassign list on each card) and the process
+    designer's start page, and the auditor's timeline, replay and access log, at 390 px: tables that
     cannot become cards scroll inside themselves, never the page."""
     SHOTS.mkdir(exist_ok=True)
     passwords = {u: with_password(u) for u in ("coordinatore", "auditor")}
     case = start_case(demo, "BEN-REVISIONE")
     advance(demo, case.id, "UT_analisi_preliminare")
+    start_case(demo, "BEN-DA-REGISTRARE")  # its referral waits on the coordinator: a row they may reassign
     app = make_app(demo, WTF_CSRF_ENABLED=True)
     with serve(app) as base, chromium() as browser:
         page = browser.new_page()
         page.set_default_timeout(15_000)
         page.set_viewport_size({"width": 390, "height": 844})
         pages = {
-            "coordinatore": {"casi": f"{base}/cases"},
+            "coordinatore": {
+                "casi": f"{base}/cases",
+                "attivita-del-ruolo": f"{base}/inbox?tab=all",  # each row with the reassign list
+                "progettazione": f"{base}/design",
+            },
             "auditor": {
                 "cronologia": f"{base}/cases/{case.id}/timeline",
                 "riesecuzione": f"{base}/cases/{case.id}/replay",

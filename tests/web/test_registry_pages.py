@@ -71,7 +71,7 @@ def test_the_coordinator_keeps_the_registry_through_the_pages(
     page = client.get(protocol_url).get_data(as_text=True)
     assert "Bozza" in page and "Registra la firma" in page
     unsigned = client.post(f"{protocol_url}/sign", data={"number": "Prot. 7/2026", "signed_on": "2025-12-01"})
-    assert unsigned.status_code == 422 and "Manca la firma di: UEPE_MARCHE." in unsigned.get_data(as_text=True)
+    assert unsigned.status_code == 422 and "Manca la firma di: UEPE Marche." in unsigned.get_data(as_text=True)
     signed = client.post(
         f"{protocol_url}/sign",
         data={"number": "Prot. 7/2026", "signed_on": "2025-12-01", "signatory_UEPE_MARCHE": "giustizia"},
@@ -87,6 +87,7 @@ def test_the_coordinator_keeps_the_registry_through_the_pages(
     assert uploaded.status_code == 302
     page = client.get(protocol_url).get_data(as_text=True)
     assert "Attivo" in page and hashlib.sha256(content).hexdigest() in page and "01/12/2025" in page
+    assert "(UEPE Marche), 01/12/2025" in page and "(UEPE_MARCHE)" not in page  # a signatory's party by name
     assert "Controllo della scadenza" in page and "Recesso di una parte" in page
     refused = client.post(
         f"{protocol_url}/withdraw", data={"organisation": "UEPE_MARCHE", "effective_on": "2020-01-01"}
