@@ -20,7 +20,7 @@ from engine import errors, privacy
 from engine.audit import bundle as bundle_format
 from engine.audit import pdf, signing
 from engine.audit.chain import ERASED, verify_case
-from engine.model import Actor, CaseEvent, CaseRecord, CaseStatus, EventKind
+from engine.model import Actor, CaseEvent, CaseRecord, CaseStatus, EventKind, StateWrite
 from engine.monitoring import entry_age_band
 from engine.policy import Permission, Target, allows, require
 from engine.ports import AbstractUnitOfWork
@@ -230,6 +230,12 @@ def erase_case(
             erased.update(n for f in fields for n in privacy.classified_inside(f, e.data[f]))
     record.data = {k: (ERASED if k in classes else v) for k, v in record.data.items()}
     record.state = _redact_state(record.state, set(classes))
+    # the header above is only part of the state: each task's record (its data) is a row of its own
+    rows = uow.case_state.rows(case_id)
+    redacted = [dataclasses.replace(r, payload=_redact_state(r.payload, set(classes))) for r in rows]
+    changed = [r for r, before in zip(redacted, rows, strict=True) if r.payload != before.payload]
+    if changed:
+        uow.case_state.write(case_id, StateWrite(header=record.state, upserts=changed, deletes=[]))
     uow.case_state.drop_checkpoints(record.id)  # whole states, personal data included
     record.updated_at = now
     ctx.workflows.take(record.id, record.version)

@@ -7,8 +7,10 @@ import json
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import select
 
 from engine import Actor, CaseStatus, Engine, errors
+from engine.adapters import tables
 from engine.bpmn.loader import SourceFile
 from engine.clock import FixedClock
 from engine.policy import CLI_OPERATOR
@@ -89,6 +91,33 @@ def test_erasure_removes_nested_copies_too(engine: Engine, deploy: Callable[...,
     engine.audit.erase_personal_data(case.id, actor=COORD, reason="fine conservazione")
 
     assert "segreto" not in json.dumps([e.data for e in engine.cases.history(case.id, actor=CLI_OPERATOR)])
+    assert engine.audit.verify(actor=CLI_OPERATOR).ok
+
+
+def test_erasure_leaves_no_copy_in_the_stored_state_rows(
+    engine: Engine, deploy: Callable[..., None], clock: FixedClock
+) -> None:
+    """The workflow state is a header plus one row per task (each with its data): every stored
+    copy goes, not only the header, and the case still opens afterwards."""
+    deploy(("p.bpmn", linear("p", 2, LANES)))
+    case = engine.cases.start("p", {"in_carico_dsm": "segreto"}, actor=COORD)
+    for _ in range(2):
+        case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=COORD)
+    assert case.status is CaseStatus.COMPLETED
+    with engine.db.connect() as conn:
+        rows = conn.execute(select(tables.case_task.c.payload).where(tables.case_task.c.case_id == case.id)).all()
+    assert any("segreto" in r.payload for r in rows)  # the rows do hold the value before erasure
+    clock.advance(days=366 * 5)
+
+    engine.audit.erase_personal_data(case.id, actor=COORD, reason="fine conservazione")
+
+    with engine.db.connect() as conn:
+        stored = [
+            *(r.payload for r in conn.execute(select(tables.case_task.c.payload))),
+            *(r.state + json.dumps(r.data) for r in conn.execute(select(tables.cases.c.state, tables.cases.c.data))),
+        ]
+    assert stored and not any("segreto" in text for text in stored)
+    assert engine.cases.get(case.id, actor=CLI_OPERATOR).status is CaseStatus.COMPLETED
     assert engine.audit.verify(actor=CLI_OPERATOR).ok
 
 
