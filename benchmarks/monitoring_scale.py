@@ -11,7 +11,8 @@ Write side: the same commands (start a case, complete its three tasks) with the 
 (the case's row and counters, the open-task counters) and with those writes switched off,
 alternating in one run, so both see the same machine.
 
-    .venv/bin/python -m benchmarks.monitoring_scale [--sizes 10000,100000] [--no-postgres] [--commands 300]
+    .venv/bin/python -m benchmarks.monitoring_scale [--sizes 10000,100000] [--no-postgres] [--commands 400]
+        [--write-only] [--moving-clock]
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
 from benchmarks.common import EVERYONE, deploy, fresh_engine, percentile
 from engine import Engine
-from engine.adapters import tables, task_repository
+from engine.adapters import case_repository, tables, task_repository
 from engine.adapters.report_repository import SqlReportRepository
 from engine.clock import FixedClock
 from engine.model import Actor
@@ -160,8 +161,24 @@ def measure(engine: Engine, kind: str, actor: Actor, territory: str | None) -> t
 
 
 def read_side(kind: str, sizes: list[int]) -> None:
+    """p95 and median of each report at each size; on SQLite also the work the database did for one
+    report, in virtual-machine steps (hundreds of them, counted by a progress handler): a figure the
+    machine's load does not change, so its growth from 10k to 100k is the queries' own."""
     one = Actor("coordinatrice", frozenset({"coordinatore"}), frozenset({"ATS-03"}))
+    steps = [0]
+
+    def tick() -> int:
+        steps[0] += 1
+        return 0  # go on
+
     with fresh_engine(kind, FixedClock(NOW)) as engine:
+        if kind == "sqlite":
+            engine.db.dispose()  # every connection from now on counts its steps
+
+            @event.listens_for(engine.db, "connect")
+            def count_steps(dbapi_connection: Any, _record: Any) -> None:
+                dbapi_connection.set_progress_handler(tick, 100)
+
         done = 0
         base: dict[str, float] = {}
         for size in sizes:
@@ -172,34 +189,61 @@ def read_side(kind: str, sizes: list[int]) -> None:
             for report in ("funnel", "sla", "esf", "wip"):
                 for label, actor, territory in (("one territory", one, "ATS-03"), ("all 20", EVERYONE, None)):
                     measure(engine, report, actor, territory)  # warm-up
+                    steps[0] = 0
+                    engine.reports.report(report, actor=actor, period="2026-H1", territory=territory)
+                    work = steps[0]
                     p50, p95 = measure(engine, report, actor, territory)
                     key = f"{report}/{label}"
                     base.setdefault(key, p95)
+                    base.setdefault(f"{key}/steps", work or 1)
+                    vm = f", {work} hundred VM steps (x{work / base[f'{key}/steps']:.2f})" if kind == "sqlite" else ""
                     print(
                         f"{kind:10s} {size:>7} cases {report:6s} {label:13s}: p95 {p95 * 1000:7.2f} ms"
-                        f"  (x{p95 / base[key]:.2f} of {sizes[0]}), median {p50 * 1000:7.2f} ms"
+                        f"  (x{p95 / base[key]:.2f} of {sizes[0]}), median {p50 * 1000:7.2f} ms{vm}"
                     )
 
 
-def write_side(kind: str, commands: int) -> None:
-    """Median command time with and without the read-model write, interleaved."""
+def write_side(kind: str, commands: int, *, moving: bool = False) -> None:
+    """Median command time with and without the read-model write, interleaved; and the statements
+    each command sends with and without it (a count the machine's load does not change).
+
+    ``moving``: the clock moves a minute between commands, so each command also moves its case's
+    last activity (with the clock fixed, as before, only the commands that change a fact write)."""
     clock = FixedClock(NOW)
     with fresh_engine(kind, clock) as engine:
         deploy(engine, ("tre_passi.bpmn", linear("tre_passi", 3, ("assistente_sociale",))))
         actor = Actor("as", frozenset({"assistente_sociale"}))
         timings: dict[bool, list[float]] = {True: [], False: []}
+        statements: dict[bool, list[int]] = {True: [], False: []}
+        sent = [0]
 
-        def one_case() -> list[float]:
-            spent = []
+        @event.listens_for(engine.db, "before_cursor_execute")
+        def count(*_: Any) -> None:
+            sent[0] += 1
+
+        def one(command: Callable[[], Any], spent: list[float], sent_by: list[int]) -> Any:
+            if moving:
+                clock.advance(minutes=1)
+            sent[0] = 0
             start = time.perf_counter()
-            case = engine.cases.start("tre_passi", {"stato_caso": "IN_VALUTAZIONE"}, actor=actor, territory="T")
+            result = command()
             spent.append(time.perf_counter() - start)
+            sent_by.append(sent[0])
+            return result
+
+        def one_case(sent_by: list[int]) -> list[float]:
+            spent: list[float] = []
+            case = one(
+                lambda: engine.cases.start("tre_passi", {"stato_caso": "IN_VALUTAZIONE"}, actor=actor, territory="T"),
+                spent,
+                sent_by,
+            )
             for task in case.open_tasks[:1]:
                 current = task
                 for _ in range(3):
-                    start = time.perf_counter()
-                    view = engine.tasks.complete(current.id, {"conferma": True}, actor=actor)
-                    spent.append(time.perf_counter() - start)
+                    view = one(
+                        lambda t=current: engine.tasks.complete(t.id, {"conferma": True}, actor=actor), spent, sent_by
+                    )
                     if not view.open_tasks:
                         break
                     current = view.open_tasks[0]
@@ -211,6 +255,9 @@ def write_side(kind: str, commands: int) -> None:
             (case_sync, "project"): case_sync.project,
             (task_repository, "count_open_tasks"): task_repository.count_open_tasks,
             (task_repository, "open_rows"): task_repository.open_rows,
+            # the case's row read with the case: "without" loads the case alone
+            (case_repository, "facts_beside"): case_repository.facts_beside,
+            (case_repository, "_GET_CASE_AND_FACTS"): case_repository._GET_CASE_AND_FACTS,
         }
         inside: list[float] = []
 
@@ -224,17 +271,26 @@ def write_side(kind: str, commands: int) -> None:
 
             return run
 
-        def switched_off(name: str) -> Callable[..., Any]:
+        def switched_off(name: str) -> Any:
+            if name == "_GET_CASE_AND_FACTS":
+                return case_repository._GET_CASE
             return (lambda *args, **kwargs: []) if name == "open_rows" else (lambda *args, **kwargs: None)
 
+        def switched_on(name: str, original: Any) -> Any:
+            return original if name in ("_GET_CASE_AND_FACTS", "facts_beside") else timed(original)
+
         for _ in range(10):
-            one_case()  # warm-up: specs parsed, caches filled
+            one_case([])  # warm-up: specs parsed, caches filled
+        for _ in range(20):
+            # other cases of the territory, open at their first step, as in any programme: the counters
+            # the measured cases move do not fall back to zero at each one's end
+            engine.cases.start("tre_passi", {"stato_caso": "IN_VALUTAZIONE"}, actor=actor, territory="T")
         for i in range(commands // 4):
             with_model = i % 2 == 0
             for (module, name), original in kept.items():
-                setattr(module, name, timed(original) if with_model else switched_off(name))
+                setattr(module, name, switched_on(name, original) if with_model else switched_off(name))
             try:
-                timings[with_model] += one_case()
+                timings[with_model] += one_case(statements[with_model])
             finally:
                 for (module, name), original in kept.items():
                     setattr(module, name, original)
@@ -244,6 +300,11 @@ def write_side(kind: str, commands: int) -> None:
             f"{kind:10s} command median {off * 1000:6.2f} ms without the read model, {on * 1000:6.2f} ms with it "
             f"(+{(on / off - 1) * 100:4.1f} %); p95 {off95 * 1000:6.2f} → {on95 * 1000:6.2f} ms "
             f"({len(timings[True])} + {len(timings[False])} commands)"
+        )
+        per = {k: sum(v) / len(v) for k, v in statements.items()}
+        print(
+            f"{kind:10s} statements per command: {per[False]:5.2f} without the read model, {per[True]:5.2f} with it "
+            f"(+{per[True] - per[False]:4.2f}; clock {'moving' if moving else 'fixed'})"
         )
         write = sum(inside) / len(timings[True])
         print(
@@ -258,9 +319,10 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=400)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--write-only", action="store_true")
+    parser.add_argument("--moving-clock", action="store_true", help="a minute between commands")
     args = parser.parse_args()
     for kind in ["sqlite"] if args.no_postgres else ["sqlite", "postgresql"]:
-        write_side(kind, args.commands)
+        write_side(kind, args.commands, moving=args.moving_clock)
         if not args.write_only:
             read_side(kind, [int(x) for x in args.sizes.split(",")])
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, false, insert, or_, select, update
 from sqlalchemy.engine import Row
 
 from engine.adapters import tables
+from engine.adapters.report_repository import FACTS_COLUMNS, Known, facts_beside
 from engine.errors import Conflict, NotFound
 from engine.model import CaseRecord, CaseScope, CaseStatus
 
@@ -39,6 +40,14 @@ _GET_CASE = (
     .join(tables.process_version, tables.process_version.c.id == tables.cases.c.process_version_id)
     .where(tables.cases.c.id == bindparam("b_id"))
 )
+# a writing command's load of its case: with the case's monitoring row, which the command's
+# projection starts from (engine.services.case_sync.project), so it needs no read of its own
+_GET_CASE_AND_FACTS = (
+    select(tables.cases, tables.process_version.c.version.label("pv_version"), *FACTS_COLUMNS)
+    .join(tables.process_version, tables.process_version.c.id == tables.cases.c.process_version_id)
+    .outerjoin(tables.report_case, tables.report_case.c.case_id == tables.cases.c.id)
+    .where(tables.cases.c.id == bindparam("b_id"))
+)
 _SAVE_CASE = (
     update(tables.cases)
     .where(tables.cases.c.id == bindparam("b_id"), tables.cases.c.version == bindparam("b_version"))
@@ -47,8 +56,10 @@ _SAVE_CASE = (
 
 
 class SqlCaseRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, known: Known | None = None) -> None:
         self.conn = conn
+        # given (a writing unit of work): each case is read with its monitoring row, noted here
+        self.known = known
 
     def add(self, record: CaseRecord) -> int:
         values = _case_values(record)
@@ -59,9 +70,12 @@ class SqlCaseRepository:
         return record.id
 
     def get(self, case_id: int) -> CaseRecord:
-        row = self.conn.execute(_GET_CASE, {"b_id": case_id}).one_or_none()
+        statement = _GET_CASE if self.known is None else _GET_CASE_AND_FACTS
+        row = self.conn.execute(statement, {"b_id": case_id}).one_or_none()
         if row is None:
             raise NotFound(f"case {case_id} not found")
+        if self.known is not None:
+            self.known[case_id] = facts_beside(row._mapping)
         return _case_from_row(row)
 
     def save(self, record: CaseRecord) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine import RowMapping
 
 from engine.adapters import tables
 from engine.model import CaseFacts, OpenTaskKey, TaskStatus
@@ -39,6 +40,9 @@ _TOUCH_ROW = (
     update(tables.report_case).where(_R.case_id == bindparam("b_case")).values(last_activity_at=bindparam("b_at"))
 )
 _INSERT_ROW = insert(tables.report_case)
+# the row's columns as a command's load of its case reads them beside the case's (``r_`` + name)
+FACTS_COLUMNS = tuple(_R[name].label(f"r_{name}") for name in _FIELDS)
+Known = dict[int, CaseFacts | None]  # the rows of this transaction's cases, as read or written in it
 
 _COUNT_STATEMENTS: dict[tuple[str, str], tuple[Any, Any]] = {}
 
@@ -61,16 +65,43 @@ def _count_statements(dialect_name: str, table: Any, keys: Sequence[str]) -> tup
     return found
 
 
+_RETURNING_ROWS = 32  # a command's moves up to this many counters: one statement that says what they reached
+_RETURNING: dict[tuple[str, int], Any] = {}
+
+
+def _upsert_returning(table: Any, keys: Sequence[str], rows: int) -> Any:
+    """One multi-row upsert of ``rows`` counters answering each counter's key and new count, built
+    once per table and size (text: SQLAlchemy cannot cache the dialects' upsert construct)."""
+    found = _RETURNING.get((table.name, rows))
+    if found is None:
+        names = (*keys, "n")
+        values = ", ".join("(" + ", ".join(f":{c}_{i}" for c in names) + ")" for i in range(rows))
+        found = _RETURNING[(table.name, rows)] = text(
+            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES {values} "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET n = {table.name}.n + excluded.n "
+            f"RETURNING {', '.join(names)}"
+        ).columns(*(table.c[c] for c in names))
+    return found
+
+
 def add_counts(conn: Connection, table: Any, keys: Sequence[str], delta: Mapping[tuple[Any, ...], int]) -> None:
     """Add ``delta`` to the counters of ``table`` (its primary key ``keys``, its count ``n``), in
     key order (two commands lock shared counters in the same order, so they wait for each other
-    instead of deadlocking); a counter back to zero is deleted."""
+    instead of deadlocking); a counter back to zero is deleted, and only then: the upsert answers
+    the counts it reached (a counter another case still counts in, the usual case, needs no delete)."""
     if not delta:
         return
     upsert, drop = _count_statements(conn.dialect.name, table, keys)
     ordered = sorted(delta.items())
-    conn.execute(upsert, [{**dict(zip(keys, key, strict=True)), "n": n} for key, n in ordered])
-    gone = [{f"b_{k}": v for k, v in zip(keys, key, strict=True)} for key, n in ordered if n < 0]
+    if len(ordered) <= _RETURNING_ROWS:
+        params = {
+            f"{c}_{i}": v for i, (key, n) in enumerate(ordered) for c, v in zip((*keys, "n"), (*key, n), strict=True)
+        }
+        reached = conn.execute(_upsert_returning(table, keys, len(ordered)), params)
+        gone = [{f"b_{k}": row[k] for k in keys} for row in reached.mappings() if row["n"] <= 0]
+    else:  # a rebuild-sized move: many rows at once, the emptied ones looked for among the decreased
+        conn.execute(upsert, [{**dict(zip(keys, key, strict=True)), "n": n} for key, n in ordered])
+        gone = [{f"b_{k}": v for k, v in zip(keys, key, strict=True)} for key, n in ordered if n < 0]
     if gone:
         conn.execute(drop, gone)
 
@@ -129,22 +160,36 @@ def _facts(row: Any) -> CaseFacts:
     return CaseFacts(**{name: m[name] for name in _FIELDS})
 
 
+def facts_beside(m: RowMapping) -> CaseFacts | None:
+    """The row read beside a case's (``FACTS_COLUMNS``, an outer join): None when it has none."""
+    if m["r_case_id"] is None:
+        return None
+    return CaseFacts(**{name: m[f"r_{name}"] for name in _FIELDS})
+
+
 def _in(territories: Sequence[str] | None) -> Any:
     return _R.territory.in_(list(territories)) if territories is not None else None
 
 
 class SqlReportRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, known: Known | None = None) -> None:
         self.conn = conn
+        # shared with the case repository of the same unit of work, which reads a case's row with
+        # the case (one statement fewer per command); kept equal to the table by ``put``/``replace``
+        self.known: Known = known if known is not None else {}
 
     def get(self, case_id: int) -> CaseFacts | None:
+        if case_id in self.known:
+            return self.known[case_id]
         row = self.conn.execute(_GET_ROW, {"b_case": case_id}).one_or_none()
-        return _facts(row) if row is not None else None
+        found = self.known[case_id] = _facts(row) if row is not None else None
+        return found
 
     def put(self, facts: CaseFacts, *, previous: CaseFacts | None) -> None:
         """Write the case's row: only the columns that changed since ``previous`` (the row as read
         in this transaction; most commands move the last activity and little else, and every
         column left alone spares its indexes), or a new row."""
+        self.known[facts.case_id] = facts
         if previous is None:
             self.conn.execute(_INSERT_ROW, dataclasses.asdict(facts))
         else:
@@ -158,6 +203,7 @@ class SqlReportRepository:
 
     def replace(self, facts: CaseFacts) -> None:
         previous = self.get(facts.case_id)
+        self.known[facts.case_id] = facts
         self.conn.execute(delete(tables.report_case).where(_R.case_id == facts.case_id))
         self.conn.execute(insert(tables.report_case).values(**dataclasses.asdict(facts)))
         self._count(summary_delta(previous, facts))

@@ -48,6 +48,11 @@ _CLOSE_TASK = (
 )
 
 _INSERT_TASK = insert(tables.human_task)
+_REROUTE_TASK = (
+    update(tables.human_task)
+    .where(tables.human_task.c.id == bindparam("b_id"))
+    .values(audience=bindparam("audience"), organisation_id=bindparam("organisation_id"))
+)
 NO_DUE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
@@ -144,13 +149,11 @@ class SqlTaskRepository:
             count_open_tasks(self.conn, before, [{**r, "assignee": assignee} for r in before])
         return done.rowcount == 1
 
-    def reroute(self, task_id: str, audience: str, organisation_id: int | None) -> None:
-        t = tables.human_task.c
-        before = open_rows(self.conn, [task_id])
+    def reroute(self, task: TaskView, audience: str, organisation_id: int | None) -> None:
+        """Route an open row (``task``, as read in this transaction) to another audience."""
+        before = [_task_values(task)] if task.status is TaskStatus.READY else []
         count_open_tasks(self.conn, before, [{**r, "organisation_id": organisation_id} for r in before])
-        self.conn.execute(
-            update(tables.human_task).where(t.id == task_id).values(audience=audience, organisation_id=organisation_id)
-        )
+        self.conn.execute(_REROUTE_TASK, {"b_id": task.id, "audience": audience, "organisation_id": organisation_id})
 
     def _filtered(self, query: Any, f: TaskFilter) -> Any:
         t = tables.human_task.c

@@ -42,7 +42,7 @@ from engine.adapters.partnership_repository import SqlPartnershipRepository
 from engine.adapters.person_repository import SqlPersonRepository
 from engine.adapters.process_repository import SqlProcessRepository
 from engine.adapters.registry_repository import SqlRegistryRepository
-from engine.adapters.report_repository import SqlReportRepository, flush_counts, forget_counts
+from engine.adapters.report_repository import Known, SqlReportRepository, flush_counts, forget_counts
 from engine.adapters.state_repository import SqlCaseStateRepository
 from engine.adapters.task_repository import SqlTaskRepository
 from engine.adapters.team_repository import SqlTeamRepository
@@ -236,7 +236,8 @@ class SqlAlchemyUnitOfWork:
         self._committed = False
         forget_counts(self.conn)  # nothing left over from the connection's last user
         self._started = time.perf_counter()
-        self.cases = SqlCaseRepository(self.conn)
+        known: Known = {}  # the monitoring rows of the cases this command loads (written ones too)
+        self.cases = SqlCaseRepository(self.conn, known if self.write else None)
         self.tasks = SqlTaskRepository(self.conn)
         self.events = SqlEventRepository(self.conn)
         self.processes = SqlProcessRepository(self.conn)
@@ -256,7 +257,7 @@ class SqlAlchemyUnitOfWork:
         self.people = SqlPersonRepository(self.conn)
         self.enterprises = SqlEnterpriseRepository(self.conn)
         self.operations = SqlOperationsRepository(self.conn)
-        self.reports = SqlReportRepository(self.conn)
+        self.reports = SqlReportRepository(self.conn, known)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

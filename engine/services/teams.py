@@ -212,7 +212,7 @@ def reroute_open_tasks(uow: AbstractUnitOfWork, record: CaseRecord) -> None:
             codes = {str(item["codice"]): found} if found is not None else {}
         where = route(task.role, members, item, codes)
         if (where.audience, where.organisation_id) != (task.audience, task.organisation_id):
-            uow.tasks.reroute(task.id, where.audience, where.organisation_id)
+            uow.tasks.reroute(task, where.audience, where.organisation_id)
 
 
 def break_glass(ctx: Context, case_id: int, reason: str, *, actor: Actor, ip: str | None = None) -> BreakGlass:
