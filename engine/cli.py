@@ -388,7 +388,9 @@ def case_migrate(
         state = "migrated" if result.migrated else ("can migrate" if result.can_migrate else "cannot migrate")
         click.echo(f"case {case_id}: v{result.from_version} -> v{result.to_version}: {state}")
         for reason_line in result.reasons:
-            click.echo(f"  - {reason_line}")
+            click.echo(f"  - {reason_line.message}")
+        for sub in result.rebuilt:
+            click.echo(f"  rebuilt on the new version: {sub.process}")
     if not result.can_migrate:
         sys.exit(2)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Iterator
@@ -893,6 +894,41 @@ class VerifyReport:
         return not self.breaks
 
 
+class MigrationBlock(enum.StrEnum):
+    """Why a running case cannot move to another process version (the page words it; the
+    ``params`` of a ``MigrationReason`` name the elements and processes involved)."""
+
+    PROCESS_GONE = "process_gone"  # a called process the case runs is not in the new version
+    AT_REMOVED = "at_removed"  # the case is at an element the new version removes (map it)
+    PASSED_REMOVED = "passed_removed"  # the case went through an element the new version removes
+    MAPPING_TARGET_MISSING = "mapping_target_missing"  # a mapping names an element not in the new version
+    REBUILD_FAILED = "rebuild_failed"  # a called process cannot be re-run on the new version
+    ALREADY_ON_VERSION = "already_on_version"
+    CASE_NOT_FOUND = "case_not_found"  # the case or the target version does not exist
+    CASE_CLOSED = "case_closed"
+    FORBIDDEN = "forbidden"  # outside the actor's territories
+    REFUSED = "refused"  # any other refusal of the engine (``message`` says which)
+
+
+@dataclass(frozen=True)
+class MigrationReason:
+    """One reason a case cannot migrate: a stable ``code``, its ``params`` (element or process id
+    and its BPMN name: ``element``/``element_name``, ``target``, ``process``/``process_name``,
+    ``version``) and an English ``message`` for logs, the CLI and API clients."""
+
+    code: MigrationBlock
+    message: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RebuiltProcess:
+    """A called process that the migration re-runs on the new version (``engine.bpmn.rebuild``)."""
+
+    process: str
+    name: str
+
+
 @dataclass(frozen=True)
 class CaseMigration:
     """The plan (dry run) or outcome of moving one running case to another process version."""
@@ -902,18 +938,20 @@ class CaseMigration:
     to_version: int
     can_migrate: bool
     migrated: bool
-    reasons: list[str]
+    reasons: list[MigrationReason]
     active: list[str]
     changed: list[str]
     removed: list[str]
     added: list[str]
+    # called processes the migration re-runs on the new version (said by the dry run too)
+    rebuilt: list[RebuiltProcess] = field(default_factory=list)
 
     @classmethod
-    def refused(cls, case_id: int, from_version: int, to_version: int, reason: str) -> CaseMigration:
+    def refused(cls, case_id: int, from_version: int, to_version: int, reason: MigrationReason) -> CaseMigration:
         return cls(case_id, from_version, to_version, False, False, [reason], [], [], [], [])
 
     def as_dict(self) -> dict[str, Any]:
-        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from engine.model import (
     DraftEvent,
     DryRunResult,
     DryRunScenario,
+    MigrationBlock,
     ProcessDraft,
     ProcessVersionView,
 )
@@ -139,8 +140,51 @@ def version_rows(versions: Iterable[ProcessVersionView]) -> list[dict[str, Any]]
     return sorted(rows, key=lambda r: -int(r["version"]))
 
 
+# Why a case cannot migrate, worded for the page (``params``: see ``engine.model.MigrationReason``)
+MIGRATION_REASONS = {
+    MigrationBlock.PROCESS_GONE: _l("Il processo «%(process_name)s» del caso non c'è nella nuova versione."),
+    MigrationBlock.AT_REMOVED: _l(
+        "Il caso è fermo a «%(element_name)s», che la nuova versione toglie: indica dove spostarlo."
+    ),
+    MigrationBlock.PASSED_REMOVED: _l(
+        "Il caso è passato da «%(element_name)s», che la nuova versione toglie: indica cosa lo sostituisce."
+    ),
+    MigrationBlock.MAPPING_TARGET_MISSING: _l(
+        "La corrispondenza di «%(element_name)s» indica «%(target)s», che non c'è nella nuova versione."
+    ),
+    MigrationBlock.REBUILD_FAILED: _l(
+        "Il sottoprocesso «%(process_name)s» non si può ricostruire sulla nuova versione: il caso resta dov'è."
+    ),
+    MigrationBlock.ALREADY_ON_VERSION: _l("Il caso è già sulla versione %(version)s."),
+    MigrationBlock.CASE_NOT_FOUND: _l("Il caso o la versione di destinazione non esiste."),
+    MigrationBlock.CASE_CLOSED: _l("Il caso è chiuso: non si può migrare."),
+    MigrationBlock.FORBIDDEN: _l("Il caso è di un territorio che non gestisci."),
+    MigrationBlock.REFUSED: _l("Il caso non si può migrare."),
+}
+
+
+def migration_reason_text(code: str, params: dict[str, str]) -> str:
+    """One reason of a migration in words; a missing parameter leaves the generic wording."""
+    try:
+        return str(MIGRATION_REASONS[MigrationBlock(code)]) % params
+    except (KeyError, ValueError):
+        return str(MIGRATION_REASONS[MigrationBlock.REFUSED])
+
+
 def migration_rows(results: Iterable[CaseMigration]) -> list[dict[str, Any]]:
-    return [r.as_dict() for r in results]
+    """The results as the page shows them: each reason and each rebuilt process in words."""
+    rows = []
+    for result in results:
+        row = result.as_dict()
+        row["reason_texts"] = [migration_reason_text(r.code, r.params) for r in result.reasons]
+        row["rebuilt_texts"] = [
+            (_("Il sottoprocesso «%(name)s» è stato ricostruito sulla nuova versione.", name=r.name))
+            if result.migrated
+            else _("Il sottoprocesso «%(name)s» verrà ricostruito sulla nuova versione.", name=r.name)
+            for r in result.rebuilt
+        ]
+        rows.append(row)
+    return rows
 
 
 def dry_run_document(result: DryRunResult) -> dict[str, Any]:
@@ -601,8 +645,8 @@ def parse_test_value(text: str) -> Any:
     except input_guard.HostileInput:
         raise ValueError(_("contiene caratteri o numeri non ammessi")) from None
     except ValueError:
-        if text[0] in "[{\"" or text[0].isdigit() or text[0] == "-":
-            raise ValueError(_("non è un valore valido (es. 46, \"TESTO\", true, [\"A\", \"B\"])")) from None
+        if text[0] in '[{"' or text[0].isdigit() or text[0] == "-":
+            raise ValueError(_('non è un valore valido (es. 46, "TESTO", true, ["A", "B"])')) from None
         return text
 
 

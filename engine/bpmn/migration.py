@@ -25,6 +25,7 @@ from engine.bpmn import rebuild
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.serializer import SERIALIZER, dump_state, load_state
 from engine.bpmn.timekeeping import using_clock
+from engine.model import MigrationBlock, MigrationReason, RebuiltProcess
 
 _AT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
@@ -33,7 +34,7 @@ _PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
 @dataclass
 class MigrationPlan:
     can_migrate: bool
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[MigrationReason] = field(default_factory=list)
     active: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -41,6 +42,13 @@ class MigrationPlan:
     mapped: dict[str, str] = field(default_factory=dict)
     # called processes rebuilt on the new version (their elements moved into a sub-process)
     rebuilt: list[str] = field(default_factory=list)
+    # the same with their BPMN names, for the people who read a dry run
+    rebuilt_named: list[RebuiltProcess] = field(default_factory=list)
+
+
+def _name(spec: Any) -> str:
+    """The BPMN name of a process or element spec, its id where it has none."""
+    return str(getattr(spec, "bpmn_name", None) or getattr(spec, "description", None) or spec.name)
 
 
 def _diffs(wf: Any, new: ProcessSpecs) -> list[tuple[Any, Any, SpecDiff]]:
@@ -74,6 +82,8 @@ def plan(
     result = MigrationPlan(can_migrate=True, mapped=mapping)
     rebuilt, skip = _to_rebuild(wf, new)
     result.rebuilt = sorted({str(sub.spec.name) for sub in rebuilt})
+    names = {str(sub.spec.name): _name(sub.spec) for sub in rebuilt}
+    result.rebuilt_named = [RebuiltProcess(p, names[p]) for p in result.rebuilt]
     for workflow, target, spec_diff in _diffs(wf, new):
         if id(workflow) in skip:
             result.active += sorted(
@@ -84,7 +94,14 @@ def plan(
         result.active += sorted({str(t.task_spec.bpmn_id) for t in live})
         if target is None or spec_diff is None:
             result.can_migrate = False
-            result.reasons.append(f"the process {workflow.spec.name!r} the case is running no longer exists")
+            process = str(workflow.spec.name)
+            result.reasons.append(
+                MigrationReason(
+                    MigrationBlock.PROCESS_GONE,
+                    f"the process {process!r} the case is running no longer exists",
+                    {"process": process, "process_name": _name(workflow.spec)},
+                )
+            )
             continue
         removed = {s.bpmn_id for s in spec_diff.removed if getattr(s, "bpmn_id", None)}
         result.removed += sorted(removed)
@@ -100,13 +117,27 @@ def plan(
             if bpmn_id not in removed and (not task.state & _AT or bpmn_id in new_ids):
                 continue
             goal = mapping.get(bpmn_id)
+            element = {"element": bpmn_id, "element_name": _name(task.task_spec)}
             if goal is None:
                 result.can_migrate = False
-                where = "is at" if task.state & _AT else "went through"
-                result.reasons.append(f"the case {where} {bpmn_id!r}, which the new version removes (map it)")
+                at = bool(task.state & _AT)
+                result.reasons.append(
+                    MigrationReason(
+                        MigrationBlock.AT_REMOVED if at else MigrationBlock.PASSED_REMOVED,
+                        f"the case {'is at' if at else 'went through'} {bpmn_id!r}, which the new version removes"
+                        " (map it)",
+                        element,
+                    )
+                )
             elif _spec_by_bpmn_id(target, goal) is None:
                 result.can_migrate = False
-                result.reasons.append(f"mapping {bpmn_id!r} → {goal!r}: {goal!r} is not in the new version")
+                result.reasons.append(
+                    MigrationReason(
+                        MigrationBlock.MAPPING_TARGET_MISSING,
+                        f"mapping {bpmn_id!r} → {goal!r}: {goal!r} is not in the new version",
+                        {**element, "target": goal},
+                    )
+                )
     if rebuilt and result.can_migrate:
         # try the rebuild on a copy: a case whose old run the new version cannot re-place stays put
         trial = load_state(dump_state(wf), wf.spec, wf.subprocess_specs)
@@ -115,10 +146,17 @@ def plan(
             apply(trial, new, mapping, now=now)
         except Exception as err:  # noqa: BLE001 - a copy: any failure (a script, a gateway) only refuses the case
             result.can_migrate = False
-            result.reasons.append(f"the case cannot be rebuilt on the new version: {err}")
+            result.reasons += [
+                MigrationReason(
+                    MigrationBlock.REBUILD_FAILED,
+                    f"the case cannot be rebuilt on the new version: {err}",
+                    {"process": r.process, "process_name": r.name},
+                )
+                for r in result.rebuilt_named
+            ]
     for key in ("active", "removed", "changed", "added"):
         setattr(result, key, sorted(set(getattr(result, key))))
-    result.reasons = list(dict.fromkeys(result.reasons))
+    result.reasons = list({(r.code, r.message, *sorted(r.params.items())): r for r in result.reasons}.values())
     return result
 
 

@@ -14,7 +14,17 @@ from collections.abc import Sequence
 
 from engine import errors
 from engine.bpmn import migration
-from engine.model import SYSTEM, Actor, CaseMigration, CaseRecord, CaseStatus, CaseView, EventKind
+from engine.model import (
+    SYSTEM,
+    Actor,
+    CaseMigration,
+    CaseRecord,
+    CaseStatus,
+    CaseView,
+    EventKind,
+    MigrationBlock,
+    MigrationReason,
+)
 from engine.policy import Permission, Target, allows, require
 from engine.ports import AbstractUnitOfWork
 from engine.services.audit import take_anchor
@@ -75,7 +85,12 @@ def migrate_case(
         new_specs = ctx.specs_for(uow, target.id)
         plan = migration.plan(wf, new_specs, mapping, now=ctx.clock.now)
         if target.id == record.process_version_id:
-            plan.can_migrate, plan.reasons = False, [f"the case is already on version {to_version}"]
+            already = MigrationReason(
+                MigrationBlock.ALREADY_ON_VERSION,
+                f"the case is already on version {to_version}",
+                {"version": str(to_version)},
+            )
+            plan.can_migrate, plan.reasons = False, [already]
         result = CaseMigration(
             case_id,
             record.process_version,
@@ -87,6 +102,7 @@ def migrate_case(
             plan.changed,
             plan.removed,
             plan.added,
+            plan.rebuilt_named,
         )
         if dry_run or not plan.can_migrate:
             ctx.workflows.put(record.id, record.version, wf)  # untouched by planning: keep it warm
@@ -199,8 +215,20 @@ def _one_by_one(
         except errors.EngineError as err:
             if isinstance(err, errors.Forbidden) and not report_forbidden:
                 raise
-            results.append(CaseMigration.refused(case_id, from_version, to_version, err.message))
+            results.append(CaseMigration.refused(case_id, from_version, to_version, _refusal(err)))
     if len(cases) > 1 and any(r.migrated for r in results):
         # bulk work moves many chains at once: anchor them right away, not at the next scheduled anchor
         take_anchor(ctx, SYSTEM)
     return results
+
+
+def _refusal(err: errors.EngineError) -> MigrationReason:
+    """The engine's refusal of one case of a bulk migration, as a reason the page can word."""
+    code = MigrationBlock.REFUSED
+    if isinstance(err, errors.NotFound):
+        code = MigrationBlock.CASE_NOT_FOUND
+    elif isinstance(err, errors.CaseClosed):
+        code = MigrationBlock.CASE_CLOSED
+    elif isinstance(err, errors.Forbidden):
+        code = MigrationBlock.FORBIDDEN
+    return MigrationReason(code, err.message)

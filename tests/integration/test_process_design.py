@@ -10,6 +10,7 @@ import pytest
 
 from engine import Actor, CaseStatus, Engine, errors
 from engine.bpmn.loader import MAX_FILE_BYTES
+from engine.model import MigrationBlock
 from engine.policy import CLI_OPERATOR
 from tests.conftest import DESIGNER
 from tests.fixtures.diagrams import linear
@@ -159,7 +160,7 @@ def test_migration_is_refused_with_reason_and_leaves_the_case_untouched(
 
     refused = engine.cases.migrate(case.id, 2, actor=DESIGNER, reason="prova")
     assert not refused.can_migrate and not refused.migrated
-    assert any("Task_2" in r for r in refused.reasons)
+    assert [(r.code, r.params["element_name"]) for r in refused.reasons] == [(MigrationBlock.AT_REMOVED, "Passo 2")]
     after = engine.cases.get(case.id, actor=CLI_OPERATOR)
     assert (after.process_version, after.version) == (1, case.version)
     assert [e.kind for e in engine.cases.history(case.id, actor=CLI_OPERATOR)].count("migrated") == 0
@@ -202,7 +203,7 @@ def test_a_renamed_active_element_needs_a_mapping_and_the_inbox_follows_it(
     deploy(("p.bpmn", renamed))
 
     refused = engine.cases.migrate(case.id, 2, actor=DESIGNER, dry_run=True)
-    assert not refused.can_migrate and any("Task_2" in r for r in refused.reasons)
+    assert not refused.can_migrate and any("Task_2" in r.message for r in refused.reasons)
 
     engine.cases.migrate(case.id, 2, actor=DESIGNER, reason="nuovo nome", mapping={"Task_2": "Task_3"})
     [task] = engine.cases.get(case.id, actor=CLI_OPERATOR).open_tasks

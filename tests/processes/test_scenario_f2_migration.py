@@ -20,7 +20,7 @@ import pytest
 from engine import Engine
 from engine.bpmn.loader import SourceFile
 from engine.clock import FixedClock
-from engine.model import CaseStatus, EventKind
+from engine.model import CaseStatus, EventKind, MigrationBlock
 from engine.policy import CLI_OPERATOR
 from engine.services.processes import read_directory
 from tests.processes.scenario_data import (
@@ -71,6 +71,7 @@ def test_a_dry_run_tries_the_rebuild_and_leaves_the_case_where_it_is(s: Scenario
     version = _deploy_current(s)
     dry = s.engine.cases.migrate(case_id, version, actor=s.coordinatore, dry_run=True)
     assert dry.can_migrate and not dry.migrated, dry.reasons
+    assert [r.process for r in dry.rebuilt] == ["valutazione_bisogno"]  # the dry run says what it rebuilds
     assert "UT_did_psp" in dry.active
     assert s.case(case_id).process_version == pinned
     assert [e.kind for e in s.history(case_id)].count(EventKind.MIGRATED) == 0
@@ -240,7 +241,8 @@ def test_a_case_whose_pact_was_already_signed_is_refused_at_the_job_centre_step(
     pinned = s.case(case_id).process_version
     refused = s.engine.cases.migrate(case_id, _deploy_current(s), actor=s.coordinatore, reason="F2")
     assert not refused.migrated
-    assert any("'UT_did_psp'" in reason for reason in refused.reasons), refused.reasons
+    assert any("'UT_did_psp'" in reason.message for reason in refused.reasons), refused.reasons
+    assert {r.code for r in refused.reasons} == {MigrationBlock.REBUILD_FAILED}
     assert s.case(case_id).process_version == pinned
     s.do(case_id, "UT_did_psp")
     assert s.ready(case_id) == ["UT_conferma_esito"]

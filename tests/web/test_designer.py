@@ -6,6 +6,7 @@ calls (library, modeler resources, deploy, dry run, history with diff, migration
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from typing import Any
@@ -18,9 +19,11 @@ from werkzeug.test import TestResponse, encode_multipart
 
 from engine import Engine
 from engine.demo import TERRITORY
+from engine.model import CaseMigration, MigrationBlock, MigrationReason, RebuiltProcess
 from engine.policy import CLI_OPERATOR
 from tests.web.conftest import login_as, make_app
 from tests.web.test_api import Api, problem
+from web.designer import migration_rows
 
 PROCESS = "prova_progetto"
 BOMB = b"""<?xml version="1.0"?>
@@ -394,7 +397,8 @@ def test_migrate_one_case_dry_run_first_then_with_a_reason(designer: Api, demo: 
     assert done["migrated"] and done["from_version"] == 1 and done["to_version"] == 2
     assert demo.cases.get(case_id, actor=CLI_OPERATOR).process_version == 2
     again = designer.post(url, json={"to_version": 2, "dry_run": True}).get_json()
-    assert not again["can_migrate"] and "already on version 2" in again["reasons"][0]
+    assert not again["can_migrate"] and "already on version 2" in again["reasons"][0]["message"]
+    assert again["reasons"][0]["code"] == "already_on_version" and again["reasons"][0]["params"] == {"version": "2"}
     problem(designer.post(url, json={"to_version": 7, "dry_run": True}), 404)
     problem(designer.post("/cases/999999/migrate", json={"to_version": 1, "dry_run": True}), 404)
     problem(designer.post(url, json={"to_version": 2, "mapping": {"a": 1}}), 422)
@@ -411,7 +415,8 @@ def test_bulk_migration_reports_each_case_and_a_mapping_moves_the_rest(designer:
 
     dry = {r["case_id"]: r for r in designer.post(url, json={"to_version": 2, "dry_run": True}).get_json()}
     assert dry[first]["can_migrate"] and not dry[second]["can_migrate"]
-    assert "T2" in " ".join(dry[second]["reasons"]) and dry[second]["removed"] == ["T2"]
+    assert [(r["code"], r["params"]["element"]) for r in dry[second]["reasons"]] == [("at_removed", "T2")]
+    assert "T2" in dry[second]["reasons"][0]["message"] and dry[second]["removed"] == ["T2"]
     results = {r["case_id"]: r for r in designer.post(url, json={"to_version": 2, "reason": "via T2"}).get_json()}
     assert results[first]["migrated"] and not results[second]["migrated"]  # a partial failure
     assert [demo.cases.get(c, actor=CLI_OPERATOR).process_version for c in (first, second)] == [2, 1]
@@ -593,7 +598,36 @@ def test_migration_page_dry_run_selected_cases_and_bulk(page: FlaskClient, demo:
     assert "1 casi migrati su 1" in bulk.get_data(as_text=True)
     assert demo.cases.get(first, actor=CLI_OPERATOR).process_version == 2
     missing = page.post(url, data={"to_version": "2", "action": "dry_run", "case_id": "999999"})
-    assert missing.status_code == 200 and "not found" in missing.get_data(as_text=True)
+    missing_html = missing.get_data(as_text=True)
+    assert missing.status_code == 200 and "Il caso o la versione di destinazione non esiste." in missing_html
+    assert "not found" not in missing_html
+
+
+def test_the_migration_page_says_in_italian_why_a_case_cannot_migrate(page: FlaskClient, demo: Engine) -> None:
+    deploy_chain(demo, ["T1", "T2"])
+    case_id = start(demo)
+    complete_open(demo, case_id)  # at T2, which the next version drops
+    deploy_chain(demo, ["T1"])
+    url = f"/design/processes/{PROCESS}/migrate"
+    html = page.post(url, data={"to_version": "2", "action": "dry_run", "case_id": str(case_id)}).get_data(as_text=True)
+    [reasons] = re.findall(rf'data-testid="reasons-{case_id}">(.*?)</td>', html, re.S)
+    assert "Il caso è fermo a «Attività T2», che la nuova versione toglie" in reasons
+    assert "T2'" not in reasons and "removes" not in html and "map it" not in html
+    assert f'data-testid="rebuilt-{case_id}"' not in html
+
+
+def test_the_migration_results_say_which_sub_process_will_be_rebuilt(app: Flask) -> None:
+    result = CaseMigration(7, 1, 2, True, False, [], ["UT_did_psp"], [], [], [], [RebuiltProcess("vb", "Valutazione")])
+    gone = MigrationReason(MigrationBlock.REBUILD_FAILED, "cannot be rebuilt", {"process": "vb", "process_name": "Val"})
+    with app.test_request_context():
+        [dry] = migration_rows([result])
+        [done] = migration_rows([dataclasses.replace(result, migrated=True)])
+        [refused] = migration_rows([dataclasses.replace(result, can_migrate=False, reasons=[gone], rebuilt=[])])
+    assert dry["rebuilt_texts"] == ["Il sottoprocesso «Valutazione» verrà ricostruito sulla nuova versione."]
+    assert done["rebuilt_texts"] == ["Il sottoprocesso «Valutazione» è stato ricostruito sulla nuova versione."]
+    assert refused["reason_texts"] == [
+        "Il sottoprocesso «Val» non si può ricostruire sulla nuova versione: il caso resta dov'è."
+    ]
 
 
 def test_the_openapi_document_describes_the_design_api(app: Flask) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from engine.model import MigrationBlock
 from web.api.schemas import MAX_ID, ProcessSchema, Query, Strict
 
 FILE_NAME = validate.Regexp(
@@ -209,17 +210,44 @@ class MigrateCasesSchema(MigrateCaseSchema):
     )
 
 
+class MigrationReasonSchema(Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.OneOf([c.value for c in MigrationBlock]),
+        metadata={"description": "Stable code of the reason"},
+    )
+    message = fields.String(required=True, metadata={"description": "The reason in English words"})
+    params = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "What it is about: element, element_name, target, process, process_name, version"},
+    )
+
+
+class RebuiltProcessSchema(Schema):
+    process = fields.String(required=True, metadata={"description": "Id of the called process"})
+    name = fields.String(required=True, metadata={"description": "Its BPMN name"})
+
+
 class MigrationSchema(Schema):
     case_id = fields.Integer(required=True)
     from_version = fields.Integer(required=True)
     to_version = fields.Integer(required=True)
     can_migrate = fields.Boolean(required=True)
     migrated = fields.Boolean(required=True)
-    reasons = fields.List(fields.String(), required=True, metadata={"description": "Why it cannot migrate"})
+    reasons = fields.List(
+        fields.Nested(MigrationReasonSchema), required=True, metadata={"description": "Why it cannot migrate"}
+    )
     active = fields.List(fields.String(), required=True, metadata={"description": "Active elements of the case"})
     changed = fields.List(fields.String(), required=True)
     removed = fields.List(fields.String(), required=True)
     added = fields.List(fields.String(), required=True)
+    rebuilt = fields.List(
+        fields.Nested(RebuiltProcessSchema),
+        required=True,
+        metadata={"description": "Called processes the migration re-runs on the new version (dry run included)"},
+    )
 
 
 class DecisionTestResultSchema(Schema):
