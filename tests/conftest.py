@@ -72,7 +72,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         if name == "test_api_schemathesis.py":
             item.add_marker(pytest.mark.schemathesis)
-        if name in TIMED_FILES or item.get_closest_marker("slow"):
+        browser = item.get_closest_marker("browser") is not None  # long browser files may say ``slow`` too
+        if name in TIMED_FILES or (item.get_closest_marker("slow") and not browser):
             item.add_marker(pytest.mark.serial)
     if TEST_PASS in ("parallel", "serial"):
         keep = [i for i in items if (i.get_closest_marker("serial") is not None) == (TEST_PASS == "serial")]
