@@ -484,6 +484,16 @@ class FormaGiuridica(FormSchema):
         if data.get("forma_giuridica") == "COOP_COMUNITA":
             richiedi(data, "legge_regionale", quando="si sceglie la cooperativa di comunità")
 
+    @classmethod
+    def check_case(cls, data: dict[str, Any], case: dict[str, Any]) -> dict[str, list[str]]:
+        # In an enterprise's own case the legal form is the one it was founded with (its record).
+        registrata = case.get("forma_giuridica_registrata")
+        if registrata and data.get("forma_giuridica") != registrata:
+            nome = dict(FORME_GIURIDICHE).get(str(registrata), str(registrata))
+            messaggio = f"L'impresa è registrata come «{nome}»: la forma giuridica si sceglie quando la si fonda."
+            return {"forma_giuridica": [messaggio]}
+        return {}
+
 
 @form("f3_business_plan", title="Business plan", title_en="Business plan", data_class="C4")
 class BusinessPlan(FormSchema):

@@ -134,6 +134,9 @@ CODES: dict[str, tuple[str, str]] = {
     "B": ("Percorso B – avvio d'impresa", "Track B – starting a business"),
     # enterprises (track B): the enterprise's own case and a person's link to it
     "IN_COSTITUZIONE": ("In costituzione", "Being incorporated"),
+    "COSTITUITA": ("Costituita", "Incorporated"),
+    "VALIDATA": ("Validata", "Approved"),
+    "NON_SOSTENIBILE": ("Non sostenibile", "Not sustainable"),
     "FOLLOW_UP": ("Follow-up", "Follow-up"),
     "ACCOMPAGNAMENTO": ("In accompagnamento", "Being accompanied"),
     "AVVIO": ("Avvio dell'attività", "Start of activity"),
@@ -308,8 +311,33 @@ VARIABLES: dict[str, dict[str, Any]] = {
     # the enterprise's own case (process impresa)
     "scostamento": _v("Scostamento dal piano (%)", "Gap from the plan (%)", "F4", hidden=True),
     "stato_impresa": _v(
-        "Stato del fascicolo", "Case state", "F4", codes=["IN_COSTITUZIONE", "ACCOMPAGNAMENTO", "FOLLOW_UP", "CHIUSO"]
+        "Stato del fascicolo",
+        "Case state",
+        "F4",
+        codes=[
+            "IN_PROGETTAZIONE",
+            "NON_SOSTENIBILE",
+            "IN_COSTITUZIONE",
+            "COSTITUITA",
+            "ACCOMPAGNAMENTO",
+            "FOLLOW_UP",
+            "CHIUSO",
+        ],
     ),
+    # the enterprise's own case: the design it runs for its founders, and its incorporation
+    "progettazione_impresa": _v("Progettazione nel fascicolo", "Designed in this case", "F3", hidden=True),
+    "forma_giuridica_registrata": _v("Forma giuridica registrata", "Registered legal form", "F3", hidden=True),
+    "esito_progettazione_impresa": _v(
+        "Esito della progettazione dell'impresa",
+        "Outcome of the enterprise's design",
+        "F3",
+        codes=["VALIDATA", "NON_SOSTENIBILE"],
+    ),
+    "data_costituzione": _v("Data di costituzione", "Incorporated on", "F4", kind="date"),
+    # a founder's or worker's path: what the enterprise's case told it (impresa_progettata, impresa_costituita)
+    "impresa_progettata": _v("Progettazione dell'impresa", "Design of the enterprise", "F3", hidden=True),
+    "impresa_costituita": _v("Costituzione dell'impresa", "Incorporation of the enterprise", "F4", hidden=True),
+    "data_costituzione_impresa": _v("Costituzione dell'impresa", "Enterprise incorporated on", "F4", kind="date"),
     "organico": _v(
         "Organico",
         "Roster",

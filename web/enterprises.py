@@ -61,11 +61,25 @@ def index() -> str:
 @security.area("enterprises_manage")
 def new() -> Response | str | tuple[str, int]:
     actor = security.actor()
-    names = ("territory", "denominazione", "forma_giuridica", "regione", "sede", "partita_iva", "codice_ateco")
+    # case_id: the beneficiary's path the enterprise is founded from
+    names = [
+        "territory",
+        "denominazione",
+        "forma_giuridica",
+        "regione",
+        "sede",
+        "partita_iva",
+        "codice_ateco",
+        "case_id",
+    ]
     form = {k: _text(k) for k in names}
+    if request.method == "GET":
+        form["case_id"] = request.args.get("case_id", "").strip()[:20]  # "Fonda un'impresa" from a path
     messages: dict[str, Any] = {}
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and form["case_id"] and not form["case_id"].isdigit():
+        messages, status = {"case_id": [_("Indica il numero del caso del percorso.")]}, 422
+    elif request.method == "POST":
         try:
             created = security.engine().enterprises.create(
                 form["territory"],
@@ -76,9 +90,10 @@ def new() -> Response | str | tuple[str, int]:
                 actor=actor,
                 partita_iva=form["partita_iva"] or None,
                 codice_ateco=form["codice_ateco"] or None,
+                founder_case_id=int(form["case_id"]) if form["case_id"] else None,
             )
         except (errors.InvalidData, errors.Conflict, errors.Forbidden, errors.NotFound) as err:
-            messages, status = _refused(err, "territory")
+            messages, status = _refused(err, "case_id" if isinstance(err, errors.NotFound) else "territory")
         else:
             flash(_("Impresa %(name)s registrata: il suo fascicolo è avviato.", name=created.denominazione), "info")
             return redirect(url_for("enterprises.show", enterprise_id=created.id))

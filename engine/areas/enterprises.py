@@ -22,8 +22,12 @@ class Enterprises(Area):
         actor: Actor,
         partita_iva: str | None = None,
         codice_ateco: str | None = None,
+        founder_case_id: int | None = None,
     ) -> Enterprise:
-        """A new enterprise and the case of its own process (``impresa``), in one transaction."""
+        """A new enterprise and the case of its own process (``impresa``), in one transaction.
+        Founded from a beneficiary's path (``founder_case_id``, linked as founder at once), its
+        case first runs the track-B design once for all founders; the paths linked to it wait for
+        its milestones (``impresa_progettata``, ``impresa_costituita``)."""
         return enterprises.create(
             self._ctx,
             territory,
@@ -34,6 +38,7 @@ class Enterprises(Area):
             actor=actor,
             partita_iva=partita_iva,
             codice_ateco=codice_ateco,
+            founder_case_id=founder_case_id,
         )
 
     def get(self, enterprise_id: int, *, actor: Actor) -> Enterprise:

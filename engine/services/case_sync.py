@@ -41,6 +41,8 @@ from engine.teams import LANE_RELATION, route
 PARTNERSHIP_MESSAGE = "partenariato_cambiato"
 # the process whose cases watch a protocol in force (engine.services.protocol_lifecycle)
 PROTOCOL_LIFECYCLE = "scadenza_protocollo"
+# the process of an enterprise's own case (engine.services.enterprise_milestones)
+ENTERPRISE_PROCESS = "impresa"
 
 
 def event(
@@ -92,6 +94,7 @@ def write_command(
     if not new and not cancelled and closed_as is None and record.status is CaseStatus.RUNNING:
         deliver_pending_messages(ctx, uow, record, wf, events, now)
     had_timers = record.next_timer_due is not None  # no pending rows to look up otherwise
+    data_before = record.data
     change = _snapshot(ctx, record, wf, now)
     if cancelled:
         record.status = CaseStatus.CANCELLED
@@ -103,6 +106,12 @@ def write_command(
     # the timers that fired come before the completion they caused: replay reads a command by its
     # first event, so a case a timer ended replays as the timer's command
     timers = _plan_timers(ctx, uow, record, wf, now, events, new or not had_timers, fired)
+    if record.process_id == ENTERPRISE_PROCESS and not new:
+        # imported here: the milestones are told through this module's own event writer
+        from engine.services import enterprise_milestones
+
+        # the linked beneficiary cases learn the steps this command reached, in this transaction
+        events.extend(enterprise_milestones.after_command(ctx, uow, record, data_before, actor, now))
     if record.status is CaseStatus.COMPLETED:
         _on_completed(ctx, uow, record, now, events)
     ready = ctx.runner.ready_tasks(wf, specs) if record.status is CaseStatus.RUNNING else []

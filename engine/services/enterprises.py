@@ -14,6 +14,11 @@ PA evidence, hire and leaving dates), so the diagram checks the quota at once, a
 quarter. Linking a beneficiary sends the person's case ``impresa_collegata``; removing the link
 withdraws that message if the case has not received it yet, and otherwise sends
 ``impresa_scollegata`` (the path's coordinator checks what follows).
+
+An enterprise founded from a beneficiary's path (``create(…, founder_case_id=…)``) runs the
+track-B design in its own case, once for all its founders (idea, feasibility, legal form, business
+plan checked against the quota, validation, statute); the linked paths wait for its milestones
+(``engine.services.enterprise_milestones``).
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from engine.model import (
 )
 from engine.policy import Permission, Target, allows, require
 from engine.ports import AbstractUnitOfWork
-from engine.services import cases
+from engine.services import cases, enterprise_milestones
 from engine.services.case_sync import append_events, event, on_running_case
 from engine.services.context import Context
 from engine.services.teams import reroute_open_tasks
@@ -91,7 +96,12 @@ def create(
     actor: Actor,
     partita_iva: str | None = None,
     codice_ateco: str | None = None,
+    founder_case_id: int | None = None,
 ) -> Enterprise:
+    """A new enterprise and the case of its own process, in one transaction. Founded from a
+    beneficiary's path (``founder_case_id``, linked as founder in the same transaction), the case
+    first runs the track-B design; otherwise the enterprise was designed elsewhere and its case
+    starts at the incorporation."""
     problems: dict[str, list[str]] = {}
     denominazione, sede, regione = denominazione.strip(), sede.strip(), regione.strip()
     if forma_giuridica not in LEGAL_FORMS:
@@ -128,7 +138,15 @@ def create(
             raise errors.InvalidData("duplicate VAT number", {"partita_iva": ["Partita IVA già registrata."]})
         created.append(uow.enterprises.add({**record_values, "case_id": record.id}))
         data = {k: v for k, v in record_values.items() if k not in {"created_at", "created_by", "territory"}}
-        append_events(uow, record, [event(record, now, actor, EventKind.ENTERPRISE_CHANGED, data=data)])
+        changes = [event(record, now, actor, EventKind.ENTERPRISE_CHANGED, data=data)]
+        if founder_case_id is not None:
+            found = _with_links(uow, uow.enterprises.get(created[0]))
+            _check_beneficiary(uow, found, [], founder_case_id, "FONDATORE")
+            link_id = uow.enterprises.add_link(_link_values(found.id, "FONDATORE", founder_case_id, now, actor))
+            change = {"legame": link_id, "ruolo": "FONDATORE", "caso": founder_case_id, "fondazione": True}
+            changes.append(event(record, now, actor, EventKind.ENTERPRISE_CHANGED, data=change))
+            _tell_beneficiary(ctx, uow, found, founder_case_id, "FONDATORE", None, actor, record.data)
+        append_events(uow, record, changes)
 
     start_data = {
         "territorio": territory,
@@ -137,6 +155,7 @@ def create(
         "forma_giuridica": forma_giuridica,
         "regione": regione,
         "organico": [],
+        "progettazione_impresa": founder_case_id is not None,
     }
     cases.start_case(ctx, PROCESS_ID, start_data, actor, territory=territory, then=write_record)
     return get(ctx, created[0], actor=actor)
@@ -334,7 +353,8 @@ def link(
             "volontario": bool(volontario),
         }
         if case_id is not None:
-            _tell_beneficiary(ctx, uow, found, case_id, ruolo, data_assunzione if ruolo in WORKERS else None, actor)
+            hired = data_assunzione if ruolo in WORKERS else None
+            _tell_beneficiary(ctx, uow, found, case_id, ruolo, hired, actor, record.data)
         return _changed(ctx, uow, found, record, actor, change, roster_changed=ruolo in WORKERS)
 
     _command(ctx, enterprise_id, actor, act)
@@ -451,9 +471,11 @@ def _tell_beneficiary(
     ruolo: str,
     hired: str | None,
     actor: Actor,
+    enterprise_data: dict[str, Any],
 ) -> None:
     """Store ``impresa_collegata`` for the beneficiary's case (delivered when its track B waits for
-    it), recorded on that case's own chain in the same transaction."""
+    it), recorded on that case's own chain in the same transaction, followed by every milestone the
+    enterprise's case (its data: ``enterprise_data``) has already reached."""
     other = uow.cases.get(case_id)
     if other.status is not CaseStatus.RUNNING:
         return
@@ -469,6 +491,8 @@ def _tell_beneficiary(
     uow.messages.add(case_id, LINK_MESSAGE, payload, now, actor.username, now + dt.timedelta(days=LINK_MESSAGE_DAYS))
     sent = event(other, now, actor, EventKind.MESSAGE_SENT, data={"message": LINK_MESSAGE, "payload": payload})
     append_events(uow, other, [sent])
+    for name, extra in enterprise_milestones.reached(enterprise_data):
+        enterprise_milestones.tell(ctx, uow, case_id, name, enterprise_milestones.payload(found, extra), actor, now)
 
 
 def _tell_beneficiary_removed(
@@ -481,6 +505,8 @@ def _tell_beneficiary_removed(
     if other.status is not CaseStatus.RUNNING:
         return
     now = ctx.clock.now()
+    for name in enterprise_milestones.MESSAGES:  # the enterprise's steps no longer concern the person
+        uow.messages.supersede(case_id, name)
     if uow.messages.supersede(case_id, LINK_MESSAGE):
         data: dict[str, Any] = {"message": LINK_MESSAGE, "withdrawn": True, "impresa_id": found.id}
     else:
@@ -495,6 +521,24 @@ def _tell_beneficiary_removed(
         uow.messages.add(case_id, UNLINK_MESSAGE, payload, now, actor.username, expires)
         data = {"message": UNLINK_MESSAGE, "payload": payload}
     append_events(uow, other, [event(other, now, actor, EventKind.MESSAGE_SENT, data=data)])
+
+
+def _link_values(enterprise_id: int, ruolo: str, case_id: int, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    """A beneficiary case's link that is not (yet) a worker's: no hire date, no categories."""
+    return {
+        "impresa_id": enterprise_id,
+        "ruolo": ruolo,
+        "case_id": case_id,
+        "organisation_id": None,
+        "nominativo": None,
+        "categorie": [],
+        "evidenza_pa": False,
+        "data_assunzione": None,
+        "data_cessazione": None,
+        "volontario": False,
+        "added_at": now,
+        "added_by": actor.username,
+    }
 
 
 def _reason(change: dict[str, Any]) -> str:

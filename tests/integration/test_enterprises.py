@@ -71,7 +71,9 @@ def test_an_enterprise_is_a_record_and_a_case_of_its_own(s: Scenario) -> None:
     }
     changed = engine.enterprises.update_details(enterprise_id, codice_ateco="01.13", sede="Jesi", actor=COORD)
     assert (changed.codice_ateco, changed.sede, changed.partita_iva) == ("01.13", "Jesi", VALID_PIVA)
-    assert [e.kind for e in engine.cases.history(found.case_id, actor=CLI_OPERATOR)].count(EventKind.ENTERPRISE_CHANGED) == 3
+    assert [e.kind for e in engine.cases.history(found.case_id, actor=CLI_OPERATOR)].count(
+        EventKind.ENTERPRISE_CHANGED
+    ) == 3
     assert engine.audit.verify(actor=CLI_OPERATOR).ok
 
 
@@ -160,7 +162,18 @@ def test_links_roster_edges_and_the_roster_sent_to_the_case(s: Scenario) -> None
                 "ruolo": "SOCIO_LAVORATORE",
                 "data_assunzione": today,
             },
-        }
+        },
+        # an enterprise registered as designed elsewhere: its design is validated, and the path is told
+        {
+            "message": "impresa_progettata",
+            "payload": {
+                "impresa_id": enterprise_id,
+                "impresa_caso_id": found.case_id,
+                "denominazione": "Orti Solidali Cooperativa Sociale",
+                "forma_giuridica": "COOP_SOCIALE_B",
+                "esito": "VALIDATA",
+            },
+        },
     ]
 
     # each roster change is recorded on the enterprise's case with the roster (no names) sent to it
@@ -237,5 +250,7 @@ def test_policy_staff_manage_overview_reads_others_are_refused(s: Scenario) -> N
 def test_an_enterprise_case_is_never_started_without_its_record(s: Scenario) -> None:
     with pytest.raises(InvalidData) as err:
         s.engine.cases.start("impresa", {"territorio": T, "forma_giuridica": "COOP_SOCIALE_B"}, actor=COORD)
-    assert messages(err) == {"process_id": ["Questo caso si apre registrando l'impresa o il protocollo, dalla loro pagina."]}
+    assert messages(err) == {
+        "process_id": ["Questo caso si apre registrando l'impresa o il protocollo, dalla loro pagina."]
+    }
     assert "impresa" not in {p.process_id for p in s.engine.cases.startable(actor=COORD)}

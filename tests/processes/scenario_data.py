@@ -27,7 +27,7 @@ import time_machine
 
 from engine import Engine
 from engine.clock import FixedClock
-from engine.model import Actor, CaseEvent, CaseView, EventKind, TaskView
+from engine.model import Actor, CaseEvent, CaseView, Enterprise, EventKind, TaskView
 from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.processes.test_diagrams_f3_f5_raw import base_data
 from tests.support.teams import route_to
@@ -78,6 +78,19 @@ RIPROGETTARE: dict[str, Any] = {
     "motivo_decisione": "OBIETTIVI_NON_RAGGIUNTI",
     "prossima_verifica": None,
 }
+
+
+def join_enterprise(engine: Engine, territory: str, case_id: int, ruolo: str = "FONDATORE") -> Enterprise:
+    """A path on track B joins an enterprise designed elsewhere (its case starts at the
+    incorporation) and the scheduler's sweep hands it the link and the validated design: the
+    path is then in implementation, waiting for the enterprise to be incorporated."""
+    coordinator = Actor(f"coordinatore@{territory}", frozenset({"coordinatore"}), frozenset({territory}))
+    found = engine.enterprises.create(
+        territory, "Bottega Aperta Cooperativa Sociale", "COOP_SOCIALE_B", "Marche", "Ancona", actor=coordinator
+    )
+    engine.enterprises.link(found.id, ruolo, case_id=case_id, actor=coordinator)
+    engine.messages.deliver(actor=SCHEDULER)
+    return found
 
 
 def form_data(form_key: str, **overrides: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from engine import Engine, errors
 from engine.clock import FixedClock
 from engine.model import CaseAction, CaseStatus, EventKind
 from tests.processes.conftest import ADMIN
-from tests.processes.scenario_data import MESE, Scenario, scenario
+from tests.processes.scenario_data import MESE, Scenario, join_enterprise, scenario
 
 
 @pytest.fixture
@@ -208,17 +208,10 @@ def test_withdrawal_while_the_start_up_waits_for_its_enterprise_leads_to_the_exi
         sanitaria={},
     )
     s.do(case_id, "Task_scheda_ingresso", disabilita="SI")
-    for step in (
-        "Task_idea",
-        "Task_fattibilita",
-        "Task_forma",
-        "Task_business_plan",
-        "Task_validazione",
-        "Task_statuto",
-    ):
-        s.do(case_id, step)
+    enterprise = join_enterprise(s.engine, s.territory, case_id)
+    s.phases[enterprise.case_id] = []
     assert s.data(case_id)["esito_progettazione"] == "STARTUP_VALIDATA"
-    assert s.ready(case_id) == []  # track B waits for the enterprise it joins
+    assert s.ready(case_id) == []  # track B waits for its enterprise's incorporation
     outlook = s.engine.cases.outlook(case_id, actor=s.coordinatore)
     assert {a.message for a in outlook.awaited if a.kind == "message"} >= {"rinuncia_beneficiario"}
     s.engine.cases.withdraw(case_id, date=_today(s), reason="Rinuncia all'impresa", actor=s.coordinatore)

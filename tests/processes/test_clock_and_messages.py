@@ -27,7 +27,14 @@ from engine import Engine
 from engine.clock import FixedClock
 from engine.model import Actor, CaseStatus, CaseView, EventKind, TaskStatus, TaskView
 from engine.policy import CLI_OPERATOR, SCHEDULER
-from tests.processes.scenario_data import ADERISCE, DOCUMENTI_MANCANTI, PARTNER_CODES, RIFIUTA, form_data
+from tests.processes.scenario_data import (
+    ADERISCE,
+    DOCUMENTI_MANCANTI,
+    PARTNER_CODES,
+    RIFIUTA,
+    form_data,
+    join_enterprise,
+)
 from tests.support.teams import route_to
 
 DESIGNER = Actor("progettista", frozenset({"progettista"}))
@@ -248,10 +255,9 @@ def test_withdrawal_also_stops_the_start_up_track(d: Driver) -> None:
     d.do(case_id, "UT_comunicazione_esito")
     assert d.case(case_id).data["esito"] == "IDONEO_IMPRESA"
     d.do(case_id, "Task_scheda_ingresso")
-    for step in ("Task_idea", "Task_fattibilita", "Task_forma", "Task_business_plan", "Task_validazione"):
-        d.do(case_id, step)
-    d.do(case_id, "Task_statuto")
-    assert d.open(case_id) == []  # waiting to be linked to the enterprise (impresa_collegata)
+    assert d.open(case_id) == []  # track B: waiting for an enterprise to found or join
+    join_enterprise(d.engine, d.territory, case_id)
+    assert d.open(case_id) == []  # in implementation, waiting for the enterprise's incorporation
 
     view = d.engine.messages.send(case_id, "rinuncia_beneficiario", {}, actor=d.actor("operatore_cpi"))
 

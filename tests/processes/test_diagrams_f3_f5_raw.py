@@ -305,6 +305,7 @@ def base_data(key: str) -> dict[str, Any]:
             "tipo_contratto": "TEMPO_DETERMINATO",
             "fonte_dato": "COMUNICAZIONE_OBBLIGATORIA",
         },
+        "imp_costituzione": {"data_atto": d, "notaio": "Notaio Rossi"},
         "f4_verifica_impresa_scollegata": {
             "decisione_impresa_scollegata": "PROSEGUE",
             "motivazione_impresa_scollegata": "Entra in un'altra cooperativa del territorio",
@@ -611,19 +612,85 @@ def test_not_eligible_closes_without_a_path(
     assert case.done == []
 
 
-def test_enterprise_start_up(parser: SpiffBpmnParser, traveller: time_machine.Traveller) -> None:
-    case = percorso(parser, traveller, "IDONEO_IMPRESA")
+def enterprise(parser: SpiffBpmnParser, traveller: time_machine.Traveller, forma: str = "COOP_SOCIALE_B") -> Case:
+    """An enterprise's own case founded from a path: it runs the track-B design first."""
+    start = {
+        "territorio": "ATS 11 Ancona",
+        "titolo": "Orti Solidali",
+        "denominazione": "Orti Solidali Cooperativa Sociale",
+        "forma_giuridica": forma,
+        "regione": None,
+        "organico": [],
+        "progettazione_impresa": True,
+    }
+    return Case(parser, traveller, "impresa", start)
+
+
+def test_the_enterprise_runs_the_design_once_then_its_incorporation(
+    parser: SpiffBpmnParser, traveller: time_machine.Traveller
+) -> None:
+    case = enterprise(parser, traveller)
+    assert case.wf.get_next_task(spec_name="Script_avvio").data["stato_impresa"] == "IN_PROGETTAZIONE"
     for step in ("Task_idea", "Task_fattibilita", "Task_forma", "Task_business_plan"):
         case.do(step)
     case.do("Task_validazione", esito_validazione="DA_RIVEDERE", richieste_revisione="Rivedere i costi")
     case.do("Task_business_plan", costi_primo_anno_euro=160000.0)
     case.do("Task_validazione")
     case.do("Task_statuto")
-    # the enterprise is a case of its own: the person's track waits to be linked to it
+    assert case.ready() == ["Task_costituzione"]
+    case.do("Task_costituzione")
+    assert case.ready() == ["Task_iscrizioni"]
+    assert case.lanes["Task_validazione"] == "cabina_di_regia" and case.lanes["Task_idea"] == "coordinatore"
+    data = case.wf.get_next_task(spec_name="Script_costituita").data
+    assert (data["stato_impresa"], data["esito_progettazione_impresa"], data["revisioni_business_plan"]) == (
+        "COSTITUITA",
+        "VALIDATA",
+        1,
+    )
+
+
+def test_an_enterprise_designed_elsewhere_starts_at_its_incorporation(
+    parser: SpiffBpmnParser, traveller: time_machine.Traveller
+) -> None:
+    start = {"denominazione": "Orti Cooperativa Sociale", "forma_giuridica": "COOP_SOCIALE_B", "regione": None}
+    case = Case(parser, traveller, "impresa", {**start, "organico": [], "progettazione_impresa": False})
+    assert case.ready() == ["Task_costituzione"]
+
+
+def test_an_unsustainable_enterprise_ends_its_case(parser: SpiffBpmnParser, traveller: time_machine.Traveller) -> None:
+    case = enterprise(parser, traveller)
+    for step in ("Task_idea", "Task_fattibilita", "Task_forma", "Task_business_plan"):
+        case.do(step)
+    case.do("Task_validazione", esito_validazione="NON_SOSTENIBILE", richieste_revisione="Mercato assente")
+    assert case.data()["stato_impresa"] == "NON_SOSTENIBILE"
+
+
+def test_business_plan_revisions_are_bounded(parser: SpiffBpmnParser, traveller: time_machine.Traveller) -> None:
+    case = enterprise(parser, traveller)
+    for step in ("Task_idea", "Task_fattibilita", "Task_forma"):
+        case.do(step)
+    for _ in range(3):
+        case.do("Task_business_plan")
+        case.do("Task_validazione", esito_validazione="DA_RIVEDERE", richieste_revisione="Ancora da rivedere")
+    assert case.count("Task_business_plan") == 3  # first draft + 2 revisions
+    assert case.data()["esito_progettazione_impresa"] == "NON_SOSTENIBILE"
+
+
+DESIGNED = {"impresa_id": 7, "impresa_caso_id": 70, "denominazione": "Orti Solidali", "esito": "VALIDATA"}
+
+
+def test_enterprise_start_up(parser: SpiffBpmnParser, traveller: time_machine.Traveller) -> None:
+    case = percorso(parser, traveller, "IDONEO_IMPRESA")
+    # the design is the enterprise's: the person's track waits for its outcome, then its incorporation
     assert case.ready() == []
     case.advance(60)
     assert case.ready() == []
+    case.message("impresa_progettata", DESIGNED)
     case.message("impresa_collegata", LINKED)
+    assert case.ready() == []
+    case.advance(40)
+    assert case.ready() == [], "no accompaniment before the enterprise is incorporated"
+    case.message("impresa_costituita", {**DESIGNED, "data_costituzione": "2026-03-01"})
     for _ in range(12):
         case.month("Sub_mese_startup_task")
     assert case.count("Sub_mese_startup_task") == 12
@@ -632,33 +699,19 @@ def test_enterprise_start_up(parser: SpiffBpmnParser, traveller: time_machine.Tr
     case.follow_ups()
     data = case.data()
     assert data["esito_progettazione"] == "STARTUP_VALIDATA" and data["strumento"] == "STARTUP"
-    assert data["revisioni_business_plan"] == 1
+    assert data["esito_progettazione_impresa"] == "VALIDATA" and data["data_costituzione_impresa"] == "2026-03-01"
     assert (data["impresa_id"], data["impresa_caso_id"], data["ruolo_impresa"]) == (7, 70, "SOCIO_LAVORATORE")
     assert data["motivo_chiusura"] == "ASSUNTO"
-    assert not {"Task_costituzione", "Task_assunzioni", "Task_allerta"} & set(case.done)
-    assert case.lanes["Task_validazione"] == "cabina_di_regia"
+    assert not {"Task_idea", "Task_business_plan", "Task_statuto", "Task_costituzione"} & set(case.done)
 
 
 def test_unsustainable_start_up_returns_to_track_a(parser: SpiffBpmnParser, traveller: time_machine.Traveller) -> None:
     case = percorso(parser, traveller, "IDONEO_IMPRESA")
-    for step in ("Task_idea", "Task_fattibilita", "Task_forma", "Task_business_plan"):
-        case.do(step)
-    case.do("Task_validazione", esito_validazione="NON_SOSTENIBILE", richieste_revisione="Mercato assente")
+    case.message("impresa_progettata", {**DESIGNED, "esito": "NON_SOSTENIBILE"})
     assert case.ready() == ["Task_progetto"]
     case.progettazione_a(strumento="FORMAZIONE")
     assert "Task_abbinamento" not in case.done, "training needs no host matching"
     assert case.ready() == ["Task_contratto"]
-
-
-def test_business_plan_revisions_are_bounded(parser: SpiffBpmnParser, traveller: time_machine.Traveller) -> None:
-    case = percorso(parser, traveller, "IDONEO_IMPRESA")
-    for step in ("Task_idea", "Task_fattibilita", "Task_forma"):
-        case.do(step)
-    for _ in range(3):
-        case.do("Task_business_plan")
-        case.do("Task_validazione", esito_validazione="DA_RIVEDERE", richieste_revisione="Ancora da rivedere")
-    assert case.count("Task_business_plan") == 3  # first draft + 2 revisions
-    assert case.ready() == ["Task_progetto"]
 
 
 def test_beneficiary_withdraws_after_one_renegotiation(
@@ -1002,6 +1055,7 @@ def test_the_person_leaving_the_enterprise_ends_the_accompaniment(
     case = Case(parser, traveller, "attuazione_startup", start)
     assert case.ready() == []
     case.message("impresa_collegata", LINKED)
+    case.message("impresa_costituita", {"impresa_id": 7, "data_costituzione": "2026-03-01"})
     case.month("Sub_mese_startup_task", registro={"beneficiario_uscito": True, "motivo_uscita_impresa": "DIMISSIONI"})
     data = case.data()
     assert data["esito_attuazione"] == "ABBANDONO" and data["forma_giuridica"] == "COOP_SOCIALE_B"

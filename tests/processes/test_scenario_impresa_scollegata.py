@@ -30,14 +30,11 @@ def s(engine: Engine, clock: FixedClock) -> Iterator[Scenario]:
 
 
 def _track_b(s: Scenario, pseudonimo: str, *, waiting: bool = True) -> int:
-    """A founder's path: F2 towards an enterprise, design of track B; waiting for the link."""
+    """A founder's path: F2 towards an enterprise, then track B waiting for its enterprise."""
     case_id = s.start_percorso(pseudonimo)
     s.valutazione(case_id, analisi={"orientamento_percorso": "IMPRESA"})
     if waiting:
         s.do(case_id, "Task_scheda_ingresso")
-        for step in ("Task_idea", "Task_fattibilita", "Task_forma", "Task_business_plan", "Task_validazione"):
-            s.do(case_id, step)
-        s.do(case_id, "Task_statuto")
         assert s.ready(case_id) == []
     return case_id
 
@@ -85,10 +82,12 @@ def test_removing_a_founder_whose_case_never_got_the_link_withdraws_it(s: Scenar
     founder = _track_b(s, "BEN-SCOLL-2", waiting=False)  # still before design: the link waits
     enterprise_id, _case = _enterprise(s)
     s.engine.enterprises.link(enterprise_id, "FONDATORE", case_id=founder, actor=COORD)
-    assert [m.status for m in s.engine.messages.of_case(founder, actor=CLI_OPERATOR)] == ["pending"]
+    # the link and the design the enterprise (designed elsewhere) has already validated
+    assert [m.status for m in s.engine.messages.of_case(founder, actor=CLI_OPERATOR)] == ["pending", "pending"]
     s.engine.enterprises.unlink(enterprise_id, _link_of(s, enterprise_id, founder), actor=COORD)
     assert [(m.name, m.status) for m in s.engine.messages.of_case(founder, actor=CLI_OPERATOR)] == [
-        ("impresa_collegata", "superseded")
+        ("impresa_collegata", "superseded"),
+        ("impresa_progettata", "superseded"),
     ]
     [told] = [e for e in s.history(founder) if e.kind == EventKind.MESSAGE_SENT][-1:]
     assert told.data == {"message": "impresa_collegata", "withdrawn": True, "impresa_id": enterprise_id}

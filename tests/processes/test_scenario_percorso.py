@@ -145,16 +145,7 @@ def test_enterprise_start_up_track_b(s: Scenario) -> None:
     assert data["cat_381"] == ["INV_FIS_PSI_SENS"] and data["cat_l68"] == ["L68_A"]
 
     s.do(case_id, "Task_scheda_ingresso", disabilita="SI")
-    for step in ("Task_idea", "Task_fattibilita", "Task_forma", "Task_business_plan"):
-        s.do(case_id, step)
-    s.do(case_id, "Task_validazione", esito_validazione="DA_RIVEDERE", richieste_revisione="Rivedere i costi")
-    assert s.ready(case_id) == ["Task_business_plan"], "a plan to revise goes back to its author"
-    s.do(case_id, "Task_business_plan", costi_primo_anno_euro=160000.0)
-    s.do(case_id, "Task_validazione")  # SOSTENIBILE
-    s.do(case_id, "Task_statuto")
-    assert s.data(case_id)["esito_progettazione"] == "STARTUP_VALIDATA"
-
-    # the enterprise is a case of its own; the person's track B waits until linked to it
+    # track B: no design of the person's own; the person joins an enterprise designed elsewhere
     assert s.ready(case_id) == []
     coordinator = s.coordinatore
     enterprise = s.engine.enterprises.create(
@@ -171,7 +162,16 @@ def test_enterprise_start_up_track_b(s: Scenario) -> None:
         data_assunzione=today,
         actor=coordinator,
     )
-    assert s.engine.messages.deliver(actor=SCHEDULER) == 1  # the scheduler's sweep
+    # the link and the design already validated by the enterprise; its incorporation is awaited
+    assert s.engine.messages.deliver(actor=SCHEDULER) == 2  # the scheduler's sweep
+    assert s.data(case_id)["esito_progettazione"] == "STARTUP_VALIDATA"
+    assert s.ready(case_id) == []
+    s.engine.tasks.complete(
+        s.task(enterprise.case_id, "Task_costituzione").id,
+        {"data_atto": today, "notaio": "Notaio Rossi"},
+        actor=coordinator,
+    )
+    assert s.engine.messages.deliver(actor=SCHEDULER) == 1  # impresa_costituita
     linked = s.data(case_id)
     assert (linked["impresa_id"], linked["impresa_caso_id"]) == (enterprise.id, enterprise.case_id)
     assert linked["ruolo_impresa"] == "SOCIO_LAVORATORE"
@@ -185,20 +185,15 @@ def test_enterprise_start_up_track_b(s: Scenario) -> None:
     assert view.status is CaseStatus.COMPLETED
     data = view.data
     assert (data["traccia"], data["strumento"]) == ("B", "STARTUP")
-    assert data["revisioni_business_plan"] == 1
+    assert data["esito_progettazione_impresa"] == "VALIDATA" and data["data_costituzione_impresa"] == today
     assert data["mesi_svolti"] == 12
     assert data["esito_attuazione"] == "ASSUNTO" and data["stato_caso"] == "CHIUSO"
     done = s.completed(case_id)
-    assert done.count("Sub_mese_startup_task") == 12 and done.count("Task_business_plan") == 2
+    assert done.count("Sub_mese_startup_task") == 12 and "Task_business_plan" not in done
     assert not {"Task_progetto", "Task_convenzione", "Task_allerta"} & set(done)
-    assert s.lanes["Task_validazione"] == "cabina_di_regia"
     assert s.lanes["Sub_mese_startup_task"] == "tutor_aziendale"
-    assert s.visited(case_id)[:4] == [
-        "valutazione_bisogno",
-        "percorso_beneficiario",
-        "progettazione",
-        "attuazione_startup",
-    ]
+    # no task of the person's own in design (F3): the enterprise's case did it
+    assert s.visited(case_id)[:3] == ["valutazione_bisogno", "percorso_beneficiario", "attuazione_startup"]
     # The health certification is withheld from the job centre and shown to the case manager.
     assert "evidenze_sanitarie" in s.engine.cases.get(case_id, actor=s.actor("operatore_cpi")).withheld
     assert "evidenze_sanitarie" in s.engine.cases.get(case_id, actor=s.actor("assistente_sociale")).data

@@ -77,6 +77,8 @@ class EnterpriseCreateSchema(Strict):
     sede = fields.String(required=True, validate=validate.Length(min=1, max=300))
     partita_iva = fields.String(validate=validate.Length(max=20), allow_none=True)
     codice_ateco = fields.String(validate=validate.Length(max=8), allow_none=True)
+    # the beneficiary's path it is founded from: the enterprise's case then runs the track-B design
+    founder_case_id = fields.Integer(validate=Id, allow_none=True)
 
 
 class EnterpriseDetailsSchema(Strict):
@@ -125,7 +127,9 @@ def blueprint(prefix: str) -> Blueprint:
     @problems(blp, 403, 422)
     def create_enterprise(args: dict[str, Any]) -> Enterprise:
         """Register an enterprise and start its own case (partita IVA check digit, ATECO code and
-        the name's qualification checked; 422 with field messages)."""
+        the name's qualification checked; 422 with field messages). With ``founder_case_id`` the
+        enterprise is founded from that beneficiary's path (linked as founder): its case first
+        runs the track-B design, once for all founders."""
         return security.engine().enterprises.create(
             args["territory"],
             args["denominazione"],
@@ -135,6 +139,7 @@ def blueprint(prefix: str) -> Blueprint:
             actor=api_actor(),
             partita_iva=args.get("partita_iva") or None,
             codice_ateco=args.get("codice_ateco") or None,
+            founder_case_id=args.get("founder_case_id"),
         )
 
     @blp.route("/enterprises/<int:enterprise_id>", methods=["GET"])
