@@ -171,6 +171,10 @@ def _case_page(case_id: int, *, action: str = "", form: dict[str, str] | None = 
         own_enterprise=own_enterprise,
         enterprise_links=enterprise_links,
         enterprise_roles=ENTERPRISE_ROLES,
+        # track B waiting for an enterprise to found or join: the coordinator's way there
+        found_enterprise=not enterprise_links
+        and security.may(actor, "enterprises_manage")
+        and any(a.message == "impresa_progettata" for a in outlook.awaited),
         case=case,
         history=history,
         processes=processes,

@@ -135,3 +135,23 @@ def test_api_creates_reads_and_links_with_problem_documents(coord_api: Api, app:
         app.test_client(), demo.accounts.create_token("p", actor=demo.users.get("partner", actor=CLI_OPERATOR))[1]
     )
     problem(partner.get(f"/enterprises/{eid}"), 403)
+
+
+def test_an_enterprise_founded_from_a_path_runs_the_design_in_its_own_case(
+    client_for: Callable[[str], FlaskClient], demo: Engine
+) -> None:
+    coord = client_for("coordinatore")
+    founder = start_case(demo).id
+    form = coord.get(f"/enterprises/new?case_id={founder}").get_data(as_text=True)
+    assert f'value="{founder}"' in form and "Percorso del socio fondatore (caso n.)" in form
+    bad = coord.post("/enterprises/new", data={**GOOD, "case_id": "il mio"})
+    assert bad.status_code == 422 and "Indica il numero del caso del percorso." in bad.get_data(as_text=True)
+
+    created = coord.post("/enterprises/new", data={**GOOD, "case_id": str(founder)})
+    assert created.status_code == 302
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    listed = next(e for e in demo.enterprises.list(actor=coordinator) if e.partita_iva == GOOD["partita_iva"])
+    enterprise = demo.enterprises.get(listed.id, actor=coordinator)
+    assert [(lk.ruolo, lk.case_id) for lk in enterprise.links] == [("FONDATORE", founder)]
+    case = demo.cases.get(enterprise.case_id, actor=CLI_OPERATOR)
+    assert [t.bpmn_id for t in case.open_tasks] == ["Task_idea"]
