@@ -94,9 +94,12 @@ class FormSchema(Schema):
     def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         italianize(field_obj)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _plausible_dates(self, data: dict[str, Any], **_: Any) -> None:
-        """Event dates not in the future nor implausibly old, ages, durations (forms.plausibility)."""
+        """Event dates not in the future nor implausibly old, ages, durations (forms.plausibility).
+
+        Checked even when other fields are wrong (``data`` then holds the fields that loaded), so a
+        future date is named with the missing answers at once, not after they are fixed."""
         messages = date_messages(self.form_key, data)
         if messages:
             raise ValidationError(messages)

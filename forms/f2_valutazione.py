@@ -265,9 +265,9 @@ class SegnalazioneForm(FormSchema):
         validate=scelta(CATEGORIE_PRESUNTE),
         metadata=meta(
             "Categoria presunta",
-            "Codice della tabella di ammissibilità (DT-1…DT-4). " + NO_DIAGNOSI,
+            "La categoria di svantaggio che l'invio ipotizza: la valutazione la verificherà. " + NO_DIAGNOSI,
             label_en="Presumed category",
-            help_en="Eligibility-table code only, no diagnosis",
+            help_en="The disadvantage category the referral assumes (the assessment checks it); no diagnosis",
             # Most codes are health or disability categories; some are judicial (DT-1 rows 7-8).
             data_class="C23",
         ),

@@ -232,10 +232,10 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "scadenza_esito_valutazione": _v(
         "Scadenza dell'esito della valutazione", "Assessment outcome due by", "F2", kind="date"
     ),
-    "cat_381": _v("Categorie L. 381/1991 (DT-1)", "L. 381/1991 categories (DT-1)", "F2", codes=_CATEGORIE),
-    "cat_651": _v("Categorie Reg. UE 651/2014 (DT-2)", "EU Reg. 651/2014 categories (DT-2)", "F2", codes=_CATEGORIE),
-    "cat_112": _v("Categorie D.Lgs. 112/2017 (DT-3)", "Leg. Decree 112/2017 categories (DT-3)", "F2", codes=_CATEGORIE),
-    "cat_l68": _v("Categorie L. 68/1999 (DT-4)", "L. 68/1999 categories (DT-4)", "F2", codes=_CATEGORIE),
+    "cat_381": _v("Categorie L. 381/1991", "L. 381/1991 categories", "F2", codes=_CATEGORIE),
+    "cat_651": _v("Categorie Reg. UE 651/2014", "EU Reg. 651/2014 categories", "F2", codes=_CATEGORIE),
+    "cat_112": _v("Categorie D.Lgs. 112/2017", "Leg. Decree 112/2017 categories", "F2", codes=_CATEGORIE),
+    "cat_l68": _v("Categorie L. 68/1999", "L. 68/1999 categories", "F2", codes=_CATEGORIE),
     "base_giuridica": _v("Base giuridica", "Legal basis", "F2"),
     "esito_proposto": _v("Esito proposto", "Proposed outcome", "F2", codes=_ESITI),
     "motivazione_proposta": _v("Motivazione della proposta", "Reasons for the proposal", "F2"),

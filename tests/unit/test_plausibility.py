@@ -51,6 +51,13 @@ def test_an_event_date_in_the_future_is_refused(form_key: str, name: str) -> Non
     validate_submission(form_key, {**copy.deepcopy({**VALID_F3_F5, **VALID_F1_F2}[form_key]), name: tomorrow})
 
 
+def test_a_future_date_is_named_with_the_other_mistakes_at_once() -> None:
+    """One round: a person who leaves fields empty and types a future date sees every message."""
+    messages = _refused("f2_segnalazione", data_segnalazione="3000-01-01", servizio_inviante=None, urgenza="")
+    assert messages["data_segnalazione"] == ["Inserisci una data non successiva a oggi."]
+    assert "servizio_inviante" in messages and "urgenza" in messages
+
+
 def test_an_event_date_before_the_programme_is_refused() -> None:
     assert _refused("f2_segnalazione", data_segnalazione="1999-12-31") == {
         "data_segnalazione": ["Inserisci una data non precedente al 01/01/2000."]
