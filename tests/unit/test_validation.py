@@ -157,7 +157,9 @@ def test_the_real_library_is_clean() -> None:
 
 def test_a_library_lists_the_same_processes_after_parsing_one_with_an_embedded_sub_process() -> None:
     processes = Path(__file__).resolve().parents[2] / "processes"
-    library = Library([SourceFile(p.name, p.read_bytes()) for p in sorted(processes.iterdir()) if p.suffix in (".bpmn", ".dmn")])
+    library = Library(
+        [SourceFile(p.name, p.read_bytes()) for p in sorted(processes.iterdir()) if p.suffix in (".bpmn", ".dmn")]
+    )
     before = library.process_ids()
     library.specs("attuazione_startup")  # embeds Sub_mese_startup
     assert library.process_ids() == before

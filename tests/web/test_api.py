@@ -41,7 +41,11 @@ class Api:
 @pytest.fixture
 def api_as(app: Flask, demo: Engine) -> Any:
     def make(username: str | None) -> Api:
-        token = demo.accounts.create_token("test", actor=demo.users.get(username, actor=CLI_OPERATOR))[1] if username else None
+        token = (
+            demo.accounts.create_token("test", actor=demo.users.get(username, actor=CLI_OPERATOR))[1]
+            if username
+            else None
+        )
         return Api(app.test_client(), token)
 
     return make
@@ -86,7 +90,11 @@ def test_missing_or_bad_token_is_401(api_as: Any, header: str | None) -> None:
 def test_revoked_token_stops_working(api_as: Any, demo: Engine) -> None:
     api = api_as("coordinatore")
     assert api.get("/processes").status_code == 200
-    [token] = [t for t in demo.accounts.tokens(actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)) if t.revoked_at is None]
+    [token] = [
+        t
+        for t in demo.accounts.tokens(actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
+        if t.revoked_at is None
+    ]
     demo.accounts.revoke_token(token.id, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
     problem(api.get("/processes"), 401)
 
@@ -123,7 +131,10 @@ def test_start_list_show_and_history_of_a_case(api_as: Any) -> None:
     api = api_as("assistente")
     started = api.post(
         "/cases",
-        json={"process_id": "percorso_beneficiario", "data": {"territorio": TERRITORY, "beneficiario_pseudonimo": "BEN-API"}},
+        json={
+            "process_id": "percorso_beneficiario",
+            "data": {"territorio": TERRITORY, "beneficiario_pseudonimo": "BEN-API"},
+        },
     )
     assert started.status_code == 201, started.get_json()
     case = started.get_json()
@@ -159,7 +170,9 @@ def test_case_errors(api_as: Any, demo: Engine) -> None:
     problem(coordinator.post("/cases", json={"process_id": "percorso_beneficiario", "territory": "ATS-Altrove"}), 409)
     problem(api.post("/cases", json={"process_id": "percorso_beneficiario", "data": {"x": "\u0000"}}), 400)
     # a case elsewhere is forbidden to a territorial user
-    other = demo.cases.start("accordo_partenariato", {"territorio": "ATS-Altrove"}, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
+    other = demo.cases.start(
+        "accordo_partenariato", {"territorio": "ATS-Altrove"}, actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    )
     problem(api.get(f"/cases/{other.id}"), 403)
     problem(api.get(f"/cases/{other.id}/history"), 403)
     problem(api_as("progettista").get("/cases"), 403)
@@ -196,7 +209,9 @@ def test_task_list_show_claim_release_and_complete(api_as: Any, demo: Engine) ->
     done = api.post(f"/tasks/{task_id}/complete", json={"data": copy.deepcopy(VALID["f2_segnalazione"])})
     assert done.status_code == 200, done.get_json()
     result = done.get_json()
-    assert result["case_id"] == case.id and [t["name"] for t in result["open_tasks"]] == ["Informativa privacy e consensi"]
+    assert result["case_id"] == case.id and [t["name"] for t in result["open_tasks"]] == [
+        "Informativa privacy e consensi"
+    ]
     # someone else did it first / twice: 409
     problem(api.post(f"/tasks/{task_id}/complete", json={"data": VALID["f2_segnalazione"]}), 409)
     problem(api.post(f"/tasks/{task_id}/claim"), 409)
@@ -232,7 +247,9 @@ def test_reassign_is_for_coordinators(api_as: Any, demo: Engine) -> None:
     task = advance(demo, case.id, "UT_analisi_preliminare")
     demo.users.add("assistente2", "Seconda Assistente", [("assistente_sociale", TERRITORY)], actor=CLI_OPERATOR)
     # a social worker's task goes to the case manager: the case is handed over to assistente2 first
-    demo.teams.add(case.id, "responsabile", username="assistente2", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
+    demo.teams.add(
+        case.id, "responsabile", username="assistente2", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    )
     coordinator = api_as("coordinatore")
     problem(coordinator.post(f"/tasks/{task.id}/reassign", json={"assignee": "cpi"}), 422)  # wrong role
     problem(coordinator.post(f"/tasks/{task.id}/reassign", json={"assignee": "ghost"}), 404)

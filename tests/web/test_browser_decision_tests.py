@@ -92,7 +92,9 @@ def test_a_designer_writes_a_decision_test_in_the_browser(demo: Engine, with_pas
         expect(mine).to_have_class("failed")
         expect(mine).to_contain_text("non passa")
         expect(page.locator("#deploy-button")).to_be_disabled()
-        expect(page.get_by_test_id("problems")).to_contain_text("«Invalidità all'80%» (L. 381/1991 art. 4 c.1) non passa")
+        expect(page.get_by_test_id("problems")).to_contain_text(
+            "«Invalidità all'80%» (L. 381/1991 art. 4 c.1) non passa"
+        )
 
         # an input the table does not read: saved, a problem of the draft, the test does not run
         mine.get_by_role("button", name="Modifica").click()

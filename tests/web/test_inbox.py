@@ -30,7 +30,10 @@ def test_tabs_counts_claim_and_release(app: Flask, demo: Engine) -> None:
     task_id = re.search(r'data-task-id="([^"]+)"', role_tab).group(1)  # type: ignore[union-attr]
 
     # claiming opens the task
-    assert client.post(f"/tasks/{task_id}/claim", data={"next": "/inbox?tab=mine"}).headers["Location"] == f"/tasks/{task_id}"
+    assert (
+        client.post(f"/tasks/{task_id}/claim", data={"next": "/inbox?tab=mine"}).headers["Location"]
+        == f"/tasks/{task_id}"
+    )
     mine = client.get("/inbox?tab=mine").get_data(as_text=True)
     assert counts(mine) == {"mine": 1, "role": 2, "all": 3, "done": 0} and "Attività presa in carico." in mine
     client.post(f"/tasks/{task_id}/release")
@@ -48,7 +51,9 @@ def test_only_supervisors_get_the_all_tab_and_reassign(app: Flask, demo: Engine)
     task = advance(demo, case.id, "UT_analisi_preliminare")
     demo.users.add("assistente2", "Seconda Assistente", [("assistente_sociale", "ATS-Demo")], actor=CLI_OPERATOR)
     # the case manager's task goes to another social worker once the case is handed over
-    demo.teams.add(case.id, "responsabile", username="assistente2", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR))
+    demo.teams.add(
+        case.id, "responsabile", username="assistente2", actor=demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    )
     social = login_as(app.test_client(), "assistente")
     html = social.get("/inbox?tab=all").get_data(as_text=True)
     assert "count-all" not in html and "Riassegna" not in html
