@@ -19,6 +19,7 @@ from flask_babel import format_decimal
 from engine import errors
 from engine.model import Actor, Cell, Report, ReportTable
 from web import security
+from web.errors import ensure_id
 
 bp = Blueprint("monitoring", __name__)
 
@@ -133,7 +134,9 @@ def index() -> tuple[str, int]:
 def document_pdf(case_id: int) -> Response:
     """An approved semester report or evaluation as archived (the engine checks it against its
     hash and logs the download); the valutatore's way to it, who cannot open the case."""
-    file = security.engine().reports.semester_report_pdf(case_id, actor=security.actor(), ip=security.client_ip())
+    file = security.engine().reports.semester_report_pdf(
+        ensure_id(case_id), actor=security.actor(), ip=security.client_ip()
+    )
     response = Response(file.body, mimetype=file.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{file.name}"'
     return response

@@ -89,6 +89,8 @@ NOT_CASE_COMMANDS = {
     "reports.may_read",
     "reports.may_operate",
     "reports.may_export_participants",
+    "reports.may_read_documents",
+    "reports.documents",
     "reports.rebuild",
     "reports.read_model",
     "reports.summary",
