@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from engine import errors
 from engine.model import Actor
-from engine.roles import LANE_ROLES, ROLES
+from engine.roles import ROLES
 
 
 class Permission(enum.StrEnum):
@@ -120,6 +120,22 @@ ORGANISATION_ROLES = frozenset(
         "job_coach",  # acts for the third-sector body the team names in the relation job_coach
     }
 )
+# Who opens a case: the services that refer a person to the programme (the social services, the
+# job centre, the health and justice services in charge; docs/domain.md, "Who refers a person"),
+# the lead body (its help desk takes self-referrals, and it opens the partnership and the
+# programme's reports) and the steering committee. Never the host firm's tutor, a partner
+# organisation, the job coach or the équipe, which work on a case once it exists.
+_STARTERS = frozenset(
+    {
+        "coordinatore",
+        "cabina_di_regia",
+        "assistente_sociale",
+        "operatore_cpi",
+        "referente_sanitario",
+        "referente_giustizia",
+        "amministratore",
+    }
+)
 # Lanes whose tasks are the territory's, not one case team's (partnership, committee decisions).
 TERRITORY_LANES = frozenset({"coordinatore", "cabina_di_regia"})
 # Who may break the glass: professionals who could be on a team; never firms, partners, evaluators.
@@ -140,7 +156,7 @@ POLICY: Mapping[Permission, tuple[Rule, ...]] = {
     Permission.DESIGN: _rules((_DESIGNERS, ANY)),
     # moving running cases touches a territory's cases: only where the role is held
     Permission.MIGRATE: _rules((_DESIGNERS, T)),
-    Permission.CASE_START: _rules((LANE_ROLES - {"valutatore"} | {"amministratore"}, T)),
+    Permission.CASE_START: _rules((_STARTERS, T)),
     Permission.CASE_LIST: _rules((_OVERVIEW, T), (_TEAM_PEOPLE, TEAM), (ORGANISATION_ROLES, ORG)),
     Permission.CASE_READ: _rules((_OVERVIEW, T), (_TEAM_PEOPLE, TEAM), (ORGANISATION_ROLES, ORG)),
     Permission.TASK_WORK: _rules(

@@ -97,3 +97,15 @@ def test_firms_partners_and_evaluators_cannot_break_the_glass() -> None:
     for role in ("tutor_aziendale", "referente_ente_partner", "valutatore", "cabina_di_regia"):
         assert not allows(person(role), Permission.BREAK_GLASS, OUTSIDE), role
     assert allows(person("referente_sanitario"), Permission.BREAK_GLASS, OUTSIDE)
+
+
+def test_the_services_that_refer_a_person_open_cases_and_no_one_else() -> None:
+    """Social services, job centre, health and justice services refer a person; the lead body's
+    help desk takes self-referrals (docs/domain.md, "Who refers a person"). The host firm's tutor,
+    a partner organisation, the job coach, the équipe and the evaluator work on existing cases."""
+    starters = {"assistente_sociale", "operatore_cpi", "referente_sanitario", "referente_giustizia", "coordinatore"}
+    for role in starters:
+        assert allows(person(role), Permission.CASE_START, OUTSIDE), role
+    for role in ("tutor_aziendale", "referente_ente_partner", "job_coach", "equipe_multidisciplinare", "valutatore"):
+        assert not allows(person(role), Permission.CASE_START, OUTSIDE), role
+    assert not allows(person("referente_giustizia", "T2"), Permission.CASE_START, OUTSIDE)
