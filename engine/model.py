@@ -180,6 +180,9 @@ class TaskFilter:
     # the query reads from the registry itself, so a page is one statement).
     member: str | None = None
     team_lanes: tuple[tuple[str, str], ...] = ()
+    # Every task of the territories where the actor supervises the work (``TASK_SUPERVISE``:
+    # coordinators), whatever its lane, audience or assignee: what they may reassign or route.
+    supervised: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ import datetime as dt
 from http import HTTPStatus
 from typing import Any, cast
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from engine import errors
+from web import security
 from web.i18n import _, _l, when
 from web.input_guard import BadInput, HostileInput
 
@@ -205,7 +206,72 @@ def _webargs_messages(messages: Any) -> dict[str, Any]:
 
 
 def render_error(status: int, message: str) -> tuple[str, int]:
-    return render_template("error.html", status=status, message=message), status
+    """An error page for people: a plain heading, what happened, what to do, and the way back to
+    the page they start from (their inbox, the cases, …; the login page when not signed in)."""
+    found = security.current_actor()
+    page = render_template(
+        "error.html",
+        status=status,
+        heading=error_heading(status),
+        message=message,
+        advice=error_advice(status, signed_in=found is not None),
+        home=security.home(found) if found is not None else url_for("auth.login"),
+        home_label=home_label(security.home_endpoint(found)) if found is not None else _("Vai alla pagina di accesso"),
+    )
+    return page, status
+
+
+def home_label(endpoint: str) -> str:
+    """The way back, named for the page it leads to (the person's start page)."""
+    labels = {
+        "inbox.inbox": _("Vai alle tue attività"),
+        "cases.index": _("Vai all'elenco dei casi"),
+        "designer.index": _("Vai alla progettazione dei processi"),
+    }
+    return labels.get(endpoint, _("Vai al tuo account"))
+
+
+def error_heading(status: int) -> str:
+    """The page's heading: what happened, in plain words (never "Errore 404")."""
+    headings = {
+        400: _("La richiesta non è valida"),
+        401: _("Accedi per continuare"),
+        403: _("Non hai accesso a questa pagina"),
+        404: _("Pagina non trovata"),
+        405: _("Operazione non consentita"),
+        409: _("L'operazione non è più possibile"),
+        413: _("I dati inviati sono troppo grandi"),
+        422: _("Alcuni dati non sono validi"),
+        429: _("Troppi tentativi"),
+        503: _("Servizio momentaneamente non disponibile"),
+    }
+    return headings.get(status, _("Si è verificato un problema"))
+
+
+def error_advice(status: int, *, signed_in: bool) -> str:
+    """What the person can do now."""
+    if status == 403:
+        return _(
+            "Questa pagina è riservata ad altri ruoli. Se pensi di doverla usare per il tuo lavoro, chiedi "
+            "al coordinatore del tuo territorio di assegnarti il ruolo adatto."
+        )
+    if status == 404:
+        return _(
+            "L'indirizzo potrebbe essere incompleto oppure l'elemento è stato chiuso o rimosso. Controlla "
+            "l'indirizzo oppure riparti dalla tua pagina iniziale."
+        )
+    if status == 409:
+        return _("Ricarica la pagina per vedere la situazione aggiornata, poi riprova se serve ancora.")
+    if status == 422:
+        return _("Torna alla pagina precedente, correggi i dati e invia di nuovo.")
+    if status in (429, 503):
+        return _("Attendi qualche minuto e riprova. Nessun dato è andato perso.")
+    if status >= 500:
+        return _(
+            "Non dipende da te. Riprova tra qualche minuto; se il problema continua, avvisa l'assistenza "
+            "indicando l'ora e la pagina."
+        )
+    return _("Torna alla pagina precedente e riprova.") if signed_in else ""
 
 
 def http_message(status: int) -> str:

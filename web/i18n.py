@@ -15,7 +15,16 @@ from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
 from flask import Flask, request, session
-from flask_babel import Babel, format_date, format_datetime, get_locale, gettext, lazy_gettext
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    get_locale,
+    gettext,
+    lazy_gettext,
+    ngettext,
+    to_user_timezone,
+)
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
@@ -52,6 +61,7 @@ def init_app(app: Flask) -> None:
         status_label=status_label,
         process_title=process_title,
         task_instructions=task_instructions,
+        received=received,
     )
     app.jinja_env.filters.update(
         when=when, day=day, who=actor_label, value=show_value, priority=priority_label, translated=translated
@@ -138,6 +148,25 @@ def day(value: dt.datetime | dt.date | None) -> str:
     if isinstance(value, dt.datetime):
         return str(format_datetime(value, "dd/MM/yyyy"))
     return str(format_date(value, "dd/MM/yyyy"))
+
+
+def received(created: dt.datetime | None, now: dt.datetime) -> str:
+    """When a task arrived and how long it has waited, in words and in the app's zone:
+    "Ricevuta il 3 novembre 2026, da 5 giorni" (today: "Ricevuta oggi")."""
+    if created is None:
+        return ""
+    arrived = to_user_timezone(created).date()
+    days = (to_user_timezone(now).date() - arrived).days
+    if days <= 0:
+        return _("Ricevuta oggi")
+    return str(
+        ngettext(
+            "Ricevuta il %(day)s, da %(num)s giorno",
+            "Ricevuta il %(day)s, da %(num)s giorni",
+            days,
+            day=format_date(arrived, "long"),
+        )
+    )
 
 
 def show_value(value: Any) -> Markup | str:

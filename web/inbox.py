@@ -1,5 +1,6 @@
 """The task inbox: "Le mie attività" (assigned to me), "Attività del mio ruolo" (unassigned,
-my roles, my territories) and, for coordinators, every task they can see; filters by process
+my roles, my territories) and, for coordinators, every open task of the territories they
+supervise, whatever its role (what they may reassign or route); filters by process
 (phase), case and due date, sorting, saved filters, counts per tab, pagination; claim,
 release and reassign. Everything is read from the inbox table through ``Engine.query_tasks``.
 """
@@ -74,6 +75,7 @@ class InboxQuery:
             due_after=_start(self.due_from),
             due_before=_start(self.due_to + dt.timedelta(days=1)) if self.due_to else None,
             sort="-completed" if done else self.sort,
+            supervised=tab == "all",
         )
 
     def params(self, **changes: Any) -> dict[str, str]:

@@ -79,6 +79,37 @@ def widgets(
     return _object(schema, values or {}, messages or {}, prefix=prefix)
 
 
+@dataclass(frozen=True)
+class ErrorLink:
+    """One entry of a form's error summary: the element to jump to, the field and its message."""
+
+    anchor: str
+    label: str
+    message: str
+
+
+def field_anchor(w: Widget) -> str:
+    """The id of the element a summary link jumps to (the macros in ``_form.html`` give these
+    ids): the input itself, a group's first option or date, a list's fieldset."""
+    base = "field-" + w.name.replace(".", "-")
+    if w.kind == "choices":
+        return f"{base}-1"
+    if w.kind == "dates":
+        return f"{base}-0"
+    return base
+
+
+def error_links(found: list[Widget], row_label: str = "") -> list[ErrorLink]:
+    """Every field message of a form, in the fields' order, for the summary at its top."""
+    out: list[ErrorLink] = []
+    for w in found:
+        name = f"{row_label}{w.label}"
+        out.extend(ErrorLink(field_anchor(w), name, m) for m in w.errors)
+        for index, row in enumerate(w.rows):
+            out.extend(error_links(row, _("%(list)s, elemento %(num)s", list=w.label, num=index + 1) + " – "))
+    return out
+
+
 def general_errors(messages: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
     """Messages not attached to a field of the form (``_schema`` or unknown names)."""
     props = schema.get("properties", {})

@@ -147,10 +147,14 @@ def permits(found: Actor | None, area: str, method: str) -> bool:
 def home(found: Actor | None) -> str:
     """Where a user starts: the inbox for those who work tasks, else the cases, else the process
     library (designers), else the account."""
+    return url_for(home_endpoint(found))
+
+
+def home_endpoint(found: Actor | None) -> str:
     for name, endpoint in (("inbox", "inbox.inbox"), ("cases", "cases.index"), ("design", "designer.index")):
         if may(found, name):
-            return url_for(endpoint)
-    return url_for("tokens.index")
+            return endpoint
+    return "tokens.index"
 
 
 def area(name: str) -> Callable[[F], F]:

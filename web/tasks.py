@@ -17,7 +17,7 @@ from web import people, security
 from web.errors import engine_message, plain_keys
 from web.form_input import convert
 from web.i18n import _
-from web.schema_form import REGISTRY_LIST, general_errors, prefill, widgets
+from web.schema_form import REGISTRY_LIST, error_links, general_errors, prefill, widgets
 
 bp = Blueprint("tasks", __name__)
 
@@ -127,12 +127,14 @@ def _page(
     schema = _schema(task)
     actor = security.actor()
     may_act = task.status is TaskStatus.READY and task.assignee in (None, actor.username) and not conflict
+    fields = widgets(schema, values, messages)
     html = render_template(
         "task.html",
         task=task,
         case=case if case is not None else _case(task),
         schema=schema,
-        fields=widgets(schema, values, messages),
+        fields=fields,
+        error_links=error_links(fields),
         general=general_errors(messages, schema),
         invalid=bool(messages),
         conflict=conflict,

@@ -9,7 +9,7 @@ from typing import Any
 from engine import errors
 from engine.forms import check_free_data
 from engine.model import Actor, CaseEvent, CaseStatus, EventKind, TaskFilter, TaskStatus, TaskView
-from engine.policy import Permission, Target, allows, is_system, require
+from engine.policy import Permission, Target, allows, is_system, require, roles_with
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_sync import append_events
 from engine.services.cases import authorize_task
@@ -26,6 +26,8 @@ def _scope(actor: Actor, f: TaskFilter) -> TaskFilter:
     if is_system(actor):
         require(actor, Permission.TASK_WORK)
         return f
+    if f.supervised:
+        return _supervised(actor, f)
     if f.roles is not None and not set(f.roles) <= actor.roles:
         raise errors.Forbidden(f"you do not hold the roles {sorted(set(f.roles) - actor.roles)}")
     roles = f.roles if f.roles is not None else tuple(sorted(actor.roles))
@@ -38,6 +40,25 @@ def _scope(actor: Actor, f: TaskFilter) -> TaskFilter:
         grants=grants,
         member=actor.username,
         team_lanes=team_lanes,
+    )
+
+
+def _supervised(actor: Actor, f: TaskFilter) -> TaskFilter:
+    """Every task of the territories where ``actor`` supervises the work (``TASK_SUPERVISE``),
+    whatever its lane, audience or assignee: the tasks a coordinator may reassign, release or
+    route. A grant for every territory ("") reads them all; refused without any."""
+    staff = actor.roles & roles_with(Permission.TASK_SUPERVISE)
+    places = {where for role, where in actor.grants if role in staff} if actor.grants else set(actor.territories)
+    if not staff:
+        raise errors.Forbidden(f"{actor.username} supervises no territory")
+    everywhere = "" in places or (not actor.grants and not actor.territories)
+    return dataclasses.replace(
+        f,
+        roles=None,
+        territories=None if everywhere else tuple(sorted(places)),
+        grants=None,
+        member=None,
+        team_lanes=(),
     )
 
 

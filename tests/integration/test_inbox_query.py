@@ -280,3 +280,23 @@ def test_an_inbox_page_and_its_count_are_one_round_trip_each_on_postgresql(
             conn.exec_driver_sql(f"SELECT pg_terminate_backend({pooled.connection.driver_connection.info.backend_pid})")
         admin.dispose()
     assert filled.tasks.query(TaskFilter(), actor=carla, limit=7) == want
+
+
+@pytest.mark.parametrize("sort", ["due", "-created", "name"])
+def test_a_coordinator_supervises_every_task_of_their_territories(filled: Engine, sort: str) -> None:
+    """The coordinator's "all" list (``supervised``): every open task of the territories where
+    they supervise the work, whatever its lane, audience or assignee (what they may reassign or
+    route); a coordinator of every territory sees them all; who supervises nothing is refused."""
+    from engine.errors import Forbidden
+
+    everything = filled.tasks.query(TaskFilter(sort=sort), actor=CLI_OPERATOR, limit=10_000)
+    supervised = TaskFilter(sort=sort, supervised=True)
+    dora = ACTORS[3]  # coordinator of T2
+    got = [t.id for t in filled.tasks.query(supervised, actor=dora, limit=10_000)]
+    assert got == [t.id for t in everything if (t.territory or "") in ("T2", "")]
+    assert {t.role for t in everything if t.id in got} > {"coordinatore"}  # not only the coordinator's lane
+    assert filled.tasks.count(supervised, actor=dora) == len(got)
+    ezio = ACTORS[4]  # coordinator everywhere
+    assert [t.id for t in filled.tasks.query(supervised, actor=ezio, limit=10_000)] == [t.id for t in everything]
+    with pytest.raises(Forbidden):
+        filled.tasks.query(supervised, actor=ACTORS[0], limit=10)

@@ -128,3 +128,42 @@ def test_overdue_is_judged_by_the_engine_clock(app: Flask, demo: Engine, clock: 
     assert "scaduta" not in client.get("/inbox?tab=role").get_data(as_text=True)
     clock.set(task.due_at + dt.timedelta(days=1))
     assert "scaduta" in client.get("/inbox?tab=role").get_data(as_text=True)
+
+
+def test_the_coordinators_all_tab_shows_every_task_of_the_territory(app: Flask, demo: Engine) -> None:
+    """ "Tutte le attività dei miei territori" is what the coordinator supervises (reassign, release,
+    route): every open task of the territory, whatever its role — not only the coordinator's own
+    lane. A task of another role is listed without a claim button or a link to a form they may not
+    open, with the reassign list."""
+    case = start_case(demo, "BEN-TUTTE")
+    task = advance(demo, case.id, "UT_did_psp")  # the job centre's task
+    assert task.role == "operatore_cpi"
+    boss = login_as(app.test_client(), "coordinatore")
+    html = boss.get("/inbox?tab=all").get_data(as_text=True)
+    assert "Tutte le attività dei miei territori" in html and "Tutte le attività visibili" not in html
+    row = re.search(rf'<tr data-task-id="{task.id}">(.*?)</tr>', html, re.S)
+    assert row, "the job centre's task is missing from the coordinator's list"
+    assert f'href="/tasks/{task.id}"' not in row.group(1) and "Prendi in carico" not in row.group(1)
+    assert 'name="assignee"' in row.group(1) and "cpi" in row.group(1)
+    assert counts(html)["all"] == counts(html)["mine"] + demo.tasks.count(actor=CLI_OPERATOR)
+    # the job centre's own lists are unchanged: its task, not the territory's
+    cpi = login_as(app.test_client(), "cpi").get("/inbox?tab=role").get_data(as_text=True)
+    assert task.id in cpi and "count-all" not in cpi
+
+
+def test_rows_say_when_the_task_arrived_and_how_long_it_waited(app: Flask, demo: Engine, clock: FixedClock) -> None:
+    """Each row tells its age in words (the day in full, Italian, never ISO) and the English page
+    in English; a card on a phone shows the due date only when there is one."""
+    case = start_case(demo)
+    task = advance(demo, case.id, "UT_segnalazione")
+    client = login_as(app.test_client(), "coordinatore")
+    assert "Ricevuta oggi" in client.get("/inbox?tab=role").get_data(as_text=True)
+    clock.advance(days=5)
+    html = client.get("/inbox?tab=role").get_data(as_text=True)
+    assert "Ricevuta il 5 gennaio 2026, da 5 giorni" in html
+    assert "2026-01-05" not in html
+    assert task.due_at is not None and task.due_at.strftime("%d/%m/%Y") in html
+    clock.advance(days=-4)
+    assert "Ricevuta il 5 gennaio 2026, da 1 giorno" in client.get("/inbox?tab=role").get_data(as_text=True)
+    english = client.get("/inbox?tab=role&lang=en").get_data(as_text=True)
+    assert "Received on January 5, 2026, 1 day ago" in english

@@ -189,3 +189,45 @@ def test_a_list_of_dates_is_one_date_input_each(app: Flask, demo: Engine) -> Non
     done = client.post(f"/tasks/{task.id}", data=MultiDict([*posted.items(multi=True), ("action", "complete")]))
     assert done.status_code == 302
     assert demo.cases.get(case.id, actor=CLI_OPERATOR).data["date_verifica"] == ["2026-03-01", "2026-05-01"]
+
+
+def test_the_error_summary_links_each_message_to_its_field(app: Flask, demo: Engine) -> None:
+    """After a refused submission the summary at the top lists every field message as a link to
+    the field (GOV.UK / Designers Italia pattern), and each field carries aria-invalid and is
+    described by its own message."""
+    case = start_case(demo)
+    task = advance(demo, case.id, "UT_did_psp")
+    client = login_as(app.test_client(), "cpi")
+    sample = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in VALID["f2_did_psp"].items()}
+    sample["data_did"] = "ieri"
+    html = client.post(f"/tasks/{task.id}", data={**sample, "action": "complete"}).get_data(as_text=True)
+    summary = re.search(r'<div class="flash error error-summary"[^>]*data-error-summary>(.*?)</div>', html, re.S)
+    assert summary, "no error summary"
+    assert 'tabindex="-1"' in html.split("data-error-summary")[0].rsplit("<div", 1)[1]  # it can take the focus
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary.group(1))
+    assert ("field-data_did", "Data della DID: Data non valida (formato AAAA-MM-GG).") in links
+    for anchor, _text in links:
+        assert f'id="{anchor}"' in html, f"the summary links to #{anchor}, which the page lacks"
+    field = re.search(r'<input type="date" name="data_did" id="field-data_did"([^>]*)>', html)
+    assert field and 'aria-invalid="true"' in field.group(1)
+    described = re.search(r'aria-describedby="([^"]+)"', field.group(1))
+    assert described and all(f'id="{ref}"' in html for ref in described.group(1).split())
+    assert 'id="err-data_did-1" data-field="data_did">Data non valida' in html
+
+
+def test_the_error_summary_leads_into_groups_and_lists_too(app: Flask, demo: Engine) -> None:
+    """A message on a list of dates links to its first date input; a message inside a row of a
+    list of objects names the list and the row."""
+    from web.schema_form import error_links, widgets
+
+    schema = demo.tasks.form_schema("f3_progetto_personalizzato")
+    with app.test_request_context():
+        found = error_links(widgets(schema, {}, {"date_verifica": ["Fuori dal progetto."]}))
+    assert [(e.anchor, e.message) for e in found] == [("field-date_verifica-0", "Fuori dal progetto.")]
+    rows = demo.tasks.form_schema("f1_analisi_contesto")
+    listed = next(k for k, n in rows["properties"].items() if n.get("type") == "array" and "properties" in n["items"])
+    inner = next(iter(rows["properties"][listed]["items"]["properties"]))
+    with app.test_request_context():
+        nested = error_links(widgets(rows, {listed: [{}]}, {listed: {0: {inner: ["Campo obbligatorio."]}}}))
+    assert [e.anchor for e in nested] == [f"field-{listed}-0-{inner}"]
+    assert ", elemento 1 – " in nested[0].label

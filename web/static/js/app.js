@@ -62,4 +62,21 @@
     update();
   }
   document.querySelectorAll("[data-maxlength]").forEach(counter);
+
+  // The error summary after a refused form: it takes the focus as the page loads (a screen reader
+  // reads it first), and each of its links moves the focus to its field, its label in view.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target instanceof Element ? event.target.closest("a[href^='#']") : null;
+      if (!link) { return; }
+      var field = document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) { return; }
+      event.preventDefault();
+      var label = document.querySelector("label[for='" + field.id + "']") || field.querySelector("legend");
+      (label || field).scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
 })();
