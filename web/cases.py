@@ -91,6 +91,17 @@ def new() -> Response | str | tuple[str, int]:
                 # a referral: the person's identity comes next, on its own form
                 flash(_("Registra ora i dati anagrafici della persona segnalata."), "info")
                 return redirect(url_for("people.edit", case_id=case.id))
+            if not _may_open(case.id):
+                # a referring service outside the case's team (job centre, ASL, UEPE): the case is
+                # the social services' to take in charge, not a page this person may open
+                flash(
+                    _(
+                        "Il caso passa ora a chi lo prende in carico (per una segnalazione, i servizi sociali del "
+                        "territorio): potrai aprirlo quando il tuo servizio farà parte del suo gruppo di lavoro."
+                    ),
+                    "info",
+                )
+                return redirect(security.home(actor))
             return redirect(url_for("cases.show", case_id=case.id))
         except errors.InvalidData as err:
             messages, status = plain_keys(err.messages), 422
@@ -108,6 +119,15 @@ def new() -> Response | str | tuple[str, int]:
         supervisor=security.may(actor, "supervise"),
     )
     return html, status
+
+
+def _may_open(case_id: int) -> bool:
+    """Whether the current user may open the case's page (the engine's read check)."""
+    try:
+        security.engine().cases.outlook(case_id, actor=security.actor())
+    except errors.Forbidden:
+        return False
+    return True
 
 
 @bp.post("/partnerships")

@@ -108,3 +108,9 @@ def test_the_referring_services_open_a_case(app: Flask, demo: Engine, username: 
         },
     )
     assert started.status_code == 302
+    # never a refusal right after a referral: a service outside the case's team is told who takes it on
+    landed = client.get(started.headers["Location"])
+    assert landed.status_code == 200
+    if username in ("cpi", "sanitario", "giustizia"):
+        assert started.headers["Location"] == "/inbox"
+        assert "i servizi sociali del territorio" in landed.get_data(as_text=True)
