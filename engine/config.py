@@ -110,6 +110,8 @@ class Settings:
     script_output_kb: int = 256
     script_workers: int = 4
     login: LoginLimits = field(default_factory=LoginLimits)
+    # hours a signed-in session lives after its last request (engine.services.accounts.signed_in)
+    session_hours: int = 8
     # seconds a command waits for a database lock before it is refused as busy (StorageBusy → 503)
     busy_timeout_seconds: int = Serving.busy_timeout_seconds
     # minutes a draft's edit lock lasts after it is taken or the draft saved (then anyone may take it)

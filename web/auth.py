@@ -1,5 +1,7 @@
-"""Login and logout: ``engine.accounts.authenticate`` checks the (hashed) password; the session keeps
-only the user name, and the actor (roles, territories) is read again on every request.
+"""Login and logout: ``engine.accounts.authenticate`` checks the (hashed) password and
+``engine.accounts.open_session`` opens a server-side session; the cookie keeps only its random id,
+and the actor (roles, territories) is read again with the session on every request. Logout
+revokes the session (``engine.accounts.close_session``), so the old cookie signs nobody in again.
 
 Failed logins are throttled by the engine per user name and per client address, with the
 counters in the database (so every worker and server shares them): a locked-out attempt gets

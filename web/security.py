@@ -35,6 +35,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 READ_ONLY_ROLES = frozenset({"auditor"})
 READ_ONLY_WRITABLE = frozenset({"account"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The session cookie's key for the server-side session id (``engine.accounts.signed_in``).
+SESSION_KEY = "sid"
 
 # Area of the UI/API → roles that may enter it, derived from the engine's one policy table
 # (``engine.policy``): a role enters an area when some rule grants it the area's permissions, in
@@ -178,12 +180,25 @@ def area(name: str) -> Callable[[F], F]:
 
 
 def login(found: Actor) -> None:
+    """Sign the actor in: a new server-side session (``engine.accounts.open_session``) whose id is
+    all the cookie carries, besides the CSRF token and the language."""
+    session_id = engine().accounts.open_session(actor=found)
     session.clear()  # a new session on login: no fixation
     session.permanent = True
-    session["user"] = found.username
+    session[SESSION_KEY] = session_id
 
 
 def logout() -> None:
+    """Revoke the server-side session, so the cookie signs nobody in again: not a copy of it, nor
+    the one a request still in flight at logout sends back afterwards."""
+    session_id, found = session.get(SESSION_KEY), current_actor()
+    if isinstance(session_id, str) and found is not None:
+        engine().accounts.close_session(session_id, actor=found)
+    _forget_session()
+
+
+def _forget_session() -> None:
+    """Empty the cookie but for the language."""
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -207,12 +222,19 @@ def client_ip() -> str | None:
 
 
 def _load_session_actor() -> None:
-    username = session.get("user")
-    if not username or request.blueprint in ("static", "health"):
+    """The request's actor: only a live session signs in (one indexed query); a revoked or
+    expired one, or a cookie from before sessions were kept server-side, is dropped."""
+    if request.blueprint in ("static", "health"):
         return
-    found = engine().accounts.signed_in(username)
+    session_id = session.get(SESSION_KEY)
+    if "user" in session:  # an old cookie that named the user: it signs nobody in any more
+        _forget_session()
+        return
+    if not session_id:
+        return
+    found = engine().accounts.signed_in(session_id) if isinstance(session_id, str) else None
     if found is None:
-        session.clear()
+        _forget_session()
     else:
         g.actor = found
 

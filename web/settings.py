@@ -22,7 +22,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-SESSION_HOURS = 8
+from engine import Settings
+
+SESSION_HOURS = Settings.session_hours  # a session's life after its last request: the engine's
 
 
 def configure(app: Flask, overrides: dict[str, Any]) -> None:

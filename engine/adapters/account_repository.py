@@ -1,5 +1,5 @@
-"""SQLAlchemy repositories for per-user state (passwords, API tokens, drafts, saved filters) and
-the personal-data access log. Every method runs inside the unit of work's transaction."""
+"""SQLAlchemy repositories for per-user state (passwords, signed-in sessions, API tokens, drafts,
+saved filters) and the personal-data access log. Every method runs inside the unit of work's transaction."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, text, update
 
 from engine.adapters import tables
+from engine.adapters.user_repository import actor_of
 from engine.audit.chain import GENESIS, access_hash
-from engine.model import AccessLogEntry, ApiToken, SavedFilter
+from engine.model import AccessLogEntry, Actor, ApiToken, SavedFilter
 
 _DELETE_DRAFTS = delete(tables.task_draft).where(tables.task_draft.c.task_id == bindparam("b_task"))
 
@@ -74,6 +75,68 @@ class SqlAccountRepository:
             .values(revoked_at=at)
         )
         return done.rowcount == 1
+
+    def add_session(self, id_hash: str, username: str, at: dt.datetime, expires_at: dt.datetime) -> None:
+        self.conn.execute(
+            insert(tables.user_session).values(
+                id_hash=id_hash, username=username, created_at=at, last_seen_at=at, expires_at=expires_at
+            )
+        )
+
+    def session_actor(self, id_hash: str, now: dt.datetime) -> tuple[Actor, dt.datetime] | None:
+        """The user of a live session (not revoked, not expired at ``now``, the account active) with
+        the session's last-seen time: one query, the session's primary key joined to the account
+        and its grants."""
+        s, u, r = tables.user_session.c, tables.app_user.c, tables.user_role.c
+        rows = self.conn.execute(
+            select(s.username, s.last_seen_at, r.role, r.territory)
+            .select_from(
+                tables.user_session.join(tables.app_user, u.username == s.username).outerjoin(
+                    tables.user_role, r.username == s.username
+                )
+            )
+            .where(s.id_hash == id_hash, s.revoked_at.is_(None), s.expires_at > now, u.active.is_(True))
+        ).all()
+        if not rows:
+            return None
+        grants = [(str(row.role), str(row.territory)) for row in rows if row.role is not None]
+        return actor_of(str(rows[0].username), grants), rows[0].last_seen_at
+
+    def touch_session(self, id_hash: str, at: dt.datetime, expires_at: dt.datetime, unless_since: dt.datetime) -> None:
+        """Record a request at ``at`` (the session now expires at ``expires_at``) unless one is
+        already recorded since ``unless_since``; a revoked session stays revoked."""
+        s = tables.user_session.c
+        self.conn.execute(
+            update(tables.user_session)
+            .where(s.id_hash == id_hash, s.revoked_at.is_(None), s.last_seen_at < unless_since)
+            .values(last_seen_at=at, expires_at=expires_at)
+        )
+
+    def revoke_session(self, username: str, id_hash: str, at: dt.datetime) -> bool:
+        s = tables.user_session.c
+        done = self.conn.execute(
+            update(tables.user_session)
+            .where(s.id_hash == id_hash, s.username == username, s.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return done.rowcount == 1
+
+    def revoke_sessions(self, username: str, at: dt.datetime) -> int:
+        """Revoke every live session of the user (a new password); how many were."""
+        s = tables.user_session.c
+        done = self.conn.execute(
+            update(tables.user_session).where(s.username == username, s.revoked_at.is_(None)).values(revoked_at=at)
+        )
+        return int(done.rowcount)
+
+    def forget_sessions(self, username: str, ended_before: dt.datetime) -> None:
+        """Delete the user's sessions that expired or were revoked before ``ended_before``."""
+        s = tables.user_session.c
+        self.conn.execute(
+            delete(tables.user_session).where(
+                s.username == username, or_(s.expires_at < ended_before, s.revoked_at < ended_before)
+            )
+        )
 
     def save_draft(self, task_id: str, username: str, data: dict[str, Any], at: dt.datetime) -> None:
         d = tables.task_draft.c

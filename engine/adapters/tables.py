@@ -271,6 +271,20 @@ api_token = Table(
     Column("revoked_at", UTCDateTime),
 )
 
+user_session = Table(
+    # A signed-in browser session: the cookie carries only the random session id; this row says
+    # whether it is still live (engine.services.accounts: signed_in, close_session).
+    "user_session",
+    metadata,
+    # Only a SHA-256 of the session id is kept: a database leak does not leak live sessions.
+    Column("id_hash", String(64), primary_key=True),
+    Column("username", ForeignKey("app_user.username"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),  # kept to the minute
+    Column("expires_at", UTCDateTime, nullable=False),  # last seen + the idle lifetime
+    Column("revoked_at", UTCDateTime),  # logout, a new password
+)
+
 task_draft = Table(
     "task_draft",
     metadata,

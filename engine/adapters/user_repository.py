@@ -29,10 +29,7 @@ class SqlUserRepository:
         if user is None:
             raise NotFound(f"user {username!r} not found")
         rows = self.conn.execute(select(tables.user_role).where(tables.user_role.c.username == username)).all()
-        roles = frozenset(r.role for r in rows)
-        # A user with any unrestricted grant covers every territory.
-        territories = frozenset() if any(r.territory == "" for r in rows) else frozenset(r.territory for r in rows)
-        return Actor(username, roles, territories, frozenset((r.role, r.territory) for r in rows))
+        return actor_of(username, [(r.role, r.territory) for r in rows])
 
     def add(
         self,
@@ -87,3 +84,11 @@ class SqlUserRepository:
             )
             for u in users
         ]
+
+
+def actor_of(username: str, grants: Sequence[tuple[str, str]]) -> Actor:
+    """A user as an actor from their (role, territory) grants."""
+    roles = frozenset(role for role, _ in grants)
+    # A user with any unrestricted grant covers every territory.
+    territories = frozenset() if any(t == "" for _, t in grants) else frozenset(t for _, t in grants)
+    return Actor(username, roles, territories, frozenset(grants))

@@ -1,4 +1,5 @@
-"""Accounts: passwords, API tokens and saved inbox filters; users and their role grants."""
+"""Accounts: passwords, signed-in sessions, API tokens and saved inbox filters; users and their
+role grants."""
 
 from __future__ import annotations
 
@@ -25,9 +26,18 @@ class Accounts(Area):
     def actor_for_token(self, token: str) -> Actor | None:
         return accounts.actor_for_token(self._ctx, token)
 
-    def signed_in(self, username: str) -> Actor | None:
-        """The actor a signed-in session names (None once the account is gone or disabled)."""
-        return users.signed_in(self._ctx, username)
+    def open_session(self, *, actor: Actor) -> str:
+        """A new signed-in session for the actor just authenticated: its id, for the cookie."""
+        return accounts.open_session(self._ctx, actor)
+
+    def signed_in(self, session_id: str) -> Actor | None:
+        """The actor of a live session; None once it is revoked or expired, or the account is
+        gone or disabled."""
+        return accounts.signed_in(self._ctx, session_id)
+
+    def close_session(self, session_id: str, *, actor: Actor) -> bool:
+        """Logout: the actor's session is revoked (False: it was no longer live)."""
+        return accounts.close_session(self._ctx, actor, session_id)
 
     def tokens(self, *, actor: Actor) -> list[ApiToken]:
         return accounts.list_tokens(self._ctx, actor)

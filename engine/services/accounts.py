@@ -1,4 +1,12 @@
-"""Accounts: password check, API tokens (per user, revocable, stored hashed), saved inbox filters."""
+"""Accounts: password check, signed-in sessions and API tokens (per user, revocable, stored
+hashed), saved inbox filters.
+
+A login opens a session: a random id the browser's cookie carries, of which the database keeps
+only a hash, with its owner, start, last request and expiry (``Settings.session_hours`` after the
+last request). Every request is signed in only by a live session (one indexed query, which also
+reads the account and its grants); logout revokes it, and a new password revokes all of the
+user's sessions, so a copied cookie, or one a request still in flight sends back after the
+logout, signs nobody in."""
 
 from __future__ import annotations
 
@@ -19,6 +27,8 @@ from engine.services.context import Context
 _DUMMY_HASH = hash_password("not-a-real-password")
 MIN_PASSWORD_LENGTH = 10
 TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)  # a token's "last used" is kept to the minute
+SESSION_USE_RESOLUTION = dt.timedelta(minutes=1)  # so is a session's "last seen" (and its expiry)
+SESSION_RECORD_DAYS = 30  # a user's sessions that ended longer ago are deleted at their next login
 
 
 def authenticate(ctx: Context, username: str, password: str, *, address: str | None = None) -> Actor | None:
@@ -49,7 +59,56 @@ def set_password(ctx: Context, actor: Actor, username: str, password: str) -> No
     with ctx.uow() as uow:
         uow.users.get_actor(username)
         uow.accounts.set_password_hash(username, hash_password(password))
+        uow.accounts.revoke_sessions(username, ctx.clock.now())  # whoever knew the old one is out
         uow.commit()
+
+
+def open_session(ctx: Context, actor: Actor) -> str:
+    """A new signed-in session for the actor just authenticated: its random id (for the cookie;
+    only its hash is stored). The user's sessions ended long ago are forgotten here. No
+    permission is needed: any account may sign in (one without roles sees only its own account)."""
+    session_id = secrets.token_urlsafe(32)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        uow.accounts.forget_sessions(actor.username, now - dt.timedelta(days=SESSION_RECORD_DAYS))
+        uow.accounts.add_session(_hash(session_id), actor.username, now, now + _session_life(ctx))
+        uow.commit()
+    return session_id
+
+
+def signed_in(ctx: Context, session_id: str) -> Actor | None:
+    """The actor of a live session (not revoked, not expired, the account still active), else
+    None. One query; the session's last request (which moves its expiry) is recorded at most once a
+    minute, in its own short transaction that never waits for a lock, like a token's last use."""
+    if not session_id:
+        return None
+    key = _hash(session_id)
+    now = ctx.clock.now()
+    with ctx.uow(write=False) as uow:
+        found = uow.accounts.session_actor(key, now)
+    if found is None:
+        return None
+    actor, last_seen = found
+    if now - last_seen >= SESSION_USE_RESOLUTION:
+        try:
+            with ctx.uow(wait=False) as uow:
+                uow.accounts.touch_session(key, now, now + _session_life(ctx), now - SESSION_USE_RESOLUTION)
+                uow.commit()
+        except (errors.StorageBusy, errors.Conflict):
+            pass  # the next request records it
+    return actor
+
+
+def close_session(ctx: Context, actor: Actor, session_id: str) -> bool:
+    """Logout: revoke the actor's own session (any account may); False when it was no longer live."""
+    with ctx.uow() as uow:
+        done = uow.accounts.revoke_session(actor.username, _hash(session_id), ctx.clock.now())
+        uow.commit()
+    return done
+
+
+def _session_life(ctx: Context) -> dt.timedelta:
+    return dt.timedelta(hours=ctx.settings.session_hours)
 
 
 def _hash(token: str) -> str:

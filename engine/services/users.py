@@ -48,15 +48,6 @@ def get_actor(ctx: Context, username: str, actor: Actor) -> Actor:
         return uow.users.get_actor(username)
 
 
-def signed_in(ctx: Context, username: str) -> Actor | None:
-    """The actor a signed-in session names; None once the account is gone or disabled."""
-    with ctx.uow(write=False) as uow:
-        try:
-            return uow.users.get_actor(username)
-        except errors.NotFound:
-            return None
-
-
 def list_users(ctx: Context, actor: Actor) -> list[UserSummary]:
     """Every account with its grants: for who manages users, or reassigns tasks among them."""
     if not allows(actor, Permission.TASK_SUPERVISE, Target(None)):

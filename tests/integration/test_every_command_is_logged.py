@@ -55,6 +55,9 @@ NOT_CASE_COMMANDS = {
     "accounts.create_token",
     "accounts.actor_for_token",
     "accounts.signed_in",
+    # a signed-in session: opened at login, revoked at logout (a row of the user's, no case touched)
+    "accounts.open_session",
+    "accounts.close_session",
     "accounts.tokens",
     "accounts.revoke_token",
     "accounts.save_filter",

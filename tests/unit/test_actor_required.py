@@ -59,7 +59,7 @@ ACTORLESS = {
     ("engine/areas/accounts.py", "signed_in"): "finds the actor",
     ("engine/services/accounts.py", "authenticate"): "finds the actor",
     ("engine/services/accounts.py", "actor_for_token"): "finds the actor",
-    ("engine/services/users.py", "signed_in"): "finds the actor",
+    ("engine/services/accounts.py", "signed_in"): "finds the actor",
     ("engine/services/login_throttle.py", "reserve"): "part of authenticate",
     ("engine/services/login_throttle.py", "settle"): "part of authenticate",
     # a step of a command already authorised, on the case record that command holds

@@ -24,6 +24,7 @@ from engine.policy import CLI_OPERATOR
 from tests.unit import test_forms_f1_f2, test_forms_f3_f5
 from tests.web.live import close_chromium
 from web import create_app
+from web.security import SESSION_KEY
 
 VALID: dict[str, dict[str, Any]] = {**test_forms_f3_f5.VALID, **test_forms_f1_f2.VALID}
 ROLE_USER = {role: username for username, (_, role, _) in DEMO_USERS.items()}
@@ -104,8 +105,11 @@ def app(demo: Engine) -> Flask:
 
 
 def login_as(client: FlaskClient, username: str) -> FlaskClient:
+    """Sign the client in as the user, as a login would: a server-side session in the cookie."""
+    engine: Engine = client.application.extensions["engine"]
+    session_id = engine.accounts.open_session(actor=engine.users.get(username, actor=CLI_OPERATOR))
     with client.session_transaction() as session:
-        session["user"] = username
+        session[SESSION_KEY] = session_id
     return client
 
 

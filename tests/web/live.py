@@ -4,20 +4,29 @@
 One Chromium is launched per test process, on first use, and closed when the session ends
 (``close_chromium``, called by ``tests/web/conftest.py``): a launch costs a second or two, and
 each test still gets a fresh browser context of its own (own cookies, storage and cache, like a
-new profile), closed when the test is done."""
+new profile), closed when the test is done.
+
+The browser tests' shared steps are here too: ``login`` and ``logout`` as a person does them, and
+``SHOTS``, the folder their screenshots go to. ``logout`` first waits until the page's own
+requests (a diagram, a list it fetches after loading) are answered, so a test never clicks "Esci"
+while its page still has a request in flight."""
 
 from __future__ import annotations
 
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, expect, sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "test-output"  # screenshots for people (gitignored)
+TIMEOUT = 15_000  # ms an action of the browser tests may wait
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -88,3 +97,48 @@ def chromium_browser() -> Iterator[Browser]:
         for context in browser.contexts:
             if context not in before:
                 context.close()
+
+
+# The requests each page has sent and not yet seen answered (``track_requests``).
+_pending: weakref.WeakKeyDictionary[Page, set[Request]] = weakref.WeakKeyDictionary()
+
+
+def track_requests(page: Page) -> None:
+    """Keep count of the page's requests in flight, for ``settle`` (once per page)."""
+    if page in _pending:
+        return
+    pending: set[Request] = set()
+    _pending[page] = pending
+    page.on("request", lambda request: pending.add(request))  # Playwright takes Python functions only
+    page.on("requestfinished", lambda request: pending.discard(request))
+    page.on("requestfailed", lambda request: pending.discard(request))
+
+
+def settle(page: Page, timeout_ms: int = TIMEOUT) -> None:
+    """Wait until the page has loaded and none of its requests is still in flight (the fetches
+    its scripts start after loading, too); a request still open after ``timeout_ms`` fails the
+    test, naming it."""
+    page.wait_for_load_state("networkidle", timeout=timeout_ms)
+    pending = _pending.get(page, set())
+    deadline = time.monotonic() + timeout_ms / 1000
+    while pending and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # lets Playwright deliver the finished-request events
+    assert not pending, f"requests still in flight: {sorted(r.url for r in pending)}"
+
+
+def login(page: Page, base: str, username: str, password: str, timeout_ms: int = TIMEOUT) -> None:
+    """Log in through the login form, as a person does; the page's requests are tracked from here
+    on (``logout`` waits for them)."""
+    track_requests(page)
+    page.goto(f"{base}/login")
+    page.fill("#username", username, timeout=timeout_ms)
+    page.fill("#password", password, timeout=timeout_ms)
+    page.click("button.primary", timeout=timeout_ms)
+    expect(page.get_by_test_id("current-user")).to_contain_text(username, timeout=timeout_ms)
+
+
+def logout(page: Page, timeout_ms: int = TIMEOUT) -> None:
+    """Click "Esci" once the page's own requests are answered, and wait for the login form."""
+    settle(page, timeout_ms)
+    page.get_by_role("button", name="Esci").click(timeout=timeout_ms)
+    expect(page.locator("#username")).to_be_visible(timeout=timeout_ms)

@@ -13,6 +13,7 @@ from engine import Engine
 from engine.clock import FixedClock
 from tests.web.conftest import csrf_token, login_as, make_app, start_case
 from web import create_app
+from web.security import SESSION_KEY
 from web.settings import _instance_secret
 
 
@@ -34,6 +35,38 @@ def test_login_logout_and_session_cookie_flags(demo: Engine, with_password: Call
     out = client.post("/logout", data={"csrf_token": csrf_token(client.get("/inbox").get_data(as_text=True))})
     assert out.status_code == 302
     assert client.get("/inbox").status_code == 302
+
+
+def test_the_cookie_from_before_logout_signs_nobody_in_again(demo: Engine, with_password: Callable[[str], str]) -> None:
+    """Logout revokes the session on the server: the old cookie, whether copied or sent back by a
+    request the page started before logging out, only reaches the login page."""
+    password = with_password("assistente")
+    app = make_app(demo)
+    client = app.test_client()
+    assert client.post("/login", data={"username": "assistente", "password": password}).status_code == 302
+    old = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert old is not None and client.get("/inbox").status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert client.get("/inbox").status_code == 302
+
+    client.set_cookie(old.key, old.value)  # the pre-logout cookie, replayed
+    refused = client.get("/inbox")
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/login")
+    page = client.get("/login")
+    assert page.status_code == 200 and 'id="username"' in page.get_data(as_text=True)
+    stolen = make_app(demo).test_client()  # on another machine
+    stolen.set_cookie(old.key, old.value)
+    assert stolen.get("/cases").status_code == 302
+
+
+def test_a_cookie_that_names_a_user_but_no_session_signs_nobody_in(demo: Engine) -> None:
+    """Cookies from before sessions were kept on the server carried the user name: not enough."""
+    client = make_app(demo).test_client()
+    with client.session_transaction() as session:
+        session["user"] = "assistente"
+    assert client.get("/inbox").status_code == 302
+    with client.session_transaction() as session:
+        assert "user" not in session
 
 
 def test_secure_cookie_flag_is_configurable(demo: Engine) -> None:
@@ -137,6 +170,11 @@ def test_secret_key_from_env_or_a_generated_instance_file(
     assert oct((tmp_path / "instance" / "secret_key").stat().st_mode)[-3:] == "600"
 
 
-def test_unknown_user_in_session_is_logged_out(app: Flask) -> None:
-    client = login_as(app.test_client(), "ghost")
+def test_a_session_the_server_does_not_know_is_logged_out(app: Flask) -> None:
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session[SESSION_KEY] = "not-a-session-of-this-server"
+        session["lang"] = "en"
     assert client.get("/inbox").status_code == 302
+    with client.session_transaction() as session:
+        assert SESSION_KEY not in session and session["lang"] == "en"  # the language stays

@@ -14,21 +14,13 @@ from playwright.sync_api import Page, expect
 
 from engine import Engine
 from tests.web.conftest import advance, make_app, start_case
-from tests.web.live import chromium, serve
+from tests.web.live import chromium, login, logout, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 RUN_AXE = """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
   .then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
   .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))"""
-
-
-def login(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button.primary")
-    expect(page.get_by_test_id("current-user")).to_contain_text(username)
 
 
 def violations(page: Page) -> list[dict[str, Any]]:
@@ -55,7 +47,7 @@ def test_no_serious_accessibility_violations_in_the_browser(demo: Engine, with_p
         ):
             page.goto(base + url)
             found[name] = violations(page)
-        page.get_by_role("button", name="Esci").click()
+        logout(page)
         login(page, base, "auditor", passwords["auditor"])
         page.goto(f"{base}/cases/{case.id}/replay")
         expect(page.get_by_test_id("replay-canvas").locator(".djs-element").first).to_be_attached()

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from engine import Engine
 from tests.web.conftest import make_app, start_case
-from tests.web.live import chromium, serve
-from tests.web.test_browser_e2e import SHOTS, TIMEOUT, login
+from tests.web.live import SHOTS, TIMEOUT, chromium, login, serve
 
 
 def test_withdrawal_from_the_case_page_reaches_the_exit_form(demo: Engine, with_password: Callable[[str], str]) -> None:

@@ -17,9 +17,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from engine import Engine
 from tests.web.conftest import make_app
-from tests.web.live import chromium_browser, serve
+from tests.web.live import chromium_browser, login, serve
 from tests.web.test_browser_dmn_editor import NEIGHBOUR, THRESHOLD, edit_cell
-from tests.web.test_browser_modeler import login
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output"

@@ -15,8 +15,7 @@ from playwright.sync_api import Page, expect
 from engine import Engine
 from engine.policy import CLI_OPERATOR
 from tests.web.conftest import make_app
-from tests.web.live import chromium_browser, serve
-from tests.web.test_browser_modeler import login
+from tests.web.live import chromium_browser, login, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output"

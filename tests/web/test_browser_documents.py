@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 from engine import Engine
 from engine.policy import CLI_OPERATOR
 from tests.web.conftest import make_app
-from tests.web.live import chromium, serve
-from tests.web.test_browser_e2e import SHOTS, TIMEOUT, login
+from tests.web.live import SHOTS, TIMEOUT, chromium, login, serve
 
 
 def test_the_valutatore_downloads_the_approved_report_from_the_cockpit(

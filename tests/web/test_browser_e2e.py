@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -14,24 +13,7 @@ from playwright.sync_api import Page, expect
 from engine import Engine
 from engine.policy import CLI_OPERATOR
 from tests.web.conftest import VALID, make_app
-from tests.web.live import chromium, serve
-
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-output"
-TIMEOUT = 15_000
-
-
-def login(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button.primary")
-    expect(page.get_by_test_id("current-user")).to_contain_text(username)
-
-
-def logout(page: Page) -> None:
-    page.get_by_role("button", name="Esci").click()
-    expect(page.locator("#username")).to_be_visible()
+from tests.web.live import SHOTS, TIMEOUT, chromium, login, logout, serve
 
 
 def fill(page: Page, data: dict[str, Any]) -> None:

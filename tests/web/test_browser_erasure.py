@@ -15,9 +15,8 @@ from engine.clock import FixedClock
 from engine.demo import TERRITORY
 from engine.policy import CLI_OPERATOR
 from tests.web.conftest import make_app, start_case
-from tests.web.live import chromium, serve
+from tests.web.live import SHOTS, TIMEOUT, chromium, login, serve
 from tests.web.test_browser_accessibility import violations
-from tests.web.test_browser_e2e import SHOTS, TIMEOUT, login
 from tests.web.test_person_pages import PERSON
 
 

@@ -6,25 +6,14 @@ page at both widths are written to test-output/ for people to look at."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from engine import Engine
 from tests.web.conftest import advance, make_app, start_case
-from tests.web.live import chromium, serve
+from tests.web.live import SHOTS, chromium, login, logout, serve
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-output"
 WIDTHS = {"laptop": (1366, 900), "phone": (390, 844)}
-
-
-def login(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button.primary")
-    expect(page.get_by_test_id("current-user")).to_contain_text(username)
 
 
 # what sticks out past the viewport (outside tables, which scroll inside themselves): for the message
@@ -93,11 +82,6 @@ def test_pages_fit_a_phone_and_a_laptop_in_the_browser(demo: Engine, with_passwo
                 history = page.locator("section.history").bounding_box()
                 data = page.locator("section.data-section").bounding_box()
                 assert history and data and data["y"] >= history["y"] + history["height"]  # stacked
-
-
-def logout(page: Page) -> None:
-    page.get_by_role("button", name="Esci").click()
-    expect(page.locator("#username")).to_be_visible()
 
 
 def test_other_pages_fit_a_phone_in_the_browser(demo: Engine, with_password: Callable[[str], str]) -> None:

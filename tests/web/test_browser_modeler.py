@@ -11,13 +11,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from engine import Engine
 from engine.demo import TERRITORY
 from engine.policy import CLI_OPERATOR
 from tests.web.conftest import make_app
-from tests.web.live import chromium, serve
+from tests.web.live import chromium, login, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output"
@@ -61,14 +61,6 @@ def _tag(xml: str, element_id: str) -> str:
     match = re.search(rf'<[^<>]*\sid="{re.escape(element_id)}"[^<>]*>', xml)
     assert match, element_id
     return html.unescape(match.group(0))
-
-
-def login(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button.primary")
-    expect(page.get_by_test_id("current-user")).to_contain_text(username)
 
 
 def test_designer_edits_lints_and_deploys_while_running_cases_keep_their_version(

@@ -16,19 +16,10 @@ from engine.clock import FixedClock
 from engine.policy import CLI_OPERATOR
 from tests.integration.test_monitoring import programme  # noqa: F401  (the seeded fixture)
 from tests.web.conftest import make_app
-from tests.web.live import chromium, serve
+from tests.web.live import SHOTS, chromium, login, logout, serve
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-output"
 TIMEOUT = 20_000
 PASSWORD = "monitoraggio-prova"
-
-
-def login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    expect(page.get_by_test_id("current-user")).to_contain_text(username, timeout=TIMEOUT)
 
 
 def funnel_cell(page: Page, key: str) -> str:
@@ -63,7 +54,7 @@ def test_the_cockpit_in_the_browser(programme: Engine, clock: FixedClock, tmp_pa
     with serve(app) as base, chromium() as browser:
         page = browser.new_page()
         page.set_default_timeout(TIMEOUT)
-        login(page, base, "coord")
+        login(page, base, "coord", PASSWORD, TIMEOUT)
         page.get_by_test_id("nav-monitoring").click()
         page.fill("#m-period", "2026-H1")
         page.get_by_role("button", name="Aggiorna").click()
@@ -103,7 +94,7 @@ def test_the_cockpit_in_the_browser(programme: Engine, clock: FixedClock, tmp_pa
             page.screenshot(path=str(SHOTS / f"monitoraggio-{width}.png"), full_page=True)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), width
 
-        page.get_by_role("button", name="Esci").click()
-        login(page, base, "regia1")
+        logout(page, TIMEOUT)
+        login(page, base, "regia1", PASSWORD, TIMEOUT)
         page.goto(f"{base}/monitoraggio?periodo=2026")
         assert funnel_cell(page, "segnalati") == "12"

@@ -14,9 +14,8 @@ from engine import Engine
 from engine.demo import TERRITORY
 from engine.policy import CLI_OPERATOR
 from tests.web.conftest import advance, make_app, start_case
-from tests.web.live import chromium, serve
+from tests.web.live import SHOTS, TIMEOUT, chromium, login, serve
 from tests.web.test_browser_accessibility import violations
-from tests.web.test_browser_e2e import SHOTS, TIMEOUT, login
 from tests.web.test_person_pages import PERSON
 
 

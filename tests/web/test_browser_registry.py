@@ -14,8 +14,7 @@ from engine.clock import FixedClock
 from engine.demo import TERRITORY
 from engine.policy import SCHEDULER
 from tests.web.conftest import make_app
-from tests.web.live import chromium, serve
-from tests.web.test_browser_e2e import SHOTS, TIMEOUT, login
+from tests.web.live import SHOTS, TIMEOUT, chromium, login, serve
 
 
 def test_the_coordinator_keeps_the_network_in_the_browser(
@@ -73,9 +72,13 @@ def test_the_coordinator_keeps_the_network_in_the_browser(
         page.screenshot(path=str(SHOTS / "21-rete-390.png"), full_page=True)
         page.set_viewport_size({"width": 1366, "height": 900})
 
-        # The clock reaches the notice (90 days before 30/06): the renewal reaches the coordinator.
+        # The clock reaches the notice (90 days before 30/06): the renewal reaches the coordinator,
+        # who logs in again (the session ended hours after its last request).
         clock.advance(days=90)
         demo.timers.fire_due(actor=SCHEDULER)
+        page.goto(f"{base}/inbox?tab=role")
+        expect(page.locator("#username")).to_be_visible()
+        login(page, base, "coordinatore", password)
         page.goto(f"{base}/inbox?tab=role")
         page.get_by_role("link", name="Decidi il rinnovo del protocollo in scadenza").first.click()
         expect(page.locator("h1")).to_have_text("Decidi il rinnovo del protocollo in scadenza")

@@ -28,8 +28,7 @@ from engine import Engine
 from engine.forms import json_schema, known_forms
 from engine.policy import CLI_OPERATOR
 from tests.web.conftest import make_app
-from tests.web.live import chromium, serve
-from tests.web.test_browser_e2e import SHOTS, TIMEOUT, login, logout
+from tests.web.live import SHOTS, TIMEOUT, chromium, login, logout, serve
 from tests.web.test_person_pages import PERSON
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

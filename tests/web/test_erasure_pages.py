@@ -40,8 +40,8 @@ def cases(demo: Engine) -> tuple[int, int]:
 
 
 @pytest.fixture
-def admin(app: Flask) -> FlaskClient:
-    return login_as(app.test_client(), "admin")
+def admin(app: Flask, cases: tuple[int, int]) -> FlaskClient:
+    return login_as(app.test_client(), "admin")  # the administrator ``cases`` adds
 
 
 def close_both(demo: Engine, ids: tuple[int, int]) -> None:
@@ -76,6 +76,7 @@ def test_after_the_retention_the_person_is_erased_in_every_case_with_reason_and_
     kept_until = closed_on.replace(year=closed_on.year + 5).strftime("%d/%m/%Y")
     assert f"i dati vanno conservati fino al {kept_until}" in page
     clock.set(clock.now() + dt.timedelta(days=5 * 366))
+    login_as(admin, "admin")  # five years on: the old session has long expired
 
     page = text(admin.get(f"/cases/{cases[0]}/cancellazione-dati"))
     assert 'data-testid="erasure-form"' in page and page.count("i dati si possono cancellare") == 2

@@ -127,6 +127,7 @@ def test_overdue_is_judged_by_the_engine_clock(app: Flask, demo: Engine, clock: 
     client = login_as(app.test_client(), "coordinatore")
     assert "scaduta" not in client.get("/inbox?tab=role").get_data(as_text=True)
     clock.set(task.due_at + dt.timedelta(days=1))
+    login_as(client, "coordinatore")  # days later: a new session
     assert "scaduta" in client.get("/inbox?tab=role").get_data(as_text=True)
 
 
