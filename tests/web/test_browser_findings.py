@@ -69,6 +69,15 @@ def test_error_summary_inbox_age_and_error_pages_in_the_browser(
             described = (field.get_attribute("aria-describedby") or "").split()
             assert described and all(cpi.locator(f"#{ref}").count() == 1 for ref in described)
 
+            # "Nuovo caso" without the pseudonym: the same summary, focused, leading to the field
+            cpi.goto(f"{base}/cases/new")
+            cpi.click("form.case-new button.primary")
+            expect(cpi.get_by_test_id("form-invalid")).to_be_visible()
+            assert cpi.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+            shoot(cpi, "nuovo-caso-errori", width)
+            cpi.get_by_test_id("form-invalid").locator('a[href="#beneficiario_pseudonimo"]').click()
+            assert cpi.evaluate("document.activeElement.id") == "beneficiario_pseudonimo"
+
             # the coordinator's inbox: every task of the territory, each with its age
             boss = people["coordinatore"]
             boss.goto(f"{base}/inbox?tab=all")

@@ -132,3 +132,24 @@ def test_semester_report_started_from_new_case_and_its_archived_pdf_on_the_case_
     log = demo.audit.access_log(actor=coordinator, case_id=case_id)
     assert [e.purpose for e in log if e.username == "valutatore"] == ["relazione semestrale (PDF)"]
     assert login_as(app.test_client(), "assistente").get(link.group(1)).status_code == 403
+
+
+def test_the_new_case_form_summary_links_each_message_to_its_field(app: Flask, demo: Engine) -> None:
+    """A refused "Nuovo caso" lists its messages at the top as links to the fields (focused on
+    load), and each field is marked invalid and described by its own message."""
+    client = login_as(app.test_client(), "assistente")
+    refused = client.post("/cases/new", data={"process_id": "percorso_beneficiario", "territory": "ATS-Demo"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "data-error-summary" in html and 'tabindex="-1"' in html
+    link = re.search(r'<a href="#beneficiario_pseudonimo">Pseudonimo del beneficiario: ([^<]+)</a>', html)
+    assert link and "pseudonimo" in link.group(1)
+    field = re.search(r'<input id="beneficiario_pseudonimo"[^>]*>', html)
+    assert field and 'aria-invalid="true"' in field.group(0)
+    assert 'aria-describedby="help-pseudo err-beneficiario_pseudonimo-1"' in field.group(0)
+    assert 'id="err-beneficiario_pseudonimo-1"' in html
+    # the engine's message on "territorio" belongs to the territory field
+    nowhere = client.post(
+        "/cases/new", data={"process_id": "percorso_beneficiario", "territory": "", "beneficiario_pseudonimo": "B"}
+    )
+    assert '<a href="#territory">Territorio: ' in nowhere.get_data(as_text=True)
