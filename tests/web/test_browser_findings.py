@@ -12,9 +12,8 @@ from playwright.sync_api import Page, expect
 from engine import Engine
 from engine.clock import FixedClock
 from tests.web.conftest import VALID, advance, make_app, start_case
-from tests.web.live import chromium_browser, serve
+from tests.web.live import SHOTS, TIMEOUT, chromium_browser, login, serve
 from tests.web.test_browser_accessibility import violations
-from tests.web.test_browser_e2e import SHOTS, TIMEOUT, login
 from tests.web.test_browser_layout import WIDE_ELEMENTS, WIDTHS, page_width
 
 

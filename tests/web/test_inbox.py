@@ -160,6 +160,7 @@ def test_rows_say_when_the_task_arrived_and_how_long_it_waited(app: Flask, demo:
     client = login_as(app.test_client(), "coordinatore")
     assert "Ricevuta oggi" in client.get("/inbox?tab=role").get_data(as_text=True)
     clock.advance(days=5)
+    login_as(client, "coordinatore")  # five days later: a new session
     html = client.get("/inbox?tab=role").get_data(as_text=True)
     assert "Ricevuta il 5 gennaio 2026, da 5 giorni" in html
     assert "2026-01-05" not in html
