@@ -128,6 +128,8 @@ class CaseRecord:
     phase: str | None = None
     # hash of the case's last event: the chain head the case row vouches for
     event_head: str | None = None
+    # the time of its last event (the monitoring read model's last activity)
+    last_activity_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -1228,6 +1230,7 @@ class CaseFacts:
     improved_6m: str | None = None
     follow_up_12m_on: dt.date | None = None
     condition_12m: str | None = None
+    # stored on the case row (``cases.last_activity_at``), which every command saves anyway
     last_activity_at: dt.datetime | None = None
 
 

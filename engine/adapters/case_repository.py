@@ -34,6 +34,7 @@ _SAVED_COLUMNS = (
     "next_timer_due",
     "phase",
     "event_head",
+    "last_activity_at",
 )
 _GET_CASE = (
     select(tables.cases, tables.process_version.c.version.label("pv_version"))
@@ -42,6 +43,7 @@ _GET_CASE = (
 )
 # a writing command's load of its case: with the case's monitoring row, which the command's
 # projection starts from (engine.services.case_sync.project), so it needs no read of its own
+# (the row's last activity is the case's own column)
 _GET_CASE_AND_FACTS = (
     select(tables.cases, tables.process_version.c.version.label("pv_version"), *FACTS_COLUMNS)
     .join(tables.process_version, tables.process_version.c.id == tables.cases.c.process_version_id)
@@ -164,6 +166,7 @@ def _case_values(r: CaseRecord) -> dict[str, Any]:
         "next_timer_due": r.next_timer_due,
         "phase": r.phase,
         "event_head": r.event_head,
+        "last_activity_at": r.last_activity_at,
     }
 
 
@@ -187,6 +190,7 @@ def _case_from_row(row: Row[Any]) -> CaseRecord:
         phase=m["phase"],
         event_head=m["event_head"],
         title=m["title"],
+        last_activity_at=m["last_activity_at"],
     )
 
 

@@ -25,7 +25,13 @@ from engine.model import CaseFacts, OpenTaskKey, TaskStatus
 from engine.monitoring import SummaryKey, summary_delta, summary_of
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(CaseFacts))
+# the row's own columns; its last activity is the case's (``cases.last_activity_at``), which a
+# command moves with the case row it saves anyway: a command that changes no other fact writes
+# no ``report_case`` statement at all
+_LAST = "last_activity_at"
+_STORED = tuple(name for name in _FIELDS if name != _LAST)
 _R = tables.report_case.c
+_C = tables.cases.c
 _S = tables.report_summary.c
 _T = tables.human_task.c
 _SUMMARY_KEYS = ("territory", "basis", "month", "key")
@@ -34,14 +40,13 @@ NO_DUE_DAY = dt.date(9999, 12, 31)
 TaskKey = OpenTaskKey
 
 
-# prebuilt: a command reads its case's row and, most often, moves only the last activity
-_GET_ROW = select(tables.report_case).where(_R.case_id == bindparam("b_case"))
-_TOUCH_ROW = (
-    update(tables.report_case).where(_R.case_id == bindparam("b_case")).values(last_activity_at=bindparam("b_at"))
-)
+# the rows as the reports read them: with the case's last activity
+_ROWS = select(*(_R[name] for name in _STORED), _C.last_activity_at).join(tables.cases, _C.id == _R.case_id)
+_GET_ROW = _ROWS.where(_R.case_id == bindparam("b_case"))
 _INSERT_ROW = insert(tables.report_case)
-# the row's columns as a command's load of its case reads them beside the case's (``r_`` + name)
-FACTS_COLUMNS = tuple(_R[name].label(f"r_{name}") for name in _FIELDS)
+# the row's columns as a command's load of its case reads them beside the case's (``r_`` + name;
+# the last activity is the case's own column, read with it)
+FACTS_COLUMNS = tuple(_R[name].label(f"r_{name}") for name in _STORED)
 Known = dict[int, CaseFacts | None]  # the rows of this transaction's cases, as read or written in it
 
 _COUNT_STATEMENTS: dict[tuple[str, str], tuple[Any, Any]] = {}
@@ -160,11 +165,16 @@ def _facts(row: Any) -> CaseFacts:
     return CaseFacts(**{name: m[name] for name in _FIELDS})
 
 
+def _stored(facts: CaseFacts) -> dict[str, Any]:
+    """The columns of the case's ``report_case`` row."""
+    return {name: getattr(facts, name) for name in _STORED}
+
+
 def facts_beside(m: RowMapping) -> CaseFacts | None:
     """The row read beside a case's (``FACTS_COLUMNS``, an outer join): None when it has none."""
     if m["r_case_id"] is None:
         return None
-    return CaseFacts(**{name: m[f"r_{name}"] for name in _FIELDS})
+    return CaseFacts(**{name: m[f"r_{name}"] for name in _STORED}, last_activity_at=m[_LAST])
 
 
 def _in(territories: Sequence[str] | None) -> Any:
@@ -188,24 +198,27 @@ class SqlReportRepository:
     def put(self, facts: CaseFacts, *, previous: CaseFacts | None) -> None:
         """Write the case's row: only the columns that changed since ``previous`` (the row as read
         in this transaction; most commands move the last activity and little else, and every
-        column left alone spares its indexes), or a new row."""
+        column left alone spares its indexes), or a new row. The last activity is not written
+        here: the command saves it with its case (``CaseRecord.last_activity_at``)."""
         self.known[facts.case_id] = facts
         if previous is None:
-            self.conn.execute(_INSERT_ROW, dataclasses.asdict(facts))
+            self.conn.execute(_INSERT_ROW, _stored(facts))
         else:
-            changed = {n: getattr(facts, n) for n in _FIELDS if getattr(facts, n) != getattr(previous, n)}
-            if not changed.keys() - {"last_activity_at"}:
-                if changed:  # most commands: only the last activity moved, no counter either
-                    self.conn.execute(_TOUCH_ROW, {"b_case": facts.case_id, "b_at": facts.last_activity_at})
+            changed = {n: getattr(facts, n) for n in _STORED if getattr(facts, n) != getattr(previous, n)}
+            if not changed:  # most commands: only the last activity moved, no counter either
                 return
             self.conn.execute(update(tables.report_case).where(_R.case_id == facts.case_id).values(**changed))
         self._count(summary_delta(previous, facts))
 
     def replace(self, facts: CaseFacts) -> None:
+        """The case's row and last activity as ``facts`` say (a rebuild from the events)."""
         previous = self.get(facts.case_id)
         self.known[facts.case_id] = facts
         self.conn.execute(delete(tables.report_case).where(_R.case_id == facts.case_id))
-        self.conn.execute(insert(tables.report_case).values(**dataclasses.asdict(facts)))
+        self.conn.execute(insert(tables.report_case).values(**_stored(facts)))
+        self.conn.execute(
+            update(tables.cases).where(_C.id == facts.case_id).values(last_activity_at=facts.last_activity_at)
+        )
         self._count(summary_delta(previous, facts))
 
     def _count(self, delta: dict[SummaryKey, int]) -> None:
@@ -260,7 +273,7 @@ class SqlReportRepository:
         return len(values) + len(tasks)
 
     def all(self) -> list[CaseFacts]:
-        return [_facts(r) for r in self.conn.execute(select(tables.report_case).order_by(_R.case_id))]
+        return [_facts(r) for r in self.conn.execute(_ROWS.order_by(_R.case_id))]
 
     def case_ids(self, after: int, limit: int) -> list[int]:
         c = tables.cases.c
@@ -270,19 +283,19 @@ class SqlReportRepository:
     def cohort(self, territories: Sequence[str] | None, column: str, start: dt.date, end: dt.date) -> list[CaseFacts]:
         """The beneficiary cases (those with a case state) whose ``column`` date is in [start, end)."""
         when = _R[column]
-        query = select(tables.report_case).where(when >= start, when < end, _R.stato_caso.is_not(None))
+        query = _ROWS.where(when >= start, when < end, _R.stato_caso.is_not(None))
         if (where := _in(territories)) is not None:
             query = query.where(where)
         return [_facts(r) for r in self.conn.execute(query.order_by(_R.case_id))]
 
     def stalled(self, territories: Sequence[str] | None, before: dt.datetime, limit: int) -> list[CaseFacts]:
-        """Running beneficiary cases with no command since ``before``, the longest quiet first."""
-        query = select(tables.report_case).where(
-            _R.status == "running", _R.stato_caso.is_not(None), _R.last_activity_at < before
-        )
-        if (where := _in(territories)) is not None:
-            query = query.where(where)
-        return [_facts(r) for r in self.conn.execute(query.order_by(_R.last_activity_at, _R.case_id).limit(limit))]
+        """Running beneficiary cases with no command since ``before``, the longest quiet first
+        (off the case's index by territory, status and last activity; a case's row has its
+        status and territory, '' for none, so the case's own say the same)."""
+        query = _ROWS.where(_C.status == "running", _C.last_activity_at < before, _R.stato_caso.is_not(None))
+        if territories is not None:
+            query = query.where(_C.territory.in_(list(territories)))
+        return [_facts(r) for r in self.conn.execute(query.order_by(_C.last_activity_at, _C.id).limit(limit))]
 
     def open_work(self, territories: Sequence[str] | None, now: dt.datetime) -> list[dict[str, Any]]:
         """Open inbox rows grouped by role and organisation: how many, how many overdue, how many

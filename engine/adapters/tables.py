@@ -115,8 +115,12 @@ cases = Table(
     # The process (phase) where the case's open work is, e.g. valutazione_bisogno.
     Column("phase", String(200)),
     Column("event_head", String(64)),
+    # The time of the case's last event: the monitoring read model's last activity (its quiet
+    # cases), kept here so that a command moves it with the case row it saves anyway.
+    Column("last_activity_at", UTCDateTime),
     Index(None, "status", "next_timer_due"),
-    Index(None, "territory", "status"),
+    Index(None, "territory", "status", "last_activity_at"),
+    Index(None, "status", "last_activity_at"),
 )
 
 # A case's workflow, one row per task (engine/bpmn/state_rows.py); ``cases.state`` holds the header.
@@ -743,13 +747,11 @@ report_case = Table(
     Column("improved_6m", String(60)),
     Column("follow_up_12m_on", Date),
     Column("condition_12m", String(60)),
-    Column("last_activity_at", UTCDateTime),
+    # the row's last activity is the case's own (cases.last_activity_at), saved with the case
     Index(None, "territory", "referral_on"),
     Index(None, "territory", "entry_on"),
     Index(None, "territory", "exit_on"),
     Index(None, "territory", "follow_up_6m_on"),
-    Index(None, "status", "last_activity_at"),
-    Index(None, "territory", "status", "last_activity_at"),
 )
 
 # Counters kept beside the rows (engine.monitoring.marks): how many people of a territory count in

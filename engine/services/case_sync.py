@@ -237,16 +237,17 @@ def append_events(
     sealed = seal(numbered, record.event_head or GENESIS)
     record.event_seq = sealed[-1].seq
     record.event_head = sealed[-1].hash
+    project(uow, record, sealed[-1].at, new=new)  # before the save, which carries the last activity
     uow.cases.save(record)
     uow.events.append_many(sealed)
     if body is not None:
         uow.case_state.add_checkpoint(record.id, first, body)
-    project(uow, record, sealed[-1].at, new=new)
 
 
 def project(uow: AbstractUnitOfWork, record: CaseRecord, at: dt.datetime, *, new: bool = False) -> None:
     """Keep the case's monitoring row (engine.monitoring) in the command's transaction; a case
-    ``new`` in this transaction has no row to read yet."""
+    ``new`` in this transaction has no row to read yet. The row's last activity goes on the case
+    record (``last_activity_at``), saved by the caller's save of the case: no statement of its own."""
     previous = None if new else uow.reports.get(record.id)
     facts = facts_after(
         previous,
@@ -259,6 +260,7 @@ def project(uow: AbstractUnitOfWork, record: CaseRecord, at: dt.datetime, *, new
         at=at,
         created_at=record.created_at,
     )
+    record.last_activity_at = facts.last_activity_at
     uow.reports.put(facts, previous=previous)
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from engine.adapters.migrate import upgrade
 from engine.adapters.tables import metadata
@@ -40,9 +41,18 @@ def test_upgrade_from_empty_matches_the_declared_schema(tmp_path: Path) -> None:
             admin.dispose()
 
 
-def test_events_written_before_the_chain_are_sealed_by_the_migration(tmp_path: Path) -> None:
-    import datetime as dt
+def _process_version(conn: Connection, at: dt.datetime) -> None:
+    """Process version 1 of process ``p``, as an old database holds it."""
+    conn.execute(
+        text(
+            "INSERT INTO process_version (id, process_id, version, name, sha256, deployed_at, deployed_by, note) "
+            "VALUES (1, 'p', 1, 'p', :h, :at, 'x', '')"
+        ),
+        {"h": "0" * 64, "at": at},
+    )
 
+
+def test_events_written_before_the_chain_are_sealed_by_the_migration(tmp_path: Path) -> None:
     from engine import Settings, build_engine
     from tests.conftest import ROOT
 
@@ -51,13 +61,7 @@ def test_events_written_before_the_chain_are_sealed_by_the_migration(tmp_path: P
     at = dt.datetime(2026, 1, 5, 9, 0)
     db = make_db_engine(url)
     with db.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO process_version (id, process_id, version, name, sha256, deployed_at, deployed_by, note) "
-                "VALUES (1, 'p', 1, 'p', :h, :at, 'x', '')"
-            ),
-            {"h": "0" * 64, "at": at},
-        )
+        _process_version(conn, at)
         conn.execute(
             text(
                 "INSERT INTO cases (id, process_id, process_version_id, status, state, data, territory, title, "
@@ -84,3 +88,39 @@ def test_events_written_before_the_chain_are_sealed_by_the_migration(tmp_path: P
         conn.execute(text("UPDATE case_event SET actor = 'mallory' WHERE seq = 1"))
     assert [(b.case_id, b.seq) for b in engine.audit.verify(actor=CLI_OPERATOR).breaks] == [(1, 1)]
     engine.close()
+
+
+def test_the_last_activity_moves_from_the_read_model_row_to_the_case(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0025")
+    at, quiet = dt.datetime(2026, 1, 5, 9, 0), dt.datetime(2026, 3, 1, 12, 30)
+    db = make_db_engine(url)
+    with db.begin() as conn:
+        _process_version(conn, at)
+        for case_id in (1, 2):  # case 2 has no read-model row (not a beneficiary case)
+            conn.execute(
+                text(
+                    "INSERT INTO cases (id, process_id, process_version_id, status, state, data, territory, title, "
+                    "version, event_seq, created_at, updated_at, started_by) VALUES "
+                    "(:id, 'p', 1, 'running', '{}', '{}', 'T1', '', 1, 2, :at, :at, 'anna')"
+                ),
+                {"id": case_id, "at": at},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO report_case (case_id, process_id, territory, status, redesigns, adi, last_activity_at) "
+                "VALUES (1, 'p', 'T1', 'running', 0, 0, :quiet)"
+            ),
+            {"quiet": quiet},
+        )
+    db.dispose()
+
+    upgrade(url)
+
+    db = make_db_engine(url)
+    with db.connect() as conn:
+        moved = dict(conn.execute(text("SELECT id, last_activity_at FROM cases ORDER BY id")).all())
+        columns = [r[1] for r in conn.execute(text("PRAGMA table_info(report_case)"))]
+    db.dispose()
+    assert moved[2] is None and moved[1] is not None and str(moved[1]).startswith("2026-03-01 12:30")
+    assert "last_activity_at" not in columns
