@@ -356,7 +356,10 @@ def _int(value: Any) -> int:
 # (``report_summary``: territory × basis × month × key), and the reports sum the counters of the
 # period's months. ``marks`` is the one definition of what a case counts in; the live write adds
 # the new marks and takes away the old ones in the command's transaction, the rebuild recomputes
-# them from the rows. Periods are whole months, so a month is the finest grain needed.
+# them from the rows. Periods are whole quarters (a year, a half, a quarter), so a month is finer
+# than needed; the times from referral (bases ``take`` and ``decide``) count by day and waiting
+# date, keys that fill in as cases grow, so they are kept by quarter: a month's would hold up to
+# three times the counters for the same figures.
 
 # Funnel stages (key, label, who reached it): nested, each counted among the people referred.
 STAGES: tuple[tuple[str, str, Any], ...] = (
@@ -410,7 +413,7 @@ EECR_6M: tuple[tuple[str, str, Any], ...] = (
 # Reasons for closing that are not a drop-out (a result, or the assessment's own outcome).
 _NOT_DROPOUT = ("ASSUNTO", "ALTRO_PERCORSO", *OUTCOMES)
 
-Mark = tuple[str, dt.date, str]  # basis, first day of the month, key
+Mark = tuple[str, dt.date, str]  # basis, first day of the month (of the quarter: take, decide), key
 
 
 def gender_group(gender: str | None) -> str:
@@ -421,9 +424,10 @@ def gender_group(gender: str | None) -> str:
 def marks(f: CaseFacts) -> list[Mark]:
     """The counters a case adds 1 to (beneficiary cases only: those with a case state).
 
-    The basis is the date that puts the person in a period: ``referral`` (the funnel), ``days``
-    (the times from referral, by referral month: read only by the times report), ``entry``,
-    ``exit`` and ``fu6`` (the ESF+ indicators). Keys are ``dimension|value[|…]``: ``stage|patto``,
+    The basis is the date that puts the person in a period: ``referral`` (the funnel), ``take``
+    and ``decide`` (the times from referral to being taken in charge and to the outcome, by
+    referral quarter: read only by the times report), ``entry``, ``exit`` and ``fu6`` (the ESF+
+    indicators). Keys are ``dimension|value[|…]``: ``stage|patto``,
     ``outcome|IDONEO_LAVORO``, ``take|1|12`` (an ADI/SFL person taken in charge 12 days after
     referral), ``take_wait|0|2026-03-02`` (still waiting, referred on that day: the age is counted
     when the report is read), ``decide|40``, ``eeco|EECO02|F``."""
@@ -444,11 +448,12 @@ def marks(f: CaseFacts) -> list[Mark]:
         if f.adi:
             keys.append("adi")
         found += [("referral", month, k) for k in keys]
+        quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
         for step, done, group in (("take", f.taken_in_charge_on, f"{int(f.adi)}|"), ("decide", f.outcome_on, "")):
             if done is not None:
-                found.append(("days", month, f"{step}|{group}{(done - f.referral_on).days}"))
+                found.append((step, quarter, f"{step}|{group}{(done - f.referral_on).days}"))
             elif f.status == "running":
-                found.append(("days", month, f"{step}_wait|{group}{f.referral_on.isoformat()}"))
+                found.append((step, quarter, f"{step}_wait|{group}{f.referral_on.isoformat()}"))
     g = gender_group(f.gender)
     if f.entry_on is not None:
         month = f.entry_on.replace(day=1)

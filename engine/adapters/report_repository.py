@@ -177,6 +177,15 @@ def facts_beside(m: RowMapping) -> CaseFacts | None:
     return CaseFacts(**{name: m[f"r_{name}"] for name in _STORED}, last_activity_at=m[_LAST])
 
 
+def months(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first day of every month in [start, end)."""
+    found, month = [], start.replace(day=1)
+    while month < end:
+        found.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return found
+
+
 def _in(territories: Sequence[str] | None) -> Any:
     return _R.territory.in_(list(territories)) if territories is not None else None
 
@@ -237,12 +246,18 @@ class SqlReportRepository:
     ) -> dict[tuple[str, str], int]:
         """The counters of ``basis`` over the months in [start, end), summed by territory and key
         (only ``keys``, or the keys starting with ``prefix``, when given); without
-        ``by_territory``, summed over the territories (the territory reads '')."""
+        ``by_territory``, summed over the territories (the territory reads '').
+
+        For given territories the months are listed, not a range: the primary key (basis, month,
+        territory, key) is then an equality up to the territory, so only their counters are read
+        (with a range of months, every territory's counters of the period were read and filtered);
+        for all territories the range reads the same counters in fewer steps."""
         groups = (_S.territory, _S.key) if by_territory else (_S.key,)
-        query = select(*groups, func.sum(_S.n)).where(_S.basis == basis, _S.month >= start, _S.month < end)
-        query = query.group_by(*groups)
+        query = select(*groups, func.sum(_S.n)).where(_S.basis == basis).group_by(*groups)
         if territories is not None:
-            query = query.where(_S.territory.in_(list(territories)))
+            query = query.where(_S.month.in_(months(start, end)), _S.territory.in_(list(territories)))
+        else:
+            query = query.where(_S.month >= start, _S.month < end)
         if keys is not None:
             query = query.where(_S.key.in_(list(keys)))
         if prefix is not None:

@@ -756,7 +756,8 @@ report_case = Table(
 
 # Counters kept beside the rows (engine.monitoring.marks): how many people of a territory count in
 # a key (a funnel stage, an outcome, days to a step, an ESF+ indicator by gender…) in a month of a
-# basis date (referral, entry, exit, six-month follow-up). The same command that changes a row
+# basis date (referral, entry, exit, six-month follow-up; the days to a step, bases take and
+# decide, by referral quarter). The same command that changes a row
 # moves its counters, so programme-wide views sum a few thousand counters, not 100 000 rows.
 # Open inbox rows counted by territory, role, organisation (0: none), claimed or not and due day
 # (9999-12-31: none), moved by the same statements that open, close, claim, reroute or

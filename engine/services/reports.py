@@ -490,8 +490,8 @@ def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
     if not people:
         return [], 0, _none_referred(when, places)
     # by territory: each is held to the times its partnership agreed
-    days = uow.reports.summary("days", when.start, when.end, places, prefix="take")
-    decisions = uow.reports.summary("days", when.start, when.end, places, prefix="decide")
+    days = uow.reports.summary("take", when.start, when.end, places)
+    decisions = uow.reports.summary("decide", when.start, when.end, places)
     taken, decided = _spans(cohort, days, "take", today), _spans(cohort, decisions, "decide", today)
     agreed = _limits(uow, ctx, places)
     default = {

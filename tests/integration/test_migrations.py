@@ -124,3 +124,46 @@ def test_the_last_activity_moves_from_the_read_model_row_to_the_case(tmp_path: P
     db.dispose()
     assert moved[2] is None and moved[1] is not None and str(moved[1]).startswith("2026-03-01 12:30")
     assert "last_activity_at" not in columns
+
+
+def test_the_times_counters_move_to_their_step_and_quarter(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0026")
+    db = make_db_engine(url)
+    old = [  # month, territory, key, n: January and March are one quarter, April the next
+        ("2026-01-01", "T1", "take|0|10", 3),
+        ("2026-03-01", "T1", "take|0|10", 2),
+        ("2026-03-01", "T1", "take_wait|1|2026-03-02", 1),
+        ("2026-04-01", "T1", "decide|41", 4),
+        ("2026-01-01", "T2", "decide_wait|2026-01-10", 1),
+    ]
+    with db.begin() as conn:
+        for month, territory, key, n in old:
+            conn.execute(
+                text("INSERT INTO report_summary (basis, month, territory, key, n) VALUES ('days', :m, :t, :k, :n)"),
+                {"m": month, "t": territory, "k": key, "n": n},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO report_summary (basis, month, territory, key, n) VALUES ('referral', :m, 'T1', 'adi', 7)"
+            ),
+            {"m": "2026-03-01"},
+        )
+    db.dispose()
+
+    upgrade(url)
+
+    db = make_db_engine(url)
+    with db.connect() as conn:
+        rows = {
+            (b, str(m)[:10], t, k): n
+            for b, m, t, k, n in conn.execute(text("SELECT basis, month, territory, key, n FROM report_summary"))
+        }
+    db.dispose()
+    assert rows == {
+        ("take", "2026-01-01", "T1", "take|0|10"): 5,
+        ("take", "2026-01-01", "T1", "take_wait|1|2026-03-02"): 1,
+        ("decide", "2026-04-01", "T1", "decide|41"): 4,
+        ("decide", "2026-01-01", "T2", "decide_wait|2026-01-10"): 1,
+        ("referral", "2026-03-01", "T1", "adi"): 7,
+    }
