@@ -87,6 +87,11 @@ class ErrorLink:
     label: str
     message: str
 
+    @property
+    def entry(self) -> tuple[str, str]:
+        """(anchor, text) for the summary macro of ``_form.html``."""
+        return self.anchor, f"{self.label}: {self.message}"
+
 
 def field_anchor(w: Widget) -> str:
     """The id of the element a summary link jumps to (the macros in ``_form.html`` give these
