@@ -20,6 +20,7 @@ from engine import errors
 from engine.model import Actor, Cell, Report, ReportTable
 from web import security
 from web.errors import ensure_id
+from web.i18n import readable_lanes
 
 bp = Blueprint("monitoring", __name__)
 
@@ -267,4 +268,4 @@ def bottlenecks_json() -> Response:
         _arg("periodo") or engine.reports.current_period(),
         _arg("territorio") or None,
     )
-    return jsonify(document)
+    return jsonify({**document, "xml": readable_lanes(document["xml"])})

@@ -137,3 +137,12 @@ def test_english_mode_says_the_report_tables_are_italian_only(cockpit: Flask) ->
     assert 'data-testid="italian-only"' in english and "in Italian only" in english
     italian = client.get("/monitoraggio?periodo=2026-H1&lang=it").get_data(as_text=True)
     assert 'data-testid="italian-only"' not in italian
+
+
+def test_the_bottleneck_diagram_names_its_lanes_by_role_not_by_code(cockpit: Flask) -> None:
+    """The heat map draws the lanes from the document's XML: a coordinator reads "Assistente
+    sociale (case manager)" over the lane, never the role's code."""
+    client = login_as(cockpit.test_client(), "coord")
+    doc = client.get("/monitoraggio/colli-di-bottiglia.json?processo=percorso_prova&periodo=2026-H1").get_json()
+    lanes = re.findall(r'<(?:bpmn:)?lane\b[^>]*\bname="([^"]*)"', doc["xml"])
+    assert lanes and "assistente_sociale" not in lanes and "Assistente sociale (case manager)" in lanes
