@@ -10,6 +10,8 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from engine import Engine
+from engine.demo import TERRITORY
+from engine.policy import CLI_OPERATOR
 from tests.web.conftest import advance, make_app, start_case
 from tests.web.live import SHOTS, chromium, login, logout, serve
 
@@ -119,3 +121,40 @@ def test_other_pages_fit_a_phone_in_the_browser(demo: Engine, with_password: Cal
                 wide = page.evaluate(WIDE_ELEMENTS, 390)
                 assert page_width(page) <= 390, f"{name} scrolls sideways at 390 px: {wide}"
             logout(page)
+
+
+def test_an_enterprises_roster_becomes_cards_on_a_phone(demo: Engine, with_password: Callable[[str], str]) -> None:
+    """The roster of an enterprise carries the coordinator's actions in its last column: on a
+    phone each person is a card (every value under its column's name) and "Registra la
+    cessazione" is on the screen, not past the edge of a table scrolled inside itself."""
+    SHOTS.mkdir(exist_ok=True)
+    password = with_password("coordinatore")
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    enterprise = demo.enterprises.create(
+        TERRITORY, "Orti Solidali Cooperativa Sociale", "COOP_SOCIALE_B", "Marche", "Ancona", actor=coordinator
+    )
+    demo.enterprises.link(
+        enterprise.id,
+        "LAVORATORE",
+        actor=coordinator,
+        nominativo="Lavoratrice di prova",
+        categorie=["ALCOLISTA"],
+        evidenza_pa=True,
+        data_assunzione=demo.now().date().isoformat(),
+    )
+    app = make_app(demo, WTF_CSRF_ENABLED=True)
+    with serve(app) as base, chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        page.set_viewport_size({"width": 390, "height": 844})
+        login(page, base, "coordinatore", password)
+        page.goto(f"{base}/enterprises/{enterprise.id}")
+        page.screenshot(path=str(SHOTS / "layout-impresa-390.png"), full_page=True)
+        roster = page.get_by_test_id("link-table")
+        inner, shown = roster.evaluate("t => [t.scrollWidth, t.clientWidth]")
+        assert inner <= shown, f"the roster scrolls inside itself at 390 px ({inner} > {shown})"
+        button = roster.get_by_role("button", name="Registra la cessazione")
+        box = button.bounding_box()
+        assert box and box["x"] + box["width"] <= 390
+        expect(roster.locator("td[data-label='Assunzione']")).to_be_visible()
+        assert page_width(page) <= 390
