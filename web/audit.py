@@ -24,11 +24,12 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask_babel import get_timezone, gettext
 
-from engine.model import Actor, CaseEvent, ReplayStep
+from engine.model import Actor, CaseEvent, EventKind, ReplayStep
+from engine.teams import RELATIONS
 from forms import present
 from web import security
 from web.errors import ensure_id
-from web.i18n import _l, language, readable_lanes, when
+from web.i18n import _l, actor_label, language, readable_lanes, translated, when
 from web.schema_form import data_labels
 
 bp = Blueprint("audit", __name__)
@@ -157,10 +158,11 @@ def timeline(case_id: int) -> str:
     tz = get_timezone() or dt.UTC
     shown = [e for e in events if query.keep(e, tz)]
     kinds = sorted({e.kind for e in events} | ({query.kind} if query.kind else set()), key=kind_label)
+    names = {o.code: o.name for o in eng.registry.organisations(actor=actor)} if shown else {}
     return render_template(
         "audit_timeline.html",
         case=case,
-        events=shown,
+        events=[dataclasses.replace(e, data=readable_event_data(e, names)) for e in shown],
         total=len(events),
         query=query,
         kinds=[(k, kind_label(k)) for k in kinds],
@@ -168,6 +170,23 @@ def timeline(case_id: int) -> str:
         kind_label=kind_label,
         labels=data_labels(),
     )
+
+
+def readable_event_data(event: CaseEvent, organisations: dict[str, str]) -> dict[str, Any]:
+    """A team change as the auditor reads it: the relation by its name ("Servizio sanitario in
+    carico"), the person as the history names people, the organisation by its name in the
+    registry, never the codes the event stores (``sanitario``, ``ASL_DEMO``)."""
+    if event.kind != EventKind.TEAM_CHANGED or not event.data:
+        return dict(event.data or {})
+    data = dict(event.data)
+    relation = str(data.get("relazione") or "")
+    if relation in RELATIONS:
+        data["relazione"] = translated(RELATIONS[relation][0])
+    if data.get("utente"):
+        data["utente"] = actor_label(data["utente"])
+    if data.get("organizzazione"):
+        data["organizzazione"] = organisations.get(data["organizzazione"], data["organizzazione"])
+    return data
 
 
 # --- step-through replay ----------------------------------------------------------------------

@@ -19,7 +19,8 @@ from engine import Engine
 from engine.audit.bundle import verify_bundle
 from engine.audit.pdf import KIND_LABELS as PDF_KIND_LABELS
 from engine.clock import FixedClock
-from engine.policy import CLI_OPERATOR
+from engine.demo import TERRITORY
+from engine.policy import CLI_OPERATOR, DEMO
 from tests.web.conftest import F2_STEPS, ROLE_USER, VALID, advance, login_as, make_app, open_task, start_case
 from tests.web.live import chromium, serve
 from tests.web.test_authorization_matrix import PUBLIC, concrete
@@ -427,3 +428,27 @@ def test_auditor_steps_through_a_case_in_the_browser(demo: Engine, with_password
         page.get_by_test_id("nav-verify").click()
         expect(page.get_by_test_id("verify-result")).to_have_attribute("data-ok", "true")
         assert not violations, violations
+
+
+def test_the_timeline_and_the_access_log_name_people_relations_and_organisations(app: Flask, demo: Engine) -> None:
+    """A change of the case's team reads "Servizio sanitario in carico (ASL, DSM, SerD)" and the
+    organisation's registered name, not the codes the event stores (``sanitario``, ``ASL_PROVA``
+    shown as "Asl prova"); a read by the engine's own actor is "Sistema (dati dimostrativi)" in the
+    access log, as in the timeline, not ``sistema:demo``."""
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    case = start_case(demo)
+    advance(demo, case.id, "UT_analisi_preliminare")
+    demo.registry.add_organisation(
+        "ASL_PROVA", "Azienda sanitaria di prova", "servizio_sanitario", TERRITORY, actor=coordinator
+    )
+    demo.teams.add(case.id, "sanitario", organisation="ASL_PROVA", actor=coordinator)
+    demo.teams.add(case.id, "cpi", username="cpi", actor=coordinator)
+    demo.cases.get(case.id, purpose="consultazione caso", actor=DEMO)
+    auditor = login_as(app.test_client(), "auditor")
+
+    page = auditor.get(f"/cases/{case.id}/timeline").get_data(as_text=True)
+    assert "Servizio sanitario in carico (ASL, DSM, SerD)" in page and "Azienda sanitaria di prova" in page
+    assert "Asl prova" not in page and ">sanitario<" not in page and ">responsabile<" not in page
+
+    log = auditor.get(f"/audit/access-log?case_id={case.id}").get_data(as_text=True)
+    assert "Sistema (dati dimostrativi)" in log and "sistema:demo" not in log
