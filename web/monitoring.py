@@ -20,7 +20,7 @@ from engine import errors
 from engine.model import Actor, Cell, Report, ReportTable
 from web import security
 from web.errors import ensure_id
-from web.i18n import readable_lanes
+from web.i18n import _, readable_lanes
 
 bp = Blueprint("monitoring", __name__)
 
@@ -34,10 +34,17 @@ def _arg(name: str) -> str:
     return request.args.get(name, "").strip()[:MAX_TEXT]
 
 
+def measures(column: str) -> bool:
+    """A column of percentages or of days (a median, a 90th percentile), not of people."""
+    return column.startswith("%") or "giorni" in column.casefold() or column.startswith("gg")
+
+
 def cell_text(cell: Cell, column: str = "") -> str:
-    """A figure as people read it: ``< 5`` when suppressed, Italian number format, ``%``."""
+    """A figure as people read it: ``< 5`` for a suppressed count of people, ``n. d.`` for a
+    percentage or a number of days suppressed because fewer than five people are behind it (``< 5``
+    there would read as "under 5 %" or "under five days"), Italian number format, ``%``."""
     if cell.suppressed:
-        return SUPPRESSED
+        return str(_("n. d.")) if measures(column) else SUPPRESSED
     if cell.value is None:
         return "—"
     text = str(format_decimal(cell.value, format="#,##0.#"))
@@ -215,8 +222,8 @@ def heat_document(actor: Actor, process_id: str, period: str, territory: str | N
                 "name": e.name,
                 "passed": cell_text(e.passed),
                 "now": cell_text(e.now),
-                "median_days": cell_text(e.median_days),
-                "p90_days": cell_text(e.p90_days),
+                "median_days": cell_text(e.median_days, "giorni"),
+                "p90_days": cell_text(e.p90_days, "giorni"),
                 "overdue": cell_text(e.overdue_share, "%"),
                 "level": level,
                 "cases": list(e.cases),

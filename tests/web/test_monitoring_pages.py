@@ -44,7 +44,8 @@ def test_the_coordinator_sees_the_funnel_with_its_chart(cockpit: Flask) -> None:
         and row(html, "patto") == ["7", "0"]
     )
     assert row(html, "ASSUNTO") == ["&lt; 5"]
-    assert row(html, "presa_in_carico") == ["15", "18", "&lt; 5", "&lt; 5", "0", "&lt; 5", "10", "20"]
+    # "% entro il limite" rests on fewer than five people: "n. d.", not "< 5" (read as "under 5 %")
+    assert row(html, "presa_in_carico") == ["15", "18", "&lt; 5", "&lt; 5", "0", "n. d.", "10", "20"]
     assert row(html, "esito")[-3:] == ["100 %", "41", "41"]
     assert 'data-testid="chart-imbuto"' in html and "<desc" in html and "Persone segnalate: 18" in html
     assert 'data-testid="report-wip"' in html and 'data-testid="cases-xlsx"' in html
@@ -146,3 +147,14 @@ def test_the_bottleneck_diagram_names_its_lanes_by_role_not_by_code(cockpit: Fla
     doc = client.get("/monitoraggio/colli-di-bottiglia.json?processo=percorso_prova&periodo=2026-H1").get_json()
     lanes = re.findall(r'<(?:bpmn:)?lane\b[^>]*\bname="([^"]*)"', doc["xml"])
     assert lanes and "assistente_sociale" not in lanes and "Assistente sociale (case manager)" in lanes
+
+
+def test_a_hidden_percentage_or_number_of_days_is_not_shown_as_under_five(cockpit: Flask) -> None:
+    """«< 5» is a count of people; in a column of percentages or days it would read "under 5 %" or
+    "under five days". Hidden there, the figure is "n. d." and the page says why."""
+    client = login_as(cockpit.test_client(), "coord")
+    html = client.get("/monitoraggio?periodo=2026-H1").get_data(as_text=True)
+    assert row(html, "presa_in_carico")[5] == "n. d." and row(html, "presa_in_carico")[2] == "&lt; 5"
+    assert "non sono mostrati («n. d.») le percentuali e i giorni" in html
+    english = client.get("/monitoraggio?periodo=2026-H1&lang=en").get_data(as_text=True)
+    assert row(english, "presa_in_carico")[5] == "n/a"
