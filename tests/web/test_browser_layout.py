@@ -158,3 +158,26 @@ def test_an_enterprises_roster_becomes_cards_on_a_phone(demo: Engine, with_passw
         assert box and box["x"] + box["width"] <= 390
         expect(roster.locator("td[data-label='Assunzione']")).to_be_visible()
         assert page_width(page) <= 390
+
+
+def test_a_token_can_be_revoked_from_a_phone(demo: Engine, with_password: Callable[[str], str]) -> None:
+    """The tokens page lists each token as a card at 390 px: "Revoca" is on the screen, not past
+    the edge of a table scrolled inside itself."""
+    password = with_password("valutatore")
+    demo.accounts.create_token(
+        "Estrazione per la valutazione di impatto 2026", actor=demo.users.get("valutatore", actor=CLI_OPERATOR)
+    )
+    app = make_app(demo, WTF_CSRF_ENABLED=True)
+    with serve(app) as base, chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        page.set_viewport_size({"width": 390, "height": 844})
+        login(page, base, "valutatore", password)
+        page.goto(f"{base}/account/tokens")
+        page.screenshot(path=str(SHOTS / "layout-token-390.png"), full_page=True)
+        table = page.locator("table.tokens")
+        inner, shown = table.evaluate("t => [t.scrollWidth, t.clientWidth]")
+        assert inner <= shown, f"the tokens scroll inside their table at 390 px ({inner} > {shown})"
+        box = table.get_by_role("button", name="Revoca").bounding_box()
+        assert box and box["x"] + box["width"] <= 390
+        assert page_width(page) <= 390
