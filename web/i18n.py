@@ -29,6 +29,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from engine import ROLES
+from engine.model import SYSTEM
 from engine.policy import CLI_OPERATOR, DEMO, SCHEDULER, SERVER
 from forms import present
 
@@ -110,6 +111,7 @@ _SYSTEM_ACTORS = {
     SCHEDULER.username: _l("Sistema (scadenze automatiche)"),
     CLI_OPERATOR.username: _l("Sistema (riga di comando)"),
     SERVER.username: _l("Sistema (server)"),
+    SYSTEM.username: _l("Sistema (dal processo)"),
 }
 
 

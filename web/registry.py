@@ -41,6 +41,11 @@ EVENT_LABELS = {
     "withdrawal_handed_over": _l("Casi affidati al sostituto"),
     "dependent_cases_flagged": _l("Casi collegati segnalati al coordinamento"),
     "protocol_renewed": _l("Rinnovo registrato"),
+    "protocol_from_partnership": _l("Registrato dall'accordo di partenariato del territorio"),
+    "partnership_already_in_force": _l("Confermato dall'accordo di partenariato: già in vigore"),
+    "partnership_not_registered": _l("Accordo di partenariato non registrato: parti assenti dal registro"),
+    "lifecycle_backfilled": _l("Avviata la sorveglianza della scadenza"),
+    "substitute_adhesion_drafted": _l("Adesione del sostituto preparata in bozza"),
 }
 
 

@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Callable
+from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import Engine
 from engine.demo import TERRITORY
+from engine.model import SYSTEM
 from engine.policy import CLI_OPERATOR
+from web.i18n import actor_label
+from web.registry import EVENT_LABELS
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_coordinator_keeps_the_registry_through_the_pages(
@@ -178,3 +186,16 @@ def test_an_organisations_log_says_who_changed_what_in_italian(
     assert "terzo_settore" not in log and "organisation_added" not in log  # codes never show
     assert "Tipo: " in log
     assert client.get("/registry/organisations/NESSUNA/history").status_code == 404
+
+
+def test_every_registry_event_the_engine_logs_has_its_words(app: Flask) -> None:
+    """A protocol's "Cronologia" names each entry ("Registrato dall'accordo di partenariato del
+    territorio"), never an empty "Cosa"; the engine's own process actor reads "Sistema (dal
+    processo)", not ``system``. The kinds are those the engine's sources write to the registry log."""
+    logged = set()
+    for source in (ROOT / "engine").rglob("*.py"):
+        logged |= set(re.findall(r'registry\.log\(\s*[^,()]+,\s*[^,()]+,\s*"([a-z_]+)"', source.read_text()))
+    assert "protocol_from_partnership" in logged
+    assert sorted(logged - set(EVENT_LABELS)) == []
+    with app.test_request_context("/"):
+        assert actor_label(SYSTEM.username) == "Sistema (dal processo)"
