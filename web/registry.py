@@ -522,6 +522,20 @@ def network() -> str:
     )
 
 
+LABEL_ROOM = 240  # px beside the circle: a label of 38 characters at 13 px
+
+
+def _label_place(at: tuple[float, float], cx: float, cy: float) -> dict[str, Any]:
+    """Where a node's label goes: outward from the circle, so that a label on the right or the
+    left runs away from the circle (and from the labels across it) instead of over the lines."""
+    x, y = at
+    if abs(x - cx) < 1:  # top or bottom of the circle: centred above or below the node
+        return {"anchor": "middle", "tx": x, "ty": round(y - 14 if y < cy else y + 24, 1)}
+    if x > cx:
+        return {"anchor": "start", "tx": round(x + 14, 1), "ty": round(y + 4, 1)}
+    return {"anchor": "end", "tx": round(x - 14, 1), "ty": round(y + 4, 1)}
+
+
 def _graph(protocols: list[Any]) -> dict[str, Any]:
     """Nodes on a circle and the edges between them, in SVG coordinates."""
     names: dict[str, tuple[str, str]] = {}  # node key → (label, kind)
@@ -535,18 +549,21 @@ def _graph(protocols: list[Any]) -> dict[str, Any]:
             keys.append(f"t:{p.territory}")
         edges += [(a, b, p) for i, a in enumerate(keys) for b in keys[i + 1 :]]
     size, radius = 640, 230
+    width = size + 2 * LABEL_ROOM  # room beside the circle for the labels of the side nodes
     order = sorted(names)
     position = {
         key: (
-            round(size / 2 + radius * math.cos(2 * math.pi * i / max(len(order), 1) - math.pi / 2), 1),
+            round(width / 2 + radius * math.cos(2 * math.pi * i / max(len(order), 1) - math.pi / 2), 1),
             round(size / 2 + radius * math.sin(2 * math.pi * i / max(len(order), 1) - math.pi / 2), 1),
         )
         for i, key in enumerate(order)
     }
     return {
         "size": size,
+        "width": width,
         "nodes": [
             {"key": k, "label": names[k][0], "kind": names[k][1], "x": position[k][0], "y": position[k][1]}
+            | _label_place(position[k], width / 2, size / 2)
             for k in order
         ],
         "edges": [

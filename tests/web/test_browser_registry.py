@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from engine import Engine
 from engine.clock import FixedClock
 from engine.demo import TERRITORY
-from engine.policy import SCHEDULER
+from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.web.conftest import make_app
 from tests.web.live import SHOTS, TIMEOUT, chromium, login, serve
 
@@ -85,3 +85,50 @@ def test_the_coordinator_keeps_the_network_in_the_browser(
         page.goto(f"{base}/registry/network")
         expect(page.get_by_test_id("network-table")).to_contain_text("In scadenza")
         assert violations == []
+
+
+LABELS_FIT = """svg => {
+  const width = svg.viewBox.baseVal.width;
+  const boxes = [...svg.querySelectorAll('text')].map(t => { const b = t.getBBox(); return [t.textContent, b.x, b.y, b.x + b.width, b.y + b.height]; });
+  const out = boxes.filter(b => b[1] < 0 || b[3] > width).map(b => 'outside: ' + b[0]);
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, b] = [boxes[i], boxes[j]];
+    if (a[1] < b[3] && b[1] < a[3] && a[2] < b[4] && b[2] < a[4]) out.push('overlap: ' + a[0] + ' / ' + b[0]);
+  }
+  return out;
+}"""
+
+
+def test_the_network_graph_keeps_every_name_whole_and_apart(demo: Engine, with_password: Callable[[str], str]) -> None:
+    """Seven organisations with long names around the territory: each name is written outward from
+    its node, inside the drawing and over no other name (they ran off the right edge and into each
+    other when every label sat centred above its node)."""
+    password = with_password("coordinatore")
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    names = [
+        "Cooperativa sociale di tipo B Il Ponte",
+        "Falegnameria Rossi srl – impresa mentor",
+        "Centro per l'Impiego di Senigallia",
+        "Azienda sanitaria territoriale – DSM",
+        "Ufficio di esecuzione penale esterna",
+        "Associazione di promozione sociale",
+        "Ente di formazione professionale",
+    ]
+    for i, name in enumerate(names):
+        code = f"ORG_RETE_{i}"
+        demo.registry.add_organisation(code, name, "terzo_settore", TERRITORY, actor=coordinator)
+        demo.registry.add_member(code, "coordinatore", actor=coordinator)
+        protocol_id = demo.registry.add_protocol(
+            code, "protocollo_intesa", "Rete", "2026-01-01", actor=coordinator, territory=TERRITORY
+        )
+        demo.registry.sign_protocol(protocol_id, f"P-{i}", "2026-01-01", [(code, "coordinatore")], actor=coordinator)
+    app = make_app(demo, WTF_CSRF_ENABLED=True)
+    with serve(app) as base, chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(TIMEOUT)
+        page.set_viewport_size({"width": 1366, "height": 900})
+        login(page, base, "coordinatore", password)
+        page.goto(f"{base}/registry/network")
+        graph = page.get_by_test_id("network-graph")
+        graph.screenshot(path=str(SHOTS / "registry-network-graph-1366.png"))
+        assert graph.evaluate(LABELS_FIT) == []
