@@ -10,9 +10,11 @@ from engine.bootstrap import build_engine, create_schema
 from engine.config import Settings
 from engine.model import Actor, CaseStatus, TaskStatus
 from engine.roles import LANE_ROLES, ROLES
+from engine.teams import RELATIONS
 
 __all__ = [
     "LANE_ROLES",
+    "RELATIONS",
     "ROLES",
     "Actor",
     "CaseStatus",

@@ -24,8 +24,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask_babel import get_timezone, gettext
 
+from engine import RELATIONS
 from engine.model import Actor, CaseEvent, EventKind, ReplayStep
-from engine.teams import RELATIONS
 from forms import present
 from web import security
 from web.errors import ensure_id
