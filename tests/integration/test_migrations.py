@@ -92,7 +92,7 @@ def test_events_written_before_the_chain_are_sealed_by_the_migration(tmp_path: P
 
 def test_the_last_activity_moves_from_the_read_model_row_to_the_case(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "0025")
+    upgrade(url, "0026")
     at, quiet = dt.datetime(2026, 1, 5, 9, 0), dt.datetime(2026, 3, 1, 12, 30)
     db = make_db_engine(url)
     with db.begin() as conn:
@@ -128,7 +128,7 @@ def test_the_last_activity_moves_from_the_read_model_row_to_the_case(tmp_path: P
 
 def test_the_times_counters_move_to_their_step_and_quarter(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "0026")
+    upgrade(url, "0027")
     db = make_db_engine(url)
     old = [  # month, territory, key, n: January and March are one quarter, April the next
         ("2026-01-01", "T1", "take|0|10", 3),

@@ -6,8 +6,8 @@ counters off the primary key alone, and a quarter's day histogram holds the coun
 months did (periods are whole quarters). The counters are summed into their quarter here, so no
 rebuild is needed.
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-11-30 05:10:00
 """
 
@@ -21,8 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0027"
-down_revision = "0026"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 

@@ -5,8 +5,8 @@ row anyway, so moving the last activity costs it no statement of its own (before
 sent one ``UPDATE report_case`` for it). The quiet-cases list reads it off the case's indexes by
 status and by territory and status (the latter replaces the index by territory and status).
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-11-30 04:45:00
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026"
-down_revision = "0025"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
