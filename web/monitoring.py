@@ -39,16 +39,17 @@ def measures(column: str) -> bool:
     return column.startswith("%") or "giorni" in column.casefold() or column.startswith("gg")
 
 
-def cell_text(cell: Cell, column: str = "") -> str:
+def cell_text(cell: Cell, column: str = "", row: str = "") -> str:
     """A figure as people read it: ``< 5`` for a suppressed count of people, ``n. d.`` for a
     percentage or a number of days suppressed because fewer than five people are behind it (``< 5``
-    there would read as "under 5 %" or "under five days"), Italian number format, ``%``."""
+    there would read as "under 5 %" or "under five days"), Italian number format, ``%``. A row
+    can be the percentage ("% di lavoratori svantaggiati" in a column "Numero") as well as a column."""
     if cell.suppressed:
-        return str(_("n. d.")) if measures(column) else SUPPRESSED
+        return str(_("n. d.")) if measures(column) or row.startswith("%") else SUPPRESSED
     if cell.value is None:
         return "—"
     text = str(format_decimal(cell.value, format="#,##0.#"))
-    return f"{text} %" if column.startswith("%") else text
+    return f"{text} %" if column.startswith("%") or row.startswith("%") else text
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,11 @@ import pytest
 from flask import Flask
 
 from engine import Engine
+from engine.model import Cell
 from engine.policy import CLI_OPERATOR
 from tests.integration.test_monitoring import programme  # noqa: F401  (the seeded fixture)
 from tests.web.conftest import login_as, make_app
+from web.monitoring import cell_text
 
 
 @pytest.fixture
@@ -158,3 +160,13 @@ def test_a_hidden_percentage_or_number_of_days_is_not_shown_as_under_five(cockpi
     assert "non sono mostrati («n. d.») le percentuali e i giorni" in html
     english = client.get("/monitoraggio?periodo=2026-H1&lang=en").get_data(as_text=True)
     assert row(english, "presa_in_carico")[5] == "n/a"
+
+
+def test_a_row_of_percentages_reads_as_percentages(cockpit: Flask) -> None:
+    """The enterprises' table has a row "% di lavoratori svantaggiati" in a column "Numero": its
+    figure carries "%", and hidden it is "n. d.", not "< 5"."""
+    with cockpit.test_request_context("/"):
+        assert cell_text(Cell(37.5), "Numero", "% di lavoratori svantaggiati") == "37,5 %"
+        assert cell_text(Cell(None, True), "Numero", "% di lavoratori svantaggiati") == "n. d."
+        assert cell_text(Cell(None, True), "Numero", "Lavoratori svantaggiati conteggiati") == "< 5"
+        assert cell_text(Cell(12), "Numero", "Imprese costituite") == "12"
