@@ -684,6 +684,12 @@ def enterprise() -> None:
 @click.option("--seat", "sede", required=True)
 @click.option("--vat-number", "partita_iva", default=None, help="Partita IVA")
 @click.option("--ateco", "codice_ateco", default=None)
+@click.option(
+    "--founder-case",
+    "founder_case",
+    default=None,
+    help="Found it from this beneficiary's track-B path (linked as founder; the enterprise's case runs the design).",
+)
 @json_option
 @user_errors
 def enterprise_add(
@@ -694,8 +700,15 @@ def enterprise_add(
     sede: str,
     partita_iva: str | None,
     codice_ateco: str | None,
+    founder_case: str | None,
     as_json: bool,
 ) -> None:
+    """Register an enterprise and start its case; with --founder-case, founded from a path."""
+    founder_case_id = None
+    if founder_case is not None:
+        if not founder_case.strip().isdigit() or not 0 < int(founder_case) < 2**31:
+            fail(f"--founder-case must be a case number, not {founder_case!r}")
+        founder_case_id = int(founder_case)
     created = get_engine().enterprises.create(
         territory,
         denominazione,
@@ -705,9 +718,15 @@ def enterprise_add(
         actor=CLI_OPERATOR,
         partita_iva=partita_iva,
         codice_ateco=codice_ateco,
+        founder_case_id=founder_case_id,
     )
     if as_json:
         emit(True, created)
+    elif founder_case_id is not None:
+        click.echo(
+            f"enterprise {created.id} added (case {created.case_id}), founded from case {founder_case_id}: "
+            "its case starts with the design"
+        )
     else:
         click.echo(f"enterprise {created.id} added (case {created.case_id})")
 

@@ -118,6 +118,8 @@ def create(
     if problems:
         raise errors.InvalidData("invalid enterprise", problems)
     require(actor, Permission.ENTERPRISE_MANAGE, Target(territory))
+    if founder_case_id is not None:
+        _check_founding_path(ctx, founder_case_id)
     now = ctx.clock.now()
     record_values: dict[str, Any] = {
         "territory": territory,
@@ -547,6 +549,32 @@ def _reason(change: dict[str, Any]) -> str:
     if change.get("data_cessazione"):
         return "CESSAZIONE"
     return "ASSUNZIONE"
+
+
+def _check_founding_path(ctx: Context, case_id: int) -> None:
+    """An enterprise is founded from a running beneficiary's path on track B (the start-up) that
+    is not yet linked to an enterprise: the design it starts is that path's."""
+
+    def refused(message: str) -> errors.InvalidData:
+        return errors.InvalidData("not a founding path", {"case_id": [message]})
+
+    with ctx.uow(write=False) as uow:
+        try:
+            record = uow.cases.get(case_id)
+        except errors.NotFound:
+            raise refused(f"Il caso n. {case_id} non esiste.") from None
+        if uow.enterprises.of_case(case_id) is not None:
+            raise refused("Il caso indicato è quello di un'impresa, non il percorso di una persona.")
+        if record.status is not CaseStatus.RUNNING:
+            raise refused(f"Il percorso n. {case_id} è concluso: non può fondare un'impresa.")
+        if record.data.get("traccia") != "B":
+            raise refused(
+                f"Il percorso n. {case_id} non è sul percorso B (avvio d'impresa): la valutazione non lo ha "
+                "indirizzato all'impresa."
+            )
+        linked = uow.enterprises.links_of_case(case_id)
+    if linked:
+        raise refused(f"Il percorso n. {case_id} è già collegato all'impresa «{linked[0][0].denominazione}».")
 
 
 def _check_beneficiary(

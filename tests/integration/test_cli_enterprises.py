@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from engine import Engine
 from engine.cli import main
+from engine.clock import FixedClock
+from engine.policy import CLI_OPERATOR
+from tests.processes.scenario_data import scenario
+from tests.processes.test_scenario_impresa_fondatori import on_track_b
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 
@@ -101,3 +106,35 @@ def test_enterprise_from_the_command_line(cli: CliRunner) -> None:
         "123",
     )
     assert code == 2 and "Partita IVA non valida" in err
+
+
+def test_found_an_enterprise_from_a_track_b_path(cli: CliRunner, engine: Engine, clock: FixedClock) -> None:
+    """``enterprise add --founder-case N``: the path is linked as founder and the enterprise's case
+    starts with the design; an unknown case, a path not on track B or already linked, and a case
+    number that is not one are one line each, exit 2, and found nothing."""
+    add = ["enterprise", "add", "Borgo Vivo Impresa Sociale S.r.l.", "--territory", "T1", "--form"]
+    add += ["IMPRESA_SOCIALE_SRL", "--region", "Marche", "--seat", "Arcevia", "--founder-case"]
+    with scenario(engine, clock, "T1") as s:  # the library deployed; the CLI shares the database and frozen time
+        s.open_partnership()
+        path = on_track_b(s, "FOND-CLI")
+        not_b = s.start_percorso("IN-VALUTAZIONE")  # still in the assessment: no track yet
+        for case, message in (
+            ("999999", "Il caso n. 999999 non esiste."),
+            (str(not_b), f"Il percorso n. {not_b} non è sul percorso B"),
+            ("il mio", "--founder-case must be a case number"),
+        ):
+            code, out, err = run(cli, *add, case)
+            assert (code, out) == (2, "") and message in err and len(err.strip().splitlines()) == 1, err
+        assert engine.enterprises.list(actor=CLI_OPERATOR) == []
+
+        code, out, err = run(cli, *add, str(path))
+        assert code == 0, err
+        assert out.startswith("enterprise ") and f"founded from case {path}" in out
+        [found] = engine.enterprises.list(actor=CLI_OPERATOR)
+        links = engine.enterprises.get(found.id, actor=CLI_OPERATOR).links
+        assert [(lk.ruolo, lk.case_id) for lk in links] == [("FONDATORE", path)]
+        assert [t.bpmn_id for t in engine.cases.get(found.case_id, actor=CLI_OPERATOR).open_tasks] == ["Task_idea"]
+
+        code, out, err = run(cli, *add[:2], "Altra Impresa Sociale S.r.l.", *add[3:], str(path))
+        assert code == 2 and f"già collegato all'impresa «{found.denominazione}»" in err
+        assert len(err.strip().splitlines()) == 1 and len(engine.enterprises.list(actor=CLI_OPERATOR)) == 1

@@ -4,6 +4,7 @@ enterprise, and the API's problem documents; other roles are refused."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -14,8 +15,23 @@ from flask.testing import FlaskClient
 from engine import Engine
 from engine.demo import TERRITORY
 from engine.policy import CLI_OPERATOR
-from tests.web.conftest import start_case
+from tests.web.conftest import F2_STEPS, ROLE_USER, VALID, open_task, start_case
 from tests.web.test_api import Api, problem
+
+
+def on_track_b(demo: Engine) -> int:
+    """A path assessed for the start-up track (F2 and the ESF+ entry form done): it waits for an
+    enterprise to found or join."""
+    case_id = start_case(demo, "BEN-IMPRESA").id
+    for step in F2_STEPS:
+        task = open_task(demo, case_id, step)
+        data = copy.deepcopy(VALID[task.form_key or ""])
+        if step == "UT_analisi_preliminare":
+            data["orientamento_percorso"] = "IMPRESA"
+        demo.tasks.complete(task.id, data, actor=demo.users.get(ROLE_USER[task.role or ""], actor=CLI_OPERATOR))
+    assert demo.cases.get(case_id, actor=CLI_OPERATOR).data["traccia"] == "B"
+    return case_id
+
 
 GOOD = {
     "territory": TERRITORY,
@@ -141,11 +157,14 @@ def test_an_enterprise_founded_from_a_path_runs_the_design_in_its_own_case(
     client_for: Callable[[str], FlaskClient], demo: Engine
 ) -> None:
     coord = client_for("coordinatore")
-    founder = start_case(demo).id
+    founder = on_track_b(demo)
     form = coord.get(f"/enterprises/new?case_id={founder}").get_data(as_text=True)
     assert f'value="{founder}"' in form and "Percorso del socio fondatore (caso n.)" in form
     bad = coord.post("/enterprises/new", data={**GOOD, "case_id": "il mio"})
     assert bad.status_code == 422 and "Indica il numero del caso del percorso." in bad.get_data(as_text=True)
+
+    not_b = coord.post("/enterprises/new", data={**GOOD, "case_id": str(start_case(demo).id)})
+    assert not_b.status_code == 422 and "non è sul percorso B" in not_b.get_data(as_text=True)
 
     created = coord.post("/enterprises/new", data={**GOOD, "case_id": str(founder)})
     assert created.status_code == 302
