@@ -908,6 +908,8 @@ class MigrationBlock(enum.StrEnum):
     PASSED_REMOVED = "passed_removed"  # the case went through an element the new version removes
     MAPPING_TARGET_MISSING = "mapping_target_missing"  # a mapping names an element not in the new version
     REBUILD_FAILED = "rebuild_failed"  # a called process cannot be re-run on the new version
+    # a called process to re-run has a multi-instance activity (the rebuild does not match instances)
+    REBUILD_MULTI_INSTANCE = "rebuild_multi_instance"
     ALREADY_ON_VERSION = "already_on_version"
     CASE_NOT_FOUND = "case_not_found"  # the case or the target version does not exist
     CASE_CLOSED = "case_closed"
@@ -935,6 +937,15 @@ class RebuiltProcess:
 
 
 @dataclass(frozen=True)
+class ElementLabel:
+    """How a page names a BPMN element of a migration: its BPMN ``name`` (None when the diagram
+    gives it none) and its ``kind`` (SpiffWorkflow's class name: ``UserTask``, ``EndEvent``…)."""
+
+    name: str | None
+    kind: str
+
+
+@dataclass(frozen=True)
 class CaseMigration:
     """The plan (dry run) or outcome of moving one running case to another process version."""
 
@@ -950,6 +961,9 @@ class CaseMigration:
     added: list[str]
     # called processes the migration re-runs on the new version (said by the dry run too)
     rebuilt: list[RebuiltProcess] = field(default_factory=list)
+    # every element id of ``active``/``changed``/``removed``/``added`` with its name and kind (old
+    # version first, the new one for the elements it adds)
+    elements: dict[str, ElementLabel] = field(default_factory=dict)
 
     @classmethod
     def refused(cls, case_id: int, from_version: int, to_version: int, reason: MigrationReason) -> CaseMigration:

@@ -24,7 +24,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -40,6 +40,7 @@ from engine.model import (
     DraftEvent,
     DryRunResult,
     DryRunScenario,
+    ElementLabel,
     MigrationBlock,
     ProcessDraft,
     ProcessVersionView,
@@ -155,6 +156,11 @@ MIGRATION_REASONS = {
     MigrationBlock.REBUILD_FAILED: _l(
         "Il sottoprocesso «%(process_name)s» non si può ricostruire sulla nuova versione: il caso resta dov'è."
     ),
+    MigrationBlock.REBUILD_MULTI_INSTANCE: _l(
+        "Il sottoprocesso «%(process_name)s» andrebbe ricostruito sulla nuova versione, ma contiene l'attività "
+        "ripetuta per più elementi «%(element_name)s»: la ricostruzione non sa riabbinare le sue istanze, "
+        "quindi il caso resta sulla sua versione."
+    ),
     MigrationBlock.ALREADY_ON_VERSION: _l("Il caso è già sulla versione %(version)s."),
     MigrationBlock.CASE_NOT_FOUND: _l("Il caso o la versione di destinazione non esiste."),
     MigrationBlock.CASE_CLOSED: _l("Il caso è chiuso: non si può migrare."),
@@ -163,20 +169,44 @@ MIGRATION_REASONS = {
 }
 
 
-def migration_reason_text(code: str, params: dict[str, str]) -> str:
-    """One reason of a migration in words; a missing parameter leaves the generic wording."""
+def migration_reason_text(code: str, params: dict[str, str], elements: Mapping[str, ElementLabel] | None = None) -> str:
+    """One reason of a migration in words; a missing parameter leaves the generic wording. An
+    element without a BPMN name (the engine then gives its id as the name) is said in words."""
+    if params.get("element") and params.get("element_name") in (None, "", params["element"]):
+        params = {**params, "element_name": element_text(params["element"], elements or {})}
     try:
         return str(MIGRATION_REASONS[MigrationBlock(code)]) % params
     except (KeyError, ValueError):
         return str(MIGRATION_REASONS[MigrationBlock.REFUSED])
 
 
+def element_text(bpmn_id: str, elements: Mapping[str, ElementLabel]) -> str:
+    """An element as a person reads it: its BPMN name, or its kind in words, never its id."""
+    label = elements.get(bpmn_id)
+    if label is not None and label.name:
+        return label.name
+    if label is not None and label.kind:
+        return _("elemento senza nome (%(kind)s)", kind=element_kind(label.kind))
+    return _("elemento senza nome")
+
+
+# The lists of a migration's changes, as the page titles them.
+MIGRATION_CHANGES = (("changed", _l("modificati")), ("added", _l("aggiunti")), ("removed", _l("rimossi")))
+
+
 def migration_rows(results: Iterable[CaseMigration]) -> list[dict[str, Any]]:
-    """The results as the page shows them: each reason and each rebuilt process in words."""
+    """The results as the page shows them: each reason, element and rebuilt process in words."""
     rows = []
     for result in results:
         row = result.as_dict()
-        row["reason_texts"] = [migration_reason_text(r.code, r.params) for r in result.reasons]
+        named = result.elements
+        row["reason_texts"] = [migration_reason_text(r.code, r.params, named) for r in result.reasons]
+        row["active_texts"] = [element_text(a, named) for a in result.active]
+        row["change_texts"] = [
+            (str(title), sorted(element_text(x, named) for x in getattr(result, key)))
+            for key, title in MIGRATION_CHANGES
+            if getattr(result, key)
+        ]
         row["rebuilt_texts"] = [
             (_("Il sottoprocesso «%(name)s» è stato ricostruito sulla nuova versione.", name=r.name))
             if result.migrated
@@ -1085,9 +1115,12 @@ def migrate(process_id: str) -> str | tuple[str, int]:
         "reason": reason,
         "case_ids": case_ids,
     }
+    processes = {p.process_id: p.name for p in eng.design.processes(actor=actor)}
     return render_template(
         "designer/migrate.html",
         process_id=process_id,
+        process_name=processes.get(process_id) or (versions[0]["name"] if versions else process_id),
+        processes=processes,
         versions=versions,
         running=running,
         by_version=by_version,

@@ -25,7 +25,7 @@ from engine.bpmn import rebuild
 from engine.bpmn.loader import ProcessSpecs
 from engine.bpmn.serializer import SERIALIZER, dump_state, load_state
 from engine.bpmn.timekeeping import using_clock
-from engine.model import MigrationBlock, MigrationReason, RebuiltProcess
+from engine.model import ElementLabel, MigrationBlock, MigrationReason, RebuiltProcess
 
 _AT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
@@ -44,6 +44,8 @@ class MigrationPlan:
     rebuilt: list[str] = field(default_factory=list)
     # the same with their BPMN names, for the people who read a dry run
     rebuilt_named: list[RebuiltProcess] = field(default_factory=list)
+    # each element id of active/removed/changed/added with its BPMN name and kind
+    elements: dict[str, ElementLabel] = field(default_factory=dict)
 
 
 def _name(spec: Any) -> str:
@@ -138,6 +140,22 @@ def plan(
                         {**element, "target": goal},
                     )
                 )
+    for sub in rebuilt:
+        for spec in rebuild.multi_instance(wf, sub):
+            result.can_migrate = False
+            result.reasons.append(
+                MigrationReason(
+                    MigrationBlock.REBUILD_MULTI_INSTANCE,
+                    f"the called process {sub.spec.name!r} must be rebuilt on the new version and has the"
+                    f" multi-instance activity {spec.bpmn_id!r}, whose instances the rebuild does not match",
+                    {
+                        "process": str(sub.spec.name),
+                        "process_name": _name(sub.spec),
+                        "element": str(spec.bpmn_id),
+                        "element_name": _name(spec),
+                    },
+                )
+            )
     if rebuilt and result.can_migrate:
         # try the rebuild on a copy: a case whose old run the new version cannot re-place stays put
         trial = load_state(dump_state(wf), wf.spec, wf.subprocess_specs)
@@ -156,6 +174,11 @@ def plan(
             ]
     for key in ("active", "removed", "changed", "added"):
         setattr(result, key, sorted(set(getattr(result, key))))
+    labels = _labels(wf, new)
+    result.elements = {
+        bpmn_id: labels.get(bpmn_id, ElementLabel(None, ""))
+        for bpmn_id in {*result.active, *result.removed, *result.changed, *result.added}
+    }
     result.reasons = list({(r.code, r.message, *sorted(r.params.items())): r for r in result.reasons}.values())
     return result
 
@@ -190,6 +213,23 @@ def _apply(wf: Any, new: ProcessSpecs, mapping: dict[str, str]) -> None:
                 workflow_diff.alignment[task] = _spec_by_bpmn_id(target, goal)
         migrate_workflow(workflow_diff, workflow, target)
     wf.subprocess_specs = new.subprocess_specs
+
+
+def _labels(wf: Any, new: ProcessSpecs) -> dict[str, ElementLabel]:
+    """Every element of the old and the new version by id: its BPMN name (the old version's
+    first) and kind. A multi-instance activity's name is on its instances' spec."""
+    labels: dict[str, ElementLabel] = {}
+    old_specs = [wf.spec, *wf.subprocess_specs.values()]
+    for process in [*old_specs, new.spec, *new.subprocess_specs.values()]:
+        for spec in process.task_specs.values():
+            bpmn_id = getattr(spec, "bpmn_id", None)
+            if not bpmn_id:
+                continue
+            name = (getattr(spec, "bpmn_name", None) or "").strip() or None
+            known = labels.get(bpmn_id)
+            if known is None or (known.name is None and name is not None):
+                labels[bpmn_id] = ElementLabel(name, type(spec).__name__ if known is None else known.kind)
+    return labels
 
 
 def _spec_by_bpmn_id(spec: Any, bpmn_id: str) -> Any:

@@ -71,9 +71,21 @@ def family(wf: Any, workflow: Any) -> list[Any]:
     return sorted(result, key=lambda w: w.depth)
 
 
+def multi_instance(wf: Any, old: Any) -> list[Any]:
+    """The multi-instance activities (specs) of ``old`` and its sub-processes, by element: the
+    rebuild does not re-place their instances (which item each completed or open one had)."""
+    found = {
+        s.bpmn_id: w.spec.task_specs.get(s.task_spec, s)  # the instance's spec: it has the BPMN name
+        for w in family(wf, old)
+        for s in w.spec.task_specs.values()
+        if isinstance(s, LoopTask)
+    }
+    return [found[k] for k in sorted(found)]
+
+
 def rebuild(wf: Any, old: Any, target: Any) -> Any:
     """Put a rebuilt ``old`` (a called process of ``wf``) on the spec ``target``; returns it."""
-    if any(isinstance(s, LoopTask) for w in family(wf, old) for s in w.spec.task_specs.values()):
+    if multi_instance(wf, old):
         raise RebuildError(f"{old.spec.name!r} has multi-instance tasks: it cannot be rebuilt")
     holder = wf.get_task_from_id(old.parent_task_id)
     old_tasks = [t for w in family(wf, old) for t in w.tasks.values()]

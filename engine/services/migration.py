@@ -103,6 +103,7 @@ def migrate_case(
             plan.removed,
             plan.added,
             plan.rebuilt_named,
+            plan.elements,
         )
         if dry_run or not plan.can_migrate:
             ctx.workflows.put(record.id, record.version, wf)  # untouched by planning: keep it warm

@@ -19,7 +19,7 @@ from werkzeug.test import TestResponse, encode_multipart
 
 from engine import Engine
 from engine.demo import TERRITORY
-from engine.model import CaseMigration, MigrationBlock, MigrationReason, RebuiltProcess
+from engine.model import CaseMigration, ElementLabel, MigrationBlock, MigrationReason, RebuiltProcess
 from engine.policy import CLI_OPERATOR
 from tests.web.conftest import login_as, make_app
 from tests.web.test_api import Api, problem
@@ -627,6 +627,40 @@ def test_the_migration_results_say_which_sub_process_will_be_rebuilt(app: Flask)
     assert done["rebuilt_texts"] == ["Il sottoprocesso «Valutazione» è stato ricostruito sulla nuova versione."]
     assert refused["reason_texts"] == [
         "Il sottoprocesso «Val» non si può ricostruire sulla nuova versione: il caso resta dov'è."
+    ]
+
+
+def test_the_migration_results_name_elements_and_the_multi_instance_limit_in_italian(app: Flask) -> None:
+    """Elements by their BPMN names, in words when they have none (never their ids); a case whose
+    called process has a multi-instance activity is told why it stays on its version."""
+    elements = {
+        "UT_did_psp": ElementLabel("Registrazione DID e patto di servizio", "UserTask"),
+        "Gateway_1": ElementLabel(None, "ExclusiveGateway"),
+        "Task_mi": ElementLabel("Adesione del partner", "UserTask"),
+    }
+    multi = MigrationReason(
+        MigrationBlock.REBUILD_MULTI_INSTANCE,
+        "has a multi-instance activity",
+        {"process": "f1", "process_name": "Partenariato", "element": "Task_mi", "element_name": "Adesione del partner"},
+    )
+    unnamed = MigrationReason(
+        MigrationBlock.AT_REMOVED, "the case is at", {"element": "Gateway_1", "element_name": "Gateway_1"}
+    )
+    result = CaseMigration(
+        7, 1, 2, False, False, [multi, unnamed], ["UT_did_psp"], ["Gateway_1"], [], ["Task_mi"], [], elements
+    )
+    with app.test_request_context():
+        [row] = migration_rows([result])
+    assert row["reason_texts"] == [
+        "Il sottoprocesso «Partenariato» andrebbe ricostruito sulla nuova versione, ma contiene l'attività ripetuta "
+        "per più elementi «Adesione del partner»: la ricostruzione non sa riabbinare le sue istanze, quindi il caso "
+        "resta sulla sua versione.",
+        "Il caso è fermo a «elemento senza nome (scelta)», che la nuova versione toglie: indica dove spostarlo.",
+    ]
+    assert row["active_texts"] == ["Registrazione DID e patto di servizio"]
+    assert row["change_texts"] == [
+        ("modificati", ["elemento senza nome (scelta)"]),
+        ("aggiunti", ["Adesione del partner"]),
     ]
 
 

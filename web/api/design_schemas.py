@@ -230,6 +230,11 @@ class RebuiltProcessSchema(Schema):
     name = fields.String(required=True, metadata={"description": "Its BPMN name"})
 
 
+class ElementLabelSchema(Schema):
+    name = fields.String(required=True, allow_none=True, metadata={"description": "Its BPMN name (null: none)"})
+    kind = fields.String(required=True, metadata={"description": "Its kind (UserTask, ExclusiveGateway, EndEvent…)"})
+
+
 class MigrationSchema(Schema):
     case_id = fields.Integer(required=True)
     from_version = fields.Integer(required=True)
@@ -247,6 +252,12 @@ class MigrationSchema(Schema):
         fields.Nested(RebuiltProcessSchema),
         required=True,
         metadata={"description": "Called processes the migration re-runs on the new version (dry run included)"},
+    )
+    elements = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(ElementLabelSchema),
+        required=True,
+        metadata={"description": "Each element id of active, changed, removed and added with its name and kind"},
     )
 
 
