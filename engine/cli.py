@@ -778,6 +778,38 @@ def enterprise_leave(enterprise_id: int, link_id: int, data_cessazione: str) -> 
     click.echo(f"link {link_id} left on {data_cessazione}")
 
 
+@enterprise.command("hire-founder")
+@click.argument("enterprise_id", type=int)
+@click.argument("link_id", type=int)
+@click.option("--on", "data_assunzione", required=True, help="Hire date, YYYY-MM-DD")
+@click.option("--contract", "tipo_contratto", required=True, help="TEMPO_INDETERMINATO, TEMPO_DETERMINATO, …")
+@click.option("--notice", "data_comunicazione", required=True, help="UniLav start notice, by the day before")
+@click.option("--category", "categorie", multiple=True, help="Repeat for each quota category")
+@click.option("--pa-evidence", "evidenza_pa", is_flag=True)
+@user_errors
+def enterprise_hire_founder(
+    enterprise_id: int,
+    link_id: int,
+    data_assunzione: str,
+    tipo_contratto: str,
+    data_comunicazione: str,
+    categorie: tuple[str, ...],
+    evidenza_pa: bool,
+) -> None:
+    """The enterprise hires a founder from the programme (the founder-hired milestone)."""
+    get_engine().enterprises.hire_founder(
+        enterprise_id,
+        link_id,
+        data_assunzione,
+        tipo_contratto,
+        data_comunicazione,
+        actor=CLI_OPERATOR,
+        categorie=categorie,
+        evidenza_pa=evidenza_pa,
+    )
+    click.echo(f"founder of link {link_id} hired on {data_assunzione}")
+
+
 @enterprise.command("register")
 @click.argument("enterprise_id", type=int)
 @click.option("--registry", "registro", required=True, help="REGISTRO_IMPRESE, ALBO_COOPERATIVE, RUNTS, …")

@@ -1079,6 +1079,14 @@ ENTERPRISE_ROLES: dict[str, str] = {
     "SOCIO_COMUNITA": "Socio della comunità",
     "IMPRESA_MENTOR": "Impresa mentor",
 }
+_FOUNDER_ROLES = frozenset({"FONDATORE", "SOCIO_LAVORATORE"})
+# How an enterprise hires a founder (the contract of the UniLav start notice).
+ENTERPRISE_CONTRACTS: dict[str, str] = {
+    "TEMPO_INDETERMINATO": "Tempo indeterminato",
+    "TEMPO_DETERMINATO": "Tempo determinato",
+    "APPRENDISTATO": "Apprendistato",
+    "SOCIO_LAVORATORE": "Socio lavoratore (rapporto ulteriore)",
+}
 ENTERPRISE_REGISTRIES: dict[str, str] = {
     "REGISTRO_IMPRESE": "Registro delle imprese",
     "REGISTRO_IMPRESE_SEZ_IS": "Registro delle imprese, sezione speciale imprese sociali",
@@ -1161,6 +1169,15 @@ class Enterprise:
     created_at: dt.datetime
     created_by: str
     links: tuple[EnterpriseLink, ...] = ()
+
+    @property
+    def founders_hired(self) -> tuple[int, int]:
+        """(founders from the programme, of whom hired by the enterprise): beneficiary cases
+        linked as founders, and those with a hire date in it (``hire_founder`` or linked as a
+        founding member who works there)."""
+        founders = {lk.case_id for lk in self.links if lk.case_id is not None and lk.ruolo in _FOUNDER_ROLES}
+        hired = {lk.case_id for lk in self.links if lk.case_id in founders and lk.data_assunzione}
+        return len(founders), len(hired)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from werkzeug.wrappers import Response
 
 from engine import CaseStatus, errors
-from engine.model import ENTERPRISE_ROLES
+from engine.model import ENTERPRISE_CONTRACTS, ENTERPRISE_ROLES
 from forms.allerte import TIPI_ALLERTA
 from web import audit, people, security
 from web.errors import engine_message, ensure_id, plain_keys
@@ -191,6 +191,7 @@ def _case_page(case_id: int, *, action: str = "", form: dict[str, str] | None = 
         own_enterprise=own_enterprise,
         enterprise_links=enterprise_links,
         enterprise_roles=ENTERPRISE_ROLES,
+        enterprise_contracts=ENTERPRISE_CONTRACTS,
         # track B waiting for an enterprise to found or join: the coordinator's way there
         found_enterprise=not enterprise_links
         and security.may(actor, "enterprises_manage")

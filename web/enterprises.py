@@ -12,7 +12,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from engine import errors
-from engine.model import ENTERPRISE_CATEGORIES, ENTERPRISE_LEGAL_FORMS, ENTERPRISE_REGISTRIES, ENTERPRISE_ROLES
+from engine.model import (
+    ENTERPRISE_CATEGORIES,
+    ENTERPRISE_CONTRACTS,
+    ENTERPRISE_LEGAL_FORMS,
+    ENTERPRISE_REGISTRIES,
+    ENTERPRISE_ROLES,
+)
 from web import security
 from web.errors import engine_message, ensure_id, plain_keys
 from web.i18n import _
@@ -33,6 +39,7 @@ def _labels() -> dict[str, Any]:
         "roles": ENTERPRISE_ROLES,
         "registries": ENTERPRISE_REGISTRIES,
         "categories": ENTERPRISE_CATEGORIES,
+        "contracts": ENTERPRISE_CONTRACTS,
         "manager": security.may(security.actor(), "enterprises_manage"),
     }
 
@@ -221,6 +228,34 @@ def end(enterprise_id: int, link_id: int) -> Response | tuple[str, int]:
         form,
         "data_cessazione",
     )
+
+
+@bp.post("/enterprises/<int:enterprise_id>/links/<int:link_id>/hire")
+@security.area("enterprises_manage")
+def hire(enterprise_id: int, link_id: int) -> Response | tuple[str, int]:
+    """The enterprise hires one of its founders from the programme (the founder-hired milestone)."""
+    ensure_id(enterprise_id), ensure_id(link_id)
+    form: dict[str, Any] = {k: _text(k, 20) for k in ("data_assunzione", "tipo_contratto", "data_comunicazione")}
+    form["categorie"] = [c for c in request.form.getlist("categorie") if c in ENTERPRISE_CATEGORIES]
+    form["evidenza_pa"] = request.form.get("evidenza_pa") == "1"
+    try:
+        security.engine().enterprises.hire_founder(
+            enterprise_id,
+            link_id,
+            form["data_assunzione"],
+            form["tipo_contratto"],
+            form["data_comunicazione"],
+            actor=security.actor(),
+            categorie=form["categorie"],
+            evidenza_pa=form["evidenza_pa"],
+        )
+    except (errors.InvalidData, errors.Conflict, errors.Forbidden, errors.NotFound) as err:
+        messages, status = _refused(err, "legame")
+        # the page has one hire form per founder: each message goes to the field of this one
+        scoped = {(k if k == "_schema" else f"hire-{link_id}-{k}"): v for k, v in messages.items()}
+        return _page(enterprise_id, messages=scoped, form={"hire": {**form, "link_id": link_id}}), status
+    flash(_("Assunzione del socio fondatore registrata: la quota è stata verificata di nuovo."), "info")
+    return redirect(url_for("enterprises.show", enterprise_id=enterprise_id))
 
 
 @bp.post("/enterprises/<int:enterprise_id>/links/<int:link_id>/delete")

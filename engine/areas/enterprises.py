@@ -103,6 +103,32 @@ class Enterprises(Area):
             volontario=volontario,
         )
 
+    def hire_founder(
+        self,
+        enterprise_id: int,
+        link_id: int,
+        data_assunzione: str,
+        tipo_contratto: str,
+        data_comunicazione: str,
+        *,
+        actor: Actor,
+        categorie: Iterable[str] = (),
+        evidenza_pa: bool = False,
+    ) -> Enterprise:
+        """The enterprise hires one of its founders from the programme: a milestone recorded on
+        the enterprise's case and the person's, the founder joins the roster (quota checked)."""
+        return enterprises.hire_founder(
+            self._ctx,
+            enterprise_id,
+            link_id,
+            data_assunzione,
+            tipo_contratto,
+            data_comunicazione,
+            actor=actor,
+            categorie=categorie,
+            evidenza_pa=evidenza_pa,
+        )
+
     def end_employment(self, enterprise_id: int, link_id: int, data_cessazione: str, *, actor: Actor) -> Enterprise:
         return enterprises.end_employment(self._ctx, enterprise_id, link_id, data_cessazione, actor=actor)
 

@@ -35,6 +35,7 @@ from engine import errors
 from engine.bpmn.runner import json_safe
 from engine.model import (
     ENTERPRISE_CATEGORIES,
+    ENTERPRISE_CONTRACTS,
     ENTERPRISE_LEGAL_FORMS,
     ENTERPRISE_REGISTRIES,
     ENTERPRISE_ROLES,
@@ -363,6 +364,81 @@ def link(
     return get(ctx, enterprise_id, actor=actor)
 
 
+def hire_founder(
+    ctx: Context,
+    enterprise_id: int,
+    link_id: int,
+    data_assunzione: str,
+    tipo_contratto: str,
+    data_comunicazione: str,
+    *,
+    actor: Actor,
+    categorie: Iterable[str] = (),
+    evidenza_pa: bool = False,
+) -> Enterprise:
+    """A founder from the programme (a beneficiary's path) is hired by the enterprise: the founder
+    becomes a founding member who works in it (``SOCIO_LAVORATORE``) from the hire date, joins the
+    roster (the quota is checked at once), and the hire is recorded on the enterprise's case and
+    on the person's (``enterprise_changed`` with ``fondatore_assunto``): the milestone both pages
+    show and the programme's report counts. The UniLav start notice is due by the day before."""
+    problems: dict[str, list[str]] = {}
+    categories = sorted(set(categorie))
+    hired = _day(data_assunzione, "data_assunzione", problems)
+    if hired and hired > ctx.clock.now().date():
+        problems["data_assunzione"] = ["La data di assunzione non può essere futura."]
+    if tipo_contratto not in ENTERPRISE_CONTRACTS:
+        problems["tipo_contratto"] = [f"Tipo di contratto: scegliere tra {', '.join(ENTERPRISE_CONTRACTS.values())}."]
+    notice = _day(data_comunicazione, "data_comunicazione", problems)
+    if hired and notice and notice >= hired:
+        problems["data_comunicazione"] = [
+            "La comunicazione obbligatoria (UniLav) va inviata entro il giorno precedente l'assunzione."
+        ]
+    unknown = [c for c in categories if c not in CATEGORIES]
+    if unknown:
+        problems["categorie"] = [f"Categorie sconosciute: {', '.join(unknown)}."]
+    if problems:
+        raise errors.InvalidData("invalid founder hire", problems)
+
+    def act(uow: AbstractUnitOfWork, found: Enterprise, record: CaseRecord) -> list[CaseEvent]:
+        target = _link_of(uow, found, link_id)
+        if target.case_id is None or target.ruolo != "FONDATORE":
+            raise errors.InvalidData(
+                "not a founder", {"legame": ["Si registra così l'assunzione di un socio fondatore del programma."]}
+            )
+        values = {
+            "ruolo": "SOCIO_LAVORATORE",
+            "data_assunzione": data_assunzione,
+            "categorie": categories,
+            "evidenza_pa": bool(evidenza_pa),
+        }
+        uow.enterprises.update_link(link_id, values)
+        change = {
+            "legame": link_id,
+            "caso": target.case_id,
+            "fondatore_assunto": True,
+            "data_assunzione": data_assunzione,
+            "tipo_contratto": tipo_contratto,
+            "data_comunicazione": data_comunicazione,
+            "categorie": categories,
+            "evidenza_pa": bool(evidenza_pa),
+        }
+        person = uow.cases.get(target.case_id)
+        if person.status is CaseStatus.RUNNING:  # the person's own chain keeps the milestone too
+            told = {
+                "fondatore_assunto": True,
+                "impresa_id": found.id,
+                "impresa_caso_id": found.case_id,
+                "denominazione": found.denominazione,
+                "data_assunzione": data_assunzione,
+                "tipo_contratto": tipo_contratto,
+            }
+            append_events(uow, person, [event(person, ctx.clock.now(), actor, EventKind.ENTERPRISE_CHANGED, data=told)])
+        return _changed(ctx, uow, found, record, actor, change, roster_changed=True)
+
+    _command(ctx, enterprise_id, actor, act)
+    return get(ctx, enterprise_id, actor=actor)
+
+
 def end_employment(ctx: Context, enterprise_id: int, link_id: int, data_cessazione: str, *, actor: Actor) -> Enterprise:
     """A worker leaves: the link stays (history, follow-up) with its leaving date."""
     problems: dict[str, list[str]] = {}
@@ -586,6 +662,11 @@ def _check_beneficiary(
     if uow.enterprises.of_case(case_id) is not None:
         raise errors.InvalidData("not a beneficiary", {"case_id": ["Il caso indicato è quello di un'impresa."]})
     mine = [lk for lk in current if lk.case_id == case_id]
+    if ruolo in WORKERS and any(lk.ruolo == "FONDATORE" for lk in mine):
+        raise errors.InvalidData(
+            "founder hired",
+            {"ruolo": ["La persona è socia fondatrice dell'impresa: registra la sua assunzione come socio fondatore."]},
+        )
     if ruolo in WORKERS and any(lk.in_organico and lk.data_cessazione is None for lk in mine):
         raise errors.InvalidData("double count", {"case_id": ["La persona è già nell'organico dell'impresa."]})
     # a worker who left may be hired again (a new link with its own dates); a founder stays one

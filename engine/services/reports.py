@@ -9,6 +9,7 @@ suppressed (engine.monitoring). Definitions: docs/monitoring.md.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -328,9 +329,12 @@ def _startups(
     if not created:
         return None
     forms = Counter(e.forma_giuridica for e in created)
-    met = below = workers = counted = 0
+    met = below = workers = counted = founders = founders_hired = 0
     for e in created:
-        check = verify_quota(e.forma_giuridica, enterprise_roster(uow.enterprises.links(e.id)), today)
+        links = uow.enterprises.links(e.id)
+        programme_founders, hired = dataclasses.replace(e, links=tuple(links)).founders_hired
+        founders, founders_hired = founders + programme_founders, founders_hired + hired
+        check = verify_quota(e.forma_giuridica, enterprise_roster(links), today)
         if check["richiesta"]:
             met += 1 if check["rispettata"] else 0
             below += 0 if check["rispettata"] else 1
@@ -344,6 +348,10 @@ def _startups(
         ReportRow("lavoratori", "Lavoratori nella base della quota", (count_cell(workers),)),
         ReportRow("svantaggiati", "Lavoratori svantaggiati conteggiati", (count_cell(counted),)),
         ReportRow("quota_svantaggiati", "% di lavoratori svantaggiati", (share_cell(counted, workers),)),
+        # employment of the programme's own people through the enterprises they founded (people:
+        # small cells suppressed)
+        ReportRow("fondatori", "Soci fondatori seguiti dal programma", (count_cell(founders),)),
+        ReportRow("fondatori_assunti", "Soci fondatori assunti dalla loro impresa", (count_cell(founders_hired),)),
     ]
     follow_ups = [uow.cases.get(e.case_id).data for e in created]
     for months in (12, 24):
@@ -367,9 +375,9 @@ def _startups(
         "Imprese sociali e di comunità avviate nel periodo",
         ("Numero",),
         tuple(rows),
-        note="Imprese, non persone: il loro numero è mostrato per intero; i lavoratori sotto cinque no. "
-        "La quota è verificata oggi sull'organico di ciascuna; la sopravvivenza è quella dichiarata nei follow-up "
-        "a 12 e 24 mesi dalla fine dell'accompagnamento (processo dell'impresa).",
+        note="Imprese, non persone: il loro numero è mostrato per intero; i lavoratori e i soci fondatori sotto "
+        "cinque no. La quota è verificata oggi sull'organico di ciascuna; la sopravvivenza è quella dichiarata "
+        "nei follow-up a 12 e 24 mesi dalla fine dell'accompagnamento (processo dell'impresa).",
     )
 
 

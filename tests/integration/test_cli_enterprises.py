@@ -3,6 +3,7 @@ input is one line on stderr and exit code 2."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -138,3 +139,13 @@ def test_found_an_enterprise_from_a_track_b_path(cli: CliRunner, engine: Engine,
         code, out, err = run(cli, *add[:2], "Altra Impresa Sociale S.r.l.", *add[3:], str(path))
         assert code == 2 and f"già collegato all'impresa «{found.denominazione}»" in err
         assert len(err.strip().splitlines()) == 1 and len(engine.enterprises.list(actor=CLI_OPERATOR)) == 1
+
+        # the enterprise hires its founder: the UniLav notice is due by the day before
+        day = clock.now().date()
+        hire = ["enterprise", "hire-founder", str(found.id), str(links[0].id), "--on", day.isoformat()]
+        hire += ["--contract", "TEMPO_INDETERMINATO", "--category", "ALCOLISTA", "--notice"]
+        code, _, err = run(cli, *hire, day.isoformat())
+        assert code == 2 and "entro il giorno precedente" in err and len(err.strip().splitlines()) == 1
+        code, out, err = run(cli, *hire, (day - dt.timedelta(days=1)).isoformat())
+        assert code == 0 and out.startswith(f"founder of link {links[0].id} hired"), err
+        assert engine.enterprises.get(found.id, actor=CLI_OPERATOR).founders_hired == (1, 1)

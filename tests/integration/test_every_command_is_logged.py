@@ -184,6 +184,7 @@ NOT_CASE_COMMANDS = {
     "enterprises.add_registration",
     "enterprises.link",
     "enterprises.end_employment",
+    "enterprises.hire_founder",
     "enterprises.unlink",
     "registry.add_protocol_terms",
     "registry.dependent_cases",

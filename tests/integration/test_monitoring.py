@@ -500,6 +500,40 @@ def test_start_ups_created_in_the_period_with_their_quota(engine: Engine, clock:
         assert later.tables == () or all(t.key != "imprese" for t in later.tables)
 
 
+def test_founders_hired_by_their_enterprise_are_counted_with_the_start_ups(engine: Engine, clock: FixedClock) -> None:
+    """The founder-hired milestone counts where the programme counts employment through its
+    enterprises: founders from the programme and those their enterprise hired (people: small
+    cells suppressed)."""
+    from tests.processes.scenario_data import scenario
+
+    coord = Actor("coord", frozenset({"coordinatore"}), frozenset({"T1"}))
+    with scenario(engine, clock, "T1") as s:
+        s.open_partnership()
+        today = clock.now().date()
+        made = engine.enterprises.create(
+            "T1", "Orti Solidali Cooperativa Sociale", "COOP_SOCIALE_B", "Marche", "Ancona", actor=coord
+        )
+        for i in range(6):
+            engine.enterprises.link(made.id, "FONDATORE", case_id=s.start_percorso(f"FOND-{i}"), actor=coord)
+
+        def counted() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+            found = cells(table(engine.reports.report("funnel", actor=coord, period="2026-H1"), "imprese"))
+            return found["fondatori"], found["fondatori_assunti"]
+
+        assert counted() == ((6,), (0,))
+        links = engine.enterprises.get(made.id, actor=coord).links
+        for lk in links[:4]:
+            engine.enterprises.hire_founder(
+                made.id, lk.id, today.isoformat(), "TEMPO_DETERMINATO", str(today - dt.timedelta(days=2)), actor=coord
+            )
+        assert counted() == ((6,), (S,))  # four people: hidden
+        engine.enterprises.hire_founder(
+            made.id, links[4].id, today.isoformat(), "APPRENDISTATO", str(today - dt.timedelta(days=1)), actor=coord
+        )
+        assert counted() == ((6,), (5,))
+        assert engine.enterprises.get(made.id, actor=coord).founders_hired == (6, 5)
+
+
 def test_erasing_personal_data_leaves_no_health_category_in_the_read_model(programme: Engine) -> None:
     [first] = [f for f in programme.reports.read_model(actor=COORD) if f.disability == "SI"]  # c1
     for _ in range(2):  # the path ends: erasure is for closed cases

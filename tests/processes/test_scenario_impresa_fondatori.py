@@ -8,6 +8,7 @@ enterprise's and the four paths) and runs each test on one and on two engine ins
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -212,3 +213,60 @@ def test_an_enterprise_pinned_to_the_earlier_diagram_keeps_it_and_still_tells_it
     assert engine.messages.deliver(actor=SCHEDULER) == 1
     assert s.data(worker)["data_costituzione_impresa"] == s.data(enterprise.case_id)["data_atto"]
     assert s.case(enterprise.case_id).process_version == pinned
+
+
+def test_the_enterprise_hiring_its_founder_is_a_milestone_on_both_cases(s: Scenario) -> None:
+    """``hire_founder``: the founder becomes a founding member who works in the enterprise, joins
+    the roster (the quota is checked on it), and the hire is recorded on the enterprise's case and
+    on the person's own chain; bad input is a field message and changes nothing."""
+    engine = s.engine
+    founder = on_track_b(s, "FOND-ASSUNTA")
+    enterprise = engine.enterprises.create(
+        T, "Orti Solidali Cooperativa Sociale", "COOP_SOCIALE_B", "Marche", "Ancona",
+        actor=COORD, founder_case_id=founder,
+    )  # fmt: skip
+    s.phases[enterprise.case_id] = []
+    [link] = engine.enterprises.get(enterprise.id, actor=COORD).links
+    today = s.clock.now().date()
+    day, before = today.isoformat(), (today - dt.timedelta(days=1)).isoformat()
+    hire = {"actor": COORD, "categorie": ["TOSSICODIPENDENTE"], "evidenza_pa": True}
+    for args, field in (
+        ((day, "TEMPO_INDETERMINATO", day), "data_comunicazione"),  # the UniLav notice the same day: late
+        (((today + dt.timedelta(days=1)).isoformat(), "TEMPO_INDETERMINATO", day), "data_assunzione"),
+        ((day, "A_CHIAMATA", before), "tipo_contratto"),
+    ):
+        with pytest.raises(InvalidData) as err:
+            engine.enterprises.hire_founder(enterprise.id, link.id, *args, **hire)
+        assert list(err.value.messages) == [field]
+    with pytest.raises(InvalidData) as err:  # a founder is hired as such, not linked again as a worker
+        engine.enterprises.link(enterprise.id, "LAVORATORE", case_id=founder, data_assunzione=day, actor=COORD)
+    assert list(err.value.messages) == ["ruolo"]
+    assert engine.enterprises.get(enterprise.id, actor=COORD).founders_hired == (1, 0)
+
+    engine.enterprises.hire_founder(enterprise.id, link.id, day, "TEMPO_INDETERMINATO", before, **hire)
+    found = engine.enterprises.get(enterprise.id, actor=COORD)
+    [hired] = found.links
+    assert (hired.ruolo, hired.data_assunzione, hired.categorie, hired.evidenza_pa) == (
+        "SOCIO_LAVORATORE",
+        day,
+        ("TOSSICODIPENDENTE",),
+        True,
+    )
+    assert found.founders_hired == (1, 1)
+    milestone = [e for e in s.history(enterprise.case_id) if e.data.get("fondatore_assunto")]
+    assert [(e.kind, e.data["caso"], e.data["tipo_contratto"], e.data["data_comunicazione"]) for e in milestone] == [
+        (EventKind.ENTERPRISE_CHANGED, founder, "TEMPO_INDETERMINATO", before)
+    ]
+    roster = [
+        m for m in engine.messages.of_case(enterprise.case_id, actor=CLI_OPERATOR) if m.name == "organico_variato"
+    ]
+    assert [(m.payload["motivo"], [p["persona"] for p in m.payload["organico"]]) for m in roster] == [
+        ("ASSUNZIONE", [f"C{founder}"])
+    ]
+    told = [e for e in s.history(founder) if e.kind == EventKind.ENTERPRISE_CHANGED]
+    assert [(e.data["impresa_id"], e.data["data_assunzione"], e.data["tipo_contratto"]) for e in told] == [
+        (enterprise.id, day, "TEMPO_INDETERMINATO")
+    ]
+    with pytest.raises(InvalidData) as err:  # hired once: the link is no longer a founder's alone
+        engine.enterprises.hire_founder(enterprise.id, link.id, day, "TEMPO_INDETERMINATO", before, **hire)
+    assert list(err.value.messages) == ["legame"]

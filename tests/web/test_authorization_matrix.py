@@ -130,6 +130,7 @@ HTML: list[tuple[str, str, str, int, Any]] = [
     ("POST", "/enterprises/999/links", "enterprises_manage", 404, {}),
     ("POST", "/enterprises/999/links/999/end", "enterprises_manage", 404, {}),
     ("POST", "/enterprises/999/links/999/delete", "enterprises_manage", 404, {}),
+    ("POST", "/enterprises/999/links/999/hire", "enterprises_manage", 404, {}),
     ("GET", "/monitoraggio", "monitoring", 200, None),
     ("GET", "/monitoraggio/funnel.csv", "monitoring", 200, None),
     ("GET", "/monitoraggio/wip.csv", "monitoring_operations", 200, None),

@@ -5,6 +5,7 @@ enterprise, and the API's problem documents; other roles are refused."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -174,3 +175,40 @@ def test_an_enterprise_founded_from_a_path_runs_the_design_in_its_own_case(
     assert [(lk.ruolo, lk.case_id) for lk in enterprise.links] == [("FONDATORE", founder)]
     case = demo.cases.get(enterprise.case_id, actor=CLI_OPERATOR)
     assert [t.bpmn_id for t in case.open_tasks] == ["Task_idea"]
+
+
+def test_the_enterprise_hiring_its_founder_shows_on_its_page_and_on_both_timelines(
+    client_for: Callable[[str], FlaskClient], demo: Engine
+) -> None:
+    coord = client_for("coordinatore")
+    founder = on_track_b(demo)
+    assert coord.post("/enterprises/new", data={**GOOD, "case_id": str(founder)}).status_code == 302
+    coordinator = demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    [enterprise] = [demo.enterprises.get(e.id, actor=coordinator) for e in demo.enterprises.list(actor=coordinator)]
+    [link] = enterprise.links
+    page = coord.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
+    assert f'data-testid="hire-{link.id}"' in page and "Registra l'assunzione nell'impresa" in page
+    assert 'data-testid="founders-hired">0 su 1<' in page
+
+    today = demo.now().date()
+    url = f"/enterprises/{enterprise.id}/links/{link.id}/hire"
+    same_day = {"data_assunzione": today.isoformat(), "tipo_contratto": "TEMPO_INDETERMINATO"}
+    late = coord.post(url, data={**same_day, "data_comunicazione": today.isoformat()})
+    html = late.get_data(as_text=True)
+    assert late.status_code == 422 and f'href="#hire-{link.id}-data_comunicazione"' in html
+    assert "va inviata entro il giorno precedente l&#39;assunzione" in html and "TEMPO_INDETERMINATO</" not in html
+    notice = (today - dt.timedelta(days=1)).isoformat()
+    done = coord.post(url, data={**same_day, "data_comunicazione": notice, "categorie": ["ALCOLISTA"]})
+    assert done.status_code == 302
+
+    page = coord.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
+    assert 'data-testid="founders-hired">1 su 1<' in page and "Socio fondatore e lavoratore" in page
+    assert f'data-testid="hire-{link.id}"' not in page
+    on_enterprise = coord.get(f"/cases/{enterprise.case_id}").get_data(as_text=True)
+    on_person = coord.get(f"/cases/{founder}").get_data(as_text=True)
+    day = today.strftime("%d/%m/%Y")
+    assert f"Socio fondatore assunto dall'impresa</strong>: Caso n. {founder}, dal {day} (tempo indeterminato)" in (
+        on_enterprise
+    )
+    assert f"Socio fondatore assunto dall'impresa</strong>: «{GOOD['denominazione']}», dal {day}" in on_person
+    assert f"Socio fondatore e lavoratore, assunzione del {day}" in on_person  # the person's enterprises
