@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from engine import Engine
 from tests.web.conftest import make_app
-from tests.web.live import chromium, serve
-from tests.web.test_browser_layout import SHOTS, WIDE_ELEMENTS, WIDTHS, login, page_width
+from tests.web.live import SHOTS, chromium, login, serve
+from tests.web.test_browser_layout import WIDE_ELEMENTS, WIDTHS, page_width
 from tests.web.test_designer import PROCESS, complete_open, deploy_chain, start
 
 # long ids, as real diagrams have them: none of them may reach the page
