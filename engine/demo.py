@@ -64,6 +64,8 @@ class DemoCase:
     phase: str  # what the demo shows, for the seed's report
     start: dict[str, Any]
     steps: dict[str, Payload] = field(default_factory=dict)
+    # the beneficiary's identity, recorded at referral (the assessment takes the age from it)
+    person: Mapping[str, str] | None = None
 
 
 def seed(engine: Engine) -> list[str]:
@@ -219,6 +221,8 @@ def _seed_case(engine: Engine, demo: DemoCase) -> list[str]:
             engine.teams.add(case_id, "responsabile", username="assistente", actor=DEMO)
             for relation, code in DEMO_TEAM.items():
                 engine.teams.add(case_id, relation, organisation=code, actor=DEMO)
+        if demo.person is not None:
+            engine.people.record(case_id, demo.person, actor=DEMO)
     steps = 0
     while steps < MAX_STEPS:
         view = engine.cases.get(case_id, actor=DEMO)
@@ -229,11 +233,21 @@ def _seed_case(engine: Engine, demo: DemoCase) -> list[str]:
         task = min(todo, key=lambda t: (t.created_at, t.bpmn_id, json.dumps(t.context, sort_keys=True, default=str)))
         payload = demo.steps[task.bpmn_id]
         data = dict(payload(task) if callable(payload) else payload)
+        if demo.person is not None and _needs_person(engine, task, case_id):
+            # a seed interrupted between the referral and the identity: recorded now
+            engine.people.record(case_id, demo.person, actor=DEMO)
         engine.tasks.complete(task.id, data, actor=_actor_for(engine, task.role))
         steps += 1
     if steps and not done:
         done.append(f"case {case_id} {demo.process_id} {demo.key}: {steps} step(s) resumed ({demo.phase})")
     return done
+
+
+def _needs_person(engine: Engine, task: TaskView, case_id: int) -> bool:
+    """Whether the task's form cannot do without the person record and the case has none."""
+    if not task.form_key or not engine.tasks.form_schema(task.form_key).get("x-person-required"):
+        return False
+    return engine.people.of_case(case_id, actor=DEMO, purpose="dati dimostrativi") is None
 
 
 def _find(engine: Engine, demo: DemoCase) -> int | None:
@@ -253,6 +267,27 @@ def _actor_for(engine: Engine, role: str | None) -> Actor:
 
 
 # --- the demo cases and their form data ---------------------------------------------------------
+
+# The demo beneficiaries' identities (invented; codici fiscali consistent with birth date and sex,
+# municipality Ancona), recorded at referral: the preliminary assessment takes the age from the
+# birth date, the ESF+ entry sheet the age group and the gender. Ages between 25 and 49 for years
+# to come, the band the assessment's answers below stand for.
+DEMO_PEOPLE: dict[str, Mapping[str, str]] = {
+    key: {
+        "nome": nome,
+        "cognome": cognome,
+        "codice_fiscale": cf,
+        "data_nascita": born,
+        "sesso": sex,
+        "comune": "Ancona",
+    }
+    for key, nome, cognome, cf, born, sex in (
+        ("DEMO-001", "Marco", "Rossi", "RSSMRC88C14A271K", "1988-03-14", "M"),
+        ("DEMO-002", "Laura", "Bianchi", "BNCLRA90P42A271E", "1990-09-02", "F"),
+        ("DEMO-003", "Luca", "Esposito", "SPSLCU85T21A271X", "1985-12-21", "M"),
+        ("DEMO-004", "Sara", "Ricci", "RCCSRA92E70A271P", "1992-05-30", "F"),
+    )
+}
 
 
 def demo_cases(today: dt.date) -> list[DemoCase]:
@@ -277,7 +312,13 @@ def demo_cases(today: dt.date) -> list[DemoCase]:
             {"territorio": TERRITORY, "titolo": f"Partenariato {TERRITORY}"},
             f1,
         ),
-        DemoCase("DEMO-001", PERCORSO, "F2: segnalazione da registrare", percorso("DEMO-001")),
+        DemoCase(
+            "DEMO-001",
+            PERCORSO,
+            "F2: segnalazione da registrare",
+            percorso("DEMO-001"),
+            person=DEMO_PEOPLE["DEMO-001"],
+        ),
         DemoCase(
             "DEMO-002",
             PERCORSO,
@@ -286,6 +327,7 @@ def demo_cases(today: dt.date) -> list[DemoCase]:
             # The health certification is needed too: the social worker, the job centre and the
             # health referent each have a task of the parallel assessment.
             _f2_intake_steps(day, certificazione_sanitaria=True),
+            DEMO_PEOPLE["DEMO-002"],
         ),
         DemoCase(
             "DEMO-003",
@@ -298,6 +340,7 @@ def demo_cases(today: dt.date) -> list[DemoCase]:
                 "Task_scheda_ingresso": _scheda_ingresso(day),
                 "Task_progetto": f3["Task_progetto"],
             },
+            DEMO_PEOPLE["DEMO-003"],
         ),
         DemoCase(
             "DEMO-004",
@@ -305,6 +348,7 @@ def demo_cases(today: dt.date) -> list[DemoCase]:
             "F4: attuazione, convenzione di tirocinio da firmare",
             percorso("DEMO-004"),
             {**f2_intake, **f2_rest, "Task_scheda_ingresso": _scheda_ingresso(day), **f3},
+            DEMO_PEOPLE["DEMO-004"],
         ),
     ]
 
@@ -443,7 +487,6 @@ def _f2_assessment_steps(day: Callable[[int], str]) -> dict[str, Payload]:
     return {
         "UT_analisi_preliminare": {
             "data_analisi": day(-15),
-            "eta": 38,
             "orientamento_percorso": "LAVORO",
             "autonomia_lavorativa": "ADEGUATA",
             "caso_complesso": False,

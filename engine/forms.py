@@ -162,6 +162,8 @@ def json_schema(form_key: str) -> dict[str, Any]:
         out["x-prefill-from"] = list(cls.prefill_from)
     if cls.from_person:
         out["x-from-person"] = list(cls.from_person)
+        out["x-derived"] = list(cls.derived)
+        out["x-person-required"] = list(cls.person_required)
     return out
 
 

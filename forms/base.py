@@ -9,6 +9,7 @@ This package depends on marshmallow only.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -78,6 +79,10 @@ class FormSchema(Schema):
     # what the form takes from the person record instead of asking it (never typed twice): the
     # engine adds the facts it derives when the task is completed (engine.services.engine_data)
     from_person: tuple[str, ...] = ()
+    # those facts, named as the answer holds them (e.g. ``eta``, the age on the completion day)
+    derived: tuple[str, ...] = ()
+    # the record fields the answer cannot do without: a record lacking one refuses the answer
+    person_required: tuple[str, ...] = ()
 
     class Meta:
         unknown = RAISE
@@ -89,6 +94,17 @@ class FormSchema(Schema):
         ``data`` is the validated submission (dates as ISO strings), ``case`` the task's data.
         A form overrides this when a rule spans tasks (e.g. the instrument the decision table gave).
         """
+        return {}
+
+    @classmethod
+    def person_messages(
+        cls, data: dict[str, Any], nascita: dt.date | None, facts: dict[str, Any]
+    ) -> dict[str, list[str]]:
+        """Field messages for answers that contradict the person record: its birth date
+        (``nascita``, never in the answer) and the ``facts`` the engine derived from it.
+
+        ``data`` is the validated submission (dates as ISO strings). A form that takes facts
+        from the record (``from_person``) overrides this for its rules on them."""
         return {}
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:

@@ -12,6 +12,7 @@ before running the branches again (see ``CAMPI_RAMI_VALUTAZIONE``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from marshmallow import fields, validate, validates_schema
@@ -27,6 +28,9 @@ C2 = "C2"
 C3 = "C3"
 
 # --- vocabularies --------------------------------------------------------------------------
+
+# the minor-in-family-difficulty flag (L. 381/1991 art. 4) applies below this age
+MAGGIORE_ETA = 18
 
 SERVIZI_INVIANTI = [
     ("SERVIZIO_SOCIALE", "Servizio sociale (Comune/ATS)"),
@@ -504,12 +508,13 @@ class ArchiviazioneForm(FormSchema):
 
 @form("f2_analisi_preliminare", title="Analisi preliminare", title_en="Preliminary assessment", data_class="C4")
 class AnalisiPreliminareForm(FormSchema):
+    # the age (``eta``, completed years on the day the task is completed) that the decision
+    # tables read: from the birth date in the person record, never typed here
+    from_person = ("data_nascita",)
+    derived = ("eta",)
+    person_required = ("data_nascita",)
+
     data_analisi = fields.Date(required=True, metadata=meta("Data dell'analisi", label_en="Date"))
-    eta = fields.Integer(
-        required=True,
-        validate=validate.Range(min=14, max=99, error="Età tra {min} e {max} anni."),
-        metadata=meta("Età (anni compiuti)", label_en="Age"),
-    )
     minore_in_difficolta_familiare = flag(
         "Minore in età lavorativa in situazione di difficoltà familiare",
         "L. 381/1991 art. 4: con relazione del servizio sociale",
@@ -587,13 +592,26 @@ class AnalisiPreliminareForm(FormSchema):
     @validates_schema
     def check_coerenza(self, data: dict[str, Any], **kwargs: Any) -> None:
         errors: dict[str, list[str]] = {}
-        if data["minore_in_difficolta_familiare"] and data["eta"] >= 18:
-            errors["minore_in_difficolta_familiare"] = ["Applicabile solo a minori di 18 anni."]
         if data["orientamento_percorso"] == "INCLUSIONE" and not data["in_carico_servizi"]:
             errors["orientamento_percorso"] = [
                 "Il percorso di inclusione (TIS) richiede la presa in carico dei servizi."
             ]
         segnala(errors)
+
+    @classmethod
+    def person_messages(
+        cls, data: dict[str, Any], nascita: dt.date | None, facts: dict[str, Any]
+    ) -> dict[str, list[str]]:
+        """The minor's flag needs the age the engine derived from the person record."""
+        eta = facts.get("eta")
+        if data.get("minore_in_difficolta_familiare") and isinstance(eta, int) and eta >= MAGGIORE_ETA:
+            return {
+                "minore_in_difficolta_familiare": [
+                    f"Applicabile solo a minori di {MAGGIORE_ETA} anni: secondo la data di nascita della "
+                    f"scheda anagrafica la persona ne ha {eta}."
+                ]
+            }
+        return {}
 
 
 @form(
@@ -844,7 +862,8 @@ CAMPI_RAMI_VALUTAZIONE: tuple[str, ...] = tuple(
         CertificazioneSanitariaForm,
         AttestazioneGiustiziaForm,
     )
-    for name in schema().fields
+    # with the facts the engine adds to the answer (the age from the person record)
+    for name in (*schema().fields, *schema.derived)
 )
 
 

@@ -57,6 +57,7 @@ def soglia_lunga_durata(nascita: dt.date, ingresso: dt.date) -> int:
 class SchedaIngresso(FormSchema):
     # the age group at entry and the gender: from the person record, never typed here
     from_person = ("data_nascita", "sesso")
+    derived = ("fascia_eta", "genere")
 
     data_ingresso = fields.Date(required=True, metadata=meta("Data di ingresso nel programma", label_en="Entry date"))
     condizione_occupazionale = fields.String(
@@ -148,6 +149,12 @@ class SchedaIngresso(FormSchema):
     def _coerenza(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("condizione_occupazionale") in ("DISOCCUPATO", "DISOCCUPATO_LUNGA_DURATA"):
             richiedi(data, "mesi_disoccupazione", quando="la persona è disoccupata")
+
+    @classmethod
+    def person_messages(
+        cls, data: dict[str, Any], nascita: dt.date | None, facts: dict[str, Any]
+    ) -> dict[str, list[str]]:
+        return messaggi_identita(data, nascita)
 
 
 def messaggi_identita(data: dict[str, Any], nascita: dt.date | None) -> dict[str, list[str]]:

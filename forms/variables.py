@@ -232,6 +232,9 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "scadenza_esito_valutazione": _v(
         "Scadenza dell'esito della valutazione", "Assessment outcome due by", "F2", kind="date"
     ),
+    # the preliminary assessment's age, which the engine derives from the person record's birth
+    # date on the day the task is completed (typed in the form before: older cases keep that)
+    "eta": _v("Età (anni compiuti, dalla scheda anagrafica)", "Age (completed years, from the person record)", "F2"),
     "cat_381": _v("Categorie L. 381/1991", "L. 381/1991 categories", "F2", codes=_CATEGORIE),
     "cat_651": _v("Categorie Reg. UE 651/2014", "EU Reg. 651/2014 categories", "F2", codes=_CATEGORIE),
     "cat_112": _v("Categorie D.Lgs. 112/2017", "Leg. Decree 112/2017 categories", "F2", codes=_CATEGORIE),

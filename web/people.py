@@ -67,18 +67,27 @@ def may_write(case_id: int) -> bool:
 @dataclass(frozen=True)
 class FromPerson:
     """The person-record facts a task form takes instead of asking them (the ESF+ entry form's
-    birth date and gender), for the block above the form: in clear for the case team only."""
+    birth date and gender, the preliminary assessment's age), for the block above the form: in
+    clear for the case team only."""
 
     fields: tuple[str, ...]
     person: PersonRecord | None = None
     shown: bool = False  # the viewer may read the identity (else: only that it comes from there)
     may_write: bool = False  # the viewer may complete the person record
+    derived: tuple[str, ...] = ()  # what the engine adds to the answer from them (``eta``…)
+    required: tuple[str, ...] = ()  # what the answer cannot do without (else the engine refuses it)
+    age: int | None = None  # today's age, from the birth date, when the form derives the age
 
     @property
     def missing(self) -> tuple[str, ...]:
         if self.person is None:
             return self.fields
         return tuple(f for f in self.fields if getattr(self.person, f, None) in (None, ""))
+
+    @property
+    def blocking(self) -> bool:
+        """A field the answer cannot do without is missing: the task cannot be completed yet."""
+        return bool(set(self.missing) & set(self.required))
 
 
 def from_person(task: TaskView, schema: Mapping[str, Any]) -> FromPerson | None:
@@ -87,16 +96,26 @@ def from_person(task: TaskView, schema: Mapping[str, Any]) -> FromPerson | None:
     fields = tuple(schema.get("x-from-person", ()))
     if not fields:
         return None
+    derived = tuple(schema.get("x-derived", ()))
+    required = tuple(schema.get("x-person-required", ()))
     actor = security.actor()
     if not security.may(actor, "identity"):
-        return FromPerson(fields)
+        return FromPerson(fields, derived=derived, required=required)
     try:
         sheet = security.engine().people.sheet(
             task.case_id, actor=actor, purpose="dati anagrafici per il modulo", ip=security.client_ip()
         )
     except errors.Forbidden:
-        return FromPerson(fields)
-    return FromPerson(fields, sheet.person, shown=True, may_write=sheet.may_write)
+        return FromPerson(fields, derived=derived, required=required)
+    return FromPerson(
+        fields,
+        sheet.person,
+        shown=True,
+        may_write=sheet.may_write,
+        derived=derived,
+        required=required,
+        age=age(sheet.person) if "eta" in derived else None,
+    )
 
 
 @bp.get("/cases/<int:case_id>/persona")

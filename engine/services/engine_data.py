@@ -23,8 +23,18 @@ from collections.abc import Callable
 from typing import Any
 
 from engine import errors, semester_pdf
-from engine.forms import from_person
-from engine.model import Actor, ArchivedDocument, CaseRecord, CaseStatus, Cell, ExportFile, Report
+from engine.forms import from_person, get_form
+from engine.model import (
+    Actor,
+    ArchivedDocument,
+    CaseRecord,
+    CaseStatus,
+    Cell,
+    ExportFile,
+    PersonRecord,
+    Report,
+    age_on,
+)
 from engine.monitoring import GENDERS, age_band, current_period, parse_period
 from engine.policy import Permission, Target, allows, require
 from engine.ports import AbstractUnitOfWork
@@ -32,7 +42,6 @@ from engine.services.case_queries import log_access
 from engine.services.context import Context
 from engine.services.people import identity_of_case
 from engine.services.reports import report_in
-from forms.f5_monitoraggio import messaggi_identita
 
 FROZEN_REPORTS = ("funnel", "sla", "esf")
 SUPPRESSED = "< 5"
@@ -124,27 +133,69 @@ HOOKS: dict[str, Hook] = {"fotografia_monitoraggio": _freeze, "archivio_relazion
 def identity_facts(
     ctx: Context, uow: AbstractUnitOfWork, form_key: str | None, record: CaseRecord, answer: dict[str, Any]
 ) -> dict[str, Any]:
-    """What a form that takes the person record (``from_person``) adds to its answer: for the
-    ESF+ entry form, the age group at entry (``fascia_eta``) and the gender (``genere``), so the
-    read model, the reports and the replay have them while the birth date stays sealed in the
-    person record, never in an event. The form's rules that need the birth date are asked here
-    (422 on the answer's fields). No person record or no birth date: nothing is derived, and the
-    reports count the person as "not recorded"."""
-    if not from_person(form_key):
+    """What a form that takes the person record (``from_person``) adds to its answer, the facts
+    it names in ``derived``: for the ESF+ entry form the age group at entry (``fascia_eta``) and
+    the gender (``genere``); for the preliminary assessment the age in completed years on the
+    day the task is completed (``eta``, which the decision tables read). So the read model, the
+    reports and the replay have them while the birth date stays sealed in the person record,
+    never in an event. The form's rules that need the birth date are asked here (422 on the
+    answer's fields, ``person_messages``).
+
+    A record lacking a field the form cannot do without (``person_required``) refuses the
+    answer (422, the message names what to complete in the person record); otherwise nothing is
+    derived from a missing field, and the reports count the person as "not recorded"."""
+    if not from_person(form_key) or form_key is None:
         return {}
+    cls = get_form(form_key)
     person = identity_of_case(ctx, uow, record.id)
+    missing = [f for f in cls.person_required if person is None or getattr(person, f, None) in (None, "")]
+    if missing:
+        raise errors.InvalidData(
+            f"form {form_key}: the person record lacks {', '.join(missing)}", {"_schema": [_missing_message(person)]}
+        )
     if person is None:
         return {}
-    messages = messaggi_identita(answer, person.data_nascita)
+    today = ctx.clock.now().date()  # the completion day, as the diagrams' fn_today() reads it
+    facts = {name: value for name in cls.derived if (value := _DERIVED[name](person, answer, today)) is not None}
+    messages = cls.person_messages(answer, person.data_nascita, facts)
     if messages:
         raise errors.InvalidData(f"form {form_key}: contradicts the person record", messages)
-    facts: dict[str, Any] = {}
-    entry = answer.get("data_ingresso")
-    if person.data_nascita is not None and entry:
-        facts["fascia_eta"] = age_band(person.data_nascita, dt.date.fromisoformat(str(entry)[:10]))
-    if person.sesso in GENDERS:
-        facts["genere"] = person.sesso
     return facts
+
+
+def _missing_message(person: PersonRecord | None) -> str:
+    if person is None:
+        return (
+            "La persona non ha ancora una scheda anagrafica: l'età si calcola dalla sua data di nascita. "
+            "Compila la scheda anagrafica, poi completa l'attività."
+        )
+    return (
+        "La scheda anagrafica della persona non riporta la data di nascita: l'età si calcola da lì. "
+        "Completa la scheda anagrafica, poi completa l'attività."
+    )
+
+
+def _age(person: PersonRecord, answer: dict[str, Any], today: dt.date) -> int | None:
+    return age_on(person.data_nascita, today) if person.data_nascita is not None else None
+
+
+def _entry_age_band(person: PersonRecord, answer: dict[str, Any], today: dt.date) -> str | None:
+    entry = answer.get("data_ingresso")
+    if person.data_nascita is None or not entry:
+        return None
+    return age_band(person.data_nascita, dt.date.fromisoformat(str(entry)[:10]))
+
+
+def _gender(person: PersonRecord, answer: dict[str, Any], today: dt.date) -> str | None:
+    return person.sesso if person.sesso in GENDERS else None
+
+
+# each fact a form may name in ``derived``: from the person record, the answer and the completion day
+_DERIVED: dict[str, Callable[[PersonRecord, dict[str, Any], dt.date], Any]] = {
+    "eta": _age,
+    "fascia_eta": _entry_age_band,
+    "genere": _gender,
+}
 
 
 def added(

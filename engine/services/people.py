@@ -48,11 +48,13 @@ class Recorded:
     repeats: tuple[RepeatReferral, ...]
 
 
-def keyring(ctx: Context) -> Keyring:
+def keyring(ctx: Context, uow: AbstractUnitOfWork | None = None) -> Keyring:
     """The process's keyring, loaded and checked against the database once (``verify_keys``),
-    for a command already authorised to seal or open a person's data."""
+    for a command already authorised to seal or open a person's data. A command that needs it
+    inside its unit of work passes it (``uow``): the check then runs in the command's own
+    transaction, where a second one would wait for the first's write lock (SQLite)."""
     if ctx.keys is None:
-        _verify_keys(ctx)
+        _verify_keys(ctx, uow)
     return ctx.keys  # type: ignore[no-any-return]
 
 
@@ -67,27 +69,36 @@ def verify_keys(ctx: Context, *, actor: Actor) -> str:
     return _verify_keys(ctx)
 
 
-def _verify_keys(ctx: Context) -> str:
-    with ctx.uow() as uow:
-        checks = uow.people.key_checks()
-        used = uow.people.key_ids()
-        keys = load_keyring(ctx.settings.instance_dir, create=not checks and not used)
-        missing = sorted(used - set(keys.keys))
-        if missing:
-            raise KeyringError(f"chiavi di cifratura mancanti per i dati anagrafici: {', '.join(missing)}")
-        for key_id, token in checks.items():
-            if key_id in keys.keys and keys.open(token, f"key_check:{key_id}") != CHECK_TEXT:
-                raise KeyringError(f"la chiave «{key_id}» non supera il controllo")
-        pseudonym = keyed_hash(pseudonym_key(ctx.settings.instance_dir), CHECK_TEXT)
-        if checks.get(PSEUDONYM_CHECK, pseudonym) != pseudonym:
-            raise KeyringError("la chiave di pseudonimizzazione (pseudonym.key) non è quella usata finora")
-        if keys.active not in checks:
-            uow.people.set_key_check(keys.active, keys.seal(CHECK_TEXT, f"key_check:{keys.active}"))
-        if PSEUDONYM_CHECK not in checks:
-            uow.people.set_key_check(PSEUDONYM_CHECK, pseudonym)
-        uow.commit()
+def _verify_keys(ctx: Context, within: AbstractUnitOfWork | None = None) -> str:
+    if within is not None:
+        keys = _check_keys(ctx, within)
+    else:
+        with ctx.uow() as uow:
+            keys = _check_keys(ctx, uow)
+            uow.commit()
     ctx.keys = keys
     return keys.active
+
+
+def _check_keys(ctx: Context, uow: AbstractUnitOfWork) -> Keyring:
+    """Load the keyring and check it against the database (``verify_keys``), in ``uow``."""
+    checks = uow.people.key_checks()
+    used = uow.people.key_ids()
+    keys = load_keyring(ctx.settings.instance_dir, create=not checks and not used)
+    missing = sorted(used - set(keys.keys))
+    if missing:
+        raise KeyringError(f"chiavi di cifratura mancanti per i dati anagrafici: {', '.join(missing)}")
+    for key_id, token in checks.items():
+        if key_id in keys.keys and keys.open(token, f"key_check:{key_id}") != CHECK_TEXT:
+            raise KeyringError(f"la chiave «{key_id}» non supera il controllo")
+    pseudonym = keyed_hash(pseudonym_key(ctx.settings.instance_dir), CHECK_TEXT)
+    if checks.get(PSEUDONYM_CHECK, pseudonym) != pseudonym:
+        raise KeyringError("la chiave di pseudonimizzazione (pseudonym.key) non è quella usata finora")
+    if keys.active not in checks:
+        uow.people.set_key_check(keys.active, keys.seal(CHECK_TEXT, f"key_check:{keys.active}"))
+    if PSEUDONYM_CHECK not in checks:
+        uow.people.set_key_check(PSEUDONYM_CHECK, pseudonym)
+    return keys
 
 
 def pseudonym_of(ctx: Context, code: str) -> str:
@@ -252,7 +263,7 @@ def identity_of_case(ctx: Context, uow: AbstractUnitOfWork, case_id: int) -> Per
     """The case's person record opened for the engine's own use (the facts a form derives from
     it, ``engine_data.identity_facts``): never shown, so not a showing for the access log."""
     row = uow.people.of_case(case_id)
-    return None if row is None else _opened(keyring(ctx), row["id"], row["pseudonym"], row["sealed"])
+    return None if row is None else _opened(keyring(ctx, uow), row["id"], row["pseudonym"], row["sealed"])
 
 
 def _others(uow: AbstractUnitOfWork, person_id: str, case_id: int) -> tuple[RepeatReferral, ...]:

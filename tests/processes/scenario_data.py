@@ -27,9 +27,11 @@ import time_machine
 
 from engine import Engine
 from engine.clock import FixedClock
+from engine.forms import get_form
 from engine.model import Actor, CaseEvent, CaseView, Enterprise, EventKind, TaskView
 from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.processes.test_diagrams_f3_f5_raw import base_data
+from tests.support.people import ensure_person
 from tests.support.teams import route_to
 from tests.unit.test_forms_f1_f2 import VALID
 
@@ -194,6 +196,8 @@ class Scenario:
         assert task.territory == self.territory
         who = self.actor(task.role)
         route_to(self.engine, task, who)  # an organisation lane: the coordinator names who acts for it
+        if get_form(task.form_key).person_required:
+            ensure_person(self.engine, case_id)  # recorded at referral: the assessment's age comes from it
         inbox = {t.id for t in self.engine.tasks.list(case_id=case_id, actor=who)}
         assert task.id in inbox, f"{bpmn_id} is not in the inbox of {who.username}"
         view = self.engine.tasks.complete(task.id, form_data(task.form_key, **overrides), actor=who)

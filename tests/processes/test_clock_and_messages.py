@@ -25,6 +25,7 @@ import pytest
 
 from engine import Engine
 from engine.clock import FixedClock
+from engine.forms import get_form
 from engine.model import Actor, CaseStatus, CaseView, EventKind, TaskStatus, TaskView
 from engine.policy import CLI_OPERATOR, SCHEDULER
 from tests.processes.scenario_data import (
@@ -35,6 +36,7 @@ from tests.processes.scenario_data import (
     form_data,
     join_enterprise,
 )
+from tests.support.people import ensure_person
 from tests.support.teams import route_to
 
 DESIGNER = Actor("progettista", frozenset({"progettista"}))
@@ -89,6 +91,8 @@ class Driver:
         assert task.role and task.form_key
         who = self.actor(task.role)
         route_to(self.engine, task, who)  # an organisation lane: the coordinator names who acts for it
+        if get_form(task.form_key).person_required:
+            ensure_person(self.engine, case_id)  # recorded at referral: the assessment's age comes from it
         assert task.id in {t.id for t in self.engine.tasks.list(case_id=case_id, actor=who)}, f"{bpmn_id} not in inbox"
         return self.engine.tasks.complete(task.id, form_data(task.form_key, **overrides), actor=who)
 

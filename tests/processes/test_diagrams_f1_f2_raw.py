@@ -45,6 +45,8 @@ BPMN_NS = {
     "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
 }
 START = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
+# the facts the engine derives from the person record when a form names them (engine_data)
+PERSON_FACTS: dict[str, Any] = {"eta": 35}
 PARAMS: dict[str, Any] = json.loads((PROCESSES / "parametri_f1_f2.json").read_text())
 PARAMS_PROTOCOLLI: dict[str, Any] = json.loads((PROCESSES / "parametri_protocolli.json").read_text())["default"]
 
@@ -91,7 +93,10 @@ class Case:
         assert task.task_spec.lane in LANE_ROLES, (bpmn_id, task.task_spec.lane)
         key = task.task_spec.extensions["properties"]["formKey"]
         schema = FORMS[key]()
-        data = schema.dump(schema.load(copy.deepcopy(VALID[key]) | (changes or {})))
+        # what the engine adds from the person record (the assessment's age) is not typed
+        derived = {name: (changes or {}).get(name, PERSON_FACTS[name]) for name in schema.derived}
+        typed = {k: v for k, v in (changes or {}).items() if k not in derived}
+        data = schema.dump(schema.load(copy.deepcopy(VALID[key]) | typed)) | derived
         out_item = getattr(task.parent.task_spec, "output_item", None)
         if out_item is not None:
             task.data[out_item.bpmn_id] = data  # multi-instance: the form is the output item

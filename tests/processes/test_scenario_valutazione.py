@@ -6,6 +6,7 @@ by the 30-day timer, and missing documents received in time.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -21,6 +22,7 @@ from tests.processes.scenario_data import (
     Scenario,
     scenario,
 )
+from tests.support.people import ensure_person
 
 INTAKE = ["UT_segnalazione", "UT_informativa", "UT_verifica_documenti"]
 
@@ -118,3 +120,27 @@ def test_missing_documents_received_in_time(s: Scenario) -> None:
     assert data["documentazione_ora_completa"] is True
     assert EventKind.TIMER_FIRED not in s.kinds(case_id)
     assert s.completed(case_id)[:5] == [*INTAKE, "UT_richiesta_integrazione", "UT_ricezione_integrazione"]
+
+
+@pytest.mark.parametrize(
+    ("born", "age", "young"),
+    [("2001-01-06", 24, True), ("2001-01-05", 25, False)],
+    ids=["24 on the completion day", "25 on the completion day"],
+)
+def test_the_decision_tables_read_the_age_computed_from_the_person_record(
+    s: Scenario, born: str, age: int, young: bool
+) -> None:
+    # the person record's birth date, not a typed age: on the completion day (05/01/2026) the
+    # person is 24 (DT-2: under 25, Reg. UE 651/2014 art. 2 n. 4 lett. b) or has just turned 25
+    case_id = s.start_percorso("BEN-0110")
+    ensure_person(s.engine, case_id, born=born)
+    s.intake(case_id)
+    s.assessment(case_id, did=NESSUN_REQUISITO)  # no job-market fact: only the age can qualify
+
+    data = s.data(case_id)
+    assert data["eta"] == age
+    assert ("SVANT_651" in data["cat_651"]) is young
+    assert data["esito_proposto"] == ("IDONEO_LAVORO" if young else "NON_IDONEO_REQUISITI")
+    [answer] = [e.data for e in s.history(case_id) if e.bpmn_id == "UT_analisi_preliminare"]
+    assert answer["eta"] == age
+    assert born not in json.dumps([e.data for e in s.history(case_id)])  # never in an event

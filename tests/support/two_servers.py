@@ -4,7 +4,7 @@
 consecutive commands on a case are served by different processes, each with specs it parsed
 itself and its own cache of live workflows. ``outcome`` reduces what a set of cases came to
 (status, data, open tasks, every event, the element states of the reloaded workflow) to plain
-values free of random task ids, salts and hashes, so a run on two instances can be compared with
+values free of random task ids, salts, hashes and person pseudonyms, so a run on two instances can be compared with
 a run on one.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.application import Engine
 from engine.audit.chain import canonical
+from engine.model import CaseEvent, EventKind
 
 
 class TwoServers:
@@ -49,6 +50,7 @@ def outcome(engine: Engine, case_ids: Iterable[int]) -> list[dict[str, Any]]:
             specs = engine._ctx.specs_for(uow, record.process_version_id)
             rows = uow.case_state.rows(case_id)
         ids: dict[str, int] = {}
+        people: dict[str, str] = {}
         for e in events:  # tasks in the order the case's events name them, then the others
             if e.task_id is not None:
                 ids.setdefault(e.task_id, len(ids))
@@ -72,7 +74,7 @@ def outcome(engine: Engine, case_ids: Iterable[int]) -> list[dict[str, Any]]:
                         ids.get(e.task_id or "", e.task_id),
                         e.bpmn_id,
                         e.task_name,
-                        canonical(e.data).decode(),
+                        canonical(_without_pseudonym(e, people)).decode(),
                         e.state_digest,
                     )
                     for e in events
@@ -85,3 +87,12 @@ def outcome(engine: Engine, case_ids: Iterable[int]) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def _without_pseudonym(event: CaseEvent, people: dict[str, str]) -> dict[str, Any]:
+    """An event's data, a person record's pseudonym (a keyed hash of the codice fiscale, and
+    each run has its own key) replaced by its rank among the pseudonyms the case's events name."""
+    pseudonym = event.data.get("persona")
+    if event.kind != EventKind.PERSON_RECORDED or not isinstance(pseudonym, str):
+        return event.data
+    return {**event.data, "persona": people.setdefault(pseudonym, f"persona {len(people) + 1}")}

@@ -16,6 +16,7 @@ import pytest
 from marshmallow import ValidationError, fields, validate
 
 from forms import FORMS
+from forms.f2_valutazione import CAMPI_RAMI_VALUTAZIONE
 
 EVIDENZA_INVALIDITA: dict[str, Any] = {
     "tipo_evidenza": "VERBALE_INVALIDITA_CIVILE",
@@ -211,7 +212,6 @@ VALID: dict[str, dict[str, Any]] = {
     },
     "f2_analisi_preliminare": {
         "data_analisi": "2026-01-20",
-        "eta": 35,
         "orientamento_percorso": "LAVORO",
         "autonomia_lavorativa": "ADEGUATA",
         "caso_complesso": False,
@@ -581,21 +581,12 @@ CROSS_FIELD: list[tuple[str, str, tuple[str | int, ...], Any, tuple[str | int, .
     ),
     (
         "f2_analisi_preliminare",
-        "minore_maggiorenne",
-        ("minore_in_difficolta_familiare",),
-        True,
-        ("minore_in_difficolta_familiare",),
-        "Applicabile solo a minori",
-    ),
-    (
-        "f2_analisi_preliminare",
         "inclusione_senza_presa_in_carico",
         ("orientamento_percorso",),
         "INCLUSIONE",
         ("orientamento_percorso",),
         "Il percorso di inclusione (TIS) richiede",
     ),
-    ("f2_analisi_preliminare", "eta_fuori_range", ("eta",), 12, ("eta",), "Età tra 14 e 99"),
     (
         "f2_analisi_preliminare",
         "dimensione_sconosciuta",
@@ -811,3 +802,31 @@ def test_optional_facts_default_to_no() -> None:
     assert loaded["invalidita_civile_perc"] == 0
     assert loaded["in_carico_dsm"] is False
     assert loaded["programma_serd_dipendenze"] is True
+
+
+def test_the_preliminary_assessment_takes_the_age_from_the_person_record() -> None:
+    # the age is never typed: the engine derives it from the record's birth date (eta), and the
+    # assessment cannot be completed without one
+    form = FORMS["f2_analisi_preliminare"]
+    assert (form.from_person, form.derived, form.person_required) == (("data_nascita",), ("eta",), ("data_nascita",))
+    assert errors_of("f2_analisi_preliminare", VALID["f2_analisi_preliminare"] | {"eta": 35}) == {
+        "eta": ["Campo non previsto."]
+    }
+    assert "eta" in CAMPI_RAMI_VALUTAZIONE  # deleted with the branch answers before a new round
+
+
+@pytest.mark.parametrize(("eta", "refused"), [(17, False), (18, True), (40, True)])
+def test_the_minor_flag_is_checked_against_the_age_from_the_person_record(eta: int, refused: bool) -> None:
+    form = FORMS["f2_analisi_preliminare"]
+    data = load("f2_analisi_preliminare", VALID["f2_analisi_preliminare"] | {"minore_in_difficolta_familiare": True})
+    messages = form.person_messages(data, None, {"eta": eta})
+    if refused:
+        assert messages == {
+            "minore_in_difficolta_familiare": [
+                "Applicabile solo a minori di 18 anni: secondo la data di nascita della scheda anagrafica "
+                f"la persona ne ha {eta}."
+            ]
+        }
+    else:
+        assert messages == {}
+    assert form.person_messages({**data, "minore_in_difficolta_familiare": False}, None, {"eta": eta}) == {}

@@ -21,6 +21,7 @@ from engine.clock import FixedClock
 from engine.demo import DEMO_PASSWORD, DEMO_USERS, OPERATOR, TERRITORY
 from engine.model import CaseView, TaskView
 from engine.policy import CLI_OPERATOR
+from tests.support.people import ensure_person
 from tests.unit import test_forms_f1_f2, test_forms_f3_f5
 from tests.web.live import close_chromium
 from web import create_app
@@ -143,11 +144,15 @@ def open_task(engine: Engine, case_id: int, bpmn_id: str | None = None) -> TaskV
 
 
 def advance(engine: Engine, case_id: int, until: str) -> TaskView:
-    """Complete the F2 steps with valid samples until ``until`` is the open task."""
+    """Complete the F2 steps with valid samples until ``until`` is the open task; the person is
+    recorded (unless the case has a record already) before the assessment is completed, which
+    takes the age from the record's birth date."""
     for step in F2_STEPS:
         task = open_task(engine, case_id, step)
         if step == until:
             return task
+        if step == "UT_analisi_preliminare":
+            ensure_person(engine, case_id, engine.users.get(ROLE_USER["assistente_sociale"], actor=CLI_OPERATOR))
         actor = engine.users.get(ROLE_USER[task.role or ""], actor=CLI_OPERATOR)
         engine.tasks.complete(task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=actor)
     return open_task(engine, case_id)

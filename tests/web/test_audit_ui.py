@@ -21,6 +21,7 @@ from engine.audit.pdf import KIND_LABELS as PDF_KIND_LABELS
 from engine.clock import FixedClock
 from engine.demo import TERRITORY
 from engine.policy import CLI_OPERATOR, DEMO
+from tests.support.people import ensure_person
 from tests.web.conftest import F2_STEPS, ROLE_USER, VALID, advance, login_as, make_app, open_task, start_case
 from tests.web.live import chromium, serve
 from tests.web.test_authorization_matrix import PUBLIC, concrete
@@ -45,6 +46,8 @@ def walk(engine: Engine, clock: FixedClock, case_id: int, until: str, days: int 
         task = open_task(engine, case_id, step)
         if step == until:
             return
+        if step == "UT_analisi_preliminare":  # the assessment takes the age from the person record
+            ensure_person(engine, case_id, engine.users.get("assistente", actor=CLI_OPERATOR))
         actor = engine.users.get(ROLE_USER[task.role or ""], actor=CLI_OPERATOR)
         engine.tasks.complete(task.id, copy.deepcopy(VALID[task.form_key or ""]), actor=actor)
         clock.advance(days=days)

@@ -150,7 +150,6 @@ def steps(today: dt.date) -> dict[str, Answers]:
         },
         "Analisi preliminare": {
             "Data dell'analisi": day(-26),
-            "Età (anni compiuti)": "38",
             "Percorso indicato": "Inserimento lavorativo",
             "Autonomia lavorativa": "Adeguata",
         },

@@ -6,6 +6,7 @@ holds the person's data and is refused outside the team; every showing is in the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -200,10 +201,58 @@ def test_the_esf_entry_form_takes_birth_date_and_gender_from_the_person_record(
 
 def test_the_esf_entry_form_says_when_the_person_record_lacks_the_birth_date(social: FlaskClient, demo: Engine) -> None:
     case_id, location = refer(social, "BEN-ID-8")
-    social.post(location, data={**PERSON, "codice_fiscale": "", "data_nascita": ""})
-    task = advance(demo, case_id, "Task_scheda_ingresso")
+    social.post(location, data={**PERSON, "codice_fiscale": ""})
+    task = advance(demo, case_id, "Task_scheda_ingresso")  # the assessment took the age from it
+    social.post(location, data={**PERSON, "codice_fiscale": "", "data_nascita": ""})  # then removed
 
     page = text(social.get(f"/tasks/{task.id}"))
 
     assert 'data-testid="from-person-missing"' in page
     assert f'href="/cases/{case_id}/persona/modifica"' in page
+
+
+def test_the_preliminary_assessment_shows_the_age_from_the_person_record_and_never_asks_it(
+    app: Flask, social: FlaskClient, demo: Engine
+) -> None:
+    case_id, location = refer(social, "BEN-ID-9")
+    social.post(location, data=PERSON)
+    task = advance(demo, case_id, "UT_analisi_preliminare")
+    age = age_on(dt.date(1983, 11, 18), demo.now().date())
+
+    page = text(social.get(f"/tasks/{task.id}"))
+
+    # read-only for the team: the birth date and the age computed from it, no field to type it
+    assert 'data-testid="from-person"' in page and "18/11/1983" in page
+    assert f'<dd data-testid="from-person-age">{age} anni</dd>' in page
+    assert 'name="eta"' not in page and 'data-testid="from-person-missing"' not in page
+    outsider = text(login_as(app.test_client(), "coordinatore").get(f"/tasks/{task.id}"))
+    assert "18/11/1983" not in outsider and "from-person-age" not in outsider
+
+    answer = {k: v for k, v in VALID["f2_analisi_preliminare"].items() if v is not None}
+    done = social.post(f"/tasks/{task.id}", data={**answer, "action": "complete"})
+    assert done.status_code == 302, text(done)[:3000]
+    [answer_event] = [e for e in demo.cases.history(case_id, actor=CLI_OPERATOR) if e.bpmn_id == task.bpmn_id]
+    assert answer_event.data["eta"] == age and "1983" not in json.dumps(answer_event.data)
+
+
+def test_the_preliminary_assessment_without_a_birth_date_is_refused_with_a_link_to_the_person_form(
+    social: FlaskClient, demo: Engine
+) -> None:
+    case_id, location = refer(social, "BEN-ID-10")
+    social.post(location, data={**PERSON, "codice_fiscale": "", "data_nascita": ""})
+    task = advance(demo, case_id, "UT_analisi_preliminare")
+    link = f'href="/cases/{case_id}/persona/modifica"'
+
+    page = text(social.get(f"/tasks/{task.id}"))
+    assert 'data-testid="from-person-missing"' in page and "l'attività non si può completare" in page
+    assert link in page
+
+    answer = {k: v for k, v in VALID["f2_analisi_preliminare"].items() if v is not None}
+    refused = social.post(f"/tasks/{task.id}", data={**answer, "action": "complete"})
+
+    assert refused.status_code == 422
+    page = text(refused)
+    assert "La scheda anagrafica della persona non riporta la data di nascita" in page
+    assert f'<a {link} data-testid="complete-person">Completa la scheda anagrafica</a>' in page
+    assert "_schema" not in page and "data_nascita" not in page.split('data-testid="form-invalid"')[1][:600]
+    assert task.bpmn_id not in {e.bpmn_id for e in demo.cases.history(case_id, actor=CLI_OPERATOR)}

@@ -58,10 +58,15 @@ def test_rows_numbers_and_lists_render_and_convert(app: Flask, demo: Engine) -> 
     did = convert(demo.tasks.form_schema("f2_did_psp"), MultiDict([("titolo_isced3", "true")]))
     assert did["titolo_isced3"] is True and did["psp_sottoscritto"] is False
     assert "data_did" not in did  # empty inputs are left out
-    analisi = convert(demo.tasks.form_schema("f2_analisi_preliminare"), MultiDict([("eta", "38")]))
-    assert analisi["eta"] == 38
+    sanitaria = convert(
+        demo.tasks.form_schema("f2_certificazione_sanitaria"), MultiDict([("invalidita_civile_perc", "60")])
+    )
+    assert sanitaria["invalidita_civile_perc"] == 60
     assert (
-        convert(demo.tasks.form_schema("f2_analisi_preliminare"), MultiDict([("eta", "otto")]))["eta"] == "otto"
+        convert(
+            demo.tasks.form_schema("f2_certificazione_sanitaria"), MultiDict([("invalidita_civile_perc", "sessanta")])
+        )["invalidita_civile_perc"]
+        == "sessanta"
     )  # passed on: the engine reports it next to the field
     docs = convert(
         demo.tasks.form_schema("f2_verifica_documenti"), MultiDict([("documenti_mancanti", "CI\n\n Patente \n")])
