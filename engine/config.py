@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from engine.passwords import N as PASSWORD_HASH_N
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -119,6 +121,11 @@ class Settings:
     # a case's command stores a replay checkpoint each time its events pass a multiple of this
     # (engine/audit/checkpoint.py); 0: none
     checkpoint_every: int = 50
+    # scrypt's work factor for new password hashes (engine/passwords.py). Not read from the
+    # environment, so every server hashes at full cost; the test suite builds its engines with a
+    # cheap one (tests/conftest.py), where each login would otherwise spend ~0.2 s of CPU twice.
+    # A hash keeps its N: any server verifies it at the cost it was made with.
+    password_hash_n: int = PASSWORD_HASH_N
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -9,13 +9,17 @@ import hashlib
 import hmac
 import secrets
 
-N, R, P = 2**15, 8, 1
+N, R, P = 2**15, 8, 1  # scrypt's cost: N is what ``Settings.password_hash_n`` defaults to
 SALT_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, *, n: int = N) -> str:
+    """A new scrypt hash; ``n`` (a power of two) is the work factor, written into the hash so that
+    ``check_password`` verifies it at the cost it was made with."""
+    if n < 2 or n & (n - 1):
+        raise ValueError(f"scrypt's N must be a power of two, not {n}")
     salt = "".join(secrets.choice(SALT_CHARS) for _ in range(16))
-    return f"scrypt:{N}:{R}:{P}${salt}${_scrypt(password, salt, N, R, P)}"
+    return f"scrypt:{n}:{R}:{P}${salt}${_scrypt(password, salt, n, R, P)}"
 
 
 def check_password(stored: str, password: str) -> bool:
@@ -36,4 +40,6 @@ def check_password(stored: str, password: str) -> bool:
 
 
 def _scrypt(password: str, salt: str, n: int, r: int, p: int) -> str:
-    return hashlib.scrypt(password.encode(), salt=salt.encode(), n=n, r=r, p=p, maxmem=132 * n * r * p).hex()
+    # OpenSSL needs about 128·r·(n + p) bytes and more for a small n: a megabyte at least
+    maxmem = max(132 * n * r * p, 1 << 20)
+    return hashlib.scrypt(password.encode(), salt=salt.encode(), n=n, r=r, p=p, maxmem=maxmem).hex()

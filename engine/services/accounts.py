@@ -11,6 +11,7 @@ logout, signs nobody in."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from typing import Any
@@ -23,8 +24,6 @@ from engine.policy import Permission, Target, require
 from engine.services import login_throttle
 from engine.services.context import Context
 
-# Checked when the user is unknown too, so a login's timing does not tell whether a name exists.
-_DUMMY_HASH = hash_password("not-a-real-password")
 MIN_PASSWORD_LENGTH = 10
 TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)  # a token's "last used" is kept to the minute
 SESSION_USE_RESOLUTION = dt.timedelta(minutes=1)  # so is a session's "last seen" (and its expiry)
@@ -39,13 +38,20 @@ def authenticate(ctx: Context, username: str, password: str, *, address: str | N
     try:
         with ctx.uow(write=False) as uow:
             stored = uow.accounts.password_hash(username)
-            right = check_password(stored or _DUMMY_HASH, password) and stored is not None
+            right = check_password(stored or _dummy_hash(ctx.settings.password_hash_n), password) and stored is not None
             found = uow.users.get_actor(username) if right else None
     except Exception:
         login_throttle.settle(ctx, keys, success=None)  # no answer: the attempt does not count
         raise
     login_throttle.settle(ctx, keys, success=found is not None)
     return found
+
+
+@functools.cache
+def _dummy_hash(n: int) -> str:
+    """Checked when the user is unknown too, at the cost new hashes are made with, so a login's
+    timing does not tell whether a name exists."""
+    return hash_password("not-a-real-password", n=n)
 
 
 def set_password(ctx: Context, actor: Actor, username: str, password: str) -> None:
@@ -58,7 +64,7 @@ def set_password(ctx: Context, actor: Actor, username: str, password: str) -> No
         raise errors.InvalidData("password too short", {"password": [f"Almeno {MIN_PASSWORD_LENGTH} caratteri."]})
     with ctx.uow() as uow:
         uow.users.get_actor(username)
-        uow.accounts.set_password_hash(username, hash_password(password))
+        uow.accounts.set_password_hash(username, hash_password(password, n=ctx.settings.password_hash_n))
         uow.accounts.revoke_sessions(username, ctx.clock.now())  # whoever knew the old one is out
         uow.commit()
 

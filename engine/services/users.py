@@ -36,7 +36,8 @@ def add_user(
     with ctx.uow() as uow:
         if uow.users.exists(username):
             raise errors.Conflict(f"user {username!r} already exists")
-        uow.users.add(username, display_name, hash_password(password) if password else None, roles, ctx.clock.now())
+        hashed = hash_password(password, n=ctx.settings.password_hash_n) if password else None
+        uow.users.add(username, display_name, hashed, roles, ctx.clock.now())
         uow.commit()
 
 
