@@ -41,13 +41,19 @@ SLOW_FILES = {
 # Files whose tests build databases of their own (an old schema, then `impresa db upgrade`).
 OWN_DATABASE_FILES = {"test_migrations.py", "test_state_format.py"}
 # Files whose tests measure wall-clock limits or run a production server of their own: with the
-# slow tests they are ``serial``, run after the parallel pass with the machine to themselves. The
-# browser tests are not: each worker serves its own app on its own port to its own Chromium, and
-# their waits are on what the page shows (up to 15–20 s each), not on a stopwatch.
+# slow and the browser tests they are ``serial``, run after the parallel pass with the machine to
+# themselves. The browser tests ran in the parallel pass for a while: each worker then served its
+# app to its own Chromium while the other worker ran CPU-bound tests on the same 2 cores, and the
+# idle CI's total grew from 377 s to 498 s (README, "Tests"); alone, Chromium and the app share
+# the cores between them.
 TIMED_FILES = {"test_script_limits.py", "test_metrics.py"}
 # `make test` runs twice: TEST_PASS=parallel (pytest-xdist workers, no serial test), then
 # TEST_PASS=serial (one process, the serial tests only). Unset: every test, as selected.
 TEST_PASS = os.environ.get("TEST_PASS", "")
+# scrypt's work factor for the passwords the tests' engines hash (``Settings.password_hash_n``):
+# a real one costs ~0.2 s of CPU per hash and again per login, and the demo seed hashes twelve.
+# Servers never use it: ``Settings.from_env`` does not read it (tests/unit/test_passwords.py).
+TEST_PASSWORD_HASH_N = 2**4
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -72,8 +78,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         if name == "test_api_schemathesis.py":
             item.add_marker(pytest.mark.schemathesis)
-        browser = item.get_closest_marker("browser") is not None  # long browser files may say ``slow`` too
-        if name in TIMED_FILES or (item.get_closest_marker("slow") and not browser):
+        if name in TIMED_FILES or item.get_closest_marker("slow") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.serial)
     if TEST_PASS in ("parallel", "serial"):
         keep = [i for i in items if (i.get_closest_marker("serial") is not None) == (TEST_PASS == "serial")]
@@ -83,11 +88,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
     if TEST_PASS != "serial":
         # The order the workers take the files in (the Makefile passes --no-loadscope-reorder): the
-        # browser files first (long, and mostly waiting on the page, so the other worker has the
-        # CPU meanwhile), then the files with most tests; a long file left for last would keep
-        # one worker busy while the other has nothing more to do.
+        # files with most tests first; a long file left for last would keep one worker busy while
+        # the other has nothing more to do.
         per_file = Counter(i.path for i in items)
-        items.sort(key=lambda i: (i.get_closest_marker("browser") is None, -per_file[i.path], str(i.path)))
+        items.sort(key=lambda i: (-per_file[i.path], str(i.path)))
 
 
 @pytest.fixture(scope="session")
@@ -166,7 +170,12 @@ def clock() -> FixedClock:
 def engine_factory(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Callable[[], Engine]]:
     """Builds engine instances on the test database and clock, as separate server processes would
     (each parses its own specs and keeps its own caches); all are closed at the end of the test."""
-    settings = Settings(database_url=db_url, processes_dir=ROOT / "processes", instance_dir=tmp_path / "instance")
+    settings = Settings(
+        database_url=db_url,
+        processes_dir=ROOT / "processes",
+        instance_dir=tmp_path / "instance",
+        password_hash_n=TEST_PASSWORD_HASH_N,
+    )
     built: list[Engine] = []
 
     def make() -> Engine:
