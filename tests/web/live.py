@@ -19,10 +19,12 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, expect, sync_playwright
 from werkzeug.serving import make_server
+from werkzeug.wsgi import ClosingIterator
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-output"  # screenshots for people (gitignored)
@@ -44,9 +46,38 @@ _running: list[tuple[Playwright, Browser]] = []  # this process's Chromium, once
 expect.set_options(timeout=15_000)
 
 
+class _Answering:
+    """The app, counting the requests it is answering: ``serve`` waits for them before the test
+    goes on to close its engine, so no request is left holding a database connection."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.busy = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> ClosingIterator:
+        with self.idle:
+            self.busy += 1
+        try:
+            return ClosingIterator(self.app(environ, start_response), self._answered)
+        except BaseException:
+            self._answered()
+            raise
+
+    def _answered(self) -> None:
+        with self.idle:
+            self.busy -= 1
+            self.idle.notify_all()
+
+    def wait(self, seconds: float) -> None:
+        with self.idle:
+            self.idle.wait_for(lambda: self.busy == 0, timeout=seconds)
+
+
 @contextmanager
 def serve(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    answering = _Answering(app)
+    server = make_server("127.0.0.1", 0, answering, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
     thread.start()
     try:
@@ -54,6 +85,7 @@ def serve(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        answering.wait(seconds=10)  # requests the page sent last, still being answered
         server.server_close()
 
 
