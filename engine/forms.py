@@ -30,6 +30,19 @@ def get_form(form_key: str) -> type[FormSchema]:
         raise NotFound(f"form {form_key!r} not found") from None
 
 
+_INSTANCES: dict[str, FormSchema] = {}
+
+
+def _form(form_key: str) -> FormSchema:
+    """One instance per form, reused: a schema keeps no state between loads and dumps, and
+    building one (its fields, nested schemas and validators) costs more than the load itself."""
+    cls = get_form(form_key)
+    found = _INSTANCES.get(form_key)
+    if type(found) is not cls:  # first use, or the key now names another class (a test's form)
+        found = _INSTANCES[form_key] = cls()
+    return found
+
+
 def known_forms() -> frozenset[str]:
     return frozenset(FORMS)
 
@@ -119,7 +132,7 @@ def validate_submission(form_key: str | None, data: Any) -> dict[str, Any]:
     """Validate ``data`` against the task's form; returns the JSON-ready cleaned data."""
     if form_key is None:
         return check_free_data(data, variables=True)
-    schema = get_form(form_key)()
+    schema = _form(form_key)
     if not isinstance(data, dict):
         raise InvalidData("form data must be a JSON object", {"_schema": ["Deve essere un oggetto JSON."]})
     check_storable(data, f"form {form_key}")
@@ -268,7 +281,7 @@ def registry_codes(form_key: str | None, clean: dict[str, Any]) -> list[tuple[tu
                 for i, item in enumerate(items):
                     walk(inner.schema, item, (*path, name, i) if isinstance(field, fields.List) else (*path, name))
 
-    walk(get_form(form_key)(), clean, ())
+    walk(_form(form_key), clean, ())
     return found
 
 
@@ -279,7 +292,7 @@ def registry_members(form_key: str | None, clean: dict[str, Any]) -> list[tuple[
     if form_key is None:
         return []
     found: list[tuple[str, str, str]] = []
-    for name, field in get_form(form_key)().fields.items():
+    for name, field in _form(form_key).fields.items():
         value, of = clean.get(name), field.metadata.get("member_of")
         if field.metadata.get("registry") == "member" and isinstance(value, str) and isinstance(of, str):
             organisation = clean.get(of)

@@ -14,6 +14,23 @@ from engine.adapters.user_repository import actor_of
 from engine.audit.chain import GENESIS, access_hash
 from engine.model import AccessLogEntry, Actor, ApiToken, SavedFilter
 
+# a request's token, its owner (active) and the owner's grants: one statement per API request
+_TOKEN_ACTOR = (
+    select(
+        tables.api_token.c.id,
+        tables.api_token.c.last_used_at,
+        tables.app_user.c.username,
+        tables.user_role.c.role,
+        tables.user_role.c.territory,
+    )
+    .join(tables.app_user, tables.app_user.c.username == tables.api_token.c.username)
+    .outerjoin(tables.user_role, tables.user_role.c.username == tables.app_user.c.username)
+    .where(
+        tables.api_token.c.token_hash == bindparam("b_hash"),
+        tables.api_token.c.revoked_at.is_(None),
+        tables.app_user.c.active.is_(True),
+    )
+)
 _DELETE_DRAFTS = delete(tables.task_draft).where(tables.task_draft.c.task_id == bindparam("b_task"))
 
 
@@ -41,13 +58,14 @@ class SqlAccountRepository:
         assert key is not None
         return int(key[0])
 
-    def token_owner(self, token_hash: str) -> tuple[int, str, dt.datetime | None] | None:
-        """The live token's id, owner and last use (read only: see ``touch_token``)."""
-        t = tables.api_token.c
-        row = self.conn.execute(
-            select(t.id, t.username, t.last_used_at).where(t.token_hash == token_hash, t.revoked_at.is_(None))
-        ).first()
-        return (int(row.id), str(row.username), row.last_used_at) if row else None
+    def token_actor(self, token_hash: str) -> tuple[int, dt.datetime | None, Actor] | None:
+        """The live token's id, last use and owner as an actor, in one statement; None for a
+        token unknown or revoked, or whose owner is no longer active (read only: see ``touch_token``)."""
+        rows = self.conn.execute(_TOKEN_ACTOR, {"b_hash": token_hash}).all()
+        if not rows:
+            return None
+        grants = [(r.role, r.territory) for r in rows if r.role is not None]
+        return int(rows[0].id), rows[0].last_used_at, actor_of(str(rows[0].username), grants)
 
     def touch_token(self, token_id: int, at: dt.datetime, unless_since: dt.datetime) -> None:
         """Record a use at ``at`` unless one is already recorded since ``unless_since``."""

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, false, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, exists, false, insert, or_, select, update
 from sqlalchemy.engine import Row
 
 from engine.adapters import tables
 from engine.adapters.report_repository import FACTS_COLUMNS, Known, facts_beside
+from engine.adapters.task_repository import LOCK_CASE_OF_TASK, task_from_mapping
 from engine.errors import Conflict, NotFound
-from engine.model import CaseRecord, CaseScope, CaseStatus
+from engine.model import CaseRecord, CaseScope, CaseStatus, TaskView
 
 # Hot-path statements are built once: SQLAlchemy then reuses their cache keys and compiled
 # SQL instead of rebuilding a statement tree on every command.
@@ -50,6 +51,25 @@ _GET_CASE_AND_FACTS = (
     .outerjoin(tables.report_case, tables.report_case.c.case_id == tables.cases.c.id)
     .where(tables.cases.c.id == bindparam("b_id"))
 )
+# a command on a task: the inbox row, its case with the monitoring row, and whether anyone keeps a
+# draft of the task (deleted on completion only then), in one statement
+_TASK_PREFIX = "t_"
+_GET_TASK_AND_CASE = (
+    select(
+        *(c.label(f"{_TASK_PREFIX}{c.name}") for c in tables.human_task.c),
+        tables.cases,
+        tables.process_version.c.version.label("pv_version"),
+        *FACTS_COLUMNS,
+        exists()
+        .where(tables.task_draft.c.task_id == tables.human_task.c.id)
+        .correlate(tables.human_task)
+        .label("has_draft"),
+    )
+    .join(tables.cases, tables.cases.c.id == tables.human_task.c.case_id)
+    .join(tables.process_version, tables.process_version.c.id == tables.cases.c.process_version_id)
+    .outerjoin(tables.report_case, tables.report_case.c.case_id == tables.cases.c.id)
+    .where(tables.human_task.c.id == bindparam("b_id"))
+)
 _SAVE_CASE = (
     update(tables.cases)
     .where(tables.cases.c.id == bindparam("b_id"), tables.cases.c.version == bindparam("b_version"))
@@ -79,6 +99,21 @@ class SqlCaseRepository:
         if self.known is not None:
             self.known[case_id] = facts_beside(row._mapping)
         return _case_from_row(row)
+
+    def get_for_task(self, task_id: str) -> tuple[TaskView, CaseRecord, bool]:
+        """A task command's first read: the task's inbox row, its case (as ``get`` reads it) and
+        whether anyone keeps a draft of the task. The case row is locked first (PostgreSQL; SQLite's
+        BEGIN IMMEDIATE already serializes writers), so what is read is the latest committed."""
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(LOCK_CASE_OF_TASK, {"b_id": task_id})
+        row = self.conn.execute(_GET_TASK_AND_CASE, {"b_id": task_id}).one_or_none()
+        if row is None:
+            raise NotFound(f"task {task_id} not found")
+        m = row._mapping
+        task = task_from_mapping({k.removeprefix(_TASK_PREFIX): v for k, v in m.items() if k.startswith(_TASK_PREFIX)})
+        if self.known is not None:
+            self.known[task.case_id] = facts_beside(m)
+        return task, _case_from_row(row), bool(m["has_draft"])
 
     def save(self, record: CaseRecord) -> None:
         values = _case_values(record)

@@ -115,7 +115,9 @@ class SqlProcessRepository:
         )
         return [(r[0], bytes(r[1])) for r in rows]
 
-    def list_latest(self) -> list[ProcessVersionView]:
+    def list_latest(self, *, with_files: bool = True) -> list[ProcessVersionView]:
+        """The newest version of each process; ``with_files=False`` leaves out the file names
+        (one statement more per process)."""
         pv = tables.process_version
         newest = select(pv.c.process_id, func.max(pv.c.version).label("v")).group_by(pv.c.process_id).subquery()
         rows = self.conn.execute(
@@ -123,7 +125,7 @@ class SqlProcessRepository:
             .join(newest, and_(newest.c.process_id == pv.c.process_id, newest.c.v == pv.c.version))
             .order_by(pv.c.process_id)
         )
-        return [self._view(r, with_files=True) for r in rows]
+        return [self._view(r, with_files=with_files) for r in rows]
 
     def list_versions(self, process_id: str) -> list[ProcessVersionView]:
         rows = self.conn.execute(

@@ -11,7 +11,7 @@ none commits.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
@@ -26,7 +26,7 @@ from engine.model import TaskFilter, TaskStatus, TaskView
 # Hot-path statements are built once: SQLAlchemy then reuses their cache keys and compiled
 # SQL instead of rebuilding a statement tree on every command.
 _GET_TASK = select(tables.human_task).where(tables.human_task.c.id == bindparam("b_id"))
-_LOCK_CASE_OF_TASK = (
+LOCK_CASE_OF_TASK = (
     select(tables.cases.c.id)
     .where(
         tables.cases.c.id
@@ -65,7 +65,7 @@ class SqlTaskRepository:
         BEGIN IMMEDIATE already serializes writers), so the row read is the latest committed one
         and no other command on the case can change it before this transaction ends."""
         if lock_case and self.conn.dialect.name == "postgresql":
-            self.conn.execute(_LOCK_CASE_OF_TASK, {"b_id": task_id})
+            self.conn.execute(LOCK_CASE_OF_TASK, {"b_id": task_id})
         row = self.conn.execute(_GET_TASK, {"b_id": task_id}).one_or_none()
         if row is None:
             raise NotFound(f"task {task_id} not found")
@@ -135,11 +135,19 @@ class SqlTaskRepository:
             closed += [{**r._mapping, "status": TaskStatus.READY.value} for r in self.conn.execute(_CLOSE_TASK, values)]
         count_open_tasks(self.conn, closed, [])
 
-    def set_assignee(self, task_id: str, assignee: str | None, *, expected: str | None) -> bool:
-        """Assign an open task only if its assignee is still ``expected``; False when it changed."""
+    def set_assignee(
+        self, task_id: str, assignee: str | None, *, expected: str | None, read: TaskView | None = None
+    ) -> bool:
+        """Assign an open task only if its assignee is still ``expected``; False when it changed.
+        ``read``: the row as this transaction read it under its case's lock (the open-task
+        counters then need no read of their own)."""
         t = tables.human_task.c
         held = t.assignee.is_(None) if expected is None else t.assignee == expected
-        before = [r for r in open_rows(self.conn, [task_id]) if r["assignee"] == expected]
+        if read is not None and read.id == task_id:
+            known = [_task_values(read)] if read.status is TaskStatus.READY else []
+            before = [r for r in known if r["assignee"] == expected]
+        else:
+            before = [r for r in open_rows(self.conn, [task_id]) if r["assignee"] == expected]
         done = self.conn.execute(
             update(tables.human_task)
             .where(t.id == task_id, t.status == TaskStatus.READY.value, held)
@@ -238,7 +246,10 @@ def _task_values(t: TaskView) -> dict[str, Any]:
 
 
 def _task_from_row(row: Row[Any]) -> TaskView:
-    m = row._mapping
+    return task_from_mapping(row._mapping)
+
+
+def task_from_mapping(m: Mapping[Any, Any]) -> TaskView:
     return TaskView(
         id=m["id"],
         case_id=m["case_id"],

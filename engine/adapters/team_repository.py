@@ -17,6 +17,16 @@ _ORGANISATIONS_OF = select(tables.organisation_member.c.organisation_id).where(
 )
 
 
+_EVERY_MEMBER = (
+    select(tables.case_team, tables.organisation.c.code, tables.organisation.c.kind)
+    .outerjoin(tables.organisation, tables.organisation.c.id == tables.case_team.c.organisation_id)
+    .where(tables.case_team.c.case_id == bindparam("b_case"))
+    .order_by(tables.case_team.c.id)
+)
+# a case's current team: read by most commands (routing, who may work a task)
+_CURRENT_MEMBERS = _EVERY_MEMBER.where(tables.case_team.c.ended_at.is_(None))
+
+
 def organisations_of(conn: Connection, username: str) -> list[int]:
     return [int(r[0]) for r in conn.execute(_ORGANISATIONS_OF, {"username": username})]
 
@@ -24,18 +34,26 @@ def organisations_of(conn: Connection, username: str) -> list[int]:
 class SqlTeamRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # a case's current team as read in this unit of work: a command asks it up to three times
+        # (whether the actor may work the task, whether they join the team, where the new tasks
+        # go); only this repository writes the team, and its writes forget what was read
+        self._current: dict[int, list[TeamMember]] = {}
 
     def members(self, case_id: int, *, current: bool = True) -> list[TeamMember]:
-        t, o = tables.case_team.c, tables.organisation.c
-        query = (
-            select(tables.case_team, o.code, o.kind)
-            .outerjoin(tables.organisation, o.id == t.organisation_id)
-            .where(t.case_id == case_id)
-            .order_by(t.id)
-        )
+        if current and case_id in self._current:
+            return list(self._current[case_id])
+        found = self._members(case_id, current=current)
         if current:
-            query = query.where(t.ended_at.is_(None))
-        return [_member(r._mapping) for r in self.conn.execute(query)]
+            self._current[case_id] = list(found)
+        return found
+
+    def new_case(self, case_id: int) -> None:
+        """A case created in this transaction: its team is empty until this repository adds to it."""
+        self._current[case_id] = []
+
+    def _members(self, case_id: int, *, current: bool) -> list[TeamMember]:
+        query = _CURRENT_MEMBERS if current else _EVERY_MEMBER
+        return [_member(r._mapping) for r in self.conn.execute(query, {"b_case": case_id})]
 
     def add(
         self,
@@ -58,9 +76,25 @@ class SqlTeamRepository:
             )
         ).inserted_primary_key
         assert key is not None
+        kept = self._current.pop(case_id, None)
+        if kept is not None and organisation_id is None:  # a person: the row is all known (no organisation to join)
+            member = TeamMember(
+                id=int(key[0]),
+                case_id=case_id,
+                relation=relation,
+                username=username,
+                organisation_id=None,
+                added_at=at,
+                added_by=by,
+                ended_at=None,
+                organisation_code=None,
+                organisation_kind=None,
+            )
+            self._current[case_id] = [*kept, member]
         return int(key[0])
 
     def end(self, member_ids: Sequence[int], at: dt.datetime) -> None:
+        self._current.clear()
         if member_ids:
             t = tables.case_team.c
             self.conn.execute(update(tables.case_team).where(t.id.in_(member_ids)).values(ended_at=at))

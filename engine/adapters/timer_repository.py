@@ -22,22 +22,30 @@ class SqlTimerRepository:
         rows = self.conn.execute(select(tables.case_timer).where(t.case_id == case_id, t.status == TimerStatus.PENDING))
         return [_timer(r) for r in rows]
 
-    def insert(self, rows: Sequence[TimerRow]) -> None:
-        """Schedule timers; one seen before (a case sent back to an earlier step) is scheduled again."""
+    def insert(self, rows: Sequence[TimerRow], *, new_case: bool = False) -> None:
+        """Schedule timers; one seen before (a case sent back to an earlier step) is scheduled
+        again. The rows seen before are found in one statement, none for a case created in this
+        transaction (``new_case``: it has no rows yet)."""
         t = tables.case_timer.c
         known = {}
-        for r in rows:
-            existing = self.conn.execute(
-                select(t.id).where(t.case_id == r.case_id, t.task_id == r.task_id, t.due_at == r.due_at)
-            ).first()
-            if existing is not None:
-                known[(r.task_id, r.due_at)] = existing[0]
+        if rows and not new_case:
+            found = self.conn.execute(
+                select(t.id, t.case_id, t.task_id, t.due_at).where(
+                    t.case_id.in_(sorted({r.case_id for r in rows})), t.task_id.in_(sorted({r.task_id for r in rows}))
+                )
+            )
+            seen = {(f.case_id, f.task_id, f.due_at): f.id for f in found}
+            for r in rows:
+                existing = seen.get((r.case_id, r.task_id, r.due_at))
+                if existing is None:
+                    continue
+                known[(r.case_id, r.task_id, r.due_at)] = existing
                 self.conn.execute(
                     update(tables.case_timer)
-                    .where(t.id == existing[0])
+                    .where(t.id == existing)
                     .values(status=r.status, attempts=0, next_attempt_at=r.due_at, fired_at=None, last_error=None)
                 )
-        rows = [r for r in rows if (r.task_id, r.due_at) not in known]
+        rows = [r for r in rows if (r.case_id, r.task_id, r.due_at) not in known]
         if rows:
             self.conn.execute(
                 insert(tables.case_timer),

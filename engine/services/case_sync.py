@@ -83,13 +83,15 @@ def write_command(
     refresh: bool = False,
     fired: Sequence[FiredTimer] = (),
     closed_as: CaseStatus | None = None,
+    pending_timers: Sequence[TimerRow] | None = None,
 ) -> CaseView:
     """Persist one command's outcome (see the module docstring); returns the case as it now is.
 
     ``refresh`` re-describes the open inbox rows that stay open (after a migration their element,
     name or form may have changed while the task kept its id); ``fired`` lists the timer
     occurrences the engine fired in this command (the others it no longer waits on were
-    cancelled with their scope)."""
+    cancelled with their scope); ``pending_timers``: the case's pending timer rows, when the
+    command has already read them in this transaction."""
     now = ctx.clock.now()
     if not new and not cancelled and closed_as is None and record.status is CaseStatus.RUNNING:
         deliver_pending_messages(ctx, uow, record, wf, events, now)
@@ -105,7 +107,7 @@ def write_command(
         record.next_timer_due = None
     # the timers that fired come before the completion they caused: replay reads a command by its
     # first event, so a case a timer ended replays as the timer's command
-    timers = _plan_timers(ctx, uow, record, wf, now, events, new or not had_timers, fired)
+    timers = _plan_timers(ctx, uow, record, wf, now, events, new or not had_timers, fired, pending_timers)
     if record.process_id == ENTERPRISE_PROCESS and not new:
         # imported here: the milestones are told through this module's own event writer
         from engine.services import enterprise_milestones
@@ -118,6 +120,7 @@ def write_command(
     state = digest(summary(record.status.value, record.data, ready, ctx.runner.waiting_elements(wf), safe=True))
     if new:
         uow.cases.add(record)  # the id the events are sealed with
+        uow.teams.new_case(record.id)  # no team yet: the new tasks' routing need not read it
     if record.process_id == PROTOCOL_LIFECYCLE:
         # imported here: the lifecycle module builds on the team commands, which build on this one
         from engine.services import protocol_lifecycle
@@ -133,8 +136,10 @@ def write_command(
     append_events(uow, record, events, state_digest=state, checkpoint=checkpoint)
     uow.case_state.write(record.id, change)
     closed, fresh = _sync_tasks(ctx, uow, record, ready, now, actor, completed, before, refresh)
-    timers.apply(uow, record.id, now)
-    return view_of(uow, record, open_tasks=_open_tasks(uow, record, wf, closed, fresh, known=not (new or refresh)))
+    timers.apply(uow, record.id, now, new_case=new)
+    # a new case's open rows are the ones just inserted: nothing to read back
+    known = () if new else None if refresh else getattr(wf, _OPEN, None)
+    return view_of(uow, record, open_tasks=_open_tasks(uow, record, wf, closed, fresh, known))
 
 
 def on_running_case(
@@ -402,14 +407,19 @@ _OPEN = "_impresa_open_tasks"  # on the live workflow: its case's open inbox row
 
 
 def _open_tasks(
-    uow: AbstractUnitOfWork, record: CaseRecord, wf: Any, closed: set[str], fresh: list[TaskView], *, known: bool
+    uow: AbstractUnitOfWork,
+    record: CaseRecord,
+    wf: Any,
+    closed: set[str],
+    fresh: list[TaskView],
+    previous: tuple[TaskView, ...] | None,
 ) -> tuple[TaskView, ...]:
-    """The case's open inbox rows after this command, without reading them back when the live
-    workflow already knows them (a 300-way multi-instance would read 300 rows per answer).
+    """The case's open inbox rows after this command, without reading them back when the rows
+    before it are known (``previous``: none for a new case; a 300-way multi-instance would read
+    300 rows per answer).
 
     A workflow taken from the cache carries the rows as its previous command left them; any other
     change to them (a claim, a release) bumps the case version, so such a workflow is never reused."""
-    previous: tuple[TaskView, ...] | None = getattr(wf, _OPEN, None) if known else None
     if previous is None:
         rows = tuple(uow.tasks.open_for_case(record.id))
     else:
@@ -417,6 +427,20 @@ def _open_tasks(
         rows = tuple(sorted([*kept, *fresh], key=lambda t: (t.created_at, t.id)))
     setattr(wf, _OPEN, rows)
     return rows
+
+
+def refile_workflow(ctx: Context, record: CaseRecord, task_id: str, assignee: str | None) -> None:
+    """After a committed claim, release or reassignment (one event, no workflow change): the live
+    workflow kept under the case's previous version holds the state of this one too, so it is
+    filed again under the new version, with the open row's holder changed; the next command on
+    the case then finds it instead of loading the whole state again."""
+    wf = ctx.workflows.take(record.id, record.version - 1)
+    if wf is None:
+        return
+    rows: tuple[TaskView, ...] | None = getattr(wf, _OPEN, None)
+    if rows is not None:
+        setattr(wf, _OPEN, tuple(dataclasses.replace(t, assignee=assignee) if t.id == task_id else t for t in rows))
+    ctx.workflows.put(record.id, record.version, wf)
 
 
 def _routed(uow: AbstractUnitOfWork, record: CaseRecord, tasks: list[TaskView]) -> list[TaskView]:
@@ -436,13 +460,21 @@ def _routed(uow: AbstractUnitOfWork, record: CaseRecord, tasks: list[TaskView]) 
     return result
 
 
+def still_waits(ctx: Context, record: CaseRecord, wf: Any, row: TimerRow) -> bool:
+    """Whether a pending timer row stays pending after ``write_command`` (the rows it leaves are
+    the ones the running workflow still waits on), without reading it back."""
+    return record.status is CaseStatus.RUNNING and any(
+        (t.task_id, t.due_at) == (row.task_id, row.due_at) for t in ctx.runner.waiting_timers(wf)
+    )
+
+
 class _TimerPlan:
     def __init__(self, fired: list[TimerRow], cancelled: list[TimerRow], new: list[Any]) -> None:
         self.fired, self.cancelled, self.new = fired, cancelled, new
 
-    def apply(self, uow: AbstractUnitOfWork, case_id: int, now: dt.datetime) -> None:
+    def apply(self, uow: AbstractUnitOfWork, case_id: int, now: dt.datetime, *, new_case: bool = False) -> None:
         uow.timers.mark([r.id for r in self.fired if r.id], TimerStatus.FIRED, now)
-        uow.timers.insert([dataclasses.replace(r, case_id=case_id) for r in self.fired if not r.id])
+        uow.timers.insert([dataclasses.replace(r, case_id=case_id) for r in self.fired if not r.id], new_case=new_case)
         uow.timers.mark([r.id for r in self.cancelled], TimerStatus.CANCELLED, now)
         uow.timers.insert(
             [
@@ -458,7 +490,8 @@ class _TimerPlan:
                     created_at=now,
                 )
                 for t in self.new
-            ]
+            ],
+            new_case=new_case,
         )
 
 
@@ -471,6 +504,7 @@ def _plan_timers(
     events: list[CaseEvent],
     new: bool,
     fired_now: Sequence[FiredTimer],
+    pending: Sequence[TimerRow] | None = None,
 ) -> _TimerPlan:
     """Mirror the timers the case waits on into ``case_timer``; the database is the schedule.
 
@@ -483,7 +517,11 @@ def _plan_timers(
         if record.status is not CaseStatus.RUNNING
         else {(t.task_id, t.due_at): t for t in ctx.runner.waiting_timers(wf)}
     )
-    stored = {} if new else {(r.task_id, r.due_at): r for r in uow.timers.pending_for_case(record.id)}
+    if new:
+        stored = {}
+    else:
+        rows = pending if pending is not None else uow.timers.pending_for_case(record.id)
+        stored = {(r.task_id, r.due_at): r for r in rows}
     ran = {(f.task_id, f.due_at): f for f in fired_now}
     fired: list[TimerRow] = []
     cancelled: list[TimerRow] = []

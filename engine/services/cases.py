@@ -8,7 +8,7 @@ the database exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine import errors
@@ -57,10 +57,11 @@ def start_case(
     data = check_free_data(data, "start data", variables=True)
     territory = territory or (str(data["territorio"]) if data.get("territorio") else None)
     with ctx.uow() as uow:
-        version = uow.processes.latest(process_id)
+        latest = uow.processes.list_latest(with_files=False)
+        version = next((v for v in latest if v.process_id == process_id), None)
         if version is None:
             raise errors.NotFound(f"process {process_id!r} is not deployed")
-        if process_id in called_processes(ctx, uow):
+        if process_id in called_processes(ctx, uow, latest):
             # a phase of a path (F2, monthly monitoring…) starts when its path reaches it, never alone
             raise errors.InvalidData(
                 "not an entry process",
@@ -113,7 +114,7 @@ def start_case(
         )
         events = [event(record, now, actor, EventKind.STARTED, data=json_safe(data))]
         view = write_command(ctx, uow, record, wf, specs, actor, events, new=True)
-        join_as_case_manager(uow, record, actor, now)
+        join_as_case_manager(uow, record, actor, now, view.open_tasks)
         if then is not None:
             then(uow, record)
         uow.commit()
@@ -127,12 +128,11 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
     and the answer is refused with ``DeadlinePassed`` while the deadline's path is kept."""
     with ctx.uow() as uow:
         # under the case row lock: a claim or another completion that got there first is seen
-        task = uow.tasks.get(task_id, lock_case=True)
+        task, record, drafted = uow.cases.get_for_task(task_id)
         if task.status is not TaskStatus.READY:
             raise errors.TaskNotReady(f"task {task_id} is already {task.status.value}")
         authorize_task(uow, task, actor)
         clean = validate_submission(task.form_key, data)
-        record = uow.cases.get(task.case_id)
         check_running(record)
         join_on_taking(uow, record, actor, task)  # before the new tasks are routed
         specs, wf = ctx.workflow_for(uow, record)
@@ -162,7 +162,8 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
             if action is not None and info is not None and view.status is CaseStatus.RUNNING:
                 # the answer decided a suspension or closure: carried out now, as the next command
                 view = case_actions.carry_out_decision(ctx, uow, record, wf, specs, actor, task, info, clean)
-            uow.accounts.delete_drafts(task_id)
+            if drafted:
+                uow.accounts.delete_drafts(task_id)
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)
     if overtaken:
@@ -230,10 +231,13 @@ def case_title(data: dict[str, Any]) -> str:
     return " – ".join(p for p in parts if p) or str(data.get("periodo_descrizione") or "").strip()
 
 
-def called_processes(ctx: Context, uow: AbstractUnitOfWork) -> set[str]:
-    """Processes another deployed process calls: phases of a path, not entry points."""
+def called_processes(
+    ctx: Context, uow: AbstractUnitOfWork, latest: Sequence[ProcessVersionView] | None = None
+) -> set[str]:
+    """Processes another deployed process calls: phases of a path, not entry points. ``latest``:
+    the newest versions, when already read."""
     called: set[str] = set()
-    for version in uow.processes.list_latest():
+    for version in latest if latest is not None else uow.processes.list_latest(with_files=False):
         called |= set(ctx.specs_for(uow, version.id).subprocess_specs)
     return called
 
@@ -241,9 +245,10 @@ def called_processes(ctx: Context, uow: AbstractUnitOfWork) -> set[str]:
 def startable(ctx: Context, actor: Actor) -> list[ProcessVersionView]:
     """The entry processes ``actor`` may start somewhere: the default path first, then by name."""
     with ctx.uow(write=False) as uow:
-        called = called_processes(ctx, uow)
+        latest = uow.processes.list_latest()
+        called = called_processes(ctx, uow, latest)
         found = []
-        for version in uow.processes.list_latest():
+        for version in latest:
             if version.process_id in called or version.process_id in ctx.settings.service_started:
                 continue
             try:

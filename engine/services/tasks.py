@@ -8,10 +8,10 @@ from typing import Any
 
 from engine import errors
 from engine.forms import check_free_data
-from engine.model import Actor, CaseEvent, CaseStatus, EventKind, TaskFilter, TaskStatus, TaskView
+from engine.model import Actor, CaseEvent, CaseRecord, CaseStatus, EventKind, TaskFilter, TaskStatus, TaskView
 from engine.policy import Permission, Target, allows, is_system, require, roles_with
 from engine.ports import AbstractUnitOfWork
-from engine.services.case_sync import append_events
+from engine.services.case_sync import append_events, refile_workflow
 from engine.services.cases import authorize_task
 from engine.services.context import Context
 from engine.services.notifications import notify_user
@@ -80,7 +80,7 @@ def save_draft(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor) -
     """Keep a half-filled form for later; not validated, never seen by the workflow."""
     clean = check_free_data(data, "draft")
     with ctx.uow() as uow:
-        task = _open_task(uow, task_id)
+        task, _ = _open_task(uow, task_id)
         authorize_task(uow, task, actor)
         uow.accounts.save_draft(task_id, actor.username, clean, ctx.clock.now())
         uow.commit()
@@ -117,40 +117,42 @@ def claim_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
     a conditional update, so of several users claiming at once exactly one wins, the others get
     ``Conflict``, and a task completed a moment before is never claimed."""
     with ctx.uow() as uow:
-        task = _open_task(uow, task_id)
+        task, record = _open_task(uow, task_id)
         if not may_work(uow, actor, task):
             raise errors.Forbidden(f"task {task_id} is not offered to {actor.username}")
         if task.assignee == actor.username:
             return task
         if task.assignee is not None:
             raise errors.TaskTaken(f"task {task_id} was claimed by {task.assignee} meanwhile")
-        if not uow.tasks.set_assignee(task_id, actor.username, expected=None):
+        if not uow.tasks.set_assignee(task_id, actor.username, expected=None, read=task):
             raise errors.Conflict(f"task {task_id} changed meanwhile; reload and retry")
-        _log(ctx, uow, task, actor, EventKind.TASK_CLAIMED, {"assignee": actor.username})
+        _log(ctx, uow, task, record, actor, EventKind.TASK_CLAIMED, {"assignee": actor.username})
         uow.commit()
+        refile_workflow(ctx, record, task.id, actor.username)
         return _with_assignee(task, actor.username)
 
 
 def release_task(ctx: Context, task_id: str, actor: Actor) -> TaskView:
     with ctx.uow() as uow:
-        task = _open_task(uow, task_id)
+        task, record = _open_task(uow, task_id)
         if not actor.covers(task.territory):
             raise errors.Forbidden(f"task {task_id} is in territory {task.territory!r}, outside yours")
         if task.assignee != actor.username and not allows(actor, Permission.TASK_SUPERVISE, Target(task.territory)):
             raise errors.Forbidden(f"task {task_id} is not assigned to you")
         if task.assignee is None:
             return task  # nothing to release: no event
-        if not uow.tasks.set_assignee(task_id, None, expected=task.assignee):
+        if not uow.tasks.set_assignee(task_id, None, expected=task.assignee, read=task):
             raise errors.Conflict(f"task {task_id} changed meanwhile; reload and retry")
-        _log(ctx, uow, task, actor, EventKind.TASK_RELEASED, {"previous": task.assignee})
+        _log(ctx, uow, task, record, actor, EventKind.TASK_RELEASED, {"previous": task.assignee})
         uow.commit()
+        refile_workflow(ctx, record, task.id, None)
         return _with_assignee(task, None)
 
 
 def reassign_task(ctx: Context, task_id: str, assignee: str, actor: Actor) -> TaskView:
     require(actor, Permission.TASK_SUPERVISE)
     with ctx.uow() as uow:
-        task = _open_task(uow, task_id)
+        task, record = _open_task(uow, task_id)
         if not actor.covers(task.territory):
             raise errors.Forbidden(f"task {task_id} is in territory {task.territory!r}, outside yours")
         target = uow.users.get_actor(assignee)
@@ -161,9 +163,11 @@ def reassign_task(ctx: Context, task_id: str, assignee: str, actor: Actor) -> Ta
             )
         if task.assignee == assignee:
             return task
-        if not uow.tasks.set_assignee(task_id, assignee, expected=task.assignee):
+        if not uow.tasks.set_assignee(task_id, assignee, expected=task.assignee, read=task):
             raise errors.Conflict(f"task {task_id} changed meanwhile; reload and retry")
-        _log(ctx, uow, task, actor, EventKind.TASK_REASSIGNED, {"previous": task.assignee, "assignee": assignee})
+        _log(
+            ctx, uow, task, record, actor, EventKind.TASK_REASSIGNED, {"previous": task.assignee, "assignee": assignee}
+        )
         notify_user(
             uow,
             assignee,
@@ -175,22 +179,29 @@ def reassign_task(ctx: Context, task_id: str, assignee: str, actor: Actor) -> Ta
             body=f"{actor.username} ti ha assegnato l'attività «{task.name}» del caso {task.case_id}.",
         )
         uow.commit()
+        refile_workflow(ctx, record, task.id, assignee)
         return _with_assignee(task, assignee)
 
 
-def _open_task(uow: AbstractUnitOfWork, task_id: str) -> TaskView:
-    """The task, read under its case's row lock; refused (409) unless it is still open."""
-    task = uow.tasks.get(task_id, lock_case=True)
+def _open_task(uow: AbstractUnitOfWork, task_id: str) -> tuple[TaskView, CaseRecord]:
+    """The task and its case, read under the case's row lock in one statement; refused (409)
+    unless the task is still open."""
+    task, record, _ = uow.cases.get_for_task(task_id)
     if task.status is not TaskStatus.READY:
         raise errors.TaskNotReady(f"task {task_id} is already {task.status.value}")
-    return task
+    return task, record
 
 
 def _log(
-    ctx: Context, uow: AbstractUnitOfWork, task: TaskView, actor: Actor, kind: EventKind, data: dict[str, object]
+    ctx: Context,
+    uow: AbstractUnitOfWork,
+    task: TaskView,
+    record: CaseRecord,
+    actor: Actor,
+    kind: EventKind,
+    data: dict[str, object],
 ) -> None:
     """Claims change no workflow state, but they are case history: bump the case and log."""
-    record = uow.cases.get(task.case_id)
     if record.status is not CaseStatus.RUNNING:
         raise errors.CaseClosed(f"case {record.id} is {record.status.value}")
     record.updated_at = ctx.clock.now()

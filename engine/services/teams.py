@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from engine import errors
@@ -176,14 +177,21 @@ def remove_from_team(ctx: Context, case_id: int, member_id: int, *, actor: Actor
         return members
 
 
-def join_as_case_manager(uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, now: dt.datetime) -> None:
-    """A social worker who refers or takes a case without a case manager becomes it (intake)."""
+def join_as_case_manager(
+    uow: AbstractUnitOfWork,
+    record: CaseRecord,
+    actor: Actor,
+    now: dt.datetime,
+    open_tasks: Sequence[TaskView] | None = None,
+) -> None:
+    """A social worker who refers or takes a case without a case manager becomes it (intake).
+    ``open_tasks``: the case's open inbox rows, when the caller has them."""
     if is_system(actor) or not actor.holds("assistente_sociale", record.territory):
         return
     if any(m.relation == "responsabile" for m in uow.teams.members(record.id)):
         return
     uow.teams.add(record.id, "responsabile", username=actor.username, at=now, by=actor.username)
-    reroute_open_tasks(uow, record)
+    reroute_open_tasks(uow, record, open_tasks)
 
 
 def join_on_taking(uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, task: TaskView) -> None:
@@ -200,9 +208,12 @@ def join_on_taking(uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, ta
     reroute_open_tasks(uow, record)
 
 
-def reroute_open_tasks(uow: AbstractUnitOfWork, record: CaseRecord) -> None:
+def reroute_open_tasks(
+    uow: AbstractUnitOfWork, record: CaseRecord, open_tasks: Sequence[TaskView] | None = None
+) -> None:
+    """Route the case's open tasks (``open_tasks``, else read) to the audience its team now gives them."""
     members = uow.teams.members(record.id)
-    for task in uow.tasks.open_for_case(record.id):
+    for task in open_tasks if open_tasks is not None else uow.tasks.open_for_case(record.id):
         if task.role not in LANE_RELATION:
             continue
         item = task.context.get("item")

@@ -17,7 +17,7 @@ import logging
 from engine import errors
 from engine.model import SYSTEM, Actor, CaseEvent, CaseStatus, EventKind, Incident, TimerStatus
 from engine.policy import Permission, require
-from engine.services.case_sync import append_events, write_command
+from engine.services.case_sync import append_events, still_waits, write_command
 from engine.services.context import Context
 from engine.services.notifications import notify_role
 
@@ -53,8 +53,9 @@ def _fire_next(ctx: Context) -> int | None:
             if claimed is None:
                 return None
             uow.cases.lock(claimed.case_id)
-            current = uow.timers.get(claimed.id)
-            if current is None or current.status is not TimerStatus.PENDING:
+            # read under the case lock: the case's pending rows, which the write needs too
+            pending = uow.timers.pending_for_case(claimed.case_id)
+            if not any(r.id == claimed.id for r in pending):
                 return 0  # fired meanwhile by another scheduler or a user's command
             record = uow.cases.get(claimed.case_id)
             if record.status is not CaseStatus.RUNNING:
@@ -65,9 +66,10 @@ def _fire_next(ctx: Context) -> int | None:
             before = ctx.runner.ready_ids(wf)
             fired = ctx.runner.fire_timers(wf)
             events: list[CaseEvent] = []
-            write_command(ctx, uow, record, wf, specs, SYSTEM, events, before=before, fired=fired)
-            after = uow.timers.get(claimed.id)
-            if after is not None and after.status is TimerStatus.PENDING:
+            write_command(
+                ctx, uow, record, wf, specs, SYSTEM, events, before=before, fired=fired, pending_timers=pending
+            )
+            if still_waits(ctx, record, wf, claimed):
                 # SpiffWorkflow fires strictly after the due instant: look again in a moment.
                 uow.timers.postpone(claimed.id, now + dt.timedelta(seconds=1))
             uow.commit()
