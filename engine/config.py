@@ -126,6 +126,12 @@ class Settings:
     # cheap one (tests/conftest.py), where each login would otherwise spend ~0.2 s of CPU twice.
     # A hash keeps its N: any server verifies it at the cost it was made with.
     password_hash_n: int = PASSWORD_HASH_N
+    # the checkpoints a case keeps: its newest few (older ones are dropped as a command stores a
+    # new one; 0: all). Replay of the case as it is starts from the newest one, or from the one
+    # before when the newest is in the last command, so two bound the commands it re-executes to
+    # about 2 × checkpoint_every events; a replay to an earlier event starts from an earlier kept
+    # checkpoint or from the first event (engine/audit/checkpoint.py)
+    checkpoint_keep: int = 2
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -22,6 +22,18 @@ _k = tables.case_checkpoint.c
 _ADD_CHECKPOINT = insert(tables.case_checkpoint)
 _CHECKPOINT_SEQS = select(_k.seq).where(_k.case_id == bindparam("b_case")).order_by(_k.seq)
 _CHECKPOINT = select(_k.body).where(_k.case_id == bindparam("b_case"), _k.seq == bindparam("b_seq"))
+# the checkpoints older than the case's ``b_keep`` newest (none while it has fewer: the subquery
+# is then NULL and compares true with no row)
+_PRUNE_CHECKPOINTS = delete(tables.case_checkpoint).where(
+    _k.case_id == bindparam("b_case"),
+    _k.seq
+    < select(_k.seq)
+    .where(_k.case_id == bindparam("b_case"))
+    .order_by(_k.seq.desc())
+    .limit(1)
+    .offset(bindparam("b_skip"))
+    .scalar_subquery(),
+)
 _DELETE = delete(tables.case_task).where(
     _c.case_id == bindparam("b_case"), _c.task_id.in_(bindparam("b_ids", expanding=True))
 )
@@ -54,6 +66,10 @@ class SqlCaseStateRepository:
 
     def add_checkpoint(self, case_id: int, seq: int, body: str) -> None:
         self.conn.execute(_ADD_CHECKPOINT, {"case_id": case_id, "seq": seq, "body": body})
+
+    def prune_checkpoints(self, case_id: int, keep: int) -> None:
+        """Drop the case's checkpoints but the ``keep`` newest (one statement)."""
+        self.conn.execute(_PRUNE_CHECKPOINTS, {"b_case": case_id, "b_skip": keep - 1})
 
     def checkpoint_seqs(self, case_id: int) -> list[int]:
         return [int(r[0]) for r in self.conn.execute(_CHECKPOINT_SEQS, {"b_case": case_id})]

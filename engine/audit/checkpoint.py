@@ -10,6 +10,13 @@ the case's head, and re-executes the commands after it, checking each stored ste
 passes; ``audit verify`` reports a checkpoint that does not match like any broken link. A replay
 from the start proves the checkpoints themselves: at each one it compares what it rebuilt with
 what was stored.
+
+A case keeps only its newest checkpoints (``checkpoint_keep``, two by default; the command that
+stores one drops the older ones in its transaction): replay of the case as it is starts at most
+about two periods back, and each checkpoint is a whole state document, so keeping all would grow
+the table with every case's length. A dropped checkpoint is no break: its event still seals the
+digest, ``audit verify`` checks the kept ones, and a replay to an earlier event starts from an
+earlier kept checkpoint or from the first event.
 """
 
 from __future__ import annotations

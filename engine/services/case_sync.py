@@ -127,13 +127,18 @@ def write_command(
 
         protocol_lifecycle.sync(uow, record, actor, now)
 
+    stored: list[bool] = []
+
     def checkpoint(before: int, after: int) -> str | None:
         if not checkpoints.due(before, after, ctx.settings.checkpoint_every):
             return None
+        stored.append(True)
         return checkpoints.body(record.status.value, record.process_version_id, ctx.runner.dump(wf))
 
     # the case row first: it is version-checked
     append_events(uow, record, events, state_digest=state, checkpoint=checkpoint)
+    if stored and ctx.settings.checkpoint_keep > 0:
+        uow.case_state.prune_checkpoints(record.id, ctx.settings.checkpoint_keep)
     uow.case_state.write(record.id, change)
     closed, fresh = _sync_tasks(ctx, uow, record, ready, now, actor, completed, before, refresh)
     timers.apply(uow, record.id, now, new_case=new)

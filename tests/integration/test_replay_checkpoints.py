@@ -29,15 +29,17 @@ EVERY = 3  # a checkpoint every three events: several in each case below
 
 
 @pytest.fixture
-def make_engine(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Callable[[int], Engine]]:
+def make_engine(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Callable[..., Engine]]:
     built: list[Engine] = []
 
-    def make(every: int) -> Engine:
+    def make(every: int, keep: int = 0) -> Engine:
+        """``keep=0``: every checkpoint kept, so replay can start from any of them below."""
         settings = Settings(
             database_url=db_url,
             processes_dir=ROOT / "processes",
             instance_dir=tmp_path / "instance",
             checkpoint_every=every,
+            checkpoint_keep=keep,
         )
         built.append(build_engine(settings, clock=clock))
         return built[-1]
@@ -48,8 +50,11 @@ def make_engine(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Call
 
 
 @pytest.fixture
-def engine(make_engine: Callable[[int], Engine]) -> Engine:
-    eng = make_engine(EVERY)
+def engine(make_engine: Callable[..., Engine]) -> Engine:
+    return deployed(make_engine(EVERY))
+
+
+def deployed(eng: Engine) -> Engine:
     eng.design.deploy(
         [
             SourceFile("branching.bpmn", (FIXTURES / "branching.bpmn").read_bytes()),
@@ -162,7 +167,7 @@ def test_a_checkpoint_rewritten_with_its_sealed_digest_breaks_the_chain(engine: 
 
 
 def test_cases_without_checkpoints_replay_from_the_start_and_gain_them_later(
-    make_engine: Callable[[int], Engine], clock: FixedClock
+    make_engine: Callable[..., Engine], clock: FixedClock
 ) -> None:
     old = make_engine(0)  # as a database written before checkpoints existed
     old.design.deploy([SourceFile("lungo.bpmn", looped("lungo", 12))], actor=DESIGNER)
@@ -192,3 +197,39 @@ def test_the_dossier_of_a_case_with_checkpoints_verifies_offline(engine: Engine,
     assert verify_bundle(bundle) == []
     bundle["events"][checkpoints(engine, case_id)[0] - 1]["checkpoint_digest"] = "0" * 64
     assert verify_bundle(bundle) != []
+
+
+def test_a_case_keeps_its_newest_checkpoints_and_still_replays_and_verifies(
+    make_engine: Callable[..., Engine], clock: FixedClock
+) -> None:
+    """Pruning (Settings.checkpoint_keep): each case keeps its two newest checkpoints; replay of
+    the case starts from one of them, a replay to any earlier step still equals the full replay
+    (from an earlier kept checkpoint or from the first event), and verification passes."""
+    pruned = deployed(make_engine(EVERY, keep=2))
+    ids = lifecycle(pruned, clock)
+    kept_any = False
+    for case_id in ids:
+        full = pruned.audit.replay(case_id, actor=AUDITOR, from_start=True)
+        assert full.faithful and full.bad_checkpoints == ()
+        sealed = [e.seq for e in pruned.cases.history(case_id, actor=CLI_OPERATOR) if e.checkpoint_digest]
+        kept = checkpoints(pruned, case_id)
+        assert kept == sealed[-2:], (case_id, kept, sealed)  # the newest two of those sealed
+        kept_any |= len(sealed) > 2
+        latest = pruned.audit.replay(case_id, actor=AUDITOR)
+        assert latest.faithful and latest.final == pruned.cases.get(case_id, actor=CLI_OPERATOR).data
+        # the newest, or the one before when the newest is in the last command (none kept before it: the start)
+        assert latest.checkpoint in kept if len(kept) == 2 else latest.checkpoint in (*kept, None)
+        for step in full.steps:
+            part = pruned.audit.replay(case_id, actor=AUDITOR, upto=step.seqs[-1])
+            assert part.faithful and part.final == step.data
+            assert part.checkpoint is None or part.checkpoint in kept
+    assert kept_any, "no case stored more checkpoints than it keeps: the test proves nothing"
+    assert pruned.audit.verify(actor=CLI_OPERATOR).ok
+
+
+def test_keeping_every_checkpoint(make_engine: Callable[..., Engine], clock: FixedClock) -> None:
+    """``checkpoint_keep=0`` keeps every checkpoint a case stored."""
+    every = deployed(make_engine(EVERY, keep=0))
+    case_id = lifecycle(every, clock)[2]  # the loop
+    sealed = [e.seq for e in every.cases.history(case_id, actor=CLI_OPERATOR) if e.checkpoint_digest]
+    assert len(sealed) > 2 and checkpoints(every, case_id) == sealed
