@@ -10,10 +10,11 @@ is ``StorageUnavailable``, whose message never names the host (the driver's text
 
 A read that needs no transaction around its statements (``transaction=False``: one statement, or
 statements that each stand alone, as they do under PostgreSQL's READ COMMITTED anyway) runs in
-autocommit on PostgreSQL, saving the ``BEGIN`` and ``ROLLBACK`` round trips (the inbox page). A
-pooled PostgreSQL connection is pinged only when it has been idle for ``PING_AFTER_IDLE`` seconds:
-a connection in steady use costs no extra round trip, one left idle (across a server restart, a
-dropped link) is checked and replaced before use. Should the server go away in between, the first
+autocommit, saving the ``BEGIN`` and ``ROLLBACK`` round trips on PostgreSQL and the ``BEGIN`` on
+SQLite (the inbox page, the API token of every request). A pooled PostgreSQL connection is
+pinged only when it has been idle for ``PING_AFTER_IDLE`` seconds: a connection in steady use
+costs no extra round trip, one left idle (across a server restart, a dropped link) is checked and
+replaced before use. Should the server go away in between, the first
 statement fails with ``StorageUnavailable`` and the pool replaces every connection it holds.
 """
 
@@ -90,8 +91,10 @@ def make_db_engine(url: str, *, echo: bool = False, busy_timeout: float = DEFAUL
 
     @event.listens_for(db, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get("sqlite_no_begin", False):
+            return  # a read needing no transaction: each statement stands alone (autocommit)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate", False) else "BEGIN")
 
     return db
 
@@ -225,6 +228,10 @@ class SqlAlchemyUnitOfWork:
         if not self.transaction and not sqlite:
             # no BEGIN, no ROLLBACK: the pool puts the connection back in its default mode
             self.conn.execution_options(isolation_level="AUTOCOMMIT")
+        elif not self.transaction:
+            # SQLite: the module leaves transactions to us ("begin" below), so without our BEGIN
+            # each statement is its own, as on PostgreSQL in autocommit
+            self.conn.execution_options(sqlite_no_begin=True)
         try:
             self.tx = self.conn.begin()
             if not self.wait and not sqlite:
