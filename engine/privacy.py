@@ -146,3 +146,29 @@ def classified_inside(name: str, value: Any) -> set[str]:
 
     walk(value)
     return found
+
+
+# --- Tasks that tell a person is in a health or justice service's care -------------------------
+
+# A task of the ASL's or the UEPE's lane, or one whose whole form is health or judicial data (the
+# health service's alert, the UEPE's periodic report), reveals by its very name and place in the
+# diagram that the person is in that service's care. Whoever may not see the class sees the task
+# under this neutral label and the diagram does not mark it. A form that only *holds* some
+# classified fields (the referral, the attendance register) keeps its name: its fields are withheld.
+RESERVED_TASK_NAME = "Passaggio riservato a un servizio specialistico"
+LANE_CLASSES: dict[str, str] = {"referente_sanitario": "C2", "referente_giustizia": "C3"}
+
+
+def task_class(lane: str | None, form_key: str | None) -> str | None:
+    """The class a task reveals by existing (``None``: none): its lane's, else its form's own."""
+    if lane in LANE_CLASSES:
+        return LANE_CLASSES[lane]
+    schema = FORMS.get(form_key) if form_key else None
+    own = str(getattr(schema, "data_class", "") or "")
+    return own if own in PERMISSIONS_FOR_CLASS else None
+
+
+def task_reserved(actor: Actor, target: Target, lane: str | None, form_key: str | None) -> bool:
+    """Whether the task's name, form and lane are to be kept from ``actor`` (see above)."""
+    data_class = task_class(lane, form_key)
+    return data_class is not None and not may_see(actor, data_class, target)

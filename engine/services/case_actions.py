@@ -43,7 +43,7 @@ from engine.model import (
 )
 from engine.policy import Permission, Target, allows, require
 from engine.ports import AbstractUnitOfWork
-from engine.services.case_queries import authorize_read
+from engine.services.case_queries import authorize_read, visible_tasks
 from engine.services.case_sync import event, fire_due_first, on_running_case, view_of, write_command
 from engine.services.context import Context
 from engine.services.teams import target_of
@@ -263,7 +263,11 @@ def outlook(ctx: Context, case_id: int, actor: Actor) -> CaseOutlook:
             ctx.workflows.put(record.id, record.version, wf)
         actions = _actions(actor, target, record.status, messages)
     return CaseOutlook(
-        case_id=case_id, status=record.status, open_tasks=view.open_tasks, awaited=tuple(awaited), actions=actions
+        case_id=case_id,
+        status=record.status,
+        open_tasks=visible_tasks(view.open_tasks, actor, target),
+        awaited=tuple(awaited),
+        actions=actions,
     )
 
 

@@ -11,10 +11,21 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from engine.model import AccessLogEntry, Actor, CaseDiagram, CaseEvent, CaseRecord, CaseScope, CaseStatus, CaseView
+from engine.bpmn.loader import ProcessSpecs
+from engine.model import (
+    AccessLogEntry,
+    Actor,
+    CaseDiagram,
+    CaseEvent,
+    CaseRecord,
+    CaseScope,
+    CaseStatus,
+    CaseView,
+    TaskView,
+)
 from engine.policy import Permission, Relation, Target, require, wide_territories
 from engine.ports import AbstractUnitOfWork
-from engine.privacy import filter_data
+from engine.privacy import RESERVED_TASK_NAME, filter_data, task_reserved
 from engine.services.case_sync import view_of as _view
 from engine.services.context import Context
 from engine.services.teams import target_of
@@ -70,7 +81,27 @@ def get_case(
         view = _view(uow, record)
         visible, withheld, shown = filter_data(record.data, actor, target)
     log_showing(ctx, actor, case_id, shown, purpose, ip)
-    return dataclasses.replace(view, data=visible, withheld=tuple(withheld))
+    tasks = visible_tasks(view.open_tasks, actor, target)
+    return dataclasses.replace(view, data=visible, withheld=tuple(withheld), open_tasks=tasks)
+
+
+def visible_tasks(tasks: Sequence[TaskView], actor: Actor, target: Target) -> tuple[TaskView, ...]:
+    """The case's tasks as ``actor`` may see them: a task that tells the person is in a health or
+    justice service's care (``engine.privacy.task_reserved``) under a neutral name, with no form,
+    lane, element or context to give it away."""
+    return tuple(
+        dataclasses.replace(t, name=RESERVED_TASK_NAME, bpmn_id="", form_key=None, role=None, context={})
+        if task_reserved(actor, target, t.role, t.form_key)
+        else t
+        for t in tasks
+    )
+
+
+def reserved_elements(specs: ProcessSpecs, actor: Actor, target: Target) -> frozenset[str]:
+    """The human tasks of a process (and those it calls) that ``actor`` sees only as reserved."""
+    return frozenset(
+        bpmn_id for bpmn_id, info in specs.user_tasks.items() if task_reserved(actor, target, info.lane, info.form_key)
+    )
 
 
 def history(
@@ -80,11 +111,14 @@ def history(
         record = uow.cases.get(case_id)
         target = authorize_read(uow, actor, record, ctx.clock.now())
         events = uow.events.for_case(case_id)
+        reserved = reserved_elements(ctx.specs_for(uow, record.process_version_id), actor, target)
     shown_all: set[str] = set()
     result = []
     for event in events:
         visible, _, shown = filter_data(event.data, actor, target)
         shown_all.update(shown)
+        if event.bpmn_id in reserved:
+            event = dataclasses.replace(event, task_name=RESERVED_TASK_NAME, bpmn_id=None)
         result.append(dataclasses.replace(event, data=visible))
     log_showing(ctx, actor, case_id, sorted(shown_all), purpose, ip)
     return result
@@ -125,11 +159,14 @@ def case_diagram(ctx: Context, case_id: int, actor: Actor) -> list[CaseDiagram]:
     """Per process of the case (main and called): its XML and which elements are done/active/waiting."""
     with ctx.uow(write=False) as uow:
         record = uow.cases.get(case_id)
-        authorize_read(uow, actor, record, ctx.clock.now())
+        target = authorize_read(uow, actor, record, ctx.clock.now())
         specs = ctx.specs_for(uow, record.process_version_id)
         wf = ctx.runner.load(specs, record.state, lambda: uow.case_state.rows(record.id))
         marks = ctx.runner.element_states(wf)
         files = {f.name: f.content.decode() for f in specs.files}
+    # the diagram itself is the process library's (no personal data); where the case stands in a
+    # health or justice service's task is not shown to whoever may not know it
+    reserved = reserved_elements(specs, actor, target)
     result = []
     for process_id, states in marks.items():
         file_name = next((f.name for f in specs.files if _defines(f.content, process_id)), None)
@@ -140,9 +177,9 @@ def case_diagram(ctx: Context, case_id: int, actor: Actor) -> list[CaseDiagram]:
                 process_id,
                 file_name,
                 files[file_name],
-                completed=tuple(states["completed"]),
-                active=tuple(states["active"]),
-                waiting=tuple(states["waiting"]),
+                completed=tuple(e for e in states["completed"] if e not in reserved),
+                active=tuple(e for e in states["active"] if e not in reserved),
+                waiting=tuple(e for e in states["waiting"] if e not in reserved),
             )
         )
     return result
