@@ -14,6 +14,7 @@ from engine import Engine
 from engine.policy import CLI_OPERATOR
 from tests.web.conftest import VALID, make_app
 from tests.web.live import SHOTS, TIMEOUT, chromium, login, logout, serve
+from tests.web.test_person_pages import PERSON
 
 
 def fill(page: Page, data: dict[str, Any]) -> None:
@@ -67,6 +68,9 @@ def test_three_actors_walk_a_case_from_referral_to_design(demo: Engine, with_pas
         page.get_by_role("link", name="Annulla").click()
         expect(page.locator("h1")).to_contain_text("Caso n.")
         case_url = page.url
+        # the identity the form would have recorded (the preliminary analysis reads the age from it)
+        social = demo.users.get("assistente", actor=CLI_OPERATOR)
+        demo.people.record(int(case_url.rstrip("/").rsplit("/", 1)[-1]), PERSON, actor=social)
         logout(page)
 
         # The coordinator: one rejected submission first, with its field message and input kept.
