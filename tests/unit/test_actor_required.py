@@ -11,7 +11,7 @@ stored data for anyone.
 
 Lookups that *find* an actor (``authenticate``, ``actor_for_token``, ``current_actor``) may return
 ``None``; the web's area gate takes the visitor found, who may be anonymous (``may``, ``permits``,
-``home``): those decide whether to let a request in at all, they read nothing for anyone.
+``home``, ``home_endpoint``): those decide whether to let a request in at all, they read nothing for anyone.
 """
 
 from __future__ import annotations
@@ -23,7 +23,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # (file, function) whose parameter is a possibly anonymous visitor, not an actor read for
-VISITOR_GATES = {("web/security.py", "may"), ("web/security.py", "permits"), ("web/security.py", "home")}
+VISITOR_GATES = {
+    ("web/security.py", "may"),
+    ("web/security.py", "permits"),
+    ("web/security.py", "home"),
+    ("web/security.py", "home_endpoint"),
+}
 
 
 def _optional_actor(annotation: ast.expr | None) -> bool:
@@ -64,6 +69,9 @@ ACTORLESS = {
     ("engine/services/login_throttle.py", "settle"): "part of authenticate",
     # a step of a command already authorised, on the case record that command holds
     ("engine/services/case_sync.py", "fire_due_first"): "a step of the caller's command",
+    ("engine/services/case_sync.py", "still_waits"): "a step of the caller's command",
+    # keeps the live workflow of a command just committed: hands nothing to anyone
+    ("engine/services/case_sync.py", "refile_workflow"): "re-files the caller's committed state",
     # pure functions of what the caller hands in, or of the code: no stored data
     ("engine/areas/design.py", "validate"): "checks the files given",
     ("engine/areas/design.py", "decision_tables"): "parses the file given",
