@@ -367,7 +367,7 @@ def done_markers(page: Page) -> int:
 def test_auditor_steps_through_a_case_in_the_browser(demo: Engine, with_password: Callable[[str], str]) -> None:
     SHOTS.mkdir(exist_ok=True)
     case = start_case(demo, "BEN-REVISIONE")
-    advance(demo, case.id, "UT_conferma_esito")
+    advance(demo, case.id, "UT_conferma_esito")  # records the person before the analysis: one step more
     password = with_password("auditor")
     app = make_app(demo, WTF_CSRF_ENABLED=True)
     with serve(app) as base, chromium() as browser:
@@ -389,7 +389,7 @@ def test_auditor_steps_through_a_case_in_the_browser(demo: Engine, with_password
         expect(replay).to_have_attribute("data-step", "0")
         expect(replay).to_have_attribute("data-process", "percorso_beneficiario")
         expect(page.get_by_test_id("replay-summary")).to_have_attribute("data-faithful", "true")
-        expect(page.get_by_test_id("step-position")).to_have_text("Passo 1 di 6")
+        expect(page.get_by_test_id("step-position")).to_have_text("Passo 1 di 7")
         expect(page.get_by_test_id("step-mark")).to_have_attribute("data-matches", "ok")
 
         # one button per diagram (an embedded sub-process is drawn in its process' diagram);
@@ -405,7 +405,7 @@ def test_auditor_steps_through_a_case_in_the_browser(demo: Engine, with_password
         page.get_by_test_id("step-next").click()
         expect(replay).to_have_attribute("data-step", "1")
         expect(replay).to_have_attribute("data-rendered", "true")
-        expect(page.get_by_test_id("step-position")).to_have_text("Passo 2 di 6")
+        expect(page.get_by_test_id("step-position")).to_have_text("Passo 2 di 7")
         expect(page.get_by_test_id("step-diff")).to_contain_text("Dott.ssa Bianchi")
         expect(page.get_by_test_id("step-withheld")).to_contain_text("Categoria presunta")
         after_next = done_markers(page)
