@@ -54,7 +54,7 @@ from engine.model import (
 )
 from engine.policy import Permission, require
 from engine.ports import AbstractUnitOfWork
-from engine.services import processes
+from engine.services import engine_data, processes
 from engine.services.context import Context
 
 MAX_DIFF_LINES = 400
@@ -627,11 +627,18 @@ def run_draft(
     library = _draft_library(ctx, draft)
     if process_id not in library.process_ids():
         raise errors.NotFound(f"process {process_id!r} is not in the draft library")
+    today = ctx.clock.now().date()
+
+    def validate(form_key: str | None, answer: Any) -> dict[str, Any]:
+        # what the form asks, plus what the engine would take from the person record
+        clean = validate_submission(form_key, answer)
+        return {**clean, **engine_data.sample_facts(form_key, clean, today)}
+
     return dry_run(
         library.specs(process_id),
         data,
         answers,
-        validate_submission,
+        validate,
         ctx.parameters,
         start=ctx.clock.now(),
         limits=ctx.script_limits,

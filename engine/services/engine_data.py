@@ -198,6 +198,22 @@ _DERIVED: dict[str, Callable[[PersonRecord, dict[str, Any], dt.date], Any]] = {
 }
 
 
+# The person a dry run stands in for: no case, no record, yet the decision tables read the facts a
+# record gives (the age on the completion day, the gender). Thirty years old on the run's day.
+SAMPLE_AGE = 30
+
+
+def sample_facts(form_key: str | None, answer: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """The facts ``identity_facts`` would add to ``answer`` for a sample person (``SAMPLE_AGE``
+    years old on ``today``, a woman): what a dry run answers in place of the person record."""
+    if not from_person(form_key) or form_key is None:
+        return {}
+    born = dt.date(today.year - SAMPLE_AGE, today.month, min(today.day, 28))  # 30 on ``today``
+    person = PersonRecord(id="", pseudonym="", nome="", cognome="", codice_fiscale=None, data_nascita=born, sesso="F")
+    derived = get_form(form_key).derived
+    return {name: value for name in derived if (value := _DERIVED[name](person, answer, today)) is not None}
+
+
 def added(
     ctx: Context,
     uow: AbstractUnitOfWork,

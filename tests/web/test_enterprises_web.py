@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from engine import Engine
 from engine.demo import TERRITORY
 from engine.policy import CLI_OPERATOR
-from tests.web.conftest import F2_STEPS, ROLE_USER, VALID, open_task, start_case
+from tests.web.conftest import F2_STEPS, ROLE_USER, VALID, ensure_person, open_task, start_case
 from tests.web.test_api import Api, problem
 
 
@@ -29,6 +29,8 @@ def on_track_b(demo: Engine) -> int:
         data = copy.deepcopy(VALID[task.form_key or ""])
         if step == "UT_analisi_preliminare":
             data["orientamento_percorso"] = "IMPRESA"
+            # the analysis reads the person's age from the record
+            ensure_person(demo, case_id, demo.users.get(ROLE_USER["assistente_sociale"], actor=CLI_OPERATOR))
         demo.tasks.complete(task.id, data, actor=demo.users.get(ROLE_USER[task.role or ""], actor=CLI_OPERATOR))
     assert demo.cases.get(case_id, actor=CLI_OPERATOR).data["traccia"] == "B"
     return case_id

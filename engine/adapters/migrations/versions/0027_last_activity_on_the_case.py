@@ -55,4 +55,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_cases_status_last_activity_at"))
         batch_op.drop_index(batch_op.f("ix_cases_territory_status_last_activity_at"))
         batch_op.create_index(batch_op.f("ix_cases_territory_status"), ["territory", "status"])
-        batch_op.drop_column("last_activity_at")
+    # A plain ALTER (SQLite 3.35+ and PostgreSQL): batch mode would copy and drop ``cases`` on
+    # SQLite, which the rows of the tables that refer to a case forbid.
+    op.execute("ALTER TABLE cases DROP COLUMN last_activity_at")
