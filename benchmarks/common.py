@@ -143,3 +143,25 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def case_row(case_id: int, territory: str, now: Any, **extra: Any) -> dict[str, Any]:
+    """A bulk-inserted ``cases`` row of a benchmark's seed: a running case of the ``bench``
+    process with no workflow state (the benchmarks that read lists never load it)."""
+    return {
+        "id": case_id,
+        "process_id": "bench",
+        "process_version_id": 1,
+        "status": "running",
+        "state": "{}",
+        "data": {},
+        "territory": territory,
+        "title": f"caso {case_id}",
+        "version": 1,
+        "event_seq": 1,
+        "created_at": now,
+        "updated_at": now,
+        "started_by": "bench",
+        "phase": "bench",
+        **extra,
+    }

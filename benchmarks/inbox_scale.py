@@ -26,7 +26,7 @@ import uuid
 
 from sqlalchemy import func, insert, select
 
-from benchmarks.common import fresh_engine, kept_engine, percentile, round_trips
+from benchmarks.common import case_row, fresh_engine, kept_engine, percentile, round_trips
 from engine import Engine
 from engine.adapters import tables
 from engine.model import Actor
@@ -82,25 +82,7 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
             ids = range(chunk, min(chunk + 2000, start_id + cases))
             conn.execute(
                 insert(tables.cases),
-                [
-                    {
-                        "id": i,
-                        "process_id": "bench",
-                        "process_version_id": 1,
-                        "status": "running",
-                        "state": "{}",
-                        "data": {},
-                        "territory": TERRITORIES[i % len(TERRITORIES)],
-                        "title": f"caso {i}",
-                        "version": 1,
-                        "event_seq": 1,
-                        "created_at": now,
-                        "updated_at": now,
-                        "started_by": "bench",
-                        "phase": "bench",
-                    }
-                    for i in ids
-                ],
+                [case_row(i, TERRITORIES[i % len(TERRITORIES)], now) for i in ids],
             )
             team = []
             for i in ids:

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import event, insert
 
-from benchmarks.common import EVERYONE, deploy, fresh_engine, percentile
+from benchmarks.common import EVERYONE, case_row, deploy, fresh_engine, percentile
 from engine import Engine
 from engine.adapters import case_repository, tables, task_repository
 from engine.adapters.report_repository import SqlReportRepository
@@ -125,26 +125,7 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
                     )
             conn.execute(
                 insert(tables.cases),
-                [
-                    {
-                        "id": i,
-                        "process_id": "bench",
-                        "process_version_id": 1,
-                        "status": "running",
-                        "state": "{}",
-                        "data": {},
-                        "territory": TERRITORIES[i % len(TERRITORIES)],
-                        "title": f"caso {i}",
-                        "version": 1,
-                        "event_seq": 1,
-                        "created_at": NOW,
-                        "updated_at": NOW,
-                        "started_by": "bench",
-                        "phase": "bench",
-                        "last_activity_at": quiet[i],
-                    }
-                    for i in ids
-                ],
+                [case_row(i, TERRITORIES[i % len(TERRITORIES)], NOW, last_activity_at=quiet[i]) for i in ids],
             )
             conn.execute(insert(tables.report_case), facts)
             conn.execute(insert(tables.human_task), tasks)
