@@ -62,3 +62,10 @@ class CommandClock:
             yield self.now()
         finally:
             self._frozen.reset(token)
+
+
+def unfrozen_now(clock: Clock) -> dt.datetime:
+    """The time now even inside a command, whose ``now`` stays at the instant it began: for what
+    must be measured from the moment it happens, not from the command's start (a lockout read
+    after waiting for its row's lock)."""
+    return clock.base.now() if isinstance(clock, CommandClock) else clock.now()

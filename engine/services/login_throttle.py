@@ -27,6 +27,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from engine import errors
+from engine.clock import unfrozen_now
 from engine.config import LoginLimits
 from engine.model import LoginCounter
 from engine.services.context import Context
@@ -76,8 +77,9 @@ def reserve(ctx: Context, keys: Sequence[Key]) -> None:
     """Step 1: refuse a locked-out name or address, else count this attempt as a failure."""
     limits = ctx.settings.login
     with ctx.uow() as uow:
-        now = ctx.clock.now()
-        counters = {k: current(c, now, limits) for k, c in uow.login_throttle.lock(keys).items()}
+        locked = uow.login_throttle.lock(keys)
+        now = unfrozen_now(ctx.clock)  # after the wait for the rows: a lockout set meanwhile began before it
+        counters = {k: current(c, now, limits) for k, c in locked.items()}
         retry_at = max((t for c in counters.values() if (t := locked_until(c, now))), default=None)
         if retry_at is None and any(c.failures >= limit_for(k[0], limits) for k, c in counters.items()):
             # as many attempts as the limit are still being checked: one of them will lock out
@@ -95,8 +97,8 @@ def settle(ctx: Context, keys: Sequence[Key], *, success: bool | None) -> None:
     when to retry)."""
     limits = ctx.settings.login
     with ctx.uow() as uow:
-        now = ctx.clock.now()
         counters = uow.login_throttle.lock(keys)
+        now = unfrozen_now(ctx.clock)  # after the wait for the rows, as in ``reserve``
         retry_at = None
         for key, counter in counters.items():
             if success and key[0] == "user":

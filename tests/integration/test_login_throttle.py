@@ -4,16 +4,20 @@ successes never count, lockouts grow, a correct password is not even checked whi
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from engine import Engine, Settings, build_engine
+from engine.adapters.login_throttle_repository import SqlLoginThrottleRepository
 from engine.clock import FixedClock
 from engine.config import LoginLimits
 from engine.errors import TooManyAttempts
+from engine.model import LoginCounter
 from engine.policy import CLI_OPERATOR
+from engine.services.login_throttle import Key
 from tests.conftest import ROOT
 
 PASSWORD = "giusta-password"
@@ -64,6 +68,24 @@ def test_lockouts_in_a_row_grow_and_a_success_starts_over(gate: Engine, clock: F
     for _ in range(3):
         outcome = attempt(gate, "anna", "sbagliata", address="10.0.2.1")
     assert outcome == "locked 60s"
+
+
+def test_a_lockout_set_while_the_attempt_waited_for_its_row_is_told_from_when_the_row_was_read(
+    gate: Engine, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another server locks the name out while this attempt waits for the row's lock: the time to
+    wait is counted from when the row was read, never longer than the lockout itself (a command's
+    clock stays at the instant it began, half a second before here)."""
+    real_lock = SqlLoginThrottleRepository.lock
+
+    def waited(repo: SqlLoginThrottleRepository, keys: Sequence[Key]) -> dict[Key, LoginCounter]:
+        counters = real_lock(repo, keys)
+        now = clock.advance(seconds=0.5)  # the wait; meanwhile another worker locked the name out
+        lockout = LoginCounter(0, 1, now + dt.timedelta(seconds=LIMITS.lockout_seconds), now)
+        return {k: lockout if k[0] == "user" else c for k, c in counters.items()}
+
+    monkeypatch.setattr(SqlLoginThrottleRepository, "lock", waited)
+    assert attempt(gate, "anna", "sbagliata") == "locked 60s"
 
 
 def test_another_user_from_the_same_address_still_logs_in(gate: Engine) -> None:
