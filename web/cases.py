@@ -16,7 +16,7 @@ from engine import CaseStatus, errors
 from engine.model import ENTERPRISE_CONTRACTS, ENTERPRISE_ROLES
 from forms.allerte import TIPI_ALLERTA
 from web import audit, people, security
-from web.errors import engine_message, ensure_id, plain_keys
+from web.errors import engine_message, ensure_confirmed, ensure_id, plain_keys
 from web.i18n import _, readable_lanes
 
 bp = Blueprint("cases", __name__)
@@ -221,8 +221,7 @@ def act(case_id: int, action: str) -> Response | tuple[str, int]:
     eng, actor = security.engine(), security.actor()
     form = {"reason": request.form.get("reason", ""), "date": request.form.get("date", "").strip()}
     try:
-        if request.form.get("confirm") != "1":
-            raise errors.InvalidData("not confirmed", {"confirm": [_("Conferma l'operazione spuntando la casella.")]})
+        ensure_confirmed()
         if action == "withdraw":
             eng.cases.withdraw(case_id, date=form["date"], reason=form["reason"], actor=actor)
             flash(_("Rinuncia registrata: il percorso prosegue verso l'uscita e la scheda di uscita."), "info")

@@ -20,7 +20,7 @@ from engine.model import (
     ENTERPRISE_ROLES,
 )
 from web import security
-from web.errors import engine_message, ensure_id, plain_keys
+from web.errors import engine_message, ensure_confirmed, ensure_id, plain_keys
 from web.i18n import _
 
 bp = Blueprint("enterprises", __name__)
@@ -261,11 +261,11 @@ def hire(enterprise_id: int, link_id: int) -> Response | tuple[str, int]:
 @bp.post("/enterprises/<int:enterprise_id>/links/<int:link_id>/delete")
 @security.area("enterprises_manage")
 def unlink(enterprise_id: int, link_id: int) -> Response | tuple[str, int]:
+    """A link removed as entered by mistake cannot be put back: the row's form confirms it with a box."""
     ensure_id(enterprise_id), ensure_id(link_id)
-    return _after(
-        enterprise_id,
-        _("Collegamento rimosso."),
-        lambda: security.engine().enterprises.unlink(enterprise_id, link_id, actor=security.actor()),
-        {},
-        "_schema",
-    )
+
+    def act() -> None:
+        ensure_confirmed(f"unlink-{link_id}")
+        security.engine().enterprises.unlink(enterprise_id, link_id, actor=security.actor())
+
+    return _after(enterprise_id, _("Collegamento rimosso."), act, {}, "_schema")

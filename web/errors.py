@@ -339,3 +339,12 @@ def ensure_id(value: int) -> int:
 
         abort(404)
     return value
+
+
+def ensure_confirmed(key: str = "confirm") -> None:
+    """An irreversible step posted without its ``confirm`` box ticked is refused with a message
+    under ``key`` (the box's id where a page has several): the pages' confirmations are a box and
+    a button in the step's own form (web/templates/_confirm.html), so they work without
+    JavaScript, and a stray click never does the step."""
+    if request.form.get("confirm") != "1":
+        raise errors.InvalidData("not confirmed", {key: [_("Conferma l'operazione spuntando la casella.")]})

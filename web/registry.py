@@ -20,7 +20,7 @@ from engine import CaseStatus, errors
 from engine.model import ORGANISATION_KINDS, PROTOCOL_KINDS, PROTOCOL_STATUSES, ProtocolTerms
 from web import security
 from web.api.registry import document_response
-from web.errors import engine_message, ensure_id, plain_keys
+from web.errors import engine_message, ensure_confirmed, ensure_id, plain_keys
 from web.i18n import _, _l, translated_labels
 
 bp = Blueprint("registry", __name__)
@@ -376,9 +376,12 @@ def sign(protocol_id: int) -> Response | tuple[str, int]:
 @bp.post("/registry/protocols/<int:protocol_id>/activate")
 @security.area("registry_manage")
 def activate(protocol_id: int) -> Response | tuple[str, int]:
+    """Bringing a protocol into force cannot be undone: the form confirms it with a box."""
+    ensure_id(protocol_id)
     try:
-        security.engine().registry.activate_protocol(ensure_id(protocol_id), actor=security.actor())
-    except (errors.Conflict, errors.Forbidden) as err:
+        ensure_confirmed()  # refused: the page shows the message, or 404 for an unknown protocol
+        security.engine().registry.activate_protocol(protocol_id, actor=security.actor())
+    except (errors.InvalidData, errors.Conflict, errors.Forbidden) as err:
         return _protocol_page(protocol_id, *_problem(err, "_schema"))
     flash(_("Il protocollo è in vigore."), "info")
     return redirect(url_for("registry.protocol", protocol_id=protocol_id))
@@ -387,9 +390,12 @@ def activate(protocol_id: int) -> Response | tuple[str, int]:
 @bp.post("/registry/protocols/<int:protocol_id>/withdraw")
 @security.area("registry_manage")
 def withdraw(protocol_id: int) -> Response | tuple[str, int]:
+    """A party's withdrawal cannot be undone: the form confirms it with a box."""
+    ensure_id(protocol_id)
     try:
+        ensure_confirmed()  # refused: the page shows the message, or 404 for an unknown protocol
         security.engine().registry.withdraw_protocol(
-            ensure_id(protocol_id),
+            protocol_id,
             _text("organisation", 60),
             _text("effective_on", 10),
             actor=security.actor(),

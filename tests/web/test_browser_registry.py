@@ -58,6 +58,8 @@ def test_the_coordinator_keeps_the_network_in_the_browser(
         page.select_option("#signatory_UEPE_DUE_AMBITI", "giustizia")
         page.get_by_role("button", name="Registra la firma").click()
         expect(page.get_by_test_id("protocol-status")).to_have_text("Firmato")
+        page.get_by_test_id("activate-step").get_by_text("Metti in vigore").first.click()  # opens the step
+        page.get_by_test_id("activate-step").get_by_label("Confermo", exact=False).check()
         page.get_by_test_id("activate").click()
         expect(page.get_by_test_id("protocol-status")).to_have_text("Attivo")
 

@@ -111,6 +111,33 @@ def test_pages_create_show_and_link_in_italian(client_for: Callable[[str], Flask
     assert tutor.get(page_url).status_code == 403
 
 
+def test_removing_a_link_entered_by_mistake_asks_for_a_confirmation(
+    client_for: Callable[[str], FlaskClient], demo: Engine
+) -> None:
+    """The removal cannot be undone: the row's button opens the effect and a box to tick, and a
+    post without the box (a stray click, a form sent without JavaScript) removes nothing."""
+    coord = client_for("coordinatore")
+    page_url = coord.post("/enterprises/new", data=GOOD).headers["Location"]
+    added = coord.post(f"{page_url}/links", data={"ruolo": "SOCIO_COMUNITA", "nominativo": "Pro Loco"})
+    assert added.status_code == 302
+    who = demo.users.get("coordinatore", actor=CLI_OPERATOR)
+    [enterprise] = demo.enterprises.list(actor=who)
+    [link] = demo.enterprises.get(enterprise.id, actor=who).links
+    page = coord.get(page_url).get_data(as_text=True)
+    step = page.split(f'data-testid="unlink-{link.id}"')[1].split("</details>")[0]
+    assert "L'operazione non si può annullare." in step and f'id="unlink-{link.id}" name="confirm"' in step
+
+    unconfirmed = coord.post(f"{page_url}/links/{link.id}/delete")
+    html = unconfirmed.get_data(as_text=True)
+    assert unconfirmed.status_code == 422 and "Conferma l&#39;operazione spuntando la casella." in html
+    assert f'<details class="confirm-step" open data-testid="unlink-{link.id}">' in html
+    assert f'href="#unlink-{link.id}"' in html  # the error summary leads to the box
+    assert [lk.id for lk in demo.enterprises.get(enterprise.id, actor=who).links] == [link.id]
+
+    assert coord.post(f"{page_url}/links/{link.id}/delete", data={"confirm": "1"}).status_code == 302
+    assert demo.enterprises.get(enterprise.id, actor=who).links == ()
+
+
 @pytest.fixture
 def coord_api(app: Flask, demo: Engine) -> Api:
     return Api(

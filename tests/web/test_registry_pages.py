@@ -85,7 +85,15 @@ def test_the_coordinator_keeps_the_registry_through_the_pages(
         data={"number": "Prot. 7/2026", "signed_on": "2025-12-01", "signatory_UEPE_MARCHE": "giustizia"},
     )
     assert signed.status_code == 302
-    assert client.post(f"{protocol_url}/activate").status_code == 302
+    # bringing it into force cannot be undone: without the box ticked nothing happens
+    page = client.get(protocol_url).get_data(as_text=True)
+    assert 'data-testid="activate-step"' in page and "L'operazione non si può annullare." in page
+    unconfirmed = client.post(f"{protocol_url}/activate")
+    assert unconfirmed.status_code == 422
+    html = unconfirmed.get_data(as_text=True)
+    assert "Conferma l&#39;operazione spuntando la casella." in html and 'href="#confirm"' in html
+    assert '<details class="confirm-step" open data-testid="activate-step">' in html and "Firmato" in html
+    assert client.post(f"{protocol_url}/activate", data={"confirm": "1"}).status_code == 302
     content = b"testo firmato"
     uploaded = client.post(
         f"{protocol_url}/documents",
@@ -97,9 +105,12 @@ def test_the_coordinator_keeps_the_registry_through_the_pages(
     assert "Attivo" in page and hashlib.sha256(content).hexdigest() in page and "01/12/2025" in page
     assert "(UEPE Marche), 01/12/2025" in page and "(UEPE_MARCHE)" not in page  # a signatory's party by name
     assert "Controllo della scadenza" in page and "Recesso di una parte" in page
-    refused = client.post(
-        f"{protocol_url}/withdraw", data={"organisation": "UEPE_MARCHE", "effective_on": "2020-01-01"}
-    )
+    withdrawal = {"organisation": "UEPE_MARCHE", "effective_on": "2020-01-01"}
+    unconfirmed = client.post(f"{protocol_url}/withdraw", data=withdrawal)
+    html = unconfirmed.get_data(as_text=True)
+    assert unconfirmed.status_code == 422 and "Conferma l&#39;operazione spuntando la casella." in html
+    assert 'value="2020-01-01"' in html  # what was typed stays in the form
+    refused = client.post(f"{protocol_url}/withdraw", data={**withdrawal, "confirm": "1"})
     assert refused.status_code == 422 and "La data di effetto non può essere passata." in refused.get_data(as_text=True)
     network = client.get("/registry/network").get_data(as_text=True)
     assert "UEPE Marche" in network and "Prot. 7/2026" in network and "31/12/2027" in network
