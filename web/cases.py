@@ -18,6 +18,7 @@ from forms.allerte import TIPI_ALLERTA
 from web import audit, people, security
 from web.errors import engine_message, ensure_confirmed, ensure_id, plain_keys
 from web.i18n import _, readable_lanes
+from web.monitoring import period_choices
 
 bp = Blueprint("cases", __name__)
 
@@ -110,10 +111,12 @@ def new() -> Response | str | tuple[str, int]:
             status = 409
         except errors.Forbidden as err:
             messages, status = {"_schema": [engine_message(err)]}, 403
+    periods, form["periodo"] = period_choices(form["periodo"])
     html = render_template(
         "case_new.html",
         processes=processes,
         form=form,
+        periods=periods,
         messages=messages,
         territories=sorted(actor.territories),
         supervisor=security.may(actor, "supervise"),

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from flask_babel import format_decimal
 
 from engine import errors
-from engine.model import Actor, Cell, Report, ReportTable
+from engine.model import Actor, Cell, Period, Report, ReportTable
 from web import security
 from web.errors import ensure_id
 from web.i18n import _, readable_lanes
@@ -98,6 +98,22 @@ def chart(table: ReportTable, width: int = 420) -> Chart | None:
 CHARTED = {"imbuto", "esiti", "strumenti", "territori"}
 
 
+def period_choices(selected: str) -> tuple[list[Period], str]:
+    """The periods a select offers (templates/_period.html) and the code of ``selected`` among
+    them: the engine's recent ones, plus ``selected`` when it is an older one (carried by a link
+    or typed in the address), so that the select says what the page shows. A malformed or future
+    ``selected`` adds nothing: the page says why."""
+    reports = security.engine().reports
+    choices = reports.periods()
+    try:
+        wanted = reports.period(selected)
+    except errors.InvalidData:
+        return choices, selected
+    if wanted.code not in {p.code for p in choices}:
+        choices.append(wanted)
+    return choices, wanted.code
+
+
 def _reports(actor: Actor, period: str, territory: str | None) -> list[Report]:
     reports = security.engine().reports
     kinds = [*AGGREGATES, *(["wip"] if reports.may_operate(actor=actor) else [])]
@@ -118,11 +134,13 @@ def index() -> tuple[str, int]:
     except errors.InvalidData as err:
         problem = "; ".join(str(m) for messages in err.messages.values() for m in messages) or err.message
     status = 422 if problem else 200
+    periods, period = period_choices(period)
     return (
         render_template(
             "monitoring.html",
             reports=found,
             period=period,
+            periods=periods,
             territory=territory or "",
             problem=problem,
             charted=CHARTED,
@@ -246,6 +264,7 @@ def bottlenecks() -> tuple[str, int]:
     except errors.InvalidData as err:
         problem = "; ".join(str(m) for messages in err.messages.values() for m in messages) or err.message
     processes = [(p.process_id, p.name) for p in engine.design.processes(actor=security.actor())]
+    periods, period = period_choices(period)
     query: dict[str, Any] = {
         "processo": process_id,
         "periodo": period,
@@ -258,6 +277,7 @@ def bottlenecks() -> tuple[str, int]:
             processes=processes,
             process_id=process_id,
             period=period,
+            periods=periods,
             territory=territory or "",
             problem=problem,
             data_url=url_for("monitoring.bottlenecks_json", **query),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from engine.areas.base import Area
+from engine.errors import InvalidData
 from engine.model import (
     Actor,
     ArchivedDocument,
@@ -10,11 +13,12 @@ from engine.model import (
     DataFile,
     ExportFile,
     OpenTaskKey,
+    Period,
     ProcessLoad,
     RebuildResult,
     Report,
 )
-from engine.monitoring import SummaryKey, current_period
+from engine.monitoring import SummaryKey, current_period, parse_period
 from engine.policy import Permission
 from engine.services import engine_data, reports
 
@@ -73,6 +77,18 @@ class Reports(Area):
         """The half-year the engine's clock is in (``2026-H2``): the cockpit's default."""
         return current_period(self._ctx.clock.now().date())
 
+    def periods(self, *, years: int = 3) -> list[Period]:
+        """The periods people choose from (the cockpit, a semester report), each with the label
+        the reports give it: this year and the ``years - 1`` before it, newest first, each year
+        followed by its halves and its quarters; only those already started (``report`` refuses
+        the others). The codes are the ones ``report`` takes."""
+        return started_periods(self._ctx.clock.now().date(), years)
+
+    def period(self, code: str) -> Period:
+        """The period of ``code`` (``2026``, ``2026-H2``, ``2026-Q3``) with its label; a
+        malformed or future one is ``InvalidData`` naming the format, as in ``report``."""
+        return parse_period(code, self._ctx.clock.now().date())
+
     def may_read(self, *, actor: Actor) -> bool:
         return reports.may(actor, Permission.REPORT_AGGREGATES)
 
@@ -100,3 +116,15 @@ class Reports(Area):
     def rebuilt(self, case_id: int, *, actor: Actor) -> CaseFacts | None:
         """The case's row as a replay of its events gives it, without writing it."""
         return reports.rebuilt(self._ctx, case_id, actor)
+
+
+def started_periods(today: dt.date, years: int) -> list[Period]:
+    """See ``Reports.periods``."""
+    parts = ("", "-H2", "-H1", "-Q4", "-Q3", "-Q2", "-Q1")
+    found = []
+    for code in (f"{year}{part}" for year in range(today.year, today.year - years, -1) for part in parts):
+        try:
+            found.append(parse_period(code, today))
+        except InvalidData:
+            continue  # not started yet
+    return found

@@ -88,6 +88,8 @@ NOT_CASE_COMMANDS = {
     "reports.log_export",
     "reports.export",
     "reports.current_period",
+    "reports.periods",
+    "reports.period",
     "reports.bottlenecks",
     "reports.may_read",
     "reports.may_operate",

@@ -80,6 +80,8 @@ ACTORLESS = {
     ("engine/areas/tasks.py", "check_form"): "checks the data given against a form",
     ("engine/areas/tasks.py", "form_schema"): "the form catalogue in the code",
     ("engine/areas/reports.py", "current_period"): "the clock's half-year",
+    ("engine/areas/reports.py", "periods"): "the periods the clock has reached",
+    ("engine/areas/reports.py", "period"): "a period code read against the clock",
     ("engine/services/people.py", "pseudonym_of"): "a keyed hash of the code given",
     # key material for a command already authorised: no data handed out
     ("engine/services/dossier.py", "signing_key"): "key material",

@@ -56,7 +56,7 @@ def test_the_cockpit_in_the_browser(programme: Engine, clock: FixedClock, tmp_pa
         page.set_default_timeout(TIMEOUT)
         login(page, base, "coord", PASSWORD, TIMEOUT)
         page.get_by_test_id("nav-monitoring").click()
-        page.fill("#m-period", "2026-H1")
+        page.select_option("#m-period", label="Primo semestre 2026")
         page.get_by_role("button", name="Aggiorna").click()
         expect(page.get_by_test_id("chart-imbuto")).to_be_visible()
         assert funnel_cell(page, "segnalati") == "18" and funnel_cell(page, "patto") == "7"

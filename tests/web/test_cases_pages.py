@@ -82,7 +82,10 @@ def test_semester_report_started_from_new_case_and_its_archived_pdf_on_the_case_
     link = re.search(r'href="([^"]+)" data-testid="semester-report-link"', cockpit)
     assert link is not None
     prefilled = boss.get(html_lib.unescape(link.group(1))).get_data(as_text=True)
-    assert '<option value="relazione_semestrale" selected>' in prefilled and 'value="2026-H1"' in prefilled
+    assert '<option value="relazione_semestrale" selected>' in prefilled
+    assert '<option value="2026-H1" selected>Primo semestre 2026</option>' in prefilled  # by its name
+    assert '<option value="">Il semestre in corso</option>' in prefilled
+    assert not re.findall(r"\b\d{4}-[HQ]\d\b", re.sub(r"<[^>]+>", " ", prefilled.split("<form")[1]))
     evaluator = login_as(app.test_client(), "valutatore")
     assert 'data-testid="semester-report-link"' not in evaluator.get("/monitoraggio").get_data(as_text=True)
     refused = boss.post(

@@ -91,6 +91,32 @@ def test_a_bad_period_is_refused_naming_the_format(cockpit: Flask, period: str) 
     assert client.get(f"/monitoraggio/esf.csv?periodo={period}").status_code == 422
 
 
+PERIOD_CODE = re.compile(r"\b\d{4}-[HQ]\d\b")
+
+
+def shown_text(html: str) -> str:
+    """What a person reads: the page without its scripts, tags and attribute values."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_the_period_is_chosen_by_its_name_never_by_its_code(cockpit: Flask) -> None:
+    """The filters offer the periods by the names the reports give them; the code ("2026-H2")
+    stays in the address and the downloads."""
+    client = login_as(cockpit.test_client(), "coord")
+    for url in ("/monitoraggio", "/monitoraggio/colli-di-bottiglia?processo=percorso_prova"):
+        html = client.get(url).get_data(as_text=True)
+        assert '<option value="2026-H2" selected>Secondo semestre 2026</option>' in html, url
+        assert '<option value="2026-Q3">3º trimestre 2026</option>' in html, url
+        assert '<optgroup label="2025">' in html and '<option value="2025">Anno 2025</option>' in html, url
+        assert 'value="2026-Q4"' not in html and 'value="2027"' not in html, url  # not started yet
+        assert not PERIOD_CODE.findall(shown_text(html)), url
+    # an older period from a link is offered too, chosen, by its name
+    older = client.get("/monitoraggio?periodo=2019-h1").get_data(as_text=True)
+    assert '<option value="2019-H1" selected>Primo semestre 2019</option>' in older
+    assert "Primo semestre 2019" in older.split('data-testid="report-funnel"')[1]
+
+
 def test_an_empty_period_says_why(cockpit: Flask) -> None:
     html = login_as(cockpit.test_client(), "coord").get("/monitoraggio?periodo=2026-H2").get_data(as_text=True)
     assert 'data-testid="empty-esf"' in html and "Nessuna scheda di ingresso" in html
