@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, exists, false, insert, or_, select
 from sqlalchemy.engine import Row
 
 from engine.adapters import tables
-from engine.adapters.report_repository import FACTS_COLUMNS, Known, facts_beside
+from engine.adapters.report_repository import FACTS_COLUMNS, Known, facts_at, facts_beside
 from engine.adapters.task_repository import LOCK_CASE_OF_TASK, task_from_mapping
 from engine.errors import Conflict, NotFound
 from engine.model import CaseRecord, CaseScope, CaseStatus, TaskView
@@ -70,6 +70,8 @@ _GET_TASK_AND_CASE = (
     .outerjoin(tables.report_case, tables.report_case.c.case_id == tables.cases.c.id)
     .where(tables.human_task.c.id == bindparam("b_id"))
 )
+_FACTS_IN_CASE = facts_at(_GET_CASE_AND_FACTS)
+_FACTS_IN_TASK = facts_at(_GET_TASK_AND_CASE)
 _SAVE_CASE = (
     update(tables.cases)
     .where(tables.cases.c.id == bindparam("b_id"), tables.cases.c.version == bindparam("b_version"))
@@ -97,7 +99,7 @@ class SqlCaseRepository:
         if row is None:
             raise NotFound(f"case {case_id} not found")
         if self.known is not None:
-            self.known[case_id] = facts_beside(row._mapping)
+            self.known[case_id] = facts_beside(row, _FACTS_IN_CASE, row.last_activity_at)
         return _case_from_row(row)
 
     def get_for_task(self, task_id: str) -> tuple[TaskView, CaseRecord, bool]:
@@ -112,7 +114,7 @@ class SqlCaseRepository:
         m = row._mapping
         task = task_from_mapping({k.removeprefix(_TASK_PREFIX): v for k, v in m.items() if k.startswith(_TASK_PREFIX)})
         if self.known is not None:
-            self.known[task.case_id] = facts_beside(m)
+            self.known[task.case_id] = facts_beside(row, _FACTS_IN_TASK, m["last_activity_at"])
         return task, _case_from_row(row), bool(m["has_draft"])
 
     def save(self, record: CaseRecord) -> None:

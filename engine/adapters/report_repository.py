@@ -15,10 +15,9 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
     update,
 )
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Row
 
 from engine.adapters import tables
 from engine.model import CaseFacts, OpenTaskKey, TaskStatus
@@ -49,66 +48,61 @@ _INSERT_ROW = insert(tables.report_case)
 FACTS_COLUMNS = tuple(_R[name].label(f"r_{name}") for name in _STORED)
 Known = dict[int, CaseFacts | None]  # the rows of this transaction's cases, as read or written in it
 
-_COUNT_STATEMENTS: dict[tuple[str, str], tuple[Any, Any]] = {}
+_RETURNING_ROWS = 32  # a command's moves up to this many counters: one statement that says what they reached
+_COUNT_SQL: dict[tuple[str, str, int, bool], str] = {}
 
 
-def _count_statements(dialect_name: str, table: Any, keys: Sequence[str]) -> tuple[Any, Any]:
-    """The upsert and the delete of emptied counters of ``table``, built once per database kind
-    (built anew at every command they cost more than the write itself)."""
-    found = _COUNT_STATEMENTS.get((dialect_name, table.name))
+def _count_sql(paramstyle: str, table: Any, keys: Sequence[str], rows: int, returning: bool) -> str:
+    """The upsert of ``rows`` counters of ``table`` (answering each one's key and new count when
+    ``returning``), in the driver's own placeholders, built once per shape. The statement reads
+    the same on SQLite and PostgreSQL."""
+    found = _COUNT_SQL.get((paramstyle, table.name, rows, returning))
     if found is None:
-        # text, not the dialects' on_conflict_do_update: SQLAlchemy cannot cache that construct
-        # ("no key"), so it was compiled again at every command (about a third of the write's cost).
-        # The statement reads the same on SQLite and PostgreSQL.
-        columns = ", ".join((*keys, "n"))
-        upsert = text(
-            f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join(f':{c}' for c in (*keys, 'n'))}) "
+        mark = "?" if paramstyle == "qmark" else "%s"
+        names = (*keys, "n")
+        values = ", ".join(["(" + ", ".join([mark] * len(names)) + ")"] * rows)
+        found = (
+            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES {values} "
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET n = {table.name}.n + excluded.n"
         )
-        drop = delete(table).where(*(table.c[k] == bindparam(f"b_{k}") for k in keys), table.c.n == 0)
-        found = _COUNT_STATEMENTS[(dialect_name, table.name)] = (upsert, drop)
+        if returning:
+            found += f" RETURNING {', '.join(names)}"
+        _COUNT_SQL[(paramstyle, table.name, rows, returning)] = found
     return found
 
 
-_RETURNING_ROWS = 32  # a command's moves up to this many counters: one statement that says what they reached
-_RETURNING: dict[tuple[str, int], Any] = {}
-
-
-def _upsert_returning(table: Any, keys: Sequence[str], rows: int) -> Any:
-    """One multi-row upsert of ``rows`` counters answering each counter's key and new count, built
-    once per table and size (text: SQLAlchemy cannot cache the dialects' upsert construct)."""
-    found = _RETURNING.get((table.name, rows))
-    if found is None:
-        names = (*keys, "n")
-        values = ", ".join("(" + ", ".join(f":{c}_{i}" for c in names) + ")" for i in range(rows))
-        found = _RETURNING[(table.name, rows)] = text(
-            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES {values} "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET n = {table.name}.n + excluded.n "
-            f"RETURNING {', '.join(names)}"
-        ).columns(*(table.c[c] for c in names))
-    return found
+def _driver_value(value: Any, sqlite: bool) -> Any:
+    # SQLite keeps a Date as its ISO text (SQLAlchemy's storage format for it)
+    return value.isoformat() if sqlite and isinstance(value, dt.date) else value
 
 
 def add_counts(conn: Connection, table: Any, keys: Sequence[str], delta: Mapping[tuple[Any, ...], int]) -> None:
     """Add ``delta`` to the counters of ``table`` (its primary key ``keys``, its count ``n``), in
     key order (two commands lock shared counters in the same order, so they wait for each other
-    instead of deadlocking); a counter back to zero is deleted, and only then: the upsert answers
-    the counts it reached (a counter another case still counts in, the usual case, needs no delete)."""
+    instead of deadlocking); a counter back to zero is deleted, and only then: when a count
+    goes down the upsert answers the counts it reached (a counter another case still counts in,
+    the usual case, needs no delete).
+
+    Sent as the driver's own SQL with positional parameters: at every command that moves a
+    counter, SQLAlchemy's compilation and parameter handling of the same statement cost four
+    times what the database does with it."""
     if not delta:
         return
-    upsert, drop = _count_statements(conn.dialect.name, table, keys)
+    paramstyle, sqlite = conn.dialect.paramstyle, conn.dialect.name == "sqlite"
     ordered = sorted(delta.items())
-    if len(ordered) <= _RETURNING_ROWS:
-        params = {
-            f"{c}_{i}": v for i, (key, n) in enumerate(ordered) for c, v in zip((*keys, "n"), (*key, n), strict=True)
-        }
-        reached = conn.execute(_upsert_returning(table, keys, len(ordered)), params)
-        gone = [{f"b_{k}": row[k] for k in keys} for row in reached.mappings() if row["n"] <= 0]
+    rows = [tuple(_driver_value(v, sqlite) for v in (*key, n)) for key, n in ordered]
+    falling = any(n < 0 for _, n in ordered)
+    if len(rows) <= _RETURNING_ROWS:
+        sql = _count_sql(paramstyle, table, keys, len(rows), falling)
+        result = conn.exec_driver_sql(sql, tuple(v for row in rows for v in row))
+        gone = [tuple(r[:-1]) for r in result if r[-1] <= 0] if falling else []
     else:  # a rebuild-sized move: many rows at once, the emptied ones looked for among the decreased
-        conn.execute(upsert, [{**dict(zip(keys, key, strict=True)), "n": n} for key, n in ordered])
-        gone = [{f"b_{k}": v for k, v in zip(keys, key, strict=True)} for key, n in ordered if n < 0]
+        conn.exec_driver_sql(_count_sql(paramstyle, table, keys, 1, False), rows)
+        gone = [row[:-1] for row in rows if row[-1] < 0]
     if gone:
-        conn.execute(drop, gone)
+        mark = "?" if paramstyle == "qmark" else "%s"
+        where = " AND ".join(f"{k} = {mark}" for k in keys)
+        conn.exec_driver_sql(f"DELETE FROM {table.name} WHERE {where} AND n = 0", gone)
 
 
 def task_key(row: Mapping[str, Any]) -> TaskKey | None:
@@ -170,11 +164,39 @@ def _stored(facts: CaseFacts) -> dict[str, Any]:
     return {name: getattr(facts, name) for name in _STORED}
 
 
-def facts_beside(m: RowMapping) -> CaseFacts | None:
-    """The row read beside a case's (``FACTS_COLUMNS``, an outer join): None when it has none."""
-    if m["r_case_id"] is None:
+# the stored columns are the row's fields in order, the last activity last: a row read beside its
+# case is built from a slice of the result row (by name, 44 look-ups cost more than the rest of it)
+assert (*_STORED, _LAST) == _FIELDS
+
+
+def facts_at(statement: Any) -> int:
+    """Where ``FACTS_COLUMNS`` start among the columns of ``statement`` (for ``facts_beside``)."""
+    return list(statement.selected_columns.keys()).index(FACTS_COLUMNS[0].name)
+
+
+def facts_beside(row: Row[Any], at: int, last_activity_at: dt.datetime | None) -> CaseFacts | None:
+    """The row read beside a case's (``FACTS_COLUMNS`` from position ``at``, an outer join; its
+    last activity is the case's): None when it has none."""
+    if row[at] is None:
         return None
-    return CaseFacts(**{name: m[f"r_{name}"] for name in _STORED}, last_activity_at=m[_LAST])
+    values: tuple[Any, ...] = (*row[at : at + len(_STORED)], last_activity_at)
+    return CaseFacts(*values)
+
+
+_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+def _update_row(names: tuple[str, ...]) -> Any:
+    """The update of the columns ``names`` of a case's row, built once per set of columns (a
+    construct built at every command cost four times its execution; commands change the same
+    few sets: the status, a form's dates)."""
+    found = _UPDATES.get(names)
+    if found is None:
+        found = update(tables.report_case).where(_R.case_id == bindparam("b_case"))
+        found = found.values({n: bindparam(n, type_=_R[n].type) for n in names})
+        if len(_UPDATES) < 512:  # bounded: an unusual set is built each time, as before
+            _UPDATES[names] = found
+    return found
 
 
 def months(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -210,13 +232,13 @@ class SqlReportRepository:
         column left alone spares its indexes), or a new row. The last activity is not written
         here: the command saves it with its case (``CaseRecord.last_activity_at``)."""
         self.known[facts.case_id] = facts
-        if previous is None:
-            self.conn.execute(_INSERT_ROW, _stored(facts))
+        if previous is None:  # the columns left empty are not sent (most of a new case's)
+            self.conn.execute(_INSERT_ROW, {n: v for n, v in _stored(facts).items() if v is not None})
         else:
             changed = {n: getattr(facts, n) for n in _STORED if getattr(facts, n) != getattr(previous, n)}
             if not changed:  # most commands: only the last activity moved, no counter either
                 return
-            self.conn.execute(update(tables.report_case).where(_R.case_id == facts.case_id).values(**changed))
+            self.conn.execute(_update_row(tuple(changed)), {**changed, "b_case": facts.case_id})
         self._count(summary_delta(previous, facts))
 
     def replace(self, facts: CaseFacts) -> None:

@@ -35,7 +35,6 @@ from engine.model import (
     Report,
     ReportRow,
     ReportTable,
-    Span,
 )
 from engine.monitoring import (
     ADI_LEGAL_DAYS,
@@ -464,31 +463,79 @@ def _limits_note(
     return text + "ADI/SFL: primo appuntamento entro 120 giorni (DL 48/2023)."
 
 
-def _spans(referred: Counts, days: Counts, step: str, today: dt.date) -> list[tuple[Span, int]]:
-    """The people referred, as (span, how many) groups: those with the days to ``step``, those
-    still waiting (the age counted today), and the rest, who count only for their territory's
-    limit and, for ``take``, for whether anyone was an ADI/SFL recipient."""
-    by_adi = step == "take"
-    groups: list[tuple[Span, int]] = []
-    seen: Counter[tuple[str, bool]] = Counter()
-    for (territory, key), n in days.items():
-        name, _, rest = key.partition("|")
-        if name not in (step, f"{step}_wait"):
-            continue
-        flag, value = rest.split("|") if by_adi else ("0", rest)
-        adi = flag == "1"
-        seen[(territory, adi)] += n
-        if name == step:
-            groups.append((Span(territory, adi, "running", int(value), None), n))
-        else:
-            groups.append((Span(territory, adi, "running", None, (today - dt.date.fromisoformat(value)).days), n))
-    for (territory, key), n in referred.items():
-        if key == "stage|segnalati":
-            recipients = referred.get((territory, "adi"), 0) if by_adi else 0
-            for is_adi, people in ((True, recipients), (False, n - recipients)):
-                if others := people - seen[(territory, is_adi)]:
-                    groups.append((Span(territory, is_adi, "closed", None, None), others))
-    return groups
+def _step_counts(
+    uow: AbstractUnitOfWork,
+    step: str,
+    when: Period,
+    places: Sequence[str] | None,
+    territories: Sequence[str],
+    limit: Callable[[str], int],
+) -> list[tuple[int, dict[str, int]]]:
+    """The counters of ``step`` (days to it, or waiting since a referral day), summed in the
+    database over the territories that are held to the same limit: (limit, key → people) for
+    each limit the cohort's ``territories`` are held to.
+
+    Summed by key, not by territory and key: the day histograms fill up with people (about 5,300
+    groups for twenty territories at 100k cases), while their keys summed over the territories
+    stay as many as the distinct days (a few hundred); the territories' limits, which the
+    report compares each person with, are a handful, so the sums are split only by them."""
+    by_limit: dict[int, list[str]] = {}
+    for territory in territories:
+        by_limit.setdefault(limit(territory), []).append(territory)
+    if len(by_limit) == 1:  # one limit for everyone (the usual case): the scope's counters at once
+        groups = [(next(iter(by_limit)), places)]
+    else:
+        groups = [(days, sorted(names)) for days, names in sorted(by_limit.items())]
+    found = []
+    for days, names in groups:
+        counts = uow.reports.summary(step, when.start, when.end, names, by_territory=False)
+        found.append((days, {key: n for (_, key), n in counts.items()}))
+    return found
+
+
+@dataclasses.dataclass
+class _Times:
+    """One row of the times report, summed over groups of people held to the same limit."""
+
+    days: Counter[int] = dataclasses.field(default_factory=Counter)  # days to the step → people
+    within: int = 0
+    waiting: int = 0  # still waiting, for longer than their limit
+
+    def add(self, counts: Mapping[str, int], step: str, limit: int, today: dt.date, adi_only: bool = False) -> None:
+        """Add the counters ``step|[adi|]days`` and ``step_wait|[adi|]referral day`` of people
+        held to ``limit`` (``adi_only``: only the ADI/SFL recipients', flag 1)."""
+        by_adi = step == "take"
+        for key, n in counts.items():
+            name, _, rest = key.partition("|")
+            if name not in (step, f"{step}_wait"):
+                continue
+            flag, value = rest.split("|") if by_adi else ("0", rest)
+            if adi_only and flag != "1":
+                continue
+            if name == step:
+                days = int(value)
+                self.days[days] += n
+                self.within += n if days <= limit else 0
+            elif (today - dt.date.fromisoformat(value)).days > limit:
+                self.waiting += n
+
+    def row(self, key: str, label: str, limits: set[int]) -> ReportRow:
+        measured = sum(self.days.values())
+        pair = protect([self.within, measured - self.within])
+        median, p90 = days_cells(self.days)
+        return ReportRow(
+            key,
+            label,
+            (
+                Cell(next(iter(limits))) if len(limits) == 1 else Cell(None),
+                count_cell(measured),
+                *pair,
+                count_cell(self.waiting),
+                share_cell(self.within, measured),
+                median,
+                p90,
+            ),
+        )
 
 
 def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, when: Period, now: dt.datetime) -> Built:
@@ -497,53 +544,35 @@ def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
     people = _total(cohort, "stage|segnalati")
     if not people:
         return [], 0, _none_referred(when, places)
-    # by territory: each is held to the times its partnership agreed
-    days = uow.reports.summary("take", when.start, when.end, places)
-    decisions = uow.reports.summary("decide", when.start, when.end, places)
-    taken, decided = _spans(cohort, days, "take", today), _spans(cohort, decisions, "decide", today)
+    referred = sorted({t for (t, k), n in cohort.items() if k == "stage|segnalati"})
     agreed = _limits(uow, ctx, places)
     default = {
         "take": int(ctx.param("giorni_presa_in_carico") or 15),
         "decide": int(ctx.param("giorni_esito_valutazione") or 60),
     }
 
-    def limit_of(step: str) -> Callable[[Span], int]:
-        return lambda s: agreed.get(s.territory, {}).get(step, default[step])
+    def limit_of(step: str) -> Callable[[str], int]:
+        return lambda territory: agreed.get(territory, {}).get(step, default[step])
 
-    def row(key: str, label: str, groups: list[tuple[Span, int]], limit: Callable[[Span], int]) -> ReportRow:
-        days: Counter[int] = Counter()
-        for s, n in groups:
-            if s.days is not None:
-                days[s.days] += n
-        measured = sum(days.values())
-        within = sum(n for s, n in groups if s.days is not None and s.days <= limit(s))
-        waiting = sum(n for s, n in groups if s.days is None and s.status == "running" and (s.age or 0) > limit(s))
-        limits = {limit(s) for s, _ in groups}
-        pair = protect([within, measured - within])
-        median, p90 = days_cells(days)
-        return ReportRow(
-            key,
-            label,
-            (
-                Cell(limits.pop()) if len(limits) == 1 else Cell(None),
-                count_cell(measured),
-                *pair,
-                count_cell(waiting),
-                share_cell(within, measured),
-                median,
-                p90,
-            ),
-        )
-
-    adi = [(s, n) for s, n in taken if s.adi]
+    # each territory is held to the times its partnership agreed: the people are compared with
+    # their territory's limit, summed in the database per limit
+    taken, decided, adi = _Times(), _Times(), _Times()
+    take_counts = _step_counts(uow, "take", when, places, referred, limit_of("take"))
+    for limit, counts in take_counts:
+        taken.add(counts, "take", limit, today)
+        adi.add(counts, "take", ADI_LEGAL_DAYS, today, adi_only=True)
+    for limit, counts in _step_counts(uow, "decide", when, places, referred, limit_of("decide")):
+        decided.add(counts, "decide", limit, today)
     rows = [
-        row("presa_in_carico", "Presa in carico della segnalazione", taken, limit_of("take")),
-        row("esito", "Esito della valutazione", decided, limit_of("decide")),
+        taken.row("presa_in_carico", "Presa in carico della segnalazione", {limit_of("take")(t) for t in referred}),
+        decided.row("esito", "Esito della valutazione", {limit_of("decide")(t) for t in referred}),
     ]
-    if adi:
-        rows.append(
-            row("adi", "Beneficiari ADI/SFL: primo appuntamento (limite di legge)", adi, lambda s: ADI_LEGAL_DAYS)
-        )
+    # an ADI/SFL row when anyone referred receives it (their days to being taken in charge, if any)
+    recipients = _total(cohort, "adi")
+    if recipients or any(
+        n for _, counts in take_counts for k, n in counts.items() if k.startswith(("take|1|", "take_wait|1|"))
+    ):
+        rows.append(adi.row("adi", "Beneficiari ADI/SFL: primo appuntamento (limite di legge)", {ADI_LEGAL_DAYS}))
     table = ReportTable(
         "tempi",
         "Tempi dalla segnalazione",
@@ -558,7 +587,7 @@ def _sla(ctx: Context, uow: AbstractUnitOfWork, places: Sequence[str] | None, wh
             "90° percentile (giorni)",
         ),
         tuple(rows),
-        note=_limits_note(sorted({t for t, k in cohort if k == "stage|segnalati"}), agreed, default),
+        note=_limits_note(referred, agreed, default),
     )
     return [table], people, None
 
