@@ -29,6 +29,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from engine.errors import EngineError
+from engine.secret_files import create_once
 
 NONCE_BYTES = 12
 
@@ -98,9 +99,9 @@ def load_keyring(instance_dir: Path, *, create: bool = False) -> Keyring:
             f"chiave di cifratura mancante: né IMPRESA_DATA_KEYS né il file {path} (IMPRESA_DATA_KEY_FILE); "
             "senza la chiave i dati anagrafici cifrati non si possono leggere"
         )
-    keyring = Keyring("k1", {"k1": AESGCM.generate_key(bit_length=256)})
-    save_keyring(keyring, path)
-    return keyring
+    # several workers of a fresh server come here at once: all must end with the same keyring
+    first = create_once(path, lambda: Keyring("k1", {"k1": AESGCM.generate_key(bit_length=256)}).to_json().encode())
+    return parse_keyring(first.decode(), str(path))
 
 
 def save_keyring(keyring: Keyring, path: Path) -> None:
@@ -129,12 +130,9 @@ def parse_keyring(text: str, source: str) -> Keyring:
 
 def pseudonym_key(instance_dir: Path) -> bytes:
     """The pseudonymisation key: created once, then kept (it links a person across cases)."""
-    path = instance_dir / "pseudonym.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return bytes.fromhex(path.read_text().strip())
+    return bytes.fromhex(
+        create_once(instance_dir / "pseudonym.key", lambda: secrets.token_hex(32).encode()).decode().strip()
+    )
 
 
 def keyed_hash(key: bytes, value: str) -> str:

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from engine.adapters import tables
 
@@ -98,6 +100,14 @@ class SqlPersonRepository:
             self.conn.execute(update(tables.key_check).where(k.key_id == key_id).values(token=token))
         else:
             self.conn.execute(insert(tables.key_check).values(key_id=key_id, token=token))
+
+    def claim_key_check(self, key_id: str, token: str) -> str:
+        """The check of ``key_id`` as stored: ``token`` unless another process stored one first
+        (workers of a fresh server all write theirs at the same moment)."""
+        k = tables.key_check.c
+        dialect_insert = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+        self.conn.execute(dialect_insert(tables.key_check).values(key_id=key_id, token=token).on_conflict_do_nothing())
+        return str(self.conn.execute(select(k.token).where(k.key_id == key_id)).scalar_one())
 
     def drop_key_checks(self, keep: set[str]) -> None:
         k = tables.key_check.c

@@ -13,10 +13,9 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import secrets
 from typing import Any
 
-from engine import errors, privacy
+from engine import errors, keyring, privacy
 from engine.audit import bundle as bundle_format
 from engine.audit import pdf, signing
 from engine.audit.chain import ERASED, verify_case
@@ -119,24 +118,15 @@ def dossier_pdf(ctx: Context, case_id: int, actor: Actor) -> bytes:
     return pdf.render(summary, events, verification, signing.fingerprint(public))
 
 
-def _pseudonym_key(ctx: Context) -> bytes:
-    path = ctx.settings.instance_dir / "pseudonym.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return bytes.fromhex(path.read_text().strip())
-
-
 def pseudonym_key(ctx: Context) -> bytes:
     """The key of the evaluators' pseudonyms (created on first use)."""
-    return _pseudonym_key(ctx)
+    return keyring.pseudonym_key(ctx.settings.instance_dir)
 
 
 def export_pseudonymised(ctx: Context, actor: Actor, limit: int = 100_000) -> list[dict[str, Any]]:
     """One record per case for evaluators: stable pseudonym, no identity, categories generalised."""
     require(actor, Permission.EXPORT_PSEUDONYMISED)
-    key = _pseudonym_key(ctx)
+    key = pseudonym_key(ctx)
     classes = privacy.classified_fields()
     result = []
     with ctx.uow(write=False) as uow:

@@ -94,10 +94,16 @@ def _check_keys(ctx: Context, uow: AbstractUnitOfWork) -> Keyring:
     pseudonym = keyed_hash(pseudonym_key(ctx.settings.instance_dir), CHECK_TEXT)
     if checks.get(PSEUDONYM_CHECK, pseudonym) != pseudonym:
         raise KeyringError("la chiave di pseudonimizzazione (pseudonym.key) non è quella usata finora")
-    if keys.active not in checks:
-        uow.people.set_key_check(keys.active, keys.seal(CHECK_TEXT, f"key_check:{keys.active}"))
-    if PSEUDONYM_CHECK not in checks:
-        uow.people.set_key_check(PSEUDONYM_CHECK, pseudonym)
+    # claimed, not overwritten: the workers of a fresh server check at the same moment, and the
+    # first one's record must then open with everyone's keys
+    context = f"key_check:{keys.active}"
+    if (
+        keys.active not in checks
+        and keys.open(uow.people.claim_key_check(keys.active, keys.seal(CHECK_TEXT, context)), context) != CHECK_TEXT
+    ):
+        raise KeyringError(f"la chiave «{keys.active}» non supera il controllo")
+    if PSEUDONYM_CHECK not in checks and uow.people.claim_key_check(PSEUDONYM_CHECK, pseudonym) != pseudonym:
+        raise KeyringError("la chiave di pseudonimizzazione (pseudonym.key) non è quella usata finora")
     return keys
 
 

@@ -4,13 +4,17 @@ task routing to organisations, and break-glass — on the real database (SQLite 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from engine import Actor, Settings, build_engine, errors
+from engine.adapters.unit_of_work import make_db_engine
 from engine.application import Engine
 from engine.clock import FixedClock
 from engine.keyring import KeyringError
@@ -230,6 +234,43 @@ def test_a_lost_or_wrong_key_is_a_clear_startup_error_never_garbage(
                 restarted_again.close()
     finally:
         server.close()
+
+
+def _start_worker(db_url: str, instance: str, start: Any, answers: Any) -> None:
+    """One server worker's start on a fresh instance: build the engine, check the keys."""
+    settings = Settings(database_url=db_url, processes_dir=ROOT / "processes", instance_dir=Path(instance))
+    start.wait()
+    try:
+        eng = build_engine(settings, clock=FixedClock())
+        answers.put(("ok", eng.people.verify_keys(actor=SERVER)))
+        eng.close()
+    except Exception as err:  # the answer is the test's assertion
+        answers.put(("failed", repr(err)))
+
+
+def test_workers_of_a_fresh_server_starting_together_all_end_with_the_same_keys(db_url: str, tmp_path: Path) -> None:
+    """Six processes start at once on a new instance and an empty database, as gunicorn's workers
+    do: every one passes the key check, with one keyring, one pseudonym key and one check each."""
+    fork = multiprocessing.get_context("fork")
+    for round_ in range(3):
+        instance = tmp_path / f"round{round_}" / "instance"
+        start, answers = fork.Barrier(6), fork.Queue()
+        workers = [fork.Process(target=_start_worker, args=(db_url, str(instance), start, answers)) for _ in range(6)]
+        for w in workers:
+            w.start()
+        results = [answers.get(timeout=120) for _ in workers]
+        for w in workers:
+            w.join(timeout=60)
+        assert results == [("ok", "k1")] * 6, results
+        assert sorted(os.listdir(instance)) == ["data-keys.json", "pseudonym.key"]
+        again = restarted(db_url, tmp_path / f"round{round_}")
+        assert again.people.verify_keys(actor=SERVER) == "k1"
+        again.close()
+        db = make_db_engine(db_url)
+        with db.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM key_check")).scalar_one() == 2
+            conn.execute(text("DELETE FROM key_check"))  # the next round starts on an empty database again
+        db.dispose()
 
 
 def test_the_key_check_is_asked_by_a_named_system_actor_and_no_person(engine: Engine, case_id: int) -> None:
