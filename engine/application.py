@@ -14,9 +14,10 @@ import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 from engine.adapters import metrics
+from engine.adapters.unit_of_work import Database
 from engine.areas.accounts import Accounts, Users
 from engine.areas.audit import Audit
 from engine.areas.cases import Cases
@@ -58,11 +59,12 @@ class Engine:
     teams: Teams
     enterprises: Enterprises
     reports: Reports
+    # the SQLAlchemy engine, for tests and benchmarks that set up rows directly
+    db: Database
 
-    def __init__(self, ctx: Context, db: Any, scheduler: SchedulerFactory) -> None:
+    def __init__(self, ctx: Context, db: Database, scheduler: SchedulerFactory) -> None:
         self._ctx = ctx
         self._scheduler = scheduler
-        # the SQLAlchemy engine, for tests and benchmarks that set up rows directly
         self.db = db
         self.cases = Cases(ctx)
         self.tasks = Tasks(ctx)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from engine.adapters.scheduler import build_scheduler
 from engine.adapters.senders import sender_from_setting
 from engine.adapters.tables import metadata
-from engine.adapters.unit_of_work import SqlAlchemyUnitOfWork, make_db_engine, probe
+from engine.adapters.unit_of_work import Database, SqlAlchemyUnitOfWork, make_db_engine, probe
 from engine.application import Engine
 from engine.bpmn.runner import Runner
 from engine.bpmn.script_pool import pool_for
@@ -20,7 +18,11 @@ from engine.services.processes import load_parameters
 
 
 def build_engine(
-    settings: Settings | None = None, *, clock: Clock | None = None, db: Any = None, sender: Sender | None = None
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    db: Database | None = None,
+    sender: Sender | None = None,
 ) -> Engine:
     """The engine on ``settings`` (default: from the environment); ``clock``, ``db`` and the
     notification ``sender`` may be injected (tests, benchmarks), else they come from settings."""

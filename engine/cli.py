@@ -24,9 +24,8 @@ from rich.table import Table
 
 from engine import Engine, errors
 from engine.bootstrap import build_engine
-from engine.bpmn.loader import SourceFile
 from engine.config import Settings
-from engine.model import Actor
+from engine.model import Actor, SourceFile
 from engine.policy import CLI_OPERATOR, SCHEDULER
 from engine.roles import ROLES
 
@@ -268,20 +267,20 @@ def process_export(directory: str) -> None:
 @user_errors
 def process_diff(process_id: str, old: int, new: int, as_json: bool) -> None:
     """Elements added, removed and changed between two versions."""
-    result = get_engine().design.diff(process_id, old, new, actor=CLI_OPERATOR).as_dict()
+    diff = get_engine().design.diff(process_id, old, new, actor=CLI_OPERATOR)
 
     def table() -> Table:
         t = Table("process", "added", "removed", "changed")
-        for pid, entry in result["processes"].items():
+        for pid, entry in diff.processes.items():
             t.add_row(
                 pid,
-                ", ".join(entry["added"]),
-                ", ".join(entry["removed"]),
-                ", ".join(f"{c['id']} ({'/'.join(c['aspects'])})" for c in entry["changed"]),
+                ", ".join(entry.added),
+                ", ".join(entry.removed),
+                ", ".join(f"{c.id} ({'/'.join(c.aspects)})" for c in entry.changed),
             )
         return t
 
-    emit(as_json, result, table)
+    emit(as_json, diff.as_dict(), table)
 
 
 @main.group()

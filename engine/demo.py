@@ -18,7 +18,7 @@ from typing import Any
 
 from engine import Engine
 from engine.errors import EngineError, InvalidProcess
-from engine.model import Actor, TaskView
+from engine.model import Actor, TaskView, json_object
 from engine.policy import DEMO
 
 TERRITORY = "ATS-Demo"
@@ -388,16 +388,17 @@ def _f1_steps(day: Callable[[int], str]) -> dict[str, Payload]:
 
     def risposta(task: TaskView) -> dict[str, Any]:
         # A UI fills the partner code from the instance's item; the referent joins.
+        item = json_object(task.context["item"])
         return {
-            "codice_partner": task.context["item"]["codice"],
+            "codice_partner": item["codice"],
             "esito_adesione": "ADERISCE",
-            "nome_referente": "Referente " + str(task.context["item"]["nome"]),
+            "nome_referente": "Referente " + str(item["nome"]),
             "data_risposta": day(-40),
         }
 
     def approvazione(task: TaskView) -> dict[str, Any]:
         # each partner approves the text by its own act; its first member signs for it
-        code = str(task.context["item"]["codice"])
+        code = str(json_object(task.context["item"])["codice"])
         return {
             "codice_partner": code,
             "tipo_atto": "DETERMINA_DIRIGENZIALE",

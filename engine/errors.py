@@ -11,6 +11,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from engine.model import JsonObject, JsonValue
+
 
 class EngineError(Exception):
     """Base of every error the engine raises on purpose."""
@@ -190,7 +192,7 @@ class ProcessProblem:
         element: str = "",
         line: int | None = None,
         code: str = "",
-        args: Mapping[str, Any] | None = None,
+        args: Mapping[str, JsonValue] | None = None,
     ):
         self.message, self.file, self.element, self.line = message, file, element, line
         self.code, self.args = code, dict(args or {})
@@ -200,8 +202,8 @@ class ProcessProblem:
         element = f" [{self.element}]" if self.element else ""
         return f"{where}{element}: {self.message}" if where or element else self.message
 
-    def as_dict(self) -> dict[str, Any]:
-        found = {"file": self.file, "element": self.element, "line": self.line, "message": self.message}
+    def as_dict(self) -> JsonObject:
+        found: JsonObject = {"file": self.file, "element": self.element, "line": self.line, "message": self.message}
         return found | ({"code": self.code, "args": self.args} if self.code else {})
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 
 def N_(text: str) -> str:
@@ -16,10 +16,42 @@ def N_(text: str) -> str:
     return text
 
 
-# A JSON document whose shape is the data's own (a form's JSON Schema, a signed dossier, a user's
-# unsent form input): typed as JSON, never as ``Any``.
-JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+# A JSON document whose shape is the data's own (a case's data, an event's payload, a form's JSON
+# Schema, a signed dossier, a user's unsent form input): typed as JSON, never as ``Any``. Nested
+# arrays and objects are read-only views (``Sequence``/``Mapping``), so a ``list[str]`` or a
+# ``dict[str, int]`` is a JSON value as it stands; the top-level object is a ``dict`` the engine fills.
+JsonValue = str | int | float | bool | None | Sequence["JsonValue"] | Mapping[str, "JsonValue"]
 JsonObject = dict[str, JsonValue]
+
+
+def json_object(value: JsonValue) -> JsonObject:
+    """A copy of ``value`` read as a JSON object whose shape the engine wrote itself (an event's
+    payload, a migration's mapping): ``{}`` for null or an empty value (as ``dict(value or {})``
+    reads it), a TypeError for any other kind of value."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if not value:
+        return {}
+    raise TypeError(f"a JSON object was expected, not {type(value).__name__}")
+
+
+def json_array(value: JsonValue) -> Sequence[JsonValue]:
+    """``value`` read as a JSON array (a repeated form section): empty for null or an empty value
+    (as ``value or []`` reads it), a TypeError for a string, a number or an object."""
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return value
+    if not value:
+        return ()
+    raise TypeError(f"a JSON array was expected, not {type(value).__name__}")
+
+
+def json_int(value: JsonValue) -> int:
+    """``value`` read as an integer the engine wrote itself (a version id, a sequence number, possibly
+    as a string): a TypeError for a list, an object or null."""
+    if isinstance(value, int | float | str):
+        return int(value)
+    raise TypeError(f"an integer was expected, not {type(value).__name__}")
+
 
 # One cell of the open-task counters: territory, role, organisation (0: none), claimed (0/1), due day.
 OpenTaskKey = tuple[str, str, int, int, dt.date]
@@ -116,7 +148,7 @@ class CaseRecord:
     process_version: int
     status: CaseStatus
     state: str
-    data: dict[str, Any]
+    data: JsonObject
     territory: str | None
     version: int
     event_seq: int
@@ -150,7 +182,7 @@ class TaskView:
     due_at: dt.datetime | None
     completed_at: dt.datetime | None = None
     completed_by: str | None = None
-    context: dict[str, Any] = field(default_factory=dict)
+    context: JsonObject = field(default_factory=dict)
     priority: int = 0
     # who the task is for (engine.teams): territory | team | organisation | supervisor
     audience: str = "territory"
@@ -207,7 +239,7 @@ class CaseView:
     process_version: int
     status: CaseStatus
     territory: str | None
-    data: dict[str, Any]
+    data: JsonObject
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -233,7 +265,7 @@ class CaseEvent:
     task_id: str | None = None
     task_name: str | None = None
     bpmn_id: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
+    data: JsonObject = field(default_factory=dict)
     # the seq of the first event of the command that wrote this one (a command's events replay together)
     cmd: int = 0
     # digest of the case's observable state after the command (data, open tasks, waits)
@@ -285,7 +317,7 @@ class PendingMessage:
     id: int
     case_id: int
     name: str
-    payload: dict[str, Any]
+    payload: JsonObject
     sent_at: dt.datetime
     sent_by: str
 
@@ -451,6 +483,15 @@ class RepeatReferral:
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """A person's identity recorded on a case, with the person's other cases (``repeats``) for the
+    new case's team to know about."""
+
+    person: PersonRecord
+    repeats: tuple[RepeatReferral, ...]
+
+
+@dataclass(frozen=True)
 class PersonSheet:
     """The person page of a case, for its team: the identity (``None`` until recorded), the
     person's other cases, and what the viewer may do with it."""
@@ -465,6 +506,22 @@ class PersonSheet:
 
 
 @dataclass(frozen=True)
+class SourceFile:
+    """One file of a process library as uploaded or deployed: a BPMN diagram or a DMN decision."""
+
+    name: str
+    content: bytes
+
+    @property
+    def kind(self) -> str:
+        return "dmn" if self.name.lower().endswith(".dmn") else "bpmn"
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True)
 class DecisionTestCase:
     """One example a decision table must answer: inputs (over the suite's defaults) → the outputs
     expected, with the legal article it proves. Values are JSON values."""
@@ -472,8 +529,8 @@ class DecisionTestCase:
     id: str
     name: str
     article: str
-    inputs: dict[str, Any]
-    expected: dict[str, Any]
+    inputs: JsonObject
+    expected: JsonObject
 
 
 @dataclass(frozen=True)
@@ -481,7 +538,7 @@ class DecisionTestSuite:
     """The tests kept inside a decision's DMN file: defaults shared by every test, then the tests."""
 
     decision_id: str
-    defaults: dict[str, Any]
+    defaults: JsonObject
     tests: tuple[DecisionTestCase, ...]
 
 
@@ -494,7 +551,7 @@ class DecisionTestSuiteView:
     decision_name: str
     reads: tuple[str, ...]
     outputs: tuple[str, ...]
-    defaults: dict[str, Any]
+    defaults: JsonObject
     tests: tuple[DecisionTestCase, ...]
     # variable or output name -> the column's title, for the columns that read or set one name
     titles: dict[str, str] = field(default_factory=dict)
@@ -510,12 +567,12 @@ class DecisionTestResult:
     name: str
     article: str
     passed: bool
-    expected: dict[str, Any]
-    actual: dict[str, Any]
+    expected: JsonObject
+    actual: JsonObject
     matched_rules: tuple[int, ...]
     error: str | None = None
     # the test's own inputs (over the suite's defaults), to show next to the outcome
-    inputs: dict[str, Any] = field(default_factory=dict)
+    inputs: JsonObject = field(default_factory=dict)
 
 
 class TimerStatus(enum.StrEnum):
@@ -570,7 +627,7 @@ class DraftProblem:
     line: int | None = None
     # the kind of problem and its values (decision-table checks), for a message in the user's language
     code: str = ""
-    args: dict[str, Any] = field(default_factory=dict)
+    args: JsonObject = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -589,7 +646,7 @@ class DraftEvent:
     at: dt.datetime
     actor: str
     kind: str
-    data: dict[str, Any]
+    data: JsonObject
 
 
 @dataclass(frozen=True)
@@ -969,7 +1026,7 @@ class CaseMigration:
     def refused(cls, case_id: int, from_version: int, to_version: int, reason: MigrationReason) -> CaseMigration:
         return cls(case_id, from_version, to_version, False, False, [reason], [], [], [], [])
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return dataclasses.asdict(self)
 
 
@@ -977,15 +1034,15 @@ class CaseMigration:
 class DryRunResult:
     """A draft run in memory on sample data: the path taken and where it stopped."""
 
-    path: list[dict[str, Any]] = field(default_factory=list)
+    path: list[JsonObject] = field(default_factory=list)
     completed: bool = False
-    stopped_at: list[dict[str, Any]] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
+    stopped_at: list[JsonObject] = field(default_factory=list)
+    data: JsonObject = field(default_factory=dict)
     error: str | None = None
     timers_fired: int = 0
     # the data after each step: {element, name, type (start | user_task | timer), changes, removed,
     # path_length (the path up to this step is path[:path_length])}
-    steps: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[JsonObject] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -1000,8 +1057,8 @@ class ReplayStep:
     task_name: str | None
     matches: bool | None
     status: str
-    data: dict[str, Any]
-    changes: dict[str, dict[str, Any]]
+    data: JsonObject
+    changes: dict[str, JsonObject]
     ready: list[str]
     elements: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # personal-data fields the step changed that the viewer may not see (filled for a viewer)
@@ -1015,7 +1072,7 @@ class ReplayResult:
     steps: list[ReplayStep]
     faithful: bool
     first_mismatch: int | None
-    final: dict[str, Any]
+    final: JsonObject
     # the command (its first event's seq) whose checkpoint the replay started from; None: from the
     # start, when the steps cover every command
     checkpoint: int | None = None
@@ -1047,9 +1104,9 @@ class ProcessDiff:
     from_version: int | None = None
     to_version: int | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         """The JSON document (``from``/``to`` for a version diff) the API, pages and CLI give."""
-        doc: dict[str, Any] = {
+        doc: JsonObject = {
             "processes": {
                 pid: {
                     "added": list(entry.added),
@@ -1452,8 +1509,8 @@ class DryRunScenario:
     id: int
     process_id: str
     name: str
-    data: dict[str, Any]
-    answers: dict[str, Any]
+    data: JsonObject
+    answers: JsonObject
     created_by: str
     created_at: dt.datetime
     # what it was saved against: the deployed version of the process then (None: never

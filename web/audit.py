@@ -25,7 +25,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from flask_babel import get_timezone, gettext
 
 from engine import RELATIONS
-from engine.model import Actor, CaseEvent, EventKind, ReplayStep
+from engine.model import Actor, CaseEvent, EventKind, JsonObject, ReplayStep
 from forms import present
 from web import security
 from web.errors import ensure_id
@@ -172,7 +172,7 @@ def timeline(case_id: int) -> str:
     )
 
 
-def readable_event_data(event: CaseEvent, organisations: dict[str, str]) -> dict[str, Any]:
+def readable_event_data(event: CaseEvent, organisations: dict[str, str]) -> JsonObject:
     """A team change as the auditor reads it: the relation by its name ("Servizio sanitario in
     carico"), the person as the history names people, the organisation by its name in the
     registry, never the codes the event stores (``sanitario``, ``ASL_DEMO``)."""
@@ -182,10 +182,11 @@ def readable_event_data(event: CaseEvent, organisations: dict[str, str]) -> dict
     relation = str(data.get("relazione") or "")
     if relation in RELATIONS:
         data["relazione"] = translated(RELATIONS[relation][0])
-    if data.get("utente"):
-        data["utente"] = actor_label(data["utente"])
-    if data.get("organizzazione"):
-        data["organizzazione"] = organisations.get(data["organizzazione"], data["organizzazione"])
+    # the event stores the user's login and the organisation's code, both strings
+    if user := data.get("utente"):
+        data["utente"] = actor_label(str(user))
+    if code := data.get("organizzazione"):
+        data["organizzazione"] = organisations.get(str(code), code)
     return data
 
 

@@ -53,6 +53,10 @@ from engine.errors import Conflict, StorageBusy, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
+# The SQLAlchemy engine the application holds (``Engine.db``), named here so that layer types it
+# without importing SQLAlchemy itself.
+Database = Engine
+
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds; engine.config.Serving.busy_timeout_seconds
 CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL before the request is answered 503
 NO_WAIT_MS = 50  # PostgreSQL has no "do not wait": a lock not granted in 50 ms counts as busy

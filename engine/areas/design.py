@@ -7,7 +7,6 @@ from pathlib import Path
 
 from engine.areas.base import Area
 from engine.bpmn import decision_tests
-from engine.bpmn.loader import SourceFile
 from engine.errors import ProcessProblem
 from engine.model import (
     Actor,
@@ -23,6 +22,7 @@ from engine.model import (
     ProcessDraft,
     ProcessVersionView,
     RuleChange,
+    SourceFile,
 )
 from engine.services import designer, processes
 

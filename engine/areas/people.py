@@ -6,9 +6,8 @@ import builtins
 from collections.abc import Mapping
 
 from engine.areas.base import Area
-from engine.model import Actor, Erasure, ErasurePlan, PersonRecord, PersonSheet, RepeatReferral
+from engine.model import Actor, Erasure, ErasurePlan, PersonRecord, PersonSheet, Recorded, RepeatReferral
 from engine.services import erasure, people
-from engine.services.people import Recorded
 
 
 class People(Area):

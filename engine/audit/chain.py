@@ -60,7 +60,8 @@ def sealed_erasures(events: Sequence[CaseEvent]) -> tuple[dict[int, set[str]], i
         listed = e.data.get("events")
         if isinstance(listed, dict):
             for seq, names in listed.items():
-                sealed.setdefault(int(seq), set()).update(str(n) for n in names)
+                # the erasure wrote a list of field names per event: nothing else seals an entry
+                sealed.setdefault(int(seq), set()).update(str(n) for n in names if isinstance(names, list))
         else:
             legacy = e.seq
     return sealed, legacy

@@ -21,7 +21,7 @@ from engine.bpmn.runner import Runner, json_safe
 from engine.bpmn.script_pool import Limits
 from engine.bpmn.scripting import build_script_engine
 from engine.clock import FixedClock
-from engine.model import CaseEvent, EventKind, ReplayResult, ReplayStep
+from engine.model import CaseEvent, EventKind, ReplayResult, ReplayStep, json_int, json_object
 
 # Events that record something about a case without moving its workflow.
 PASSIVE = {
@@ -103,7 +103,7 @@ def replay(
         groups = groups[1:]
     else:
         migrations = [e for e in events if e.kind == EventKind.MIGRATED]
-        specs = specs_of(int(migrations[0].data["from_version_id"]) if migrations else current_version_id)
+        specs = specs_of(json_int(migrations[0].data["from_version_id"]) if migrations else current_version_id)
     for group in groups:
         head = group[0]
         clock.set(head.at)
@@ -112,8 +112,9 @@ def replay(
         elif wf is None:
             raise errors.ProcessFailed(f"event {head.seq}: the case has no start event")
         elif head.kind == EventKind.MIGRATED:
-            specs = specs_of(int(head.data["to_version_id"]))
-            migration.apply(wf, specs, dict(head.data.get("mapping") or {}), now=clock.now)
+            specs = specs_of(json_int(head.data["to_version_id"]))
+            mapping = json_object(head.data.get("mapping"))  # old element id -> new element id
+            migration.apply(wf, specs, {old: str(new) for old, new in mapping.items()}, now=clock.now)
             runner.fire_timers(wf)
         else:
             if head.kind in FIRE_DUE_FIRST:
@@ -121,7 +122,7 @@ def replay(
             status = _apply(runner, specs, wf, head, task_items) or status
         for event in group[1:]:
             if event.kind == EventKind.MESSAGE_RECEIVED:
-                runner.deliver_message(wf, str(event.data.get("message")), dict(event.data.get("payload") or {}))
+                runner.deliver_message(wf, str(event.data.get("message")), json_object(event.data.get("payload")))
         if status == "running" and runner.is_completed(wf):
             status = "completed"
         ready = runner.ready_tasks(wf, specs) if status == "running" else []
@@ -213,7 +214,7 @@ def _apply(runner: Runner, specs: ProcessSpecs, wf: Any, event: CaseEvent, task_
     elif kind == EventKind.TIMER_FIRED:
         runner.fire_timers(wf)
     elif kind == EventKind.MESSAGE_RECEIVED:
-        runner.deliver_message(wf, str(event.data.get("message")), dict(event.data.get("payload") or {}))
+        runner.deliver_message(wf, str(event.data.get("message")), json_object(event.data.get("payload")))
     elif kind == EventKind.CANCELLED:
         runner.cancel(wf)
         return "cancelled"
@@ -222,12 +223,12 @@ def _apply(runner: Runner, specs: ProcessSpecs, wf: Any, event: CaseEvent, task_
     elif kind == EventKind.RESUMED:
         return "running"
     elif kind == EventKind.CLOSED:
-        runner.close(wf, dict(event.data.get("changes") or {}))
+        runner.close(wf, json_object(event.data.get("changes")))
         return "closed"
     elif kind == EventKind.DATA_CORRECTED:
-        runner.correct_data(wf, dict(event.data.get("changes") or {}))
+        runner.correct_data(wf, json_object(event.data.get("changes")))
     elif kind == EventKind.CASE_RESET:
-        runner.reset_to(wf, str(event.data.get("bpmn_id")), dict(event.data.get("data") or {}) or None)
+        runner.reset_to(wf, str(event.data.get("bpmn_id")), json_object(event.data.get("data")) or None)
     elif kind not in PASSIVE:
         raise errors.ProcessFailed(f"event {event.seq}: cannot replay an event of kind {kind!r}")
     return None

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.bpmn import decision_tests, dmn_check, dmn_table
-from engine.bpmn.loader import Library, SourceFile
+from engine.bpmn.loader import Library
 from engine.errors import ProcessProblem
-from engine.model import DecisionTestResult
+from engine.model import DecisionTestResult, SourceFile
 
 
 def _dmn_files(library: Library) -> list[tuple[SourceFile, dmn_table.DmnFile]]:

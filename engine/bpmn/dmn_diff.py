@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from engine.bpmn import dmn_table
 from engine.bpmn.dmn_table import DecisionTable, Rule
-from engine.bpmn.loader import SourceFile
-from engine.model import RuleChange
+from engine.model import RuleChange, SourceFile
 
 
 def _tables(file_name: str, content: bytes | None) -> dict[str, DecisionTable]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.bpmn.loader import SourceFile, read_xml
+from engine.bpmn.loader import read_xml
+from engine.model import SourceFile
 
 SINGLE_HIT = frozenset({"UNIQUE", "FIRST", "ANY"})
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.bpmn.loader import SourceFile, read_xml
+from engine.bpmn.loader import read_xml
+from engine.model import SourceFile
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 _SKIP = {"laneSet", "lane", "flowNodeRef", "incoming", "outgoing", "extensionElements", "documentation"}

@@ -19,7 +19,18 @@ from engine.audit.chain import GENESIS, access_hash, canonical, snapshot_digest,
 from engine.audit.checkpoint import Checkpoint
 from engine.audit.replay import replay
 from engine.forms import check_free_data
-from engine.model import Actor, Anchor, Break, CaseEvent, CaseRecord, CaseView, EventKind, ReplayResult, VerifyReport
+from engine.model import (
+    Actor,
+    Anchor,
+    Break,
+    CaseEvent,
+    CaseRecord,
+    CaseView,
+    EventKind,
+    ReplayResult,
+    VerifyReport,
+    json_int,
+)
 from engine.policy import Permission, Target, require
 from engine.ports import AbstractUnitOfWork
 from engine.privacy import filter_data
@@ -243,7 +254,12 @@ def replay_case(
             vid: ctx.specs_for(uow, vid)
             for vid in {record.process_version_id}
             | ({start.version_id} if start is not None else set())
-            | {int(e.data[k]) for e in events if e.kind == "migrated" for k in ("from_version_id", "to_version_id")}
+            | {
+                json_int(e.data[k])
+                for e in events
+                if e.kind == "migrated"
+                for k in ("from_version_id", "to_version_id")
+            }
         }
     result = replay(
         versions.__getitem__,

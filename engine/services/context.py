@@ -8,11 +8,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.bpmn.loader import ProcessSpecs, SourceFile, SpecCache
+from engine.bpmn.loader import ProcessSpecs, SpecCache
 from engine.bpmn.runner import Runner
 from engine.bpmn.script_pool import Limits
 from engine.clock import Clock
 from engine.config import Settings
+from engine.model import SourceFile
 from engine.ports import AbstractUnitOfWork
 
 

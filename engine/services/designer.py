@@ -26,7 +26,7 @@ from typing import Any
 from engine import errors
 from engine.bpmn import decision_tests, dmn_diff, dmn_table, xml_diff
 from engine.bpmn.dry_run import dry_run
-from engine.bpmn.loader import Library, SourceFile, element_ids, read_xml
+from engine.bpmn.loader import Library, element_ids, read_xml
 from engine.bpmn.scripting import RESTRICTED_MARKER
 from engine.bpmn.template import new_process, valid_process_id
 from engine.errors import InvalidProcess, ProcessProblem
@@ -51,6 +51,7 @@ from engine.model import (
     ProcessDraft,
     ProcessVersionView,
     RuleChange,
+    SourceFile,
 )
 from engine.policy import Permission, require
 from engine.ports import AbstractUnitOfWork

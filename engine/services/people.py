@@ -16,13 +16,12 @@ import os
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from engine import codice_fiscale, errors, person_pdf
 from engine.keyring import Keyring, KeyringError, keyed_hash, load_keyring, pseudonym_key, save_keyring
 from engine.keyring import keyring_path as _keyring_path
-from engine.model import Actor, CaseStatus, EventKind, PersonRecord, PersonSheet, RepeatReferral
+from engine.model import Actor, CaseStatus, EventKind, PersonRecord, PersonSheet, Recorded, RepeatReferral
 from engine.policy import Permission, allows, require
 from engine.ports import AbstractUnitOfWork
 from engine.privacy import filter_data
@@ -39,13 +38,6 @@ PSEUDONYM_CHECK = "pseudonimo"
 ACCESS_COPY_PURPOSE = "copia dei dati per l'interessato (art. 15 GDPR)"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ./-]{6,20}$")
-
-
-@dataclass(frozen=True)
-class Recorded:
-    person: PersonRecord
-    # other cases of the same person, for the new case's team to know about
-    repeats: tuple[RepeatReferral, ...]
 
 
 def keyring(ctx: Context, uow: AbstractUnitOfWork | None = None) -> Keyring:

@@ -15,10 +15,10 @@ from engine import errors
 from engine.bpmn.decisions import check_decisions, run_tests
 from engine.bpmn.dmn_categories import category_map_problems
 from engine.bpmn.lint import lint_library
-from engine.bpmn.loader import SourceFile, library_key, parsed_library
+from engine.bpmn.loader import library_key, parsed_library
 from engine.errors import InvalidProcess, ProcessProblem
 from engine.forms import field_choices, form_fields, known_forms
-from engine.model import Actor, DecisionTestResult, ProcessVersionView
+from engine.model import Actor, DecisionTestResult, ProcessVersionView, SourceFile
 from engine.policy import Permission, require
 from engine.roles import ROLES
 from engine.services.context import Context

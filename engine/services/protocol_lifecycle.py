@@ -18,7 +18,7 @@ import datetime as dt
 from typing import Any
 
 from engine import errors
-from engine.model import Actor, CaseRecord, EventKind, PartnerProtocol
+from engine.model import Actor, CaseRecord, EventKind, PartnerProtocol, json_array
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_sync import PROTOCOL_LIFECYCLE, append_events, event
 from engine.services.registry import TRANSITIONS, WITHDRAWAL_MESSAGE, move_protocol
@@ -170,8 +170,10 @@ def from_partnership(uow: AbstractUnitOfWork, record: CaseRecord, actor: Actor, 
     data, territory = record.data, record.territory
     if not territory or not data.get("partenariato_attivo"):
         return None
-    left_out = {str(g.get("codice")) for g in data.get("lacune_partenariato") or [] if isinstance(g, dict)}
-    partners = [p for p in data.get("partner") or [] if isinstance(p, dict) and str(p.get("codice")) not in left_out]
+    left_out = {str(g.get("codice")) for g in json_array(data.get("lacune_partenariato")) if isinstance(g, dict)}
+    partners = [
+        p for p in json_array(data.get("partner")) if isinstance(p, dict) and str(p.get("codice")) not in left_out
+    ]
     known: list[tuple[int, str]] = []  # (organisation id, kind of institution in F1)
     missing: list[str] = []
     for partner in partners:

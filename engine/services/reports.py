@@ -35,6 +35,7 @@ from engine.model import (
     Report,
     ReportRow,
     ReportTable,
+    json_int,
 )
 from engine.monitoring import (
     ADI_LEGAL_DAYS,
@@ -153,7 +154,7 @@ def _facts_from_events(ctx: Context, case_id: int) -> CaseFacts | None:
         events = uow.events.for_case(case_id)
         items = {t.id: t.context.get("item") for t in uow.tasks.for_case(case_id)}
         version_ids = {record.process_version_id} | {
-            int(e.data[k]) for e in events if e.kind == "migrated" for k in ("from_version_id", "to_version_id")
+            json_int(e.data[k]) for e in events if e.kind == "migrated" for k in ("from_version_id", "to_version_id")
         }
         versions = {vid: ctx.specs_for(uow, vid) for vid in version_ids}
     if not events:
@@ -354,7 +355,7 @@ def _startups(
     ]
     follow_ups = [uow.cases.get(e.case_id).data for e in created]
     for months in (12, 24):
-        surveyed = [d[f"follow_up_{months}m"] for d in follow_ups if isinstance(d.get(f"follow_up_{months}m"), dict)]
+        surveyed = [f for d in follow_ups if isinstance(f := d.get(f"follow_up_{months}m"), dict)]
         active = sum(1 for f in surveyed if f.get("impresa_attiva") is True)
         rows += [
             ReportRow(

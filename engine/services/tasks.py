@@ -8,7 +8,17 @@ from typing import Any
 
 from engine import errors
 from engine.forms import check_free_data
-from engine.model import Actor, CaseEvent, CaseRecord, CaseStatus, EventKind, TaskFilter, TaskStatus, TaskView
+from engine.model import (
+    Actor,
+    CaseEvent,
+    CaseRecord,
+    CaseStatus,
+    EventKind,
+    JsonObject,
+    TaskFilter,
+    TaskStatus,
+    TaskView,
+)
 from engine.policy import Permission, Target, allows, is_system, require, roles_with
 from engine.ports import AbstractUnitOfWork
 from engine.services.case_sync import append_events, refile_workflow
@@ -199,7 +209,7 @@ def _log(
     record: CaseRecord,
     actor: Actor,
     kind: EventKind,
-    data: dict[str, object],
+    data: JsonObject,
 ) -> None:
     """Claims change no workflow state, but they are case history: bump the case and log."""
     if record.status is not CaseStatus.RUNNING:
