@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from engine.model import JsonObject, JsonValue
+from engine.model import DraftConflict, JsonObject, JsonValue
 
 
 class EngineError(Exception):
@@ -104,7 +104,7 @@ class DraftHasProblems(Conflict):
 
     code = "draft_has_problems"
 
-    def __init__(self, message: str, problems: list[dict[str, Any]]) -> None:
+    def __init__(self, message: str, problems: list[JsonObject]) -> None:
         super().__init__(message)
         self.problems = problems
 
@@ -124,9 +124,9 @@ class StaleDraft(Conflict):
 
     code = "stale_draft"
 
-    def __init__(self, message: str, conflict: Any) -> None:
+    def __init__(self, message: str, conflict: DraftConflict) -> None:
         super().__init__(message)
-        self.conflict = conflict  # engine.model.DraftConflict (errors imports no model)
+        self.conflict = conflict
 
 
 class InvalidProcess(EngineError):
