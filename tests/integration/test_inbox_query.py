@@ -248,13 +248,13 @@ def test_the_statement_is_built_once_per_shape(filled: Engine) -> None:
     assert after.misses - before.misses == 1  # the other filters are another shape
 
 
+@pytest.mark.postgres_only  # round trips to a server (SQLite: no wire protocol to trace)
 def test_an_inbox_page_and_its_count_are_one_round_trip_each_on_postgresql(
     filled: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No ping of a connection in use, no BEGIN/ROLLBACK, the person's organisations read inside
     the statement: one round trip, whatever the load (libpq's trace of the wire protocol)."""
-    if filled.db.dialect.name != "postgresql":
-        pytest.skip("round trips to a server: PostgreSQL only")
+    assert filled.db.dialect.name == "postgresql"
     from benchmarks.common import round_trips
     from engine.adapters import unit_of_work
     from engine.adapters.unit_of_work import make_db_engine

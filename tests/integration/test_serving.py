@@ -21,7 +21,7 @@ from engine import Engine, Settings, build_engine
 from engine.cli import main as cli
 from engine.clock import FixedClock
 from engine.policy import CLI_OPERATOR
-from tests.conftest import ON_POSTGRES, ROOT
+from tests.conftest import ROOT
 from tests.support.served import served
 from web import create_app
 
@@ -75,7 +75,7 @@ def test_an_unreachable_database_is_not_ready_and_nobody_learns_where_it_lives(t
     eng.close()
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's single write lock (PostgreSQL: row locks, tested below)")
+@pytest.mark.sqlite_only  # SQLite's single write lock (PostgreSQL: row locks, tested below)
 def test_a_locked_sqlite_database_is_503_with_retry_after_and_reads_do_not_wait(db_url: str, tmp_path: Path) -> None:
     eng, client = _app(db_url, tmp_path, busy=0.5)
     eng.users.add("op", "Operatore", [("coordinatore", "")], actor=CLI_OPERATOR)
@@ -148,7 +148,7 @@ def test_sixty_wrong_passwords_over_four_workers_are_throttled_as_configured(
         assert login("anna", PASSWORD).status_code == 429  # still locked out
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's lock timeout (SQLite: its write lock, above)")
+@pytest.mark.postgres_only  # PostgreSQL's lock timeout (SQLite: its write lock, above)
 def test_a_row_lock_held_too_long_on_postgresql_is_503_not_a_hang(engine: Engine, db_url: str, tmp_path: Path) -> None:
     """A new token references its user: while another transaction holds that row for update,
     the insert waits for the lock only ``busy`` seconds, then 503 with Retry-After."""
