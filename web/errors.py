@@ -227,6 +227,7 @@ def home_label(endpoint: str) -> str:
         "inbox.inbox": _("Vai alle tue attività"),
         "cases.index": _("Vai all'elenco dei casi"),
         "designer.index": _("Vai alla progettazione dei processi"),
+        "monitoring.index": _("Vai al monitoraggio del programma"),
     }
     return labels.get(endpoint, _("Vai al tuo account"))
 

@@ -148,12 +148,17 @@ def permits(found: Actor | None, area: str, method: str) -> bool:
 
 def home(found: Actor | None) -> str:
     """Where a user starts: the inbox for those who work tasks, else the cases, else the process
-    library (designers), else the account."""
+    library (designers), else the monitoring cockpit (the evaluator), else the account."""
     return url_for(home_endpoint(found))
 
 
 def home_endpoint(found: Actor | None) -> str:
-    for name, endpoint in (("inbox", "inbox.inbox"), ("cases", "cases.index"), ("design", "designer.index")):
+    for name, endpoint in (
+        ("inbox", "inbox.inbox"),
+        ("cases", "cases.index"),
+        ("design", "designer.index"),
+        ("monitoring", "monitoring.index"),
+    ):
         if may(found, name):
             return endpoint
     return "tokens.index"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from engine import Engine
 from engine.clock import FixedClock
@@ -97,6 +98,21 @@ def test_every_html_form_needs_the_csrf_token(demo: Engine) -> None:
         assert "text/html" in response.content_type
     # the API is token-authenticated and exempt
     assert client.post("/api/v1/tokens", json={"name": "x"}).status_code == 401
+
+
+def test_each_role_starts_where_its_work_is(client_for: Callable[[str], FlaskClient]) -> None:
+    """The evaluator, who works on the cockpit alone, starts there, not on the API tokens page."""
+    starts = {
+        "assistente": "/inbox",
+        "auditor": "/cases",
+        "progettista": "/design",
+        "valutatore": "/monitoraggio",
+    }
+    for user, start in starts.items():
+        assert client_for(user).get("/login").headers["Location"] == start, user
+    # and an error page leads the evaluator back there, by name
+    missing = client_for("valutatore").get("/monitoraggio/documenti/999.pdf").get_data(as_text=True)
+    assert 'href="/monitoraggio"' in missing and "Vai al monitoraggio del programma" in missing
 
 
 def test_failed_logins_lock_out_with_retry_after_and_say_when_in_italian(

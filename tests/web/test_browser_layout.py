@@ -161,8 +161,8 @@ def test_an_enterprises_roster_becomes_cards_on_a_phone(demo: Engine, with_passw
 
 
 def test_a_token_can_be_revoked_from_a_phone(demo: Engine, with_password: Callable[[str], str]) -> None:
-    """The tokens page lists each token as a card at 390 px: "Revoca" is on the screen, not past
-    the edge of a table scrolled inside itself."""
+    """The tokens page lists each token as a card at 390 px: "Revoca" and its confirmation are on
+    the screen, not past the edge of a table scrolled inside itself."""
     password = with_password("valutatore")
     demo.accounts.create_token(
         "Estrazione per la valutazione di impatto 2026", actor=demo.users.get("valutatore", actor=CLI_OPERATOR)
@@ -178,6 +178,8 @@ def test_a_token_can_be_revoked_from_a_phone(demo: Engine, with_password: Callab
         table = page.locator("table.tokens")
         inner, shown = table.evaluate("t => [t.scrollWidth, t.clientWidth]")
         assert inner <= shown, f"the tokens scroll inside their table at 390 px ({inner} > {shown})"
-        box = table.get_by_role("button", name="Revoca").bounding_box()
+        table.get_by_text("Revoca", exact=True).click()  # opens the confirmation step
+        box = table.get_by_role("button", name="Revoca il token").bounding_box()
         assert box and box["x"] + box["width"] <= 390
+        assert table.get_by_label("Confermo", exact=False).is_visible()
         assert page_width(page) <= 390

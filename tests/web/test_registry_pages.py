@@ -105,6 +105,8 @@ def test_the_coordinator_keeps_the_registry_through_the_pages(
     assert "Attivo" in page and hashlib.sha256(content).hexdigest() in page and "01/12/2025" in page
     assert "(UEPE Marche), 01/12/2025" in page and "(UEPE_MARCHE)" not in page  # a signatory's party by name
     assert "Controllo della scadenza" in page and "Recesso di una parte" in page
+    # the history's rows become cards on a phone: each line says what it is
+    assert '<td data-label="Quando">' in page and '<td data-label="Cosa">' in page
     withdrawal = {"organisation": "UEPE_MARCHE", "effective_on": "2020-01-01"}
     unconfirmed = client.post(f"{protocol_url}/withdraw", data=withdrawal)
     html = unconfirmed.get_data(as_text=True)
