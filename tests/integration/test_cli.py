@@ -157,3 +157,22 @@ def test_a_protocol_from_draft_to_withdrawal_on_the_command_line(cli: CliRunner)
     assert len(err.strip().splitlines()) == 1
     code, _, err = run(cli, "org", "watch-unwatched")  # the watch needs the lifecycle process deployed
     assert code == 2 and "scadenza_protocollo" in err and len(err.strip().splitlines()) == 1
+
+
+def test_process_diff_as_a_table_and_as_json(cli: CliRunner, tmp_path: Path) -> None:
+    """Version 2 adds a third task and its flow, and the second flow now leads to it: the JSON
+    lists them, the table gives one row per process with the same lists."""
+    assert run(cli, "process", "deploy", "lin.bpmn")[0] == 0
+    (tmp_path / "lin.bpmn").write_bytes(linear("lin", 3, ("assistente_sociale", "operatore_cpi")))
+    assert run(cli, "process", "deploy", "lin.bpmn")[0] == 0
+
+    code, out, _ = run(cli, "process", "diff", "lin", "1", "2", "--json")
+    assert code == 0
+    assert json.loads(out)["processes"] == {
+        "lin": {"added": ["Flow_3", "Task_3"], "removed": [], "changed": [{"id": "Flow_2", "aspects": ["attributes"]}]}
+    }
+
+    code, out, _ = run(cli, "process", "diff", "lin", "1", "2")
+    [row] = [line for line in out.splitlines() if line.startswith("│")]
+    assert code == 0
+    assert [cell.strip() for cell in row.strip("│").split("│")] == ["lin", "Flow_3, Task_3", "", "Flow_2 (attributes)"]
