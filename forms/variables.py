@@ -465,6 +465,24 @@ VARIABLES: dict[str, dict[str, Any]] = {
     ),
     # typed in the entry form before it took them from the person record: older cases keep it
     "data_nascita": _v("Data di nascita", "Date of birth", "F5", kind="date"),
+    # what the event of a recorded identity says on the audit timeline: which fields were
+    # written (never their values), under the person's pseudonym
+    "persona": _v("Persona (pseudonimo)", "Person (pseudonym)"),
+    "campi": _v(
+        "Dati registrati",
+        "Data recorded",
+        options={
+            "cognome": ("Cognome", "Surname"),
+            "nome": ("Nome", "First name"),
+            "codice_fiscale": ("Codice fiscale", "Tax code"),
+            "data_nascita": ("Data di nascita", "Date of birth"),
+            "sesso": ("Sesso", "Sex"),
+            "comune": ("Comune di residenza", "Municipality of residence"),
+            "telefono": ("Telefono", "Phone"),
+            "email": ("Email", "Email"),
+        },
+    ),
+    "avvisi_confermati": _v("Differenze dal codice fiscale confermate", "Differences from the tax code confirmed"),
     # the semester monitoring report (programme level): the frozen figures, reviews, the archive
     # the code (2026-H1) routes the figures; people read its description
     "periodo": _v("Periodo", "Period", hidden=True),

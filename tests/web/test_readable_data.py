@@ -13,6 +13,7 @@ from flask import Flask
 
 from engine import Engine
 from engine.policy import CLI_OPERATOR
+from tests.support.people import ensure_person
 from tests.web.conftest import ROLE_USER, VALID, advance, login_as, open_task, start_case
 
 TAGS = re.compile(r"<[^>]+>")
@@ -183,3 +184,17 @@ def test_api_choice_messages_name_the_allowed_values(app: Flask, demo: Engine) -
     body = app.test_client().get("/api/v1/cases?status=bogus", headers={"Authorization": f"Bearer {token}"}).get_json()
     [message] = body["errors"]["status"]
     assert message.startswith("Valore non ammesso. Valori validi: ") and "running" in message, message
+
+
+def test_the_audit_timeline_names_the_recorded_identity_fields(app: Flask, demo: Engine) -> None:
+    """The event of a recorded identity lists which fields were written, by their labels (the
+    values never reach the timeline)."""
+    case = start_case(demo, "BEN-ANAGRAFE")
+    ensure_person(demo, case.id)
+    page = login_as(app.test_client(), "auditor").get(f"/cases/{case.id}/timeline?kind=person_recorded")
+    shown = visible_text(page.get_data(as_text=True))
+    assert "Dati registrati" in shown and "Persona (pseudonimo)" in shown
+    for label in ("Cognome", "Nome", "Data di nascita", "Sesso"):  # the sample person's fields
+        assert label in shown, label
+    for name in ("campi", "cognome", "nome", "sesso", "avvisi_confermati", "Data nascita"):
+        assert not re.search(rf"(?<![\w/]){name}\b", shown), name
