@@ -75,8 +75,6 @@ def populate(engine: Engine, cases: int, start_id: int) -> None:
                         "case_id": i,
                         "process_id": "bench",
                         "territory": TERRITORIES[i % len(TERRITORIES)],
-                        "status": "running",
-                        "phase": "bench",
                         "stato_caso": "IN_ATTUAZIONE" if started else "IN_VALUTAZIONE",
                         "referral_on": referral,
                         "taken_in_charge_on": referral + dt.timedelta(days=rng.randint(1, 30)),

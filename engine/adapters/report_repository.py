@@ -24,13 +24,22 @@ from engine.model import CaseFacts, OpenTaskKey, TaskStatus
 from engine.monitoring import SummaryKey, summary_delta, summary_of
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(CaseFacts))
-# the row's own columns; its last activity is the case's (``cases.last_activity_at``), which a
-# command moves with the case row it saves anyway: a command that changes no other fact writes
-# no ``report_case`` statement at all
+# the facts a row is read with; its last activity, status and phase are the case's own columns
+# (``cases``), which a command moves with the case row it saves anyway: a command that changes
+# no other fact (most of them; moving to another phase, ending the case) sends no statement to
+# ``report_case`` at all
 _LAST = "last_activity_at"
 _STORED = tuple(name for name in _FIELDS if name != _LAST)
+_ON_CASE = ("status", "phase")
+_OWN = tuple(name for name in _STORED if name not in _ON_CASE)  # the columns of ``report_case``
 _R = tables.report_case.c
 _C = tables.cases.c
+
+
+def _column(name: str) -> Any:
+    return _C[name] if name in _ON_CASE else _R[name]
+
+
 _S = tables.report_summary.c
 _T = tables.human_task.c
 _SUMMARY_KEYS = ("territory", "basis", "month", "key")
@@ -39,13 +48,13 @@ NO_DUE_DAY = dt.date(9999, 12, 31)
 TaskKey = OpenTaskKey
 
 
-# the rows as the reports read them: with the case's last activity
-_ROWS = select(*(_R[name] for name in _STORED), _C.last_activity_at).join(tables.cases, _C.id == _R.case_id)
+# the rows as the reports read them: with the case's status, phase and last activity
+_ROWS = select(*(_column(name) for name in _STORED), _C.last_activity_at).join(tables.cases, _C.id == _R.case_id)
 _GET_ROW = _ROWS.where(_R.case_id == bindparam("b_case"))
 _INSERT_ROW = insert(tables.report_case)
 # the row's columns as a command's load of its case reads them beside the case's (``r_`` + name;
-# the last activity is the case's own column, read with it)
-FACTS_COLUMNS = tuple(_R[name].label(f"r_{name}") for name in _STORED)
+# the status and phase are the case's, the last activity is read with the case)
+FACTS_COLUMNS = tuple(_column(name).label(f"r_{name}") for name in _STORED)
 Known = dict[int, CaseFacts | None]  # the rows of this transaction's cases, as read or written in it
 
 _RETURNING_ROWS = 32  # a command's moves up to this many counters: one statement that says what they reached
@@ -161,7 +170,7 @@ def _facts(row: Any) -> CaseFacts:
 
 def _stored(facts: CaseFacts) -> dict[str, Any]:
     """The columns of the case's ``report_case`` row."""
-    return {name: getattr(facts, name) for name in _STORED}
+    return {name: getattr(facts, name) for name in _OWN}
 
 
 # the stored columns are the row's fields in order, the last activity last: a row read beside its
@@ -229,16 +238,19 @@ class SqlReportRepository:
     def put(self, facts: CaseFacts, *, previous: CaseFacts | None) -> None:
         """Write the case's row: only the columns that changed since ``previous`` (the row as read
         in this transaction; most commands move the last activity and little else, and every
-        column left alone spares its indexes), or a new row. The last activity is not written
-        here: the command saves it with its case (``CaseRecord.last_activity_at``)."""
+        column left alone spares its indexes), or a new row. The last activity, status and phase
+        are not written here: the command saves them with its case (``CaseRecord``); the counters
+        move with any fact, those included."""
         self.known[facts.case_id] = facts
         if previous is None:  # the columns left empty are not sent (most of a new case's)
             self.conn.execute(_INSERT_ROW, {n: v for n, v in _stored(facts).items() if v is not None})
         else:
-            changed = {n: getattr(facts, n) for n in _STORED if getattr(facts, n) != getattr(previous, n)}
-            if not changed:  # most commands: only the last activity moved, no counter either
+            moved = [n for n in _STORED if getattr(facts, n) != getattr(previous, n)]
+            if not moved:  # most commands: only the last activity moved, no counter either
                 return
-            self.conn.execute(_update_row(tuple(changed)), {**changed, "b_case": facts.case_id})
+            changed = {n: getattr(facts, n) for n in moved if n not in _ON_CASE}
+            if changed:  # the status and phase went with the case row
+                self.conn.execute(_update_row(tuple(changed)), {**changed, "b_case": facts.case_id})
         self._count(summary_delta(previous, facts))
 
     def replace(self, facts: CaseFacts) -> None:

@@ -708,8 +708,7 @@ report_case = Table(
     Column("case_id", ForeignKey("cases.id"), primary_key=True),
     Column("process_id", String(200), nullable=False),
     Column("territory", String(100), nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("phase", String(200)),
+    # the case's status and phase are read off the case row (cases.status, cases.phase)
     Column("stato_caso", String(60)),
     Column("referral_on", Date),
     Column("taken_in_charge_on", Date),

@@ -167,3 +167,50 @@ def test_the_times_counters_move_to_their_step_and_quarter(tmp_path: Path) -> No
         ("decide", "2026-01-01", "T2", "decide_wait|2026-01-10"): 1,
         ("referral", "2026-03-01", "T1", "adi"): 7,
     }
+
+
+def test_the_status_and_phase_leave_the_read_model_row_and_come_back_on_downgrade(tmp_path: Path) -> None:
+    from alembic import command
+
+    from engine.adapters.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0028")
+    at = dt.datetime(2026, 1, 5, 9, 0)
+    db = make_db_engine(url)
+    with db.begin() as conn:
+        _process_version(conn, at)
+        for case_id, status, phase in ((1, "running", "valutazione"), (2, "completed", None)):
+            conn.execute(
+                text(
+                    "INSERT INTO cases (id, process_id, process_version_id, status, state, data, territory, title, "
+                    "version, event_seq, created_at, updated_at, started_by, phase) VALUES "
+                    "(:id, 'p', 1, :status, '{}', '{}', 'T1', '', 1, 2, :at, :at, 'anna', :phase)"
+                ),
+                {"id": case_id, "at": at, "status": status, "phase": phase},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO report_case (case_id, process_id, territory, status, phase, redesigns, adi) "
+                    "VALUES (:id, 'p', 'T1', :status, :phase, 0, 0)"
+                ),
+                {"id": case_id, "status": status, "phase": phase},
+            )
+    db.dispose()
+
+    upgrade(url)
+
+    db = make_db_engine(url)
+    with db.connect() as conn:
+        columns = [r[1] for r in conn.execute(text("PRAGMA table_info(report_case)"))]
+        kept = conn.execute(text("SELECT count(*) FROM report_case")).scalar()
+    db.dispose()
+    assert "status" not in columns and "phase" not in columns and kept == 2
+
+    command.downgrade(alembic_config(url), "0028")
+
+    db = make_db_engine(url)
+    with db.connect() as conn:
+        back = conn.execute(text("SELECT case_id, status, phase FROM report_case ORDER BY case_id")).all()
+    db.dispose()
+    assert [tuple(r) for r in back] == [(1, "running", "valutazione"), (2, "completed", None)]
