@@ -47,7 +47,7 @@ from engine.model import (
 )
 from web import input_guard, security
 from web.dry_run_form import propose_checked
-from web.errors import ensure_id, lock_fields, rule_change_fields
+from web.errors import ensure_confirmed, ensure_id, lock_fields, plain_keys, rule_change_fields
 from web.form_input import convert
 from web.i18n import _, _l
 from web.problems import located, problem_text
@@ -825,8 +825,14 @@ def download_draft(draft_id: int) -> Response:
 
 @bp.post("/design/drafts/<int:draft_id>/delete")
 @security.area("design")
-def delete(draft_id: int) -> Response:
+def delete(draft_id: int) -> Response | tuple[str, int]:
+    """A deleted draft cannot be recovered: the row's form confirms it with a box."""
     ensure_id(draft_id)
+    try:
+        security.engine().design.draft(draft_id, actor=security.actor())  # an unknown draft is 404 first
+        ensure_confirmed(f"delete-{draft_id}")
+    except errors.InvalidData as err:
+        return _library(plain_keys(err.messages)), 422
     security.engine().design.delete_draft(draft_id, actor=security.actor())
     flash(_("Bozza eliminata."), "info")
     return redirect(url_for("designer.index"))

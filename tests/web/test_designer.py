@@ -506,7 +506,16 @@ def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) 
 
     saved = page.get(f"{url}/download")
     assert saved.headers["Content-Disposition"] == f'attachment; filename="{PROCESS}.bpmn"' and b"T1" in saved.data
-    assert page.post(f"{url}/delete").status_code == 302
+    # deleting cannot be undone: without the box ticked the draft stays, the step open with its message
+    draft_id = url.rsplit("/", 1)[1]
+    library = page.get("/design").get_data(as_text=True)  # rows become cards on a phone: each line named
+    assert '<td data-label="Processo"><code>' in library and '<td data-label="Autore">' in library
+    unconfirmed = page.post(f"{url}/delete")
+    html = unconfirmed.get_data(as_text=True)
+    assert unconfirmed.status_code == 422 and "Conferma l&#39;operazione spuntando la casella." in html
+    assert f'<details class="confirm-step" open data-testid="delete-{draft_id}">' in html
+    assert page.get(url).status_code == 200
+    assert page.post(f"{url}/delete", data={"confirm": "1"}).status_code == 302
     assert page.get(url).status_code == 404
     assert page.get(f"{url}.json").mimetype == "application/problem+json"
 
