@@ -1089,6 +1089,8 @@ def migrate(process_id: str) -> str | tuple[str, int]:
                 raise errors.InvalidData("no such version", {"to_version": [_("Scegli una versione esistente.")]})
             if not dry and not reason:
                 raise errors.InvalidData("reason", {"reason": [_("Scrivi il motivo della migrazione.")]})
+            if not dry:
+                ensure_confirmed()  # moving cases to another version cannot be undone
             mapping = parse_mapping(mapping_text)
             if case_ids:
                 found = eng.cases.migrate_many(

@@ -591,19 +591,24 @@ def test_migration_page_dry_run_selected_cases_and_bulk(page: FlaskClient, demo:
     bad = page.post(url, data={"to_version": "2", "mapping": "solo_uno"})
     assert bad.status_code == 422 and "Riga 1" in bad.get_data(as_text=True)
 
-    only = page.post(
-        url,
-        data={
-            "to_version": "2",
-            "action": "migrate",
-            "reason": "T2 → T1",
-            "case_id": str(second),
-            "mapping": "T2 -> T1",
-        },
-    )
+    chosen = {
+        "to_version": "2",
+        "action": "migrate",
+        "reason": "T2 → T1",
+        "case_id": str(second),
+        "mapping": "T2 -> T1",
+    }
+    # migrating cannot be undone: without the box ticked nothing moves
+    unconfirmed = page.post(url, data=chosen)
+    assert unconfirmed.status_code == 422
+    assert "Conferma l&#39;operazione spuntando la casella." in unconfirmed.get_data(as_text=True)
+    assert demo.cases.get(second, actor=CLI_OPERATOR).process_version == 1
+    only = page.post(url, data={**chosen, "confirm": "1"})
     assert only.status_code == 200 and "1 casi migrati su 1" in only.get_data(as_text=True)
     assert [demo.cases.get(c, actor=CLI_OPERATOR).process_version for c in (first, second)] == [1, 2]
-    bulk = page.post(url, data={"to_version": "2", "from_version": "1", "action": "migrate", "reason": "tutti"})
+    bulk = page.post(
+        url, data={"to_version": "2", "from_version": "1", "action": "migrate", "reason": "tutti", "confirm": "1"}
+    )
     assert "1 casi migrati su 1" in bulk.get_data(as_text=True)
     assert demo.cases.get(first, actor=CLI_OPERATOR).process_version == 2
     missing = page.post(url, data={"to_version": "2", "action": "dry_run", "case_id": "999999"})
