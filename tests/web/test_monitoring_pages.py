@@ -148,6 +148,7 @@ def test_the_bottleneck_page_and_its_document(cockpit: Flask, programme: Engine)
     page = client.get("/monitoraggio/colli-di-bottiglia?processo=percorso_prova&periodo=2026-H1")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'id="heat"' in html and row(html, "Task_1") == ["0", "18", "—", "—", "—"]
+    assert '<td class="num" data-label="Casi ora">18</td>' in html  # a card on a phone names each figure
     doc = client.get("/monitoraggio/colli-di-bottiglia.json?processo=percorso_prova&periodo=2026-H1").get_json()
     [task] = doc["elements"]
     assert task["id"] == "Task_1" and task["now"] == "18" and len(task["cases"]) == 18 and "<bpmn:" in doc["xml"]
