@@ -57,7 +57,8 @@ def test_error_summary_inbox_age_and_error_pages_in_the_browser(
             cpi.click('button[name="action"][value="complete"]')
             summary = cpi.get_by_test_id("form-invalid")
             expect(summary).to_be_visible()
-            assert cpi.evaluate("document.activeElement.hasAttribute('data-error-summary')"), "the summary has no focus"
+            # focused by the page's deferred script, which may run after the summary is shown
+            expect(cpi.locator("[data-error-summary]"), "the summary has no focus").to_be_focused()
             link = summary.locator('a[href="#field-data_did"]')
             expect(link).to_have_count(1)
             shoot(cpi, "riepilogo-errori", width)
@@ -72,7 +73,7 @@ def test_error_summary_inbox_age_and_error_pages_in_the_browser(
             cpi.goto(f"{base}/cases/new")
             cpi.click("form.case-new button.primary")
             expect(cpi.get_by_test_id("form-invalid")).to_be_visible()
-            assert cpi.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+            expect(cpi.locator("[data-error-summary]")).to_be_focused()
             shoot(cpi, "nuovo-caso-errori", width)
             cpi.get_by_test_id("form-invalid").locator('a[href="#beneficiario_pseudonimo"]').click()
             assert cpi.evaluate("document.activeElement.id") == "beneficiario_pseudonimo"
