@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.engine import Row
 
 from engine.adapters import inbox_query, tables
@@ -39,15 +39,69 @@ _OPEN_TASKS = (
     .where(tables.human_task.c.case_id == bindparam("b_case"), tables.human_task.c.status == TaskStatus.READY.value)
     .order_by(tables.human_task.c.created_at, tables.human_task.c.id)
 )
+# what the open-task counters read of a row closed, in the statement that closes it
+_CLOSED_KEYS = ("territory", "role", "organisation_id", "assignee", "due_at")
 _CLOSE_TASK = (
     update(tables.human_task)
     .where(tables.human_task.c.id == bindparam("b_id"), tables.human_task.c.status == TaskStatus.READY.value)
     .values(status=bindparam("status"), completed_at=bindparam("completed_at"), completed_by=bindparam("completed_by"))
-    # what the open-task counters read of the row closed, in the same statement
-    .returning(*(tables.human_task.c[k] for k in ("territory", "role", "organisation_id", "assignee", "due_at")))
+    .returning(*(tables.human_task.c[k] for k in _CLOSED_KEYS))
 )
 
 _INSERT_TASK = insert(tables.human_task)
+# the columns an inbox row is written with (``_task_values``)
+_ROW_KEYS = (
+    "id",
+    "case_id",
+    "process_id",
+    "bpmn_id",
+    "name",
+    "role",
+    "form_key",
+    "territory",
+    "due_sort",
+    "status",
+    "assignee",
+    "created_at",
+    "due_at",
+    "completed_at",
+    "completed_by",
+    "context",
+    "priority",
+    "audience",
+    "organisation_id",
+)
+_OPENED_MAX = 8  # new rows a merged close-and-open carries; a wider fan-out goes as close, then insert
+_CLOSE_AND_OPEN: dict[int, Any] = {}
+
+
+def _close_and_open(rows: int) -> Any:
+    """PostgreSQL: ``_CLOSE_TASK`` and the insert of ``rows`` new inbox rows as one statement (data-
+    modifying CTEs: one round trip instead of two), answering the closed row as ``_CLOSE_TASK``
+    does. Built once per number of rows; text, because SQLAlchemy cannot cache a multi-row
+    ``insert().values([...])`` (it would be compiled again at every completion)."""
+    found = _CLOSE_AND_OPEN.get(rows)
+    if found is None:
+        t = tables.human_task.c
+        values = ", ".join("(" + ", ".join(f":o{i}_{k}" for k in _ROW_KEYS) + ")" for i in range(rows))
+        answered = ", ".join(_CLOSED_KEYS)
+        found = _CLOSE_AND_OPEN[rows] = (
+            text(
+                f"WITH opened AS (INSERT INTO human_task ({', '.join(_ROW_KEYS)}) VALUES {values}), "
+                "closed AS (UPDATE human_task SET status = :status, completed_at = :completed_at, "
+                f"completed_by = :completed_by WHERE id = :b_id AND status = '{TaskStatus.READY.value}' "
+                f"RETURNING {answered}) "
+                f"SELECT {answered} FROM closed"
+            )
+            .bindparams(
+                *(bindparam(f"o{i}_{k}", type_=t[k].type) for i in range(rows) for k in _ROW_KEYS),
+                bindparam("completed_at", type_=t.completed_at.type),
+            )
+            .columns(*(t[k] for k in _CLOSED_KEYS))
+        )
+    return found
+
+
 _REROUTE_TASK = (
     update(tables.human_task)
     .where(tables.human_task.c.id == bindparam("b_id"))
@@ -134,6 +188,24 @@ class SqlTaskRepository:
             values = {"b_id": tid, "status": status.value, "completed_at": at, "completed_by": by}
             closed += [{**r._mapping, "status": TaskStatus.READY.value} for r in self.conn.execute(_CLOSE_TASK, values)]
         count_open_tasks(self.conn, closed, [])
+
+    def close_and_open(
+        self, task_id: str, status: TaskStatus, at: dt.datetime, by: str | None, tasks: Sequence[TaskView]
+    ) -> None:
+        """``close([task_id], …)`` then ``insert(tasks)`` (new ids, none reopened): a completion's
+        inbox move. On PostgreSQL one statement (each statement is a round trip there); elsewhere,
+        or for a fan-out wider than ``_OPENED_MAX`` rows, the two as they are."""
+        if self.conn.dialect.name != "postgresql" or not tasks or len(tasks) > _OPENED_MAX:
+            self.close([task_id], status, at, by)
+            self.insert(tasks)
+            return
+        fresh = [_task_values(t) for t in tasks]
+        params: dict[str, Any] = {"b_id": task_id, "status": status.value, "completed_at": at, "completed_by": by}
+        for i, row in enumerate(fresh):
+            params.update({f"o{i}_{k}": row[k] for k in _ROW_KEYS})
+        rows = self.conn.execute(_close_and_open(len(fresh)), params)
+        closed = [{**r._mapping, "status": TaskStatus.READY.value} for r in rows]
+        count_open_tasks(self.conn, closed, fresh)
 
     def set_assignee(
         self, task_id: str, assignee: str | None, *, expected: str | None, read: TaskView | None = None
@@ -222,6 +294,7 @@ class SqlTaskRepository:
 
 
 def _task_values(t: TaskView) -> dict[str, Any]:
+    # the columns of ``_ROW_KEYS``, which the merged close-and-open statement of PostgreSQL writes
     return {
         "id": t.id,
         "case_id": t.case_id,

@@ -397,12 +397,17 @@ def _sync_tasks(
     # The inbox rows mirror the workflow's READY human tasks before the command (``before``);
     # diffing in memory spares reading every open row back (a 300-way multi-instance has 300).
     ready = {t.id: t for t in ready_tasks}
-    if completed is not None:
-        uow.tasks.close([completed], TaskStatus.COMPLETED, now, actor.username)
     gone = sorted(tid for tid in before if tid not in ready and tid != completed)
-    uow.tasks.close(gone, TaskStatus.CANCELLED, now, None)
+    # routed (the case team read) before any row moves: a completion then closes its row and
+    # opens the next ones together (one statement on PostgreSQL)
     fresh = _routed(uow, record, [_task_view(record, t, now, ctx) for t in ready.values() if t.id not in before])
-    uow.tasks.insert(fresh, reopen=refresh)
+    if completed is not None and not refresh:
+        uow.tasks.close_and_open(completed, TaskStatus.COMPLETED, now, actor.username, fresh)
+    elif completed is not None:
+        uow.tasks.close([completed], TaskStatus.COMPLETED, now, actor.username)
+    uow.tasks.close(gone, TaskStatus.CANCELLED, now, None)
+    if completed is None or refresh:
+        uow.tasks.insert(fresh, reopen=refresh)
     if refresh:
         uow.tasks.refresh([_task_view(record, t, now, ctx) for t in ready.values() if t.id in before])
     return {*gone, *([completed] if completed is not None else [])}, fresh
