@@ -50,12 +50,15 @@ TEST_WORKERS ?= 2
 XDIST := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The decision tests kept in the DMN files first (they are the legal examples), then every test:
-# the parallel pass in TEST_WORKERS processes, then the serial tests (timed, browser, real processes)
-# one at a time, with the machine to themselves (pytest exits 5 when a selection leaves none).
+# the parallel pass in TEST_WORKERS processes; the browser tests in TEST_WORKERS processes of their
+# own (each waits on its Chromium and live server more than it computes: two share the cores well,
+# beside CPU-bound tests they did not); then the other serial tests (timed, real processes) one at
+# a time, with the machine to themselves (pytest exits 5 when a selection leaves none).
 test: setup chromium
 	$(BIN)/impresa process test processes/
 	TEST_PASS=parallel $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
-	TEST_PASS=serial $(BIN)/pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	TEST_PASS=browser $(BIN)/pytest $(XDIST) $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	TEST_PASS=alone $(BIN)/pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The quick loop: the tests that need no database, no browser and no real processes (pure modules:
 # forms, decision tables, diagrams run in memory, the sandbox, i18n); measured in the README.

@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.suite_time                         # this checkout, SQLite
     .venv/bin/python -m benchmarks.suite_time --db postgresql+psycopg://postgres@127.0.0.1:5432/test
     .venv/bin/python -m benchmarks.suite_time --root . --root ../other --rounds 2   # A/B, interleaved
+    .venv/bin/python -m benchmarks.suite_time --skip parallel      # the passes after the parallel one
 
 The passes are the ``TEST_PASS=…`` lines that ``make -n test`` prints for the checkout (so they
 stay what the Makefile runs, with CI's ``-m "not schemathesis"``), run as they are, one after the
@@ -118,6 +119,9 @@ def main() -> None:
     parser.add_argument("--db", help="TEST_DATABASE_URL (default: SQLite)")
     parser.add_argument("--top", type=int, default=15, help="files listed per pass, longest first")
     parser.add_argument("--extra", default="", help="more pytest arguments for every pass (e.g. a few paths)")
+    parser.add_argument(
+        "--skip", action="append", default=[], help="a pass not to run (repeatable: --skip parallel times the rest)"
+    )
     args = parser.parse_args()
     roots = [r.resolve() for r in (args.root or [HERE])]
     results: dict[Path, list[list[PassRun]]] = {root: [] for root in roots}
@@ -126,6 +130,8 @@ def main() -> None:
             env = environment(root, args.db)
             runs = []
             for name, command in pass_commands(root):
+                if name in args.skip:
+                    continue
                 run = run_pass(root, name, own_venv(root, command), env, args.extra)
                 runs.append(run)
                 print(

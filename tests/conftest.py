@@ -44,12 +44,27 @@ OWN_DATABASE_FILES = {"test_migrations.py", "test_state_format.py"}
 # slow and the browser tests they are ``serial``, run after the parallel pass with the machine to
 # themselves. The browser tests ran in the parallel pass for a while: each worker then served its
 # app to its own Chromium while the other worker ran CPU-bound tests on the same 2 cores, and the
-# idle CI's total grew from 377 s to 498 s (README, "Tests"); alone, Chromium and the app share
-# the cores between them.
+# idle CI's total grew from 377 s to 498 s (README, "Tests"); in a pass of their own, two browser
+# tests share the cores well (both mostly wait on their Chromium and live server).
 TIMED_FILES = {"test_script_limits.py", "test_metrics.py"}
-# `make test` runs twice: TEST_PASS=parallel (pytest-xdist workers, no serial test), then
-# TEST_PASS=serial (one process, the serial tests only). Unset: every test, as selected.
+# `make test` runs three passes: TEST_PASS=parallel (pytest-xdist workers, no serial test), then
+# TEST_PASS=browser (the browser tests, in two workers of their own: each mostly waits for its
+# Chromium and live server, which two of them share the cores well with), then TEST_PASS=alone
+# (one process: the other serial tests, with the machine to themselves). TEST_PASS=serial
+# selects every serial test (browser and alone); unset: every test, as selected.
 TEST_PASS = os.environ.get("TEST_PASS", "")
+PASSES = ("parallel", "browser", "alone", "serial")
+# The browser pass hands these out first, longest first: a long walk left for last would keep one
+# worker busy while the other has nothing more to do.
+LONG_BROWSER_FILES = ("test_browser_walk.py", "test_browser_e2e.py", "test_browser_findings.py")
+
+
+def in_pass(item: pytest.Item, name: str) -> bool:
+    serial = item.get_closest_marker("serial") is not None
+    browser = item.get_closest_marker("browser") is not None
+    return {"parallel": not serial, "browser": browser, "alone": serial and not browser, "serial": serial}[name]
+
+
 # scrypt's work factor for the passwords the tests' engines hash (``Settings.password_hash_n``):
 # a real one costs ~0.2 s of CPU per hash and again per login, and the demo seed hashes twelve.
 # Servers never use it: ``Settings.from_env`` does not read it (tests/unit/test_passwords.py).
@@ -87,13 +102,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.schemathesis)
         if name in TIMED_FILES or item.get_closest_marker("slow") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.serial)
-    if TEST_PASS in ("parallel", "serial"):
-        keep = [i for i in items if (i.get_closest_marker("serial") is not None) == (TEST_PASS == "serial")]
+    if TEST_PASS in PASSES:
+        keep = [i for i in items if in_pass(i, TEST_PASS)]
         dropped = [i for i in items if i not in keep]
         if dropped:
             config.hook.pytest_deselected(items=dropped)
         items[:] = keep
-    if TEST_PASS != "serial":
+    if TEST_PASS == "browser":
+        long_first = {name: rank for rank, name in enumerate(LONG_BROWSER_FILES)}
+        items.sort(key=lambda i: (long_first.get(i.path.name, len(long_first)), str(i.path)))
+    elif TEST_PASS not in ("serial", "alone"):
         # The order the workers take the files in (the Makefile passes --no-loadscope-reorder): the
         # files with most tests first; a long file left for last would keep one worker busy while
         # the other has nothing more to do.
