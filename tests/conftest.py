@@ -46,7 +46,7 @@ OWN_DATABASE_FILES = {"test_migrations.py", "test_state_format.py"}
 # app to its own Chromium while the other worker ran CPU-bound tests on the same 2 cores, and the
 # idle CI's total grew from 377 s to 498 s (README, "Tests"); in a pass of their own, two browser
 # tests share the cores well (both mostly wait on their Chromium and live server).
-TIMED_FILES = {"test_script_limits.py", "test_metrics.py"}
+TIMED_FILES = {"test_script_limits.py", "test_script_limits_live.py", "test_metrics.py"}
 # `make test` runs three passes: TEST_PASS=parallel (pytest-xdist workers, no serial test), then
 # TEST_PASS=browser (the browser tests, in two workers of their own: each mostly waits for its
 # Chromium and live server, which two of them share the cores well with), then TEST_PASS=alone
