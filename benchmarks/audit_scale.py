@@ -16,7 +16,7 @@ import random
 
 from sqlalchemy import insert
 
-from benchmarks.common import EVERYONE, deploy, fresh_engine, median_of, timed
+from benchmarks.common import EVERYONE, case_row, deploy, fresh_engine, median_of, timed
 from engine.adapters import tables
 from engine.audit.chain import GENESIS, seal
 from engine.audit.codec import event_to_row
@@ -87,22 +87,7 @@ def verify_million(kind: str, total: int, per_case: int = 100) -> None:
                     sealed = seal(events, GENESIS)
                     rows += [event_to_row(e) for e in sealed]
                     case_rows.append(
-                        {
-                            "id": case_id,
-                            "process_id": "bench",
-                            "process_version_id": 1,
-                            "status": "running",
-                            "state": "{}",
-                            "data": {},
-                            "territory": "T1",
-                            "title": "",
-                            "version": 1,
-                            "event_seq": per_case,
-                            "event_head": sealed[-1].hash,
-                            "created_at": start,
-                            "updated_at": start,
-                            "started_by": "bench",
-                        }
+                        case_row(case_id, "T1", start, title="", event_seq=per_case, event_head=sealed[-1].hash)
                     )
                 conn.execute(insert(tables.cases), case_rows)
                 conn.execute(insert(tables.case_event), rows)
