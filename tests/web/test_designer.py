@@ -21,6 +21,7 @@ from engine import Engine
 from engine.demo import TERRITORY
 from engine.model import CaseMigration, ElementLabel, MigrationBlock, MigrationReason, RebuiltProcess
 from engine.policy import CLI_OPERATOR
+from tests.web.confirm_steps import refused_unconfirmed
 from tests.web.conftest import login_as, make_app
 from tests.web.test_api import Api, problem
 from web.designer import migration_rows
@@ -510,10 +511,7 @@ def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) 
     draft_id = url.rsplit("/", 1)[1]
     library = page.get("/design").get_data(as_text=True)  # rows become cards on a phone: each line named
     assert '<td data-label="Processo"><code>' in library and '<td data-label="Autore">' in library
-    unconfirmed = page.post(f"{url}/delete")
-    html = unconfirmed.get_data(as_text=True)
-    assert unconfirmed.status_code == 422 and "Conferma l&#39;operazione spuntando la casella." in html
-    assert f'<details class="confirm-step" open data-testid="delete-{draft_id}">' in html
+    refused_unconfirmed(page.post(f"{url}/delete"), f"delete-{draft_id}")
     assert page.get(url).status_code == 200
     assert page.post(f"{url}/delete", data={"confirm": "1"}).status_code == 302
     assert page.get(url).status_code == 404

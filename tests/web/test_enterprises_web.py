@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from engine import Engine
 from engine.demo import TERRITORY
 from engine.policy import CLI_OPERATOR
+from tests.web.confirm_steps import confirm_step, refused_unconfirmed
 from tests.web.conftest import F2_STEPS, ROLE_USER, VALID, ensure_person, open_task, start_case
 from tests.web.test_api import Api, problem
 
@@ -124,13 +125,10 @@ def test_removing_a_link_entered_by_mistake_asks_for_a_confirmation(
     [enterprise] = demo.enterprises.list(actor=who)
     [link] = demo.enterprises.get(enterprise.id, actor=who).links
     page = coord.get(page_url).get_data(as_text=True)
-    step = page.split(f'data-testid="unlink-{link.id}"')[1].split("</details>")[0]
+    step = confirm_step(page, f"unlink-{link.id}")
     assert "L'operazione non si può annullare." in step and f'id="unlink-{link.id}" name="confirm"' in step
 
-    unconfirmed = coord.post(f"{page_url}/links/{link.id}/delete")
-    html = unconfirmed.get_data(as_text=True)
-    assert unconfirmed.status_code == 422 and "Conferma l&#39;operazione spuntando la casella." in html
-    assert f'<details class="confirm-step" open data-testid="unlink-{link.id}">' in html
+    html = refused_unconfirmed(coord.post(f"{page_url}/links/{link.id}/delete"), f"unlink-{link.id}")
     assert f'href="#unlink-{link.id}"' in html  # the error summary leads to the box
     assert [lk.id for lk in demo.enterprises.get(enterprise.id, actor=who).links] == [link.id]
 

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from engine import Engine
 from engine.policy import CLI_OPERATOR
+from tests.web.confirm_steps import confirm_step, refused_unconfirmed
 
 
 def test_no_tokens_yet_says_so(client_for: Callable[[str], FlaskClient]) -> None:
@@ -22,13 +23,10 @@ def test_revoking_a_token_asks_for_a_confirmation(client_for: Callable[[str], Fl
     client = client_for("valutatore")
     page = client.get("/account/tokens").get_data(as_text=True)
     assert 'data-testid="no-tokens"' not in page
-    step = page.split(f'data-testid="revoke-{token_id}"')[1].split("</details>")[0]
+    step = confirm_step(page, f"revoke-{token_id}")
     assert "L'operazione non si può annullare" in step and f'id="revoke-{token_id}" name="confirm"' in step
 
-    unconfirmed = client.post(f"/account/tokens/{token_id}/revoke")
-    html = unconfirmed.get_data(as_text=True)
-    assert unconfirmed.status_code == 422 and "Conferma l&#39;operazione spuntando la casella." in html
-    assert f'<details class="confirm-step" open data-testid="revoke-{token_id}">' in html
+    refused_unconfirmed(client.post(f"/account/tokens/{token_id}/revoke"), f"revoke-{token_id}")
     api = client_for("valutatore").application.test_client()
     assert api.get("/api/v1/tokens", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
