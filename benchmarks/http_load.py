@@ -4,6 +4,13 @@ bounded time. Reports completions per second and their latency (p50/p95/p99), an
 that was not a success by status. Listens on 127.0.0.1 only; the clients run on the same machine
 and share its cores with the server (their cost is in the figures).
 
+Where the CPU goes, per completion, measured over the same run: the gunicorn workers and master
+(``/proc/<pid>/stat``), the PostgreSQL backends serving the run (found in ``pg_stat_activity`` by
+the run's ``application_name``; they run on this machine), and the clients' threads
+(``time.thread_time``). The case starts' cost is included (a case of ``--tasks`` tasks is one
+start per that many completions). 2 s of CPU per second divided by that cost is the ceiling this
+machine could reach with nothing else running, whatever the load on it during the run.
+
     .venv/bin/python -m benchmarks.http_load [--db postgresql|sqlite] [--workers 4] [--clients 16]
         [--seconds 20] [--tasks 5]
 
@@ -50,21 +57,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def database(kind: str, folder: Path) -> Iterator[str]:
-    """A new empty database URL, migrated to the current schema by ``impresa db upgrade``."""
+def database(kind: str, folder: Path) -> Iterator[tuple[str, str]]:
+    """A new empty database URL, migrated to the current schema by ``impresa db upgrade``, and the
+    ``application_name`` its PostgreSQL connections carry (empty on SQLite)."""
     if kind == "sqlite":
         url = f"sqlite:///{folder}/load.db"
         _upgrade(url)
-        yield url
+        yield url, ""
         return
     schema = f"load_{uuid.uuid4().hex[:10]}"
     admin = make_db_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}&application_name={schema}"
     try:
         _upgrade(url)
-        yield url
+        yield url, schema
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -89,7 +97,9 @@ def prepare(url: str, folder: Path, tasks: int) -> str:
 
 
 @contextmanager
-def server(url: str, folder: Path, workers: int) -> Iterator[str]:
+def server(url: str, folder: Path, workers: int) -> Iterator[tuple[str, int]]:
+    """The base URL of a ready ``impresa serve`` and the pid of its gunicorn master (``impresa
+    serve`` re-executes itself in place, so the pid it was started with is the master's)."""
     port = free_port()
     env = {
         **os.environ,
@@ -118,7 +128,7 @@ def server(url: str, folder: Path, workers: int) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             raise RuntimeError("the server did not become ready (see server.log)")
-        yield base
+        yield base, process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -126,6 +136,98 @@ def server(url: str, folder: Path, workers: int) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) a process has used so far; None once it has gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw.rpartition(")")[2].split()  # the name in parentheses may hold spaces
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                raw = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(raw.rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def machine_busy() -> tuple[float, float]:
+    """The machine's CPU seconds so far: (busy, total) over every core (``/proc/stat``)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values) - idle) / TICKS, sum(values) / TICKS
+
+
+class CpuMeter:
+    """CPU used during the load by each group of processes: the gunicorn master, its workers and
+    the PostgreSQL backends of the run (by ``application_name``). Every process is read at the
+    start and every half second until the end, so one that leaves early (a backend the pool
+    closes) still counts up to its last reading, and one that appears counts from zero."""
+
+    def __init__(self, master: int, application_name: str) -> None:
+        self.master = master
+        self.application_name = application_name
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.group: dict[int, str] = {}
+        self.stop = threading.Event()
+        self.admin = make_db_engine(PG_URL) if application_name else None
+        self.sampler = threading.Thread(target=self._sample_until_stopped, daemon=True)
+
+    def start(self) -> None:
+        self._sample(first=True)
+        self.machine_start = machine_busy()
+        self.sampler.start()
+
+    def finish(self) -> dict[str, tuple[float, int]]:
+        """Per group: (CPU seconds used during the load, processes seen)."""
+        self.stop.set()
+        self.sampler.join()
+        self._sample()
+        busy, total = machine_busy()
+        self.machine = (busy - self.machine_start[0], total - self.machine_start[1])
+        if self.admin is not None:
+            self.admin.dispose()
+        used: dict[str, tuple[float, int]] = {}
+        for pid, group in self.group.items():
+            seconds, count = used.get(group, (0.0, 0))
+            used[group] = (seconds + self.last[pid] - self.first.get(pid, 0.0), count + 1)
+        return used
+
+    def _sample_until_stopped(self) -> None:
+        while not self.stop.wait(0.5):
+            self._sample()
+
+    def _sample(self, first: bool = False) -> None:
+        found = {self.master: "gunicorn master"} | {pid: "gunicorn workers" for pid in children(self.master)}
+        if self.admin is not None:
+            with self.admin.connect() as conn:
+                backends = conn.execute(
+                    text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+                    {"name": self.application_name},
+                ).scalars()
+                found |= {pid: "PostgreSQL backends" for pid in backends}
+        for pid, group in found.items():
+            seconds = process_cpu(pid)
+            if seconds is None:
+                continue
+            if first:
+                self.first[pid] = seconds
+            self.group[pid] = group
+            self.last[pid] = seconds
 
 
 class Load:
@@ -137,13 +239,18 @@ class Load:
         self.statuses: Counter[int] = Counter()
         self.started = 0
         self.errors: list[str] = []
+        self.cpu = 0.0  # the client threads' CPU seconds
 
     def client(self, base: str, token: str, until: float) -> None:
+        began = time.thread_time()
         try:
             self._work(base, token, until)
         except requests.RequestException as err:  # counted, and the run's figures say so
             with self.lock:
                 self.errors.append(type(err).__name__)
+        finally:
+            with self.lock:
+                self.cpu += time.thread_time() - began
 
     def _work(self, base: str, token: str, until: float) -> None:
         session = requests.Session()
@@ -173,11 +280,13 @@ class Load:
 
 
 def run(kind: str, workers: int, clients: int, seconds: float, tasks: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as url:
+    with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as (url, application_name):
         folder = Path(tmp)
         token = prepare(url, folder, tasks)
-        with server(url, folder, workers) as base:
+        with server(url, folder, workers) as (base, master):
             load = Load()
+            meter = CpuMeter(master, application_name)
+            meter.start()
             until = time.monotonic() + seconds
             began = time.perf_counter()
             threads = [threading.Thread(target=load.client, args=(base, token, until)) for _ in range(clients)]
@@ -186,6 +295,7 @@ def run(kind: str, workers: int, clients: int, seconds: float, tasks: int) -> No
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - began
+            used = meter.finish()
         if load.errors:
             print((folder / "server.log").read_text(errors="replace")[-3000:])
     ms = [v * 1000 for v in load.latencies]
@@ -199,6 +309,36 @@ def run(kind: str, workers: int, clients: int, seconds: float, tasks: int) -> No
         )
     print(f"  other answers      {others or 'none'}")
     print(f"  clients stopped by a connection error: {len(load.errors)}")
+    if ms:
+        report_cpu(used, load.cpu, clients, len(ms), meter.machine, elapsed)
+
+
+def report_cpu(
+    used: dict[str, tuple[float, int]],
+    client_cpu: float,
+    clients: int,
+    completions: int,
+    machine: tuple[float, float],
+    elapsed: float,
+) -> None:
+    """CPU per completion by component, and the completions/s 2 cores could carry at that cost."""
+    rows = [(f"{group} ({count})", seconds) for group, (seconds, count) in sorted(used.items())]
+    rows.append((f"client threads ({clients})", client_cpu))
+    total = sum(seconds for _, seconds in rows)
+    server_side = total - client_cpu
+    print("  CPU per completion (case starts included), ms:")
+    for name, seconds in rows:
+        print(f"    {name:<28} {seconds / completions * 1000:7.2f}   ({seconds:.1f} s)")
+    print(f"    {'total':<28} {total / completions * 1000:7.2f}   ({total:.1f} s)")
+    cores = machine[1] / elapsed
+    print(
+        f"  ceiling on 2 cores {2 * completions / total:.0f}/s"
+        f"  (server and database alone, clients elsewhere: {2 * completions / server_side:.0f}/s)"
+    )
+    print(
+        f"  machine busy       {machine[0] / elapsed:.2f} of {cores:.0f} cores during the load"
+        f" (this run's processes {total / elapsed:.2f}; the rest is everyone else)"
+    )
 
 
 def main() -> None:
