@@ -114,6 +114,17 @@ def period_choices(selected: str) -> tuple[list[Period], str]:
     return choices, wanted.code
 
 
+def page_problem(err: errors.InvalidData) -> str:
+    """What the page says of refused filters. The engine names a bad period by its code and the
+    codes' format (the words the API and the CLI need); a person chose it from a list, or followed
+    an old link, so the page points back to the list instead."""
+    if "period" in err.messages:
+        return _(
+            "Il periodo indicato nell'indirizzo non è tra quelli disponibili: sceglierne uno dall'elenco «Periodo»."
+        )
+    return "; ".join(str(m) for messages in err.messages.values() for m in messages) or err.message
+
+
 def _reports(actor: Actor, period: str, territory: str | None) -> list[Report]:
     reports = security.engine().reports
     kinds = [*AGGREGATES, *(["wip"] if reports.may_operate(actor=actor) else [])]
@@ -132,7 +143,7 @@ def index() -> tuple[str, int]:
     try:
         found = _reports(actor, period, territory)
     except errors.InvalidData as err:
-        problem = "; ".join(str(m) for messages in err.messages.values() for m in messages) or err.message
+        problem = page_problem(err)
     status = 422 if problem else 200
     periods, period = period_choices(period)
     return (
@@ -262,7 +273,7 @@ def bottlenecks() -> tuple[str, int]:
     try:
         document = heat_document(security.actor(), process_id, period, territory)
     except errors.InvalidData as err:
-        problem = "; ".join(str(m) for messages in err.messages.values() for m in messages) or err.message
+        problem = page_problem(err)
     processes = [(p.process_id, p.name) for p in engine.design.processes(actor=security.actor())]
     periods, period = period_choices(period)
     query: dict[str, Any] = {

@@ -4,6 +4,7 @@ evaluator (aggregates only); downloads read back; bad periods refused with the f
 
 from __future__ import annotations
 
+import html as html_lib
 import io
 import re
 
@@ -84,10 +85,14 @@ def test_the_cabina_di_regia_sees_its_territory_and_downloads_xlsx(cockpit: Flas
 
 
 @pytest.mark.parametrize("period", ["2026-H3", "2027"])
-def test_a_bad_period_is_refused_naming_the_format(cockpit: Flask, period: str) -> None:
+def test_a_bad_period_is_refused_pointing_to_the_list(cockpit: Flask, period: str) -> None:
     client = login_as(cockpit.test_client(), "coord")
     page = client.get(f"/monitoraggio?periodo={period}")
-    assert page.status_code == 422 and "2026-H2" in page.get_data(as_text=True)
+    shown = shown_text(html_lib.unescape(page.get_data(as_text=True)))
+    assert page.status_code == 422 and "non è tra quelli disponibili" in shown and "«Periodo»" in shown
+    assert not PERIOD_CODE.search(shown) and "AAAA" not in shown  # no code, no format of codes
+    heat = client.get(f"/monitoraggio/colli-di-bottiglia?periodo={period}")
+    assert heat.status_code == 422 and "non è tra quelli disponibili" in html_lib.unescape(heat.get_data(as_text=True))
     assert client.get(f"/monitoraggio/esf.csv?periodo={period}").status_code == 422
 
 
