@@ -510,7 +510,9 @@ def test_modeler_page_save_deploy_and_download(page: FlaskClient, demo: Engine) 
     # deleting cannot be undone: without the box ticked the draft stays, the step open with its message
     draft_id = url.rsplit("/", 1)[1]
     library = page.get("/design").get_data(as_text=True)  # rows become cards on a phone: each line named
-    assert '<td data-label="Processo"><code>' in library and '<td data-label="Autore">' in library
+    assert '<td data-label="Processo">F1 – Accordo di partenariato</td>' in library  # the name first
+    assert '<td data-label="Identificativo"><code>accordo_partenariato</code>' in library
+    assert '<td data-label="Autore">' in library
     refused_unconfirmed(page.post(f"{url}/delete"), f"delete-{draft_id}")
     assert page.get(url).status_code == 200
     assert page.post(f"{url}/delete", data={"confirm": "1"}).status_code == 302
