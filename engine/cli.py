@@ -1148,7 +1148,7 @@ WEB_APP = "web:create_app()"  # imported by each gunicorn worker: the engine its
 @main.command("serve")
 @click.option("--bind", default=None, help="host:port to listen on [IMPRESA_BIND, default 127.0.0.1:8000].")
 @click.option("--workers", type=int, default=None, help="Worker processes [IMPRESA_WORKERS, default 4].")
-@click.option("--threads", type=int, default=None, help="Threads per worker [IMPRESA_THREADS, default 1].")
+@click.option("--threads", type=int, default=None, help="Threads per worker [IMPRESA_THREADS, default 2].")
 @click.option("--timeout", type=int, default=None, help="Seconds before a stuck worker is killed [60].")
 @click.option("--with-scheduler", is_flag=True, help="Also run `impresa scheduler` as its own process.")
 @user_errors

@@ -55,13 +55,14 @@ class Serving:
     ``IMPRESA_WORKER_TIMEOUT``; ``IMPRESA_DB_BUSY_SECONDS`` is how long a command waits for a
     database lock (SQLite's busy timeout, PostgreSQL's lock timeout) before it is answered 503 with
     Retry-After. The worker timeout must exceed it by ``TIMEOUT_MARGIN_SECONDS``: a request waiting
-    for a lock is then answered, never killed mid-way."""
+    for a lock is then answered, never killed mid-way. Two threads per worker: see
+    ``engine.adapters.http_server.gunicorn_options``."""
 
     TIMEOUT_MARGIN_SECONDS: ClassVar[int] = 20
 
     bind: str = "127.0.0.1:8000"
     workers: int = 4
-    threads: int = 1
+    threads: int = 2
     timeout_seconds: int = 60
     busy_timeout_seconds: int = 10
     access_log: bool = True

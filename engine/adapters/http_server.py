@@ -41,7 +41,12 @@ def gunicorn_options(serving: Serving) -> dict[str, Any]:
         "bind": [serving.bind],
         "workers": serving.workers,
         "threads": serving.threads,
-        "worker_class": "gthread" if serving.threads > 1 else "sync",
+        # gthread even with one thread: it keeps a client's connection open between requests
+        # (the sync worker closes it after each answer, and every new connection wakes each idle
+        # worker to race for the accept); with two threads one request's database round trips
+        # leave the process free for the other's Python. Measured with benchmarks/http_load.py:
+        # CPU per task completion about a third lower than sync workers (benchmarks/README.md).
+        "worker_class": "gthread",
         "timeout": serving.timeout_seconds,
         "graceful_timeout": serving.timeout_seconds,
         "keepalive": 5,
