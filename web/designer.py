@@ -865,6 +865,12 @@ def dry_run(draft_id: int) -> str | tuple[str, int]:
     designer changes or leaves out ("Rispondi"); answers written as JSON still go first. A run can
     be kept as a scenario of the process ("Salva come scenario") and the scenarios run again, one
     or all, after each change of the draft."""
+    return _dry_run_page(draft_id)
+
+
+def _dry_run_page(draft_id: int, refused: dict[str, list[str]] | None = None) -> tuple[str, int]:
+    """The dry-run page; ``refused``: the messages of a step refused elsewhere (a scenario's
+    delete without its box ticked), shown with nothing run."""
     eng, actor = security.engine(), security.actor()
     found = _draft(draft_id)
     draft, processes = draft_document(found), list(found.process_ids)
@@ -874,7 +880,8 @@ def dry_run(draft_id: int) -> str | tuple[str, int]:
         "answers": request.form.get("answers", "{}")[:100_000],
         "scenario_name": _text("scenario_name", 200),
     }
-    action = request.form.get("action", "run") if request.method == "POST" else ""
+    posted = request.method == "POST" and refused is None
+    action = request.form.get("action", "run") if posted else ""
     result: dict[str, Any] | None = None
     outcomes: list[dict[str, Any]] | None = None
     messages: dict[str, list[str]] = {}
@@ -884,13 +891,15 @@ def dry_run(draft_id: int) -> str | tuple[str, int]:
         scenario = _scenario(form["process_id"], _int("scenario_id"))
         form["data"] = json.dumps(scenario.data, ensure_ascii=False, indent=1)
         form["answers"] = json.dumps(scenario.answers, ensure_ascii=False, indent=1)
-    task_forms = _task_forms(draft_id, form["process_id"], posted=request.method == "POST" and not from_scenario)
+    task_forms = _task_forms(draft_id, form["process_id"], posted=posted and not from_scenario)
     if from_scenario:
         for task in task_forms:
             task["use"] = False
     if action == "all":
         outcomes = [_scenario_outcome(draft_id, s) for s in eng.design.scenarios(form["process_id"], actor=actor)]
-    elif request.method == "POST":
+    elif refused:
+        messages, status = refused, 422
+    elif posted:
         try:
             data = parse_json_object(form["data"], "data")
             answers = parse_json_object(form["answers"], "answers", answers=True)
@@ -962,9 +971,14 @@ def _scenario_outcome(draft_id: int, scenario: DryRunScenario) -> dict[str, Any]
 
 @bp.post("/design/drafts/<int:draft_id>/scenarios/<int:scenario_id>/delete")
 @security.area("design")
-def delete_scenario(draft_id: int, scenario_id: int) -> Response:
+def delete_scenario(draft_id: int, scenario_id: int) -> Response | tuple[str, int]:
+    """A deleted scenario cannot be recovered: its row's step confirms it with a box."""
     ensure_id(draft_id)
     ensure_id(scenario_id)
+    try:
+        ensure_confirmed(f"scenario-{scenario_id}")
+    except errors.InvalidData as err:
+        return _dry_run_page(draft_id, refused=plain_keys(err.messages))
     security.engine().design.delete_scenario(scenario_id, actor=security.actor())
     flash(_("Scenario eliminato."), "info")
     return redirect(url_for("designer.dry_run", draft_id=draft_id))

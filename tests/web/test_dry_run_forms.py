@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine import Engine
 from engine.policy import CLI_OPERATOR
+from tests.web.confirm_steps import confirm_step, refused_unconfirmed
 from tests.web.conftest import login_as
 from web.dry_run_form import propose, propose_checked
 
@@ -220,3 +221,13 @@ def test_a_run_kept_as_a_scenario_is_run_again_after_a_change(page: FlaskClient,
     assert "fermo a:" in html.unescape(cell) and "Task_scheda_ingresso_nuova" in cell
     against = re.search(rf'data-testid="scenario-version-{scenario.id}">(.*?)</td>', summary, re.S).group(1)
     assert f"(ora alla revisione {draft.revision + 1})" in html.unescape(against)
+
+    # a kept scenario's delete cannot be undone: without the box it stays, the step drawn open again
+    delete = f"/design/drafts/{draft.id}/scenarios/{scenario.id}/delete?process_id=percorso_beneficiario"
+    step = confirm_step(summary, f"scenario-{scenario.id}")
+    assert f'action="{html.escape(delete)}"' in step and "non si può annullare" in html.unescape(step)
+    again = refused_unconfirmed(page.post(delete), f"scenario-{scenario.id}")
+    assert "Ex degente idoneo" in again and 'data-testid="outcome-' not in again  # shown, nothing run
+    assert [s.id for s in demo.design.scenarios("percorso_beneficiario", actor=designer)] == [scenario.id]
+    assert page.post(delete, data={"confirm": "1"}).status_code == 302
+    assert demo.design.scenarios("percorso_beneficiario", actor=designer) == []
