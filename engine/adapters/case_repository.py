@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, exists, false, insert, or_, select
 from sqlalchemy.engine import Row
 
 from engine.adapters import tables
+from engine.adapters.prebuilt import Prebuilt
 from engine.adapters.report_repository import FACTS_COLUMNS, Known, facts_at, facts_beside
 from engine.adapters.task_repository import LOCK_CASE_OF_TASK, task_from_mapping
 from engine.errors import Conflict, NotFound
@@ -72,7 +73,7 @@ _GET_TASK_AND_CASE = (
 )
 _FACTS_IN_CASE = facts_at(_GET_CASE_AND_FACTS)
 _FACTS_IN_TASK = facts_at(_GET_TASK_AND_CASE)
-_SAVE_CASE = (
+_SAVE_CASE = Prebuilt(
     update(tables.cases)
     .where(tables.cases.c.id == bindparam("b_id"), tables.cases.c.version == bindparam("b_version"))
     .values({name: bindparam(name) for name in _SAVED_COLUMNS})
@@ -117,12 +118,17 @@ class SqlCaseRepository:
             self.known[task.case_id] = facts_beside(row, _FACTS_IN_TASK, m["last_activity_at"])
         return task, _case_from_row(row), bool(m["has_draft"])
 
-    def save(self, record: CaseRecord) -> None:
+    def save(self, record: CaseRecord, *, data_json: str | None = None) -> None:
+        """Save the record if its version is still the stored one (else ``Conflict``).
+        ``data_json``: ``record.data`` already as JSON text (``json.dumps``'s form), stored as it is."""
         values = _case_values(record)
         for key in ("id", "created_at", "started_by", "process_id"):
             values.pop(key)
         values["version"] = record.version + 1
-        result = self.conn.execute(_SAVE_CASE, {**values, "b_id": record.id, "b_version": record.version})
+        params = {**values, "b_id": record.id, "b_version": record.version}
+        if data_json is not None:
+            params["data"] = data_json
+        result = _SAVE_CASE.execute(self.conn, params, as_is=("data",) if data_json is not None else ())
         if result.rowcount != 1:
             raise Conflict(f"case {record.id} was changed by someone else; reload and retry")
         record.version += 1

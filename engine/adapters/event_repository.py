@@ -11,12 +11,15 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from engine.adapters import tables
+from engine.adapters.prebuilt import Prebuilt
 from engine.audit.codec import event_from_fields, event_to_row
 from engine.model import (
     CaseEvent,
 )
 
-_APPEND_EVENT = insert(tables.case_event)
+_APPEND_EVENT = Prebuilt(
+    insert(tables.case_event).inline(), column_keys=[c.name for c in tables.case_event.c if c.name != "id"]
+)
 
 
 class SqlEventRepository:
@@ -28,7 +31,7 @@ class SqlEventRepository:
 
     def append_many(self, events: Sequence[CaseEvent]) -> None:
         if events:
-            self.conn.execute(_APPEND_EVENT, [event_to_row(e) for e in events])
+            _APPEND_EVENT.executemany(self.conn, [event_to_row(e) for e in events])
 
     def for_case(self, case_id: int, upto: int | None = None, since: int | None = None) -> list[CaseEvent]:
         """The case's events in order, from event ``since`` and up to event ``upto`` when given."""

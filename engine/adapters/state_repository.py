@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.engine import Connection
 
 from engine.adapters import tables
+from engine.adapters.prebuilt import Prebuilt
 from engine.model import StateWrite, TaskRow
 
 _c = tables.case_task.c
@@ -41,11 +42,13 @@ _DELETE = delete(tables.case_task).where(
 
 # Plain SQL that SQLite (3.24+) and PostgreSQL both read: SQLAlchemy's dialect upsert constructs
 # cannot be cached, so they would be compiled again on every command.
-_UPSERT = text(
-    "INSERT INTO case_task (case_id, task_id, workflow, position, payload) "
-    "VALUES (:case_id, :task_id, :workflow, :position, :payload) "
-    "ON CONFLICT (case_id, task_id) DO UPDATE SET "
-    "workflow = excluded.workflow, position = excluded.position, payload = excluded.payload"
+_UPSERT = Prebuilt(
+    text(
+        "INSERT INTO case_task (case_id, task_id, workflow, position, payload) "
+        "VALUES (:case_id, :task_id, :workflow, :position, :payload) "
+        "ON CONFLICT (case_id, task_id) DO UPDATE SET "
+        "workflow = excluded.workflow, position = excluded.position, payload = excluded.payload"
+    )
 )
 
 
@@ -58,7 +61,7 @@ class SqlCaseStateRepository:
 
     def write(self, case_id: int, change: StateWrite) -> None:
         if change.upserts:
-            self.conn.execute(_UPSERT, _values(case_id, change.upserts))
+            _UPSERT.executemany(self.conn, _values(case_id, change.upserts))
         if change.deletes:
             self.conn.execute(_DELETE, {"b_case": case_id, "b_ids": list(change.deletes)})
 

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, t
 from sqlalchemy.engine import Row
 
 from engine.adapters import inbox_query, tables
+from engine.adapters.prebuilt import Prebuilt
 from engine.adapters.report_repository import count_open_tasks, open_rows
 from engine.adapters.team_repository import organisations_of
 from engine.errors import NotFound
@@ -41,14 +42,13 @@ _OPEN_TASKS = (
 )
 # what the open-task counters read of a row closed, in the statement that closes it
 _CLOSED_KEYS = ("territory", "role", "organisation_id", "assignee", "due_at")
-_CLOSE_TASK = (
+_CLOSE_TASK = Prebuilt(
     update(tables.human_task)
     .where(tables.human_task.c.id == bindparam("b_id"), tables.human_task.c.status == TaskStatus.READY.value)
     .values(status=bindparam("status"), completed_at=bindparam("completed_at"), completed_by=bindparam("completed_by"))
     .returning(*(tables.human_task.c[k] for k in _CLOSED_KEYS))
 )
 
-_INSERT_TASK = insert(tables.human_task)
 # the columns an inbox row is written with (``_task_values``)
 _ROW_KEYS = (
     "id",
@@ -71,11 +71,12 @@ _ROW_KEYS = (
     "audience",
     "organisation_id",
 )
+_INSERT_TASK = Prebuilt(insert(tables.human_task), column_keys=_ROW_KEYS)
 _OPENED_MAX = 8  # new rows a merged close-and-open carries; a wider fan-out goes as close, then insert
-_CLOSE_AND_OPEN: dict[int, Any] = {}
+_CLOSE_AND_OPEN: dict[int, Prebuilt] = {}
 
 
-def _close_and_open(rows: int) -> Any:
+def _close_and_open(rows: int) -> Prebuilt:
     """PostgreSQL: ``_CLOSE_TASK`` and the insert of ``rows`` new inbox rows as one statement (data-
     modifying CTEs: one round trip instead of two), answering the closed row as ``_CLOSE_TASK``
     does. Built once per number of rows; text, because SQLAlchemy cannot cache a multi-row
@@ -85,7 +86,7 @@ def _close_and_open(rows: int) -> Any:
         t = tables.human_task.c
         values = ", ".join("(" + ", ".join(f":o{i}_{k}" for k in _ROW_KEYS) + ")" for i in range(rows))
         answered = ", ".join(_CLOSED_KEYS)
-        found = _CLOSE_AND_OPEN[rows] = (
+        found = _CLOSE_AND_OPEN[rows] = Prebuilt(
             text(
                 f"WITH opened AS (INSERT INTO human_task ({', '.join(_ROW_KEYS)}) VALUES {values}), "
                 "closed AS (UPDATE human_task SET status = :status, completed_at = :completed_at, "
@@ -173,7 +174,7 @@ class SqlTaskRepository:
         count_open_tasks(self.conn, before, [_task_values(t) for t in tasks])
         fresh = [_task_values(t) for t in tasks if t.id not in known]
         if fresh:
-            self.conn.execute(_INSERT_TASK, fresh)
+            _INSERT_TASK.executemany(self.conn, fresh)
         for t in tasks:
             if t.id in known:
                 values = _task_values(t)
@@ -186,7 +187,10 @@ class SqlTaskRepository:
         closed = []
         for tid in task_ids:
             values = {"b_id": tid, "status": status.value, "completed_at": at, "completed_by": by}
-            closed += [{**r._mapping, "status": TaskStatus.READY.value} for r in self.conn.execute(_CLOSE_TASK, values)]
+            closed += [
+                {**dict(zip(_CLOSED_KEYS, r, strict=True)), "status": TaskStatus.READY.value}
+                for r in _CLOSE_TASK.rows(self.conn, values)
+            ]
         count_open_tasks(self.conn, closed, [])
 
     def close_and_open(
@@ -203,8 +207,8 @@ class SqlTaskRepository:
         params: dict[str, Any] = {"b_id": task_id, "status": status.value, "completed_at": at, "completed_by": by}
         for i, row in enumerate(fresh):
             params.update({f"o{i}_{k}": row[k] for k in _ROW_KEYS})
-        rows = self.conn.execute(_close_and_open(len(fresh)), params)
-        closed = [{**r._mapping, "status": TaskStatus.READY.value} for r in rows]
+        rows = _close_and_open(len(fresh)).rows(self.conn, params)
+        closed = [{**dict(zip(_CLOSED_KEYS, r, strict=True)), "status": TaskStatus.READY.value} for r in rows]
         count_open_tasks(self.conn, closed, fresh)
 
     def set_assignee(

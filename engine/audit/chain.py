@@ -35,9 +35,13 @@ def commitments(data: Mapping[str, Any], salts: Mapping[str, str]) -> dict[str, 
     return {name: commitment(salts[name], name, value) for name, value in data.items()}
 
 
-def snapshot_digest(status: str, data: Mapping[str, Any]) -> str:
-    """What the case row shows (its status and data), as sealed in the command's events."""
-    return hashlib.sha256(canonical({"status": status, "data": data})).hexdigest()
+def snapshot_digest(status: str, data: Mapping[str, Any], *, data_text: bytes | None = None) -> str:
+    """What the case row shows (its status and data), as sealed in the command's events:
+    ``canonical({"status": status, "data": data})``. ``data_text``: ``canonical(data)``, when the
+    command already has it (a sorted object's canonical text is its members' canonical texts in
+    key order, so the digest is the same; a 300-item case's data is not serialized again)."""
+    text = canonical(data) if data_text is None else data_text
+    return hashlib.sha256(b'{"data":' + text + b',"status":' + canonical(status) + b"}").hexdigest()
 
 
 def access_hash(

@@ -29,3 +29,21 @@ def summary(
 
 def digest(state: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(state)).hexdigest()
+
+
+def state_digest(status: str, data_text: bytes, ready: Sequence[ReadyTask], waiting: Sequence[str]) -> str:
+    """``digest(summary(status, data, ready, waiting, safe=True))`` from ``data_text``, the
+    canonical text of the JSON-safe ``data`` the command already has (``summary``'s keys in
+    sorted order, each member's canonical text: the same bytes, the data not serialized again)."""
+    rest = summary(status, {}, ready, waiting, safe=True)
+    return hashlib.sha256(
+        b'{"data":'
+        + data_text
+        + b',"ready":'
+        + canonical(rest["ready"])
+        + b',"status":'
+        + canonical(status)
+        + b',"waiting":'
+        + canonical(rest["waiting"])
+        + b"}"
+    ).hexdigest()

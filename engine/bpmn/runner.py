@@ -661,7 +661,14 @@ def _enclosing_due(task: Any) -> dt.datetime | None:
 
 def json_safe(value: Any) -> Any:
     """Task data made JSON-safe for the case snapshot and the audit log."""
-    return json.loads(json.dumps(value, default=_default))
+    return json_safe_text(value)[0]
+
+
+def json_safe_text(value: Any) -> tuple[Any, str]:
+    """``json_safe(value)`` and its JSON text, in ``json.dumps``'s default form: the text a JSON
+    column stores for it (the case row's data is then not serialized again to be saved)."""
+    text = json.dumps(value, default=_default)
+    return json.loads(text), text
 
 
 def _default(value: Any) -> Any:

@@ -52,6 +52,7 @@ class _Saved:
     last_state_change: float
     triggered: bool
     children: list[Any]
+    children_ids: list[str]  # ``children`` as the row wrote them (a 300-way parent has 300)
     data: dict[str, Any]
     internal_data: dict[str, Any]
 
@@ -108,8 +109,14 @@ def changes(wf: BpmnWorkflow) -> StateWrite:
             stored[task.id] = str(task.id)
         else:
             position = before.position
-        upserts.append(TaskRow(str(task.id), workflow_id, position, _task_payload(task)))
-        setattr(task, _SAVED, _remember(task, workflow_id, position))
+        # a multi-instance parent is written again at each answer it merges, its children the same
+        children = (
+            before.children_ids
+            if before is not None and before.children == task._children
+            else [str(c) for c in task._children]
+        )
+        upserts.append(TaskRow(str(task.id), workflow_id, position, _task_payload(task, children)))
+        setattr(task, _SAVED, _remember(task, workflow_id, position, children))
     setattr(wf, _STORED, stored)
     setattr(wf, _NEXT, next_position)
     return StateWrite(_header(wf, next_position), upserts, deletes)
@@ -143,7 +150,8 @@ def remember_all(wf: BpmnWorkflow, positions: dict[str, int]) -> None:
     stored = {}
     for workflow_id, workflow in _workflows(wf):
         for task in workflow.tasks.values():
-            setattr(task, _SAVED, _remember(task, workflow_id, positions[str(task.id)]))
+            children = [str(c) for c in task._children]
+            setattr(task, _SAVED, _remember(task, workflow_id, positions[str(task.id)], children))
             stored[task.id] = str(task.id)
     setattr(wf, _STORED, stored)
     setattr(wf, _NEXT, max(positions.values(), default=-1) + 1)
@@ -193,7 +201,7 @@ def _workflows(wf: BpmnWorkflow) -> Iterator[tuple[str, Any]]:
         yield str(sub_id), sub
 
 
-def _remember(task: Any, workflow_id: str, position: int) -> _Saved:
+def _remember(task: Any, workflow_id: str, position: int, children_ids: list[str]) -> _Saved:
     return _Saved(
         position=position,
         workflow=workflow_id,
@@ -202,17 +210,18 @@ def _remember(task: Any, workflow_id: str, position: int) -> _Saved:
         last_state_change=task.last_state_change,
         triggered=task.triggered,
         children=list(task._children),
+        children_ids=children_ids,
         data=dict(task.data),
         internal_data=dict(task.internal_data),
     )
 
 
-def _task_payload(task: Any) -> str:
+def _task_payload(task: Any, children: list[str]) -> str:
     registry = SERIALIZER.registry
     record = {
         "id": str(task.id),
         "parent": str(task._parent) if task._parent is not None else None,
-        "children": [str(c) for c in task._children],
+        "children": children,
         "last_state_change": task.last_state_change,
         "state": task._state,
         "task_spec": task.task_spec.name,

@@ -15,10 +15,10 @@ from typing import Any
 
 from engine import errors
 from engine.audit import checkpoint as checkpoints
-from engine.audit.chain import GENESIS, seal, snapshot_digest
-from engine.audit.digest import digest, summary
+from engine.audit.chain import GENESIS, canonical, seal, snapshot_digest
+from engine.audit.digest import state_digest
 from engine.bpmn.loader import ProcessSpecs
-from engine.bpmn.runner import FiredTimer, ReadyTask, json_safe
+from engine.bpmn.runner import FiredTimer, ReadyTask, json_safe, json_safe_text
 from engine.model import (
     SYSTEM,
     Actor,
@@ -43,6 +43,17 @@ PARTNERSHIP_MESSAGE = "partenariato_cambiato"
 PROTOCOL_LIFECYCLE = "scadenza_protocollo"
 # the process of an enterprise's own case (engine.services.enterprise_milestones)
 ENTERPRISE_PROCESS = "impresa"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DataTexts:
+    """The case data's texts, made once per command: ``canonical`` for the digests sealed in its
+    events, ``stored`` for the case row's JSON column. They hold only while ``record.data`` is
+    still ``data`` (the case data is replaced, never changed in place)."""
+
+    data: dict[str, Any]
+    canonical: bytes
+    stored: str | None  # None: the data is not the snapshot's (nothing to reuse for the row)
 
 
 def event(
@@ -97,7 +108,8 @@ def write_command(
         deliver_pending_messages(ctx, uow, record, wf, events, now)
     had_timers = record.next_timer_due is not None  # no pending rows to look up otherwise
     data_before = record.data
-    change = _snapshot(ctx, record, wf, now)
+    change, stored_text = _snapshot(ctx, record, wf, now)
+    snapshot = record.data
     if cancelled:
         record.status = CaseStatus.CANCELLED
     elif closed_as is not None:
@@ -117,7 +129,10 @@ def write_command(
     if record.status is CaseStatus.COMPLETED:
         _on_completed(ctx, uow, record, now, events)
     ready = ctx.runner.ready_tasks(wf, specs) if record.status is CaseStatus.RUNNING else []
-    state = digest(summary(record.status.value, record.data, ready, ctx.runner.waiting_elements(wf), safe=True))
+    # the data is serialized once for both digests (the state's and the case row's); the row
+    # stores the snapshot's own JSON text
+    texts = DataTexts(record.data, canonical(record.data), stored_text if record.data is snapshot else None)
+    state = state_digest(record.status.value, texts.canonical, ready, ctx.runner.waiting_elements(wf))
     if new:
         uow.cases.add(record)  # the id the events are sealed with
         uow.teams.new_case(record.id)  # no team yet: the new tasks' routing need not read it
@@ -136,7 +151,7 @@ def write_command(
         return checkpoints.body(record.status.value, record.process_version_id, ctx.runner.dump(wf))
 
     # the case row first: it is version-checked
-    append_events(uow, record, events, state_digest=state, checkpoint=checkpoint)
+    append_events(uow, record, events, state_digest=state, checkpoint=checkpoint, texts=texts)
     if stored and ctx.settings.checkpoint_keep > 0:
         uow.case_state.prune_checkpoints(record.id, ctx.settings.checkpoint_keep)
     uow.case_state.write(record.id, change)
@@ -217,19 +232,23 @@ def append_events(
     *,
     state_digest: str | None = None,
     checkpoint: Callable[[int, int], str | None] | None = None,
+    texts: DataTexts | None = None,
 ) -> None:
     """The only way events are written: numbered, grouped as one command, sealed into the chain,
     and the case row (version-checked) moved to the new head in the same transaction.
 
     ``checkpoint(before, after)``: the replay checkpoint the command stores when its events take
     the case from ``before`` to ``after`` events (None: none this time); its first event seals
-    the checkpoint's digest."""
+    the checkpoint's digest. ``texts``: the case data's texts, when the command has them."""
+    if texts is not None and texts.data is not record.data:
+        texts = None
+    stored = texts.stored if texts is not None else None
     if not events:
-        uow.cases.save(record)
+        uow.cases.save(record, data_json=stored)
         return
     first = record.event_seq + 1
     new = record.event_seq == 0  # the case was created by this command: it has no monitoring row yet
-    shown = snapshot_digest(record.status.value, record.data)
+    shown = snapshot_digest(record.status.value, record.data, data_text=texts.canonical if texts else None)
     body = checkpoint(record.event_seq, record.event_seq + len(events)) if checkpoint is not None else None
     kept = checkpoints.digest(body) if body is not None else None
     numbered = [
@@ -248,7 +267,7 @@ def append_events(
     record.event_seq = sealed[-1].seq
     record.event_head = sealed[-1].hash
     project(uow, record, sealed[-1].at, new=new)  # before the save, which carries the last activity
-    uow.cases.save(record)
+    uow.cases.save(record, data_json=stored)
     uow.events.append_many(sealed)
     if body is not None:
         uow.case_state.add_checkpoint(record.id, first, body)
@@ -308,18 +327,20 @@ def deliver_pending_messages(
     return delivered
 
 
-def _snapshot(ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime) -> StateWrite:
+def _snapshot(ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime) -> tuple[StateWrite, str]:
+    """Take the workflow's state and data onto the record; returns the state rows to write and
+    the data's JSON text (the case row's column)."""
     change = ctx.runner.changes(wf)
     record.state = change.header
     record.phase = ctx.runner.phase(wf)
-    record.data = json_safe(ctx.runner.data(wf))
+    record.data, stored = json_safe_text(ctx.runner.data(wf))
     record.updated_at = now
     if ctx.runner.is_completed(wf):
         record.status = CaseStatus.COMPLETED
         record.next_timer_due = None
     else:
         record.next_timer_due = ctx.runner.next_timer_due(wf)
-    return change
+    return change, stored
 
 
 def _on_completed(

@@ -1,15 +1,18 @@
 """Two pure modules tested directly, without a database: the hash chain over a case's events
 (``engine.audit.chain``: sealing, tampering found at its event, an erasure accepted only where a
-sealed erasure names it) and the element diff between two versions of a diagram
+sealed erasure names it; the digests a command builds from its data's canonical text equal the
+digests of the whole) and the element diff between two versions of a diagram
 (``engine.bpmn.xml_diff``: layout ignored, added/removed/changed elements by id)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 
-from engine.audit import chain
+from engine.audit import chain, digest
 from engine.bpmn import xml_diff
+from engine.bpmn.runner import ReadyTask
 from engine.model import CaseEvent, EventKind
 
 AT = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
@@ -102,3 +105,23 @@ def test_a_changed_type_is_said_and_dmn_files_are_not_read() -> None:
     old = {"p.bpmn": bpmn(START + TASK), "d.dmn": b"not even xml"}
     new = {"p.bpmn": bpmn(START + '<bpmn:manualTask id="a" name="Colloquio"/>')}
     assert xml_diff.diff(old, new) == {"p": {"added": [], "removed": [], "changed": [{"id": "a", "aspects": ["type"]}]}}
+
+
+DATA = {"nome": "Müller", "eta": 30, "voci": [{"b": 1, "a": None}, 2.5, "€"], "annidato": {"z": True, "a": []}}
+
+
+def test_the_snapshot_digest_from_the_data_text_is_the_digest_of_the_whole() -> None:
+    whole = hashlib.sha256(chain.canonical({"status": "running", "data": DATA})).hexdigest()
+    assert chain.snapshot_digest("running", DATA) == whole
+    assert chain.snapshot_digest("running", DATA, data_text=chain.canonical(DATA)) == whole
+    assert chain.snapshot_digest("completed", DATA) != whole
+
+
+def test_the_state_digest_from_the_data_text_is_the_digest_of_the_summary() -> None:
+    ready = [
+        ReadyTask("t2", "b", "B", None, None, None, None, "p", item_key='"x"'),
+        ReadyTask("t1", "a", "A", None, None, None, None, "p", multi_instance_item=3),
+    ]
+    whole = digest.digest(digest.summary("running", DATA, ready, ["w2", "w1"], safe=True))
+    assert digest.state_digest("running", chain.canonical(DATA), ready, ["w2", "w1"]) == whole
+    assert digest.state_digest("running", chain.canonical({}), ready, ["w2", "w1"]) != whole
