@@ -43,7 +43,7 @@ _NEXT = "_impresa_next_position"  # on the live workflow: the position the next 
 _WORKFLOW_KEYS = ("data", "correlations", "last_task", "success", "completed", "root")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Saved:
     position: int
     workflow: str

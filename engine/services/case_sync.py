@@ -18,7 +18,7 @@ from engine.audit import checkpoint as checkpoints
 from engine.audit.chain import GENESIS, canonical, seal, snapshot_digest
 from engine.audit.digest import state_digest
 from engine.bpmn.loader import ProcessSpecs
-from engine.bpmn.runner import FiredTimer, ReadyTask, json_safe, json_safe_text
+from engine.bpmn.runner import FiredTimer, ReadyTask, WaitingTimer, json_safe, json_safe_text
 from engine.model import (
     SYSTEM,
     Actor,
@@ -108,7 +108,7 @@ def write_command(
         deliver_pending_messages(ctx, uow, record, wf, events, now)
     had_timers = record.next_timer_due is not None  # no pending rows to look up otherwise
     data_before = record.data
-    change, stored_text = _snapshot(ctx, record, wf, now)
+    change, stored_text, waiting = _snapshot(ctx, record, wf, now)
     snapshot = record.data
     if cancelled:
         record.status = CaseStatus.CANCELLED
@@ -119,7 +119,7 @@ def write_command(
         record.next_timer_due = None
     # the timers that fired come before the completion they caused: replay reads a command by its
     # first event, so a case a timer ended replays as the timer's command
-    timers = _plan_timers(ctx, uow, record, wf, now, events, new or not had_timers, fired, pending_timers)
+    timers = _plan_timers(uow, record, waiting, now, events, new or not had_timers, fired, pending_timers)
     if record.process_id == ENTERPRISE_PROCESS and not new:
         # imported here: the milestones are told through this module's own event writer
         from engine.services import enterprise_milestones
@@ -129,6 +129,8 @@ def write_command(
     if record.status is CaseStatus.COMPLETED:
         _on_completed(ctx, uow, record, now, events)
     ready = ctx.runner.ready_tasks(wf, specs) if record.status is CaseStatus.RUNNING else []
+    # what the next command on this live workflow finds ready (``ready_before``), unless it changes
+    setattr(wf, _READY, frozenset(t.id for t in ready) if record.status is CaseStatus.RUNNING else None)
     # the data is serialized once for both digests (the state's and the case row's); the row
     # stores the snapshot's own JSON text
     texts = DataTexts(record.data, canonical(record.data), stored_text if record.data is snapshot else None)
@@ -185,7 +187,7 @@ def on_running_case(
             raise errors.ActionNotAvailable(f"case {case_id} is {record.status.value}")
         specs, wf = ctx.workflow_for(uow, record)
         # a suspended case has no open inbox rows: on resumption every ready task is offered anew
-        before = ctx.runner.ready_ids(wf) if record.status is CaseStatus.RUNNING else frozenset()
+        before = ready_before(ctx, wf) if record.status is CaseStatus.RUNNING else frozenset()
         ending = cancelled or closed_as is not None
         fired = [] if ending or expect is not CaseStatus.RUNNING else fire_due_first(ctx, record, wf)
         events = action(uow, record, wf)
@@ -207,6 +209,18 @@ def on_running_case(
         uow.commit()
     ctx.workflows.put(record.id, record.version, wf)
     return view
+
+
+_READY = "_impresa_ready_ids"  # on the live workflow: the READY human tasks its last command left
+
+
+def ready_before(ctx: Context, wf: Any) -> frozenset[str]:
+    """The ids of a running case's READY human tasks as a command finds them, before it changes
+    the workflow. A live workflow from the cache holds what its last command left (that command
+    wrote them as the open inbox rows; a workflow changed since is never filed again without a
+    command's ``write_command``); one loaded from its rows is walked."""
+    known: frozenset[str] | None = getattr(wf, _READY, None)
+    return known if known is not None else ctx.runner.ready_ids(wf)
 
 
 def check_running(record: CaseRecord) -> None:
@@ -327,20 +341,24 @@ def deliver_pending_messages(
     return delivered
 
 
-def _snapshot(ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime) -> tuple[StateWrite, str]:
-    """Take the workflow's state and data onto the record; returns the state rows to write and
-    the data's JSON text (the case row's column)."""
+def _snapshot(
+    ctx: Context, record: CaseRecord, wf: Any, now: dt.datetime
+) -> tuple[StateWrite, str, list[WaitingTimer]]:
+    """Take the workflow's state and data onto the record; returns the state rows to write, the
+    data's JSON text (the case row's column) and the timers the workflow waits on."""
     change = ctx.runner.changes(wf)
     record.state = change.header
     record.phase = ctx.runner.phase(wf)
     record.data, stored = json_safe_text(ctx.runner.data(wf))
     record.updated_at = now
+    waiting: list[WaitingTimer] = []
     if ctx.runner.is_completed(wf):
         record.status = CaseStatus.COMPLETED
         record.next_timer_due = None
     else:
-        record.next_timer_due = ctx.runner.next_timer_due(wf)
-    return change, stored
+        waiting = ctx.runner.waiting_timers(wf)
+        record.next_timer_due = min((t.due_at for t in waiting), default=None)  # Runner.next_timer_due
+    return change, stored, waiting
 
 
 def _on_completed(
@@ -527,10 +545,9 @@ class _TimerPlan:
 
 
 def _plan_timers(
-    ctx: Context,
     uow: AbstractUnitOfWork,
     record: CaseRecord,
-    wf: Any,
+    waiting_now: Sequence[WaitingTimer],
     now: dt.datetime,
     events: list[CaseEvent],
     new: bool,
@@ -543,11 +560,7 @@ def _plan_timers(
     command (one TIMER_FIRED event each, and occurrences a catching-up cycle fired without a row
     of their own get one); every other one ended with its scope: cancelled.
     """
-    waiting = (
-        {}
-        if record.status is not CaseStatus.RUNNING
-        else {(t.task_id, t.due_at): t for t in ctx.runner.waiting_timers(wf)}
-    )
+    waiting = {} if record.status is not CaseStatus.RUNNING else {(t.task_id, t.due_at): t for t in waiting_now}
     if new:
         stored = {}
     else:

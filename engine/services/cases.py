@@ -31,7 +31,14 @@ from engine.policy import Permission, Target, is_system, require
 from engine.ports import AbstractUnitOfWork
 from engine.services import case_actions, engine_data
 from engine.services.case_actions import check_reason
-from engine.services.case_sync import check_running, event, fire_due_first, on_running_case, write_command
+from engine.services.case_sync import (
+    check_running,
+    event,
+    fire_due_first,
+    on_running_case,
+    ready_before,
+    write_command,
+)
 from engine.services.context import Context
 from engine.services.teams import join_as_case_manager, join_on_taking, may_work, target_of
 
@@ -136,7 +143,7 @@ def complete_task(ctx: Context, task_id: str, data: dict[str, Any], actor: Actor
         check_running(record)
         join_on_taking(uow, record, actor, task)  # before the new tasks are routed
         specs, wf = ctx.workflow_for(uow, record)
-        before = ctx.runner.ready_ids(wf)
+        before = ready_before(ctx, wf)
         if ctx.runner.task_state(wf, task_id) != "READY":
             raise errors.TaskNotReady(f"task {task_id} is not ready in the workflow")
         check_against_case(task.form_key, clean, ctx.runner.task_data(wf, task_id))

@@ -17,7 +17,7 @@ import logging
 from engine import errors
 from engine.model import SYSTEM, Actor, CaseEvent, CaseStatus, EventKind, Incident, TimerStatus
 from engine.policy import Permission, require
-from engine.services.case_sync import append_events, still_waits, write_command
+from engine.services.case_sync import append_events, ready_before, still_waits, write_command
 from engine.services.context import Context
 from engine.services.notifications import notify_role
 
@@ -63,7 +63,7 @@ def _fire_next(ctx: Context) -> int | None:
                 uow.commit()
                 return 0
             specs, wf = ctx.workflow_for(uow, record)
-            before = ctx.runner.ready_ids(wf)
+            before = ready_before(ctx, wf)
             fired = ctx.runner.fire_timers(wf)
             events: list[CaseEvent] = []
             write_command(

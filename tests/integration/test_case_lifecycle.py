@@ -9,6 +9,7 @@ import pytest
 
 from engine import Actor, CaseStatus, Engine, TaskStatus, errors
 from engine.policy import CLI_OPERATOR
+from engine.services import case_sync
 from tests.fixtures.diagrams import linear, multi_instance
 
 LANES = ("assistente_sociale", "operatore_cpi")
@@ -240,3 +241,23 @@ def test_crash_between_state_and_event_write_leaves_neither(
     assert len(engine.cases.history(case.id, actor=CLI_OPERATOR)) == 1
     # and the case still works afterwards
     assert engine.tasks.complete(case.open_tasks[0].id, {"conferma": True}, actor=anna).version == case.version + 1
+
+
+def test_a_live_workflow_keeps_the_ready_tasks_its_last_command_left(
+    engine: Engine, deploy: Callable[..., None], actor: Callable[..., Actor]
+) -> None:
+    """The next command on a cached workflow takes its ready tasks from it (``ready_before``):
+    they are the ones a walk finds, and the case's open inbox rows."""
+    deploy(("mi.bpmn", multi_instance("mi")))
+    case = engine.cases.start(
+        "mi", {"territorio": "T1", "items": ["Comune", "ASL", "CPI"]}, actor=actor("coordinatore")
+    )
+    ctx = engine._ctx
+    while case.open_tasks:
+        wf = ctx.workflows.take(case.id, case.version)
+        assert wf is not None
+        kept = case_sync.ready_before(ctx, wf)
+        assert kept == ctx.runner.ready_ids(wf) == {t.id for t in case.open_tasks}
+        ctx.workflows.put(case.id, case.version, wf)
+        case = engine.tasks.complete(case.open_tasks[0].id, {"conferma": True, "note": "ok"}, actor=CLI_OPERATOR)
+    assert case.status is CaseStatus.COMPLETED
