@@ -71,6 +71,7 @@ _GET_TASK_AND_CASE = (
     .outerjoin(tables.report_case, tables.report_case.c.case_id == tables.cases.c.id)
     .where(tables.human_task.c.id == bindparam("b_id"))
 )
+_LOCK_CASE = Prebuilt(LOCK_CASE_OF_TASK)
 _FACTS_IN_CASE = facts_at(_GET_CASE_AND_FACTS)
 _FACTS_IN_TASK = facts_at(_GET_TASK_AND_CASE)
 _SAVE_CASE = Prebuilt(
@@ -108,7 +109,7 @@ class SqlCaseRepository:
         whether anyone keeps a draft of the task. The case row is locked first (PostgreSQL; SQLite's
         BEGIN IMMEDIATE already serializes writers), so what is read is the latest committed."""
         if self.conn.dialect.name == "postgresql":
-            self.conn.execute(LOCK_CASE_OF_TASK, {"b_id": task_id})
+            _LOCK_CASE.rows(self.conn, {"b_id": task_id})
         row = self.conn.execute(_GET_TASK_AND_CASE, {"b_id": task_id}).one_or_none()
         if row is None:
             raise NotFound(f"task {task_id} not found")

@@ -37,6 +37,7 @@ class _Form:
     binds: tuple[tuple[str, Processor], ...]  # in the driver's order when positional
     fixed: dict[str, Any]  # the values the statement carries itself (``status == 'ready'``)
     results: tuple[Processor, ...]  # one per result column
+    keys: tuple[str, ...]  # the result columns' names
 
 
 class Prebuilt:
@@ -70,6 +71,7 @@ class Prebuilt:
                 binds=tuple((name, None if name in as_is else processors.get(name)) for name in names),
                 fixed=fixed,
                 results=results,
+                keys=tuple(entry.keyname for entry in compiled._result_columns or ()),
             )
         return form
 
@@ -108,3 +110,8 @@ class Prebuilt:
         if not any(p is not None for p in processors):
             return [tuple(row) for row in result]
         return [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)) for row in result]
+
+    def mappings(self, conn: Connection, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """``rows``, each as a dict by result column name."""
+        keys = self._form(conn.dialect).keys
+        return [dict(zip(keys, row, strict=True)) for row in self.rows(conn, params)]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from engine.adapters import tables
+from engine.adapters.prebuilt import Prebuilt
 from engine.model import BreakGlass, TeamMember
 
 # built once: every inbox page and every case read asks it
@@ -25,6 +26,7 @@ _EVERY_MEMBER = (
 )
 # a case's current team: read by most commands (routing, who may work a task)
 _CURRENT_MEMBERS = _EVERY_MEMBER.where(tables.case_team.c.ended_at.is_(None))
+_MEMBERS = {True: Prebuilt(_CURRENT_MEMBERS), False: Prebuilt(_EVERY_MEMBER)}
 
 
 def organisations_of(conn: Connection, username: str) -> list[int]:
@@ -52,8 +54,7 @@ class SqlTeamRepository:
         self._current[case_id] = []
 
     def _members(self, case_id: int, *, current: bool) -> list[TeamMember]:
-        query = _CURRENT_MEMBERS if current else _EVERY_MEMBER
-        return [_member(r._mapping) for r in self.conn.execute(query, {"b_case": case_id})]
+        return [_member(m) for m in _MEMBERS[current].mappings(self.conn, {"b_case": case_id})]
 
     def add(
         self,

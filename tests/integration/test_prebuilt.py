@@ -71,3 +71,16 @@ def test_a_prebuilt_statement_writes_and_reads_what_core_does(engine: Engine) ->
         if event.contains(engine.db, "before_cursor_execute", record):
             event.remove(engine.db, "before_cursor_execute", record)
         probe.drop(engine.db)
+
+
+def test_prebuilt_rows_come_back_by_name(engine: Engine) -> None:
+    probe.create(engine.db)
+    try:
+        at = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+        read = Prebuilt(select(probe.c.n, probe.c.at.label("quando")).where(probe.c.id == bindparam("b_id")))
+        with engine.db.begin() as conn:
+            INSERT.executemany(conn, [{"id": 1, "at": at, "doc": {}, "n": 5}])
+            assert read.mappings(conn, {"b_id": 1}) == [{"n": 5, "quando": at}]
+            assert read.mappings(conn, {"b_id": 2}) == []
+    finally:
+        probe.drop(engine.db)
