@@ -16,7 +16,8 @@ place named, before the session is read or the engine is called:
 ``loads`` is the one strict JSON reader: the app's JSON provider uses it (``request.get_json``),
 and so do the form fields that accept JSON typed into a textarea; it raises ``HostileInput``, a
 ``ValueError``, so those fields report it as a field message. Malformed JSON is left to the
-parser of the view (webargs answers 400/422 with its own message).
+parser of the view (webargs answers 400/422 with its own message). A body parsed here is kept
+for the request (``checked_json``): the API's parser reads it instead of parsing it again.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 
+# ``checked_json()`` when the request's body was not parsed here (not JSON, empty or malformed)
+NOT_PARSED = object()
 MAX_INTEGER_DIGITS = 100
 MAX_DEPTH = 64
 # NUL, and UTF-16 surrogate code points (valid UTF-8 can never decode to one)
@@ -112,11 +115,16 @@ def check_request() -> None:
         raise BadInput(HostileInput("nested too deeply", "json")) from None
 
 
+def checked_json() -> Any:
+    """The request's JSON body as ``check_request`` parsed and accepted it, else ``NOT_PARSED``."""
+    return g.get("checked_json", NOT_PARSED)
+
+
 def _check_json_body(raw: bytes) -> None:
     if not raw.strip():
         return
     try:
-        loads(raw)
+        g.checked_json = loads(raw)
     except HostileInput as found:
         raise HostileInput(found.reason, f"json.{found.where}" if found.where else "json") from None
     except ValueError:

@@ -21,7 +21,8 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, Request, abort, current_app, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
@@ -102,10 +103,24 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 
+# the same names lower-cased, to test once per response which ones a view already set
+_HEADERS_LOWER = [(name.lower(), name, value) for name, value in HEADERS.items()]
+
 csrf = CSRFProtect()
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, but a request without the cookie (every API call) gets
+    its empty session without a signer being built for it first."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessions()
     csrf.init_app(app)
     app.before_request(_load_session_actor)
     app.after_request(_headers)
@@ -245,8 +260,12 @@ def _load_session_actor() -> None:
 
 
 def _headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.blueprint != "static" and "Cache-Control" not in response.headers:
+    """``HEADERS`` and ``Cache-Control: no-store``, each unless the view set its own (the set of
+    names present is read once: werkzeug looks a name up by a walk over every header)."""
+    present = {name.lower() for name, _ in response.headers}
+    for lower, name, value in _HEADERS_LOWER:
+        if lower not in present:
+            response.headers.add(name, value)
+    if request.blueprint != "static" and "cache-control" not in present:
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.wrappers import Response
 
 from engine import Engine
 from engine.clock import FixedClock
 from tests.web.conftest import csrf_token, login_as, make_app, start_case
 from web import create_app
-from web.security import SESSION_KEY
+from web.security import HEADERS, SESSION_KEY
 from web.settings import _instance_secret
 
 
@@ -164,7 +165,20 @@ def test_security_headers_on_pages_api_and_assets(app: Flask) -> None:
         assert headers["X-Frame-Options"] == "DENY"
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
+        # each once; a caching header the response already had (the asset's) is kept, not joined
+        for name in (*HEADERS, "Cache-Control"):
+            assert len(headers.getlist(name)) == 1, (url, name)
+        assert (headers["Cache-Control"] == "no-store") == (url != "/static/css/app.css"), url
     assert client.get("/inbox").headers["Cache-Control"] == "no-store"
+
+
+def test_a_security_header_a_response_already_has_is_kept_and_not_repeated(app: Flask) -> None:
+    with app.test_request_context("/inbox"):
+        own = Response("", headers={"x-frame-options": "SAMEORIGIN", "Cache-Control": "private"})
+        headers = app.process_response(own).headers
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert headers.getlist("Cache-Control") == ["private"]
+    assert headers.getlist("X-Content-Type-Options") == ["nosniff"]
 
 
 def test_pages_have_no_inline_scripts_or_styles(app: Flask, demo: Engine) -> None:

@@ -9,12 +9,11 @@ import dataclasses
 from typing import Any
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from engine.model import AccessLogEntry
 from web import audit, security
 from web.api.auth import api_actor, requires
-from web.api.common import problems
+from web.api.common import Blueprint, problems
 from web.api.schemas import (
     AccessLogEntrySchema,
     AccessLogQuerySchema,

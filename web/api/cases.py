@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from werkzeug.wrappers import Response
 
 from engine import CaseStatus, errors
@@ -13,7 +12,7 @@ from engine.model import CaseEvent, CaseOutlook, CaseView
 from web import security
 from web.api.audit import PDF
 from web.api.auth import api_actor, requires
-from web.api.common import problems
+from web.api.common import Blueprint, problems
 from web.api.schemas import (
     CancellationSchema,
     CaseQuerySchema,

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
 from engine.model import DecisionTestCase, ProcessDraft
 from web import designer, security
 from web.api.auth import api_actor, check_process_id, requires
-from web.api.common import problems
+from web.api.common import Blueprint, problems
 from web.api.design_schemas import (
     DecisionTestDeleteQuerySchema,
     DecisionTestsSchema,

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine.model import (
@@ -20,7 +19,7 @@ from engine.model import (
 )
 from web import security
 from web.api.auth import api_actor, requires
-from web.api.common import problems
+from web.api.common import Blueprint, problems
 from web.api.schemas import MAX_ID, Query, Strict
 from web.errors import ensure_id
 

@@ -4,11 +4,10 @@ the scraper's ``metrics_path`` here with ``authorization: {credentials: …}``).
 from __future__ import annotations
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from web import metrics, security
 from web.api.auth import api_actor, requires
-from web.api.common import problems
+from web.api.common import Blueprint, problems
 
 TEXT = {"type": "string"}
 

@@ -15,14 +15,13 @@ import re
 from typing import Any
 
 from flask import request
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine import errors
 from engine.model import PersonRecord, RepeatReferral, age_on
 from web import security
 from web.api.auth import api_actor, requires
-from web.api.common import problems
+from web.api.common import Blueprint, problems
 from web.api.schemas import Strict
 from web.errors import ensure_id
 

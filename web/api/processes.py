@@ -5,13 +5,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
 from engine.model import ProcessVersionView
 from web import security
 from web.api.auth import api_actor, check_process_id, requires
-from web.api.common import problems
+from web.api.common import Blueprint, problems
 from web.api.schemas import ProcessDetailSchema, ProcessQuerySchema, ProcessSchema
 
 

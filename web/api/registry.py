@@ -11,14 +11,13 @@ import re
 from typing import Any
 
 from flask import Response
-from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
 from engine import errors
 from engine.model import Organisation, PartnerProtocol, ProtocolDocument, ProtocolTerms, RegistryEvent
 from web import security
 from web.api.auth import api_actor, requires
-from web.api.common import problems
+from web.api.common import Blueprint, problems
 from web.api.registry_schemas import (
     DocumentCreateSchema,
     DocumentSchema,

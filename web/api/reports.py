@@ -7,12 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from web import monitoring
 from web.api.auth import api_actor, requires
-from web.api.common import problems
+from web.api.common import Blueprint, problems
 from web.api.schemas import Query
 
 FILE = {"type": "string", "format": "binary"}

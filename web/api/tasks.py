@@ -6,13 +6,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from engine import errors
 from engine.model import TaskFilter, TaskStatus, TaskView
 from web import security
 from web.api.auth import api_actor, check_task_id, requires
-from web.api.common import problems
+from web.api.common import Blueprint, problems
 from web.api.schemas import (
     CompleteSchema,
     CompletionSchema,

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from engine.model import ApiToken
 from web import security
 from web.api.auth import api_actor, requires
-from web.api.common import problems
+from web.api.common import Blueprint, problems
 from web.api.schemas import TokenCreatedSchema, TokenCreateSchema, TokenSchema
 from web.errors import ensure_id
 
