@@ -70,6 +70,7 @@ ACTORLESS = {
     # a step of a command already authorised, on the case record that command holds
     ("engine/services/case_sync.py", "fire_due_first"): "a step of the caller's command",
     ("engine/services/case_sync.py", "still_waits"): "a step of the caller's command",
+    ("engine/services/case_sync.py", "ready_before"): "a step of the caller's command",
     # keeps the live workflow of a command just committed: hands nothing to anyone
     ("engine/services/case_sync.py", "refile_workflow"): "re-files the caller's committed state",
     # pure functions of what the caller hands in, or of the code: no stored data
