@@ -12,7 +12,11 @@ events (the statement counts of tests/integration/test_statement_counts.py see e
 SQLAlchemy's error translation. Result rows, when the statement has some, go through the
 columns' own result processors.
 
-Only statements whose SQL does not depend on the values fit: no expanding ``IN`` lists.
+Only statements whose SQL does not depend on the values fit: no expanding ``IN`` lists. The
+compiled form is read through SQLAlchemy 2.0's compiled-statement attributes (``positiontup``,
+``bind_names``, ``_bind_processors``, ``_result_columns``), the ones its own execution reads;
+tests/integration/test_prebuilt.py checks the outcome against Core's on both databases, so an
+upgrade that changes them fails there first.
 """
 
 from __future__ import annotations
