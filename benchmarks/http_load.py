@@ -183,6 +183,13 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def _is_postgres(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().startswith("postgres")
+    except OSError:
+        return False
+
+
 def machine_busy() -> tuple[float, float]:
     """The machine's CPU seconds so far: (busy, total) over every core (``/proc/stat``)."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
@@ -238,7 +245,8 @@ class CpuMeter:
                     text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
                     {"name": self.application_name},
                 ).scalars()
-                found |= {pid: "PostgreSQL backends" for pid in backends}
+                # a pid of this machine only if PostgreSQL runs here (else the row is left out)
+                found |= {pid: "PostgreSQL backends" for pid in backends if _is_postgres(pid)}
         for pid, group in found.items():
             seconds = process_cpu(pid)
             if seconds is None:
