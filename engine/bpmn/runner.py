@@ -451,13 +451,16 @@ class Runner:
         # live task in creation order of the best rank (a waiting start event is a listener, an
         # event subprocess, not where the case is).
         best, best_rank = None, (True, True)
+        # the best rank any task can have: without sub-processes every task is the case's own
+        # (a 300-way multi-instance would otherwise be walked to its end at every command)
+        first_best = (False, not wf.subprocesses)
         for task in _all_tasks(wf):
             if not task._state & waiting or type(task.task_spec).__name__ == "StartEvent":
                 continue
             rank = (not task.task_spec.manual, task.workflow is wf)
             if best is None or rank < best_rank:
                 best, best_rank = task, rank
-                if rank == (False, False):
+                if rank == first_best:
                     break
         return process_of(best) if best is not None else str(wf.spec.name)
 
