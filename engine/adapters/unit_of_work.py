@@ -232,6 +232,10 @@ class SqlAlchemyUnitOfWork:
         if not self.transaction and not sqlite:
             # no BEGIN, no ROLLBACK: the pool puts the connection back in its default mode
             self.conn.execution_options(isolation_level="AUTOCOMMIT")
+        elif not self.write and not sqlite:
+            # BEGIN READ ONLY (in the same round trip): a read that tried to write would fail
+            # here, so ending it with COMMIT (``__exit__``) can never keep a stray write
+            self.conn.execution_options(postgresql_readonly=True)
         elif not self.transaction:
             # SQLite: the module leaves transactions to us ("begin" below), so without our BEGIN
             # each statement is its own, as on PostgreSQL in autocommit
@@ -245,6 +249,7 @@ class SqlAlchemyUnitOfWork:
             self._scope.__exit__(None, None, None)
             raise storage_error(err) or StorageBusy("the database is busy; retry", _first_line(err)) from err
         self._committed = False
+        self._read_only_pg = not sqlite and not self.write and self.transaction
         forget_counts(self.conn)  # nothing left over from the connection's last user
         self._started = time.perf_counter()
         known: Known = {}  # the monitoring rows of the cases this command loads (written ones too)
@@ -274,7 +279,14 @@ class SqlAlchemyUnitOfWork:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         try:
             if not self._committed and self.tx.is_active:
-                self.tx.rollback()
+                if self._read_only_pg and exc is None:
+                    # psycopg drops every statement it has prepared on the connection at each
+                    # ROLLBACK (and sends DEALLOCATE ALL, one more round trip), so a read ended
+                    # that way would make the next commands parse and plan again; a read-only
+                    # transaction's COMMIT writes nothing
+                    self.tx.commit()
+                else:
+                    self.tx.rollback()
             if not self.wait and self.db.dialect.name == "sqlite":
                 _sqlite_busy(self.conn, self._busy_ms)  # the connection goes back to the pool as it came
         finally:
