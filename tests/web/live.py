@@ -167,15 +167,31 @@ def track_requests(page: Page) -> None:
     page.on("requestfailed", lambda request: pending.discard(request))
 
 
+QUIET_MS = 150  # ms without a request in flight that count as settled
+
+
 def settle(page: Page, timeout_ms: int = TIMEOUT) -> None:
-    """Wait until the page has loaded and none of its requests is still in flight (the fetches
-    its scripts start after loading, too); a request still open after ``timeout_ms`` fails the
-    test, naming it."""
-    page.wait_for_load_state("networkidle", timeout=timeout_ms)
-    pending = _pending.get(page, set())
+    """Wait until the page has loaded and none of its requests has been in flight for
+    ``QUIET_MS`` (the fetches its scripts start after loading, too); a request still open after
+    ``timeout_ms`` fails the test, naming it. A page whose requests are tracked (``login`` does
+    it) needs no more: Playwright's own "networkidle" waits for 500 ms without traffic after the
+    last answer, at every page of every walk. An untracked page still gets that rule."""
+    page.wait_for_load_state("load", timeout=timeout_ms)
+    pending = _pending.get(page)
+    if pending is None:
+        page.wait_for_load_state("networkidle", timeout=timeout_ms)
+        return
     deadline = time.monotonic() + timeout_ms / 1000
-    while pending and time.monotonic() < deadline:
-        page.wait_for_timeout(50)  # lets Playwright deliver the finished-request events
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(25)  # lets Playwright deliver the request events
+        now = time.monotonic()
+        if pending:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= QUIET_MS / 1000:
+            return
     assert not pending, f"requests still in flight: {sorted(r.url for r in pending)}"
 
 

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from engine import Engine
 from tests.web.conftest import advance, make_app, start_case
-from tests.web.live import chromium, login, logout, serve
+from tests.web.live import chromium, login, logout, serve, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -24,7 +24,7 @@ RUN_AXE = """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 
 
 
 def violations(page: Page) -> list[dict[str, Any]]:
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.evaluate(AXE.read_text(encoding="utf-8"))
     found: list[dict[str, Any]] = page.evaluate(RUN_AXE)
     return found

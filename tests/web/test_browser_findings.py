@@ -12,14 +12,14 @@ from playwright.sync_api import Page, expect
 from engine import Engine
 from engine.clock import FixedClock
 from tests.web.conftest import VALID, advance, make_app, start_case
-from tests.web.live import SHOTS, TIMEOUT, chromium_browser, login, serve
+from tests.web.live import SHOTS, TIMEOUT, chromium_browser, login, serve, settle
 from tests.web.test_browser_accessibility import violations
 from tests.web.test_browser_layout import WIDE_ELEMENTS, WIDTHS, page_width
 
 
 def shoot(page: Page, name: str, width: int) -> None:
     """A screenshot to look at; the page fits the width and axe finds no serious violation."""
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.screenshot(path=str(SHOTS / f"findings-{name}-{width}.png"), full_page=True)
     assert page_width(page) <= width, f"{name} scrolls sideways at {width} px: {page.evaluate(WIDE_ELEMENTS, width)}"
     if width > 1000:

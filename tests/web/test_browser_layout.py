@@ -13,7 +13,7 @@ from engine import Engine
 from engine.demo import TERRITORY
 from engine.policy import CLI_OPERATOR
 from tests.web.conftest import advance, make_app, start_case
-from tests.web.live import SHOTS, chromium, login, logout, serve
+from tests.web.live import SHOTS, chromium, login, logout, serve, settle
 
 WIDTHS = {"laptop": (1366, 900), "phone": (390, 844)}
 
@@ -48,7 +48,7 @@ def test_pages_fit_a_phone_and_a_laptop_in_the_browser(demo: Engine, with_passwo
             }
             for name, url in pages.items():
                 page.goto(url)
-                page.wait_for_load_state("networkidle")
+                settle(page)
                 page.screenshot(path=str(SHOTS / f"layout-{name}-{width}.png"), full_page=True)
                 page.screenshot(path=str(SHOTS / f"layout-{name}-{width}-schermo.png"))  # what one sees first
                 assert page_width(page) <= width, (
@@ -116,7 +116,7 @@ def test_other_pages_fit_a_phone_in_the_browser(demo: Engine, with_password: Cal
             login(page, base, user, passwords[user])
             for name, url in urls.items():
                 page.goto(url)
-                page.wait_for_load_state("networkidle")
+                settle(page)
                 page.screenshot(path=str(SHOTS / f"layout-{name}-390.png"), full_page=True)
                 wide = page.evaluate(WIDE_ELEMENTS, 390)
                 assert page_width(page) <= 390, f"{name} scrolls sideways at 390 px: {wide}"

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from engine import Engine
 from tests.web.conftest import make_app
-from tests.web.live import SHOTS, chromium, login, serve
+from tests.web.live import SHOTS, chromium, login, serve, settle
 from tests.web.test_browser_layout import WIDE_ELEMENTS, WIDTHS, page_width
 from tests.web.test_designer import PROCESS, complete_open, deploy_chain, start
 
@@ -43,7 +43,7 @@ def test_the_migration_page_fits_a_phone_and_names_elements_in_the_browser(
             page.get_by_role("button", name="Simula la migrazione").click()
             results = page.get_by_test_id("migration-results")
             expect(results).to_be_visible()
-            page.wait_for_load_state("networkidle")
+            settle(page)
             page.screenshot(path=str(SHOTS / f"migrazione-{width}.png"), full_page=True)
             # the test diagrams name each task "Attività <its id>": what is left must hold no id
             text = re.sub(r"Attività \w+", "", page.inner_text("main"))

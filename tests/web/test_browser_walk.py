@@ -28,7 +28,7 @@ from engine import Engine
 from engine.forms import json_schema, known_forms
 from engine.policy import CLI_OPERATOR
 from tests.web.conftest import make_app
-from tests.web.live import SHOTS, TIMEOUT, chromium, login, logout, serve
+from tests.web.live import SHOTS, TIMEOUT, chromium, login, logout, serve, settle
 from tests.web.test_person_pages import PERSON
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -378,7 +378,7 @@ def test_three_actors_walk_a_beneficiary_to_the_traineeship_by_labels_in_the_bro
             page.set_viewport_size({"width": width, "height": height})
             for name, url in (("inbox", f"{base}/inbox"), ("task", exit_url), ("case", case_url)):
                 page.goto(url)
-                page.wait_for_load_state("networkidle")
+                settle(page)
                 if width == 390:
                     page.screenshot(path=str(SHOTS / f"walk-{name}-390.png"), full_page=True)
                     scroll = page.evaluate("document.documentElement.scrollWidth")
