@@ -37,7 +37,7 @@ ANSWER = {"conferma": True, "note": "ok"}
 def stock_cases(n: int) -> float:
     """n cases start → 20 tasks → end in stock SpiffWorkflow in memory (its own calls: the
     workflow, ``do_engine_steps`` and ``run``, none of the runner's shortcuts): raw SpiffWorkflow
-    as the issue measured it; same specs, sandbox and form data as the service."""
+    itself, the targets' denominator; same specs, sandbox and form data as the service."""
     specs = Library([SourceFile("bench20.bpmn", DIAGRAM)]).specs("bench20")
     script_engine = build_script_engine(lambda: dt.datetime.now(dt.UTC))
 
@@ -201,7 +201,7 @@ def main() -> None:
     stock = stock_cases(n)
     print(
         f"stock SpiffWorkflow in mem : {n / stock:8.1f} cases/s ({stock / n * 1000:.2f} ms/case, 21 steps each)"
-        " = raw SpiffWorkflow, the issue's denominator"
+        " = raw SpiffWorkflow itself, the targets' denominator"
     )
     print(
         f"engine's runner in memory  : {n / raw:8.1f} cases/s ({raw / n * 1000:.2f} ms/case, 21 steps each;"
