@@ -39,6 +39,7 @@ from web import (
     schema_form,
     security,
     settings,
+    static_assets,
     tasks,
     tokens,
 )
@@ -62,6 +63,7 @@ def create_app(engine: Engine | None = None, config: dict[str, Any] | None = Non
     security.init_app(app)
     metrics.init_app(app)
     errors.init_app(app)
+    static_assets.init_app(app)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
