@@ -54,15 +54,63 @@ TIMED_FILES = {"test_script_limits.py", "test_script_limits_live.py", "test_metr
 # selects every serial test (browser and alone); unset: every test, as selected.
 TEST_PASS = os.environ.get("TEST_PASS", "")
 PASSES = ("parallel", "browser", "alone", "serial")
-# The browser pass hands these out first, longest first: a long walk left for last would keep one
+# A real-process test that mostly waits, like a browser test, and whose assertions hold at any speed
+# (no wall-clock limit, no race that the machine's load could tip): it runs in the browser pass, in
+# the core the browser tests leave idle, instead of alone after it. kill -9 under load is about 20 s
+# of waiting on its own server and clients.
+BESIDE_BROWSER_FILES = {"test_kill9.py"}
+# The browser pass hands its files out longest first (seconds each took in an idle run on SQLite,
+# `benchmarks.suite_time`; a file not listed goes last): a long walk left for last would keep one
 # worker busy while the other has nothing more to do.
-LONG_BROWSER_FILES = ("test_browser_walk.py", "test_browser_e2e.py", "test_browser_findings.py")
+BROWSER_PASS_SECONDS = {
+    "test_browser_walk.py": 27,
+    "test_kill9.py": 20,
+    "test_browser_e2e.py": 15,
+    "test_browser_layout.py": 15,
+    "test_browser_findings.py": 13,
+    "test_browser_modeler.py": 11,
+    "test_browser_decision_tests.py": 10,
+    "test_browser_dmn_editor.py": 10,
+    "test_browser_person.py": 6,
+    "test_browser_registry.py": 6,
+    "test_browser_monitoring.py": 6,
+    "test_browser_accessibility.py": 6,
+    "test_browser_case_actions.py": 4,
+    "test_audit_ui.py": 4,
+}
 
 
 def in_pass(item: pytest.Item, name: str) -> bool:
     serial = item.get_closest_marker("serial") is not None
-    browser = item.get_closest_marker("browser") is not None
+    browser = item.get_closest_marker("browser") is not None or item.path.name in BESIDE_BROWSER_FILES
     return {"parallel": not serial, "browser": browser, "alone": serial and not browser, "serial": serial}[name]
+
+
+def could_hold(path: Path, name: str) -> bool:
+    """Whether the test file ``path`` may hold a test of pass ``name``, from its name and, for the
+    markers a test's own name sets, its text (a word there that names no test only costs the import)."""
+    if name == "parallel":  # all but the files whose every test is serial
+        return not (
+            path.name in SLOW_FILES | TIMED_FILES | BESIDE_BROWSER_FILES or path.name.startswith("test_browser_")
+        )
+    if path.name in BESIDE_BROWSER_FILES:
+        return name == "browser"
+    text = path.read_text(encoding="utf-8")
+    browser = path.name.startswith("test_browser_") or "in_the_browser" in text
+    if name == "browser":
+        return browser
+    slow = path.name in SLOW_FILES | TIMED_FILES or "concurrent" in text or "another_process" in text
+    return name != "alone" or slow
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Each pass of ``make test`` leaves out the test files that hold none of its tests, without
+    importing them: collecting the whole suite cost every pass about 4 s before its first test."""
+    if TEST_PASS not in ("parallel", "browser", "alone") or collection_path.suffix != ".py":
+        return None
+    if not collection_path.name.startswith("test_") or could_hold(collection_path, TEST_PASS):
+        return None
+    return True
 
 
 # scrypt's work factor for the passwords the tests' engines hash (``Settings.password_hash_n``):
@@ -109,8 +157,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             config.hook.pytest_deselected(items=dropped)
         items[:] = keep
     if TEST_PASS == "browser":
-        long_first = {name: rank for rank, name in enumerate(LONG_BROWSER_FILES)}
-        items.sort(key=lambda i: (long_first.get(i.path.name, len(long_first)), str(i.path)))
+        items.sort(key=lambda i: (-BROWSER_PASS_SECONDS.get(i.path.name, 0), str(i.path)))
     elif TEST_PASS not in ("serial", "alone"):
         # The order the workers take the files in (the Makefile passes --no-loadscope-reorder): the
         # files with most tests first; a long file left for last would keep one worker busy while
