@@ -53,10 +53,11 @@ XDIST := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 NO_FUZZING := -p no:schemathesis
 
 # The decision tests kept in the DMN files first (they are the legal examples), then every test:
-# the parallel pass in TEST_WORKERS processes; the browser tests in TEST_WORKERS processes of their
-# own (each waits on its Chromium and live server more than it computes: two share the cores well,
-# beside CPU-bound tests they did not); then the other serial tests (timed, real processes) one at
-# a time, with the machine to themselves (pytest exits 5 when a selection leaves none).
+# the parallel pass in TEST_WORKERS processes; the browser tests, and the kill -9 test, in
+# TEST_WORKERS processes of their own (each waits on its Chromium, live server or clients more than
+# it computes: two share the cores well, beside CPU-bound tests they did not); then the other
+# serial tests (timed, real processes) one at a time, with the machine to themselves (pytest exits
+# 5 when a selection leaves none).
 test: setup chromium
 	$(BIN)/impresa process test processes/
 	TEST_PASS=parallel $(BIN)/pytest $(XDIST) $(NO_FUZZING) $(PYTEST_ARGS)
